@@ -1,0 +1,546 @@
+"""The Tensor: an array on a device, plus what autograd needs (``requires_grad``, ``grad``, ``grad_fn``).
+
+Ops live in :mod:`brickwork.ops` and are installed as methods there; this file holds only the data
+container, conversions, printing and the entry point to the backward pass.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Iterator
+
+import numpy as np
+
+from . import dtypes as _dt
+from .backends import CPU, device as _device_cls
+
+__all__ = ["Tensor"]
+
+_new = object.__new__
+
+
+class Tensor:
+    """A multi-dimensional array with autograd, like ``torch.Tensor``.
+
+    Create tensors with :func:`brickwork.tensor`, :func:`brickwork.zeros` and friends. Calling
+    ``Tensor(data)`` copies ``data`` into a float32 tensor; ``Tensor(2, 3)`` makes an uninitialised one.
+
+    Example:
+        >>> import brickwork as torch
+        >>> x = torch.tensor([1.0, 2.0], requires_grad=True)
+        >>> (x * x).sum().backward()
+        >>> x.grad
+        tensor([2., 4.])
+    """
+
+    __slots__ = ("_data", "_device", "_rg", "_grad", "grad_fn", "_vc", "__dict__", "__weakref__")
+    # rarely set, so kept out of the slots: instances read these class defaults until they are set
+    _out_idx = 0
+    _base: "Tensor | None" = None
+    _hooks: "list[Callable] | None" = None
+    _retains_grad = False
+    __array_priority__ = 1000  # so `ndarray * tensor` defers to Tensor.__rmul__
+
+    def __new__(cls, *args: Any, **kwargs: Any) -> "Tensor":
+        # the legacy constructor: Tensor([1, 2]) copies as float32, Tensor(2, 3) is uninitialised
+        from .ops.creation import empty, tensor
+
+        dev = kwargs.pop("device", None)
+        if kwargs:
+            raise TypeError(f"Tensor(): unexpected keyword arguments {sorted(kwargs)}")
+        if len(args) == 1 and not isinstance(args[0], int):
+            t = tensor(args[0], dtype=_dt.get_default_dtype(), device=dev)
+        else:
+            t = empty(*args, device=dev)
+        if cls is not Tensor:
+            return cls._wrap_as(t) if hasattr(cls, "_wrap_as") else t
+        return t
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        pass
+
+    # -- attributes -------------------------------------------------------------------------------
+
+    @property
+    def shape(self) -> "Size":
+        """The size of each dimension, as a :class:`Size` (a tuple)."""
+        return Size(self._data.shape)
+
+    def size(self, dim: int | None = None) -> "Size | int":
+        """The shape, or the size of one dimension.
+
+        Example:
+            >>> import brickwork as torch
+            >>> torch.zeros(2, 3).size(), torch.zeros(2, 3).size(-1)
+            (brickwork.Size([2, 3]), 3)
+        """
+        if dim is None:
+            return Size(self._data.shape)
+        return self._data.shape[_wrap_dim(dim, self._data.ndim, "size")]
+
+    @property
+    def ndim(self) -> int:
+        """Number of dimensions."""
+        return self._data.ndim
+
+    def dim(self) -> int:
+        """Number of dimensions.
+
+        Example:
+            >>> import brickwork as torch
+            >>> torch.zeros(2, 3).dim()
+            2
+        """
+        return self._data.ndim
+
+    ndimension = dim
+
+    def numel(self) -> int:
+        """Number of elements.
+
+        Example:
+            >>> import brickwork as torch
+            >>> torch.zeros(2, 3).numel()
+            6
+        """
+        return int(self._data.size)
+
+    nelement = numel
+
+    @property
+    def dtype(self) -> _dt.dtype:
+        """The element type."""
+        return _dt.from_np(self._data.dtype)
+
+    @property
+    def device(self) -> _device_cls:
+        """The device holding the data."""
+        return self._device
+
+    @property
+    def is_cuda(self) -> bool:
+        """Whether the tensor lives on a CUDA device."""
+        return self._device.type == "cuda"
+
+    @property
+    def is_cpu(self) -> bool:
+        """Whether the tensor lives on a CPU device."""
+        return self._device.type == "cpu"
+
+    def is_floating_point(self) -> bool:
+        """Whether the dtype is a floating type.
+
+        Example:
+            >>> import brickwork as torch
+            >>> torch.ones(1).is_floating_point()
+            True
+        """
+        return self._data.dtype.kind == "f" or self.dtype is _dt.bfloat16
+
+    def element_size(self) -> int:
+        """Bytes per element."""
+        return int(self._data.itemsize)
+
+    @property
+    def itemsize(self) -> int:
+        """Bytes per element."""
+        return int(self._data.itemsize)
+
+    @property
+    def nbytes(self) -> int:
+        """Bytes taken by the elements."""
+        return int(self._data.nbytes)
+
+    def stride(self, dim: int | None = None) -> tuple[int, ...] | int:
+        """Strides in elements, like PyTorch's (NumPy's byte strides divided by the item size).
+
+        Example:
+            >>> import brickwork as torch
+            >>> torch.zeros(2, 3).stride()
+            (3, 1)
+        """
+        st = tuple(s // self._data.itemsize for s in self._data.strides)
+        return st if dim is None else st[_wrap_dim(dim, self._data.ndim, "stride")]
+
+    def is_contiguous(self, memory_format: Any = None) -> bool:
+        """Whether the elements are laid out in row-major order without gaps."""
+        return bool(self._data.flags.c_contiguous)
+
+    def data_ptr(self) -> int:
+        """Address of the first element (for checking whether two tensors share memory)."""
+        d = self._data
+        return int(d.__array_interface__["data"][0]) if isinstance(d, np.ndarray) else int(d.data.ptr)
+
+    def untyped_storage(self) -> "_Storage":
+        """A handle on the underlying buffer; ``data_ptr()`` on it identifies shared storage."""
+        return _Storage(self)
+
+    # -- autograd attributes ------------------------------------------------------------------------
+
+    @property
+    def requires_grad(self) -> bool:
+        """Whether autograd records ops on this tensor; settable on leaves only."""
+        return self._rg
+
+    @requires_grad.setter
+    def requires_grad(self, value: bool) -> None:
+        self.requires_grad_(value)
+
+    def requires_grad_(self, requires_grad: bool = True) -> "Tensor":
+        """Set ``requires_grad`` in place on a leaf; returns ``self``.
+
+        Example:
+            >>> import brickwork as torch
+            >>> torch.zeros(2).requires_grad_().requires_grad
+            True
+        """
+        if self.grad_fn is not None and not requires_grad:
+            raise RuntimeError(
+                "requires_grad_(False): this tensor is not a leaf (it was computed by "
+                f"{self.grad_fn.name()}); use .detach() to get a tensor that does not require grad")
+        if requires_grad and not self.is_floating_point():
+            raise RuntimeError(f"only floating-point tensors can require gradients, got dtype {self.dtype}; "
+                               "convert first, e.g. x.float().requires_grad_()")
+        self._rg = bool(requires_grad)
+        return self
+
+    @property
+    def grad(self) -> "Tensor | None":
+        """The accumulated gradient of a leaf (or of a non-leaf after ``retain_grad()``)."""
+        return self._grad
+
+    @grad.setter
+    def grad(self, value: "Tensor | None") -> None:
+        if value is not None:
+            if not isinstance(value, Tensor):
+                raise TypeError(f"assigned grad must be a Tensor or None, got {type(value).__name__}")
+            if value._data.shape != self._data.shape:
+                raise RuntimeError(f"assigned grad has shape {tuple(value.shape)} but the tensor has shape "
+                                   f"{tuple(self.shape)}; they must match")
+            if value._device is not self._device:
+                raise RuntimeError(f"assigned grad is on {value._device} but the tensor is on {self._device}")
+        self._grad = value
+
+    @property
+    def is_leaf(self) -> bool:
+        """True for tensors not produced by a recorded op (including all that do not require grad)."""
+        return self.grad_fn is None
+
+    @property
+    def data(self) -> "Tensor":
+        """A tensor sharing this one's memory without autograd history; assignable."""
+        t = _make(self._data, self._device)
+        t._vc = self._vc
+        return t
+
+    @data.setter
+    def data(self, value: "Tensor") -> None:
+        if not isinstance(value, Tensor):
+            raise TypeError(f"data must be set to a Tensor, got {type(value).__name__}")
+        self._data, self._device = value._data, value._device
+
+    @property
+    def _version(self) -> int:
+        """How many times the memory has been modified in place."""
+        return self._vc[0]
+
+    def retain_grad(self) -> None:
+        """Keep ``.grad`` for this non-leaf tensor after backward.
+
+        Example:
+            >>> import brickwork as torch
+            >>> x = torch.ones(2, requires_grad=True); y = x * 3; y.retain_grad()
+            >>> y.sum().backward(); y.grad
+            tensor([1., 1.])
+        """
+        if not self._rg:
+            raise RuntimeError("retain_grad() called on a tensor that does not require grad")
+        if self.grad_fn is None or self._retains_grad:
+            return
+        import weakref
+
+        ref = weakref.ref(self)
+
+        def keep(g: Tensor) -> None:
+            t = ref()
+            if t is not None:
+                t._grad = g.detach() if t._grad is None else (t._grad + g).detach()
+
+        self.grad_fn._add_hook(self._out_idx, keep)
+        self._retains_grad = True
+
+    @property
+    def retains_grad(self) -> bool:
+        """Whether ``retain_grad()`` was called on this non-leaf."""
+        return self._retains_grad
+
+    def register_hook(self, hook: Callable[["Tensor"], "Tensor | None"]) -> "_RemovableHandle":
+        """Run ``hook(grad)`` when this tensor's gradient is computed; a returned tensor replaces the grad.
+
+        Example:
+            >>> import brickwork as torch
+            >>> x = torch.ones(2, requires_grad=True)
+            >>> h = x.register_hook(lambda g: g * 10)
+            >>> (x * 2).sum().backward(); x.grad
+            tensor([20., 20.])
+        """
+        if not self._rg:
+            raise RuntimeError("cannot register a hook on a tensor that does not require grad")
+        if self.grad_fn is not None:
+            return self.grad_fn._add_hook(self._out_idx, hook)
+        if self._hooks is None:
+            self._hooks = []
+        self._hooks.append(hook)
+        return _RemovableHandle(self._hooks, hook)
+
+    def backward(self, gradient: "Tensor | None" = None, retain_graph: bool | None = None,
+                 create_graph: bool = False, inputs: Any = None) -> None:
+        """Accumulate d(self)/d(leaf) into every leaf's ``.grad``.
+
+        Args:
+            gradient: the gradient of some scalar with respect to ``self``; needed unless ``self`` has one
+                element.
+            retain_graph: keep the graph so backward can run through it again (default: ``create_graph``).
+            create_graph: record the backward pass too, for higher derivatives.
+            inputs: accumulate only into these tensors.
+
+        Example:
+            >>> import brickwork as torch
+            >>> x = torch.tensor(3.0, requires_grad=True)
+            >>> (x ** 2).backward(); x.grad
+            tensor(6.)
+        """
+        from .autograd.engine import backward
+
+        backward([self], None if gradient is None else [gradient], retain_graph, create_graph, inputs)
+
+    def detach(self) -> "Tensor":
+        """A tensor sharing memory with this one but cut from the graph.
+
+        Example:
+            >>> import brickwork as torch
+            >>> torch.ones(2, requires_grad=True).detach().requires_grad
+            False
+        """
+        t = _make(self._data, self._device)
+        t._vc = self._vc
+        return t
+
+    def detach_(self) -> "Tensor":
+        """Cut this tensor from the graph in place, making it a leaf that does not require grad."""
+        self.grad_fn = None
+        self._rg = False
+        return self
+
+    # -- conversion ----------------------------------------------------------------------------------
+
+    def item(self) -> Any:
+        """The value of a one-element tensor as a Python number.
+
+        Example:
+            >>> import brickwork as torch
+            >>> torch.tensor([2.5]).item()
+            2.5
+        """
+        if self._data.size != 1:
+            raise RuntimeError(f"item(): a Tensor with {self._data.size} elements cannot be converted to a "
+                               f"Python number (shape {tuple(self.shape)}); index one element or use tolist()")
+        return self._host().reshape(-1)[0].item()
+
+    def tolist(self) -> Any:
+        """The data as (nested) Python lists.
+
+        Example:
+            >>> import brickwork as torch
+            >>> torch.arange(3).tolist()
+            [0, 1, 2]
+        """
+        h = self._host()
+        if self.dtype is _dt.bfloat16:
+            h = h.astype(np.float32)
+        return h.tolist()
+
+    def numpy(self, *, force: bool = False) -> np.ndarray:
+        """The data as a NumPy array sharing memory (CPU tensors that do not require grad only).
+
+        Example:
+            >>> import brickwork as torch
+            >>> torch.ones(2).numpy()
+            array([1., 1.], dtype=float32)
+        """
+        if self._rg and not force:
+            raise RuntimeError("numpy(): can't call numpy() on a tensor that requires grad; use "
+                               "tensor.detach().numpy() instead")
+        if self._device.type != "cpu":
+            if not force:
+                raise TypeError(f"numpy(): the tensor is on {self._device}; copy it to host memory first "
+                                "with tensor.cpu().numpy()")
+            return self._device.backend.to_host(self._data)
+        return self._data
+
+    def _host(self) -> np.ndarray:
+        d = self._data
+        return d if isinstance(d, np.ndarray) else self._device.backend.to_host(d)
+
+    def __array__(self, dtype: Any = None, copy: bool | None = None) -> np.ndarray:
+        a = self._host()
+        return a if dtype is None else a.astype(dtype, copy=False)
+
+    def __len__(self) -> int:
+        if self._data.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return self._data.shape[0]
+
+    def __iter__(self) -> Iterator["Tensor"]:
+        if self._data.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor")
+        return (self[i] for i in range(self._data.shape[0]))
+
+    def __bool__(self) -> bool:
+        if self._data.size != 1:
+            raise RuntimeError(f"Boolean value of Tensor with {self._data.size} elements is ambiguous; use "
+                               ".any() or .all()")
+        return bool(self.item())
+
+    def __float__(self) -> float:
+        return float(self.item())
+
+    def __int__(self) -> int:
+        return int(self.item())
+
+    def __index__(self) -> int:
+        if self._data.dtype.kind not in "iub" or self._data.size != 1:
+            raise TypeError("only integer tensors of a single element can be converted to an index")
+        return int(self.item())
+
+    def __complex__(self) -> complex:
+        return complex(self.item())
+
+    def __hash__(self) -> int:
+        return id(self)
+
+    def __format__(self, spec: str) -> str:
+        if self._data.ndim == 0:
+            return format(self.item(), spec)
+        return object.__format__(self, spec) if spec else repr(self)
+
+    def __repr__(self) -> str:
+        from ._printing import tensor_repr
+
+        return tensor_repr(self)
+
+    def __reduce_ex__(self, protocol: int) -> tuple:
+        # pickling (deepcopy, multiprocessing) keeps data, dtype, device and requires_grad
+        return (_rebuild, (type(self), self._host().copy(), str(self._device), self._rg,
+                           self.__dict__ or None))
+
+    def __deepcopy__(self, memo: dict) -> "Tensor":
+        if self.grad_fn is not None:
+            raise RuntimeError("only leaf tensors (created by the user, not by an op) support deepcopy; "
+                               "call .detach() first")
+        cls = type(self)
+        t = _make(self._data.copy(), self._device, self._rg, cls=cls)
+        memo[id(self)] = t
+        if self._grad is not None:
+            t._grad = self._grad.__deepcopy__(memo)
+        import copy
+
+        for k, v in self.__dict__.items():
+            t.__dict__[k] = copy.deepcopy(v, memo)
+        return t
+
+    def __getstate__(self) -> Any:
+        raise TypeError("tensors pickle through __reduce_ex__")
+
+
+def _rebuild(cls: type, array: np.ndarray, dev: str, rg: bool, d: dict | None) -> Tensor:
+    device = _device_cls(dev)
+    data = array if device.type == "cpu" else device.backend.from_host(array, device.index)
+    t = _make(data, device, rg, cls=cls)
+    if d:
+        t.__dict__.update(d)
+    return t
+
+
+def _make(data: Any, device: Any = CPU, rg: bool = False, grad_fn: Any = None, cls: type = Tensor) -> Tensor:
+    """Wrap an array as a tensor without copying or checks (the hot path of every op)."""
+    t = _new(cls)
+    t._data = data
+    t._device = device
+    t._rg = rg
+    t._grad = None
+    t.grad_fn = grad_fn
+    t._vc = [0]
+    return t
+
+
+def _wrap_dim(dim: int, ndim: int, where: str) -> int:
+    """A dimension index made non-negative, with PyTorch's range error."""
+    n = ndim if ndim else 1
+    if not -n <= dim < n:
+        raise IndexError(f"{where}: dimension out of range (expected to be in range of [{-n}, {n - 1}], "
+                         f"but got {dim})")
+    return dim + n if dim < 0 else dim
+
+
+class Size(tuple):
+    """A tensor shape: a tuple of ints, printed like ``torch.Size``.
+
+    Example:
+        >>> Size([2, 3]).numel()
+        6
+    """
+
+    def __repr__(self) -> str:
+        return f"brickwork.Size({list(self)})"
+
+    def numel(self) -> int:
+        """The number of elements a tensor of this shape has."""
+        n = 1
+        for s in self:
+            n *= s
+        return n
+
+    def __getitem__(self, i: Any) -> Any:
+        r = tuple.__getitem__(self, i)
+        return Size(r) if isinstance(i, slice) else r
+
+    def __add__(self, other: Any) -> "Size":
+        return Size(tuple(self) + tuple(other))
+
+    def __radd__(self, other: Any) -> "Size":
+        return Size(tuple(other) + tuple(self))
+
+
+class _Storage:
+    """A minimal view of a tensor's underlying buffer (identity and size only)."""
+
+    def __init__(self, t: Tensor) -> None:
+        base = t._data
+        while getattr(base, "base", None) is not None:
+            base = base.base
+        self._base = base
+
+    def data_ptr(self) -> int:
+        """Address of the buffer's start."""
+        b = self._base
+        return int(b.__array_interface__["data"][0]) if isinstance(b, np.ndarray) else int(b.data.ptr)
+
+    def nbytes(self) -> int:
+        """Size of the buffer in bytes."""
+        return int(self._base.nbytes)
+
+    def size(self) -> int:
+        """Size of the buffer in bytes."""
+        return int(self._base.nbytes)
+
+
+class _RemovableHandle:
+    """Returned by ``register_hook``; ``remove()`` unregisters the hook."""
+
+    def __init__(self, hooks: list, hook: Callable) -> None:
+        self._hooks, self._hook = hooks, hook
+
+    def remove(self) -> None:
+        """Unregister the hook (a no-op if already removed)."""
+        if self._hook in self._hooks:
+            self._hooks.remove(self._hook)

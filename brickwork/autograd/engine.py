@@ -1,0 +1,360 @@
+"""The backward engine: graph nodes, the topological walk, and ``autograd.grad``.
+
+Every recorded op creates one :class:`Node` holding its backward function, its inputs and the tensors it
+saved. Backward functions are written with tensor ops, so running them with recording on
+(``create_graph=True``) builds the graph of the gradient and higher derivatives come for free.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Sequence
+
+from .._tensor import Tensor, _make, _RemovableHandle
+from .grad_mode import STATE
+
+__all__ = ["Node", "backward", "grad"]
+
+_FREED = "freed"
+
+
+class Node:
+    """One recorded op: the ``grad_fn`` of its outputs.
+
+    ``backward(node, *grads)`` returns one gradient (or None) per input. ``saved`` holds tensors the
+    backward needs; their version counters are checked so in-place changes after saving are caught.
+    """
+
+    __slots__ = ("_name", "_backward", "inputs", "_saved", "_versions", "meta", "_out", "n_out", "_hooks",
+                 "__dict__", "__weakref__")
+
+    def __init__(self, name: str, backward: Callable, inputs: tuple, saved: tuple = (), meta: Any = None,
+                 n_out: int = 1) -> None:
+        self._name = name
+        self._backward = backward
+        self.inputs = inputs
+        self._saved = saved
+        self._versions = tuple(t._vc[0] for t in saved) if saved else ()
+        self.meta = meta
+        self._out: Any = None
+        self.n_out = n_out
+        self._hooks: list | None = None
+
+    def name(self) -> str:
+        """The op's name, e.g. ``'MulBackward0'``."""
+        return self._name
+
+    def __repr__(self) -> str:
+        return f"<{self._name} object at {id(self):#x}>"
+
+    @property
+    def next_functions(self) -> tuple:
+        """``(grad_fn, output_index)`` for each input, as in PyTorch (``None`` where no grad flows)."""
+        out = []
+        for t in self.inputs:
+            if t is None or not t._rg:
+                out.append((None, 0))
+            elif t.grad_fn is None:
+                out.append((_AccumulateGrad(t), 0))
+            else:
+                out.append((t.grad_fn, t._out_idx))
+        return tuple(out)
+
+    def save_output(self, out: Tensor) -> None:
+        """Keep an output's data for backward without a reference cycle through ``out.grad_fn``."""
+        self._out = (out._data, out._device, out._vc, out._vc[0])
+
+    def output(self) -> Tensor:
+        """The saved output, re-attached to this node so double backward sees it depend on the inputs."""
+        o = self._out
+        if o is None or o is _FREED:
+            raise _freed_error(self)
+        if o[2][0] != o[3]:
+            raise _version_error(self, "its output", o[3], o[2][0])
+        t = _make(o[0], o[1], True, self)
+        t._vc = o[2]
+        return t
+
+    @property
+    def saved_tensors(self) -> tuple:
+        """The saved tensors, after checking none was freed or modified in place since it was saved."""
+        s = self._saved
+        if s is _FREED:
+            raise _freed_error(self)
+        for i, t in enumerate(s):
+            if t._vc[0] != self._versions[i]:
+                raise _version_error(self, f"saved tensor {i} (shape {tuple(t.shape)})", self._versions[i],
+                                     t._vc[0])
+        return s
+
+    def _add_hook(self, idx: int, hook: Callable) -> _RemovableHandle:
+        if self._hooks is None:
+            self._hooks = []
+        entry = (idx, hook)
+        self._hooks.append(entry)
+        return _RemovableHandle(self._hooks, entry)
+
+    def register_hook(self, hook: Callable) -> _RemovableHandle:
+        """Not supported on nodes; register hooks on tensors instead."""
+        raise RuntimeError("register_hook on a grad_fn is not supported in brickwork; use tensor.register_hook")
+
+    def _free(self) -> None:
+        if self._saved:
+            self._saved = _FREED
+        if self._out is not None:
+            self._out = _FREED
+
+
+class _AccumulateGrad:
+    """Stands for a leaf in ``next_functions``."""
+
+    def __init__(self, variable: Tensor) -> None:
+        self.variable = variable
+
+    def name(self) -> str:
+        return "AccumulateGrad"
+
+    next_functions: tuple = ()
+
+
+def _freed_error(node: Node) -> RuntimeError:
+    return RuntimeError(
+        f"Trying to backward through the graph a second time ({node.name()} has already freed its saved "
+        "tensors). Pass retain_graph=True to the first backward() or autograd.grad() call if you need to "
+        "backward through the graph again.")
+
+
+def _version_error(node: Node, what: str, saved: int, now: int) -> RuntimeError:
+    return RuntimeError(
+        f"one of the variables needed for gradient computation has been modified by an inplace operation: "
+        f"{what} of {node.name()} is at version {now}; expected version {saved} instead. Hint: compute "
+        "out of place (e.g. x = x + 1 instead of x += 1), or .clone() the tensor before modifying it.")
+
+
+def _toposort(roots: list[Node]) -> list[Node]:
+    """Nodes reachable from ``roots``, each after every node that feeds it a gradient."""
+    order: list[Node] = []
+    seen: set = set()
+    stack: list = [(r, False) for r in roots]
+    push, pop, add, emit = stack.append, stack.pop, seen.add, order.append
+    while stack:
+        node, done = pop()
+        if done:
+            emit(node)
+            continue
+        if node in seen:
+            continue
+        add(node)
+        push((node, True))
+        for t in node.inputs:
+            if t is not None:
+                fn = t.grad_fn
+                if fn is not None and fn not in seen:
+                    push((fn, False))
+    order.reverse()
+    return order
+
+
+def _owned(g: Tensor) -> bool:
+    d = g._data
+    return getattr(d, "base", None) is None
+
+
+def _run(roots: Sequence[Tensor], grad_roots: Sequence[Tensor], retain_graph: bool, create_graph: bool,
+         capture: dict[int, Tensor] | None, accumulate: bool) -> dict[int, Any]:
+    grads: dict[Node, list] = {}
+    captured: dict[int, Any] = {}
+    assigned: set[int] = {id(g) for g in grad_roots}  # grads that must be copied before becoming .grad
+    for t, g in zip(roots, grad_roots):
+        fn = t.grad_fn
+        if fn is None:  # a leaf: its gradient is the root gradient itself
+            _deliver_leaf(t, g, capture, captured, accumulate, assigned, create_graph)
+            continue
+        slot = grads.get(fn)
+        if slot is None:
+            slot = grads[fn] = [None] * fn.n_out
+        i = t._out_idx
+        slot[i] = g if slot[i] is None else slot[i] + g
+    order = _toposort(list(grads))
+    prev, STATE.enabled = STATE.enabled, create_graph
+    try:
+        for node in order:
+            gs = grads.pop(node, None)
+            if gs is None:
+                continue
+            if node._hooks:
+                for idx, hook in node._hooks:
+                    if gs[idx] is not None:
+                        r = hook(gs[idx])
+                        if r is not None:
+                            gs[idx] = r
+            if capture is not None:
+                for i in range(node.n_out):
+                    key = (id(node), i)
+                    if key in capture and gs[i] is not None:
+                        captured[key] = gs[i]
+            if node._saved is _FREED or node._out is _FREED:
+                raise _freed_error(node)
+            if node.n_out == 1:
+                g0 = gs[0]
+                if g0 is None:
+                    continue
+                in_grads = node._backward(node, g0)
+            else:
+                in_grads = node._backward(node, *gs)
+            if not retain_graph:
+                node._free()
+            for t, g in zip(node.inputs, in_grads):
+                if g is None or t is None or not t._rg:
+                    continue
+                fn = t.grad_fn
+                if fn is None:
+                    _deliver_leaf(t, g, capture, captured, accumulate, assigned, create_graph)
+                else:
+                    slot = grads.get(fn)
+                    if slot is None:
+                        slot = grads[fn] = [None] * fn.n_out
+                    i = t._out_idx
+                    slot[i] = g if slot[i] is None else slot[i] + g
+    finally:
+        STATE.enabled = prev
+    return captured
+
+
+def _deliver_leaf(t: Tensor, g: Tensor, capture: Any, captured: dict, accumulate: bool, assigned: set,
+                  create_graph: bool) -> None:
+    if t._hooks:
+        for hook in t._hooks:
+            r = hook(g)
+            if r is not None:
+                g = r
+    if capture is not None:
+        key = id(t)
+        if key in capture:
+            captured[key] = g if key not in captured else captured[key] + g
+    if not accumulate:
+        return
+    if t._grad is None:
+        if not create_graph:
+            if id(g) in assigned or not _owned(g):
+                g = _make(g._data.copy(), g._device)
+            assigned.add(id(g))
+            if g.grad_fn is not None or g._rg:
+                g = g.detach()
+        t._grad = g
+    else:
+        t._grad = t._grad + g if create_graph else _make(t._grad._data + g._data, t._device)
+
+
+def _check_roots(outputs: Sequence[Tensor], grad_outputs: Sequence[Any] | None, where: str) -> list[Tensor]:
+    from ..ops.creation import ones_like
+
+    gs: list[Tensor] = []
+    for i, t in enumerate(outputs):
+        if not isinstance(t, Tensor):
+            raise TypeError(f"{where}: expected tensors as outputs, got {type(t).__name__} at position {i}")
+        if not t._rg:
+            raise RuntimeError(
+                f"{where}: element {i} of tensors does not require grad and does not have a grad_fn. "
+                "Make sure an input has requires_grad=True and that the computation is not inside no_grad()")
+        g = None if grad_outputs is None else grad_outputs[i]
+        if g is None:
+            if t._data.size != 1:
+                raise RuntimeError(
+                    f"{where}: grad can be implicitly created only for scalar outputs, but output {i} has "
+                    f"shape {tuple(t.shape)}. Reduce it first (e.g. y.sum().backward()) or pass a gradient "
+                    f"of shape {tuple(t.shape)}")
+            g = ones_like(t)
+        elif not isinstance(g, Tensor):
+            from ..ops.creation import tensor
+
+            g = tensor(g, dtype=t.dtype, device=t.device)
+        if tuple(g.shape) != tuple(t.shape):
+            raise RuntimeError(f"{where}: gradient {i} has shape {tuple(g.shape)} but output {i} has shape "
+                               f"{tuple(t.shape)}; they must match")
+        gs.append(g)
+    return gs
+
+
+def backward(tensors: Sequence[Tensor] | Tensor, grad_tensors: Any = None, retain_graph: bool | None = None,
+             create_graph: bool = False, inputs: Any = None) -> None:
+    """Accumulate gradients of ``tensors`` into the ``.grad`` of the leaves they depend on.
+
+    Example:
+        >>> import brickwork as torch
+        >>> x = torch.ones(2, requires_grad=True)
+        >>> torch.autograd.backward([(x * 3).sum()]); x.grad
+        tensor([3., 3.])
+    """
+    if isinstance(tensors, Tensor):
+        tensors = [tensors]
+    if isinstance(grad_tensors, Tensor):
+        grad_tensors = [grad_tensors]
+    roots = list(tensors)
+    grad_roots = _check_roots(roots, grad_tensors, "backward()")
+    if retain_graph is None:
+        retain_graph = create_graph
+    if inputs is not None:
+        if isinstance(inputs, Tensor):
+            inputs = [inputs]
+        inputs = list(inputs)
+        got = grad(roots, inputs, grad_roots, retain_graph=retain_graph, create_graph=create_graph,
+                   allow_unused=True)
+        for t, g in zip(inputs, got):
+            if g is not None:
+                if t._grad is None:
+                    t._grad = g if create_graph else _make(g._data.copy(), g._device)
+                else:
+                    t._grad = t._grad + g
+        return
+    _run(roots, grad_roots, retain_graph, create_graph, None, True)
+
+
+def grad(outputs: Sequence[Tensor] | Tensor, inputs: Sequence[Tensor] | Tensor, grad_outputs: Any = None,
+         retain_graph: bool | None = None, create_graph: bool = False, allow_unused: bool | None = None,
+         materialize_grads: bool = False) -> tuple[Tensor | None, ...]:
+    """The gradients of ``outputs`` with respect to ``inputs``, returned instead of accumulated.
+
+    With ``create_graph=True`` the result is itself differentiable, so second derivatives work.
+
+    Example:
+        >>> import brickwork as torch
+        >>> x = torch.tensor(2.0, requires_grad=True)
+        >>> (g,) = torch.autograd.grad(x ** 3, x, create_graph=True)
+        >>> g, torch.autograd.grad(g, x)[0]
+        (tensor(12., grad_fn=<MulBackward0>), tensor(12.))
+    """
+    if isinstance(outputs, Tensor):
+        outputs = [outputs]
+    single_input = isinstance(inputs, Tensor)
+    inputs = [inputs] if single_input else list(inputs)
+    if isinstance(grad_outputs, Tensor):
+        grad_outputs = [grad_outputs]
+    outputs = list(outputs)
+    grad_roots = _check_roots(outputs, grad_outputs, "autograd.grad()")
+    if retain_graph is None:
+        retain_graph = create_graph
+    keys: list[Any] = []
+    for i, t in enumerate(inputs):
+        if not isinstance(t, Tensor):
+            raise TypeError(f"autograd.grad(): inputs[{i}] is a {type(t).__name__}, expected a Tensor")
+        if not t._rg:
+            raise RuntimeError(f"autograd.grad(): inputs[{i}] does not require grad; set requires_grad=True "
+                               "on it before computing the outputs")
+        keys.append(id(t) if t.grad_fn is None else (id(t.grad_fn), t._out_idx))
+    captured = _run(outputs, grad_roots, retain_graph, create_graph, dict.fromkeys(keys), False)
+    result: list[Tensor | None] = []
+    for i, (t, k) in enumerate(zip(inputs, keys)):
+        g = captured.get(k)
+        if g is None:
+            if materialize_grads:
+                from ..ops.creation import zeros_like
+
+                g = zeros_like(t)
+            elif not allow_unused:
+                raise RuntimeError(
+                    f"autograd.grad(): inputs[{i}] (shape {tuple(t.shape)}) was not used to compute the "
+                    "outputs; pass allow_unused=True to get None for it, or materialize_grads=True for zeros")
+        elif not create_graph and (g.grad_fn is not None or g._rg):
+            g = g.detach()
+        result.append(g)
+    return tuple(result)

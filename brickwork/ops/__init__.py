@@ -1,0 +1,120 @@
+"""The differentiable primitives, grouped by family, and their installation as ``Tensor`` methods."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .._tensor import Tensor
+from . import creation, elementwise, indexing, linalg, movement, random, reduce
+from .creation import *  # noqa: F401,F403
+from .elementwise import *  # noqa: F401,F403
+from .indexing import *  # noqa: F401,F403
+from .linalg import *  # noqa: F401,F403
+from .movement import *  # noqa: F401,F403
+from .random import *  # noqa: F401,F403
+from .reduce import *  # noqa: F401,F403
+
+_E, _R, _M, _I, _L, _C = elementwise, reduce, movement, indexing, linalg, creation
+
+# Methods that are the module function of the same name, with the tensor as first argument.
+_SAME_NAME = {
+    _E: "add sub mul div true_divide divide multiply subtract floor_divide remainder fmod pow float_power maximum "
+        "minimum fmax fmin lerp clamp clip clamp_min clamp_max exp exp2 expm1 log log2 log10 log1p sqrt rsqrt "
+        "reciprocal square abs absolute sign sgn neg negative sin cos tan asin acos atan atan2 arctan2 sinh cosh "
+        "tanh sigmoid relu erf erfc erfinv floor ceil trunc fix round frac nan_to_num eq ne lt le gt ge greater "
+        "greater_equal less less_equal not_equal logical_and logical_or logical_xor logical_not bitwise_and "
+        "bitwise_or bitwise_xor bitwise_not isnan isinf isfinite isclose allclose equal rsub",
+    _R: "sum nansum mean nanmean prod max min amax amin aminmax argmax argmin var std norm logsumexp softmax "
+        "log_softmax cumsum cumprod all any count_nonzero",
+    _M: "reshape view view_as reshape_as permute transpose swapaxes swapdims t movedim moveaxis squeeze unsqueeze "
+        "flatten ravel unflatten expand expand_as broadcast_to repeat tile narrow split chunk tensor_split unbind "
+        "flip fliplr flipud roll triu tril diagonal",
+    _I: "gather scatter scatter_add index_select index_add index_fill masked_fill masked_select masked_scatter take "
+        "take_along_dim sort argsort topk kthvalue median nonzero argwhere repeat_interleave unique",
+    _L: "matmul mm bmm mv dot outer inner addmm baddbmm",
+    _C: "to cpu cuda type_as clone contiguous copy_ new_tensor new_zeros new_ones new_empty new_full fill_ zero_",
+    random: "uniform_ normal_ bernoulli_ random_ exponential_",
+}
+for _mod, _names in _SAME_NAME.items():
+    for _name in _names.split():
+        setattr(Tensor, _name, getattr(_mod, _name))
+
+Tensor.type = _C.type_  # type: ignore[method-assign]
+for _name, _dt in (("float", "float32"), ("double", "float64"), ("half", "float16"), ("bfloat16", "bfloat16"),
+                   ("long", "int64"), ("int", "int32"), ("short", "int16"), ("char", "int8"), ("byte", "uint8"),
+                   ("bool", "bool")):
+    from .. import dtypes as _dts
+
+    setattr(Tensor, _name, _C._cast_method(_name, _dts.BY_NAME[_dt]))
+
+Tensor.T = property(movement._T, doc="All dimensions reversed.")  # type: ignore[assignment]
+Tensor.mT = property(movement._mT, doc="The last two dimensions swapped.")  # type: ignore[assignment]
+Tensor.H = Tensor.T
+Tensor.mH = Tensor.mT
+Tensor.__getitem__ = indexing.getitem  # type: ignore[assignment]
+Tensor.__setitem__ = indexing.setitem  # type: ignore[assignment]
+Tensor.bernoulli = lambda self, p=None, *, generator=None: random.bernoulli(self, p, generator=generator)
+
+
+def _rev(fn: Any) -> Any:
+    def r(self: Tensor, other: Any) -> Tensor:
+        return fn(other, self)
+
+    return r
+
+
+_OPERATORS = {
+    "__add__": _E.add, "__radd__": _rev(_E.add), "__sub__": _E.sub, "__rsub__": _rev(_E.sub),
+    "__mul__": _E.mul, "__rmul__": _rev(_E.mul), "__truediv__": _E.div, "__rtruediv__": _rev(_E.div),
+    "__floordiv__": _E.floor_divide, "__rfloordiv__": _rev(_E.floor_divide), "__mod__": _E.remainder,
+    "__rmod__": _rev(_E.remainder), "__pow__": _E.pow, "__rpow__": _rev(_E.pow), "__matmul__": _L.matmul,
+    "__rmatmul__": _rev(_L.matmul), "__eq__": _E.eq, "__ne__": _E.ne, "__lt__": _E.lt, "__le__": _E.le,
+    "__gt__": _E.gt, "__ge__": _E.ge, "__and__": _E.bitwise_and, "__or__": _E.bitwise_or,
+    "__xor__": _E.bitwise_xor, "__rand__": _rev(_E.bitwise_and), "__ror__": _rev(_E.bitwise_or),
+    "__rxor__": _rev(_E.bitwise_xor),
+}
+for _name, _fn in _OPERATORS.items():
+    setattr(Tensor, _name, _fn)
+Tensor.__neg__ = _E.neg  # type: ignore[assignment]
+Tensor.__pos__ = lambda self: self  # type: ignore[assignment]
+Tensor.__abs__ = _E.abs  # type: ignore[assignment]
+Tensor.__invert__ = _E.bitwise_not  # type: ignore[assignment]
+Tensor.__hash__ = object.__hash__  # type: ignore[assignment]  # __eq__ above would otherwise unset it
+
+# In-place variants: the out-of-place op run through the in-place protocol (leaf check, version bump).
+_INPLACE = {
+    "add_": _E.add, "sub_": _E.sub, "mul_": _E.mul, "div_": _E.div, "pow_": _E.pow, "clamp_": _E.clamp,
+    "clip_": _E.clamp, "clamp_min_": _E.clamp_min, "clamp_max_": _E.clamp_max, "exp_": _E.exp, "log_": _E.log,
+    "sqrt_": _E.sqrt, "rsqrt_": _E.rsqrt, "abs_": _E.abs, "neg_": _E.neg, "sigmoid_": _E.sigmoid,
+    "tanh_": _E.tanh, "relu_": _E.relu, "floor_": _E.floor, "ceil_": _E.ceil, "round_": _E.round,
+    "trunc_": _E.trunc, "sign_": _E.sign, "sin_": _E.sin, "cos_": _E.cos, "reciprocal_": _E.reciprocal,
+    "lerp_": _E.lerp, "masked_fill_": _I.masked_fill, "scatter_": _I.scatter, "scatter_add_": _I.scatter_add,
+    "index_add_": _I.index_add, "index_fill_": _I.index_fill, "remainder_": _E.remainder, "fmod_": _E.fmod,
+    "square_": _E.square, "log1p_": _E.log1p, "expm1_": _E.expm1, "erf_": _E.erf, "maximum_": _E.maximum,
+    "minimum_": _E.minimum, "nan_to_num_": _E.nan_to_num, "tril_": _M.tril, "triu_": _M.triu,
+    "masked_scatter_": _I.masked_scatter, "floor_divide_": _E.floor_divide, "mul": _E.mul,
+}
+for _name, _fn in _INPLACE.items():
+    if _name.endswith("_"):
+        setattr(Tensor, _name, _E.make_inplace(_fn, _name))
+for _op, _name in (("__iadd__", "add_"), ("__isub__", "sub_"), ("__imul__", "mul_"), ("__itruediv__", "div_"),
+                   ("__ipow__", "pow_"), ("__imod__", "remainder_"), ("__ifloordiv__", "floor_divide_")):
+    setattr(Tensor, _op, getattr(Tensor, _name))
+
+
+def _addcmul(self: Tensor, tensor1: Tensor, tensor2: Tensor, *, value: Any = 1) -> Tensor:
+    """``self + value * tensor1 * tensor2``."""
+    return self + value * tensor1 * tensor2
+
+
+def _addcdiv(self: Tensor, tensor1: Tensor, tensor2: Tensor, *, value: Any = 1) -> Tensor:
+    """``self + value * tensor1 / tensor2``."""
+    return self + value * tensor1 / tensor2
+
+
+addcmul, addcdiv = _addcmul, _addcdiv
+Tensor.addcmul, Tensor.addcdiv = _addcmul, _addcdiv  # type: ignore[attr-defined]
+Tensor.addcmul_ = _E.make_inplace(_addcmul, "addcmul_")  # type: ignore[attr-defined]
+Tensor.addcdiv_ = _E.make_inplace(_addcdiv, "addcdiv_")  # type: ignore[attr-defined]
+Tensor.split_with_sizes = lambda self, sizes, dim=0: movement.split(self, list(sizes), dim)
+Tensor.expm1 = _E.expm1

@@ -1,0 +1,578 @@
+"""Tensor creation, conversion between dtypes and devices, copies, and the ``new_*`` methods."""
+
+from __future__ import annotations
+
+import math
+from typing import Any, Sequence
+
+import numpy as np
+
+from .. import dtypes as _dt
+from .._tensor import Tensor, _make
+from ..backends import canonical, device as _device
+from ._core import inplace, make_view, needs_grad, record, wrap
+
+
+def _size(size: Sequence[Any], op: str) -> tuple[int, ...]:
+    if len(size) == 1 and isinstance(size[0], (tuple, list)) or (len(size) == 1 and hasattr(size[0], "__len__")
+                                                               and not isinstance(size[0], Tensor)):
+        size = tuple(size[0])
+    out = []
+    for s in size:
+        if isinstance(s, Tensor):
+            s = int(s.item())
+        if not isinstance(s, (int, np.integer)) or isinstance(s, bool):
+            raise TypeError(f"{op}(): size must be a sequence of ints, got {type(s).__name__} in {tuple(size)}")
+        if s < 0:
+            raise RuntimeError(f"{op}(): trying to create tensor with negative dimension {s}: {list(size)}")
+        out.append(int(s))
+    return tuple(out)
+
+
+def _place(arr: Any, dev: Any) -> Any:
+    return arr if dev.type == "cpu" else dev.backend.from_host(arr, dev.index)
+
+
+def _finish(arr: Any, dev: Any, requires_grad: bool) -> Tensor:
+    t = _make(arr, dev)
+    if requires_grad:
+        t.requires_grad_(True)
+    return t
+
+
+def _infer_dtype(data: Any) -> _dt.dtype:
+    """The dtype PyTorch infers for nested Python data."""
+    kind = 0
+    stack = [data]
+    while stack:
+        x = stack.pop()
+        if isinstance(x, (list, tuple)):
+            stack.extend(x)
+        elif isinstance(x, Tensor):
+            d = x.dtype
+            if d.is_floating_point:
+                return _dt.get_default_dtype() if kind < 3 else d
+            kind = max(kind, 1 if d is _dt.bool_ else 2)
+        elif isinstance(x, (bool, np.bool_)):
+            kind = max(kind, 1)
+        elif isinstance(x, (int, np.integer)):
+            kind = max(kind, 2)
+        elif isinstance(x, (float, np.floating)):
+            return _dt.get_default_dtype()
+        elif isinstance(x, complex):
+            raise TypeError("brickwork has no complex dtypes")
+        else:
+            raise TypeError(f"tensor(): could not infer dtype of {type(x).__name__}; expected numbers, nested "
+                            "lists of numbers, NumPy arrays or tensors")
+    return {0: _dt.get_default_dtype(), 1: _dt.bool_, 2: _dt.int64}[kind]
+
+
+def _to_host_array(data: Any) -> np.ndarray:
+    if isinstance(data, Tensor):
+        return data._host()
+    if isinstance(data, (list, tuple)) and any(isinstance(x, Tensor) for x in data):
+        return np.array([_to_host_array(x) for x in data])
+    if hasattr(data, "__cuda_array_interface__") and not isinstance(data, np.ndarray):
+        return data.get()
+    return np.asarray(data)
+
+
+def tensor(data: Any, *, dtype: Any = None, device: Any = None, requires_grad: bool = False,
+           pin_memory: bool = False) -> Tensor:
+    """A new tensor holding a copy of ``data`` (numbers, nested lists, NumPy arrays or tensors).
+
+    Python floats become the default dtype (float32), ints int64, bools bool; NumPy arrays keep their dtype.
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.tensor([[1, 2], [3, 4]]).dtype, torch.tensor(2.5)
+        (brickwork.int64, tensor(2.5000))
+    """
+    dev = canonical(device if device is not None else (data._device if isinstance(data, Tensor) else None))
+    if dtype is not None:
+        dt = _dt.to_dtype(dtype)
+    elif isinstance(data, Tensor):
+        dt = data.dtype
+    elif isinstance(data, np.ndarray) or (hasattr(data, "dtype") and hasattr(data, "shape")):
+        dt = _dt.from_np(np.dtype(data.dtype))
+    else:
+        dt = _infer_dtype(data)
+    if isinstance(data, Tensor) and data._device is dev:
+        arr = data._data.astype(dt.np, copy=True)
+        return _finish(arr, dev, requires_grad)
+    arr = np.array(_to_host_array(data), dtype=dt.np, copy=True)
+    return _finish(_place(arr, dev), dev, requires_grad)
+
+
+def as_tensor(data: Any, dtype: Any = None, device: Any = None) -> Tensor:
+    """``data`` as a tensor, sharing memory when it already has the right dtype and device.
+
+    Example:
+        >>> import numpy as np, brickwork as torch
+        >>> a = np.zeros(2, dtype=np.float32); t = torch.as_tensor(a); t[0] = 1; a[0]
+        np.float32(1.0)
+    """
+    if isinstance(data, Tensor):
+        return data.to(device=device, dtype=dtype) if (dtype or device) else data
+    if isinstance(data, np.ndarray) and (device is None or canonical(device).type == "cpu"):
+        dt = _dt.to_dtype(dtype) if dtype is not None else _dt.from_np(data.dtype)
+        if data.dtype == dt.np:
+            return _make(data, canonical(device))
+    return tensor(data, dtype=dtype, device=device)
+
+
+asarray = as_tensor
+
+
+def from_numpy(ndarray: np.ndarray) -> Tensor:
+    """A CPU tensor sharing memory with a NumPy array.
+
+    Example:
+        >>> import numpy as np, brickwork as torch
+        >>> a = np.arange(3); t = torch.from_numpy(a); a[0] = 7; t
+        tensor([7, 1, 2])
+    """
+    if not isinstance(ndarray, np.ndarray):
+        raise TypeError(f"from_numpy(): expected np.ndarray, got {type(ndarray).__name__}")
+    _dt.from_np(ndarray.dtype)
+    from ..backends import CPU
+
+    return _make(ndarray, CPU)
+
+
+def _dtype_or_default(dtype: Any) -> _dt.dtype:
+    return _dt.get_default_dtype() if dtype is None else _dt.to_dtype(dtype)
+
+
+def _filled(op: str, size: Sequence[Any], fill: Any, dtype: Any, device: Any, requires_grad: bool,
+            out: Tensor | None = None) -> Tensor:
+    shape = _size(size, op)
+    dt = _dtype_or_default(dtype)
+    dev = canonical(device)
+    xp = dev.xp
+    if dev.type == "cuda":
+        with xp.cuda.Device(dev.index):
+            arr = xp.empty(shape, dt.np) if fill is None else xp.full(shape, fill, dt.np)
+    else:
+        arr = np.empty(shape, dt.np) if fill is None else np.full(shape, fill, dt.np)
+    t = _finish(arr, dev, requires_grad)
+    if out is not None:
+        out._data = t._data
+        out._vc[0] += 1
+        return out
+    return t
+
+
+def zeros(*size: Any, out: Tensor | None = None, dtype: Any = None, layout: Any = None, device: Any = None,
+          requires_grad: bool = False, pin_memory: bool = False) -> Tensor:
+    """A tensor of zeros.
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.zeros(2, 3).shape
+        brickwork.Size([2, 3])
+    """
+    return _filled("zeros", size, 0, dtype, device, requires_grad, out)
+
+
+def ones(*size: Any, out: Tensor | None = None, dtype: Any = None, layout: Any = None, device: Any = None,
+         requires_grad: bool = False, pin_memory: bool = False) -> Tensor:
+    """A tensor of ones.
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.ones(2)
+        tensor([1., 1.])
+    """
+    return _filled("ones", size, 1, dtype, device, requires_grad, out)
+
+
+def empty(*size: Any, out: Tensor | None = None, dtype: Any = None, layout: Any = None, device: Any = None,
+          requires_grad: bool = False, pin_memory: bool = False, memory_format: Any = None) -> Tensor:
+    """An uninitialised tensor.
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.empty(2, 3).shape
+        brickwork.Size([2, 3])
+    """
+    return _filled("empty", size, None, dtype, device, requires_grad, out)
+
+
+def full(size: Sequence[int], fill_value: Any, *, out: Tensor | None = None, dtype: Any = None,
+         layout: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+    """A tensor filled with ``fill_value`` (its dtype inferred from the value unless given).
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.full((2,), 7), torch.full((2,), 0.5)
+        (tensor([7, 7]), tensor([0.5000, 0.5000]))
+    """
+    if isinstance(fill_value, Tensor):
+        fill_value = fill_value.item()
+    if dtype is None:
+        dtype = _dt.scalar_dtype(fill_value)
+    return _filled("full", (size,) if not isinstance(size, int) else (size,), fill_value, dtype, device,
+                   requires_grad, out)
+
+
+def _like(input: Tensor, dtype: Any, device: Any) -> tuple[Any, Any]:
+    return (input.dtype if dtype is None else dtype), (input._device if device is None else device)
+
+
+def zeros_like(input: Tensor, *, dtype: Any = None, layout: Any = None, device: Any = None,
+               requires_grad: bool = False, memory_format: Any = None) -> Tensor:
+    """Zeros with the shape (and by default dtype and device) of ``input``.
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.zeros_like(torch.ones(2, dtype=torch.int64))
+        tensor([0, 0])
+    """
+    dt, dev = _like(input, dtype, device)
+    return _filled("zeros_like", input._data.shape, 0, dt, dev, requires_grad)
+
+
+def ones_like(input: Tensor, *, dtype: Any = None, layout: Any = None, device: Any = None,
+              requires_grad: bool = False, memory_format: Any = None) -> Tensor:
+    """Ones with the shape (and by default dtype and device) of ``input``.
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.ones_like(torch.zeros(2))
+        tensor([1., 1.])
+    """
+    dt, dev = _like(input, dtype, device)
+    return _filled("ones_like", input._data.shape, 1, dt, dev, requires_grad)
+
+
+def empty_like(input: Tensor, *, dtype: Any = None, layout: Any = None, device: Any = None,
+               requires_grad: bool = False, memory_format: Any = None) -> Tensor:
+    """Uninitialised, with the shape (and by default dtype and device) of ``input``."""
+    dt, dev = _like(input, dtype, device)
+    return _filled("empty_like", input._data.shape, None, dt, dev, requires_grad)
+
+
+def full_like(input: Tensor, fill_value: Any, *, dtype: Any = None, layout: Any = None, device: Any = None,
+              requires_grad: bool = False, memory_format: Any = None) -> Tensor:
+    """Filled with ``fill_value``, with the shape (and by default dtype and device) of ``input``.
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.full_like(torch.zeros(2), 3)
+        tensor([3., 3.])
+    """
+    dt, dev = _like(input, dtype, device)
+    return _filled("full_like", input._data.shape, fill_value, dt, dev, requires_grad)
+
+
+def arange(start: Any, end: Any = None, step: Any = 1, *, out: Tensor | None = None, dtype: Any = None,
+           layout: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+    """Values from ``start`` up to (not including) ``end`` in steps of ``step``.
+
+    Integers give int64; any float gives the default float dtype.
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.arange(5), torch.arange(0, 1, 0.25)
+        (tensor([0, 1, 2, 3, 4]), tensor([0.0000, 0.2500, 0.5000, 0.7500]))
+    """
+    if end is None:
+        start, end = 0, start
+    vals = [v.item() if isinstance(v, Tensor) else v for v in (start, end, step)]
+    if vals[2] == 0:
+        raise RuntimeError("arange: step must be nonzero")
+    if (vals[1] - vals[0]) / vals[2] < 0:
+        raise RuntimeError(f"arange: upper bound and larger bound inconsistent with step sign (start={vals[0]}, "
+                           f"end={vals[1]}, step={vals[2]})")
+    if dtype is None:
+        dtype = _dt.int64 if all(isinstance(v, (int, np.integer)) for v in vals) else _dt.get_default_dtype()
+    dt = _dt.to_dtype(dtype)
+    n = max(0, math.ceil((vals[1] - vals[0]) / vals[2]))
+    arr = (vals[0] + np.arange(n, dtype=np.float64 if dt.is_floating_point else np.int64) * vals[2])
+    dev = canonical(device)
+    return _finish(_place(arr.astype(dt.np), dev), dev, requires_grad)
+
+
+def linspace(start: Any, end: Any, steps: int, *, out: Tensor | None = None, dtype: Any = None,
+             layout: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+    """``steps`` evenly spaced values from ``start`` to ``end`` inclusive.
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.linspace(0, 1, 5)
+        tensor([0.0000, 0.2500, 0.5000, 0.7500, 1.0000])
+    """
+    if steps < 0:
+        raise RuntimeError(f"linspace: number of steps must be non-negative, got {steps}")
+    dt = _dtype_or_default(dtype)
+    dev = canonical(device)
+    arr = np.linspace(float(start), float(end), steps)
+    if not dt.is_floating_point:
+        arr = np.trunc(arr)
+    return _finish(_place(arr.astype(dt.np), dev), dev, requires_grad)
+
+
+def logspace(start: Any, end: Any, steps: int, base: float = 10.0, *, dtype: Any = None, device: Any = None,
+             requires_grad: bool = False) -> Tensor:
+    """``base ** linspace(start, end, steps)``.
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.logspace(0, 2, 3)
+        tensor([  1.,  10., 100.])
+    """
+    dt = _dtype_or_default(dtype)
+    dev = canonical(device)
+    arr = np.power(base, np.linspace(float(start), float(end), steps))
+    return _finish(_place(arr.astype(dt.np), dev), dev, requires_grad)
+
+
+def eye(n: int, m: int | None = None, *, out: Tensor | None = None, dtype: Any = None, layout: Any = None,
+        device: Any = None, requires_grad: bool = False) -> Tensor:
+    """An ``n`` by ``m`` matrix with ones on the diagonal.
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.eye(2)
+        tensor([[1., 0.],
+                [0., 1.]])
+    """
+    dt = _dtype_or_default(dtype)
+    dev = canonical(device)
+    if n < 0 or (m is not None and m < 0):
+        raise RuntimeError(f"eye: n and m must be non-negative, got n={n}, m={m}")
+    return _finish(_place(np.eye(n, m, dtype=dt.np), dev), dev, requires_grad)
+
+
+# -- conversion ---------------------------------------------------------------------------------------------
+
+def _parse_to(args: tuple, kwargs: dict, self: Tensor) -> tuple[Any, Any, bool]:
+    dev = kwargs.pop("device", None)
+    dt = kwargs.pop("dtype", None)
+    copy = kwargs.pop("copy", False)
+    kwargs.pop("non_blocking", None)
+    kwargs.pop("memory_format", None)
+    if kwargs:
+        raise TypeError(f"to(): unexpected keyword arguments {sorted(kwargs)}")
+    for a in args:
+        if isinstance(a, Tensor):
+            dev, dt = a._device, a.dtype
+        elif isinstance(a, _dt.dtype) or (isinstance(a, str) and a.replace("torch.", "") in _dt.BY_NAME) or \
+                isinstance(a, type) or hasattr(a, "is_floating_point") and not isinstance(a, str):
+            dt = a
+        elif isinstance(a, (str, _device, int)) and not isinstance(a, bool):
+            dev = a
+        elif isinstance(a, bool):
+            pass  # non_blocking / copy given positionally
+        elif a is not None:
+            raise TypeError(f"to(): could not interpret argument {a!r} as a device or dtype")
+    return (None if dev is None else canonical(dev)), (None if dt is None else _dt.to_dtype(dt)), copy
+
+
+def to(self: Tensor, *args: Any, **kwargs: Any) -> Tensor:
+    """This tensor converted to another dtype and/or device (``self`` when nothing changes).
+
+    Accepts ``to(dtype)``, ``to(device)``, ``to(device, dtype)``, ``to(other_tensor)`` and keywords.
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.ones(2).to(torch.int64), torch.ones(1).to("cpu", torch.float64).dtype
+        (tensor([1, 1]), brickwork.float64)
+    """
+    dev, dt, copy = _parse_to(args, kwargs, self)
+    return _convert(self, dev, dt, copy)
+
+
+def _convert(self: Tensor, dev: Any, dt: Any, copy: bool = False) -> Tensor:
+    src_dev = self._device
+    dev = src_dev if dev is None else dev
+    npd = self._data.dtype if dt is None else dt.np
+    if dev is src_dev and npd == self._data.dtype and not copy:
+        return self
+    data = self._data
+    if dev is not src_dev:
+        host = src_dev.backend.to_host(data) if src_dev.type != "cpu" else data
+        if dev.type == "cpu":
+            data = host.astype(npd, copy=True)  # a real copy, also between virtual CPU devices
+        else:
+            data = dev.backend.from_host(host.astype(npd, copy=False), dev.index)
+    else:
+        data = data.astype(npd, copy=True)
+    out = wrap(data, dev)
+    if needs_grad(self) and out.is_floating_point():
+        record(out, "ToCopyBackward0", _to_backward, (self,), (), (src_dev, self.dtype))
+    return out
+
+
+def _to_backward(node: Any, g: Tensor) -> tuple:
+    dev, dt = node.meta
+    return (_convert(g, dev, dt),)
+
+
+def _cast_method(name: str, dt: _dt.dtype) -> Any:
+    def method(self: Tensor, memory_format: Any = None) -> Tensor:
+        return _convert(self, None, dt)
+
+    method.__name__ = name
+    method.__doc__ = f"``self.to({dt})``."
+    return method
+
+
+def cpu(self: Tensor, memory_format: Any = None) -> Tensor:
+    """A copy on the CPU (``self`` if already there).
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.ones(1).cpu().device
+        device(type='cpu')
+    """
+    from ..backends import CPU
+
+    return self if self._device.type == "cpu" else _convert(self, CPU, None)
+
+
+def cuda(self: Tensor, device: Any = None, non_blocking: bool = False, memory_format: Any = None) -> Tensor:
+    """A copy on a CUDA device (the current one by default)."""
+    d = canonical("cuda" if device is None else (f"cuda:{device}" if isinstance(device, int) else device))
+    return _convert(self, d, None)
+
+
+def type_as(self: Tensor, other: Tensor) -> Tensor:
+    """This tensor converted to ``other``'s dtype.
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.ones(1).type_as(torch.zeros(1, dtype=torch.int64))
+        tensor([1])
+    """
+    return _convert(self, None, other.dtype)
+
+
+def type_(self: Tensor, dtype: Any = None, non_blocking: bool = False) -> Any:
+    """The type name (no argument), or this tensor converted to ``dtype``."""
+    if dtype is None:
+        return "brickwork." + {"float32": "FloatTensor", "float64": "DoubleTensor", "float16": "HalfTensor",
+                               "bfloat16": "BFloat16Tensor", "int64": "LongTensor", "int32": "IntTensor",
+                               "int16": "ShortTensor", "int8": "CharTensor", "uint8": "ByteTensor",
+                               "bool": "BoolTensor"}[self.dtype.name]
+    return _convert(self, None, _dt.to_dtype(dtype))
+
+
+def clone(input: Tensor, *, memory_format: Any = None) -> Tensor:
+    """A copy with its own memory; gradients flow back to ``input``.
+
+    Example:
+        >>> import brickwork as torch
+        >>> a = torch.ones(2); b = a.clone(); b[0] = 5; a
+        tensor([1., 1.])
+    """
+    out = wrap(input._data.copy(), input._device)
+    if needs_grad(input):
+        record(out, "CloneBackward0", lambda n, g: (g,), (input,))
+    return out
+
+
+def contiguous(self: Tensor, memory_format: Any = None) -> Tensor:
+    """``self`` if its memory is row-major without gaps, else a contiguous copy.
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.ones(2, 3).t().contiguous().is_contiguous()
+        True
+    """
+    if self._data.flags.c_contiguous:
+        return self
+    xp = self._device.xp
+    out = wrap(xp.ascontiguousarray(self._data), self._device)
+    if needs_grad(self):
+        record(out, "CloneBackward0", lambda n, g: (g,), (self,))
+    return out
+
+
+def copy_(self: Tensor, src: Tensor, non_blocking: bool = False) -> Tensor:
+    """Copy ``src`` (broadcast, converted to this dtype and device) into this tensor.
+
+    Example:
+        >>> import brickwork as torch
+        >>> a = torch.zeros(2); a.copy_(torch.tensor([1, 2])); a
+        tensor([1., 2.])
+    """
+    if not isinstance(src, Tensor):
+        src = tensor(src, device=self._device)
+
+    def compute(t: Tensor) -> Tensor:
+        s = _convert(src, t._device, t.dtype)
+        return s.expand(t.shape) + t * 0 if t._rg else s.expand(t.shape)
+
+    return inplace(self, "copy_", compute, src)
+
+
+def new_tensor(self: Tensor, data: Any, *, dtype: Any = None, device: Any = None,
+               requires_grad: bool = False) -> Tensor:
+    """A new tensor from ``data`` with this tensor's dtype and device by default.
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.ones(1, dtype=torch.float64).new_tensor([1, 2]).dtype
+        brickwork.float64
+    """
+    return tensor(data, dtype=dtype or self.dtype, device=device or self._device, requires_grad=requires_grad)
+
+
+def _new_filled(fill: Any) -> Any:
+    def method(self: Tensor, *size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False,
+               **_: Any) -> Tensor:
+        return _filled("new", size, fill, dtype or self.dtype, device or self._device, requires_grad)
+
+    return method
+
+
+new_zeros, new_ones, new_empty = _new_filled(0), _new_filled(1), _new_filled(None)
+new_zeros.__doc__ = "Zeros of the given size with this tensor's dtype and device."
+new_ones.__doc__ = "Ones of the given size with this tensor's dtype and device."
+new_empty.__doc__ = "An uninitialised tensor of the given size with this tensor's dtype and device."
+
+
+def new_full(self: Tensor, size: Sequence[int], fill_value: Any, *, dtype: Any = None, device: Any = None,
+             requires_grad: bool = False) -> Tensor:
+    """Filled with ``fill_value``, with this tensor's dtype and device by default.
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.ones(1).new_full((2,), 3)
+        tensor([3., 3.])
+    """
+    return _filled("new_full", (size,), fill_value, dtype or self.dtype, device or self._device, requires_grad)
+
+
+def fill_(self: Tensor, value: Any) -> Tensor:
+    """Fill with ``value`` in place.
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.zeros(2).fill_(3)
+        tensor([3., 3.])
+    """
+    if isinstance(value, Tensor):
+        if value._data.ndim:
+            raise RuntimeError(f"fill_: only supports 0-dimension value tensor but got tensor with "
+                               f"{value._data.ndim} dimensions")
+        return inplace(self, "fill_", lambda t: value.to(t.dtype).expand(t.shape) + t * 0, value)
+    return inplace(self, "fill_", lambda t: _filled("fill_", t._data.shape, value, t.dtype, t._device, False))
+
+
+def zero_(self: Tensor) -> Tensor:
+    """Fill with zeros in place.
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.ones(2).zero_()
+        tensor([0., 0.])
+    """
+    return fill_(self, 0)
+
+
+def share_view(out: Tensor, base: Tensor) -> Tensor:
+    """Re-exported for modules that build views."""
+    return make_view(out, base)

@@ -1,0 +1,941 @@
+"""Elementwise ops: arithmetic, comparison, unary math, ``where``, ``clamp``.
+
+Each op is its forward and, right below it, its backward, written with tensor ops so it is differentiable
+again. Binary ops follow PyTorch's type promotion (see :func:`brickwork.dtypes.result_type`).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from .. import dtypes as _dt
+from .._tensor import Tensor
+from ._core import binary_arrays, check_inplace, inplace, needs_grad, record, sum_to, wrap, xp_of
+
+_SQRT_2_OVER_PI = 2.0 / math.sqrt(math.pi)
+
+
+def _rg(t: Any) -> bool:
+    return isinstance(t, Tensor) and t._rg
+
+
+def _tensor_inputs(a: Any, b: Any) -> tuple:
+    return (a if isinstance(a, Tensor) else None, b if isinstance(b, Tensor) else None)
+
+
+def _saved(a: Any, b: Any) -> tuple:
+    return tuple(t for t in (a, b) if isinstance(t, Tensor))
+
+
+# -- arithmetic ----------------------------------------------------------------------------------------
+
+def add(input: Any, other: Any, *, alpha: Any = 1, out: Tensor | None = None) -> Tensor:
+    """``input + alpha * other`` with broadcasting.
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.add(torch.tensor([1, 2]), torch.tensor([10, 20]), alpha=2)
+        tensor([21, 42])
+    """
+    if alpha != 1:
+        other = mul(other, alpha) if isinstance(other, Tensor) else other * alpha
+    da, db, dev = binary_arrays(input, other, "add")
+    r = wrap(da + db, dev)
+    if needs_grad(input, other):
+        record(r, "AddBackward0", _add_backward, _tensor_inputs(input, other))
+    return _out(r, out)
+
+
+def _add_backward(node: Any, g: Tensor) -> tuple:
+    a, b = node.inputs
+    return (sum_to(g, a) if _rg(a) else None, sum_to(g, b) if _rg(b) else None)
+
+
+def sub(input: Any, other: Any, *, alpha: Any = 1, out: Tensor | None = None) -> Tensor:
+    """``input - alpha * other`` with broadcasting.
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.sub(torch.tensor([5.0]), 2.0)
+        tensor([3.])
+    """
+    if alpha != 1:
+        other = mul(other, alpha) if isinstance(other, Tensor) else other * alpha
+    da, db, dev = binary_arrays(input, other, "sub")
+    if da.dtype == np.bool_ and (getattr(db, "dtype", None) == np.bool_ or isinstance(db, bool)):
+        raise RuntimeError("sub: subtraction with two bool tensors is not supported; use logical_xor() or "
+                           "convert to an integer dtype first")
+    r = wrap(da - db, dev)
+    if needs_grad(input, other):
+        record(r, "SubBackward0", _sub_backward, _tensor_inputs(input, other))
+    return _out(r, out)
+
+
+def _sub_backward(node: Any, g: Tensor) -> tuple:
+    a, b = node.inputs
+    return (sum_to(g, a) if _rg(a) else None, sum_to(-g, b) if _rg(b) else None)
+
+
+def rsub(input: Any, other: Any, *, alpha: Any = 1) -> Tensor:
+    """``other - alpha * input``.
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.rsub(torch.tensor([1.0]), 3.0)
+        tensor([2.])
+    """
+    return sub(other, input, alpha=alpha)
+
+
+def mul(input: Any, other: Any, *, out: Tensor | None = None) -> Tensor:
+    """``input * other`` with broadcasting.
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.mul(torch.tensor([1.0, 2.0]), 3)
+        tensor([3., 6.])
+    """
+    da, db, dev = binary_arrays(input, other, "mul")
+    r = wrap(da * db, dev)
+    if needs_grad(input, other):
+        record(r, "MulBackward0", _mul_backward, _tensor_inputs(input, other), _saved(input, other),
+               (input, other))
+    return _out(r, out)
+
+
+def _mul_backward(node: Any, g: Tensor) -> tuple:
+    node.saved_tensors
+    a, b = node.meta
+    return (sum_to(g * b, a) if _rg(a) else None, sum_to(g * a, b) if _rg(b) else None)
+
+
+def div(input: Any, other: Any, *, rounding_mode: str | None = None, out: Tensor | None = None) -> Tensor:
+    """``input / other`` (true division, so integers give floats), or rounded with ``rounding_mode``.
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.div(torch.tensor([7, -7]), 2), torch.div(torch.tensor([7, -7]), 2, rounding_mode="floor")
+        (tensor([ 3.5000, -3.5000]), tensor([ 3, -4]))
+    """
+    if rounding_mode is not None:
+        if rounding_mode not in ("floor", "trunc"):
+            raise ValueError(f"div: rounding_mode must be None, 'trunc' or 'floor', got {rounding_mode!r}")
+        da, db, dev = binary_arrays(input, other, "div")
+        if da.dtype.kind in "iu":
+            q = np.floor_divide(da, db) if rounding_mode == "floor" else _trunc_int_div(da, db)
+        else:
+            q = da / db
+            q = np.floor(q) if rounding_mode == "floor" else np.trunc(q)
+        return _out(wrap(q, dev), out)
+    da, db, dev = binary_arrays(input, other, "div", true_div=True)
+    r = wrap(da / db, dev)
+    if needs_grad(input, other):
+        record(r, "DivBackward0", _div_backward, _tensor_inputs(input, other), _saved(input, other),
+               (input, other))
+    return _out(r, out)
+
+
+def _trunc_int_div(a: Any, b: Any) -> Any:
+    q = a // b
+    return q + ((q < 0) & (q * b != a))
+
+
+def _div_backward(node: Any, g: Tensor) -> tuple:
+    node.saved_tensors
+    a, b = node.meta
+    ga = sum_to(g / b, a) if _rg(a) else None
+    gb = sum_to(-g * a / (b * b), b) if _rg(b) else None
+    return ga, gb
+
+
+true_divide = divide = div
+multiply, subtract = mul, sub
+
+
+def floor_divide(input: Any, other: Any) -> Tensor:
+    """``input // other`` rounded towards minus infinity (no gradient).
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.floor_divide(torch.tensor([7, -7]), 2)
+        tensor([ 3, -4])
+    """
+    return div(input, other, rounding_mode="floor")
+
+
+def remainder(input: Any, other: Any) -> Tensor:
+    """Python-style modulus (the result has the sign of ``other``); gradient 1 for ``input``.
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.remainder(torch.tensor([-3, 3]), 2)
+        tensor([1, 1])
+    """
+    da, db, dev = binary_arrays(input, other, "remainder")
+    r = wrap(np.mod(da, db) if dev.xp is np else dev.xp.remainder(da, db), dev)
+    if needs_grad(input, other):
+        record(r, "RemainderBackward0", _remainder_backward, _tensor_inputs(input, other), (), (input, other))
+    return r
+
+
+def _remainder_backward(node: Any, g: Tensor) -> tuple:
+    a, b = node.meta
+    gb = sum_to(-g * floor_divide(a, b), b) if _rg(b) else None
+    return (sum_to(g, a) if _rg(a) else None, gb)
+
+
+def fmod(input: Any, other: Any) -> Tensor:
+    """C-style modulus (the result has the sign of ``input``).
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.fmod(torch.tensor([-3, 3]), 2)
+        tensor([-1,  1])
+    """
+    da, db, dev = binary_arrays(input, other, "fmod")
+    r = wrap(dev.xp.fmod(da, db), dev)
+    if needs_grad(input, other):
+        record(r, "FmodBackward0", lambda n, g: (sum_to(g, n.inputs[0]), None), _tensor_inputs(input, other))
+    return r
+
+
+def pow(input: Any, exponent: Any, *, out: Tensor | None = None) -> Tensor:  # noqa: A001
+    """``input ** exponent`` with broadcasting.
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.pow(torch.tensor([2.0, 3.0]), 2)
+        tensor([4., 9.])
+    """
+    da, db, dev = binary_arrays(input, exponent, "pow")
+    if da.dtype.kind in "iu" and not isinstance(db, float) and np.any(np.asarray(db) < 0):
+        raise RuntimeError("pow: integers to negative integer powers are not allowed; use a float base, e.g. "
+                           "x.float() ** -1")
+    r = wrap(da ** db, dev)
+    if needs_grad(input, exponent):
+        record(r, "PowBackward0", _pow_backward, _tensor_inputs(input, exponent), _saved(input, exponent),
+               (input, exponent))
+    return _out(r, out)
+
+
+def _pow_backward(node: Any, g: Tensor) -> tuple:
+    node.saved_tensors
+    a, b = node.meta
+    ga = gb = None
+    if _rg(a):
+        if isinstance(b, Tensor):
+            ga = g * b * where(b == 0, 0.0, a ** (b - 1))
+        elif b == 0:
+            ga = g * 0.0
+        else:
+            ga = g * b * a ** (b - 1)
+        ga = sum_to(ga, a)
+    if _rg(b):
+        base = a if isinstance(a, Tensor) else None
+        r = (a ** b) if base is not None else (b.new_tensor(a) ** b) if isinstance(a, (int, float)) else a ** b
+        la = log(a) if base is not None else math.log(a) if a > 0 else float("nan")
+        gb = g * r * la
+        if base is not None:
+            gb = where((a == 0) & (b >= 0), 0.0, gb)
+        gb = sum_to(gb, b)
+    return ga, gb
+
+
+def float_power(input: Any, exponent: Any) -> Tensor:
+    """``input ** exponent`` computed in float64.
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.float_power(torch.tensor([2]), 2)
+        tensor([4.], dtype=brickwork.float64)
+    """
+    a = input.double() if isinstance(input, Tensor) else float(input)
+    b = exponent.double() if isinstance(exponent, Tensor) else exponent
+    return pow(a, b)
+
+
+def maximum(input: Tensor, other: Tensor, *, out: Tensor | None = None) -> Tensor:
+    """Elementwise maximum (NaN propagates); ties split the gradient evenly, as in PyTorch.
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.maximum(torch.tensor([1.0, 5.0]), torch.tensor([3.0, 2.0]))
+        tensor([3., 5.])
+    """
+    return _out(_minmax(input, other, "maximum", True), out)
+
+
+def minimum(input: Tensor, other: Tensor, *, out: Tensor | None = None) -> Tensor:
+    """Elementwise minimum (NaN propagates); ties split the gradient evenly.
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.minimum(torch.tensor([1.0, 5.0]), torch.tensor([3.0, 2.0]))
+        tensor([1., 2.])
+    """
+    return _out(_minmax(input, other, "minimum", False), out)
+
+
+def _minmax(a: Any, b: Any, name: str, is_max: bool) -> Tensor:
+    if not isinstance(b, Tensor) or not isinstance(a, Tensor):
+        raise TypeError(f"{name}(): expected both arguments to be Tensors, got {type(a).__name__} and "
+                        f"{type(b).__name__}; use clamp() for a number")
+    da, db, dev = binary_arrays(a, b, name)
+    r = wrap(dev.xp.maximum(da, db) if is_max else dev.xp.minimum(da, db), dev)
+    if needs_grad(a, b):
+        record(r, name.capitalize() + "Backward0", _minmax_backward, (a, b), (a, b), is_max)
+    return r
+
+
+def _minmax_backward(node: Any, g: Tensor) -> tuple:
+    a, b = node.saved_tensors
+    wa = (a > b) if node.meta else (a < b)
+    w = wa.to(g.dtype) + (a == b).to(g.dtype) * 0.5
+    return (sum_to(g * w, a) if a._rg else None, sum_to(g * (1 - w), b) if b._rg else None)
+
+
+fmax, fmin = maximum, minimum
+
+
+def lerp(input: Tensor, end: Tensor, weight: Any) -> Tensor:
+    """Linear interpolation ``input + weight * (end - input)``.
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.lerp(torch.tensor([0.0]), torch.tensor([10.0]), 0.25)
+        tensor([2.5000])
+    """
+    return input + weight * (end - input)
+
+
+def where(condition: Tensor, input: Any = None, other: Any = None) -> Any:
+    """Pick from ``input`` where ``condition`` holds, else from ``other`` (with broadcasting).
+
+    With only ``condition``, returns the indices where it holds (like ``nonzero(as_tuple=True)``).
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.where(torch.tensor([True, False]), torch.tensor([1.0, 2.0]), 0.0)
+        tensor([1., 0.])
+    """
+    if input is None and other is None:
+        from .indexing import nonzero
+
+        return nonzero(condition, as_tuple=True)
+    cd = condition._data
+    if cd.dtype != np.bool_:
+        if cd.dtype.kind not in "biu":
+            raise RuntimeError(f"where: expected condition to be a bool tensor, got dtype {condition.dtype}")
+        cd = cd.astype(bool)
+    da, db, dev = binary_arrays(input, other, "where")
+    if condition._device is not dev and condition._data.ndim:
+        from ._core import device_mismatch
+
+        raise device_mismatch("where", condition, input if isinstance(input, Tensor) else other)
+    r = wrap(dev.xp.where(cd, da, db), dev)
+    if needs_grad(input, other):
+        record(r, "WhereBackward0", _where_backward, _tensor_inputs(input, other), (condition,), condition)
+    return r
+
+
+def _where_backward(node: Any, g: Tensor) -> tuple:
+    a, b = node.inputs
+    c = node.meta
+    zero = g.new_zeros(())
+    return (sum_to(where(c, g, zero), a) if _rg(a) else None, sum_to(where(c, zero, g), b) if _rg(b) else None)
+
+
+def clamp(input: Tensor, min: Any = None, max: Any = None, *, out: Tensor | None = None) -> Tensor:  # noqa: A002
+    """Limit values to ``[min, max]`` (numbers or tensors); the gradient passes where not clamped.
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.clamp(torch.tensor([-2.0, 0.5, 3.0]), min=0.0, max=1.0)
+        tensor([0.0000, 0.5000, 1.0000])
+    """
+    if min is None and max is None:
+        raise RuntimeError("clamp: at least one of 'min' or 'max' must not be None")
+    r = input
+    if isinstance(min, Tensor) or isinstance(max, Tensor):
+        if min is not None:
+            r = maximum(r, min if isinstance(min, Tensor) else r.new_tensor(min))
+        if max is not None:
+            r = minimum(r, max if isinstance(max, Tensor) else r.new_tensor(max))
+        return _out(r, out)
+    d, dev = input._data, input._device
+    lo, hi = min, max
+    if d.dtype.kind in "biu" and (isinstance(lo, float) or isinstance(hi, float)):
+        d = d.astype(_dt.get_default_dtype().np)
+    if lo is not None and hi is not None:
+        res = dev.xp.minimum(dev.xp.maximum(d, lo), hi)  # PyTorch: max wins when min > max
+    elif lo is not None:
+        res = dev.xp.maximum(d, lo)
+    else:
+        res = dev.xp.minimum(d, hi)
+    r = wrap(res.astype(d.dtype, copy=False), dev)
+    if needs_grad(input):
+        record(r, "ClampBackward1", _clamp_backward, (input,), (input,), (lo, hi))
+    return _out(r, out)
+
+
+def _clamp_backward(node: Any, g: Tensor) -> tuple:
+    (x,) = node.saved_tensors
+    lo, hi = node.meta
+    mask = None
+    if lo is not None:
+        mask = x >= lo
+    if hi is not None:
+        mask = (x <= hi) if mask is None else mask & (x <= hi)
+    return (g * mask.to(g.dtype),)
+
+
+clip = clamp
+
+
+def clamp_min(input: Tensor, min: Any) -> Tensor:  # noqa: A002
+    """``clamp(input, min=min)``."""
+    return clamp(input, min=min)
+
+
+def clamp_max(input: Tensor, max: Any) -> Tensor:  # noqa: A002
+    """``clamp(input, max=max)``."""
+    return clamp(input, max=max)
+
+
+# -- unary math ------------------------------------------------------------------------------------------
+
+def _float_data(x: Tensor) -> Any:
+    d = x._data
+    return d.astype(_dt.get_default_dtype().np) if d.dtype.kind in "biu" else d
+
+
+def _unary(x: Tensor, f: Any, name: str, backward: Any, save_in: bool = True, save_out: bool = False,
+           floats: bool = True) -> Tensor:
+    if not isinstance(x, Tensor):
+        raise TypeError(f"{name.replace('Backward0', '').lower()}(): argument 'input' must be Tensor, "
+                        f"not {type(x).__name__}")
+    d = _float_data(x) if floats else x._data
+    r = wrap(f(d) if callable(f) else getattr(x._device.xp, f)(d), x._device)
+    if backward is not None and needs_grad(x):
+        record(r, name, backward, (x,), (x,) if save_in else (), None, save_out)
+    return r
+
+
+def exp(input: Tensor) -> Tensor:
+    """``e ** input``.
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.exp(torch.tensor([0.0]))
+        tensor([1.])
+    """
+    return _unary(input, "exp", "ExpBackward0", lambda n, g: (g * n.output(),), False, True)
+
+
+def exp2(input: Tensor) -> Tensor:
+    """``2 ** input``."""
+    return _unary(input, "exp2", "Exp2Backward0", lambda n, g: (g * n.output() * math.log(2),), False, True)
+
+
+def expm1(input: Tensor) -> Tensor:
+    """``exp(input) - 1``, accurate near zero.
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.expm1(torch.tensor([0.0]))
+        tensor([0.])
+    """
+    return _unary(input, "expm1", "Expm1Backward0", lambda n, g: (g * (n.output() + 1),), False, True)
+
+
+def log(input: Tensor) -> Tensor:
+    """Natural logarithm.
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.log(torch.tensor([1.0]))
+        tensor([0.])
+    """
+    return _unary(input, "log", "LogBackward0", lambda n, g: (g / n.saved_tensors[0],))
+
+
+def log2(input: Tensor) -> Tensor:
+    """Base-2 logarithm."""
+    return _unary(input, "log2", "Log2Backward0", lambda n, g: (g / (n.saved_tensors[0] * math.log(2)),))
+
+
+def log10(input: Tensor) -> Tensor:
+    """Base-10 logarithm."""
+    return _unary(input, "log10", "Log10Backward0", lambda n, g: (g / (n.saved_tensors[0] * math.log(10)),))
+
+
+def log1p(input: Tensor) -> Tensor:
+    """``log(1 + input)``, accurate near zero.
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.log1p(torch.tensor([0.0]))
+        tensor([0.])
+    """
+    return _unary(input, "log1p", "Log1PBackward0", lambda n, g: (g / (n.saved_tensors[0] + 1),))
+
+
+def sqrt(input: Tensor) -> Tensor:
+    """Square root.
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.sqrt(torch.tensor([4.0]))
+        tensor([2.])
+    """
+    return _unary(input, "sqrt", "SqrtBackward0", lambda n, g: (g / (2 * n.output()),), False, True)
+
+
+def rsqrt(input: Tensor) -> Tensor:
+    """``1 / sqrt(input)``.
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.rsqrt(torch.tensor([4.0]))
+        tensor([0.5000])
+    """
+    return _unary(input, lambda d: 1 / input._device.xp.sqrt(d), "RsqrtBackward0",
+                  lambda n, g: (-0.5 * g * n.output() ** 3,), False, True)
+
+
+def reciprocal(input: Tensor) -> Tensor:
+    """``1 / input``.
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.reciprocal(torch.tensor([4.0]))
+        tensor([0.2500])
+    """
+    return _unary(input, lambda d: 1 / d, "ReciprocalBackward0", lambda n, g: (-g * n.output() ** 2,), False,
+                  True)
+
+
+def square(input: Tensor) -> Tensor:
+    """``input * input``."""
+    return mul(input, input)
+
+
+def abs(input: Tensor) -> Tensor:  # noqa: A001
+    """Absolute value; the gradient at 0 is 0, as in PyTorch.
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.abs(torch.tensor([-1.5, 2.0]))
+        tensor([1.5000, 2.0000])
+    """
+    return _unary(input, "abs", "AbsBackward0", lambda n, g: (g * sign(n.saved_tensors[0]),), floats=False)
+
+
+absolute = abs
+
+
+def sign(input: Tensor) -> Tensor:
+    """-1, 0 or 1 by the sign of each element (zero gradient).
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.sign(torch.tensor([-2.0, 0.0, 3.0]))
+        tensor([-1.,  0.,  1.])
+    """
+    return _unary(input, "sign", "SignBackward0", lambda n, g: (g * 0,), False, floats=False)
+
+
+sgn = sign
+
+
+def neg(input: Tensor) -> Tensor:
+    """``-input``.
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.neg(torch.tensor([1.0]))
+        tensor([-1.])
+    """
+    if input._data.dtype == np.bool_:
+        raise RuntimeError("neg: negation, the `-` operator, on a bool tensor is not supported; use "
+                           "logical_not() or the `~` operator instead")
+    return _unary(input, "negative", "NegBackward0", lambda n, g: (-g,), False, floats=False)
+
+
+negative = neg
+
+
+def sin(input: Tensor) -> Tensor:
+    """Sine.
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.sin(torch.tensor([0.0]))
+        tensor([0.])
+    """
+    return _unary(input, "sin", "SinBackward0", lambda n, g: (g * cos(n.saved_tensors[0]),))
+
+
+def cos(input: Tensor) -> Tensor:
+    """Cosine.
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.cos(torch.tensor([0.0]))
+        tensor([1.])
+    """
+    return _unary(input, "cos", "CosBackward0", lambda n, g: (-g * sin(n.saved_tensors[0]),))
+
+
+def tan(input: Tensor) -> Tensor:
+    """Tangent."""
+    return _unary(input, "tan", "TanBackward0", lambda n, g: (g * (1 + n.output() ** 2),), False, True)
+
+
+def asin(input: Tensor) -> Tensor:
+    """Inverse sine."""
+    return _unary(input, "arcsin", "AsinBackward0", lambda n, g: (g * rsqrt(1 - n.saved_tensors[0] ** 2),))
+
+
+def acos(input: Tensor) -> Tensor:
+    """Inverse cosine."""
+    return _unary(input, "arccos", "AcosBackward0", lambda n, g: (-g * rsqrt(1 - n.saved_tensors[0] ** 2),))
+
+
+def atan(input: Tensor) -> Tensor:
+    """Inverse tangent."""
+    return _unary(input, "arctan", "AtanBackward0", lambda n, g: (g / (1 + n.saved_tensors[0] ** 2),))
+
+
+def atan2(input: Tensor, other: Tensor) -> Tensor:
+    """Angle of the point ``(other, input)``, elementwise.
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.atan2(torch.tensor([1.0]), torch.tensor([1.0]))
+        tensor([0.7854])
+    """
+    da, db, dev = binary_arrays(input, other, "atan2", true_div=True)
+    r = wrap(dev.xp.arctan2(da, db), dev)
+    if needs_grad(input, other):
+        def bw(n: Any, g: Tensor) -> tuple:
+            a, b = n.saved_tensors
+            den = a * a + b * b
+            return (sum_to(g * b / den, a) if a._rg else None, sum_to(-g * a / den, b) if b._rg else None)
+
+        record(r, "Atan2Backward0", bw, (input, other), (input, other))
+    return r
+
+
+arctan2 = atan2
+
+
+def sinh(input: Tensor) -> Tensor:
+    """Hyperbolic sine."""
+    return _unary(input, "sinh", "SinhBackward0", lambda n, g: (g * cosh(n.saved_tensors[0]),))
+
+
+def cosh(input: Tensor) -> Tensor:
+    """Hyperbolic cosine."""
+    return _unary(input, "cosh", "CoshBackward0", lambda n, g: (g * sinh(n.saved_tensors[0]),))
+
+
+def tanh(input: Tensor) -> Tensor:
+    """Hyperbolic tangent.
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.tanh(torch.tensor([0.0]))
+        tensor([0.])
+    """
+    return _unary(input, "tanh", "TanhBackward0", lambda n, g: (g * (1 - n.output() ** 2),), False, True)
+
+
+def _sigmoid_array(d: Any) -> Any:
+    # exp of a non-positive number only, so large inputs of either sign do not overflow
+    xp = xp_of(d)
+    e = xp.exp(-xp.abs(d))
+    return xp.where(d >= 0, 1 / (1 + e), e / (1 + e)).astype(d.dtype, copy=False)
+
+
+def sigmoid(input: Tensor) -> Tensor:
+    """``1 / (1 + exp(-input))``, computed without overflow.
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.sigmoid(torch.tensor([0.0]))
+        tensor([0.5000])
+    """
+    return _unary(input, _sigmoid_array, "SigmoidBackward0", _sigmoid_backward, False, True)
+
+
+def _sigmoid_backward(node: Any, g: Tensor) -> tuple:
+    y = node.output()
+    return (g * y * (1 - y),)
+
+
+def relu(input: Tensor) -> Tensor:
+    """``max(input, 0)``; the gradient at 0 is 0.
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.relu(torch.tensor([-1.0, 2.0]))
+        tensor([0., 2.])
+    """
+    return _unary(input, lambda d: input._device.xp.maximum(d, 0, dtype=d.dtype), "ReluBackward0",
+                  _relu_backward, False, True, floats=False)
+
+
+def _relu_backward(node: Any, g: Tensor) -> tuple:
+    return (g * (node.output() > 0),)
+
+
+def erf(input: Tensor) -> Tensor:
+    """The error function ``2/sqrt(pi) * integral_0^x exp(-t^2) dt``.
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.erf(torch.tensor([0.0, 10.0]))
+        tensor([0., 1.])
+    """
+    from ._special import erf as _erf
+
+    return _unary(input, _erf, "ErfBackward0",
+                  lambda n, g: (g * _SQRT_2_OVER_PI * exp(-n.saved_tensors[0] ** 2),))
+
+
+def erfc(input: Tensor) -> Tensor:
+    """``1 - erf(input)``."""
+    return 1 - erf(input)
+
+
+def erfinv(input: Tensor) -> Tensor:
+    """Inverse of :func:`erf`.
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.erfinv(torch.tensor([0.0]))
+        tensor([0.])
+    """
+    from ._special import erfinv as _erfinv
+
+    return _unary(input, _erfinv, "ErfinvBackward0",
+                  lambda n, g: (g * (math.sqrt(math.pi) / 2) * exp(n.output() ** 2),), False, True)
+
+
+def _rounding(name: str, f: str) -> Any:
+    def op(input: Tensor) -> Tensor:
+        if input._data.dtype.kind in "biu":
+            return input.clone()
+        return _unary(input, f, name.capitalize() + "Backward0", lambda n, g: (g * 0,), False)
+
+    op.__name__ = name
+    op.__doc__ = f"Round each element ({name}); the gradient is zero.\n\n    Example:\n" \
+                 f"        >>> import brickwork as torch\n        >>> torch.{name}(torch.tensor([1.5]))\n" \
+                 f"        tensor([{ {'floor': '1.', 'ceil': '2.', 'trunc': '1.', 'round': '2.'}[name]}])\n"
+    return op
+
+
+floor = _rounding("floor", "floor")
+ceil = _rounding("ceil", "ceil")
+trunc = _rounding("trunc", "trunc")
+fix = trunc
+
+
+def round(input: Tensor, *, decimals: int = 0) -> Tensor:  # noqa: A001
+    """Round half to even (like PyTorch), optionally to ``decimals`` places; zero gradient.
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.round(torch.tensor([0.5, 1.5, 2.567]), decimals=0)
+        tensor([0., 2., 3.])
+    """
+    if input._data.dtype.kind in "biu":
+        return input.clone()
+    return _unary(input, lambda d: input._device.xp.round(d, decimals), "RoundBackward0",
+                  lambda n, g: (g * 0,), False)
+
+
+def frac(input: Tensor) -> Tensor:
+    """``input - trunc(input)``."""
+    return input - trunc(input)
+
+
+def nan_to_num(input: Tensor, nan: float = 0.0, posinf: float | None = None, neginf: float | None = None) -> Tensor:
+    """Replace NaN and infinities with finite numbers.
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.nan_to_num(torch.tensor([float('nan'), 1.0]))
+        tensor([0., 1.])
+    """
+    d = input._data
+    xp = input._device.xp
+    r = wrap(xp.nan_to_num(d, nan=nan, posinf=posinf, neginf=neginf), input._device)
+    if needs_grad(input):
+        record(r, "NanToNumBackward0", lambda n, g: (g * xp_isfinite(n.saved_tensors[0]),), (input,), (input,))
+    return r
+
+
+def xp_isfinite(t: Tensor) -> Tensor:
+    """Finite elements as a float mask of ``t``'s dtype."""
+    return isfinite(t).to(t.dtype)
+
+
+# -- comparison and logic (no gradient) --------------------------------------------------------------------
+
+def _compare(name: str, f: Any) -> Any:
+    def op(input: Any, other: Any, *, out: Tensor | None = None) -> Tensor:
+        da, db, dev = binary_arrays(input, other, name)
+        return _out(wrap(f(da, db), dev), out)
+
+    op.__name__ = name
+    op.__doc__ = (f"Elementwise ``{name}`` comparison, giving a bool tensor.\n\n    Example:\n"
+                  f"        >>> import brickwork as torch\n        >>> torch.{name}(torch.tensor([1, 2]), 2)\n"
+                  f"        tensor([{', '.join(str(bool(f(np.array(v), 2))) for v in (1, 2))}])\n")
+    return op
+
+
+eq = _compare("eq", lambda a, b: a == b)
+ne = _compare("ne", lambda a, b: a != b)
+lt = _compare("lt", lambda a, b: a < b)
+le = _compare("le", lambda a, b: a <= b)
+gt = _compare("gt", lambda a, b: a > b)
+ge = _compare("ge", lambda a, b: a >= b)
+greater, greater_equal, less, less_equal, not_equal = gt, ge, lt, le, ne
+logical_or = _compare("logical_or", lambda a, b: (a != 0) | (b != 0))
+logical_xor = _compare("logical_xor", lambda a, b: (a != 0) ^ (b != 0))
+logical_and = _compare("logical_and", lambda a, b: (a != 0) & (b != 0))
+
+
+def _bitwise(name: str, f: Any) -> Any:
+    def op(input: Any, other: Any) -> Tensor:
+        da, db, dev = binary_arrays(input, other, name)
+        if da.dtype.kind not in "biu":
+            raise RuntimeError(f"{name}: only integer and bool tensors are supported, got dtype "
+                               f"{_dt.from_np(da.dtype)}")
+        return wrap(f(da, db), dev)
+
+    op.__name__ = name
+    op.__doc__ = f"Elementwise ``{name}`` of integer or bool tensors.\n\n    Example:\n" \
+                 f"        >>> import brickwork as torch\n" \
+                 f"        >>> torch.{name}(torch.tensor([True]), torch.tensor([False])).dtype\n" \
+                 f"        brickwork.bool\n"
+    return op
+
+
+bitwise_and = _bitwise("bitwise_and", lambda a, b: a & b)
+bitwise_or = _bitwise("bitwise_or", lambda a, b: a | b)
+bitwise_xor = _bitwise("bitwise_xor", lambda a, b: a ^ b)
+
+
+def logical_not(input: Tensor) -> Tensor:
+    """Elementwise NOT, giving a bool tensor.
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.logical_not(torch.tensor([True, False]))
+        tensor([False,  True])
+    """
+    return wrap(input._data == 0, input._device)
+
+
+def bitwise_not(input: Tensor) -> Tensor:
+    """Elementwise bitwise NOT (logical NOT for bool tensors).
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.bitwise_not(torch.tensor([True]))
+        tensor([False])
+    """
+    if input._data.dtype.kind not in "biu":
+        raise RuntimeError(f"bitwise_not: only integer and bool tensors are supported, got {input.dtype}")
+    return wrap(~input._data, input._device)
+
+
+def isnan(input: Tensor) -> Tensor:
+    """Where elements are NaN.
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.isnan(torch.tensor([float('nan'), 1.0]))
+        tensor([ True, False])
+    """
+    return wrap(input._device.xp.isnan(input._data), input._device)
+
+
+def isinf(input: Tensor) -> Tensor:
+    """Where elements are infinite."""
+    return wrap(input._device.xp.isinf(input._data), input._device)
+
+
+def isfinite(input: Tensor) -> Tensor:
+    """Where elements are finite."""
+    return wrap(input._device.xp.isfinite(input._data), input._device)
+
+
+def isclose(input: Tensor, other: Tensor, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False) -> Tensor:
+    """Elementwise ``|input - other| <= atol + rtol * |other|``.
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.isclose(torch.tensor([1.0]), torch.tensor([1.0 + 1e-9]))
+        tensor([True])
+    """
+    da, db, dev = binary_arrays(input, other, "isclose")
+    return wrap(dev.xp.isclose(da, db, rtol=rtol, atol=atol, equal_nan=equal_nan), dev)
+
+
+def allclose(input: Tensor, other: Tensor, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False) -> bool:
+    """Whether all elements are close (see :func:`isclose`).
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.allclose(torch.ones(2), torch.ones(2))
+        True
+    """
+    return bool(isclose(input, other, rtol, atol, equal_nan)._data.all())
+
+
+def equal(input: Tensor, other: Tensor) -> bool:
+    """Whether two tensors have the same shape and elements.
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.equal(torch.ones(2), torch.ones(2))
+        True
+    """
+    return tuple(input.shape) == tuple(other.shape) and bool((input == other)._data.all())
+
+
+# -- output and in-place helpers ---------------------------------------------------------------------------
+
+def _out(r: Tensor, out: Tensor | None) -> Tensor:
+    if out is None:
+        return r
+    if not isinstance(out, Tensor):
+        raise TypeError(f"out= must be a Tensor, got {type(out).__name__}")
+    check_inplace(out, "out=")
+    if r._rg and __import__("brickwork").is_grad_enabled():
+        raise RuntimeError("out= arguments don't support automatic differentiation, but one of the inputs "
+                           "requires grad; drop out= or wrap the call in no_grad()")
+    if tuple(out.shape) != tuple(r.shape):
+        out._data = r._data.astype(out._data.dtype, copy=True)
+    else:
+        out._data[...] = r._data
+    out._vc[0] += 1
+    return out
+
+
+def make_inplace(fn: Any, name: str) -> Any:
+    """The in-place method ``name`` (e.g. ``add_``) of the out-of-place op ``fn``."""
+    def method(self: Tensor, *args: Any, **kwargs: Any) -> Tensor:
+        others = [a for a in args if isinstance(a, Tensor)] + [v for v in kwargs.values() if isinstance(v, Tensor)]
+        return inplace(self, name, lambda t: fn(t, *args, **kwargs), *others)
+
+    method.__name__ = name
+    method.__doc__ = f"In-place version of :meth:`{fn.__name__}`; returns ``self``."
+    return method

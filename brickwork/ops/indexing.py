@@ -1,0 +1,608 @@
+"""Indexing: ``[]`` reads and writes (basic, advanced and boolean, with None and Ellipsis), gather/scatter,
+index_select, masked_fill, topk and sort. Writes with duplicate indices accumulate in backward, so gradients
+through repeated indices add up.
+"""
+
+from __future__ import annotations
+
+from collections import namedtuple
+from typing import Any
+
+import numpy as np
+
+from .. import dtypes as _dt
+from .._tensor import Tensor
+from ._core import inplace, make_view, needs_grad, record, wrap, wrap_dim, xp_of
+
+values_indices = namedtuple("values_indices", ["values", "indices"])
+
+
+def _index_array(t: Tensor, dev: Any) -> Any:
+    d = t._data
+    if d.dtype.kind == "f":
+        raise IndexError(f"tensors used as indices must be long, int, byte or bool tensors, got {t.dtype}")
+    if t._device is not dev and not (dev.type == "cpu" and t._device.type == "cpu"):
+        d = dev.backend.from_host(t._host(), dev.index) if dev.type != "cpu" else t._host()
+    return d
+
+
+def _convert_index(idx: Any, dev: Any) -> tuple[Any, bool]:
+    """The index as NumPy/CuPy understands it, and whether it uses advanced (array) indexing."""
+    if not isinstance(idx, tuple):
+        idx = (idx,)
+    out, advanced = [], False
+    for i in idx:
+        if isinstance(i, Tensor):
+            out.append(_index_array(i, dev))
+            advanced = True
+        elif isinstance(i, (list, np.ndarray)):
+            a = np.asarray(i) if isinstance(i, list) else i
+            if a.dtype == object:
+                a = np.asarray([int(x) for x in i])
+            if a.dtype.kind == "f":
+                raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
+            out.append(a if dev.type == "cpu" else dev.backend.from_host(a, dev.index))
+            advanced = True
+        elif isinstance(i, (bool, np.bool_)):
+            out.append(bool(i))
+            advanced = True
+        elif i is None or i is Ellipsis or isinstance(i, (int, np.integer, slice)):
+            if isinstance(i, slice) and i.step is not None and i.step <= 0:
+                raise ValueError("step must be greater than zero (negative slice steps are not supported; use "
+                                 "flip())")
+            out.append(i)
+        else:
+            raise IndexError(f"only integers, slices (`:`), ellipsis (`...`), None and long or bool tensors are "
+                             f"valid indices, got {type(i).__name__}")
+    return tuple(out), advanced
+
+
+def _check_bounds(d: Any, idx: tuple) -> None:
+    # a readable error for out-of-range integer indices (NumPy's names no tensor shape)
+    dim = 0
+    for i in idx:
+        if i is None:
+            continue
+        if i is Ellipsis:
+            dim = d.ndim - sum(1 for j in idx if j is not None and j is not Ellipsis
+                                and not (hasattr(j, "dtype") and j.dtype == bool))
+            dim = max(dim, 0) + sum(1 for j in idx[:idx.index(Ellipsis)] if j is not None)
+            continue
+        if isinstance(i, (int, np.integer)) and not isinstance(i, bool):
+            if dim >= d.ndim:
+                raise IndexError(f"too many indices for tensor of dimension {d.ndim}")
+            n = d.shape[dim]
+            if not -n <= i < n:
+                raise IndexError(f"index {i} is out of bounds for dimension {dim} with size {n} (tensor shape "
+                                 f"{tuple(d.shape)})")
+        dim += (i.ndim if hasattr(i, "dtype") and i.dtype == bool else 1)
+
+
+def getitem(input: Tensor, idx: Any) -> Tensor:
+    """``input[idx]``: a view for basic indexing, a copy for advanced (tensor, list or bool) indexing.
+
+    Example:
+        >>> import brickwork as torch
+        >>> x = torch.arange(6).reshape(2, 3)
+        >>> x[1], x[:, ::2], x[x > 3], x[None, ..., 0].shape
+        (tensor([3, 4, 5]), tensor([[0, 2],
+                [3, 5]]), tensor([4, 5]), brickwork.Size([1, 2]))
+    """
+    d = input._data
+    key, advanced = _convert_index(idx, input._device)
+    try:
+        r = d[key]
+    except IndexError as e:
+        _check_bounds(d, key)
+        raise IndexError(f"{e} (tensor shape {tuple(d.shape)}, index {idx!r})") from None
+    out = wrap(r if hasattr(r, "shape") else input._device.xp.asarray(r), input._device)
+    if not advanced:
+        make_view(out, input)
+    if needs_grad(input):
+        record(out, "IndexBackward0" if advanced else "SliceBackward0", _getitem_backward, (input,), (),
+               (d.shape, key, advanced))
+    return out
+
+
+def _getitem_backward(node: Any, g: Tensor) -> tuple:
+    shape, key, advanced = node.meta
+    return (index_put_new(g.new_zeros(shape), key, g, accumulate=advanced),)
+
+
+def _add_at(xp: Any, a: Any, key: Any, v: Any) -> None:
+    if xp is np:
+        np.add.at(a, key, v)
+    else:
+        import cupyx
+
+        cupyx.scatter_add(a, key, v)
+
+
+def index_put_new(input: Tensor, key: Any, values: Any, accumulate: bool = False) -> Tensor:
+    """A copy of ``input`` with ``values`` written (or added) at ``key``, differentiable in both."""
+    if not isinstance(key, tuple) or any(isinstance(k, Tensor) for k in key):
+        key, _ = _convert_index(key, input._device)
+    xp = input._device.xp
+    d = input._data.copy()
+    if isinstance(values, Tensor):
+        if values._device is not input._device and values._data.ndim:
+            from ._core import device_mismatch
+
+            raise device_mismatch("index_put", input, values)
+        v = values._data
+        if values._device is not input._device:
+            v = input._device.backend.from_host(values._host(), input._device.index)
+        v = v.astype(d.dtype, copy=False)
+    else:
+        v = values
+    try:
+        if accumulate:
+            _add_at(xp, d, key, v)
+        else:
+            d[key] = v
+    except (ValueError, IndexError) as e:
+        vs = tuple(values.shape) if isinstance(values, Tensor) else ()
+        raise RuntimeError(f"index_put: cannot write values of shape {vs} into a tensor of shape "
+                           f"{tuple(input.shape)} at index {key!r}: {e}") from None
+    out = wrap(d, input._device)
+    if needs_grad(input, values):
+        record(out, "IndexPutBackward0", _index_put_backward,
+               (input, values if isinstance(values, Tensor) else None), (), (key, accumulate))
+    return out
+
+
+def _index_put_backward(node: Any, g: Tensor) -> tuple:
+    key, accumulate = node.meta
+    inp, val = node.inputs
+    gi = gv = None
+    if inp._rg:
+        gi = g if accumulate else index_put_new(g, key, 0.0)
+    if val is not None and val._rg:
+        from ._core import sum_to
+
+        gv = sum_to(getitem(g, key), val)
+    return gi, gv
+
+
+def setitem(self: Tensor, idx: Any, value: Any) -> None:
+    """``self[idx] = value`` in place (recorded by autograd when ``value`` or ``self`` requires grad).
+
+    Example:
+        >>> import brickwork as torch
+        >>> x = torch.zeros(3); x[1:] = torch.tensor([5.0, 6.0]); x
+        tensor([0., 5., 6.])
+    """
+    if isinstance(value, Tensor) or needs_grad(self):
+        inplace(self, "__setitem__", lambda t: index_put_new(t, idx, value), *(
+            (value,) if isinstance(value, Tensor) else ()))
+        return
+    from ._core import check_inplace
+
+    check_inplace(self, "__setitem__")
+    key, _ = _convert_index(idx, self._device)
+    try:
+        self._data[key] = value
+    except (ValueError, IndexError, TypeError) as e:
+        raise RuntimeError(f"__setitem__: cannot assign {value!r} at index {idx!r} of a tensor of shape "
+                           f"{tuple(self.shape)}: {e}") from None
+    self._vc[0] += 1
+
+
+def _along(index: Tensor, input: Tensor, dim: int, op: str) -> tuple[Any, int]:
+    d, i = input._data, _index_array(index, input._device)
+    ax = wrap_dim(dim, d.ndim, op)
+    if i.ndim != d.ndim:
+        raise RuntimeError(f"{op}: index tensor must have the same number of dimensions as input tensor "
+                           f"(index shape {tuple(i.shape)}, input shape {tuple(d.shape)})")
+    for k in range(d.ndim):
+        if k != ax and i.shape[k] > d.shape[k]:
+            raise RuntimeError(f"{op}: size of index {tuple(i.shape)} must not exceed the input's "
+                               f"{tuple(d.shape)} in dimension {k} (other than dim {ax})")
+    if i.size and (i.min() < -d.shape[ax] or i.max() >= d.shape[ax]):
+        raise RuntimeError(f"{op}: index {int(i.max())} is out of bounds for dimension {ax} with size "
+                           f"{d.shape[ax]}")
+    return i, ax
+
+
+def gather(input: Tensor, dim: int, index: Tensor, *, sparse_grad: bool = False) -> Tensor:
+    """Values of ``input`` picked along ``dim`` by ``index``: ``out[i][j] = input[i][index[i][j]]`` for dim 1.
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.gather(torch.tensor([[1, 2], [3, 4]]), 1, torch.tensor([[0, 0], [1, 0]]))
+        tensor([[1, 1],
+                [4, 3]])
+    """
+    i, ax = _along(index, input, dim, "gather")
+    xp = input._device.xp
+    src = input._data[tuple(slice(0, n) if k != ax else slice(None) for k, n in enumerate(i.shape))]
+    out = wrap(xp.take_along_axis(src, i.astype(np.int64, copy=False), ax), input._device)
+    if needs_grad(input):
+        record(out, "GatherBackward0", _gather_backward, (input,), (), (tuple(input.shape), ax, index))
+    return out
+
+
+def _gather_backward(node: Any, g: Tensor) -> tuple:
+    shape, ax, index = node.meta
+    return (scatter_add(g.new_zeros(shape), ax, index, g),)
+
+
+def _full_index(i: Any, ax: int) -> tuple:
+    xp = xp_of(i)
+    idx = []
+    for k in range(i.ndim):
+        if k == ax:
+            idx.append(i)
+        else:
+            sh = [1] * i.ndim
+            sh[k] = i.shape[k]
+            idx.append(xp.arange(i.shape[k]).reshape(sh))
+    return tuple(idx)
+
+
+def scatter(input: Tensor, dim: int, index: Tensor, src: Any = None, *, value: Any = None,
+            reduce: str | None = None) -> Tensor:
+    """A copy of ``input`` with ``src`` (or ``value``) written along ``dim`` at ``index``.
+
+    ``reduce='add'`` or ``'multiply'`` combines instead of overwriting.
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.zeros(2, 3).scatter(1, torch.tensor([[2], [0]]), 1.0)
+        tensor([[0., 0., 1.],
+                [1., 0., 0.]])
+    """
+    if src is None:
+        src = value
+    if reduce == "add":
+        if not isinstance(src, Tensor):
+            src = input.new_full(tuple(index.shape), src)
+        return scatter_add(input, dim, index, src)
+    i, ax = _along(index, input, dim, "scatter")
+    full = _full_index(i.astype(np.int64, copy=False), ax)
+    d = input._data.copy()
+    if isinstance(src, Tensor):
+        s = src._data[tuple(slice(0, n) for n in i.shape)].astype(d.dtype, copy=False)
+    else:
+        s = src
+    if reduce == "multiply":
+        if input._device.xp is np:
+            np.multiply.at(d, full, s)
+        else:
+            raise RuntimeError("scatter(reduce='multiply') is not supported on CUDA; use scatter_reduce")
+    elif reduce is not None:
+        raise RuntimeError(f"scatter: reduce must be 'add' or 'multiply', got {reduce!r}")
+    else:
+        d[full] = s
+    out = wrap(d, input._device)
+    srct = src if isinstance(src, Tensor) else None
+    if needs_grad(input, src) and reduce is None:
+        record(out, "ScatterBackward0", _scatter_backward, (input, srct), (), (ax, index))
+    return out
+
+
+def _scatter_backward(node: Any, g: Tensor) -> tuple:
+    ax, index = node.meta
+    inp, src = node.inputs
+    gi = scatter(g, ax, index, 0.0) if inp._rg else None
+    gs = None
+    if src is not None and src._rg:
+        gs = gather(g, ax, index)
+        if tuple(gs.shape) != tuple(src.shape):
+            gs = index_put_new(src.new_zeros(tuple(src.shape)), tuple(slice(0, n) for n in gs.shape), gs)
+    return gi, gs
+
+
+def scatter_add(input: Tensor, dim: int, index: Tensor, src: Tensor) -> Tensor:
+    """A copy of ``input`` with ``src`` added along ``dim`` at ``index`` (duplicates accumulate).
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.zeros(3).scatter_add(0, torch.tensor([0, 0, 2]), torch.tensor([1.0, 2.0, 3.0]))
+        tensor([3., 0., 3.])
+    """
+    i, ax = _along(index, input, dim, "scatter_add")
+    full = _full_index(i.astype(np.int64, copy=False), ax)
+    d = input._data.copy()
+    s = src._data[tuple(slice(0, n) for n in i.shape)].astype(d.dtype, copy=False)
+    _add_at(input._device.xp, d, full, s)
+    out = wrap(d, input._device)
+    if needs_grad(input, src):
+        record(out, "ScatterAddBackward0", _scatter_add_backward, (input, src), (), (ax, index))
+    return out
+
+
+def _scatter_add_backward(node: Any, g: Tensor) -> tuple:
+    ax, index = node.meta
+    inp, src = node.inputs
+    gs = None
+    if src._rg:
+        gs = gather(g, ax, index)
+        if tuple(gs.shape) != tuple(src.shape):
+            gs = index_put_new(src.new_zeros(tuple(src.shape)), tuple(slice(0, n) for n in gs.shape), gs)
+    return (g if inp._rg else None), gs
+
+
+def index_select(input: Tensor, dim: int, index: Tensor) -> Tensor:
+    """The slices of ``input`` along ``dim`` at the positions in the 1-d ``index``.
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.tensor([[1, 2], [3, 4]]).index_select(0, torch.tensor([1, 1]))
+        tensor([[3, 4],
+                [3, 4]])
+    """
+    ax = wrap_dim(dim, input._data.ndim, "index_select")
+    if index._data.ndim > 1:
+        raise IndexError(f"index_select(): Index is supposed to be a vector, got shape {tuple(index.shape)}")
+    return getitem(input, (slice(None),) * ax + (index.reshape(-1),))
+
+
+def index_add(input: Tensor, dim: int, index: Tensor, source: Tensor, *, alpha: Any = 1) -> Tensor:
+    """A copy of ``input`` with ``alpha * source`` slices added at ``index`` along ``dim``.
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.zeros(3).index_add(0, torch.tensor([0, 0]), torch.tensor([1.0, 2.0]))
+        tensor([3., 0., 0.])
+    """
+    ax = wrap_dim(dim, input._data.ndim, "index_add")
+    src = source * alpha if alpha != 1 else source
+    return index_put_new(input, (slice(None),) * ax + (index,), src, accumulate=True)
+
+
+def index_fill(input: Tensor, dim: int, index: Tensor, value: Any) -> Tensor:
+    """A copy with the slices at ``index`` along ``dim`` set to ``value``."""
+    ax = wrap_dim(dim, input._data.ndim, "index_fill")
+    return index_put_new(input, (slice(None),) * ax + (index,), value)
+
+
+def masked_fill(input: Tensor, mask: Tensor, value: Any) -> Tensor:
+    """``input`` with ``value`` where the (broadcastable) bool ``mask`` is true.
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.tensor([1.0, 2.0]).masked_fill(torch.tensor([True, False]), 0.0)
+        tensor([0., 2.])
+    """
+    from .elementwise import where
+
+    if mask._data.dtype != np.bool_:
+        raise RuntimeError(f"masked_fill_ only supports boolean masks, but got mask with dtype {mask.dtype}")
+    if isinstance(value, Tensor):
+        if value._data.ndim:
+            raise RuntimeError(f"masked_fill_ only supports a 0-dimensional value tensor, but got tensor with "
+                               f"{value._data.ndim} dimension(s)")
+        value = value.to(input.dtype)
+    elif input._data.dtype.kind in "biu" and isinstance(value, float):
+        value = int(value) if input._data.dtype.kind != "b" else bool(value)
+    out = where(mask, value, input)
+    if out.dtype is not input.dtype:
+        out = out.to(input.dtype)
+    return out
+
+
+def masked_select(input: Tensor, mask: Tensor) -> Tensor:
+    """The elements where ``mask`` is true, as a 1-d tensor.
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.tensor([1, 2, 3]).masked_select(torch.tensor([True, False, True]))
+        tensor([1, 3])
+    """
+    from .movement import broadcast_tensors
+
+    a, m = broadcast_tensors(input, mask)
+    return getitem(a, m)
+
+
+def masked_scatter(input: Tensor, mask: Tensor, source: Tensor) -> Tensor:
+    """``input`` with the positions where ``mask`` holds filled from ``source`` in order."""
+    m = mask.expand(tuple(input.shape))
+    n = int(m.sum().item())
+    return index_put_new(input, m, source.reshape(-1)[:n])
+
+
+def take(input: Tensor, index: Tensor) -> Tensor:
+    """Elements of the flattened ``input`` at ``index``."""
+    return getitem(input.reshape(-1), index)
+
+
+def take_along_dim(input: Tensor, indices: Tensor, dim: int | None = None) -> Tensor:
+    """Pick values along ``dim`` by ``indices`` (broadcasting), like ``numpy.take_along_axis``.
+
+    Example:
+        >>> import brickwork as torch
+        >>> x = torch.tensor([[10, 30, 20]]); torch.take_along_dim(x, x.argsort(1), 1)
+        tensor([[10, 20, 30]])
+    """
+    if dim is None:
+        return take(input, indices.reshape(-1))
+    ax = wrap_dim(dim, input._data.ndim, "take_along_dim")
+    shape = list(np.broadcast_shapes(tuple(input.shape[:ax]) + (1,) + tuple(input.shape[ax + 1:]),
+                                     tuple(indices.shape[:ax]) + (1,) + tuple(indices.shape[ax + 1:])))
+    si, sx = list(shape), list(shape)
+    si[ax], sx[ax] = indices.shape[ax], input.shape[ax]
+    return gather(input.expand(sx), ax, indices.expand(si))
+
+
+def _sorted(input: Tensor, dim: int, descending: bool, k: int | None, op: str) -> Any:
+    d = input._data
+    xp = input._device.xp
+    if d.ndim == 0:
+        return values_indices(input.clone(), wrap(xp.zeros((), np.int64), input._device))
+    ax = wrap_dim(dim, d.ndim, op)
+    if k is not None and not 0 <= k <= d.shape[ax]:
+        raise RuntimeError(f"{op}: k ({k}) is out of range for dimension {ax} of size {d.shape[ax]}")
+    key = d
+    if descending:
+        key = -d.astype(np.float64) if d.dtype.kind in "ub" or d.dtype == np.int64 else -d
+        if d.dtype.kind == "f":
+            key = xp.where(xp.isnan(d), -xp.inf, key)  # NaN sorts as largest
+    idx = xp.argsort(key, axis=ax, kind="stable")
+    if k is not None:
+        idx = xp.take(idx, xp.arange(k), axis=ax)
+    vals = xp.take_along_axis(d, idx, ax)
+    v = wrap(vals, input._device)
+    i = wrap(idx.astype(np.int64, copy=False), input._device)
+    if needs_grad(input):
+        record(v, "SortBackward0" if k is None else "TopkBackward0", _sorted_backward, (input,), (),
+               (tuple(d.shape), ax, i))
+    return values_indices(v, i)
+
+
+def _sorted_backward(node: Any, g: Tensor) -> tuple:
+    shape, ax, i = node.meta
+    return (scatter(g.new_zeros(shape), ax, i, g),)
+
+
+def sort(input: Tensor, dim: int = -1, descending: bool = False, stable: bool = False) -> Any:
+    """``(values, indices)`` sorted along ``dim`` (a stable sort).
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.sort(torch.tensor([3, 1, 2]))
+        values_indices(values=tensor([1, 2, 3]), indices=tensor([1, 2, 0]))
+    """
+    return _sorted(input, dim, descending, None, "sort")
+
+
+def argsort(input: Tensor, dim: int = -1, descending: bool = False, stable: bool = False) -> Tensor:
+    """Indices that sort ``input`` along ``dim``.
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.argsort(torch.tensor([3, 1, 2]), descending=True)
+        tensor([0, 2, 1])
+    """
+    return _sorted(input.detach(), dim, descending, None, "argsort").indices
+
+
+def topk(input: Tensor, k: int, dim: int = -1, largest: bool = True, sorted: bool = True) -> Any:  # noqa: A002
+    """The ``k`` largest (or smallest) elements along ``dim`` and their indices.
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.topk(torch.tensor([1.0, 5.0, 3.0]), 2)
+        values_indices(values=tensor([5., 3.]), indices=tensor([1, 2]))
+    """
+    return _sorted(input, dim, largest, k, "topk")
+
+
+def kthvalue(input: Tensor, k: int, dim: int = -1, keepdim: bool = False) -> Any:
+    """The ``k``-th smallest element along ``dim`` (1-based) and its index."""
+    v, i = _sorted(input, dim, False, k, "kthvalue")
+    v, i = v.narrow(dim, k - 1, 1), i.narrow(dim, k - 1, 1)
+    return values_indices(v if keepdim else v.squeeze(dim), i if keepdim else i.squeeze(dim))
+
+
+def median(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Any:
+    """The lower median (of all elements, or ``(values, indices)`` along ``dim``).
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.median(torch.tensor([3.0, 1.0, 2.0, 4.0]))
+        tensor(2.)
+    """
+    if dim is None:
+        flat = input.reshape(-1)
+        return kthvalue(flat, (flat._data.size + 1) // 2, 0).values
+    n = input._data.shape[wrap_dim(dim, input._data.ndim, "median")]
+    return kthvalue(input, (n + 1) // 2, dim, keepdim)
+
+
+def nonzero(input: Tensor, *, as_tuple: bool = False) -> Any:
+    """Indices of non-zero elements: an ``(n, ndim)`` tensor, or one 1-d tensor per dimension.
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.nonzero(torch.tensor([[0, 1], [2, 0]]))
+        tensor([[0, 1],
+                [1, 0]])
+    """
+    xp = input._device.xp
+    d = input._data
+    parts = xp.nonzero(d if d.ndim else d.reshape(1))
+    if as_tuple:
+        return tuple(wrap(p.astype(np.int64), input._device) for p in parts)
+    return wrap(xp.stack(parts, axis=1).astype(np.int64) if parts else xp.zeros((0, 0), np.int64), input._device)
+
+
+def argwhere(input: Tensor) -> Tensor:
+    """``nonzero(input)``."""
+    return nonzero(input)
+
+
+def repeat_interleave(input: Tensor, repeats: Any, dim: int | None = None, *,
+                      output_size: int | None = None) -> Tensor:
+    """Repeat each element ``repeats`` times along ``dim`` (the flattened tensor by default).
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.tensor([1, 2]).repeat_interleave(2)
+        tensor([1, 1, 2, 2])
+    """
+    if dim is None:
+        input, dim = input.reshape(-1), 0
+    ax = wrap_dim(dim, input._data.ndim, "repeat_interleave")
+    n = input._data.shape[ax]
+    reps = repeats._host() if isinstance(repeats, Tensor) else np.asarray(repeats)
+    idx = np.repeat(np.arange(n), np.broadcast_to(reps, (n,)) if reps.ndim == 0 else reps)
+    return index_select(input, ax, wrap(idx if input._device.type == "cpu" else
+                                        input._device.backend.from_host(idx, input._device.index), input._device))
+
+
+def unique(input: Tensor, sorted: bool = True, return_inverse: bool = False,  # noqa: A002
+           return_counts: bool = False, dim: int | None = None) -> Any:
+    """The distinct elements (sorted), optionally with inverse indices and counts.
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.unique(torch.tensor([2, 1, 2]))
+        tensor([1, 2])
+    """
+    xp = input._device.xp
+    res = xp.unique(input._data if dim is None else input._data, return_inverse=return_inverse,
+                    return_counts=return_counts, axis=dim)
+    if not isinstance(res, tuple):
+        return wrap(res, input._device)
+    out = [wrap(res[0], input._device)]
+    k = 1
+    if return_inverse:
+        out.append(wrap(res[k].reshape(input._data.shape if dim is None else -1).astype(np.int64), input._device))
+        k += 1
+    if return_counts:
+        out.append(wrap(res[k].astype(np.int64), input._device))
+    return tuple(out)
+
+
+def bucketize(input: Tensor, boundaries: Tensor, *, right: bool = False, out_int32: bool = False) -> Tensor:
+    """Index of the bucket of each element given sorted ``boundaries``.
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.bucketize(torch.tensor([1, 5]), torch.tensor([2, 4]))
+        tensor([0, 2])
+    """
+    xp = input._device.xp
+    r = xp.searchsorted(boundaries._data, input._data, side="right" if right else "left")
+    return wrap(r.astype(np.int32 if out_int32 else np.int64), input._device)
+
+
+def searchsorted(sorted_sequence: Tensor, values: Any, *, right: bool = False, side: str | None = None,
+                 out_int32: bool = False) -> Tensor:
+    """Insertion indices of ``values`` into the last dimension of ``sorted_sequence``."""
+    v = values if isinstance(values, Tensor) else sorted_sequence.new_tensor(values)
+    xp = sorted_sequence._device.xp
+    s = side or ("right" if right else "left")
+    seq = sorted_sequence._data
+    if seq.ndim == 1:
+        r = xp.searchsorted(seq, v._data, side=s)
+    else:
+        r = xp.stack([xp.searchsorted(a, b, side=s) for a, b in zip(seq.reshape(-1, seq.shape[-1]),
+                                                                    v._data.reshape(-1, v._data.shape[-1]))])
+        r = r.reshape(v._data.shape)
+    return wrap(r.astype(np.int32 if out_int32 else np.int64), sorted_sequence._device)
+
+
+_ = _dt

@@ -1,0 +1,726 @@
+"""Shape and layout ops: reshape/view, permute/transpose, squeeze/unsqueeze, expand/repeat, cat/stack,
+split/chunk/narrow, flip/roll, tril/triu. Results that share memory with the input are views: they share
+its version counter, so in-place changes through either are seen by autograd.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+import numpy as np
+
+from .._tensor import Tensor
+from ._core import dims_tuple, make_view, needs_grad, record, same_device, wrap, wrap_dim
+
+
+def _view_of(data: Any, base: Tensor) -> Tensor:
+    out = wrap(data, base._device)
+    if base._device.xp.may_share_memory(data, base._data):
+        make_view(out, base)
+    return out
+
+
+def _shape_arg(shape: tuple, op: str) -> tuple:
+    if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+        shape = tuple(shape[0])
+    out = []
+    for s in shape:
+        if isinstance(s, Tensor):
+            s = int(s.item())
+        if not isinstance(s, (int, np.integer)) or isinstance(s, bool):
+            raise TypeError(f"{op}(): shape must be a sequence of ints, got {type(s).__name__}")
+        out.append(int(s))
+    return tuple(out)
+
+
+def _infer(shape: tuple, numel: int, in_shape: tuple, op: str) -> tuple:
+    if shape.count(-1) > 1:
+        raise RuntimeError(f"{op}: only one dimension can be inferred (got shape {list(shape)})")
+    known = 1
+    for s in shape:
+        if s != -1:
+            if s < 0:
+                raise RuntimeError(f"{op}: invalid shape dimension {s} in {list(shape)}")
+            known *= s
+    if -1 in shape:
+        if known == 0 or numel % known:
+            raise RuntimeError(f"{op}: shape '{list(shape)}' is invalid for input of size {numel} "
+                               f"(input shape {tuple(in_shape)})")
+        shape = tuple(numel // known if s == -1 else s for s in shape)
+    elif known != numel:
+        raise RuntimeError(f"{op}: shape '{list(shape)}' is invalid for input of size {numel} (input shape "
+                           f"{tuple(in_shape)}); the number of elements must stay the same")
+    return shape
+
+
+def reshape(input: Tensor, *shape: Any) -> Tensor:
+    """The same elements in a new shape (a view when possible, else a copy); one size may be -1.
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.arange(6).reshape(2, -1)
+        tensor([[0, 1, 2],
+                [3, 4, 5]])
+    """
+    d = input._data
+    shape = _infer(_shape_arg(shape, "reshape"), d.size, d.shape, "reshape")
+    if shape == d.shape:
+        out = _view_of(d.view(), input)
+    else:
+        out = _view_of(d.reshape(shape), input)
+    if needs_grad(input):
+        record(out, "ViewBackward0", _reshape_backward, (input,), (), d.shape)
+    return out
+
+
+def _reshape_backward(node: Any, g: Tensor) -> tuple:
+    return (g.reshape(node.meta),)
+
+
+def view(input: Tensor, *shape: Any) -> Tensor:
+    """A view with a new shape; fails (like PyTorch) when the memory layout does not allow one.
+
+    ``view(dtype)`` reinterprets the bytes as another dtype of the same size.
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.zeros(2, 3).view(-1).shape
+        brickwork.Size([6])
+    """
+    from .. import dtypes as _dt
+
+    if len(shape) == 1 and (isinstance(shape[0], _dt.dtype) or isinstance(shape[0], str)):
+        dt = _dt.to_dtype(shape[0])
+        if dt.itemsize != input._data.itemsize:
+            raise RuntimeError(f"view(dtype): {input.dtype} and {dt} have different element sizes; only "
+                               "same-size reinterpretation is supported")
+        return _view_of(input._data.view(dt.np), input)
+    d = input._data
+    shape = _infer(_shape_arg(shape, "view"), d.size, d.shape, "view")
+    try:
+        arr = d.reshape(shape, copy=False) if isinstance(d, np.ndarray) else _cupy_view(d, shape)
+    except (ValueError, AttributeError):
+        raise RuntimeError(
+            f"view size is not compatible with input tensor's size and stride (at least one dimension spans "
+            f"across two contiguous subspaces): input shape {tuple(d.shape)}, strides {input.stride()}, "
+            f"requested {list(shape)}. Use .reshape(...) instead, or call .contiguous() first") from None
+    out = make_view(wrap(arr, input._device), input)
+    if needs_grad(input):
+        record(out, "ViewBackward0", _reshape_backward, (input,), (), d.shape)
+    return out
+
+
+def _cupy_view(d: Any, shape: tuple) -> Any:
+    r = d.reshape(shape)
+    if not d.__class__.__module__.startswith("cupy") or r.data.ptr != d.data.ptr or \
+            (r.size and not (r.flags.c_contiguous or d.flags.c_contiguous)):
+        raise ValueError
+    return r
+
+
+def view_as(input: Tensor, other: Tensor) -> Tensor:
+    """``input.view(other.shape)``."""
+    return view(input, tuple(other.shape))
+
+
+def reshape_as(input: Tensor, other: Tensor) -> Tensor:
+    """``input.reshape(other.shape)``."""
+    return reshape(input, tuple(other.shape))
+
+
+def permute(input: Tensor, *dims: Any) -> Tensor:
+    """A view with dimensions reordered.
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.zeros(2, 3, 4).permute(2, 0, 1).shape
+        brickwork.Size([4, 2, 3])
+    """
+    if len(dims) == 1 and isinstance(dims[0], (tuple, list)):
+        dims = tuple(dims[0])
+    nd = input._data.ndim
+    if len(dims) != nd:
+        raise RuntimeError(f"permute(sparse_coo): number of dimensions in the tensor input does not match the "
+                           f"length of the desired ordering of dimensions i.e. input.dim() = {nd} is not equal "
+                           f"to len(dims) = {len(dims)}".replace("(sparse_coo)", ""))
+    perm = tuple(wrap_dim(d, nd, "permute") for d in dims)
+    if len(set(perm)) != nd:
+        raise RuntimeError(f"permute: repeated dim in {list(dims)}")
+    out = make_view(wrap(input._data.transpose(perm), input._device), input)
+    if needs_grad(input):
+        record(out, "PermuteBackward0", _permute_backward, (input,), (), perm)
+    return out
+
+
+def _permute_backward(node: Any, g: Tensor) -> tuple:
+    return (g.permute(tuple(int(i) for i in np.argsort(node.meta))),)
+
+
+def transpose(input: Tensor, dim0: int, dim1: int) -> Tensor:
+    """A view with two dimensions swapped.
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.zeros(2, 3).transpose(0, 1).shape
+        brickwork.Size([3, 2])
+    """
+    nd = input._data.ndim
+    if nd == 0:
+        return input.view(())
+    a, b = wrap_dim(dim0, nd, "transpose"), wrap_dim(dim1, nd, "transpose")
+    perm = list(range(nd))
+    perm[a], perm[b] = b, a
+    return permute(input, perm)
+
+
+swapaxes = swapdims = transpose
+
+
+def t(input: Tensor) -> Tensor:
+    """Transpose of a matrix (0-d and 1-d tensors come back unchanged).
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.zeros(2, 3).t().shape
+        brickwork.Size([3, 2])
+    """
+    if input._data.ndim > 2:
+        raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {input._data.ndim}D; use "
+                           "transpose(dim0, dim1) or .mT")
+    return transpose(input, 0, 1) if input._data.ndim == 2 else input.view(tuple(input.shape))
+
+
+def _T(input: Tensor) -> Tensor:
+    return permute(input, tuple(range(input._data.ndim - 1, -1, -1)))
+
+
+def _mT(input: Tensor) -> Tensor:
+    if input._data.ndim < 2:
+        raise RuntimeError(f"tensor.mT is only supported on matrices or batches of matrices. Got "
+                           f"{input._data.ndim}-D tensor.")
+    return transpose(input, -2, -1)
+
+
+def movedim(input: Tensor, source: Any, destination: Any) -> Tensor:
+    """Move dimensions to new positions.
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.zeros(2, 3, 4).movedim(0, -1).shape
+        brickwork.Size([3, 4, 2])
+    """
+    nd = input._data.ndim
+    src = [source] if isinstance(source, int) else list(source)
+    dst = [destination] if isinstance(destination, int) else list(destination)
+    src = [wrap_dim(s, nd, "movedim") for s in src]
+    dst = [wrap_dim(s, nd, "movedim") for s in dst]
+    order = [i for i in range(nd) if i not in src]
+    for d, s in sorted(zip(dst, src)):
+        order.insert(d, s)
+    return permute(input, order)
+
+
+moveaxis = movedim
+
+
+def squeeze(input: Tensor, dim: Any = None) -> Tensor:
+    """Remove dimensions of size 1 (all of them, or those in ``dim`` that have size 1).
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.zeros(2, 1, 3).squeeze().shape, torch.zeros(2, 1).squeeze(0).shape
+        (brickwork.Size([2, 3]), brickwork.Size([2, 1]))
+    """
+    d = input._data
+    if dim is None:
+        shape = tuple(s for s in d.shape if s != 1)
+    else:
+        dims = dims_tuple(dim, d.ndim, "squeeze")
+        shape = tuple(s for i, s in enumerate(d.shape) if not (i in dims and s == 1))
+    return reshape(input, shape) if shape != d.shape else _same(input)
+
+
+def _same(input: Tensor) -> Tensor:
+    out = make_view(wrap(input._data.view(), input._device), input)
+    if needs_grad(input):
+        record(out, "AliasBackward0", lambda n, g: (g,), (input,))
+    return out
+
+
+def unsqueeze(input: Tensor, dim: int) -> Tensor:
+    """Insert a dimension of size 1 at ``dim``.
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.zeros(2, 3).unsqueeze(1).shape
+        brickwork.Size([2, 1, 3])
+    """
+    d = input._data
+    ax = wrap_dim(dim, d.ndim + 1, "unsqueeze")
+    return reshape(input, d.shape[:ax] + (1,) + d.shape[ax:])
+
+
+def flatten(input: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
+    """Merge dimensions ``start_dim`` through ``end_dim`` into one.
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.zeros(2, 3, 4).flatten(1).shape
+        brickwork.Size([2, 12])
+    """
+    d = input._data
+    if d.ndim == 0:
+        return reshape(input, (1,))
+    s, e = wrap_dim(start_dim, d.ndim, "flatten"), wrap_dim(end_dim, d.ndim, "flatten")
+    if s > e:
+        raise RuntimeError(f"flatten() has invalid args: start_dim ({start_dim}) cannot come after end_dim "
+                           f"({end_dim})")
+    n = 1
+    for x in d.shape[s:e + 1]:
+        n *= x
+    return reshape(input, d.shape[:s] + (n,) + d.shape[e + 1:])
+
+
+def ravel(input: Tensor) -> Tensor:
+    """All elements in one dimension."""
+    return reshape(input, (-1,))
+
+
+def unflatten(input: Tensor, dim: int, sizes: Sequence[int]) -> Tensor:
+    """Split dimension ``dim`` into ``sizes`` (one may be -1).
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.zeros(2, 12).unflatten(1, (3, 4)).shape
+        brickwork.Size([2, 3, 4])
+    """
+    d = input._data
+    ax = wrap_dim(dim, d.ndim, "unflatten")
+    sizes = _infer(tuple(sizes), d.shape[ax], (d.shape[ax],), "unflatten")
+    return reshape(input, d.shape[:ax] + tuple(sizes) + d.shape[ax + 1:])
+
+
+def expand(input: Tensor, *sizes: Any) -> Tensor:
+    """A broadcast view with dimensions of size 1 repeated to ``sizes`` (-1 keeps a size).
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.tensor([[1], [2]]).expand(2, 3)
+        tensor([[1, 1, 1],
+                [2, 2, 2]])
+    """
+    d = input._data
+    sizes = _shape_arg(sizes, "expand")
+    if len(sizes) < d.ndim:
+        raise RuntimeError(f"expand: the number of sizes provided ({len(sizes)}) must be greater or equal to the "
+                           f"number of dimensions in the tensor ({d.ndim})")
+    lead = len(sizes) - d.ndim
+    shape = []
+    for i, s in enumerate(sizes):
+        cur = d.shape[i - lead] if i >= lead else None
+        if s == -1:
+            if cur is None:
+                raise RuntimeError(f"expand: -1 is not allowed in a leading, non-existing dimension ({i})")
+            s = cur
+        elif cur is not None and cur != s and cur != 1:
+            raise RuntimeError(f"The expanded size of the tensor ({s}) must match the existing size ({cur}) at "
+                               f"non-singleton dimension {i}.  Target sizes: {list(sizes)}.  Tensor sizes: "
+                               f"{list(d.shape)}")
+        shape.append(s)
+    shape = tuple(shape)
+    if shape == d.shape:
+        return _same(input)
+    out = make_view(wrap(input._device.xp.broadcast_to(d, shape), input._device), input)
+    if needs_grad(input):
+        record(out, "ExpandBackward0", _expand_backward, (input,), (), input)
+    return out
+
+
+def _expand_backward(node: Any, g: Tensor) -> tuple:
+    from ._core import sum_to
+
+    return (sum_to(g, node.inputs[0]),)
+
+
+def expand_as(input: Tensor, other: Tensor) -> Tensor:
+    """``input.expand(other.shape)``."""
+    return expand(input, tuple(other.shape))
+
+
+def broadcast_to(input: Tensor, size: Sequence[int]) -> Tensor:
+    """``input.expand(size)``.
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.broadcast_to(torch.tensor([1, 2]), (2, 2)).shape
+        brickwork.Size([2, 2])
+    """
+    return expand(input, tuple(size))
+
+
+def broadcast_shapes(*shapes: Any) -> tuple:
+    """The shape that tensors of ``shapes`` broadcast to.
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.broadcast_shapes((2, 1), (3,))
+        brickwork.Size([2, 3])
+    """
+    from .._tensor import Size
+
+    try:
+        return Size(np.broadcast_shapes(*[tuple(s) if not isinstance(s, int) else (s,) for s in shapes]))
+    except ValueError:
+        raise RuntimeError(f"shapes {[tuple(s) for s in shapes]} cannot be broadcast together") from None
+
+
+def broadcast_tensors(*tensors: Tensor) -> tuple[Tensor, ...]:
+    """The tensors expanded to their common broadcast shape."""
+    shape = broadcast_shapes(*[tuple(t.shape) for t in tensors])
+    return tuple(expand(t, shape) for t in tensors)
+
+
+def repeat(input: Tensor, *sizes: Any) -> Tensor:
+    """Tile the tensor ``sizes[i]`` times along each dimension (a copy, like ``numpy.tile``).
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.tensor([1, 2]).repeat(2, 2)
+        tensor([[1, 2, 1, 2],
+                [1, 2, 1, 2]])
+    """
+    d = input._data
+    sizes = _shape_arg(sizes, "repeat")
+    if len(sizes) < d.ndim:
+        raise RuntimeError(f"repeat: number of repeat dims ({len(sizes)}) can not be smaller than number of "
+                           f"dimensions of tensor ({d.ndim})")
+    out = wrap(input._device.xp.tile(d, sizes), input._device)
+    if needs_grad(input):
+        record(out, "RepeatBackward0", _repeat_backward, (input,), (), (sizes, d.shape))
+    return out
+
+
+def _repeat_backward(node: Any, g: Tensor) -> tuple:
+    sizes, shape = node.meta
+    full = (1,) * (len(sizes) - len(shape)) + tuple(shape)
+    split = []
+    for r, s in zip(sizes, full):
+        split += [r, s]
+    g = g.reshape(split).sum(tuple(range(0, 2 * len(sizes), 2)))
+    return (g.reshape(shape),)
+
+
+def tile(input: Tensor, dims: Sequence[int]) -> Tensor:
+    """Like :func:`repeat`, padding ``dims`` with leading ones when it is shorter."""
+    dims = tuple(dims)
+    return repeat(input, (1,) * (input._data.ndim - len(dims)) + dims)
+
+
+def cat(tensors: Sequence[Tensor], dim: int = 0, *, out: Tensor | None = None) -> Tensor:
+    """Join tensors along an existing dimension.
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.cat([torch.zeros(1, 2), torch.ones(2, 2)]).shape
+        brickwork.Size([3, 2])
+    """
+    tensors = [t for t in tensors]
+    if not tensors:
+        raise RuntimeError("cat(): expected a non-empty list of Tensors")
+    for i, t in enumerate(tensors):
+        if not isinstance(t, Tensor):
+            raise TypeError(f"cat(): expected a sequence of Tensors, got {type(t).__name__} at position {i}")
+    # PyTorch skips legacy 1-d empty tensors
+    keep = [t for t in tensors if not (t._data.ndim == 1 and t._data.size == 0)] or tensors[:1]
+    first = keep[0]
+    nd = first._data.ndim
+    if nd == 0:
+        raise RuntimeError("cat(): zero-dimensional tensor (at position 0) cannot be concatenated; use stack()")
+    ax = wrap_dim(dim, nd, "cat")
+    from .. import dtypes as _dt
+
+    rdt = _dt.result_type(*[t for t in keep]) if len({t._data.dtype for t in keep}) > 1 else None
+    arrays = []
+    for i, t in enumerate(keep):
+        if t._data.ndim != nd:
+            raise RuntimeError(f"cat(): tensors must have the same number of dimensions: got {nd} and "
+                               f"{t._data.ndim} (tensor at position {i})")
+        for j in range(nd):
+            if j != ax and t._data.shape[j] != first._data.shape[j]:
+                raise RuntimeError(f"cat(): sizes of tensors must match except in dimension {ax}. Expected size "
+                                   f"{first._data.shape[j]} but got size {t._data.shape[j]} for tensor number {i} "
+                                   "in the list")
+        if t._device is not first._device:
+            same_device("cat", first, t)
+        arrays.append(t._data if rdt is None else t._data.astype(rdt.np, copy=False))
+    r = wrap(first._device.xp.concatenate(arrays, axis=ax), first._device)
+    if needs_grad(*keep):
+        record(r, "CatBackward0", _cat_backward, tuple(keep), (), (ax, [t._data.shape[ax] for t in keep]))
+    return r
+
+
+def _cat_backward(node: Any, g: Tensor) -> tuple:
+    ax, sizes = node.meta
+    out, off = [], 0
+    for t, n in zip(node.inputs, sizes):
+        out.append(narrow(g, ax, off, n) if t._rg else None)
+        off += n
+    return tuple(out)
+
+
+concat = concatenate = cat
+
+
+def stack(tensors: Sequence[Tensor], dim: int = 0, *, out: Tensor | None = None) -> Tensor:
+    """Join tensors of equal shape along a new dimension.
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.stack([torch.zeros(2), torch.ones(2)], dim=1).shape
+        brickwork.Size([2, 2])
+    """
+    tensors = list(tensors)
+    if not tensors:
+        raise RuntimeError("stack(): expected a non-empty list of Tensors")
+    shape = tensors[0]._data.shape
+    for i, t in enumerate(tensors):
+        if t._data.shape != shape:
+            raise RuntimeError(f"stack expects each tensor to be equal size, but got {list(shape)} at entry 0 and "
+                               f"{list(t._data.shape)} at entry {i}")
+    ax = wrap_dim(dim, len(shape) + 1, "stack")
+    return cat([unsqueeze(t, ax) for t in tensors], ax)
+
+
+def hstack(tensors: Sequence[Tensor]) -> Tensor:
+    """Concatenate along dimension 1 (0 for 1-d tensors)."""
+    return cat(tensors, 0 if tensors[0]._data.ndim == 1 else 1)
+
+
+def vstack(tensors: Sequence[Tensor]) -> Tensor:
+    """Concatenate along dimension 0, treating 1-d tensors as rows."""
+    return cat([t.unsqueeze(0) if t._data.ndim == 1 else t for t in tensors], 0)
+
+
+def narrow(input: Tensor, dim: int, start: int, length: int) -> Tensor:
+    """A view of ``length`` elements along ``dim`` from ``start``.
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.arange(5).narrow(0, 1, 3)
+        tensor([1, 2, 3])
+    """
+    d = input._data
+    ax = wrap_dim(dim, d.ndim, "narrow")
+    n = d.shape[ax]
+    if isinstance(start, Tensor):
+        start = int(start.item())
+    if start < 0:
+        start += n
+    if not (0 <= start <= n and 0 <= length and start + length <= n):
+        raise IndexError(f"narrow(): start ({start}) + length ({length}) exceeds dimension size ({n}) of dim "
+                         f"{ax} (shape {tuple(d.shape)})")
+    idx = (slice(None),) * ax + (slice(start, start + length),)
+    from .indexing import getitem
+
+    return getitem(input, idx)
+
+
+def split(tensor: Tensor, split_size_or_sections: Any, dim: int = 0) -> tuple[Tensor, ...]:
+    """Split into pieces of ``split_size`` (the last may be smaller) or of the listed sizes.
+
+    Example:
+        >>> import brickwork as torch
+        >>> [p.tolist() for p in torch.arange(5).split(2)]
+        [[0, 1], [2, 3], [4]]
+    """
+    d = tensor._data
+    ax = wrap_dim(dim, d.ndim, "split")
+    n = d.shape[ax]
+    if isinstance(split_size_or_sections, int):
+        s = split_size_or_sections
+        if s <= 0 and n:
+            raise RuntimeError(f"split: split_size must be positive, got {s}")
+        sizes = [min(s, n - i) for i in range(0, n, s)] if n else [0]
+    else:
+        sizes = list(split_size_or_sections)
+        if sum(sizes) != n:
+            raise RuntimeError(f"split_with_sizes expects split_sizes to sum exactly to {n} (input tensor's size at "
+                               f"dimension {ax}), but got split_sizes={sizes}")
+    out, off = [], 0
+    for k in sizes:
+        out.append(narrow(tensor, ax, off, k))
+        off += k
+    return tuple(out)
+
+
+def chunk(input: Tensor, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:
+    """Split into ``chunks`` pieces of equal size (the last may be smaller), like PyTorch.
+
+    Example:
+        >>> import brickwork as torch
+        >>> len(torch.arange(6).chunk(4))
+        3
+    """
+    if chunks <= 0:
+        raise RuntimeError(f"chunk expects `chunks` to be greater than 0, got: {chunks}")
+    n = input._data.shape[wrap_dim(dim, input._data.ndim, "chunk")]
+    size = -(-n // chunks) if n else 1
+    return split(input, max(size, 1), dim)
+
+
+def tensor_split(input: Tensor, indices_or_sections: Any, dim: int = 0) -> tuple[Tensor, ...]:
+    """Split into ``n`` nearly equal parts, or at the given indices (NumPy's ``array_split``)."""
+    ax = wrap_dim(dim, input._data.ndim, "tensor_split")
+    n = input._data.shape[ax]
+    if isinstance(indices_or_sections, int):
+        k = indices_or_sections
+        sizes = [n // k + (1 if i < n % k else 0) for i in range(k)]
+    else:
+        cuts = [0] + [min(max(int(i), 0), n) for i in indices_or_sections] + [n]
+        sizes = [max(b - a, 0) for a, b in zip(cuts[:-1], cuts[1:])]
+    out, off = [], 0
+    for k in sizes:
+        out.append(narrow(input, ax, off, k))
+        off += k
+    return tuple(out)
+
+
+def unbind(input: Tensor, dim: int = 0) -> tuple[Tensor, ...]:
+    """The slices along ``dim``, with that dimension removed.
+
+    Example:
+        >>> import brickwork as torch
+        >>> [t.tolist() for t in torch.tensor([[1, 2], [3, 4]]).unbind(1)]
+        [[1, 3], [2, 4]]
+    """
+    ax = wrap_dim(dim, input._data.ndim, "unbind")
+    from .indexing import getitem
+
+    return tuple(getitem(input, (slice(None),) * ax + (i,)) for i in range(input._data.shape[ax]))
+
+
+def flip(input: Tensor, dims: Any) -> Tensor:
+    """Reverse the order of elements along ``dims``.
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.tensor([1, 2, 3]).flip(0)
+        tensor([3, 2, 1])
+    """
+    axes = dims_tuple(dims, input._data.ndim, "flip")
+    out = wrap(input._device.xp.flip(input._data, axes).copy(), input._device) if axes else input.clone()
+    if axes and needs_grad(input):
+        record(out, "FlipBackward0", lambda n, g: (g.flip(n.meta),), (input,), (), axes)
+    return out
+
+
+def fliplr(input: Tensor) -> Tensor:
+    """Flip along dimension 1."""
+    return flip(input, 1)
+
+
+def flipud(input: Tensor) -> Tensor:
+    """Flip along dimension 0."""
+    return flip(input, 0)
+
+
+def roll(input: Tensor, shifts: Any, dims: Any = None) -> Tensor:
+    """Shift elements circularly by ``shifts`` along ``dims`` (the flattened tensor when ``dims`` is None).
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.tensor([1, 2, 3]).roll(1)
+        tensor([3, 1, 2])
+    """
+    xp = input._device.xp
+    if dims is None:
+        out = wrap(xp.roll(input._data, shifts), input._device)
+        neg = -shifts if isinstance(shifts, int) else tuple(-s for s in shifts)
+    else:
+        sh = (shifts,) if isinstance(shifts, int) else tuple(shifts)
+        dd = (dims,) if isinstance(dims, int) else tuple(dims)
+        if len(sh) != len(dd):
+            raise RuntimeError(f"roll: shifts and dimensions must align. shifts: {len(sh)}, dims: {len(dd)}")
+        out = wrap(xp.roll(input._data, sh, dd), input._device)
+        neg = tuple(-s for s in sh)
+    if needs_grad(input):
+        record(out, "RollBackward0", lambda n, g: (roll(g, neg, dims),), (input,))
+    return out
+
+
+def _tri(input: Tensor, diagonal: int, upper: bool) -> Tensor:
+    d = input._data
+    if d.ndim < 2:
+        raise RuntimeError(f"{'triu' if upper else 'tril'}: input tensor must have at least 2 dimensions, got "
+                           f"{d.ndim}")
+    xp = input._device.xp
+    rows, cols = d.shape[-2:]
+    mask = xp.triu(xp.ones((rows, cols), dtype=bool), diagonal) if upper else \
+        xp.tril(xp.ones((rows, cols), dtype=bool), diagonal)
+    out = wrap(xp.where(mask, d, xp.zeros((), d.dtype)), input._device)
+    if needs_grad(input):
+        record(out, "TriuBackward0" if upper else "TrilBackward0",
+               lambda n, g: (_tri(g, diagonal, upper),), (input,))
+    return out
+
+
+def triu(input: Tensor, diagonal: int = 0) -> Tensor:
+    """Upper triangle of the last two dimensions (the rest zeroed).
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.triu(torch.ones(2, 2))
+        tensor([[1., 1.],
+                [0., 1.]])
+    """
+    return _tri(input, diagonal, True)
+
+
+def tril(input: Tensor, diagonal: int = 0) -> Tensor:
+    """Lower triangle of the last two dimensions (the rest zeroed).
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.tril(torch.ones(2, 2))
+        tensor([[1., 0.],
+                [1., 1.]])
+    """
+    return _tri(input, diagonal, False)
+
+
+def diagonal(input: Tensor, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Tensor:
+    """The diagonal over ``dim1`` and ``dim2``, moved to the last dimension.
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.arange(4).reshape(2, 2).diagonal()
+        tensor([0, 3])
+    """
+    nd = input._data.ndim
+    a, b = wrap_dim(dim1, nd, "diagonal"), wrap_dim(dim2, nd, "diagonal")
+    xp = input._device.xp
+    out = wrap(xp.diagonal(input._data, offset, a, b).copy(), input._device)
+    if needs_grad(input):
+        shape = input._data.shape
+
+        def bw(n: Any, g: Tensor) -> tuple:
+            return (_diag_embed_back(g, shape, offset, a, b),)
+
+        record(out, "DiagonalBackward0", bw, (input,))
+    return out
+
+
+def _diag_embed_back(g: Tensor, shape: tuple, offset: int, a: int, b: int) -> Tensor:
+    from .indexing import index_put_new
+
+    nd = len(shape)
+    n = g._data.shape[-1]
+    rows = np.arange(n) + max(-offset, 0)
+    cols = np.arange(n) + max(offset, 0)
+    perm = [i for i in range(nd) if i not in (a, b)] + [a, b]
+    tmp_shape = tuple(shape[i] for i in perm)
+    z = g.new_zeros(tmp_shape)
+    idx = (Ellipsis, rows, cols)
+    full = index_put_new(z, idx, g)
+    inv = tuple(int(i) for i in np.argsort(perm))
+    return full.permute(inv)

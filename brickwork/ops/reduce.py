@@ -1,0 +1,581 @@
+"""Reductions: sum, mean, prod, max/min, var/std, norm, logsumexp, softmax, cumsum, all/any.
+
+``dim`` may be an int, a tuple of ints or None (all dimensions); ``keepdim`` keeps reduced dimensions as
+size 1. Backward passes expand the gradient back over the reduced dimensions.
+"""
+
+from __future__ import annotations
+
+import builtins
+from collections import namedtuple
+from typing import Any
+
+import numpy as np
+
+from .. import dtypes as _dt
+from .._tensor import Tensor
+from ._core import dims_tuple, needs_grad, record, wrap, wrap_dim
+
+values_indices = namedtuple("values_indices", ["values", "indices"])
+
+
+def _keep_shape(shape: tuple, dims: tuple) -> tuple:
+    return tuple(1 if i in dims else n for i, n in enumerate(shape))
+
+
+def _expand_back(g: Tensor, shape: tuple, dims: tuple, keepdim: bool) -> Tensor:
+    """A reduced gradient broadcast back to the input's shape."""
+    if not keepdim and dims:
+        g = g.reshape(_keep_shape(shape, dims))
+    return g.expand(shape)
+
+
+def _dims(input: Tensor, dim: Any, op: str) -> tuple:
+    if isinstance(dim, (list, tuple)) and len(dim) == 0:
+        dim = None
+    return dims_tuple(dim, input._data.ndim, op)
+
+
+def _cast(input: Tensor, dtype: Any) -> Tensor:
+    return input if dtype is None else input.to(dtype)
+
+
+def sum(input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:  # noqa: A001
+    """Sum over ``dim`` (all dimensions by default); integer and bool inputs sum to int64.
+
+    Example:
+        >>> import brickwork as torch
+        >>> x = torch.tensor([[1.0, 2.0], [3.0, 4.0]])
+        >>> torch.sum(x), x.sum(dim=0), x.sum(1, keepdim=True).shape
+        (tensor(10.), tensor([4., 6.]), brickwork.Size([2, 1]))
+    """
+    input = _cast(input, dtype)
+    d = input._data
+    dims = _dims(input, dim, "sum")
+    acc = np.int64 if d.dtype.kind in "biu" else None
+    r = wrap(d.sum(axis=dims, keepdims=keepdim, dtype=acc), input._device)
+    if needs_grad(input):
+        record(r, "SumBackward1" if dim is not None else "SumBackward0", _sum_backward, (input,), (),
+               (d.shape, dims, keepdim))
+    return r
+
+
+def _sum_backward(node: Any, g: Tensor) -> tuple:
+    shape, dims, keepdim = node.meta
+    return (_expand_back(g, shape, dims, keepdim),)
+
+
+def nansum(input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:
+    """Sum treating NaN as zero.
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.nansum(torch.tensor([1.0, float('nan')]))
+        tensor(1.)
+    """
+    from .elementwise import isnan, where
+
+    return sum(where(isnan(input), 0.0, input), dim, keepdim, dtype=dtype)
+
+
+def mean(input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:
+    """Mean over ``dim`` (all dimensions by default); needs a floating input, as in PyTorch.
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.tensor([[1.0, 2.0], [3.0, 4.0]]).mean(0)
+        tensor([2., 3.])
+    """
+    input = _cast(input, dtype)
+    d = input._data
+    if not input.is_floating_point():
+        raise RuntimeError(f"mean(): could not infer output dtype. Input dtype must be either a floating point "
+                           f"or complex dtype. Got: {input.dtype.name.capitalize()}; call x.float().mean()")
+    dims = _dims(input, dim, "mean")
+    r = wrap(d.mean(axis=dims, keepdims=keepdim, dtype=d.dtype), input._device)
+    if needs_grad(input):
+        n = 1
+        for i in dims:
+            n *= d.shape[i]
+        record(r, "MeanBackward1" if dim is not None else "MeanBackward0", _mean_backward, (input,), (),
+               (d.shape, dims, keepdim, n))
+    return r
+
+
+def _mean_backward(node: Any, g: Tensor) -> tuple:
+    shape, dims, keepdim, n = node.meta
+    return (_expand_back(g / n if n else g * float("nan"), shape, dims, keepdim),)
+
+
+def nanmean(input: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:
+    """Mean ignoring NaN.
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.nanmean(torch.tensor([1.0, float('nan'), 3.0]))
+        tensor(2.)
+    """
+    from .elementwise import isnan
+
+    keep = ~isnan(input)
+    return nansum(input, dim, keepdim) / keep.sum(dim, keepdim)
+
+
+def prod(input: Tensor, dim: int | None = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:
+    """Product over one dimension (or all); zeros in the input get exact gradients.
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.prod(torch.tensor([[1.0, 2.0], [3.0, 4.0]]), 1)
+        tensor([ 2., 12.])
+    """
+    input = _cast(input, dtype)
+    d = input._data
+    dims = _dims(input, dim, "prod")
+    acc = np.int64 if d.dtype.kind in "biu" else None
+    r = wrap(d.prod(axis=dims, keepdims=keepdim, dtype=acc), input._device)
+    if needs_grad(input):
+        record(r, "ProdBackward0", _prod_backward, (input,), (input,), (dims, keepdim), save_out=True)
+    return r
+
+
+def _prod_backward(node: Any, g: Tensor) -> tuple:
+    (x,) = node.saved_tensors
+    dims, keepdim = node.meta
+    out = node.output()
+    shape = tuple(x.shape)
+    ge = _expand_back(g, shape, dims, keepdim)
+    if not bool((x == 0).any()):
+        return (ge * _expand_back(out, shape, dims, keepdim) / x,)
+    # products of all other elements: exclusive cumulative products from both sides, over a flat axis
+    xp = x._device.xp
+    moved = xp.moveaxis(x._data, dims, tuple(range(-len(dims), 0))) if dims else x._data[..., None]
+    flat = moved.reshape(moved.shape[:moved.ndim - len(dims)] + (-1,)) if dims else moved
+    one = xp.ones_like(flat[..., :1])
+    left = xp.cumprod(xp.concatenate([one, flat[..., :-1]], -1), -1)
+    right = xp.flip(xp.cumprod(xp.concatenate([one, xp.flip(flat, -1)[..., :-1]], -1), -1), -1)
+    others = (left * right).reshape(moved.shape)
+    others = xp.moveaxis(others, tuple(range(-len(dims), 0)), dims) if dims else others[..., 0]
+    return (ge * wrap(others, x._device),)
+
+
+def _values_indices(input: Tensor, dim: int, keepdim: bool, is_max: bool) -> Any:
+    d = input._data
+    xp = input._device.xp
+    ax = wrap_dim(dim, d.ndim, "max" if is_max else "min")
+    if d.ndim and d.shape[ax] == 0:
+        raise IndexError(f"{'max' if is_max else 'min'}(): Expected reduction dim {dim} to have non-zero size")
+    dd = d if d.ndim else d.reshape(1)
+    idx = xp.argmax(dd, axis=ax, keepdims=True) if is_max else xp.argmin(dd, axis=ax, keepdims=True)
+    if dd.dtype.kind == "f":  # NaN wins, as in PyTorch
+        nan_idx = xp.argmax(xp.isnan(dd), axis=ax, keepdims=True)
+        has_nan = xp.take_along_axis(xp.isnan(dd), nan_idx, ax)
+        idx = xp.where(has_nan, nan_idx, idx)
+    vals = xp.take_along_axis(dd, idx, ax)
+    if not keepdim or not d.ndim:
+        vals, idx = vals.squeeze(ax), idx.squeeze(ax)
+    v = wrap(vals, input._device)
+    if needs_grad(input):
+        record(v, "MaxBackward0" if is_max else "MinBackward0", _index_reduce_backward, (input,), (),
+               (d.shape, ax, keepdim or not d.ndim, idx))
+    return values_indices(v, wrap(idx.astype(np.int64, copy=False), input._device))
+
+
+def _index_reduce_backward(node: Any, g: Tensor) -> tuple:
+    shape, ax, keepdim, idx = node.meta
+    if not keepdim:
+        g = g.unsqueeze(ax)
+    elif not shape:
+        g = g.reshape(1)
+    z = g.new_zeros(shape if shape else (1,))
+    out = z.scatter(ax, wrap(idx, g._device), g)
+    return (out.reshape(shape) if not shape else out,)
+
+
+def max(input: Tensor, dim: Any = None, keepdim: bool = False, *, out: Any = None) -> Any:  # noqa: A001
+    """Largest value; with ``dim``, the ``(values, indices)`` along it; with a tensor, :func:`maximum`.
+
+    Example:
+        >>> import brickwork as torch
+        >>> x = torch.tensor([[1.0, 5.0], [7.0, 2.0]])
+        >>> torch.max(x), torch.max(x, 1).indices
+        (tensor(7.), tensor([1, 0]))
+    """
+    if isinstance(dim, Tensor):
+        from .elementwise import maximum
+
+        return maximum(input, dim)
+    if dim is None:
+        return _extreme(input, None, False, True, "max")
+    return _values_indices(input, dim, keepdim, True)
+
+
+def min(input: Tensor, dim: Any = None, keepdim: bool = False, *, out: Any = None) -> Any:  # noqa: A001
+    """Smallest value; with ``dim``, the ``(values, indices)`` along it; with a tensor, :func:`minimum`.
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.min(torch.tensor([[1.0, 5.0], [7.0, 2.0]]), 0).values
+        tensor([1., 2.])
+    """
+    if isinstance(dim, Tensor):
+        from .elementwise import minimum
+
+        return minimum(input, dim)
+    if dim is None:
+        return _extreme(input, None, False, False, "min")
+    return _values_indices(input, dim, keepdim, False)
+
+
+def _extreme(input: Tensor, dim: Any, keepdim: bool, is_max: bool, op: str) -> Tensor:
+    d = input._data
+    dims = _dims(input, dim, op)
+    if d.size == 0:
+        raise RuntimeError(f"{op}(): expected a non-empty tensor (got shape {tuple(input.shape)}) to reduce over "
+                           "all dimensions; specify a dim with non-zero size")
+    r = wrap(d.max(axis=dims, keepdims=keepdim) if is_max else d.min(axis=dims, keepdims=keepdim), input._device)
+    if needs_grad(input):
+        record(r, op.capitalize() + "Backward1", _extreme_backward, (input,), (input,), (dims, keepdim),
+               save_out=True)
+    return r
+
+
+def _extreme_backward(node: Any, g: Tensor) -> tuple:
+    (x,) = node.saved_tensors
+    dims, keepdim = node.meta
+    shape = tuple(x.shape)
+    hit = (x == _expand_back(node.output(), shape, dims, keepdim)).to(g.dtype)
+    count = hit.sum(dims, keepdim=True)
+    return (_expand_back(g, shape, dims, keepdim) * hit / count,)
+
+
+def amax(input: Tensor, dim: Any = (), keepdim: bool = False) -> Tensor:
+    """Largest values over ``dim``; ties share the gradient evenly.
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.amax(torch.tensor([[1.0, 5.0], [7.0, 2.0]]), 1)
+        tensor([5., 7.])
+    """
+    return _extreme(input, dim, keepdim, True, "amax")
+
+
+def amin(input: Tensor, dim: Any = (), keepdim: bool = False) -> Tensor:
+    """Smallest values over ``dim``; ties share the gradient evenly.
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.amin(torch.tensor([[1.0, 5.0], [7.0, 2.0]]), 1)
+        tensor([1., 2.])
+    """
+    return _extreme(input, dim, keepdim, False, "amin")
+
+
+def aminmax(input: Tensor, *, dim: int | None = None, keepdim: bool = False) -> Any:
+    """``(amin, amax)`` together."""
+    mm = namedtuple("aminmax", ["min", "max"])
+    return mm(amin(input, () if dim is None else dim, keepdim), amax(input, () if dim is None else dim, keepdim))
+
+
+def _arg(input: Tensor, dim: int | None, keepdim: bool, is_max: bool) -> Tensor:
+    if dim is None:
+        d = input._data.reshape(-1)
+        r = d.argmax() if is_max else d.argmin()
+        out = wrap(np.asarray(r, dtype=np.int64) if isinstance(d, np.ndarray) else r.astype(np.int64), input._device)
+        return out.reshape((1,) * input._data.ndim) if keepdim else out
+    return _values_indices(input.detach(), dim, keepdim, is_max).indices
+
+
+def argmax(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor:
+    """Index of the largest value (over the flattened tensor when ``dim`` is None).
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.argmax(torch.tensor([[1.0, 5.0], [7.0, 2.0]]), dim=1)
+        tensor([1, 0])
+    """
+    return _arg(input, dim, keepdim, True)
+
+
+def argmin(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor:
+    """Index of the smallest value (over the flattened tensor when ``dim`` is None).
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.argmin(torch.tensor([3.0, 1.0, 2.0]))
+        tensor(1)
+    """
+    return _arg(input, dim, keepdim, False)
+
+
+def _correction(unbiased: Any, correction: Any) -> float:
+    if correction is not None:
+        if unbiased is not None:
+            raise RuntimeError("var/std: pass either unbiased or correction, not both")
+        return float(correction)
+    return 1.0 if unbiased is None or unbiased else 0.0
+
+
+def var(input: Tensor, dim: Any = None, unbiased: Any = None, keepdim: bool = False, *,
+        correction: Any = None) -> Tensor:
+    """Variance over ``dim`` with Bessel's ``correction`` (1 by default; ``unbiased=False`` means 0).
+
+    Example:
+        >>> import brickwork as torch
+        >>> x = torch.tensor([1.0, 2.0, 3.0, 4.0])
+        >>> torch.var(x), torch.var(x, correction=0), torch.var(x, unbiased=False)
+        (tensor(1.6667), tensor(1.2500), tensor(1.2500))
+    """
+    if isinstance(dim, bool):  # var(x, unbiased)
+        dim, unbiased = None, dim
+    c = _correction(unbiased, correction)
+    dims = _dims(input, dim, "var")
+    n = 1
+    for i in dims:
+        n *= input._data.shape[i]
+    centered = input - mean(input, dims, keepdim=True)
+    return sum(centered * centered, dims, keepdim) / builtins.max(n - c, 0)
+
+
+def std(input: Tensor, dim: Any = None, unbiased: Any = None, keepdim: bool = False, *,
+        correction: Any = None) -> Tensor:
+    """Standard deviation: the square root of :func:`var`.
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.std(torch.tensor([1.0, 2.0, 3.0, 4.0]))
+        tensor(1.2910)
+    """
+    return var(input, dim, unbiased, keepdim, correction=correction).sqrt()
+
+
+def var_mean(input: Tensor, dim: Any = None, unbiased: Any = None, keepdim: bool = False, *,
+             correction: Any = None) -> tuple[Tensor, Tensor]:
+    """``(var, mean)`` together."""
+    return var(input, dim, unbiased, keepdim, correction=correction), mean(input, dim, keepdim)
+
+
+def std_mean(input: Tensor, dim: Any = None, unbiased: Any = None, keepdim: bool = False, *,
+             correction: Any = None) -> tuple[Tensor, Tensor]:
+    """``(std, mean)`` together."""
+    return std(input, dim, unbiased, keepdim, correction=correction), mean(input, dim, keepdim)
+
+
+def norm(input: Tensor, p: Any = "fro", dim: Any = None, keepdim: bool = False, dtype: Any = None) -> Tensor:
+    """Vector p-norm over ``dim`` (all elements by default): ``'fro'``/2, 1, inf, -inf, 0 or any number.
+
+    The gradient of the 2-norm at the zero vector is 0 (a subgradient), as in PyTorch.
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.norm(torch.tensor([3.0, 4.0])), torch.norm(torch.tensor([3.0, -4.0]), p=1)
+        (tensor(5.), tensor(7.))
+    """
+    from .elementwise import where
+
+    input = _cast(input, dtype)
+    if p == "fro" or p is None:
+        p = 2
+    if p == "nuc":
+        raise RuntimeError("norm(p='nuc') is not supported; brickwork covers vector norms")
+    dims = _dims(input, dim, "norm")
+    a = input.abs()
+    if p == 2:
+        return _norm2(input, dims, keepdim)
+    if p == 1:
+        return sum(a, dims, keepdim)
+    if p == float("inf"):
+        return amax(a, dims, keepdim)
+    if p == float("-inf"):
+        return amin(a, dims, keepdim)
+    if p == 0:
+        return sum((a != 0).to(input.dtype), dims, keepdim)
+    s = sum(a ** p, dims, keepdim)
+    return where(s == 0, 0.0, s) ** (1.0 / p)
+
+
+def _norm2(input: Tensor, dims: tuple, keepdim: bool) -> Tensor:
+    d = input._data
+    r = wrap(input._device.xp.sqrt((d * d).sum(axis=dims, keepdims=keepdim)), input._device)
+    if needs_grad(input):
+        record(r, "NormBackward1", _norm2_backward, (input,), (input,), (dims, keepdim), save_out=True)
+    return r
+
+
+def _norm2_backward(node: Any, g: Tensor) -> tuple:
+    from .elementwise import where
+
+    (x,) = node.saved_tensors
+    dims, keepdim = node.meta
+    shape = tuple(x.shape)
+    n = _expand_back(node.output(), shape, dims, keepdim)
+    return (where(n == 0, 0.0, _expand_back(g, shape, dims, keepdim) * x / n),)
+
+
+def logsumexp(input: Tensor, dim: Any, keepdim: bool = False) -> Tensor:
+    """``log(sum(exp(input), dim))`` computed stably.
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.logsumexp(torch.tensor([0.0, 0.0]), 0)
+        tensor(0.6931)
+    """
+    from .elementwise import where
+
+    dims = _dims(input, dim, "logsumexp")
+    if not input.is_floating_point():
+        input = input.to(_dt.get_default_dtype())
+    m = amax(input.detach(), dims, keepdim=True)
+    m = where(m.isinf(), 0.0, m)
+    s = sum((input - m).exp(), dims, keepdim=True).log() + m
+    return s if keepdim else s.squeeze(dims) if dims else s
+
+
+def softmax(input: Tensor, dim: int | None = None, dtype: Any = None, _stacklevel: int = 3) -> Tensor:
+    """``exp(x) / sum(exp(x), dim)`` computed stably.
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.softmax(torch.tensor([0.0, 0.0]), dim=0)
+        tensor([0.5000, 0.5000])
+    """
+    input = _cast(input, dtype)
+    d = input._data
+    ax = _softmax_dim(d.ndim, dim, "softmax")
+    xp = input._device.xp
+    if d.dtype.kind != "f" and input.dtype is not _dt.bfloat16:
+        raise RuntimeError(f"softmax: expected a floating input, got {input.dtype}; call x.float() first")
+    e = xp.exp(d - d.max(axis=ax, keepdims=True)) if d.size else d.copy()
+    e /= e.sum(axis=ax, keepdims=True)
+    r = wrap(e, input._device)
+    if needs_grad(input):
+        record(r, "SoftmaxBackward0", _softmax_backward, (input,), (), ax, save_out=True)
+    return r
+
+
+def _softmax_backward(node: Any, g: Tensor) -> tuple:
+    y = node.output()
+    gy = g * y
+    return (gy - y * gy.sum(node.meta, keepdim=True),)
+
+
+def log_softmax(input: Tensor, dim: int | None = None, dtype: Any = None, _stacklevel: int = 3) -> Tensor:
+    """``log(softmax(x))`` computed stably.
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.log_softmax(torch.tensor([0.0, 0.0]), dim=0)
+        tensor([-0.6931, -0.6931])
+    """
+    input = _cast(input, dtype)
+    d = input._data
+    ax = _softmax_dim(d.ndim, dim, "log_softmax")
+    xp = input._device.xp
+    if d.dtype.kind != "f" and input.dtype is not _dt.bfloat16:
+        raise RuntimeError(f"log_softmax: expected a floating input, got {input.dtype}; call x.float() first")
+    if d.size:
+        s = d - d.max(axis=ax, keepdims=True)
+        s -= xp.log(xp.exp(s).sum(axis=ax, keepdims=True))
+    else:
+        s = d.copy()
+    r = wrap(s, input._device)
+    if needs_grad(input):
+        record(r, "LogSoftmaxBackward0", _log_softmax_backward, (input,), (), ax, save_out=True)
+    return r
+
+
+def _log_softmax_backward(node: Any, g: Tensor) -> tuple:
+    y = node.output()
+    return (g - y.exp() * g.sum(node.meta, keepdim=True),)
+
+
+def _softmax_dim(ndim: int, dim: Any, op: str) -> int:
+    if dim is None:  # PyTorch's legacy implicit choice
+        dim = 0 if ndim in (0, 1, 3) else 1
+    return wrap_dim(dim, ndim, op)
+
+
+def cumsum(input: Tensor, dim: int, *, dtype: Any = None) -> Tensor:
+    """Cumulative sum along ``dim``.
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.cumsum(torch.tensor([1, 2, 3]), 0)
+        tensor([1, 3, 6])
+    """
+    input = _cast(input, dtype)
+    d = input._data
+    ax = wrap_dim(dim, d.ndim, "cumsum")
+    acc = np.int64 if d.dtype.kind in "biu" else None
+    r = wrap(d.cumsum(axis=ax, dtype=acc) if d.ndim else d.astype(acc or d.dtype), input._device)
+    if needs_grad(input):
+        record(r, "CumsumBackward0", _cumsum_backward, (input,), (), ax)
+    return r
+
+
+def _cumsum_backward(node: Any, g: Tensor) -> tuple:
+    ax = node.meta
+    if g.ndim == 0:
+        return (g,)
+    return (g.flip(ax).cumsum(ax).flip(ax),)
+
+
+def cumprod(input: Tensor, dim: int, *, dtype: Any = None) -> Tensor:
+    """Cumulative product along ``dim``.
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.cumprod(torch.tensor([1.0, 2.0, 3.0]), 0)
+        tensor([1., 2., 6.])
+    """
+    input = _cast(input, dtype)
+    d = input._data
+    ax = wrap_dim(dim, d.ndim, "cumprod")
+    acc = np.int64 if d.dtype.kind in "biu" else None
+    r = wrap(d.cumprod(axis=ax, dtype=acc) if d.ndim else d.astype(acc or d.dtype), input._device)
+    if needs_grad(input):
+        def bw(node: Any, g: Tensor) -> tuple:
+            (x,) = node.saved_tensors
+            if bool((x == 0).any()):
+                raise RuntimeError("cumprod backward with zeros in the input is not supported; add a tiny offset "
+                                   "or use prod() over the dimension instead")
+            return ((g * node.output()).flip(ax).cumsum(ax).flip(ax) / x,)
+
+        record(r, "CumprodBackward0", bw, (input,), (input,), ax, save_out=True)
+    return r
+
+
+def all(input: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:  # noqa: A001
+    """Whether all elements (along ``dim``) are non-zero.
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.all(torch.tensor([True, False])), torch.tensor([[1, 1], [0, 1]]).all(1)
+        (tensor(False), tensor([ True, False]))
+    """
+    dims = _dims(input, dim, "all")
+    return wrap(input._data.astype(bool, copy=False).all(axis=dims, keepdims=keepdim), input._device)
+
+
+def any(input: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:  # noqa: A001
+    """Whether any element (along ``dim``) is non-zero.
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.any(torch.tensor([True, False]))
+        tensor(True)
+    """
+    dims = _dims(input, dim, "any")
+    return wrap(input._data.astype(bool, copy=False).any(axis=dims, keepdims=keepdim), input._device)
+
+
+def count_nonzero(input: Tensor, dim: Any = None) -> Tensor:
+    """Number of non-zero elements (along ``dim``).
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.count_nonzero(torch.tensor([0, 1, 2]))
+        tensor(2)
+    """
+    dims = _dims(input, dim, "count_nonzero")
+    return wrap((input._data != 0).sum(axis=dims, dtype=np.int64), input._device)
