@@ -32,9 +32,10 @@ class Tensor:
         tensor([2., 4.])
     """
 
-    __slots__ = ("_data", "_device", "_rg", "_grad", "grad_fn", "_vc", "__dict__", "__weakref__")
+    __slots__ = ("_data", "_device", "_rg", "grad_fn", "_vc", "__dict__", "__weakref__")
     # rarely set, so kept out of the slots: instances read these class defaults until they are set
     _out_idx = 0
+    _grad: "Tensor | None" = None
     _base: "Tensor | None" = None
     _hooks: "list[Callable] | None" = None
     _retains_grad = False
@@ -467,7 +468,6 @@ def _make(data: Any, device: Any = CPU, rg: bool = False, grad_fn: Any = None, c
     t._data = data
     t._device = device
     t._rg = rg
-    t._grad = None
     t.grad_fn = grad_fn
     t._vc = [0]
     return t

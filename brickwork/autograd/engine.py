@@ -24,8 +24,11 @@ class Node:
     backward needs; their version counters are checked so in-place changes after saving are caught.
     """
 
-    __slots__ = ("_name", "_backward", "inputs", "_saved", "_versions", "meta", "_out", "n_out", "_hooks",
-                 "__dict__", "__weakref__")
+    __slots__ = ("_name", "_backward", "inputs", "_saved", "_versions", "meta", "__dict__", "__weakref__")
+    # rarely changed, so class defaults rather than per-node writes on the hot path
+    _out: Any = None
+    n_out = 1
+    _hooks: list | None = None
 
     def __init__(self, name: str, backward: Callable, inputs: tuple, saved: tuple = (), meta: Any = None,
                  n_out: int = 1) -> None:
@@ -33,11 +36,13 @@ class Node:
         self._backward = backward
         self.inputs = inputs
         self._saved = saved
-        self._versions = tuple(t._vc[0] for t in saved) if saved else ()
+        if saved:
+            self._versions = (saved[0]._vc[0],) if len(saved) == 1 else tuple([t._vc[0] for t in saved])
+        else:
+            self._versions = ()
         self.meta = meta
-        self._out: Any = None
-        self.n_out = n_out
-        self._hooks: list | None = None
+        if n_out != 1:
+            self.n_out = n_out
 
     def name(self) -> str:
         """The op's name, e.g. ``'MulBackward0'``."""
@@ -131,26 +136,38 @@ def _version_error(node: Node, what: str, saved: int, now: int) -> RuntimeError:
 
 
 def _toposort(roots: list[Node]) -> list[Node]:
-    """Nodes reachable from ``roots``, each after every node that feeds it a gradient."""
-    order: list[Node] = []
-    seen: set = set()
-    stack: list = [(r, False) for r in roots]
-    push, pop, add, emit = stack.append, stack.pop, seen.add, order.append
+    """Nodes reachable from ``roots``, each after every node that feeds it a gradient (Kahn's algorithm)."""
+    deps: dict[Node, int] = {}
+    stack = list(roots)
+    for r in roots:
+        deps[r] = 0
+    get = deps.get
     while stack:
-        node, done = pop()
-        if done:
-            emit(node)
-            continue
-        if node in seen:
-            continue
-        add(node)
-        push((node, True))
+        node = stack.pop()
         for t in node.inputs:
             if t is not None:
                 fn = t.grad_fn
-                if fn is not None and fn not in seen:
-                    push((fn, False))
-    order.reverse()
+                if fn is not None:
+                    c = get(fn)
+                    if c is None:
+                        deps[fn] = 1
+                        stack.append(fn)
+                    else:
+                        deps[fn] = c + 1
+    ready = [r for r in roots if deps[r] == 0]
+    order: list[Node] = []
+    emit = order.append
+    while ready:
+        node = ready.pop()
+        emit(node)
+        for t in node.inputs:
+            if t is not None:
+                fn = t.grad_fn
+                if fn is not None:
+                    c = deps[fn] - 1
+                    deps[fn] = c
+                    if c == 0:
+                        ready.append(fn)
     return order
 
 
@@ -160,49 +177,46 @@ def _owned(g: Tensor) -> bool:
 
 
 def _run(roots: Sequence[Tensor], grad_roots: Sequence[Tensor], retain_graph: bool, create_graph: bool,
-         capture: dict[int, Tensor] | None, accumulate: bool) -> dict[int, Any]:
-    grads: dict[Node, list] = {}
-    captured: dict[int, Any] = {}
+         capture: dict | None, accumulate: bool) -> dict:
+    # gradients waiting for a node: keyed by the node for output 0, by (node, i) for other outputs
+    grads: dict[Any, Any] = {}
+    captured: dict[Any, Any] = {}
     assigned: set[int] = {id(g) for g in grad_roots}  # grads that must be copied before becoming .grad
     for t, g in zip(roots, grad_roots):
         fn = t.grad_fn
         if fn is None:  # a leaf: its gradient is the root gradient itself
             _deliver_leaf(t, g, capture, captured, accumulate, assigned, create_graph)
             continue
-        slot = grads.get(fn)
-        if slot is None:
-            slot = grads[fn] = [None] * fn.n_out
-        i = t._out_idx
-        slot[i] = g if slot[i] is None else slot[i] + g
-    order = _toposort(list(grads))
-    prev, STATE.enabled = STATE.enabled, create_graph
+        key = fn if t._out_idx == 0 else (fn, t._out_idx)
+        prev = grads.get(key)
+        grads[key] = g if prev is None else prev + g
+    order = _toposort([k if isinstance(k, Node) else k[0] for k in grads])
+    prev_mode, STATE.enabled = STATE.enabled, create_graph
+    pop = grads.pop
     try:
         for node in order:
-            gs = grads.pop(node, None)
-            if gs is None:
-                continue
-            if node._hooks:
-                for idx, hook in node._hooks:
-                    if gs[idx] is not None:
-                        r = hook(gs[idx])
-                        if r is not None:
-                            gs[idx] = r
-            if capture is not None:
-                for i in range(node.n_out):
-                    key = (id(node), i)
-                    if key in capture and gs[i] is not None:
-                        captured[key] = gs[i]
-            if node._saved is _FREED or node._out is _FREED:
-                raise _freed_error(node)
             if node.n_out == 1:
-                g0 = gs[0]
+                g0 = pop(node, None)
                 if g0 is None:
                     continue
+                if node._hooks is not None or capture is not None:
+                    g0 = _node_hooks(node, [g0], capture, captured)[0]
+                if node._saved is _FREED or node._out is _FREED:
+                    raise _freed_error(node)
                 in_grads = node._backward(node, g0)
             else:
+                gs = [pop(node, None)] + [pop((node, i), None) for i in range(1, node.n_out)]
+                if all(g is None for g in gs):
+                    continue
+                gs = _node_hooks(node, gs, capture, captured)
+                if node._saved is _FREED or node._out is _FREED:
+                    raise _freed_error(node)
                 in_grads = node._backward(node, *gs)
             if not retain_graph:
-                node._free()
+                if node._saved:
+                    node._saved = _FREED
+                if node._out is not None:
+                    node._out = _FREED
             for t, g in zip(node.inputs, in_grads):
                 if g is None or t is None or not t._rg:
                     continue
@@ -210,14 +224,28 @@ def _run(roots: Sequence[Tensor], grad_roots: Sequence[Tensor], retain_graph: bo
                 if fn is None:
                     _deliver_leaf(t, g, capture, captured, accumulate, assigned, create_graph)
                 else:
-                    slot = grads.get(fn)
-                    if slot is None:
-                        slot = grads[fn] = [None] * fn.n_out
-                    i = t._out_idx
-                    slot[i] = g if slot[i] is None else slot[i] + g
+                    key = fn if t._out_idx == 0 else (fn, t._out_idx)
+                    prev = grads.get(key)
+                    grads[key] = g if prev is None else prev + g
     finally:
-        STATE.enabled = prev
+        STATE.enabled = prev_mode
     return captured
+
+
+def _node_hooks(node: Node, gs: list, capture: Any, captured: dict) -> list:
+    """Run tensor hooks registered on the node's outputs, and capture gradients autograd.grad asked for."""
+    if node._hooks:
+        for idx, hook in node._hooks:
+            if gs[idx] is not None:
+                r = hook(gs[idx])
+                if r is not None:
+                    gs[idx] = r
+    if capture is not None:
+        for i in range(node.n_out):
+            key = (id(node), i)
+            if key in capture and gs[i] is not None:
+                captured[key] = gs[i]
+    return gs
 
 
 def _deliver_leaf(t: Tensor, g: Tensor, capture: Any, captured: dict, accumulate: bool, assigned: set,

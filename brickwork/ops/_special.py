@@ -194,6 +194,6 @@ def erfinv(x: numpy.ndarray) -> numpy.ndarray:
     Example:
         >>> import numpy as np
         >>> erfinv(np.array([-1.0, 0.0, 0.5, 0.999]))
-        array([      -inf, 0.        , 0.47693628, 2.32675376])
+        array([      -inf, 0.        , 0.47693628, 2.32675377])
     """
     return _apply(_erfinv_f64, x, False)

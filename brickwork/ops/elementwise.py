@@ -7,12 +7,15 @@ again. Binary ops follow PyTorch's type promotion (see :func:`brickwork.dtypes.r
 from __future__ import annotations
 
 import math
+import operator as _op
 from typing import Any
 
 import numpy as np
 
 from .. import dtypes as _dt
-from .._tensor import Tensor
+from .._tensor import Tensor, _make
+from ..autograd.engine import Node
+from ..autograd.grad_mode import STATE
 from ._core import binary_arrays, check_inplace, inplace, needs_grad, record, sum_to, wrap, xp_of
 
 _SQRT_2_OVER_PI = 2.0 / math.sqrt(math.pi)
@@ -23,14 +26,36 @@ def _rg(t: Any) -> bool:
 
 
 def _tensor_inputs(a: Any, b: Any) -> tuple:
+    if a.__class__ is Tensor and b.__class__ is Tensor:
+        return (a, b)
     return (a if isinstance(a, Tensor) else None, b if isinstance(b, Tensor) else None)
 
 
 def _saved(a: Any, b: Any) -> tuple:
-    return tuple(t for t in (a, b) if isinstance(t, Tensor))
+    if isinstance(a, Tensor):
+        return (a, b) if isinstance(b, Tensor) else (a,)
+    return (b,) if isinstance(b, Tensor) else ()
 
 
 # -- arithmetic ----------------------------------------------------------------------------------------
+
+def _arith(a: Any, b: Any, f: Any, name: str, true_div: bool = False) -> tuple[Any, Any]:
+    """``f(a, b)`` on arrays with PyTorch's promotion; the hot path skips promotion when nothing differs."""
+    if a.__class__ is Tensor:
+        da = a._data
+        if b.__class__ is Tensor:
+            db = b._data
+            if b._device is a._device and da.dtype is db.dtype and (not true_div or da.dtype.kind == "f"):
+                return _make(f(da, db), a._device), True
+        elif b.__class__ is float and da.dtype.kind == "f":
+            return _make(f(da, b), a._device), True
+    da, db, dev = binary_arrays(a, b, name, true_div)
+    return _make(f(da, db), dev), True
+
+
+def _rg2(a: Any, b: Any) -> bool:
+    return STATE.enabled and ((isinstance(a, Tensor) and a._rg) or (isinstance(b, Tensor) and b._rg))
+
 
 def add(input: Any, other: Any, *, alpha: Any = 1, out: Tensor | None = None) -> Tensor:
     """``input + alpha * other`` with broadcasting.
@@ -42,11 +67,10 @@ def add(input: Any, other: Any, *, alpha: Any = 1, out: Tensor | None = None) ->
     """
     if alpha != 1:
         other = mul(other, alpha) if isinstance(other, Tensor) else other * alpha
-    da, db, dev = binary_arrays(input, other, "add")
-    r = wrap(da + db, dev)
-    if needs_grad(input, other):
-        record(r, "AddBackward0", _add_backward, _tensor_inputs(input, other))
-    return _out(r, out)
+    r = _arith(input, other, _op.add, "add")[0]
+    if _rg2(input, other):
+        r.grad_fn, r._rg = Node("AddBackward0", _add_backward, _tensor_inputs(input, other)), True
+    return r if out is None else _out(r, out)
 
 
 def _add_backward(node: Any, g: Tensor) -> tuple:
@@ -64,14 +88,14 @@ def sub(input: Any, other: Any, *, alpha: Any = 1, out: Tensor | None = None) ->
     """
     if alpha != 1:
         other = mul(other, alpha) if isinstance(other, Tensor) else other * alpha
-    da, db, dev = binary_arrays(input, other, "sub")
-    if da.dtype == np.bool_ and (getattr(db, "dtype", None) == np.bool_ or isinstance(db, bool)):
+    try:
+        r = _arith(input, other, _op.sub, "sub")[0]
+    except TypeError:
         raise RuntimeError("sub: subtraction with two bool tensors is not supported; use logical_xor() or "
-                           "convert to an integer dtype first")
-    r = wrap(da - db, dev)
-    if needs_grad(input, other):
-        record(r, "SubBackward0", _sub_backward, _tensor_inputs(input, other))
-    return _out(r, out)
+                           "convert to an integer dtype first") from None
+    if _rg2(input, other):
+        r.grad_fn, r._rg = Node("SubBackward0", _sub_backward, _tensor_inputs(input, other)), True
+    return r if out is None else _out(r, out)
 
 
 def _sub_backward(node: Any, g: Tensor) -> tuple:
@@ -98,16 +122,17 @@ def mul(input: Any, other: Any, *, out: Tensor | None = None) -> Tensor:
         >>> torch.mul(torch.tensor([1.0, 2.0]), 3)
         tensor([3., 6.])
     """
-    da, db, dev = binary_arrays(input, other, "mul")
-    r = wrap(da * db, dev)
-    if needs_grad(input, other):
-        record(r, "MulBackward0", _mul_backward, _tensor_inputs(input, other), _saved(input, other),
-               (input, other))
-    return _out(r, out)
+    r = _arith(input, other, _op.mul, "mul")[0]
+    if _rg2(input, other):
+        saved = _saved(input, other)
+        r.grad_fn, r._rg = Node("MulBackward0", _mul_backward, _tensor_inputs(input, other), saved,
+                                (input, other)), True
+    return r if out is None else _out(r, out)
 
 
 def _mul_backward(node: Any, g: Tensor) -> tuple:
-    node.saved_tensors
+    if node._saved:
+        node.saved_tensors
     a, b = node.meta
     return (sum_to(g * b, a) if _rg(a) else None, sum_to(g * a, b) if _rg(b) else None)
 
@@ -130,12 +155,11 @@ def div(input: Any, other: Any, *, rounding_mode: str | None = None, out: Tensor
             q = da / db
             q = np.floor(q) if rounding_mode == "floor" else np.trunc(q)
         return _out(wrap(q, dev), out)
-    da, db, dev = binary_arrays(input, other, "div", true_div=True)
-    r = wrap(da / db, dev)
-    if needs_grad(input, other):
-        record(r, "DivBackward0", _div_backward, _tensor_inputs(input, other), _saved(input, other),
-               (input, other))
-    return _out(r, out)
+    r = _arith(input, other, _op.truediv, "div", True)[0]
+    if _rg2(input, other):
+        r.grad_fn, r._rg = Node("DivBackward0", _div_backward, _tensor_inputs(input, other),
+                                _saved(input, other), (input, other)), True
+    return r if out is None else _out(r, out)
 
 
 def _trunc_int_div(a: Any, b: Any) -> Any:
@@ -144,7 +168,8 @@ def _trunc_int_div(a: Any, b: Any) -> Any:
 
 
 def _div_backward(node: Any, g: Tensor) -> tuple:
-    node.saved_tensors
+    if node._saved:
+        node.saved_tensors
     a, b = node.meta
     ga = sum_to(g / b, a) if _rg(a) else None
     gb = sum_to(-g * a / (b * b), b) if _rg(b) else None
@@ -417,10 +442,15 @@ def _unary(x: Tensor, f: Any, name: str, backward: Any, save_in: bool = True, sa
     if not isinstance(x, Tensor):
         raise TypeError(f"{name.replace('Backward0', '').lower()}(): argument 'input' must be Tensor, "
                         f"not {type(x).__name__}")
-    d = _float_data(x) if floats else x._data
-    r = wrap(f(d) if callable(f) else getattr(x._device.xp, f)(d), x._device)
-    if backward is not None and needs_grad(x):
-        record(r, name, backward, (x,), (x,) if save_in else (), None, save_out)
+    d = x._data
+    if floats and d.dtype.kind in "biu":
+        d = d.astype(_dt.get_default_dtype().np)
+    r = _make(f(d) if callable(f) else getattr(x._device.xp, f)(d), x._device)
+    if backward is not None and x._rg and STATE.enabled:
+        node = r.grad_fn = Node(name, backward, (x,), (x,) if save_in else ())
+        r._rg = True
+        if save_out:
+            node._out = (r._data, r._device, r._vc, 0)
     return r
 
 
@@ -651,7 +681,15 @@ def tanh(input: Tensor) -> Tensor:
         >>> torch.tanh(torch.tensor([0.0]))
         tensor([0.])
     """
-    return _unary(input, "tanh", "TanhBackward0", lambda n, g: (g * (1 - n.output() ** 2),), False, True)
+    return _unary(input, "tanh", "TanhBackward0", _tanh_backward, False, True)
+
+
+def _tanh_backward(node: Any, g: Tensor) -> tuple:
+    if not STATE.enabled:  # first-order only: one fused array expression instead of three recorded ops
+        y = node.output()._data
+        return (_make(g._data * (1 - y * y), g._device),)
+    y = node.output()
+    return (g * (1 - y * y),)
 
 
 def _sigmoid_array(d: Any) -> Any:
@@ -673,6 +711,9 @@ def sigmoid(input: Tensor) -> Tensor:
 
 
 def _sigmoid_backward(node: Any, g: Tensor) -> tuple:
+    if not STATE.enabled:  # first-order only: one fused array expression
+        y = node.output()._data
+        return (_make(g._data * y * (1 - y), g._device),)
     y = node.output()
     return (g * y * (1 - y),)
 
@@ -690,6 +731,8 @@ def relu(input: Tensor) -> Tensor:
 
 
 def _relu_backward(node: Any, g: Tensor) -> tuple:
+    if not STATE.enabled:  # first-order only: no bool tensor and promotion round trip
+        return (_make(g._data * (node.output()._data > 0), g._device),)
     return (g * (node.output() > 0),)
 
 
