@@ -39,6 +39,7 @@ class Tensor:
     _base: "Tensor | None" = None
     _hooks: "list[Callable] | None" = None
     _retains_grad = False
+    _history: "list[tuple] | None" = None  # states replaced by in-place ops: (epoch, grad_fn, out_idx, rg)
     __array_priority__ = 1000  # so `ndarray * tensor` defers to Tensor.__rmul__
 
     def __new__(cls, *args: Any, **kwargs: Any) -> "Tensor":
@@ -266,7 +267,7 @@ class Tensor:
             if t is not None:
                 t._grad = g.detach() if t._grad is None else (t._grad + g).detach()
 
-        self.grad_fn._add_hook(self._out_idx, keep)
+        self.__dict__["_retain_handle"] = self.grad_fn._add_hook(self._out_idx, keep)
         self._retains_grad = True
 
     @property
@@ -327,8 +328,20 @@ class Tensor:
         return t
 
     def detach_(self) -> "Tensor":
-        """Cut this tensor from the graph in place, making it a leaf that does not require grad."""
-        self.grad_fn = None
+        """Cut this tensor from the graph in place, making it a leaf that does not require grad.
+
+        Example:
+            >>> import brickwork as torch
+            >>> y = torch.ones(2, requires_grad=True) * 2; y.detach_().requires_grad
+            False
+        """
+        if self._base is not None and self._base._rg:
+            raise RuntimeError("detach_(): can't detach views in-place (this tensor is a view of a tensor that "
+                               "requires grad); use y = y.detach() instead")
+        if self.grad_fn is not None:
+            from .ops._core import replace_history
+
+            replace_history(self, None, False)
         self._rg = False
         return self
 
@@ -383,6 +396,9 @@ class Tensor:
         return d if isinstance(d, np.ndarray) else self._device.backend.to_host(d)
 
     def __array__(self, dtype: Any = None, copy: bool | None = None) -> np.ndarray:
+        if self._rg:
+            raise RuntimeError("can't convert a tensor that requires grad to a NumPy array; use "
+                               "np.asarray(tensor.detach()) instead")
         a = self._host()
         return a if dtype is None else a.astype(dtype, copy=False)
 

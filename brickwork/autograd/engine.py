@@ -15,6 +15,9 @@ from .grad_mode import STATE
 __all__ = ["Node", "backward", "grad"]
 
 _FREED = "freed"
+# Bumped each time an in-place op gives a tensor new history. A node remembers the epoch it was recorded in, so
+# the engine can follow each input to the history it had *then* (see ``edge``), as PyTorch's saved edges do.
+EPOCH = [0]
 
 
 class Node:
@@ -24,7 +27,7 @@ class Node:
     backward needs; their version counters are checked so in-place changes after saving are caught.
     """
 
-    __slots__ = ("_name", "_backward", "inputs", "_saved", "_versions", "meta", "__dict__", "__weakref__")
+    __slots__ = ("_name", "_backward", "inputs", "_saved", "_versions", "meta", "_epoch", "__dict__", "__weakref__")
     # rarely changed, so class defaults rather than per-node writes on the hot path
     _out: Any = None
     n_out = 1
@@ -41,6 +44,7 @@ class Node:
         else:
             self._versions = ()
         self.meta = meta
+        self._epoch = EPOCH[0]
         if n_out != 1:
             self.n_out = n_out
 
@@ -56,12 +60,13 @@ class Node:
         """``(grad_fn, output_index)`` for each input, as in PyTorch (``None`` where no grad flows)."""
         out = []
         for t in self.inputs:
-            if t is None or not t._rg:
+            fn, idx, rg = (None, 0, False) if t is None else edge(t, self._epoch)
+            if not rg:
                 out.append((None, 0))
-            elif t.grad_fn is None:
+            elif fn is None:
                 out.append((_AccumulateGrad(t), 0))
             else:
-                out.append((t.grad_fn, t._out_idx))
+                out.append((fn, idx))
         return tuple(out)
 
     def save_output(self, out: Tensor) -> None:
@@ -135,6 +140,23 @@ def _version_error(node: Node, what: str, saved: int, now: int) -> RuntimeError:
         "out of place (e.g. x = x + 1 instead of x += 1), or .clone() the tensor before modifying it.")
 
 
+def edge(t: Tensor, epoch: int) -> tuple[Any, int, bool]:
+    """``(grad_fn, output index, requires_grad)`` of ``t`` as it was when a node of ``epoch`` recorded it.
+
+    In-place ops give a tensor new history; nodes recorded before that must still send their gradient to
+    the old history (PyTorch stores these edges in each node). ``t._history`` lists the states replaced.
+    """
+    h = t._history
+    state = (t.grad_fn, t._out_idx, t._rg)
+    if h is None or epoch >= h[-1][0]:
+        return state
+    for ep, fn, idx, rg in reversed(h):
+        if epoch >= ep:
+            break
+        state = (fn, idx, rg)
+    return state
+
+
 def _toposort(roots: list[Node]) -> list[Node]:
     """Nodes reachable from ``roots``, each after every node that feeds it a gradient (Kahn's algorithm)."""
     deps: dict[Node, int] = {}
@@ -146,7 +168,7 @@ def _toposort(roots: list[Node]) -> list[Node]:
         node = stack.pop()
         for t in node.inputs:
             if t is not None:
-                fn = t.grad_fn
+                fn = t.grad_fn if t._history is None else edge(t, node._epoch)[0]
                 if fn is not None:
                     c = get(fn)
                     if c is None:
@@ -162,7 +184,7 @@ def _toposort(roots: list[Node]) -> list[Node]:
         emit(node)
         for t in node.inputs:
             if t is not None:
-                fn = t.grad_fn
+                fn = t.grad_fn if t._history is None else edge(t, node._epoch)[0]
                 if fn is not None:
                     c = deps[fn] - 1
                     deps[fn] = c
@@ -218,13 +240,20 @@ def _run(roots: Sequence[Tensor], grad_roots: Sequence[Tensor], retain_graph: bo
                 if node._out is not None:
                     node._out = _FREED
             for t, g in zip(node.inputs, in_grads):
-                if g is None or t is None or not t._rg:
+                if g is None or t is None:
                     continue
-                fn = t.grad_fn
+                if t._history is None:
+                    if not t._rg:
+                        continue
+                    fn, idx = t.grad_fn, t._out_idx
+                else:
+                    fn, idx, rg = edge(t, node._epoch)
+                    if not rg:
+                        continue
                 if fn is None:
                     _deliver_leaf(t, g, capture, captured, accumulate, assigned, create_graph)
                 else:
-                    key = fn if t._out_idx == 0 else (fn, t._out_idx)
+                    key = fn if idx == 0 else (fn, idx)
                     prev = grads.get(key)
                     grads[key] = g if prev is None else prev + g
     finally:
@@ -261,16 +290,26 @@ def _deliver_leaf(t: Tensor, g: Tensor, capture: Any, captured: dict, accumulate
             captured[key] = g if key not in captured else captured[key] + g
     if not accumulate:
         return
-    if t._grad is None:
-        if not create_graph:
+    old = t._grad
+    if old is None:
+        if create_graph:
+            from ..ops.creation import clone
+
+            g = clone(g)  # differentiable, and never shared with another leaf's .grad (as PyTorch clones)
+        else:
             if id(g) in assigned or not _owned(g):
                 g = _make(g._data.copy(), g._device)
             assigned.add(id(g))
             if g.grad_fn is not None or g._rg:
                 g = g.detach()
         t._grad = g
+    elif create_graph or old._rg or not old._data.flags.writeable:
+        t._grad = old + g
     else:
-        t._grad = t._grad + g if create_graph else _make(t._grad._data + g._data, t._device)
+        # PyTorch accumulates into the existing .grad in place, so references to it stay current
+        od = old._data
+        od += g._data if g._data.dtype == od.dtype else g._data.astype(od.dtype)
+        old._vc[0] += 1
 
 
 def _check_roots(outputs: Sequence[Tensor], grad_outputs: Sequence[Any] | None, where: str) -> list[Tensor]:

@@ -174,11 +174,17 @@ class Function:
             ctx._saved = tuple(saved)
             for k, w in enumerate(wrapped):
                 if isinstance(w, Tensor) and id(raw[k]) not in ctx._non_diff and w.is_floating_point():
-                    w.grad_fn, w._rg = node, True
-                    if k:
-                        w._out_idx = k
                     if any(w is o for _, o in dirty_inputs):
-                        w._vc[0] += 1
+                        from ..ops._core import check_inplace, replace_history
+
+                        check_inplace(w, f"{cls.__name__} (mark_dirty)")
+                        replace_history(w, node, True, k)  # nodes recorded earlier keep its old history
+                    else:
+                        w.grad_fn, w._rg = node, True
+                        if k:
+                            w._out_idx = k
+        for _, o in dirty_inputs:
+            o._vc[0] += 1
         return wrapped[0] if single else tuple(wrapped)
 
 
@@ -213,18 +219,15 @@ def _apply_backward(node: Node, *grads: Any) -> tuple:
             if not isinstance(g, Tensor):
                 raise TypeError(f"function {cls.__name__}Backward returned a {type(g).__name__} as gradient {i}; "
                                 "expected a Tensor or None")
-            if tuple(g.shape) != tuple(inp.shape):
+            gs, ins = tuple(g.shape), tuple(inp.shape)
+            if gs != ins:
+                # as in PyTorch: a gradient the input broadcasts to is summed back; anything else is an error
+                if len(ins) > len(gs) or any(a != b and a != 1 for a, b in zip(ins[::-1], gs[::-1])):
+                    raise RuntimeError(f"function {cls.__name__}Backward returned an invalid gradient at index "
+                                       f"{i} - got {list(gs)} but expected shape compatible with {list(ins)}")
                 from ..ops._core import sum_to
 
-                try:
-                    import numpy as np
-
-                    np.broadcast_shapes(tuple(g.shape), tuple(inp.shape))
-                    g = sum_to(g, inp) if g.ndim >= inp.ndim else g.expand(tuple(inp.shape))
-                except ValueError:
-                    raise RuntimeError(f"function {cls.__name__}Backward returned an invalid gradient at index "
-                                       f"{i} - got {list(g.shape)} but expected shape compatible with "
-                                       f"{list(inp.shape)}") from None
+                g = sum_to(g, inp)
             if g.dtype is not inp.dtype:
                 g = g.to(inp.dtype)
         out.append(g)

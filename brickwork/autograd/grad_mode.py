@@ -6,6 +6,7 @@ The mode is thread-local, as in PyTorch; every op reads ``STATE.enabled`` once.
 from __future__ import annotations
 
 import functools
+import inspect
 import threading
 from typing import Any, Callable, TypeVar
 
@@ -45,8 +46,8 @@ class _Mode:
     _target = True
 
     def __new__(cls, *args: Any, **kwargs: Any) -> Any:
-        if cls in (no_grad, enable_grad) and len(args) == 1 and callable(args[0]):
-            return cls()(args[0])  # bare @no_grad
+        if cls in (no_grad, enable_grad, inference_mode) and len(args) == 1 and callable(args[0]):
+            return cls()(args[0])  # bare @no_grad / @inference_mode
         return super().__new__(cls)
 
     def __init__(self) -> None:
@@ -65,9 +66,38 @@ class _Mode:
     def __call__(self, fn: F) -> F:
         mode = type(self)
 
+        def fresh() -> "_Mode":
+            return self.clone() if hasattr(self, "clone") else mode()
+
+        if inspect.isgeneratorfunction(fn):
+            @functools.wraps(fn)
+            def generator(*args: Any, **kwargs: Any) -> Any:
+                # every step of the generator runs in the mode, not just its creation (as in PyTorch)
+                gen = fn(*args, **kwargs)
+                try:
+                    with fresh():
+                        response = gen.send(None)
+                    while True:
+                        try:
+                            request = yield response
+                        except GeneratorExit:
+                            with fresh():
+                                gen.close()
+                            raise
+                        except BaseException as e:
+                            with fresh():
+                                response = gen.throw(e)
+                        else:
+                            with fresh():
+                                response = gen.send(request)
+                except StopIteration as stop:
+                    return stop.value
+
+            return generator  # type: ignore[return-value]
+
         @functools.wraps(fn)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
-            with self.clone() if hasattr(self, "clone") else mode():
+            with fresh():
                 return fn(*args, **kwargs)
 
         return wrapper  # type: ignore[return-value]
@@ -119,6 +149,10 @@ class set_grad_enabled(_Mode):
 
     def __enter__(self) -> None:
         pass  # state already set in __init__
+
+    def __call__(self, fn: F) -> F:
+        STATE.enabled, STATE.inference = self._prev.pop()  # as a decorator it must not change the mode now
+        return super().__call__(fn)
 
     def clone(self) -> "_Mode":
         """A fresh manager with the same mode (used by the decorator form)."""

@@ -8,7 +8,7 @@ import numpy as np
 
 from .._tensor import Tensor
 from .engine import grad
-from .grad_mode import no_grad
+from .grad_mode import enable_grad, no_grad
 
 __all__ = ["gradcheck", "gradgradcheck", "GradcheckError"]
 
@@ -112,13 +112,16 @@ def gradgradcheck(func: Callable[..., Any], inputs: Any, grad_outputs: Sequence[
     inputs = tuple(inputs)
     outs = _outputs(func, inputs)
     if grad_outputs is None:
-        grad_outputs = [randn(tuple(o.shape), dtype=o.dtype, device=o._device) for o in outs]
+        grad_outputs = [randn(tuple(o.shape), dtype=o.dtype, device=o._device) if o.dtype.is_floating_point
+                        else None for o in outs]
     diff = [t for t in inputs if isinstance(t, Tensor) and t._rg]
 
     def first(*xs: Any) -> tuple:
-        ys = _outputs(func, xs)
-        ds = [x for x in xs if isinstance(x, Tensor) and x._rg]
-        gs = grad(ys, ds, list(grad_outputs), create_graph=True, allow_unused=True)
+        with enable_grad():  # gradcheck evaluates this under no_grad for its finite differences
+            ys = _outputs(func, xs)
+            pairs = [(y, g) for y, g in zip(ys, grad_outputs) if y._rg]  # e.g. integer indices have no gradient
+            ds = [x for x in xs if isinstance(x, Tensor) and x._rg]
+            gs = grad([y for y, _ in pairs], ds, [g for _, g in pairs], create_graph=True, allow_unused=True)
         return tuple(g for g in gs if g is not None)
 
     _ = diff

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import sys
 from typing import Any, Callable
+from weakref import ref as _weakref
 
 import numpy as np
 
@@ -83,7 +84,7 @@ def binary_arrays(a: Any, b: Any, op: str, true_div: bool = False) -> tuple[Any,
         else:
             raise TypeError(f"{op}: unsupported operand type {type(b).__name__}; expected a Tensor or a number")
     elif isinstance(b, Tensor):
-        db, da, dev = binary_arrays(b, a, op)
+        db, da, dev = binary_arrays(b, a, op, true_div)
         return da, db, dev
     else:
         raise TypeError(f"{op}: expected at least one Tensor, got {type(a).__name__} and {type(b).__name__}")
@@ -119,38 +120,42 @@ def sum_to(g: Tensor, like: Tensor | None) -> Tensor | None:
 
 def check_inplace(t: Tensor, op: str) -> None:
     """PyTorch's safety rules for modifying ``t`` in place while recording."""
-    if STATE.enabled and t._rg:
-        if t.grad_fn is None:
+    if not STATE.enabled:
+        return
+    if t._rg and t.grad_fn is None:
+        raise RuntimeError(
+            f"{op}: a leaf Variable that requires grad (shape {tuple(t.shape)}) is being used in an in-place "
+            "operation. Wrap the update in `with brickwork.no_grad():` (as optimizers do) or work on a clone")
+    base = t._base
+    if base is not None and base._rg:
+        if base.grad_fn is None:
             raise RuntimeError(
-                f"{op}: a leaf Variable that requires grad (shape {tuple(t.shape)}) is being used in an in-place "
-                "operation. Wrap the update in `with brickwork.no_grad():` (as optimizers do) or work on a clone")
-        base = t._base
-        if base is not None and base._rg:
+                f"{op}: a view (shape {tuple(t.shape)}) of a leaf Variable that requires grad (shape "
+                f"{tuple(base.shape)}) is being used in an in-place operation. Wrap the update in "
+                "`with brickwork.no_grad():` or modify a clone")
+        if not t._rg:
             raise RuntimeError(
-                f"{op}: in-place modification of a view (shape {tuple(t.shape)}) of a tensor that requires grad "
-                "is not supported, because the base tensor's history would silently go stale. Compute the "
-                "result out of place, e.g. with torch.cat/torch.where, or modify the base tensor itself")
+                f"{op}: a view (shape {tuple(t.shape)}) was created in no_grad mode and is being modified in place "
+                "with grad mode enabled; its base requires grad, so the result would be wrong. Create the view "
+                "outside no_grad, or modify it inside no_grad")
 
 
 def inplace(t: Tensor, op: str, compute: Callable[[Tensor], Tensor], *others: Any) -> Tensor:
     """Run ``compute`` (an out-of-place op) and write its result into ``t``, keeping autograd correct.
 
-    When recording, ``t`` takes over the new node's history (its old value is kept in a copy for
-    the backward pass); either way its version counter is bumped so stale saved tensors are detected.
+    When recording, ``t`` takes over the new node's history (its old value is kept in a copy for the
+    backward pass) and nodes recorded earlier keep sending gradients to its old history. When ``t`` is a
+    view, its base takes a ``CopySlices`` node and every live view of the base is re-derived from it, as in
+    PyTorch. Either way the version counter is bumped so stale saved tensors are detected at backward.
     """
     check_inplace(t, op)
     if needs_grad(t, *others):
-        alias = _make(t._data.copy(), t._device, t._rg, t.grad_fn)
-        alias._out_idx = t._out_idx
-        out = compute(alias)
-        _store(t, out, op)
-        node = out.grad_fn
-        t.grad_fn, t._rg, t._out_idx = node, True, 0
-        if "_out_idx" in t.__dict__:
-            del t.__dict__["_out_idx"]
-        t._vc[0] += 1
-        if node is not None and node._out is not None:
-            node._out = (t._data, t._device, t._vc, t._vc[0])
+        base = t._base
+        idx = None if base is None else region_index(t._data, base._data)
+        if idx is None:
+            _inplace_root(t, op, compute, others)
+        else:
+            _inplace_view(t, base, idx, op, compute, others)
         return t
     prev, STATE.enabled = STATE.enabled, False
     try:
@@ -160,6 +165,182 @@ def inplace(t: Tensor, op: str, compute: Callable[[Tensor], Tensor], *others: An
     _store(t, out, op)
     t._vc[0] += 1
     return t
+
+
+def _alias(t: Tensor) -> Tensor:
+    """A copy of ``t``'s current value carrying its current history (the input of the in-place node)."""
+    a = _make(t._data.copy(), t._device, t._rg, t.grad_fn)
+    if t._out_idx:
+        a._out_idx = t._out_idx
+    return a
+
+
+def _compute_recorded(t: Tensor, alias: Tensor, op: str, compute: Callable, others: tuple) -> Tensor | None:
+    """``compute(alias)`` as a fresh tensor with its own node, or None when it left the value unchanged."""
+    out = compute(alias)
+    if out is alias:
+        return None
+    if out._rg and (out.grad_fn is None or any(out is o for o in others)):
+        from .creation import clone
+
+        out = clone(out)  # a node of our own, so t does not share history with another tensor
+    elif out.grad_fn is None:  # a constant (fill_, zero_, uniform_...): zero gradient to the old value
+        name = _INPLACE_NAMES.get(op) or op.strip("_").capitalize() + "Backward0"
+        record(out, name, _zero_backward, (alias,))
+    return out
+
+
+_INPLACE_NAMES = {"fill_": "FillBackward2", "zero_": "ZeroBackward0", "uniform_": "UniformBackward0",
+                  "normal_": "NormalBackward0", "__setitem__": "IndexPutBackward0"}
+
+
+def _zero_backward(node: Node, g: Tensor) -> tuple:
+    from .creation import zeros_like
+
+    return (zeros_like(g),)
+
+
+def _inplace_root(t: Tensor, op: str, compute: Callable, others: tuple) -> None:
+    out = _compute_recorded(t, _alias(t), op, compute, others)
+    if out is None:
+        t._vc[0] += 1
+        return
+    _store(t, out, op)
+    t._vc[0] += 1
+    node = out.grad_fn
+    if node._out is not None:
+        node._out = (t._data, t._device, t._vc, t._vc[0])
+    replace_history(t, node, True, out._out_idx)
+    _rederive_views(t, None)
+
+
+def _inplace_view(t: Tensor, base: Tensor, idx: Any, op: str, compute: Callable, others: tuple) -> None:
+    out = _compute_recorded(t, _alias(t), op, compute, others)
+    if out is None:
+        t._vc[0] += 1
+        return
+    _store(t, out, op)  # writes through to the base's memory
+    t._vc[0] += 1
+    old_base = _make(base._data, base._device, base._rg, base.grad_fn)
+    if base._out_idx:
+        old_base._out_idx = base._out_idx
+    node = Node("CopySlices", _copy_slices_backward, (old_base, out), (), idx)
+    replace_history(base, node, True)
+    _set_view_history(t, base, idx)
+    _rederive_views(base, t)
+
+
+def replace_history(t: Tensor, grad_fn: Any, rg: bool, out_idx: int = 0) -> None:
+    """Give ``t`` new history, remembering the old one for the nodes that recorded ``t`` before."""
+    from ..autograd.engine import EPOCH
+
+    EPOCH[0] += 1
+    entry = (EPOCH[0], t.grad_fn, t._out_idx, t._rg)
+    if t._history is None:
+        t._history = [entry]
+    else:
+        t._history.append(entry)
+    t.grad_fn, t._rg = grad_fn, rg
+    if out_idx:
+        t._out_idx = out_idx
+    elif "_out_idx" in t.__dict__:
+        del t.__dict__["_out_idx"]
+    if t._retains_grad:  # the retained .grad follows the new history, as in PyTorch
+        t.__dict__.pop("_retain_handle").remove()
+        t._retains_grad = False
+        if grad_fn is not None:
+            t.retain_grad()
+
+
+def _set_view_history(v: Tensor, base: Tensor, idx: Any) -> None:
+    """Make ``v`` a view of ``base``'s current history (PyTorch regenerates view grad_fns the same way)."""
+    node = Node("AsStridedBackward0", _as_strided_backward, (base,), (), (idx, tuple(base._data.shape)))
+    replace_history(v, node, True)
+
+
+def _rederive_views(base: Tensor, skip: Tensor | None) -> None:
+    refs = base.__dict__.get("_views")
+    if not refs:
+        return
+    live = []
+    for r in refs:
+        v = r()
+        if v is None:
+            continue
+        live.append(r)
+        if v is not skip and v._base is base:
+            idx = region_index(v._data, base._data)
+            if idx is not None:
+                _set_view_history(v, base, idx)
+    refs[:] = live
+
+
+def _copy_slices_backward(node: Node, g: Tensor) -> tuple:
+    idx = node.meta
+    old_base, src = node.inputs
+    gb = gs = None
+    if old_base._rg:
+        keep = g._device.xp.ones(g._data.size, dtype=g._data.dtype)
+        keep[idx.reshape(-1)] = 0
+        gb = g * wrap(keep.reshape(g._data.shape), g._device)
+    if src._rg:
+        gs = region_get(g, idx)
+    return gb, gs
+
+
+def _as_strided_backward(node: Node, g: Tensor) -> tuple:
+    idx, shape = node.meta
+    return (region_put(g, idx, shape),)
+
+
+def region_get(src: Tensor, idx: Any) -> Tensor:
+    """The elements of ``src`` at flat positions ``idx`` (an integer array shaped like the result)."""
+    out = wrap(src._data.reshape(-1)[idx], src._device)
+    if needs_grad(src):
+        record(out, "AsStridedBackward0", _as_strided_backward, (src,), (), (idx, tuple(src._data.shape)))
+    return out
+
+
+def region_put(g: Tensor, idx: Any, shape: tuple) -> Tensor:
+    """Zeros of ``shape`` with ``g`` added at flat positions ``idx`` (the adjoint of :func:`region_get`)."""
+    from .indexing import _add_at
+
+    xp = g._device.xp
+    flat = xp.zeros(int(np.prod(shape)), dtype=g._data.dtype)
+    _add_at(xp, flat, idx, g._data)
+    out = wrap(flat.reshape(shape), g._device)
+    if needs_grad(g):
+        record(out, "AsStridedScatterBackward0", lambda n, gg: (region_get(gg, n.meta),), (g,), (), idx)
+    return out
+
+
+def _address(a: Any) -> int:
+    return int(a.__array_interface__["data"][0]) if isinstance(a, np.ndarray) else int(a.data.ptr)
+
+
+def region_index(view: Any, base: Any) -> Any:
+    """For each element of array ``view``, its flat (row-major) position in array ``base``, whose memory it
+    shares; None when ``view`` does not lie inside ``base``'s memory."""
+    xp = xp_of(base)
+    size = view.itemsize
+    if view.itemsize != base.itemsize or not xp.may_share_memory(view, base):
+        return None
+
+    def offsets(a: Any, start: int) -> Any:
+        o = xp.full((1,) * a.ndim, start, dtype=np.int64)
+        for k, (n, st) in enumerate(zip(a.shape, a.strides)):
+            shp = [1] * a.ndim
+            shp[k] = n
+            o = o + (xp.arange(n, dtype=np.int64) * (st // size)).reshape(shp)
+        return xp.broadcast_to(o, a.shape) if a.ndim else o.reshape(())
+
+    start = (_address(view) - _address(base)) // size
+    pos = offsets(view, start)
+    if base.flags.c_contiguous:
+        return pos
+    mem = offsets(base, 0).reshape(-1)
+    order = xp.argsort(mem)
+    return order[xp.searchsorted(mem[order], pos)]
 
 
 def _store(t: Tensor, out: Tensor, op: str) -> None:
@@ -180,9 +361,23 @@ def bump(t: Tensor) -> None:
 
 
 def make_view(out: Tensor, base: Tensor) -> Tensor:
-    """Mark ``out`` as a view sharing ``base``'s memory and version counter."""
+    """Mark ``out`` as a view sharing ``base``'s memory and version counter.
+
+    While recording, the root base keeps a weak list of its views, so that an in-place change of the base
+    (or of another view) can re-derive their history.
+    """
     out._vc = base._vc
-    out._base = base._base if base._base is not None else base
+    root = base._base if base._base is not None else base
+    out._base = root
+    if STATE.enabled:
+        refs = root.__dict__.get("_views")
+        if refs is None:
+            root.__dict__["_views"] = [_weakref(out)]
+        else:
+            refs.append(_weakref(out))
+            n = len(refs)
+            if n >= 64 and not n & (n - 1):  # prune dead entries at powers of two: amortised O(1)
+                refs[:] = [r for r in refs if r() is not None]
     return out
 
 

@@ -41,30 +41,29 @@ def _finish(arr: Any, dev: Any, requires_grad: bool) -> Tensor:
 
 
 def _infer_dtype(data: Any) -> _dt.dtype:
-    """The dtype PyTorch infers for nested Python data."""
-    kind = 0
-    stack = [data]
-    while stack:
-        x = stack.pop()
-        if isinstance(x, (list, tuple)):
-            stack.extend(x)
-        elif isinstance(x, Tensor):
-            d = x.dtype
-            if d.is_floating_point:
-                return _dt.get_default_dtype() if kind < 3 else d
-            kind = max(kind, 1 if d is _dt.bool_ else 2)
-        elif isinstance(x, (bool, np.bool_)):
-            kind = max(kind, 1)
-        elif isinstance(x, (int, np.integer)):
-            kind = max(kind, 2)
-        elif isinstance(x, (float, np.floating)):
+    """The dtype PyTorch infers for nested Python data: the promotion of every item's own dtype.
+
+    Python floats count as the default dtype, ints as int64 and bools as bool; NumPy scalars and arrays and
+    tensors nested inside count with their own dtype (``[np.float64(1), 2]`` is float64).
+    """
+    if isinstance(data, (list, tuple)):
+        if not data:
             return _dt.get_default_dtype()
-        elif isinstance(x, complex):
-            raise TypeError("brickwork has no complex dtypes")
-        else:
-            raise TypeError(f"tensor(): could not infer dtype of {type(x).__name__}; expected numbers, nested "
-                            "lists of numbers, NumPy arrays or tensors")
-    return {0: _dt.get_default_dtype(), 1: _dt.bool_, 2: _dt.int64}[kind]
+        out = None
+        for x in data:
+            d = _infer_dtype(x)
+            out = d if out is None else _dt.promote_types(out, d)
+        return out
+    if isinstance(data, Tensor):
+        return data.dtype
+    if isinstance(data, (np.ndarray, np.generic)):
+        return _dt.from_np(data.dtype)
+    if isinstance(data, (bool, int, float)):
+        return _dt.scalar_dtype(data)
+    if isinstance(data, complex):
+        raise TypeError("brickwork has no complex dtypes")
+    raise TypeError(f"tensor(): could not infer dtype of {type(data).__name__}; expected numbers, nested "
+                    "lists of numbers, NumPy arrays or tensors")
 
 
 def _to_host_array(data: Any) -> np.ndarray:
@@ -163,8 +162,8 @@ def _filled(op: str, size: Sequence[Any], fill: Any, dtype: Any, device: Any, re
     return t
 
 
-def zeros(*size: Any, out: Tensor | None = None, dtype: Any = None, layout: Any = None, device: Any = None,
-          requires_grad: bool = False, pin_memory: bool = False) -> Tensor:
+def zeros(*args: Any, size: Any = None, out: Tensor | None = None, dtype: Any = None, layout: Any = None,
+          device: Any = None, requires_grad: bool = False, pin_memory: bool = False) -> Tensor:
     """A tensor of zeros.
 
     Example:
@@ -172,11 +171,11 @@ def zeros(*size: Any, out: Tensor | None = None, dtype: Any = None, layout: Any 
         >>> torch.zeros(2, 3).shape
         brickwork.Size([2, 3])
     """
-    return _filled("zeros", size, 0, dtype, device, requires_grad, out)
+    return _filled("zeros", args if size is None else (size,), 0, dtype, device, requires_grad, out)
 
 
-def ones(*size: Any, out: Tensor | None = None, dtype: Any = None, layout: Any = None, device: Any = None,
-         requires_grad: bool = False, pin_memory: bool = False) -> Tensor:
+def ones(*args: Any, size: Any = None, out: Tensor | None = None, dtype: Any = None, layout: Any = None,
+         device: Any = None, requires_grad: bool = False, pin_memory: bool = False) -> Tensor:
     """A tensor of ones.
 
     Example:
@@ -184,11 +183,12 @@ def ones(*size: Any, out: Tensor | None = None, dtype: Any = None, layout: Any =
         >>> torch.ones(2)
         tensor([1., 1.])
     """
-    return _filled("ones", size, 1, dtype, device, requires_grad, out)
+    return _filled("ones", args if size is None else (size,), 1, dtype, device, requires_grad, out)
 
 
-def empty(*size: Any, out: Tensor | None = None, dtype: Any = None, layout: Any = None, device: Any = None,
-          requires_grad: bool = False, pin_memory: bool = False, memory_format: Any = None) -> Tensor:
+def empty(*args: Any, size: Any = None, out: Tensor | None = None, dtype: Any = None, layout: Any = None,
+          device: Any = None, requires_grad: bool = False, pin_memory: bool = False,
+          memory_format: Any = None) -> Tensor:
     """An uninitialised tensor.
 
     Example:
@@ -196,7 +196,7 @@ def empty(*size: Any, out: Tensor | None = None, dtype: Any = None, layout: Any 
         >>> torch.empty(2, 3).shape
         brickwork.Size([2, 3])
     """
-    return _filled("empty", size, None, dtype, device, requires_grad, out)
+    return _filled("empty", args if size is None else (size,), None, dtype, device, requires_grad, out)
 
 
 def full(size: Sequence[int], fill_value: Any, *, out: Tensor | None = None, dtype: Any = None,
@@ -570,7 +570,7 @@ def zero_(self: Tensor) -> Tensor:
         >>> torch.ones(2).zero_()
         tensor([0., 0.])
     """
-    return fill_(self, 0)
+    return inplace(self, "zero_", lambda t: _filled("zero_", t._data.shape, 0, t.dtype, t._device, False))
 
 
 def share_view(out: Tensor, base: Tensor) -> Tensor:

@@ -131,8 +131,9 @@ def _sample(arr: np.ndarray, dt: _dt.dtype, device: Any, requires_grad: bool) ->
     return _finish(_place(arr.astype(dt.np, copy=False), dev), dev, requires_grad)
 
 
-def rand(*size: Any, generator: Generator | None = None, out: Tensor | None = None, dtype: Any = None,
-         layout: Any = None, device: Any = None, requires_grad: bool = False, pin_memory: bool = False) -> Tensor:
+def rand(*args: Any, size: Any = None, generator: Generator | None = None, out: Tensor | None = None,
+         dtype: Any = None, layout: Any = None, device: Any = None, requires_grad: bool = False,
+         pin_memory: bool = False) -> Tensor:
     """Uniform samples from [0, 1).
 
     Example:
@@ -141,12 +142,14 @@ def rand(*size: Any, generator: Generator | None = None, out: Tensor | None = No
         True
     """
     dt = _float_dtype(dtype)
-    a = _gen(generator).random(_size(size, "rand"), dtype=np.float64 if dt is _dt.float64 else np.float32)
+    shape = _size(args if size is None else (size,), "rand")
+    a = _gen(generator).random(shape, dtype=np.float64 if dt is _dt.float64 else np.float32)
     return _sample(a, dt, device, requires_grad)
 
 
-def randn(*size: Any, generator: Generator | None = None, out: Tensor | None = None, dtype: Any = None,
-          layout: Any = None, device: Any = None, requires_grad: bool = False, pin_memory: bool = False) -> Tensor:
+def randn(*args: Any, size: Any = None, generator: Generator | None = None, out: Tensor | None = None,
+          dtype: Any = None, layout: Any = None, device: Any = None, requires_grad: bool = False,
+          pin_memory: bool = False) -> Tensor:
     """Standard normal samples.
 
     Example:
@@ -155,7 +158,8 @@ def randn(*size: Any, generator: Generator | None = None, out: Tensor | None = N
         True
     """
     dt = _float_dtype(dtype)
-    a = _gen(generator).standard_normal(_size(size, "randn"), dtype=np.float64 if dt is _dt.float64 else np.float32)
+    shape = _size(args if size is None else (size,), "randn")
+    a = _gen(generator).standard_normal(shape, dtype=np.float64 if dt is _dt.float64 else np.float32)
     return _sample(a, dt, device, requires_grad)
 
 

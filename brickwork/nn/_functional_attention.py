@@ -1,0 +1,343 @@
+"""Attention: ``scaled_dot_product_attention`` and ``multi_head_attention_forward``, with PyTorch's semantics.
+
+The attention core is one primitive: ``softmax(q @ k^T * scale + mask) @ v`` with the softmax computed in
+place on the score matrix, and a backward written with tensor ops on the saved probabilities. Rows whose keys
+are all masked give zeros (as PyTorch's ``scaled_dot_product_attention`` does), not NaN.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from .._tensor import Tensor
+from ..autograd.engine import Node
+from ..autograd.grad_mode import STATE
+from ..ops._core import make_view, needs_grad, sum_to, wrap
+
+__all__ = ["scaled_dot_product_attention", "multi_head_attention_forward"]
+
+
+# -- a multi-output split ---------------------------------------------------------------------------------
+
+def unstack(input: Tensor, dim: int) -> tuple[Tensor, ...]:
+    """Views of the slices along ``dim`` (removed), recorded as one node whose backward stacks the gradients.
+
+    ``unbind`` records one slice op per piece, and each slice's backward writes into its own full-size zero
+    tensor; splitting q/k/v or the time steps of a recurrence here costs one stack instead.
+
+    Example:
+        >>> import brickwork as torch
+        >>> a, b = unstack(torch.tensor([[1, 2], [3, 4]]), 1); a, b
+        (tensor([1, 3]), tensor([2, 4]))
+    """
+    d = input._data
+    ax = dim % d.ndim
+    head = (slice(None),) * ax
+    outs = tuple(wrap(d[head + (i,)], input._device) for i in range(d.shape[ax]))
+    for o in outs:
+        make_view(o, input)
+    if needs_grad(input):
+        node = Node("UnbindBackward0", _unstack_backward, (input,), (), (ax, d.shape), n_out=len(outs))
+        for i, o in enumerate(outs):
+            o.grad_fn, o._rg = node, True
+            if i:
+                o._out_idx = i
+    return outs
+
+
+def _unstack_backward(node: Any, *gs: Tensor | None) -> tuple:
+    from ..ops.movement import stack
+
+    ax, shape = node.meta
+    like = next(g for g in gs if g is not None)
+    piece = shape[:ax] + shape[ax + 1:]
+    return (stack([g if g is not None else like.new_zeros(piece) for g in gs], ax),)
+
+
+# -- scaled dot-product attention ---------------------------------------------------------------------------
+
+def scaled_dot_product_attention(query: Tensor, key: Tensor, value: Tensor, attn_mask: Tensor | None = None,
+                                 dropout_p: float = 0.0, is_causal: bool = False, scale: float | None = None,
+                                 enable_gqa: bool = False) -> Tensor:
+    """``softmax(query @ key^T * scale + mask) @ value``, with dropout on the attention weights.
+
+    ``attn_mask`` is a bool mask (True = may attend) or a float mask added to the scores, broadcast to
+    ``(..., L, S)``; ``is_causal`` applies a lower-triangular mask instead. ``scale`` defaults to
+    ``1/sqrt(E)``. With ``enable_gqa`` the key/value heads (dimension -3) are repeated to match the query's.
+
+    Shape:
+        query ``(..., L, E)``, key ``(..., S, E)``, value ``(..., S, Ev)`` -> ``(..., L, Ev)``.
+
+    Example:
+        >>> import brickwork as torch
+        >>> import brickwork.nn.functional as F
+        >>> q = torch.ones(2, 4, 3, 8)
+        >>> F.scaled_dot_product_attention(q, q, q, is_causal=True).shape
+        brickwork.Size([2, 4, 3, 8])
+    """
+    op = "scaled_dot_product_attention"
+    for name, t in (("query", query), ("key", key), ("value", value)):
+        if not isinstance(t, Tensor):
+            raise TypeError(f"{op}: expected {name} to be a Tensor, got {type(t).__name__}")
+        if t._data.ndim < 2:
+            raise RuntimeError(f"{op}: expected {name} with at least 2 dimensions (..., seq, features), got "
+                               f"shape {tuple(t.shape)}")
+    qs, ks, vs = tuple(query.shape), tuple(key.shape), tuple(value.shape)
+    if qs[-1] != ks[-1] or ks[-2] != vs[-2]:
+        raise RuntimeError(f"{op}: expected query (..., L, E), key (..., S, E) and value (..., S, Ev), got "
+                           f"query {qs}, key {ks} and value {vs}")
+    if not query._data.dtype == key._data.dtype == value._data.dtype or query._data.dtype.kind != "f":
+        raise RuntimeError(f"{op}: expected query, key and value of one floating dtype, got {query.dtype}, "
+                           f"{key.dtype} and {value.dtype}")
+    if enable_gqa and len(qs) >= 3 and qs[-3] != ks[-3]:
+        if qs[-3] % ks[-3] or ks[-3] != vs[-3]:
+            raise RuntimeError(f"{op}: with enable_gqa the query heads ({qs[-3]}) must be a multiple of the "
+                               f"key/value heads ({ks[-3]}, {vs[-3]})")
+        key = key.repeat_interleave(qs[-3] // ks[-3], -3)
+        value = value.repeat_interleave(qs[-3] // vs[-3], -3)
+    L, S = qs[-2], ks[-2]
+    xp = query._device.xp
+    mask = None
+    if is_causal:
+        if attn_mask is not None:
+            raise RuntimeError(f"{op}: pass either attn_mask or is_causal=True, not both")
+        mask = wrap(xp.where(xp.tri(L, S, dtype=bool), 0.0, -np.inf).astype(query._data.dtype), query._device)
+    elif attn_mask is not None:
+        mask = _additive_mask(op, attn_mask, query, "attn_mask")
+    scale = 1.0 / math.sqrt(qs[-1]) if scale is None else float(scale)
+    return _attention(query, key, value, mask, dropout_p, scale, False)[0]
+
+
+def _additive_mask(op: str, mask: Tensor, query: Tensor, name: str) -> Tensor:
+    """A bool mask (True = keep) as 0/-inf in the query's dtype; a float mask as it is."""
+    if not isinstance(mask, Tensor):
+        raise TypeError(f"{op}: expected {name} to be a Tensor, got {type(mask).__name__}")
+    d = mask._data
+    if d.dtype == np.bool_:
+        return wrap(query._device.xp.where(d, 0.0, -np.inf).astype(query._data.dtype), query._device)
+    if d.dtype.kind != "f":
+        raise RuntimeError(f"{op}: {name} must be bool or floating point, got {mask.dtype}")
+    return mask if d.dtype == query._data.dtype else mask.to(query.dtype)
+
+
+def _attention(q: Tensor, k: Tensor, v: Tensor, mask: Tensor | None, dropout_p: float, scale: float,
+               need_weights: bool) -> tuple[Tensor, Tensor | None]:
+    """The primitive: attention output and (optionally) the attention weights after dropout."""
+    xp = q._device.xp
+    dev = q._device
+    s = q._data @ xp.swapaxes(k._data, -1, -2)
+    s *= scale
+    if mask is not None:
+        m = mask._data
+        if np.broadcast_shapes(s.shape, m.shape) == s.shape:
+            s += m
+        else:
+            s = s + m
+    if s.size:
+        row_max = s.max(axis=-1, keepdims=True)
+        if mask is not None:  # fully masked rows: keep exp() finite, then give them zero weight
+            row_max[~xp.isfinite(row_max)] = 0.0
+        s -= row_max
+        xp.exp(s, out=s)
+        den = s.sum(axis=-1, keepdims=True)
+        if mask is not None:
+            den[den == 0] = 1.0
+        s /= den
+    p = s
+    keep = None
+    if dropout_p > 0.0:
+        if dropout_p >= 1.0:
+            keep = xp.zeros_like(p)
+        else:
+            from ..ops.random import rand
+
+            keep = (rand(p.shape, dtype=q.dtype, device=dev)._data >= dropout_p).astype(p.dtype)
+            keep *= 1.0 / (1.0 - dropout_p)
+        p = p * keep
+    out = wrap(p @ v._data, dev)
+    weights = wrap(p, dev) if need_weights else None
+    inputs = (q, k, v, mask)
+    if needs_grad(*[t for t in inputs if t is not None]):
+        node = Node("ScaledDotProductAttentionBackward0", _attention_backward, inputs, (q, k, v),
+                    (s, keep, scale, mask), n_out=2 if need_weights else 1)
+        out.grad_fn, out._rg = node, True
+        if weights is not None:
+            weights.grad_fn, weights._rg, weights._out_idx = node, True, 1
+    return out, weights
+
+
+def _attention_backward(node: Any, g: Tensor | None, g_weights: Tensor | None = None) -> tuple:
+    q, k, v = node.saved_tensors
+    mask_t = node.inputs[3]
+    probs, keep, scale, mask = node.meta
+    if STATE.enabled:  # create_graph: recompute the probabilities from q and k so they stay differentiable
+        scores = (q @ k.mT) * scale
+        p = (scores if mask is None else scores + mask).softmax(-1)
+    else:
+        p = wrap(probs, q._device)
+    keep_t = None if keep is None else wrap(keep, q._device)
+    pd = p if keep_t is None else p * keep_t
+    dp = None
+    gv = None
+    if g is not None:
+        gv = sum_to(pd.mT @ g, v) if v._rg else None
+        dp = g @ v.mT
+    if g_weights is not None:
+        dp = g_weights if dp is None else dp + g_weights
+    if keep_t is not None:
+        dp = dp * keep_t
+    ds = p * (dp - (dp * p).sum(-1, keepdim=True))
+    gmask = sum_to(ds, mask_t) if mask_t is not None and mask_t._rg else None
+    if q._rg or k._rg:
+        ds = ds * scale
+    gq = sum_to(ds @ k, q) if q._rg else None
+    gk = sum_to(ds.mT @ q, k) if k._rg else None
+    return gq, gk, gv, gmask
+
+
+# -- multi-head attention ------------------------------------------------------------------------------------
+
+def multi_head_attention_forward(query: Tensor, key: Tensor, value: Tensor, embed_dim_to_check: int,
+                                 num_heads: int, in_proj_weight: Tensor | None, in_proj_bias: Tensor | None,
+                                 bias_k: Tensor | None, bias_v: Tensor | None, add_zero_attn: bool,
+                                 dropout_p: float, out_proj_weight: Tensor, out_proj_bias: Tensor | None,
+                                 training: bool = True, key_padding_mask: Tensor | None = None,
+                                 need_weights: bool = True, attn_mask: Tensor | None = None,
+                                 use_separate_proj_weight: bool = False, q_proj_weight: Tensor | None = None,
+                                 k_proj_weight: Tensor | None = None, v_proj_weight: Tensor | None = None,
+                                 static_k: Tensor | None = None, static_v: Tensor | None = None,
+                                 average_attn_weights: bool = True,
+                                 is_causal: bool = False) -> tuple[Tensor, Tensor | None]:
+    """Multi-head attention on sequence-first inputs, as :class:`~brickwork.nn.MultiheadAttention` runs it.
+
+    Masks: ``key_padding_mask`` ``(N, S)`` and ``attn_mask`` ``(L, S)`` or ``(N * num_heads, L, S)``; bool
+    masks mark positions that may NOT be attended (True = masked), float masks are added to the scores.
+    Returns ``(output, weights)``: output ``(L, N, E)`` and, with ``need_weights``, the attention weights
+    ``(N, L, S)`` averaged over heads (``(N, num_heads, L, S)`` with ``average_attn_weights=False``).
+
+    Example:
+        >>> import brickwork as torch
+        >>> import brickwork.nn.functional as F
+        >>> x, w, b = torch.randn(5, 2, 8), torch.randn(24, 8), torch.zeros(24)
+        >>> out, attn = F.multi_head_attention_forward(x, x, x, 8, 2, w, b, None, None, False, 0.0,
+        ...                                            torch.randn(8, 8), None)
+        >>> out.shape, attn.shape
+        (brickwork.Size([5, 2, 8]), brickwork.Size([2, 5, 5]))
+    """
+    from . import functional as F
+
+    op = "MultiheadAttention"
+    batched = query._data.ndim == 3
+    if query._data.ndim not in (2, 3):
+        raise RuntimeError(f"{op}: expected query of shape (L, N, E) or unbatched (L, E), got "
+                           f"{tuple(query.shape)}")
+    if key._data.ndim != query._data.ndim or value._data.ndim != query._data.ndim:
+        raise RuntimeError(f"{op}: query, key and value must all be batched (3-d) or all unbatched (2-d), got "
+                           f"shapes {tuple(query.shape)}, {tuple(key.shape)} and {tuple(value.shape)}")
+    if not batched:
+        query, key, value = query.unsqueeze(1), key.unsqueeze(1), value.unsqueeze(1)
+        if key_padding_mask is not None:
+            key_padding_mask = key_padding_mask.unsqueeze(0)
+    tgt_len, bsz, embed_dim = query.shape
+    if embed_dim != embed_dim_to_check:
+        raise RuntimeError(f"{op}: expected query with embedding dimension {embed_dim_to_check}, got shape "
+                           f"{tuple(query.shape)}")
+    head_dim = embed_dim // num_heads
+    if head_dim * num_heads != embed_dim:
+        raise RuntimeError(f"{op}: embed_dim {embed_dim} is not divisible by num_heads {num_heads}")
+    if key.shape[:2] != value.shape[:2] or key.shape[1] != bsz:
+        raise RuntimeError(f"{op}: key {tuple(key.shape)} and value {tuple(value.shape)} must share sequence "
+                           f"length and batch size {bsz} with query {tuple(query.shape)}")
+    if is_causal and attn_mask is None:
+        raise RuntimeError(f"{op}: is_causal=True is a hint and needs attn_mask too; pass e.g. "
+                           "nn.Transformer.generate_square_subsequent_mask(L)")
+    # in-projection: one matmul for self-attention, split without copies into q, k, v
+    if not use_separate_proj_weight:
+        if query is key and key is value:
+            q, k, v = unstack(F.linear(query, in_proj_weight, in_proj_bias).unflatten(-1, (3, embed_dim)), -2)
+        else:
+            w_q, w_k, w_v = in_proj_weight.chunk(3)
+            b_q, b_k, b_v = (None, None, None) if in_proj_bias is None else in_proj_bias.chunk(3)
+            q, k, v = F.linear(query, w_q, b_q), F.linear(key, w_k, b_k), F.linear(value, w_v, b_v)
+    else:
+        b_q, b_k, b_v = (None, None, None) if in_proj_bias is None else in_proj_bias.chunk(3)
+        q = F.linear(query, q_proj_weight, b_q)
+        k = F.linear(key, k_proj_weight, b_k)
+        v = F.linear(value, v_proj_weight, b_v)
+    mask = _mha_mask(op, attn_mask, key_padding_mask, query, bsz, num_heads, tgt_len, key.shape[0])
+    if bias_k is not None and bias_v is not None:
+        from ..ops.movement import cat
+
+        k = cat([k, bias_k.expand(1, bsz, embed_dim)])
+        v = cat([v, bias_v.expand(1, bsz, embed_dim)])
+        mask = _pad_last(mask)
+    # (S, N, E) -> (N, H, S, hd): views, which matmul reads with strides
+    q = q.reshape(tgt_len, bsz, num_heads, head_dim).permute(1, 2, 0, 3)
+    k = k.reshape(k.shape[0], bsz, num_heads, head_dim).permute(1, 2, 0, 3) if static_k is None else \
+        static_k.reshape(bsz, num_heads, -1, head_dim)
+    v = v.reshape(v.shape[0], bsz, num_heads, head_dim).permute(1, 2, 0, 3) if static_v is None else \
+        static_v.reshape(bsz, num_heads, -1, head_dim)
+    if add_zero_attn:
+        from ..ops.movement import cat
+
+        k = cat([k, k.new_zeros((bsz, num_heads, 1, head_dim))], 2)
+        v = cat([v, v.new_zeros((bsz, num_heads, 1, head_dim))], 2)
+        mask = _pad_last(mask)
+    out, weights = _attention(q, k, v, mask, dropout_p if training else 0.0, 1.0 / math.sqrt(head_dim),
+                              need_weights)
+    out = F.linear(out.permute(2, 0, 1, 3).reshape(tgt_len, bsz, embed_dim), out_proj_weight, out_proj_bias)
+    if weights is not None and average_attn_weights:
+        weights = weights.mean(1)
+    if not batched:
+        out = out.squeeze(1)
+        weights = weights.squeeze(0) if weights is not None else None
+    return out, weights
+
+
+def _mha_mask(op: str, attn_mask: Tensor | None, key_padding_mask: Tensor | None, query: Tensor, bsz: int,
+              num_heads: int, tgt_len: int, src_len: int) -> Tensor | None:
+    """The attention and key-padding masks merged into one additive mask broadcastable to (N, H, L, S)."""
+    mask = None
+    if attn_mask is not None:
+        if attn_mask._data.ndim == 2:
+            if tuple(attn_mask.shape) != (tgt_len, src_len):
+                raise RuntimeError(f"{op}: the 2-D attn_mask has shape {tuple(attn_mask.shape)}, but should be "
+                                   f"(L, S) = {(tgt_len, src_len)}")
+            mask = _flip_bool(attn_mask, query)
+        elif attn_mask._data.ndim == 3:
+            if tuple(attn_mask.shape) != (bsz * num_heads, tgt_len, src_len):
+                raise RuntimeError(f"{op}: the 3-D attn_mask has shape {tuple(attn_mask.shape)}, but should be "
+                                   f"(N * num_heads, L, S) = {(bsz * num_heads, tgt_len, src_len)}")
+            mask = _flip_bool(attn_mask, query).reshape(bsz, num_heads, tgt_len, src_len)
+        else:
+            raise RuntimeError(f"{op}: attn_mask must be 2-D (L, S) or 3-D (N * num_heads, L, S), got shape "
+                               f"{tuple(attn_mask.shape)}")
+    if key_padding_mask is not None:
+        if tuple(key_padding_mask.shape) != (bsz, src_len):
+            raise RuntimeError(f"{op}: expected key_padding_mask of shape (N, S) = {(bsz, src_len)}, got "
+                               f"{tuple(key_padding_mask.shape)}")
+        kpm = _flip_bool(key_padding_mask, query).reshape(bsz, 1, 1, src_len)
+        mask = kpm if mask is None else mask + kpm
+    return mask
+
+
+def _flip_bool(mask: Tensor, query: Tensor) -> Tensor:
+    """MultiheadAttention's convention: a bool True means masked out (-inf); floats are added as they are."""
+    d = mask._data
+    if d.dtype == np.bool_:
+        return wrap(query._device.xp.where(d, -np.inf, 0.0).astype(query._data.dtype), query._device)
+    if d.dtype.kind != "f":
+        raise RuntimeError(f"MultiheadAttention: only bool and floating masks are supported, got {mask.dtype}")
+    return mask if d.dtype == query._data.dtype else mask.to(query.dtype)
+
+
+def _pad_last(mask: Tensor | None) -> Tensor | None:
+    """One more (unmasked) key at the end of the mask's last dimension."""
+    if mask is None:
+        return None
+    from ..ops.movement import cat
+
+    return cat([mask, mask.new_zeros(tuple(mask.shape[:-1]) + (1,))], -1)

@@ -1,0 +1,473 @@
+"""Loss functions: regression (mse, l1, smooth l1, huber), classification (cross entropy, nll, binary cross
+entropy with and without logits) and the KL divergence, with PyTorch's names, defaults and results.
+
+``cross_entropy`` with class indices is a primitive (a fused log-softmax and gather forward, and a backward
+``(softmax - smoothed one-hot) * weights / denominator`` written with tensor ops); it is on the hot path of every
+classifier. ``binary_cross_entropy`` is a small primitive too, for PyTorch's clamped log and its exact gradient
+at 0 and 1. Everything else is composed of tensor ops and needs no backward of its own.
+"""
+
+from __future__ import annotations
+
+import warnings
+from typing import Any
+
+import numpy as np
+
+from .._tensor import Tensor
+from ..autograd.grad_mode import STATE
+from ..ops._core import needs_grad, record, wrap
+
+__all__ = ["mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss", "cross_entropy", "nll_loss",
+           "binary_cross_entropy", "binary_cross_entropy_with_logits", "kl_div"]
+
+
+# -- shared helpers ------------------------------------------------------------------------------------
+
+def _reduction(size_average: bool | None, reduce: bool | None, reduction: str, op: str) -> str:
+    """The reduction string, honouring PyTorch's legacy ``size_average`` / ``reduce`` flags."""
+    if size_average is not None or reduce is not None:
+        size_average = True if size_average is None else size_average
+        reduce = True if reduce is None else reduce
+        return ("mean" if size_average else "sum") if reduce else "none"
+    if reduction not in ("none", "mean", "sum"):
+        raise ValueError(f"{op}: {reduction!r} is not a valid value for reduction; expected 'none', 'mean' or 'sum'")
+    return reduction
+
+
+def _reduce(loss: Tensor, reduction: str) -> Tensor:
+    if reduction == "mean":
+        return loss.mean()
+    return loss.sum() if reduction == "sum" else loss
+
+
+def _check_tensors(op: str, input: Any, target: Any) -> None:
+    if not isinstance(input, Tensor) or not isinstance(target, Tensor):
+        raise TypeError(f"{op}: expected input and target to be Tensors, got {type(input).__name__} and "
+                        f"{type(target).__name__}")
+    if input._data.dtype.kind != "f":
+        raise RuntimeError(f"{op}: expected a floating point input, got {input.dtype}; call input.float() first")
+
+
+def _broadcast_pair(op: str, input: Tensor, target: Tensor) -> None:
+    if tuple(target.shape) != tuple(input.shape):
+        warnings.warn(f"{op}: using a target size ({tuple(target.shape)}) that is different to the input size "
+                      f"({tuple(input.shape)}). This will likely lead to incorrect results due to broadcasting. "
+                      "Please ensure they have the same size.", stacklevel=3)
+
+
+def _weighted(op: str, loss: Tensor, weight: Tensor | None, input: Tensor, reduction: str,
+              mean_by_weight: bool) -> Tensor:
+    """Apply an elementwise ``weight`` the way PyTorch's mse/l1 (sum of weights) or huber (mean) do."""
+    if weight is None:
+        return _reduce(loss, reduction)
+    if tuple(weight.shape) != tuple(input.shape):
+        raise ValueError(f"{op}: weights and input must have the same size, got weight {tuple(weight.shape)} "
+                         f"and input {tuple(input.shape)}")
+    loss = loss * weight
+    if reduction == "mean" and mean_by_weight:
+        return loss.sum() / weight.sum()
+    return _reduce(loss, reduction)
+
+
+# -- regression ----------------------------------------------------------------------------------------
+
+def mse_loss(input: Tensor, target: Tensor, size_average: bool | None = None, reduce: bool | None = None,
+             reduction: str = "mean", weight: Tensor | None = None) -> Tensor:
+    """Mean squared error ``(input - target)**2``; with ``weight``, the mean divides by ``weight.sum()``.
+
+    Example:
+        >>> import brickwork as torch
+        >>> import brickwork.nn.functional as F
+        >>> F.mse_loss(torch.tensor([1.0, 2.0]), torch.tensor([0.0, 0.0]))
+        tensor(2.5000)
+    """
+    _check_tensors("mse_loss", input, target)
+    reduction = _reduction(size_average, reduce, reduction, "mse_loss")
+    _broadcast_pair("mse_loss", input, target)
+    d = input - target
+    return _weighted("mse_loss", d * d, weight, input, reduction, True)
+
+
+def l1_loss(input: Tensor, target: Tensor, size_average: bool | None = None, reduce: bool | None = None,
+            reduction: str = "mean", weight: Tensor | None = None) -> Tensor:
+    """Mean absolute error ``|input - target|``; with ``weight``, the mean divides by ``weight.sum()``.
+
+    Example:
+        >>> import brickwork as torch
+        >>> import brickwork.nn.functional as F
+        >>> F.l1_loss(torch.tensor([1.0, -3.0]), torch.tensor([0.0, 0.0]), reduction="sum")
+        tensor(4.)
+    """
+    _check_tensors("l1_loss", input, target)
+    reduction = _reduction(size_average, reduce, reduction, "l1_loss")
+    _broadcast_pair("l1_loss", input, target)
+    return _weighted("l1_loss", (input - target).abs(), weight, input, reduction, True)
+
+
+def smooth_l1_loss(input: Tensor, target: Tensor, size_average: bool | None = None, reduce: bool | None = None,
+                   reduction: str = "mean", beta: float = 1.0) -> Tensor:
+    """``0.5 * d**2 / beta`` where ``|d| < beta``, else ``|d| - 0.5 * beta`` (``d = input - target``).
+
+    Example:
+        >>> import brickwork as torch
+        >>> import brickwork.nn.functional as F
+        >>> F.smooth_l1_loss(torch.tensor([0.5, 3.0]), torch.tensor([0.0, 0.0]), reduction="none")
+        tensor([0.1250, 2.5000])
+    """
+    _check_tensors("smooth_l1_loss", input, target)
+    reduction = _reduction(size_average, reduce, reduction, "smooth_l1_loss")
+    if beta < 0:
+        raise RuntimeError(f"smooth_l1_loss: beta must be non-negative, got {beta}")
+    if beta == 0:
+        return l1_loss(input, target, reduction=reduction)
+    _broadcast_pair("smooth_l1_loss", input, target)
+    from ..ops.elementwise import where
+
+    d = input - target
+    z = d.abs()
+    return _reduce(where(z < beta, d * d * (0.5 / beta), z - 0.5 * beta), reduction)
+
+
+def huber_loss(input: Tensor, target: Tensor, reduction: str = "mean", delta: float = 1.0,
+               weight: Tensor | None = None) -> Tensor:
+    """``0.5 * d**2`` where ``|d| < delta``, else ``delta * (|d| - 0.5 * delta)``; weighted mean is a plain mean.
+
+    Example:
+        >>> import brickwork as torch
+        >>> import brickwork.nn.functional as F
+        >>> F.huber_loss(torch.tensor([0.5, 3.0]), torch.tensor([0.0, 0.0]), reduction="none", delta=2.0)
+        tensor([0.1250, 4.0000])
+    """
+    _check_tensors("huber_loss", input, target)
+    reduction = _reduction(None, None, reduction, "huber_loss")
+    if delta <= 0:
+        raise RuntimeError(f"huber_loss: delta must be positive, got {delta}")
+    _broadcast_pair("huber_loss", input, target)
+    from ..ops.elementwise import where
+
+    d = input - target
+    z = d.abs()
+    loss = where(z < delta, d * d * 0.5, (z - 0.5 * delta) * delta)
+    return _weighted("huber_loss", loss, weight, input, reduction, False)
+
+
+# -- classification with class indices --------------------------------------------------------------------
+
+def _class_dim(op: str, input: Tensor) -> int:
+    if input._data.ndim == 0:
+        raise RuntimeError(f"{op}: expected input of shape (C,), (N, C) or (N, C, d1, ...), got a 0-d tensor")
+    return 0 if input._data.ndim == 1 else 1
+
+
+def _shape_str(shape: tuple) -> str:
+    return "(" + ", ".join(str(s) for s in shape) + ("," if len(shape) == 1 else "") + ")"
+
+
+def _index_targets(op: str, input: Tensor, target: Tensor, weight: Tensor | None, ignore_index: int,
+                   probs_allowed: bool) -> tuple[Any, Any, Any]:
+    """Check a class-index target; returns (safe indices, valid mask, per-element weights) as arrays."""
+    x, t = input._data, target._data
+    cdim = _class_dim(op, input)
+    C = x.shape[cdim]
+    want = x.shape[:cdim] + x.shape[cdim + 1:]
+    names = ("N",) + tuple(f"d{i}" for i in range(1, len(want))) if x.ndim > 1 else ()
+    if t.shape != want or t.dtype.kind not in "iu":
+        probs = (f"; for class probabilities pass a float target of the input's shape {_shape_str(x.shape)}"
+                 if probs_allowed else "")
+        if t.shape == want:
+            raise RuntimeError(f"{op}: expected a target of class indices with an integer dtype (int64), got "
+                               f"{target.dtype} of shape {_shape_str(t.shape)}; convert it with target.long()"
+                               f"{probs}")
+        raise RuntimeError(f"{op}: expected target of shape {_shape_str(names)} = {_shape_str(want)} with class "
+                           f"indices for input of shape {_shape_str(x.shape)}, got {_shape_str(t.shape)} of "
+                           f"dtype {target.dtype}{probs}")
+    if target._device is not input._device:
+        from ..ops._core import device_mismatch
+
+        raise device_mismatch(op, input, target)
+    xp = input._device.xp
+    valid = t != ignore_index
+    safe = xp.where(valid, t, 0).astype(np.int64, copy=False)
+    if safe.size and (int(safe.min()) < 0 or int(safe.max()) >= C):
+        bad = t[valid & ((safe < 0) | (safe >= C))].reshape(-1)[0]
+        raise IndexError(f"{op}: target {int(bad)} is out of bounds for {C} classes (expected values in "
+                         f"[0, {C - 1}] or ignore_index={ignore_index})")
+    if weight is None:
+        wt = valid.astype(x.dtype)
+    else:
+        w = _class_weight(op, weight, C, input)
+        wt = w[safe] * valid
+    return safe, valid, wt
+
+
+def _class_weight(op: str, weight: Tensor, C: int, input: Tensor) -> Any:
+    if not isinstance(weight, Tensor) or tuple(weight.shape) != (C,):
+        shape = tuple(weight.shape) if isinstance(weight, Tensor) else type(weight).__name__
+        raise RuntimeError(f"{op}: weight must be a tensor of shape ({C},), one entry per class, got {shape}")
+    return weight._data.astype(input._data.dtype, copy=False)
+
+
+def _safe_div(total: Tensor, denom: Any) -> Tensor:
+    """``total / denom`` giving NaN (as PyTorch does) instead of a NumPy warning when ``denom`` is 0."""
+    denom = float(denom)
+    return total * (1.0 / denom) if denom else total * float("nan")
+
+
+def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None, size_average: bool | None = None,
+             ignore_index: int = -100, reduce: bool | None = None, reduction: str = "mean") -> Tensor:
+    """Negative log likelihood ``-weight[t] * input[t]`` of log-probabilities ``input`` at class indices ``t``.
+
+    The mean divides by the summed weights of the targets that are not ``ignore_index``.
+
+    Example:
+        >>> import brickwork as torch
+        >>> import brickwork.nn.functional as F
+        >>> logp = torch.tensor([[-0.5, -1.0], [-2.0, -0.1]])
+        >>> F.nll_loss(logp, torch.tensor([0, 1]))
+        tensor(0.3000)
+    """
+    _check_tensors("nll_loss", input, target)
+    reduction = _reduction(size_average, reduce, reduction, "nll_loss")
+    safe, valid, wt = _index_targets("nll_loss", input, target, weight, ignore_index, False)
+    cdim = _class_dim("nll_loss", input)
+    idx = wrap(input._device.xp.expand_dims(safe, cdim), input._device)
+    loss = input.gather(cdim, idx).squeeze(cdim) * wrap(-wt, input._device)
+    if reduction == "none":
+        return loss
+    return loss.sum() if reduction == "sum" else _safe_div(loss.sum(), wt.sum())
+
+
+def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None, size_average: bool | None = None,
+                  ignore_index: int = -100, reduce: bool | None = None, reduction: str = "mean",
+                  label_smoothing: float = 0.0) -> Tensor:
+    """Cross entropy between the softmax of ``input`` logits and ``target``.
+
+    ``target`` holds class indices (shape ``(N)`` or ``(N, d1, ...)`` for ``input`` of shape ``(N, C, d1, ...)``,
+    or ``()`` for ``(C,)``) or class probabilities (a float tensor of the input's shape). With indices, the
+    mean divides by the summed ``weight`` of the targets that are not ``ignore_index``; with probabilities,
+    by the number of elements. ``label_smoothing`` mixes the target with the uniform distribution.
+
+    Example:
+        >>> import brickwork as torch
+        >>> import brickwork.nn.functional as F
+        >>> logits = torch.tensor([[2.0, 0.0, 0.0], [0.0, 0.0, 0.0]])
+        >>> F.cross_entropy(logits, torch.tensor([0, 2]))
+        tensor(0.7201)
+    """
+    return _cross_entropy(input, target, weight, ignore_index, _reduction(size_average, reduce, reduction,
+                                                                          "cross_entropy"),
+                          label_smoothing, "cross_entropy")
+
+
+def _cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None, ignore_index: int, reduction: str,
+                   label_smoothing: float, op: str) -> Tensor:
+    _check_tensors(op, input, target)
+    if not 0.0 <= label_smoothing <= 1.0:
+        raise ValueError(f"{op}: label_smoothing must be between 0.0 and 1.0, got {label_smoothing}")
+    if tuple(target.shape) == tuple(input.shape) and input._data.ndim:
+        if target._data.dtype.kind != "f":
+            raise RuntimeError(f"{op}: a target of the input's shape {_shape_str(tuple(input.shape))} holds class "
+                               f"probabilities and must be floating point, got {target.dtype}; for class "
+                               "indices pass an integer target without the class dimension")
+        if ignore_index >= 0:
+            raise RuntimeError(f"{op}: ignore_index={ignore_index} is not supported with class-probability "
+                               "targets; leave it at the default -100")
+        return _cross_entropy_probs(input, target, weight, reduction, label_smoothing, op)
+    safe, valid, wt = _index_targets(op, input, target, weight, ignore_index, True)
+    return _cross_entropy_indices(input, safe, valid, wt, weight, reduction, label_smoothing)
+
+
+def _cross_entropy_probs(input: Tensor, target: Tensor, weight: Tensor | None, reduction: str, eps: float,
+                         op: str) -> Tensor:
+    cdim = _class_dim(op, input)
+    C = input._data.shape[cdim]
+    logp = input.log_softmax(cdim)
+    if eps > 0:
+        target = target * (1.0 - eps) + eps / C
+    prod = logp * target
+    if weight is not None:
+        w = wrap(_class_weight(op, weight, C, input), input._device)
+        prod = prod * (w.reshape((C,) + (1,) * (input._data.ndim - 2)) if cdim else w)
+    if reduction == "none":
+        return -prod.sum(cdim)
+    total = -prod.sum()
+    return total if reduction == "sum" else _safe_div(total, input._data.size // C if C else 0)
+
+
+def _cross_entropy_indices(input: Tensor, safe: Any, valid: Any, wt: Any, weight: Tensor | None, reduction: str,
+                           eps: float) -> Tensor:
+    """The fused primitive: ``(1 - eps) * nll + eps / C * smooth``, reduced, from one log-softmax pass."""
+    x = input._data
+    xp = input._device.xp
+    cdim = 0 if x.ndim == 1 else 1
+    C = x.shape[cdim]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        logp = x - x.max(axis=cdim, keepdims=True) if x.size else x.copy()
+        logp -= xp.log(xp.exp(logp).sum(axis=cdim, keepdims=True))
+    idx = xp.expand_dims(safe, cdim)
+    loss = -xp.take_along_axis(logp, idx, cdim).squeeze(cdim) * wt
+    wvec = None
+    if eps > 0:
+        wvec = None if weight is None else weight._data.astype(x.dtype, copy=False)
+        wb = 1 if wvec is None else wvec.reshape((C,) + (1,) * (x.ndim - 2)) if cdim else wvec
+        smooth = -(logp * wb).sum(axis=cdim) * valid
+        loss = loss * (1.0 - eps) + smooth * (eps / C)
+    denom = 1.0
+    if reduction == "mean":
+        denom = float(wt.sum())
+    if reduction != "none":
+        with np.errstate(divide="ignore", invalid="ignore"):
+            loss = xp.asarray(loss.sum() / denom, dtype=x.dtype)
+    out = wrap(loss.astype(x.dtype, copy=False), input._device)
+    if needs_grad(input):
+        record(out, "NllLossBackward0" if eps == 0 else "AddBackward0", _cross_entropy_backward, (input,),
+               (input,), (logp, cdim, idx, valid, wt, wvec, eps, denom, reduction))
+    return out
+
+
+def _cross_entropy_backward(node: Any, g: Tensor) -> tuple:
+    """``d/dx = (p * coef - Q) * g`` with ``p = softmax(x)``; ``coef`` and ``Q`` depend on the target only."""
+    logp, cdim, idx, valid, wt, wvec, eps, denom, reduction = node.meta
+    xp = node.inputs[0]._device.xp
+    if STATE.enabled:  # create_graph: recompute p from the input so second derivatives flow through it
+        (x,) = node.saved_tensors
+        p = x.softmax(cdim)
+    else:
+        p = wrap(xp.exp(logp), node.inputs[0]._device)
+    C = logp.shape[cdim]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        scale = 1.0 / denom if denom else float("nan")
+        a = (1.0 - eps) * wt * scale  # weight of the one-hot part, per element
+        q = xp.zeros_like(logp)
+        xp.put_along_axis(q, idx, xp.expand_dims(a, cdim), cdim)
+        if eps > 0:
+            W = float(C) if wvec is None else float(wvec.sum())
+            coef = a + (eps / C) * W * scale * valid
+            wb = 1.0 if wvec is None else wvec.reshape((C,) + (1,) * (logp.ndim - 2)) if cdim else wvec
+            q += xp.expand_dims((eps / C) * scale * valid, cdim) * wb
+        else:
+            coef = a
+    dev = node.inputs[0]._device
+    grad = p * wrap(xp.expand_dims(coef, cdim).astype(logp.dtype, copy=False), dev) - wrap(q, dev)
+    return (grad * (g.unsqueeze(cdim) if reduction == "none" else g),)
+
+
+# -- binary classification ------------------------------------------------------------------------------
+
+def binary_cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,
+                         size_average: bool | None = None, reduce: bool | None = None,
+                         reduction: str = "mean") -> Tensor:
+    """``-weight * (t * log(x) + (1 - t) * log(1 - x))`` for probabilities ``x``; each log is clamped at -100.
+
+    Example:
+        >>> import brickwork as torch
+        >>> import brickwork.nn.functional as F
+        >>> F.binary_cross_entropy(torch.tensor([0.8, 0.3]), torch.tensor([1.0, 0.0]))
+        tensor(0.2899)
+    """
+    _check_tensors("binary_cross_entropy", input, target)
+    reduction = _reduction(size_average, reduce, reduction, "binary_cross_entropy")
+    if tuple(target.shape) != tuple(input.shape):
+        raise ValueError(f"binary_cross_entropy: target shape {tuple(target.shape)} must equal the input shape "
+                         f"{tuple(input.shape)}; reshape the target (e.g. target.view_as(input))")
+    x, t = input._data, target._data
+    if x.size and bool(((x < 0) | (x > 1)).any()):
+        raise RuntimeError("binary_cross_entropy: all elements of input should be between 0 and 1 (got values "
+                           f"in [{float(x.min()):g}, {float(x.max()):g}]); apply sigmoid first, or use "
+                           "binary_cross_entropy_with_logits on the raw logits")
+    xp = input._device.xp
+    t = t.astype(x.dtype, copy=False)
+    with np.errstate(divide="ignore"):
+        loss = -(t * xp.maximum(xp.log(x), -100.0) + (1 - t) * xp.maximum(xp.log1p(-x), -100.0))
+    out = wrap(loss.astype(x.dtype, copy=False), input._device)
+    if needs_grad(input, target):
+        record(out, "BinaryCrossEntropyBackward0", _bce_backward, (input, target), (input, target))
+    if weight is not None:
+        out = out * weight
+    return _reduce(out, reduction)
+
+
+def _bce_backward(node: Any, g: Tensor) -> tuple:
+    x, t = node.saved_tensors
+    gx = g * (x - t) / ((1 - x) * x).clamp(min=1e-12) if x._rg else None
+    gt = None
+    if t._rg:
+        with np.errstate(divide="ignore"):
+            gt = g * ((1 - x).log().clamp(min=-100.0) - x.log().clamp(min=-100.0))
+    return gx, gt
+
+
+def binary_cross_entropy_with_logits(input: Tensor, target: Tensor, weight: Tensor | None = None,
+                                     size_average: bool | None = None, reduce: bool | None = None,
+                                     reduction: str = "mean", pos_weight: Tensor | None = None) -> Tensor:
+    """Binary cross entropy of ``sigmoid(input)``, computed stably from the logits.
+
+    ``pos_weight`` (broadcast along the last dimension) scales the loss of positive targets.
+
+    Example:
+        >>> import brickwork as torch
+        >>> import brickwork.nn.functional as F
+        >>> F.binary_cross_entropy_with_logits(torch.tensor([0.0, 2.0]), torch.tensor([1.0, 0.0]))
+        tensor(1.4133)
+    """
+    op = "binary_cross_entropy_with_logits"
+    _check_tensors(op, input, target)
+    reduction = _reduction(size_average, reduce, reduction, op)
+    if tuple(target.shape) != tuple(input.shape):
+        raise ValueError(f"{op}: target size {tuple(target.shape)} must be the same as input size "
+                         f"{tuple(input.shape)}; reshape the target (e.g. target.view_as(input))")
+    xp = input._device.xp
+    # softplus(-x) = m + log(exp(-m) + exp(-x - m)) is exact for any constant m; m = max(-x, 0) keeps it
+    # finite, and treating m as a constant keeps the gradient right at x = 0 too
+    m = xp.maximum(-input._data, 0)
+    dev = input._device
+    softplus_neg = ((-input - wrap(m, dev)).exp() + wrap(xp.exp(-m), dev)).log() + wrap(m, dev)
+    if pos_weight is not None:
+        softplus_neg = softplus_neg * ((pos_weight - 1) * target + 1)
+    loss = (1 - target) * input + softplus_neg
+    if weight is not None:
+        loss = loss * weight
+    return _reduce(loss, reduction)
+
+
+# -- distributions ------------------------------------------------------------------------------------
+
+def kl_div(input: Tensor, target: Tensor, size_average: bool | None = None, reduce: bool | None = None,
+           reduction: str = "mean", log_target: bool = False) -> Tensor:
+    """KL divergence ``target * (log(target) - input)`` for log-probabilities ``input``.
+
+    ``reduction='batchmean'`` divides the sum by the batch size (the mathematical KL divergence);
+    ``log_target=True`` takes ``target`` as log-probabilities too.
+
+    Example:
+        >>> import brickwork as torch
+        >>> import brickwork.nn.functional as F
+        >>> logq = torch.tensor([[0.5, 0.5]]).log()
+        >>> F.kl_div(logq, torch.tensor([[0.9, 0.1]]), reduction="batchmean")
+        tensor(0.3681)
+    """
+    _check_tensors("kl_div", input, target)
+    if size_average is not None or reduce is not None:
+        reduction = _reduction(size_average, reduce, "mean", "kl_div")
+    elif reduction == "mean":
+        warnings.warn("kl_div: reduction='mean' divides the total loss by both the batch size and the support "
+                      "size; 'batchmean' divides only by the batch size and matches the KL divergence's "
+                      "definition", stacklevel=2)
+    elif reduction not in ("none", "sum", "batchmean"):
+        raise ValueError(f"kl_div: {reduction!r} is not a valid value for reduction; expected 'none', "
+                         "'batchmean', 'sum' or 'mean'")
+    if log_target:
+        loss = target.exp() * (target - input)
+    else:
+        from ..ops.elementwise import where
+
+        positive = target > 0
+        loss = target * where(positive, target, 1.0).log() - target * input
+    if reduction == "batchmean":
+        total = loss.sum()
+        return total / input.shape[0] if input._data.ndim else total
+    return _reduce(loss, reduction)
+
+
+

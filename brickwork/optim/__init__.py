@@ -1,0 +1,22 @@
+"""Optimizers and learning-rate schedulers with PyTorch's names, defaults and numerics (``torch.optim``).
+
+Example:
+    >>> import brickwork as torch
+    >>> w = torch.zeros(2, requires_grad=True)
+    >>> opt = torch.optim.AdamW([w], lr=0.1)
+    >>> sched = torch.optim.lr_scheduler.StepLR(opt, step_size=10)
+    >>> opt.zero_grad(); (w - 1).pow(2).sum().backward(); opt.step(); sched.step()
+    >>> w
+    tensor([0.1000, 0.1000], requires_grad=True)
+"""
+
+from __future__ import annotations
+
+from . import lr_scheduler, optimizer
+from .adagrad import Adagrad
+from .adam import Adam, AdamW
+from .optimizer import Optimizer
+from .rmsprop import RMSprop
+from .sgd import SGD
+
+__all__ = ["Optimizer", "SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "lr_scheduler", "optimizer"]

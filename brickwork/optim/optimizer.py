@@ -1,0 +1,547 @@
+"""The optimizer base class: parameter groups, per-parameter state, state dicts in PyTorch's format, step hooks.
+
+Concrete optimizers (SGD, Adam, ...) update parameters on the raw arrays (``p._data``, ``p.grad._data``) in
+place with ``out=`` arguments, so a step records nothing, allocates nothing after the first call, and bumps each
+parameter's version counter. Scratch arrays are shared by parameters of the same shape, dtype and device.
+"""
+
+from __future__ import annotations
+
+import functools
+import warnings
+from collections import OrderedDict, defaultdict
+from copy import deepcopy
+from itertools import chain
+from typing import Any, Callable, Iterable
+
+from .. import dtypes as _dt
+from .._tensor import Tensor, _make
+from ..autograd.grad_mode import enable_grad
+from ..backends import CPU
+
+__all__ = ["Optimizer", "required", "register_optimizer_step_pre_hook", "register_optimizer_step_post_hook"]
+
+
+class _RequiredParameter:
+    """Marks an optimizer default that every parameter group must give (like ``torch.optim.optimizer.required``)."""
+
+    def __repr__(self) -> str:
+        return "<required parameter>"
+
+
+required = _RequiredParameter()
+
+
+class RemovableHandle:
+    """Returned by the ``register_*_hook`` methods; ``remove()`` unregisters the hook.
+
+    Example:
+        >>> hooks = OrderedDict()
+        >>> h = RemovableHandle(hooks); hooks[h.id] = print; h.remove(); len(hooks)
+        0
+    """
+
+    _next_id = 0
+
+    def __init__(self, hooks: dict) -> None:
+        self._hooks = hooks
+        self.id = RemovableHandle._next_id
+        RemovableHandle._next_id += 1
+
+    def remove(self) -> None:
+        """Unregister the hook (a no-op if already removed)."""
+        self._hooks.pop(self.id, None)
+
+    def __enter__(self) -> "RemovableHandle":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.remove()
+
+
+_global_pre_hooks: "OrderedDict[int, Callable]" = OrderedDict()
+_global_post_hooks: "OrderedDict[int, Callable]" = OrderedDict()
+
+
+def register_optimizer_step_pre_hook(hook: Callable) -> RemovableHandle:
+    """Run ``hook(optimizer, args, kwargs)`` before every optimizer's ``step``; it may return new (args, kwargs).
+
+    Example:
+        >>> import brickwork as torch
+        >>> h = torch.optim.optimizer.register_optimizer_step_pre_hook(lambda opt, a, k: None); h.remove()
+    """
+    handle = RemovableHandle(_global_pre_hooks)
+    _global_pre_hooks[handle.id] = hook
+    return handle
+
+
+def register_optimizer_step_post_hook(hook: Callable) -> RemovableHandle:
+    """Run ``hook(optimizer, args, kwargs)`` after every optimizer's ``step``.
+
+    Example:
+        >>> import brickwork as torch
+        >>> h = torch.optim.optimizer.register_optimizer_step_post_hook(lambda opt, a, k: None); h.remove()
+    """
+    handle = RemovableHandle(_global_post_hooks)
+    _global_post_hooks[handle.id] = hook
+    return handle
+
+
+def _with_step_hooks(step: Callable) -> Callable:
+    """Wrap a ``step`` method so the step hooks run around it (once, even when a subclass calls ``super().step``)."""
+
+    @functools.wraps(step)
+    def wrapper(self: "Optimizer", *args: Any, **kwargs: Any) -> Any:
+        self._opt_called = True  # lets LR schedulers warn when they are stepped before the optimizer
+        if self._in_step or not (_global_pre_hooks or _global_post_hooks or self._optimizer_step_pre_hooks
+                                 or self._optimizer_step_post_hooks):
+            return step(self, *args, **kwargs)
+        self._in_step = True
+        try:
+            for hook in chain(_global_pre_hooks.values(), self._optimizer_step_pre_hooks.values()):
+                result = hook(self, args, kwargs)
+                if result is not None:
+                    if not (isinstance(result, tuple) and len(result) == 2):
+                        raise RuntimeError(f"{type(self).__name__}.step pre-hook {hook!r} must return None or a "
+                                           f"tuple of (new_args, new_kwargs), but got {result!r}")
+                    args, kwargs = result
+            out = step(self, *args, **kwargs)
+            for hook in chain(self._optimizer_step_post_hooks.values(), _global_post_hooks.values()):
+                hook(self, args, kwargs)
+            return out
+        finally:
+            self._in_step = False
+
+    wrapper._hooked = True  # type: ignore[attr-defined]
+    return wrapper
+
+
+def _typename(x: Any) -> str:
+    return "brickwork.Tensor" if isinstance(x, Tensor) else f"{type(x).__module__}.{type(x).__qualname__}"
+
+
+def scalar_state(value: float = 0.0) -> Tensor:
+    """A 0-d CPU tensor for a counter such as ``state["step"]`` (float64 when that is the default dtype).
+
+    Example:
+        >>> scalar_state(3.0)
+        tensor(3.)
+    """
+    import numpy as np
+
+    dt = np.float64 if _dt.get_default_dtype() is _dt.float64 else np.float32
+    return _make(np.array(value, dtype=dt), CPU)
+
+
+def as_float(x: Any) -> float:
+    """A hyperparameter (Python number or one-element tensor) as a Python float."""
+    return x if x.__class__ is float else float(x)
+
+
+class Optimizer:
+    """Base class of all optimizers, like ``torch.optim.Optimizer``.
+
+    Args:
+        params: an iterable of tensors, of ``(name, tensor)`` pairs, or of dicts defining parameter groups
+            (each with a ``"params"`` entry and optional per-group options).
+        defaults: the default value of every option, used where a group does not give one.
+
+    Subclasses implement ``step``; ``self.state[p]`` holds each parameter's state (a dict).
+
+    Example:
+        >>> import brickwork as torch
+        >>> w = torch.zeros(3, requires_grad=True)
+        >>> opt = torch.optim.SGD([w], lr=0.1)
+        >>> (w - 1.0).pow(2).sum().backward(); opt.step(); opt.zero_grad()
+        >>> w
+        tensor([0.2000, 0.2000, 0.2000], requires_grad=True)
+    """
+
+    _in_step = False
+    _opt_called = False
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        step = cls.__dict__.get("step")
+        if step is not None and not getattr(step, "_hooked", False):
+            cls.step = _with_step_hooks(step)  # type: ignore[method-assign]
+
+    def __init__(self, params: Iterable[Any], defaults: dict[str, Any]) -> None:
+        self.defaults = defaults
+        self._init_hooks()
+        if isinstance(params, Tensor):
+            raise TypeError("params argument given to the optimizer should be an iterable of Tensors or dicts, "
+                            "but got brickwork.Tensor; wrap it in a list: optimizer([tensor])")
+        self.state: defaultdict[Tensor, Any] = defaultdict(dict)
+        self.param_groups: list[dict[str, Any]] = []
+        param_groups = list(params)
+        if len(param_groups) == 0:
+            raise ValueError("optimizer got an empty parameter list; pass the tensors to optimize, e.g. "
+                             "model.parameters()")
+        if not isinstance(param_groups[0], dict):
+            param_groups = [{"params": param_groups}]
+        for group in param_groups:
+            self.add_param_group(group)
+
+    def _init_hooks(self) -> None:
+        self._optimizer_step_pre_hooks: OrderedDict[int, Callable] = OrderedDict()
+        self._optimizer_step_post_hooks: OrderedDict[int, Callable] = OrderedDict()
+        self._optimizer_state_dict_pre_hooks: OrderedDict[int, Callable] = OrderedDict()
+        self._optimizer_state_dict_post_hooks: OrderedDict[int, Callable] = OrderedDict()
+        self._optimizer_load_state_dict_pre_hooks: OrderedDict[int, Callable] = OrderedDict()
+        self._optimizer_load_state_dict_post_hooks: OrderedDict[int, Callable] = OrderedDict()
+        self._scratch: dict[tuple, Any] = {}
+
+    # -- pickling, printing ------------------------------------------------------------------------
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {"defaults": self.defaults, "state": self.state, "param_groups": self.param_groups}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        if "_optimizer_step_pre_hooks" not in self.__dict__:
+            self._init_hooks()
+        self.defaults.setdefault("differentiable", False)
+
+    def __repr__(self) -> str:
+        text = self.__class__.__name__ + " ("
+        for i, group in enumerate(self.param_groups):
+            text += f"\nParameter Group {i}\n"
+            for key in sorted(group.keys()):
+                if key != "params":
+                    text += f"    {key}: {group[key]}\n"
+        return text + ")"
+
+    # -- groups ------------------------------------------------------------------------------------
+
+    def add_param_group(self, param_group: dict[str, Any]) -> None:
+        """Add a group of parameters with its own options (the rest come from ``defaults``).
+
+        Raises a ValueError if one of the parameters is already in another group.
+
+        Example:
+            >>> import brickwork as torch
+            >>> opt = torch.optim.SGD([torch.zeros(2, requires_grad=True)], lr=0.1)
+            >>> opt.add_param_group({"params": [torch.zeros(3, requires_grad=True)], "lr": 0.01})
+            >>> [g["lr"] for g in opt.param_groups]
+            [0.1, 0.01]
+        """
+        if not isinstance(param_group, dict):
+            raise TypeError(f"param_group must be a dict, but got {type(param_group).__name__}")
+        params = param_group["params"]
+        if isinstance(params, Tensor):
+            params = [params]
+        elif isinstance(params, set):
+            raise TypeError("optimizer parameters need to be organized in ordered collections, but the ordering "
+                            "of tensors in sets will change between runs. Please use a list instead.")
+        else:
+            params = list(params)
+        tensors, names = [], []
+        for p in params:
+            if isinstance(p, tuple):
+                names.append(p[0])
+                tensors.append(p[1])
+            else:
+                tensors.append(p)
+        param_group["params"] = tensors
+        if names:
+            if len(names) != len(tensors):
+                raise ValueError("all optimizer params should be with/without names. Some param names are missing")
+            param_group["param_names"] = names
+        for i, p in enumerate(tensors):
+            if not isinstance(p, Tensor):
+                raise TypeError(f"optimizer can only optimize Tensors, but one of the params is {_typename(p)} "
+                                f"(entry {i} of the group)")
+            if not self.defaults.get("differentiable", None) and not (p.is_leaf or p.retains_grad):
+                raise ValueError(f"can't optimize a non-leaf Tensor (entry {i} of the group, computed by "
+                                 f"{p.grad_fn.name()}); optimize the leaf tensors it was computed from, or use "
+                                 ".detach().requires_grad_() to make a new leaf")
+        for name, default in self.defaults.items():
+            if default is required and name not in param_group:
+                raise ValueError(f"parameter group didn't specify a value of required optimization parameter {name}")
+            param_group.setdefault(name, default)
+        ids = [id(p) for p in tensors]
+        if len(ids) != len(set(ids)):
+            warnings.warn("optimizer contains a parameter group with duplicate parameters; in future, this will "
+                          "cause an error; see github.com/pytorch/pytorch/issues/40967 for more information",
+                          stacklevel=3)
+        new_ids = set(ids)
+        for gi, group in enumerate(self.param_groups):
+            if ("param_names" in param_group) != ("param_names" in group):
+                kind = "with names" if "param_names" in param_group else "without names"
+                raise ValueError("all optimizer param groups should be with/without names. "
+                                 f"cannot add param group {kind} to the optimizer")
+            for pi, p in enumerate(group["params"]):
+                if id(p) in new_ids:
+                    raise ValueError(
+                        f"some parameters appear in more than one parameter group: parameter {pi} of group {gi} "
+                        f"(shape {tuple(p.shape)}) is also in the new group; give each parameter to exactly one "
+                        "group")
+        self.param_groups.append(param_group)
+
+    # -- gradients and steps -------------------------------------------------------------------------
+
+    def zero_grad(self, set_to_none: bool = True) -> None:
+        """Reset the gradients of all optimized tensors: to None (default), or to zeros in place.
+
+        Example:
+            >>> import brickwork as torch
+            >>> w = torch.ones(2, requires_grad=True); (w * 2).sum().backward()
+            >>> opt = torch.optim.SGD([w]); opt.zero_grad(); w.grad is None
+            True
+        """
+        for group in self.param_groups:
+            for p in group["params"]:
+                g = p._grad
+                if g is None:
+                    continue
+                if set_to_none:
+                    p._grad = None
+                else:
+                    if g.grad_fn is not None:
+                        g.detach_()
+                    else:
+                        g._rg = False
+                    g._data.fill(0)
+                    g._vc[0] += 1
+
+    def step(self, closure: Callable[[], Any] | None = None) -> Any:
+        """Update the parameters once; ``closure`` re-evaluates the model and returns the loss (returned here).
+
+        Example:
+            >>> import brickwork as torch
+            >>> w = torch.zeros(1, requires_grad=True); opt = torch.optim.SGD([w], lr=0.5)
+            >>> def closure():
+            ...     opt.zero_grad(); loss = ((w - 2) ** 2).sum(); loss.backward(); return loss
+            >>> opt.step(closure)
+            tensor(4., grad_fn=<SumBackward0>)
+        """
+        raise NotImplementedError(f"{type(self).__name__} does not implement step(); subclasses of Optimizer "
+                                  "must define it")
+
+    def _run_closure(self, closure: Callable[[], Any] | None) -> Any:
+        if closure is None:
+            return None
+        with enable_grad():
+            return closure()
+
+    def _buf(self, data: Any, dev: Any, slot: int = 0) -> Any:
+        """A scratch array shaped like ``data`` (shared by parameters of equal shape, dtype and device)."""
+        key = (data.shape, data.dtype, dev, slot)
+        b = self._scratch.get(key)
+        if b is None:
+            b = self._scratch[key] = dev.xp.empty(data.shape, data.dtype)
+        return b
+
+    def _follow(self, p: Tensor, state: dict[str, Any]) -> None:
+        """Move/cast ``p``'s state tensors (all but ``step``) to ``p``'s device and dtype after ``p`` moved."""
+        dt = p.dtype if p.is_floating_point() else None
+        for k, v in state.items():
+            if k != "step" and isinstance(v, Tensor):
+                state[k] = v.to(device=p._device, dtype=dt if v.is_floating_point() else None)
+        self._scratch.clear()
+
+    def _grad_of(self, p: Tensor) -> Any:
+        """The gradient array of ``p`` (None when it has no gradient), checked to be on ``p``'s device."""
+        g = p._grad
+        if g is None:
+            return None
+        if g._device is not p._device:
+            raise RuntimeError(f"{type(self).__name__}.step: a parameter of shape {tuple(p.shape)} is on "
+                               f"{p._device} but its gradient is on {g._device}; move the gradient too "
+                               "(p.grad = p.grad.to(p.device)) or call zero_grad() after moving the model")
+        return g._data
+
+    # -- hooks ---------------------------------------------------------------------------------------
+
+    def register_step_pre_hook(self, hook: Callable) -> RemovableHandle:
+        """Run ``hook(optimizer, args, kwargs)`` before each ``step``; it may return new ``(args, kwargs)``.
+
+        Example:
+            >>> import brickwork as torch
+            >>> opt = torch.optim.SGD([torch.zeros(1, requires_grad=True)])
+            >>> calls = []; h = opt.register_step_pre_hook(lambda o, a, k: calls.append(1))
+            >>> opt.step(); h.remove(); opt.step(); calls
+            [1]
+        """
+        handle = RemovableHandle(self._optimizer_step_pre_hooks)
+        self._optimizer_step_pre_hooks[handle.id] = hook
+        return handle
+
+    def register_step_post_hook(self, hook: Callable) -> RemovableHandle:
+        """Run ``hook(optimizer, args, kwargs)`` after each ``step``.
+
+        Example:
+            >>> import brickwork as torch
+            >>> opt = torch.optim.SGD([torch.zeros(1, requires_grad=True)])
+            >>> calls = []; h = opt.register_step_post_hook(lambda o, a, k: calls.append(1))
+            >>> opt.step(); calls
+            [1]
+        """
+        handle = RemovableHandle(self._optimizer_step_post_hooks)
+        self._optimizer_step_post_hooks[handle.id] = hook
+        return handle
+
+    def register_state_dict_pre_hook(self, hook: Callable, prepend: bool = False) -> RemovableHandle:
+        """Run ``hook(optimizer)`` before ``state_dict()`` builds its result."""
+        return _register(self._optimizer_state_dict_pre_hooks, hook, prepend)
+
+    def register_state_dict_post_hook(self, hook: Callable, prepend: bool = False) -> RemovableHandle:
+        """Run ``hook(optimizer, state_dict)`` after ``state_dict()``; a returned dict replaces the result."""
+        return _register(self._optimizer_state_dict_post_hooks, hook, prepend)
+
+    def register_load_state_dict_pre_hook(self, hook: Callable, prepend: bool = False) -> RemovableHandle:
+        """Run ``hook(optimizer, state_dict)`` before loading; a returned dict is loaded instead."""
+        return _register(self._optimizer_load_state_dict_pre_hooks, hook, prepend)
+
+    def register_load_state_dict_post_hook(self, hook: Callable, prepend: bool = False) -> RemovableHandle:
+        """Run ``hook(optimizer)`` after ``load_state_dict()``."""
+        return _register(self._optimizer_load_state_dict_post_hooks, hook, prepend)
+
+    # -- state dicts ---------------------------------------------------------------------------------
+
+    def state_dict(self) -> dict[str, Any]:
+        """The optimizer's state in PyTorch's format: ``state`` keyed by parameter index, and ``param_groups``.
+
+        Each group's ``"params"`` is a list of indices (numbered across groups in order). State tensors are
+        returned by reference, as PyTorch does; save or copy them before stepping again.
+
+        Example:
+            >>> import brickwork as torch
+            >>> opt = torch.optim.SGD([torch.zeros(2, requires_grad=True)], lr=0.1)
+            >>> sd = opt.state_dict(); sd["state"], sd["param_groups"][0]["params"]
+            ({}, [0])
+        """
+        for hook in self._optimizer_state_dict_pre_hooks.values():
+            hook(self)
+        index: dict[int, int] = {}
+        start = 0
+
+        def pack(group: dict[str, Any]) -> dict[str, Any]:
+            nonlocal start
+            packed = {k: v for k, v in group.items() if k != "params"}
+            for i, p in enumerate(group["params"], start):
+                index.setdefault(id(p), i)
+            packed["params"] = [index[id(p)] for p in group["params"]]
+            start += len(packed["params"])
+            return packed
+
+        groups = [pack(g) for g in self.param_groups]
+        state = {(index[id(k)] if isinstance(k, Tensor) else k): v for k, v in self.state.items()}
+        sd = {"state": state, "param_groups": groups}
+        for hook in self._optimizer_state_dict_post_hooks.values():
+            result = hook(self, sd)
+            if result is not None:
+                sd = result
+        return sd
+
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        """Load a state from :meth:`state_dict` (this optimizer's or PyTorch's format).
+
+        State tensors are copied onto each parameter's device, and floating ones cast to its dtype (``step``
+        counters are copied as they are), so the loaded optimizer continues exactly where the saved one was.
+
+        Example:
+            >>> import brickwork as torch
+            >>> w = torch.zeros(2, requires_grad=True)
+            >>> a = torch.optim.Adam([w], lr=0.1); w.grad = torch.ones(2); a.step()
+            >>> b = torch.optim.Adam([w], lr=0.5); b.load_state_dict(a.state_dict())
+            >>> b.param_groups[0]["lr"], b.state[w]["step"]
+            (0.1, tensor(1.))
+        """
+        state_dict = state_dict.copy()
+        for hook in self._optimizer_load_state_dict_pre_hooks.values():
+            result = hook(self, state_dict)
+            if result is not None:
+                state_dict = result
+        groups = self.param_groups
+        saved_groups = deepcopy(state_dict["param_groups"])
+        if len(groups) != len(saved_groups):
+            raise ValueError(f"loaded state dict has a different number of parameter groups: it has "
+                             f"{len(saved_groups)} but the optimizer has {len(groups)}; build the optimizer with the "
+                             "same groups as the one that was saved")
+        for i, (g, s) in enumerate(zip(groups, saved_groups)):
+            if len(g["params"]) != len(s["params"]):
+                raise ValueError(f"loaded state dict contains a parameter group that doesn't match the size of "
+                                 f"optimizer's group: group {i} has {len(s['params'])} parameters in the state dict "
+                                 f"but {len(g['params'])} in the optimizer")
+        id_map = dict(zip(chain.from_iterable(s["params"] for s in saved_groups),
+                          chain.from_iterable(g["params"] for g in groups)))
+        state: defaultdict[Any, dict[Any, Any]] = defaultdict(dict)
+        for k, v in state_dict["state"].items():
+            if isinstance(k, str) and k.isdigit() and int(k) in id_map:
+                k = int(k)  # keys turned into strings by a JSON-like round trip
+            if k in id_map:
+                param = id_map[k]
+                state[param] = _cast(param, v)
+            else:
+                state[k] = v
+        param_groups = []
+        for g, s in zip(groups, saved_groups):
+            s["params"] = g["params"]
+            if "param_names" in g and "param_names" not in s:
+                s["param_names"] = g["param_names"]
+            param_groups.append(s)
+        self.__setstate__({"state": state, "param_groups": param_groups})
+        self._scratch.clear()
+        for hook in self._optimizer_load_state_dict_post_hooks.values():
+            hook(self)
+
+
+def _register(hooks: "OrderedDict[int, Callable]", hook: Callable, prepend: bool) -> RemovableHandle:
+    handle = RemovableHandle(hooks)
+    hooks[handle.id] = hook
+    if prepend:
+        hooks.move_to_end(handle.id, last=False)
+    return handle
+
+
+def _cast(param: Tensor, value: Any, key: Any = None) -> Any:
+    """A deep copy of a loaded state value with its tensors on ``param``'s device (and dtype, if floating)."""
+    if isinstance(value, Tensor):
+        if key == "step":
+            out = value
+        elif param.is_floating_point() and value.is_floating_point():
+            out = value.to(device=param._device, dtype=param.dtype)
+        else:
+            out = value.to(device=param._device)
+        if out is value:  # never alias the loaded dict's tensors: both optimizers could then step them
+            out = _make(value._data.copy(), value._device)
+        return out
+    if isinstance(value, dict):
+        return {k: _cast(param, v, k) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return type(value)(_cast(param, v) for v in value)
+    return value
+
+
+def fix_step_state(opt: Optimizer) -> None:
+    """Turn ``step`` counters saved as Python numbers (old checkpoints) into 0-d tensors, as PyTorch does."""
+    for group in opt.param_groups:
+        for p in group["params"]:
+            st = opt.state.get(p)
+            if st and "step" in st and not isinstance(st["step"], Tensor):
+                st["step"] = scalar_state(float(st["step"]))
+
+
+def check_lr(lr: Any) -> None:
+    """PyTorch's learning-rate checks (a Tensor lr must have one element; lr must be >= 0)."""
+    if isinstance(lr, Tensor) and lr.numel() != 1:
+        raise ValueError(f"Tensor lr must be 1-element, got shape {tuple(lr.shape)}")
+    if not 0.0 <= lr:
+        raise ValueError(f"Invalid learning rate: {lr} (expected lr >= 0)")
+
+
+def check_nonneg(name: str, label: str, value: Any) -> None:
+    """Raise PyTorch's ``Invalid <label> value`` error when ``value`` is negative."""
+    if not 0.0 <= value:
+        raise ValueError(f"Invalid {label} value: {value} (expected {name} >= 0)")
+
+
+def check_flags(name: str, foreach: Any, fused: Any, differentiable: bool) -> None:
+    """Accept PyTorch's implementation flags: brickwork has one implementation, so only conflicts are errors."""
+    if fused and foreach:
+        raise RuntimeError("`fused` and `foreach` cannot be `True` together.")
+    if differentiable:
+        raise RuntimeError(f"{name}(differentiable=True) is not supported: brickwork optimizers update parameters "
+                           "in place outside autograd; leave differentiable=False")

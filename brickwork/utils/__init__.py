@@ -1,0 +1,11 @@
+"""Utilities with PyTorch's layout: :mod:`brickwork.utils.data` holds datasets, samplers and the DataLoader.
+
+Example:
+    >>> import brickwork as torch
+    >>> torch.utils.data.DataLoader
+    <class 'brickwork.utils.data.dataloader.DataLoader'>
+"""
+
+from . import data
+
+__all__ = ["data"]

@@ -1,0 +1,483 @@
+"""Every core op checked from one declarative table against PyTorch (STYLE.md principle 13).
+
+An :class:`Op` entry is a function written once for both libraries, ``fn(lib, *tensors)`` with ``lib`` either
+``brickwork`` or ``torch``, the sample input shapes (0-d, empty, broadcast and non-contiguous cases), the
+dtypes, whether it is differentiable and smooth, and error inputs with a message fragment. The generic suite
+below the table checks, for every entry and sample: forward values, dtype and shape against PyTorch;
+float32 gradients against PyTorch's; float64 gradients by finite differences (``gradcheck``); second
+derivatives (``gradgradcheck``) for smooth ops; and that each error input raises with the expected message.
+"""
+
+from __future__ import annotations
+
+import zlib
+from dataclasses import dataclass
+from typing import Any, Callable
+
+import numpy as np
+import pytest
+import torch
+
+import brickwork as bw
+
+F, FI, FIB = ("float32", "float64"), ("float32", "float64", "int64"), ("float32", "float64", "int64", "bool")
+TOL = {"float32": (1e-5, 1e-6), "float64": (1e-7, 1e-10)}  # (rtol, atol) for forward values and gradients
+
+
+# -- the table's vocabulary --------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class NC:
+    """A non-contiguous input of ``shape``: a transposed view (2-d and up) or every other element (1-d)."""
+
+    shape: tuple
+
+    def base(self) -> tuple:
+        s = self.shape
+        return s[:-2] + (s[-1], s[-2]) if len(s) >= 2 else (2 * s[0],)
+
+    def view(self, t: Any) -> Any:
+        return t.transpose(-1, -2) if len(self.shape) >= 2 else t[::2]
+
+
+def nc(*shape: int) -> NC:
+    return NC(shape)
+
+
+def one(*shapes: Any) -> list:
+    """Samples of a one-input op, one per shape."""
+    return [(s,) for s in shapes]
+
+
+@dataclass
+class Op:
+    """One table entry; ``samples`` is a list of tuples, one shape (or :class:`NC`) per tensor input."""
+
+    name: str
+    fn: Callable[..., Any]
+    samples: list
+    dtypes: tuple = F
+    grad: bool = True       # differentiable: compare gradients with PyTorch and by finite differences
+    smooth: bool = True     # also check second derivatives
+    domain: str = "any"     # "any", "pos" (positive), "nz" (away from zero), "unit" (inside (-1, 1))
+    errors: tuple = ()      # (fn(lib) that must raise, fragment of brickwork's message)
+    tol: float = 1.0        # multiplier on TOL, for ops that sum many terms
+    skip_grad: str = ""     # reason brickwork deliberately differs in gradients
+
+
+def make_arrays(op: Op, sample: tuple, dtype: str, salt: str) -> list[np.ndarray]:
+    rng = np.random.default_rng(zlib.crc32(f"{op.name}{sample}{dtype}{salt}".encode()))
+    out = []
+    for s in sample:
+        shape = s.base() if isinstance(s, NC) else s
+        if dtype == "bool":
+            a = rng.random(shape) > 0.5
+        elif dtype == "int64":
+            lo, hi = {"any": (-3, 4), "pos": (1, 5), "nz": (1, 4), "unit": (-1, 2)}[op.domain]
+            a = rng.integers(lo, hi, shape)
+        else:
+            lo, hi = {"any": (-2, 2), "pos": (0.5, 2), "nz": (0.5, 2), "unit": (-0.9, 0.9)}[op.domain]
+            a = rng.uniform(lo, hi, shape).astype(dtype)
+        if op.domain == "nz":
+            a = a * rng.choice(np.array([-1, 1], a.dtype), shape)
+        out.append(np.asarray(a))
+    return out
+
+
+def run(op: Op, lib: Any, sample: tuple, arrays: list, grad: bool = False) -> tuple[list, list]:
+    """The leaf tensors made from ``arrays`` and the op's outputs (as a flat list) in ``lib``."""
+    leaves = [lib.tensor(a.copy(), requires_grad=grad) for a in arrays]
+    return leaves, outputs(op.fn(lib, *views(sample, leaves)))
+
+
+def views(sample: tuple, leaves: Any) -> list:
+    return [s.view(t) if isinstance(s, NC) else t for s, t in zip(sample, leaves)]
+
+
+def outputs(r: Any) -> list:
+    return list(r) if isinstance(r, (tuple, list)) else [r]
+
+
+def assert_close(got: Any, want: Any, dtype: str, tol: float, what: str) -> None:
+    assert got.dtype.name == str(want.dtype).split(".")[-1], f"{what}: dtype {got.dtype} vs {want.dtype}"
+    assert tuple(got.shape) == tuple(want.shape), f"{what}: shape {tuple(got.shape)} vs {tuple(want.shape)}"
+    rtol, atol = TOL.get(dtype, TOL["float64"])
+    np.testing.assert_allclose(got.detach().numpy(), want.detach().numpy(), rtol=rtol * tol, atol=atol * tol,
+                               equal_nan=True, err_msg=what)
+
+
+# -- shorthands for the table ------------------------------------------------------------------------------
+
+UNARY = one((), (3,), (2, 3), (0, 3), nc(2, 3), nc(4))
+BINARY = [((2, 3), (2, 3)), ((2, 3), (3,)), ((2, 1), (1, 3)), ((), (2, 3)), ((3,), ()), ((0, 3), (1, 3)),
+          (nc(2, 3), (2, 3)), ((2, 3), nc(3))]
+MATMUL = [((3,), (3,)), ((3,), (3, 4)), ((2, 3), (3,)), ((2, 3), (3, 4)), ((2, 2, 3), (3, 4)), ((2, 3), (2, 3, 4)),
+          ((2, 1, 2, 3), (3, 3, 4)), ((3,), (2, 3, 4)), ((2, 2, 3), (3,)), ((0, 3), (3, 2)), ((2, 0), (0, 3)),
+          (nc(2, 3), (3, 4)), ((3,), nc(2, 3, 4))]
+M23, M234 = one((2, 3), nc(2, 3)), one((2, 3, 4), nc(2, 3, 4))
+RED = one((2, 3), (0, 3), nc(2, 3))
+
+
+def zmask(L: Any, a: Any) -> Any:
+    """A 3x3 multiplier with one zero in row 0, two in row 1, none in row 2 (prod's special cases)."""
+    return L.tensor([[1, 0, 1], [0, 0, 1], [1, 1, 1]], dtype=a.dtype)
+
+
+def put(x: Any, key: Any, v: Any) -> Any:
+    """``x`` with ``v`` written at ``key`` through ``__setitem__`` on a non-leaf copy (so it is recorded)."""
+    y = x * 1
+    y[key] = v
+    return y
+
+
+def setleaf(L: Any) -> None:
+    L.zeros(3, requires_grad=True)[0] = 1.0
+
+
+def idx(L: Any, *v: Any) -> Any:
+    return L.tensor(list(v), dtype=L.int64)
+
+
+def cmp(name: str) -> list:
+    return [Op(name, lambda L, a, b: getattr(L, name)(a, b), BINARY, FIB, grad=False),
+            Op(name + "_scalar", lambda L, a: getattr(L, name)(a, 1), UNARY, FIB, grad=False)]
+
+
+def unary(name: str, dtypes: tuple = FI, domain: str = "any", **kw: Any) -> Op:
+    return Op(name, lambda L, a: getattr(L, name)(a), UNARY, dtypes, domain=domain, **kw)
+
+
+def reduce2(name: str, dtypes: tuple = F, **kw: Any) -> list:
+    """amax/amin-style reductions: all dims, one dim, tuple dims with keepdim, and exact ties."""
+    f = lambda L, a, *r, **k: getattr(L, name)(a, *r, **k)  # noqa: E731
+    return [Op(name, lambda L, a: f(L, a), one((), (3,), (2, 3), nc(2, 3)), dtypes, **kw),
+            Op(name + "_dim", lambda L, a: f(L, a, 1), one((2, 3), nc(2, 3), (2, 3, 2)), dtypes, **kw),
+            Op(name + "_dims", lambda L, a: f(L, a, (0, 2), keepdim=True), one((2, 3, 2)), dtypes, **kw),
+            Op(name + "_ties", lambda L, a: f(L, L.cat([a, a], 1), 1), one((2, 3)), F, **kw)]
+
+
+# -- the table ---------------------------------------------------------------------------------------------
+
+OPS: list[Op] = [
+    # arithmetic
+    Op("add", lambda L, a, b: L.add(a, b), BINARY, FIB),
+    Op("add_alpha", lambda L, a, b: L.add(a, b, alpha=2), BINARY[:3], FI),
+    Op("add_scalar", lambda L, a: a + 1.5, UNARY, FIB),
+    Op("sub", lambda L, a, b: L.sub(a, b), BINARY, FI,
+       errors=[(lambda L: L.tensor([True]) - L.tensor([False]), "two bool tensors")]),
+    Op("rsub_scalar", lambda L, a: 2 - a, UNARY, FI),
+    Op("mul", lambda L, a, b: L.mul(a, b), BINARY, FIB),
+    Op("mul_scalar", lambda L, a: a * 2, UNARY, FIB),
+    Op("div", lambda L, a, b: L.div(a, b), BINARY, FI, domain="nz"),
+    Op("div_scalar", lambda L, a: a / 4, UNARY, FI),
+    Op("rdiv_scalar", lambda L, a: 3 / a, UNARY, FI, domain="nz"),
+    Op("div_floor", lambda L, a, b: L.div(a, b, rounding_mode="floor"), BINARY, FI, domain="nz",
+       errors=[(lambda L: L.div(L.ones(2), 2, rounding_mode="round"), "rounding_mode")]),
+    Op("div_trunc", lambda L, a, b: L.div(a, b, rounding_mode="trunc"), BINARY, FI, domain="nz"),
+    Op("pow", lambda L, a, b: L.pow(a, b), BINARY, F, domain="pos"),
+    Op("pow_int", lambda L, a: a ** 2, UNARY, FI,
+       errors=[(lambda L: L.tensor([2]) ** -1, "integers to negative integer powers")]),
+    Op("pow_half", lambda L, a: a ** 0.5, UNARY, F, domain="pos"),
+    Op("pow_neg", lambda L, a: a ** -1, UNARY, F, domain="nz"),
+    Op("pow_zero", lambda L, a: a ** 0, UNARY, FI),
+    Op("rpow", lambda L, a: L.pow(2.0, a), UNARY, F),
+    # comparisons
+    *cmp("eq"), *cmp("ne"), *cmp("lt"), *cmp("le"), *cmp("gt"), *cmp("ge"),
+    # unary math
+    unary("exp"), unary("log", domain="pos"), unary("log1p", domain="unit"), unary("expm1"),
+    unary("sqrt", domain="pos"), unary("rsqrt", domain="pos"), unary("abs"), unary("sign"),
+    unary("neg", errors=[(lambda L: -L.tensor([True]), "on a bool tensor is not supported")]),
+    unary("sin"), unary("cos"), unary("tanh"), unary("sigmoid"), unary("relu"), unary("erf"),
+    unary("floor"), unary("ceil"), unary("round"), unary("trunc"),
+    Op("round_decimals", lambda L, a: L.round(a, decimals=1), UNARY),
+    # clamp, where, maximum/minimum, lerp
+    Op("clamp", lambda L, a: L.clamp(a, -0.5, 0.5), UNARY, FI,
+       errors=[(lambda L: L.clamp(L.ones(2)), "at least one of 'min' or 'max'")]),
+    Op("clamp_min", lambda L, a: L.clamp(a, min=0), UNARY, FI),
+    Op("clamp_max", lambda L, a: a.clamp(max=1), UNARY, FI),
+    Op("clamp_tensors", lambda L, a, lo: L.clamp(a, lo, lo + 1), BINARY, F),
+    Op("clamp_min_tensor", lambda L, a, lo: L.clamp(a, min=lo), BINARY, FI),
+    Op("where", lambda L, c, a, b: L.where(c > 0, a, b), [((2, 3),) * 3, ((2, 1), (3,), ()), ((0, 3),) * 3,
+                                                         (nc(2, 3), (2, 3), nc(3))], FI),
+    Op("where_scalar", lambda L, a: L.where(a > 0, a, 0.0), UNARY, F),
+    Op("maximum", lambda L, a, b: L.maximum(a, b), BINARY, FI,
+       errors=[(lambda L: L.maximum(L.ones(2), 1), "Tensor")]),
+    Op("minimum", lambda L, a, b: L.minimum(a, b), BINARY, FI),
+    Op("lerp", lambda L, a, b: L.lerp(a, b, 0.3), BINARY),
+    Op("lerp_tensor", lambda L, a, b, w: L.lerp(a, b, w), [((2, 3), (3,), (2, 1)), ((), (), ())]),
+    # linear algebra
+    Op("matmul", lambda L, a, b: L.matmul(a, b), MATMUL, FI, errors=[
+        (lambda L: L.ones(2, 3) @ L.ones(4, 5), "cannot be multiplied"),
+        (lambda L: L.matmul(L.ones(()), L.ones(3)), "at least 1"),
+        (lambda L: L.ones(2, 2, 3) @ L.ones(3, 3, 4), "cannot be broadcast")]),
+    Op("mm", lambda L, a, b: L.mm(a, b), [((2, 3), (3, 4)), (nc(2, 3), nc(3, 4)), ((0, 3), (3, 2))], FI,
+       errors=[(lambda L: L.mm(L.ones(2, 2, 3), L.ones(3, 4)), "2-D")]),
+    Op("bmm", lambda L, a, b: L.bmm(a, b), [((2, 2, 3), (2, 3, 4)), (nc(2, 2, 3), (2, 3, 4))], FI,
+       errors=[(lambda L: L.bmm(L.ones(2, 2, 3), L.ones(3, 3, 4)), "batch")]),
+    Op("mv", lambda L, a, b: L.mv(a, b), [((2, 3), (3,)), (nc(2, 3), nc(3))], FI),
+    Op("dot", lambda L, a, b: L.dot(a, b), [((3,), (3,)), ((0,), (0,)), (nc(3), (3,))], FI, errors=[
+        (lambda L: L.dot(L.ones(3), L.ones(4)), "inconsistent tensor size"),
+        (lambda L: L.dot(L.ones(3), L.ones(3, dtype=L.float64)), "same dtype")]),
+    Op("outer", lambda L, a, b: L.outer(a, b), [((3,), (4,)), ((0,), (2,)), (nc(3), (2,))], FI),
+    *[Op(f"einsum_{eq}", lambda L, *xs, eq=eq: L.einsum(eq, *xs), [shapes], F) for eq, shapes in [
+        ("ij,jk->ik", ((2, 3), (3, 4))), ("bij,bjk->bik", ((2, 2, 3), (2, 3, 4))), ("i,i->", ((3,), (3,))),
+        ("i,j->ij", ((3,), (2,))), ("ij->ji", (nc(2, 3),)), ("ij->", ((2, 3),)), ("bi,bi->b", ((2, 3), (2, 3))),
+        ("ij,jk", ((2, 3), (3, 4))), ("...ij,...jk->...ik", ((2, 2, 3), (2, 3, 4))),
+        ("...ij,jk->...ik", ((2, 1, 2, 3), (3, 4))), ("b...,b...->b", ((2, 3, 2), (2, 3, 2))),
+        ("ij,jk,kl->il", ((2, 3), (3, 4), (4, 2)))]],
+    Op("einsum_diagonal", lambda L, a: L.einsum("ii->i", a), one((3, 3)), F,
+       skip_grad="einsum backward with a repeated index raises by design (use torch.diagonal)"),
+    # reductions
+    Op("sum", lambda L, a: L.sum(a), UNARY, FIB),
+    Op("sum_dim", lambda L, a: L.sum(a, 1), RED, FIB, errors=[(lambda L: L.sum(L.ones(2), 2), "out of range")]),
+    Op("sum_dims_keepdim", lambda L, a: a.sum((0, 2), keepdim=True), one((2, 3, 2), nc(2, 3, 2)), FIB),
+    Op("sum_dtype", lambda L, a: L.sum(a, -1, dtype=L.float64), RED, FI),
+    Op("mean", lambda L, a: L.mean(a), UNARY, F,
+       errors=[(lambda L: L.mean(L.tensor([1, 2])), "could not infer output dtype")]),
+    Op("mean_dims", lambda L, a: L.mean(a, (0, 1), keepdim=True), one((2, 3, 2), nc(2, 3))),
+    Op("mean_dim", lambda L, a: a.mean(-1), RED),
+    Op("prod", lambda L, a: L.prod(a), UNARY, FI),
+    Op("prod_dim", lambda L, a: L.prod(a, 1, keepdim=True), one((2, 3), nc(2, 3), (2, 3, 2)), FI),
+    Op("prod_zeros", lambda L, a: L.prod(a * zmask(L, a), 1), one((3, 3), nc(3, 3)), FI),
+    Op("prod_zeros_all", lambda L, a: L.prod(a * zmask(L, a)), one((3, 3)), FI),
+    Op("prod_zeros_dim0", lambda L, a: L.prod(a * zmask(L, a), 0), one((3, 3)), FI),
+    Op("max", lambda L, a: L.max(a), one((), (3,), (2, 3), nc(2, 3)), FI,
+       errors=[(lambda L: L.max(L.ones(0)), "non-empty")]),
+    Op("max_dim", lambda L, a: L.max(a, 1), one((2, 3), nc(2, 3), (2, 3, 2)), FI,
+       errors=[(lambda L: L.max(L.ones(0, 3), 0), "non-zero size")]),
+    Op("max_dim_keepdim", lambda L, a: L.max(a, -1, keepdim=True), one((2, 3), ()), FI),
+    Op("max_ties", lambda L, a: L.max(L.cat([a, a])), one((3,))),
+    Op("max_other", lambda L, a, b: L.max(a, b), BINARY[:3]),
+    Op("min", lambda L, a: L.min(a), one((), (3,), (2, 3), nc(2, 3)), FI),
+    Op("min_dim", lambda L, a: a.min(0), one((2, 3), nc(2, 3), (0, 3)), FI),
+    *reduce2("amax", FI), *reduce2("amin", FI),
+    Op("argmax", lambda L, a: L.argmax(a), one((), (3,), (2, 3), nc(2, 3)), FI, grad=False),
+    Op("argmax_dim", lambda L, a: L.argmax(a, 1, keepdim=True), one((2, 3), nc(2, 3)), FI, grad=False),
+    Op("argmin", lambda L, a: L.argmin(a), one((3,), (2, 3)), FI, grad=False),
+    Op("argmin_dim", lambda L, a: a.argmin(0), one((2, 3), (0, 3)), FI, grad=False),
+    *[Op(f"{f}_{k}", lambda L, a, f=f, kw=kw: getattr(L, f)(a, **kw), one((4, 3), nc(4, 3), (2, 3, 2)),
+         errors=[(lambda L, f=f: getattr(L, f)(L.tensor([1, 2])), "floating point")] if k == "all" else [])
+      for f in ("var", "std") for k, kw in [
+          ("all", {}), ("dim", dict(dim=1)), ("dims", dict(dim=(0, 2), keepdim=True)),
+          ("correction0", dict(dim=1, correction=0)), ("correction2", dict(dim=0, correction=2)),
+          ("unbiased", dict(unbiased=False)), ("unbiased_keepdim", dict(dim=-1, unbiased=True, keepdim=True))]],
+    Op("norm", lambda L, a: L.norm(a), one((), (3,), (2, 3), nc(2, 3))),
+    Op("norm_1", lambda L, a: L.norm(a, 1), one((3,), (2, 3), nc(2, 3))),
+    Op("norm_inf", lambda L, a: L.norm(a, float("inf")), one((3,), (2, 3), nc(2, 3))),
+    Op("norm_dim", lambda L, a: L.norm(a, 2, dim=1), one((2, 3), nc(2, 3), (0, 3))),
+    Op("norm_1_dims", lambda L, a: L.norm(a, 1, dim=(0, 2), keepdim=True), one((2, 3, 2))),
+    Op("norm_inf_dim", lambda L, a: L.norm(a, float("inf"), dim=0), one((2, 3), nc(2, 3))),
+    Op("norm_3_dim", lambda L, a: L.norm(a, 3, dim=-1), one((2, 3))),
+    Op("norm_at_zero", lambda L, a: L.norm(a * 0, dim=1), one((2, 3))),
+    Op("logsumexp", lambda L, a: L.logsumexp(a, 1), one((2, 3), nc(2, 3), (0, 3)), FI),
+    Op("logsumexp_dims", lambda L, a: L.logsumexp(a, (0, 2), keepdim=True), one((2, 3, 2))),
+    Op("logsumexp_large", lambda L, a: L.logsumexp(a * 400, -1), one((2, 3)), tol=10),
+    *[Op(f"{f}_{d}", lambda L, a, f=f, d=d: getattr(L, f)(a, d), one(*shapes),
+         errors=[(lambda L, f=f: getattr(L, f)(L.tensor([1, 2]), 0), "float")])
+      for f in ("softmax", "log_softmax") for d, shapes in [
+          (0, [(), (3,), (0, 3), nc(2, 3)]), (1, [(2, 3), nc(2, 3), (0, 3)]), (-1, [(2, 3, 2), (2, 0)])]],
+    Op("softmax_dtype", lambda L, a: L.softmax(a, 1, dtype=L.float64), one((2, 3))),
+    Op("cumsum", lambda L, a: L.cumsum(a, 1), one((2, 3), nc(2, 3), (2, 0)), FIB),
+    Op("cumsum_0", lambda L, a: a.cumsum(0), one((), (3,), (0, 3)), FI),
+    *[Op(f"{f}{k}", lambda L, a, f=f, kw=kw: getattr(L, f)(a, **kw), UNARY if not kw else RED, FIB, grad=False)
+      for f in ("all", "any") for k, kw in [("", {}), ("_dim", dict(dim=1)), ("_keepdim", dict(dim=0, keepdim=True))]],
+    # movement
+    Op("reshape", lambda L, a: a.reshape(3, 2), one((2, 3), nc(2, 3), (6,)), FIB, errors=[
+        (lambda L: L.ones(2, 3).reshape(4, -1), "invalid for input of size"),
+        (lambda L: L.ones(2, 3).reshape(-1, -1), "only one dimension can be inferred")]),
+    Op("reshape_flat", lambda L, a: L.reshape(a, (-1,)), UNARY, FIB),
+    Op("reshape_empty", lambda L, a: a.reshape(3, 0, -1), one((0, 3), (2, 0)), FI),
+    Op("view", lambda L, a: a.view(3, 2), one((2, 3), (6,)), FIB, errors=[
+        (lambda L: L.ones(2, 3).T.view(6), "view size is not compatible"),
+        (lambda L: L.ones(2, 3).view(4), "invalid for input of size")]),
+    Op("view_flat", lambda L, a: a.view(-1), one((), (2, 3), (0, 3)), FIB),
+    Op("view_noncontig_ok", lambda L, a: a.view(3, 1, 2), one(nc(3, 2)), FI),
+    Op("view_split_last", lambda L, a: a.transpose(0, 1).view(3, 2, 2, 2), one((2, 3, 4)), FI),
+    Op("permute", lambda L, a: a.permute(2, 0, 1), M234, FIB, errors=[
+        (lambda L: L.ones(2, 3).permute(0), "does not match"),
+        (lambda L: L.ones(2, 3).permute(0, 0), "repeated dim")]),
+    Op("permute_tuple", lambda L, a: L.permute(a, (1, 0)), M23 + one((0, 2)), FI),
+    Op("transpose", lambda L, a: a.transpose(0, -1), M234 + M23, FIB),
+    Op("transpose_fn", lambda L, a: L.transpose(a, 1, 0), M23, FI),
+    Op("T", lambda L, a: a.T, M23, FIB),
+    Op("mT", lambda L, a: a.mT, M234 + M23, FI, errors=[(lambda L: L.ones(3).mT, "only supported on matrices")]),
+    Op("squeeze", lambda L, a: a.squeeze(), one((1, 3, 1), (), (1,), (0, 1), nc(3, 1)), FIB),
+    Op("squeeze_dim", lambda L, a: a.squeeze(0), one((1, 3), (2, 3), ()), FI,
+       errors=[(lambda L: L.ones(2, 3).squeeze(5), "out of range")]),
+    Op("squeeze_dims", lambda L, a: a.squeeze((0, 2)), one((1, 3, 1), (1, 3, 2)), FI),
+    Op("unsqueeze", lambda L, a: a.unsqueeze(0), UNARY, FIB, errors=[(lambda L: L.ones(3).unsqueeze(3), "out of range")]),
+    Op("unsqueeze_last", lambda L, a: L.unsqueeze(a, -1), UNARY, FI),
+    Op("flatten", lambda L, a: a.flatten(), UNARY + one((2, 3, 2)), FIB,
+       errors=[(lambda L: L.ones(2, 3, 4).flatten(2, 1), "cannot come after")]),
+    Op("flatten_range", lambda L, a: L.flatten(a, 0, 1), M234 + one((0, 3, 2)), FI),
+    Op("flatten_1", lambda L, a: a.flatten(1), M234, FI),
+    Op("unflatten", lambda L, a: a.unflatten(1, (3, 2)), one((2, 6), nc(2, 6)), FI,
+       errors=[(lambda L: L.ones(2, 6).unflatten(1, (4, 2)), "invalid for input of size")]),
+    Op("unflatten_infer", lambda L, a: a.unflatten(-1, (-1, 2)), one((2, 6), (0, 4)), FI),
+    Op("expand", lambda L, a: a.expand(2, 3), one((1, 3), (3,), (), (2, 1), (2, 3)), FIB,
+       errors=[(lambda L: L.ones(2, 3).expand(3, 3), "must match the existing size")]),
+    Op("expand_lead", lambda L, a: a.expand(4, -1, 3), one((2, 1), nc(2, 1)), FI),
+    Op("expand_as", lambda L, a, b: a.expand_as(b), [((1, 3), (2, 3)), ((), (2, 2))], FI),
+    Op("repeat", lambda L, a: a.repeat(2, 1), one((2, 3), (3,), nc(2, 3), (0, 2)), FIB,
+       errors=[(lambda L: L.ones(2, 3).repeat(2), "can not be smaller")]),
+    Op("repeat_3d", lambda L, a: a.repeat(2, 1, 3), one((3,), (2, 3), ()), FI),
+    Op("cat", lambda L, a, b: L.cat([a, b]), [((2, 3), (1, 3)), ((2, 3), (0, 3)), ((2, 3), (0,)), (nc(2, 3), (1, 3))],
+       FIB, errors=[(lambda L: L.cat([L.ones(2, 3), L.ones(3)]), "same number of dimensions"),
+                    (lambda L: L.cat([L.ones(2, 3), L.ones(2, 4)]), "sizes of tensors must match"),
+                    (lambda L: L.cat([L.ones(()), L.ones(())]), "zero-dimensional"),
+                    (lambda L: L.cat([]), "non-empty")]),
+    Op("cat_dim1", lambda L, a, b, c: L.cat([a, b, c], 1), [((2, 3), (2, 1), nc(2, 2)), ((2, 3), (2, 0), (2, 1))], FI),
+    Op("cat_promote", lambda L, a, b: L.cat([a, b.double()], -1), [((2, 3), (2, 2))]),
+    Op("stack", lambda L, a, b: L.stack([a, b]), [((2, 3), (2, 3)), ((), ()), ((0,), (0,)), (nc(2, 3), (2, 3))], FIB,
+       errors=[(lambda L: L.stack([L.ones(2), L.ones(3)]), "stack expects each tensor to be equal size")]),
+    Op("stack_dim", lambda L, a, b: L.stack((a, b), -1), [((2, 3), (2, 3)), ((3,), nc(3))], FI),
+    Op("split", lambda L, a: a.split(2), one((5,), (4, 2), nc(4)), FI,
+       errors=[(lambda L: L.ones(4).split([1, 2]), "sum exactly to")]),
+    Op("split_sizes", lambda L, a: L.split(a, [1, 2], 1), one((2, 3), nc(2, 3)), FI),
+    Op("split_last", lambda L, a: a.split(1, -1), one((2, 3)), FI),
+    Op("chunk", lambda L, a: a.chunk(2), one((5,), (4, 3), (6,)), FI,
+       errors=[(lambda L: L.ones(4).chunk(0), "greater than 0")]),
+    Op("chunk_dim", lambda L, a: L.chunk(a, 4, 1), one((2, 6), nc(2, 4)), FI),
+    Op("narrow", lambda L, a: a.narrow(1, 1, 2), one((2, 3), nc(3, 4), (0, 4)), FIB,
+       errors=[(lambda L: L.ones(4).narrow(0, 2, 3), "exceeds dimension size")]),
+    Op("narrow_neg", lambda L, a: L.narrow(a, 0, -2, 1), one((3,), (3, 2)), FI),
+    Op("flip", lambda L, a: a.flip(0), one((3,), (2, 3), nc(2, 3), (0, 3)), FIB,
+       errors=[(lambda L: L.ones(2, 3).flip((0, 0)), "multiple times")]),
+    Op("flip_dims", lambda L, a: L.flip(a, (0, -1)), M234 + M23, FI),
+    Op("roll", lambda L, a: a.roll(1), one((2, 3), (3,), nc(2, 3), ()), FIB),
+    Op("roll_dim", lambda L, a: a.roll(-1, 0), M23, FI,
+       errors=[(lambda L: L.ones(2, 3).roll((1, 1), 0), "shifts and dimensions must align")]),
+    Op("roll_dims", lambda L, a: L.roll(a, (1, -2), (0, 1)), M23 + M234, FI),
+    # getitem: basic, advanced and boolean, with None and Ellipsis (duplicate indices accumulate gradients)
+    *[Op(f"getitem_{k}", lambda L, a, key=key: a[key(L)], one(*shapes), FIB) for k, key, shapes in [
+        ("int", lambda L: 1, [(3, 4), nc(3, 4), (3,)]), ("neg", lambda L: -1, [(3, 4)]),
+        ("slice", lambda L: slice(1, 3), [(3, 4), nc(3, 4), (0, 2)]),
+        ("slice2", lambda L: (slice(None), slice(1, None, 2)), [(3, 4), nc(3, 4)]),
+        ("empty_slice", lambda L: slice(1, 1), [(3, 4)]),
+        ("ellipsis", lambda L: (..., 0), [(2, 3, 4), nc(3, 4)]), ("none", lambda L: (None, slice(None), None), [(3, 4), ()]),
+        ("int_ellipsis_none", lambda L: (1, ..., None), [(2, 3, 4)]), ("unit", lambda L: (), [(), (3,)]),
+        ("tensor_dup", lambda L: idx(L, 0, 2, 0), [(3, 4), nc(3, 4), (3,)]), ("list_dup", lambda L: [0, 2, 0], [(3, 4)]),
+        ("col_dup", lambda L: (slice(None), [1, 1, 0]), [(3, 4), nc(3, 4)]),
+        ("pairs", lambda L: (idx(L, 0, 1, 0), idx(L, 2, 2, 2)), [(3, 4)]),
+        ("index_2d", lambda L: (..., L.tensor([[0, 1], [1, 1]])), [(2, 3), (2, 3, 4)]),
+        ("mixed", lambda L: (0, [1, 0]), [(3, 4)]), ("split_adv", lambda L: (idx(L, 0, 1), slice(None), idx(L, 1, 1)),
+                                                       [(2, 3, 4)]),
+        ("none_adv", lambda L: (None, idx(L, 0, 0), ..., 1), [(3, 4), (2, 3, 4)]),
+        ("tensor_0d", lambda L: L.tensor(1), [(3, 4)]), ("empty_index", lambda L: idx(L), [(3, 4)]),
+        ("bool_mask", lambda L: L.tensor([True, False, True]), [(3, 4), (3,)]),
+        ("bool_2d", lambda L: L.tensor([[True, False], [False, True]]), [(2, 2), (2, 2, 3)])]],
+    Op("getitem_bool_self", lambda L, a: a[a > 0], UNARY, FI, errors=[
+        (lambda L: L.ones(2, 3)[5], "out of bounds"),
+        (lambda L: L.ones(3)[L.tensor([0.5])], "tensors used as indices must be long"),
+        (lambda L: L.ones(3)[::-1], "step must be greater than zero")]),
+    # setitem: value and gradient, for the written tensor and the value written
+    *[Op(f"setitem_{k}", lambda L, a, v, key=key: put(a, key(L), v), [shapes], FI) for k, key, shapes in [
+        ("col", lambda L: (slice(None), 1), ((2, 3), (2,))), ("row", lambda L: 0, ((2, 3), (3,))),
+        ("broadcast", lambda L: slice(1, None), ((3, 3), (3,))), ("ellipsis", lambda L: (..., 0), ((2, 3), (1,))),
+        ("tensor", lambda L: idx(L, 0, 2), ((3, 2), (2, 2))), ("0d_value", lambda L: (0, 1), ((2, 3), ())),
+        ("noncontig", lambda L: (slice(None), 0), (nc(2, 3), (2,))),
+        ("mask", lambda L: L.tensor([[True, False, True], [False, False, True]]), ((2, 3), (3,)))]],
+    Op("setitem_number", lambda L, a: put(a, (slice(None), 1), 5), one((2, 3), nc(2, 3)), FI,
+       errors=[(setleaf, "a leaf Variable that requires grad")]),
+    Op("setitem_mask_number", lambda L, a: put(a, a > 0, 0.0), UNARY, F),
+    # gather/scatter and friends
+    Op("gather", lambda L, a: L.gather(a, 1, L.tensor([[0, 0], [2, 1]])), one((2, 3), nc(2, 3)), FI, errors=[
+        (lambda L: L.gather(L.ones(2, 3), 1, idx(L, 0)), "same number of dimensions"),
+        (lambda L: L.gather(L.ones(2, 3), 1, L.tensor([[3]])), "out of bounds")]),
+    Op("gather_dim0", lambda L, a: a.gather(0, L.tensor([[1, 0, 1], [1, 1, 1]])), one((2, 3)), FI),
+    Op("scatter", lambda L, a, b: L.scatter(a, 1, L.tensor([[2, 0], [1, 2]]), b), [((2, 3), (2, 2)), ((2, 3), (2, 3)),
+                                                                                  (nc(2, 3), (2, 2))], FI),
+    Op("scatter_value", lambda L, a: a.scatter(0, L.tensor([[1, 0, 1]]), 2.5), one((2, 3)), F),
+    Op("scatter_add", lambda L, a, b: L.scatter_add(a, 1, L.tensor([[0, 0], [2, 2]]), b),
+       [((2, 3), (2, 2)), ((2, 3), (2, 3)), (nc(2, 3), (2, 2))], FI),
+    Op("scatter_add_dim0", lambda L, a, b: a.scatter_add(0, L.tensor([[1, 1, 0]]), b), [((2, 3), (1, 3))], FI),
+    Op("index_select", lambda L, a: L.index_select(a, 0, idx(L, 2, 0, 2)), one((3, 2), nc(3, 2), (3,)), FIB,
+       errors=[(lambda L: L.ones(3).index_select(0, L.tensor([[0]])), "supposed to be a vector")]),
+    Op("index_select_dim1", lambda L, a: a.index_select(1, idx(L, 1, 1)), one((2, 3), nc(2, 3)), FI),
+    Op("index_select_empty", lambda L, a: a.index_select(0, idx(L)), one((3, 2)), FI),
+    Op("masked_fill", lambda L, a: a.masked_fill(a > 0, 0.5), UNARY, FI, errors=[
+        (lambda L: L.ones(2).masked_fill(L.tensor([1, 0]), 0.0), "boolean masks"),
+        (lambda L: L.ones(2).masked_fill(L.tensor([True, False]), L.ones(2)), "0-dimensional value")]),
+    Op("masked_fill_broadcast", lambda L, a: a.masked_fill(L.tensor([True, False, True]), -1.0), M23, FI),
+    Op("masked_fill_tensor", lambda L, a, v: L.masked_fill(a, L.tensor([True, False, True]), v), [((2, 3), ())]),
+    Op("topk", lambda L, a: L.topk(a, 2), one((2, 4), nc(2, 4), (3,)),
+       errors=[(lambda L: L.ones(3).topk(4), "out of range")]),
+    Op("topk_smallest", lambda L, a: a.topk(2, 0, largest=False), one((3, 2), nc(3, 2))),
+    Op("topk_zero", lambda L, a: a.topk(0), one((3,))),
+    Op("sort", lambda L, a: L.sort(a, stable=True), one((2, 4), nc(2, 4), (3,), (), (0, 3)), FI),
+    Op("sort_desc", lambda L, a: a.sort(0, descending=True, stable=True), one((3, 2), nc(3, 2)), FI),
+]
+
+
+# -- the generic suite -------------------------------------------------------------------------------------
+
+def _params(kind: str) -> list:
+    out = []
+    for op in OPS:
+        for i, s in enumerate(op.samples):
+            if kind == "forward":
+                out += [pytest.param(op, s, d, id=f"{op.name}-{i}-{d}") for d in op.dtypes]
+            elif op.grad and (kind != "gradgrad" or op.smooth):
+                out.append(pytest.param(op, s, id=f"{op.name}-{i}",
+                                        marks=[pytest.mark.skip(op.skip_grad)] if op.skip_grad else []))
+    return out
+
+
+def test_table_is_well_formed() -> None:
+    names = [op.name for op in OPS]
+    assert len(names) == len(set(names)), "duplicate op names in the table"
+    for op in OPS:
+        assert op.samples and set(op.dtypes) <= set(FIB), op.name
+        assert not op.grad or "float64" in op.dtypes, f"{op.name}: differentiable ops need float64 samples"
+
+
+@pytest.mark.parametrize("op,sample,dtype", _params("forward"))
+def test_forward(op: Op, sample: tuple, dtype: str) -> None:
+    arrays = make_arrays(op, sample, dtype, "fw")
+    got, want = run(op, bw, sample, arrays)[1], run(op, torch, sample, arrays)[1]
+    assert len(got) == len(want), f"{len(got)} outputs vs PyTorch's {len(want)}"
+    for k, (g, w) in enumerate(zip(got, want)):
+        assert_close(g, w, dtype, op.tol, f"{op.name} output {k}")
+
+
+@pytest.mark.parametrize("op,sample", _params("grad"))
+def test_grad_vs_torch(op: Op, sample: tuple) -> None:
+    arrays = make_arrays(op, sample, "float32", "grad")
+    (bl, bo), (tl, to) = run(op, bw, sample, arrays, True), run(op, torch, sample, arrays, True)
+    assert [o.requires_grad for o in bo] == [o.requires_grad for o in to], "which outputs require grad"
+    rng = np.random.default_rng(0)
+    gos = [rng.standard_normal(tuple(o.shape)).astype("float32") for o in to if o.requires_grad]
+    gb = bw.autograd.grad([o for o in bo if o.requires_grad], bl, [bw.tensor(g) for g in gos], allow_unused=True)
+    gt = torch.autograd.grad([o for o in to if o.requires_grad], tl, [torch.tensor(g) for g in gos],
+                             allow_unused=True)
+    for k, (g, w, leaf) in enumerate(zip(gb, gt, tl)):
+        g = bw.zeros(tuple(leaf.shape)) if g is None else g
+        assert_close(g, torch.zeros_like(leaf) if w is None else w, "float32", op.tol, f"{op.name} grad {k}")
+
+
+def _float64_leaves(op: Op, sample: tuple, salt: str) -> tuple[list, Callable]:
+    leaves = [bw.tensor(a, requires_grad=True) for a in make_arrays(op, sample, "float64", salt)]
+    return leaves, lambda *xs: op.fn(bw, *views(sample, xs))
+
+
+@pytest.mark.parametrize("op,sample", _params("grad"))
+def test_gradcheck(op: Op, sample: tuple) -> None:
+    leaves, f = _float64_leaves(op, sample, "gc")
+    assert bw.autograd.gradcheck(f, leaves)
+
+
+@pytest.mark.parametrize("op,sample", _params("gradgrad"))
+def test_gradgradcheck(op: Op, sample: tuple) -> None:
+    leaves, f = _float64_leaves(op, sample, "ggc")
+    assert bw.autograd.gradgradcheck(f, leaves)
+
+
+@pytest.mark.parametrize("op,k", [pytest.param(op, k, id=f"{op.name}-{k}") for op in OPS
+                                  for k in range(len(op.errors))])
+def test_errors(op: Op, k: int) -> None:
+    fn, fragment = op.errors[k]
+    with pytest.raises(Exception):  # the case must be an error in PyTorch too
+        fn(torch)
+    with pytest.raises(Exception) as info:
+        fn(bw)
+    assert fragment.lower() in str(info.value).lower(), f"{type(info.value).__name__}: {info.value}"
