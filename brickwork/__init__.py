@@ -60,7 +60,7 @@ def __getattr__(name: str) -> object:
 
     if name in ("nn", "optim", "utils", "io", "datasets", "train"):
         return importlib.import_module(f".{name}", __name__)
-    if name in ("save", "load"):
+    if name in ("save", "load", "FormatError"):
         return getattr(importlib.import_module(".io", __name__), name)
     if name == "summary":
         return importlib.import_module(".nn.utils", __name__).summary

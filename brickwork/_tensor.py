@@ -265,8 +265,10 @@ class Tensor:
         def keep(g: Tensor) -> None:
             t = ref()
             if t is not None:
-                t._grad = g.detach() if t._grad is None else (t._grad + g).detach()
+                # a copy: g itself flows on and may become another tensor's .grad (PyTorch clones too)
+                t._grad = _make(g._data.copy(), g._device) if t._grad is None else (t._grad + g).detach()
 
+        keep._retains_grad = True  # type: ignore[attr-defined]  # run after the user's hooks
         self.__dict__["_retain_handle"] = self.grad_fn._add_hook(self._out_idx, keep)
         self._retains_grad = True
 
@@ -480,6 +482,8 @@ def _rebuild(cls: type, array: np.ndarray, dev: str, rg: bool, d: dict | None) -
 
 def _make(data: Any, device: Any = CPU, rg: bool = False, grad_fn: Any = None, cls: type = Tensor) -> Tensor:
     """Wrap an array as a tensor without copying or checks (the hot path of every op)."""
+    if isinstance(data, np.generic):  # NumPy ufuncs give scalars for 0-d inputs; a tensor holds a writable array
+        data = np.asarray(data)
     t = _new(cls)
     t._data = data
     t._device = device

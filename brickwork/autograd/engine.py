@@ -99,9 +99,13 @@ class Node:
     def _add_hook(self, idx: int, hook: Callable) -> _RemovableHandle:
         if self._hooks is None:
             self._hooks = []
-        entry = (idx, hook)
-        self._hooks.append(entry)
-        return _RemovableHandle(self._hooks, entry)
+        hooks, entry = self._hooks, (idx, hook)
+        if getattr(hook, "_retains_grad", False):
+            hooks.append(entry)
+        else:  # PyTorch runs retain_grad's hook after every other hook, whatever the order of registration
+            pos = next((i for i, (_, h) in enumerate(hooks) if getattr(h, "_retains_grad", False)), len(hooks))
+            hooks.insert(pos, entry)
+        return _RemovableHandle(hooks, entry)
 
     def register_hook(self, hook: Callable) -> _RemovableHandle:
         """Not supported on nodes; register hooks on tensors instead."""
@@ -204,10 +208,16 @@ def _run(roots: Sequence[Tensor], grad_roots: Sequence[Tensor], retain_graph: bo
     grads: dict[Any, Any] = {}
     captured: dict[Any, Any] = {}
     assigned: set[int] = {id(g) for g in grad_roots}  # grads that must be copied before becoming .grad
+    # a leaf's gradients are summed and delivered once at the end, so its hooks see the total (as in PyTorch)
+    leaves: dict[int, list] = {}
     for t, g in zip(roots, grad_roots):
         fn = t.grad_fn
         if fn is None:  # a leaf: its gradient is the root gradient itself
-            _deliver_leaf(t, g, capture, captured, accumulate, assigned, create_graph)
+            e = leaves.get(id(t))
+            if e is None:
+                leaves[id(t)] = [t, g]
+            else:
+                e[1] = e[1] + g
             continue
         key = fn if t._out_idx == 0 else (fn, t._out_idx)
         prev = grads.get(key)
@@ -251,11 +261,17 @@ def _run(roots: Sequence[Tensor], grad_roots: Sequence[Tensor], retain_graph: bo
                     if not rg:
                         continue
                 if fn is None:
-                    _deliver_leaf(t, g, capture, captured, accumulate, assigned, create_graph)
+                    e = leaves.get(id(t))
+                    if e is None:
+                        leaves[id(t)] = [t, g]
+                    else:
+                        e[1] = e[1] + g
                 else:
                     key = fn if idx == 0 else (fn, idx)
                     prev = grads.get(key)
                     grads[key] = g if prev is None else prev + g
+        for t, g in leaves.values():
+            _deliver_leaf(t, g, capture, captured, accumulate, assigned, create_graph)
     finally:
         STATE.enabled = prev_mode
     return captured
@@ -284,10 +300,8 @@ def _deliver_leaf(t: Tensor, g: Tensor, capture: Any, captured: dict, accumulate
             r = hook(g)
             if r is not None:
                 g = r
-    if capture is not None:
-        key = id(t)
-        if key in capture:
-            captured[key] = g if key not in captured else captured[key] + g
+    if capture is not None and id(t) in capture:
+        captured[id(t)] = g
     if not accumulate:
         return
     old = t._grad
@@ -394,6 +408,9 @@ def grad(outputs: Sequence[Tensor] | Tensor, inputs: Sequence[Tensor] | Tensor, 
         outputs = [outputs]
     single_input = isinstance(inputs, Tensor)
     inputs = [inputs] if single_input else list(inputs)
+    if not inputs:
+        raise RuntimeError("autograd.grad(): the `inputs` argument cannot be empty; pass the tensors to "
+                           "differentiate with respect to")
     if isinstance(grad_outputs, Tensor):
         grad_outputs = [grad_outputs]
     outputs = list(outputs)

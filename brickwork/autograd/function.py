@@ -17,7 +17,7 @@ from .grad_mode import STATE, no_grad
 __all__ = ["Function", "FunctionCtx", "once_differentiable"]
 
 _CTX_OWN = frozenset({"needs_input_grad", "materialize_grads", "_saved", "_versions", "_stashed", "_inputs",
-                      "_non_diff", "_dirty", "_intermediate", "_name"})
+                      "_non_diff", "_dirty", "_intermediate", "_name", "_out_names"})
 
 
 class FunctionCtx:
@@ -39,10 +39,14 @@ class FunctionCtx:
         self._dirty: set[int] = set()
         self._intermediate = False
         self._name = "Function"
+        self._out_names: set[str] = set()
 
     def __setattr__(self, name: str, value: Any) -> None:
-        if name not in _CTX_OWN and isinstance(value, Tensor):
-            self._stashed.append((name, value))
+        if name not in _CTX_OWN:
+            if isinstance(value, Tensor):
+                self._stashed.append((name, value))
+            elif isinstance(value, (list, tuple)):
+                self._stashed.extend((f"{name}[{i}]", v) for i, v in enumerate(value) if isinstance(v, Tensor))
         object.__setattr__(self, name, value)
 
     def save_for_backward(self, *tensors: Tensor | None) -> None:
@@ -161,6 +165,11 @@ class Function:
             node = Node(ctx._name, _apply_backward, tuple(inputs), (), None, len(raw))
             node.meta = (cls, ctx, tensor_idx, len(args), [(tuple(o.shape), o.dtype, o._device) if
                                                            isinstance(o, Tensor) else None for o in raw])
+            for name, t in ctx._stashed:  # ctx.y = y for an output y: the output itself, as in PyTorch
+                for k, o in enumerate(raw):
+                    if t is o and "[" not in name and isinstance(wrapped[k], Tensor):
+                        object.__setattr__(ctx, name, wrapped[k])
+                        ctx._out_names.add(name)
             saved = list(ctx._saved)
             for i, s in enumerate(saved):
                 if s is None or id(s) in input_ids:
@@ -183,7 +192,7 @@ class Function:
                         w.grad_fn, w._rg = node, True
                         if k:
                             w._out_idx = k
-        for _, o in dirty_inputs:
+        for _, o in dirty_inputs:  # PyTorch bumps a dirty input's version once more, after forward's own bump
             o._vc[0] += 1
         return wrapped[0] if single else tuple(wrapped)
 
@@ -191,7 +200,7 @@ class Function:
 def _apply_backward(node: Node, *grads: Any) -> tuple:
     cls, ctx, tensor_idx, nargs, out_meta = node.meta
     if STATE.enabled and not getattr(cls.backward, "_once_differentiable", False):
-        stashed = [n for n, t in ctx._stashed if not any(t is a for a in ctx._inputs)]
+        stashed = [n for n, t in ctx._stashed if n not in ctx._out_names and not any(t is a for a in ctx._inputs)]
         if stashed or ctx._intermediate:
             what = (f"tensor(s) stashed on ctx ({', '.join('ctx.' + n for n in stashed)})" if stashed
                     else "an intermediate tensor saved with save_for_backward")
@@ -208,8 +217,8 @@ def _apply_backward(node: Node, *grads: Any) -> tuple:
     res = cls.backward(ctx, *grads)
     if not isinstance(res, tuple):
         res = (res,)
-    if len(res) < nargs:
-        raise RuntimeError(f"function {cls.__name__}Backward returned an incorrect number of gradients "
+    if len(res) < nargs or any(g is not None for g in res[nargs:]):
+        raise RuntimeError(f"Function {cls.__name__}Backward returned an incorrect number of gradients "
                            f"(expected {nargs}, got {len(res)}): return one gradient (or None) per forward "
                            "argument")
     out = []
@@ -217,13 +226,13 @@ def _apply_backward(node: Node, *grads: Any) -> tuple:
         g, inp = res[i], node.inputs[j]
         if g is not None:
             if not isinstance(g, Tensor):
-                raise TypeError(f"function {cls.__name__}Backward returned a {type(g).__name__} as gradient {i}; "
+                raise TypeError(f"Function {cls.__name__}Backward returned a {type(g).__name__} as gradient {i}; "
                                 "expected a Tensor or None")
             gs, ins = tuple(g.shape), tuple(inp.shape)
             if gs != ins:
                 # as in PyTorch: a gradient the input broadcasts to is summed back; anything else is an error
                 if len(ins) > len(gs) or any(a != b and a != 1 for a, b in zip(ins[::-1], gs[::-1])):
-                    raise RuntimeError(f"function {cls.__name__}Backward returned an invalid gradient at index "
+                    raise RuntimeError(f"Function {cls.__name__}Backward returned an invalid gradient at index "
                                        f"{i} - got {list(gs)} but expected shape compatible with {list(ins)}")
                 from ..ops._core import sum_to
 

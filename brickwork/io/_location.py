@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any, Callable
 
 import numpy as np
 
 from .._tensor import Tensor, _make
 from ..backends import CPU, device as _device
+from ._errors import FormatError
 
-__all__ = ["Placer"]
+__all__ = ["Placer", "place", "view"]
+
+_LOCATION = re.compile(r"[a-z_]{1,20}(:[0-9]{1,6})?")  # what torch and brickwork write: 'cpu', 'cuda:0'
+
 
 
 class Placer:
@@ -35,19 +40,26 @@ class Placer:
         self._fixed = None if m is None or isinstance(m, dict) or callable(m) else _device(m)
         self._cache: dict[str, _device] = {}
 
-    def device(self, location: str, storage: Callable[[], np.ndarray] | None) -> _device:
-        """The device for a buffer saved at ``location``; ``storage()`` gives the buffer for a callable."""
+    def device(self, location: Any, storage: Callable[[], np.ndarray] | None, src: Any = None) -> _device:
+        """The device for a buffer saved at ``location``; ``storage()`` gives the buffer for a callable.
+
+        A location that is not a device name (``cuda:0``) is a FormatError naming ``src``; a device this
+        machine lacks is a RuntimeError suggesting ``map_location``.
+        """
         if self._fixed is not None:
             return self._fixed
+        if not (isinstance(location, str) and _LOCATION.fullmatch(location)):
+            what = f"{src.name}: " if src is not None else ""
+            raise FormatError(f"{what}malformed device location {location!r:.40}")
         m = self.map
-        if callable(m) and not isinstance(m, dict):
+        if isinstance(m, dict):
+            r = m.get(location, location)
+            location = r if isinstance(r, str) else str(_device(r))
+        elif m is not None:
             array = storage() if storage is not None else np.empty(0, np.uint8)
             r = m(_make(array, CPU), location)
             if r is not None:
                 return r.device if isinstance(r, Tensor) else _device(r)
-        elif isinstance(m, dict):
-            r = m.get(location, location)
-            location = r if isinstance(r, str) else str(_device(r))
         d = self._cache.get(location)
         if d is None:
             try:

@@ -20,11 +20,11 @@ import numpy as np
 from .. import dtypes as _dt
 from ._files import Source
 
-__all__ = ["MAX_HEADER", "Entry", "build", "read_header", "read_arrays", "to_code", "from_code"]
+__all__ = ["MAX_HEADER", "Entry", "build", "read_header", "read_arrays", "to_code", "from_code", "layout_problem"]
 
 MAX_HEADER = 100_000_000  # the reference library's limit on the JSON header
 _MAX_DIMS = 32
-_MAX_ELEMENTS = 1 << 60
+_LIMIT = 1 << 60  # no real array has more elements, strides or offsets than this; NumPy overflows near 2**63
 
 _CODES = {"F16": _dt.float16, "BF16": _dt.bfloat16, "F32": _dt.float32, "F64": _dt.float64, "I8": _dt.int8,
           "I16": _dt.int16, "I32": _dt.int32, "I64": _dt.int64, "U8": _dt.uint8, "BOOL": _dt.bool_}
@@ -47,7 +47,7 @@ def from_code(code: Any, where: str, src: Source) -> _dt.dtype:
     """The brickwork dtype of a safetensors dtype code; a FormatError naming ``where`` for anything else."""
     d = _CODES.get(code) if isinstance(code, str) else None
     if d is None:
-        if code in _UNSUPPORTED:
+        if isinstance(code, str) and code in _UNSUPPORTED:
             raise src.error(f"{where} has dtype {code}, which brickwork does not support (it has "
                             + ", ".join(_CODES) + ")")
         raise src.error(f"{where} has unknown dtype {code!r}")
@@ -70,7 +70,7 @@ def build(arrays: Sequence[tuple[str, np.ndarray]], metadata: dict[str, str]) ->
         >>> import numpy as np
         >>> chunks = build([("w", np.zeros(2, np.float32))], {"format": "pt"})
         >>> sum(len(memoryview(c).cast("B")) for c in chunks)
-        88
+        104
     """
     order = sorted(range(len(arrays)), key=lambda i: -arrays[i][1].dtype.itemsize)  # stable: keeps ties in order
     header: dict[str, Any] = {"__metadata__": metadata}
@@ -92,6 +92,42 @@ def build(arrays: Sequence[tuple[str, np.ndarray]], metadata: dict[str, str]) ->
 
 def _int(x: Any) -> bool:
     return type(x) is int
+
+
+def layout_problem(shape: Any, strides: Any = None, offset: Any = 0, itemsize: int = 1, nbytes: int = 0) -> str:
+    """What is wrong with an array layout read from a file ('' if nothing): sizes, and for views, bounds.
+
+    ``strides`` and ``offset`` are in bytes; given strides, the view must lie within ``nbytes`` bytes.
+
+    Example:
+        >>> layout_problem([2, -1]), layout_problem([2, 3], [12, 4], 0, 4, 24)
+        ('negative size in shape [2, -1]', '')
+    """
+    if not (isinstance(shape, (list, tuple)) and len(shape) <= _MAX_DIMS and all(_int(s) for s in shape)):
+        return f"shape must be a list of at most {_MAX_DIMS} integers, got {shape!r:.80}"
+    if any(s < 0 for s in shape):
+        return f"negative size in shape {list(shape)}"
+    count = 1
+    for s in shape:
+        count *= max(s, 1)
+    if count > _LIMIT:
+        return f"shape {list(shape)} is absurdly large"
+    if strides is None:
+        return ""
+    if not (isinstance(strides, (list, tuple)) and len(strides) == len(shape)
+            and all(_int(s) and abs(s) <= _LIMIT for s in strides) and _int(offset) and 0 <= offset <= _LIMIT):
+        return f"malformed strides {strides!r:.80} or offset {offset!r:.40} for shape {list(shape)}"
+    if 0 in shape:
+        return ""
+    lo = hi = offset
+    for n, s in zip(shape, strides):
+        if s < 0:
+            lo += (n - 1) * s
+        else:
+            hi += (n - 1) * s
+    if lo < 0 or hi + itemsize > nbytes:
+        return f"a view of shape {list(shape)}, strides {list(strides)} at offset {offset} reaches outside {nbytes} bytes"
+    return ""
 
 
 def read_header(src: Source) -> tuple[dict[str, Entry], dict[str, str] | None, int]:
@@ -131,16 +167,14 @@ def read_header(src: Source) -> tuple[dict[str, Entry], dict[str, str] | None, i
             raise src.error(f"{where}: expected an object with dtype, shape and data_offsets, got {info!r:.80}")
         dtype = from_code(info.get("dtype"), where, src)
         shape, offsets = info.get("shape"), info.get("data_offsets")
-        if not (isinstance(shape, list) and len(shape) <= _MAX_DIMS and all(_int(s) for s in shape)):
-            raise src.error(f"{where}: shape must be a list of at most {_MAX_DIMS} integers, got {shape!r:.80}")
-        if any(s < 0 for s in shape):
-            raise src.error(f"{where}: negative size in shape {shape}")
-        numel = count = 1
+        if not isinstance(shape, list):
+            raise src.error(f"{where}: shape must be a list of integers, got {shape!r:.80}")
+        problem = layout_problem(shape)
+        if problem:
+            raise src.error(f"{where}: {problem}")
+        numel = 1
         for s in shape:
             numel *= s
-            count *= max(s, 1)
-        if count > _MAX_ELEMENTS:
-            raise src.error(f"{where}: shape {shape} is absurdly large")
         if not (isinstance(offsets, list) and len(offsets) == 2 and all(_int(o) for o in offsets)):
             raise src.error(f"{where}: data_offsets must be [begin, end] integers, got {offsets!r:.80}")
         begin, end = offsets

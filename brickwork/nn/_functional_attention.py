@@ -252,8 +252,8 @@ def multi_head_attention_forward(query: Tensor, key: Tensor, value: Tensor, embe
         raise RuntimeError(f"{op}: key {tuple(key.shape)} and value {tuple(value.shape)} must share sequence "
                            f"length and batch size {bsz} with query {tuple(query.shape)}")
     if is_causal and attn_mask is None:
-        raise RuntimeError(f"{op}: is_causal=True is a hint and needs attn_mask too; pass e.g. "
-                           "nn.Transformer.generate_square_subsequent_mask(L)")
+        raise RuntimeError(f"{op}: is_causal=True is only a hint and needs the causal attn_mask too; pass "
+                           "e.g. attn_mask=torch.full((L, L), float('-inf')).triu(1)")
     # in-projection: one matmul for self-attention, split without copies into q, k, v
     if not use_separate_proj_weight:
         if query is key and key is value:

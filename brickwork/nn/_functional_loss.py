@@ -160,6 +160,10 @@ def _class_dim(op: str, input: Tensor) -> int:
     return 0 if input._data.ndim == 1 else 1
 
 
+def _dtype_name(t: Tensor) -> str:
+    return str(t.dtype).rsplit(".", 1)[-1]
+
+
 def _shape_str(shape: tuple) -> str:
     return "(" + ", ".join(str(s) for s in shape) + ("," if len(shape) == 1 else "") + ")"
 
@@ -177,11 +181,12 @@ def _index_targets(op: str, input: Tensor, target: Tensor, weight: Tensor | None
                  if probs_allowed else "")
         if t.shape == want:
             raise RuntimeError(f"{op}: expected a target of class indices with an integer dtype (int64), got "
-                               f"{target.dtype} of shape {_shape_str(t.shape)}; convert it with target.long()"
+                               f"{_dtype_name(target)} of shape {_shape_str(t.shape)}; convert it with "
+                               "target.long()"
                                f"{probs}")
         raise RuntimeError(f"{op}: expected target of shape {_shape_str(names)} = {_shape_str(want)} with class "
                            f"indices for input of shape {_shape_str(x.shape)}, got {_shape_str(t.shape)} of "
-                           f"dtype {target.dtype}{probs}")
+                           f"dtype {_dtype_name(target)}{probs}")
     if target._device is not input._device:
         from ..ops._core import device_mismatch
 
@@ -268,7 +273,7 @@ def _cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None, ignore_
     if tuple(target.shape) == tuple(input.shape) and input._data.ndim:
         if target._data.dtype.kind != "f":
             raise RuntimeError(f"{op}: a target of the input's shape {_shape_str(tuple(input.shape))} holds class "
-                               f"probabilities and must be floating point, got {target.dtype}; for class "
+                               f"probabilities and must be floating point, got {_dtype_name(target)}; for class "
                                "indices pass an integer target without the class dimension")
         if ignore_index >= 0:
             raise RuntimeError(f"{op}: ignore_index={ignore_index} is not supported with class-probability "
@@ -297,59 +302,72 @@ def _cross_entropy_probs(input: Tensor, target: Tensor, weight: Tensor | None, r
 
 def _cross_entropy_indices(input: Tensor, safe: Any, valid: Any, wt: Any, weight: Tensor | None, reduction: str,
                            eps: float) -> Tensor:
-    """The fused primitive: ``(1 - eps) * nll + eps / C * smooth``, reduced, from one log-softmax pass."""
+    """The fused primitive: ``(1 - eps) * nll + eps / C * smooth``, reduced, from one softmax pass.
+
+    Only the target entries of the log-probabilities are formed (``s[t] - logsumexp``); the softmax itself is
+    kept for the backward pass.
+    """
     x = input._data
     xp = input._device.xp
     cdim = 0 if x.ndim == 1 else 1
     C = x.shape[cdim]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        logp = x - x.max(axis=cdim, keepdims=True) if x.size else x.copy()
-        logp -= xp.log(xp.exp(logp).sum(axis=cdim, keepdims=True))
     idx = xp.expand_dims(safe, cdim)
-    loss = -xp.take_along_axis(logp, idx, cdim).squeeze(cdim) * wt
-    wvec = None
-    if eps > 0:
-        wvec = None if weight is None else weight._data.astype(x.dtype, copy=False)
-        wb = 1 if wvec is None else wvec.reshape((C,) + (1,) * (x.ndim - 2)) if cdim else wvec
-        smooth = -(logp * wb).sum(axis=cdim) * valid
-        loss = loss * (1.0 - eps) + smooth * (eps / C)
-    denom = 1.0
-    if reduction == "mean":
-        denom = float(wt.sum())
-    if reduction != "none":
-        with np.errstate(divide="ignore", invalid="ignore"):
-            loss = xp.asarray(loss.sum() / denom, dtype=x.dtype)
+    wvec = None if weight is None else weight._data.astype(x.dtype, copy=False)
+    wb = None if wvec is None else wvec.reshape((C,) + (1,) * (x.ndim - 2)) if cdim else wvec
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        p = x - x.max(axis=cdim, keepdims=True) if x.size else x.copy()
+        picked = xp.take_along_axis(p, idx, cdim).squeeze(cdim)
+        smooth = None
+        if eps > 0:  # sum_c w_c * log p_c = sum_c w_c * s_c - W * logsumexp
+            smooth = (p if wb is None else p * wb).sum(axis=cdim)
+        xp.exp(p, out=p)
+        total = p.sum(axis=cdim, keepdims=True)
+        lse = xp.log(total).squeeze(cdim)
+        p /= total
+        loss = (lse - picked) * wt
+        if smooth is not None:
+            W = float(C) if wvec is None else float(wvec.sum())
+            loss = loss * (1.0 - eps) + (W * lse - smooth) * valid * (eps / C)
+        denom = float(wt.sum()) if reduction == "mean" else 1.0
+        if reduction != "none":
+            loss = xp.asarray(loss.sum() / denom if denom else loss.sum() * np.nan)
     out = wrap(loss.astype(x.dtype, copy=False), input._device)
     if needs_grad(input):
         record(out, "NllLossBackward0" if eps == 0 else "AddBackward0", _cross_entropy_backward, (input,),
-               (input,), (logp, cdim, idx, valid, wt, wvec, eps, denom, reduction))
+               (input,), (p, cdim, idx, valid, wt, wb, eps, denom, reduction))
     return out
 
 
 def _cross_entropy_backward(node: Any, g: Tensor) -> tuple:
-    """``d/dx = (p * coef - Q) * g`` with ``p = softmax(x)``; ``coef`` and ``Q`` depend on the target only."""
-    logp, cdim, idx, valid, wt, wvec, eps, denom, reduction = node.meta
-    xp = node.inputs[0]._device.xp
-    if STATE.enabled:  # create_graph: recompute p from the input so second derivatives flow through it
-        (x,) = node.saved_tensors
-        p = x.softmax(cdim)
-    else:
-        p = wrap(xp.exp(logp), node.inputs[0]._device)
-    C = logp.shape[cdim]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        scale = 1.0 / denom if denom else float("nan")
-        a = (1.0 - eps) * wt * scale  # weight of the one-hot part, per element
-        q = xp.zeros_like(logp)
-        xp.put_along_axis(q, idx, xp.expand_dims(a, cdim), cdim)
-        if eps > 0:
-            W = float(C) if wvec is None else float(wvec.sum())
-            coef = a + (eps / C) * W * scale * valid
-            wb = 1.0 if wvec is None else wvec.reshape((C,) + (1,) * (logp.ndim - 2)) if cdim else wvec
-            q += xp.expand_dims((eps / C) * scale * valid, cdim) * wb
-        else:
-            coef = a
+    """``d/dx = (p * coef - Q) * g`` with ``p = softmax(x)``; ``coef`` (per row) and ``Q`` depend on the target.
+
+    ``Q`` holds ``(1 - eps) * w[t] / denom`` at each target class plus ``eps / C * w_c / denom`` everywhere.
+    """
+    probs, cdim, idx, valid, wt, wb, eps, denom, reduction = node.meta
     dev = node.inputs[0]._device
-    grad = p * wrap(xp.expand_dims(coef, cdim).astype(logp.dtype, copy=False), dev) - wrap(q, dev)
+    xp = dev.xp
+    C = probs.shape[cdim]
+    scale = 1.0 / denom if denom else float("nan")
+    a = (1.0 - eps) * wt * scale  # the one-hot part's weight, per element
+    spread = (eps / C) * scale * valid  # the uniform part's weight, per element
+    W = 0.0 if eps == 0 else float(C) if wb is None else float(wb.sum())
+    coef = a + W * spread
+    if not STATE.enabled:  # first order: one pass over the softmax, everything else folded into per-row factors
+        gd = g._data if reduction == "none" else g._data.reshape(())
+        grad = probs * xp.expand_dims((coef * gd).astype(probs.dtype, copy=False), cdim)
+        at = xp.take_along_axis(grad, idx, cdim) - xp.expand_dims(a * gd, cdim)
+        xp.put_along_axis(grad, idx, at.astype(grad.dtype, copy=False), cdim)
+        if eps > 0:
+            grad -= xp.expand_dims(spread * gd, cdim) * (1.0 if wb is None else wb)
+        return (wrap(grad, dev),)
+    # create_graph: the same formula in tensor ops, with p recomputed from the input so it stays differentiable
+    (x,) = node.saved_tensors
+    q = xp.zeros_like(probs)
+    xp.put_along_axis(q, idx, xp.expand_dims(a, cdim).astype(q.dtype, copy=False), cdim)
+    if eps > 0:
+        q += xp.expand_dims(spread, cdim) * (1.0 if wb is None else wb)
+    coef_t = wrap(xp.expand_dims(coef, cdim).astype(probs.dtype, copy=False), dev)
+    grad = x.softmax(cdim) * coef_t - wrap(q, dev)
     return (grad * (g.unsqueeze(cdim) if reduction == "none" else g),)
 
 

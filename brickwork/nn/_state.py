@@ -134,6 +134,9 @@ class StateDictMixin:
             if missing or unexpected:
                 errors.append("To load only the keys that match, pass strict=False (size and dtype mismatches "
                               "are errors either way).")
+        if any(e.startswith("dtype mismatch") for e in errors):
+            errors.append("To fix dtype mismatches, convert the model (model.to(dtype)) or the checkpoint's tensors "
+                          "(v.to(dtype)) before loading.")
         if errors:
             raise RuntimeError("Error(s) in loading state_dict for {}:\n\t{}".format(type(self).__name__,
                                                                                      "\n\t".join(errors)))
@@ -177,9 +180,7 @@ class StateDictMixin:
                 continue
             if theirs.dtype is not mine.dtype:
                 error_msgs.append(f"dtype mismatch for {key}: copying a param with dtype {theirs.dtype} from "
-                                  f"checkpoint, the dtype in current model is {mine.dtype}. Convert one side "
-                                  f"first, e.g. model.to({theirs.dtype}) or the checkpoint's tensors with "
-                                  f".to({mine.dtype}).")
+                                  f"checkpoint, the dtype in current model is {mine.dtype}.")
                 continue
             with no_grad():
                 if assign:

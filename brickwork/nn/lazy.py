@@ -130,8 +130,10 @@ def materialize_module(module: Any, *inputs: Any) -> None:
         >>> m = Scale(); materialize_module(m, torch.ones(2, 3)); m.w.shape
         brickwork.Size([3])
     """
-    if not _own_pending(module):
+    if not _own_pending(module):  # filled by hand (p.data = ...): keep the values, update the sizes
         module.__dict__["_lazy_pending"] = False
+        if hasattr(module, "_sizes_from_params"):
+            module._sizes_from_params()
         return
     shapes_fn = getattr(module, "_lazy_shapes", None)
     if shapes_fn is None:

@@ -9,8 +9,6 @@ import warnings
 from itertools import islice
 from typing import Any, Callable, Iterator
 
-import numpy as np
-
 from .. import dtypes as _dt
 from .._tensor import Tensor
 from ..autograd.grad_mode import no_grad
@@ -18,13 +16,21 @@ from ..ops.random import Generator, default_generator
 from . import lazy
 from ._state import StateDictMixin
 from .hooks import HooksMixin
-from .parameter import Buffer, Parameter, is_pending
+from .parameter import Parameter, is_pending
 
 __all__ = ["Module"]
 
 
 def _forward_unimplemented(self: "Module", *args: Any, **kwargs: Any) -> Any:
     raise NotImplementedError(f'Module [{type(self).__name__}] is missing the required "forward" function')
+
+
+def _cast_method(dt: _dt.dtype) -> Callable[["Module"], "Module"]:
+    def cast(self: "Module") -> "Module":
+        return self._convert(None, dt)
+
+    cast.__doc__ = f"Cast floating-point parameters and buffers to {dt.name}; returns ``self``."
+    return cast
 
 
 class Module(StateDictMixin, HooksMixin):
@@ -66,7 +72,7 @@ class Module(StateDictMixin, HooksMixin):
         d["training"] = True
         d["_parameters"], d["_buffers"], d["_modules"] = {}, {}, {}
         d["_non_persistent_buffers_set"] = set()
-        d["_init_seed"] = int(default_generator._np.integers(0, 1 << 64, dtype=np.uint64))
+        d["_init_seed"] = int(default_generator._np.bit_generator.random_raw())  # 64 random bits
         self._init_hooks()
 
     def _init_generator(self) -> Generator:
@@ -156,39 +162,41 @@ class Module(StateDictMixin, HooksMixin):
     def __setattr__(self, name: str, value: Any) -> None:
         d = self.__dict__
         params, modules, buffers = d.get("_parameters"), d.get("_modules"), d.get("_buffers")
-        if isinstance(value, (Parameter, Module)) or isinstance(value, Buffer):
+        if isinstance(value, Tensor):
+            target = params if isinstance(value, Parameter) else buffers if getattr(value, "_is_buffer", False) \
+                else False
+        else:
+            target = modules if isinstance(value, Module) else False
+        if target is not False:
             if params is None:
                 raise AttributeError(f"cannot assign {type(value).__name__} before Module.__init__() call")
-            target = params if isinstance(value, Parameter) else modules if isinstance(value, Module) else buffers
             for store in (d, params, modules, buffers):
-                if store is not target:
+                if store is not target:  # the target keeps the name's position (state_dict order)
                     store.pop(name, None)
-            if target is not buffers:
-                self._non_persistent_buffers_set.discard(name)
-            if isinstance(value, Parameter):
+            if target is params:
                 self.register_parameter(name, value)
-            elif isinstance(value, Module):
+            elif target is modules:
                 self.add_module(name, value)
             else:
                 self.register_buffer(name, value, getattr(value, "persistent", True))
-        elif params is not None and name in params:
-            if value is not None:
-                raise TypeError(f"cannot assign '{type(value).__name__}' as parameter '{name}' "
-                                "(brickwork.nn.Parameter or None expected)")
-            params[name] = None
-        elif modules is not None and name in modules:
-            if value is not None:
-                raise TypeError(f"cannot assign '{type(value).__name__}' as child module '{name}' "
-                                "(brickwork.nn.Module or None expected)")
-            modules[name] = None
-        elif buffers is not None and name in buffers:
-            if value is not None and not isinstance(value, Tensor):
-                raise TypeError(f"cannot assign '{type(value).__name__}' as buffer '{name}' "
-                                "(brickwork.nn.Buffer, brickwork.Tensor or None expected)")
-            self.register_buffer(name, value, name not in self._non_persistent_buffers_set)
-        else:
+            return
+        if (params is None or name not in params) and (modules is None or name not in modules) and \
+                (buffers is None or name not in buffers):
             _warn_plain_container(self, name, value)
             object.__setattr__(self, name, value)
+            return
+        for store, what, allowed in ((params, "parameter", "brickwork.nn.Parameter"),
+                                     (modules, "child module", "brickwork.nn.Module"),
+                                     (buffers, "buffer", "brickwork.nn.Buffer, brickwork.Tensor")):
+            if store is not None and name in store:
+                if value is not None and not (store is buffers and isinstance(value, Tensor)):
+                    raise TypeError(f"cannot assign '{type(value).__name__}' as {what} '{name}' ({allowed} or None "
+                                    "expected)")
+                if store is buffers:
+                    self.register_buffer(name, value, name not in self._non_persistent_buffers_set)
+                else:
+                    store[name] = None
+                return
 
     def __getattr__(self, name: str) -> Any:
         d = self.__dict__
@@ -430,21 +438,10 @@ class Module(StateDictMixin, HooksMixin):
         """Move everything to a CUDA device (the current one by default)."""
         return self.to("cuda" if device is None else f"cuda:{device}" if isinstance(device, int) else device)
 
-    def float(self) -> "Module":
-        """Cast floating-point parameters and buffers to float32."""
-        return self._convert(None, _dt.float32)
-
-    def double(self) -> "Module":
-        """Cast floating-point parameters and buffers to float64."""
-        return self._convert(None, _dt.float64)
-
-    def half(self) -> "Module":
-        """Cast floating-point parameters and buffers to float16."""
-        return self._convert(None, _dt.float16)
-
-    def bfloat16(self) -> "Module":
-        """Cast floating-point parameters and buffers to bfloat16."""
-        return self._convert(None, _dt.bfloat16)
+    float = _cast_method(_dt.float32)
+    double = _cast_method(_dt.float64)
+    half = _cast_method(_dt.float16)
+    bfloat16 = _cast_method(_dt.bfloat16)
 
     # -- repr ---------------------------------------------------------------------------------------------
 
@@ -475,7 +472,9 @@ def _addindent(text: str, spaces: int) -> str:
 
 
 def _warn_plain_container(module: Module, name: str, value: Any) -> None:
-    items = value.values() if isinstance(value, dict) else value if isinstance(value, (list, tuple)) else ()
+    if not isinstance(value, (list, tuple, dict)):
+        return
+    items = value.values() if isinstance(value, dict) else value
     if any(isinstance(v, Module) for v in islice(items, 8)):  # a few suffice; big data lists stay cheap
         kind, fix = ("dict", "nn.ModuleDict") if isinstance(value, dict) else (type(value).__name__, "nn.ModuleList")
         warnings.warn(f"{type(module).__name__}.{name} is a plain {kind} of Modules: they are not registered, so "

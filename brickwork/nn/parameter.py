@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from .. import dtypes as _dt
-from .._tensor import Tensor, _make
+from .._tensor import Tensor, _make, _rebuild
 from ..backends import canonical, device as _device
 
 __all__ = ["Parameter", "Buffer", "UninitializedParameter", "UninitializedBuffer", "UninitializedError",
@@ -40,6 +40,10 @@ class _Pending:
     def __init__(self, dtype: np.dtype, device: _device, path: str = "", owner: str = "") -> None:
         self.dtype, self.device, self.path, self.owner = dtype, device, path, owner
 
+    def copy(self) -> "_Pending":
+        """Another marker for the same future tensor (deepcopy and pickling of a placeholder use it)."""
+        return _Pending(self.dtype, self.device, self.path, self.owner)
+
     def error(self) -> UninitializedError:
         """The error for touching this tensor, naming its path and owning module."""
         what = self.path or "this parameter"
@@ -62,6 +66,15 @@ class _Pending:
 
     def __repr__(self) -> str:
         return f"<pending {self.path or 'tensor'} ({_dt.from_np(self.dtype)}, {self.device})>"
+
+
+# autograd bookkeeping in a tensor's __dict__, not part of a parameter's value: deepcopy and pickling drop it
+# (PyTorch's Parameter drops the grad too)
+_TRANSIENT = frozenset({"_grad", "_views", "_hooks", "_base", "_out_idx", "_retains_grad"})
+
+
+def _state(t: Tensor) -> dict | None:
+    return {k: v for k, v in t.__dict__.items() if k not in _TRANSIENT} or None
 
 
 def is_pending(t: Any) -> bool:
@@ -120,10 +133,10 @@ class Parameter(Tensor):
         import copy
 
         d = self._data
-        data = _Pending(d.dtype, d.device, d.path, d.owner) if type(d) is _Pending else d.copy()
+        data = d.copy()
         p = _make(data, self._device, self._rg, cls=type(self))
         memo[id(self)] = p
-        for k, v in self.__dict__.items():
+        for k, v in (_state(self) or {}).items():
             p.__dict__[k] = copy.deepcopy(v, memo)
         return p
 
@@ -131,8 +144,8 @@ class Parameter(Tensor):
         d = self._data
         if type(d) is _Pending:
             return (_rebuild_pending, (type(self), str(d.dtype), str(d.device), self._rg, d.path, d.owner,
-                                       self.__dict__ or None))
-        return super().__reduce_ex__(protocol)
+                                       _state(self)))
+        return (_rebuild, (type(self), self._host().copy(), str(self._device), self._rg, _state(self)))
 
 
 def _rebuild_pending(cls: type, dtype: str, device: str, rg: bool, path: str, owner: str,

@@ -154,7 +154,11 @@ def div(input: Any, other: Any, *, rounding_mode: str | None = None, out: Tensor
         else:
             q = da / db
             q = np.floor(q) if rounding_mode == "floor" else np.trunc(q)
-        return _out(wrap(q, dev), out)
+        r = wrap(q, dev)
+        if needs_grad(input, other):  # piecewise constant: zero gradient, but part of the graph as in PyTorch
+            record(r, "DivBackward3", lambda n, g: tuple(sum_to(g * 0, t) if _rg(t) else None for t in n.inputs),
+                   _tensor_inputs(input, other))
+        return _out(r, out)
     r = _arith(input, other, _op.truediv, "div", True)[0]
     if _rg2(input, other):
         r.grad_fn, r._rg = Node("DivBackward0", _div_backward, _tensor_inputs(input, other),
@@ -236,7 +240,7 @@ def pow(input: Any, exponent: Any, *, out: Tensor | None = None) -> Tensor:  # n
         tensor([4., 9.])
     """
     da, db, dev = binary_arrays(input, exponent, "pow")
-    if da.dtype.kind in "iu" and not isinstance(db, float) and np.any(np.asarray(db) < 0):
+    if np.asarray(da).dtype.kind in "iu" and np.asarray(db).dtype.kind in "iu" and np.any(np.asarray(db) < 0):
         raise RuntimeError("pow: integers to negative integer powers are not allowed; use a float base, e.g. "
                            "x.float() ** -1")
     r = wrap(da ** db, dev)

@@ -78,6 +78,37 @@ def _check_bounds(d: Any, idx: tuple) -> None:
         dim += (i.ndim if hasattr(i, "dtype") and i.dtype == bool else 1)
 
 
+def _ints_first(idx: Any) -> tuple[tuple, tuple] | None:
+    """PyTorch applies integer indices before advanced ones; NumPy counts them as advanced, which can move the
+    broadcast dimensions to the front (``x[0, :, [1, 2]]``). The basic and advanced steps that give PyTorch's
+    result, or None when the index mixes no integers with arrays."""
+    if not isinstance(idx, tuple):
+        return None
+
+    def is_int(i: Any) -> bool:
+        return isinstance(i, (int, np.integer)) and not isinstance(i, (bool, np.bool_))
+
+    def is_array(i: Any) -> bool:
+        return isinstance(i, (Tensor, list, np.ndarray)) or hasattr(i, "__cuda_array_interface__")
+
+    if not any(map(is_int, idx)) or not any(map(is_array, idx)):
+        return None
+    basic, adv = [], []
+    for i in idx:
+        if is_int(i):
+            basic.append(i)
+        elif is_array(i):
+            a = i if hasattr(i, "dtype") else np.asarray(i)
+            basic += [slice(None)] * (a.ndim if str(a.dtype).endswith("bool") else 1)  # a mask spans its ndim
+            adv.append(i)
+        elif isinstance(i, (bool, np.bool_)):
+            adv.append(i)
+        else:  # None, slice and Ellipsis act in the first step; afterwards their dimensions are kept whole
+            basic.append(i)
+            adv.append(i if i is Ellipsis else slice(None))
+    return tuple(basic), tuple(adv)
+
+
 def getitem(input: Tensor, idx: Any) -> Tensor:
     """``input[idx]``: a view for basic indexing, a copy for advanced (tensor, list or bool) indexing.
 
@@ -88,6 +119,9 @@ def getitem(input: Tensor, idx: Any) -> Tensor:
         (tensor([3, 4, 5]), tensor([[0, 2],
                 [3, 5]]), tensor([4, 5]), brickwork.Size([1, 2]))
     """
+    steps = _ints_first(idx)
+    if steps is not None:
+        return getitem(getitem(input, steps[0]), steps[1])
     d = input._data
     key, advanced = _convert_index(idx, input._device)
     try:
@@ -135,11 +169,13 @@ def index_put_new(input: Tensor, key: Any, values: Any, accumulate: bool = False
         v = v.astype(d.dtype, copy=False)
     else:
         v = values
+    steps = _ints_first(key)
+    target = d if steps is None else d[steps[0]]  # PyTorch's order: write through the basic view
     try:
         if accumulate:
-            _add_at(xp, d, key, v)
+            _add_at(xp, target, key if steps is None else steps[1], v)
         else:
-            d[key] = v
+            target[key if steps is None else steps[1]] = v
     except (ValueError, IndexError) as e:
         vs = tuple(values.shape) if isinstance(values, Tensor) else ()
         raise RuntimeError(f"index_put: cannot write values of shape {vs} into a tensor of shape "

@@ -14,6 +14,7 @@ import numpy as np
 
 from .. import dtypes as _dt
 from .._tensor import Tensor
+from ..autograd.grad_mode import STATE
 from ._core import dims_tuple, needs_grad, record, wrap, wrap_dim
 
 values_indices = namedtuple("values_indices", ["values", "indices"])
@@ -147,6 +148,8 @@ def _prod_backward(node: Any, g: Tensor) -> tuple:
     ge = _expand_back(g, shape, dims, keepdim)
     if not bool((x == 0).any()):
         return (ge * _expand_back(out, shape, dims, keepdim) / x,)
+    if STATE.enabled:  # create_graph: the same products from differentiable ops, so double backward works
+        return (ge * _prod_of_others(x, dims),)
     # products of all other elements: exclusive cumulative products from both sides, over a flat axis
     xp = x._device.xp
     moved = xp.moveaxis(x._data, dims, tuple(range(-len(dims), 0))) if dims else x._data[..., None]
@@ -157,6 +160,22 @@ def _prod_backward(node: Any, g: Tensor) -> tuple:
     others = (left * right).reshape(moved.shape)
     others = xp.moveaxis(others, tuple(range(-len(dims), 0)), dims) if dims else others[..., 0]
     return (ge * wrap(others, x._device),)
+
+
+def _prod_of_others(x: Tensor, dims: tuple) -> Tensor:
+    """For each element, the product of the other elements over ``dims`` (an n x n masked product per row)."""
+    from .elementwise import where
+
+    rest = [i for i in range(x.ndim) if i not in dims]
+    moved = x.permute(rest + list(dims))
+    lead = tuple(moved.shape[:len(rest)])
+    n = 1
+    for i in dims:
+        n *= x.shape[i]
+    rows = moved.reshape(lead + (1, n)).expand(lead + (n, n))
+    eye = wrap(x._device.xp.eye(n, dtype=bool), x._device)
+    others = prod(where(eye, 1.0, rows), -1).reshape(tuple(moved.shape))
+    return others.permute(tuple(int(i) for i in np.argsort(rest + list(dims))))
 
 
 def _values_indices(input: Tensor, dim: int, keepdim: bool, is_max: bool) -> Any:
@@ -172,12 +191,13 @@ def _values_indices(input: Tensor, dim: int, keepdim: bool, is_max: bool) -> Any
         has_nan = xp.take_along_axis(xp.isnan(dd), nan_idx, ax)
         idx = xp.where(has_nan, nan_idx, idx)
     vals = xp.take_along_axis(dd, idx, ax)
+    kept = idx  # the backward scatters along ax, so it needs the index with that dimension kept
     if not keepdim or not d.ndim:
         vals, idx = vals.squeeze(ax), idx.squeeze(ax)
     v = wrap(vals, input._device)
     if needs_grad(input):
         record(v, "MaxBackward0" if is_max else "MinBackward0", _index_reduce_backward, (input,), (),
-               (d.shape, ax, keepdim or not d.ndim, idx))
+               (d.shape, ax, keepdim or not d.ndim, kept))
     return values_indices(v, wrap(idx.astype(np.int64, copy=False), input._device))
 
 
@@ -230,7 +250,7 @@ def min(input: Tensor, dim: Any = None, keepdim: bool = False, *, out: Any = Non
 def _extreme(input: Tensor, dim: Any, keepdim: bool, is_max: bool, op: str) -> Tensor:
     d = input._data
     dims = _dims(input, dim, op)
-    if d.size == 0:
+    if d.size == 0 and (not dims or builtins.any(d.shape[i] == 0 for i in dims)):
         raise RuntimeError(f"{op}(): expected a non-empty tensor (got shape {tuple(input.shape)}) to reduce over "
                            "all dimensions; specify a dim with non-zero size")
     r = wrap(d.max(axis=dims, keepdims=keepdim) if is_max else d.min(axis=dims, keepdims=keepdim), input._device)
@@ -346,7 +366,11 @@ def std(input: Tensor, dim: Any = None, unbiased: Any = None, keepdim: bool = Fa
         >>> torch.std(torch.tensor([1.0, 2.0, 3.0, 4.0]))
         tensor(1.2910)
     """
-    return var(input, dim, unbiased, keepdim, correction=correction).sqrt()
+    from .elementwise import where
+
+    v = var(input, dim, unbiased, keepdim, correction=correction)
+    zero = v == 0  # there the gradient is 0, as in PyTorch, not 0/0: sqrt sees 1 instead and its result is dropped
+    return where(zero, 0.0, where(zero, 1.0, v).sqrt())
 
 
 def var_mean(input: Tensor, dim: Any = None, unbiased: Any = None, keepdim: bool = False, *,
@@ -409,7 +433,8 @@ def _norm2_backward(node: Any, g: Tensor) -> tuple:
     dims, keepdim = node.meta
     shape = tuple(x.shape)
     n = _expand_back(node.output(), shape, dims, keepdim)
-    return (where(n == 0, 0.0, _expand_back(g, shape, dims, keepdim) * x / n),)
+    zero = n == 0
+    return (where(zero, 0.0, _expand_back(g, shape, dims, keepdim) * x / where(zero, 1.0, n)),)
 
 
 def logsumexp(input: Tensor, dim: Any, keepdim: bool = False) -> Tensor:

@@ -82,6 +82,8 @@ class Adam(Optimizer):
         loss = self._run_closure(closure)
         for group in self.param_groups:
             lr = as_float(group["lr"])
+            # a Tensor lr makes PyTorch compute lr-derived scalars in the tensor's dtype; do the same
+            lr_arr = group["lr"]._data if isinstance(group["lr"], Tensor) else None
             beta1, beta2 = (as_float(b) for b in group["betas"])
             eps, wd = group["eps"], as_float(group["weight_decay"])
             amsgrad, maximize = group["amsgrad"], group["maximize"]
@@ -110,7 +112,7 @@ class Adam(Optimizer):
                     gd = xp.negative(gd, out=self._buf(pd, dev, 1))
                 if wd != 0:
                     if decoupled:
-                        pd *= 1 - lr * wd
+                        pd *= 1 - lr * wd if lr_arr is None else float(1 - lr_arr * wd)
                     else:
                         xp.multiply(pd, wd, out=tmp)
                         gd = xp.add(gd, tmp, out=self._buf(pd, dev, 1))
@@ -130,7 +132,7 @@ class Adam(Optimizer):
                 v += tmp
                 bias_correction1 = 1 - beta1 ** step
                 bias_correction2 = 1 - beta2 ** step
-                step_size = lr / bias_correction1
+                step_size = lr / bias_correction1 if lr_arr is None else float(lr_arr / bias_correction1)
                 if amsgrad:
                     vmax = state["max_exp_avg_sq"]._data
                     xp.maximum(vmax, v, out=vmax)

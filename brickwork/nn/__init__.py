@@ -1,0 +1,46 @@
+"""Neural-network building blocks: :class:`Module`, parameters, containers, initializers, utilities and layers.
+
+Example:
+    >>> import brickwork as torch
+    >>> class Affine(torch.nn.Module):
+    ...     def __init__(self):
+    ...         super().__init__()
+    ...         self.scale = torch.nn.Parameter(torch.ones(2))
+    ...     def forward(self, x):
+    ...         return x * self.scale
+    >>> Affine()(torch.ones(2)).shape
+    brickwork.Size([2])
+"""
+
+from __future__ import annotations
+
+from . import init, lazy, parameter, utils
+from .containers import ModuleDict, ModuleList, ParameterDict, ParameterList, Sequential
+from .hooks import RemovableHandle
+from .module import Module
+from .parameter import Buffer, Parameter, UninitializedBuffer, UninitializedParameter
+
+__all__ = ["Module", "Parameter", "Buffer", "UninitializedParameter", "UninitializedBuffer", "Sequential",
+           "ModuleList", "ModuleDict", "ParameterList", "ParameterDict", "RemovableHandle", "init", "utils",
+           "lazy", "parameter"]
+
+
+def _optional(name: str) -> object | None:
+    """Import a sibling written by another part of the project; absent (not broken) only if the file is missing."""
+    import importlib
+
+    try:
+        return importlib.import_module(f"{__name__}.{name}")
+    except ModuleNotFoundError as e:
+        if e.name != f"{__name__}.{name}":
+            raise
+        return None
+
+
+functional = _optional("functional")
+_modules = _optional("modules")
+if _modules is not None:
+    from .modules import *  # noqa: F401,F403
+
+    __all__ += list(getattr(_modules, "__all__", []))
+del _modules

@@ -1,0 +1,91 @@
+"""Affine maps: ``linear`` and ``bilinear``.
+
+``linear`` is a primitive (one node instead of transpose + matmul + add; it is on the hot path of every MLP);
+its backward is written with matmuls, so it differentiates again. ``bilinear`` is composed of tensor ops.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..._tensor import Tensor
+from ...ops._core import needs_grad, record, wrap
+
+__all__ = ["linear", "bilinear"]
+
+
+def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
+    """``input @ weight.T + bias`` for input (*, in_features) and weight (out_features, in_features).
+
+    Example:
+        >>> import brickwork as torch
+        >>> import brickwork.nn.functional as F
+        >>> F.linear(torch.ones(2, 3), torch.ones(4, 3), torch.zeros(4)).shape
+        brickwork.Size([2, 4])
+    """
+    d, w = input._data, weight._data
+    if w.ndim != 2 or d.ndim == 0 or d.shape[-1] != w.shape[1]:
+        if w.ndim == 2 and d.ndim >= 1:
+            rows = 1 if d.ndim == 1 else d.size // max(d.shape[-1], 1)
+            raise RuntimeError(f"linear: expected input with last dimension {w.shape[1]}, got shape {tuple(d.shape)} "
+                               f"(mat1 and mat2 shapes cannot be multiplied ({rows}x{d.shape[-1]} and "
+                               f"{w.shape[1]}x{w.shape[0]})); check in_features or reshape the input")
+        raise RuntimeError(f"linear: expected a 2-D weight and an input with at least 1 dimension, got input "
+                           f"{tuple(d.shape)} and weight {tuple(w.shape)}")
+    if d.dtype != w.dtype or (bias is not None and bias._data.dtype != d.dtype):
+        raise RuntimeError(f"linear: mat1 and mat2 must have the same dtype, but got {input.dtype} and "
+                           f"{weight.dtype}{'' if bias is None else f' (bias {bias.dtype})'}; convert one, e.g. "
+                           f"input.to({weight.dtype})")
+    if input._device is not weight._device or (bias is not None and bias._device is not input._device):
+        raise RuntimeError(f"linear: expected all tensors to be on the same device, got input on {input.device} "
+                           f"and weight on {weight.device}; move them with .to(device)")
+    y = d @ w.T
+    if bias is not None:
+        if bias._data.shape not in ((w.shape[0],), ()):
+            raise RuntimeError(f"linear: expected bias of shape ({w.shape[0]},), got {tuple(bias.shape)}")
+        y += bias._data
+    out = wrap(y, input._device)
+    if needs_grad(input, weight, bias):
+        record(out, "AddmmBackward0" if bias is not None else "MmBackward0", _linear_backward, (input, weight, bias),
+               (input, weight))
+    return out
+
+
+def _linear_backward(node: Any, g: Tensor) -> tuple:
+    x, w = node.saved_tensors
+    b = node.inputs[2]
+    gx = g.matmul(w) if x._rg else None
+    gw = gb = None
+    if w._rg or (b is not None and b._rg):
+        g2 = g.reshape(-1, g.shape[-1]) if g.ndim != 2 else g
+        if w._rg:
+            gw = g2.mT.matmul(x.reshape(-1, x.shape[-1]) if x.ndim != 2 else x)
+        if b is not None and b._rg:
+            gb = g2.sum(0).reshape(b.shape)
+    return gx, gw, gb
+
+
+def bilinear(input1: Tensor, input2: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
+    """``y_k = input1 @ weight[k] @ input2 + bias_k`` for weight (out, in1, in2) and inputs (*, in1), (*, in2).
+
+    Example:
+        >>> import brickwork as torch
+        >>> import brickwork.nn.functional as F
+        >>> F.bilinear(torch.ones(2, 3), torch.ones(2, 4), torch.ones(5, 3, 4)).shape
+        brickwork.Size([2, 5])
+    """
+    if weight.ndim != 3 or input1.shape[-1] != weight.shape[1] or input2.shape[-1] != weight.shape[2]:
+        raise RuntimeError(f"bilinear: expected input1 (*, {weight.shape[1] if weight.ndim == 3 else '?'}) and "
+                           f"input2 (*, {weight.shape[2] if weight.ndim == 3 else '?'}) for weight "
+                           f"{list(weight.shape)}, got {list(input1.shape)} and {list(input2.shape)}")
+    if tuple(input1.shape[:-1]) != tuple(input2.shape[:-1]):
+        raise RuntimeError(f"bilinear: input1 and input2 must have the same leading dimensions, got "
+                           f"{list(input1.shape)} and {list(input2.shape)}")
+    out_f, in1, in2 = weight.shape
+    lead = tuple(input1.shape[:-1])
+    a = input1.reshape(-1, in1)
+    t = a.matmul(weight.permute(1, 0, 2).reshape(in1, out_f * in2)).reshape(-1, out_f, in2)
+    y = (t * input2.reshape(-1, 1, in2)).sum(-1)
+    if bias is not None:
+        y = y + bias
+    return y.reshape(lead + (out_f,))
