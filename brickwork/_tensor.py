@@ -449,8 +449,8 @@ class Tensor:
 
     def __reduce_ex__(self, protocol: int) -> tuple:
         # pickling (deepcopy, multiprocessing) keeps data, dtype, device and requires_grad
-        return (_rebuild, (type(self), self._host().copy(), str(self._device), self._rg,
-                           self.__dict__ or None))
+        d = {k: v for k, v in self.__dict__.items() if k not in _AUTOGRAD_STATE}
+        return (_rebuild, (type(self), self._host().copy(), str(self._device), self._rg, d or None))
 
     def __deepcopy__(self, memo: dict) -> "Tensor":
         if self.grad_fn is not None:
@@ -464,11 +464,17 @@ class Tensor:
         import copy
 
         for k, v in self.__dict__.items():
-            t.__dict__[k] = copy.deepcopy(v, memo)
+            if k not in _AUTOGRAD_STATE:
+                t.__dict__[k] = copy.deepcopy(v, memo)
         return t
 
     def __getstate__(self) -> Any:
         raise TypeError("tensors pickle through __reduce_ex__")
+
+
+# per-instance autograd and view bookkeeping: never pickled or deep-copied (a copy is a fresh leaf)
+_AUTOGRAD_STATE = frozenset({"_grad", "_base", "_hooks", "_out_idx", "_retains_grad", "_retain_handle", "_history",
+                             "_views"})
 
 
 def _rebuild(cls: type, array: np.ndarray, dev: str, rg: bool, d: dict | None) -> Tensor:

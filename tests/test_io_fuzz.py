@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import io
 import json
+import os
+import pickle
 import struct
 import zipfile
 from collections import OrderedDict
@@ -16,7 +18,9 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 import brickwork as torch
 from brickwork.io import FormatError
 
-FUZZ = settings(max_examples=150, deadline=None, database=None, suppress_health_check=list(HealthCheck))
+# BRICKWORK_FUZZ_EXAMPLES=5000 runs a deeper search than the default, which keeps this file under ~20 s
+FUZZ = settings(max_examples=int(os.environ.get("BRICKWORK_FUZZ_EXAMPLES", "150")), deadline=None, database=None,
+                suppress_health_check=list(HealthCheck))
 
 
 def _brickwork_file() -> bytes:
@@ -139,6 +143,26 @@ def test_corrupted_structure_metadata(data):
     check(struct.pack("<Q", len(text)) + text + BW[8 + n:])
 
 
+@FUZZ
+@given(st.data())
+def test_random_views_in_metadata(data):
+    n = struct.unpack("<Q", BW[:8])[0]
+    header = json.loads(BW[8:8 + n])
+    meta = json.loads(header["__metadata__"]["brickwork"])
+    entry = data.draw(st.sampled_from(meta["tensors"]))
+    mostly = lambda good, bad: st.one_of(good, good, good, bad)  # noqa: E731
+    num = mostly(st.integers(-8, 64), st.integers(-2**66, 2**66))
+    ndim = data.draw(st.integers(0, 3))
+    shape = data.draw(st.lists(num, min_size=ndim, max_size=ndim))
+    strides = data.draw(st.lists(num, min_size=ndim, max_size=ndim) | st.lists(num, max_size=3))
+    entry["view"] = [data.draw(num), shape, strides, data.draw(st.sampled_from(["F32", "U8", "BF16", "I64", "X"]))]
+    if data.draw(st.booleans()):
+        entry["key"] = data.draw(st.sampled_from([k for k in header if k != "__metadata__"]))
+    header["__metadata__"]["brickwork"] = json.dumps(meta)
+    text = json.dumps(header).encode()
+    check(struct.pack("<Q", len(text)) + text + BW[8 + n:])
+
+
 def _rezip(pkl: bytes) -> bytes:
     src = zipfile.ZipFile(io.BytesIO(TZ))
     out = io.BytesIO()
@@ -157,6 +181,50 @@ PKL = zipfile.ZipFile(io.BytesIO(TZ)).read([n for n in zipfile.ZipFile(io.BytesI
        st.integers(1, len(PKL)))
 def test_corrupted_pickles_with_valid_zip_crc(edits, cut):
     check(_rezip(flip(PKL, edits)[:cut]))
+
+
+class _Tensor:
+    """Pickles like a torch tensor with arbitrary (possibly nonsensical) layout arguments."""
+
+    def __init__(self, args):
+        self.args = args
+
+    def __reduce__(self):
+        return T._utils._rebuild_tensor_v2, self.args
+
+
+class _StoragePickler(pickle.Pickler):
+    def persistent_id(self, obj):
+        return obj.pid if isinstance(obj, _Pid) else None
+
+
+class _Pid:
+    def __init__(self, pid):
+        self.pid = pid
+
+
+@FUZZ
+@given(st.sampled_from([T.FloatStorage, T.HalfStorage, T.LongStorage, T.BoolStorage, T.BFloat16Storage]),
+       st.integers(0, 40), st.data())
+def test_random_tensor_layouts_in_torch_zips(stype, numel, data):
+    mostly = lambda good, bad: st.one_of(good, good, good, bad)  # noqa: E731
+    dim = mostly(st.integers(0, 6), st.integers(-2**64, 2**64))
+    ndim = data.draw(st.integers(0, 4))
+    size = data.draw(st.lists(dim, min_size=ndim, max_size=ndim) | st.lists(dim, max_size=4))
+    stride = data.draw(st.lists(dim, min_size=ndim, max_size=ndim) | st.lists(dim, max_size=4))
+    offset = data.draw(dim)
+    location = data.draw(mostly(st.just("cpu"), st.sampled_from(["cuda:0", "", "cpu:x", "x" * 99])))
+    rg = data.draw(mostly(st.booleans(), st.integers()))
+    itemsize = 8 if stype is T.LongStorage else 4 if stype is T.FloatStorage else 1 if stype is T.BoolStorage else 2
+    record = numel * itemsize + data.draw(mostly(st.just(0), st.integers(-5, 5)))
+    pid = _Pid(("storage", stype, "0", location, numel))
+    buf = io.BytesIO()
+    _StoragePickler(buf, protocol=2).dump({"t": _Tensor((pid, offset, tuple(size), tuple(stride), rg, OrderedDict()))})
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as z:
+        z.writestr("archive/data.pkl", buf.getvalue())
+        z.writestr("archive/data/0", bytes(max(record, 0)))
+    check(out.getvalue())
 
 
 @FUZZ

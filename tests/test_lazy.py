@@ -307,3 +307,45 @@ def test_real_lazy_linear_follows_the_protocol():
     assert repr(lz) == repr(torch.nn.Sequential(torch.nn.Linear(3, 4), torch.nn.Linear(4, 2)))
     for (k, a), (_, b) in zip(lz.state_dict().items(), eager.state_dict().items()):
         assert bw.equal(a, b), k
+
+
+def test_real_lazy_batchnorm_materializes_from_input_and_checkpoint():
+    lin = pytest.importorskip("brickwork.nn.modules.linear")
+    bn = pytest.importorskip("brickwork.nn.modules.batchnorm")
+    bw.manual_seed(2)
+    eager = nn.Sequential(lin.Linear(3, 5), bn.BatchNorm1d(5))
+    bw.manual_seed(2)
+    lazy = nn.Sequential(lin.LazyLinear(5), bn.LazyBatchNorm1d())
+    assert isinstance(lazy[1].running_mean, nn.UninitializedBuffer)
+    assert bw.allclose(lazy(X), eager(X))
+    assert list(lazy.state_dict()) == list(eager.state_dict())
+    for (k, a), (_, b) in zip(lazy.state_dict().items(), eager.state_dict().items()):
+        assert bw.equal(a, b), k
+    fresh = nn.Sequential(lin.LazyLinear(5), bn.LazyBatchNorm1d())
+    fresh.load_state_dict(eager.state_dict())
+    assert fresh[1].num_features == 5 and bw.equal(fresh[1].running_var, eager[1].running_var)
+    assert repr(fresh) == repr(eager)
+
+
+def test_initial_weights_do_not_depend_on_the_device_or_laziness():
+    import os
+    import subprocess
+    import sys
+    import textwrap
+
+    code = textwrap.dedent("""
+        import sys; sys.path.insert(0, %r)
+        import brickwork as bw
+        from test_lazy import Dense, X
+        weights = []
+        for device, n_in in (("cpu:0", 3), ("cpu:1", 3), ("cpu:1", None)):
+            bw.manual_seed(11)
+            m = Dense(n_in, 4, device=device)
+            m(X.to(device))
+            weights.append([t.to("cpu:0") for t in m.state_dict().values()])
+        assert all(bw.equal(a, b) for w in weights[1:] for a, b in zip(weights[0], w))
+        print("ok")
+    """ % os.path.dirname(os.path.abspath(__file__)))
+    env = dict(os.environ, BRICKWORK_CPU_DEVICES="2")
+    r = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0 and "ok" in r.stdout, r.stderr

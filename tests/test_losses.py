@@ -153,7 +153,7 @@ def test_loss_modules(cls: str, kwargs: dict) -> None:
         warnings.simplefilter("ignore")
         tm, bm = getattr(torch.nn, cls)(**tk), getattr(bw.nn, cls)(**bk)
     assert list(bm.state_dict()) == list(tm.state_dict())
-    assert bm.reduction == tm.reduction
+    assert bm.reduction == tm.reduction and repr(bm) == repr(tm)
     x = R.uniform(0.05, 0.95, (4, 3)).astype(np.float32)
     if cls in ("CrossEntropyLoss", "NLLLoss"):
         t = R.integers(0, 3, 4)

@@ -734,6 +734,30 @@ def test_summary_counts_linear_and_conv_flops_exactly():
     assert s.total_params == 8 * 16 + 16 + 16 * 4 + 4
 
 
+def test_summary_flop_rules_for_conv_recurrent_and_attention_layers():
+    conv = pytest.importorskip("brickwork.nn.modules.conv")
+    rnn = pytest.importorskip("brickwork.nn.modules.rnn")
+    attention = pytest.importorskip("brickwork.nn.modules.attention")
+    s = nn.utils.summary(conv.Conv2d(3, 8, 3, padding=1), (2, 3, 6, 6), verbose=0)
+    assert s.total_flops == 2 * (2 * 8 * 6 * 6) * (3 * 3 * 3) and s.layers[0].output_shape == "[2, 8, 6, 6]"
+    s = nn.utils.summary(rnn.LSTM(4, 6, num_layers=2, batch_first=True), (2, 5, 4), verbose=0)
+    assert s.total_flops == 2 * 10 * (24 * 4 + 24 * 6 + 24 * 6 + 24 * 6)
+    assert s.layers[0].output_shape == "[2, 5, 6], [2, 2, 6], [2, 2, 6]"
+    mha = attention.MultiheadAttention(8, 2, batch_first=True)
+    x = bw.zeros(2, 5, 8)
+    s = nn.utils.summary(mha, input_data=(x, x, x), verbose=0)
+    assert s.total_flops == 2 * 8 * (3 * 10 * 8) + 4 * 10 * 5 * 8 + 2 * 10 * 8 * 8
+
+    class Custom(nn.Module):
+        def forward(self, x):
+            return x
+
+        def _flops(self, inputs, output):
+            return 42
+
+    assert nn.utils.summary(Custom(), (3,), verbose=0).total_flops == 42
+
+
 # -- with the real layer classes, once they exist ------------------------------------------------------------
 
 def test_repr_and_state_dict_with_real_layers_match_torch():

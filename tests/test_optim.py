@@ -117,6 +117,32 @@ def test_trajectory_matches_torch(name, kwargs, dtype, rtol, atol):
             np.testing.assert_allclose(bval.numpy(), tval.numpy(), rtol=rtol * 10, atol=atol * 10)
 
 
+def _large_run(lib, name, kwargs):
+    # a parameter big enough to be updated in cache-sized chunks, and a non-contiguous one (updated whole)
+    rng = np.random.default_rng(1)
+    p = lib.tensor(rng.standard_normal((300, 301)), requires_grad=True)
+    q = lib.tensor(rng.standard_normal((301, 300))).T.detach().requires_grad_()
+    opt = _make_opt(lib, name, [p, q], kwargs)
+    for _ in range(3):
+        for t in (p, q):
+            t.grad = lib.tensor(rng.standard_normal(tuple(t.shape)))
+        opt.step()
+    return [p.detach().numpy().copy(), q.detach().numpy().copy()], opt
+
+
+@pytest.mark.parametrize("name,kwargs", OPTIM_CASES, ids=_IDS)
+def test_chunked_update_of_large_parameters(name, kwargs, monkeypatch):
+    ours, opt = _large_run(bw, name, kwargs)
+    assert any(key[0] == (16384,) for key in opt._scratch)  # the chunked path ran
+    ref, _ = _large_run(torch, name, kwargs)
+    for x, y in zip(ours, ref):
+        np.testing.assert_allclose(x, y, rtol=1e-11, atol=1e-13)
+    monkeypatch.setattr(bw.optim.optimizer, "_CHUNK_BYTES", 1 << 40)
+    whole, opt = _large_run(bw, name, kwargs)
+    assert not any(key[0] == (16384,) for key in opt._scratch)
+    assert all(np.array_equal(x, y) for x, y in zip(ours, whole))  # chunking changes no bit
+
+
 @pytest.mark.parametrize("name", ["SGD", "Adam", "AdamW", "RMSprop", "Adagrad"])
 def test_repr_matches_torch(name):
     b = getattr(bw.optim, name)(_params(bw, bw.float32))
@@ -301,7 +327,8 @@ def test_step_hooks():
     assert len(calls) == 3
 
     def swap_closure(o, args, kwargs):
-        return (), {"closure": lambda: 42}
+        assert args[0] is o  # as in PyTorch, args include the optimizer
+        return args, {"closure": lambda: 42}
 
     opt.register_step_pre_hook(swap_closure)
     assert opt.step() == 42

@@ -64,58 +64,64 @@ _FONT: list[list[list[np.ndarray]]] = [
      [_arc(.5, .3, .27, .25, 0, 360), _arc(.42, .3, .35, .64, 0, 85)]],
 ]
 
-_GRID = 64           # distance-field resolution per glyph
-_LO, _HI = -0.4, 1.4  # glyph-space window the distance fields cover
-_JITTERS = 6         # randomly bent copies of each style
+_GRID = 96           # distance-field resolution per glyph (nearest lookup: 0.4 px steps at the largest size)
+_LO, _HI = -0.4, 1.4  # the glyph-space window the distance fields cover
 _SIZE = 28
+_MARK_RATE = 0.3     # share of images with a stray mark
 
 
-def _segment_distance(points: np.ndarray, polylines: list[np.ndarray]) -> np.ndarray:
-    """Distance from each of ``points`` (N, 2) to the nearest segment of the polylines."""
-    a = np.concatenate([p[:-1] for p in polylines], 0)
-    b = np.concatenate([p[1:] for p in polylines], 0)
-    ab = b - a
-    ap = points[:, None, :] - a[None]
-    t = np.clip((ap * ab).sum(-1) / np.maximum((ab * ab).sum(-1), 1e-12), 0.0, 1.0)
-    d = ap - t[..., None] * ab
-    return np.sqrt((d * d).sum(-1).min(1))
+def _segment_distance(x: np.ndarray, y: np.ndarray, polylines: list[np.ndarray]) -> np.ndarray:
+    """Distance from each point ``(x[i], y[i])`` to the nearest segment of the polylines (float32)."""
+    a = np.concatenate([p[:-1] for p in polylines], 0).astype(np.float32)
+    b = np.concatenate([p[1:] for p in polylines], 0).astype(np.float32)
+    best = np.full(x.shape, np.inf, np.float32)
+    for (ax, ay), (bx, by) in zip(a, b):
+        dx, dy = bx - ax, by - ay
+        px, py = x - ax, y - ay
+        t = np.clip((px * dx + py * dy) / max(dx * dx + dy * dy, 1e-12), 0, 1)
+        px -= t * dx
+        py -= t * dy
+        np.minimum(best, px * px + py * py, out=best)
+    return np.sqrt(best)
 
 
-_fields_lock = threading.Lock()
-_fields: tuple[np.ndarray, np.ndarray] | None = None
+class _Tables:
+    """What every render shares, built once: glyph distance fields, the coarse-to-pixel interpolation matrix,
+    a noise buffer and a bank of stray marks."""
 
+    def __init__(self) -> None:
+        axis = np.linspace(_LO, _HI, _GRID, dtype=np.float32)
+        gy, gx = np.meshgrid(axis, axis, indexing="ij")
+        fields, digits = [], []
+        for digit, styles in enumerate(_FONT):
+            for style in styles:
+                fields.append(_segment_distance(gx, gy, style))
+                digits.append(digit)
+        self.fields = np.stack(fields).reshape(-1)
+        self.style_start = np.searchsorted(digits, np.arange(10))
+        self.style_count = np.bincount(digits, minlength=10)
+        # a 4x4 grid of control points over the image; bilinear weights from it to the 28x28 pixels. Any affine
+        # map is exact under bilinear interpolation, so coordinates are computed at 16 points and spread by GEMM.
+        self.upsample = _upsample_matrix(4, _SIZE).astype(np.float32).T.copy()
+        knots = np.arange(4) * (_SIZE - 1) / 3 + 0.5
+        ky, kx = np.meshgrid(knots, knots, indexing="ij")
+        self.knot_x, self.knot_y = kx.ravel(), ky.ravel()
+        rng = np.random.default_rng(7)
+        noise = rng.standard_normal(1 << 18).astype(np.float32)
+        self.noise = np.lib.stride_tricks.sliding_window_view(noise, _SIZE * _SIZE)
+        self.marks = self._stray_marks(rng, 1024)
 
-def _glyph_fields() -> tuple[np.ndarray, np.ndarray]:
-    """Distance fields (G, GRID, GRID) float32 of every jittered style of every digit, and each one's digit."""
-    global _fields
-    with _fields_lock:
-        if _fields is None:
-            rng = np.random.default_rng(20240229)
-            axis = np.linspace(_LO, _HI, _GRID)
-            gy, gx = np.meshgrid(axis, axis, indexing="ij")
-            pts = np.stack([gx.ravel(), gy.ravel()], 1)
-            fields, digits = [], []
-            for digit, styles in enumerate(_FONT):
-                for style in styles:
-                    for j in range(_JITTERS):
-                        bent = style if j == 0 else [_bend(p, rng) for p in style]
-                        fields.append(_segment_distance(pts, bent).reshape(_GRID, _GRID).astype(np.float32))
-                        digits.append(digit)
-            _fields = np.stack(fields), np.array(digits)
-        return _fields
-
-
-def _bend(poly: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """The polyline moved by a smooth random displacement (a handwriting-like wobble)."""
-    k = rng.normal(0, 1, (2, 2, 2))
-    phase = rng.uniform(0, 2 * np.pi, (2, 2))
-    out = poly.copy()
-    for axis in range(2):
-        for f in range(2):
-            freq = 1.5 + 1.5 * f
-            out[:, axis] += 0.025 * k[axis, f, 0] * np.sin(freq * np.pi * poly[:, 1 - axis] + phase[axis, f])
-            out[:, axis] += 0.015 * k[axis, f, 1] * np.sin(freq * np.pi * poly[:, axis] + phase[axis, f])
-    return out
+    @staticmethod
+    def _stray_marks(rng: np.random.Generator, count: int) -> np.ndarray:
+        """(count + 1, 784) float32 short strokes in [0, 1]; the last row is blank."""
+        ys, xs = np.mgrid[0:_SIZE, 0:_SIZE].astype(np.float32) + 0.5
+        marks = np.zeros((count + 1, _SIZE * _SIZE), np.float32)
+        for i in range(count):
+            a = rng.uniform(1, _SIZE - 1, 2)
+            b = a + rng.normal(0, 4, 2)
+            d = _segment_distance(xs.ravel(), ys.ravel(), [np.stack([a, b])])
+            marks[i] = np.clip(rng.uniform(0.5, 1.2) - d, 0, 1) * rng.uniform(0.4, 1.0)
+        return marks
 
 
 def _upsample_matrix(coarse: int, fine: int) -> np.ndarray:
@@ -129,58 +135,62 @@ def _upsample_matrix(coarse: int, fine: int) -> np.ndarray:
     return np.kron(m1, m1)
 
 
-_ELASTIC = _upsample_matrix(4, _SIZE).astype(np.float32)
+_tables_lock = threading.Lock()
+_tables: _Tables | None = None
+
+
+def _shared_tables() -> _Tables:
+    global _tables
+    with _tables_lock:
+        if _tables is None:
+            _tables = _Tables()
+        return _tables
 
 
 def _render_chunk(labels: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     """Render one image per label: (n, 28, 28) uint8."""
-    fields, glyph_digit = _glyph_fields()
+    tab = _shared_tables()
     n = len(labels)
-    # a random jittered style of the wanted digit for each image
-    starts = np.searchsorted(glyph_digit, np.arange(10))
-    counts = np.bincount(glyph_digit, minlength=10)
-    glyph = starts[labels] + (rng.random(n) * counts[labels]).astype(np.int64)
+    style = tab.style_start[labels] + (rng.random(n) * tab.style_count[labels]).astype(np.int64)
 
-    # the affine map from glyph space to pixels: p = M (g - 0.5) + centre
+    # glyph space -> pixels: p = M (g - 0.5) + centre, M = rotation @ shear @ diag(width, height)
     height = rng.uniform(15.0, 22.0, n)
     width = height * rng.uniform(0.7, 1.15, n)
     angle = np.radians(np.clip(rng.normal(0, 9, n), -22, 22))
     shear = rng.uniform(-0.35, 0.35, n)
     cos, sin = np.cos(angle), np.sin(angle)
-    # M = R(angle) @ [[1, shear], [0, 1]] @ diag(width, height); inverse written out
     m00, m01 = cos * width, (cos * shear - sin) * height
     m10, m11 = sin * width, (sin * shear + cos) * height
     det = m00 * m11 - m01 * m10
-    centre = _SIZE / 2 + rng.uniform(-2.0, 2.0, (2, n))
+    cx, cy = _SIZE / 2 + rng.uniform(-2.0, 2.0, (2, n))
+    # a smooth elastic displacement of each control point, then the inverse map into field-grid units
+    wobble = rng.uniform(0.3, 1.6, (n, 1))
+    px = tab.knot_x + rng.standard_normal((n, 16)) * wobble - cx[:, None]
+    py = tab.knot_y + rng.standard_normal((n, 16)) * wobble - cy[:, None]
+    s = (_GRID - 1) / (_HI - _LO)
+    gx = ((m11 / det)[:, None] * px - (m01 / det)[:, None] * py + 0.5 - _LO) * s
+    gy = ((m00 / det)[:, None] * py - (m10 / det)[:, None] * px + 0.5 - _LO) * s
+    coords = np.concatenate([gx, gy]).astype(np.float32) @ tab.upsample  # (2n, 784)
+    np.clip(coords, 0, _GRID - 1, out=coords)
+    coords += 0.5
+    cell = coords.astype(np.int32)
+    index = cell[n:] * _GRID + cell[:n]
+    index += (style * _GRID * _GRID).astype(np.int32)[:, None]
+    ink = tab.fields[index]  # distance to the stroke in glyph units
 
-    ys, xs = np.mgrid[0:_SIZE, 0:_SIZE].astype(np.float32) + 0.5
-    elastic = (rng.normal(0, 1, (2 * n, 16)).astype(np.float32) @ _ELASTIC.T).reshape(2, n, -1)
-    elastic *= rng.uniform(0.3, 1.3, n).astype(np.float32)[None, :, None]
-    px = xs.ravel()[None] + elastic[0] - centre[0][:, None].astype(np.float32)
-    py = ys.ravel()[None] + elastic[1] - centre[1][:, None].astype(np.float32)
-    inv = 1 / det
-    gx = (m11 * inv)[:, None] * px - (m01 * inv)[:, None] * py + 0.5
-    gy = -(m10 * inv)[:, None] * px + (m00 * inv)[:, None] * py + 0.5
-
-    # bilinear lookup of the distance field
-    scale = (_GRID - 1) / (_HI - _LO)
-    fx = np.clip((gx - _LO) * scale, 0, _GRID - 1.001).astype(np.float32)
-    fy = np.clip((gy - _LO) * scale, 0, _GRID - 1.001).astype(np.float32)
-    ix, iy = fx.astype(np.int32), fy.astype(np.int32)
-    wx, wy = fx - ix, fy - iy
-    flat = fields.reshape(-1)
-    base = glyph[:, None].astype(np.int64) * (_GRID * _GRID) + iy * _GRID + ix
-    top = flat[base] * (1 - wx) + flat[base + 1] * wx
-    bottom = flat[base + _GRID] * (1 - wx) + flat[base + _GRID + 1] * wx
-    dist = (top * (1 - wy) + bottom * wy) * np.sqrt(np.abs(det))[:, None].astype(np.float32)
-
-    # ink: a soft-edged stroke of random half-width and contrast
-    half_width = rng.uniform(0.8, 2.0, n).astype(np.float32)[:, None]
-    ink = np.clip(half_width - dist + 0.5, 0.0, 1.0)
-    ink *= rng.uniform(0.7, 1.0, n).astype(np.float32)[:, None]
-    noise = rng.normal(0, 1, ink.shape).astype(np.float32) * rng.uniform(0.0, 0.12, n).astype(np.float32)[:, None]
-    img = np.clip(ink + noise, 0.0, 1.0)
-    return np.round(img * 255).astype(np.uint8).reshape(n, _SIZE, _SIZE)
+    # distance -> ink: a soft-edged stroke of random half-width and contrast, in 0..255
+    ink *= -np.sqrt(np.abs(det)).astype(np.float32)[:, None]
+    ink += rng.uniform(1.3, 2.5, (n, 1)).astype(np.float32)  # half-width in pixels + 0.5
+    np.clip(ink, 0, 1, out=ink)
+    ink *= rng.uniform(0.7, 1.0, (n, 1)).astype(np.float32) * 255
+    marks = np.where(rng.random(n) < _MARK_RATE, rng.integers(0, len(tab.marks) - 1, n), len(tab.marks) - 1)
+    np.maximum(ink, tab.marks[marks] * 255, out=ink)
+    noise = tab.noise[rng.integers(0, len(tab.noise), n)]
+    noise *= rng.uniform(0, 0.12 * 255, (n, 1)).astype(np.float32)
+    ink += noise
+    np.clip(ink, 0, 255, out=ink)
+    ink += 0.5
+    return ink.astype(np.uint8).reshape(n, _SIZE, _SIZE)
 
 
 def render_digits(labels: np.ndarray, seed: int = 0) -> np.ndarray:
@@ -207,7 +217,7 @@ def render_digits(labels: np.ndarray, seed: int = 0) -> np.ndarray:
         sl = slice(i * chunk, (i + 1) * chunk)
         out[sl] = _render_chunk(labels[sl], np.random.default_rng(seeds[i]))
 
-    _glyph_fields()
+    _shared_tables()
     with ThreadPoolExecutor(max_workers=min(len(seeds), os.cpu_count() or 1)) as pool:
         list(pool.map(work, range(len(seeds))))
     return out

@@ -118,7 +118,7 @@ def layout_problem(shape: Any, strides: Any = None, offset: Any = 0, itemsize: i
             and all(_int(s) and abs(s) <= _LIMIT for s in strides) and _int(offset) and 0 <= offset <= _LIMIT):
         return f"malformed strides {strides!r:.80} or offset {offset!r:.40} for shape {list(shape)}"
     if 0 in shape:
-        return ""
+        return "" if offset <= nbytes else f"offset {offset} is beyond the {nbytes} bytes"
     lo = hi = offset
     for n, s in zip(shape, strides):
         if s < 0:

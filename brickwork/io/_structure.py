@@ -300,8 +300,8 @@ class _Decoder:
             g = Generator(dev)
         except (RuntimeError, ValueError, TypeError):
             g = Generator("cpu")  # brickwork draws every device's numbers on the host, so the stream is the same
-        if not isinstance(state, Tensor):
-            raise self.bad("a generator's state must be a tensor")
+        if not isinstance(state, Tensor) or state.dtype is not _dt.uint8 or state.ndim != 1:
+            raise self.bad("a generator's state must be a 1-D uint8 tensor")
         try:
             return g.set_state(state)
         except ValueError as e:
@@ -354,7 +354,10 @@ def unpack(src: Source, text: str, entries: dict[str, Entry], arrays: dict[str, 
         data = base
         if "view" in e:
             offset, shape, strides, dt = _check_view(src, e["view"], entries[key], i)
-            data = view(base, offset, shape, strides, dt.np)
+            try:
+                data = view(base, offset, shape, strides, dt.np)
+            except (ValueError, TypeError, OverflowError) as err:  # checked before; NumPy is the last word
+                raise src.error(f"malformed brickwork metadata: tensor {i}: {err}") from None
         if kind == "ndarray":
             tensors.append(data)
             continue

@@ -318,7 +318,10 @@ class _Builder:
             object.__setattr__(buf, "placed", (place(buf.host, dev), dev))
         base, dev = buf.placed
         k = s.dtype.itemsize
-        data = view(base, s.start + r.offset * k, r.size, tuple(st * k for st in r.stride), s.dtype.np)
+        try:
+            data = view(base, s.start + r.offset * k, r.size, tuple(st * k for st in r.stride), s.dtype.np)
+        except (ValueError, TypeError, OverflowError) as e:  # checked before; NumPy is the last word
+            raise self.src.error(f"tensor of size {list(r.size)} on storage {buf.key!r}: {e}") from None
         t = _make(data, dev)
         if r.requires_grad and t.is_floating_point():
             t._rg = True

@@ -21,7 +21,7 @@ from .module import Module
 from .parameter import Buffer, Parameter, UninitializedBuffer, UninitializedParameter
 
 __all__ = ["Module", "Parameter", "Buffer", "UninitializedParameter", "UninitializedBuffer", "Sequential",
-           "ModuleList", "ModuleDict", "ParameterList", "ParameterDict", "RemovableHandle", "init", "utils",
+           "ModuleList", "ModuleDict", "ParameterList", "ParameterDict", "init", "utils",
            "lazy", "parameter"]
 
 

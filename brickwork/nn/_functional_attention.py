@@ -1,8 +1,9 @@
 """Attention: ``scaled_dot_product_attention`` and ``multi_head_attention_forward``, with PyTorch's semantics.
 
 The attention core is one primitive: ``softmax(q @ k^T * scale + mask) @ v`` with the softmax computed in
-place on the score matrix, and a backward written with tensor ops on the saved probabilities. Rows whose keys
-are all masked give zeros (as PyTorch's ``scaled_dot_product_attention`` does), not NaN.
+place on the score matrix and the probabilities saved for backward. The first-order backward updates fresh
+temporaries in place; under ``create_graph`` the same formulas run as tensor ops so they differentiate again.
+Rows whose keys are all masked give zeros (as PyTorch's ``scaled_dot_product_attention`` does), not NaN.
 """
 
 from __future__ import annotations
@@ -125,44 +126,49 @@ def _additive_mask(op: str, mask: Tensor, query: Tensor, name: str) -> Tensor:
 
 def _attention(q: Tensor, k: Tensor, v: Tensor, mask: Tensor | None, dropout_p: float, scale: float,
                need_weights: bool) -> tuple[Tensor, Tensor | None]:
-    """The primitive: attention output and (optionally) the attention weights after dropout."""
+    """The primitive: attention output and (optionally) the attention weights after dropout.
+
+    Scores are kept transposed, ``(..., S, L)``: NumPy reduces across rows (axis -2) with vectorised
+    elementwise passes, while its reductions along a short last axis run one row at a time, several times
+    slower. Every matmul reads the transposed operands through strides, without copies.
+    """
     xp = q._device.xp
     dev = q._device
-    s = q._data @ xp.swapaxes(k._data, -1, -2)
-    s *= scale
+    st = k._data @ xp.swapaxes(q._data, -1, -2)
+    st *= scale
     if mask is not None:
-        m = mask._data
-        if np.broadcast_shapes(s.shape, m.shape) == s.shape:
-            s += m
+        m = xp.swapaxes(mask._data, -1, -2)
+        if np.broadcast_shapes(st.shape, m.shape) == st.shape:
+            st += m
         else:
-            s = s + m
-    if s.size:
-        row_max = s.max(axis=-1, keepdims=True)
-        if mask is not None:  # fully masked rows: keep exp() finite, then give them zero weight
-            row_max[~xp.isfinite(row_max)] = 0.0
-        s -= row_max
-        xp.exp(s, out=s)
-        den = s.sum(axis=-1, keepdims=True)
+            st = st + m
+    if st.size:
+        col_max = st.max(axis=-2, keepdims=True)
+        if mask is not None:  # queries with every key masked: keep exp() finite, then give them zero weight
+            col_max[~xp.isfinite(col_max)] = 0.0
+        st -= col_max
+        xp.exp(st, out=st)
+        den = st.sum(axis=-2, keepdims=True)
         if mask is not None:
             den[den == 0] = 1.0
-        s /= den
-    p = s
+        st *= 1.0 / den
+    pt = st
     keep = None
     if dropout_p > 0.0:
         if dropout_p >= 1.0:
-            keep = xp.zeros_like(p)
+            keep = xp.zeros_like(pt)
         else:
             from ..ops.random import rand
 
-            keep = (rand(p.shape, dtype=q.dtype, device=dev)._data >= dropout_p).astype(p.dtype)
+            keep = (rand(pt.shape, dtype=q.dtype, device=dev)._data >= dropout_p).astype(pt.dtype)
             keep *= 1.0 / (1.0 - dropout_p)
-        p = p * keep
-    out = wrap(p @ v._data, dev)
-    weights = wrap(p, dev) if need_weights else None
+        pt = pt * keep
+    out = wrap(xp.swapaxes(pt, -1, -2) @ v._data, dev)
+    weights = wrap(xp.swapaxes(pt, -1, -2), dev) if need_weights else None
     inputs = (q, k, v, mask)
     if needs_grad(*[t for t in inputs if t is not None]):
         node = Node("ScaledDotProductAttentionBackward0", _attention_backward, inputs, (q, k, v),
-                    (s, keep, scale, mask), n_out=2 if need_weights else 1)
+                    (st, keep, scale, mask), n_out=2 if need_weights else 1)
         out.grad_fn, out._rg = node, True
         if weights is not None:
             weights.grad_fn, weights._rg, weights._out_idx = node, True, 1
@@ -170,32 +176,66 @@ def _attention(q: Tensor, k: Tensor, v: Tensor, mask: Tensor | None, dropout_p: 
 
 
 def _attention_backward(node: Any, g: Tensor | None, g_weights: Tensor | None = None) -> tuple:
+    """With ``P^T`` the saved (key-major) probabilities and ``D`` the dropout scaling:
+    ``dv = (P^T D) g``, ``dP^T = D (v g^T)``, ``dS^T = P^T (dP^T - colsum(dP^T P^T))``,
+    ``dq = scale dS k``, ``dk = scale dS^T q``, and the float mask gets ``dS``.
+    """
     q, k, v = node.saved_tensors
     mask_t = node.inputs[3]
-    probs, keep, scale, mask = node.meta
-    if STATE.enabled:  # create_graph: recompute the probabilities from q and k so they stay differentiable
-        scores = (q @ k.mT) * scale
-        p = (scores if mask is None else scores + mask).softmax(-1)
-    else:
-        p = wrap(probs, q._device)
+    probs_t, keep, scale, mask = node.meta
+    if not STATE.enabled:
+        return _attention_backward_arrays(q, k, v, mask_t, probs_t, keep, scale, g, g_weights)
+    # create_graph: the same formulas in tensor ops, with the probabilities recomputed from q and k
+    scores = (k @ q.mT) * scale
+    pt = (scores if mask is None else scores + mask.mT).softmax(-2)
     keep_t = None if keep is None else wrap(keep, q._device)
-    pd = p if keep_t is None else p * keep_t
-    dp = None
+    pdt = pt if keep_t is None else pt * keep_t
+    dpt = None
     gv = None
     if g is not None:
-        gv = sum_to(pd.mT @ g, v) if v._rg else None
-        dp = g @ v.mT
+        gv = sum_to(pdt @ g, v) if v._rg else None
+        dpt = v @ g.mT
     if g_weights is not None:
-        dp = g_weights if dp is None else dp + g_weights
+        dpt = g_weights.mT if dpt is None else dpt + g_weights.mT
     if keep_t is not None:
-        dp = dp * keep_t
-    ds = p * (dp - (dp * p).sum(-1, keepdim=True))
-    gmask = sum_to(ds, mask_t) if mask_t is not None and mask_t._rg else None
+        dpt = dpt * keep_t
+    dst = pt * (dpt - (dpt * pt).sum(-2, keepdim=True))
+    gmask = sum_to(dst.mT, mask_t) if mask_t is not None and mask_t._rg else None
     if q._rg or k._rg:
-        ds = ds * scale
-    gq = sum_to(ds @ k, q) if q._rg else None
-    gk = sum_to(ds.mT @ q, k) if k._rg else None
+        dst = dst * scale
+    gq = sum_to(dst.mT @ k, q) if q._rg else None
+    gk = sum_to(dst @ q, k) if k._rg else None
     return gq, gk, gv, gmask
+
+
+def _attention_backward_arrays(q: Tensor, k: Tensor, v: Tensor, mask_t: Tensor | None, pt: Any, keep: Any,
+                               scale: float, g: Tensor | None, g_weights: Tensor | None) -> tuple:
+    """First-order backward on arrays: the formulas of :func:`_attention_backward`, updating fresh
+    temporaries in place (three fewer full-size passes and allocations than the tensor-op form)."""
+    xp = q._device.xp
+    dev = q._device
+    pdt = pt if keep is None else pt * keep
+    gv = dpt = None
+    if g is not None:
+        gd = g._data
+        gv = wrap(pdt @ gd, dev) if v._rg else None
+        dpt = v._data @ xp.swapaxes(gd, -1, -2)
+    if g_weights is not None:
+        gw = xp.swapaxes(g_weights._data, -1, -2)
+        dpt = gw.copy() if dpt is None else dpt + gw
+    if keep is not None:
+        dpt *= keep
+    dpt -= (dpt * pt).sum(axis=-2, keepdims=True)
+    dpt *= pt
+    gmask = sum_to(wrap(xp.swapaxes(dpt, -1, -2), dev), mask_t) if mask_t is not None and mask_t._rg else None
+    if gmask is not None:
+        gmask = wrap(gmask._data.copy(), dev)  # dpt is scaled in place below
+    gq = gk = None
+    if q._rg or k._rg:
+        dpt *= scale
+        gq = sum_to(wrap(xp.swapaxes(dpt, -1, -2) @ k._data, dev), q) if q._rg else None
+        gk = sum_to(wrap(dpt @ q._data, dev), k) if k._rg else None
+    return gq, gk, None if gv is None else sum_to(gv, v), gmask
 
 
 # -- multi-head attention ------------------------------------------------------------------------------------
@@ -227,72 +267,108 @@ def multi_head_attention_forward(query: Tensor, key: Tensor, value: Tensor, embe
         >>> out.shape, attn.shape
         (brickwork.Size([5, 2, 8]), brickwork.Size([2, 5, 5]))
     """
+    if not use_separate_proj_weight:
+        q_proj_weight = k_proj_weight = v_proj_weight = None
+    return multi_head_attention(query, key, value, num_heads, in_proj_weight, in_proj_bias, out_proj_weight,
+                                out_proj_bias, q_proj_weight, k_proj_weight, v_proj_weight, bias_k, bias_v,
+                                add_zero_attn, dropout_p if training else 0.0, key_padding_mask, need_weights,
+                                attn_mask, average_attn_weights, is_causal, False, embed_dim_to_check, static_k,
+                                static_v)
+
+
+def multi_head_attention(query: Tensor, key: Tensor, value: Tensor, num_heads: int, in_proj_weight: Tensor | None,
+                         in_proj_bias: Tensor | None, out_proj_weight: Tensor, out_proj_bias: Tensor | None,
+                         q_proj_weight: Tensor | None = None, k_proj_weight: Tensor | None = None,
+                         v_proj_weight: Tensor | None = None, bias_k: Tensor | None = None,
+                         bias_v: Tensor | None = None, add_zero_attn: bool = False, dropout_p: float = 0.0,
+                         key_padding_mask: Tensor | None = None, need_weights: bool = True,
+                         attn_mask: Tensor | None = None, average_attn_weights: bool = True, is_causal: bool = False,
+                         batch_first: bool = False, embed_dim: int | None = None, static_k: Tensor | None = None,
+                         static_v: Tensor | None = None) -> tuple[Tensor, Tensor | None]:
+    """:func:`multi_head_attention_forward` in either layout: ``(N, L, E)`` with ``batch_first``, else
+    ``(L, N, E)``, without transposing the inputs (projections run as single 2-D matmuls on the given layout).
+
+    ``q_proj_weight`` (with ``k_``/``v_``) replaces the packed ``in_proj_weight`` when given.
+
+    Example:
+        >>> import brickwork as torch
+        >>> x, w = torch.randn(2, 5, 8), torch.randn(24, 8)
+        >>> multi_head_attention(x, x, x, 2, w, None, torch.randn(8, 8), None, batch_first=True)[0].shape
+        brickwork.Size([2, 5, 8])
+    """
     from . import functional as F
 
     op = "MultiheadAttention"
-    batched = query._data.ndim == 3
-    if query._data.ndim not in (2, 3):
-        raise RuntimeError(f"{op}: expected query of shape (L, N, E) or unbatched (L, E), got "
-                           f"{tuple(query.shape)}")
-    if key._data.ndim != query._data.ndim or value._data.ndim != query._data.ndim:
-        raise RuntimeError(f"{op}: query, key and value must all be batched (3-d) or all unbatched (2-d), got "
+    nd = query._data.ndim
+    if nd not in (2, 3) or key._data.ndim != nd or value._data.ndim != nd:
+        raise RuntimeError(f"{op}: expected query, key and value all batched (3-d) or all unbatched (2-d), got "
                            f"shapes {tuple(query.shape)}, {tuple(key.shape)} and {tuple(value.shape)}")
-    if not batched:
-        query, key, value = query.unsqueeze(1), key.unsqueeze(1), value.unsqueeze(1)
+    bdim = 0 if batch_first else 1
+    if nd == 2:
+        query, key, value = (query.unsqueeze(bdim), key.unsqueeze(bdim), value.unsqueeze(bdim)) \
+            if not (query is key and key is value) else (query.unsqueeze(bdim),) * 3
         if key_padding_mask is not None:
             key_padding_mask = key_padding_mask.unsqueeze(0)
-    tgt_len, bsz, embed_dim = query.shape
-    if embed_dim != embed_dim_to_check:
-        raise RuntimeError(f"{op}: expected query with embedding dimension {embed_dim_to_check}, got shape "
+    E = query.shape[2]
+    bsz, tgt_len, src_len = query.shape[bdim], query.shape[1 - bdim], key.shape[1 - bdim]
+    if embed_dim is not None and E != embed_dim:
+        raise RuntimeError(f"{op}: expected query with embedding dimension {embed_dim}, got shape "
                            f"{tuple(query.shape)}")
-    head_dim = embed_dim // num_heads
-    if head_dim * num_heads != embed_dim:
-        raise RuntimeError(f"{op}: embed_dim {embed_dim} is not divisible by num_heads {num_heads}")
-    if key.shape[:2] != value.shape[:2] or key.shape[1] != bsz:
+    hd = E // num_heads
+    if hd * num_heads != E:
+        raise RuntimeError(f"{op}: embed_dim {E} is not divisible by num_heads {num_heads}")
+    if key.shape[:2] != value.shape[:2] or key.shape[bdim] != bsz:
         raise RuntimeError(f"{op}: key {tuple(key.shape)} and value {tuple(value.shape)} must share sequence "
                            f"length and batch size {bsz} with query {tuple(query.shape)}")
     if is_causal and attn_mask is None:
         raise RuntimeError(f"{op}: is_causal=True is only a hint and needs the causal attn_mask too; pass "
                            "e.g. attn_mask=torch.full((L, L), float('-inf')).triu(1)")
-    # in-projection: one matmul for self-attention, split without copies into q, k, v
-    if not use_separate_proj_weight:
-        if query is key and key is value:
-            q, k, v = unstack(F.linear(query, in_proj_weight, in_proj_bias).unflatten(-1, (3, embed_dim)), -2)
-        else:
-            w_q, w_k, w_v = in_proj_weight.chunk(3)
-            b_q, b_k, b_v = (None, None, None) if in_proj_bias is None else in_proj_bias.chunk(3)
-            q, k, v = F.linear(query, w_q, b_q), F.linear(key, w_k, b_k), F.linear(value, w_v, b_v)
+
+    def project(x: Tensor, w: Tensor, b: Tensor | None) -> Tensor:
+        y = F.linear(x.reshape(-1, x.shape[-1]), w, b)
+        return y.reshape(tuple(x.shape[:2]) + (-1,))
+
+    def heads(x: Tensor) -> Tensor:  # (N, S, E) or (S, N, E) -> (N, H, S, hd), a view
+        x = x.reshape(tuple(x.shape[:2]) + (num_heads, hd))
+        return x.permute(0, 2, 1, 3) if batch_first else x.permute(1, 2, 0, 3)
+
+    b_q = b_k = b_v = None
+    if q_proj_weight is None and query is key and key is value:  # self-attention: one matmul, split as views
+        proj = project(query, in_proj_weight, in_proj_bias)
+        q, k, v = unstack(proj.reshape(tuple(proj.shape[:2]) + (3, num_heads, hd)), 2)
+        q, k, v = (t.permute(0, 2, 1, 3) if batch_first else t.permute(1, 2, 0, 3) for t in (q, k, v))
     else:
-        b_q, b_k, b_v = (None, None, None) if in_proj_bias is None else in_proj_bias.chunk(3)
-        q = F.linear(query, q_proj_weight, b_q)
-        k = F.linear(key, k_proj_weight, b_k)
-        v = F.linear(value, v_proj_weight, b_v)
-    mask = _mha_mask(op, attn_mask, key_padding_mask, query, bsz, num_heads, tgt_len, key.shape[0])
+        if in_proj_bias is not None:
+            b_q, b_k, b_v = unstack(in_proj_bias.reshape(3, E), 0)
+        w_q, w_k, w_v = (q_proj_weight, k_proj_weight, v_proj_weight) if q_proj_weight is not None else \
+            unstack(in_proj_weight.reshape(3, E, E), 0)
+        q, k, v = heads(project(query, w_q, b_q)), heads(project(key, w_k, b_k)), heads(project(value, w_v, b_v))
+    if static_k is not None:
+        k = static_k.reshape(bsz, num_heads, -1, hd)
+    if static_v is not None:
+        v = static_v.reshape(bsz, num_heads, -1, hd)
+    mask = _mha_mask(op, attn_mask, key_padding_mask, query, bsz, num_heads, tgt_len, src_len)
+    extra = []
     if bias_k is not None and bias_v is not None:
-        from ..ops.movement import cat
-
-        k = cat([k, bias_k.expand(1, bsz, embed_dim)])
-        v = cat([v, bias_v.expand(1, bsz, embed_dim)])
-        mask = _pad_last(mask)
-    # (S, N, E) -> (N, H, S, hd): views, which matmul reads with strides
-    q = q.reshape(tgt_len, bsz, num_heads, head_dim).permute(1, 2, 0, 3)
-    k = k.reshape(k.shape[0], bsz, num_heads, head_dim).permute(1, 2, 0, 3) if static_k is None else \
-        static_k.reshape(bsz, num_heads, -1, head_dim)
-    v = v.reshape(v.shape[0], bsz, num_heads, head_dim).permute(1, 2, 0, 3) if static_v is None else \
-        static_v.reshape(bsz, num_heads, -1, head_dim)
+        extra.append((bias_k.reshape(1, num_heads, 1, hd).expand(bsz, num_heads, 1, hd),
+                      bias_v.reshape(1, num_heads, 1, hd).expand(bsz, num_heads, 1, hd)))
     if add_zero_attn:
+        z = k.new_zeros((bsz, num_heads, 1, hd))
+        extra.append((z, z))
+    if extra:
         from ..ops.movement import cat
 
-        k = cat([k, k.new_zeros((bsz, num_heads, 1, head_dim))], 2)
-        v = cat([v, v.new_zeros((bsz, num_heads, 1, head_dim))], 2)
-        mask = _pad_last(mask)
-    out, weights = _attention(q, k, v, mask, dropout_p if training else 0.0, 1.0 / math.sqrt(head_dim),
-                              need_weights)
-    out = F.linear(out.permute(2, 0, 1, 3).reshape(tgt_len, bsz, embed_dim), out_proj_weight, out_proj_bias)
+        k = cat([k] + [e[0] for e in extra], 2)
+        v = cat([v] + [e[1] for e in extra], 2)
+        if mask is not None:
+            mask = cat([mask, mask.new_zeros(tuple(mask.shape[:-1]) + (len(extra),))], -1)
+    out, weights = _attention(q, k, v, mask, dropout_p, 1.0 / math.sqrt(hd), need_weights)
+    out = out.permute(0, 2, 1, 3) if batch_first else out.permute(2, 0, 1, 3)
+    out = F.linear(out.reshape(-1, E), out_proj_weight, out_proj_bias).reshape(tuple(out.shape[:2]) + (E,))
     if weights is not None and average_attn_weights:
         weights = weights.mean(1)
-    if not batched:
-        out = out.squeeze(1)
+    if nd == 2:
+        out = out.squeeze(bdim)
         weights = weights.squeeze(0) if weights is not None else None
     return out, weights
 
@@ -332,12 +408,3 @@ def _flip_bool(mask: Tensor, query: Tensor) -> Tensor:
     if d.dtype.kind != "f":
         raise RuntimeError(f"MultiheadAttention: only bool and floating masks are supported, got {mask.dtype}")
     return mask if d.dtype == query._data.dtype else mask.to(query.dtype)
-
-
-def _pad_last(mask: Tensor | None) -> Tensor | None:
-    """One more (unmasked) key at the end of the mask's last dimension."""
-    if mask is None:
-        return None
-    from ..ops.movement import cat
-
-    return cat([mask, mask.new_zeros(tuple(mask.shape[:-1]) + (1,))], -1)

@@ -258,7 +258,7 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None, s
         >>> import brickwork.nn.functional as F
         >>> logits = torch.tensor([[2.0, 0.0, 0.0], [0.0, 0.0, 0.0]])
         >>> F.cross_entropy(logits, torch.tensor([0, 2]))
-        tensor(0.7201)
+        tensor(0.6691)
     """
     return _cross_entropy(input, target, weight, ignore_index, _reduction(size_average, reduce, reduction,
                                                                           "cross_entropy"),
@@ -300,6 +300,14 @@ def _cross_entropy_probs(input: Tensor, target: Tensor, weight: Tensor | None, r
     return total if reduction == "sum" else _safe_div(total, input._data.size // C if C else 0)
 
 
+def _at_targets(xp: Any, idx: Any, cdim: int) -> tuple:
+    """An index reaching each element's target class: ``idx`` (size 1 on the class axis) along ``cdim``,
+    open ranges elsewhere (fancy indexing that NumPy and CuPy both support)."""
+    key = list(xp.ix_(*[xp.arange(n) for n in idx.shape]))
+    key[cdim] = idx
+    return tuple(key)
+
+
 def _cross_entropy_indices(input: Tensor, safe: Any, valid: Any, wt: Any, weight: Tensor | None, reduction: str,
                            eps: float) -> Tensor:
     """The fused primitive: ``(1 - eps) * nll + eps / C * smooth``, reduced, from one softmax pass.
@@ -316,7 +324,7 @@ def _cross_entropy_indices(input: Tensor, safe: Any, valid: Any, wt: Any, weight
     wb = None if wvec is None else wvec.reshape((C,) + (1,) * (x.ndim - 2)) if cdim else wvec
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         p = x - x.max(axis=cdim, keepdims=True) if x.size else x.copy()
-        picked = xp.take_along_axis(p, idx, cdim).squeeze(cdim)
+        picked = p[_at_targets(xp, idx, cdim)].squeeze(cdim)
         smooth = None
         if eps > 0:  # sum_c w_c * log p_c = sum_c w_c * s_c - W * logsumexp
             smooth = (p if wb is None else p * wb).sum(axis=cdim)
@@ -355,15 +363,14 @@ def _cross_entropy_backward(node: Any, g: Tensor) -> tuple:
     if not STATE.enabled:  # first order: one pass over the softmax, everything else folded into per-row factors
         gd = g._data if reduction == "none" else g._data.reshape(())
         grad = probs * xp.expand_dims((coef * gd).astype(probs.dtype, copy=False), cdim)
-        at = xp.take_along_axis(grad, idx, cdim) - xp.expand_dims(a * gd, cdim)
-        xp.put_along_axis(grad, idx, at.astype(grad.dtype, copy=False), cdim)
+        grad[_at_targets(xp, idx, cdim)] -= xp.expand_dims(a * gd, cdim).astype(grad.dtype, copy=False)
         if eps > 0:
             grad -= xp.expand_dims(spread * gd, cdim) * (1.0 if wb is None else wb)
         return (wrap(grad, dev),)
     # create_graph: the same formula in tensor ops, with p recomputed from the input so it stays differentiable
     (x,) = node.saved_tensors
     q = xp.zeros_like(probs)
-    xp.put_along_axis(q, idx, xp.expand_dims(a, cdim).astype(q.dtype, copy=False), cdim)
+    q[_at_targets(xp, idx, cdim)] = xp.expand_dims(a, cdim).astype(q.dtype, copy=False)
     if eps > 0:
         q += xp.expand_dims(spread, cdim) * (1.0 if wb is None else wb)
     coef_t = wrap(xp.expand_dims(coef, cdim).astype(probs.dtype, copy=False), dev)
@@ -427,7 +434,7 @@ def binary_cross_entropy_with_logits(input: Tensor, target: Tensor, weight: Tens
         >>> import brickwork as torch
         >>> import brickwork.nn.functional as F
         >>> F.binary_cross_entropy_with_logits(torch.tensor([0.0, 2.0]), torch.tensor([1.0, 0.0]))
-        tensor(1.4133)
+        tensor(1.4100)
     """
     op = "binary_cross_entropy_with_logits"
     _check_tensors(op, input, target)

@@ -8,7 +8,7 @@ first, and collects every missing, unexpected, shape-mismatched and dtype-mismat
 from __future__ import annotations
 
 from collections import OrderedDict, namedtuple
-from typing import Any, Mapping
+from typing import Any, Callable, Iterator, Mapping
 
 import numpy as np
 
@@ -34,8 +34,19 @@ class _IncompatibleKeys(namedtuple("IncompatibleKeys", ["missing_keys", "unexpec
     __str__ = __repr__
 
 
+def _quoted(keys: list[str]) -> str:
+    return ", ".join(f'"{k}"' for k in keys)
+
+
 class StateDictMixin:
     """The state-dict half of :class:`~brickwork.nn.Module`."""
+
+    _parameters: dict[str, Any]
+    _buffers: dict[str, Any]
+    _modules: dict[str, Any]
+    _non_persistent_buffers_set: set[str]
+    _lazy_pending: bool
+    named_modules: Callable[..., Iterator[tuple[str, Any]]]
 
     def state_dict(self, *, destination: Any = None, prefix: str = "", keep_vars: bool = False) -> Any:
         """An ordered dict of every parameter and persistent buffer, keyed by dotted path.
@@ -128,9 +139,9 @@ class StateDictMixin:
         load(self, dict(state_dict), "")
         if strict:
             if unexpected:
-                errors.insert(0, "Unexpected key(s) in state_dict: {}. ".format(", ".join(f'"{k}"' for k in unexpected)))
+                errors.insert(0, f"Unexpected key(s) in state_dict: {_quoted(unexpected)}. ")
             if missing:
-                errors.insert(0, "Missing key(s) in state_dict: {}. ".format(", ".join(f'"{k}"' for k in missing)))
+                errors.insert(0, f"Missing key(s) in state_dict: {_quoted(missing)}. ")
             if missing or unexpected:
                 errors.append("To load only the keys that match, pass strict=False (size and dtype mismatches "
                               "are errors either way).")

@@ -292,6 +292,7 @@ def _update(d: Any, items: Any, what: str) -> None:
         for k, v in pairs:
             d[k] = v
         return
+    kv: Any
     for j, kv in enumerate(items):
         if not isinstance(kv, Iterable):
             raise TypeError(f"{what} update sequence element #{j} should be Iterable; is {type(kv).__name__}")

@@ -66,6 +66,15 @@ def _add(hooks: dict, hook: Callable, prepend: bool, *flags: tuple[dict, bool]) 
 class HooksMixin:
     """The hook half of :class:`~brickwork.nn.Module`: registration and the hooked ``__call__``."""
 
+    _forward_pre_hooks: dict[int, Callable]
+    _forward_pre_hooks_with_kwargs: dict[int, bool]
+    _forward_hooks: dict[int, Callable]
+    _forward_hooks_with_kwargs: dict[int, bool]
+    _forward_hooks_always_called: dict[int, bool]
+    _backward_hooks: dict[int, Callable]
+    _backward_pre_hooks: dict[int, Callable]
+    forward: Callable[..., Any]
+
     def _init_hooks(self) -> None:
         d = self.__dict__
         for name in ("_forward_pre_hooks", "_forward_pre_hooks_with_kwargs", "_forward_hooks",
@@ -238,7 +247,9 @@ class _BackwardHooks:
         wrapped = _identity([items[i] for i in pos], "BackwardHookFunctionBackward", backward)
         for i, w in zip(pos, wrapped):
             items[i] = w
-        return items[0] if single else type(out)(items)
+        if single:
+            return items[0]
+        return type(out)(*items) if hasattr(out, "_fields") else type(out)(items)  # namedtuples take fields
 
     def _run_hooks(self, grad_input: tuple) -> tuple:
         for hook in list(self.module._backward_hooks.values()):

@@ -171,7 +171,7 @@ class Module(StateDictMixin, HooksMixin):
             if params is None:
                 raise AttributeError(f"cannot assign {type(value).__name__} before Module.__init__() call")
             for store in (d, params, modules, buffers):
-                if store is not target:  # the target keeps the name's position (state_dict order)
+                if store is not target and store is not None:  # the target keeps the name's position
                     store.pop(name, None)
             if target is params:
                 self.register_parameter(name, value)
@@ -392,15 +392,13 @@ class Module(StateDictMixin, HooksMixin):
             done: dict[int, Tensor] = {}
             for m in (self.modules() if recurse else [self]):
                 for k, b in m._buffers.items():
-                    if b is not None and id(b) not in done:
-                        if is_pending(b):
-                            if pending is not None:
-                                pending(b)
-                            done[id(b)] = b
-                        else:
-                            done[id(b)] = fn(b)
-                    if b is not None:
-                        m._buffers[k] = done[id(b)]
+                    if b is None:
+                        continue
+                    if id(b) not in done:
+                        if is_pending(b) and pending is not None:
+                            pending(b)
+                        done[id(b)] = b if is_pending(b) else fn(b)
+                    m._buffers[k] = done[id(b)]
         return self
 
     def to(self, *args: Any, **kwargs: Any) -> "Module":

@@ -116,7 +116,7 @@ class Parameter(Tensor):
         if not isinstance(data, Tensor):
             raise TypeError(f"Parameter(): data must be a Tensor, got {type(data).__name__}; wrap it first, e.g. "
                             "nn.Parameter(torch.tensor(data))")
-        p = _make(data._data, data._device, cls=cls)
+        p: Any = _make(data._data, data._device, cls=cls)
         p._vc = data._vc
         if requires_grad:
             p.requires_grad_(True)
@@ -134,7 +134,7 @@ class Parameter(Tensor):
 
         d = self._data
         data = d.copy()
-        p = _make(data, self._device, self._rg, cls=type(self))
+        p: Any = _make(data, self._device, self._rg, cls=type(self))
         memo[id(self)] = p
         for k, v in (_state(self) or {}).items():
             p.__dict__[k] = copy.deepcopy(v, memo)
@@ -186,7 +186,8 @@ class UninitializedParameter(Parameter, metaclass=_PendingMeta):
         (True, True)
     """
 
-    def __new__(cls, requires_grad: bool = True, device: Any = None, dtype: Any = None) -> Parameter:  # type: ignore[misc]
+    def __new__(cls, requires_grad: bool = True, device: Any = None,  # type: ignore[misc]
+                dtype: Any = None) -> Parameter:
         return _placeholder(Parameter, requires_grad, device, dtype)  # type: ignore[return-value]
 
 

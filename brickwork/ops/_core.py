@@ -79,6 +79,8 @@ def binary_arrays(a: Any, b: Any, op: str, true_div: bool = False) -> tuple[Any,
             k = da.dtype.kind
             if k in "biu" and isinstance(b, (float, np.floating)):
                 da = da.astype(_dt.get_default_dtype().np)
+            elif k == "V":  # bfloat16: NumPy would promote a Python number to float32
+                db = np.asarray(b, dtype=da.dtype)
             elif k == "b" and not isinstance(b, (bool, np.bool_)):
                 da = da.astype(np.int64)
         else:
@@ -93,7 +95,29 @@ def binary_arrays(a: Any, b: Any, op: str, true_div: bool = False) -> tuple[Any,
         da = da.astype(f)
         if hasattr(db, "dtype"):
             db = db.astype(f)
+    elif db.__class__ is int and da.dtype.kind in "iu":
+        lo, hi = _int_range(da.dtype)
+        if not lo <= db <= hi:  # PyTorch casts the number to the tensor's type, wrapping around
+            db = _wrapped_int(db, da.dtype, op)
     return da, db, dev
+
+
+_RANGES: dict[Any, tuple[int, int]] = {}
+
+
+def _int_range(dt: Any) -> tuple[int, int]:
+    r = _RANGES.get(dt)
+    if r is None:
+        i = np.iinfo(dt)
+        r = _RANGES[dt] = (int(i.min), int(i.max))
+    return r
+
+
+def _wrapped_int(b: int, dt: Any, op: str) -> Any:
+    """A Python int outside ``dt``'s range, wrapped around as PyTorch's cast does (NumPy 2 would raise)."""
+    if not -(1 << 63) <= b < (1 << 64):
+        raise RuntimeError(f"{op}: the Python integer {b} does not fit in 64 bits; use a float or a smaller value")
+    return np.array(b & ((1 << 64) - 1), dtype=np.uint64).astype(dt)[()]
 
 
 def sum_to(g: Tensor, like: Tensor | None) -> Tensor | None:

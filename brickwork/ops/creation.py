@@ -12,6 +12,10 @@ from .._tensor import Tensor, _make
 from ..backends import canonical, device as _device
 from ._core import inplace, make_view, needs_grad, record, wrap
 
+# the top-level functions; the rest (to, cpu, cuda, new_zeros, fill_...) are installed as Tensor methods only
+__all__ = ["tensor", "as_tensor", "asarray", "from_numpy", "zeros", "ones", "empty", "full", "zeros_like",
+           "ones_like", "empty_like", "full_like", "arange", "linspace", "logspace", "eye", "clone"]
+
 
 def _size(size: Sequence[Any], op: str) -> tuple[int, ...]:
     if len(size) == 1 and isinstance(size[0], (tuple, list)) or (len(size) == 1 and hasattr(size[0], "__len__")

@@ -86,6 +86,12 @@ def sub(input: Any, other: Any, *, alpha: Any = 1, out: Tensor | None = None) ->
         >>> torch.sub(torch.tensor([5.0]), 2.0)
         tensor([3.])
     """
+    if _is_bool(input) or _is_bool(other):
+        if _is_bool(input) and _is_bool(other):
+            raise RuntimeError("sub: subtraction, the `-` operator, with two bool tensors is not supported; use "
+                               "the `^` or logical_xor() operator instead")
+        raise RuntimeError("sub: subtraction, the `-` operator, with a bool tensor is not supported; to invert a "
+                           "mask use `~` or logical_not(), otherwise convert to an integer dtype first")
     if alpha != 1:
         other = mul(other, alpha) if isinstance(other, Tensor) else other * alpha
     try:
@@ -96,6 +102,10 @@ def sub(input: Any, other: Any, *, alpha: Any = 1, out: Tensor | None = None) ->
     if _rg2(input, other):
         r.grad_fn, r._rg = Node("SubBackward0", _sub_backward, _tensor_inputs(input, other)), True
     return r if out is None else _out(r, out)
+
+
+def _is_bool(x: Any) -> bool:
+    return x.__class__ is bool or isinstance(x, np.bool_) or (isinstance(x, Tensor) and x._data.dtype.kind == "b")
 
 
 def _sub_backward(node: Any, g: Tensor) -> tuple:
@@ -840,9 +850,11 @@ def _compare(name: str, f: Any) -> Any:
         return _out(wrap(f(da, db), dev), out)
 
     op.__name__ = name
+    shown = [str(bool(f(np.array(v), 2))) for v in (1, 2)]
+    shown = [s.rjust(max(map(len, shown))) for s in shown]  # the printer aligns True under False
     op.__doc__ = (f"Elementwise ``{name}`` comparison, giving a bool tensor.\n\n    Example:\n"
                   f"        >>> import brickwork as torch\n        >>> torch.{name}(torch.tensor([1, 2]), 2)\n"
-                  f"        tensor([{', '.join(str(bool(f(np.array(v), 2))) for v in (1, 2))}])\n")
+                  f"        tensor([{', '.join(shown)}])\n")
     return op
 
 

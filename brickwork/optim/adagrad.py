@@ -89,7 +89,6 @@ class Adagrad(Optimizer):
                 if gd is None:
                     continue
                 pd, dev = p._data, p._device
-                xp = dev.xp
                 state = self.state[p]
                 if len(state) == 0:
                     self._init_state(p, group)
@@ -97,21 +96,25 @@ class Adagrad(Optimizer):
                     self._follow(p, state)
                 sd = state["step"]._data
                 sd += 1
-                step = float(sd)
-                tmp = self._buf(pd, dev, 0)
-                if maximize:
-                    gd = xp.negative(gd, out=self._buf(pd, dev, 1))
-                if wd != 0:
-                    xp.multiply(pd, wd, out=tmp)
-                    gd = xp.add(gd, tmp, out=self._buf(pd, dev, 1))
-                clr = lr / (1 + (step - 1) * lr_decay)
-                s = state["sum"]._data
-                xp.multiply(gd, gd, out=tmp)
-                s += tmp
-                xp.sqrt(s, out=tmp)
-                tmp += eps
-                xp.divide(gd, tmp, out=tmp)
-                tmp *= -clr
-                pd += tmp
+                clr = lr / (1 + (float(sd) - 1) * lr_decay)
+                self._update(_adagrad, dev, (pd, gd, state["sum"]._data), maximize or wd != 0, clr, eps, wd,
+                             maximize)
                 p._vc[0] += 1
         return loss
+
+
+def _adagrad(xp: Any, p: Any, g: Any, s: Any, tmp: Any, gbuf: Any, clr: float, eps: float, wd: float,
+             maximize: bool) -> None:
+    """One Adagrad update of ``p`` and its sum of squares ``s`` in place, in PyTorch's order of operations."""
+    if maximize:
+        g = xp.negative(g, out=gbuf)
+    if wd != 0:
+        xp.multiply(p, wd, out=tmp)
+        g = xp.add(g, tmp, out=gbuf)
+    xp.multiply(g, g, out=tmp)
+    s += tmp
+    xp.sqrt(s, out=tmp)
+    tmp += eps
+    xp.divide(g, tmp, out=tmp)
+    tmp *= -clr
+    p += tmp

@@ -93,9 +93,9 @@ class Adam(Optimizer):
                 if gd is None:
                     continue
                 pd, dev = p._data, p._device
-                xp = dev.xp
                 state = self.state[p]
                 if len(state) == 0:
+                    xp = dev.xp
                     state["step"] = scalar_state()
                     state["exp_avg"] = _make(xp.zeros_like(pd), dev)
                     state["exp_avg_sq"] = _make(xp.zeros_like(pd), dev)
@@ -103,49 +103,60 @@ class Adam(Optimizer):
                         state["max_exp_avg_sq"] = _make(xp.zeros_like(pd), dev)
                 elif state["exp_avg"]._device is not dev or state["exp_avg"]._data.dtype != pd.dtype:
                     self._follow(p, state)
-                m, v = state["exp_avg"]._data, state["exp_avg_sq"]._data
                 sd = state["step"]._data
                 sd += 1
                 step = float(sd)
-                tmp = self._buf(pd, dev, 0)
-                if maximize:
-                    gd = xp.negative(gd, out=self._buf(pd, dev, 1))
-                if wd != 0:
-                    if decoupled:
-                        pd *= 1 - lr * wd if lr_arr is None else float(1 - lr_arr * wd)
-                    else:
-                        xp.multiply(pd, wd, out=tmp)
-                        gd = xp.add(gd, tmp, out=self._buf(pd, dev, 1))
-                # exp_avg.lerp_(grad, 1 - beta1), with PyTorch's two lerp formulas
-                w = 1 - beta1
-                xp.subtract(gd, m, out=tmp)
-                if w < 0.5:
-                    tmp *= w
-                    m += tmp
-                else:
-                    tmp *= 1 - w
-                    xp.subtract(gd, tmp, out=m)
-                # exp_avg_sq.mul_(beta2).addcmul_(grad, grad, value=1 - beta2)
-                v *= beta2
-                xp.multiply(gd, 1 - beta2, out=tmp)
-                tmp *= gd
-                v += tmp
+                decay = None
+                if wd != 0 and decoupled:
+                    decay = 1 - lr * wd if lr_arr is None else float(1 - lr_arr * wd)
                 bias_correction1 = 1 - beta1 ** step
                 bias_correction2 = 1 - beta2 ** step
                 step_size = lr / bias_correction1 if lr_arr is None else float(lr_arr / bias_correction1)
-                if amsgrad:
-                    vmax = state["max_exp_avg_sq"]._data
-                    xp.maximum(vmax, v, out=vmax)
-                    v = vmax
-                # denom = sqrt(v) / sqrt(bias_correction2) + eps; p += -step_size * m / denom
-                xp.sqrt(v, out=tmp)
-                tmp /= bias_correction2 ** 0.5
-                tmp += eps
-                xp.divide(m, tmp, out=tmp)
-                tmp *= -step_size
-                pd += tmp
+                vmax = state["max_exp_avg_sq"]._data if amsgrad else None
+                self._update(_adam, dev, (pd, gd, state["exp_avg"]._data, state["exp_avg_sq"]._data, vmax),
+                             maximize or (wd != 0 and not decoupled), maximize, 0 if decoupled else wd, decay,
+                             beta1, beta2, eps, bias_correction2 ** 0.5, step_size)
                 p._vc[0] += 1
         return loss
+
+
+def _adam(xp: Any, p: Any, g: Any, m: Any, v: Any, vmax: Any, tmp: Any, gbuf: Any, maximize: bool, wd: float,
+          decay: float | None, beta1: float, beta2: float, eps: float, bc2_sqrt: float, step_size: float) -> None:
+    """One Adam update of the arrays ``p``, ``m``, ``v`` (and ``vmax``) in place, in PyTorch's order of operations.
+
+    ``wd`` is the L2 term added to the gradient; ``decay`` (AdamW) the factor ``p`` is scaled by first.
+    """
+    if maximize:
+        g = xp.negative(g, out=gbuf)
+    if decay is not None:
+        p *= decay
+    elif wd != 0:
+        xp.multiply(p, wd, out=tmp)
+        g = xp.add(g, tmp, out=gbuf)
+    # m.lerp_(g, 1 - beta1), with PyTorch's two lerp formulas
+    w = 1 - beta1
+    xp.subtract(g, m, out=tmp)
+    if w < 0.5:
+        tmp *= w
+        m += tmp
+    else:
+        tmp *= 1 - w
+        xp.subtract(g, tmp, out=m)
+    # v.mul_(beta2).addcmul_(g, g, value=1 - beta2)
+    v *= beta2
+    xp.multiply(g, 1 - beta2, out=tmp)
+    tmp *= g
+    v += tmp
+    if vmax is not None:
+        xp.maximum(vmax, v, out=vmax)
+        v = vmax
+    # p.addcdiv_(m, sqrt(v) / sqrt(bias_correction2) + eps, value=-step_size)
+    xp.sqrt(v, out=tmp)
+    tmp /= bc2_sqrt
+    tmp += eps
+    xp.divide(m, tmp, out=tmp)
+    tmp *= -step_size
+    p += tmp
 
 
 class AdamW(Adam):

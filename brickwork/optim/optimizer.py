@@ -14,12 +14,16 @@ from copy import deepcopy
 from itertools import chain
 from typing import Any, Callable, Iterable
 
+import numpy as np
+
 from .. import dtypes as _dt
 from .._tensor import Tensor, _make
 from ..autograd.grad_mode import enable_grad
 from ..backends import CPU
 
 __all__ = ["Optimizer", "required", "register_optimizer_step_pre_hook", "register_optimizer_step_post_hook"]
+
+_CHUNK_BYTES = 1 << 17  # per operand of an update: a chunk of every operand stays in L2 across all passes
 
 
 class _RequiredParameter:
@@ -66,6 +70,8 @@ _global_post_hooks: "OrderedDict[int, Callable]" = OrderedDict()
 def register_optimizer_step_pre_hook(hook: Callable) -> RemovableHandle:
     """Run ``hook(optimizer, args, kwargs)`` before every optimizer's ``step``; it may return new (args, kwargs).
 
+    As in PyTorch, ``args`` starts with the optimizer itself.
+
     Example:
         >>> import brickwork as torch
         >>> h = torch.optim.optimizer.register_optimizer_step_pre_hook(lambda opt, a, k: None); h.remove()
@@ -91,11 +97,12 @@ def _with_step_hooks(step: Callable) -> Callable:
     """Wrap a ``step`` method so the step hooks run around it (once, even when a subclass calls ``super().step``)."""
 
     @functools.wraps(step)
-    def wrapper(self: "Optimizer", *args: Any, **kwargs: Any) -> Any:
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        self = args[0]  # hooks see args with the optimizer first, as in PyTorch
         self._opt_called = True  # lets LR schedulers warn when they are stepped before the optimizer
         if self._in_step or not (_global_pre_hooks or _global_post_hooks or self._optimizer_step_pre_hooks
                                  or self._optimizer_step_post_hooks):
-            return step(self, *args, **kwargs)
+            return step(*args, **kwargs)
         self._in_step = True
         try:
             for hook in chain(_global_pre_hooks.values(), self._optimizer_step_pre_hooks.values()):
@@ -105,7 +112,7 @@ def _with_step_hooks(step: Callable) -> Callable:
                         raise RuntimeError(f"{type(self).__name__}.step pre-hook {hook!r} must return None or a "
                                            f"tuple of (new_args, new_kwargs), but got {result!r}")
                     args, kwargs = result
-            out = step(self, *args, **kwargs)
+            out = step(*args, **kwargs)
             for hook in chain(self._optimizer_step_post_hooks.values(), _global_post_hooks.values()):
                 hook(self, args, kwargs)
             return out
@@ -127,8 +134,6 @@ def scalar_state(value: float = 0.0) -> Tensor:
         >>> scalar_state(3.0)
         tensor(3.)
     """
-    import numpy as np
-
     dt = np.float64 if _dt.get_default_dtype() is _dt.float64 else np.float32
     return _make(np.array(value, dtype=dt), CPU)
 
@@ -168,7 +173,7 @@ class Optimizer:
 
     def __init__(self, params: Iterable[Any], defaults: dict[str, Any]) -> None:
         self.defaults = defaults
-        self._init_hooks()
+        self._init_transient()
         if isinstance(params, Tensor):
             raise TypeError("params argument given to the optimizer should be an iterable of Tensors or dicts, "
                             "but got brickwork.Tensor; wrap it in a list: optimizer([tensor])")
@@ -183,7 +188,7 @@ class Optimizer:
         for group in param_groups:
             self.add_param_group(group)
 
-    def _init_hooks(self) -> None:
+    def _init_transient(self) -> None:
         self._optimizer_step_pre_hooks: OrderedDict[int, Callable] = OrderedDict()
         self._optimizer_step_post_hooks: OrderedDict[int, Callable] = OrderedDict()
         self._optimizer_state_dict_pre_hooks: OrderedDict[int, Callable] = OrderedDict()
@@ -200,7 +205,7 @@ class Optimizer:
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__dict__.update(state)
         if "_optimizer_step_pre_hooks" not in self.__dict__:
-            self._init_hooks()
+            self._init_transient()
         self.defaults.setdefault("differentiable", False)
 
     def __repr__(self) -> str:
@@ -325,13 +330,37 @@ class Optimizer:
         with enable_grad():
             return closure()
 
-    def _buf(self, data: Any, dev: Any, slot: int = 0) -> Any:
-        """A scratch array shaped like ``data`` (shared by parameters of equal shape, dtype and device)."""
-        key = (data.shape, data.dtype, dev, slot)
+    def _buf(self, shape: tuple, dtype: Any, dev: Any, slot: int) -> Any:
+        """A scratch array (shared by parameters of equal shape, dtype and device)."""
+        key = (shape, dtype, dev, slot)
         b = self._scratch.get(key)
         if b is None:
-            b = self._scratch[key] = dev.xp.empty(data.shape, data.dtype)
+            b = self._scratch[key] = dev.xp.empty(shape, dtype)
         return b
+
+    def _update(self, kernel: Callable, dev: Any, arrays: tuple, need_gbuf: bool, *args: Any) -> None:
+        """Run ``kernel(xp, *arrays, tmp, gbuf, *args)``, the in-place update of one parameter.
+
+        ``arrays`` starts with the parameter and its gradient (None entries are passed through). On NumPy, large
+        contiguous parameters are updated in chunks of ``_CHUNK_BYTES`` per array, so that every pass of the
+        update finds its operands in cache (about 1.3x faster than whole-array passes at 784x256); the scratch
+        arrays ``tmp`` (and ``gbuf``, for a modified gradient) then have the chunk's size only.
+        """
+        p = arrays[0]
+        xp = dev.xp
+        n, dtype = p.size, p.dtype
+        step = _CHUNK_BYTES // p.itemsize
+        if n <= 2 * step or xp is not np or not all(a is None or a.flags.c_contiguous for a in arrays):
+            gbuf = self._buf(p.shape, dtype, dev, 1) if need_gbuf else None
+            kernel(xp, *arrays, self._buf(p.shape, dtype, dev, 0), gbuf, *args)
+            return
+        flat = [None if a is None else a.reshape(-1) for a in arrays]
+        tmp = self._buf((step,), dtype, dev, 0)
+        gbuf = self._buf((step,), dtype, dev, 1) if need_gbuf else None
+        for s in range(0, n, step):
+            e = min(s + step, n)
+            kernel(xp, *[None if a is None else a[s:e] for a in flat], tmp[:e - s],
+                   None if gbuf is None else gbuf[:e - s], *args)
 
     def _follow(self, p: Tensor, state: dict[str, Any]) -> None:
         """Move/cast ``p``'s state tensors (all but ``step``) to ``p``'s device and dtype after ``p`` moved."""
@@ -356,6 +385,8 @@ class Optimizer:
 
     def register_step_pre_hook(self, hook: Callable) -> RemovableHandle:
         """Run ``hook(optimizer, args, kwargs)`` before each ``step``; it may return new ``(args, kwargs)``.
+
+        As in PyTorch, ``args`` starts with the optimizer itself.
 
         Example:
             >>> import brickwork as torch

@@ -78,9 +78,9 @@ class RMSprop(Optimizer):
                 if gd is None:
                     continue
                 pd, dev = p._data, p._device
-                xp = dev.xp
                 state = self.state[p]
                 if len(state) == 0:
+                    xp = dev.xp
                     state["step"] = scalar_state()
                     state["square_avg"] = _make(xp.zeros_like(pd), dev)
                     if momentum > 0:
@@ -90,42 +90,47 @@ class RMSprop(Optimizer):
                 elif state["square_avg"]._device is not dev or state["square_avg"]._data.dtype != pd.dtype:
                     self._follow(p, state)
                 state["step"]._data += 1
-                tmp = self._buf(pd, dev, 0)
-                if maximize:
-                    gd = xp.negative(gd, out=self._buf(pd, dev, 1))
-                if wd != 0:
-                    xp.multiply(pd, wd, out=tmp)
-                    gd = xp.add(gd, tmp, out=self._buf(pd, dev, 1))
-                # square_avg.mul_(alpha).addcmul_(grad, grad, value=1 - alpha)
-                sq = state["square_avg"]._data
-                sq *= alpha
-                xp.multiply(gd, 1 - alpha, out=tmp)
-                tmp *= gd
-                sq += tmp
-                if centered:
-                    ga = state["grad_avg"]._data
-                    w = 1 - alpha  # grad_avg.lerp_(grad, 1 - alpha)
-                    xp.subtract(gd, ga, out=tmp)
-                    if w < 0.5:
-                        tmp *= w
-                        ga += tmp
-                    else:
-                        tmp *= 1 - w
-                        xp.subtract(gd, tmp, out=ga)
-                    xp.multiply(ga, ga, out=tmp)
-                    xp.subtract(sq, tmp, out=tmp)
-                    xp.sqrt(tmp, out=tmp)
-                else:
-                    xp.sqrt(sq, out=tmp)
-                tmp += eps
-                xp.divide(gd, tmp, out=tmp)
-                if momentum > 0:
-                    buf = state["momentum_buffer"]._data
-                    buf *= momentum
-                    buf += tmp
-                    xp.multiply(buf, -lr, out=tmp)
-                else:
-                    tmp *= -lr
-                pd += tmp
+                buf = state["momentum_buffer"]._data if momentum > 0 else None
+                grad_avg = state["grad_avg"]._data if centered else None
+                self._update(_rmsprop, dev, (pd, gd, state["square_avg"]._data, grad_avg, buf), maximize or wd != 0,
+                             lr, alpha, eps, wd, momentum, maximize)
                 p._vc[0] += 1
         return loss
+
+
+def _rmsprop(xp: Any, p: Any, g: Any, sq: Any, ga: Any, buf: Any, tmp: Any, gbuf: Any, lr: float, alpha: float,
+             eps: float, wd: float, momentum: float, maximize: bool) -> None:
+    """One RMSprop update of ``p`` and its state arrays in place (``ga`` when centered, ``buf`` with momentum)."""
+    if maximize:
+        g = xp.negative(g, out=gbuf)
+    if wd != 0:
+        xp.multiply(p, wd, out=tmp)
+        g = xp.add(g, tmp, out=gbuf)
+    # sq.mul_(alpha).addcmul_(g, g, value=1 - alpha)
+    sq *= alpha
+    xp.multiply(g, 1 - alpha, out=tmp)
+    tmp *= g
+    sq += tmp
+    if ga is not None:
+        w = 1 - alpha  # ga.lerp_(g, 1 - alpha); the denominator is sqrt(sq - ga * ga)
+        xp.subtract(g, ga, out=tmp)
+        if w < 0.5:
+            tmp *= w
+            ga += tmp
+        else:
+            tmp *= 1 - w
+            xp.subtract(g, tmp, out=ga)
+        xp.multiply(ga, ga, out=tmp)
+        xp.subtract(sq, tmp, out=tmp)
+        xp.sqrt(tmp, out=tmp)
+    else:
+        xp.sqrt(sq, out=tmp)
+    tmp += eps
+    xp.divide(g, tmp, out=tmp)
+    if buf is not None:
+        buf *= momentum
+        buf += tmp
+        xp.multiply(buf, -lr, out=tmp)
+    else:
+        tmp *= -lr
+    p += tmp

@@ -82,39 +82,45 @@ class SGD(Optimizer):
                 if gd is None:
                     continue
                 pd, dev = p._data, p._device
-                xp = dev.xp
+                buf, first = None, False
                 if momentum != 0:
                     state = self.state[p]
-                    buf = state.get("momentum_buffer")
-                    if buf is not None and (buf._device is not dev or buf._data.dtype != pd.dtype):
+                    t = state.get("momentum_buffer")
+                    if t is None:
+                        t = state["momentum_buffer"] = _make(dev.xp.empty_like(pd), dev)
+                        first = True
+                    elif t._device is not dev or t._data.dtype != pd.dtype:
                         self._follow(p, state)
-                        buf = state["momentum_buffer"]
-                tmp = self._buf(pd, dev, 0)
-                if maximize or wd != 0:
-                    gbuf = self._buf(pd, dev, 1)
-                    if maximize:
-                        gd = xp.negative(gd, out=gbuf)
-                    if wd != 0:
-                        xp.multiply(pd, wd, out=tmp)
-                        gd = xp.add(gd, tmp, out=gbuf)
-                if momentum != 0:
-                    if buf is None:
-                        buf = state["momentum_buffer"] = _make(xp.array(gd, copy=True), dev)
-                        b = buf._data
-                    else:
-                        b = buf._data
-                        b *= momentum
-                        if dampening == 0:
-                            b += gd
-                        else:
-                            xp.multiply(gd, 1 - dampening, out=tmp)
-                            b += tmp
-                    if nesterov:
-                        xp.multiply(b, momentum, out=tmp)
-                        gd = xp.add(gd, tmp, out=tmp)
-                    else:
-                        gd = b
-                xp.multiply(gd, -lr, out=tmp)
-                pd += tmp
+                        t = state["momentum_buffer"]
+                    buf = t._data
+                self._update(_sgd, dev, (pd, gd, buf), maximize or wd != 0, lr, wd, momentum, dampening, nesterov,
+                             maximize, first)
                 p._vc[0] += 1
         return loss
+
+
+def _sgd(xp: Any, p: Any, g: Any, buf: Any, tmp: Any, gbuf: Any, lr: float, wd: float, momentum: float,
+         dampening: float, nesterov: bool, maximize: bool, first: bool) -> None:
+    """One SGD update of the arrays ``p`` (and momentum ``buf``) in place, in PyTorch's order of operations."""
+    if maximize:
+        g = xp.negative(g, out=gbuf)
+    if wd != 0:
+        xp.multiply(p, wd, out=tmp)
+        g = xp.add(g, tmp, out=gbuf)
+    if buf is not None:
+        if first:
+            xp.copyto(buf, g)  # the first buffer is the (modified) gradient itself
+        else:
+            buf *= momentum
+            if dampening == 0:
+                buf += g
+            else:
+                xp.multiply(g, 1 - dampening, out=tmp)
+                buf += tmp
+        if nesterov:
+            xp.multiply(buf, momentum, out=tmp)
+            g = xp.add(g, tmp, out=tmp)
+        else:
+            g = buf
+    xp.multiply(g, -lr, out=tmp)
+    p += tmp

@@ -1,5 +1,6 @@
 """``nn.MultiheadAttention`` with PyTorch's parameters (``in_proj_weight``, ``in_proj_bias``, ``out_proj``) and
-forward signature; the math is :func:`brickwork.nn.functional.multi_head_attention_forward`.
+forward signature; the math is :func:`brickwork.nn.functional.multi_head_attention_forward` (run in the
+module's own layout, so ``batch_first`` inputs are never transposed).
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from typing import Any
 from ... import ops
 from ..._tensor import Tensor
 from .. import init
-from .._functional_attention import multi_head_attention_forward
+from .._functional_attention import multi_head_attention
 from ..module import Module
 from ..parameter import Parameter
 from .linear import Linear
@@ -97,20 +98,8 @@ class MultiheadAttention(Module):
     def forward(self, query: Tensor, key: Tensor, value: Tensor, key_padding_mask: Tensor | None = None,
                 need_weights: bool = True, attn_mask: Tensor | None = None, average_attn_weights: bool = True,
                 is_causal: bool = False) -> tuple[Tensor, Tensor | None]:
-        batched = query.ndim == 3
-        if self.batch_first and batched:  # keep identities: one packed in-projection for self-attention
-            if query is key and key is value:
-                query = key = value = query.transpose(1, 0)
-            elif key is value:
-                query, key = query.transpose(1, 0), key.transpose(1, 0)
-                value = key
-            else:
-                query, key, value = (x.transpose(1, 0) for x in (query, key, value))
-        out, weights = multi_head_attention_forward(
-            query, key, value, self.embed_dim, self.num_heads, self.in_proj_weight, self.in_proj_bias, self.bias_k,
-            self.bias_v, self.add_zero_attn, self.dropout, self.out_proj.weight, self.out_proj.bias,
-            training=self.training, key_padding_mask=key_padding_mask, need_weights=need_weights,
-            attn_mask=attn_mask, use_separate_proj_weight=not self._qkv_same_embed_dim,
-            q_proj_weight=self.q_proj_weight, k_proj_weight=self.k_proj_weight, v_proj_weight=self.v_proj_weight,
-            average_attn_weights=average_attn_weights, is_causal=is_causal)
-        return (out.transpose(1, 0) if self.batch_first and batched else out), weights
+        return multi_head_attention(
+            query, key, value, self.num_heads, self.in_proj_weight, self.in_proj_bias, self.out_proj.weight,
+            self.out_proj.bias, self.q_proj_weight, self.k_proj_weight, self.v_proj_weight, self.bias_k, self.bias_v,
+            self.add_zero_attn, self.dropout if self.training else 0.0, key_padding_mask, need_weights, attn_mask,
+            average_attn_weights, is_causal, self.batch_first, self.embed_dim)

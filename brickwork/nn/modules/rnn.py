@@ -76,6 +76,9 @@ class RNNBase(Module):
         for w in self.parameters():
             init.uniform_(w, -stdv, stdv, generator=gen)
 
+    def flatten_parameters(self) -> None:
+        """Nothing to do: kept so PyTorch code that calls it (for cuDNN's weight layout) runs unchanged."""
+
     @property
     def all_weights(self) -> list[list[Parameter]]:
         """The parameters grouped per layer and direction, in PyTorch's order."""

@@ -1,11 +1,14 @@
 """Model summaries: :func:`summary` (per-layer output shapes, parameter counts and FLOPs) and
 :func:`count_parameters`.
 
-FLOPs count multiply and add as two operations. Linear and convolution layers are counted exactly
-(``2 * output elements * multiply-adds per output``); a layer class can define
-``_flops(self, inputs: tuple, output) -> int`` to give its own count; embeddings, dropout and reshapes count 0;
-any other layer without children counts one operation per output element; a module with children counts the
-sum of what ran inside it.
+FLOPs count a multiply and an add as two operations. Rules, by class name (subclasses included):
+
+- Linear and convolutions: ``2 * output elements * multiply-adds per output`` (transposed convolutions: per
+  input element); recurrent layers and cells: ``2 * time steps * elements of their 2-D weights``;
+  MultiheadAttention: its projections plus ``4 * query tokens * key length * embed_dim``.
+- A layer class may define ``_flops(self, inputs: tuple, output) -> int`` to give its own count.
+- Embeddings, dropout, Identity and reshapes count 0; any other layer without children counts one operation
+  per output element; a module with children adds up what ran inside it (plus its own rule, if any).
 """
 
 from __future__ import annotations
@@ -18,8 +21,9 @@ from .. import lazy
 
 __all__ = ["summary", "count_parameters", "ModelSummary", "LayerSummary"]
 
-_FREE = ("Embedding", "EmbeddingBag", "Dropout", "Dropout1d", "Dropout2d", "Dropout3d", "AlphaDropout",
-         "Identity", "Flatten", "Unflatten")
+_FREE = {"Embedding", "EmbeddingBag", "Dropout", "Dropout1d", "Dropout2d", "Dropout3d", "AlphaDropout",
+         "Identity", "Flatten", "Unflatten"}
+_RECURRENT = {"RNNBase", "RNN", "LSTM", "GRU", "RNNCellBase", "RNNCell", "LSTMCell", "GRUCell"}
 
 
 def count_parameters(model: Any, trainable_only: bool = False) -> int:
@@ -38,21 +42,39 @@ def _class_names(module: Any) -> set[str]:
     return {c.__name__ for c in type(module).__mro__}
 
 
-def _rule_flops(module: Any, inputs: tuple, output: Any) -> int:
-    """FLOPs of a module without children (see the module docstring for the rules)."""
+def _own_flops(module: Any, inputs: tuple, output: Any, children: list) -> int | None:
+    """FLOPs of a module's own math by the rules in the module docstring; None when no rule applies."""
     if hasattr(module, "_flops"):
         return int(module._flops(inputs, output))
     names = _class_names(module)
-    out = output if isinstance(output, Tensor) else None
+    x = inputs[0] if inputs and isinstance(inputs[0], Tensor) else None
     w = module._parameters.get("weight")
-    if w is not None and w.ndim >= 2 and out is not None:
-        if "Linear" in names or any(n.startswith("Conv") and "Transpose" not in n for n in names):
-            return 2 * out.numel() * (w.numel() // w.shape[0])
-        if any(n.startswith("ConvTranspose") for n in names) and inputs and isinstance(inputs[0], Tensor):
-            return 2 * inputs[0].numel() * (w.numel() // w.shape[0])
-    if names & set(_FREE):
+    if w is not None and w.ndim >= 2 and isinstance(output, Tensor):
+        per_row = w.numel() // w.shape[0]  # multiply-adds per output (per input for transposed convolutions)
+        if any(n.startswith("ConvTranspose") for n in names) and x is not None:
+            return 2 * x.numel() * per_row
+        if "Linear" in names or any(n.startswith("Conv") for n in names):
+            return 2 * output.numel() * per_row
+    if names & _RECURRENT and x is not None:
+        steps = x.numel() // x.shape[-1]
+        return 2 * steps * sum(p.numel() for p in module.parameters(recurse=False) if p.ndim == 2)
+    if "MultiheadAttention" in names and len(inputs) >= 3 and all(isinstance(t, Tensor) for t in inputs[:3]):
+        return _attention_flops(module, inputs[:3], children)
+    if names & _FREE:
         return 0
-    return sum(t.numel() for t in _tensors(output))
+    return None
+
+
+def _attention_flops(m: Any, qkv: tuple, children: list) -> int:
+    q, k, v = qkv
+    e = m.embed_dim
+    nq, nk, nv = (t.numel() // t.shape[-1] for t in qkv)
+    batch = 1 if q.ndim == 2 else q.shape[0] if m.batch_first else q.shape[1]
+    flops = 2 * e * (nq * q.shape[-1] + nk * k.shape[-1] + nv * v.shape[-1])  # input projections
+    flops += 2 * 2 * nq * (nk // batch) * e  # scores and the weighted sum of values
+    if not any(c._module is m.out_proj for c in children):  # out_proj used through its weight, not called
+        flops += 2 * nq * e * e
+    return flops
 
 
 def _tensors(x: Any) -> list[Tensor]:
@@ -199,8 +221,10 @@ def _post(stack: list) -> Any:
     def hook(mod: Any, args: tuple, output: Any) -> None:
         row = stack.pop()
         row.output_shape = _shape_text(output)
-        row.flops = sum(c.flops for c in row.children) if row.children else \
-            _rule_flops(mod, row._inputs, output)  # type: ignore[attr-defined]
+        inside = sum(c.flops for c in row.children)
+        own = _own_flops(mod, row._inputs, output, row.children)  # type: ignore[attr-defined]
+        row.flops = inside + own if own is not None else inside if row.children else \
+            sum(t.numel() for t in _tensors(output))
         row._inputs = None  # type: ignore[attr-defined]
 
     return hook

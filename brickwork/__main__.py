@@ -1,0 +1,217 @@
+"""The ``brickwork`` command: ``demo`` (train a small CNN offline), ``info`` and ``summary``.
+
+Run ``brickwork --help`` (or ``python -m brickwork --help``). Bad input ends with a one-line error and exit
+status 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import sys
+import time
+from typing import Any, Sequence
+
+__all__ = ["main", "demo_model"]
+
+
+class UsageError(Exception):
+    """A problem with the command line or its inputs, reported in one line."""
+
+
+def demo_model() -> Any:
+    """The demo's LeNet-style network, built from lazy layers (input sizes are inferred on first use).
+
+    Example:
+        >>> import brickwork as torch
+        >>> demo_model()(torch.zeros(2, 1, 28, 28)).shape
+        brickwork.Size([2, 10])
+    """
+    from . import nn
+
+    return nn.Sequential(
+        nn.LazyConv2d(16, 5, padding=2), nn.ReLU(), nn.MaxPool2d(2),
+        nn.LazyConv2d(32, 5), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Flatten(), nn.LazyLinear(128), nn.ReLU(), nn.LazyLinear(10),
+    )
+
+
+def _device(name: str) -> Any:
+    import brickwork
+
+    if name == "auto":
+        return brickwork.device("cuda" if brickwork.cuda.is_available() else "cpu")
+    try:
+        return brickwork.device(name)
+    except (ValueError, RuntimeError, TypeError) as e:
+        raise UsageError(f"--device {name!r}: {e}") from None
+
+
+def _data(name: str, download: bool) -> tuple[Any, Any]:
+    from . import datasets
+
+    key = name.lower()
+    if key == "synthetic":
+        return datasets.SyntheticDigits(train=True), datasets.SyntheticDigits(train=False)
+    if key in ("mnist", "fashion-mnist", "fashionmnist"):
+        cls = datasets.MNIST if key == "mnist" else datasets.FashionMNIST
+        try:
+            return cls(None, train=True, download=download), cls(None, train=False, download=download)
+        except (OSError, RuntimeError, ValueError) as e:
+            raise UsageError(str(e).splitlines()[0]) from None
+    if os.path.isdir(name):
+        if not os.access(name, os.R_OK | os.X_OK):
+            raise UsageError(f"--data {name!r}: the folder is not readable")
+        try:
+            return datasets.MNIST(name, train=True), datasets.MNIST(name, train=False)
+        except (OSError, RuntimeError, ValueError) as e:
+            raise UsageError(f"--data {name!r}: {str(e).splitlines()[0]}") from None
+    if os.path.exists(name):
+        raise UsageError(f"--data {name!r}: expected a folder holding the MNIST IDX files, got a file")
+    raise UsageError(f"--data {name!r}: expected 'synthetic', 'mnist', 'fashion-mnist' or a folder with MNIST files")
+
+
+def _positive(kind: type) -> Any:
+    def parse(text: str) -> Any:
+        try:
+            v = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a positive {kind.__name__}, got {text!r}") from None
+        if not v > 0:
+            raise argparse.ArgumentTypeError(f"expected a positive {kind.__name__}, got {text!r}")
+        return v
+
+    return parse
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    """Train the demo network, report test accuracy, save, reload into a fresh lazy model, compare."""
+    import brickwork
+    from brickwork import nn
+    from brickwork.train import evaluate, fit, plot_history
+    from brickwork.utils.data import DataLoader
+
+    dev = _device(args.device)
+    t0 = time.perf_counter()
+    train, test = _data(args.data, args.download)
+    brickwork.manual_seed(args.seed)
+    print(f"brickwork {brickwork.__version__} demo: {len(train)} training and {len(test)} test images "
+          f"({args.data}), device {dev}, {args.epochs} epoch(s)\n")
+    model = demo_model().to(dev)
+    print(brickwork.summary(model, (1, 1, 28, 28), device=dev))
+    opt = brickwork.optim.Adam(model.parameters(), lr=args.lr)
+    gen = brickwork.Generator().manual_seed(args.seed)
+    loader = DataLoader(train, batch_size=args.batch_size, shuffle=True, generator=gen)
+    test_loader = DataLoader(test, batch_size=512)
+    history = fit(model, nn.CrossEntropyLoss(), opt, loader, test_loader, args.epochs, device=dev)
+    _, acc = evaluate(model, test_loader, None, dev)
+    print(f"\ntest accuracy: {acc * 100:.2f}%")
+    os.makedirs(args.out, exist_ok=True)
+    path = os.path.join(args.out, "demo.safetensors")
+    brickwork.save(model.state_dict(), path)
+    fresh = demo_model().to(dev)
+    fresh.load_state_dict(brickwork.load(path, map_location=dev))
+    fresh.eval()
+    model.eval()
+    with brickwork.no_grad():
+        x = next(iter(test_loader))[0].to(dev)
+        same = brickwork.equal(model(x), fresh(x))
+    print(f"saved {path} ({os.path.getsize(path) / 1e6:.2f} MB); reloaded into a fresh lazy model: "
+          f"predictions {'identical' if same else 'DIFFERENT'} on {len(x)} test images")
+    if args.plot:
+        print(f"plot: {plot_history(history, args.plot)}")
+    print(f"total time {time.perf_counter() - t0:.1f} s")
+    return 0 if same else 1
+
+
+def cmd_info(args: argparse.Namespace) -> int:
+    """Print version, backends and devices."""
+    import numpy as np
+
+    import brickwork
+    from brickwork.backends import cpu_device_count
+
+    print(f"brickwork {brickwork.__version__}")
+    print(f"python {sys.version.split()[0]}, numpy {np.__version__}")
+    n = cpu_device_count()
+    print(f"cpu: numpy backend, {n} device(s){' (BRICKWORK_CPU_DEVICES)' if n > 1 else ''}")
+    if brickwork.cuda.is_available():
+        for i in range(brickwork.cuda.device_count()):
+            print(f"cuda:{i}: {brickwork.cuda.get_device_name(i)} (cupy backend)")
+    else:
+        try:
+            importlib.import_module("cupy")
+            print("cuda: CuPy is installed but sees no CUDA device")
+        except ImportError:
+            print("cuda: not available (install 'brickwork[cuda12]' or 'brickwork[cuda13]' on a machine with an "
+                  "NVIDIA GPU)")
+    return 0
+
+
+def cmd_summary(args: argparse.Namespace) -> int:
+    """Print the summary of a model built by ``MODULE:FACTORY``."""
+    import brickwork
+
+    mod_name, _, attr = args.factory.partition(":")
+    if not mod_name or not attr:
+        raise UsageError(f"expected MODULE:FACTORY (e.g. mypkg.models:make_net), got {args.factory!r}")
+    sys.path.insert(0, os.getcwd())
+    try:
+        module = importlib.import_module(mod_name)
+    except ImportError as e:
+        raise UsageError(f"cannot import {mod_name!r}: {e}") from None
+    factory = getattr(module, attr, None)
+    if not callable(factory):
+        raise UsageError(f"{mod_name!r} has no callable {attr!r}")
+    print(brickwork.summary(factory(), tuple(args.input_size)))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of the ``brickwork`` command."""
+    p = argparse.ArgumentParser(prog="brickwork", description="brickwork: deep learning with PyTorch's API on "
+                                "NumPy and CuPy")
+    sub = p.add_subparsers(dest="command", required=True)
+    d = sub.add_parser("demo", help="train a small CNN on offline data and check a save/load round trip")
+    d.add_argument("--epochs", type=_positive(int), default=2)
+    d.add_argument("--batch-size", type=_positive(int), default=64)
+    d.add_argument("--lr", type=_positive(float), default=2e-3)
+    d.add_argument("--device", default="auto", help="auto (a GPU when present), cpu, cuda or cuda:N")
+    d.add_argument("--data", default="synthetic", help="synthetic (offline, default), mnist, fashion-mnist, or a "
+                   "folder holding the MNIST IDX files")
+    d.add_argument("--download", action="store_true", help="download MNIST/Fashion-MNIST if missing")
+    d.add_argument("--plot", metavar="FILE", help="draw loss and accuracy curves to this PNG (needs matplotlib)")
+    d.add_argument("--out", metavar="DIR", default="brickwork-demo", help="where to save the checkpoint")
+    d.add_argument("--seed", type=int, default=0)
+    d.set_defaults(func=cmd_demo)
+    i = sub.add_parser("info", help="version, backends and devices")
+    i.set_defaults(func=cmd_info)
+    s = sub.add_parser("summary", help="print a model summary: brickwork summary MODULE:FACTORY --input-size ...")
+    s.add_argument("factory", help="MODULE:FACTORY, a function returning the model")
+    s.add_argument("--input-size", type=_positive(int), nargs="+", required=True)
+    s.set_defaults(func=cmd_summary)
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``brickwork`` command; returns the exit status.
+
+    Example:
+        >>> main(["info"]) == 0  # doctest: +ELLIPSIS
+        brickwork ...
+        True
+    """
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except UsageError as e:
+        print(f"brickwork {args.command}: error: {e}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print(f"brickwork {args.command}: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,103 @@
+"""Dropout layers: ``Dropout`` (elements) and ``Dropout1d``/``Dropout2d`` (whole channels)."""
+
+from __future__ import annotations
+
+from ..._tensor import Tensor
+from .. import functional as F
+from ..module import Module
+from ._layer import named_errors
+
+__all__ = ["Dropout", "Dropout1d", "Dropout2d", "AlphaDropout"]
+
+
+class _DropoutNd(Module):
+    def __init__(self, p: float = 0.5, inplace: bool = False) -> None:
+        super().__init__()
+        if p < 0 or p > 1:
+            raise ValueError(f"{type(self).__name__}: dropout probability has to be between 0 and 1, but got {p}")
+        self.p, self.inplace = p, inplace
+
+    def extra_repr(self) -> str:
+        return f"p={self.p}, inplace={self.inplace}"
+
+
+class Dropout(_DropoutNd):
+    """In training, zero each element with probability ``p`` and scale the others by ``1 / (1 - p)``; in
+    evaluation, the identity.
+
+    Args:
+        p: probability of zeroing an element (default 0.5).
+        inplace: modify the input in place.
+
+    Shape: input (*); output the same.
+
+    Example:
+        >>> import brickwork as torch
+        >>> m = torch.nn.Dropout(p=0.2).eval()
+        >>> m(torch.ones(3))
+        tensor([1., 1., 1.])
+    """
+
+    @named_errors
+    def forward(self, input: Tensor) -> Tensor:
+        return F.dropout(input, self.p, self.training, self.inplace)
+
+
+class Dropout1d(_DropoutNd):
+    """Zero whole channels of (N, C, L) or (C, L) inputs with probability ``p`` in training.
+
+    Args:
+        p: probability of zeroing a channel (default 0.5).
+        inplace: modify the input in place.
+
+    Shape: input (N, C, L) or (C, L); output the same.
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.nn.Dropout1d(0.2)(torch.randn(20, 16, 32)).shape
+        brickwork.Size([20, 16, 32])
+    """
+
+    @named_errors
+    def forward(self, input: Tensor) -> Tensor:
+        return F.dropout1d(input, self.p, self.training, self.inplace)
+
+
+class Dropout2d(_DropoutNd):
+    """Zero whole channels (feature maps) of (N, C, H, W) or (C, H, W) inputs with probability ``p`` in training.
+
+    Args:
+        p: probability of zeroing a channel (default 0.5).
+        inplace: modify the input in place.
+
+    Shape: input (N, C, H, W) or (C, H, W); output the same.
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.nn.Dropout2d(0.2)(torch.randn(20, 16, 32, 32)).shape
+        brickwork.Size([20, 16, 32, 32])
+    """
+
+    @named_errors
+    def forward(self, input: Tensor) -> Tensor:
+        return F.dropout2d(input, self.p, self.training, self.inplace)
+
+
+class AlphaDropout(_DropoutNd):
+    """Dropout for SELU networks: keeps zero mean and unit variance (dropped values take SELU's saturation).
+
+    Args:
+        p: probability of dropping an element (default 0.5).
+        inplace: modify the input in place.
+
+    Shape: input (*); output the same.
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.nn.AlphaDropout(0.2).eval()(torch.ones(2))
+        tensor([1., 1.])
+    """
+
+    @named_errors
+    def forward(self, input: Tensor) -> Tensor:
+        return F.alpha_dropout(input, self.p, self.training, self.inplace)

@@ -1,0 +1,349 @@
+"""``brickwork.nn.functional`` against PyTorch: one table of calls checked for values and gradients (float64 and
+float32), float64 finite differences (first and second order), and the behaviours a table cannot show:
+running statistics, dropout masks, embedding padding, pooling indices and the error messages."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+import brickwork as bw
+import brickwork.nn.functional as F
+from brickwork.autograd import gradcheck, gradgradcheck
+
+TF = torch.nn.functional
+R = np.random.default_rng(0)
+
+
+def randn(*shape, scale=1.0):
+    return lambda: R.standard_normal(shape) * scale
+
+
+def ints(hi, *shape):
+    return lambda: R.integers(0, hi, shape)
+
+
+class Const:
+    """An array input that is a plain (non-differentiable) tensor, e.g. running statistics."""
+
+    def __init__(self, make):
+        self.make = make
+
+
+def apart(*shape):
+    """Values at least 0.05 apart (in random order), so max pooling has no near-ties for finite differences."""
+    def make():
+        n = int(np.prod(shape))
+        return (R.permutation(n) * 0.05 - n * 0.025).reshape(shape)
+    return make
+
+
+# name -> (function name, input makers (float arrays become differentiable tensors), keyword arguments)
+CASES = {
+    "linear": ("linear", [randn(2, 3, 4), randn(5, 4), randn(5)], {}),
+    "linear-1d-nobias": ("linear", [randn(4), randn(5, 4)], {}),
+    "bilinear": ("bilinear", [randn(2, 3), randn(2, 4), randn(5, 3, 4), randn(5)], {}),
+    "conv1d": ("conv1d", [randn(2, 4, 9), randn(6, 4, 3), randn(6)], {}),
+    "conv1d-stride-pad-dil": ("conv1d", [randn(2, 4, 11), randn(6, 2, 3)], dict(stride=2, padding=2, dilation=2,
+                                                                                 groups=2)),
+    "conv1d-same": ("conv1d", [randn(2, 3, 8), randn(4, 3, 4)], dict(padding="same")),
+    "conv1d-unbatched": ("conv1d", [randn(3, 8), randn(4, 3, 3)], {}),
+    "conv2d": ("conv2d", [randn(2, 3, 7, 6), randn(4, 3, 3, 3), randn(4)], {}),
+    "conv2d-stride": ("conv2d", [randn(2, 3, 9, 8), randn(4, 3, 3, 2)], dict(stride=2)),
+    "conv2d-stride-pad-asym": ("conv2d", [randn(2, 3, 9, 8), randn(4, 3, 3, 3), randn(4)],
+                               dict(stride=(2, 1), padding=(1, 2))),
+    "conv2d-dilation": ("conv2d", [randn(2, 2, 9, 9), randn(3, 2, 3, 3)], dict(dilation=(2, 3), padding=1)),
+    "conv2d-groups": ("conv2d", [randn(2, 4, 6, 6), randn(6, 2, 3, 3), randn(6)], dict(groups=2)),
+    "conv2d-depthwise": ("conv2d", [randn(2, 3, 6, 6), randn(6, 1, 3, 3)], dict(groups=3, padding=1)),
+    "conv2d-same-even": ("conv2d", [randn(2, 2, 6, 7), randn(3, 2, 4, 2)], dict(padding="same")),
+    "conv2d-same-dilated": ("conv2d", [randn(1, 2, 7, 7), randn(3, 2, 3, 3)], dict(padding="same", dilation=2)),
+    "conv2d-valid": ("conv2d", [randn(1, 2, 5, 5), randn(3, 2, 2, 2)], dict(padding="valid")),
+    "conv2d-1x1": ("conv2d", [randn(2, 3, 4, 4), randn(5, 3, 1, 1)], {}),
+    "conv2d-stride-exceeds-kernel": ("conv2d", [randn(1, 2, 9, 9), randn(2, 2, 2, 2)], dict(stride=3)),
+    "conv2d-unbatched": ("conv2d", [randn(2, 5, 5), randn(3, 2, 3, 3)], {}),
+    "conv_transpose1d": ("conv_transpose1d", [randn(2, 4, 5), randn(4, 3, 3), randn(3)],
+                         dict(stride=2, padding=1, output_padding=1)),
+    "conv_transpose2d": ("conv_transpose2d", [randn(2, 4, 3, 4), randn(4, 3, 3, 3), randn(3)], {}),
+    "conv_transpose2d-stride-outpad": ("conv_transpose2d", [randn(2, 4, 3, 4), randn(4, 2, 3, 3)],
+                                       dict(stride=(2, 3), padding=1, output_padding=(1, 2))),
+    "conv_transpose2d-groups-dil": ("conv_transpose2d", [randn(1, 4, 3, 3), randn(4, 3, 2, 3), randn(6)],
+                                    dict(groups=2, dilation=2, stride=2, output_padding=1)),
+    "unfold": ("unfold", [randn(2, 3, 5, 6)], dict(kernel_size=(2, 3), padding=1, stride=2)),
+    "fold": ("fold", [randn(2, 3 * 6, 9)], dict(output_size=(5, 6), kernel_size=(2, 3), padding=1, stride=2)),
+    "max_pool1d": ("max_pool1d", [apart(2, 3, 10)], dict(kernel_size=3, stride=2, padding=1, ceil_mode=True)),
+    "max_pool2d": ("max_pool2d", [apart(2, 3, 8, 8)], dict(kernel_size=2)),
+    "max_pool2d-overlap-pad": ("max_pool2d", [apart(2, 2, 7, 9)], dict(kernel_size=3, stride=2, padding=1)),
+    "max_pool2d-ceil": ("max_pool2d", [apart(1, 2, 7, 8)], dict(kernel_size=3, stride=2, ceil_mode=True)),
+    "max_pool2d-dilation": ("max_pool2d", [apart(1, 2, 9, 9)], dict(kernel_size=(2, 3), dilation=2, stride=1)),
+    "max_pool2d-unbatched": ("max_pool2d", [apart(2, 6, 6)], dict(kernel_size=2)),
+    "avg_pool1d": ("avg_pool1d", [randn(2, 3, 10)], dict(kernel_size=3, stride=2, padding=1)),
+    "avg_pool2d": ("avg_pool2d", [randn(2, 3, 8, 8)], dict(kernel_size=2)),
+    "avg_pool2d-pad-ceil": ("avg_pool2d", [randn(1, 2, 7, 8)], dict(kernel_size=3, stride=2, padding=1,
+                                                                     ceil_mode=True)),
+    "avg_pool2d-exclude-pad": ("avg_pool2d", [randn(1, 2, 7, 8)], dict(kernel_size=3, stride=2, padding=1,
+                                                                        ceil_mode=True, count_include_pad=False)),
+    "avg_pool2d-divisor": ("avg_pool2d", [randn(1, 2, 6, 6)], dict(kernel_size=2, divisor_override=3)),
+    "adaptive_avg_pool1d": ("adaptive_avg_pool1d", [randn(2, 3, 10)], dict(output_size=4)),
+    "adaptive_avg_pool2d": ("adaptive_avg_pool2d", [randn(2, 3, 8, 6)], dict(output_size=(4, 3))),
+    "adaptive_avg_pool2d-uneven": ("adaptive_avg_pool2d", [randn(2, 3, 9, 7)], dict(output_size=(4, 5))),
+    "adaptive_avg_pool2d-global": ("adaptive_avg_pool2d", [randn(2, 3, 5, 5)], dict(output_size=1)),
+    "adaptive_avg_pool2d-none": ("adaptive_avg_pool2d", [randn(2, 3, 5, 6)], dict(output_size=(None, 2))),
+    "adaptive_max_pool1d": ("adaptive_max_pool1d", [apart(2, 3, 10)], dict(output_size=4)),
+    "adaptive_max_pool2d": ("adaptive_max_pool2d", [apart(2, 3, 8, 6)], dict(output_size=(4, 3))),
+    "adaptive_max_pool2d-uneven": ("adaptive_max_pool2d", [apart(2, 3, 9, 7)], dict(output_size=(4, 5))),
+    "batch_norm-train": ("batch_norm", [randn(4, 3, 2, 2), None, None, randn(3), randn(3)], dict(training=True)),
+    "batch_norm-train-1d": ("batch_norm", [randn(5, 3), None, None, randn(3), randn(3)], dict(training=True)),
+    "batch_norm-eval": ("batch_norm", [randn(4, 3, 2), Const(lambda: R.standard_normal(3)),
+                                       Const(lambda: R.uniform(0.5, 2, 3)), randn(3), randn(3)], dict(training=False)),
+    "layer_norm": ("layer_norm", [randn(3, 4, 5), (4, 5), randn(4, 5), randn(4, 5)], {}),
+    "layer_norm-plain": ("layer_norm", [randn(3, 5)], dict(normalized_shape=(5,))),
+    "group_norm": ("group_norm", [randn(3, 4, 5), 2, randn(4), randn(4)], {}),
+    "instance_norm": ("instance_norm", [randn(3, 4, 5)], {}),
+    "normalize": ("normalize", [randn(3, 4)], dict(p=3.0, dim=0)),
+    "cosine_similarity": ("cosine_similarity", [randn(3, 4), randn(3, 4)], {}),
+    "pairwise_distance": ("pairwise_distance", [randn(3, 4), randn(3, 4)], {}),
+    "embedding": ("embedding", [ints(5, 3, 4), randn(5, 3)], {}),
+    "embedding-padding": ("embedding", [ints(5, 3, 4), randn(5, 3)], dict(padding_idx=2)),
+    "embedding-freq": ("embedding", [ints(5, 3, 4), randn(5, 3)], dict(scale_grad_by_freq=True)),
+    "pad-constant": ("pad", [randn(2, 3, 4, 5)], dict(pad=(1, 2, 2, 1), value=0.5)),
+    "pad-negative": ("pad", [randn(2, 3, 4, 5)], dict(pad=(-1, 2, 0, -2))),
+    "pad-reflect": ("pad", [randn(2, 3, 4, 5)], dict(pad=(1, 2, 3, 1), mode="reflect")),
+    "pad-replicate": ("pad", [randn(2, 3, 4, 5)], dict(pad=(1, 2, 3, 1), mode="replicate")),
+    "pad-circular": ("pad", [randn(2, 3, 4, 5)], dict(pad=(1, 2, 3, 1), mode="circular")),
+    "relu": ("relu", [randn(4, 5)], {}),
+    "leaky_relu": ("leaky_relu", [randn(4, 5)], dict(negative_slope=0.2)),
+    "elu": ("elu", [randn(4, 5, scale=3)], dict(alpha=0.7)),
+    "selu": ("selu", [randn(4, 5, scale=3)], {}),
+    "celu": ("celu", [randn(4, 5, scale=3)], dict(alpha=1.3)),
+    "gelu": ("gelu", [randn(4, 5, scale=3)], {}),
+    "gelu-tanh": ("gelu", [randn(4, 5, scale=3)], dict(approximate="tanh")),
+    "silu": ("silu", [randn(4, 5, scale=3)], {}),
+    "mish": ("mish", [randn(4, 5, scale=3)], {}),
+    "sigmoid": ("sigmoid", [randn(4, 5, scale=3)], {}),
+    "tanh": ("tanh", [randn(4, 5, scale=3)], {}),
+    "softmax": ("softmax", [randn(4, 5, scale=3)], dict(dim=1)),
+    "log_softmax": ("log_softmax", [randn(4, 5, scale=3)], dict(dim=0)),
+    "softmin": ("softmin", [randn(4, 5)], dict(dim=1)),
+    "softplus": ("softplus", [randn(4, 5, scale=3)], {}),
+    "softplus-beta-threshold": ("softplus", [randn(4, 5, scale=3)], dict(beta=2.0, threshold=1.5)),
+    "hardtanh": ("hardtanh", [randn(4, 5)], dict(min_val=-0.5, max_val=0.7)),
+    "relu6": ("relu6", [randn(4, 5, scale=5)], {}),
+    "hardsigmoid": ("hardsigmoid", [randn(4, 5, scale=4)], {}),
+    "hardswish": ("hardswish", [randn(4, 5, scale=4)], {}),
+    "logsigmoid": ("logsigmoid", [randn(4, 5, scale=3)], {}),
+    "softsign": ("softsign", [randn(4, 5)], {}),
+    "tanhshrink": ("tanhshrink", [randn(4, 5)], {}),
+    "threshold": ("threshold", [randn(4, 5), 0.1, -2.0], {}),
+    "glu": ("glu", [randn(4, 6)], dict(dim=1)),
+    "prelu": ("prelu", [randn(4, 3, 2), lambda: R.uniform(0.1, 0.5, 3)], {}),
+}
+
+# PyTorch computes these float64 gradients with a float32 constant (1/6, 1/alpha), good to about 1e-8.
+FLOAT32_CONSTANTS = {"celu", "hardsigmoid", "hardswish"}
+
+# Smooth in their float inputs: checked by float64 finite differences to second order.
+SECOND_ORDER = {"linear", "bilinear", "conv1d", "conv1d-stride-pad-dil", "conv2d", "conv2d-stride-pad-asym",
+                "conv2d-dilation", "conv2d-groups", "conv2d-same-even", "conv_transpose1d", "conv_transpose2d",
+                "conv_transpose2d-groups-dil", "unfold", "fold", "max_pool2d-overlap-pad", "max_pool2d-ceil",
+                "avg_pool2d-exclude-pad", "adaptive_avg_pool2d-uneven", "adaptive_max_pool2d-uneven",
+                "batch_norm-train", "layer_norm", "group_norm", "elu", "selu", "celu", "gelu", "gelu-tanh", "silu",
+                "mish", "sigmoid", "tanh", "softmax", "log_softmax", "softplus", "logsigmoid", "normalize",
+                "cosine_similarity"}
+
+
+def _materialize(name):
+    fn, makers, kwargs = CASES[name]
+    args = [Const(m.make()) if isinstance(m, Const) else m() if callable(m) else m for m in makers]
+    return fn, args, kwargs
+
+
+def _pair(args, dtype):
+    """The same arguments for brickwork and torch; float arrays become differentiable tensors."""
+    bargs, targs = [], []
+    for a in args:
+        if isinstance(a, Const):
+            bargs.append(bw.tensor(a.make.astype(dtype)))
+            targs.append(torch.tensor(a.make.astype(dtype)))
+        elif isinstance(a, np.ndarray):
+            floating = a.dtype.kind == "f"
+            a = a.astype(dtype) if floating else a
+            bargs.append(bw.tensor(a, requires_grad=floating))
+            targs.append(torch.tensor(a, requires_grad=floating))
+        else:
+            bargs.append(a)
+            targs.append(a)
+    return bargs, targs
+
+
+@pytest.mark.parametrize("dtype,tol", [(np.float64, 1e-10), (np.float32, 2e-5)], ids=["float64", "float32"])
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_matches_torch(name, dtype, tol):
+    fn, args, kwargs = _materialize(name)
+    if name in FLOAT32_CONSTANTS:
+        tol = max(tol, 1e-7)
+    bargs, targs = _pair(args, dtype)
+    yb, yt = getattr(F, fn)(*bargs, **kwargs), getattr(TF, fn)(*targs, **kwargs)
+    assert tuple(yb.shape) == tuple(yt.shape)
+    assert yb.dtype.name == str(yt.dtype).replace("torch.", "")
+    np.testing.assert_allclose(yb.detach().numpy(), yt.detach().numpy(), rtol=tol, atol=tol)
+    g = R.standard_normal(tuple(yt.shape)).astype(dtype)
+    yb.backward(bw.tensor(g))
+    yt.backward(torch.tensor(g))
+    for b, t in zip(bargs, targs):
+        if isinstance(t, torch.Tensor) and t.requires_grad:
+            assert (b.grad is None) == (t.grad is None)
+            if t.grad is not None:
+                np.testing.assert_allclose(b.grad.numpy(), t.grad.numpy(), rtol=tol * 10, atol=tol * 10)
+
+
+@pytest.mark.parametrize("name", sorted(SECOND_ORDER))
+def test_finite_differences(name):
+    fn, args, kwargs = _materialize(name)
+    bargs, _ = _pair(args, np.float64)
+    f = lambda *xs: getattr(F, fn)(*xs, **kwargs)  # noqa: E731
+    assert gradcheck(f, tuple(bargs))
+    assert gradgradcheck(f, tuple(bargs))
+
+
+@pytest.mark.parametrize("name", ["max_pool1d", "max_pool2d-dilation", "avg_pool2d-divisor", "relu", "hardtanh",
+                                  "embedding", "pad-reflect", "adaptive_max_pool1d"])
+def test_first_order_finite_differences(name):
+    fn, args, kwargs = _materialize(name)
+    bargs, _ = _pair(args, np.float64)
+    assert gradcheck(lambda *xs: getattr(F, fn)(*xs, **kwargs), tuple(bargs))
+
+
+def test_conv_lenet_shapes_float32():
+    # the benchmark's shapes, wide-column path included, at float32 tolerance
+    x, w, b = R.standard_normal((8, 6, 12, 12)), R.standard_normal((16, 6, 5, 5)), R.standard_normal(16)
+    (bx, bw_, bb), (tx, tw, tb) = _pair([x, w, b], np.float32)
+    yb, yt = F.conv2d(bx, bw_, bb), TF.conv2d(tx, tw, tb)
+    np.testing.assert_allclose(yb.detach().numpy(), yt.detach().numpy(), rtol=1e-4, atol=1e-4)
+    yb.square().sum().backward()
+    yt.square().sum().backward()
+    for b_, t_ in ((bx, tx), (bw_, tw), (bb, tb)):
+        np.testing.assert_allclose(b_.grad.numpy(), t_.grad.numpy(), rtol=1e-4, atol=1e-2)
+
+
+def test_conv_double_backward_matches_torch():
+    x, w = R.standard_normal((2, 3, 6, 5)), R.standard_normal((4, 3, 3, 2))
+    (bx, bw_), (tx, tw) = _pair([x, w], np.float64)
+    res = []
+    for f, xx, ww in ((F.conv2d, bx, bw_), (TF.conv2d, tx, tw)):
+        y = f(xx, ww, stride=2, padding=1)
+        gx, gw = (bw.autograd.grad if f is F.conv2d else torch.autograd.grad)((y * y).sum(), (xx, ww),
+                                                                              create_graph=True)
+        (gx.sum() + (gw * gw).sum()).backward()
+        res.append((xx.grad.numpy(), ww.grad.numpy()))
+    for a, b in zip(*res):
+        np.testing.assert_allclose(a, b, rtol=1e-9, atol=1e-9)
+
+
+def test_max_pool_indices_match_torch():
+    x = apart(2, 3, 9, 10)()
+    for kw in (dict(kernel_size=2), dict(kernel_size=3, stride=2, padding=1, ceil_mode=True),
+               dict(kernel_size=(2, 3), dilation=2)):
+        _, ib = F.max_pool2d(bw.tensor(x), return_indices=True, **kw)
+        _, it = TF.max_pool2d(torch.tensor(x), return_indices=True, **kw)
+        assert ib.dtype == bw.int64 and np.array_equal(ib.numpy(), it.numpy())
+    for size in ((4, 5), 3):
+        _, ib = F.adaptive_max_pool2d(bw.tensor(x), size, return_indices=True)
+        _, it = TF.adaptive_max_pool2d(torch.tensor(x), size, return_indices=True)
+        assert np.array_equal(ib.numpy(), it.numpy())
+
+
+def test_max_pool_ties_and_nan_follow_torch():
+    x = np.array([[[[1.0, 1.0, 0.0], [np.nan, 2.0, 2.0], [0.0, 0.0, 0.0]]]])
+    for kw in (dict(kernel_size=2, stride=1), dict(kernel_size=2, stride=1, padding=1)):
+        (yb, ib), (yt, it) = (F.max_pool2d(bw.tensor(x), return_indices=True, **kw),
+                              TF.max_pool2d(torch.tensor(x), return_indices=True, **kw))
+        np.testing.assert_array_equal(yb.numpy(), yt.numpy())
+        np.testing.assert_array_equal(ib.numpy(), it.numpy())
+
+
+def test_batch_norm_updates_running_statistics_like_torch():
+    x = R.standard_normal((6, 3, 4))
+    stats = [(bw.zeros(3, dtype=bw.float64), bw.ones(3, dtype=bw.float64)),
+             (torch.zeros(3, dtype=torch.float64), torch.ones(3, dtype=torch.float64))]
+    for _ in range(3):
+        F.batch_norm(bw.tensor(x), *stats[0], training=True, momentum=0.3)
+        TF.batch_norm(torch.tensor(x), *stats[1], training=True, momentum=0.3)
+    for b, t in zip(stats[0], stats[1]):
+        np.testing.assert_allclose(b.numpy(), t.numpy(), rtol=1e-12)
+    with pytest.raises(ValueError, match="more than 1 value per channel"):
+        F.batch_norm(bw.ones(1, 3), None, None, training=True)
+
+
+def test_dropout_masks_scale_and_modes():
+    bw.manual_seed(0)
+    x = bw.ones(200, 50, requires_grad=True)
+    y = F.dropout(x, 0.3)
+    vals = y.detach().numpy()
+    assert set(np.unique(vals)) <= {0.0, np.float32(1 / 0.7)}
+    assert abs((vals == 0).mean() - 0.3) < 0.02
+    y.sum().backward()
+    np.testing.assert_array_equal(x.grad.numpy(), vals)  # the gradient is the mask itself
+    assert F.dropout(x, 0.3, training=False) is x
+    assert float(F.dropout(x, 1.0).abs().sum()) == 0.0
+    z = F.dropout2d(bw.ones(4, 8, 3, 3), 0.5).numpy()
+    assert np.all(z.min(axis=(2, 3)) == z.max(axis=(2, 3)))  # whole channels
+    t = bw.ones(10, 10)
+    assert F.dropout(t, 0.5, inplace=True) is t and set(np.unique(t.numpy())) <= {0.0, 2.0}
+    with pytest.raises(ValueError, match="between 0 and 1"):
+        F.dropout(x, 1.5)
+
+
+def test_embedding_padding_row_gets_no_gradient_and_max_norm():
+    w = bw.tensor(R.standard_normal((5, 3)), requires_grad=True)
+    F.embedding(bw.tensor([[0, 2, 2], [4, 2, 1]]), w, padding_idx=2).sum().backward()
+    g = w.grad.numpy()
+    assert np.all(g[2] == 0) and np.all(g[0] == 1) and np.all(g[3] == 0)
+    wb, wt = bw.tensor(R.standard_normal((5, 3)) * 3), None
+    wt = torch.tensor(wb.numpy().copy())
+    F.embedding(bw.tensor([1, 3]), wb, max_norm=1.0)
+    TF.embedding(torch.tensor([1, 3]), wt, max_norm=1.0)
+    np.testing.assert_allclose(wb.numpy(), wt.numpy(), rtol=1e-6)
+
+
+def test_one_hot():
+    idx = R.integers(0, 5, (3, 4))
+    np.testing.assert_array_equal(F.one_hot(bw.tensor(idx)).numpy(), TF.one_hot(torch.tensor(idx)).numpy())
+    assert F.one_hot(bw.tensor(idx), 7).shape == (3, 4, 7)
+    with pytest.raises(RuntimeError, match="non-negative"):
+        F.one_hot(bw.tensor([-1, 0]), 3)
+
+
+def test_inplace_activations_modify_input():
+    for fn, kw in (("relu", {}), ("leaky_relu", {"negative_slope": 0.1}), ("elu", {}), ("hardtanh", {}),
+                   ("silu", {})):
+        x = bw.tensor([-1.0, 0.5, 2.0])
+        expected = getattr(TF, fn)(torch.tensor([-1.0, 0.5, 2.0]), **kw).numpy()
+        y = getattr(F, fn)(x, inplace=True, **kw)
+        assert y is x
+        np.testing.assert_allclose(x.numpy(), expected, rtol=1e-6)
+
+
+@pytest.mark.parametrize("call,match", [
+    (lambda: F.conv2d(bw.ones(1, 3, 8, 8), bw.ones(4, 2, 3, 3)), r"expected input\[1, 3, 8, 8\] to have 2 channels"),
+    (lambda: F.conv2d(bw.ones(1, 2, 2, 2), bw.ones(4, 2, 3, 3)), r"smaller than the \(dilated\) kernel"),
+    (lambda: F.conv2d(bw.ones(3, 8, 8), bw.ones(4, 2, 3, 3)), r"to have 2 channels, but got 3"),
+    (lambda: F.conv2d(bw.ones(2, 8), bw.ones(4, 2, 3, 3)), r"expected 3-D \(unbatched\) or 4-D"),
+    (lambda: F.conv2d(bw.ones(1, 2, 8, 8), bw.ones(4, 2, 3, 3), stride=2, padding="same"), "strided"),
+    (lambda: F.conv2d(bw.ones(1, 2, 8, 8, dtype=bw.float64), bw.ones(4, 2, 3, 3)), "should be the same"),
+    (lambda: F.conv2d(bw.ones(1, 2, 8, 8), bw.ones(4, 2, 3, 3), bw.ones(3)), r"bias of shape \(4,\)"),
+    (lambda: F.conv_transpose2d(bw.ones(1, 2, 4, 4), bw.ones(2, 2, 3, 3), stride=2, output_padding=2),
+     "output padding must be smaller"),
+    (lambda: F.max_pool2d(bw.ones(1, 1, 2, 2), 3), "too small"),
+    (lambda: F.max_pool2d(bw.ones(1, 1, 8, 8), 2, padding=2), "at most half"),
+    (lambda: F.avg_pool2d(bw.ones(1, 1, 2, 2), 3), "too small"),
+    (lambda: F.linear(bw.ones(2, 30), bw.ones(10, 20)), r"expected input with last dimension 20, got shape \(2, 30\)"),
+    (lambda: F.layer_norm(bw.ones(2, 3), (4,)), r"normalized_shape=\[4\]"),
+    (lambda: F.group_norm(bw.ones(2, 3, 4), 2), "divisible by num_groups"),
+    (lambda: F.embedding(bw.tensor([5]), bw.ones(5, 2)), "out of range"),
+    (lambda: F.pad(bw.ones(1, 1, 3), (3, 0), mode="reflect"), "should be less than"),
+    (lambda: F.gelu(bw.ones(2), approximate="fast"), "approximate"),
+])
+def test_error_messages(call, match):
+    with pytest.raises((RuntimeError, ValueError, IndexError), match=match):
+        call()
