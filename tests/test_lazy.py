@@ -13,7 +13,6 @@ import pickle
 
 import numpy as np
 import pytest
-import torch
 
 import brickwork as bw
 from brickwork import nn
@@ -292,6 +291,8 @@ def test_placeholder_filled_by_hand_is_accepted():
 # -- the real layers, once brickwork/nn/modules/linear.py exists ---------------------------------------------
 
 def test_real_lazy_linear_follows_the_protocol():
+    import torch  # here, so the subprocess test that imports this file stays light
+
     lin = pytest.importorskip("brickwork.nn.modules.linear")
     lazy = lin.LazyLinear(4)
     assert type(lazy) is lin.Linear and isinstance(lazy.weight, nn.UninitializedParameter)

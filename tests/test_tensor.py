@@ -414,6 +414,24 @@ def test_to_variants() -> None:
     same(b, t)
 
 
+def test_to_another_device_copies_and_differentiates(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("BRICKWORK_CPU_DEVICES", "2")  # two virtual CPU devices with real copies between them
+    other = bw.device("cpu:1")
+    x = bw.tensor([1.0, 2.0], requires_grad=True)
+    y = x.to(other)
+    assert y.device == other and str(y.device) == "cpu:1" and y.data_ptr() != x.data_ptr()
+    assert x.to(other) is not x and y.to(other) is y and bw.ones(1, device=other).device == other
+    assert y.grad_fn.name() == "ToCopyBackward0"
+    with pytest.raises(RuntimeError, match="same device"):
+        x + y
+    back = (y * 3).to(x.device)
+    assert back.device == x.device
+    back.sum().backward()
+    assert x.grad.tolist() == [3.0, 3.0] and x.grad.device == x.device
+    z = bw.zeros(2).to(y)  # to(other tensor): its device and dtype
+    assert z.device == other
+
+
 def _grad_through_to(L: Any) -> Any:
     x = L.tensor([1.0, 2.0], requires_grad=True)
     y = x.double() * L.tensor([3.0, 4.0], dtype=L.float64)

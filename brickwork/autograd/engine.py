@@ -232,7 +232,7 @@ def _run(roots: Sequence[Tensor], grad_roots: Sequence[Tensor], retain_graph: bo
                 if g0 is None:
                     continue
                 if node._hooks is not None or capture is not None:
-                    g0 = _node_hooks(node, [g0], capture, captured)[0]
+                    g0 = _node_hooks(node, [g0], capture, captured, assigned)[0]
                 if node._saved is _FREED or node._out is _FREED:
                     raise _freed_error(node)
                 in_grads = node._backward(node, g0)
@@ -240,7 +240,7 @@ def _run(roots: Sequence[Tensor], grad_roots: Sequence[Tensor], retain_graph: bo
                 gs = [pop(node, None)] + [pop((node, i), None) for i in range(1, node.n_out)]
                 if all(g is None for g in gs):
                     continue
-                gs = _node_hooks(node, gs, capture, captured)
+                gs = _node_hooks(node, gs, capture, captured, assigned)
                 if node._saved is _FREED or node._out is _FREED:
                     raise _freed_error(node)
                 in_grads = node._backward(node, *gs)
@@ -277,14 +277,20 @@ def _run(roots: Sequence[Tensor], grad_roots: Sequence[Tensor], retain_graph: bo
     return captured
 
 
-def _node_hooks(node: Node, gs: list, capture: Any, captured: dict) -> list:
-    """Run tensor hooks registered on the node's outputs, and capture gradients autograd.grad asked for."""
+def _node_hooks(node: Node, gs: list, capture: Any, captured: dict, assigned: set) -> list:
+    """Run tensor hooks registered on the node's outputs, and capture gradients autograd.grad asked for.
+
+    A gradient a hook has seen may be kept by the user, so it must be copied before it becomes a ``.grad``
+    (``assigned`` collects such gradients).
+    """
     if node._hooks:
         for idx, hook in node._hooks:
             if gs[idx] is not None:
+                assigned.add(id(gs[idx]))
                 r = hook(gs[idx])
                 if r is not None:
                     gs[idx] = r
+                    assigned.add(id(r))
     if capture is not None:
         for i in range(node.n_out):
             key = (id(node), i)
@@ -297,9 +303,11 @@ def _deliver_leaf(t: Tensor, g: Tensor, capture: Any, captured: dict, accumulate
                   create_graph: bool) -> None:
     if t._hooks:
         for hook in t._hooks:
+            assigned.add(id(g))
             r = hook(g)
             if r is not None:
                 g = r
+                assigned.add(id(g))
     if capture is not None and id(t) in capture:
         captured[id(t)] = g
     if not accumulate:
@@ -317,7 +325,7 @@ def _deliver_leaf(t: Tensor, g: Tensor, capture: Any, captured: dict, accumulate
             if g.grad_fn is not None or g._rg:
                 g = g.detach()
         t._grad = g
-    elif create_graph or old._rg or not old._data.flags.writeable:
+    elif create_graph or old._rg or not getattr(old._data.flags, "writeable", True):  # CuPy has no such flag
         t._grad = old + g
     else:
         # PyTorch accumulates into the existing .grad in place, so references to it stay current

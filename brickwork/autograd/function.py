@@ -1,8 +1,9 @@
 """Custom differentiable functions: :class:`Function`, its ``ctx``, and :func:`once_differentiable`.
 
 Unlike PyTorch, a ``Function`` whose backward would give silently wrong second derivatives (because it uses
-tensors stashed on ``ctx`` or saved intermediates that are cut from the graph) raises a clear error when
-double backward (``create_graph=True``) runs through it.
+intermediate tensors, stashed on ``ctx`` or passed to ``save_for_backward``, that are cut from the graph) raises
+a clear error when double backward (``create_graph=True``) runs through it. Inputs and outputs, saved or kept
+on ``ctx``, stay connected to the graph, so such Functions differentiate twice correctly.
 """
 
 from __future__ import annotations
@@ -104,7 +105,7 @@ class Function:
         ...         return g * 3 * x ** 2
         >>> x = torch.tensor(2.0, requires_grad=True)
         >>> (g,) = torch.autograd.grad(Cube.apply(x), x, create_graph=True); g, torch.autograd.grad(g, x)[0]
-        (tensor(12., grad_fn=<CubeBackward>), tensor(12.))
+        (tensor(12., grad_fn=<MulBackward0>), tensor(12.))
     """
 
     @staticmethod

@@ -68,6 +68,11 @@ class VisionDataset(Dataset):
         return batch
 
     @property
+    def data(self) -> Tensor:
+        """All images as a uint8 tensor: ``(N, H, W)`` for grayscale, ``(N, C, H, W)`` otherwise."""
+        return _make(self._images[:, 0] if self._images.shape[1] == 1 else self._images, CPU)
+
+    @property
     def targets(self) -> Tensor:
         """All labels as an int64 tensor."""
         return _make(self._labels, CPU)
@@ -83,7 +88,7 @@ class VisionDataset(Dataset):
 
     def __repr__(self) -> str:
         lines = [f"Dataset {type(self).__name__}", f"    Number of datapoints: {len(self)}",
-                 f"    Root location: {self.root}", f"    Split: {self._split_names[0 if self.train else 1]}"]
+                 f"    Root location: {self.root if self.root is not None else '(in memory)'}", f"    Split: {self._split_names[0 if self.train else 1]}"]
         lines += ["    " + line for line in self.extra_repr().splitlines()]
         if self.transform is not None:
             lines.append("    " + "StandardTransform\nTransform: " + repr(self.transform).replace("\n", "\n    "))

@@ -4,7 +4,8 @@ Each digit 0-9 is drawn from a small built-in stroke font (several styles per di
 with or without flag and base, 7 with or without a bar...). Rendering is vectorised NumPy: a distance field per
 glyph is computed once, and each image samples it through its own random affine map (rotation, shear,
 anisotropic scale, shift) plus a smooth elastic displacement, turns distance into ink with a random stroke
-width and contrast, and adds noise and the odd stray mark. One seed gives the same images on every machine.
+width and contrast, and adds noise and the odd stray mark. One seed always gives the same images (up to
+last-bit differences in float arithmetic between CPUs and BLAS builds).
 """
 
 from __future__ import annotations
@@ -193,7 +194,7 @@ def _render_chunk(labels: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     return ink.astype(np.uint8).reshape(n, _SIZE, _SIZE)
 
 
-def render_digits(labels: np.ndarray, seed: int = 0) -> np.ndarray:
+def render_digits(labels: np.ndarray, seed: int | list[int] = 0) -> np.ndarray:
     """Render one 28x28 uint8 image per label (0-9), deterministically for a seed.
 
     Work is split into chunks of 2048 images rendered in threads; each chunk has its own seeded stream, so
@@ -210,7 +211,8 @@ def render_digits(labels: np.ndarray, seed: int = 0) -> np.ndarray:
         raise ValueError(f"render_digits: labels must be digits 0-9, got values from {labels.min()} to "
                          f"{labels.max()}")
     chunk = 2048
-    seeds = np.random.SeedSequence([int(seed), _VERSION]).spawn(max(1, -(-len(labels) // chunk)))
+    entropy = [int(s) for s in (seed if isinstance(seed, (list, tuple)) else [seed])] + [_VERSION]
+    seeds = np.random.SeedSequence(entropy).spawn(max(1, -(-len(labels) // chunk)))
     out = np.empty((len(labels), _SIZE, _SIZE), np.uint8)
 
     def work(i: int) -> None:
@@ -221,3 +223,78 @@ def render_digits(labels: np.ndarray, seed: int = 0) -> np.ndarray:
     with ThreadPoolExecutor(max_workers=min(len(seeds), os.cpu_count() or 1)) as pool:
         list(pool.map(work, range(len(seeds))))
     return out
+
+
+_cache_lock = threading.Lock()
+_cache: dict[tuple[bool, int, int], tuple[np.ndarray, np.ndarray]] = {}
+
+
+class SyntheticDigits(VisionDataset):
+    """An MNIST-like data set that needs no download: 28x28 grayscale digits rendered from a stroke font with
+    random affine and elastic distortions, stroke width, contrast, noise and stray marks.
+
+    Samples are ``(image, label)``: a float32 tensor ``(1, 28, 28)`` in [0, 1] (after ``transform``, if any)
+    and an int; the classes are balanced. The same ``seed`` gives the same images, and the
+    training and test splits are different images. Generating the default 60,000 + 10,000 images takes about
+    two seconds on two cores; they are kept in memory for the process (and in ``root`` when one is given).
+    A LeNet-sized CNN reaches about 99% test accuracy in two epochs, an MLP about 98%.
+
+    Args:
+        root: a folder to cache the generated arrays in (``SyntheticDigits/*.npz``); None: memory only.
+        train: the training split (else the test split).
+        transform: applied to each image tensor, e.g. ``transforms.Normalize((0.5,), (0.5,))``.
+        target_transform: applied to each label.
+        download: accepted for torchvision-style code; nothing is downloaded.
+        size: number of images (default 60,000 for training, 10,000 for test).
+        seed: the random seed of the data set.
+
+    Example:
+        >>> from brickwork.datasets import SyntheticDigits
+        >>> ds = SyntheticDigits(train=False, size=100)
+        >>> img, label = ds[0]; img.shape, img.dtype, len(ds)
+        (brickwork.Size([1, 28, 28]), brickwork.float32, 100)
+    """
+
+    classes = ["0 - zero", "1 - one", "2 - two", "3 - three", "4 - four", "5 - five", "6 - six",
+               "7 - seven", "8 - eight", "9 - nine"]
+
+    def __init__(self, root: str | Path | None = None, train: bool = True, transform: Callable | None = None,
+                 target_transform: Callable | None = None, download: bool = False, *, size: int | None = None,
+                 seed: int = 0) -> None:
+        super().__init__(root, train, transform, target_transform)
+        self.size = (60000 if train else 10000) if size is None else int(size)
+        if self.size < 0:
+            raise ValueError(f"SyntheticDigits: size must be >= 0, got {size}")
+        self.seed = int(seed)
+        folder = None if root is None else self.root / "SyntheticDigits"
+        self._images, self._labels = _generate(train, self.size, self.seed, folder)
+        if root is None:
+            self.root = None  # type: ignore[assignment]  (nothing on disk)
+
+    def extra_repr(self) -> str:
+        return f"Seed: {self.seed}"
+
+
+def _generate(train: bool, size: int, seed: int, folder: Path | None) -> tuple[np.ndarray, np.ndarray]:
+    """The (images (N, 1, 28, 28) uint8, labels (N,) int64) of one split, from the caches or freshly rendered."""
+    key = (train, size, seed)
+    with _cache_lock:
+        if key in _cache:
+            return _cache[key]
+    file = None if folder is None else folder / f"{'train' if train else 'test'}-{size}-{seed}-v{_VERSION}.npz"
+    if file is not None and file.is_file():
+        with np.load(file, allow_pickle=False) as z:
+            images, labels = z["images"], z["labels"]
+    else:
+        split = 0 if train else 1
+        labels = np.random.default_rng([seed, split, _VERSION]).permutation(np.arange(size) % 10)
+        images = render_digits(labels, seed=[seed, split])[:, None]
+        if file is not None:
+            file.parent.mkdir(parents=True, exist_ok=True)
+            tmp = file.with_name(file.name + ".tmp.npz")
+            np.savez(tmp, images=images, labels=labels)
+            os.replace(tmp, file)
+    images.flags.writeable = False  # shared by every instance of this split: read-only
+    labels.flags.writeable = False
+    with _cache_lock:
+        return _cache.setdefault(key, (images, labels))

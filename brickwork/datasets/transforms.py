@@ -117,10 +117,7 @@ class Normalize:
         xp = tensor._device.xp
         m, s = xp.asarray(mean.reshape(-1, 1, 1)), xp.asarray(std.reshape(-1, 1, 1))
         if self.inplace:
-            from ..autograd.grad_mode import no_grad
-
-            with no_grad():
-                return tensor.sub_(_make(m, tensor._device)).div_(_make(s, tensor._device))
+            return tensor.sub_(_make(m, tensor._device)).div_(_make(s, tensor._device))
         return (tensor - _make(m, tensor._device)) / _make(s, tensor._device)
 
     def __repr__(self) -> str:

@@ -328,7 +328,10 @@ def unpack(src: Source, text: str, entries: dict[str, Entry], arrays: dict[str, 
         raise src.error(f"malformed brickwork metadata: not valid JSON ({e})") from None
     if type(meta) is not dict or type(meta.get("tensors")) is not list or "root" not in meta:
         raise src.error("malformed brickwork metadata: expected an object with 'version', 'tensors' and 'root'")
-    if meta.get("version") != VERSION:
+    version = meta.get("version")
+    if type(version) is not int or version < 1:
+        raise src.error(f"malformed brickwork metadata: format version {version!r:.40}")
+    if version != VERSION:
         raise src.error(f"written by a newer brickwork (format version {meta.get('version')!r}; this one reads "
                         f"{VERSION}); upgrade brickwork")
     param_cls = _parameter_class()

@@ -215,7 +215,7 @@ def _compute_recorded(t: Tensor, alias: Tensor, op: str, compute: Callable, othe
 
 
 _INPLACE_NAMES = {"fill_": "FillBackward2", "zero_": "ZeroBackward0", "uniform_": "UniformBackward0",
-                  "normal_": "NormalBackward0", "__setitem__": "IndexPutBackward0"}
+                  "normal_": "NormalBackward0"}
 
 
 def _zero_backward(node: Node, g: Tensor) -> tuple:

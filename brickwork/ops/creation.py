@@ -499,7 +499,7 @@ def copy_(self: Tensor, src: Tensor, non_blocking: bool = False) -> Tensor:
 
     Example:
         >>> import brickwork as torch
-        >>> a = torch.zeros(2); a.copy_(torch.tensor([1, 2])); a
+        >>> a = torch.zeros(2); _ = a.copy_(torch.tensor([1, 2])); a
         tensor([1., 2.])
     """
     if not isinstance(src, Tensor):

@@ -25,7 +25,7 @@ class Generator:
     Example:
         >>> import brickwork as torch
         >>> g = torch.Generator().manual_seed(0)
-        >>> a = torch.rand(2, generator=g); g.manual_seed(0); torch.equal(a, torch.rand(2, generator=g))
+        >>> a = torch.rand(2, generator=g); _ = g.manual_seed(0); torch.equal(a, torch.rand(2, generator=g))
         True
     """
 

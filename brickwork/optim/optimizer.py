@@ -1,8 +1,9 @@
 """The optimizer base class: parameter groups, per-parameter state, state dicts in PyTorch's format, step hooks.
 
-Concrete optimizers (SGD, Adam, ...) update parameters on the raw arrays (``p._data``, ``p.grad._data``) in
-place with ``out=`` arguments, so a step records nothing, allocates nothing after the first call, and bumps each
-parameter's version counter. Scratch arrays are shared by parameters of the same shape, dtype and device.
+Concrete optimizers (SGD, Adam, ...) write each update as one function over raw arrays (``p._data``,
+``p.grad._data``, the state's arrays) that works in place with ``out=`` arguments, so a step records nothing,
+allocates nothing after the first call, and bumps each parameter's version counter. ``Optimizer._update`` runs
+that function on cache-sized chunks of large parameters, with scratch arrays kept by the optimizer.
 """
 
 from __future__ import annotations
@@ -343,8 +344,9 @@ class Optimizer:
 
         ``arrays`` starts with the parameter and its gradient (None entries are passed through). On NumPy, large
         contiguous parameters are updated in chunks of ``_CHUNK_BYTES`` per array, so that every pass of the
-        update finds its operands in cache (about 1.3x faster than whole-array passes at 784x256); the scratch
-        arrays ``tmp`` (and ``gbuf``, for a modified gradient) then have the chunk's size only.
+        update finds its operands in cache (Adam's 13 passes over a 784x256 float32 weight: about 1.2x faster than
+        whole-array passes); the scratch arrays ``tmp`` (and ``gbuf``, for a modified gradient) then have the
+        chunk's size only. Chunking changes no result: every operation is elementwise.
         """
         p = arrays[0]
         xp = dev.xp

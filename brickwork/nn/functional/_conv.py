@@ -158,47 +158,78 @@ def _widen(gy: Any, g: _Geometry) -> Any:
     return gy.reshape(n, g.groups, g.o // g.groups, g.oh * g.wq)
 
 
-def _conv_arrays(x: Any, w: Any, b: Any, g: _Geometry) -> Any:
+def _conv_arrays(x: Any, w: Any, b: Any, g: _Geometry) -> tuple[Any, Any]:
+    """The convolution of ``x`` with ``w`` (plus ``b``), and the columns it was computed from."""
     xp = xp_of(x)
     n = x.shape[0]
-    y = xp.matmul(w.reshape(g.groups, g.o // g.groups, -1), _im2col(x, g)).reshape(n, g.o, g.oh, g.wq)
+    cols = _im2col(x, g)
+    y = xp.matmul(w.reshape(g.groups, g.o // g.groups, -1), cols).reshape(n, g.o, g.oh, g.wq)
     if g.wq != g.ow:
         out = xp.empty((n, g.o, g.oh, g.ow), y.dtype)
         if b is None:
             out[...] = y[..., :g.ow]
         else:
             xp.add(y[..., :g.ow], b.reshape(-1, 1, 1), out=out)
-        return out
+        return out, cols
     if b is not None:
         y += b.reshape(-1, 1, 1)
-    return y
+    return y, cols
 
 
 def _conv_t_arrays(gy: Any, w: Any, g: _Geometry) -> Any:
     xp = xp_of(gy)
-    wt = w.reshape(g.groups, g.o // g.groups, -1).swapaxes(1, 2)
-    return _col2im(xp.matmul(wt, _widen(gy, g)).reshape(gy.shape[0], -1, g.oh * g.wq), g)
+    if g.sw != 1:
+        wt = w.reshape(g.groups, g.o // g.groups, -1).swapaxes(1, 2)
+        return _col2im(xp.matmul(wt, _widen(gy, g)).reshape(gy.shape[0], -1, g.oh * g.wq), g)
+    # Unit column stride: sum over kernel columns j inside the GEMM, on k shifted copies of gy's rows, then add
+    # one block of rows per kernel row i. That is kh long-run adds instead of kh * kw short ones (col2im).
+    n, groups, og, cg = gy.shape[0], g.groups, g.o // g.groups, g.c // g.groups
+    lq = g.oh * g.wp
+    buf = xp.zeros((n, g.o, g.oh + 1, g.wp), gy.dtype)  # row 0 stays zero: shifts by j * dw read into it
+    buf[:, :, 1:, :g.ow] = gy
+    rows = buf.reshape(n, g.o, -1)
+    shifted = _strided(xp, rows.reshape(-1), (n, g.o, g.kw, lq), (g.o * rows.shape[2], rows.shape[2], -g.dw, 1),
+                       g.wp)  # shifted[n, o, j, q] = gy_rows[n, o, q - j * dw]
+    shifted = xp.ascontiguousarray(shifted).reshape(n, groups, og * g.kw, lq)
+    wt = w.reshape(groups, og, cg, g.kh, g.kw).transpose(0, 2, 3, 1, 4).reshape(groups, cg * g.kh, og * g.kw)
+    part = xp.matmul(wt, shifted).reshape(n, g.c, g.kh, g.oh, g.wp)
+    out = xp.zeros((n, g.c, g.hp, g.wp), gy.dtype)
+    for i in range(g.kh):
+        out[:, :, i * g.dh:i * g.dh + g.sh * (g.oh - 1) + 1:g.sh] += part[:, :, i]
+    if g.hp != g.h or g.wp != g.w:
+        out = xp.ascontiguousarray(out[:, :, g.pt:g.pt + g.h, g.pl:g.pl + g.w])
+    return out
 
 
-def _conv_w_arrays(x: Any, gy: Any, g: _Geometry) -> Any:
+def _conv_w_arrays(x: Any, gy: Any, g: _Geometry, cols: Any = None) -> Any:
     xp = xp_of(x)
-    gw = xp.matmul(_im2col(x, g), _widen(gy, g).swapaxes(-1, -2)).sum(0)  # (groups, C/groups*kh*kw, O/groups)
+    if cols is None:
+        cols = _im2col(x, g)
+    gw = xp.matmul(cols, _widen(gy, g).swapaxes(-1, -2)).sum(0)  # (groups, C/groups*kh*kw, O/groups)
     return xp.ascontiguousarray(gw.swapaxes(1, 2)).reshape(g.o, g.c // g.groups, g.kh, g.kw)
 
 
 # -- the three primitives ------------------------------------------------------------------------------------
 
+# The forward keeps its columns for the weight gradient (saving a second im2col, about a third of a training
+# step's convolution time at LeNet sizes) when they are at most this large; bigger ones are rebuilt.
+_KEEP_COLUMNS_BYTES = 64 << 20
+
+
 def _conv(x: Tensor, w: Tensor, b: Tensor | None, g: _Geometry) -> Tensor:
-    out = wrap(_conv_arrays(x._data, w._data, None if b is None else b._data, g), x._device)
+    y, cols = _conv_arrays(x._data, w._data, None if b is None else b._data, g)
+    out = wrap(y, x._device)
     if needs_grad(x, w, b):
-        record(out, "ConvolutionBackward0", _conv_backward, (x, w, b), (x, w), g)
+        keep = [cols if w._rg and cols.nbytes <= _KEEP_COLUMNS_BYTES else None]
+        record(out, "ConvolutionBackward0", _conv_backward, (x, w, b), (x, w), (g, keep))
     return out
 
 
 def _conv_backward(node: Any, gy: Tensor) -> tuple:
     x, w = node.saved_tensors
-    b, g = node.inputs[2], node.meta
-    return (_conv_t(gy, w, g) if x._rg else None, _conv_w(x, gy, g) if w._rg else None,
+    b, (g, keep) = node.inputs[2], node.meta
+    cols, keep[0] = keep[0], None  # used once; a retain_graph second pass rebuilds them
+    return (_conv_t(gy, w, g) if x._rg else None, _conv_w(x, gy, g, cols) if w._rg else None,
             gy.sum((0, 2, 3)) if b is not None and b._rg else None)
 
 
@@ -215,8 +246,8 @@ def _conv_t_backward(node: Any, u: Tensor) -> tuple:
     return (_conv(u, w, None, g) if gy._rg else None, _conv_w(u, gy, g) if w._rg else None)
 
 
-def _conv_w(x: Tensor, gy: Tensor, g: _Geometry) -> Tensor:
-    out = wrap(_conv_w_arrays(x._data, gy._data, g), x._device)
+def _conv_w(x: Tensor, gy: Tensor, g: _Geometry, cols: Any = None) -> Tensor:
+    out = wrap(_conv_w_arrays(x._data, gy._data, g, cols), x._device)
     if needs_grad(x, gy):
         record(out, "ConvolutionBackwardBackward0", _conv_w_backward, (x, gy), (x, gy), g)
     return out

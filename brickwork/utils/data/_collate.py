@@ -95,12 +95,12 @@ def collate(batch: list, *, collate_fn_map: CollateMap | None = None) -> Any:
         parts = {key: collate([d[key] for d in batch], collate_fn_map=collate_fn_map) for key in elem}
         return _rebuild_mapping(elem, parts)
     if isinstance(elem, tuple) and hasattr(elem, "_fields"):  # namedtuple
-        return elem_type(*(collate(list(s), collate_fn_map=collate_fn_map) for s in zip(*batch)))
+        return elem_type(*(collate(s, collate_fn_map=collate_fn_map) for s in zip(*batch)))
     if isinstance(elem, collections.abc.Sequence):
         size = len(elem)
         if any(len(e) != size for e in batch):
             raise RuntimeError("each element in list of batch should be of equal size")
-        parts_list = [collate(list(s), collate_fn_map=collate_fn_map) for s in zip(*batch)]
+        parts_list = [collate(s, collate_fn_map=collate_fn_map) for s in zip(*batch)]
         if isinstance(elem, tuple):
             return parts_list  # a list, as PyTorch (kept for backward compatibility there)
         return _rebuild_sequence(elem, parts_list)

@@ -1,0 +1,78 @@
+"""Batch norm and layer norm in training, forward + backward: brickwork's fused primitive, the same math
+composed of tensor ops (what it would cost without the primitive), and PyTorch.
+
+Run: python benchmarks/bench_norm.py [--torch-threads 1] [--repeat 30] [--out benchmarks/results/norm.md]
+"""
+
+from __future__ import annotations
+
+import argparse
+
+import numpy as np
+import torch
+
+import brickwork
+import brickwork.nn.functional as F
+
+from _harness import compare, machine, table
+
+
+def composite_batch_norm(x: brickwork.Tensor, w: brickwork.Tensor, b: brickwork.Tensor) -> brickwork.Tensor:
+    dims = (0,) + tuple(range(2, x.ndim))
+    shape = (1, -1) + (1,) * (x.ndim - 2)
+    mean = x.mean(dims, keepdim=True)
+    xc = x - mean
+    var = (xc * xc).mean(dims, keepdim=True)
+    return xc * (var + 1e-5).rsqrt() * w.reshape(shape) + b.reshape(shape)
+
+
+def composite_layer_norm(x: brickwork.Tensor, w: brickwork.Tensor, b: brickwork.Tensor) -> brickwork.Tensor:
+    mean = x.mean(-1, keepdim=True)
+    xc = x - mean
+    var = (xc * xc).mean(-1, keepdim=True)
+    return xc * (var + 1e-5).rsqrt() * w + b
+
+
+def step(fn: object, x: object, w: object, b: object, g: object) -> object:
+    def run() -> None:
+        x.grad = w.grad = b.grad = None
+        fn(x, w, b).backward(g)
+    return run
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__)
+    p.add_argument("--torch-threads", type=int, default=0, help="torch.set_num_threads (0: PyTorch's default)")
+    p.add_argument("--repeat", type=int, default=30)
+    p.add_argument("--out", help="also write the markdown table to this file")
+    args = p.parse_args()
+    if args.torch_threads:
+        torch.set_num_threads(args.torch_threads)
+    rng = np.random.default_rng(0)
+    cases = [("batch_norm (128, 16, 8, 8)", (128, 16, 8, 8), 16,
+              lambda x, w, b: F.batch_norm(x, None, None, w, b, True), composite_batch_norm,
+              lambda x, w, b: torch.nn.functional.batch_norm(x, None, None, w, b, True)),
+             ("layer_norm (32, 64, 128)", (32, 64, 128), 128,
+              lambda x, w, b: F.layer_norm(x, (128,), w, b), composite_layer_norm,
+              lambda x, w, b: torch.nn.functional.layer_norm(x, (128,), w, b))]
+    rows = []
+    for name, shape, c, fused, comp, theirs in cases:
+        x, g = (rng.standard_normal(shape).astype(np.float32) for _ in range(2))
+        w, b = (rng.standard_normal(c).astype(np.float32) for _ in range(2))
+        bx, bw_, bb = (brickwork.tensor(a, requires_grad=True) for a in (x, w, b))
+        tx, tw, tb = (torch.tensor(a, requires_grad=True) for a in (x, w, b))
+        ours, mine = step(fused, bx, bw_, bb, brickwork.tensor(g)), step(comp, bx, bw_, bb, brickwork.tensor(g))
+        ref = step(theirs, tx, tw, tb, torch.tensor(g))
+        rows.append(compare(f"{name} fused", ours, ref, repeat=args.repeat))
+        rows.append(compare(f"{name} composite", mine, ref, repeat=args.repeat))
+        rows.append(compare(f"{name} fused / composite", ours, mine, repeat=args.repeat))
+    text = (f"Machine: {machine()}; PyTorch threads: {torch.get_num_threads()}\n"
+            "(in the 'fused / composite' rows the PyTorch column holds the composite's time)\n\n" + table(rows))
+    print(text)
+    if args.out:
+        with open(args.out, "w") as f:
+            f.write(text + "\n")
+
+
+if __name__ == "__main__":
+    main()
