@@ -2,21 +2,32 @@
 dropout 0.1, batch_first) on a batch of 16 sequences of 64 tokens, brickwork against PyTorch with the same
 weights, interleaved in one process. Rows: forward only, forward + backward, and the full step with Adam.
 
-Run: python benchmarks/bench_transformer.py [--torch-threads N] [--causal] [--profile] [--out FILE]
+Run: python benchmarks/bench_transformer.py [--threads N | --torch-threads N] [--causal] [--profile] [--out FILE]
+
+``--threads N`` pins both libraries to N threads (OpenBLAS for NumPy, set before NumPy loads, and PyTorch's
+intra-op pool): on a loaded machine two-thread BLAS in either library collapses, and one thread each gives
+stable ratios.
 """
 
 from __future__ import annotations
 
-import argparse
-import cProfile
-import pstats
+import os
+import sys
 
-import numpy as np
-import torch
+if "--threads" in sys.argv:  # must reach OpenBLAS before NumPy is imported
+    _n = sys.argv[sys.argv.index("--threads") + 1]
+    os.environ["OPENBLAS_NUM_THREADS"] = os.environ["OMP_NUM_THREADS"] = _n
 
-import brickwork
+import argparse  # noqa: E402
+import cProfile  # noqa: E402
+import pstats  # noqa: E402
 
-from _harness import compare, machine, table
+import numpy as np  # noqa: E402
+import torch  # noqa: E402
+
+import brickwork  # noqa: E402
+
+from _harness import compare, machine, table  # noqa: E402
 
 D_MODEL, HEADS, FF, SEQ, BATCH = 128, 4, 512, 64, 16
 
@@ -50,13 +61,14 @@ def steps(lib: object, layer: object, x: object, mask: object) -> dict:
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__)
     p.add_argument("--torch-threads", type=int, default=0, help="torch.set_num_threads (0: PyTorch's default)")
+    p.add_argument("--threads", type=int, default=0, help="pin NumPy's BLAS and PyTorch to this many threads")
     p.add_argument("--repeat", type=int, default=30)
     p.add_argument("--causal", action="store_true", help="pass a causal float mask")
     p.add_argument("--profile", action="store_true", help="profile brickwork's train step instead of comparing")
     p.add_argument("--out", help="also write the markdown table to this file")
     args = p.parse_args()
-    if args.torch_threads:
-        torch.set_num_threads(args.torch_threads)
+    if args.torch_threads or args.threads:
+        torch.set_num_threads(args.threads or args.torch_threads)
     torch.manual_seed(0)
     t_layer = build(torch, None)
     b_layer = build(brickwork, {k: v.numpy() for k, v in t_layer.state_dict().items()})
@@ -75,7 +87,9 @@ def main() -> None:
         pstats.Stats(prof).sort_stats("tottime").print_stats(25)
         return
     rows = [compare(name, ours[name], theirs[name], repeat=args.repeat) for name in ours]
-    text = (f"Machine: {machine()}; PyTorch threads: {torch.get_num_threads()}; causal mask: {args.causal}\n\n"
+    blas = os.environ.get("OPENBLAS_NUM_THREADS", "default")
+    text = (f"Machine: {machine()}; PyTorch threads: {torch.get_num_threads()}; NumPy BLAS threads: {blas}; "
+            f"causal mask: {args.causal}\n\n"
             + table(rows, target={"forward+backward": "<= 1.3", "train step (Adam)": "<= 1.3"}))
     print(text)
     if args.out:

@@ -381,13 +381,13 @@ def test_fast_path_equals_per_sample_path():
     for data in (ds, sub):
         assert _fetch.fast_batcher(data) is not None
         for drop in (False, True):
-            def batches(fast):
+            def batches(data, drop, fast):
                 g = bw.Generator().manual_seed(0)
                 loader = bud.DataLoader(data, batch_size=4, shuffle=True, drop_last=drop, generator=g)
                 if not fast:
                     loader.collate_fn = lambda b: bud.default_collate(b)  # a different function: slow path
                 return list(loader)
-            fast, slow = batches(True), batches(False)
+            fast, slow = batches(data, drop, True), batches(data, drop, False)
             assert len(fast) == len(slow)
             for f, s in zip(fast, slow):
                 assert isinstance(f, list) and isinstance(s, list)
@@ -551,14 +551,17 @@ def test_timeout_and_pin_memory_prefetch():
 
 
 def test_threads_exit_when_loaders_are_dropped():
-    before = threading.active_count()
+    def ours():
+        return [t for t in threading.enumerate() if t.name.startswith("brickwork-data")]
+
     for workers, pin in ((3, False), (0, True)):
         it = iter(bud.DataLoader(Slow(200), batch_size=2, num_workers=workers, pin_memory=pin))
         next(it)
+        assert ours()
         del it
     list(bud.DataLoader(Slow(10), batch_size=2, num_workers=2))
-    gc.collect()
+    gc.collect()  # also collects loaders left by earlier tests
     deadline = time.time() + 5
-    while threading.active_count() > before and time.time() < deadline:
+    while ours() and time.time() < deadline:
         time.sleep(0.02)
-    assert threading.active_count() == before
+    assert not ours()

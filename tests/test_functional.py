@@ -4,6 +4,8 @@ running statistics, dropout masks, embedding padding, pooling indices and the er
 
 from __future__ import annotations
 
+import doctest
+
 import numpy as np
 import pytest
 import torch
@@ -11,8 +13,11 @@ import torch
 import brickwork as bw
 import brickwork.nn.functional as F
 from brickwork.autograd import gradcheck, gradgradcheck
+from brickwork.nn.functional import (_activation, _conv, _distance, _dropout, _linear, _norm, _pad, _pool,
+                                     _sparse)
 
 TF = torch.nn.functional
+pytestmark = pytest.mark.filterwarnings("ignore:Using padding='same'")
 R = np.random.default_rng(0)
 
 
@@ -275,6 +280,21 @@ def test_batch_norm_updates_running_statistics_like_torch():
         F.batch_norm(bw.ones(1, 3), None, None, training=True)
 
 
+@pytest.mark.parametrize("affine", [False, True])
+def test_norm_output_changed_in_place_still_differentiates(affine):
+    # a following ReLU(inplace=True) modifies the output; the gradient must still be PyTorch's
+    x, w, b = R.standard_normal((4, 3, 5)), R.standard_normal(3), R.standard_normal(3)
+    grads = []
+    for lib, fn in ((bw, F), (torch, TF)):
+        t = lib.tensor(x, requires_grad=True)
+        params = (lib.tensor(w), lib.tensor(b)) if affine else (None, None)
+        y = fn.batch_norm(t, None, None, *params, training=True)
+        y.relu_()
+        (y * y).sum().backward()
+        grads.append(t.grad.numpy())
+    np.testing.assert_allclose(grads[0], grads[1], rtol=1e-10, atol=1e-12)
+
+
 def test_dropout_masks_scale_and_modes():
     bw.manual_seed(0)
     x = bw.ones(200, 50, requires_grad=True)
@@ -347,3 +367,9 @@ def test_inplace_activations_modify_input():
 def test_error_messages(call, match):
     with pytest.raises((RuntimeError, ValueError, IndexError), match=match):
         call()
+
+
+@pytest.mark.parametrize("module", [_activation, _conv, _distance, _dropout, _linear, _norm, _pad, _pool, _sparse],
+                         ids=lambda m: m.__name__.rsplit(".", 1)[1])
+def test_docstring_examples(module):
+    assert doctest.testmod(module, raise_on_error=False).failed == 0

@@ -13,13 +13,14 @@ from collections import OrderedDict
 
 import numpy as np
 import torch as T
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import brickwork as torch
 from brickwork.io import FormatError
 
 # BRICKWORK_FUZZ_EXAMPLES=5000 runs a deeper search than the default, which keeps this file under ~20 s
-FUZZ = settings(max_examples=int(os.environ.get("BRICKWORK_FUZZ_EXAMPLES", "150")), deadline=None, database=None,
+FUZZ = settings(max_examples=int(os.environ.get("BRICKWORK_FUZZ_EXAMPLES", "100")), deadline=None, database=None,
                 suppress_health_check=list(HealthCheck))
 
 
@@ -150,7 +151,7 @@ def test_random_views_in_metadata(data):
     header = json.loads(BW[8:8 + n])
     meta = json.loads(header["__metadata__"]["brickwork"])
     entry = data.draw(st.sampled_from(meta["tensors"]))
-    mostly = lambda good, bad: st.one_of(good, good, good, bad)  # noqa: E731
+    mostly = lambda good, bad: st.one_of(good, good, good, bad)
     num = mostly(st.integers(-8, 64), st.integers(-2**66, 2**66))
     ndim = data.draw(st.integers(0, 3))
     shape = data.draw(st.lists(num, min_size=ndim, max_size=ndim))
@@ -207,7 +208,7 @@ class _Pid:
 @given(st.sampled_from([T.FloatStorage, T.HalfStorage, T.LongStorage, T.BoolStorage, T.BFloat16Storage]),
        st.integers(0, 40), st.data())
 def test_random_tensor_layouts_in_torch_zips(stype, numel, data):
-    mostly = lambda good, bad: st.one_of(good, good, good, bad)  # noqa: E731
+    mostly = lambda good, bad: st.one_of(good, good, good, bad)
     dim = mostly(st.integers(0, 6), st.integers(-2**64, 2**64))
     ndim = data.draw(st.integers(0, 4))
     size = data.draw(st.lists(dim, min_size=ndim, max_size=ndim) | st.lists(dim, max_size=4))

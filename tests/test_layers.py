@@ -5,6 +5,8 @@ configurations; then the behaviours the helper cannot show (initial distribution
 from __future__ import annotations
 
 import copy
+import doctest
+import importlib
 import math
 
 import numpy as np
@@ -315,3 +317,11 @@ def test_lazy_layers_with_optimizer_and_deepcopy():
 def test_errors_name_the_layer(call, match):
     with pytest.raises((RuntimeError, ValueError, IndexError), match=match):
         call()
+
+
+@pytest.mark.parametrize("name", ["_layer", "_convnd", "conv", "conv_transpose", "linear", "flatten", "pooling",
+                                  "adaptive_pooling", "batchnorm", "normalization", "dropout", "sparse", "activation",
+                                  "softmax"])
+def test_docstring_examples(name):
+    module = importlib.import_module(f"brickwork.nn.modules.{name}")
+    assert doctest.testmod(module, raise_on_error=False).failed == 0

@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import hashlib
+import http.client
 import os
 import sys
 import urllib.error
@@ -83,7 +84,10 @@ def download_url(url: str, path: str | Path, checksum: str | None = None, timeou
             with open(part, "ab" if resumed else "wb") as out:
                 done = have if resumed else 0
                 while True:
-                    block = response.read(_CHUNK)
+                    try:
+                        block = response.read(_CHUNK)
+                    except http.client.HTTPException as e:
+                        raise urllib.error.URLError(f"transfer of {url} broke off: {e!r}") from e
                     if not block:
                         break
                     out.write(block)

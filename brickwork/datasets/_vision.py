@@ -87,8 +87,9 @@ class VisionDataset(Dataset):
         return ""
 
     def __repr__(self) -> str:
+        root = self.root if self.root is not None else "(in memory)"
         lines = [f"Dataset {type(self).__name__}", f"    Number of datapoints: {len(self)}",
-                 f"    Root location: {self.root if self.root is not None else '(in memory)'}", f"    Split: {self._split_names[0 if self.train else 1]}"]
+                 f"    Root location: {root}", f"    Split: {self._split_names[0 if self.train else 1]}"]
         lines += ["    " + line for line in self.extra_repr().splitlines()]
         if self.transform is not None:
             lines.append("    " + "StandardTransform\nTransform: " + repr(self.transform).replace("\n", "\n    "))

@@ -23,4 +23,4 @@ from ._errors import FormatError
 from ._report import LoadReport, load_into
 from ._serialization import load, save
 
-__all__ = ["save", "load", "FormatError", "save_checkpoint", "load_checkpoint", "load_into", "LoadReport"]
+__all__ = ["FormatError", "LoadReport", "load", "load_checkpoint", "load_into", "save", "save_checkpoint"]

@@ -9,14 +9,15 @@ from __future__ import annotations
 
 import os
 import random
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
 
 from ._errors import FormatError, describe
 from ._serialization import load, save
 
-__all__ = ["save_checkpoint", "load_checkpoint"]
+__all__ = ["load_checkpoint", "save_checkpoint"]
 
 _MARK = "brickwork_checkpoint"
 _RESERVED = {_MARK, "model", "optimizer", "scheduler", "epoch", "rng"}

@@ -14,11 +14,13 @@ import io
 import mmap
 import os
 import secrets
-from typing import Any, BinaryIO, Sequence
+import threading
+from collections.abc import Sequence
+from typing import Any, BinaryIO
 
 from ._errors import FormatError, describe
 
-__all__ = ["is_path", "write_to", "Source"]
+__all__ = ["Source", "is_path", "write_to"]
 
 _IOV_MAX = 1024  # Linux's limit on buffers per writev call
 
@@ -46,14 +48,13 @@ def write_to(f: Any, chunks: Sequence[Any]) -> None:
     target = os.path.realpath(os.fsdecode(os.fspath(f)))  # write through a symlink, as open() would
     folder = os.path.dirname(target)
     tmp = os.path.join(folder, f".{os.path.basename(target)}.{secrets.token_hex(4)}.tmp")
+    old = _hold(target)
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
     try:
         try:
             _write_all(fd, chunks)
-            try:
-                os.chmod(tmp, os.stat(target).st_mode & 0o7777)  # an overwritten file keeps its permissions
-            except FileNotFoundError:
-                pass
+            if old is not None:
+                os.chmod(tmp, os.fstat(old).st_mode & 0o7777)  # an overwritten file keeps its permissions
             os.fsync(fd)
         finally:
             os.close(fd)
@@ -63,8 +64,28 @@ def write_to(f: Any, chunks: Sequence[Any]) -> None:
             os.unlink(tmp)
         except OSError:
             pass
+        if old is not None:
+            os.close(old)
         raise
     _fsync_dir(folder)
+    if old is not None:
+        threading.Thread(target=os.close, args=(old,), daemon=True).start()
+
+
+def _hold(target: str) -> int | None:
+    """An open descriptor on the file about to be replaced (POSIX only), or None.
+
+    Freeing a large file's disk blocks is slow on filesystems that discard them (ext4 mounted with ``discard``
+    took 0.55 s for 400 MB), and it happens when the last reference to the old file goes. Holding it open
+    across the rename and closing it from a background thread lets ``save`` return as soon as the new file is
+    durable; the blocks are freed a moment later.
+    """
+    if os.name != "posix":
+        return None  # Windows cannot rename over an open file
+    try:
+        return os.open(target, os.O_RDONLY)
+    except OSError:
+        return None
 
 
 def _write_all(fd: int, chunks: Sequence[Any]) -> None:
@@ -136,7 +157,7 @@ class Source:
                 raise TypeError(f"load: {self.name} must be opened in binary mode ('rb')")
             self.file, self.start, self.size = io.BytesIO(data), 0, len(data)
 
-    def __enter__(self) -> "Source":
+    def __enter__(self) -> Source:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -186,7 +207,7 @@ class Source:
                              "or load without mmap") from None
         return mmap.mmap(fileno, 0, access=mmap.ACCESS_COPY), self.start
 
-    def window(self) -> "_Window":
+    def window(self) -> _Window:
         """A read-only file object over the data whose reads never go past its end (for zipfile and pickle)."""
         return _Window(self)
 

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import re
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
 from .._tensor import Tensor, _make
-from ..backends import CPU, device as _device
+from ..backends import CPU
+from ..backends import device as _device
 from ._errors import FormatError
 
 __all__ = ["Placer", "place", "view"]

@@ -9,8 +9,9 @@ shape- or dtype-mismatched key and every broken tie, and raises once listing all
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Iterator, Mapping
+from typing import Any
 
 import numpy as np
 

@@ -13,14 +13,15 @@ from __future__ import annotations
 
 import json
 import struct
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
 from .. import dtypes as _dt
 from ._files import Source
 
-__all__ = ["MAX_HEADER", "Entry", "build", "read_header", "read_arrays", "to_code", "from_code", "layout_problem"]
+__all__ = ["MAX_HEADER", "Entry", "build", "from_code", "layout_problem", "read_arrays", "read_header", "to_code"]
 
 MAX_HEADER = 100_000_000  # the reference library's limit on the JSON header
 _MAX_DIMS = 32
@@ -57,7 +58,7 @@ def from_code(code: Any, where: str, src: Source) -> _dt.dtype:
 class Entry:
     """One tensor's record in a header: dtype, shape, and its byte range within the data buffer."""
 
-    __slots__ = ("key", "dtype", "shape", "begin", "end")
+    __slots__ = ("begin", "dtype", "end", "key", "shape")
 
     def __init__(self, key: str, dtype: _dt.dtype, shape: tuple[int, ...], begin: int, end: int) -> None:
         self.key, self.dtype, self.shape, self.begin, self.end = key, dtype, shape, begin, end

@@ -11,7 +11,7 @@ from ._safetensors import build, read_arrays, read_header
 from ._structure import pack, unpack
 from ._torch import load_legacy, load_zip
 
-__all__ = ["save", "load"]
+__all__ = ["load", "save"]
 
 
 def save(obj: Any, f: Any, pickle_module: Any = None, pickle_protocol: Any = None) -> None:

@@ -17,25 +17,33 @@ from __future__ import annotations
 
 import json
 import math
+import sys
 from collections import OrderedDict
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
 from .. import dtypes as _dt
 from .._tensor import Size, Tensor, _make
-from ..backends import CPU, device as _device
+from ..backends import CPU
+from ..backends import device as _device
 from ._files import Source
 from ._location import Placer, place, view
 from ._safetensors import Entry, from_code, layout_problem, to_code
 
-__all__ = ["pack", "unpack", "VERSION"]
+__all__ = ["VERSION", "pack", "unpack"]
 
 VERSION = 1
 _FLOATS = {"nan": math.nan, "inf": math.inf, "-inf": -math.inf}
 
 
-def _parameter_class() -> type | None:
+def _parameter_class(imported_only: bool = False) -> type | None:
+    """brickwork.nn.Parameter, or None if nn is missing (or, with ``imported_only``, not imported yet: then no
+    parameter can exist, and saving need not pay for importing nn)."""
+    if imported_only:
+        mod = sys.modules.get("brickwork.nn.parameter")
+        return getattr(mod, "Parameter", None)
     try:
         from ..nn.parameter import Parameter
     except ImportError:
@@ -139,7 +147,7 @@ def pack(obj: Any) -> tuple[list[tuple[str, np.ndarray]], dict[str, str]]:
     """
     enc = _Encoder()
     root = enc.encode(obj, [])
-    param_cls = _parameter_class()
+    param_cls = _parameter_class(imported_only=True)
     used: set[str] = {"__metadata__"}
     stored: list[tuple[int, str, np.ndarray]] = []  # (first item stored there, name, array)
     table: list[dict[str, Any]] = [{} for _ in enc.items]
@@ -334,7 +342,6 @@ def unpack(src: Source, text: str, entries: dict[str, Entry], arrays: dict[str, 
     if version != VERSION:
         raise src.error(f"written by a newer brickwork (format version {meta.get('version')!r}; this one reads "
                         f"{VERSION}); upgrade brickwork")
-    param_cls = _parameter_class()
     placed: dict[str, tuple[Any, _device]] = {}
     tensors: list[Any] = []
     for i, e in enumerate(meta["tensors"]):
@@ -367,8 +374,8 @@ def unpack(src: Source, text: str, entries: dict[str, Entry], arrays: dict[str, 
         t = _make(data, dev)
         if e.get("grad") is True and t.is_floating_point():
             t._rg = True
-        if e.get("param") is True and param_cls is not None:
-            t = param_cls(t, requires_grad=t._rg)
+        if e.get("param") is True and _parameter_class() is not None:
+            t = _parameter_class()(t, requires_grad=t._rg)
         tensors.append(t)
     try:
         return _Decoder(src, tensors).decode(meta["root"])

@@ -27,8 +27,9 @@ from ._errors import FormatError
 from ._files import Source
 from ._location import Placer, place, view
 from ._safetensors import layout_problem
+from ._structure import _parameter_class
 
-__all__ = ["load_zip", "load_legacy"]
+__all__ = ["load_legacy", "load_zip"]
 
 _MAGIC = 0x1950A86A20F9469CFC6C
 _MAX_PICKLE = 1 << 30
@@ -99,7 +100,7 @@ class _Device(_Inert):
 class _Buffer(_Inert):
     """One stored buffer: where its bytes lie in the file, the host array once read, and per-device copies."""
 
-    __slots__ = ("key", "location", "nbytes", "itemsize", "offset", "record", "host", "placed", "swapped")
+    __slots__ = ("host", "itemsize", "key", "location", "nbytes", "offset", "placed", "record", "swapped")
 
     def __init__(self, key: str, location: str, nbytes: int, itemsize: int) -> None:
         self._init(key=key, location=location, nbytes=nbytes, itemsize=itemsize, offset=None, record=None,
@@ -109,7 +110,7 @@ class _Buffer(_Inert):
 class _Storage(_Inert):
     """A typed window on a buffer, as ``persistent_load`` hands it to the rebuild functions."""
 
-    __slots__ = ("buffer", "start", "dtype", "numel")
+    __slots__ = ("buffer", "dtype", "numel", "start")
 
     def __init__(self, buffer: _Buffer, start: int, dtype: _dt.dtype, numel: int) -> None:
         self._init(buffer=buffer, start=start, dtype=dtype, numel=numel)
@@ -118,7 +119,7 @@ class _Storage(_Inert):
 class _TensorRef(_Inert):
     """A tensor to build after unpickling (so a pickle never holds a live, modifiable tensor)."""
 
-    __slots__ = ("storage", "offset", "size", "stride", "requires_grad", "param")
+    __slots__ = ("offset", "param", "requires_grad", "size", "storage", "stride")
 
     def __init__(self, storage: _Storage, offset: int, size: tuple, stride: tuple, rg: bool, param: bool) -> None:
         self._init(storage=storage, offset=offset, size=size, stride=stride, requires_grad=rg, param=param)
@@ -259,9 +260,6 @@ class _Builder:
         self.src, self.placer, self.big = src, placer, big_endian
         self.memo: dict[int, Any] = {}
         self.busy: set[int] = set()
-        from ._structure import _parameter_class
-
-        self.param_cls = _parameter_class()
 
     def build(self, x: Any) -> Any:
         t = type(x)
@@ -325,8 +323,8 @@ class _Builder:
         t = _make(data, dev)
         if r.requires_grad and t.is_floating_point():
             t._rg = True
-        if r.param and self.param_cls is not None:
-            t = self.param_cls(t, requires_grad=t._rg)
+        if r.param and _parameter_class() is not None:
+            t = _parameter_class()(t, requires_grad=t._rg)
         return t
 
 

@@ -139,7 +139,8 @@ def _gelu_backward(node: Any, g: Tensor) -> tuple:
         t = ops.tanh((x + x * x * x * 0.044715) * _K_TANH)
         d = (t + 1.0) * 0.5 + x * (1.0 - t * t) * (_K_TANH * 0.5) * (x * x * (3 * 0.044715) + 1.0)
     else:
-        d = (ops.erf(x * (1.0 / math.sqrt(2.0))) + 1.0) * 0.5 + x * ops.exp(x * x * -0.5) * (1.0 / math.sqrt(2.0 * math.pi))
+        cdf = (ops.erf(x * (1.0 / math.sqrt(2.0))) + 1.0) * 0.5
+        d = cdf + x * ops.exp(x * x * -0.5) * (1.0 / math.sqrt(2.0 * math.pi))
     return (g * d,)
 
 
@@ -296,8 +297,8 @@ def hardswish(input: Tensor, inplace: bool = False) -> Tensor:
     Example:
         >>> import brickwork as torch
         >>> import brickwork.nn.functional as F
-        >>> F.hardswish(torch.tensor([-4.0, 1.0, 4.0]))
-        tensor([-0.0000,  0.6667,  4.0000])
+        >>> F.hardswish(torch.tensor([-1.0, 1.0, 4.0]))
+        tensor([-0.3333,  0.6667,  4.0000])
     """
     return _maybe_inplace(input, inplace, "hardswish_", lambda x: x * hardsigmoid(x))
 

@@ -102,31 +102,40 @@ def _crop(buf: Any, g: _PoolGeometry) -> Any:
 # -- max pooling --------------------------------------------------------------------------------------------
 
 def _max_arrays(d: Any, g: _PoolGeometry) -> tuple[Any, Any]:
-    """Per output: the window maximum and the kernel position (row-major) that holds it, first wins."""
+    """Per output: the window maximum and which kernel position (row-major) holds it, as PyTorch picks it: the
+    first of equal maxima, the last NaN in a window holding NaN."""
     xp = xp_of(d)
     fill = -math.inf if d.dtype.kind == "f" else np.iinfo(d.dtype).min
     src = _pad(d, g, fill)
-    best, arg = None, xp.zeros((g.n, g.c, g.oh, g.ow), np.int8 if g.kh * g.kw < 128 else np.int32)
-    for i in range(g.kh):
-        for j in range(g.kw):
-            v = src[g.slice(i, j)]
-            if best is None:
-                best = v.copy()
-                continue
-            upd = v > best
-            if d.dtype.kind == "f":
-                upd |= xp.isnan(v)  # NaN wins, as in PyTorch
-            xp.copyto(best, v, where=upd)
-            xp.copyto(arg, i * g.kw + j, where=upd)
+    views = [src[g.slice(i, j)] for i in range(g.kh) for j in range(g.kw)]
+    best = views[0].copy()
+    for v in views[1:]:
+        xp.maximum(best, v, out=best)  # propagates NaN
+    arg = xp.zeros(best.shape, np.int8 if len(views) < 128 else np.int32)
+    for p in range(len(views) - 1, -1, -1):  # descending, so the first position equal to the max is written last
+        xp.copyto(arg, p, where=views[p] == best)
+    if d.dtype.kind == "f":
+        nan = xp.isnan(best)
+        if nan.any():
+            for p, v in enumerate(views):
+                xp.copyto(arg, p, where=nan & xp.isnan(v))
     return best, arg
 
 
 def _scatter_arrays(gy: Any, arg: Any, g: _PoolGeometry) -> Any:
     xp = xp_of(gy)
-    buf = xp.zeros((g.n, g.c, g.hp, g.wp), gy.dtype)
+    tiles = (g.sh, g.sw, g.dh, g.dw, g.hp, g.wp) == (g.kh, g.kw, 1, 1, g.oh * g.kh, g.ow * g.kw)
+    disjoint = g.sh >= g.dh * (g.kh - 1) + 1 and g.sw >= g.dw * (g.kw - 1) + 1
+    buf = (xp.empty if tiles else xp.zeros)((g.n, g.c, g.hp, g.wp), gy.dtype)
     for i in range(g.kh):
         for j in range(g.kw):
-            buf[g.slice(i, j)] += gy * (arg == i * g.kw + j)
+            hit = arg == i * g.kw + j
+            if tiles:  # the windows cover the input exactly once: write every slice whole
+                xp.multiply(gy, hit, out=buf[g.slice(i, j)])
+            elif disjoint:
+                xp.copyto(buf[g.slice(i, j)], gy, where=hit)
+            else:
+                buf[g.slice(i, j)] += gy * hit
     return _crop(buf, g)
 
 

@@ -80,8 +80,9 @@ class _ConvNd(Module):
                                f"{tuple(input.shape)}")
         c = input.shape[-nd - 1]
         if self.in_channels is not None and c != self.in_channels:
-            raise RuntimeError(f"{name}: expected input with {self.in_channels} channels (dimension {input.ndim - nd - 1}"
-                               f"), got shape {tuple(input.shape)}; set in_channels={c} or check the input layout")
+            raise RuntimeError(f"{name}: expected input with {self.in_channels} channels (dimension "
+                               f"{input.ndim - nd - 1}), got shape {tuple(input.shape)}; set in_channels={c} or check "
+                               "the input layout")
 
     def _lazy_shapes(self, input: Tensor, *args: Any) -> dict[str, tuple]:
         self._check(input)

@@ -1,4 +1,4 @@
-"""Convolution layers ``Conv1d`` and ``Conv2d``, and their lazy forms ``LazyConv1d``/``LazyConv2d`` (``in_channels=None``)."""
+"""Convolution layers ``Conv1d`` and ``Conv2d``, and their lazy forms ``LazyConv1d``/``LazyConv2d``."""
 
 from __future__ import annotations
 

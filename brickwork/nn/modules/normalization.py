@@ -108,10 +108,11 @@ class GroupNorm(Module):
     @named_errors
     def forward(self, input: Tensor) -> Tensor:
         if input.ndim < 2 or input.shape[1] != self.num_channels:
+            got = input.shape[1] if input.ndim > 1 else "?"
             raise RuntimeError(f"GroupNorm: expected input with {self.num_channels} channels (dimension 1), got "
-                               f"shape {tuple(input.shape)}; set num_channels={input.shape[1] if input.ndim > 1 else '?'}"
-                               " or check the input layout")
+                               f"shape {tuple(input.shape)}; set num_channels={got} or check the input layout")
         return F.group_norm(input, self.num_groups, self.weight, self.bias, self.eps)
 
     def extra_repr(self) -> str:
-        return f"{self.num_groups}, {self.num_channels}, eps={self.eps}, affine={self.affine}, bias={self.bias is not None}"
+        return (f"{self.num_groups}, {self.num_channels}, eps={self.eps}, affine={self.affine}, "
+                f"bias={self.bias is not None}")

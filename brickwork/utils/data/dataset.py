@@ -201,7 +201,7 @@ class Subset(Dataset[T_co]):
 
     Example:
         >>> from brickwork.utils.data import Subset
-        >>> s = Subset([10, 11, 12, 13], [3, 0]); len(s), s[0], s[[0, 1]]
+        >>> s = Subset([10, 11, 12, 13], [3, 0]); len(s), s[0], s.__getitems__([0, 1])
         (2, 13, [13, 10])
     """
 
@@ -261,8 +261,8 @@ def random_split(dataset: Dataset, lengths: Sequence[int | float],
                               stacklevel=2)
         lengths = sizes
     if sum(lengths) != n:
-        raise ValueError(f"Sum of input lengths does not equal the length of the input dataset! (lengths {list(lengths)} "
-                         f"sum to {sum(lengths)}, the dataset has {n} items)")
+        raise ValueError(f"Sum of input lengths does not equal the length of the input dataset! (lengths "
+                         f"{list(lengths)} sum to {sum(lengths)}, the dataset has {n} items)")
     perm = (generator or default_generator)._np.permutation(n).tolist()
     return [Subset(dataset, perm[end - size:end])
             for end, size in zip(itertools.accumulate(lengths), lengths)]  # type: ignore[arg-type]
