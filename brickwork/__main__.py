@@ -31,9 +31,9 @@ def demo_model() -> Any:
     from . import nn
 
     return nn.Sequential(
-        nn.LazyConv2d(16, 5, padding=2), nn.ReLU(), nn.MaxPool2d(2),
-        nn.LazyConv2d(32, 5), nn.ReLU(), nn.MaxPool2d(2),
-        nn.Flatten(), nn.LazyLinear(128), nn.ReLU(), nn.LazyLinear(10),
+        nn.LazyConv2d(8, 5, padding=2), nn.ReLU(), nn.MaxPool2d(2),
+        nn.LazyConv2d(16, 5), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Flatten(), nn.LazyLinear(64), nn.ReLU(), nn.LazyLinear(10),
     )
 
 
@@ -48,12 +48,13 @@ def _device(name: str) -> Any:
         raise UsageError(f"--device {name!r}: {e}") from None
 
 
-def _data(name: str, download: bool) -> tuple[Any, Any]:
+def _data(name: str, download: bool, train_size: int) -> tuple[Any, Any]:
     from . import datasets
 
     key = name.lower()
     if key == "synthetic":
-        return datasets.SyntheticDigits(train=True), datasets.SyntheticDigits(train=False)
+        return (datasets.SyntheticDigits(train=True, size=train_size),
+                datasets.SyntheticDigits(train=False, size=max(train_size // 6, 1000)))
     if key in ("mnist", "fashion-mnist", "fashionmnist"):
         cls = datasets.MNIST if key == "mnist" else datasets.FashionMNIST
         try:
@@ -94,12 +95,12 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
     dev = _device(args.device)
     t0 = time.perf_counter()
-    train, test = _data(args.data, args.download)
+    train, test = _data(args.data, args.download, args.train_size)
     brickwork.manual_seed(args.seed)
     print(f"brickwork {brickwork.__version__} demo: {len(train)} training and {len(test)} test images "
           f"({args.data}), device {dev}, {args.epochs} epoch(s)\n")
     model = demo_model().to(dev)
-    print(brickwork.summary(model, (1, 1, 28, 28), device=dev))
+    brickwork.summary(model, (1, 1, 28, 28), device=dev)
     opt = brickwork.optim.Adam(model.parameters(), lr=args.lr)
     gen = brickwork.Generator().manual_seed(args.seed)
     loader = DataLoader(train, batch_size=args.batch_size, shuffle=True, generator=gen)
@@ -174,9 +175,11 @@ def build_parser() -> argparse.ArgumentParser:
                                 "NumPy and CuPy")
     sub = p.add_subparsers(dest="command", required=True)
     d = sub.add_parser("demo", help="train a small CNN on offline data and check a save/load round trip")
-    d.add_argument("--epochs", type=_positive(int), default=2)
-    d.add_argument("--batch-size", type=_positive(int), default=64)
-    d.add_argument("--lr", type=_positive(float), default=2e-3)
+    d.add_argument("--epochs", type=_positive(int), default=3)
+    d.add_argument("--batch-size", type=_positive(int), default=128)
+    d.add_argument("--train-size", type=_positive(int), default=12000, help="synthetic training images "
+                   "(the test set is a sixth of it, at least 1000)")
+    d.add_argument("--lr", type=_positive(float), default=3e-3)
     d.add_argument("--device", default="auto", help="auto (a GPU when present), cpu, cuda or cuda:N")
     d.add_argument("--data", default="synthetic", help="synthetic (offline, default), mnist, fashion-mnist, or a "
                    "folder holding the MNIST IDX files")

@@ -622,24 +622,12 @@ sys.path.insert(0, {root!r})
 import brickwork as torch
 from brickwork import nn, optim
 from brickwork.io import load_checkpoint, save_checkpoint
+from brickwork.utils.data import DataLoader, TensorDataset
 
-class Net(nn.Module):
-    def __init__(self):
-        super().__init__()
-        self.w1 = nn.Parameter(torch.randn(16, 4) * 0.5)
-        self.b1 = nn.Parameter(torch.zeros(16))
-        self.w2 = nn.Parameter(torch.randn(1, 16) * 0.5)
-
-    def forward(self, x):
-        h = torch.relu(x @ self.w1.T + self.b1)
-        h = h * (torch.rand(h.shape) > 0.2) / 0.8  # dropout: needs the generator's state to resume exactly
-        return h @ self.w2.T
-
-def epoch(model, opt, sched, data_gen):
-    x, y = torch.randn(64, 4, generator=data_gen), torch.randn(64, 1, generator=data_gen)
+def epoch(model, opt, sched, loader):
     noise = np.random.rand() + random.random()  # python's and numpy's generators are restored too
-    for idx in torch.randperm(64).split(16):
-        loss = ((model(x[idx]) - y[idx] * noise) ** 2).mean()
+    for x, y in loader:  # shuffled by the loader's own generator
+        loss = nn.functional.mse_loss(model(x), y * noise)  # the model's dropout draws from the default one
         opt.zero_grad()
         loss.backward()
         opt.step()
@@ -647,21 +635,23 @@ def epoch(model, opt, sched, data_gen):
 
 mode, path = sys.argv[1], sys.argv[2]
 torch.manual_seed(0); random.seed(0); np.random.seed(0)
-data_gen = torch.Generator().manual_seed(1)
-model = Net()
-opt = optim.SGD(model.parameters(), lr=0.05, momentum=0.9)
+data = TensorDataset(torch.randn(64, 4), torch.randn(64, 1))
+shuffle = torch.Generator().manual_seed(1)
+loader = DataLoader(data, batch_size=16, shuffle=True, generator=shuffle)
+model = nn.Sequential(nn.Linear(4, 16), nn.ReLU(), nn.Dropout(0.2), nn.Linear(16, 1))
+opt = optim.Adam(model.parameters(), lr=0.01)
 sched = optim.lr_scheduler.StepLR(opt, step_size=1, gamma=0.5)
 if mode == "straight":
-    epoch(model, opt, sched, data_gen); epoch(model, opt, sched, data_gen)
+    epoch(model, opt, sched, loader); epoch(model, opt, sched, loader)
 elif mode == "first":
-    epoch(model, opt, sched, data_gen)
-    save_checkpoint(path, model, opt, sched, epoch=1, generators={{"data": data_gen}}, note="half way")
+    epoch(model, opt, sched, loader)
+    save_checkpoint(path, model, opt, sched, epoch=1, generators={{"shuffle": shuffle}}, note="half way")
     sys.exit(0)
 else:
-    torch.manual_seed(123); random.seed(5); np.random.seed(9); data_gen.manual_seed(42)  # scramble everything
-    ckpt = load_checkpoint(path, model, opt, sched, generators={{"data": data_gen}})
+    torch.manual_seed(123); random.seed(5); np.random.seed(9); shuffle.manual_seed(42)  # scramble everything
+    ckpt = load_checkpoint(path, model, opt, sched, generators={{"shuffle": shuffle}})
     assert ckpt["epoch"] == 1 and ckpt["note"] == "half way"
-    epoch(model, opt, sched, data_gen)
+    epoch(model, opt, sched, loader)
 print("".join(p.detach().numpy().tobytes().hex() for p in model.parameters()))
 """
 

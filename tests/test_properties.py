@@ -208,7 +208,7 @@ def index_case(draw: Any) -> tuple:
             idx_shape = draw(st.sampled_from([(k,), (1, k), (2, 1)]))
             hi = n if draw(st.integers(0, 9)) == 0 else n - 1  # sometimes out of range
             vals = draw(hnp.arrays(np.int64, idx_shape, elements=st.integers(-n, hi)))
-            items.append(("ints", vals))
+            items.append(("ints" if vals.ndim > 1 or draw(st.booleans()) else "list", vals))
         dim += 1
     return shape, items
 
@@ -225,7 +225,9 @@ def build_index(L: Any, items: list) -> Any:
         elif kind == "ellipsis":
             out.append(Ellipsis)
         elif kind == "ints":
-            out.append(L.tensor(p) if p.ndim > 1 or len(p) % 2 == 0 else p.tolist())
+            out.append(L.tensor(p))
+        elif kind == "list":
+            out.append(p.tolist())
         else:
             out.append(L.tensor(p))
     return tuple(out) if len(out) != 1 else out[0]
@@ -247,6 +249,8 @@ def test_indexing_matches_torch(case: tuple) -> None:
         w = L.tensor(np.arange(y.numel(), dtype=np.float32).reshape(tuple(y.shape)) + 1)
         (y * w).sum().backward()
         res.append((y, x.grad))
+    if res[0] is None and res[1] is not None and res[1][0].numel() == 0:
+        return  # an out-of-range index that selects nothing: PyTorch lets it pass, brickwork checks it
     assert (res[0] is None) == (res[1] is None), (items, res)
     if res[0] is not None:
         (yb, gb), (yt, gt) = res
@@ -258,9 +262,8 @@ def test_indexing_matches_torch(case: tuple) -> None:
 @given(case=index_case(), scalar=st.booleans())
 def test_index_assignment_matches_torch(case: tuple, scalar: bool) -> None:
     shape, items = case
-    if any(k == "ints" for k, _ in items):  # with duplicate indices the winner of the write is unspecified
-        items = [(k, np.unique(p) if k == "ints" and p.ndim == 1 else p) for k, p in items
-                 if not (k == "ints" and p.ndim > 1)]
+    # with duplicate indices the winner of a write is unspecified: keep each index once
+    items = [(k, np.unique(p) if k in ("ints", "list") else p) for k, p in items if not (k == "ints" and p.ndim > 1)]
     base = np.arange(int(np.prod(shape)), dtype=np.float32).reshape(shape)
     res = []
     for L in (bw, torch):
@@ -268,6 +271,8 @@ def test_index_assignment_matches_torch(case: tuple, scalar: bool) -> None:
         idx = build_index(L, items)
         try:
             target_shape = tuple(x[idx].shape)
+            if L is torch and res[0] is None and 0 in target_shape:
+                return  # an out-of-range index that selects nothing: PyTorch lets it pass, brickwork checks it
             value = -1.0 if scalar else L.tensor(-np.arange(int(np.prod(target_shape)), dtype=np.float32)
                                                  .reshape(target_shape) - 1)
             x[idx] = value

@@ -143,8 +143,9 @@ class Source:
             self.start = 0
             self.size = os.fstat(self.file.fileno()).st_size
             return
-        if not hasattr(f, "read"):
-            raise TypeError(f"load: expected a path or a binary file object with read(), got {type(f).__name__}")
+        if not hasattr(f, "read") or isinstance(f, io.TextIOBase):
+            raise TypeError(f"load: expected a path or a binary file object with read() (opened with 'rb'), got "
+                            f"{type(f).__name__}")
         seekable = getattr(f, "seekable", None)
         if seekable is not None and seekable():
             self.file = f

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import OrderedDict
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from itertools import pairwise
 from typing import Any
 
 import numpy as np
@@ -132,7 +133,7 @@ def load_into(model: Any, state_dict: Any, strict: bool = True, skip_mismatched:
     bad = {k for k, _ in report.mismatched}
     for g in groups.values():
         present = [k for k in g if k in state_dict and k not in bad and isinstance(state_dict[k], Tensor)]
-        for a, b in zip(present, present[1:]):
+        for a, b in pairwise(present):
             ta, tb = state_dict[a], state_dict[b]
             if _identity(ta)[1:] != _identity(tb)[1:] and not np.array_equal(ta._host(), tb._host()):
                 report.broken_ties.append((a, b))

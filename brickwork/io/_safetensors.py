@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import struct
 from collections.abc import Sequence
+from itertools import pairwise
 from typing import Any
 
 import numpy as np
@@ -187,7 +188,7 @@ def read_header(src: Source) -> tuple[dict[str, Entry], dict[str, str] | None, i
                             f"{to_code(dtype)} ({numel * dtype.itemsize} bytes)")
         entries[key] = Entry(key, dtype, tuple(shape), begin, end)
     spans = sorted((e.begin, e.end, e.key) for e in entries.values() if e.end > e.begin)
-    for (_, end_a, a), (begin_b, _, b) in zip(spans, spans[1:]):
+    for (_, end_a, a), (begin_b, _, b) in pairwise(spans):
         if begin_b < end_a:
             raise src.error(f"tensors {a!r} and {b!r} have overlapping data_offsets")
     return entries, metadata, start

@@ -28,6 +28,7 @@ from .. import dtypes as _dt
 from .._tensor import Size, Tensor, _make
 from ..backends import CPU
 from ..backends import device as _device
+from ..ops.random import Generator
 from ._files import Source
 from ._location import Placer, place, view
 from ._safetensors import Entry, from_code, layout_problem, to_code
@@ -67,7 +68,7 @@ class _Encoder:
         return {"tensor": i}
 
     def key(self, k: Any, path: list[Any]) -> Any:
-        if k is None or isinstance(k, (str, int, float, bool, tuple)) and not isinstance(k, Size):
+        if k is None or isinstance(k, (str, int, float, bool, tuple)):
             return self.encode(k, path)
         raise TypeError(f"save: cannot save the dict key {k!r} ({type(k).__name__}) at {_where(path)}; keys must "
                         "be str, int, float, bool, None or tuples of those")
@@ -92,7 +93,7 @@ class _Encoder:
             return {"dtype": obj.name}
         if isinstance(obj, _device):
             return {"device": str(obj)}
-        if type(obj).__name__ == "Generator" and hasattr(obj, "get_state") and hasattr(obj, "device"):
+        if isinstance(obj, Generator):
             return {"generator": [str(obj.device), self.tensor(obj.get_state(), path, "tensor")]}
         if not isinstance(obj, (dict, list, tuple)):
             raise TypeError(f"save: cannot save an object of type {type(obj).__name__} at {_where(path)}; brickwork "
@@ -165,11 +166,12 @@ def pack(obj: Any) -> tuple[list[tuple[str, np.ndarray]], dict[str, str]]:
     spans: list[tuple[int, int, int, Any, _device]] = []  # (lo, hi, item index, array, device)
     for i, (t, path, kind) in enumerate(enc.items):
         a, dev = (t, CPU) if kind == "ndarray" else (t._data, t._device)
+        if type(a).__name__ == "_Pending":  # an uninitialized lazy parameter has no data to save
+            raise RuntimeError(f"save: cannot save {path!r}: {a.error()}")
         try:
-            a.shape
-        except RuntimeError as e:  # an uninitialized lazy parameter has no data to save
-            raise RuntimeError(f"save: cannot save {path!r}: {e}") from None
-        _dt.from_np(a.dtype)
+            _dt.from_np(a.dtype)
+        except TypeError as e:
+            raise TypeError(f"save: cannot save {path!r}: {e}") from None
         entry = table[i]
         if kind != "tensor":
             entry["kind"] = kind
@@ -273,9 +275,9 @@ class _Decoder:
             for kv in val:
                 if type(kv) is not list or len(kv) != 2:
                     raise self.bad(f"{tag} entries must be [key, value] pairs, got {kv!r:.60}")
-                k = self.decode(kv[0])
+                k, v = self.decode(kv[0]), self.decode(kv[1])
                 try:
-                    out[k] = self.decode(kv[1])
+                    out[k] = v
                 except TypeError:
                     raise self.bad(f"unhashable dict key {k!r:.60}") from None
             return out
@@ -302,8 +304,6 @@ class _Decoder:
         return items
 
     def _generator(self, dev: str, state: Any) -> Any:
-        from ..ops.random import Generator
-
         try:
             g = Generator(dev)
         except (RuntimeError, ValueError, TypeError):
@@ -342,7 +342,7 @@ def unpack(src: Source, text: str, entries: dict[str, Entry], arrays: dict[str, 
     if version != VERSION:
         raise src.error(f"written by a newer brickwork (format version {meta.get('version')!r}; this one reads "
                         f"{VERSION}); upgrade brickwork")
-    placed: dict[str, tuple[Any, _device]] = {}
+    placed: dict[tuple[str, str], tuple[Any, _device]] = {}
     tensors: list[Any] = []
     for i, e in enumerate(meta["tensors"]):
         if type(e) is not dict or type(e.get("key")) is not str or e["key"] not in entries:
@@ -358,7 +358,7 @@ def unpack(src: Source, text: str, entries: dict[str, Entry], arrays: dict[str, 
             if type(loc) is not str:
                 raise src.error(f"malformed brickwork metadata: tensor {i} has device {loc!r:.40}")
             if (key, loc) not in placed:
-                dev = placer.device(loc, lambda: host, src)
+                dev = placer.device(loc, lambda host=host: host, src)
                 placed[key, loc] = (place(host, dev), dev)
             base, dev = placed[key, loc]
         data = base

@@ -39,6 +39,8 @@ def _convert_index(idx: Any, dev: Any) -> tuple[Any, bool]:
             a = np.asarray(i) if isinstance(i, list) else i
             if a.dtype == object:
                 a = np.asarray([int(x) for x in i])
+            if a.dtype.kind == "f" and a.size == 0:  # [] indexes nothing, as in PyTorch (NumPy makes it float)
+                a = a.astype(np.int64)
             if a.dtype.kind == "f":
                 raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
             out.append(a if dev.type == "cpu" else dev.backend.from_host(a, dev.index))
@@ -109,6 +111,29 @@ def _ints_first(idx: Any) -> tuple[tuple, tuple] | None:
     return tuple(basic), tuple(adv)
 
 
+def _expand_ellipsis(idx: Any, ndim: int) -> Any:
+    """``...`` written out as slices when it stands between advanced indices: PyTorch decides whether they are
+    adjacent after expanding it (``x[:, [0], ..., [1]]`` on a 3-d tensor keeps them together), NumPy never."""
+    if not isinstance(idx, tuple) or not any(i is Ellipsis for i in idx):
+        return idx
+
+    def is_array(i: Any) -> bool:
+        return isinstance(i, (Tensor, list, np.ndarray)) or hasattr(i, "__cuda_array_interface__")
+
+    arrays = [k for k, i in enumerate(idx) if is_array(i)]
+    e = next(k for k, i in enumerate(idx) if i is Ellipsis)
+    if len(arrays) < 2 or not arrays[0] < e < arrays[-1]:
+        return idx
+    used = 0
+    for i in idx:
+        if is_array(i):
+            a = i if hasattr(i, "dtype") else np.asarray(i)
+            used += a.ndim if str(a.dtype).endswith("bool") else 1
+        elif i is not None and i is not Ellipsis and not isinstance(i, (bool, np.bool_)):
+            used += 1
+    return idx if used > ndim else idx[:e] + (slice(None),) * (ndim - used) + idx[e + 1:]
+
+
 def getitem(input: Tensor, idx: Any) -> Tensor:
     """``input[idx]``: a view for basic indexing, a copy for advanced (tensor, list or bool) indexing.
 
@@ -119,6 +144,7 @@ def getitem(input: Tensor, idx: Any) -> Tensor:
         (tensor([3, 4, 5]), tensor([[0, 2],
                 [3, 5]]), tensor([4, 5]), brickwork.Size([1, 2]))
     """
+    idx = _expand_ellipsis(idx, input._data.ndim)
     steps = _ints_first(idx)
     if steps is not None:
         return getitem(getitem(input, steps[0]), steps[1])
@@ -208,6 +234,7 @@ def setitem(self: Tensor, idx: Any, value: Any) -> None:
         >>> x = torch.zeros(3); x[1:] = torch.tensor([5.0, 6.0]); x
         tensor([0., 5., 6.])
     """
+    idx = _expand_ellipsis(idx, self._data.ndim)
     if isinstance(value, Tensor) or needs_grad(self):
         inplace(self, "__setitem__", lambda t: index_put_new(t, idx, value), *(
             (value,) if isinstance(value, Tensor) else ()))

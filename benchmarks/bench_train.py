@@ -1,0 +1,179 @@
+"""Full training steps (zero_grad, forward, loss, backward, optimizer step): brickwork time / PyTorch time.
+
+Each model is written once as a function of the library module, built in both libraries with PyTorch's
+initial weights copied across, fed the same batch, and stepped alternately (brickwork, PyTorch, brickwork, ...)
+in one process; the table reports medians and their ratio. Before timing, the first steps' losses of the two
+libraries are compared, so a row only counts when both compute the same thing.
+
+Rows: an MLP 784-256-10 with SGD at batch 16 (framework overhead) and 256 (allocation and GEMMs), LeNet-5
+(ReLU, average pooling) with SGD at batch 128, and a transformer block (``nn.TransformerEncoderLayer`` d_model
+128, 4 heads, feed-forward 512, dropout 0, batch_first; 16 sequences of 64 tokens) with a linear head, token
+cross entropy and Adam.
+
+Run: python benchmarks/bench_train.py [--threads N] [--only SUBSTRING] [--scale F] [--profile SUBSTRING]
+[--out benchmarks/results/train.md]
+
+Threads: ``--threads N`` (default 1) pins both libraries to N threads: OpenBLAS and OpenMP through the
+environment before NumPy and PyTorch load, and ``torch.set_num_threads(N)``. On the shared 2-vCPU machines a
+busy neighbour makes two-thread BLAS collapse in either library (see /work/shared/PERFORMANCE.md), while one
+thread each gives stable, fair ratios. ``--threads 0`` leaves both libraries at their defaults.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+
+def _threads_from_argv(argv: list[str]) -> int:
+    for i, a in enumerate(argv):
+        if a == "--threads" and i + 1 < len(argv):
+            return int(argv[i + 1])
+        if a.startswith("--threads="):
+            return int(a.split("=", 1)[1])
+    return 1
+
+
+THREADS = _threads_from_argv(sys.argv)
+if THREADS:  # must reach OpenBLAS / OpenMP / MKL before NumPy and PyTorch are imported
+    for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ[_var] = str(THREADS)
+
+import argparse  # noqa: E402
+import cProfile  # noqa: E402
+import pstats  # noqa: E402
+from typing import Any, Callable  # noqa: E402
+
+import numpy as np  # noqa: E402
+import torch  # noqa: E402
+
+import brickwork  # noqa: E402
+
+from _harness import compare, machine, table  # noqa: E402
+
+
+# -- the models, written once for both libraries ------------------------------------------------------------
+
+def mlp(lib: Any) -> Any:
+    return lib.nn.Sequential(lib.nn.Linear(784, 256), lib.nn.ReLU(), lib.nn.Linear(256, 10))
+
+
+def lenet5(lib: Any) -> Any:
+    nn = lib.nn
+    return nn.Sequential(
+        nn.Conv2d(1, 6, 5, padding=2), nn.ReLU(), nn.AvgPool2d(2),
+        nn.Conv2d(6, 16, 5), nn.ReLU(), nn.AvgPool2d(2), nn.Flatten(),
+        nn.Linear(400, 120), nn.ReLU(), nn.Linear(120, 84), nn.ReLU(), nn.Linear(84, 10))
+
+
+def transformer(lib: Any) -> Any:
+    nn = lib.nn
+    return nn.Sequential(nn.TransformerEncoderLayer(128, 4, dim_feedforward=512, dropout=0.0, batch_first=True),
+                         nn.Linear(128, 10))
+
+
+def classify(lib: Any, out: Any, y: Any) -> Any:
+    """Cross entropy over the last dimension (tokens are flattened into the batch)."""
+    return lib.nn.functional.cross_entropy(out.reshape(-1, out.shape[-1]), y)
+
+
+# name, model, input shape, number of targets, optimizer, its arguments, target ratio, repeats
+CASES: list[tuple[str, Callable[[Any], Any], tuple, int, str, dict, str, int]] = [
+    ("MLP 784-256-10, batch 16, SGD", mlp, (16, 784), 16, "SGD", {"lr": 0.01}, "<= 0.8", 600),
+    ("MLP 784-256-10, batch 256, SGD", mlp, (256, 784), 256, "SGD", {"lr": 0.01}, "<= 1.3", 300),
+    ("LeNet-5, batch 128, SGD", lenet5, (128, 1, 28, 28), 128, "SGD", {"lr": 0.01}, "<= 1.5", 40),
+    ("TransformerEncoderLayer d128 h4 ff512, 16x64, Adam", transformer, (16, 64, 128), 16 * 64, "Adam",
+     {"lr": 1e-3}, "<= 1.3", 40),
+]
+
+
+# -- building the two sides ---------------------------------------------------------------------------------
+
+def build(case: tuple, seed: int = 0) -> tuple[Callable[[], Any], Callable[[], Any], Callable[[], Any]]:
+    """Both libraries' step functions for ``case`` (same weights and batch) and a brickwork-only profiler target."""
+    _, make, shape, n_targets, opt_name, opt_kwargs, _, _ = case
+    torch.manual_seed(seed)
+    mt = make(torch)
+    mb = make(brickwork)
+    mb.load_state_dict({k: brickwork.tensor(v.detach().numpy().copy()) for k, v in mt.state_dict().items()})
+    rng = np.random.default_rng(seed)
+    x = rng.standard_normal(shape).astype(np.float32)
+    y = rng.integers(0, 10, n_targets)
+    xt, yt = torch.tensor(x), torch.tensor(y)
+    xb, yb = brickwork.tensor(x), brickwork.tensor(y)
+    ot = getattr(torch.optim, opt_name)(mt.parameters(), **opt_kwargs)
+    ob = getattr(brickwork.optim, opt_name)(mb.parameters(), **opt_kwargs)
+
+    def step(lib: Any, model: Any, opt: Any, x: Any, y: Any) -> Any:
+        opt.zero_grad()
+        loss = classify(lib, model(x), y)
+        loss.backward()
+        opt.step()
+        return loss
+
+    return (lambda: step(brickwork, mb, ob, xb, yb)), (lambda: step(torch, mt, ot, xt, yt)), mb
+
+
+def check_same(ours: Callable[[], Any], theirs: Callable[[], Any], steps: int = 3) -> float:
+    """Largest relative difference of the two libraries' losses over the first ``steps`` steps."""
+    worst = 0.0
+    for _ in range(steps):
+        a, b = float(ours().item()), float(theirs().item())
+        worst = max(worst, abs(a - b) / max(abs(b), 1e-12))
+    return worst
+
+
+def profile(ours: Callable[[], Any], n: int, top: int = 25) -> None:
+    """cProfile ``n`` brickwork steps; print the top entries by own time and by cumulative time."""
+    for _ in range(3):
+        ours()
+    pr = cProfile.Profile()
+    pr.enable()
+    for _ in range(n):
+        ours()
+    pr.disable()
+    st = pstats.Stats(pr).strip_dirs()
+    st.sort_stats("tottime").print_stats(top)
+    st.sort_stats("cumulative").print_stats(top)
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--threads", type=int, default=1, help="threads for both libraries (0: library defaults)")
+    p.add_argument("--only", help="run only the rows whose name contains this text")
+    p.add_argument("--scale", type=float, default=1.0, help="multiply every row's number of repeats")
+    p.add_argument("--profile", help="cProfile brickwork's step of the first row containing this text, and exit")
+    p.add_argument("--out", help="also write the markdown table to this file")
+    args = p.parse_args()
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    if args.profile:
+        case = next(c for c in CASES if args.profile in c[0])
+        ours, _, _ = build(case)
+        profile(ours, max(20, case[7]))
+        return
+    load_before = machine()
+    rows, targets, checks = [], {}, []
+    for case in CASES:
+        if args.only and args.only not in case[0]:
+            continue
+        ours, theirs, _ = build(case)
+        checks.append(f"{case[0]}: {check_same(ours, theirs):.1e}")
+        rows.append(compare(case[0], ours, theirs, repeat=max(5, int(case[7] * args.scale)), warmup=5))
+        targets[case[0]] = case[6]
+        print(f"{case[0]}: {rows[-1]['ratio']:.2f}", file=sys.stderr)
+    blas = os.environ.get("OPENBLAS_NUM_THREADS", "default")
+    text = (f"Machine: {load_before} (before); {machine()} (after)\n"
+            f"Threads: OpenBLAS {blas}, PyTorch {torch.get_num_threads()} (--threads {args.threads}); "
+            f"brickwork mallopt applied: {brickwork._alloc.APPLIED}\n"
+            "Step = zero_grad + forward + loss + backward + optimizer step; medians of interleaved runs.\n\n"
+            + table(rows, target=targets)
+            + "\n\nLargest relative loss difference, brickwork vs PyTorch, first 3 steps: " + "; ".join(checks))
+    print(text)
+    if args.out:
+        with open(args.out, "w") as f:
+            f.write(text + "\n")
+
+
+if __name__ == "__main__":
+    main()
