@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from .._tensor import Tensor
@@ -53,7 +54,20 @@ Tensor.H = Tensor.T
 Tensor.mH = Tensor.mT
 Tensor.__getitem__ = indexing.getitem  # type: ignore[assignment]
 Tensor.__setitem__ = indexing.setitem  # type: ignore[assignment]
-Tensor.bernoulli = lambda self, p=None, *, generator=None: random.bernoulli(self, p, generator=generator)
+
+
+def _bernoulli(self: Tensor, p: Any = None, *, generator: random.Generator | None = None) -> Tensor:
+    """0/1 samples drawn with probability ``p`` (by default the tensor's own values).
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.ones(3).bernoulli()
+        tensor([1., 1., 1.])
+    """
+    return random.bernoulli(self, p, generator=generator)
+
+
+Tensor.bernoulli = _bernoulli  # type: ignore[attr-defined]
 
 
 def _rev(fn: Any) -> Any:
@@ -103,12 +117,24 @@ for _op, _name in (("__iadd__", "add_"), ("__isub__", "sub_"), ("__imul__", "mul
 
 
 def _addcmul(self: Tensor, tensor1: Tensor, tensor2: Tensor, *, value: Any = 1) -> Tensor:
-    """``self + value * tensor1 * tensor2``."""
+    """``self + value * tensor1 * tensor2``.
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.addcmul(torch.ones(2), torch.tensor([1.0, 2.0]), torch.tensor([3.0, 4.0]), value=0.5)
+        tensor([2.5000, 5.0000])
+    """
     return self + value * tensor1 * tensor2
 
 
 def _addcdiv(self: Tensor, tensor1: Tensor, tensor2: Tensor, *, value: Any = 1) -> Tensor:
-    """``self + value * tensor1 / tensor2``."""
+    """``self + value * tensor1 / tensor2``.
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.addcdiv(torch.ones(2), torch.tensor([1.0, 2.0]), torch.tensor([4.0, 8.0]), value=2)
+        tensor([1.5000, 1.5000])
+    """
     return self + value * tensor1 / tensor2
 
 
@@ -116,5 +142,26 @@ addcmul, addcdiv = _addcmul, _addcdiv
 Tensor.addcmul, Tensor.addcdiv = _addcmul, _addcdiv  # type: ignore[attr-defined]
 Tensor.addcmul_ = _E.make_inplace(_addcmul, "addcmul_")  # type: ignore[attr-defined]
 Tensor.addcdiv_ = _E.make_inplace(_addcdiv, "addcdiv_")  # type: ignore[attr-defined]
-Tensor.split_with_sizes = lambda self, sizes, dim=0: movement.split(self, list(sizes), dim)
+
+
+def _split_with_sizes(self: Tensor, split_sizes: Sequence[int], dim: int = 0) -> tuple[Tensor, ...]:
+    """Split into pieces of the given sizes along ``dim``.
+
+    Example:
+        >>> import brickwork as torch
+        >>> [p.tolist() for p in torch.arange(5).split_with_sizes([2, 3])]
+        [[0, 1], [2, 3, 4]]
+    """
+    return movement.split(self, list(split_sizes), dim)
+
+
+Tensor.split_with_sizes = _split_with_sizes  # type: ignore[attr-defined]
 Tensor.expm1 = _E.expm1
+
+# What `from brickwork.ops import *` (and so `import brickwork`) exports: the ops the family modules define.
+# The helpers they share (wrap, record, sum_to... from _core) and the few below stay importable from their
+# modules but are not public API.
+_INTERNAL = {"make_inplace", "index_put_new", "values_indices", "xp_isfinite"}
+_FAMILIES = {m.__name__ for m in (_E, _R, _M, _I, _L, _C, random)} | {__name__}
+__all__ = sorted(n for n, v in list(globals().items()) if not n.startswith("_") and n not in _INTERNAL
+                 and getattr(v, "__module__", None) in _FAMILIES)
