@@ -169,6 +169,8 @@ def test_paths_pathlike_and_file_objects(tmp_path):
         f.read(6)  # a file object is read from its current position, as torch.load does
         assert torch.equal(torch.load(f)["w"], x["w"])
     assert sorted(os.listdir(tmp_path)) == ["a.st", "b.st", "c.st"]  # no temporary files left
+    with open(tmp_path / "a.st") as text, pytest.raises(TypeError, match="'rb'"):
+        torch.load(text)
 
 
 def test_unsupported_values_name_where_they_are():
@@ -342,7 +344,7 @@ def test_torch_checkpoint_with_optimizer_state_views_and_plain_values(zip_format
             "view": base[2:5], "base": base, "t": base.view(2, 5).t(), "param": T.nn.Parameter(T.ones(2)),
             "bf16": T.ones(3, dtype=T.bfloat16), "flags": T.tensor([True, False]), "dtype": T.float16,
             "size": T.Size([2, 3]), "device": T.device("cpu"), "bytes": b"\x00\xffab", "set": {1, 2},
-            "tuple": (1, None)}
+            "tuple": (1, None), "empty": T.zeros(0, 3)}
     back = torch.load(io.BytesIO(torch_bytes(ckpt, _use_new_zipfile_serialization=zip_format)))
     assert back["epoch"] == 3 and back["loss"] == 0.25 and back["name"] == "run" and back["tuple"] == (1, None)
     assert back["dtype"] is torch.float16 and back["size"] == torch.Size([2, 3]) and back["device"] == "cpu"
@@ -357,6 +359,7 @@ def test_torch_checkpoint_with_optimizer_state_views_and_plain_values(zip_format
     assert back["view"][1].item() == -7.0 and back["t"][3, 0].item() == -7.0
     assert type(back["param"]) is nn.Parameter and back["param"].requires_grad
     assert back["bf16"].dtype is torch.bfloat16 and back["flags"].tolist() == [True, False]
+    assert back["empty"].shape == (0, 3)
 
 
 def test_torch_zip_with_mmap_and_big_endian_records(tmp_path):
@@ -590,6 +593,8 @@ def test_pickles_carrying_code_are_refused_and_never_run(container, tmp_path):
     with pytest.raises(FormatError, match=r"refused to load global '(posix|os|nt)\.system'") as e:
         torch.load(path)
     assert str(path) in str(e.value)
+    with pytest.raises(FormatError, match="refused"):
+        torch.load(path, weights_only=False)  # never a way to run code
     assert not marker.exists()
 
 

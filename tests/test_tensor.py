@@ -291,12 +291,9 @@ def test_generator_state_round_trip() -> None:
          bw.randperm(5, generator=g), bw.empty(2).normal_(generator=g)]
     for x, y in zip(a, b):
         assert bw.equal(x, y)
-    # a separate generator does not disturb the default one
+    # drawing from a separate generator does not advance the default one
     bw.manual_seed(3)
     first = bw.rand(3)
-    bw.manual_seed(3)
-    bw.rand(3, generator=bw.Generator().manual_seed(99))
-    assert not bw.equal(first, bw.rand(3)) or True  # the default stream advanced only by its own draw
     bw.manual_seed(3)
     bw.rand(3, generator=bw.Generator().manual_seed(99))
     assert bw.equal(first, bw.rand(3))
@@ -618,7 +615,7 @@ def grads_of(scenario: Callable[[Any], tuple]) -> tuple:
     results = []
     for L in LIBS:
         leaves, out = scenario(L)
-        out.sum().backward() if out.dim() else out.backward()
+        out.sum().backward()
         results.append((out, [leaf.grad for leaf in leaves]))
     return results[0], results[1]
 
@@ -796,7 +793,8 @@ def relu_inplace_on_non_leaf(L: Any) -> tuple:
 @pytest.mark.parametrize("name", list(SCENARIOS))
 def test_inplace_on_non_leaf_gradients_match_torch(name: str) -> None:
     (bo, bg), (to, tg) = grads_of(SCENARIOS[name])
-    same(bo, to, rtol=1e-5) if name != "fill_zero_random" else None
+    if name != "fill_zero_random":  # random values differ between the libraries
+        same(bo, to, rtol=1e-5)
     same(bg, tg, rtol=1e-5)
 
 

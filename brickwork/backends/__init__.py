@@ -4,18 +4,45 @@ Device strings are canonicalised in one function, :func:`device.__new__`, and ev
 tensors compare devices by identity. CuPy is imported only when a CUDA device is first asked for.
 
 ``BRICKWORK_CPU_DEVICES=N`` splits the CPU into ``cpu:0`` ... ``cpu:N-1``: distinct devices with real
-copies between them, so placement and cross-device errors can be tested without a GPU.
+copies between them, so placement and cross-device errors can be tested without a GPU. The variable is read
+each time a device is made, so tests may change it; ``'cpu'`` and ``'cpu:0'`` are always the same object (the
+host), whatever the count.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
 from typing import Any
 
 import numpy as np
 
-__all__ = ["device", "get_default_device", "set_default_device", "cpu_device_count", "Backend"]
+__all__ = ["device", "get_default_device", "set_default_device", "cpu_device_count", "cuda_device_count",
+           "Backend", "DeviceMismatchError"]
+
+
+class DeviceMismatchError(RuntimeError):
+    """An op was given tensors on two devices.
+
+    ``op`` names the op and ``devices`` the two devices. When the op ran inside a module, ``Module.__call__``
+    adds the module's path and the parameters that sit on another device than the input (``module_path``,
+    ``members``) to the message.
+
+    Example:
+        >>> import brickwork as torch
+        >>> issubclass(torch.backends.DeviceMismatchError, RuntimeError)
+        True
+    """
+
+    def __init__(self, message: str, op: str = "", devices: tuple = ()) -> None:
+        super().__init__(message)
+        self.message = message
+        self.op = op
+        self.devices = devices
+        self.module: Any = None  # the innermost module whose forward raised
+        self.module_path: str | None = None
+        self.members: list[tuple[str, Any]] = []
 
 
 class Backend:
@@ -40,6 +67,14 @@ class Backend:
         """Place a NumPy array on device ``index`` of this backend."""
         return array
 
+    def copy_to(self, array: Any, index: int | None) -> Any:
+        """A copy of an array of this backend on device ``index`` of the same backend."""
+        return array.copy()
+
+    def use(self, index: int | None) -> Any:
+        """A context manager making device ``index`` current for the calling thread (nothing to do on the CPU)."""
+        return contextlib.nullcontext()
+
     def synchronize(self, index: int | None = None) -> None:
         """Wait for queued work on the device (nothing to wait for on the CPU)."""
 
@@ -48,14 +83,25 @@ class Backend:
         return isinstance(x, np.ndarray)
 
 
+def _import_cupy() -> Any:
+    import cupy
+
+    return cupy
+
+
 class CupyBackend(Backend):
-    """NVIDIA GPUs through CuPy, imported on first use."""
+    """NVIDIA GPUs through CuPy, imported on first use.
+
+    CuPy runs a kernel on the thread's *current* device, so code using a tensor on ``cuda:1`` should run inside
+    ``with brickwork.device('cuda:1'):`` or after ``brickwork.cuda.set_device(1)`` (``nn.DataParallel`` does
+    this for each replica). Allocations go through CuPy's memory pool, which keeps freed blocks for reuse.
+    """
 
     name = "cupy"
 
     def __init__(self) -> None:
         try:
-            import cupy
+            cupy = _import_cupy()
         except Exception as e:  # ImportError, or a CUDA driver problem raised at import
             raise RuntimeError(
                 "a CUDA device was requested but CuPy could not be imported "
@@ -70,6 +116,13 @@ class CupyBackend(Backend):
     def from_host(self, array: Any, index: int | None) -> Any:
         with self.cupy.cuda.Device(index or 0):
             return self.cupy.asarray(array)
+
+    def copy_to(self, array: Any, index: int | None) -> Any:
+        with self.cupy.cuda.Device(index or 0):
+            return array.copy()  # CuPy copies onto the current device, peer to peer where possible
+
+    def use(self, index: int | None) -> Any:
+        return self.cupy.cuda.Device(index or 0)
 
     def synchronize(self, index: int | None = None) -> None:
         with self.cupy.cuda.Device(index or 0):
@@ -94,7 +147,7 @@ def _backend(kind: str) -> Backend:
 
 
 def cpu_device_count() -> int:
-    """How many virtual CPU devices ``BRICKWORK_CPU_DEVICES`` asks for (1 unless set).
+    """How many virtual CPU devices ``BRICKWORK_CPU_DEVICES`` asks for (1 unless set), read at each call.
 
     Example:
         >>> cpu_device_count() >= 1
@@ -111,16 +164,19 @@ def cpu_device_count() -> int:
 
 
 def cuda_device_count() -> int:
-    """How many CUDA devices CuPy sees (0 when CuPy or a driver is missing)."""
-    try:
-        import cupy
+    """How many CUDA devices CuPy sees (0 when CuPy or a driver is missing).
 
-        return int(cupy.cuda.runtime.getDeviceCount())
+    Example:
+        >>> cuda_device_count() >= 0
+        True
+    """
+    try:
+        return int(_import_cupy().cuda.runtime.getDeviceCount())
     except Exception:
         return 0
 
 
-_interned: dict[tuple[str, int | None], "device"] = {}
+_interned: dict[tuple[str, int], "device"] = {}
 _state = threading.local()
 
 
@@ -128,16 +184,17 @@ class device:
     """A device such as ``'cpu'``, ``'cuda'`` or ``'cuda:1'``, canonicalised and interned.
 
     ``device('cuda')`` means the current CUDA device and is the same object as ``device('cuda:0')`` when
-    device 0 is current (PyTorch keeps them unequal). Used as a context manager, it sets the default device
-    for new tensors.
+    device 0 is current (PyTorch keeps them unequal). ``'cpu'`` and ``'cpu:0'`` are the same object, the host;
+    its ``index`` is None unless ``BRICKWORK_CPU_DEVICES`` splits the CPU. Used as a context manager, a device
+    becomes the default for new tensors in this thread (and, for a GPU, the current CUDA device).
 
     Example:
         >>> import brickwork as torch
-        >>> torch.device("cpu") == "cpu", torch.device("cpu").type
-        (True, 'cpu')
+        >>> torch.device("cpu") == "cpu", torch.device("cpu").type, torch.device("cpu:0") is torch.device("cpu")
+        (True, 'cpu', True)
     """
 
-    __slots__ = ("type", "index", "backend", "xp", "_prev")
+    __slots__ = ("type", "_index", "backend", "xp", "_key")
 
     def __new__(cls, type: Any = "cpu", index: int | None = None) -> "device":  # noqa: A002
         if isinstance(type, device):
@@ -161,43 +218,50 @@ class device:
                 raise ValueError(f"invalid device string {type!r}: the index after ':' must be a "
                                  "non-negative integer, e.g. 'cuda:0'")
             index = int(num)
+        if index is not None and index < 0:
+            raise ValueError(f"invalid device index {index}: must be non-negative")
         if text == "gpu":
             text = "cuda"
         if text == "cpu":
+            if not index:
+                return CPU
             n = cpu_device_count()
-            if index is not None and index >= n:
+            if index >= n:
                 raise RuntimeError(f"device 'cpu:{index}' does not exist: there are {n} CPU device(s); "
                                    "set BRICKWORK_CPU_DEVICES to have more virtual CPU devices")
-            index = (index or 0) if n > 1 else None
         elif text == "cuda":
             if index is None:
                 index = current_cuda_index()
-            elif index < 0:
-                raise ValueError(f"invalid device index {index}: must be non-negative")
         else:
             raise RuntimeError(f"unknown device type {type!r}: expected 'cpu' or 'cuda' (optionally with "
                                "':index')")
         key = (text, index)
         d = _interned.get(key)
         if d is None:
+            b = _NUMPY
             if text == "cuda":
                 b = _backend("cuda")
                 n = cuda_device_count()
                 if index >= n:
                     raise RuntimeError(f"device 'cuda:{index}' is not available: CuPy sees {n} CUDA device(s)")
-            else:
-                b = _NUMPY
-            d = object.__new__(cls)
-            d.type, d.index, d.backend, d.xp, d._prev = text, index, b, b.xp, []
-            _interned[key] = d
+            d = _intern(cls, text, index, b)
         return d
 
+    @property
+    def index(self) -> int | None:
+        """The device's ordinal: None for the undivided CPU, 0 for the host when the CPU is split."""
+        i = self._index
+        if i is None:
+            return 0 if cpu_device_count() > 1 else None
+        return i
+
     def __repr__(self) -> str:
-        return f"device(type='{self.type}')" if self.index is None else \
-            f"device(type='{self.type}', index={self.index})"
+        i = self.index
+        return f"device(type='{self.type}')" if i is None else f"device(type='{self.type}', index={i})"
 
     def __str__(self) -> str:
-        return self.type if self.index is None else f"{self.type}:{self.index}"
+        i = self.index
+        return self.type if i is None else f"{self.type}:{i}"
 
     def __eq__(self, other: object) -> bool:
         if isinstance(other, device):
@@ -211,22 +275,47 @@ class device:
         return isinstance(t, str) and t == self.type and getattr(other, "index", None) in (None, self.index)
 
     def __hash__(self) -> int:
-        return hash((self.type, self.index))
+        return hash(self._key)
 
     def __reduce__(self) -> tuple:
         return (device, (str(self),))
 
     def __enter__(self) -> "device":
-        self._prev.append(get_default_device())
+        _stack().append((getattr(_state, "default", None), current_cuda_index()))
         set_default_device(self)
         return self
 
     def __exit__(self, *exc: object) -> None:
-        set_default_device(self._prev.pop())
+        prev, cuda_index = _stack().pop()
+        _state.default = prev
+        if self.type == "cuda":
+            set_current_cuda_index(cuda_index)
+
+
+def _intern(cls: type, text: str, index: int | None, backend: Backend) -> device:
+    with _lock:
+        d = _interned.get((text, index or 0))
+        if d is None:
+            d = object.__new__(cls)
+            d.type, d._index, d.backend, d.xp, d._key = text, index, backend, backend.xp, (text, index or 0)
+            _interned[d._key] = d
+    return d
+
+
+def _stack() -> list:
+    s = getattr(_state, "stack", None)
+    if s is None:
+        s = _state.stack = []
+    return s
 
 
 def current_cuda_index() -> int:
-    """The current CUDA device's index (0 unless :func:`brickwork.cuda.set_device` changed it)."""
+    """The current CUDA device's index for this thread (0 unless changed by :func:`brickwork.cuda.set_device`).
+
+    Example:
+        >>> current_cuda_index()
+        0
+    """
     return getattr(_state, "cuda_index", 0)
 
 
@@ -237,11 +326,11 @@ def set_current_cuda_index(i: int) -> None:
         _backends["cuda"].xp.cuda.Device(i).use()
 
 
-CPU = device("cpu")
+CPU = _intern(device, "cpu", None, _NUMPY)
 
 
 def get_default_device() -> device:
-    """The device new tensors go to when no ``device=`` is given (the CPU unless changed).
+    """The device new tensors go to when no ``device=`` is given (the CPU unless changed), for this thread.
 
     Example:
         >>> get_default_device()
@@ -251,12 +340,17 @@ def get_default_device() -> device:
 
 
 def set_default_device(d: Any) -> None:
-    """Set the device for new tensors, like ``torch.set_default_device``; ``None`` restores the CPU.
+    """Set the device for new tensors in this thread, like ``torch.set_default_device``; None restores the CPU.
+
+    A CUDA device also becomes the current CUDA device, because CuPy runs kernels on the current device.
 
     Example:
         >>> set_default_device("cpu")
     """
-    _state.default = None if d is None else device(d)
+    dev = None if d is None else device(d)
+    _state.default = None if dev is CPU else dev
+    if dev is not None and dev.type == "cuda":
+        set_current_cuda_index(dev.index)
 
 
 def canonical(d: Any) -> device:
@@ -264,3 +358,4 @@ def canonical(d: Any) -> device:
     if d is None:
         return getattr(_state, "default", None) or CPU
     return d if type(d) is device else device(d)
+

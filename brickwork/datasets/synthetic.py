@@ -230,8 +230,10 @@ _cache: dict[tuple[bool, int, int], tuple[np.ndarray, np.ndarray]] = {}
 
 
 class SyntheticDigits(VisionDataset):
-    """An MNIST-like data set that needs no download: 28x28 grayscale digits rendered from a stroke font with
-    random affine and elastic distortions, stroke width, contrast, noise and stray marks.
+    """An MNIST-like data set that needs no download.
+
+    28x28 grayscale digits are rendered from a stroke font with random affine and elastic distortions, stroke
+    width, contrast, noise and stray marks.
 
     Samples are ``(image, label)``: a float32 tensor ``(1, 28, 28)`` in [0, 1] (after ``transform``, if any)
     and an int; the classes are balanced. The same ``seed`` gives the same images, and the

@@ -26,9 +26,9 @@ _RESERVED = {_MARK, "model", "optimizer", "scheduler", "epoch", "rng"}
 def _rng_state(generators: Mapping[str, Any] | None) -> dict[str, Any]:
     from ..ops.random import default_generator
 
-    kind, key, pos, has_gauss, gauss = np.random.get_state()
+    kind, key, pos, has_gauss, gauss = np.random.get_state(legacy=True)
     return {"default": default_generator.get_state(), "python": random.getstate(),
-            "numpy": (kind, key.tolist(), pos, has_gauss, gauss),
+            "numpy": (kind, np.asarray(key).tolist(), pos, has_gauss, gauss),
             "generators": {name: g.get_state() for name, g in (generators or {}).items()}}
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -42,8 +41,8 @@ class Placer:
         self._fixed = None if m is None or isinstance(m, dict) or callable(m) else _device(m)
         self._cache: dict[str, _device] = {}
 
-    def device(self, location: Any, storage: Callable[[], np.ndarray] | None, src: Any = None) -> _device:
-        """The device for a buffer saved at ``location``; ``storage()`` gives the buffer for a callable.
+    def device(self, location: Any, storage: np.ndarray | None = None, src: Any = None) -> _device:
+        """The device for a buffer saved at ``location``; ``storage`` (the buffer) is what a callable receives.
 
         A location that is not a device name (``cuda:0``) is a FormatError naming ``src``; a device this
         machine lacks is a RuntimeError suggesting ``map_location``.
@@ -58,8 +57,7 @@ class Placer:
             r = m.get(location, location)
             location = r if isinstance(r, str) else str(_device(r))
         elif m is not None:
-            array = storage() if storage is not None else np.empty(0, np.uint8)
-            r = m(_make(array, CPU), location)
+            r = m(_make(storage if storage is not None else np.empty(0, np.uint8), CPU), location)
             if r is not None:
                 return r.device if isinstance(r, Tensor) else _device(r)
         d = self._cache.get(location)

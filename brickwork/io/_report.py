@@ -148,7 +148,7 @@ def load_into(model: Any, state_dict: Any, strict: bool = True, skip_mismatched:
     keep = {k: v for k, v in state_dict.items() if k in mine and k not in report.skipped}
     filtered = OrderedDict(keep)
     if hasattr(state_dict, "_metadata"):
-        filtered._metadata = state_dict._metadata
+        filtered._metadata = state_dict._metadata  # type: ignore[attr-defined]
     if assign:
         model.load_state_dict(filtered, strict=False, assign=True)
     else:

@@ -93,6 +93,6 @@ def load(f: Any, map_location: Any = None, pickle_module: Any = None, *, weights
             return unpack(src, text, entries, arrays, placer)
         out = {}
         for key, a in arrays.items():  # a safetensors file from another tool: a flat dict of tensors
-            dev = placer.device("cpu", lambda a=a: a, src)
+            dev = placer.device("cpu", a, src)
             out[key] = _make(place(a, dev), dev)
         return out

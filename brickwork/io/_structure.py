@@ -344,26 +344,26 @@ def unpack(src: Source, text: str, entries: dict[str, Entry], arrays: dict[str, 
                         f"{VERSION}); upgrade brickwork")
     placed: dict[tuple[str, str], tuple[Any, _device]] = {}
     tensors: list[Any] = []
-    for i, e in enumerate(meta["tensors"]):
-        if type(e) is not dict or type(e.get("key")) is not str or e["key"] not in entries:
-            raise src.error(f"malformed brickwork metadata: tensor {i} names no stored tensor ({e!r:.80})")
-        key, kind = e["key"], e.get("kind", "tensor")
+    for i, entry in enumerate(meta["tensors"]):
+        if type(entry) is not dict or type(entry.get("key")) is not str or entry["key"] not in entries:
+            raise src.error(f"malformed brickwork metadata: tensor {i} names no stored tensor ({entry!r:.80})")
+        key, kind = entry["key"], entry.get("kind", "tensor")
         if kind not in ("tensor", "ndarray"):
             raise src.error(f"malformed brickwork metadata: tensor {i} has unknown kind {kind!r:.40}")
         host = arrays[key]
         if kind == "ndarray":
             dev, base = CPU, host
         else:
-            loc = e.get("device", "cpu")
+            loc = entry.get("device", "cpu")
             if type(loc) is not str:
                 raise src.error(f"malformed brickwork metadata: tensor {i} has device {loc!r:.40}")
             if (key, loc) not in placed:
-                dev = placer.device(loc, lambda host=host: host, src)
+                dev = placer.device(loc, host, src)
                 placed[key, loc] = (place(host, dev), dev)
             base, dev = placed[key, loc]
         data = base
-        if "view" in e:
-            offset, shape, strides, dt = _check_view(src, e["view"], entries[key], i)
+        if "view" in entry:
+            offset, shape, strides, dt = _check_view(src, entry["view"], entries[key], i)
             try:
                 data = view(base, offset, shape, strides, dt.np)
             except (ValueError, TypeError, OverflowError) as err:  # checked before; NumPy is the last word
@@ -372,10 +372,11 @@ def unpack(src: Source, text: str, entries: dict[str, Entry], arrays: dict[str, 
             tensors.append(data)
             continue
         t = _make(data, dev)
-        if e.get("grad") is True and t.is_floating_point():
+        if entry.get("grad") is True and t.is_floating_point():
             t._rg = True
-        if e.get("param") is True and _parameter_class() is not None:
-            t = _parameter_class()(t, requires_grad=t._rg)
+        cls = _parameter_class() if entry.get("param") is True else None
+        if cls is not None:
+            t = cls(t, requires_grad=t._rg)
         tensors.append(t)
     try:
         return _Decoder(src, tensors).decode(meta["root"])

@@ -44,7 +44,8 @@ _DTYPES = {"float32": "float32", "float": "float32", "float64": "float64", "doub
 
 
 class _Inert:
-    """Base of the stand-ins: no ``__dict__`` and no attribute assignment, so a pickle cannot alter them."""
+    """Base of what the pickle can hold: no ``__dict__`` and no attribute assignment, so its BUILD opcode cannot
+    alter these objects (nor, through them, brickwork)."""
 
     __slots__ = ()
 
@@ -60,6 +61,8 @@ class _Call(_Inert):
     """Stands in for an admitted torch function: calling it runs brickwork's own checked version."""
 
     __slots__ = ("fn", "name")
+    fn: Any
+    name: str
 
     def __init__(self, name: str, fn: Any) -> None:
         self._init(name=name, fn=fn)
@@ -72,6 +75,7 @@ class _StorageType(_Inert):
     """``torch.FloatStorage`` and friends: only their dtype matters."""
 
     __slots__ = ("dtype",)
+    dtype: _dt.dtype
 
     def __init__(self, dtype: _dt.dtype) -> None:
         self._init(dtype=dtype)
@@ -81,6 +85,7 @@ class _Dtype(_Inert):
     """A torch dtype met in the pickle (``torch.float32``)."""
 
     __slots__ = ("dtype",)
+    dtype: _dt.dtype
 
     def __init__(self, dtype: _dt.dtype) -> None:
         self._init(dtype=dtype)
@@ -90,6 +95,7 @@ class _Device(_Inert):
     """A ``torch.device`` met in the pickle; becomes a brickwork device (or its name, if absent here)."""
 
     __slots__ = ("name",)
+    name: str
 
     def __init__(self, *args: Any) -> None:
         if not (1 <= len(args) <= 2 and isinstance(args[0], str)) or len(args) == 2 and type(args[1]) is not int:
@@ -97,20 +103,28 @@ class _Device(_Inert):
         self._init(name=args[0] if len(args) == 1 else f"{args[0]}:{args[1]}")
 
 
-class _Buffer(_Inert):
-    """One stored buffer: where its bytes lie in the file, the host array once read, and per-device copies."""
+class _Buffer:
+    """One stored buffer (never handed to the pickle): where its bytes lie, the host array once read, and the
+    array placed on its device."""
 
-    __slots__ = ("host", "itemsize", "key", "location", "nbytes", "offset", "placed", "record", "swapped")
+    __slots__ = ("host", "itemsize", "key", "location", "nbytes", "offset", "placed", "swapped")
 
     def __init__(self, key: str, location: str, nbytes: int, itemsize: int) -> None:
-        self._init(key=key, location=location, nbytes=nbytes, itemsize=itemsize, offset=None, record=None,
-                   host=None, placed=None, swapped=0)
+        self.key, self.location, self.nbytes, self.itemsize = key, location, nbytes, itemsize
+        self.offset: int | None = None  # where the bytes start in the file (None for a compressed record)
+        self.host: np.ndarray | None = None
+        self.placed: tuple[Any, _device] | None = None
+        self.swapped = 0  # the item size a big-endian buffer was byte-swapped for
 
 
 class _Storage(_Inert):
     """A typed window on a buffer, as ``persistent_load`` hands it to the rebuild functions."""
 
     __slots__ = ("buffer", "dtype", "numel", "start")
+    buffer: _Buffer
+    start: int
+    dtype: _dt.dtype
+    numel: int
 
     def __init__(self, buffer: _Buffer, start: int, dtype: _dt.dtype, numel: int) -> None:
         self._init(buffer=buffer, start=start, dtype=dtype, numel=numel)
@@ -120,6 +134,12 @@ class _TensorRef(_Inert):
     """A tensor to build after unpickling (so a pickle never holds a live, modifiable tensor)."""
 
     __slots__ = ("offset", "param", "requires_grad", "size", "storage", "stride")
+    storage: _Storage
+    offset: int
+    size: tuple[int, ...]
+    stride: tuple[int, ...]
+    requires_grad: bool
+    param: bool
 
     def __init__(self, storage: _Storage, offset: int, size: tuple, stride: tuple, rg: bool, param: bool) -> None:
         self._init(storage=storage, offset=offset, size=size, stride=stride, requires_grad=rg, param=param)
@@ -186,8 +206,8 @@ def _globals() -> dict[tuple[str, str], Any]:
     }
     for name, d in _STORAGES.items():
         g["torch", name] = g["torch.cuda", name] = _StorageType(d)
-    for name, d in _DTYPES.items():
-        g["torch", name] = _Dtype(_dt.BY_NAME[d])
+    for name, brickwork_name in _DTYPES.items():
+        g["torch", name] = _Dtype(_dt.BY_NAME[brickwork_name])
     return g
 
 
@@ -200,6 +220,8 @@ class _Unpickler(pickle._Unpickler):  # type: ignore[name-defined]
     It is the pure-Python ``pickle`` unpickler, whose memo is a dict: a corrupt memo index cannot make it
     allocate gigabytes, as the C unpickler's list-based memo can.
     """
+
+    proto: int  # the pickle protocol, set by the PROTO opcode
 
     def __init__(self, stream: io.BytesIO, src: Source, buffers: dict[str, _Buffer], legacy: bool) -> None:
         super().__init__(stream)
@@ -310,10 +332,10 @@ class _Builder:
                 raise self.src.error(f"big-endian storage {buf.key!r} holds tensors of two item sizes")
             n = buf.nbytes // s.dtype.itemsize * s.dtype.itemsize
             buf.host[:n].view(s.dtype.np).byteswap(inplace=True)
-            object.__setattr__(buf, "swapped", s.dtype.itemsize)
+            buf.swapped = s.dtype.itemsize
         if buf.placed is None:
-            dev = self.placer.device(buf.location, lambda: buf.host, self.src)
-            object.__setattr__(buf, "placed", (place(buf.host, dev), dev))
+            dev = self.placer.device(buf.location, buf.host, self.src)
+            buf.placed = (place(buf.host, dev), dev)
         base, dev = buf.placed
         k = s.dtype.itemsize
         try:
@@ -323,8 +345,9 @@ class _Builder:
         t = _make(data, dev)
         if r.requires_grad and t.is_floating_point():
             t._rg = True
-        if r.param and _parameter_class() is not None:
-            t = _parameter_class()(t, requires_grad=t._rg)
+        cls = _parameter_class() if r.param else None
+        if cls is not None:
+            t = cls(t, requires_grad=t._rg)
         return t
 
 
@@ -376,25 +399,25 @@ def load_zip(src: Source, placer: Placer, use_mmap: bool) -> Any:
         if info.file_size != buf.nbytes:
             raise src.error(f"record '{info.filename}' holds {info.file_size} bytes but its storage needs "
                             f"{buf.nbytes}")
-        object.__setattr__(buf, "record", info)
         if info.compress_type == zipfile.ZIP_STORED and not info.flag_bits & 1:
             head = src.read_at(info.header_offset, 30, f"the zip header of '{info.filename}'")
             if head[:4] != b"PK\x03\x04":
                 raise src.error(f"record '{info.filename}' has a corrupt local header")
             n, m = struct.unpack("<HH", head[26:30])
-            object.__setattr__(buf, "offset", info.header_offset + 30 + n + m)
+            buf.offset = info.header_offset + 30 + n + m
     mm = src.mmap() if use_mmap and buffers else None
     for buf in sorted(buffers.values(), key=lambda b: -1 if b.offset is None else b.offset):
+        name = f"{prefix}data/{buf.key}"
         if buf.offset is None:  # a compressed record (not written by torch.save): decompress it
-            data = np.frombuffer(record(buf.record.filename[len(prefix):], 1 << 62), np.uint8).copy()
+            data = np.frombuffer(record(f"data/{buf.key}", 1 << 62), np.uint8).copy()
         elif mm is not None:
             if buf.offset + buf.nbytes > src.size:
-                raise src.error(f"truncated: record '{buf.record.filename}' runs past the end of the file")
+                raise src.error(f"truncated: record '{name}' runs past the end of the file")
             data = np.frombuffer(mm[0], np.uint8, buf.nbytes, mm[1] + buf.offset)
         else:
             data = np.empty(buf.nbytes, np.uint8)
-            src.readinto_at(buf.offset, data, f"record '{buf.record.filename}'")
-        object.__setattr__(buf, "host", data)
+            src.readinto_at(buf.offset, data, f"record '{name}'")
+        buf.host = data
     return _finish(src, obj, placer, big)
 
 
@@ -433,6 +456,6 @@ def load_legacy(src: Source, placer: Placer) -> Any:
         if pos + 8 + buf.nbytes > len(data):
             raise src.error(f"truncated: storage {key!r} needs {buf.nbytes} bytes at offset {pos + 8}, but the file "
                             f"has {len(data)}")
-        object.__setattr__(buf, "host", np.frombuffer(data, np.uint8, buf.nbytes, pos + 8).copy())
+        buf.host = np.frombuffer(data, np.uint8, buf.nbytes, pos + 8).copy()
         pos += 8 + buf.nbytes
     return _finish(src, obj, placer, False)

@@ -117,8 +117,9 @@ def normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0, generator: Gene
 
 def trunc_normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0, a: float = -2.0, b: float = 2.0,
                   generator: Generator | None = None) -> Tensor:
-    """Fill with N(mean, std^2) truncated to [a, b], by the inverse CDF:
-    ``mean + std * sqrt(2) * erfinv(u)`` with ``u ~ U(2 Phi(alpha) - 1, 2 Phi(beta) - 1)``, where
+    """Fill with N(mean, std^2) truncated to [a, b].
+
+    Sampled by the inverse CDF: ``mean + std * sqrt(2) * erfinv(u)`` with ``u ~ U(2 Phi(alpha) - 1, 2 Phi(beta) - 1)``, where
     ``alpha = (a - mean) / std``, ``beta = (b - mean) / std`` and Phi is the standard normal CDF.
 
     Example:
@@ -174,8 +175,9 @@ def zeros_(tensor: Tensor) -> Tensor:
 
 
 def eye_(tensor: Tensor) -> Tensor:
-    """Fill a 2-D tensor with the identity matrix (``I[i, j] = 1 if i == j else 0``), preserving the identity of
-    the inputs in Linear layers.
+    """Fill a 2-D tensor with the identity matrix (``I[i, j] = 1 if i == j else 0``).
+
+    A Linear layer with this weight preserves the identity of its inputs.
 
     Example:
         >>> import brickwork as torch
@@ -189,8 +191,9 @@ def eye_(tensor: Tensor) -> Tensor:
 
 
 def dirac_(tensor: Tensor, groups: int = 1) -> Tensor:
-    """Fill a 3-, 4- or 5-D convolution weight with the Dirac delta: ``w[g*n + d, d, centre] = 1`` for each
-    group ``g`` and channel ``d < min(out_channels / groups, in_channels)``, zero elsewhere, so the convolution
+    """Fill a 3-, 4- or 5-D convolution weight with the Dirac delta.
+
+    ``w[g*n + d, d, centre] = 1`` for each group ``g`` and channel ``d < min(out_channels / groups, in_channels)``, zero elsewhere, so the convolution
     preserves its input.
 
     Example:
@@ -240,8 +243,9 @@ def xavier_normal_(tensor: Tensor, gain: float = 1.0, generator: Generator | Non
 
 def kaiming_uniform_(tensor: Tensor, a: float = 0, mode: str = "fan_in", nonlinearity: str = "leaky_relu",
                      generator: Generator | None = None) -> Tensor:
-    """He uniform: U(-bound, bound) with ``bound = gain * sqrt(3 / fan)``, ``gain = calculate_gain(nonlinearity,
-    a)`` and ``fan`` the fan_in or fan_out (``mode``).
+    """He uniform: U(-bound, bound) with ``bound = gain * sqrt(3 / fan)``.
+
+    ``gain = calculate_gain(nonlinearity, a)`` and ``fan`` is the fan_in or fan_out (``mode``).
 
     Example:
         >>> import brickwork as torch
@@ -270,8 +274,9 @@ def kaiming_normal_(tensor: Tensor, a: float = 0, mode: str = "fan_in", nonlinea
 
 
 def orthogonal_(tensor: Tensor, gain: float = 1, generator: Generator | None = None) -> Tensor:
-    """A (semi-)orthogonal matrix times ``gain``: ``Q`` of the QR decomposition of a standard normal
-    ``rows x cols`` matrix (``rows = size(0)``, the rest flattened), its columns' signs fixed by ``sign(diag R)``
+    """Fill with a (semi-)orthogonal matrix times ``gain``.
+
+    The matrix is ``Q`` of the QR decomposition of a standard normal ``rows x cols`` matrix (``rows = size(0)``, the rest flattened), its columns' signs fixed by ``sign(diag R)``
     so the result is uniformly distributed.
 
     Example:

@@ -12,8 +12,10 @@ from typing import Any, Callable, Iterator
 from .. import dtypes as _dt
 from .._tensor import Tensor
 from ..autograd.grad_mode import no_grad
+from ..backends import DeviceMismatchError
 from ..ops.random import Generator, default_generator
 from . import lazy
+from ._device_context import add_module_context
 from ._state import StateDictMixin
 from .hooks import HooksMixin
 from .parameter import Parameter, is_pending
@@ -34,8 +36,9 @@ def _cast_method(dt: _dt.dtype) -> Callable[["Module"], "Module"]:
 
 
 class Module(StateDictMixin, HooksMixin):
-    """Base class for all layers and models: subclass it, assign layers and parameters in ``__init__``,
-    and write ``forward``.
+    """Base class for all layers and models.
+
+    Subclass it, assign layers and parameters in ``__init__``, and write ``forward``.
 
     Assigning a :class:`Parameter`, a :class:`Module` or a :class:`Buffer` as an attribute registers it;
     registered tensors are found by ``parameters()``, saved by ``state_dict()`` and moved by ``to()``.
@@ -80,11 +83,15 @@ class Module(StateDictMixin, HooksMixin):
         return Generator().manual_seed(self._init_seed)
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        if self._lazy_pending:
-            lazy.materialize_module(self, *args)
-        if self._forward_hooks or self._forward_pre_hooks or self._backward_hooks or self._backward_pre_hooks:
-            return self._call_with_hooks(args, kwargs)
-        return self.forward(*args, **kwargs)
+        try:  # free unless raised (Python 3.11+): only a device mismatch is caught, to say where it happened
+            if self._lazy_pending:
+                lazy.materialize_module(self, *args)
+            if self._forward_hooks or self._forward_pre_hooks or self._backward_hooks or self._backward_pre_hooks:
+                return self._call_with_hooks(args, kwargs)
+            return self.forward(*args, **kwargs)
+        except DeviceMismatchError as e:
+            add_module_context(e, self, args, kwargs)
+            raise
 
     # -- registration -------------------------------------------------------------------------------------
 

@@ -12,6 +12,7 @@ import numpy as np
 
 from .. import dtypes as _dt
 from .._tensor import Tensor, _make
+from ..backends import CPU, DeviceMismatchError
 from ..autograd.engine import Node
 from ..autograd.grad_mode import STATE
 
@@ -48,20 +49,28 @@ def as_tensor_like(x: Any, ref: Tensor) -> Tensor:
     return tensor(x, device=ref._device)
 
 
-def device_mismatch(op: str, a: Tensor, b: Tensor) -> RuntimeError:
-    """The error for an op given tensors on two devices."""
-    return RuntimeError(
+def device_mismatch(op: str, a: Tensor, b: Tensor) -> DeviceMismatchError:
+    """The error for an op given tensors on two devices (``Module.__call__`` adds where it happened)."""
+    return DeviceMismatchError(
         f"{op}: expected all tensors to be on the same device, but found at least two devices, {a._device} "
-        f"(shape {tuple(a.shape)}) and {b._device} (shape {tuple(b.shape)}). Move one with .to(device) first")
+        f"(shape {tuple(a.shape)}) and {b._device} (shape {tuple(b.shape)}). Move one with .to(device) first",
+        op, (a._device, b._device))
+
+
+def _mixes(t: Tensor, other: Any) -> bool:
+    """Whether ``t`` may join an op on device ``other``: a 0-d tensor on the host CPU, or any 0-d CPU tensor
+    with a GPU tensor, as in PyTorch (virtual CPU devices other than the host act as separate devices)."""
+    d = t._device
+    return t._data.ndim == 0 and d.type == "cpu" and (d is CPU or other.type != "cpu")
 
 
 def same_device(op: str, a: Tensor, b: Tensor) -> tuple[Any, Any, Any]:
     """Arrays of ``a`` and ``b`` on one device; a 0-d CPU tensor may join a tensor on another device."""
     if b._device is a._device:
         return a._data, b._data, a._device
-    if b._data.ndim == 0 and b._device.type == "cpu":
+    if _mixes(b, a._device):
         return a._data, a._device.backend.from_host(b._host(), a._device.index), a._device
-    if a._data.ndim == 0 and a._device.type == "cpu":
+    if _mixes(a, b._device):
         return b._device.backend.from_host(a._host(), b._device.index), b._data, b._device
     raise device_mismatch(op, a, b)
 

@@ -154,7 +154,7 @@ def _filled(op: str, size: Sequence[Any], fill: Any, dtype: Any, device: Any, re
     dev = canonical(device)
     xp = dev.xp
     if dev.type == "cuda":
-        with xp.cuda.Device(dev.index):
+        with dev.backend.use(dev.index):
             arr = xp.empty(shape, dt.np) if fill is None else xp.full(shape, fill, dt.np)
     else:
         arr = np.empty(shape, dt.np) if fill is None else np.full(shape, fill, dt.np)
@@ -252,7 +252,13 @@ def ones_like(input: Tensor, *, dtype: Any = None, layout: Any = None, device: A
 
 def empty_like(input: Tensor, *, dtype: Any = None, layout: Any = None, device: Any = None,
                requires_grad: bool = False, memory_format: Any = None) -> Tensor:
-    """Uninitialised, with the shape (and by default dtype and device) of ``input``."""
+    """Uninitialised, with the shape (and by default dtype and device) of ``input``.
+
+    Example:
+        >>> import brickwork as torch
+        >>> e = torch.empty_like(torch.zeros(2, 3, dtype=torch.int32)); e.shape, e.dtype
+        (brickwork.Size([2, 3]), brickwork.int32)
+    """
     dt, dev = _like(input, dtype, device)
     return _filled("empty_like", input._data.shape, None, dt, dev, requires_grad)
 
@@ -396,11 +402,17 @@ def _convert(self: Tensor, dev: Any, dt: Any, copy: bool = False) -> Tensor:
         return self
     data = self._data
     if dev is not src_dev:
-        host = src_dev.backend.to_host(data) if src_dev.type != "cpu" else data
-        if dev.type == "cpu":
-            data = host.astype(npd, copy=True)  # a real copy, also between virtual CPU devices
+        if dev.type != "cpu" and dev.backend is src_dev.backend:  # GPU to GPU: no trip through the host
+            data = dev.backend.copy_to(data, dev.index)
+            if data.dtype != npd:
+                with dev.backend.use(dev.index):
+                    data = data.astype(npd)
         else:
-            data = dev.backend.from_host(host.astype(npd, copy=False), dev.index)
+            host = src_dev.backend.to_host(data) if src_dev.type != "cpu" else data
+            if dev.type == "cpu":
+                data = host.astype(npd, copy=True)  # a real copy, also between virtual CPU devices
+            else:
+                data = dev.backend.from_host(host.astype(npd, copy=False), dev.index)
     else:
         data = data.astype(npd, copy=True)
     out = wrap(data, dev)

@@ -435,12 +435,24 @@ clip = clamp
 
 
 def clamp_min(input: Tensor, min: Any) -> Tensor:  # noqa: A002
-    """``clamp(input, min=min)``."""
+    """``clamp(input, min=min)``.
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.clamp_min(torch.tensor([-2.0, 0.5, 3.0]), 0.0)
+        tensor([0.0000, 0.5000, 3.0000])
+    """
     return clamp(input, min=min)
 
 
 def clamp_max(input: Tensor, max: Any) -> Tensor:  # noqa: A002
-    """``clamp(input, max=max)``."""
+    """``clamp(input, max=max)``.
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.clamp_max(torch.tensor([-2.0, 0.5, 3.0]), 1.0)
+        tensor([-2.0000,  0.5000,  1.0000])
+    """
     return clamp(input, max=max)
 
 
@@ -480,7 +492,13 @@ def exp(input: Tensor) -> Tensor:
 
 
 def exp2(input: Tensor) -> Tensor:
-    """``2 ** input``."""
+    """``2 ** input``.
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.exp2(torch.tensor([0.0, 3.0, -1.0]))
+        tensor([1.0000, 8.0000, 0.5000])
+    """
     return _unary(input, "exp2", "Exp2Backward0", lambda n, g: (g * n.output() * math.log(2),), False, True)
 
 
@@ -507,12 +525,24 @@ def log(input: Tensor) -> Tensor:
 
 
 def log2(input: Tensor) -> Tensor:
-    """Base-2 logarithm."""
+    """Base-2 logarithm.
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.log2(torch.tensor([1.0, 8.0]))
+        tensor([0., 3.])
+    """
     return _unary(input, "log2", "Log2Backward0", lambda n, g: (g / (n.saved_tensors[0] * math.log(2)),))
 
 
 def log10(input: Tensor) -> Tensor:
-    """Base-10 logarithm."""
+    """Base-10 logarithm.
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.log10(torch.tensor([1.0, 10.0, 0.1]))
+        tensor([ 0.,  1., -1.])
+    """
     return _unary(input, "log10", "Log10Backward0", lambda n, g: (g / (n.saved_tensors[0] * math.log(10)),))
 
 
@@ -563,7 +593,13 @@ def reciprocal(input: Tensor) -> Tensor:
 
 
 def square(input: Tensor) -> Tensor:
-    """``input * input``."""
+    """``input * input``.
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.square(torch.tensor([-2, 3]))
+        tensor([4, 9])
+    """
     return mul(input, input)
 
 
@@ -635,22 +671,46 @@ def cos(input: Tensor) -> Tensor:
 
 
 def tan(input: Tensor) -> Tensor:
-    """Tangent."""
+    """Tangent.
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.tan(torch.tensor([0.0, 0.5]))
+        tensor([0.0000, 0.5463])
+    """
     return _unary(input, "tan", "TanBackward0", lambda n, g: (g * (1 + n.output() ** 2),), False, True)
 
 
 def asin(input: Tensor) -> Tensor:
-    """Inverse sine."""
+    """Inverse sine.
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.asin(torch.tensor([0.0, 1.0]))
+        tensor([0.0000, 1.5708])
+    """
     return _unary(input, "arcsin", "AsinBackward0", lambda n, g: (g * rsqrt(1 - n.saved_tensors[0] ** 2),))
 
 
 def acos(input: Tensor) -> Tensor:
-    """Inverse cosine."""
+    """Inverse cosine.
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.acos(torch.tensor([1.0, 0.0, -1.0]))
+        tensor([0.0000, 1.5708, 3.1416])
+    """
     return _unary(input, "arccos", "AcosBackward0", lambda n, g: (-g * rsqrt(1 - n.saved_tensors[0] ** 2),))
 
 
 def atan(input: Tensor) -> Tensor:
-    """Inverse tangent."""
+    """Inverse tangent.
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.atan(torch.tensor([0.0, 1.0]))
+        tensor([0.0000, 0.7854])
+    """
     return _unary(input, "arctan", "AtanBackward0", lambda n, g: (g / (1 + n.saved_tensors[0] ** 2),))
 
 
@@ -678,12 +738,24 @@ arctan2 = atan2
 
 
 def sinh(input: Tensor) -> Tensor:
-    """Hyperbolic sine."""
+    """Hyperbolic sine.
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.sinh(torch.tensor([0.0, 1.0]))
+        tensor([0.0000, 1.1752])
+    """
     return _unary(input, "sinh", "SinhBackward0", lambda n, g: (g * cosh(n.saved_tensors[0]),))
 
 
 def cosh(input: Tensor) -> Tensor:
-    """Hyperbolic cosine."""
+    """Hyperbolic cosine.
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.cosh(torch.tensor([0.0, 1.0]))
+        tensor([1.0000, 1.5431])
+    """
     return _unary(input, "cosh", "CoshBackward0", lambda n, g: (g * sinh(n.saved_tensors[0]),))
 
 
@@ -765,7 +837,13 @@ def erf(input: Tensor) -> Tensor:
 
 
 def erfc(input: Tensor) -> Tensor:
-    """``1 - erf(input)``."""
+    """``1 - erf(input)``.
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.erfc(torch.tensor([0.0, 1.0]))
+        tensor([1.0000, 0.1573])
+    """
     return 1 - erf(input)
 
 
@@ -817,7 +895,13 @@ def round(input: Tensor, *, decimals: int = 0) -> Tensor:  # noqa: A001
 
 
 def frac(input: Tensor) -> Tensor:
-    """``input - trunc(input)``."""
+    """``input - trunc(input)``.
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.frac(torch.tensor([1.5, -2.25]))
+        tensor([ 0.5000, -0.2500])
+    """
     return input - trunc(input)
 
 
@@ -927,12 +1011,24 @@ def isnan(input: Tensor) -> Tensor:
 
 
 def isinf(input: Tensor) -> Tensor:
-    """Where elements are infinite."""
+    """Where elements are infinite.
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.isinf(torch.tensor([1.0, float("-inf"), float("nan")]))
+        tensor([False,  True, False])
+    """
     return wrap(input._device.xp.isinf(input._data), input._device)
 
 
 def isfinite(input: Tensor) -> Tensor:
-    """Where elements are finite."""
+    """Where elements are finite.
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.isfinite(torch.tensor([1.0, float("inf"), float("nan")]))
+        tensor([ True, False, False])
+    """
     return wrap(input._device.xp.isfinite(input._data), input._device)
 
 

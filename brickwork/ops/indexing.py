@@ -415,7 +415,14 @@ def index_add(input: Tensor, dim: int, index: Tensor, source: Tensor, *, alpha: 
 
 
 def index_fill(input: Tensor, dim: int, index: Tensor, value: Any) -> Tensor:
-    """A copy with the slices at ``index`` along ``dim`` set to ``value``."""
+    """A copy with the slices at ``index`` along ``dim`` set to ``value``.
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.index_fill(torch.zeros(2, 3), 1, torch.tensor([0, 2]), -1.0)
+        tensor([[-1.,  0., -1.],
+                [-1.,  0., -1.]])
+    """
     ax = wrap_dim(dim, input._data.ndim, "index_fill")
     return index_put_new(input, (slice(None),) * ax + (index,), value)
 
@@ -460,14 +467,27 @@ def masked_select(input: Tensor, mask: Tensor) -> Tensor:
 
 
 def masked_scatter(input: Tensor, mask: Tensor, source: Tensor) -> Tensor:
-    """``input`` with the positions where ``mask`` holds filled from ``source`` in order."""
+    """``input`` with the positions where ``mask`` holds filled from ``source`` in order.
+
+    Example:
+        >>> import brickwork as torch
+        >>> mask = torch.tensor([True, False, True, False])
+        >>> torch.masked_scatter(torch.zeros(4), mask, torch.tensor([1.0, 2.0, 3.0]))
+        tensor([1., 0., 2., 0.])
+    """
     m = mask.expand(tuple(input.shape))
     n = int(m.sum().item())
     return index_put_new(input, m, source.reshape(-1)[:n])
 
 
 def take(input: Tensor, index: Tensor) -> Tensor:
-    """Elements of the flattened ``input`` at ``index``."""
+    """Elements of the flattened ``input`` at ``index``.
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.take(torch.tensor([[4, 3], [5, 7]]), torch.tensor([0, 3]))
+        tensor([4, 7])
+    """
     return getitem(input.reshape(-1), index)
 
 
@@ -553,7 +573,13 @@ def topk(input: Tensor, k: int, dim: int = -1, largest: bool = True, sorted: boo
 
 
 def kthvalue(input: Tensor, k: int, dim: int = -1, keepdim: bool = False) -> Any:
-    """The ``k``-th smallest element along ``dim`` (1-based) and its index."""
+    """The ``k``-th smallest element along ``dim`` (1-based) and its index.
+
+    Example:
+        >>> import brickwork as torch
+        >>> values, indices = torch.kthvalue(torch.tensor([[3, 1, 2], [6, 4, 5]]), 2); values, indices
+        (tensor([2, 5]), tensor([2, 2]))
+    """
     v, i = _sorted(input, dim, False, k, "kthvalue")
     v, i = v.narrow(dim, k - 1, 1), i.narrow(dim, k - 1, 1)
     return values_indices(v if keepdim else v.squeeze(dim), i if keepdim else i.squeeze(dim))
@@ -592,7 +618,14 @@ def nonzero(input: Tensor, *, as_tuple: bool = False) -> Any:
 
 
 def argwhere(input: Tensor) -> Tensor:
-    """``nonzero(input)``."""
+    """``nonzero(input)``.
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.argwhere(torch.tensor([[0, 1], [2, 0]]))
+        tensor([[0, 1],
+                [1, 0]])
+    """
     return nonzero(input)
 
 
@@ -654,7 +687,15 @@ def bucketize(input: Tensor, boundaries: Tensor, *, right: bool = False, out_int
 
 def searchsorted(sorted_sequence: Tensor, values: Any, *, right: bool = False, side: str | None = None,
                  out_int32: bool = False) -> Tensor:
-    """Insertion indices of ``values`` into the last dimension of ``sorted_sequence``."""
+    """Insertion indices of ``values`` into the last dimension of ``sorted_sequence``.
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.searchsorted(torch.tensor([1, 3, 5, 7]), torch.tensor([3, 6, 9]))
+        tensor([1, 3, 4])
+        >>> torch.searchsorted(torch.tensor([1, 3, 5, 7]), torch.tensor([3, 6, 9]), right=True)
+        tensor([2, 3, 4])
+    """
     v = values if isinstance(values, Tensor) else sorted_sequence.new_tensor(values)
     xp = sorted_sequence._device.xp
     s = side or ("right" if right else "left")

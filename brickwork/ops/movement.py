@@ -119,12 +119,25 @@ def _cupy_view(d: Any, shape: tuple) -> Any:
 
 
 def view_as(input: Tensor, other: Tensor) -> Tensor:
-    """``input.view(other.shape)``."""
+    """``input.view(other.shape)``.
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.arange(6).view_as(torch.zeros(3, 2)).shape
+        brickwork.Size([3, 2])
+    """
     return view(input, tuple(other.shape))
 
 
 def reshape_as(input: Tensor, other: Tensor) -> Tensor:
-    """``input.reshape(other.shape)``."""
+    """``input.reshape(other.shape)``.
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.arange(6).reshape_as(torch.zeros(2, 3))
+        tensor([[0, 1, 2],
+                [3, 4, 5]])
+    """
     return reshape(input, tuple(other.shape))
 
 
@@ -282,7 +295,13 @@ def flatten(input: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
 
 
 def ravel(input: Tensor) -> Tensor:
-    """All elements in one dimension."""
+    """All elements in one dimension.
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.ravel(torch.tensor([[1, 2], [3, 4]]))
+        tensor([1, 2, 3, 4])
+    """
     return reshape(input, (-1,))
 
 
@@ -343,7 +362,14 @@ def _expand_backward(node: Any, g: Tensor) -> tuple:
 
 
 def expand_as(input: Tensor, other: Tensor) -> Tensor:
-    """``input.expand(other.shape)``."""
+    """``input.expand(other.shape)``.
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.tensor([[1], [2]]).expand_as(torch.zeros(2, 3))
+        tensor([[1, 1, 1],
+                [2, 2, 2]])
+    """
     return expand(input, tuple(other.shape))
 
 
@@ -375,7 +401,13 @@ def broadcast_shapes(*shapes: Any) -> tuple:
 
 
 def broadcast_tensors(*tensors: Tensor) -> tuple[Tensor, ...]:
-    """The tensors expanded to their common broadcast shape."""
+    """The tensors expanded to their common broadcast shape.
+
+    Example:
+        >>> import brickwork as torch
+        >>> a, b = torch.broadcast_tensors(torch.zeros(2, 1), torch.zeros(3)); a.shape, b.shape
+        (brickwork.Size([2, 3]), brickwork.Size([2, 3]))
+    """
     shape = broadcast_shapes(*[tuple(t.shape) for t in tensors])
     return tuple(expand(t, shape) for t in tensors)
 
@@ -411,7 +443,13 @@ def _repeat_backward(node: Any, g: Tensor) -> tuple:
 
 
 def tile(input: Tensor, dims: Sequence[int]) -> Tensor:
-    """Like :func:`repeat`, padding ``dims`` with leading ones when it is shorter."""
+    """Like :func:`repeat`, padding ``dims`` with leading ones when it is shorter.
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.tile(torch.tensor([[1, 2]]), (2,))
+        tensor([[1, 2, 1, 2]])
+    """
     dims = tuple(dims)
     return repeat(input, (1,) * (input._data.ndim - len(dims)) + dims)
 
@@ -492,12 +530,27 @@ def stack(tensors: Sequence[Tensor], dim: int = 0, *, out: Tensor | None = None)
 
 
 def hstack(tensors: Sequence[Tensor]) -> Tensor:
-    """Concatenate along dimension 1 (0 for 1-d tensors)."""
+    """Concatenate along dimension 1 (0 for 1-d tensors).
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.hstack([torch.tensor([1, 2]), torch.tensor([3])])
+        tensor([1, 2, 3])
+        >>> torch.hstack([torch.zeros(2, 1), torch.ones(2, 2)]).shape
+        brickwork.Size([2, 3])
+    """
     return cat(tensors, 0 if tensors[0]._data.ndim == 1 else 1)
 
 
 def vstack(tensors: Sequence[Tensor]) -> Tensor:
-    """Concatenate along dimension 0, treating 1-d tensors as rows."""
+    """Concatenate along dimension 0, treating 1-d tensors as rows.
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.vstack([torch.tensor([1, 2]), torch.tensor([3, 4])])
+        tensor([[1, 2],
+                [3, 4]])
+    """
     return cat([t.unsqueeze(0) if t._data.ndim == 1 else t for t in tensors], 0)
 
 
@@ -569,7 +622,15 @@ def chunk(input: Tensor, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:
 
 
 def tensor_split(input: Tensor, indices_or_sections: Any, dim: int = 0) -> tuple[Tensor, ...]:
-    """Split into ``n`` nearly equal parts, or at the given indices (NumPy's ``array_split``)."""
+    """Split into ``n`` nearly equal parts, or at the given indices (NumPy's ``array_split``).
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.tensor_split(torch.arange(5), 2)
+        (tensor([0, 1, 2]), tensor([3, 4]))
+        >>> torch.tensor_split(torch.arange(5), [1, 4])
+        (tensor([0]), tensor([1, 2, 3]), tensor([4]))
+    """
     ax = wrap_dim(dim, input._data.ndim, "tensor_split")
     n = input._data.shape[ax]
     if isinstance(indices_or_sections, int):
@@ -615,12 +676,26 @@ def flip(input: Tensor, dims: Any) -> Tensor:
 
 
 def fliplr(input: Tensor) -> Tensor:
-    """Flip along dimension 1."""
+    """Flip along dimension 1.
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.fliplr(torch.tensor([[1, 2], [3, 4]]))
+        tensor([[2, 1],
+                [4, 3]])
+    """
     return flip(input, 1)
 
 
 def flipud(input: Tensor) -> Tensor:
-    """Flip along dimension 0."""
+    """Flip along dimension 0.
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.flipud(torch.tensor([[1, 2], [3, 4]]))
+        tensor([[3, 4],
+                [1, 2]])
+    """
     return flip(input, 0)
 
 

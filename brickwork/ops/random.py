@@ -100,22 +100,49 @@ def manual_seed(seed: int) -> Generator:
 
 
 def seed() -> int:
-    """Seed the default generator non-deterministically and return the seed."""
+    """Seed the default generator non-deterministically and return the seed.
+
+    Example:
+        >>> import brickwork as torch
+        >>> state = torch.get_rng_state()
+        >>> s = torch.seed(); torch.initial_seed() == s
+        True
+        >>> torch.set_rng_state(state)
+    """
     return default_generator.seed()
 
 
 def initial_seed() -> int:
-    """The seed of the default generator."""
+    """The seed of the default generator.
+
+    Example:
+        >>> import brickwork as torch
+        >>> _ = torch.manual_seed(42); torch.initial_seed()
+        42
+    """
     return default_generator.initial_seed()
 
 
 def get_rng_state() -> Tensor:
-    """The default generator's state as a uint8 tensor."""
+    """The default generator's state as a uint8 tensor.
+
+    Example:
+        >>> import brickwork as torch
+        >>> state = torch.get_rng_state(); state.dtype
+        brickwork.uint8
+    """
     return default_generator.get_state()
 
 
 def set_rng_state(new_state: Tensor) -> None:
-    """Restore the default generator's state."""
+    """Restore the default generator's state.
+
+    Example:
+        >>> import brickwork as torch
+        >>> state = torch.get_rng_state(); a = torch.rand(3)
+        >>> torch.set_rng_state(state); torch.equal(a, torch.rand(3))
+        True
+    """
     default_generator.set_state(new_state)
 
 
@@ -265,8 +292,14 @@ def _like(name: str, fn: Any) -> Any:
         return fn(tuple(input.shape), generator=generator, dtype=dtype or input.dtype,
                   device=device or input._device, requires_grad=requires_grad)
 
-    like.__name__ = name
-    like.__doc__ = f"Like :func:`{fn.__name__}` with the shape, dtype and device of ``input``."
+    like.__name__ = like.__qualname__ = name
+    like.__doc__ = f"""Like :func:`{fn.__name__}` with the shape, dtype and device of ``input``.
+
+    Example:
+        >>> import brickwork as torch
+        >>> x = torch.{name}(torch.zeros(2, 3, dtype=torch.float64)); x.shape, x.dtype
+        (brickwork.Size([2, 3]), brickwork.float64)
+    """
     return like
 
 
@@ -276,7 +309,15 @@ randn_like = _like("randn_like", randn)
 
 def randint_like(input: Tensor, low: int = 0, high: int | None = None, *, dtype: Any = None,
                  device: Any = None, requires_grad: bool = False) -> Tensor:
-    """Like :func:`randint` with the shape, dtype and device of ``input``."""
+    """Like :func:`randint` with the shape, dtype and device of ``input``.
+
+    Example:
+        >>> import brickwork as torch
+        >>> x = torch.randint_like(torch.zeros(2, 3, dtype=torch.int64), 10); x.shape, x.dtype
+        (brickwork.Size([2, 3]), brickwork.int64)
+        >>> bool(((x >= 0) & (x < 10)).all())
+        True
+    """
     if high is None:
         low, high = 0, low
     return randint(low, high, tuple(input.shape), dtype=dtype or input.dtype, device=device or input._device)
@@ -312,20 +353,40 @@ def normal_(self: Tensor, mean: float = 0.0, std: float = 1.0, *, generator: Gen
 
 
 def bernoulli_(self: Tensor, p: Any = 0.5, *, generator: Generator | None = None) -> Tensor:
-    """Fill with 0/1 samples (1 with probability ``p``) in place."""
+    """Fill with 0/1 samples (1 with probability ``p``) in place.
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.empty(4).bernoulli_(1.0)
+        tensor([1., 1., 1., 1.])
+        >>> x = torch.empty(100).bernoulli_(0.3); bool(((x == 0) | (x == 1)).all())
+        True
+    """
     probs = p._host() if isinstance(p, Tensor) else p
     return _fill_random(self, "bernoulli_", _gen(generator).random(self._data.shape) < probs)
 
 
 def random_(self: Tensor, from_: int = 0, to: int | None = None, *, generator: Generator | None = None) -> Tensor:
-    """Fill with integers uniform in ``[from_, to)`` in place."""
+    """Fill with integers uniform in ``[from_, to)`` in place.
+
+    Example:
+        >>> import brickwork as torch
+        >>> x = torch.empty(100).random_(0, 3); sorted(set(x.tolist())) <= [0.0, 1.0, 2.0]
+        True
+    """
     if to is None:
         to = 2 ** 24 if self.is_floating_point() else int(np.iinfo(self._data.dtype).max) + 1
     return _fill_random(self, "random_", _gen(generator).integers(from_, to, self._data.shape))
 
 
 def exponential_(self: Tensor, lambd: float = 1.0, *, generator: Generator | None = None) -> Tensor:
-    """Fill with exponential samples of rate ``lambd`` in place."""
+    """Fill with exponential samples of rate ``lambd`` in place.
+
+    Example:
+        >>> import brickwork as torch
+        >>> bool((torch.empty(100).exponential_(2.0) >= 0).all())
+        True
+    """
     return _fill_random(self, "exponential_", _gen(generator).exponential(1.0 / lambd, self._data.shape))
 
 

@@ -292,7 +292,13 @@ def amin(input: Tensor, dim: Any = (), keepdim: bool = False) -> Tensor:
 
 
 def aminmax(input: Tensor, *, dim: int | None = None, keepdim: bool = False) -> Any:
-    """``(amin, amax)`` together."""
+    """``(amin, amax)`` together.
+
+    Example:
+        >>> import brickwork as torch
+        >>> lo, hi = torch.aminmax(torch.tensor([[1, 5], [-3, 2]]), dim=1); lo, hi
+        (tensor([ 1, -3]), tensor([5, 2]))
+    """
     mm = namedtuple("aminmax", ["min", "max"])
     return mm(amin(input, () if dim is None else dim, keepdim), amax(input, () if dim is None else dim, keepdim))
 
@@ -375,13 +381,25 @@ def std(input: Tensor, dim: Any = None, unbiased: Any = None, keepdim: bool = Fa
 
 def var_mean(input: Tensor, dim: Any = None, unbiased: Any = None, keepdim: bool = False, *,
              correction: Any = None) -> tuple[Tensor, Tensor]:
-    """``(var, mean)`` together."""
+    """``(var, mean)`` together.
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.var_mean(torch.tensor([[1.0, 3.0], [2.0, 6.0]]), dim=1)
+        (tensor([2., 8.]), tensor([2., 4.]))
+    """
     return var(input, dim, unbiased, keepdim, correction=correction), mean(input, dim, keepdim)
 
 
 def std_mean(input: Tensor, dim: Any = None, unbiased: Any = None, keepdim: bool = False, *,
              correction: Any = None) -> tuple[Tensor, Tensor]:
-    """``(std, mean)`` together."""
+    """``(std, mean)`` together.
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.std_mean(torch.tensor([1.0, 2.0, 3.0, 4.0]))
+        (tensor(1.2910), tensor(2.5000))
+    """
     return std(input, dim, unbiased, keepdim, correction=correction), mean(input, dim, keepdim)
 
 

@@ -186,8 +186,10 @@ def layer_norm(input: Tensor, normalized_shape: Sequence[int], weight: Tensor | 
 
 def group_norm(input: Tensor, num_groups: int, weight: Tensor | None = None, bias: Tensor | None = None,
                eps: float = 1e-05) -> Tensor:
-    """Group normalization: channels split into ``num_groups`` groups, each normalized over its channels and
-    all spatial positions, then a per-channel ``* weight + bias``.
+    """Group normalization over ``num_groups`` groups of channels.
+
+    Each group is normalized over its channels and all spatial positions, then a per-channel
+    ``* weight + bias`` is applied.
 
     Example:
         >>> import brickwork as torch

@@ -101,6 +101,15 @@ def _crop(buf: Any, g: _PoolGeometry) -> Any:
 
 # -- max pooling --------------------------------------------------------------------------------------------
 
+def _lowest_bit_table(bits: int) -> np.ndarray:
+    """``table[code]`` is the position of the lowest set bit of ``code`` (0 for 0)."""
+    codes = np.arange(1 << bits)
+    return np.where(codes, np.log2(np.maximum(codes & -codes, 1)), 0).astype(np.int8)
+
+
+_LOWEST_BIT: dict[int, Any] = {}
+
+
 def _max_arrays(d: Any, g: _PoolGeometry) -> tuple[Any, Any]:
     """Per output: the window maximum and which kernel position (row-major) holds it, as PyTorch picks it: the
     first of equal maxima, the last NaN in a window holding NaN."""
@@ -111,9 +120,24 @@ def _max_arrays(d: Any, g: _PoolGeometry) -> tuple[Any, Any]:
     best = views[0].copy()
     for v in views[1:]:
         xp.maximum(best, v, out=best)  # propagates NaN
-    arg = xp.zeros(best.shape, np.int8 if len(views) < 128 else np.int32)
-    for p in range(len(views) - 1, -1, -1):  # descending, so the first position equal to the max is written last
-        xp.copyto(arg, p, where=views[p] == best)
+    k = len(views)
+    if k <= 16:
+        # a bit per position equal to the max, then the lowest set bit from a table: no masked writes, which
+        # are several times slower than arithmetic
+        code_type = np.uint8 if k <= 8 else np.uint16
+        code = xp.zeros(best.shape, code_type)
+        for p, v in enumerate(views):
+            e = (v == best).view(np.uint8).astype(code_type, copy=False)
+            code |= e << code_type(p) if p else e
+        bits = 8 if k <= 8 else 16
+        if bits not in _LOWEST_BIT:
+            _LOWEST_BIT[bits] = _lowest_bit_table(bits)
+        table = _LOWEST_BIT[bits] if xp is np else xp.asarray(_LOWEST_BIT[bits])
+        arg = table[code]
+    else:
+        arg = xp.zeros(best.shape, np.int32)
+        for p in range(k - 1, -1, -1):  # descending, so the first position equal to the max is written last
+            xp.copyto(arg, p, where=views[p] == best)
     if d.dtype.kind == "f":
         nan = xp.isnan(best)
         if nan.any():

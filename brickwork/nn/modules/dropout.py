@@ -22,8 +22,9 @@ class _DropoutNd(Module):
 
 
 class Dropout(_DropoutNd):
-    """In training, zero each element with probability ``p`` and scale the others by ``1 / (1 - p)``; in
-    evaluation, the identity.
+    """Zero each element with probability ``p`` in training, scaling the others by ``1 / (1 - p)``.
+
+    In evaluation mode it is the identity.
 
     Args:
         p: probability of zeroing an element (default 0.5).

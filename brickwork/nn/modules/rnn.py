@@ -24,8 +24,9 @@ _GATES = {"RNN_TANH": 1, "RNN_RELU": 1, "GRU": 3, "LSTM": 4}
 
 
 class RNNBase(Module):
-    """Shared state of :class:`RNN`, :class:`GRU` and :class:`LSTM`: per layer and direction the parameters
-    ``weight_ih_l{k}``, ``weight_hh_l{k}``, ``bias_ih_l{k}``, ``bias_hh_l{k}`` (``weight_hr_l{k}`` with an LSTM
+    """Shared state of :class:`RNN`, :class:`GRU` and :class:`LSTM`.
+
+    Per layer and direction it holds the parameters ``weight_ih_l{k}``, ``weight_hh_l{k}``, ``bias_ih_l{k}``, ``bias_hh_l{k}`` (``weight_hr_l{k}`` with an LSTM
     projection), suffixed ``_reverse`` for the backward direction.
     """
 
@@ -160,8 +161,9 @@ class RNNBase(Module):
 
 
 class RNN(RNNBase):
-    """Elman RNN: ``h_t = tanh(x_t W_ih^T + b_ih + h_{t-1} W_hh^T + b_hh)`` (or relu), stacked and optionally
-    bidirectional.
+    """Elman RNN, stacked and optionally bidirectional.
+
+    ``h_t = tanh(x_t W_ih^T + b_ih + h_{t-1} W_hh^T + b_hh)`` (or relu).
 
     Args:
         input_size, hidden_size: feature sizes of the input and the hidden state.
@@ -195,7 +197,8 @@ class RNN(RNNBase):
 
 
 class GRU(RNNBase):
-    """Gated recurrent unit, gates ``r, z, n`` as in PyTorch:
+    """Gated recurrent unit, gates ``r, z, n`` as in PyTorch.
+
     ``n = tanh(W_in x + b_in + r * (W_hn h + b_hn))``, ``h' = (1 - z) * n + z * h``.
 
     Args: as :class:`RNN`, without ``nonlinearity``.

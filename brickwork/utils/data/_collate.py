@@ -75,8 +75,10 @@ default_collate_fn_map: CollateMap = {
 
 
 def collate(batch: list, *, collate_fn_map: CollateMap | None = None) -> Any:
-    """Collate ``batch`` with the functions in ``collate_fn_map`` (looked up by exact type, then by
-    ``isinstance`` in insertion order), recursing into mappings, namedtuples and sequences.
+    """Collate ``batch`` with the functions in ``collate_fn_map``.
+
+    Functions are looked up by exact type, then by ``isinstance`` in insertion order; mappings, namedtuples and
+    sequences are collated element by element.
 
     Example:
         >>> from brickwork.utils.data import collate, default_collate_fn_map
@@ -148,8 +150,9 @@ def default_collate(batch: list) -> Any:
 
 
 def default_convert(data: Any) -> Any:
-    """Turn NumPy arrays and scalars (also inside dicts, namedtuples and sequences) into tensors, without
-    batching; the DataLoader's default when automatic batching is off (``batch_size=None``).
+    """Turn NumPy arrays and scalars (also inside dicts, namedtuples and sequences) into tensors.
+
+    Nothing is batched: this is the DataLoader's default when automatic batching is off (``batch_size=None``).
 
     Example:
         >>> import numpy as np

@@ -41,7 +41,9 @@ class DataLoader:
         batch_sampler: yields whole lists of indices; excludes ``batch_size``, ``shuffle``, ``sampler``,
             ``drop_last``.
         num_workers: background worker threads loading batches (0: load in the main thread). Batches come out
-            in order; each worker keeps ``prefetch_factor`` batches in flight.
+            in order; each worker keeps ``prefetch_factor`` batches in flight. Threads, not processes: NumPy
+            releases the GIL while it indexes, copies and computes, so threads overlap loading with training
+            without pickling the dataset or copying each batch between processes.
         collate_fn: merges a list of samples into a batch (default :func:`default_collate`).
         pin_memory: load batches ahead in a background thread even with ``num_workers=0``. (Host memory is
             not page-locked: NumPy arrays have no pinned allocator.)
@@ -216,11 +218,8 @@ class _BaseIter:
     def _next_index(self) -> Any:
         return next(self._sampler_iter)
 
-    def _next_data(self) -> Any:
-        raise TypeError(f"{type(self).__name__} must define _next_data")
-
     def __next__(self) -> Any:
-        data = self._next_data()
+        data = self._next_data()  # type: ignore[attr-defined]  (each iterator kind defines it)
         self._num_yielded += 1
         if self._iterable and self._len_called is not None and self._num_yielded > self._len_called:
             msg = (f"Length of IterableDataset {self._dataset} was reported to be {self._len_called} (when "

@@ -66,8 +66,9 @@ def _seeded(generator: Generator | None) -> np.random.Generator:
 
 
 class RandomSampler(Sampler[int]):
-    """Indices in random order: a permutation (repeated as needed for ``num_samples``), or draws with
-    ``replacement``.
+    """Indices in random order.
+
+    A permutation (repeated as needed for ``num_samples``), or independent draws with ``replacement``.
 
     Args:
         data_source: the dataset (only its length is used).
@@ -135,8 +136,9 @@ class SubsetRandomSampler(Sampler[int]):
 
 
 class WeightedRandomSampler(Sampler[int]):
-    """``num_samples`` indices drawn from ``0 .. len(weights) - 1`` with probabilities proportional to
-    ``weights`` (with replacement unless told otherwise).
+    """``num_samples`` indices drawn with probabilities proportional to ``weights``.
+
+    Indices are in ``0 .. len(weights) - 1``, drawn with replacement unless told otherwise.
 
     Example:
         >>> from brickwork.utils.data import WeightedRandomSampler
@@ -171,8 +173,9 @@ class WeightedRandomSampler(Sampler[int]):
 
 
 class BatchSampler(Sampler[list[int]]):
-    """Groups the indices of ``sampler`` into lists of ``batch_size`` (the last one shorter unless
-    ``drop_last``).
+    """Groups the indices of ``sampler`` into lists of ``batch_size``.
+
+    The last list is shorter when the sampler's length is not a multiple of ``batch_size``, unless ``drop_last``.
 
     Example:
         >>> from brickwork.utils.data import BatchSampler, SequentialSampler

@@ -1,0 +1,93 @@
+"""Where a device mismatch happened inside a model, added to the op's error by ``Module.__call__``.
+
+An op given tensors on two devices raises :class:`~brickwork.backends.DeviceMismatchError` naming the op and
+the devices. Each ``Module.__call__`` the error passes through calls :func:`add_module_context`: the innermost
+module records which of its parameters and buffers sit on another device than its input; each enclosing module
+then rewrites the message with the path from itself, so the outermost call (the model the user called) leaves
+``'0.weight'``-style paths that match ``state_dict()`` keys. Nothing runs unless the error is raised.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .._tensor import Tensor
+from ..backends import DeviceMismatchError
+
+
+def add_module_context(err: DeviceMismatchError, module: Any, args: tuple, kwargs: dict) -> None:
+    """Record ``module`` in ``err`` (innermost first) and rewrite the message with its path and the fix.
+
+    Example:
+        >>> import brickwork as torch
+        >>> err = torch.backends.DeviceMismatchError("add: two devices", "add", (torch.device("cpu"),) * 2)
+        >>> add_module_context(err, torch.nn.Module(), (), {}); err.module_path
+        ''
+    """
+    if err.module is None:
+        err.module, err.module_path = module, ""
+        err.input_device = _input_device(args, kwargs)
+        err.members = [(n, t._device) for n, t in _tensors(module)]
+        err.root = module
+    else:
+        path = _path_of(err.module, module)
+        if path is None:  # called from a module outside this one's tree: keep the inner description
+            return
+        err.module_path, err.root = path, module
+    err.args = (_message(err),)
+
+
+def _tensors(module: Any) -> list[tuple[str, Tensor]]:
+    return [(n, t) for n, t in list(module.named_parameters()) + list(module.named_buffers())
+            if isinstance(t, Tensor) and getattr(t, "_device", None) is not None]
+
+
+def _input_device(args: tuple, kwargs: dict) -> Any:
+    for v in list(args) + list(kwargs.values()):
+        items = v if isinstance(v, (list, tuple)) else v.values() if isinstance(v, dict) else (v,)
+        for x in items:
+            if isinstance(x, Tensor):
+                return x._device
+    return None
+
+
+def _path_of(target: Any, root: Any) -> str | None:
+    for path, m in root.named_modules():
+        if m is target:
+            return path
+    return None
+
+
+def _names(names: list[str]) -> str:
+    shown = ", ".join(names[:4])
+    return shown + (f" and {len(names) - 4} more" if len(names) > 4 else "")
+
+
+def _message(err: Any) -> str:
+    path = err.module_path
+    inner = type(err.module).__name__
+    where = f"{path} ({inner})" if path else inner
+    if err.root is not err.module:
+        where += f" of {type(err.root).__name__}"
+    full = [(f"{path}.{n}" if path else n, d) for n, d in err.members]
+    indev = err.input_device
+    devices = {d for _, d in full}
+    if indev is not None:
+        away = [n for n, d in full if d is not indev]
+        if away:
+            there = next(d for n, d in full if n == away[0])
+            what = "parameter/buffer" if len(away) == 1 else "parameters/buffers"
+            verb = "is" if len(away) == 1 else "are"
+            detail = (f"{what} {_names(away)} {verb} on {there} but the input is on {indev}; move the model with "
+                      f"model.to('{indev}') or the input with x.to('{there}')")
+        else:
+            others = [str(d) for d in err.devices if d is not indev]
+            detail = (f"the input and the module's parameters are on {indev}, but a tensor used in forward is on "
+                      f"{others[0] if others else 'another device'}; create tensors inside forward with "
+                      "device=x.device, or move them with .to(x.device)")
+    elif len(devices) > 1:
+        listing = ", ".join(f"{n} on {d}" for n, d in full[:6])
+        detail = f"its parameters/buffers are on several devices ({listing}); move the model with model.to(device)"
+    else:
+        detail = "move every tensor the op uses to one device with .to(device)"
+    return f"{err.message}. In {where}: {detail}"
