@@ -220,6 +220,9 @@ class Tensor:
                                    f"{tuple(self.shape)}; they must match")
             if value._device is not self._device:
                 raise RuntimeError(f"assigned grad is on {value._device} but the tensor is on {self._device}")
+            if value._data.dtype != self._data.dtype:
+                raise RuntimeError(f"assigned grad has dtype {value.dtype} but the tensor has dtype {self.dtype}; "
+                                   f"convert it first, e.g. x.grad = g.to({self.dtype})")
         self._grad = value
 
     @property

@@ -153,6 +153,22 @@ def test_zeroing_grad_between_steps() -> None:
     same(*both(run))
 
 
+def test_assigning_grad_checks_it() -> None:
+    for L in LIBS:
+        x = leaf(L, [1.0, 2.0])
+        with pytest.raises(RuntimeError, match="dtype"):
+            x.grad = L.zeros(2, dtype=L.float64)
+        with pytest.raises(RuntimeError, match="size|shape"):
+            x.grad = L.zeros(3)
+        with pytest.raises(TypeError):
+            x.grad = [1.0, 2.0]
+        g = L.ones(2)
+        x.grad = g
+        assert x.grad is g
+        x.grad = None
+        assert x.grad is None
+
+
 def test_backward_inputs_argument() -> None:
     def run(L: Any) -> Any:
         a, b = leaf(L, [1.0, 2.0]), leaf(L, [3.0, 4.0])

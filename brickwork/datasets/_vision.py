@@ -4,6 +4,7 @@ tensors in [0, 1] (``(C, H, W)``) with an int label, through optional ``transfor
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any, Callable
 
@@ -20,7 +21,7 @@ def data_root(root: str | Path | None) -> Path:
     """Where datasets live: ``root``, else ``$BRICKWORK_DATA``, else ``~/.cache/brickwork/datasets``."""
     if root is not None:
         return Path(root).expanduser()
-    env = __import__("os").environ.get("BRICKWORK_DATA")
+    env = os.environ.get("BRICKWORK_DATA")
     return Path(env).expanduser() if env else Path.home() / ".cache" / "brickwork" / "datasets"
 
 

@@ -20,7 +20,9 @@ class MNIST(VisionDataset):
     """The MNIST handwritten digits: 60,000 training and 10,000 test images, 28x28 grayscale.
 
     Samples are ``(image, label)``: a float32 tensor ``(1, 28, 28)`` in [0, 1] (after ``transform``, if any) and
-    an int. ``.data`` holds all images as uint8 ``(N, 28, 28)``, ``.targets`` the labels.
+    an int. ``.data`` holds all images as uint8 ``(N, 28, 28)``, ``.targets`` the labels. (torchvision returns
+    PIL images instead; :class:`~brickwork.datasets.transforms.ToTensor` passes tensors through, so its usual
+    ``Compose([ToTensor(), Normalize(...)])`` pipelines work unchanged.)
 
     Args:
         root: the folder that holds (or will hold) ``MNIST/raw``; default ``$BRICKWORK_DATA`` or

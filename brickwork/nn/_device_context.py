@@ -27,7 +27,7 @@ def add_module_context(err: DeviceMismatchError, module: Any, args: tuple, kwarg
     if err.module is None:
         err.module, err.module_path = module, ""
         err.input_device = _input_device(args, kwargs)
-        err.members = [(n, t._device) for n, t in _tensors(module)]
+        err.members = _tensors(module)
         err.root = module
     else:
         path = _path_of(err.module, module)
@@ -37,9 +37,11 @@ def add_module_context(err: DeviceMismatchError, module: Any, args: tuple, kwarg
     err.args = (_message(err),)
 
 
-def _tensors(module: Any) -> list[tuple[str, Tensor]]:
-    return [(n, t) for n, t in list(module.named_parameters()) + list(module.named_buffers())
-            if isinstance(t, Tensor) and getattr(t, "_device", None) is not None]
+def _tensors(module: Any) -> list[tuple[str, Any, str]]:
+    """``(name, device, kind)`` of every parameter and buffer of ``module``."""
+    return [(n, t._device, kind) for kind, items in (("parameter", module.named_parameters()),
+                                                   ("buffer", module.named_buffers()))
+            for n, t in items if isinstance(t, Tensor)]
 
 
 def _input_device(args: tuple, kwargs: dict) -> Any:
@@ -69,15 +71,17 @@ def _message(err: Any) -> str:
     where = f"{path} ({inner})" if path else inner
     if err.root is not err.module:
         where += f" of {type(err.root).__name__}"
-    full = [(f"{path}.{n}" if path else n, d) for n, d in err.members]
+    full = [(f"{path}.{n}" if path else n, d, k) for n, d, k in err.members]
     indev = err.input_device
-    devices = {d for _, d in full}
+    devices = {d for _, d, _ in full}
     if indev is not None:
-        away = [n for n, d in full if d is not indev]
+        away = [(n, d, k) for n, d, k in full if d is not indev]
         if away:
-            there = next(d for n, d in full if n == away[0])
-            what = "parameter/buffer" if len(away) == 1 else "parameters/buffers"
+            there = away[0][1]
+            kinds = {k for _, _, k in away}
+            what = (kinds.pop() if len(kinds) == 1 else "parameter/buffer") + ("s" if len(away) > 1 else "")
             verb = "is" if len(away) == 1 else "are"
+            away = [n for n, _, _ in away]
             detail = (f"{what} {_names(away)} {verb} on {there} but the input is on {indev}; move the model with "
                       f"model.to('{indev}') or the input with x.to('{there}')")
         else:
@@ -86,7 +90,7 @@ def _message(err: Any) -> str:
                       f"{others[0] if others else 'another device'}; create tensors inside forward with "
                       "device=x.device, or move them with .to(x.device)")
     elif len(devices) > 1:
-        listing = ", ".join(f"{n} on {d}" for n, d in full[:6])
+        listing = ", ".join(f"{n} on {d}" for n, d, _ in full[:6])
         detail = f"its parameters/buffers are on several devices ({listing}); move the model with model.to(device)"
     else:
         detail = "move every tensor the op uses to one device with .to(device)"

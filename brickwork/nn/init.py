@@ -119,8 +119,9 @@ def trunc_normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0, a: float 
                   generator: Generator | None = None) -> Tensor:
     """Fill with N(mean, std^2) truncated to [a, b].
 
-    Sampled by the inverse CDF: ``mean + std * sqrt(2) * erfinv(u)`` with ``u ~ U(2 Phi(alpha) - 1, 2 Phi(beta) - 1)``, where
-    ``alpha = (a - mean) / std``, ``beta = (b - mean) / std`` and Phi is the standard normal CDF.
+    Sampled by the inverse CDF: ``mean + std * sqrt(2) * erfinv(u)`` with
+    ``u ~ U(2 Phi(alpha) - 1, 2 Phi(beta) - 1)``, where ``alpha = (a - mean) / std``, ``beta = (b - mean) / std``
+    and Phi is the standard normal CDF.
 
     Example:
         >>> import brickwork as torch
@@ -193,8 +194,8 @@ def eye_(tensor: Tensor) -> Tensor:
 def dirac_(tensor: Tensor, groups: int = 1) -> Tensor:
     """Fill a 3-, 4- or 5-D convolution weight with the Dirac delta.
 
-    ``w[g*n + d, d, centre] = 1`` for each group ``g`` and channel ``d < min(out_channels / groups, in_channels)``, zero elsewhere, so the convolution
-    preserves its input.
+    ``w[g*n + d, d, centre] = 1`` for each group ``g`` and channel ``d < min(out_channels / groups, in_channels)``,
+    zero elsewhere, so the convolution preserves its input.
 
     Example:
         >>> import brickwork as torch
@@ -276,8 +277,8 @@ def kaiming_normal_(tensor: Tensor, a: float = 0, mode: str = "fan_in", nonlinea
 def orthogonal_(tensor: Tensor, gain: float = 1, generator: Generator | None = None) -> Tensor:
     """Fill with a (semi-)orthogonal matrix times ``gain``.
 
-    The matrix is ``Q`` of the QR decomposition of a standard normal ``rows x cols`` matrix (``rows = size(0)``, the rest flattened), its columns' signs fixed by ``sign(diag R)``
-    so the result is uniformly distributed.
+    The matrix is ``Q`` of the QR decomposition of a standard normal ``rows x cols`` matrix (``rows = size(0)``,
+    the rest flattened), its columns' signs fixed by ``sign(diag R)`` so the result is uniformly distributed.
 
     Example:
         >>> import brickwork as torch

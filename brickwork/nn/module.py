@@ -24,6 +24,7 @@ __all__ = ["Module"]
 
 
 def _forward_unimplemented(self: "Module", *args: Any, **kwargs: Any) -> Any:
+    """The computation run by every call of the module; each subclass overrides it."""
     raise NotImplementedError(f'Module [{type(self).__name__}] is missing the required "forward" function')
 
 

@@ -278,8 +278,9 @@ def _check(op: str, input: Tensor, weight: Tensor, bias: Tensor | None, nd: int)
             raise RuntimeError(f"{op}: input type ({input.dtype}) and {name} type ({t.dtype}) should be the same; "
                                f"convert one, e.g. input.to({t.dtype})")
         if t._device is not input._device:
-            raise RuntimeError(f"{op}: input is on {input.device} but {name} is on {t.device}; move them to the "
-                               "same device with .to(device)")
+            from ...ops._core import device_mismatch
+
+            raise device_mismatch(f"{op} ({name})", input, t)
     if input._data.dtype.kind != "f":
         raise RuntimeError(f"{op}: expected a floating point input, got {input.dtype}; call input.float() first")
     return input.ndim == nd + 1

@@ -37,8 +37,9 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
                            f"{weight.dtype}{'' if bias is None else f' (bias {bias.dtype})'}; convert one, e.g. "
                            f"input.to({weight.dtype})")
     if input._device is not weight._device or (bias is not None and bias._device is not input._device):
-        raise RuntimeError(f"linear: expected all tensors to be on the same device, got input on {input.device} "
-                           f"and weight on {weight.device}; move them with .to(device)")
+        from ...ops._core import device_mismatch
+
+        raise device_mismatch("linear", input, weight if weight._device is not input._device else bias)
     y = d @ w.T
     if bias is not None:
         if bias._data.shape not in ((w.shape[0],), ()):

@@ -63,6 +63,7 @@ class _ConvNd(Module):
         return (self.out_channels, self.in_channels // self.groups if self.in_channels else 0) + self.kernel_size
 
     def reset_parameters(self) -> None:
+        """Weight by Kaiming uniform with ``a=sqrt(5)``, bias from U(-1/sqrt(fan_in), 1/sqrt(fan_in)), as in PyTorch."""
         gen = self._init_generator()
         init.kaiming_uniform_(self.weight, a=math.sqrt(5), generator=gen)
         if self.bias is not None:

@@ -50,12 +50,14 @@ class _BatchNorm(Module):
             self.reset_parameters()
 
     def reset_running_stats(self) -> None:
+        """Running mean to 0, running variance to 1 and the batch count to 0."""
         if self.track_running_stats:
             self.running_mean.zero_()
             self.running_var.fill_(1)
             self.num_batches_tracked.zero_()
 
     def reset_parameters(self) -> None:
+        """Reset the running statistics, the weight to ones and the bias to zeros."""
         self.reset_running_stats()
         if self.affine:
             init.ones_(self.weight)

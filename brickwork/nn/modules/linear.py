@@ -67,6 +67,7 @@ class Linear(Module):
             self.reset_parameters()
 
     def reset_parameters(self) -> None:
+        """Weight by Kaiming uniform with ``a=sqrt(5)``, bias from U(-1/sqrt(fan_in), 1/sqrt(fan_in)), as in PyTorch."""
         gen = self._init_generator()
         init.kaiming_uniform_(self.weight, a=math.sqrt(5), generator=gen)
         if self.bias is not None:
@@ -134,6 +135,7 @@ class Bilinear(Module):
         self.reset_parameters()
 
     def reset_parameters(self) -> None:
+        """Weight and bias from U(-1/sqrt(in1_features), 1/sqrt(in1_features)), as in PyTorch."""
         gen = self._init_generator()
         bound = 1 / math.sqrt(self.weight.shape[1])
         init.uniform_(self.weight, -bound, bound, generator=gen)

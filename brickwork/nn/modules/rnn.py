@@ -26,8 +26,9 @@ _GATES = {"RNN_TANH": 1, "RNN_RELU": 1, "GRU": 3, "LSTM": 4}
 class RNNBase(Module):
     """Shared state of :class:`RNN`, :class:`GRU` and :class:`LSTM`.
 
-    Per layer and direction it holds the parameters ``weight_ih_l{k}``, ``weight_hh_l{k}``, ``bias_ih_l{k}``, ``bias_hh_l{k}`` (``weight_hr_l{k}`` with an LSTM
-    projection), suffixed ``_reverse`` for the backward direction.
+    Per layer and direction it holds the parameters ``weight_ih_l{k}``, ``weight_hh_l{k}``, ``bias_ih_l{k}``,
+    ``bias_hh_l{k}`` (``weight_hr_l{k}`` with an LSTM projection), suffixed ``_reverse`` for the backward
+    direction.
     """
 
     def __init__(self, mode: str, input_size: int, hidden_size: int, num_layers: int = 1, bias: bool = True,

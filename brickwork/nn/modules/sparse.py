@@ -60,6 +60,7 @@ class Embedding(Module):
             self.weight = Parameter(_weight, requires_grad=not _freeze)
 
     def reset_parameters(self) -> None:
+        """Weight from N(0, 1), with the ``padding_idx`` row zeroed."""
         init.normal_(self.weight, generator=self._init_generator())
         if self.padding_idx is not None:
             with no_grad():
