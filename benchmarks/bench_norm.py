@@ -1,20 +1,28 @@
 """Batch norm and layer norm in training, forward + backward: brickwork's fused primitive, the same math
 composed of tensor ops (what it would cost without the primitive), and PyTorch.
 
-Run: python benchmarks/bench_norm.py [--torch-threads 1] [--repeat 30] [--out benchmarks/results/norm.md]
+``--cpu-time``: one thread each, timed by process CPU time (see bench_conv.py).
+
+Run: python benchmarks/bench_norm.py [--torch-threads 1] [--cpu-time] [--repeat 30] [--out results/norm.md]
 """
 
 from __future__ import annotations
 
 import argparse
+import os
+import sys
 
-import numpy as np
-import torch
+if "--cpu-time" in sys.argv:  # must precede NumPy's import for OpenBLAS to read it
+    os.environ["OPENBLAS_NUM_THREADS"] = "1"
 
-import brickwork
-import brickwork.nn.functional as F
+import numpy as np  # noqa: E402
+import torch  # noqa: E402
 
-from _harness import compare, machine, table
+import brickwork  # noqa: E402
+import brickwork.nn.functional as F  # noqa: E402
+
+from _harness import compare, machine, table  # noqa: E402
+from bench_conv import compare_cpu  # noqa: E402
 
 
 def composite_batch_norm(x: brickwork.Tensor, w: brickwork.Tensor, b: brickwork.Tensor) -> brickwork.Tensor:
@@ -43,11 +51,13 @@ def step(fn: object, x: object, w: object, b: object, g: object) -> object:
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__)
     p.add_argument("--torch-threads", type=int, default=0, help="torch.set_num_threads (0: PyTorch's default)")
+    p.add_argument("--cpu-time", action="store_true", help="one thread each, timed by process CPU time")
     p.add_argument("--repeat", type=int, default=30)
     p.add_argument("--out", help="also write the markdown table to this file")
     args = p.parse_args()
-    if args.torch_threads:
-        torch.set_num_threads(args.torch_threads)
+    if args.torch_threads or args.cpu_time:
+        torch.set_num_threads(1 if args.cpu_time else args.torch_threads)
+    compare_ = compare_cpu if args.cpu_time else compare
     rng = np.random.default_rng(0)
     cases = [("batch_norm (128, 16, 8, 8)", (128, 16, 8, 8), 16,
               lambda x, w, b: F.batch_norm(x, None, None, w, b, True), composite_batch_norm,
@@ -63,10 +73,11 @@ def main() -> None:
         tx, tw, tb = (torch.tensor(a, requires_grad=True) for a in (x, w, b))
         ours, mine = step(fused, bx, bw_, bb, brickwork.tensor(g)), step(comp, bx, bw_, bb, brickwork.tensor(g))
         ref = step(theirs, tx, tw, tb, torch.tensor(g))
-        rows.append(compare(f"{name} fused", ours, ref, repeat=args.repeat))
-        rows.append(compare(f"{name} composite", mine, ref, repeat=args.repeat))
-        rows.append(compare(f"{name} fused / composite", ours, mine, repeat=args.repeat))
-    text = (f"Machine: {machine()}; PyTorch threads: {torch.get_num_threads()}\n"
+        rows.append(compare_(f"{name} fused", ours, ref, repeat=args.repeat))
+        rows.append(compare_(f"{name} composite", mine, ref, repeat=args.repeat))
+        rows.append(compare_(f"{name} fused / composite", ours, mine, repeat=args.repeat))
+    clock = "process CPU time, OpenBLAS 1 thread" if args.cpu_time else "wall clock"
+    text = (f"Machine: {machine()}; PyTorch threads: {torch.get_num_threads()}; {clock}\n"
             "(in the 'fused / composite' rows the PyTorch column holds the composite's time)\n\n" + table(rows))
     print(text)
     if args.out:

@@ -74,7 +74,7 @@ def transformer(lib: Any) -> Any:
 
 def classify(lib: Any, out: Any, y: Any) -> Any:
     """Cross entropy over the last dimension (tokens are flattened into the batch)."""
-    return lib.nn.functional.cross_entropy(out.reshape(-1, out.shape[-1]), y)
+    return lib.nn.functional.cross_entropy(out if out.ndim == 2 else out.reshape(-1, out.shape[-1]), y)
 
 
 # name, model, input shape, number of targets, optimizer, its arguments, target ratio, repeats

@@ -15,6 +15,9 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
+import builtins as _builtins  # `bool`, `int` and `float` below are brickwork dtypes
+import typing as _typing
+
 from . import _alloc  # noqa: F401  (tunes the allocator once; see PERFORMANCE notes in the README)
 from ._printing import set_printoptions
 from ._tensor import Size, Tensor
@@ -32,7 +35,7 @@ from . import autograd, cuda  # noqa: E402
 cfloat = None  # brickwork has no complex dtypes
 
 
-def is_tensor(obj: object) -> bool:
+def is_tensor(obj: object) -> _builtins.bool:
     """Whether ``obj`` is a brickwork tensor.
 
     Example:
@@ -43,7 +46,7 @@ def is_tensor(obj: object) -> bool:
     return isinstance(obj, Tensor)
 
 
-def numel(input: Tensor) -> int:
+def numel(input: Tensor) -> _builtins.int:
     """Number of elements of ``input``.
 
     Example:
@@ -54,7 +57,7 @@ def numel(input: Tensor) -> int:
     return input.numel()
 
 
-def __getattr__(name: str) -> object:
+def __getattr__(name: str) -> _typing.Any:
     # the larger subpackages load on first use, so `import brickwork` stays fast
     import importlib
 

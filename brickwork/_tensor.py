@@ -6,7 +6,7 @@ container, conversions, printing and the entry point to the backward pass.
 
 from __future__ import annotations
 
-from typing import Any, Callable, Iterator
+from typing import TYPE_CHECKING, Any, Callable, Iterator
 
 import numpy as np
 
@@ -33,6 +33,11 @@ class Tensor:
     """
 
     __slots__ = ("_data", "_device", "_rg", "grad_fn", "_vc", "__dict__", "__weakref__")
+    _data: Any  # the NumPy or CuPy array
+    _device: _device_cls
+    _rg: bool
+    grad_fn: Any  # the autograd Node that made this tensor, or None
+    _vc: list[int]  # version counter, shared with views
     # rarely set, so kept out of the slots: instances read these class defaults until they are set
     _out_idx = 0
     _grad: "Tensor | None" = None
@@ -59,6 +64,26 @@ class Tensor:
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         pass
+
+    if TYPE_CHECKING:
+        # the ops (add, reshape, sum...) are installed as methods by brickwork.ops at import time; tell the type
+        # checker they exist rather than listing each one twice
+        def __getattr__(self, name: str) -> Any: ...
+
+        # the operators are installed the same way, and the type checker looks them up on the class only
+        def __add__(self, other: Any) -> Tensor: ...
+        __radd__ = __sub__ = __rsub__ = __mul__ = __rmul__ = __truediv__ = __rtruediv__ = __add__
+        __floordiv__ = __rfloordiv__ = __mod__ = __rmod__ = __pow__ = __rpow__ = __matmul__ = __add__
+        __rmatmul__ = __lt__ = __le__ = __gt__ = __ge__ = __and__ = __or__ = __xor__ = __add__
+        __rand__ = __ror__ = __rxor__ = __iadd__ = __isub__ = __imul__ = __itruediv__ = __add__
+        __ipow__ = __imod__ = __ifloordiv__ = __add__
+
+        def __eq__(self, other: object) -> Any: ...  # type: ignore[override]
+        def __ne__(self, other: object) -> Any: ...  # type: ignore[override]
+        def __neg__(self) -> Tensor: ...
+        __pos__ = __abs__ = __invert__ = __neg__
+        def __getitem__(self, key: Any) -> Tensor: ...
+        def __setitem__(self, key: Any, value: Any) -> None: ...
 
     # -- attributes -------------------------------------------------------------------------------
 

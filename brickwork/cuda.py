@@ -74,6 +74,13 @@ def set_device(d: Any) -> None:
     """Make a CUDA device current for this thread (an index, ``'cuda:N'`` or a device).
 
     ``'cuda'`` then means this device, and CuPy runs kernels on it.
+
+    Example:
+        >>> import brickwork as torch
+        >>> if torch.cuda.is_available():
+        ...     torch.cuda.set_device(0)
+        >>> torch.cuda.current_device()
+        0
     """
     _require()
     i = _index(d)
@@ -107,7 +114,14 @@ class device:
 
 
 def synchronize(d: Any = None) -> None:
-    """Wait until all queued work on a CUDA device (the current one by default) has finished."""
+    """Wait until all queued work on a CUDA device (the current one by default) has finished.
+
+    Example:
+        >>> import brickwork as torch
+        >>> if torch.cuda.is_available():
+        ...     y = torch.ones(1000, device="cuda") * 2
+        ...     torch.cuda.synchronize()
+    """
     _require()
     _b._backend("cuda").synchronize(_index(d))
 
@@ -187,7 +201,13 @@ max_memory_reserved = memory_reserved
 
 
 def reset_peak_memory_stats(d: Any = None) -> None:
-    """Start a new peak measurement: return cached blocks to the driver and forget the recorded peak."""
+    """Start a new peak measurement: return cached blocks to the driver and forget the recorded peak.
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.cuda.reset_peak_memory_stats(); torch.cuda.max_memory_allocated() >= 0
+        True
+    """
     if is_available():
         _peak.pop(_index(d), None)
         empty_cache()
@@ -206,7 +226,14 @@ def memory_stats(d: Any = None) -> dict[str, int]:
 
 
 def mem_get_info(d: Any = None) -> tuple[int, int]:
-    """``(free, total)`` bytes of a CUDA device, as the driver reports them."""
+    """``(free, total)`` bytes of a CUDA device, as the driver reports them.
+
+    Example:
+        >>> import brickwork as torch
+        >>> if torch.cuda.is_available():
+        ...     free, total = torch.cuda.mem_get_info()
+        ...     assert 0 <= free <= total
+    """
     cupy = _require()
     with cupy.cuda.Device(_index(d)):
         free, total = cupy.cuda.runtime.memGetInfo()
@@ -227,7 +254,13 @@ def empty_cache() -> None:
 
 
 def get_device_properties(d: Any = None) -> dict[str, Any]:
-    """The CUDA runtime's properties of a device (name, totalGlobalMem, multiProcessorCount, major, minor...)."""
+    """The CUDA runtime's properties of a device (name, totalGlobalMem, multiProcessorCount, major, minor...).
+
+    Example:
+        >>> import brickwork as torch
+        >>> if torch.cuda.is_available():
+        ...     assert torch.cuda.get_device_properties(0)["totalGlobalMem"] > 0
+    """
     cupy = _require()
     props = dict(cupy.cuda.runtime.getDeviceProperties(_index(d)))
     if isinstance(props.get("name"), bytes):
@@ -236,5 +269,11 @@ def get_device_properties(d: Any = None) -> dict[str, Any]:
 
 
 def get_device_name(d: Any = None) -> str:
-    """The name of a CUDA device, e.g. ``'NVIDIA H100 80GB HBM3'``."""
+    """The name of a CUDA device, e.g. ``'NVIDIA H100 80GB HBM3'``.
+
+    Example:
+        >>> import brickwork as torch
+        >>> if torch.cuda.is_available():
+        ...     assert isinstance(torch.cuda.get_device_name(0), str)
+    """
     return str(get_device_properties(d)["name"])

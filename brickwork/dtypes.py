@@ -6,6 +6,7 @@ small ``ml_dtypes`` package and is imported only when first used, so ``import br
 
 from __future__ import annotations
 
+import builtins as _builtins  # the module binds `int` and `float` to dtypes below
 from functools import lru_cache
 from typing import Any
 
@@ -31,7 +32,8 @@ class dtype:
 
     __slots__ = ("name", "_np", "_np_name", "category", "itemsize", "is_floating_point", "is_signed")
 
-    def __init__(self, name: str, np_name: str, category: int, itemsize: int, signed: bool) -> None:
+    def __init__(self, name: str, np_name: str, category: _builtins.int, itemsize: _builtins.int,
+                 signed: bool) -> None:
         self.name = name
         self._np_name = np_name
         self._np: np.dtype | None = None if np_name == "bfloat16" else np.dtype(np_name)
@@ -135,8 +137,6 @@ def to_dtype(d: Any) -> dtype:
     except TypeError as e:
         raise TypeError(f"cannot interpret {d!r} as a dtype: {e}") from None
 
-
-import builtins as _builtins  # noqa: E402
 
 builtins_int, builtins_bool, builtins_float = _builtins.int, _builtins.bool, _builtins.float
 

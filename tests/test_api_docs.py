@@ -7,8 +7,9 @@ Walks everything exported from brickwork's public namespaces and checks, once pe
   ``Example`` section with at least one ``>>>`` line (classes: the class docstring; functions: their own);
 - public functions annotate every parameter (``self``/``cls`` excepted, ``*args``/``**kwargs`` included) and
   their return;
-- public methods defined in brickwork on those classes have a docstring with a summary line (their own, or the
-  one they override); examples are not required for methods.
+- the public methods and properties that brickwork defines on those classes have a docstring with a summary
+  line (their own, or the one they override); examples are not required for them. Methods and ``__init__``
+  are annotated like functions.
 
 All violations are collected and reported in one assertion message.
 """
@@ -85,34 +86,49 @@ def _annotation_problems(fn: Callable[..., object]) -> list[str]:
     return problems
 
 
-def _methods(cls: type) -> Iterator[tuple[str, Callable[..., object], str | None]]:
-    """(name, function, docstring) for public methods that brickwork classes in ``cls``'s MRO define."""
+def _members(cls: type) -> Iterator[tuple[str, object, str | None]]:
+    """(name, function or property, docstring) for each public method and property brickwork defines on ``cls``.
+
+    Classes of ``cls``'s MRO outside brickwork are skipped. An override without a docstring of its own shows the
+    one it overrides (as ``help()`` does), so a layer's ``forward`` may rely on ``Module.forward``'s.
+    """
     for klass in cls.__mro__:
         if not _ours(klass):
             continue
         for name, attr in vars(klass).items():
             if name.startswith("_"):
                 continue
+            if isinstance(attr, property):
+                yield name, attr, inspect.getdoc(attr)
+                continue
             fn = attr.__func__ if isinstance(attr, (staticmethod, classmethod)) else attr
             if not inspect.isfunction(fn) or not _ours(fn):
                 continue
-            yield name, fn, inspect.getdoc(getattr(cls, name, fn)) or fn.__doc__
+            yield name, fn, inspect.getdoc(getattr(klass, name))
 
 
 def _violations() -> list[str]:
     out: list[str] = []
-    checked_methods: set[int] = set()
+    checked: set[int] = set()
     for qualname, obj in _public_objects():
         if inspect.isclass(obj):
             doc = obj.__dict__.get("__doc__")
             problems = [p for p in (_summary_problem(doc), _example_problem(doc)) if p]
-            for name, fn, mdoc in _methods(obj):
-                if id(fn) in checked_methods:
+            init = obj.__dict__.get("__init__")
+            if inspect.isfunction(init) and id(init) not in checked:
+                checked.add(id(init))
+                problems += [f"__init__: {p}" for p in _annotation_problems(init)]
+            for name, member, mdoc in _members(obj):
+                if id(member) in checked:
                     continue
-                checked_methods.add(id(fn))
+                checked.add(id(member))
+                where = f"{qualname}.{name}"
+                if inspect.isfunction(member):
+                    where = f"{member.__module__}.{member.__qualname__} (method of {qualname})"
+                    out += [f"{where}: {p}" for p in _annotation_problems(member)]
                 problem = _summary_problem(mdoc)
                 if problem:
-                    out.append(f"{fn.__module__}.{fn.__qualname__} (method of {qualname}): {problem}")
+                    out.append(f"{where}: {problem}")
         else:
             doc = obj.__doc__
             problems = [p for p in (_summary_problem(doc), _example_problem(doc)) if p]

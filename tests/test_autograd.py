@@ -768,7 +768,7 @@ def test_stashed_intermediates_raise_at_double_backward_instead_of_wrong_answer(
     (h,) = bw.autograd.grad(g, x)
     assert h.item() == pytest.approx(true_second, rel=1e-12)
     # PyTorch returns a wrong second derivative for the same Function without complaint
-    t_stash, t_inter, _ = _stash_functions(torch)
+    _, t_inter, _ = _stash_functions(torch)
     xt = torch.tensor(x0, dtype=torch.float64, requires_grad=True)
     (gt,) = torch.autograd.grad(t_inter.apply(xt), xt, create_graph=True)
     assert torch.autograd.grad(gt, xt)[0].item() != pytest.approx(true_second, rel=1e-3)

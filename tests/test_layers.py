@@ -25,14 +25,14 @@ def _to_bw(sd):
 
 
 def _numpy_state(module):
-    return {k: v.detach().numpy().copy() for k, v in module.state_dict().items()}
+    return {k: v.detach().cpu().numpy().copy() for k, v in module.state_dict().items()}
 
 
-def _inputs(shapes, dtype=np.float32):
+def _inputs(shapes, dtype=np.float32, device="cpu"):
     """Brickwork and torch inputs: shapes give float inputs (requiring grad); arrays are used as they are."""
     arrays = [R.standard_normal(s).astype(dtype) if isinstance(s, tuple) else s for s in shapes]
     floats = [a.dtype.kind == "f" for a in arrays]
-    return ([bw.tensor(a, requires_grad=f) for a, f in zip(arrays, floats)],
+    return ([bw.tensor(a, requires_grad=f, device=device) for a, f in zip(arrays, floats)],
             [torch.tensor(a, requires_grad=f) for a, f in zip(arrays, floats)])
 
 
@@ -40,14 +40,15 @@ def _close(a, b, tol=1e-4, what=""):
     np.testing.assert_allclose(np.asarray(a), np.asarray(b), rtol=tol, atol=tol, err_msg=what)
 
 
-def check_layer(make, make_torch, shapes, *, lazy=None, train_steps=0, modes=("train", "eval"), tol=1e-4):
+def check_layer(make, make_torch, shapes, *, lazy=None, train_steps=0, modes=("train", "eval"), tol=1e-4,
+                device="cpu"):
     """Check a brickwork layer against PyTorch's on inputs of ``shapes`` (a list; an array is used as is).
 
     Compares the repr, state-dict keys and shapes, parameter counts; copies torch's weights across and compares
     outputs, input gradients and parameter gradients in each of ``modes``; after ``train_steps`` training
     forwards compares the buffers (running statistics); round-trips the state dict into a fresh layer; and,
     given ``lazy`` (a constructor of the lazy form), checks the lazy layer materializes to the eager layer's
-    initial weights and shapes.
+    initial weights and shapes. Brickwork's layer and inputs live on ``device``.
     """
     bm, tm = make(), make_torch()
     assert repr(bm) == repr(tm)
@@ -55,51 +56,53 @@ def check_layer(make, make_torch, shapes, *, lazy=None, train_steps=0, modes=("t
     assert [(k, tuple(v.shape)) for k, v in bm.state_dict().items()] == [(k, tuple(v.shape)) for k, v in tsd.items()]
     assert sum(p.numel() for p in bm.parameters()) == sum(p.numel() for p in tm.parameters())
     bm.load_state_dict(_to_bw(tsd))
+    bm.to(device)
 
     for step in range(train_steps):  # running statistics follow torch's
-        bx, tx = _inputs(shapes)
+        bx, tx = _inputs(shapes, device=device)
         bm.train()(*bx)
         tm.train()(*tx)
     for k, v in tm.state_dict().items():
-        _close(bm.state_dict()[k].numpy(), v.numpy(), tol, f"buffer {k} after {train_steps} training steps")
+        _close(bm.state_dict()[k].cpu().numpy(), v.numpy(), tol, f"buffer {k} after {train_steps} training steps")
 
     for mode in modes:
         bm.train(mode == "train")
         tm.train(mode == "train")
-        bx, tx = _inputs(shapes)
+        bx, tx = _inputs(shapes, device=device)
         yb, yt = bm(*bx), tm(*tx)
-        _close(yb.detach().numpy(), yt.detach().numpy(), tol, f"{mode} output")
+        assert yb.device == bw.device(device)
+        _close(yb.detach().cpu().numpy(), yt.detach().numpy(), tol, f"{mode} output")
         if not yt.requires_grad:
             continue
         g = R.standard_normal(tuple(yt.shape)).astype(np.float32)
-        yb.backward(bw.tensor(g))
+        yb.backward(bw.tensor(g, device=device))
         yt.backward(torch.tensor(g))
         for i, (b, t) in enumerate(zip(bx, tx)):
             if t.requires_grad:
-                _close(b.grad.numpy(), t.grad.numpy(), tol * 10, f"{mode} gradient of input {i}")
+                _close(b.grad.cpu().numpy(), t.grad.numpy(), tol * 10, f"{mode} gradient of input {i}")
         tparams = dict(tm.named_parameters())
         for name, p in bm.named_parameters():
             assert (p.grad is None) == (tparams[name].grad is None), name
             if p.grad is not None:
-                _close(p.grad.numpy(), tparams[name].grad.numpy(), tol * 10, f"{mode} gradient of {name}")
+                _close(p.grad.cpu().numpy(), tparams[name].grad.numpy(), tol * 10, f"{mode} gradient of {name}")
             p.grad = None
         tm.zero_grad()
 
-    fresh = make()
+    fresh = make().to(device)
     fresh.load_state_dict(bm.state_dict())
     for k, v in _numpy_state(bm).items():
-        np.testing.assert_array_equal(fresh.state_dict()[k].numpy(), v, err_msg=f"round trip of {k}")
+        np.testing.assert_array_equal(fresh.state_dict()[k].cpu().numpy(), v, err_msg=f"round trip of {k}")
     fresh.eval(), bm.eval()
-    bx, _ = _inputs(shapes)
-    np.testing.assert_array_equal(fresh(*bx).detach().numpy(), bm(*bx).detach().numpy())
+    bx, _ = _inputs(shapes, device=device)
+    np.testing.assert_array_equal(fresh(*bx).detach().cpu().numpy(), bm(*bx).detach().cpu().numpy())
 
     if lazy is not None:
         bw.manual_seed(7)
         eager = make()
         bw.manual_seed(7)
-        lz = lazy()
+        lz = lazy().to(device)
         assert "None" in repr(lz)
-        bx, _ = _inputs(shapes)
+        bx, _ = _inputs(shapes, device=device)
         lz.eval()(*bx)  # eval: a training pass would move the running statistics
         assert repr(lz) == repr(eager)
         assert type(lz) is type(eager)
@@ -224,9 +227,9 @@ LAYERS = {
 
 
 @pytest.mark.parametrize("name", sorted(LAYERS))
-def test_layer(name):
+def test_layer(name, device):
     make, make_torch, shapes, options = LAYERS[name]
-    check_layer(make, make_torch, shapes, **options)
+    check_layer(make, make_torch, shapes, device=device, **options)
 
 
 def test_dropout_layers_train_and_eval():

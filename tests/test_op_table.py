@@ -106,7 +106,7 @@ def assert_close(got: Any, want: Any, tol: float, what: str) -> None:
     assert got.dtype.name == str(want.dtype).split(".")[-1], f"{what}: dtype {got.dtype} vs {want.dtype}"
     assert tuple(got.shape) == tuple(want.shape), f"{what}: shape {tuple(got.shape)} vs {tuple(want.shape)}"
     rtol, atol = TOL.get(str(want.dtype).split(".")[-1], TOL["float64"])  # int inputs may give float32
-    np.testing.assert_allclose(got.detach().numpy(), want.detach().numpy(), rtol=rtol * tol, atol=atol * tol,
+    np.testing.assert_allclose(got.detach().cpu().numpy(), want.detach().numpy(), rtol=rtol * tol, atol=atol * tol,
                                equal_nan=True, err_msg=what)
 
 
@@ -453,24 +453,33 @@ def test_table_is_well_formed() -> None:
         assert not op.grad or "float64" in op.dtypes, f"{op.name}: differentiable ops need float64 samples"
 
 
+# `device` (tests/conftest.py) is each available device: brickwork's side runs with it as the default device
+
 @pytest.mark.parametrize("op,sample", _params("forward"))
-def test_forward(op: Op, sample: tuple) -> None:
+def test_forward(op: Op, sample: tuple, device: str) -> None:
     for dtype in op.dtypes:
         arrays = make_arrays(op, sample, dtype, "fw")
-        got, want = run(op, bw, sample, arrays)[1], run(op, torch, sample, arrays)[1]
+        with bw.device(device):
+            got = run(op, bw, sample, arrays)[1]
+        want = run(op, torch, sample, arrays)[1]
         assert len(got) == len(want), f"{dtype}: {len(got)} outputs vs PyTorch's {len(want)}"
         for k, (g, w) in enumerate(zip(got, want)):
+            assert g.device == bw.device(device), f"{op.name} output {k} is on {g.device}, not {device}"
             assert_close(g, w, op.tol, f"{op.name} output {k} for {dtype} inputs")
 
 
 @pytest.mark.parametrize("op,sample", _params("torch"))
-def test_grad_vs_torch(op: Op, sample: tuple) -> None:
+def test_grad_vs_torch(op: Op, sample: tuple, device: str) -> None:
     arrays = make_arrays(op, sample, "float32", "grad")
-    (bl, bo), (tl, to) = run(op, bw, sample, arrays, True), run(op, torch, sample, arrays, True)
+    with bw.device(device):
+        bl, bo = run(op, bw, sample, arrays, True)
+    tl, to = run(op, torch, sample, arrays, True)
     assert [o.requires_grad for o in bo] == [o.requires_grad for o in to], "which outputs require grad"
     rng = np.random.default_rng(0)
     gos = [rng.standard_normal(tuple(o.shape)).astype("float32") for o in to if o.requires_grad]
-    gb = bw.autograd.grad([o for o in bo if o.requires_grad], bl, [bw.tensor(g) for g in gos], allow_unused=True)
+    with bw.device(device):
+        gb = bw.autograd.grad([o for o in bo if o.requires_grad], bl, [bw.tensor(g) for g in gos],
+                              allow_unused=True)
     gt = torch.autograd.grad([o for o in to if o.requires_grad], tl, [torch.tensor(g) for g in gos],
                              allow_unused=True)
     for k, (g, w, leaf) in enumerate(zip(gb, gt, tl)):
@@ -484,24 +493,26 @@ def _float64_leaves(op: Op, sample: tuple, salt: str) -> tuple[list, Callable]:
 
 
 @pytest.mark.parametrize("op,sample", _params("grad"))
-def test_gradcheck(op: Op, sample: tuple) -> None:
-    leaves, f = _float64_leaves(op, sample, "gc")
-    assert bw.autograd.gradcheck(f, leaves)
+def test_gradcheck(op: Op, sample: tuple, device: str) -> None:
+    with bw.device(device):
+        leaves, f = _float64_leaves(op, sample, "gc")
+        assert bw.autograd.gradcheck(f, leaves)
 
 
 @pytest.mark.parametrize("op,sample", _params("gradgrad"))
-def test_gradgradcheck(op: Op, sample: tuple) -> None:
-    leaves, f = _float64_leaves(op, sample, "ggc")
-    bw.manual_seed(0)  # gradgradcheck draws random output gradients
-    assert bw.autograd.gradgradcheck(f, leaves)
+def test_gradgradcheck(op: Op, sample: tuple, device: str) -> None:
+    with bw.device(device):
+        leaves, f = _float64_leaves(op, sample, "ggc")
+        bw.manual_seed(0)  # gradgradcheck draws random output gradients
+        assert bw.autograd.gradgradcheck(f, leaves)
 
 
 @pytest.mark.parametrize("op,k", [pytest.param(op, k, id=f"{op.name}-{k}") for op in OPS
                                   for k in range(len(op.errors))])
-def test_errors(op: Op, k: int) -> None:
+def test_errors(op: Op, k: int, device: str) -> None:
     fn, fragment = op.errors[k]
     with pytest.raises(Exception):  # the case must be an error in PyTorch too
         fn(torch)
-    with pytest.raises(Exception) as info:
+    with pytest.raises(Exception) as info, bw.device(device):
         fn(bw)
     assert fragment.lower() in str(info.value).lower(), f"{type(info.value).__name__}: {info.value}"

@@ -164,3 +164,16 @@ def test_errors() -> None:
         bw.nn.GRU(3, 4, dropout=0.2)
     with pytest.raises(RuntimeError, match=r"GRUCell: expected input of shape \(N, 3\)"):
         bw.nn.GRUCell(3, 4)(bw.zeros(2, 5))
+
+
+@pytest.mark.parametrize("mode", ["RNN", "GRU", "LSTM"])
+def test_gradcheck_float64(mode: str) -> None:
+    m = getattr(bw.nn, mode)(2, 3, bidirectional=True).double()
+    x = bw.tensor(R.standard_normal((3, 2, 2)), dtype=bw.float64, requires_grad=True)
+    h = bw.tensor(R.standard_normal((2, 2, 3)), dtype=bw.float64, requires_grad=True)
+
+    def run(a: bw.Tensor, b: bw.Tensor) -> bw.Tensor:
+        out, hn = m(a, (b, b * 0.5) if mode == "LSTM" else b)
+        return out.sum() + (hn[0] if mode == "LSTM" else hn).square().sum()
+
+    assert bw.autograd.gradcheck(run, (x, h))

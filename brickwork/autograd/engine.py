@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any, Callable, Sequence
 
+import numpy as np
+
 from .._tensor import Tensor, _make, _RemovableHandle
 from .grad_mode import STATE
 
@@ -25,6 +27,12 @@ class Node:
 
     ``backward(node, *grads)`` returns one gradient (or None) per input. ``saved`` holds tensors the
     backward needs; their version counters are checked so in-place changes after saving are caught.
+
+    Example:
+        >>> import brickwork as torch
+        >>> x = torch.ones(2, requires_grad=True)
+        >>> y = (x * 2).sum(); y.grad_fn.name(), y.grad_fn.next_functions[0][0].name()
+        ('SumBackward0', 'MulBackward0')
     """
 
     __slots__ = ("_name", "_backward", "inputs", "_saved", "_versions", "meta", "_epoch", "__dict__", "__weakref__")
@@ -310,8 +318,12 @@ def _deliver_leaf(t: Tensor, g: Tensor, capture: Any, captured: dict, accumulate
                 assigned.add(id(g))
     if capture is not None and id(t) in capture:
         captured[id(t)] = g
-    if not accumulate:
-        return
+    if accumulate:
+        _accumulate(t, g, assigned, create_graph)
+
+
+def _accumulate(t: Tensor, g: Tensor, assigned: set, create_graph: bool) -> None:
+    """Add ``g`` into ``t.grad`` the way PyTorch's AccumulateGrad does."""
     old = t._grad
     if old is None:
         if create_graph:
@@ -352,7 +364,8 @@ def _check_roots(outputs: Sequence[Tensor], grad_outputs: Sequence[Any] | None, 
                     f"{where}: grad can be implicitly created only for scalar outputs, but output {i} has "
                     f"shape {tuple(t.shape)}. Reduce it first (e.g. y.sum().backward()) or pass a gradient "
                     f"of shape {tuple(t.shape)}")
-            g = ones_like(t)
+            d = t._data
+            g = _make(np.ones_like(d), t._device) if d.__class__ is np.ndarray else ones_like(t)
         elif not isinstance(g, Tensor):
             from ..ops.creation import tensor
 
@@ -388,12 +401,10 @@ def backward(tensors: Sequence[Tensor] | Tensor, grad_tensors: Any = None, retai
         inputs = list(inputs)
         got = grad(roots, inputs, grad_roots, retain_graph=retain_graph, create_graph=create_graph,
                    allow_unused=True)
+        assigned = {id(g) for g in got}  # autograd.grad's results may be shared: copy before keeping them
         for t, g in zip(inputs, got):
             if g is not None:
-                if t._grad is None:
-                    t._grad = g if create_graph else _make(g._data.copy(), g._device)
-                else:
-                    t._grad = t._grad + g
+                _accumulate(t, g, assigned, create_graph)
         return
     _run(roots, grad_roots, retain_graph, create_graph, None, True)
 

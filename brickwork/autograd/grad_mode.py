@@ -36,7 +36,16 @@ def is_grad_enabled() -> bool:
 
 
 def is_inference_mode_enabled() -> bool:
-    """Whether an ``inference_mode`` block is active."""
+    """Whether an ``inference_mode`` block is active.
+
+    Example:
+        >>> import brickwork as torch
+        >>> with torch.inference_mode():
+        ...     print(torch.is_inference_mode_enabled())
+        True
+        >>> torch.is_inference_mode_enabled()
+        False
+    """
     return STATE.inference
 
 

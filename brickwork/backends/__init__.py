@@ -75,6 +75,9 @@ class Backend:
         """A context manager making device ``index`` current for the calling thread (nothing to do on the CPU)."""
         return contextlib.nullcontext()
 
+    def make_current(self, index: int | None) -> None:
+        """Make device ``index`` current for the calling thread until changed (nothing to do on the CPU)."""
+
     def synchronize(self, index: int | None = None) -> None:
         """Wait for queued work on the device (nothing to wait for on the CPU)."""
 
@@ -123,6 +126,9 @@ class CupyBackend(Backend):
 
     def use(self, index: int | None) -> Any:
         return self.cupy.cuda.Device(index or 0)
+
+    def make_current(self, index: int | None) -> None:
+        self.cupy.cuda.Device(index or 0).use()
 
     def synchronize(self, index: int | None = None) -> None:
         with self.cupy.cuda.Device(index or 0):
@@ -195,6 +201,11 @@ class device:
     """
 
     __slots__ = ("type", "_index", "backend", "xp", "_key")
+    type: str
+    _index: int | None
+    backend: Backend
+    xp: Any
+    _key: Any
 
     def __new__(cls, type: Any = "cpu", index: int | None = None) -> "device":  # noqa: A002
         if isinstance(type, device):
@@ -322,8 +333,9 @@ def current_cuda_index() -> int:
 def set_current_cuda_index(i: int) -> None:
     """Make CUDA device ``i`` current for this thread."""
     _state.cuda_index = i
-    if "cuda" in _backends:
-        _backends["cuda"].xp.cuda.Device(i).use()
+    b = _backends.get("cuda")
+    if b is not None:
+        b.make_current(i)
 
 
 CPU = _intern(device, "cpu", None, _NUMPY)

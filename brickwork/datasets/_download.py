@@ -19,7 +19,18 @@ _CHUNK = 1 << 20
 
 
 class DownloadError(RuntimeError):
-    """No mirror delivered a file with the expected checksum."""
+    """No mirror delivered a file with the expected checksum.
+
+    Example:
+        >>> import tempfile, pathlib
+        >>> from brickwork.datasets import DownloadError, download_url
+        >>> src = pathlib.Path(tempfile.mkdtemp()) / "src"; _ = src.write_bytes(b"abc")
+        >>> try:
+        ...     download_url(src.as_uri(), src.with_name("copy"), "md5:" + "0" * 32)
+        ... except DownloadError:
+        ...     print("checksum mismatch")
+        checksum mismatch
+    """
 
 
 def file_checksum(path: str | Path, algorithm: str = "md5") -> str:

@@ -271,7 +271,7 @@ class SyntheticDigits(VisionDataset):
         folder = None if root is None else self.root / "SyntheticDigits"
         self._images, self._labels = _generate(train, self.size, self.seed, folder)
         if root is None:
-            self.root = None  # type: ignore[assignment]  (nothing on disk)
+            self.root = None  # type: ignore[assignment]  # nothing on disk
 
     def extra_repr(self) -> str:
         return f"Seed: {self.seed}"

@@ -285,14 +285,14 @@ class _Decoder:
             if type(val) is not int or not 0 <= val < len(self.tensors):
                 raise self.bad(f"tensor reference {val!r:.60} is out of range")
             return self.tensors[val]
-        if tag == "float" and val in _FLOATS:
+        if tag == "float" and type(val) is str and val in _FLOATS:
             return _FLOATS[val]
-        if tag == "dtype" and val in _dt.BY_NAME:
+        if tag == "dtype" and type(val) is str and val in _dt.BY_NAME:
             return _dt.BY_NAME[val]
         if tag == "device" and type(val) is str:
             try:
                 return _device(val)
-            except (RuntimeError, ValueError):  # saved on a device this machine lacks: keep the name
+            except (RuntimeError, ValueError, TypeError):  # a device this machine lacks: keep the name
                 return val
         if tag == "generator" and type(val) is list and len(val) == 2 and type(val[0]) is str:
             return self._generator(val[0], self.decode(val[1]))

@@ -14,6 +14,8 @@ Example:
 
 from __future__ import annotations
 
+from typing import Any
+
 from . import init, lazy, parameter, utils
 from .containers import ModuleDict, ModuleList, ParameterDict, ParameterList, Sequential
 from .hooks import RemovableHandle
@@ -25,7 +27,7 @@ __all__ = ["Module", "Parameter", "Buffer", "UninitializedParameter", "Uninitial
            "lazy", "parameter"]
 
 
-def _optional(name: str) -> object | None:
+def _optional(name: str) -> Any:
     """Import a sibling written by another part of the project; absent (not broken) only if the file is missing."""
     import importlib
 

@@ -279,8 +279,52 @@ def _cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None, ignore_
             raise RuntimeError(f"{op}: ignore_index={ignore_index} is not supported with class-probability "
                                "targets; leave it at the default -100")
         return _cross_entropy_probs(input, target, weight, reduction, label_smoothing, op)
+    if weight is None and label_smoothing == 0.0 and input._data.ndim == 2:
+        out = _cross_entropy_rows(input, target, ignore_index, reduction)
+        if out is not None:
+            return out
     safe, valid, wt = _index_targets(op, input, target, weight, ignore_index, True)
     return _cross_entropy_indices(input, safe, valid, wt, weight, reduction, label_smoothing)
+
+
+def _cross_entropy_rows(input: Tensor, target: Tensor, ignore_index: int, reduction: str) -> Tensor | None:
+    """The classifier's case in a few array ops: logits (N, C), class indices (N,) all in range, no weight and
+    no smoothing. None when it does not apply (ignored or invalid targets take the general path)."""
+    x, t = input._data, target._data
+    N, C = x.shape
+    kind = t.dtype.kind
+    if t.shape != (N,) or kind not in "iu" or target._device is not input._device or not N or not C \
+            or 0 <= ignore_index < C:
+        return None
+    xp = input._device.xp
+    rows = xp.arange(N)
+    if xp is np:  # NumPy checks the upper bound while indexing; negative indices (ignored or not) go the long way
+        if kind == "i" and int(t.min()) < 0:
+            return None
+        try:
+            picked = x[rows, t]
+        except IndexError:
+            return None
+    elif int(t.min()) < 0 or int(t.max()) >= C:  # CuPy does not check bounds
+        return None
+    else:
+        picked = x[rows, t]
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        m = x.max(axis=1, keepdims=True)
+        p = x - m
+        picked = picked - m.reshape(N)
+        xp.exp(p, out=p)
+        total = p.sum(axis=1, keepdims=True)
+        loss = xp.log(total.reshape(N)) - picked
+        p /= total
+        denom = float(N) if reduction == "mean" else 1.0
+        if reduction != "none":
+            loss = xp.asarray(loss.sum() / denom)
+    out = wrap(loss.astype(x.dtype, copy=False), input._device)
+    if needs_grad(input):
+        record(out, "NllLossBackward0", _cross_entropy_backward, (input,), (input,),
+               (p, 1, t.reshape(N, 1), None, None, None, 0.0, denom, reduction, rows))
+    return out
 
 
 def _cross_entropy_probs(input: Tensor, target: Tensor, weight: Tensor | None, reduction: str, eps: float,
@@ -342,7 +386,7 @@ def _cross_entropy_indices(input: Tensor, safe: Any, valid: Any, wt: Any, weight
     out = wrap(loss.astype(x.dtype, copy=False), input._device)
     if needs_grad(input):
         record(out, "NllLossBackward0" if eps == 0 else "AddBackward0", _cross_entropy_backward, (input,),
-               (input,), (p, cdim, idx, valid, wt, wb, eps, denom, reduction))
+               (input,), (p, cdim, idx, valid, wt, wb, eps, denom, reduction, None))
     return out
 
 
@@ -351,9 +395,18 @@ def _cross_entropy_backward(node: Any, g: Tensor) -> tuple:
 
     ``Q`` holds ``(1 - eps) * w[t] / denom`` at each target class plus ``eps / C * w_c / denom`` everywhere.
     """
-    probs, cdim, idx, valid, wt, wb, eps, denom, reduction = node.meta
+    probs, cdim, idx, valid, wt, wb, eps, denom, reduction, rows = node.meta
     dev = node.inputs[0]._device
     xp = dev.xp
+    if rows is not None:  # from _cross_entropy_rows: every target counts with weight 1
+        if not STATE.enabled:
+            gd = g._data.astype(probs.dtype, copy=False)
+            s = gd.reshape(-1, 1) if reduction == "none" else gd.reshape(()) * probs.dtype.type(1.0 / denom)
+            grad = probs * s
+            grad[rows, idx[:, 0]] -= s.reshape(-1) if reduction == "none" else s
+            return (wrap(grad, dev),)
+        valid = xp.ones(rows.shape, dtype=bool)
+        wt = xp.ones(rows.shape, dtype=probs.dtype)
     C = probs.shape[cdim]
     scale = 1.0 / denom if denom else float("nan")
     a = (1.0 - eps) * wt * scale  # the one-hot part's weight, per element

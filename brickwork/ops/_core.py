@@ -185,7 +185,7 @@ def inplace(t: Tensor, op: str, compute: Callable[[Tensor], Tensor], *others: An
     if needs_grad(t, *others):
         base = t._base
         idx = None if base is None else region_index(t._data, base._data)
-        if idx is None:
+        if base is None or idx is None:
             _inplace_root(t, op, compute, others)
         else:
             _inplace_view(t, base, idx, op, compute, others)

@@ -53,10 +53,9 @@ def _infer_dtype(data: Any) -> _dt.dtype:
     if isinstance(data, (list, tuple)):
         if not data:
             return _dt.get_default_dtype()
-        out = None
-        for x in data:
-            d = _infer_dtype(x)
-            out = d if out is None else _dt.promote_types(out, d)
+        out = _infer_dtype(data[0])
+        for x in data[1:]:
+            out = _dt.promote_types(out, _infer_dtype(x))
         return out
     if isinstance(data, Tensor):
         return data.dtype
@@ -436,7 +435,7 @@ def _cast_method(name: str, dt: _dt.dtype) -> Any:
 
 
 def cpu(self: Tensor, memory_format: Any = None) -> Tensor:
-    """A copy on the CPU (``self`` if already there).
+    """A copy on the CPU (``self`` if already there); from a virtual CPU device (``'cpu:1'``), a copy on the host.
 
     Example:
         >>> import brickwork as torch
@@ -445,7 +444,7 @@ def cpu(self: Tensor, memory_format: Any = None) -> Tensor:
     """
     from ..backends import CPU
 
-    return self if self._device.type == "cpu" else _convert(self, CPU, None)
+    return self if self._device is CPU else _convert(self, CPU, None)
 
 
 def cuda(self: Tensor, device: Any = None, non_blocking: bool = False, memory_format: Any = None) -> Tensor:

@@ -86,7 +86,8 @@ def sub(input: Any, other: Any, *, alpha: Any = 1, out: Tensor | None = None) ->
         >>> torch.sub(torch.tensor([5.0]), 2.0)
         tensor([3.])
     """
-    if _is_bool(input) or _is_bool(other):
+    if (input._data.dtype.kind == "b" if input.__class__ is Tensor else _is_bool(input)) or (
+            other.__class__ is not float and _is_bool(other)):  # written out: sub is on the hot path
         if _is_bool(input) and _is_bool(other):
             raise RuntimeError("sub: subtraction, the `-` operator, with two bool tensors is not supported; use "
                                "the `^` or logical_xor() operator instead")
@@ -105,7 +106,10 @@ def sub(input: Any, other: Any, *, alpha: Any = 1, out: Tensor | None = None) ->
 
 
 def _is_bool(x: Any) -> bool:
-    return x.__class__ is bool or isinstance(x, np.bool_) or (isinstance(x, Tensor) and x._data.dtype.kind == "b")
+    c = x.__class__
+    if c is Tensor:
+        return x._data.dtype.kind == "b"
+    return c is bool or c is np.bool_ or (isinstance(x, Tensor) and x._data.dtype.kind == "b")
 
 
 def _sub_backward(node: Any, g: Tensor) -> tuple:

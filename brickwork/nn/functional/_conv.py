@@ -3,19 +3,23 @@
 Everything is one 2-d convolution (1-d inputs get a height of 1) built from three primitives that are each
 other's gradients, so every derivative order works:
 
-* ``_conv(x, w)``   the forward convolution (im2col via a strided view, then one batched GEMM);
-* ``_conv_t(g, w)`` its gradient with respect to ``x``, i.e. the transposed convolution (GEMM, then col2im
-  by adding the columns back one kernel position at a time);
-* ``_conv_w(x, g)`` its gradient with respect to ``w`` (im2col, then GEMM).
+* ``_conv(x, w)``   the forward convolution: im2col through a strided view, then one batched GEMM;
+* ``_conv_t(g, w)`` its gradient with respect to ``x``, i.e. the transposed convolution;
+* ``_conv_w(x, g)`` its gradient with respect to ``w``: im2col, then a batched GEMM summed over the batch.
 
 For ``T(x, w, g) = <conv(x, w), g>`` each primitive is the partial derivative of ``T`` by one argument, so the
 backward of each is written with the other two.
 
-Speed (see PERFORMANCE.md): when the column stride is 1, columns are built *wide*, for every column of the
-padded input rather than only the ``out_w`` valid ones. Each kernel position then reads one contiguous run of
-``out_h * padded_w`` numbers instead of ``out_h`` short rows, which makes im2col and col2im several times faster
-on small images; the extra columns cost a few more GEMM flops, and are dropped from the output (in the
-gradient they are zero, so they add nothing).
+Speed (see PERFORMANCE.md and benchmarks/bench_conv.py):
+
+* *wide columns*: with unit column stride, im2col may take every column of the padded input, not only the
+  ``out_w`` valid ones, so each kernel position copies one contiguous run of ``out_h * padded_w`` numbers
+  instead of ``out_h`` short rows. The extra columns cost GEMM flops, so this is used when they are few; they
+  are dropped from the output, and in gradients they are zero.
+* ``_conv_t`` with unit column stride sums over the kernel columns inside its GEMM (on ``kw`` shifted copies
+  of the gradient's rows) and then adds one block of rows per kernel row: ``kh`` long adds instead of col2im's
+  ``kh * kw`` short ones. Other strides use GEMM + col2im.
+* the forward keeps its columns (when small) for the weight gradient, saving a second im2col.
 """
 
 from __future__ import annotations
@@ -54,8 +58,11 @@ class _Geometry:
         self.hp, self.wp = h + pt + pb, w + pl + pr
         self.oh = (self.hp - self.dh * (self.kh - 1) - 1) // self.sh + 1
         self.ow = (self.wp - self.dw * (self.kw - 1) - 1) // self.sw + 1
-        self.wq = self.wp if self.sw == 1 else self.ow  # the wide layout needs unit column stride
-        self.tail = (self.kw - 1) * self.dw if self.sw == 1 else 0  # wide reads run past the last row
+        # Wide columns need a unit column stride, and pay wp / ow times the GEMM flops for their long runs:
+        # worth it up to about 1.25 (measured at LeNet's shapes: 28 / 24 gains, 12 / 8 loses).
+        wide = self.sw == 1 and 4 * self.wp <= 5 * self.ow
+        self.wq = self.wp if wide else self.ow
+        self.tail = (self.kw - 1) * self.dw if wide else 0  # wide reads run past the last row
 
 
 def _geometry(op: str, x_shape: tuple, w_shape: tuple, stride: Any, padding: Any, dilation: Any, groups: int,
@@ -122,8 +129,11 @@ def _im2col(x: Any, g: _Geometry) -> Any:
     xp = xp_of(x)
     n, c = x.shape[0], x.shape[1]
     plane = g.hp * g.wp
-    buf = xp.zeros(n * c * plane + g.tail, x.dtype)
-    buf[:n * c * plane].reshape(n, c, g.hp, g.wp)[:, :, g.pt:g.pt + g.h, g.pl:g.pl + g.w] = x
+    if g.tail == 0 and plane == g.h * g.w and x.flags.c_contiguous:
+        buf = x.reshape(-1)  # nothing to pad: read the input in place
+    else:
+        buf = xp.zeros(n * c * plane + g.tail, x.dtype)
+        buf[:n * c * plane].reshape(n, c, g.hp, g.wp)[:, :, g.pt:g.pt + g.h, g.pl:g.pl + g.w] = x
     view = _strided(xp, buf, (n, c, g.kh, g.kw, g.oh, g.wq),
                     (c * plane, plane, g.dh * g.wp, g.dw, g.sh * g.wp, g.sw))
     return xp.ascontiguousarray(view).reshape(n, g.groups, -1, g.oh * g.wq)
@@ -177,6 +187,7 @@ def _conv_arrays(x: Any, w: Any, b: Any, g: _Geometry) -> tuple[Any, Any]:
 
 
 def _conv_t_arrays(gy: Any, w: Any, g: _Geometry) -> Any:
+    """The transposed convolution of ``gy`` (N, O, out_h, out_w) with ``w``: an (N, C, H, W) array."""
     xp = xp_of(gy)
     if g.sw != 1:
         wt = w.reshape(g.groups, g.o // g.groups, -1).swapaxes(1, 2)
@@ -202,6 +213,7 @@ def _conv_t_arrays(gy: Any, w: Any, g: _Geometry) -> Any:
 
 
 def _conv_w_arrays(x: Any, gy: Any, g: _Geometry, cols: Any = None) -> Any:
+    """The weight gradient of the convolution of ``x`` for output gradient ``gy`` (``cols``: ``x``'s columns)."""
     xp = xp_of(x)
     if cols is None:
         cols = _im2col(x, g)

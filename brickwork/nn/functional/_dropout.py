@@ -81,7 +81,17 @@ def dropout2d(input: Tensor, p: float = 0.5, training: bool = True, inplace: boo
 
 
 def dropout3d(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:
-    """Zero whole channels of (N, C, D, H, W) or (C, D, H, W) inputs with probability ``p``."""
+    """Zero whole channels of (N, C, D, H, W) or (C, D, H, W) inputs with probability ``p``.
+
+    Example:
+        >>> import brickwork as torch
+        >>> import brickwork.nn.functional as F
+        >>> _ = torch.manual_seed(0); y = F.dropout3d(torch.ones(1, 4, 2, 2, 2), p=0.5)
+        >>> [set(channel.flatten().tolist()) for channel in y[0]]
+        [{2.0}, {2.0}, {2.0}, {0.0}]
+        >>> F.dropout3d(torch.ones(1, 2, 1, 1, 1), training=False).flatten()
+        tensor([1., 1.])
+    """
     return _channel_dropout("dropout3d", 3, input, p, training, inplace)
 
 

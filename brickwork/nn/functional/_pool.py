@@ -31,6 +31,22 @@ class _PoolGeometry:
     """Windows of a 2-d pooling: kernel, stride, dilation, padding (plus ceil-mode overhang) and sizes."""
 
     __slots__ = ("n", "c", "h", "w", "kh", "kw", "sh", "sw", "dh", "dw", "ph", "pw", "oh", "ow", "hp", "wp")
+    n: int
+    c: int
+    h: int
+    w: int
+    kh: int
+    kw: int
+    sh: int
+    sw: int
+    dh: int
+    dw: int
+    ph: int
+    pw: int
+    oh: int
+    ow: int
+    hp: int
+    wp: int
 
     def slice(self, i: int, j: int) -> tuple:
         """The strided slice of the padded input read by kernel position (i, j) for every output."""

@@ -29,6 +29,11 @@ class RNNBase(Module):
     Per layer and direction it holds the parameters ``weight_ih_l{k}``, ``weight_hh_l{k}``, ``bias_ih_l{k}``,
     ``bias_hh_l{k}`` (``weight_hr_l{k}`` with an LSTM projection), suffixed ``_reverse`` for the backward
     direction.
+
+    Example:
+        >>> import brickwork as torch
+        >>> [name for name, _ in torch.nn.GRU(4, 3).named_parameters()]
+        ['weight_ih_l0', 'weight_hh_l0', 'bias_ih_l0', 'bias_hh_l0']
     """
 
     def __init__(self, mode: str, input_size: int, hidden_size: int, num_layers: int = 1, bias: bool = True,
@@ -260,7 +265,13 @@ class LSTM(RNNBase):
 
 
 class RNNCellBase(Module):
-    """Shared state of the cells: ``weight_ih``, ``weight_hh``, ``bias_ih``, ``bias_hh``."""
+    """Shared state of the cells: ``weight_ih``, ``weight_hh``, ``bias_ih``, ``bias_hh``.
+
+    Example:
+        >>> import brickwork as torch
+        >>> cell = torch.nn.LSTMCell(4, 3); [name for name, _ in cell.named_parameters()]
+        ['weight_ih', 'weight_hh', 'bias_ih', 'bias_hh']
+    """
 
     def __init__(self, input_size: int, hidden_size: int, bias: bool, num_chunks: int, device: Any = None,
                  dtype: Any = None) -> None:

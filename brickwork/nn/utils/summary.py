@@ -107,7 +107,14 @@ class LayerSummary:
 
 @dataclass
 class ModelSummary:
-    """What :func:`summary` returns: per-layer rows and totals; ``str()`` gives the printed table."""
+    """What :func:`summary` returns: per-layer rows and totals; ``str()`` gives the printed table.
+
+    Example:
+        >>> import brickwork as torch
+        >>> s = torch.nn.utils.summary(torch.nn.Linear(3, 2), (1, 3), verbose=0)
+        >>> s.total_params, [layer.type for layer in s.layers]
+        (8, ['Linear'])
+    """
 
     layers: list[LayerSummary]
     total_params: int

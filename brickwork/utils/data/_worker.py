@@ -48,6 +48,16 @@ class WorkerInfo:
         dataset: the dataset this worker reads (for an IterableDataset, the worker's own shallow copy).
         rng: random streams seeded with ``seed``, private to this worker.
         worker_method: always ``"thread"`` in brickwork.
+
+    Example:
+        >>> from brickwork.utils.data import DataLoader, Dataset, get_worker_info
+        >>> class WorkerCount(Dataset):
+        ...     def __len__(self):
+        ...         return 4
+        ...     def __getitem__(self, i):
+        ...         return get_worker_info().num_workers
+        >>> [int(n) for n in DataLoader(WorkerCount(), batch_size=None, num_workers=2)]
+        [2, 2, 2, 2]
     """
 
     id: int

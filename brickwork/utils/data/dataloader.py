@@ -219,7 +219,7 @@ class _BaseIter:
         return next(self._sampler_iter)
 
     def __next__(self) -> Any:
-        data = self._next_data()  # type: ignore[attr-defined]  (each iterator kind defines it)
+        data = self._next_data()  # type: ignore[attr-defined]  # each iterator kind defines it
         self._num_yielded += 1
         if self._iterable and self._len_called is not None and self._num_yielded > self._len_called:
             msg = (f"Length of IterableDataset {self._dataset} was reported to be {self._len_called} (when "
