@@ -6,7 +6,7 @@ container, conversions, printing and the entry point to the backward pass.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Callable, Iterator
+from typing import TYPE_CHECKING, Any, Callable, Iterator, SupportsIndex
 
 import numpy as np
 
@@ -475,7 +475,7 @@ class Tensor:
 
         return tensor_repr(self)
 
-    def __reduce_ex__(self, protocol: int) -> tuple:
+    def __reduce_ex__(self, protocol: SupportsIndex) -> tuple:
         # pickling (deepcopy, multiprocessing) keeps data, dtype, device and requires_grad
         d = {k: v for k, v in self.__dict__.items() if k not in _AUTOGRAD_STATE}
         return (_rebuild, (type(self), self._host().copy(), str(self._device), self._rg, d or None))
@@ -518,7 +518,7 @@ def _make(data: Any, device: Any = CPU, rg: bool = False, grad_fn: Any = None, c
     """Wrap an array as a tensor without copying or checks (the hot path of every op)."""
     if isinstance(data, np.generic):  # NumPy ufuncs give scalars for 0-d inputs; a tensor holds a writable array
         data = np.asarray(data)
-    t = _new(cls)
+    t: Tensor = _new(cls)
     t._data = data
     t._device = device
     t._rg = rg
@@ -591,7 +591,7 @@ class _Storage:
 class _RemovableHandle:
     """Returned by ``register_hook``; ``remove()`` unregisters the hook."""
 
-    def __init__(self, hooks: list, hook: Callable) -> None:
+    def __init__(self, hooks: list, hook: object) -> None:
         self._hooks, self._hook = hooks, hook
 
     def remove(self) -> None:

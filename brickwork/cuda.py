@@ -6,7 +6,7 @@ Everything here works without CuPy or a GPU: queries answer "nothing there" (``i
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from . import backends as _b
 
@@ -67,7 +67,7 @@ def _index(d: Any) -> int:
     dev = _b.device(d)
     if dev.type != "cuda":
         raise ValueError(f"expected a CUDA device, got {dev}")
-    return dev.index
+    return cast(int, dev.index)  # a CUDA device always has an index
 
 
 def set_device(d: Any) -> None:

@@ -199,7 +199,7 @@ def promote_types(a: dtype, b: dtype) -> dtype:
         return a if a.itemsize >= b.itemsize else b
     if a.category == _BOOL:
         return a
-    return from_np(np.promote_types(a._np, b._np))
+    return from_np(np.promote_types(a.np, b.np))
 
 
 def scalar_dtype(x: Any) -> dtype:

@@ -4,13 +4,20 @@ A test that takes a ``device`` argument runs once per available device: ``'cpu'`
 ``BRICKWORK_CPU_DEVICES`` > 1 (a virtual device, with real copies to and from the host); also ``'cuda'`` when
 CuPy sees a GPU. On a CPU-only machine with the default environment this is ``['cpu']`` alone, so
 parametrizing a test adds no cases. Tests marked ``@pytest.mark.cuda`` are skipped without a GPU.
+
+``fake_cuda`` gives two stand-in CUDA devices without a GPU: devices of type ``'cuda'`` whose arrays are NumPy
+arrays, with real copies to and from the host, to test the CUDA code paths that do not need CuPy itself.
 """
 
 from __future__ import annotations
 
+from typing import Any, Callable, Iterator
+
+import numpy as np
 import pytest
 
 import brickwork
+from brickwork import backends
 from brickwork.backends import cpu_device_count
 
 
@@ -44,3 +51,49 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 def device(request: pytest.FixtureRequest) -> str:
     """Each available device in turn (see the module docstring)."""
     return request.param
+
+
+class FakeGPU(backends.Backend):
+    """A stand-in for CuPy: NumPy arrays (or ``xp``'s) on devices of type 'cuda', copied to and from the host.
+
+    Records the devices made current and synchronized, so tests can check that code switches devices.
+    """
+
+    name = "fake-cuda"
+
+    def __init__(self, xp: Any = np) -> None:
+        self.xp = xp
+        self.current: list[int | None] = []
+        self.synced: list[int | None] = []
+
+    def to_host(self, array: Any) -> np.ndarray:
+        return np.array(array, copy=True)
+
+    def from_host(self, array: Any, index: int | None) -> Any:
+        return np.array(array, copy=True)
+
+    def make_current(self, index: int | None) -> None:
+        self.current.append(index)
+
+    def synchronize(self, index: int | None = None) -> None:
+        self.synced.append(index)
+
+
+@pytest.fixture
+def install_fake_cuda(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[..., FakeGPU]]:
+    """A function installing two stand-in CUDA devices (cuda:0, cuda:1) for the test, given an array module."""
+    def install(xp: Any = np) -> FakeGPU:
+        fake = FakeGPU(xp)
+        monkeypatch.setattr(backends, "_backends", {"cpu": backends._NUMPY, "cuda": fake})
+        monkeypatch.setattr(backends, "_interned", {k: v for k, v in backends._interned.items() if k[0] == "cpu"})
+        monkeypatch.setattr(backends, "cuda_device_count", lambda: 2)
+        return fake
+
+    yield install
+    backends._state.cuda_index = 0  # this thread's current CUDA device, set by the test
+
+
+@pytest.fixture
+def fake_cuda(install_fake_cuda: Callable[..., FakeGPU]) -> FakeGPU:
+    """Two stand-in CUDA devices, cuda:0 and cuda:1, whose arrays are NumPy arrays (see :class:`FakeGPU`)."""
+    return install_fake_cuda()

@@ -37,6 +37,18 @@ def _import(name: str) -> types.ModuleType:
         raise
 
 
+def _global_state() -> tuple[object, ...]:
+    """Process-wide settings an example may change and must put back."""
+    return (brickwork.get_default_dtype(), brickwork.get_default_device(), brickwork.is_grad_enabled(),
+            brickwork.is_inference_mode_enabled(), repr(brickwork.tensor([1.0, 2.5])))
+
+
+def test_walk_finds_the_modules() -> None:
+    names = _module_names()
+    for expected in ("brickwork", "brickwork.ops.elementwise", "brickwork.nn.modules.linear", "brickwork.optim.sgd"):
+        assert expected in names
+
+
 @pytest.mark.parametrize("module_name", _module_names())
 def test_docstring_examples(module_name: str) -> None:
     module = _import(module_name)
@@ -52,9 +64,13 @@ def test_docstring_examples(module_name: str) -> None:
         # the examples that ran before it
         brickwork.manual_seed(0)
         out: list[str] = []
+        before = _global_state()
         result = runner.run(test, out=out.append, clear_globs=True)
         if result.failed:
             failures.append("".join(out))
+        elif _global_state() != before:
+            failures.append(f"{test.name}: the example changed global state (default dtype or device, grad mode, "
+                            f"print options) without restoring it: {before} -> {_global_state()}")
     if failures:
         pytest.fail(f"{len(failures)} failing docstring example(s) in {module_name}:\n" + "\n".join(failures),
                     pytrace=False)

@@ -539,6 +539,11 @@ MALFORMED = {
         brickwork=h["__metadata__"]["brickwork"].replace('"tensor":1', '"tensor":9'))), "out of range"),
     "newer version": (_header_edit(lambda h: h["__metadata__"].update(
         brickwork=h["__metadata__"]["brickwork"].replace('"version":1', '"version":7'))), "newer brickwork"),
+    "unhashable tag value": (_header_edit(lambda h: h["__metadata__"].update(
+        brickwork=h["__metadata__"]["brickwork"].replace('"root":', '"root":{"float":[1]},"x":'))), "malformed"),
+    "unhashable dict key": (_header_edit(lambda h: h["__metadata__"].update(
+        brickwork=h["__metadata__"]["brickwork"].replace('"root":', '"root":{"dict":[[{"list":[]},1]]},"x":'))),
+        "unhashable dict key"),
     "random bytes": (np.random.default_rng(0).integers(0, 256, 4096, dtype=np.uint8).tobytes(), "header length"),
     "truncated data": (_good()[:-5], "out of range"),
 }

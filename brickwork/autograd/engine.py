@@ -16,7 +16,7 @@ from .grad_mode import STATE
 
 __all__ = ["Node", "backward", "grad"]
 
-_FREED = "freed"
+_FREED: Any = "freed"  # sentinel (compared by identity) for freed saved tensors and outputs
 # Bumped each time an in-place op gives a tensor new history. A node remembers the epoch it was recorded in, so
 # the engine can follow each input to the history it had *then* (see ``edge``), as PyTorch's saved edges do.
 EPOCH = [0]
@@ -66,7 +66,7 @@ class Node:
     @property
     def next_functions(self) -> tuple:
         """``(grad_fn, output_index)`` for each input, as in PyTorch (``None`` where no grad flows)."""
-        out = []
+        out: list[tuple[Any, int]] = []
         for t in self.inputs:
             fn, idx, rg = (None, 0, False) if t is None else edge(t, self._epoch)
             if not rg:
@@ -347,8 +347,6 @@ def _accumulate(t: Tensor, g: Tensor, assigned: set, create_graph: bool) -> None
 
 
 def _check_roots(outputs: Sequence[Tensor], grad_outputs: Sequence[Any] | None, where: str) -> list[Tensor]:
-    from ..ops.creation import ones_like
-
     gs: list[Tensor] = []
     for i, t in enumerate(outputs):
         if not isinstance(t, Tensor):
@@ -365,12 +363,17 @@ def _check_roots(outputs: Sequence[Tensor], grad_outputs: Sequence[Any] | None, 
                     f"shape {tuple(t.shape)}. Reduce it first (e.g. y.sum().backward()) or pass a gradient "
                     f"of shape {tuple(t.shape)}")
             d = t._data
-            g = _make(np.ones_like(d), t._device) if d.__class__ is np.ndarray else ones_like(t)
+            if d.__class__ is np.ndarray:
+                g = _make(np.ones_like(d), t._device)
+            else:
+                from ..ops.creation import ones_like
+
+                g = ones_like(t)
         elif not isinstance(g, Tensor):
             from ..ops.creation import tensor
 
             g = tensor(g, dtype=t.dtype, device=t.device)
-        if tuple(g.shape) != tuple(t.shape):
+        if g._data.shape != t._data.shape:
             raise RuntimeError(f"{where}: gradient {i} has shape {tuple(g.shape)} but output {i} has shape "
                                f"{tuple(t.shape)}; they must match")
         gs.append(g)
@@ -426,7 +429,7 @@ def grad(outputs: Sequence[Tensor] | Tensor, inputs: Sequence[Tensor] | Tensor, 
     if isinstance(outputs, Tensor):
         outputs = [outputs]
     single_input = isinstance(inputs, Tensor)
-    inputs = [inputs] if single_input else list(inputs)
+    inputs = [inputs] if isinstance(inputs, Tensor) else list(inputs)
     if not inputs:
         raise RuntimeError("autograd.grad(): the `inputs` argument cannot be empty; pass the tensors to "
                            "differentiate with respect to")

@@ -29,6 +29,8 @@ class FunctionCtx:
         True
     """
 
+    _stashed: list[tuple[str, Tensor]]  # set in __init__ past __setattr__, which appends to it
+
     def __init__(self) -> None:
         object.__setattr__(self, "_stashed", [])
         self.needs_input_grad: tuple[bool, ...] = ()

@@ -94,7 +94,7 @@ def gradcheck(func: Callable[..., Any], inputs: Any, *, eps: float = 1e-6, atol:
     return True
 
 
-def gradgradcheck(func: Callable[..., Any], inputs: Any, grad_outputs: Sequence[Tensor] | None = None, *,
+def gradgradcheck(func: Callable[..., Any], inputs: Any, grad_outputs: Sequence[Tensor | None] | None = None, *,
                   eps: float = 1e-6, atol: float = 1e-5, rtol: float = 1e-3, raise_exception: bool = True,
                   **_: Any) -> bool:
     """Check second derivatives: :func:`gradcheck` applied to the gradient of ``func``.
@@ -114,7 +114,6 @@ def gradgradcheck(func: Callable[..., Any], inputs: Any, grad_outputs: Sequence[
     if grad_outputs is None:
         grad_outputs = [randn(tuple(o.shape), dtype=o.dtype, device=o._device) if o.dtype.is_floating_point
                         else None for o in outs]
-    diff = [t for t in inputs if isinstance(t, Tensor) and t._rg]
 
     def first(*xs: Any) -> tuple:
         with enable_grad():  # gradcheck evaluates this under no_grad for its finite differences
@@ -124,5 +123,4 @@ def gradgradcheck(func: Callable[..., Any], inputs: Any, grad_outputs: Sequence[
             gs = grad([y for y, _ in pairs], ds, [g for _, g in pairs], create_graph=True, allow_unused=True)
         return tuple(g for g in gs if g is not None)
 
-    _ = diff
     return gradcheck(first, inputs, eps=eps, atol=atol, rtol=rtol, raise_exception=raise_exception)

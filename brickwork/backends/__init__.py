@@ -14,7 +14,7 @@ from __future__ import annotations
 import contextlib
 import os
 import threading
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
@@ -303,7 +303,7 @@ class device:
             set_current_cuda_index(cuda_index)
 
 
-def _intern(cls: type, text: str, index: int | None, backend: Backend) -> device:
+def _intern(cls: type[device], text: str, index: int | None, backend: Backend) -> device:
     with _lock:
         d = _interned.get((text, index or 0))
         if d is None:
@@ -362,7 +362,7 @@ def set_default_device(d: Any) -> None:
     dev = None if d is None else device(d)
     _state.default = None if dev is CPU else dev
     if dev is not None and dev.type == "cuda":
-        set_current_cuda_index(dev.index)
+        set_current_cuda_index(cast(int, dev.index))  # a CUDA device always has an index
 
 
 def canonical(d: Any) -> device:

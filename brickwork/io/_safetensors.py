@@ -128,7 +128,8 @@ def layout_problem(shape: Any, strides: Any = None, offset: Any = 0, itemsize: i
         else:
             hi += (n - 1) * s
     if lo < 0 or hi + itemsize > nbytes:
-        return f"a view of shape {list(shape)}, strides {list(strides)} at offset {offset} reaches outside {nbytes} bytes"
+        return (f"a view of shape {list(shape)}, strides {list(strides)} at offset {offset} reaches outside "
+                f"{nbytes} bytes")
     return ""
 
 

@@ -270,7 +270,7 @@ def _cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None, ignore_
     _check_tensors(op, input, target)
     if not 0.0 <= label_smoothing <= 1.0:
         raise ValueError(f"{op}: label_smoothing must be between 0.0 and 1.0, got {label_smoothing}")
-    if tuple(target.shape) == tuple(input.shape) and input._data.ndim:
+    if target._data.shape == input._data.shape and input._data.ndim:
         if target._data.dtype.kind != "f":
             raise RuntimeError(f"{op}: a target of the input's shape {_shape_str(tuple(input.shape))} holds class "
                                f"probabilities and must be floating point, got {_dtype_name(target)}; for class "
@@ -319,8 +319,8 @@ def _cross_entropy_rows(input: Tensor, target: Tensor, ignore_index: int, reduct
         p /= total
         denom = float(N) if reduction == "mean" else 1.0
         if reduction != "none":
-            loss = xp.asarray(loss.sum() / denom)
-    out = wrap(loss.astype(x.dtype, copy=False), input._device)
+            loss = loss.sum() / denom
+    out = wrap(loss.astype(x.dtype, copy=False), input._device)  # wrap turns NumPy's scalar into a 0-d array
     if needs_grad(input):
         record(out, "NllLossBackward0", _cross_entropy_backward, (input,), (input,),
                (p, 1, t.reshape(N, 1), None, None, None, 0.0, denom, reduction, rows))

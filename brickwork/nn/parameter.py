@@ -8,7 +8,7 @@ no class swapping: ``isinstance(p, UninitializedParameter)`` simply asks whether
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, SupportsIndex
 
 import numpy as np
 
@@ -140,7 +140,7 @@ class Parameter(Tensor):
             p.__dict__[k] = copy.deepcopy(v, memo)
         return p
 
-    def __reduce_ex__(self, protocol: int) -> tuple:
+    def __reduce_ex__(self, protocol: SupportsIndex) -> tuple:
         d = self._data
         if type(d) is _Pending:
             return (_rebuild_pending, (type(self), str(d.dtype), str(d.device), self._rg, d.path, d.owner,
@@ -209,7 +209,7 @@ class UninitializedBuffer(Tensor, metaclass=_PendingMeta):
 
     def __new__(cls, requires_grad: bool = False, device: Any = None, dtype: Any = None,  # type: ignore[misc]
                 persistent: bool = True) -> Tensor:
-        t = _placeholder(Tensor, requires_grad, device, dtype)
+        t: Any = _placeholder(Tensor, requires_grad, device, dtype)  # gains buffer-marker attributes
         t.persistent = persistent
         t._is_buffer = True
         return t
@@ -257,7 +257,7 @@ class Buffer(Tensor, metaclass=_BufferMeta):
             from ..ops.creation import empty
 
             data = empty(0)
-        t = data.detach()
+        t: Any = data.detach()  # gains buffer-marker attributes
         if data.requires_grad:
             t.requires_grad_(True)
         t.persistent = persistent

@@ -427,11 +427,12 @@ def clamp(input: Tensor, min: Any = None, max: Any = None, *, out: Tensor | None
 def _clamp_backward(node: Any, g: Tensor) -> tuple:
     (x,) = node.saved_tensors
     lo, hi = node.meta
-    mask = None
-    if lo is not None:
+    if lo is None:  # clamp() rejects min and max both None
+        mask = x <= hi
+    else:
         mask = x >= lo
-    if hi is not None:
-        mask = (x <= hi) if mask is None else mask & (x <= hi)
+        if hi is not None:
+            mask = mask & (x <= hi)
     return (g * mask.to(g.dtype),)
 
 

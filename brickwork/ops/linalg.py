@@ -253,7 +253,7 @@ def einsum(equation: str, *operands: Any) -> Tensor:
 def _einsum_backward(node: Any, g: Tensor) -> tuple:
     ops = node.saved_tensors
     ins, out = node.meta
-    grads = []
+    grads: list[Tensor | None] = []
     for i, t in enumerate(ops):
         if not t._rg:
             grads.append(None)

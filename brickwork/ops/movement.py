@@ -334,7 +334,7 @@ def expand(input: Tensor, *sizes: Any) -> Tensor:
         raise RuntimeError(f"expand: the number of sizes provided ({len(sizes)}) must be greater or equal to the "
                            f"number of dimensions in the tensor ({d.ndim})")
     lead = len(sizes) - d.ndim
-    shape = []
+    dims = []
     for i, s in enumerate(sizes):
         cur = d.shape[i - lead] if i >= lead else None
         if s == -1:
@@ -345,8 +345,8 @@ def expand(input: Tensor, *sizes: Any) -> Tensor:
             raise RuntimeError(f"The expanded size of the tensor ({s}) must match the existing size ({cur}) at "
                                f"non-singleton dimension {i}.  Target sizes: {list(sizes)}.  Tensor sizes: "
                                f"{list(d.shape)}")
-        shape.append(s)
-    shape = tuple(shape)
+        dims.append(s)
+    shape = tuple(dims)
     if shape == d.shape:
         return _same(input)
     out = make_view(wrap(input._device.xp.broadcast_to(d, shape), input._device), input)

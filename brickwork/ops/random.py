@@ -8,7 +8,7 @@ a CuPy generator for speed by passing ``generator=Generator('cuda')``.
 from __future__ import annotations
 
 import json
-from typing import Any, Sequence
+from typing import Any, Sequence, cast
 
 import numpy as np
 
@@ -45,7 +45,7 @@ class Generator:
 
     def seed(self) -> int:
         """Seed from the operating system's entropy and return the seed."""
-        s = int(np.random.SeedSequence().entropy) % (1 << 63)
+        s = int(cast(int, np.random.SeedSequence().entropy)) % (1 << 63)  # entropy is an int when not given
         self.manual_seed(s)
         return s
 
@@ -76,7 +76,7 @@ class Generator:
         return {"device": str(self.device), "state": self.get_state()._data.tobytes()}
 
     def __setstate__(self, d: dict) -> None:
-        self.__init__(d["device"])
+        type(self).__init__(self, d["device"])
         self.set_state(wrap(np.frombuffer(d["state"], np.uint8), canonical("cpu")))
 
 

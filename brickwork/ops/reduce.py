@@ -299,7 +299,7 @@ def aminmax(input: Tensor, *, dim: int | None = None, keepdim: bool = False) -> 
         >>> lo, hi = torch.aminmax(torch.tensor([[1, 5], [-3, 2]]), dim=1); lo, hi
         (tensor([ 1, -3]), tensor([5, 2]))
     """
-    mm = namedtuple("aminmax", ["min", "max"])
+    mm = namedtuple("aminmax", ["min", "max"])  # type: ignore[name-match]  # typename as in torch.return_types
     return mm(amin(input, () if dim is None else dim, keepdim), amax(input, () if dim is None else dim, keepdim))
 
 

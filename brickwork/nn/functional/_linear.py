@@ -13,7 +13,7 @@ import numpy as np
 
 from ..._tensor import Tensor
 from ...autograd.grad_mode import STATE
-from ...ops._core import needs_grad, record, wrap
+from ...ops._core import record, wrap
 
 __all__ = ["linear", "bilinear"]
 
@@ -36,7 +36,9 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
                                f"{w.shape[1]}x{w.shape[0]})); check in_features or reshape the input")
         raise RuntimeError(f"linear: expected a 2-D weight and an input with at least 1 dimension, got input "
                            f"{tuple(d.shape)} and weight {tuple(w.shape)}")
-    if d.dtype != w.dtype or (bias is not None and bias._data.dtype != d.dtype):
+    dt = d.dtype  # ``is`` first: comparing NumPy dtypes with ``!=`` is slow, and equal builtin dtypes are one object
+    if (dt is not w.dtype and dt != w.dtype) or (bias is not None and bias._data.dtype is not dt
+                                                  and bias._data.dtype != dt):
         raise RuntimeError(f"linear: mat1 and mat2 must have the same dtype, but got {input.dtype} and "
                            f"{weight.dtype}{'' if bias is None else f' (bias {bias.dtype})'}; convert one, e.g. "
                            f"input.to({weight.dtype})")
@@ -44,10 +46,11 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
         from ...ops._core import device_mismatch
 
         raise device_mismatch("linear", input, weight if weight._device is not input._device else bias)
-    if bias is not None and bias._data.shape not in ((w.shape[0],), ()):
+    bd = None if bias is None else bias._data
+    if bd is not None and bd.ndim and bd.shape != (w.shape[0],):
         raise RuntimeError(f"linear: expected bias of shape ({w.shape[0]},), got {tuple(bias.shape)}")
-    out = wrap(_affine(d, w, None if bias is None else bias._data), input._device)
-    if needs_grad(input, weight, bias):
+    out = wrap(_affine(d, w, bd), input._device)
+    if STATE.enabled and (input._rg or weight._rg or (bias is not None and bias._rg)):
         record(out, "AddmmBackward0" if bias is not None else "MmBackward0", _linear_backward, (input, weight, bias),
                (input, weight))
     return out
@@ -82,7 +85,7 @@ def _linear_backward(node: Any, g: Tensor) -> tuple:
     x, w = node.saved_tensors
     b = node.inputs[2]
     gd, xd, wd = g._data, x._data, w._data
-    if not STATE.enabled and gd.dtype == xd.dtype and xd.ndim:  # first order: arrays only, no tensor-op layers
+    if not STATE.enabled and gd.dtype == xd.dtype:  # first order: arrays only, no tensor-op layers
         dev = g._device
         gx = gw = gb = None
         g2 = gd.reshape(-1, gd.shape[-1]) if gd.ndim != 2 else gd
@@ -91,7 +94,8 @@ def _linear_backward(node: Any, g: Tensor) -> tuple:
         if w._rg:
             gw = wrap(g2.T @ (xd.reshape(-1, xd.shape[-1]) if xd.ndim != 2 else xd), dev)
         if b is not None and b._rg:
-            gb = wrap(g2.sum(0).reshape(b._data.shape), dev)
+            # no reshape: an owned array (not a view) becomes .grad without a copy
+            gb = wrap(g2.sum(0) if b._data.ndim else g2.sum(), dev)
         return gx, gw, gb
     gx = g.matmul(w) if x._rg else None
     gw = gb = None

@@ -59,8 +59,9 @@ class RNNBase(Module):
         self._all_weights: list[list[str]] = []
         for layer in range(num_layers):
             for suffix in ("", "_reverse")[:2 if bidirectional else 1]:
-                shapes = {"weight_ih": (gate_size, input_size if layer == 0 else out_size * self._dirs),
-                          "weight_hh": (gate_size, out_size)}
+                shapes: dict[str, tuple[int, ...]] = {
+                    "weight_ih": (gate_size, input_size if layer == 0 else out_size * self._dirs),
+                    "weight_hh": (gate_size, out_size)}
                 if bias:
                     shapes.update({"bias_ih": (gate_size,), "bias_hh": (gate_size,)})
                 if proj_size:
@@ -286,7 +287,7 @@ class RNNCellBase(Module):
         else:
             self.register_parameter("bias_ih", None)
             self.register_parameter("bias_hh", None)
-        self.reset_parameters()
+        self.reset_parameters()  # type: ignore[misc]  # RNNBase's, shared: it only reads hidden_size
 
     reset_parameters = RNNBase.reset_parameters
 

@@ -11,7 +11,8 @@ from typing import Any, Sequence
 
 from ..._tensor import Tensor
 from ...autograd.grad_mode import no_grad
-from ...backends import cpu_device_count, cuda_device_count, device
+from ... import backends as _b
+from ...backends import device
 
 __all__ = ["as_device", "default_devices", "scatter", "scatter_kwargs", "gather", "all_reduce_gradients"]
 
@@ -24,7 +25,7 @@ def as_device(d: Any) -> device:
         device(type='cpu')
     """
     if isinstance(d, int) and not isinstance(d, bool):
-        return device("cuda", d) if cuda_device_count() > 0 else device("cpu", d)
+        return device("cuda", d) if _b.cuda_device_count() > 0 else device("cpu", d)
     return device(d)
 
 
@@ -35,10 +36,10 @@ def default_devices() -> list[device]:
         >>> isinstance(default_devices(), list)
         True
     """
-    n = cuda_device_count()
+    n = _b.cuda_device_count()
     if n:
         return [device("cuda", i) for i in range(n)]
-    n = cpu_device_count()
+    n = _b.cpu_device_count()
     return [device("cpu", i) for i in range(n)] if n > 1 else []
 
 

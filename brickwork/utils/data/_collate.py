@@ -74,7 +74,7 @@ default_collate_fn_map: CollateMap = {
 }
 
 
-def collate(batch: list, *, collate_fn_map: CollateMap | None = None) -> Any:
+def collate(batch: collections.abc.Sequence, *, collate_fn_map: CollateMap | None = None) -> Any:
     """Collate ``batch`` with the functions in ``collate_fn_map``.
 
     Functions are looked up by exact type, then by ``isinstance`` in insertion order; mappings, namedtuples and

@@ -18,7 +18,7 @@ from ..._tensor import _make
 from ._collate import default_collate
 from .dataset import Subset, TensorDataset
 
-BatchFn = Callable[[list], Any]
+BatchFn = Callable[[Any], Any]  # takes a list or an integer array of indices
 
 
 def fast_batcher(dataset: Any) -> BatchFn | None:
