@@ -12,11 +12,9 @@ Run: python benchmarks/bench_conv.py [--torch-threads 1] [--cpu-time] [--repeat 
 
 from __future__ import annotations
 
-import argparse
 import os
-import statistics
 import sys
-import time
+from functools import partial
 
 if "--cpu-time" in sys.argv:  # must precede NumPy's import for OpenBLAS to read it
     os.environ["OPENBLAS_NUM_THREADS"] = "1"
@@ -27,25 +25,7 @@ import torch  # noqa: E402
 import brickwork  # noqa: E402
 import brickwork.nn.functional as F  # noqa: E402
 
-from _harness import compare, machine, table  # noqa: E402
-
-
-def compare_cpu(name: str, ours: object, theirs: object, repeat: int = 30) -> dict:
-    """:func:`_harness.compare` timed with ``time.process_time`` (single-threaded runs only)."""
-    for _ in range(3):
-        ours()
-        theirs()
-    a, b = [], []
-    for _ in range(repeat):
-        t0 = time.process_time()
-        ours()
-        t1 = time.process_time()
-        theirs()
-        t2 = time.process_time()
-        a.append(t1 - t0)
-        b.append(t2 - t1)
-    ma, mb = statistics.median(a) * 1e3, statistics.median(b) * 1e3
-    return {"name": name, "brickwork": ma, "torch": mb, "ratio": ma / mb if mb else float("nan")}
+from _harness import backward_step, compare, machine, options, report, table  # noqa: E402
 
 SHAPES = [("conv1 1x28x28->6", (128, 1, 28, 28), (6, 1, 5, 5)), ("conv2 6x12x12->16", (128, 6, 12, 12), (16, 6, 5, 5))]
 
@@ -57,23 +37,9 @@ def forward(lib: object, fn: object, x: object, w: object, b: object) -> object:
     return run
 
 
-def train(fn: object, x: object, w: object, b: object, g: object) -> object:
-    def run() -> None:
-        x.grad = w.grad = b.grad = None
-        fn(x, w, b).backward(g)
-    return run
-
-
 def main() -> None:
-    p = argparse.ArgumentParser(description=__doc__)
-    p.add_argument("--torch-threads", type=int, default=0, help="torch.set_num_threads (0: PyTorch's default)")
-    p.add_argument("--cpu-time", action="store_true", help="one thread each, timed by process CPU time")
-    p.add_argument("--repeat", type=int, default=30)
-    p.add_argument("--out", help="also write the markdown table to this file")
-    args = p.parse_args()
-    if args.torch_threads or args.cpu_time:
-        torch.set_num_threads(1 if args.cpu_time else args.torch_threads)
-    compare_ = compare_cpu if args.cpu_time else compare
+    args = options(__doc__, repeat=30, cpu_time=True)
+    compare_ = partial(compare, clock=args.clock)
     rng = np.random.default_rng(0)
     rows = []
     for name, xs, ws in SHAPES:
@@ -88,8 +54,9 @@ def main() -> None:
                 rows.append(compare_(f"{name} forward", forward(brickwork, F.conv2d, bx, bw_, bb),
                                     forward(torch, torch.nn.functional.conv2d, tx, tw, tb), repeat=args.repeat))
             label = "forward+backward" + (" (input grad)" if x_grad else "")
-            rows.append(compare_(f"{name} {label}", train(F.conv2d, bx, bw_, bb, brickwork.tensor(g)),
-                                train(torch.nn.functional.conv2d, tx, tw, tb, torch.tensor(g)), repeat=args.repeat))
+            rows.append(compare_(f"{name} {label}", backward_step(F.conv2d, bx, bw_, bb, grad=brickwork.tensor(g)),
+                                backward_step(torch.nn.functional.conv2d, tx, tw, tb, grad=torch.tensor(g)),
+                                repeat=args.repeat))
         y = rng.standard_normal(out).astype(np.float32)
         by, ty = brickwork.tensor(y, requires_grad=True), torch.tensor(y, requires_grad=True)
         gp = rng.standard_normal(out[:2] + (out[2] // 2, out[3] // 2)).astype(np.float32)
@@ -99,10 +66,7 @@ def main() -> None:
                             repeat=args.repeat))
     clock = "process CPU time, OpenBLAS 1 thread" if args.cpu_time else "wall clock"
     text = f"Machine: {machine()}; PyTorch threads: {torch.get_num_threads()}; {clock}\n\n" + table(rows)
-    print(text)
-    if args.out:
-        with open(args.out, "w") as f:
-            f.write(text + "\n")
+    report(text, args.out)
 
 
 if __name__ == "__main__":

@@ -15,7 +15,7 @@ import torch
 
 import brickwork
 
-from _harness import compare, machine, table
+from _harness import compare, machine, report, table
 
 
 def chain(lib: object, x: object) -> object:
@@ -65,10 +65,7 @@ def main() -> None:
     rows.append({"name": "import (ms)", "brickwork": ib, "torch": it, "ratio": ib / it})
     text = (f"Machine: {machine()}\n\n" + table(rows, unit="see row", target={
         "chain of 100 ops, forward + backward (per op, us)": "<= 0.7", "import (ms)": "<= 200 ms"}))
-    print(text)
-    if args.out:
-        with open(args.out, "w") as f:
-            f.write(text + "\n")
+    report(text, args.out)
 
 
 if __name__ == "__main__":

@@ -6,15 +6,13 @@ Run: python benchmarks/bench_cross_entropy.py [--torch-threads N] [--out benchma
 
 from __future__ import annotations
 
-import argparse
-
 import numpy as np
 import torch
 
 import brickwork
 import brickwork.nn.functional as F
 
-from _harness import compare, machine, table
+from _harness import compare, machine, options, report, table
 
 SHAPES = [(256, 10), (1024, 256), (4096, 1000)]
 
@@ -32,13 +30,7 @@ def step(lib_fn: object, x: object, t: object) -> object:
 
 
 def main() -> None:
-    p = argparse.ArgumentParser(description=__doc__)
-    p.add_argument("--torch-threads", type=int, default=0, help="torch.set_num_threads (0: PyTorch's default)")
-    p.add_argument("--repeat", type=int, default=50)
-    p.add_argument("--out", help="also write the markdown table to this file")
-    args = p.parse_args()
-    if args.torch_threads:
-        torch.set_num_threads(args.torch_threads)
+    args = options(__doc__, repeat=50)
     rng = np.random.default_rng(0)
     rows = []
     for n, c in SHAPES:
@@ -54,10 +46,7 @@ def main() -> None:
         rows.append(compare(f"fused / composite ({n}x{c})", fused, comp, repeat=args.repeat))
     text = (f"Machine: {machine()}; PyTorch threads: {torch.get_num_threads()}\n"
             "(in the 'fused / composite' rows the PyTorch column holds the composite's time)\n\n" + table(rows))
-    print(text)
-    if args.out:
-        with open(args.out, "w") as f:
-            f.write(text + "\n")
+    report(text, args.out)
 
 
 if __name__ == "__main__":

@@ -32,27 +32,10 @@ import brickwork
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _harness import machine  # noqa: E402
+from _models import lenet5, mlp, transformer  # noqa: E402
 
 MATMUL_N = 4096
 DEMO_N = 2048
-
-
-def mlp(lib: Any) -> Any:
-    return lib.nn.Sequential(lib.nn.Linear(784, 256), lib.nn.ReLU(), lib.nn.Linear(256, 10))
-
-
-def lenet5(lib: Any) -> Any:
-    nn = lib.nn
-    return nn.Sequential(
-        nn.Conv2d(1, 6, 5, padding=2), nn.ReLU(), nn.AvgPool2d(2),
-        nn.Conv2d(6, 16, 5), nn.ReLU(), nn.AvgPool2d(2), nn.Flatten(),
-        nn.Linear(400, 120), nn.ReLU(), nn.Linear(120, 84), nn.ReLU(), nn.Linear(84, 10))
-
-
-def transformer(lib: Any) -> Any:
-    nn = lib.nn
-    return nn.Sequential(nn.TransformerEncoderLayer(128, 4, dim_feedforward=512, dropout=0.0, batch_first=True),
-                         nn.Linear(128, 10))
 
 
 # name, model, input shape, number of targets, optimizer, its arguments, target ratio
@@ -117,8 +100,8 @@ def matmul_rows(torch: Any, repeat: int) -> list[str]:
         if torch is not None:
             ta = torch.tensor(a_np, device="cuda").to(getattr(torch, name))
             tb = torch.tensor(b_np, device="cuda").to(getattr(torch, name))
-            theirs = timed(lambda: [ta @ tb for _ in range(10)], torch.cuda.synchronize)
-        ours = timed(lambda: [a @ b for _ in range(10)], brickwork.cuda.synchronize)
+            theirs = timed(lambda ta=ta, tb=tb: [ta @ tb for _ in range(10)], torch.cuda.synchronize)
+        ours = timed(lambda a=a, b=b: [a @ b for _ in range(10)], brickwork.cuda.synchronize)
         ta_s, tb_s = compare(ours, theirs, repeat, per=10)
         ours_tf = flops / ta_s / 1e12
         theirs_tf = flops / tb_s / 1e12 if tb_s else None

@@ -8,9 +8,9 @@ Run: python benchmarks/bench_norm.py [--torch-threads 1] [--cpu-time] [--repeat 
 
 from __future__ import annotations
 
-import argparse
 import os
 import sys
+from functools import partial
 
 if "--cpu-time" in sys.argv:  # must precede NumPy's import for OpenBLAS to read it
     os.environ["OPENBLAS_NUM_THREADS"] = "1"
@@ -21,8 +21,7 @@ import torch  # noqa: E402
 import brickwork  # noqa: E402
 import brickwork.nn.functional as F  # noqa: E402
 
-from _harness import compare, machine, table  # noqa: E402
-from bench_conv import compare_cpu  # noqa: E402
+from _harness import backward_step, compare, machine, options, report, table  # noqa: E402
 
 
 def composite_batch_norm(x: brickwork.Tensor, w: brickwork.Tensor, b: brickwork.Tensor) -> brickwork.Tensor:
@@ -41,23 +40,9 @@ def composite_layer_norm(x: brickwork.Tensor, w: brickwork.Tensor, b: brickwork.
     return xc * (var + 1e-5).rsqrt() * w + b
 
 
-def step(fn: object, x: object, w: object, b: object, g: object) -> object:
-    def run() -> None:
-        x.grad = w.grad = b.grad = None
-        fn(x, w, b).backward(g)
-    return run
-
-
 def main() -> None:
-    p = argparse.ArgumentParser(description=__doc__)
-    p.add_argument("--torch-threads", type=int, default=0, help="torch.set_num_threads (0: PyTorch's default)")
-    p.add_argument("--cpu-time", action="store_true", help="one thread each, timed by process CPU time")
-    p.add_argument("--repeat", type=int, default=30)
-    p.add_argument("--out", help="also write the markdown table to this file")
-    args = p.parse_args()
-    if args.torch_threads or args.cpu_time:
-        torch.set_num_threads(1 if args.cpu_time else args.torch_threads)
-    compare_ = compare_cpu if args.cpu_time else compare
+    args = options(__doc__, repeat=30, cpu_time=True)
+    compare_ = partial(compare, clock=args.clock)
     rng = np.random.default_rng(0)
     cases = [("batch_norm (128, 16, 8, 8)", (128, 16, 8, 8), 16,
               lambda x, w, b: F.batch_norm(x, None, None, w, b, True), composite_batch_norm,
@@ -71,18 +56,16 @@ def main() -> None:
         w, b = (rng.standard_normal(c).astype(np.float32) for _ in range(2))
         bx, bw_, bb = (brickwork.tensor(a, requires_grad=True) for a in (x, w, b))
         tx, tw, tb = (torch.tensor(a, requires_grad=True) for a in (x, w, b))
-        ours, mine = step(fused, bx, bw_, bb, brickwork.tensor(g)), step(comp, bx, bw_, bb, brickwork.tensor(g))
-        ref = step(theirs, tx, tw, tb, torch.tensor(g))
+        ours = backward_step(fused, bx, bw_, bb, grad=brickwork.tensor(g))
+        mine = backward_step(comp, bx, bw_, bb, grad=brickwork.tensor(g))
+        ref = backward_step(theirs, tx, tw, tb, grad=torch.tensor(g))
         rows.append(compare_(f"{name} fused", ours, ref, repeat=args.repeat))
         rows.append(compare_(f"{name} composite", mine, ref, repeat=args.repeat))
         rows.append(compare_(f"{name} fused / composite", ours, mine, repeat=args.repeat))
     clock = "process CPU time, OpenBLAS 1 thread" if args.cpu_time else "wall clock"
     text = (f"Machine: {machine()}; PyTorch threads: {torch.get_num_threads()}; {clock}\n"
             "(in the 'fused / composite' rows the PyTorch column holds the composite's time)\n\n" + table(rows))
-    print(text)
-    if args.out:
-        with open(args.out, "w") as f:
-            f.write(text + "\n")
+    report(text, args.out)
 
 
 if __name__ == "__main__":

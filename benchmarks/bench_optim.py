@@ -8,14 +8,12 @@ Run: python benchmarks/bench_optim.py [--torch-threads N] [--out benchmarks/resu
 
 from __future__ import annotations
 
-import argparse
-
 import numpy as np
 import torch
 
 import brickwork
 
-from _harness import compare, machine, table
+from _harness import compare, machine, options, report, table
 
 SHAPES = [(256, 784), (256,), (10, 256), (10,)]
 
@@ -31,13 +29,7 @@ def make(lib: object, name: str, **kwargs: object) -> object:
 
 
 def main() -> None:
-    p = argparse.ArgumentParser(description=__doc__)
-    p.add_argument("--torch-threads", type=int, default=0, help="torch.set_num_threads (0: PyTorch's default)")
-    p.add_argument("--repeat", type=int, default=200)
-    p.add_argument("--out", help="also write the markdown table to this file")
-    args = p.parse_args()
-    if args.torch_threads:
-        torch.set_num_threads(args.torch_threads)
+    args = options(__doc__, repeat=200)
     cases = [("Adam.step", "Adam", {"lr": 1e-3}), ("AdamW.step", "AdamW", {"lr": 1e-3}),
              ("Adam(amsgrad).step", "Adam", {"lr": 1e-3, "amsgrad": True}),
              ("SGD(momentum=0.9).step", "SGD", {"lr": 0.01, "momentum": 0.9}),
@@ -49,10 +41,7 @@ def main() -> None:
         rows.append(compare(label, ob.step, ot.step, repeat=args.repeat, warmup=5, unit=1e6))
     text = (f"Machine: {machine()}; PyTorch threads: {torch.get_num_threads()}\n\n"
             + table(rows, unit="us", target={r["name"]: "<= 1.0" for r in rows}))
-    print(text)
-    if args.out:
-        with open(args.out, "w") as f:
-            f.write(text + "\n")
+    report(text, args.out)
 
 
 if __name__ == "__main__":

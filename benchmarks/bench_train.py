@@ -50,29 +50,12 @@ from typing import Any
 
 import numpy as np
 import torch
-from _harness import machine
+from _harness import machine, report
+from _models import lenet5, mlp, transformer
 
 import brickwork
 
-# -- the models, written once for both libraries ------------------------------------------------------------
-
-def mlp(lib: Any) -> Any:
-    return lib.nn.Sequential(lib.nn.Linear(784, 256), lib.nn.ReLU(), lib.nn.Linear(256, 10))
-
-
-def lenet5(lib: Any) -> Any:
-    nn = lib.nn
-    return nn.Sequential(
-        nn.Conv2d(1, 6, 5, padding=2), nn.ReLU(), nn.AvgPool2d(2),
-        nn.Conv2d(6, 16, 5), nn.ReLU(), nn.AvgPool2d(2), nn.Flatten(),
-        nn.Linear(400, 120), nn.ReLU(), nn.Linear(120, 84), nn.ReLU(), nn.Linear(84, 10))
-
-
-def transformer(lib: Any) -> Any:
-    nn = lib.nn
-    return nn.Sequential(nn.TransformerEncoderLayer(128, 4, dim_feedforward=512, dropout=0.0, batch_first=True),
-                         nn.Linear(128, 10))
-
+# -- the loss (the models, written once for both libraries, are in _models.py) -------------------------------
 
 def classify(lib: Any, out: Any, y: Any) -> Any:
     """Cross entropy over the last dimension (tokens are flattened into the batch)."""
@@ -223,10 +206,7 @@ def main() -> None:
             "far less than the wall-clock ratio (on a quiet machine the two agree).\n\n"
             + markdown(rows, targets)
             + "\n\nLargest relative loss difference, brickwork vs PyTorch, first 3 steps: " + "; ".join(checks))
-    print(text)
-    if args.out:
-        with open(args.out, "w") as f:
-            f.write(text + "\n")
+    report(text, args.out)
 
 
 if __name__ == "__main__":

@@ -27,7 +27,7 @@ import torch  # noqa: E402
 
 import brickwork  # noqa: E402
 
-from _harness import compare, machine, table  # noqa: E402
+from _harness import compare, machine, report, table  # noqa: E402
 
 D_MODEL, HEADS, FF, SEQ, BATCH = 128, 4, 512, 64, 16
 
@@ -91,10 +91,7 @@ def main() -> None:
     text = (f"Machine: {machine()}; PyTorch threads: {torch.get_num_threads()}; NumPy BLAS threads: {blas}; "
             f"causal mask: {args.causal}\n\n"
             + table(rows, target={"forward+backward": "<= 1.3", "train step (Adam)": "<= 1.3"}))
-    print(text)
-    if args.out:
-        with open(args.out, "w") as f:
-            f.write(text + "\n")
+    report(text, args.out)
 
 
 if __name__ == "__main__":

@@ -6,7 +6,7 @@ container, conversions, printing and the entry point to the backward pass.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Callable, Iterator, SupportsIndex
+from typing import TYPE_CHECKING, Any, Callable, Iterator, SupportsIndex, overload
 
 import numpy as np
 
@@ -91,6 +91,12 @@ class Tensor:
     def shape(self) -> "Size":
         """The size of each dimension, as a :class:`Size` (a tuple)."""
         return Size(self._data.shape)
+
+    @overload
+    def size(self, dim: None = None) -> "Size": ...
+
+    @overload
+    def size(self, dim: int) -> int: ...
 
     def size(self, dim: int | None = None) -> "Size | int":
         """The shape, or the size of one dimension.

@@ -10,41 +10,20 @@ from __future__ import annotations
 
 import math
 import threading
-from typing import Any, Callable
+from typing import Any
 
+import _helpers
 import numpy as np
 import pytest
 import torch
+from _helpers import LIBS, both, npy
 
 import brickwork as bw
 
-LIBS = (bw, torch)
-
-
-def npy(t: Any) -> Any:
-    if isinstance(t, (list, tuple)):
-        return type(t)(npy(x) for x in t)
-    if isinstance(t, (torch.Tensor, bw.Tensor)):
-        return t.detach().numpy()
-    return t
-
 
 def same(a: Any, b: Any, rtol: float = 1e-5, atol: float = 1e-6) -> None:
-    if isinstance(a, (list, tuple)):
-        assert isinstance(b, (list, tuple)) and len(a) == len(b), (a, b)
-        for x, y in zip(a, b):
-            same(x, y, rtol, atol)
-        return
-    if a is None or b is None:
-        assert a is None and b is None, (a, b)
-        return
-    x, y = np.asarray(npy(a)), np.asarray(npy(b))
-    assert x.shape == y.shape, (x.shape, y.shape)
-    np.testing.assert_allclose(x, y, rtol=rtol, atol=atol)
-
-
-def both(fn: Callable[[Any], Any]) -> tuple[Any, Any]:
-    return fn(bw), fn(torch)
+    """:func:`_helpers.same` with a looser default ``rtol`` for gradients."""
+    _helpers.same(a, b, rtol, atol)
 
 
 def leaf(L: Any, values: Any, dtype: str = "float32") -> Any:

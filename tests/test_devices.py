@@ -451,7 +451,8 @@ def test_optimizer_steps_through_the_fused_path_on_a_gpu_backend(monkeypatch: py
 
 
 def test_pinned_extras_exist() -> None:
-    text = open(os.path.join(os.path.dirname(__file__), "..", "pyproject.toml")).read()
+    with open(os.path.join(os.path.dirname(__file__), "..", "pyproject.toml")) as f:
+        text = f.read()
     assert 'cuda12 = ["cupy-cuda12x' in text and 'cuda13 = ["cupy-cuda13x' in text
 
 

@@ -63,6 +63,17 @@ def check(data: bytes) -> None:
         pass
 
 
+def base_header() -> dict:
+    """A fresh copy of the brickwork file's JSON header."""
+    return json.loads(BW[8:HEADER_END])
+
+
+def check_header(header: dict) -> None:
+    """:func:`check` the brickwork file with its JSON header replaced by ``header``."""
+    text = json.dumps(header).encode()
+    check(struct.pack("<Q", len(text)) + text + BW[HEADER_END:])
+
+
 def flip(data: bytes, edits: list[tuple[int, int]]) -> bytes:
     b = bytearray(data)
     for pos, x in edits:
@@ -100,8 +111,7 @@ def test_truncated(base, data):
 @FUZZ
 @given(st.data())
 def test_corrupted_header_fields(data):
-    n = struct.unpack("<Q", BW[:8])[0]
-    header = json.loads(BW[8:8 + n])
+    header = base_header()
     key = data.draw(st.sampled_from(sorted(header)))
     if key == "__metadata__":
         header[key][data.draw(st.sampled_from(["format", "brickwork", "other"]))] = data.draw(json_values)
@@ -109,8 +119,7 @@ def test_corrupted_header_fields(data):
         header[key][data.draw(st.sampled_from(["dtype", "shape", "data_offsets", "other"]))] = data.draw(json_values)
     else:
         header[key] = data.draw(json_values)
-    text = json.dumps(header).encode()
-    check(struct.pack("<Q", len(text)) + text + BW[8 + n:])
+    check_header(header)
 
 
 def _paths(node, path=()):
@@ -126,8 +135,7 @@ def _paths(node, path=()):
 @FUZZ
 @given(st.data())
 def test_corrupted_structure_metadata(data):
-    n = struct.unpack("<Q", BW[:8])[0]
-    header = json.loads(BW[8:8 + n])
+    header = base_header()
     meta = json.loads(header["__metadata__"]["brickwork"])
     paths = list(_paths(meta))
     for _ in range(data.draw(st.integers(1, 3))):
@@ -140,15 +148,13 @@ def test_corrupted_structure_metadata(data):
         except (KeyError, IndexError, TypeError):  # an earlier edit removed this path
             pass
     header["__metadata__"]["brickwork"] = json.dumps(meta)
-    text = json.dumps(header).encode()
-    check(struct.pack("<Q", len(text)) + text + BW[8 + n:])
+    check_header(header)
 
 
 @FUZZ
 @given(st.data())
 def test_random_views_in_metadata(data):
-    n = struct.unpack("<Q", BW[:8])[0]
-    header = json.loads(BW[8:8 + n])
+    header = base_header()
     meta = json.loads(header["__metadata__"]["brickwork"])
     entry = data.draw(st.sampled_from(meta["tensors"]))
     mostly = lambda good, bad: st.one_of(good, good, good, bad)
@@ -160,8 +166,7 @@ def test_random_views_in_metadata(data):
     if data.draw(st.booleans()):
         entry["key"] = data.draw(st.sampled_from([k for k in header if k != "__metadata__"]))
     header["__metadata__"]["brickwork"] = json.dumps(meta)
-    text = json.dumps(header).encode()
-    check(struct.pack("<Q", len(text)) + text + BW[8 + n:])
+    check_header(header)
 
 
 def _rezip(pkl: bytes) -> bytes:

@@ -20,8 +20,16 @@ import pytest
 
 import brickwork as bw
 from brickwork import backends, nn
-from brickwork.nn.parallel import (DataParallel, all_reduce_gradients, data_parallel, gather, parallel_apply,
-                                   replicate, scatter, scatter_kwargs)
+from brickwork.nn.parallel import (
+    DataParallel,
+    all_reduce_gradients,
+    data_parallel,
+    gather,
+    parallel_apply,
+    replicate,
+    scatter,
+    scatter_kwargs,
+)
 
 DEVS = ["cpu:0", "cpu:1", "cpu:2", "cpu:3"]
 

@@ -363,8 +363,9 @@ def _check_roots(outputs: Sequence[Tensor], grad_outputs: Sequence[Any] | None, 
                     f"shape {tuple(t.shape)}. Reduce it first (e.g. y.sum().backward()) or pass a gradient "
                     f"of shape {tuple(t.shape)}")
             d = t._data
-            if d.__class__ is np.ndarray:
-                g = _make(np.ones_like(d), t._device)
+            if d.__class__ is np.ndarray:  # np.array is C; np.ones_like goes through Python
+                g = _make(np.array(1, dtype=d.dtype).reshape(d.shape) if d.ndim else np.array(1, dtype=d.dtype),
+                          t._device)
             else:
                 from ..ops.creation import ones_like
 

@@ -41,8 +41,10 @@ class DeviceMismatchError(RuntimeError):
         self.op = op
         self.devices = devices
         self.module: Any = None  # the innermost module whose forward raised
-        self.module_path: str | None = None
-        self.members: list[tuple[str, Any]] = []
+        self.root: Any = None  # the outermost module the error passed through so far
+        self.module_path: str | None = None  # the path of ``module`` in ``root``
+        self.input_device: Any = None  # the device of ``module``'s first tensor input
+        self.members: list[tuple[str, Any, str]] = []  # (name, device, 'parameter' or 'buffer') of ``module``
 
 
 class Backend:

@@ -14,7 +14,7 @@ Example:
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import init, lazy, parameter, utils
 from .containers import ModuleDict, ModuleList, ParameterDict, ParameterList, Sequential
@@ -46,3 +46,21 @@ if _modules is not None:
 
     __all__ += list(getattr(_modules, "__all__", []))
 del _modules
+
+if TYPE_CHECKING:  # type checkers cannot follow the computed ``__all__`` of .modules: name the layer families
+    from .modules.activation import *  # noqa: F401,F403
+    from .modules.adaptive_pooling import *  # noqa: F401,F403
+    from .modules.batchnorm import *  # noqa: F401,F403
+    from .modules.conv import *  # noqa: F401,F403
+    from .modules.conv_transpose import *  # noqa: F401,F403
+    from .modules.dropout import *  # noqa: F401,F403
+    from .modules.flatten import *  # noqa: F401,F403
+    from .modules.linear import *  # noqa: F401,F403
+    from .modules.normalization import *  # noqa: F401,F403
+    from .modules.pooling import *  # noqa: F401,F403
+    from .modules.softmax import *  # noqa: F401,F403
+    from .modules.sparse import *  # noqa: F401,F403
+    from .modules.loss import *  # noqa: F401,F403
+    from .modules.rnn import *  # noqa: F401,F403
+    from .modules.transformer import *  # noqa: F401,F403
+    from .modules.attention import *  # noqa: F401,F403

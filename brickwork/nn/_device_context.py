@@ -75,14 +75,13 @@ def _message(err: Any) -> str:
     indev = err.input_device
     devices = {d for _, d, _ in full}
     if indev is not None:
-        away = [(n, d, k) for n, d, k in full if d is not indev]
-        if away:
-            there = away[0][1]
-            kinds = {k for _, _, k in away}
-            what = (kinds.pop() if len(kinds) == 1 else "parameter/buffer") + ("s" if len(away) > 1 else "")
-            verb = "is" if len(away) == 1 else "are"
-            away = [n for n, _, _ in away]
-            detail = (f"{what} {_names(away)} {verb} on {there} but the input is on {indev}; move the model with "
+        elsewhere = [(n, d, k) for n, d, k in full if d is not indev]
+        if elsewhere:
+            there = elsewhere[0][1]
+            kinds = {k for _, _, k in elsewhere}
+            what = (kinds.pop() if len(kinds) == 1 else "parameter/buffer") + ("s" if len(elsewhere) > 1 else "")
+            verb = "is" if len(elsewhere) == 1 else "are"
+            detail = (f"{what} {_names([n for n, _, _ in elsewhere])} {verb} on {there} but the input is on {indev}; move the model with "
                       f"model.to('{indev}') or the input with x.to('{there}')")
         else:
             others = [str(d) for d in err.devices if d is not indev]

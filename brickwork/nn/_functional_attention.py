@@ -334,15 +334,18 @@ def multi_head_attention(query: Tensor, key: Tensor, value: Tensor, num_heads: i
 
     b_q = b_k = b_v = None
     if q_proj_weight is None and query is key and key is value:  # self-attention: one matmul, split as views
-        proj = project(query, in_proj_weight, in_proj_bias)
+        proj = project(query, in_proj_weight, in_proj_bias)  # type: ignore[arg-type]
         q, k, v = unstack(proj.reshape(tuple(proj.shape[:2]) + (3, num_heads, hd)), 2)
         q, k, v = (t.permute(0, 2, 1, 3) if batch_first else t.permute(1, 2, 0, 3) for t in (q, k, v))
     else:
         if in_proj_bias is not None:
             b_q, b_k, b_v = unstack(in_proj_bias.reshape(3, E), 0)
+        # in_proj_weight is None only where the caller gives q_proj_weight, k_proj_weight and v_proj_weight
         w_q, w_k, w_v = (q_proj_weight, k_proj_weight, v_proj_weight) if q_proj_weight is not None else \
-            unstack(in_proj_weight.reshape(3, E, E), 0)
-        q, k, v = heads(project(query, w_q, b_q)), heads(project(key, w_k, b_k)), heads(project(value, w_v, b_v))
+            unstack(in_proj_weight.reshape(3, E, E), 0)  # type: ignore[union-attr]
+        q = heads(project(query, w_q, b_q))
+        k = heads(project(key, w_k, b_k))  # type: ignore[arg-type]
+        v = heads(project(value, w_v, b_v))  # type: ignore[arg-type]
     if static_k is not None:
         k = static_k.reshape(bsz, num_heads, -1, hd)
     if static_v is not None:

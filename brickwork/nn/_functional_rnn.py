@@ -18,9 +18,9 @@ __all__ = ["rnn_step", "gru_step", "lstm_step", "recurrent_layer", "activation_f
 def activation_for(nonlinearity: str, where: str) -> Callable[[Tensor], Tensor]:
     """The elementwise activation of a plain RNN: ``'tanh'`` or ``'relu'``."""
     if nonlinearity == "tanh":
-        return Tensor.tanh
+        return Tensor.tanh  # type: ignore[attr-defined]  # installed on Tensor by brickwork.ops
     if nonlinearity == "relu":
-        return Tensor.relu
+        return Tensor.relu  # type: ignore[attr-defined]  # installed on Tensor by brickwork.ops
     raise ValueError(f"{where}: unknown nonlinearity {nonlinearity!r}; expected 'tanh' or 'relu'")
 
 
@@ -80,11 +80,11 @@ def recurrent_layer(mode: str, x: Tensor, h0: Tensor, c0: Tensor | None, weights
     outs: list[Any] = [None] * len(steps)
     for t in (range(len(steps) - 1, -1, -1) if reverse else range(len(steps))):
         if mode == "LSTM":
-            h, c = lstm_step(steps[t], h, c, w_hh_t, w_hr_t)
+            h, c = lstm_step(steps[t], h, c, w_hh_t, w_hr_t)  # type: ignore[arg-type]  # LSTM callers pass c0
         elif mode == "GRU":
             h = gru_step(steps[t], h, w_hh_t, b_hh)
         else:
-            h = rnn_step(steps[t], h, w_hh_t, act)
+            h = rnn_step(steps[t], h, w_hh_t, act)  # type: ignore[arg-type]  # RNN callers pass act
         outs[t] = h
     out = stack(outs, 0) if outs else x.new_zeros((0,) + tuple(h0.shape))
     return out, h, c

@@ -296,9 +296,10 @@ def _update(d: Any, items: Any, what: str) -> None:
     for j, kv in enumerate(items):
         if not isinstance(kv, Iterable):
             raise TypeError(f"{what} update sequence element #{j} should be Iterable; is {type(kv).__name__}")
-        if len(kv) != 2:
-            raise ValueError(f"{what} update sequence element #{j} has length {len(kv)}; 2 is required")
-        d[kv[0]] = kv[1]
+        pair: Any = kv  # taken by len() and indexing, as in PyTorch
+        if len(pair) != 2:
+            raise ValueError(f"{what} update sequence element #{j} has length {len(pair)}; 2 is required")
+        d[pair[0]] = pair[1]
 
 
 def _describe(p: Any, dtype_text: str) -> str:

@@ -7,6 +7,7 @@ from typing import Any
 
 from .._tensor import Tensor
 from . import creation, elementwise, indexing, linalg, movement, random, reduce
+from ._core import renamed as _renamed
 from .creation import *  # noqa: F401,F403
 from .elementwise import *  # noqa: F401,F403
 from .indexing import *  # noqa: F401,F403
@@ -78,7 +79,7 @@ def _rev(fn: Any) -> Any:
 
 
 _OPERATORS = {
-    "__add__": _E.add, "__radd__": _rev(_E.add), "__sub__": _E.sub, "__rsub__": _rev(_E.sub),
+    "__add__": _E.add, "__radd__": _rev(_E.add), "__sub__": _E.sub, "__rsub__": _E.rsub,
     "__mul__": _E.mul, "__rmul__": _rev(_E.mul), "__truediv__": _E.div, "__rtruediv__": _rev(_E.div),
     "__floordiv__": _E.floor_divide, "__rfloordiv__": _rev(_E.floor_divide), "__mod__": _E.remainder,
     "__rmod__": _rev(_E.remainder), "__pow__": _E.pow, "__rpow__": _rev(_E.pow), "__matmul__": _L.matmul,
@@ -94,6 +95,19 @@ Tensor.__pos__ = lambda self: self  # type: ignore[assignment]
 Tensor.__abs__ = _E.abs  # type: ignore[assignment]
 Tensor.__invert__ = _E.bitwise_not  # type: ignore[assignment]
 Tensor.__hash__ = object.__hash__  # type: ignore[assignment]  # __eq__ above would otherwise unset it
+Tensor.__eq__ = lambda self, other: False if other is None else _E.eq(self, other)  # type: ignore[assignment]
+Tensor.__ne__ = lambda self, other: True if other is None else _E.ne(self, other)  # type: ignore[assignment]
+
+
+def _contains(self: Tensor, element: Any) -> bool:
+    """Whether a number or tensor ``element`` equals any element of the tensor (``element in x``)."""
+    if not isinstance(element, (Tensor, int, float, bool)):
+        raise RuntimeError(f"Tensor.__contains__ only supports Tensor or scalar, but you passed in a "
+                           f"{type(element)}.")
+    return bool((self == element).any())
+
+
+Tensor.__contains__ = _contains  # type: ignore[method-assign]
 
 # In-place variants: the out-of-place op run through the in-place protocol (leaf check, version bump).
 _INPLACE = {
@@ -106,11 +120,10 @@ _INPLACE = {
     "index_add_": _I.index_add, "index_fill_": _I.index_fill, "remainder_": _E.remainder, "fmod_": _E.fmod,
     "square_": _E.square, "log1p_": _E.log1p, "expm1_": _E.expm1, "erf_": _E.erf, "maximum_": _E.maximum,
     "minimum_": _E.minimum, "nan_to_num_": _E.nan_to_num, "tril_": _M.tril, "triu_": _M.triu,
-    "masked_scatter_": _I.masked_scatter, "floor_divide_": _E.floor_divide, "mul": _E.mul,
+    "masked_scatter_": _I.masked_scatter, "floor_divide_": _E.floor_divide,
 }
 for _name, _fn in _INPLACE.items():
-    if _name.endswith("_"):
-        setattr(Tensor, _name, _E.make_inplace(_fn, _name))
+    setattr(Tensor, _name, _E.make_inplace(_fn, _name))
 for _op, _name in (("__iadd__", "add_"), ("__isub__", "sub_"), ("__imul__", "mul_"), ("__itruediv__", "div_"),
                    ("__ipow__", "pow_"), ("__imod__", "remainder_"), ("__ifloordiv__", "floor_divide_")):
     setattr(Tensor, _op, getattr(Tensor, _name))
@@ -124,7 +137,7 @@ def _addcmul(self: Tensor, tensor1: Tensor, tensor2: Tensor, *, value: Any = 1) 
         >>> torch.addcmul(torch.ones(2), torch.tensor([1.0, 2.0]), torch.tensor([3.0, 4.0]), value=0.5)
         tensor([2.5000, 5.0000])
     """
-    return self + value * tensor1 * tensor2
+    return _renamed(self + value * tensor1 * tensor2, "AddcmulBackward0", self, tensor1, tensor2)
 
 
 def _addcdiv(self: Tensor, tensor1: Tensor, tensor2: Tensor, *, value: Any = 1) -> Tensor:
@@ -135,7 +148,7 @@ def _addcdiv(self: Tensor, tensor1: Tensor, tensor2: Tensor, *, value: Any = 1) 
         >>> torch.addcdiv(torch.ones(2), torch.tensor([1.0, 2.0]), torch.tensor([4.0, 8.0]), value=2)
         tensor([1.5000, 1.5000])
     """
-    return self + value * tensor1 / tensor2
+    return _renamed(self + value * tensor1 / tensor2, "AddcdivBackward0", self, tensor1, tensor2)
 
 
 addcmul, addcdiv = _addcmul, _addcdiv
@@ -161,7 +174,7 @@ Tensor.expm1 = _E.expm1
 # What `from brickwork.ops import *` (and so `import brickwork`) exports: the ops the family modules define.
 # The helpers they share (wrap, record, sum_to... from _core) and the few below stay importable from their
 # modules but are not public API.
-_INTERNAL = {"make_inplace", "index_put_new", "values_indices", "xp_isfinite"}
+_INTERNAL = {"make_inplace", "index_put_new", "xp_isfinite"}
 _FAMILIES = {m.__name__ for m in (_E, _R, _M, _I, _L, _C, random)} | {__name__}
 __all__ = sorted(n for n, v in list(globals().items()) if not n.startswith("_") and n not in _INTERNAL
                  and getattr(v, "__module__", None) in _FAMILIES)

@@ -30,6 +30,15 @@ def record(out: Tensor, name: str, backward: Callable, inputs: tuple, saved: tup
     return out
 
 
+def renamed(out: Tensor, name: str, *inputs: Any) -> Tensor:
+    """``out`` with the node of its last step named ``name``: PyTorch's name for the composite op that made it
+    (``stack`` is ``cat`` of unsqueezed inputs, yet its ``grad_fn`` reads ``StackBackward0``)."""
+    node = out.grad_fn
+    if node is not None and all(node is not getattr(t, "grad_fn", None) for t in inputs):
+        node._name = name
+    return out
+
+
 def needs_grad(*ts: Any) -> bool:
     """Whether an op on these inputs must be recorded."""
     if not STATE.enabled:

@@ -356,7 +356,7 @@ def eye(n: int, m: int | None = None, *, out: Tensor | None = None, dtype: Any =
 
 # -- conversion ---------------------------------------------------------------------------------------------
 
-def _parse_to(args: tuple, kwargs: dict, self: Tensor) -> tuple[Any, Any, bool]:
+def _parse_to(args: tuple, kwargs: dict, self: Tensor | None) -> tuple[Any, Any, bool]:
     dev = kwargs.pop("device", None)
     dt = kwargs.pop("dtype", None)
     copy = kwargs.pop("copy", False)

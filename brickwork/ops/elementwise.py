@@ -6,6 +6,7 @@ again. Binary ops follow PyTorch's type promotion (see :func:`brickwork.dtypes.r
 
 from __future__ import annotations
 
+import builtins
 import math
 import operator as _op
 from typing import Any
@@ -16,7 +17,7 @@ from .. import dtypes as _dt
 from .._tensor import Tensor, _make
 from ..autograd.engine import Node
 from ..autograd.grad_mode import STATE
-from ._core import binary_arrays, check_inplace, inplace, needs_grad, record, sum_to, wrap, xp_of
+from ._core import binary_arrays, check_inplace, inplace, needs_grad, record, renamed, sum_to, wrap, xp_of
 
 _SQRT_2_OVER_PI = 2.0 / math.sqrt(math.pi)
 
@@ -125,7 +126,8 @@ def rsub(input: Any, other: Any, *, alpha: Any = 1) -> Tensor:
         >>> torch.rsub(torch.tensor([1.0]), 3.0)
         tensor([2.])
     """
-    return sub(other, input, alpha=alpha)
+    return renamed(sub(other, input, alpha=alpha), "RsubBackward0" if isinstance(other, Tensor) else "RsubBackward1",
+                   input, other)
 
 
 def mul(input: Any, other: Any, *, out: Tensor | None = None) -> Tensor:
@@ -163,7 +165,7 @@ def div(input: Any, other: Any, *, rounding_mode: str | None = None, out: Tensor
         if rounding_mode not in ("floor", "trunc"):
             raise ValueError(f"div: rounding_mode must be None, 'trunc' or 'floor', got {rounding_mode!r}")
         da, db, dev = binary_arrays(input, other, "div")
-        if da.dtype.kind in "iu":
+        if (da.dtype if hasattr(da, "dtype") else db.dtype).kind in "iu":  # ``7 // x`` puts a number first
             q = np.floor_divide(da, db) if rounding_mode == "floor" else _trunc_int_div(da, db)
         else:
             q = da / db
@@ -259,8 +261,10 @@ def pow(input: Any, exponent: Any, *, out: Tensor | None = None) -> Tensor:  # n
                            "x.float() ** -1")
     r = wrap(da ** db, dev)
     if needs_grad(input, exponent):
-        record(r, "PowBackward0", _pow_backward, _tensor_inputs(input, exponent), _saved(input, exponent),
-               (input, exponent))
+        # PyTorch's overloads: Tensor ** number, Tensor ** Tensor, number ** Tensor
+        name = "PowBackward2" if not isinstance(input, Tensor) else "PowBackward1" if isinstance(exponent, Tensor) \
+            else "PowBackward0"
+        record(r, name, _pow_backward, _tensor_inputs(input, exponent), _saved(input, exponent), (input, exponent))
     return _out(r, out)
 
 
@@ -327,20 +331,45 @@ def _minmax(a: Any, b: Any, name: str, is_max: bool) -> Tensor:
         raise TypeError(f"{name}(): expected both arguments to be Tensors, got {type(a).__name__} and "
                         f"{type(b).__name__}; use clamp() for a number")
     da, db, dev = binary_arrays(a, b, name)
-    r = wrap(dev.xp.maximum(da, db) if is_max else dev.xp.minimum(da, db), dev)
+    xp, skip_nan = dev.xp, name[0] == "f"
+    f = (xp.fmax if is_max else xp.fmin) if skip_nan else (xp.maximum if is_max else xp.minimum)
+    r = wrap(f(da, db), dev)
     if needs_grad(a, b):
-        record(r, name.capitalize() + "Backward0", _minmax_backward, (a, b), (a, b), is_max)
+        record(r, name.capitalize() + "Backward0", _minmax_backward, (a, b), (a, b), (is_max, skip_nan))
     return r
 
 
 def _minmax_backward(node: Any, g: Tensor) -> tuple:
     a, b = node.saved_tensors
-    wa = (a > b) if node.meta else (a < b)
-    w = wa.to(g.dtype) + (a == b).to(g.dtype) * 0.5
+    is_max, skip_nan = node.meta
+    if skip_nan:  # as PyTorch's fmax/fmin: ties, and a NaN in ``other``, send the gradient to ``input``
+        w = (((a >= b) if is_max else (a <= b)) | b.isnan()).to(g.dtype)
+    else:
+        wa = (a > b) if is_max else (a < b)
+        w = wa.to(g.dtype) + (a == b).to(g.dtype) * 0.5
     return (sum_to(g * w, a) if a._rg else None, sum_to(g * (1 - w), b) if b._rg else None)
 
 
-fmax, fmin = maximum, minimum
+def fmax(input: Tensor, other: Tensor, *, out: Tensor | None = None) -> Tensor:
+    """Elementwise maximum that ignores NaN: NaN only where both are NaN.
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.fmax(torch.tensor([1.0, float('nan')]), torch.tensor([float('nan'), 2.0]))
+        tensor([1., 2.])
+    """
+    return _out(_minmax(input, other, "fmax", True), out)
+
+
+def fmin(input: Tensor, other: Tensor, *, out: Tensor | None = None) -> Tensor:
+    """Elementwise minimum that ignores NaN: NaN only where both are NaN.
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.fmin(torch.tensor([1.0, float('nan')]), torch.tensor([float('nan'), 2.0]))
+        tensor([1., 2.])
+    """
+    return _out(_minmax(input, other, "fmin", False), out)
 
 
 def lerp(input: Tensor, end: Tensor, weight: Any) -> Tensor:
@@ -351,7 +380,8 @@ def lerp(input: Tensor, end: Tensor, weight: Any) -> Tensor:
         >>> torch.lerp(torch.tensor([0.0]), torch.tensor([10.0]), 0.25)
         tensor([2.5000])
     """
-    return input + weight * (end - input)
+    return renamed(input + weight * (end - input), "LerpBackward1" if isinstance(weight, Tensor) else "LerpBackward0",
+                   input, end, weight)
 
 
 def where(condition: Tensor, input: Any = None, other: Any = None) -> Any:
@@ -373,6 +403,10 @@ def where(condition: Tensor, input: Any = None, other: Any = None) -> Any:
         if cd.dtype.kind not in "biu":
             raise RuntimeError(f"where: expected condition to be a bool tensor, got dtype {condition.dtype}")
         cd = cd.astype(bool)
+    if not isinstance(input, Tensor) and not isinstance(other, Tensor) and isinstance(input, (int, float)):
+        from ._core import as_tensor_like
+
+        input = as_tensor_like(input, condition)  # two numbers: PyTorch's scalar dtypes (int64, default float)
     da, db, dev = binary_arrays(input, other, "where")
     if condition._device is not dev and condition._data.ndim:
         from ._core import device_mismatch
@@ -407,11 +441,17 @@ def clamp(input: Tensor, min: Any = None, max: Any = None, *, out: Tensor | None
             r = maximum(r, min if isinstance(min, Tensor) else r.new_tensor(min))
         if max is not None:
             r = minimum(r, max if isinstance(max, Tensor) else r.new_tensor(max))
-        return _out(r, out)
+        return _out(renamed(r, "ClampBackward0", input, min, max), out)
     d, dev = input._data, input._device
     lo, hi = min, max
     if d.dtype.kind in "biu" and (isinstance(lo, float) or isinstance(hi, float)):
         d = d.astype(_dt.get_default_dtype().np)
+    elif d.dtype.kind == "b":
+        d = d.astype(np.int64)  # bool with integer bounds promotes to int64, as in PyTorch
+    elif d.dtype.kind in "iu":  # bounds past the dtype's range clamp nothing (NumPy 2 would raise)
+        info = np.iinfo(d.dtype)
+        lo = None if lo is None else builtins.min(builtins.max(lo, int(info.min)), int(info.max))
+        hi = None if hi is None else builtins.min(builtins.max(hi, int(info.min)), int(info.max))
     if lo is not None and hi is not None:
         res = dev.xp.minimum(dev.xp.maximum(d, lo), hi)  # PyTorch: max wins when min > max
     elif lo is not None:
@@ -447,7 +487,8 @@ def clamp_min(input: Tensor, min: Any) -> Tensor:  # noqa: A002
         >>> torch.clamp_min(torch.tensor([-2.0, 0.5, 3.0]), 0.0)
         tensor([0.0000, 0.5000, 3.0000])
     """
-    return clamp(input, min=min)
+    return renamed(clamp(input, min=min), "ClampMinBackward0" if not isinstance(min, Tensor) else "ClampMinBackward1",
+                   input)
 
 
 def clamp_max(input: Tensor, max: Any) -> Tensor:  # noqa: A002
@@ -458,7 +499,8 @@ def clamp_max(input: Tensor, max: Any) -> Tensor:  # noqa: A002
         >>> torch.clamp_max(torch.tensor([-2.0, 0.5, 3.0]), 1.0)
         tensor([-2.0000,  0.5000,  1.0000])
     """
-    return clamp(input, max=max)
+    return renamed(clamp(input, max=max), "ClampMaxBackward0" if not isinstance(max, Tensor) else "ClampMaxBackward1",
+                   input)
 
 
 # -- unary math ------------------------------------------------------------------------------------------
@@ -537,7 +579,7 @@ def log2(input: Tensor) -> Tensor:
         >>> torch.log2(torch.tensor([1.0, 8.0]))
         tensor([0., 3.])
     """
-    return _unary(input, "log2", "Log2Backward0", lambda n, g: (g / (n.saved_tensors[0] * math.log(2)),))
+    return _unary(input, _exact_log("log2"), "Log2Backward0", lambda n, g: (g / (n.saved_tensors[0] * math.log(2)),))
 
 
 def log10(input: Tensor) -> Tensor:
@@ -548,7 +590,18 @@ def log10(input: Tensor) -> Tensor:
         >>> torch.log10(torch.tensor([1.0, 10.0, 0.1]))
         tensor([ 0.,  1., -1.])
     """
-    return _unary(input, "log10", "Log10Backward0", lambda n, g: (g / (n.saved_tensors[0] * math.log(10)),))
+    return _unary(input, _exact_log("log10"), "Log10Backward0",
+                  lambda n, g: (g / (n.saved_tensors[0] * math.log(10)),))
+
+
+def _exact_log(name: str) -> Any:
+    """``xp.<name>`` computed in float64 for narrower floats: NumPy's float32 ``log10(100)`` is 2.0000002, while
+    PyTorch's results are correctly rounded (exact at powers of the base)."""
+    def f(d: Any) -> Any:
+        fn = getattr(xp_of(d), name)
+        return fn(d.astype(np.float64)).astype(d.dtype) if d.dtype.kind == "f" and d.dtype.itemsize < 8 else fn(d)
+
+    return f
 
 
 def log1p(input: Tensor) -> Tensor:
@@ -605,7 +658,9 @@ def square(input: Tensor) -> Tensor:
         >>> torch.square(torch.tensor([-2, 3]))
         tensor([4, 9])
     """
-    return mul(input, input)
+    if isinstance(input, Tensor) and input._data.dtype.kind == "b":
+        input = input.long()  # as pow(input, 2): bool squares to int64
+    return renamed(mul(input, input), "PowBackward0", input)
 
 
 def abs(input: Tensor) -> Tensor:  # noqa: A001
@@ -630,10 +685,26 @@ def sign(input: Tensor) -> Tensor:
         >>> torch.sign(torch.tensor([-2.0, 0.0, 3.0]))
         tensor([-1.,  0.,  1.])
     """
-    return _unary(input, "sign", "SignBackward0", lambda n, g: (g * 0,), False, floats=False)
+    return _unary(input, _sign, "SignBackward0", lambda n, g: (g * 0,), False, floats=False)
 
 
-sgn = sign
+def _sign(d: Any) -> Any:
+    xp = xp_of(d)
+    if d.dtype.kind == "b":
+        return d.copy()
+    s = xp.sign(d)
+    return xp.where(xp.isnan(d), xp.zeros((), d.dtype), s) if d.dtype.kind == "f" else s  # PyTorch: sign(NaN) = 0
+
+
+def sgn(input: Tensor) -> Tensor:
+    """The sign of each element, as :func:`sign` for real tensors (zero gradient).
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.sgn(torch.tensor([-2.0, 0.0, 3.0]))
+        tensor([-1.,  0.,  1.])
+    """
+    return renamed(sign(input), "SgnBackward0", input)
 
 
 def neg(input: Tensor) -> Tensor:
@@ -849,7 +920,7 @@ def erfc(input: Tensor) -> Tensor:
         >>> torch.erfc(torch.tensor([0.0, 1.0]))
         tensor([1.0000, 0.1573])
     """
-    return 1 - erf(input)
+    return renamed(1 - erf(input), "ErfcBackward0", input)
 
 
 def erfinv(input: Tensor) -> Tensor:
@@ -907,7 +978,7 @@ def frac(input: Tensor) -> Tensor:
         >>> torch.frac(torch.tensor([1.5, -2.25]))
         tensor([ 0.5000, -0.2500])
     """
-    return input - trunc(input)
+    return renamed(input - trunc(input), "FracBackward0", input)
 
 
 def nan_to_num(input: Tensor, nan: float = 0.0, posinf: float | None = None, neginf: float | None = None) -> Tensor:

@@ -5,16 +5,14 @@ through repeated indices add up.
 
 from __future__ import annotations
 
-from collections import namedtuple
 from typing import Any
 
 import numpy as np
 
 from .. import dtypes as _dt
+from .. import return_types
 from .._tensor import Tensor
-from ._core import inplace, make_view, needs_grad, record, wrap, wrap_dim, xp_of
-
-values_indices = namedtuple("values_indices", ["values", "indices"])
+from ._core import inplace, make_view, needs_grad, record, renamed, wrap, wrap_dim, xp_of
 
 
 def _index_array(t: Tensor, dev: Any) -> Any:
@@ -159,9 +157,30 @@ def getitem(input: Tensor, idx: Any) -> Tensor:
     if not advanced:
         make_view(out, input)
     if needs_grad(input):
-        record(out, "IndexBackward0" if advanced else "SliceBackward0", _getitem_backward, (input,), (),
+        record(out, "IndexBackward0" if advanced else _basic_name(key, d.shape), _getitem_backward, (input,), (),
                (d.shape, key, advanced))
     return out
+
+
+def _basic_name(key: tuple, shape: tuple) -> str:
+    """PyTorch's node name for a basic index: that of its last step (select, slice or unsqueeze), where a tuple
+    index skips whole-dimension slices and an index that does nothing is an alias."""
+    if len(key) == 1 and isinstance(key[0], slice):
+        return "SliceBackward0"
+    name, dim = "AliasBackward0", 0
+    for k in key:
+        if k is Ellipsis:
+            dim = len(shape) - sum(1 for j in key if j is not None and j is not Ellipsis) + dim
+        elif k is None:
+            name = "UnsqueezeBackward0"
+        elif isinstance(k, slice):
+            if k.indices(shape[dim]) != (0, shape[dim], 1):
+                name = "SliceBackward0"
+            dim += 1
+        else:
+            name = "SelectBackward0"
+            dim += 1
+    return name
 
 
 def _getitem_backward(node: Any, g: Tensor) -> tuple:
@@ -398,7 +417,7 @@ def index_select(input: Tensor, dim: int, index: Tensor) -> Tensor:
     ax = wrap_dim(dim, input._data.ndim, "index_select")
     if index._data.ndim > 1:
         raise IndexError(f"index_select(): Index is supposed to be a vector, got shape {tuple(index.shape)}")
-    return getitem(input, (slice(None),) * ax + (index.reshape(-1),))
+    return renamed(getitem(input, (slice(None),) * ax + (index.reshape(-1),)), "IndexSelectBackward0", input)
 
 
 def index_add(input: Tensor, dim: int, index: Tensor, source: Tensor, *, alpha: Any = 1) -> Tensor:
@@ -411,7 +430,8 @@ def index_add(input: Tensor, dim: int, index: Tensor, source: Tensor, *, alpha: 
     """
     ax = wrap_dim(dim, input._data.ndim, "index_add")
     src = source * alpha if alpha != 1 else source
-    return index_put_new(input, (slice(None),) * ax + (index,), src, accumulate=True)
+    return renamed(index_put_new(input, (slice(None),) * ax + (index,), src, accumulate=True), "IndexAddBackward0",
+                   input, source)
 
 
 def index_fill(input: Tensor, dim: int, index: Tensor, value: Any) -> Tensor:
@@ -424,7 +444,8 @@ def index_fill(input: Tensor, dim: int, index: Tensor, value: Any) -> Tensor:
                 [-1.,  0., -1.]])
     """
     ax = wrap_dim(dim, input._data.ndim, "index_fill")
-    return index_put_new(input, (slice(None),) * ax + (index,), value)
+    name = "IndexFillBackward1" if isinstance(value, Tensor) else "IndexFillBackward0"
+    return renamed(index_put_new(input, (slice(None),) * ax + (index,), value), name, input, value)
 
 
 def masked_fill(input: Tensor, mask: Tensor, value: Any) -> Tensor:
@@ -449,7 +470,7 @@ def masked_fill(input: Tensor, mask: Tensor, value: Any) -> Tensor:
     out = where(mask, value, input)
     if out.dtype is not input.dtype:
         out = out.to(input.dtype)
-    return out
+    return renamed(out, "MaskedFillBackward1" if isinstance(value, Tensor) else "MaskedFillBackward0", input, value)
 
 
 def masked_select(input: Tensor, mask: Tensor) -> Tensor:
@@ -463,7 +484,7 @@ def masked_select(input: Tensor, mask: Tensor) -> Tensor:
     from .movement import broadcast_tensors
 
     a, m = broadcast_tensors(input, mask)
-    return getitem(a, m)
+    return renamed(getitem(a, m), "MaskedSelectBackward0", input)
 
 
 def masked_scatter(input: Tensor, mask: Tensor, source: Tensor) -> Tensor:
@@ -477,7 +498,7 @@ def masked_scatter(input: Tensor, mask: Tensor, source: Tensor) -> Tensor:
     """
     m = mask.expand(tuple(input.shape))
     n = int(m.sum().item())
-    return index_put_new(input, m, source.reshape(-1)[:n])
+    return renamed(index_put_new(input, m, source.reshape(-1)[:n]), "MaskedScatterBackward0", input, source)
 
 
 def take(input: Tensor, index: Tensor) -> Tensor:
@@ -488,7 +509,7 @@ def take(input: Tensor, index: Tensor) -> Tensor:
         >>> torch.take(torch.tensor([[4, 3], [5, 7]]), torch.tensor([0, 3]))
         tensor([4, 7])
     """
-    return getitem(input.reshape(-1), index)
+    return renamed(getitem(input.reshape(-1), index), "TakeBackward0", input)
 
 
 def take_along_dim(input: Tensor, indices: Tensor, dim: int | None = None) -> Tensor:
@@ -512,8 +533,9 @@ def take_along_dim(input: Tensor, indices: Tensor, dim: int | None = None) -> Te
 def _sorted(input: Tensor, dim: int, descending: bool, k: int | None, op: str) -> Any:
     d = input._data
     xp = input._device.xp
+    result = return_types.topk if op == "topk" else return_types.sort
     if d.ndim == 0:
-        return values_indices(input.clone(), wrap(xp.zeros((), np.int64), input._device))
+        return result(input.clone(), wrap(xp.zeros((), np.int64), input._device))
     ax = wrap_dim(dim, d.ndim, op)
     if k is not None and not 0 <= k <= d.shape[ax]:
         raise RuntimeError(f"{op}: k ({k}) is out of range for dimension {ax} of size {d.shape[ax]}")
@@ -531,7 +553,7 @@ def _sorted(input: Tensor, dim: int, descending: bool, k: int | None, op: str) -
     if needs_grad(input):
         record(v, "SortBackward0" if k is None else "TopkBackward0", _sorted_backward, (input,), (),
                (tuple(d.shape), ax, i))
-    return values_indices(v, i)
+    return result(v, i)
 
 
 def _sorted_backward(node: Any, g: Tensor) -> tuple:
@@ -545,7 +567,9 @@ def sort(input: Tensor, dim: int = -1, descending: bool = False, stable: bool = 
     Example:
         >>> import brickwork as torch
         >>> torch.sort(torch.tensor([3, 1, 2]))
-        values_indices(values=tensor([1, 2, 3]), indices=tensor([1, 2, 0]))
+        brickwork.return_types.sort(
+        values=tensor([1, 2, 3]),
+        indices=tensor([1, 2, 0]))
     """
     return _sorted(input, dim, descending, None, "sort")
 
@@ -567,7 +591,9 @@ def topk(input: Tensor, k: int, dim: int = -1, largest: bool = True, sorted: boo
     Example:
         >>> import brickwork as torch
         >>> torch.topk(torch.tensor([1.0, 5.0, 3.0]), 2)
-        values_indices(values=tensor([5., 3.]), indices=tensor([1, 2]))
+        brickwork.return_types.topk(
+        values=tensor([5., 3.]),
+        indices=tensor([1, 2]))
     """
     return _sorted(input, dim, largest, k, "topk")
 
@@ -580,9 +606,18 @@ def kthvalue(input: Tensor, k: int, dim: int = -1, keepdim: bool = False) -> Any
         >>> values, indices = torch.kthvalue(torch.tensor([[3, 1, 2], [6, 4, 5]]), 2); values, indices
         (tensor([2, 5]), tensor([2, 2]))
     """
+    v, i = _kth(input, k, dim, keepdim)
+    return return_types.kthvalue(renamed(v, "KthvalueBackward0", input), i)
+
+
+def _kth(input: Tensor, k: int, dim: int, keepdim: bool) -> tuple[Tensor, Tensor]:
+    if input._data.ndim == 0:  # a 0-d tensor is its own only value
+        if k != 1:
+            raise RuntimeError(f"kthvalue(): selected number k ({k}) out of range for a 0-d tensor; use k=1")
+        return tuple(_sorted(input, wrap_dim(dim, 0, "kthvalue"), False, None, "kthvalue"))
     v, i = _sorted(input, dim, False, k, "kthvalue")
     v, i = v.narrow(dim, k - 1, 1), i.narrow(dim, k - 1, 1)
-    return values_indices(v if keepdim else v.squeeze(dim), i if keepdim else i.squeeze(dim))
+    return (v if keepdim else v.squeeze(dim)), (i if keepdim else i.squeeze(dim))
 
 
 def median(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Any:
@@ -595,9 +630,26 @@ def median(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Any:
     """
     if dim is None:
         flat = input.reshape(-1)
-        return kthvalue(flat, (flat._data.size + 1) // 2, 0).values
-    n = input._data.shape[wrap_dim(dim, input._data.ndim, "median")]
-    return kthvalue(input, (n + 1) // 2, dim, keepdim)
+        if not flat._data.size and flat.is_floating_point():
+            return flat.new_full((), float("nan"))
+        return renamed(_median(flat, 0, False)[0], "MedianBackward0", input)
+    v, i = _median(input, dim, keepdim)
+    return return_types.median(renamed(v, "MedianBackward1", input), i)
+
+
+def _median(input: Tensor, dim: int, keepdim: bool) -> tuple[Tensor, Tensor]:
+    d = input._data
+    n = d.shape[wrap_dim(dim, d.ndim, "median")] if d.ndim else 1
+    xp = input._device.xp
+    if not d.ndim or d.dtype.kind != "f" or not bool(xp.isnan(d).any()):
+        return _kth(input, (n + 1) // 2, dim, keepdim)
+    # NaN propagates, as in PyTorch: a slice holding one gives its first NaN (sorted last, in input order)
+    v, i = _sorted(input, dim, False, None, "median")
+    ax = wrap_dim(dim, d.ndim, "median")
+    nans = xp.isnan(d).sum(axis=ax, keepdims=True)
+    pos = wrap(xp.where(nans > 0, n - nans, (n - 1) // 2).astype(np.int64), input._device)
+    v, i = gather(v, ax, pos), gather(i, ax, pos)
+    return (v if keepdim else v.squeeze(ax)), (i if keepdim else i.squeeze(ax))
 
 
 def nonzero(input: Tensor, *, as_tuple: bool = False) -> Any:
@@ -611,6 +663,8 @@ def nonzero(input: Tensor, *, as_tuple: bool = False) -> Any:
     """
     xp = input._device.xp
     d = input._data
+    if not d.ndim and not as_tuple:  # a 0-d tensor has no coordinates: one empty row when non-zero
+        return wrap(xp.zeros((int(bool(d)), 0), np.int64), input._device)
     parts = xp.nonzero(d if d.ndim else d.reshape(1))
     if as_tuple:
         return tuple(wrap(p.astype(np.int64), input._device) for p in parts)
@@ -629,7 +683,7 @@ def argwhere(input: Tensor) -> Tensor:
     return nonzero(input)
 
 
-def repeat_interleave(input: Tensor, repeats: Any, dim: int | None = None, *,
+def repeat_interleave(input: Tensor, repeats: Any = None, dim: int | None = None, *,
                       output_size: int | None = None) -> Tensor:
     """Repeat each element ``repeats`` times along ``dim`` (the flattened tensor by default).
 
@@ -638,6 +692,10 @@ def repeat_interleave(input: Tensor, repeats: Any, dim: int | None = None, *,
         >>> torch.tensor([1, 2]).repeat_interleave(2)
         tensor([1, 1, 2, 2])
     """
+    if repeats is None:  # repeat_interleave(repeats): each index i repeated repeats[i] times
+        from .creation import arange
+
+        input, repeats = arange(input._data.size, device=input._device), input
     if dim is None:
         input, dim = input.reshape(-1), 0
     ax = wrap_dim(dim, input._data.ndim, "repeat_interleave")

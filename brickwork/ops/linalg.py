@@ -9,7 +9,7 @@ import numpy as np
 
 from .. import dtypes as _dt
 from .._tensor import Tensor
-from ._core import needs_grad, record, same_device, sum_to, wrap
+from ._core import needs_grad, record, renamed, same_device, sum_to, wrap
 
 
 def _arrays(a: Tensor, b: Tensor, op: str) -> tuple[Any, Any, Any]:
@@ -77,7 +77,10 @@ def matmul(input: Tensor, other: Tensor, *, out: Tensor | None = None) -> Tensor
         r = r.squeeze(-2)
     if nb == 1:
         r = r.squeeze(-1)
-    return r
+    # the name of PyTorch's last step: it folds batches into one mm/bmm and views the result back
+    name = "CloneBackward0" if na == 2 and nb > 2 else "UnsafeViewBackward0" if na > 2 or nb > 2 else \
+        "MvBackward0" if na == 2 and nb == 1 else "SqueezeBackward4" if na == 1 else None
+    return renamed(r, name, input, other) if name else r
 
 
 def mm(input: Tensor, mat2: Tensor, *, out: Tensor | None = None) -> Tensor:
@@ -148,8 +151,29 @@ def _dot_backward(node: Any, g: Tensor) -> tuple:
     return (g * b if a._rg else None, g * a if b._rg else None)
 
 
-inner = dot
 vdot = dot
+
+
+def inner(input: Tensor, other: Tensor) -> Tensor:
+    """Sum of products over the last dimension of both (a plain product when either is 0-d).
+
+    The result has shape ``input.shape[:-1] + other.shape[:-1]``.
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.inner(torch.tensor([[1.0, 2.0], [3.0, 4.0]]), torch.tensor([1.0, 1.0]))
+        tensor([3., 7.])
+    """
+    if input.ndim == 0 or other.ndim == 0:
+        return input * other
+    if input.ndim == 1 and other.ndim == 1:
+        return dot(input, other)
+    n, m = input.shape[-1], other.shape[-1]
+    if n != m:
+        raise RuntimeError(f"inner() the last dimension must match on both input tensors but got shapes "
+                           f"{list(input.shape)} and {list(other.shape)}")
+    flat = mm(input.reshape(-1, n), other.reshape(-1, n).t())
+    return flat.reshape(tuple(input.shape[:-1]) + tuple(other.shape[:-1]))
 
 
 def outer(input: Tensor, vec2: Tensor) -> Tensor:
@@ -178,7 +202,8 @@ def addmm(input: Tensor, mat1: Tensor, mat2: Tensor, *, beta: Any = 1, alpha: An
     p = mm(mat1, mat2)
     if alpha != 1:
         p = p * alpha
-    return p + (input if beta == 1 else input * beta) if beta != 0 else p
+    r = p + (input if beta == 1 else input * beta) if beta != 0 else p
+    return renamed(r, "AddmmBackward0", input, mat1, mat2)
 
 
 def baddbmm(input: Tensor, batch1: Tensor, batch2: Tensor, *, beta: Any = 1, alpha: Any = 1) -> Tensor:
@@ -192,7 +217,8 @@ def baddbmm(input: Tensor, batch1: Tensor, batch2: Tensor, *, beta: Any = 1, alp
     p = bmm(batch1, batch2)
     if alpha != 1:
         p = p * alpha
-    return p + (input if beta == 1 else input * beta) if beta != 0 else p
+    r = p + (input if beta == 1 else input * beta) if beta != 0 else p
+    return renamed(r, "BaddbmmBackward0", input, batch1, batch2)
 
 
 def _parse_einsum(equation: str, shapes: list[tuple]) -> tuple[list[str], str]:

@@ -10,7 +10,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from .._tensor import Tensor
-from ._core import dims_tuple, make_view, needs_grad, record, same_device, wrap, wrap_dim
+from ._core import dims_tuple, make_view, needs_grad, record, renamed, same_device, wrap, wrap_dim
 
 
 def _view_of(data: Any, base: Tensor) -> Tensor:
@@ -63,13 +63,19 @@ def reshape(input: Tensor, *shape: Any) -> Tensor:
                 [3, 4, 5]])
     """
     d = input._data
-    shape = _infer(_shape_arg(shape, "reshape"), d.size, d.shape, "reshape")
-    if shape == d.shape:
-        out = _view_of(d.view(), input)
-    else:
-        out = _view_of(d.reshape(shape), input)
+    return _reshape(input, _infer(_shape_arg(shape, "reshape"), d.size, d.shape, "reshape"))
+
+
+def _reshape(input: Tensor, shape: tuple, name: str | None = None) -> Tensor:
+    """``input`` in ``shape`` (a view when the layout allows); ``name`` names the node for ops built on it."""
+    d = input._data
+    out = _view_of(d.view() if shape == d.shape else d.reshape(shape), input)
     if needs_grad(input):
-        record(out, "ViewBackward0", _reshape_backward, (input,), (), d.shape)
+        if name is None:  # PyTorch's: a view of a contiguous tensor, an alias of a strided one, or a copy
+            contiguous = d.flags.c_contiguous
+            name = "ViewBackward0" if contiguous else "ReshapeAliasBackward0" if out._base is not None \
+                else "UnsafeViewBackward0"
+        record(out, name, _reshape_backward, (input,), (), d.shape)
     return out
 
 
@@ -159,9 +165,13 @@ def permute(input: Tensor, *dims: Any) -> Tensor:
     perm = tuple(wrap_dim(d, nd, "permute") for d in dims)
     if len(set(perm)) != nd:
         raise RuntimeError(f"permute: repeated dim in {list(dims)}")
+    return _permute(input, perm, "PermuteBackward0")
+
+
+def _permute(input: Tensor, perm: tuple, name: str) -> Tensor:
     out = make_view(wrap(input._data.transpose(perm), input._device), input)
     if needs_grad(input):
-        record(out, "PermuteBackward0", _permute_backward, (input,), (), perm)
+        record(out, name, _permute_backward, (input,), (), tuple(perm))
     return out
 
 
@@ -179,11 +189,11 @@ def transpose(input: Tensor, dim0: int, dim1: int) -> Tensor:
     """
     nd = input._data.ndim
     if nd == 0:
-        return input.view(())
+        return _reshape(input, (), "TransposeBackward0")
     a, b = wrap_dim(dim0, nd, "transpose"), wrap_dim(dim1, nd, "transpose")
     perm = list(range(nd))
     perm[a], perm[b] = b, a
-    return permute(input, perm)
+    return _permute(input, tuple(perm), "TransposeBackward0")
 
 
 swapaxes = swapdims = transpose
@@ -200,7 +210,9 @@ def t(input: Tensor) -> Tensor:
     if input._data.ndim > 2:
         raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {input._data.ndim}D; use "
                            "transpose(dim0, dim1) or .mT")
-    return transpose(input, 0, 1) if input._data.ndim == 2 else input.view(tuple(input.shape))
+    if input._data.ndim == 2:
+        return _permute(input, (1, 0), "TBackward0")
+    return _reshape(input, input._data.shape, "TBackward0")
 
 
 def _T(input: Tensor) -> Tensor:
@@ -250,13 +262,16 @@ def squeeze(input: Tensor, dim: Any = None) -> Tensor:
     else:
         dims = dims_tuple(dim, d.ndim, "squeeze")
         shape = tuple(s for i, s in enumerate(d.shape) if not (i in dims and s == 1))
-    return reshape(input, shape) if shape != d.shape else _same(input)
+    # PyTorch's names: squeeze(), squeeze(int dim), squeeze(dims)
+    name = "SqueezeBackward0" if dim is None else "SqueezeBackward1" if isinstance(dim, (int, np.integer)) \
+        else "SqueezeBackward2"
+    return _reshape(input, shape, name)
 
 
-def _same(input: Tensor) -> Tensor:
+def _same(input: Tensor, name: str) -> Tensor:
     out = make_view(wrap(input._data.view(), input._device), input)
     if needs_grad(input):
-        record(out, "AliasBackward0", lambda n, g: (g,), (input,))
+        record(out, name, lambda n, g: (g,), (input,))
     return out
 
 
@@ -270,7 +285,7 @@ def unsqueeze(input: Tensor, dim: int) -> Tensor:
     """
     d = input._data
     ax = wrap_dim(dim, d.ndim + 1, "unsqueeze")
-    return reshape(input, d.shape[:ax] + (1,) + d.shape[ax:])
+    return _reshape(input, d.shape[:ax] + (1,) + d.shape[ax:], "UnsqueezeBackward0")
 
 
 def flatten(input: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
@@ -288,6 +303,8 @@ def flatten(input: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
     if s > e:
         raise RuntimeError(f"flatten() has invalid args: start_dim ({start_dim}) cannot come after end_dim "
                            f"({end_dim})")
+    if s == e:  # nothing to merge: PyTorch returns the tensor itself
+        return input
     n = 1
     for x in d.shape[s:e + 1]:
         n *= x
@@ -302,7 +319,9 @@ def ravel(input: Tensor) -> Tensor:
         >>> torch.ravel(torch.tensor([[1, 2], [3, 4]]))
         tensor([1, 2, 3, 4])
     """
-    return reshape(input, (-1,))
+    from .creation import contiguous
+
+    return reshape(contiguous(input), (-1,))  # as PyTorch: a copy first when strided, then a view
 
 
 def unflatten(input: Tensor, dim: int, sizes: Sequence[int]) -> Tensor:
@@ -348,7 +367,7 @@ def expand(input: Tensor, *sizes: Any) -> Tensor:
         dims.append(s)
     shape = tuple(dims)
     if shape == d.shape:
-        return _same(input)
+        return _same(input, "ExpandBackward0")
     out = make_view(wrap(input._device.xp.broadcast_to(d, shape), input._device), input)
     if needs_grad(input):
         record(out, "ExpandBackward0", _expand_backward, (input,), (), input)
@@ -409,7 +428,7 @@ def broadcast_tensors(*tensors: Tensor) -> tuple[Tensor, ...]:
         (brickwork.Size([2, 3]), brickwork.Size([2, 3]))
     """
     shape = broadcast_shapes(*[tuple(t.shape) for t in tensors])
-    return tuple(expand(t, shape) for t in tensors)
+    return tuple(t if t.shape == shape else expand(t, shape) for t in tensors)  # as PyTorch: no new view
 
 
 def repeat(input: Tensor, *sizes: Any) -> Tensor:
@@ -442,7 +461,7 @@ def _repeat_backward(node: Any, g: Tensor) -> tuple:
     return (g.reshape(shape),)
 
 
-def tile(input: Tensor, dims: Sequence[int]) -> Tensor:
+def tile(input: Tensor, dims: Any, *more: int) -> Tensor:
     """Like :func:`repeat`, padding ``dims`` with leading ones when it is shorter.
 
     Example:
@@ -450,7 +469,7 @@ def tile(input: Tensor, dims: Sequence[int]) -> Tensor:
         >>> torch.tile(torch.tensor([[1, 2]]), (2,))
         tensor([[1, 2, 1, 2]])
     """
-    dims = tuple(dims)
+    dims = _shape_arg((dims,) + more, "tile")
     return repeat(input, (1,) * (input._data.ndim - len(dims)) + dims)
 
 
@@ -526,7 +545,7 @@ def stack(tensors: Sequence[Tensor], dim: int = 0, *, out: Tensor | None = None)
             raise RuntimeError(f"stack expects each tensor to be equal size, but got {list(shape)} at entry 0 and "
                                f"{list(t._data.shape)} at entry {i}")
     ax = wrap_dim(dim, len(shape) + 1, "stack")
-    return cat([unsqueeze(t, ax) for t in tensors], ax)
+    return renamed(cat([unsqueeze(t, ax) for t in tensors], ax), "StackBackward0", *tensors)
 
 
 def hstack(tensors: Sequence[Tensor]) -> Tensor:
@@ -599,9 +618,10 @@ def split(tensor: Tensor, split_size_or_sections: Any, dim: int = 0) -> tuple[Te
         if sum(sizes) != n:
             raise RuntimeError(f"split_with_sizes expects split_sizes to sum exactly to {n} (input tensor's size at "
                                f"dimension {ax}), but got split_sizes={sizes}")
+    name = "SplitBackward0" if isinstance(split_size_or_sections, int) else "SplitWithSizesBackward0"
     out, off = [], 0
     for k in sizes:
-        out.append(narrow(tensor, ax, off, k))
+        out.append(renamed(narrow(tensor, ax, off, k), name, tensor))
         off += k
     return tuple(out)
 
@@ -657,10 +677,11 @@ def unbind(input: Tensor, dim: int = 0) -> tuple[Tensor, ...]:
     ax = wrap_dim(dim, input._data.ndim, "unbind")
     from .indexing import getitem
 
-    return tuple(getitem(input, (slice(None),) * ax + (i,)) for i in range(input._data.shape[ax]))
+    return tuple(renamed(getitem(input, (slice(None),) * ax + (i,)), "UnbindBackward0", input)
+                 for i in range(input._data.shape[ax]))
 
 
-def flip(input: Tensor, dims: Any) -> Tensor:
+def flip(input: Tensor, dims: Any, *more: int) -> Tensor:
     """Reverse the order of elements along ``dims``.
 
     Example:
@@ -668,7 +689,7 @@ def flip(input: Tensor, dims: Any) -> Tensor:
         >>> torch.tensor([1, 2, 3]).flip(0)
         tensor([3, 2, 1])
     """
-    axes = dims_tuple(dims, input._data.ndim, "flip")
+    axes = dims_tuple((dims,) + more if more else dims, input._data.ndim, "flip")  # x.flip(0, 1) as x.flip((0, 1))
     out = wrap(input._device.xp.flip(input._data, axes).copy(), input._device) if axes else input.clone()
     if axes and needs_grad(input):
         record(out, "FlipBackward0", lambda n, g: (g.flip(n.meta),), (input,), (), axes)

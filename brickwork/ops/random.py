@@ -320,7 +320,8 @@ def randint_like(input: Tensor, low: int = 0, high: int | None = None, *, dtype:
     """
     if high is None:
         low, high = 0, low
-    return randint(low, high, tuple(input.shape), dtype=dtype or input.dtype, device=device or input._device)
+    return randint(low, high, tuple(input.shape), dtype=dtype or input.dtype, device=device or input._device,
+                   requires_grad=requires_grad)
 
 
 # -- in-place sampling methods ------------------------------------------------------------------------------

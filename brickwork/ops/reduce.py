@@ -7,17 +7,15 @@ size 1. Backward passes expand the gradient back over the reduced dimensions.
 from __future__ import annotations
 
 import builtins
-from collections import namedtuple
 from typing import Any
 
 import numpy as np
 
 from .. import dtypes as _dt
+from .. import return_types
 from .._tensor import Tensor
 from ..autograd.grad_mode import STATE
-from ._core import dims_tuple, needs_grad, record, wrap, wrap_dim
-
-values_indices = namedtuple("values_indices", ["values", "indices"])
+from ._core import dims_tuple, needs_grad, record, renamed, wrap, wrap_dim
 
 
 def _keep_shape(shape: tuple, dims: tuple) -> tuple:
@@ -76,7 +74,9 @@ def nansum(input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any 
     """
     from .elementwise import isnan, where
 
-    return sum(where(isnan(input), 0.0, input), dim, keepdim, dtype=dtype)
+    if not input.is_floating_point():  # no NaN to skip; integers keep summing to int64
+        return sum(input, dim, keepdim, dtype=dtype)
+    return renamed(sum(where(isnan(input), 0.0, input), dim, keepdim, dtype=dtype), "NansumBackward0", input)
 
 
 def mean(input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:
@@ -118,6 +118,9 @@ def nanmean(input: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:
     """
     from .elementwise import isnan
 
+    if not input.is_floating_point():
+        raise RuntimeError(f"nanmean(): expected input to have floating point or complex dtype but got "
+                           f"{input.dtype}; call x.float() first")
     keep = ~isnan(input)
     return nansum(input, dim, keepdim) / keep.sum(dim, keepdim)
 
@@ -136,7 +139,8 @@ def prod(input: Tensor, dim: int | None = None, keepdim: bool = False, *, dtype:
     acc = np.int64 if d.dtype.kind in "biu" else None
     r = wrap(d.prod(axis=dims, keepdims=keepdim, dtype=acc), input._device)
     if needs_grad(input):
-        record(r, "ProdBackward0", _prod_backward, (input,), (input,), (dims, keepdim), save_out=True)
+        record(r, "ProdBackward1" if dim is not None else "ProdBackward0", _prod_backward, (input,), (input,),
+               (dims, keepdim), save_out=True)
     return r
 
 
@@ -198,7 +202,8 @@ def _values_indices(input: Tensor, dim: int, keepdim: bool, is_max: bool) -> Any
     if needs_grad(input):
         record(v, "MaxBackward0" if is_max else "MinBackward0", _index_reduce_backward, (input,), (),
                (d.shape, ax, keepdim or not d.ndim, kept))
-    return values_indices(v, wrap(idx.astype(np.int64, copy=False), input._device))
+    result = return_types.max if is_max else return_types.min
+    return result(v, wrap(idx.astype(np.int64, copy=False), input._device))
 
 
 def _index_reduce_backward(node: Any, g: Tensor) -> tuple:
@@ -255,8 +260,8 @@ def _extreme(input: Tensor, dim: Any, keepdim: bool, is_max: bool, op: str) -> T
                            "all dimensions; specify a dim with non-zero size")
     r = wrap(d.max(axis=dims, keepdims=keepdim) if is_max else d.min(axis=dims, keepdims=keepdim), input._device)
     if needs_grad(input):
-        record(r, op.capitalize() + "Backward1", _extreme_backward, (input,), (input,), (dims, keepdim),
-               save_out=True)
+        name = op.capitalize() + ("Backward1" if op in ("max", "min") else "Backward0")
+        record(r, name, _extreme_backward, (input,), (input,), (dims, keepdim), save_out=True)
     return r
 
 
@@ -299,8 +304,9 @@ def aminmax(input: Tensor, *, dim: int | None = None, keepdim: bool = False) -> 
         >>> lo, hi = torch.aminmax(torch.tensor([[1, 5], [-3, 2]]), dim=1); lo, hi
         (tensor([ 1, -3]), tensor([5, 2]))
     """
-    mm = namedtuple("aminmax", ["min", "max"])  # type: ignore[name-match]  # typename as in torch.return_types
-    return mm(amin(input, () if dim is None else dim, keepdim), amax(input, () if dim is None else dim, keepdim))
+    dims = () if dim is None else dim
+    lo, hi = amin(input, dims, keepdim), amax(input, dims, keepdim)
+    return return_types.aminmax(renamed(lo, "AminmaxBackward0", input), renamed(hi, "AminmaxBackward0", input))
 
 
 def _arg(input: Tensor, dim: int | None, keepdim: bool, is_max: bool) -> Tensor:
@@ -360,7 +366,7 @@ def var(input: Tensor, dim: Any = None, unbiased: Any = None, keepdim: bool = Fa
     for i in dims:
         n *= input._data.shape[i]
     centered = input - mean(input, dims, keepdim=True)
-    return sum(centered * centered, dims, keepdim) / builtins.max(n - c, 0)
+    return renamed(sum(centered * centered, dims, keepdim) / builtins.max(n - c, 0), "VarBackward0", input)
 
 
 def std(input: Tensor, dim: Any = None, unbiased: Any = None, keepdim: bool = False, *,
@@ -376,7 +382,7 @@ def std(input: Tensor, dim: Any = None, unbiased: Any = None, keepdim: bool = Fa
 
     v = var(input, dim, unbiased, keepdim, correction=correction)
     zero = v == 0  # there the gradient is 0, as in PyTorch, not 0/0: sqrt sees 1 instead and its result is dropped
-    return where(zero, 0.0, where(zero, 1.0, v).sqrt())
+    return renamed(where(zero, 0.0, where(zero, 1.0, v).sqrt()), "StdBackward0", input)
 
 
 def var_mean(input: Tensor, dim: Any = None, unbiased: Any = None, keepdim: bool = False, *,
@@ -388,7 +394,8 @@ def var_mean(input: Tensor, dim: Any = None, unbiased: Any = None, keepdim: bool
         >>> torch.var_mean(torch.tensor([[1.0, 3.0], [2.0, 6.0]]), dim=1)
         (tensor([2., 8.]), tensor([2., 4.]))
     """
-    return var(input, dim, unbiased, keepdim, correction=correction), mean(input, dim, keepdim)
+    v, m = var(input, dim, unbiased, keepdim, correction=correction), mean(input, dim, keepdim)
+    return renamed(v, "VarMeanBackward0", input), renamed(m, "VarMeanBackward0", input)
 
 
 def std_mean(input: Tensor, dim: Any = None, unbiased: Any = None, keepdim: bool = False, *,
@@ -400,7 +407,8 @@ def std_mean(input: Tensor, dim: Any = None, unbiased: Any = None, keepdim: bool
         >>> torch.std_mean(torch.tensor([1.0, 2.0, 3.0, 4.0]))
         (tensor(1.2910), tensor(2.5000))
     """
-    return std(input, dim, unbiased, keepdim, correction=correction), mean(input, dim, keepdim)
+    s, m = std(input, dim, unbiased, keepdim, correction=correction), mean(input, dim, keepdim)
+    return renamed(s, "StdMeanBackward0", input), renamed(m, "StdMeanBackward0", input)
 
 
 def norm(input: Tensor, p: Any = "fro", dim: Any = None, keepdim: bool = False, dtype: Any = None) -> Tensor:
@@ -413,17 +421,24 @@ def norm(input: Tensor, p: Any = "fro", dim: Any = None, keepdim: bool = False, 
         >>> torch.norm(torch.tensor([3.0, 4.0])), torch.norm(torch.tensor([3.0, -4.0]), p=1)
         (tensor(5.), tensor(7.))
     """
-    from .elementwise import where
-
     input = _cast(input, dtype)
     if p == "fro" or p is None:
         p = 2
     if p == "nuc":
         raise RuntimeError("norm(p='nuc') is not supported; brickwork covers vector norms")
+    if not input.is_floating_point():
+        raise RuntimeError(f"linalg.vector_norm: Expected a floating point or complex tensor as input. Got "
+                           f"{input.dtype}; call x.float() first")
     dims = _dims(input, dim, "norm")
-    a = input.abs()
+    return renamed(_vector_norm(input, p, dims, keepdim), "LinalgVectorNormBackward0", input)
+
+
+def _vector_norm(input: Tensor, p: Any, dims: tuple, keepdim: bool) -> Tensor:
+    from .elementwise import where
+
     if p == 2:
         return _norm2(input, dims, keepdim)
+    a = input.abs()
     if p == 1:
         return sum(a, dims, keepdim)
     if p == float("inf"):
@@ -471,7 +486,7 @@ def logsumexp(input: Tensor, dim: Any, keepdim: bool = False) -> Tensor:
     m = amax(input.detach(), dims, keepdim=True)
     m = where(m.isinf(), 0.0, m)
     s = sum((input - m).exp(), dims, keepdim=True).log() + m
-    return s if keepdim else s.squeeze(dims) if dims else s
+    return renamed(s if keepdim else s.squeeze(dims) if dims else s, "LogsumexpBackward0", input)
 
 
 def softmax(input: Tensor, dim: int | None = None, dtype: Any = None, _stacklevel: int = 3) -> Tensor:
@@ -597,7 +612,8 @@ def all(input: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:  # noq
         (tensor(False), tensor([ True, False]))
     """
     dims = _dims(input, dim, "all")
-    return wrap(input._data.astype(bool, copy=False).all(axis=dims, keepdims=keepdim), input._device)
+    r = input._data.astype(bool, copy=False).all(axis=dims, keepdims=keepdim)
+    return wrap(r.astype(np.uint8) if input._data.dtype == np.uint8 else r, input._device)  # uint8 stays, as in PyTorch
 
 
 def any(input: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:  # noqa: A001
@@ -609,7 +625,8 @@ def any(input: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:  # noq
         tensor(True)
     """
     dims = _dims(input, dim, "any")
-    return wrap(input._data.astype(bool, copy=False).any(axis=dims, keepdims=keepdim), input._device)
+    r = input._data.astype(bool, copy=False).any(axis=dims, keepdims=keepdim)
+    return wrap(r.astype(np.uint8) if input._data.dtype == np.uint8 else r, input._device)  # uint8 stays, as in PyTorch
 
 
 def count_nonzero(input: Tensor, dim: Any = None) -> Tensor:

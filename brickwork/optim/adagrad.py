@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any, Callable, Iterable
 
 from .._tensor import Tensor, _make
-from .optimizer import Optimizer, as_float, check_flags, check_lr, check_nonneg, fix_step_state, scalar_state
+from .optimizer import (Optimizer, as_float, check_flags, check_lr, check_nonneg, fix_step_state, scalar_state,
+                        update_grad)
 
 __all__ = ["Adagrad"]
 
@@ -42,8 +43,7 @@ class Adagrad(Optimizer):
         check_nonneg("lr_decay", "lr_decay", lr_decay)
         check_nonneg("weight_decay", "weight_decay", weight_decay)
         check_nonneg("initial_accumulator_value", "initial_accumulator_value", initial_accumulator_value)
-        if not 0.0 <= eps:
-            raise ValueError(f"Invalid epsilon value: {eps} (expected eps >= 0)")
+        check_nonneg("eps", "epsilon", eps)
         check_flags("Adagrad", foreach, fused, differentiable)
         defaults = {"lr": lr, "lr_decay": lr_decay, "eps": eps, "weight_decay": weight_decay,
                     "initial_accumulator_value": initial_accumulator_value, "foreach": foreach,
@@ -106,11 +106,7 @@ class Adagrad(Optimizer):
 def _adagrad(xp: Any, p: Any, g: Any, s: Any, tmp: Any, gbuf: Any, clr: float, eps: float, wd: float,
              maximize: bool) -> None:
     """One Adagrad update of ``p`` and its sum of squares ``s`` in place, in PyTorch's order of operations."""
-    if maximize:
-        g = xp.negative(g, out=gbuf)
-    if wd != 0:
-        xp.multiply(p, wd, out=tmp)
-        g = xp.add(g, tmp, out=gbuf)
+    g = update_grad(xp, p, g, tmp, gbuf, maximize, wd)
     xp.multiply(g, g, out=tmp)
     s += tmp
     xp.sqrt(s, out=tmp)

@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any, Callable, Iterable
 
 from .._tensor import Tensor, _make
-from .optimizer import Optimizer, as_float, check_flags, check_lr, fix_step_state, scalar_state
+from .optimizer import (Optimizer, as_float, check_flags, check_lr, check_nonneg, fix_step_state, lerp_,
+                        scalar_state, square_avg_, update_grad)
 
 __all__ = ["Adam", "AdamW"]
 
@@ -45,13 +46,11 @@ class Adam(Optimizer):
                  maximize: bool = False, capturable: bool = False, differentiable: bool = False,
                  fused: bool | None = None, decoupled_weight_decay: bool = False) -> None:
         check_lr(lr)
-        if not 0.0 <= eps:
-            raise ValueError(f"Invalid epsilon value: {eps} (expected eps >= 0)")
+        check_nonneg("eps", "epsilon", eps)
         for i in (0, 1):
             if not 0.0 <= betas[i] < 1.0:
                 raise ValueError(f"Invalid beta parameter at index {i}: {betas[i]} (expected 0 <= beta < 1)")
-        if not 0.0 <= weight_decay:
-            raise ValueError(f"Invalid weight_decay value: {weight_decay} (expected weight_decay >= 0)")
+        check_nonneg("weight_decay", "weight_decay", weight_decay)
         if not ((isinstance(betas[0], float) and isinstance(betas[1], float))
                 or (isinstance(betas[0], Tensor) and isinstance(betas[1], Tensor))):
             raise ValueError(f"betas must be either both floats or both Tensors, got "
@@ -126,27 +125,11 @@ def _adam(xp: Any, p: Any, g: Any, m: Any, v: Any, vmax: Any, tmp: Any, gbuf: An
 
     ``wd`` is the L2 term added to the gradient; ``decay`` (AdamW) the factor ``p`` is scaled by first.
     """
-    if maximize:
-        g = xp.negative(g, out=gbuf)
+    g = update_grad(xp, p, g, tmp, gbuf, maximize, wd)  # wd is 0 when decay is given
     if decay is not None:
         p *= decay
-    elif wd != 0:
-        xp.multiply(p, wd, out=tmp)
-        g = xp.add(g, tmp, out=gbuf)
-    # m.lerp_(g, 1 - beta1), with PyTorch's two lerp formulas
-    w = 1 - beta1
-    xp.subtract(g, m, out=tmp)
-    if w < 0.5:
-        tmp *= w
-        m += tmp
-    else:
-        tmp *= 1 - w
-        xp.subtract(g, tmp, out=m)
-    # v.mul_(beta2).addcmul_(g, g, value=1 - beta2)
-    v *= beta2
-    xp.multiply(g, 1 - beta2, out=tmp)
-    tmp *= g
-    v += tmp
+    lerp_(xp, m, g, 1 - beta1, tmp)
+    square_avg_(xp, v, g, beta2, tmp)
     if vmax is not None:
         xp.maximum(vmax, v, out=vmax)
         v = vmax

@@ -151,15 +151,18 @@ class LRScheduler:
         self._update_lr(epoch)
 
     def _update_lr(self, epoch: int | None = None) -> None:
+        if epoch is None:
+            self.last_epoch += 1
+            self._set_lrs(self.get_lr)
+        else:
+            self.last_epoch = epoch
+            self._set_lrs(getattr(self, "_get_closed_form_lr", self.get_lr))
+
+    def _set_lrs(self, compute: Callable[[], list[Any]]) -> None:
+        """Set every group's lr to ``compute()`` (``get_lr`` or the closed form, run without its warning)."""
         self._get_lr_called_within_step = True
         try:
-            if epoch is None:
-                self.last_epoch += 1
-                values = self.get_lr()
-            else:
-                self.last_epoch = epoch
-                closed = getattr(self, "_get_closed_form_lr", None)
-                values = closed() if closed is not None else self.get_lr()
+            values = compute()
         finally:
             self._get_lr_called_within_step = False
         for group, lr in zip(self.optimizer.param_groups, values):
@@ -185,9 +188,16 @@ def _lambdas(optimizer: Optimizer, lr_lambda: Any) -> list[Callable[[int], float
 
 
 class _LambdaState:
-    """State-dict handling shared by the lambda schedulers: lambdas are saved only if they are callable objects."""
+    """Construction and state-dict handling shared by the lambda schedulers: one lambda per parameter group, saved
+    only if it is a callable object."""
 
     lr_lambdas: list[Callable[[int], float]]
+
+    def __init__(self, optimizer: Optimizer, lr_lambda: Callable[[int], float] | list[Callable[[int], float]],
+                 last_epoch: int = -1) -> None:
+        self.optimizer = optimizer
+        self.lr_lambdas = _lambdas(optimizer, lr_lambda)
+        super().__init__(optimizer, last_epoch)  # type: ignore[call-arg]  # LRScheduler, next in the MRO
 
     def state_dict(self) -> dict[str, Any]:
         """Every attribute but the optimizer; lambdas saved as their ``__dict__`` when they are objects."""
@@ -221,12 +231,6 @@ class LambdaLR(_LambdaState, LRScheduler):
         [0.5]
     """
 
-    def __init__(self, optimizer: Optimizer, lr_lambda: Callable[[int], float] | list[Callable[[int], float]],
-                 last_epoch: int = -1) -> None:
-        self.optimizer = optimizer
-        self.lr_lambdas = _lambdas(optimizer, lr_lambda)
-        super().__init__(optimizer, last_epoch)
-
     def get_lr(self) -> list[Any]:
         """``base_lr * lr_lambda(last_epoch)`` per group."""
         self._warn_get_lr()
@@ -242,12 +246,6 @@ class MultiplicativeLR(_LambdaState, LRScheduler):
         >>> s = torch.optim.lr_scheduler.MultiplicativeLR(opt, lambda e: 0.5); opt.step(); s.step(); s.get_last_lr()
         [0.5]
     """
-
-    def __init__(self, optimizer: Optimizer, lr_lambda: Callable[[int], float] | list[Callable[[int], float]],
-                 last_epoch: int = -1) -> None:
-        self.optimizer = optimizer
-        self.lr_lambdas = _lambdas(optimizer, lr_lambda)
-        super().__init__(optimizer, last_epoch)
 
     def get_lr(self) -> list[Any]:
         """The current lr times ``lr_lambda(last_epoch)`` per group (unchanged at construction)."""
@@ -722,10 +720,7 @@ def _cycle_momentum_init(sched: Any, optimizer: Optimizer, base_momentum: Any, m
     base_m = _format_param("base_momentum", optimizer, base_momentum)
     if last_epoch == -1:
         for m, b, group in zip(max_m, base_m, optimizer.param_groups):
-            if sched.use_beta1:
-                group["betas"] = (m, *group["betas"][1:])
-            else:
-                group["momentum"] = m
+            _set_momentum(group, sched.use_beta1, m)
             group["max_momentum"] = m
             group["base_momentum"] = b
     return base_m, max_m
@@ -748,6 +743,8 @@ class CyclicLR(LRScheduler):
         >>> opt.step(); s.step(); round(s.get_last_lr()[0], 4)
         0.55
     """
+
+    use_beta1: bool  # set by _cycle_momentum_init when cycle_momentum is on
 
     def __init__(self, optimizer: Optimizer, base_lr: float | list[float], max_lr: float | list[float],
                  step_size_up: int = 2000, step_size_down: int | None = None, mode: str = "triangular",
@@ -867,7 +864,7 @@ class CosineAnnealingWarmRestarts(LRScheduler):
         self.T_i = T_0
         self.T_mult = T_mult
         self.eta_min = eta_min
-        self.T_cur = last_epoch
+        self.T_cur: float = last_epoch
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self) -> list[Any]:
@@ -900,14 +897,7 @@ class CosineAnnealingWarmRestarts(LRScheduler):
                 self.T_i = self.T_0
                 self.T_cur = epoch
         self.last_epoch = math.floor(epoch)
-        self._get_lr_called_within_step = True
-        try:
-            values = self.get_lr()
-        finally:
-            self._get_lr_called_within_step = False
-        for group, lr in zip(self.optimizer.param_groups, values):
-            _set_group_value(group, "lr", lr)
-        self._last_lr = _group_values(self.optimizer, "lr")
+        self._set_lrs(self.get_lr)
 
 
 class OneCycleLR(LRScheduler):
@@ -932,6 +922,8 @@ class OneCycleLR(LRScheduler):
         (0.04, 0.95)
     """
 
+    use_beta1: bool  # set by _cycle_momentum_init when cycle_momentum is on
+
     def __init__(self, optimizer: Optimizer, max_lr: float | list[float], total_steps: int | None = None,
                  epochs: int | None = None, steps_per_epoch: int | None = None, pct_start: float = 0.3,
                  anneal_strategy: str = "cos", cycle_momentum: bool = True, base_momentum: float | list[float] = 0.85,
@@ -953,7 +945,7 @@ class OneCycleLR(LRScheduler):
             raise ValueError("You must define either total_steps OR (epochs AND steps_per_epoch)")
         up = float(pct_start * self.total_steps) - 1
         if three_phase:
-            self._schedule_phases = [
+            self._schedule_phases: list[dict[str, Any]] = [
                 {"end_step": up, "start_lr": "initial_lr", "end_lr": "max_lr",
                  "start_momentum": "max_momentum", "end_momentum": "base_momentum"},
                 {"end_step": float(2 * pct_start * self.total_steps) - 2, "start_lr": "max_lr",

@@ -22,6 +22,7 @@ from .._tensor import Tensor, _make
 from ..autograd.grad_mode import enable_grad
 from ..backends import CPU
 from ..backends._fused import fused_update
+from ..nn.hooks import RemovableHandle
 
 __all__ = ["Optimizer", "required", "register_optimizer_step_pre_hook", "register_optimizer_step_post_hook"]
 
@@ -38,33 +39,6 @@ class _RequiredParameter:
 required = _RequiredParameter()
 
 
-class RemovableHandle:
-    """Returned by the ``register_*_hook`` methods; ``remove()`` unregisters the hook.
-
-    Example:
-        >>> hooks = OrderedDict()
-        >>> h = RemovableHandle(hooks); hooks[h.id] = print; h.remove(); len(hooks)
-        0
-    """
-
-    _next_id = 0
-
-    def __init__(self, hooks: dict) -> None:
-        self._hooks = hooks
-        self.id = RemovableHandle._next_id
-        RemovableHandle._next_id += 1
-
-    def remove(self) -> None:
-        """Unregister the hook (a no-op if already removed)."""
-        self._hooks.pop(self.id, None)
-
-    def __enter__(self) -> "RemovableHandle":
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.remove()
-
-
 _global_pre_hooks: "OrderedDict[int, Callable]" = OrderedDict()
 _global_post_hooks: "OrderedDict[int, Callable]" = OrderedDict()
 
@@ -78,9 +52,7 @@ def register_optimizer_step_pre_hook(hook: Callable) -> RemovableHandle:
         >>> import brickwork as torch
         >>> h = torch.optim.optimizer.register_optimizer_step_pre_hook(lambda opt, a, k: None); h.remove()
     """
-    handle = RemovableHandle(_global_pre_hooks)
-    _global_pre_hooks[handle.id] = hook
-    return handle
+    return _register(_global_pre_hooks, hook)
 
 
 def register_optimizer_step_post_hook(hook: Callable) -> RemovableHandle:
@@ -90,9 +62,7 @@ def register_optimizer_step_post_hook(hook: Callable) -> RemovableHandle:
         >>> import brickwork as torch
         >>> h = torch.optim.optimizer.register_optimizer_step_post_hook(lambda opt, a, k: None); h.remove()
     """
-    handle = RemovableHandle(_global_post_hooks)
-    _global_post_hooks[handle.id] = hook
-    return handle
+    return _register(_global_post_hooks, hook)
 
 
 def _with_step_hooks(step: Callable) -> Callable:
@@ -143,6 +113,40 @@ def scalar_state(value: float = 0.0) -> Tensor:
 def as_float(x: Any) -> float:
     """A hyperparameter (Python number or one-element tensor) as a Python float."""
     return x if x.__class__ is float else float(x)
+
+
+# -- pieces of the in-place update kernels (arrays; ``tmp`` and ``gbuf`` are the scratch arrays of ``_update``) --
+
+def update_grad(xp: Any, p: Any, g: Any, tmp: Any, gbuf: Any, maximize: bool, wd: float) -> Any:
+    """The gradient an update uses: ``g`` negated when ``maximize``, plus the L2 term ``wd * p``.
+
+    A modified gradient is written to ``gbuf``; the parameter's own gradient ``g`` is never changed.
+    """
+    if maximize:
+        g = xp.negative(g, out=gbuf)
+    if wd != 0:
+        xp.multiply(p, wd, out=tmp)
+        g = xp.add(g, tmp, out=gbuf)
+    return g
+
+
+def lerp_(xp: Any, a: Any, b: Any, w: float, tmp: Any) -> None:
+    """``a.lerp_(b, w)`` in place, with PyTorch's two formulas (from ``a`` for ``w < 0.5``, else from ``b``)."""
+    xp.subtract(b, a, out=tmp)
+    if w < 0.5:
+        tmp *= w
+        a += tmp
+    else:
+        tmp *= 1 - w
+        xp.subtract(b, tmp, out=a)
+
+
+def square_avg_(xp: Any, v: Any, g: Any, beta: float, tmp: Any) -> None:
+    """``v.mul_(beta).addcmul_(g, g, value=1 - beta)`` in place: the running average of squared gradients."""
+    v *= beta
+    xp.multiply(g, 1 - beta, out=tmp)
+    tmp *= g
+    v += tmp
 
 
 class Optimizer:
@@ -401,9 +405,7 @@ class Optimizer:
             >>> opt.step(); h.remove(); opt.step(); calls
             [1]
         """
-        handle = RemovableHandle(self._optimizer_step_pre_hooks)
-        self._optimizer_step_pre_hooks[handle.id] = hook
-        return handle
+        return _register(self._optimizer_step_pre_hooks, hook)
 
     def register_step_post_hook(self, hook: Callable) -> RemovableHandle:
         """Run ``hook(optimizer, args, kwargs)`` after each ``step``.
@@ -415,9 +417,7 @@ class Optimizer:
             >>> opt.step(); calls
             [1]
         """
-        handle = RemovableHandle(self._optimizer_step_post_hooks)
-        self._optimizer_step_post_hooks[handle.id] = hook
-        return handle
+        return _register(self._optimizer_step_post_hooks, hook)
 
     def register_state_dict_pre_hook(self, hook: Callable, prepend: bool = False) -> RemovableHandle:
         """Run ``hook(optimizer)`` before ``state_dict()`` builds its result."""
@@ -525,7 +525,7 @@ class Optimizer:
             hook(self)
 
 
-def _register(hooks: "OrderedDict[int, Callable]", hook: Callable, prepend: bool) -> RemovableHandle:
+def _register(hooks: "OrderedDict[int, Callable]", hook: Callable, prepend: bool = False) -> RemovableHandle:
     handle = RemovableHandle(hooks)
     hooks[handle.id] = hook
     if prepend:

@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any, Callable, Iterable
 
 from .._tensor import Tensor, _make
-from .optimizer import Optimizer, as_float, check_flags, check_lr, check_nonneg, fix_step_state, scalar_state
+from .optimizer import (Optimizer, as_float, check_flags, check_lr, check_nonneg, fix_step_state, lerp_,
+                        scalar_state, square_avg_, update_grad)
 
 __all__ = ["RMSprop"]
 
@@ -40,8 +41,7 @@ class RMSprop(Optimizer):
                  weight_decay: float = 0, momentum: float = 0, centered: bool = False, capturable: bool = False,
                  foreach: bool | None = None, maximize: bool = False, differentiable: bool = False) -> None:
         check_lr(lr)
-        if not 0.0 <= eps:
-            raise ValueError(f"Invalid epsilon value: {eps} (expected eps >= 0)")
+        check_nonneg("eps", "epsilon", eps)
         check_nonneg("momentum", "momentum", momentum)
         check_nonneg("weight_decay", "weight_decay", weight_decay)
         check_nonneg("alpha", "alpha", alpha)
@@ -101,25 +101,10 @@ class RMSprop(Optimizer):
 def _rmsprop(xp: Any, p: Any, g: Any, sq: Any, ga: Any, buf: Any, tmp: Any, gbuf: Any, lr: float, alpha: float,
              eps: float, wd: float, momentum: float, maximize: bool) -> None:
     """One RMSprop update of ``p`` and its state arrays in place (``ga`` when centered, ``buf`` with momentum)."""
-    if maximize:
-        g = xp.negative(g, out=gbuf)
-    if wd != 0:
-        xp.multiply(p, wd, out=tmp)
-        g = xp.add(g, tmp, out=gbuf)
-    # sq.mul_(alpha).addcmul_(g, g, value=1 - alpha)
-    sq *= alpha
-    xp.multiply(g, 1 - alpha, out=tmp)
-    tmp *= g
-    sq += tmp
+    g = update_grad(xp, p, g, tmp, gbuf, maximize, wd)
+    square_avg_(xp, sq, g, alpha, tmp)
     if ga is not None:
-        w = 1 - alpha  # ga.lerp_(g, 1 - alpha); the denominator is sqrt(sq - ga * ga)
-        xp.subtract(g, ga, out=tmp)
-        if w < 0.5:
-            tmp *= w
-            ga += tmp
-        else:
-            tmp *= 1 - w
-            xp.subtract(g, tmp, out=ga)
+        lerp_(xp, ga, g, 1 - alpha, tmp)  # the denominator is sqrt(sq - ga * ga)
         xp.multiply(ga, ga, out=tmp)
         xp.subtract(sq, tmp, out=tmp)
         xp.sqrt(tmp, out=tmp)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, Callable, Iterable
 
 from .._tensor import Tensor, _make
-from .optimizer import Optimizer, as_float, check_flags, check_lr
+from .optimizer import Optimizer, as_float, check_flags, check_lr, update_grad
 
 __all__ = ["SGD"]
 
@@ -102,11 +102,7 @@ class SGD(Optimizer):
 def _sgd(xp: Any, p: Any, g: Any, buf: Any, tmp: Any, gbuf: Any, lr: float, wd: float, momentum: float,
          dampening: float, nesterov: bool, maximize: bool, first: bool) -> None:
     """One SGD update of the arrays ``p`` (and momentum ``buf``) in place, in PyTorch's order of operations."""
-    if maximize:
-        g = xp.negative(g, out=gbuf)
-    if wd != 0:
-        xp.multiply(p, wd, out=tmp)
-        g = xp.add(g, tmp, out=gbuf)
+    g = update_grad(xp, p, g, tmp, gbuf, maximize, wd)
     if buf is not None:
         if first:
             xp.copyto(buf, g)  # the first buffer is the (modified) gradient itself

@@ -14,7 +14,7 @@ from typing import Any
 from ... import ops
 from ..._tensor import Tensor
 from ...ops._core import inplace as _inplace
-from ...ops._core import needs_grad, record, wrap
+from ...ops._core import needs_grad, record, renamed, wrap
 from ...ops._special import erf as _erf
 
 __all__ = ["relu", "relu_", "relu6", "leaky_relu", "leaky_relu_", "elu", "elu_", "selu", "celu", "gelu", "silu",
@@ -26,8 +26,11 @@ _SELU_SCALE = 1.0507009873554804934193349852946
 _K_TANH = math.sqrt(2.0 / math.pi)
 
 
-def _maybe_inplace(input: Tensor, inplace: bool, name: str, fn: Any) -> Tensor:
-    return _inplace(input, name, fn) if inplace else fn(input)
+def _maybe_inplace(input: Tensor, inplace: bool, name: str, fn: Any, node: str | None = None) -> Tensor:
+    # ``node``: PyTorch's grad_fn name for the out-of-place op, given to the composition's last node
+    if inplace:
+        return _inplace(input, name, fn)
+    return renamed(fn(input), node, input) if node else fn(input)
 
 
 def relu(input: Tensor, inplace: bool = False) -> Tensor:
@@ -63,7 +66,8 @@ def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = Fals
         >>> F.leaky_relu(torch.tensor([-2.0, 3.0]), 0.5)
         tensor([-1.,  3.])
     """
-    return _maybe_inplace(input, inplace, "leaky_relu_", lambda x: ops.where(x > 0, x, x * negative_slope))
+    return _maybe_inplace(input, inplace, "leaky_relu_", lambda x: ops.where(x > 0, x, x * negative_slope),
+                          "LeakyReluBackward0")
 
 
 def leaky_relu_(input: Tensor, negative_slope: float = 0.01) -> Tensor:
@@ -89,7 +93,7 @@ def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
     """
     # clamp first, so the branch not taken never overflows (0 * inf would poison the gradient)
     return _maybe_inplace(input, inplace, "elu_",
-                          lambda x: ops.where(x > 0, x, ops.expm1(x.clamp(max=0.0)) * alpha))
+                          lambda x: ops.where(x > 0, x, ops.expm1(x.clamp(max=0.0)) * alpha), "EluBackward0")
 
 
 def elu_(input: Tensor, alpha: float = 1.0) -> Tensor:
@@ -113,7 +117,8 @@ def selu(input: Tensor, inplace: bool = False) -> Tensor:
         >>> F.selu(torch.tensor([1.0]))
         tensor([1.0507])
     """
-    return _maybe_inplace(input, inplace, "selu_", lambda x: elu(x, _SELU_ALPHA) * _SELU_SCALE)
+    return _maybe_inplace(input, inplace, "selu_", lambda x: elu(x, _SELU_ALPHA) * _SELU_SCALE,
+                          "EluBackward0")
 
 
 def celu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
@@ -126,7 +131,7 @@ def celu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
         tensor([-0.6321,  1.0000])
     """
     return _maybe_inplace(input, inplace, "celu_",
-                          lambda x: ops.where(x > 0, x, ops.expm1(x.clamp(max=0.0) / alpha) * alpha))
+                          lambda x: ops.where(x > 0, x, ops.expm1(x.clamp(max=0.0) / alpha) * alpha), "CeluBackward0")
 
 
 def gelu(input: Tensor, approximate: str = "none") -> Tensor:
@@ -174,7 +179,7 @@ def silu(input: Tensor, inplace: bool = False) -> Tensor:
         >>> F.silu(torch.tensor([1.0]))
         tensor([0.7311])
     """
-    return _maybe_inplace(input, inplace, "silu_", lambda x: x * ops.sigmoid(x))
+    return _maybe_inplace(input, inplace, "silu_", lambda x: x * ops.sigmoid(x), "SiluBackward0")
 
 
 def mish(input: Tensor, inplace: bool = False) -> Tensor:
@@ -186,7 +191,7 @@ def mish(input: Tensor, inplace: bool = False) -> Tensor:
         >>> F.mish(torch.tensor([1.0]))
         tensor([0.8651])
     """
-    return _maybe_inplace(input, inplace, "mish_", lambda x: x * ops.tanh(softplus(x)))
+    return _maybe_inplace(input, inplace, "mish_", lambda x: x * ops.tanh(softplus(x)), "MishBackward0")
 
 
 def sigmoid(input: Tensor) -> Tensor:
@@ -337,7 +342,8 @@ def hardsigmoid(input: Tensor, inplace: bool = False) -> Tensor:
         >>> F.hardsigmoid(torch.tensor([-4.0, 0.0, 4.0]))
         tensor([0.0000, 0.5000, 1.0000])
     """
-    return _maybe_inplace(input, inplace, "hardsigmoid_", lambda x: _hardtanh(x + 3.0, 0.0, 6.0) * (1.0 / 6.0))
+    return _maybe_inplace(input, inplace, "hardsigmoid_", lambda x: _hardtanh(x + 3.0, 0.0, 6.0) * (1.0 / 6.0),
+                          "HardsigmoidBackward0")
 
 
 def hardswish(input: Tensor, inplace: bool = False) -> Tensor:
@@ -349,7 +355,7 @@ def hardswish(input: Tensor, inplace: bool = False) -> Tensor:
         >>> F.hardswish(torch.tensor([-1.0, 1.0, 4.0]))
         tensor([-0.3333,  0.6667,  4.0000])
     """
-    return _maybe_inplace(input, inplace, "hardswish_", lambda x: x * hardsigmoid(x))
+    return _maybe_inplace(input, inplace, "hardswish_", lambda x: x * hardsigmoid(x), "HardswishBackward0")
 
 
 def logsigmoid(input: Tensor) -> Tensor:
@@ -361,7 +367,7 @@ def logsigmoid(input: Tensor) -> Tensor:
         >>> F.logsigmoid(torch.tensor([0.0]))
         tensor([-0.6931])
     """
-    return -softplus(-input)
+    return renamed(-softplus(-input), "LogSigmoidBackward0", input)
 
 
 def softsign(input: Tensor) -> Tensor:
@@ -397,7 +403,8 @@ def threshold(input: Tensor, threshold: float, value: float, inplace: bool = Fal
         >>> F.threshold(torch.tensor([0.5, 2.0]), 1.0, -1.0)
         tensor([-1.,  2.])
     """
-    return _maybe_inplace(input, inplace, "threshold_", lambda x: ops.where(x > threshold, x, value))
+    return _maybe_inplace(input, inplace, "threshold_", lambda x: ops.where(x > threshold, x, value),
+                          "ThresholdBackward0")
 
 
 def glu(input: Tensor, dim: int = -1) -> Tensor:
@@ -413,7 +420,7 @@ def glu(input: Tensor, dim: int = -1) -> Tensor:
         raise RuntimeError(f"glu: halving dimension must be even, but dimension {dim} of input "
                            f"{list(input.shape)} has size {input.shape[dim]}")
     a, b = input.chunk(2, dim)
-    return a * ops.sigmoid(b)
+    return renamed(a * ops.sigmoid(b), "GluBackward0", input)
 
 
 def prelu(input: Tensor, weight: Tensor) -> Tensor:
@@ -431,4 +438,4 @@ def prelu(input: Tensor, weight: Tensor) -> Tensor:
             raise RuntimeError(f"prelu: weight has {n} elements, expected 1 or the number of channels (dimension "
                                f"1) of input {list(input.shape)}")
         weight = weight.reshape((1, n) + (1,) * (input.ndim - 2))
-    return ops.where(input > 0, input, input * weight)
+    return renamed(ops.where(input > 0, input, input * weight), "PreluKernelBackward0", input, weight)

@@ -45,10 +45,11 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     if input._device is not weight._device or (bias is not None and bias._device is not input._device):
         from ...ops._core import device_mismatch
 
-        raise device_mismatch("linear", input, weight if weight._device is not input._device else bias)
+        raise device_mismatch("linear", input,
+                              weight if weight._device is not input._device or bias is None else bias)
     bd = None if bias is None else bias._data
     if bd is not None and bd.ndim and bd.shape != (w.shape[0],):
-        raise RuntimeError(f"linear: expected bias of shape ({w.shape[0]},), got {tuple(bias.shape)}")
+        raise RuntimeError(f"linear: expected bias of shape ({w.shape[0]},), got {tuple(bd.shape)}")
     out = wrap(_affine(d, w, bd), input._device)
     if STATE.enabled and (input._rg or weight._rg or (bias is not None and bias._rg)):
         record(out, "AddmmBackward0" if bias is not None else "MmBackward0", _linear_backward, (input, weight, bias),

@@ -99,6 +99,16 @@ def _channel_shape(x: Tensor) -> tuple:
     return (1, x.shape[1]) + (1,) * (x.ndim - 2)
 
 
+def _channel_affine(y: Tensor, weight: Tensor | None, bias: Tensor | None) -> Tensor:
+    """``y * weight + bias`` with per-channel (dimension 1) ``weight`` and ``bias``, each optional."""
+    pshape = _channel_shape(y)
+    if weight is not None:
+        y = y * weight.reshape(pshape)
+    if bias is not None:
+        y = y + bias.reshape(pshape)
+    return y
+
+
 def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor | None, weight: Tensor | None = None,
                bias: Tensor | None = None, training: bool = False, momentum: float = 0.1,
                eps: float = 1e-05) -> Tensor:
@@ -205,12 +215,7 @@ def group_norm(input: Tensor, num_groups: int, weight: Tensor | None = None, bia
                            f"num_groups ({num_groups}); choose num_groups dividing {c}")
     y = _native_norm(input.reshape(n, num_groups, -1), None, None, (2,), (), eps, "NativeGroupNormBackward0")[0]
     y = y.reshape(input.shape)
-    pshape = _channel_shape(input)
-    if weight is not None:
-        y = y * weight.reshape(pshape)
-    if bias is not None:
-        y = y + bias.reshape(pshape)
-    return y
+    return _channel_affine(y, weight, bias)
 
 
 def instance_norm(input: Tensor, running_mean: Tensor | None = None, running_var: Tensor | None = None,
@@ -234,12 +239,7 @@ def instance_norm(input: Tensor, running_mean: Tensor | None = None, running_var
         count = x.shape[2]
         _update(running_mean, x.mean(axis=(0, 2)), momentum)
         _update(running_var, x.var(axis=2).mean(axis=0) * (count / max(count - 1, 1)), momentum)
-    pshape = _channel_shape(input)
-    if weight is not None:
-        y = y * weight.reshape(pshape)
-    if bias is not None:
-        y = y + bias.reshape(pshape)
-    return y
+    return _channel_affine(y, weight, bias)
 
 
 def normalize(input: Tensor, p: float = 2.0, dim: int = 1, eps: float = 1e-12, out: Tensor | None = None) -> Tensor:

@@ -364,7 +364,8 @@ def avg_pool2d(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any
 # -- adaptive pooling --------------------------------------------------------------------------------------
 
 def _adaptive_sizes(op: str, x: Tensor, output_size: Any, nd: int) -> tuple[int, int]:
-    size = (output_size,) * nd if isinstance(output_size, int) or output_size is None else tuple(output_size)
+    size: tuple[Any, ...] = ((output_size,) * nd if isinstance(output_size, int) or output_size is None
+                             else tuple(output_size))
     if len(size) != nd:
         raise ValueError(f"{op}: output_size must be an int or a tuple of {nd}, got {output_size!r}")
     size = tuple(x.shape[-nd + i] if s is None else s for i, s in enumerate(size))

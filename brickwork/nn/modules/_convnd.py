@@ -45,7 +45,7 @@ class _ConvNd(Module):
                 raise ValueError(f"{name}: invalid padding string {padding!r}, should be one of ('same', 'valid')")
             if padding == "same" and any(s != 1 for s in self.stride):
                 raise ValueError(f"{name}: padding='same' is not supported for strided convolutions")
-            self.padding = padding
+            self.padding: Any = padding  # 'same', 'valid' or a tuple of ints
         else:
             self.padding = _tuple(padding, nd, "padding", name)
         lazy = in_channels is None

@@ -1,4 +1,5 @@
-"""What the layer files share: creating a parameter or its lazy placeholder, and naming the layer in errors."""
+"""What the layer files share: creating a parameter or its lazy placeholder, the normalization layers' affine
+``weight`` and ``bias``, and naming the layer in errors."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import functools
 from typing import Any, Callable
 
 from ... import ops
+from .. import init
 from ..parameter import Parameter, UninitializedBuffer, UninitializedParameter
 
 
@@ -21,6 +23,21 @@ def buffer(shape: tuple, lazy: bool, device: Any, dtype: Any, fill: float) -> An
     if lazy:
         return UninitializedBuffer(device=device, dtype=dtype)
     return ops.full(shape, fill, device=device, dtype=dtype)
+
+
+def affine_parameters(module: Any, shape: tuple, affine: bool, bias: bool, lazy: bool, device: Any,
+                      dtype: Any) -> None:
+    """Register a normalization layer's ``weight`` and ``bias`` of ``shape`` (None when ``affine``/``bias`` is off)."""
+    module.register_parameter("weight", parameter(shape, lazy, device, dtype) if affine else None)
+    module.register_parameter("bias", parameter(shape, lazy, device, dtype) if affine and bias else None)
+
+
+def reset_affine(module: Any) -> None:
+    """A normalization layer's ``weight`` to ones and ``bias`` to zeros (those it has)."""
+    if module.weight is not None:
+        init.ones_(module.weight)
+    if module.bias is not None:
+        init.zeros_(module.bias)
 
 
 def named_errors(forward: Callable) -> Callable:

@@ -8,9 +8,8 @@ from ... import ops
 from ...dtypes import int64
 from ..._tensor import Tensor
 from .. import functional as F
-from .. import init
 from ..module import Module
-from ._layer import buffer, named_errors, parameter
+from ._layer import affine_parameters, buffer, named_errors, reset_affine
 
 __all__ = ["BatchNorm1d", "BatchNorm2d", "LazyBatchNorm1d", "LazyBatchNorm2d"]
 
@@ -29,15 +28,7 @@ class _BatchNorm(Module):
         self.num_features, self.eps, self.momentum = num_features, eps, momentum
         self.affine, self.track_running_stats = affine, track_running_stats
         lazy, shape = num_features is None, (num_features,)
-        if affine:
-            self.weight = parameter(shape, lazy, device, dtype)
-            if bias:
-                self.bias = parameter(shape, lazy, device, dtype)
-            else:
-                self.register_parameter("bias", None)
-        else:
-            self.register_parameter("weight", None)
-            self.register_parameter("bias", None)
+        affine_parameters(self, shape, affine, bias, lazy, device, dtype)
         if track_running_stats:
             self.register_buffer("running_mean", buffer(shape, lazy, device, dtype, 0.0))
             self.register_buffer("running_var", buffer(shape, lazy, device, dtype, 1.0))
@@ -59,10 +50,7 @@ class _BatchNorm(Module):
     def reset_parameters(self) -> None:
         """Reset the running statistics, the weight to ones and the bias to zeros."""
         self.reset_running_stats()
-        if self.affine:
-            init.ones_(self.weight)
-            if self.bias is not None:
-                init.zeros_(self.bias)
+        reset_affine(self)
 
     def _lazy_shapes(self, input: Tensor) -> dict[str, tuple]:
         self._check(input)

@@ -6,9 +6,8 @@ from typing import Any
 
 from ..._tensor import Tensor
 from .. import functional as F
-from .. import init
 from ..module import Module
-from ._layer import named_errors, parameter
+from ._layer import affine_parameters, named_errors, reset_affine
 
 __all__ = ["LayerNorm", "GroupNorm"]
 
@@ -36,23 +35,12 @@ class LayerNorm(Module):
         super().__init__()
         shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
         self.normalized_shape, self.eps, self.elementwise_affine = shape, eps, elementwise_affine
-        if elementwise_affine:
-            self.weight = parameter(shape, False, device, dtype)
-            if bias:
-                self.bias = parameter(shape, False, device, dtype)
-            else:
-                self.register_parameter("bias", None)
-        else:
-            self.register_parameter("weight", None)
-            self.register_parameter("bias", None)
+        affine_parameters(self, shape, elementwise_affine, bias, False, device, dtype)
         self.reset_parameters()
 
     def reset_parameters(self) -> None:
         """Weight to ones and bias to zeros."""
-        if self.weight is not None:
-            init.ones_(self.weight)
-        if self.bias is not None:
-            init.zeros_(self.bias)
+        reset_affine(self)
 
     @named_errors
     def forward(self, input: Tensor) -> Tensor:
@@ -89,23 +77,12 @@ class GroupNorm(Module):
             raise ValueError(f"GroupNorm: num_channels ({num_channels}) must be divisible by num_groups "
                              f"({num_groups})")
         self.num_groups, self.num_channels, self.eps, self.affine = num_groups, num_channels, eps, affine
-        if affine:
-            self.weight = parameter((num_channels,), False, device, dtype)
-            if bias:
-                self.bias = parameter((num_channels,), False, device, dtype)
-            else:
-                self.register_parameter("bias", None)
-        else:
-            self.register_parameter("weight", None)
-            self.register_parameter("bias", None)
+        affine_parameters(self, (num_channels,), affine, bias, False, device, dtype)
         self.reset_parameters()
 
     def reset_parameters(self) -> None:
         """Weight to ones and bias to zeros."""
-        if self.weight is not None:
-            init.ones_(self.weight)
-        if self.bias is not None:
-            init.zeros_(self.bias)
+        reset_affine(self)
 
     @named_errors
     def forward(self, input: Tensor) -> Tensor:

@@ -9,9 +9,9 @@ from __future__ import annotations
 import warnings
 from typing import Any, Sequence
 
+from ... import backends as _b
 from ..._tensor import Tensor
 from ...autograd.grad_mode import no_grad
-from ... import backends as _b
 from ...backends import device
 
 __all__ = ["as_device", "default_devices", "scatter", "scatter_kwargs", "gather", "all_reduce_gradients"]

@@ -59,13 +59,13 @@ class DataParallel(Module):
         if not self.device_ids:
             return self.module(*inputs, **kwargs)
         _check_on(self.module, self.src_device_obj)
-        inputs, kwargs = self.scatter(inputs, kwargs, self.device_ids)
-        if not inputs and not kwargs:
-            inputs, kwargs = ((),), ({},)
+        args, kw = self.scatter(inputs, kwargs, self.device_ids)
+        if not args and not kw:
+            args, kw = ((),), ({},)
         if len(self.device_ids) == 1:
-            return self.module(*inputs[0], **kwargs[0])
-        replicas = self.replicate(self.module, self.device_ids[:len(inputs)])
-        outputs = self.parallel_apply(replicas, inputs, kwargs)
+            return self.module(*args[0], **kw[0])
+        replicas = self.replicate(self.module, self.device_ids[:len(args)])
+        outputs = self.parallel_apply(replicas, args, kw)
         return self.gather(outputs, self.output_device)
 
     def replicate(self, module: Module, device_ids: Sequence[Any]) -> list[Module]:

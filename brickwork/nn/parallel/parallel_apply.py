@@ -52,13 +52,16 @@ def parallel_apply(modules: Sequence[Any], inputs: Sequence[Any], kwargs_tup: Se
     errors: list[BaseException | None] = [None] * len(modules)
 
     def work(i: int) -> None:
+        dev = devs[i]
         try:
             with set_grad_enabled(grad):
-                if devs[i] is None:
+                if dev is None:
                     results[i] = modules[i](*args[i], **kwargs_tup[i])
                 else:
-                    with devs[i]:
+                    with dev:
                         results[i] = modules[i](*args[i], **kwargs_tup[i])
+                    if dev.type != "cpu":  # the caller copies the outputs next: let the GPU finish them
+                        dev.backend.synchronize(dev.index)
         except BaseException as e:  # re-raised in the caller's thread below
             errors[i] = e
 

@@ -14,7 +14,7 @@ import math
 import queue
 import threading
 import warnings
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, Sized, cast
 
 from ...ops.random import Generator, default_generator
 from ._collate import default_collate, default_convert
@@ -128,12 +128,13 @@ class DataLoader:
         if sampler is None:
             if self._iterable:
                 sampler = _InfiniteConstantSampler()
-            elif shuffle:
-                sampler = RandomSampler(dataset, generator=generator)
+            elif shuffle:  # a map-style dataset has __len__
+                sampler = RandomSampler(cast(Sized, dataset), generator=generator)
             else:
-                sampler = SequentialSampler(dataset)
+                sampler = SequentialSampler(cast(Sized, dataset))
         if batch_size is not None and batch_sampler is None:
-            batch_sampler = BatchSampler(sampler, batch_size, drop_last)
+            # for an IterableDataset the sampler yields None, one per sample, batched like indices
+            batch_sampler = BatchSampler(sampler, batch_size, drop_last)  # type: ignore[arg-type]
 
         self.dataset = dataset
         self.num_workers = num_workers

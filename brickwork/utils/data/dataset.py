@@ -186,7 +186,7 @@ class ChainDataset(IterableDataset):
     def __iter__(self) -> Iterator:
         for d in self.datasets:
             self._check(d)
-            yield from d
+            yield from d  # type: ignore[misc]  # _check made sure it is an IterableDataset
 
     def __len__(self) -> int:
         total = 0

@@ -1,0 +1,44 @@
+"""The named tuples that ops with several results return, as ``torch.return_types`` does.
+
+``torch.max(x, 1)`` gives ``brickwork.return_types.max(values=..., indices=...)``: it unpacks as a tuple,
+its fields read by name, and its repr matches PyTorch's, one field per line.
+
+Example:
+    >>> import brickwork as torch
+    >>> torch.max(torch.tensor([[1, 5], [7, 2]]), 1)
+    brickwork.return_types.max(
+    values=tensor([5, 7]),
+    indices=tensor([1, 0]))
+"""
+
+from __future__ import annotations
+
+from collections import namedtuple
+from typing import Any
+
+__all__ = ["aminmax", "kthvalue", "max", "median", "min", "sort", "topk"]
+
+
+def _return_type(name: str, fields: tuple[str, ...]) -> type:
+    """A named tuple class ``brickwork.return_types.<name>`` with PyTorch's multi-line repr."""
+
+    def __repr__(self: Any) -> str:
+        body = ",\n".join(f"{f}={v!r}" for f, v in zip(self._fields, self))
+        return f"{type(self).__module__}.{type(self).__name__}(\n{body})"
+
+    cls = type(name, (namedtuple(name, fields),), {"__slots__": (), "__repr__": __repr__, "__str__": __repr__,
+                                                  "__module__": __name__})
+    cls.__doc__ = (f"``({', '.join(fields)})`` as returned by ``{name}``; unpacks like a tuple.\n\n"
+                   f"    Example:\n        >>> import brickwork as torch\n"
+                   f"        >>> torch.return_types.{name}(torch.tensor(2), torch.tensor(0)).{fields[1]}\n"
+                   f"        tensor(0)\n    ")
+    return cls
+
+
+max = _return_type("max", ("values", "indices"))  # noqa: A001
+min = _return_type("min", ("values", "indices"))  # noqa: A001
+sort = _return_type("sort", ("values", "indices"))
+topk = _return_type("topk", ("values", "indices"))
+kthvalue = _return_type("kthvalue", ("values", "indices"))
+median = _return_type("median", ("values", "indices"))
+aminmax = _return_type("aminmax", ("min", "max"))
