@@ -107,7 +107,7 @@ def _contains(self: Tensor, element: Any) -> bool:
     return bool((self == element).any())
 
 
-Tensor.__contains__ = _contains  # type: ignore[method-assign]
+Tensor.__contains__ = _contains  # type: ignore[method-assign, operator]
 
 # In-place variants: the out-of-place op run through the in-place protocol (leaf check, version bump).
 _INPLACE = {

@@ -6,7 +6,6 @@ again. Binary ops follow PyTorch's type promotion (see :func:`brickwork.dtypes.r
 
 from __future__ import annotations
 
-import builtins
 import math
 import operator as _op
 from typing import Any
@@ -448,10 +447,9 @@ def clamp(input: Tensor, min: Any = None, max: Any = None, *, out: Tensor | None
         d = d.astype(_dt.get_default_dtype().np)
     elif d.dtype.kind == "b":
         d = d.astype(np.int64)  # bool with integer bounds promotes to int64, as in PyTorch
-    elif d.dtype.kind in "iu":  # bounds past the dtype's range clamp nothing (NumPy 2 would raise)
-        info = np.iinfo(d.dtype)
-        lo = None if lo is None else builtins.min(builtins.max(lo, int(info.min)), int(info.max))
-        hi = None if hi is None else builtins.min(builtins.max(hi, int(info.min)), int(info.max))
+    elif d.dtype.kind in "iu":  # bounds are cast to the dtype, wrapping around as in PyTorch (NumPy 2 would raise)
+        lo = None if lo is None else np.asarray(lo).astype(d.dtype)[()]
+        hi = None if hi is None else np.asarray(hi).astype(d.dtype)[()]
     if lo is not None and hi is not None:
         res = dev.xp.minimum(dev.xp.maximum(d, lo), hi)  # PyTorch: max wins when min > max
     elif lo is not None:
