@@ -522,7 +522,7 @@ def _rebuild(cls: type, array: np.ndarray, dev: str, rg: bool, d: dict | None) -
 
 def _make(data: Any, device: Any = CPU, rg: bool = False, grad_fn: Any = None, cls: type = Tensor) -> Tensor:
     """Wrap an array as a tensor without copying or checks (the hot path of every op)."""
-    if isinstance(data, np.generic):  # NumPy ufuncs give scalars for 0-d inputs; a tensor holds a writable array
+    if data.__class__ is not np.ndarray and isinstance(data, np.generic):  # NumPy ufuncs give scalars for 0-d inputs; a tensor holds a writable array
         data = np.asarray(data)
     t: Tensor = _new(cls)
     t._data = data

@@ -169,12 +169,10 @@ def edge(t: Tensor, epoch: int) -> tuple[Any, int, bool]:
     return state
 
 
-def _toposort(roots: list[Node]) -> list[Node]:
-    """Nodes reachable from ``roots``, each after every node that feeds it a gradient (Kahn's algorithm)."""
-    deps: dict[Node, int] = {}
+def _dependencies(roots: list[Node]) -> dict[Node, int]:
+    """For every node reachable from ``roots``, how many recorded uses of its outputs feed it a gradient."""
+    deps: dict[Node, int] = dict.fromkeys(roots, 0)
     stack = list(roots)
-    for r in roots:
-        deps[r] = 0
     get = deps.get
     while stack:
         node = stack.pop()
@@ -188,21 +186,7 @@ def _toposort(roots: list[Node]) -> list[Node]:
                         stack.append(fn)
                     else:
                         deps[fn] = c + 1
-    ready = [r for r in roots if deps[r] == 0]
-    order: list[Node] = []
-    emit = order.append
-    while ready:
-        node = ready.pop()
-        emit(node)
-        for t in node.inputs:
-            if t is not None:
-                fn = t.grad_fn if t._history is None else edge(t, node._epoch)[0]
-                if fn is not None:
-                    c = deps[fn] - 1
-                    deps[fn] = c
-                    if c == 0:
-                        ready.append(fn)
-    return order
+    return deps
 
 
 def _owned(g: Tensor) -> bool:
@@ -230,44 +214,55 @@ def _run(roots: Sequence[Tensor], grad_roots: Sequence[Tensor], retain_graph: bo
         key = fn if t._out_idx == 0 else (fn, t._out_idx)
         prev = grads.get(key)
         grads[key] = g if prev is None else prev + g
-    order = _toposort([k if isinstance(k, Node) else k[0] for k in grads])
+    roots_nodes = list(dict.fromkeys(k if isinstance(k, Node) else k[0] for k in grads))
+    deps = _dependencies(roots_nodes)
+    # Kahn's algorithm, run as we go: a node is ready once every use of its outputs has sent its gradient
+    ready = [r for r in roots_nodes if deps[r] == 0]
     prev_mode, STATE.enabled = STATE.enabled, create_graph
     pop = grads.pop
     try:
-        for node in order:
+        while ready:
+            node = ready.pop()
+            in_grads = None
             if node.n_out == 1:
                 g0 = pop(node, None)
-                if g0 is None:
-                    continue
-                if node._hooks is not None or capture is not None:
-                    g0 = _node_hooks(node, [g0], capture, captured, assigned)[0]
-                if node._saved is _FREED or node._out is _FREED:
-                    raise _freed_error(node)
-                in_grads = node._backward(node, g0)
+                if g0 is not None:
+                    if node._hooks is not None or capture is not None:
+                        g0 = _node_hooks(node, [g0], capture, captured, assigned)[0]
+                    if node._saved is _FREED or node._out is _FREED:
+                        raise _freed_error(node)
+                    in_grads = node._backward(node, g0)
             else:
                 gs = [pop(node, None)] + [pop((node, i), None) for i in range(1, node.n_out)]
-                if all(g is None for g in gs):
-                    continue
-                gs = _node_hooks(node, gs, capture, captured, assigned)
-                if node._saved is _FREED or node._out is _FREED:
-                    raise _freed_error(node)
-                in_grads = node._backward(node, *gs)
-            if not retain_graph:
+                if any(g is not None for g in gs):
+                    gs = _node_hooks(node, gs, capture, captured, assigned)
+                    if node._saved is _FREED or node._out is _FREED:
+                        raise _freed_error(node)
+                    in_grads = node._backward(node, *gs)
+            if in_grads is not None and not retain_graph:
                 if node._saved:
                     node._saved = _FREED
                 if node._out is not None:
                     node._out = _FREED
-            for t, g in zip(node.inputs, in_grads):
-                if g is None or t is None:
+            k = -1
+            for t in node.inputs:
+                k += 1
+                if t is None:
                     continue
                 if t._history is None:
-                    if not t._rg:
-                        continue
-                    fn, idx = t.grad_fn, t._out_idx
+                    fn, idx, rg = t.grad_fn, t._out_idx, t._rg
                 else:
                     fn, idx, rg = edge(t, node._epoch)
-                    if not rg:
-                        continue
+                if fn is not None:
+                    c = deps[fn] - 1
+                    deps[fn] = c
+                    if c == 0:
+                        ready.append(fn)
+                if in_grads is None or not rg:
+                    continue
+                g = in_grads[k]
+                if g is None:
+                    continue
                 if fn is None:
                     e = leaves.get(id(t))
                     if e is None:

@@ -288,8 +288,12 @@ def _cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None, ignore_
 
 
 def _cross_entropy_rows(input: Tensor, target: Tensor, ignore_index: int, reduction: str) -> Tensor | None:
-    """The classifier's case in a few array ops: logits (N, C), class indices (N,) all in range, no weight and
-    no smoothing. None when it does not apply (ignored or invalid targets take the general path)."""
+    """The classifier's case in few array ops: logits (N, C), class indices (N,) all in range, no weight and no
+    smoothing. None when it does not apply (ignored or invalid targets take the general path).
+
+    The softmax is left unnormalised (``exp(x - max)`` and its row sums): the backward folds the division into
+    the one pass it makes anyway.
+    """
     x, t = input._data, target._data
     N, C = x.shape
     kind = t.dtype.kind
@@ -299,32 +303,50 @@ def _cross_entropy_rows(input: Tensor, target: Tensor, ignore_index: int, reduct
     xp = input._device.xp
     rows = xp.arange(N)
     if xp is np:  # NumPy checks the upper bound while indexing; negative indices (ignored or not) go the long way
-        if kind == "i" and int(t.min()) < 0:
+        if kind == "i" and np.minimum.reduce(t) < 0:  # the ufunc itself: ndarray.min adds a Python layer
             return None
         try:
             picked = x[rows, t]
         except IndexError:
             return None
+        m = np.maximum.reduce(x, axis=1, keepdims=True)
     elif int(t.min()) < 0 or int(t.max()) >= C:  # CuPy does not check bounds
         return None
     else:
         picked = x[rows, t]
-    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         m = x.max(axis=1, keepdims=True)
-        p = x - m
-        picked = picked - m.reshape(N)
-        xp.exp(p, out=p)
-        total = p.sum(axis=1, keepdims=True)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        e = x - m
+        picked -= m.reshape(N)
+        xp.exp(e, out=e)
+        total = e.sum(axis=1, keepdims=True)
         loss = xp.log(total.reshape(N)) - picked
-        p /= total
         denom = float(N) if reduction == "mean" else 1.0
         if reduction != "none":
             loss = loss.sum() / denom
     out = wrap(loss.astype(x.dtype, copy=False), input._device)  # wrap turns NumPy's scalar into a 0-d array
     if needs_grad(input):
-        record(out, "NllLossBackward0", _cross_entropy_backward, (input,), (input,),
-               (p, 1, t.reshape(N, 1), None, None, None, 0.0, denom, reduction, rows))
+        record(out, "NllLossBackward0", _cross_entropy_rows_backward, (input,), (input,),
+               (e, total, t, rows, denom, reduction))
     return out
+
+
+def _cross_entropy_rows_backward(node: Any, g: Tensor) -> tuple:
+    """``(softmax(x) - one_hot(t)) * g / denom``; one pass over the logits' size when first order."""
+    e, total, t, rows, denom, reduction = node.meta
+    dev = g._device
+    if not STATE.enabled:
+        gd = g._data.astype(e.dtype, copy=False)
+        s = gd.reshape(-1, 1) if reduction == "none" else gd.reshape(()) * e.dtype.type(1.0 / denom)
+        grad = e * (s / total)
+        grad[rows, t] -= s.reshape(-1) if reduction == "none" else s
+        return (wrap(grad, dev),)
+    # create_graph: the same formula in tensor ops, with the softmax recomputed from the input (differentiable)
+    (x,) = node.saved_tensors
+    one_hot = dev.xp.zeros_like(e)
+    one_hot[rows, t] = 1
+    grad = x.softmax(1) - wrap(one_hot, dev)
+    return (grad * (g.unsqueeze(1) if reduction == "none" else g * (1.0 / denom)),)
 
 
 def _cross_entropy_probs(input: Tensor, target: Tensor, weight: Tensor | None, reduction: str, eps: float,
@@ -386,7 +408,7 @@ def _cross_entropy_indices(input: Tensor, safe: Any, valid: Any, wt: Any, weight
     out = wrap(loss.astype(x.dtype, copy=False), input._device)
     if needs_grad(input):
         record(out, "NllLossBackward0" if eps == 0 else "AddBackward0", _cross_entropy_backward, (input,),
-               (input,), (p, cdim, idx, valid, wt, wb, eps, denom, reduction, None))
+               (input,), (p, cdim, idx, valid, wt, wb, eps, denom, reduction))
     return out
 
 
@@ -395,18 +417,9 @@ def _cross_entropy_backward(node: Any, g: Tensor) -> tuple:
 
     ``Q`` holds ``(1 - eps) * w[t] / denom`` at each target class plus ``eps / C * w_c / denom`` everywhere.
     """
-    probs, cdim, idx, valid, wt, wb, eps, denom, reduction, rows = node.meta
+    probs, cdim, idx, valid, wt, wb, eps, denom, reduction = node.meta
     dev = node.inputs[0]._device
     xp = dev.xp
-    if rows is not None:  # from _cross_entropy_rows: every target counts with weight 1
-        if not STATE.enabled:
-            gd = g._data.astype(probs.dtype, copy=False)
-            s = gd.reshape(-1, 1) if reduction == "none" else gd.reshape(()) * probs.dtype.type(1.0 / denom)
-            grad = probs * s
-            grad[rows, idx[:, 0]] -= s.reshape(-1) if reduction == "none" else s
-            return (wrap(grad, dev),)
-        valid = xp.ones(rows.shape, dtype=bool)
-        wt = xp.ones(rows.shape, dtype=probs.dtype)
     C = probs.shape[cdim]
     scale = 1.0 / denom if denom else float("nan")
     a = (1.0 - eps) * wt * scale  # the one-hot part's weight, per element

@@ -39,18 +39,18 @@ def _saved(a: Any, b: Any) -> tuple:
 
 # -- arithmetic ----------------------------------------------------------------------------------------
 
-def _arith(a: Any, b: Any, f: Any, name: str, true_div: bool = False) -> tuple[Any, Any]:
+def _arith(a: Any, b: Any, f: Any, name: str, true_div: bool = False) -> Tensor:
     """``f(a, b)`` on arrays with PyTorch's promotion; the hot path skips promotion when nothing differs."""
     if a.__class__ is Tensor:
         da = a._data
         if b.__class__ is Tensor:
             db = b._data
             if b._device is a._device and da.dtype is db.dtype and (not true_div or da.dtype.kind == "f"):
-                return _make(f(da, db), a._device), True
+                return _make(f(da, db), a._device)
         elif b.__class__ is float and da.dtype.kind == "f":
-            return _make(f(da, b), a._device), True
+            return _make(f(da, b), a._device)
     da, db, dev = binary_arrays(a, b, name, true_div)
-    return _make(f(da, db), dev), True
+    return _make(f(da, db), dev)
 
 
 def _rg2(a: Any, b: Any) -> bool:
@@ -67,7 +67,7 @@ def add(input: Any, other: Any, *, alpha: Any = 1, out: Tensor | None = None) ->
     """
     if alpha != 1:
         other = mul(other, alpha) if isinstance(other, Tensor) else other * alpha
-    r = _arith(input, other, _op.add, "add")[0]
+    r = _arith(input, other, _op.add, "add")
     if _rg2(input, other):
         r.grad_fn, r._rg = Node("AddBackward0", _add_backward, _tensor_inputs(input, other)), True
     return r if out is None else _out(r, out)
@@ -96,7 +96,7 @@ def sub(input: Any, other: Any, *, alpha: Any = 1, out: Tensor | None = None) ->
     if alpha != 1:
         other = mul(other, alpha) if isinstance(other, Tensor) else other * alpha
     try:
-        r = _arith(input, other, _op.sub, "sub")[0]
+        r = _arith(input, other, _op.sub, "sub")
     except TypeError:
         raise RuntimeError("sub: subtraction with two bool tensors is not supported; use logical_xor() or "
                            "convert to an integer dtype first") from None
@@ -137,9 +137,10 @@ def mul(input: Any, other: Any, *, out: Tensor | None = None) -> Tensor:
         >>> torch.mul(torch.tensor([1.0, 2.0]), 3)
         tensor([3., 6.])
     """
-    r = _arith(input, other, _op.mul, "mul")[0]
+    r = _arith(input, other, _op.mul, "mul")
     if _rg2(input, other):
-        saved = _saved(input, other)
+        # by a number, backward needs only the number; between tensors, each needs the other
+        saved = (input, other) if isinstance(input, Tensor) and isinstance(other, Tensor) else ()
         r.grad_fn, r._rg = Node("MulBackward0", _mul_backward, _tensor_inputs(input, other), saved,
                                 (input, other)), True
     return r if out is None else _out(r, out)
@@ -149,6 +150,10 @@ def _mul_backward(node: Any, g: Tensor) -> tuple:
     if node._saved:
         node.saved_tensors
     a, b = node.meta
+    if b.__class__ is float and not STATE.enabled:  # first order by a number: one array product, no dispatch
+        gd = g._data
+        if gd.shape == a._data.shape and gd.dtype is a._data.dtype:
+            return (_make(gd * b, g._device), None)
     return (sum_to(g * b, a) if _rg(a) else None, sum_to(g * a, b) if _rg(b) else None)
 
 
@@ -174,7 +179,7 @@ def div(input: Any, other: Any, *, rounding_mode: str | None = None, out: Tensor
             record(r, "DivBackward3", lambda n, g: tuple(sum_to(g * 0, t) if _rg(t) else None for t in n.inputs),
                    _tensor_inputs(input, other))
         return _out(r, out)
-    r = _arith(input, other, _op.truediv, "div", True)[0]
+    r = _arith(input, other, _op.truediv, "div", True)
     if _rg2(input, other):
         r.grad_fn, r._rg = Node("DivBackward0", _div_backward, _tensor_inputs(input, other),
                                 _saved(input, other), (input, other)), True
