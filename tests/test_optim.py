@@ -132,6 +132,7 @@ def _large_run(lib, name, kwargs):
 
 @pytest.mark.parametrize("name,kwargs", OPTIM_CASES, ids=_IDS)
 def test_chunked_update_of_large_parameters(name, kwargs, monkeypatch):
+    monkeypatch.setattr(bw.optim.sgd, "axpy", lambda *args: False)  # plain SGD's BLAS pass: tested below
     ours, opt = _large_run(bw, name, kwargs)
     assert any(key[0] == (16384,) for key in opt._scratch)  # the chunked path ran
     ref, _ = _large_run(torch, name, kwargs)
@@ -141,6 +142,47 @@ def test_chunked_update_of_large_parameters(name, kwargs, monkeypatch):
     whole, opt = _large_run(bw, name, kwargs)
     assert not any(key[0] == (16384,) for key in opt._scratch)
     assert all(np.array_equal(x, y) for x, y in zip(ours, whole))  # chunking changes no bit
+
+
+@pytest.mark.skipif(not bw.optim._blas._FUNCS, reason="NumPy's bundled OpenBLAS was not found")
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("kwargs", [{}, {"lr": 0.1}, {"lr_tensor": 0.1}])
+def test_plain_sgd_takes_one_blas_pass_matching_torch(dtype, kwargs):
+    def run(lib):
+        rng = np.random.default_rng(2)
+        p = lib.tensor(rng.standard_normal((300, 301)), dtype=getattr(lib, dtype), requires_grad=True)
+        q = lib.tensor(rng.standard_normal((301, 300)), dtype=getattr(lib, dtype)).T.detach().requires_grad_()
+        opt = _make_opt(lib, "SGD", [p, q], kwargs)
+        for _ in range(3):
+            for t in (p, q):
+                t.grad = lib.tensor(rng.standard_normal(tuple(t.shape)), dtype=getattr(lib, dtype))
+            opt.step()
+        return [p.detach().numpy().copy(), q.detach().numpy().copy()], opt
+
+    (ours, opt), (ref, _) = run(bw), run(torch)
+    assert not any(key[0] in ((16384,), (32768,)) for key in opt._scratch)  # p skipped the chunked NumPy path
+    # the contiguous one: axpy fuses the multiply-add as add_(alpha=) does (bit for bit on AVX2/AVX-512 machines)
+    np.testing.assert_allclose(ours[0], ref[0], rtol=2.5e-7 if dtype == "float32" else 5e-16, atol=0)
+    tol = {"rtol": 1e-6, "atol": 1e-7} if dtype == "float32" else {"rtol": 1e-14, "atol": 1e-15}
+    np.testing.assert_allclose(ours[1], ref[1], **tol)  # the non-contiguous one: NumPy's two passes
+
+
+def test_blas_axpy_declines_what_it_cannot_do():
+    from brickwork.optim._blas import axpy
+
+    y = np.ones(4, np.float32)
+    assert not axpy(1.0, np.ones(4, np.float64), y)  # mixed dtypes
+    assert not axpy(1.0, np.ones(4, np.float16), np.ones(4, np.float16))  # no half-precision axpy
+    assert not axpy(1.0, np.ones((2, 2), np.float32).T, np.ones((2, 2), np.float32))  # not C-contiguous
+    assert not axpy(1.0, np.ones(4, np.float32), np.ones(4, np.float32)[::-1])
+    assert not axpy(1.0, np.ones(3, np.float32), y)  # shapes differ
+    ro = np.ones(4, np.float32)
+    ro.flags.writeable = False
+    assert not axpy(1.0, np.ones(4, np.float32), ro)
+    assert (y == 1).all() and (ro == 1).all()
+    x = np.full(4, 2.0, np.float32)
+    x.flags.writeable = False  # a read-only gradient is fine: only y is written
+    assert axpy(-0.5, x, y) is bool(bw.optim._blas._FUNCS) and (y == (0 if bw.optim._blas._FUNCS else 1)).all()
 
 
 @pytest.mark.parametrize("name", ["SGD", "Adam", "AdamW", "RMSprop", "Adagrad"])
