@@ -137,6 +137,7 @@ def plot_history(history: dict, path: str) -> str:
 
         matplotlib.use("Agg")
         import matplotlib.pyplot as plt
+        from matplotlib.ticker import MaxNLocator
     except ImportError:
         raise RuntimeError("plotting needs matplotlib: pip install 'brickwork[plot]' (or pip install matplotlib)") \
             from None
@@ -147,6 +148,7 @@ def plot_history(history: dict, path: str) -> str:
             if ys:
                 ax.plot(range(1, len(ys) + 1), ys, marker="o", label=split)
         ax.set_xlabel("epoch")
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.set_ylabel("loss" if key == "loss" else "accuracy")
         ax.grid(alpha=0.3)
         ax.legend()
