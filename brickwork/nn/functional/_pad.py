@@ -62,8 +62,8 @@ def pad(input: Tensor, pad: Sequence[int], mode: str = "constant", value: float 
                                f"{list(input.shape)}")
         return _constant(x, [(max(a, 0), max(b, 0)) for a, b in per_dim], 0.0 if value is None else value)
     if mode not in ("reflect", "replicate", "circular"):
-        raise NotImplementedError(f"pad: unknown padding mode {mode!r}; use 'constant', 'reflect', "
-                                  "'replicate' or 'circular'")
+        raise ValueError(f"pad: unknown padding mode {mode!r}; use 'constant', 'reflect', "
+                         "'replicate' or 'circular'")
     if value:
         raise ValueError(f"pad: padding mode {mode!r} doesn't take in value argument")
     out = input
