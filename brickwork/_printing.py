@@ -186,6 +186,6 @@ def tensor_repr(t: Any) -> str:
         body = _body(a, indent, summarize, _Formatter(_edges(a) if summarize else a, t.dtype.is_floating_point))
     if t.grad_fn is not None:
         suffixes.append(f"grad_fn=<{t.grad_fn.name()}>")
-    elif t._rg:
+    elif t._requires_grad:
         suffixes.append("requires_grad=True")
     return _add_suffixes(_PREFIX + body, suffixes, indent)

@@ -32,12 +32,12 @@ class Tensor:
         tensor([2., 4.])
     """
 
-    __slots__ = ("_data", "_device", "_rg", "grad_fn", "_vc", "__dict__", "__weakref__")
+    __slots__ = ("_data", "_device", "_requires_grad", "grad_fn", "_version_counter", "__dict__", "__weakref__")
     _data: Any  # the NumPy or CuPy array
     _device: _device_cls
-    _rg: bool
+    _requires_grad: bool
     grad_fn: Any  # the autograd Node that made this tensor, or None
-    _vc: list[int]  # version counter, shared with views
+    _version_counter: list[int]  # version counter, shared with views
     # rarely set, so kept out of the slots: instances read these class defaults until they are set
     _out_idx = 0
     _grad: "Tensor | None" = None
@@ -212,7 +212,7 @@ class Tensor:
     @property
     def requires_grad(self) -> bool:
         """Whether autograd records ops on this tensor; settable on leaves only."""
-        return self._rg
+        return self._requires_grad
 
     @requires_grad.setter
     def requires_grad(self, value: bool) -> None:
@@ -233,7 +233,7 @@ class Tensor:
         if requires_grad and not self.is_floating_point():
             raise RuntimeError(f"only floating-point tensors can require gradients, got dtype {self.dtype}; "
                                "convert first, e.g. x.float().requires_grad_()")
-        self._rg = bool(requires_grad)
+        self._requires_grad = bool(requires_grad)
         return self
 
     @property
@@ -265,7 +265,7 @@ class Tensor:
     def data(self) -> "Tensor":
         """A tensor sharing this one's memory without autograd history; assignable."""
         t = _make(self._data, self._device)
-        t._vc = self._vc
+        t._version_counter = self._version_counter
         return t
 
     @data.setter
@@ -277,7 +277,7 @@ class Tensor:
     @property
     def _version(self) -> int:
         """How many times the memory has been modified in place."""
-        return self._vc[0]
+        return self._version_counter[0]
 
     def retain_grad(self) -> None:
         """Keep ``.grad`` for this non-leaf tensor after backward.
@@ -288,7 +288,7 @@ class Tensor:
             >>> y.sum().backward(); y.grad
             tensor([1., 1.])
         """
-        if not self._rg:
+        if not self._requires_grad:
             raise RuntimeError("retain_grad() called on a tensor that does not require grad")
         if self.grad_fn is None or self._retains_grad:
             return
@@ -321,7 +321,7 @@ class Tensor:
             >>> (x * 2).sum().backward(); x.grad
             tensor([20., 20.])
         """
-        if not self._rg:
+        if not self._requires_grad:
             raise RuntimeError("cannot register a hook on a tensor that does not require grad")
         if self.grad_fn is not None:
             return self.grad_fn._add_hook(self._out_idx, hook)
@@ -360,7 +360,7 @@ class Tensor:
             False
         """
         t = _make(self._data, self._device)
-        t._vc = self._vc
+        t._version_counter = self._version_counter
         return t
 
     def detach_(self) -> "Tensor":
@@ -371,14 +371,14 @@ class Tensor:
             >>> y = torch.ones(2, requires_grad=True) * 2; y.detach_().requires_grad
             False
         """
-        if self._base is not None and self._base._rg:
+        if self._base is not None and self._base._requires_grad:
             raise RuntimeError("detach_(): can't detach views in-place (this tensor is a view of a tensor that "
                                "requires grad); use y = y.detach() instead")
         if self.grad_fn is not None:
             from .ops._core import replace_history
 
             replace_history(self, None, False)
-        self._rg = False
+        self._requires_grad = False
         return self
 
     # -- conversion ----------------------------------------------------------------------------------
@@ -417,7 +417,7 @@ class Tensor:
             >>> torch.ones(2).numpy()
             array([1., 1.], dtype=float32)
         """
-        if self._rg and not force:
+        if self._requires_grad and not force:
             raise RuntimeError("numpy(): can't call numpy() on a tensor that requires grad; use "
                                "tensor.detach().numpy() instead")
         if self._device.type != "cpu":
@@ -432,7 +432,7 @@ class Tensor:
         return d if isinstance(d, np.ndarray) else self._device.backend.to_host(d)
 
     def __array__(self, dtype: Any = None, copy: bool | None = None) -> np.ndarray:
-        if self._rg:
+        if self._requires_grad:
             raise RuntimeError("can't convert a tensor that requires grad to a NumPy array; use "
                                "np.asarray(tensor.detach()) instead")
         a = self._host()
@@ -484,14 +484,14 @@ class Tensor:
     def __reduce_ex__(self, protocol: SupportsIndex) -> tuple:
         # pickling (deepcopy, multiprocessing) keeps data, dtype, device and requires_grad
         d = {k: v for k, v in self.__dict__.items() if k not in _AUTOGRAD_STATE}
-        return (_rebuild, (type(self), self._host().copy(), str(self._device), self._rg, d or None))
+        return (_rebuild, (type(self), self._host().copy(), str(self._device), self._requires_grad, d or None))
 
     def __deepcopy__(self, memo: dict) -> "Tensor":
         if self.grad_fn is not None:
             raise RuntimeError("only leaf tensors (created by the user, not by an op) support deepcopy; "
                                "call .detach() first")
         cls = type(self)
-        t = _make(self._data.copy(), self._device, self._rg, cls=cls)
+        t = _make(self._data.copy(), self._device, self._requires_grad, cls=cls)
         memo[id(self)] = t
         if self._grad is not None:
             t._grad = self._grad.__deepcopy__(memo)
@@ -527,9 +527,9 @@ def _make(data: Any, device: Any = CPU, rg: bool = False, grad_fn: Any = None, c
     t: Tensor = _new(cls)
     t._data = data
     t._device = device
-    t._rg = rg
+    t._requires_grad = rg
     t.grad_fn = grad_fn
-    t._vc = [0]
+    t._version_counter = [0]
     return t
 
 

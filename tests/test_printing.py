@@ -44,7 +44,7 @@ class FakeTensor:
         self._arr = arr
         self.dtype = _DType(arr.dtype.name)
         self.device = device
-        self._rg = requires_grad or grad_fn is not None
+        self._requires_grad = requires_grad or grad_fn is not None
         self.grad_fn = None if grad_fn is None else _GradFn(grad_fn)
         self.is_leaf = grad_fn is None
 

@@ -48,7 +48,7 @@ class Node:
         self.inputs = inputs
         self._saved = saved
         if saved:
-            self._versions = (saved[0]._vc[0],) if len(saved) == 1 else tuple([t._vc[0] for t in saved])
+            self._versions = (saved[0]._version_counter[0],) if len(saved) == 1 else tuple([t._version_counter[0] for t in saved])
         else:
             self._versions = ()
         self.meta = meta
@@ -79,7 +79,7 @@ class Node:
 
     def save_output(self, out: Tensor) -> None:
         """Keep an output's data for backward without a reference cycle through ``out.grad_fn``."""
-        self._out = (out._data, out._device, out._vc, out._vc[0])
+        self._out = (out._data, out._device, out._version_counter, out._version_counter[0])
 
     def output(self) -> Tensor:
         """The saved output, re-attached to this node so double backward sees it depend on the inputs."""
@@ -89,7 +89,7 @@ class Node:
         if o[2][0] != o[3]:
             raise _version_error(self, "its output", o[3], o[2][0])
         t = _make(o[0], o[1], True, self)
-        t._vc = o[2]
+        t._version_counter = o[2]
         return t
 
     @property
@@ -99,9 +99,9 @@ class Node:
         if s is _FREED:
             raise _freed_error(self)
         for i, t in enumerate(s):
-            if t._vc[0] != self._versions[i]:
+            if t._version_counter[0] != self._versions[i]:
                 raise _version_error(self, f"saved tensor {i} (shape {tuple(t.shape)})", self._versions[i],
-                                     t._vc[0])
+                                     t._version_counter[0])
         return s
 
     def _add_hook(self, idx: int, hook: Callable) -> _RemovableHandle:
@@ -159,7 +159,7 @@ def edge(t: Tensor, epoch: int) -> tuple[Any, int, bool]:
     the old history (PyTorch stores these edges in each node). ``t._history`` lists the states replaced.
     """
     h = t._history
-    state = (t.grad_fn, t._out_idx, t._rg)
+    state = (t.grad_fn, t._out_idx, t._requires_grad)
     if h is None or epoch >= h[-1][0]:
         return state
     for ep, fn, idx, rg in reversed(h):
@@ -250,7 +250,7 @@ def _run(roots: Sequence[Tensor], grad_roots: Sequence[Tensor], retain_graph: bo
                 if t is None:
                     continue
                 if t._history is None:
-                    fn, idx, rg = t.grad_fn, t._out_idx, t._rg
+                    fn, idx, rg = t.grad_fn, t._out_idx, t._requires_grad
                 else:
                     fn, idx, rg = edge(t, node._epoch)
                 if fn is not None:
@@ -329,16 +329,16 @@ def _accumulate(t: Tensor, g: Tensor, assigned: set, create_graph: bool) -> None
             if id(g) in assigned or not _owned(g):
                 g = _make(g._data.copy(), g._device)
             assigned.add(id(g))
-            if g.grad_fn is not None or g._rg:
+            if g.grad_fn is not None or g._requires_grad:
                 g = g.detach()
         t._grad = g
-    elif create_graph or old._rg or not getattr(old._data.flags, "writeable", True):  # CuPy has no such flag
+    elif create_graph or old._requires_grad or not getattr(old._data.flags, "writeable", True):  # CuPy has no such flag
         t._grad = old + g
     else:
         # PyTorch accumulates into the existing .grad in place, so references to it stay current
         od = old._data
         od += g._data if g._data.dtype == od.dtype else g._data.astype(od.dtype)
-        old._vc[0] += 1
+        old._version_counter[0] += 1
 
 
 def _check_roots(outputs: Sequence[Tensor], grad_outputs: Sequence[Any] | None, where: str) -> list[Tensor]:
@@ -346,7 +346,7 @@ def _check_roots(outputs: Sequence[Tensor], grad_outputs: Sequence[Any] | None, 
     for i, t in enumerate(outputs):
         if not isinstance(t, Tensor):
             raise TypeError(f"{where}: expected tensors as outputs, got {type(t).__name__} at position {i}")
-        if not t._rg:
+        if not t._requires_grad:
             raise RuntimeError(
                 f"{where}: element {i} of tensors does not require grad and does not have a grad_fn. "
                 "Make sure an input has requires_grad=True and that the computation is not inside no_grad()")
@@ -439,7 +439,7 @@ def grad(outputs: Sequence[Tensor] | Tensor, inputs: Sequence[Tensor] | Tensor, 
     for i, t in enumerate(inputs):
         if not isinstance(t, Tensor):
             raise TypeError(f"autograd.grad(): inputs[{i}] is a {type(t).__name__}, expected a Tensor")
-        if not t._rg:
+        if not t._requires_grad:
             raise RuntimeError(f"autograd.grad(): inputs[{i}] does not require grad; set requires_grad=True "
                                "on it before computing the outputs")
         keys.append(id(t) if t.grad_fn is None else (id(t.grad_fn), t._out_idx))
@@ -456,7 +456,7 @@ def grad(outputs: Sequence[Tensor] | Tensor, inputs: Sequence[Tensor] | Tensor, 
                 raise RuntimeError(
                     f"autograd.grad(): inputs[{i}] (shape {tuple(t.shape)}) was not used to compute the "
                     "outputs; pass allow_unused=True to get None for it, or materialize_grads=True for zeros")
-        elif not create_graph and (g.grad_fn is not None or g._rg):
+        elif not create_graph and (g.grad_fn is not None or g._requires_grad):
             g = g.detach()
         result.append(g)
     return tuple(result)

@@ -59,17 +59,17 @@ class FunctionCtx:
                 raise TypeError(f"save_for_backward can only save tensors (or None), but argument {i} is a "
                                 f"{type(t).__name__}; store other values as attributes of ctx")
         self._saved = tensors
-        self._versions = tuple(t._vc[0] if t is not None else 0 for t in tensors)
+        self._versions = tuple(t._version_counter[0] if t is not None else 0 for t in tensors)
 
     @property
     def saved_tensors(self) -> tuple:
         """The tensors passed to ``save_for_backward``, checked for in-place modification."""
         for i, t in enumerate(self._saved):
-            if t is not None and t._vc[0] != self._versions[i]:
+            if t is not None and t._version_counter[0] != self._versions[i]:
                 raise RuntimeError(
                     f"one of the variables needed for gradient computation has been modified by an inplace "
                     f"operation: saved tensor {i} of {self._name} (shape {tuple(t.shape)}) is at version "
-                    f"{t._vc[0]}; expected version {self._versions[i]}. Clone it before modifying it.")
+                    f"{t._version_counter[0]}; expected version {self._versions[i]}. Clone it before modifying it.")
         return self._saved
 
     saved_variables = saved_tensors
@@ -134,7 +134,7 @@ class Function:
         """Run ``forward`` and, if an input requires grad, record ``backward`` for the outputs."""
         ctx = FunctionCtx()
         ctx._name = cls.__name__ + "Backward"
-        ctx.needs_input_grad = tuple(isinstance(a, Tensor) and a._rg for a in args)
+        ctx.needs_input_grad = tuple(isinstance(a, Tensor) and a._requires_grad for a in args)
         ctx._inputs = args
         record = STATE.enabled and any(ctx.needs_input_grad)
         new_style = cls.setup_context is not Function.setup_context
@@ -162,7 +162,7 @@ class Function:
         if record:
             for k, o in dirty_inputs:  # the input keeps its identity but takes over this node's history
                 pos = inputs.index(o)
-                alias = _make(o._data, o._device, o._rg, o.grad_fn)
+                alias = _make(o._data, o._device, o._requires_grad, o.grad_fn)
                 alias._out_idx = o._out_idx
                 inputs[pos] = alias
             node = Node(ctx._name, _apply_backward, tuple(inputs), (), None, len(raw))
@@ -192,11 +192,11 @@ class Function:
                         check_inplace(w, f"{cls.__name__} (mark_dirty)")
                         replace_history(w, node, True, k)  # nodes recorded earlier keep its old history
                     else:
-                        w.grad_fn, w._rg = node, True
+                        w.grad_fn, w._requires_grad = node, True
                         if k:
                             w._out_idx = k
         for _, o in dirty_inputs:  # PyTorch bumps a dirty input's version once more, after forward's own bump
-            o._vc[0] += 1
+            o._version_counter[0] += 1
         return wrapped[0] if single else tuple(wrapped)
 
 
@@ -267,7 +267,7 @@ def once_differentiable(fn: Callable) -> Callable:
         recording = STATE.enabled
         with no_grad():
             outs = fn(ctx, *args)
-        needs = [a for a in args if isinstance(a, Tensor) and a._rg]
+        needs = [a for a in args if isinstance(a, Tensor) and a._requires_grad]
         if not recording or not needs:
             return outs
         single = not isinstance(outs, tuple)

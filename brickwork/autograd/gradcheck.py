@@ -43,7 +43,7 @@ def gradcheck(func: Callable[..., Any], inputs: Any, *, eps: float = 1e-6, atol:
     if isinstance(inputs, Tensor):
         inputs = (inputs,)
     inputs = tuple(inputs)
-    diff = [(i, t) for i, t in enumerate(inputs) if isinstance(t, Tensor) and t._rg]
+    diff = [(i, t) for i, t in enumerate(inputs) if isinstance(t, Tensor) and t._requires_grad]
     if not diff:
         raise ValueError("gradcheck expects at least one input tensor to require gradient")
     outs = _outputs(func, inputs)
@@ -69,7 +69,7 @@ def gradcheck(func: Callable[..., Any], inputs: Any, *, eps: float = 1e-6, atol:
         analytic = np.zeros_like(numeric)
         k = 0
         for o, n in zip(outs, sizes):
-            if not o._rg:
+            if not o._requires_grad:
                 k += n
                 continue
             for m in range(n):
@@ -118,8 +118,8 @@ def gradgradcheck(func: Callable[..., Any], inputs: Any, grad_outputs: Sequence[
     def first(*xs: Any) -> tuple:
         with enable_grad():  # gradcheck evaluates this under no_grad for its finite differences
             ys = _outputs(func, xs)
-            pairs = [(y, g) for y, g in zip(ys, grad_outputs) if y._rg]  # e.g. integer indices have no gradient
-            ds = [x for x in xs if isinstance(x, Tensor) and x._rg]
+            pairs = [(y, g) for y, g in zip(ys, grad_outputs) if y._requires_grad]  # e.g. integer indices have no gradient
+            ds = [x for x in xs if isinstance(x, Tensor) and x._requires_grad]
             gs = grad([y for y, _ in pairs], ds, [g for _, g in pairs], create_graph=True, allow_unused=True)
         return tuple(g for g in gs if g is not None)
 

@@ -373,10 +373,10 @@ def unpack(src: Source, text: str, entries: dict[str, Entry], arrays: dict[str, 
             continue
         t = _make(data, dev)
         if entry.get("grad") is True and t.is_floating_point():
-            t._rg = True
+            t._requires_grad = True
         cls = _parameter_class() if entry.get("param") is True else None
         if cls is not None:
-            t = cls(t, requires_grad=t._rg)
+            t = cls(t, requires_grad=t._requires_grad)
         tensors.append(t)
     try:
         return _Decoder(src, tensors).decode(meta["root"])

@@ -344,10 +344,10 @@ class _Builder:
             raise self.src.error(f"tensor of size {list(r.size)} on storage {buf.key!r}: {e}") from None
         t = _make(data, dev)
         if r.requires_grad and t.is_floating_point():
-            t._rg = True
+            t._requires_grad = True
         cls = _parameter_class() if r.param else None
         if cls is not None:
-            t = cls(t, requires_grad=t._rg)
+            t = cls(t, requires_grad=t._requires_grad)
         return t
 
 

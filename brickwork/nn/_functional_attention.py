@@ -43,7 +43,7 @@ def unstack(input: Tensor, dim: int) -> tuple[Tensor, ...]:
     if needs_grad(input):
         node = Node("UnbindBackward0", _unstack_backward, (input,), (), (ax, d.shape), n_out=len(outs))
         for i, o in enumerate(outs):
-            o.grad_fn, o._rg = node, True
+            o.grad_fn, o._requires_grad = node, True
             if i:
                 o._out_idx = i
     return outs
@@ -169,9 +169,9 @@ def _attention(q: Tensor, k: Tensor, v: Tensor, mask: Tensor | None, dropout_p: 
     if needs_grad(*[t for t in inputs if t is not None]):
         node = Node("ScaledDotProductAttentionBackward0", _attention_backward, inputs, (q, k, v),
                     (st, keep, scale, mask), n_out=2 if need_weights else 1)
-        out.grad_fn, out._rg = node, True
+        out.grad_fn, out._requires_grad = node, True
         if weights is not None:
-            weights.grad_fn, weights._rg, weights._out_idx = node, True, 1
+            weights.grad_fn, weights._requires_grad, weights._out_idx = node, True, 1
     return out, weights
 
 
@@ -193,18 +193,18 @@ def _attention_backward(node: Any, g: Tensor | None, g_weights: Tensor | None = 
     dpt = None
     gv = None
     if g is not None:
-        gv = sum_to(pdt @ g, v) if v._rg else None
+        gv = sum_to(pdt @ g, v) if v._requires_grad else None
         dpt = v @ g.mT
     if g_weights is not None:
         dpt = g_weights.mT if dpt is None else dpt + g_weights.mT
     if keep_t is not None:
         dpt = dpt * keep_t
     dst = pt * (dpt - (dpt * pt).sum(-2, keepdim=True))
-    gmask = sum_to(dst.mT, mask_t) if mask_t is not None and mask_t._rg else None
-    if q._rg or k._rg:
+    gmask = sum_to(dst.mT, mask_t) if mask_t is not None and mask_t._requires_grad else None
+    if q._requires_grad or k._requires_grad:
         dst = dst * scale
-    gq = sum_to(dst.mT @ k, q) if q._rg else None
-    gk = sum_to(dst @ q, k) if k._rg else None
+    gq = sum_to(dst.mT @ k, q) if q._requires_grad else None
+    gk = sum_to(dst @ q, k) if k._requires_grad else None
     return gq, gk, gv, gmask
 
 
@@ -218,7 +218,7 @@ def _attention_backward_arrays(q: Tensor, k: Tensor, v: Tensor, mask_t: Tensor |
     gv = dpt = None
     if g is not None:
         gd = g._data
-        gv = wrap(pdt @ gd, dev) if v._rg else None
+        gv = wrap(pdt @ gd, dev) if v._requires_grad else None
         dpt = v._data @ xp.swapaxes(gd, -1, -2)
     if g_weights is not None:
         gw = xp.swapaxes(g_weights._data, -1, -2)
@@ -227,14 +227,14 @@ def _attention_backward_arrays(q: Tensor, k: Tensor, v: Tensor, mask_t: Tensor |
         dpt *= keep
     dpt -= (dpt * pt).sum(axis=-2, keepdims=True)
     dpt *= pt
-    gmask = sum_to(wrap(xp.swapaxes(dpt, -1, -2), dev), mask_t) if mask_t is not None and mask_t._rg else None
+    gmask = sum_to(wrap(xp.swapaxes(dpt, -1, -2), dev), mask_t) if mask_t is not None and mask_t._requires_grad else None
     if gmask is not None:
         gmask = wrap(gmask._data.copy(), dev)  # dpt is scaled in place below
     gq = gk = None
-    if q._rg or k._rg:
+    if q._requires_grad or k._requires_grad:
         dpt *= scale
-        gq = sum_to(wrap(xp.swapaxes(dpt, -1, -2) @ k._data, dev), q) if q._rg else None
-        gk = sum_to(wrap(dpt @ q._data, dev), k) if k._rg else None
+        gq = sum_to(wrap(xp.swapaxes(dpt, -1, -2) @ k._data, dev), q) if q._requires_grad else None
+        gk = sum_to(wrap(dpt @ q._data, dev), k) if k._requires_grad else None
     return gq, gk, None if gv is None else sum_to(gv, v), gmask
 
 

@@ -481,9 +481,9 @@ def binary_cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = 
 
 def _bce_backward(node: Any, g: Tensor) -> tuple:
     x, t = node.saved_tensors
-    gx = g * (x - t) / ((1 - x) * x).clamp(min=1e-12) if x._rg else None
+    gx = g * (x - t) / ((1 - x) * x).clamp(min=1e-12) if x._requires_grad else None
     gt = None
-    if t._rg:
+    if t._requires_grad:
         with np.errstate(divide="ignore"):
             gt = g * ((1 - x).log().clamp(min=-100.0) - x.log().clamp(min=-100.0))
     return gx, gt

@@ -187,7 +187,7 @@ def _identity(tensors: list[Tensor], name: str, backward: Callable) -> list[Tens
     outs = []
     for i, t in enumerate(tensors):
         o = _make(t._data, t._device, True, node)
-        o._vc = t._vc
+        o._version_counter = t._version_counter
         if i:
             o._out_idx = i
         outs.append(o)
@@ -204,7 +204,7 @@ class _BackwardHooks:
         self.grad_output: tuple = ()
 
     def wrap_inputs(self, args: tuple) -> tuple:
-        pos = [i for i, a in enumerate(args) if isinstance(a, Tensor) and a._rg]
+        pos = [i for i, a in enumerate(args) if isinstance(a, Tensor) and a._requires_grad]
         if not pos:
             return args
         self.inputs_recorded = True
@@ -229,7 +229,7 @@ class _BackwardHooks:
         items = [out] if single else list(out) if isinstance(out, (tuple, list)) else None
         if items is None:
             return out
-        pos = [i for i, o in enumerate(items) if isinstance(o, Tensor) and o._rg]
+        pos = [i for i, o in enumerate(items) if isinstance(o, Tensor) and o._requires_grad]
         if not pos:
             return out
 

@@ -86,7 +86,7 @@ def _placeholder(cls: type, requires_grad: bool, device: Any, dtype: Any) -> Ten
     dt = _dt.get_default_dtype() if dtype is None else _dt.to_dtype(dtype)
     dev = canonical(device)
     t = _make(_Pending(dt.np, dev), dev, cls=cls)
-    t._rg = bool(requires_grad)
+    t._requires_grad = bool(requires_grad)
     return t
 
 
@@ -117,7 +117,7 @@ class Parameter(Tensor):
             raise TypeError(f"Parameter(): data must be a Tensor, got {type(data).__name__}; wrap it first, e.g. "
                             "nn.Parameter(torch.tensor(data))")
         p: Any = _make(data._data, data._device, cls=cls)
-        p._vc = data._vc
+        p._version_counter = data._version_counter
         if requires_grad:
             p.requires_grad_(True)
         return p
@@ -134,7 +134,7 @@ class Parameter(Tensor):
 
         d = self._data
         data = d.copy()
-        p: Any = _make(data, self._device, self._rg, cls=type(self))
+        p: Any = _make(data, self._device, self._requires_grad, cls=type(self))
         memo[id(self)] = p
         for k, v in (_state(self) or {}).items():
             p.__dict__[k] = copy.deepcopy(v, memo)
@@ -143,9 +143,9 @@ class Parameter(Tensor):
     def __reduce_ex__(self, protocol: SupportsIndex) -> tuple:
         d = self._data
         if type(d) is _Pending:
-            return (_rebuild_pending, (type(self), str(d.dtype), str(d.device), self._rg, d.path, d.owner,
+            return (_rebuild_pending, (type(self), str(d.dtype), str(d.device), self._requires_grad, d.path, d.owner,
                                        _state(self)))
-        return (_rebuild, (type(self), self._host().copy(), str(self._device), self._rg, _state(self)))
+        return (_rebuild, (type(self), self._host().copy(), str(self._device), self._requires_grad, _state(self)))
 
 
 def _rebuild_pending(cls: type, dtype: str, device: str, rg: bool, path: str, owner: str,

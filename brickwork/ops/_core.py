@@ -24,7 +24,7 @@ def record(out: Tensor, name: str, backward: Callable, inputs: tuple, saved: tup
     """Attach a new graph node to ``out`` (called only when recording is on and an input requires grad)."""
     node = Node(name, backward, inputs, saved, meta)
     out.grad_fn = node
-    out._rg = True
+    out._requires_grad = True
     if save_out:
         node.save_output(out)
     return out
@@ -44,7 +44,7 @@ def needs_grad(*ts: Any) -> bool:
     if not STATE.enabled:
         return False
     for t in ts:
-        if t.__class__ is not int and getattr(t, "_rg", False):
+        if t.__class__ is not int and getattr(t, "_requires_grad", False):
             return True
     return False
 
@@ -164,18 +164,18 @@ def check_inplace(t: Tensor, op: str) -> None:
     """PyTorch's safety rules for modifying ``t`` in place while recording."""
     if not STATE.enabled:
         return
-    if t._rg and t.grad_fn is None:
+    if t._requires_grad and t.grad_fn is None:
         raise RuntimeError(
             f"{op}: a leaf Variable that requires grad (shape {tuple(t.shape)}) is being used in an in-place "
             "operation. Wrap the update in `with brickwork.no_grad():` (as optimizers do) or work on a clone")
     base = t._base
-    if base is not None and base._rg:
+    if base is not None and base._requires_grad:
         if base.grad_fn is None:
             raise RuntimeError(
                 f"{op}: a view (shape {tuple(t.shape)}) of a leaf Variable that requires grad (shape "
                 f"{tuple(base.shape)}) is being used in an in-place operation. Wrap the update in "
                 "`with brickwork.no_grad():` or modify a clone")
-        if not t._rg:
+        if not t._requires_grad:
             raise RuntimeError(
                 f"{op}: a view (shape {tuple(t.shape)}) was created in no_grad mode and is being modified in place "
                 "with grad mode enabled; its base requires grad, so the result would be wrong. Create the view "
@@ -205,13 +205,13 @@ def inplace(t: Tensor, op: str, compute: Callable[[Tensor], Tensor], *others: An
     finally:
         STATE.enabled = prev
     _store(t, out, op)
-    t._vc[0] += 1
+    t._version_counter[0] += 1
     return t
 
 
 def _alias(t: Tensor) -> Tensor:
     """A copy of ``t``'s current value carrying its current history (the input of the in-place node)."""
-    a = _make(t._data.copy(), t._device, t._rg, t.grad_fn)
+    a = _make(t._data.copy(), t._device, t._requires_grad, t.grad_fn)
     if t._out_idx:
         a._out_idx = t._out_idx
     return a
@@ -222,7 +222,7 @@ def _compute_recorded(t: Tensor, alias: Tensor, op: str, compute: Callable, othe
     out = compute(alias)
     if out is alias:
         return None
-    if out._rg and (out.grad_fn is None or any(out is o for o in others)):
+    if out._requires_grad and (out.grad_fn is None or any(out is o for o in others)):
         from .creation import clone
 
         out = clone(out)  # a node of our own, so t does not share history with another tensor
@@ -245,13 +245,13 @@ def _zero_backward(node: Node, g: Tensor) -> tuple:
 def _inplace_root(t: Tensor, op: str, compute: Callable, others: tuple) -> None:
     out = _compute_recorded(t, _alias(t), op, compute, others)
     if out is None:
-        t._vc[0] += 1
+        t._version_counter[0] += 1
         return
     _store(t, out, op)
-    t._vc[0] += 1
+    t._version_counter[0] += 1
     node = out.grad_fn
     if node._out is not None:
-        node._out = (t._data, t._device, t._vc, t._vc[0])
+        node._out = (t._data, t._device, t._version_counter, t._version_counter[0])
     replace_history(t, node, True, out._out_idx)
     _rederive_views(t, None)
 
@@ -259,11 +259,11 @@ def _inplace_root(t: Tensor, op: str, compute: Callable, others: tuple) -> None:
 def _inplace_view(t: Tensor, base: Tensor, idx: Any, op: str, compute: Callable, others: tuple) -> None:
     out = _compute_recorded(t, _alias(t), op, compute, others)
     if out is None:
-        t._vc[0] += 1
+        t._version_counter[0] += 1
         return
     _store(t, out, op)  # writes through to the base's memory
-    t._vc[0] += 1
-    old_base = _make(base._data, base._device, base._rg, base.grad_fn)
+    t._version_counter[0] += 1
+    old_base = _make(base._data, base._device, base._requires_grad, base.grad_fn)
     if base._out_idx:
         old_base._out_idx = base._out_idx
     node = Node("CopySlices", _copy_slices_backward, (old_base, out), (), idx)
@@ -277,12 +277,12 @@ def replace_history(t: Tensor, grad_fn: Any, rg: bool, out_idx: int = 0) -> None
     from ..autograd.engine import EPOCH
 
     EPOCH[0] += 1
-    entry = (EPOCH[0], t.grad_fn, t._out_idx, t._rg)
+    entry = (EPOCH[0], t.grad_fn, t._out_idx, t._requires_grad)
     if t._history is None:
         t._history = [entry]
     else:
         t._history.append(entry)
-    t.grad_fn, t._rg = grad_fn, rg
+    t.grad_fn, t._requires_grad = grad_fn, rg
     if out_idx:
         t._out_idx = out_idx
     elif "_out_idx" in t.__dict__:
@@ -321,11 +321,11 @@ def _copy_slices_backward(node: Node, g: Tensor) -> tuple:
     idx = node.meta
     old_base, src = node.inputs
     gb = gs = None
-    if old_base._rg:
+    if old_base._requires_grad:
         keep = g._device.xp.ones(g._data.size, dtype=g._data.dtype)
         keep[idx.reshape(-1)] = 0
         gb = g * wrap(keep.reshape(g._data.shape), g._device)
-    if src._rg:
+    if src._requires_grad:
         gs = region_get(g, idx)
     return gb, gs
 
@@ -399,7 +399,7 @@ def _store(t: Tensor, out: Tensor, op: str) -> None:
 
 def bump(t: Tensor) -> None:
     """Mark ``t``'s memory as modified in place."""
-    t._vc[0] += 1
+    t._version_counter[0] += 1
 
 
 def make_view(out: Tensor, base: Tensor) -> Tensor:
@@ -408,7 +408,7 @@ def make_view(out: Tensor, base: Tensor) -> Tensor:
     While recording, the root base keeps a weak list of its views, so that an in-place change of the base
     (or of another view) can re-derive their history.
     """
-    out._vc = base._vc
+    out._version_counter = base._version_counter
     root = base._base if base._base is not None else base
     out._base = root
     if STATE.enabled:

@@ -160,7 +160,7 @@ def _filled(op: str, size: Sequence[Any], fill: Any, dtype: Any, device: Any, re
     t = _finish(arr, dev, requires_grad)
     if out is not None:
         out._data = t._data
-        out._vc[0] += 1
+        out._version_counter[0] += 1
         return out
     return t
 
@@ -518,7 +518,7 @@ def copy_(self: Tensor, src: Tensor, non_blocking: bool = False) -> Tensor:
 
     def compute(t: Tensor) -> Tensor:
         s = _convert(src, t._device, t.dtype)
-        return s.expand(t.shape) + t * 0 if t._rg else s.expand(t.shape)
+        return s.expand(t.shape) + t * 0 if t._requires_grad else s.expand(t.shape)
 
     return inplace(self, "copy_", compute, src)
 

@@ -21,8 +21,8 @@ from ._core import binary_arrays, check_inplace, inplace, needs_grad, record, re
 _SQRT_2_OVER_PI = 2.0 / math.sqrt(math.pi)
 
 
-def _rg(t: Any) -> bool:
-    return isinstance(t, Tensor) and t._rg
+def _needs(t: Any) -> bool:
+    return isinstance(t, Tensor) and t._requires_grad
 
 
 def _tensor_inputs(a: Any, b: Any) -> tuple:
@@ -53,8 +53,8 @@ def _arith(a: Any, b: Any, f: Any, name: str, true_div: bool = False) -> Tensor:
     return _make(f(da, db), dev)
 
 
-def _rg2(a: Any, b: Any) -> bool:
-    return STATE.enabled and ((isinstance(a, Tensor) and a._rg) or (isinstance(b, Tensor) and b._rg))
+def _any_needs(a: Any, b: Any) -> bool:
+    return STATE.enabled and ((isinstance(a, Tensor) and a._requires_grad) or (isinstance(b, Tensor) and b._requires_grad))
 
 
 def add(input: Any, other: Any, *, alpha: Any = 1, out: Tensor | None = None) -> Tensor:
@@ -68,14 +68,14 @@ def add(input: Any, other: Any, *, alpha: Any = 1, out: Tensor | None = None) ->
     if alpha != 1:
         other = mul(other, alpha) if isinstance(other, Tensor) else other * alpha
     r = _arith(input, other, _op.add, "add")
-    if _rg2(input, other):
-        r.grad_fn, r._rg = Node("AddBackward0", _add_backward, _tensor_inputs(input, other)), True
+    if _any_needs(input, other):
+        r.grad_fn, r._requires_grad = Node("AddBackward0", _add_backward, _tensor_inputs(input, other)), True
     return r if out is None else _out(r, out)
 
 
 def _add_backward(node: Any, g: Tensor) -> tuple:
     a, b = node.inputs
-    return (sum_to(g, a) if _rg(a) else None, sum_to(g, b) if _rg(b) else None)
+    return (sum_to(g, a) if _needs(a) else None, sum_to(g, b) if _needs(b) else None)
 
 
 def sub(input: Any, other: Any, *, alpha: Any = 1, out: Tensor | None = None) -> Tensor:
@@ -100,8 +100,8 @@ def sub(input: Any, other: Any, *, alpha: Any = 1, out: Tensor | None = None) ->
     except TypeError:
         raise RuntimeError("sub: subtraction with two bool tensors is not supported; use logical_xor() or "
                            "convert to an integer dtype first") from None
-    if _rg2(input, other):
-        r.grad_fn, r._rg = Node("SubBackward0", _sub_backward, _tensor_inputs(input, other)), True
+    if _any_needs(input, other):
+        r.grad_fn, r._requires_grad = Node("SubBackward0", _sub_backward, _tensor_inputs(input, other)), True
     return r if out is None else _out(r, out)
 
 
@@ -114,7 +114,7 @@ def _is_bool(x: Any) -> bool:
 
 def _sub_backward(node: Any, g: Tensor) -> tuple:
     a, b = node.inputs
-    return (sum_to(g, a) if _rg(a) else None, sum_to(-g, b) if _rg(b) else None)
+    return (sum_to(g, a) if _needs(a) else None, sum_to(-g, b) if _needs(b) else None)
 
 
 def rsub(input: Any, other: Any, *, alpha: Any = 1) -> Tensor:
@@ -138,10 +138,10 @@ def mul(input: Any, other: Any, *, out: Tensor | None = None) -> Tensor:
         tensor([3., 6.])
     """
     r = _arith(input, other, _op.mul, "mul")
-    if _rg2(input, other):
+    if _any_needs(input, other):
         # by a number, backward needs only the number; between tensors, each needs the other
         saved = (input, other) if isinstance(input, Tensor) and isinstance(other, Tensor) else ()
-        r.grad_fn, r._rg = Node("MulBackward0", _mul_backward, _tensor_inputs(input, other), saved,
+        r.grad_fn, r._requires_grad = Node("MulBackward0", _mul_backward, _tensor_inputs(input, other), saved,
                                 (input, other)), True
     return r if out is None else _out(r, out)
 
@@ -154,7 +154,7 @@ def _mul_backward(node: Any, g: Tensor) -> tuple:
         gd = g._data
         if gd.shape == a._data.shape and gd.dtype is a._data.dtype:
             return (_make(gd * b, g._device), None)
-    return (sum_to(g * b, a) if _rg(a) else None, sum_to(g * a, b) if _rg(b) else None)
+    return (sum_to(g * b, a) if _needs(a) else None, sum_to(g * a, b) if _needs(b) else None)
 
 
 def div(input: Any, other: Any, *, rounding_mode: str | None = None, out: Tensor | None = None) -> Tensor:
@@ -176,12 +176,12 @@ def div(input: Any, other: Any, *, rounding_mode: str | None = None, out: Tensor
             q = np.floor(q) if rounding_mode == "floor" else np.trunc(q)
         r = wrap(q, dev)
         if needs_grad(input, other):  # piecewise constant: zero gradient, but part of the graph as in PyTorch
-            record(r, "DivBackward3", lambda n, g: tuple(sum_to(g * 0, t) if _rg(t) else None for t in n.inputs),
+            record(r, "DivBackward3", lambda n, g: tuple(sum_to(g * 0, t) if _needs(t) else None for t in n.inputs),
                    _tensor_inputs(input, other))
         return _out(r, out)
     r = _arith(input, other, _op.truediv, "div", True)
-    if _rg2(input, other):
-        r.grad_fn, r._rg = Node("DivBackward0", _div_backward, _tensor_inputs(input, other),
+    if _any_needs(input, other):
+        r.grad_fn, r._requires_grad = Node("DivBackward0", _div_backward, _tensor_inputs(input, other),
                                 _saved(input, other), (input, other)), True
     return r if out is None else _out(r, out)
 
@@ -195,8 +195,8 @@ def _div_backward(node: Any, g: Tensor) -> tuple:
     if node._saved:
         node.saved_tensors
     a, b = node.meta
-    ga = sum_to(g / b, a) if _rg(a) else None
-    gb = sum_to(-g * a / (b * b), b) if _rg(b) else None
+    ga = sum_to(g / b, a) if _needs(a) else None
+    gb = sum_to(-g * a / (b * b), b) if _needs(b) else None
     return ga, gb
 
 
@@ -232,8 +232,8 @@ def remainder(input: Any, other: Any) -> Tensor:
 
 def _remainder_backward(node: Any, g: Tensor) -> tuple:
     a, b = node.meta
-    gb = sum_to(-g * floor_divide(a, b), b) if _rg(b) else None
-    return (sum_to(g, a) if _rg(a) else None, gb)
+    gb = sum_to(-g * floor_divide(a, b), b) if _needs(b) else None
+    return (sum_to(g, a) if _needs(a) else None, gb)
 
 
 def fmod(input: Any, other: Any) -> Tensor:
@@ -276,7 +276,7 @@ def _pow_backward(node: Any, g: Tensor) -> tuple:
     node.saved_tensors
     a, b = node.meta
     ga = gb = None
-    if _rg(a):
+    if _needs(a):
         if isinstance(b, Tensor):
             ga = g * b * where(b == 0, 0.0, a ** (b - 1))
         elif b == 0:
@@ -284,7 +284,7 @@ def _pow_backward(node: Any, g: Tensor) -> tuple:
         else:
             ga = g * b * a ** (b - 1)
         ga = sum_to(ga, a)
-    if _rg(b):
+    if _needs(b):
         base = a if isinstance(a, Tensor) else None
         r = (a ** b) if base is not None else (b.new_tensor(a) ** b) if isinstance(a, (int, float)) else a ** b
         la = log(a) if base is not None else math.log(a) if a > 0 else float("nan")
@@ -351,7 +351,7 @@ def _minmax_backward(node: Any, g: Tensor) -> tuple:
     else:
         wa = (a > b) if is_max else (a < b)
         w = wa.to(g.dtype) + (a == b).to(g.dtype) * 0.5
-    return (sum_to(g * w, a) if a._rg else None, sum_to(g * (1 - w), b) if b._rg else None)
+    return (sum_to(g * w, a) if a._requires_grad else None, sum_to(g * (1 - w), b) if b._requires_grad else None)
 
 
 def fmax(input: Tensor, other: Tensor, *, out: Tensor | None = None) -> Tensor:
@@ -426,7 +426,7 @@ def _where_backward(node: Any, g: Tensor) -> tuple:
     a, b = node.inputs
     c = node.meta
     zero = g.new_zeros(())
-    return (sum_to(where(c, g, zero), a) if _rg(a) else None, sum_to(where(c, zero, g), b) if _rg(b) else None)
+    return (sum_to(where(c, g, zero), a) if _needs(a) else None, sum_to(where(c, zero, g), b) if _needs(b) else None)
 
 
 def clamp(input: Tensor, min: Any = None, max: Any = None, *, out: Tensor | None = None) -> Tensor:  # noqa: A002
@@ -522,11 +522,11 @@ def _unary(x: Tensor, f: Any, name: str, backward: Any, save_in: bool = True, sa
     if floats and d.dtype.kind in "biu":
         d = d.astype(_dt.get_default_dtype().np)
     r = _make(f(d) if callable(f) else getattr(x._device.xp, f)(d), x._device)
-    if backward is not None and x._rg and STATE.enabled:
+    if backward is not None and x._requires_grad and STATE.enabled:
         node = r.grad_fn = Node(name, backward, (x,), (x,) if save_in else ())
-        r._rg = True
+        r._requires_grad = True
         if save_out:
-            node._out = (r._data, r._device, r._vc, 0)
+            node._out = (r._data, r._device, r._version_counter, 0)
     return r
 
 
@@ -807,7 +807,7 @@ def atan2(input: Tensor, other: Tensor) -> Tensor:
         def bw(n: Any, g: Tensor) -> tuple:
             a, b = n.saved_tensors
             den = a * a + b * b
-            return (sum_to(g * b / den, a) if a._rg else None, sum_to(-g * a / den, b) if b._rg else None)
+            return (sum_to(g * b / den, a) if a._requires_grad else None, sum_to(-g * a / den, b) if b._requires_grad else None)
 
         record(r, "Atan2Backward0", bw, (input, other), (input, other))
     return r
@@ -1153,14 +1153,14 @@ def _out(r: Tensor, out: Tensor | None) -> Tensor:
     if not isinstance(out, Tensor):
         raise TypeError(f"out= must be a Tensor, got {type(out).__name__}")
     check_inplace(out, "out=")
-    if r._rg and __import__("brickwork").is_grad_enabled():
+    if r._requires_grad and __import__("brickwork").is_grad_enabled():
         raise RuntimeError("out= arguments don't support automatic differentiation, but one of the inputs "
                            "requires grad; drop out= or wrap the call in no_grad()")
     if tuple(out.shape) != tuple(r.shape):
         out._data = r._data.astype(out._data.dtype, copy=True)
     else:
         out._data[...] = r._data
-    out._vc[0] += 1
+    out._version_counter[0] += 1
     return out
 
 

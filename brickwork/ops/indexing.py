@@ -236,9 +236,9 @@ def _index_put_backward(node: Any, g: Tensor) -> tuple:
     key, accumulate = node.meta
     inp, val = node.inputs
     gi = gv = None
-    if inp._rg:
+    if inp._requires_grad:
         gi = g if accumulate else index_put_new(g, key, 0.0)
-    if val is not None and val._rg:
+    if val is not None and val._requires_grad:
         from ._core import sum_to
 
         gv = sum_to(getitem(g, key), val)
@@ -267,7 +267,7 @@ def setitem(self: Tensor, idx: Any, value: Any) -> None:
     except (ValueError, IndexError, TypeError) as e:
         raise RuntimeError(f"__setitem__: cannot assign {value!r} at index {idx!r} of a tensor of shape "
                            f"{tuple(self.shape)}: {e}") from None
-    self._vc[0] += 1
+    self._version_counter[0] += 1
 
 
 def _along(index: Tensor, input: Tensor, dim: int, op: str) -> tuple[Any, int]:
@@ -366,9 +366,9 @@ def scatter(input: Tensor, dim: int, index: Tensor, src: Any = None, *, value: A
 def _scatter_backward(node: Any, g: Tensor) -> tuple:
     ax, index = node.meta
     inp, src = node.inputs
-    gi = scatter(g, ax, index, 0.0) if inp._rg else None
+    gi = scatter(g, ax, index, 0.0) if inp._requires_grad else None
     gs = None
-    if src is not None and src._rg:
+    if src is not None and src._requires_grad:
         gs = gather(g, ax, index)
         if tuple(gs.shape) != tuple(src.shape):
             gs = index_put_new(src.new_zeros(tuple(src.shape)), tuple(slice(0, n) for n in gs.shape), gs)
@@ -398,11 +398,11 @@ def _scatter_add_backward(node: Any, g: Tensor) -> tuple:
     ax, index = node.meta
     inp, src = node.inputs
     gs = None
-    if src._rg:
+    if src._requires_grad:
         gs = gather(g, ax, index)
         if tuple(gs.shape) != tuple(src.shape):
             gs = index_put_new(src.new_zeros(tuple(src.shape)), tuple(slice(0, n) for n in gs.shape), gs)
-    return (g if inp._rg else None), gs
+    return (g if inp._requires_grad else None), gs
 
 
 def index_select(input: Tensor, dim: int, index: Tensor) -> Tensor:

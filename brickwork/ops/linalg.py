@@ -48,8 +48,8 @@ def _fmt(shape: tuple) -> str:
 
 def _mm_backward(node: Any, g: Tensor) -> tuple:
     a, b = node.saved_tensors
-    ga = sum_to(_mm_nd(g, b.mT, "matmul"), a) if a._rg else None
-    gb = sum_to(_mm_nd(a.mT, g, "matmul"), b) if b._rg else None
+    ga = sum_to(_mm_nd(g, b.mT, "matmul"), a) if a._requires_grad else None
+    gb = sum_to(_mm_nd(a.mT, g, "matmul"), b) if b._requires_grad else None
     return ga, gb
 
 
@@ -148,7 +148,7 @@ def dot(input: Tensor, other: Tensor) -> Tensor:
 
 def _dot_backward(node: Any, g: Tensor) -> tuple:
     a, b = node.saved_tensors
-    return (g * b if a._rg else None, g * a if b._rg else None)
+    return (g * b if a._requires_grad else None, g * a if b._requires_grad else None)
 
 
 vdot = dot
@@ -281,7 +281,7 @@ def _einsum_backward(node: Any, g: Tensor) -> tuple:
     ins, out = node.meta
     grads: list[Tensor | None] = []
     for i, t in enumerate(ops):
-        if not t._rg:
+        if not t._requires_grad:
             grads.append(None)
             continue
         sub = ins[i]

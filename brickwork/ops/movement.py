@@ -520,7 +520,7 @@ def _cat_backward(node: Any, g: Tensor) -> tuple:
     ax, sizes = node.meta
     out, off = [], 0
     for t, n in zip(node.inputs, sizes):
-        out.append(narrow(g, ax, off, n) if t._rg else None)
+        out.append(narrow(g, ax, off, n) if t._requires_grad else None)
         off += n
     return tuple(out)
 

@@ -99,7 +99,7 @@ class Adagrad(Optimizer):
                 clr = lr / (1 + (float(sd) - 1) * lr_decay)
                 self._update(_adagrad, dev, (pd, gd, state["sum"]._data), maximize or wd != 0, clr, eps, wd,
                              maximize)
-                p._vc[0] += 1
+                p._version_counter[0] += 1
         return loss
 
 

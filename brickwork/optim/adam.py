@@ -115,7 +115,7 @@ class Adam(Optimizer):
                 self._update(_adam, dev, (pd, gd, state["exp_avg"]._data, state["exp_avg_sq"]._data, vmax),
                              maximize or (wd != 0 and not decoupled), maximize, 0 if decoupled else wd, decay,
                              beta1, beta2, eps, bias_correction2 ** 0.5, step_size)
-                p._vc[0] += 1
+                p._version_counter[0] += 1
         return loss
 
 

@@ -312,9 +312,9 @@ class Optimizer:
                     if g.grad_fn is not None:
                         g.detach_()
                     else:
-                        g._rg = False
+                        g._requires_grad = False
                     g._data.fill(0)
-                    g._vc[0] += 1
+                    g._version_counter[0] += 1
 
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
         """Update the parameters once; ``closure`` re-evaluates the model and returns the loss (returned here).

@@ -94,7 +94,7 @@ class RMSprop(Optimizer):
                 grad_avg = state["grad_avg"]._data if centered else None
                 self._update(_rmsprop, dev, (pd, gd, state["square_avg"]._data, grad_avg, buf), maximize or wd != 0,
                              lr, alpha, eps, wd, momentum, maximize)
-                p._vc[0] += 1
+                p._version_counter[0] += 1
         return loss
 
 

@@ -84,7 +84,7 @@ class SGD(Optimizer):
                     continue
                 pd, dev = p._data, p._device
                 if momentum == 0 and wd == 0 and not maximize and axpy(-lr, gd, pd):
-                    p._vc[0] += 1  # p.add_(g, alpha=-lr) in one BLAS pass, a fused multiply-add as in PyTorch
+                    p._version_counter[0] += 1  # p.add_(g, alpha=-lr) in one BLAS pass, a fused multiply-add as in PyTorch
                     continue
                 buf, first = None, False
                 if momentum != 0:
@@ -99,7 +99,7 @@ class SGD(Optimizer):
                     buf = t._data
                 self._update(_sgd, dev, (pd, gd, buf), maximize or wd != 0, lr, wd, momentum, dampening, nesterov,
                              maximize, first)
-                p._vc[0] += 1
+                p._version_counter[0] += 1
         return loss
 
 

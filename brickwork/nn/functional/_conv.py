@@ -232,7 +232,7 @@ def _conv(x: Tensor, w: Tensor, b: Tensor | None, g: _Geometry) -> Tensor:
     y, cols = _conv_arrays(x._data, w._data, None if b is None else b._data, g)
     out = wrap(y, x._device)
     if needs_grad(x, w, b):
-        keep = [cols if w._rg and cols.nbytes <= _KEEP_COLUMNS_BYTES else None]
+        keep = [cols if w._requires_grad and cols.nbytes <= _KEEP_COLUMNS_BYTES else None]
         record(out, "ConvolutionBackward0", _conv_backward, (x, w, b), (x, w), (g, keep))
     return out
 
@@ -241,8 +241,8 @@ def _conv_backward(node: Any, gy: Tensor) -> tuple:
     x, w = node.saved_tensors
     b, (g, keep) = node.inputs[2], node.meta
     cols, keep[0] = keep[0], None  # used once; a retain_graph second pass rebuilds them
-    return (_conv_t(gy, w, g) if x._rg else None, _conv_w(x, gy, g, cols) if w._rg else None,
-            gy.sum((0, 2, 3)) if b is not None and b._rg else None)
+    return (_conv_t(gy, w, g) if x._requires_grad else None, _conv_w(x, gy, g, cols) if w._requires_grad else None,
+            gy.sum((0, 2, 3)) if b is not None and b._requires_grad else None)
 
 
 def _conv_t(gy: Tensor, w: Tensor, g: _Geometry) -> Tensor:
@@ -255,7 +255,7 @@ def _conv_t(gy: Tensor, w: Tensor, g: _Geometry) -> Tensor:
 def _conv_t_backward(node: Any, u: Tensor) -> tuple:
     gy, w = node.saved_tensors
     g = node.meta
-    return (_conv(u, w, None, g) if gy._rg else None, _conv_w(u, gy, g) if w._rg else None)
+    return (_conv(u, w, None, g) if gy._requires_grad else None, _conv_w(u, gy, g) if w._requires_grad else None)
 
 
 def _conv_w(x: Tensor, gy: Tensor, g: _Geometry, cols: Any = None) -> Tensor:
@@ -268,7 +268,7 @@ def _conv_w(x: Tensor, gy: Tensor, g: _Geometry, cols: Any = None) -> Tensor:
 def _conv_w_backward(node: Any, v: Tensor) -> tuple:
     x, gy = node.saved_tensors
     g = node.meta
-    return (_conv_t(gy, v, g) if x._rg else None, _conv(x, v, None, g) if gy._rg else None)
+    return (_conv_t(gy, v, g) if x._requires_grad else None, _conv(x, v, None, g) if gy._requires_grad else None)
 
 
 # -- public functions ------------------------------------------------------------------------------------

@@ -52,7 +52,7 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     if bd is not None and bd.ndim and bd.shape != (w.shape[0],):
         raise RuntimeError(f"linear: expected bias of shape ({w.shape[0]},), got {tuple(bd.shape)}")
     out = wrap(_affine(d, w, bd), input._device)
-    if STATE.enabled and (input._rg or weight._rg or (bias is not None and bias._rg)):
+    if STATE.enabled and (input._requires_grad or weight._requires_grad or (bias is not None and bias._requires_grad)):
         record(out, "AddmmBackward0" if bias is not None else "MmBackward0", _linear_backward, (input, weight, bias),
                (input, weight))
     return out
@@ -97,21 +97,21 @@ def _linear_backward(node: Any, g: Tensor) -> tuple:
         dev = g._device
         gx = gw = gb = None
         g2 = _rows(gd)
-        if x._rg:
+        if x._requires_grad:
             gx = wrap(g2 @ wd if gd.ndim == 2 else (g2 @ wd).reshape(xd.shape), dev)
-        if w._rg:
+        if w._requires_grad:
             gw = wrap(g2.T @ _rows(xd), dev)
-        if b is not None and b._rg:
+        if b is not None and b._requires_grad:
             # no reshape: an owned array (not a view) becomes .grad without a copy
             gb = wrap(g2.sum(0) if b._data.ndim else g2.sum(), dev)
         return gx, gw, gb
-    gx = g.matmul(w) if x._rg else None
+    gx = g.matmul(w) if x._requires_grad else None
     gw = gb = None
-    if w._rg or (b is not None and b._rg):
+    if w._requires_grad or (b is not None and b._requires_grad):
         g2 = g.reshape(-1, g.shape[-1]) if g.ndim != 2 else g
-        if w._rg:
+        if w._requires_grad:
             gw = g2.mT.matmul(x.reshape(-1, x.shape[-1]) if x.ndim != 2 else x)
-        if b is not None and b._rg:
+        if b is not None and b._requires_grad:
             gb = g2.sum(0).reshape(b.shape)
     return gx, gw, gb
 

@@ -54,7 +54,7 @@ def _native_norm(x: Tensor, weight: Tensor | None, bias: Tensor | None, dims: tu
     if needs_grad(x, weight, bias):
         # xhat is kept for the first-order backward; when it is the output itself and the output was changed in
         # place since (a following relu_), the backward rebuilds it from x and the mean
-        kept = (xhat, out._vc, out._vc[0], mean)
+        kept = (xhat, out._version_counter, out._version_counter[0], mean)
         record(out, name, _native_norm_backward, (x, weight, bias), (x,) if weight is None else (x, weight),
                (dims, pshape, eps, kept, invstd, count))
     return out, mean, var
@@ -72,19 +72,19 @@ def _native_norm_backward(node: Any, g: Tensor) -> tuple:
         inv = ((xc * xc).mean(dims, keepdim=True) + eps).rsqrt()
         xh = xc * inv
         gh = g if w is None else g * w.reshape(pshape)
-        gx = (gh - gh.mean(dims, keepdim=True) - xh * (gh * xh).mean(dims, keepdim=True)) * inv if x._rg else None
-        gw = (g * xh).sum(pdims).reshape(w.shape) if w is not None and w._rg else None
-        gb = g.sum(pdims).reshape(b.shape) if b is not None and b._rg else None
+        gx = (gh - gh.mean(dims, keepdim=True) - xh * (gh * xh).mean(dims, keepdim=True)) * inv if x._requires_grad else None
+        gw = (g * xh).sum(pdims).reshape(w.shape) if w is not None and w._requires_grad else None
+        gb = g.sum(pdims).reshape(b.shape) if b is not None and b._requires_grad else None
         return gx, gw, gb
     xp, dev, gd = x._device.xp, x._device, g._data
     if vc[0] != version:
         xhat = (x._data - mean) * invstd
     gx = gw = gb = None
-    if b is not None and b._rg:
+    if b is not None and b._requires_grad:
         gb = wrap(gd.sum(axis=pdims).reshape(b.shape), dev)
-    if w is not None and w._rg:
+    if w is not None and w._requires_grad:
         gw = wrap(_dot(xp, gd, xhat, pdims).reshape(w.shape), dev)
-    if x._rg:
+    if x._requires_grad:
         gh = gd if w is None else gd * w._data.reshape(pshape)
         a = gh.mean(axis=dims, keepdims=True)
         r = xhat * (_dot(xp, gh, xhat, dims) / -max(count, 1))

@@ -104,7 +104,7 @@ def clip_grad_norm_(parameters: Tensor | Iterable[Tensor], max_norm: float, norm
         c = coef if g._device is total._device else g._device.backend.from_host(
             total._device.backend.to_host(coef), g._device.index)
         g._data *= c.astype(g._data.dtype)
-        g._vc[0] += 1
+        g._version_counter[0] += 1
     return total
 
 
@@ -120,4 +120,4 @@ def clip_grad_value_(parameters: Tensor | Iterable[Tensor], clip_value: float, f
     v = float(clip_value)
     for g in _grads(parameters):
         g._device.xp.clip(g._data, -v, v, out=g._data)
-        g._vc[0] += 1
+        g._version_counter[0] += 1

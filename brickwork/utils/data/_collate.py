@@ -28,7 +28,7 @@ CollateMap = dict[type | tuple[type, ...], Callable]
 def collate_tensor_fn(batch: list, *, collate_fn_map: CollateMap | None = None) -> Tensor:
     """Stack tensors along a new first dimension."""
     first = batch[0]
-    if not any(t._rg for t in batch) and all(t._device is first._device for t in batch):
+    if not any(t._requires_grad for t in batch) and all(t._device is first._device for t in batch):
         try:
             return _make(first._device.xp.stack([t._data for t in batch]), first._device)
         except ValueError:

@@ -26,7 +26,7 @@ def fast_batcher(dataset: Any) -> BatchFn | None:
     cls = type(dataset)
     if getattr(cls, "__getitem__", None) is TensorDataset.__getitem__:
         tensors = dataset.tensors
-        if any(t._rg for t in tensors):
+        if any(t._requires_grad for t in tensors):
             return None  # stacking keeps the autograd history; indexing the arrays would drop it
         arrays = [(t._data, t._device) for t in tensors]
 
