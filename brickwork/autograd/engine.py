@@ -77,6 +77,11 @@ class Node:
                 out.append((fn, idx))
         return tuple(out)
 
+    @property
+    def needs_input_grad(self) -> tuple[bool, ...]:
+        """For each input, whether a gradient must flow to it (as ``ctx.needs_input_grad`` in PyTorch)."""
+        return tuple(t is not None and t._requires_grad for t in self.inputs)
+
     def save_output(self, out: Tensor) -> None:
         """Keep an output's data for backward without a reference cycle through ``out.grad_fn``."""
         self._out = (out._data, out._device, out._version_counter, out._version_counter[0])

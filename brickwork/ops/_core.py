@@ -20,12 +20,19 @@ _SCALARS = (int, float, bool, np.number, np.bool_)
 
 
 def record(out: Tensor, name: str, backward: Callable, inputs: tuple, saved: tuple = (), meta: Any = None,
-           save_out: bool = False) -> Tensor:
-    """Attach a new graph node to ``out`` (called only when recording is on and an input requires grad)."""
+           save_out: bool = False, *, save_output: bool = False, **attrs: Any) -> Tensor:
+    """Attach a new graph node to ``out`` (called only when recording is on and an input requires grad).
+
+    The one form new code uses: ``record(out, "MulBackward0", _mul_backward, (a, b), saved=(a, b), dim=dim)``;
+    the backward reads ``node.saved_tensors``, ``node.needs_input_grad[i]`` and the named attributes
+    (``node.dim``).
+    """
     node = Node(name, backward, inputs, saved, meta)
+    if attrs:
+        node.__dict__.update(attrs)
     out.grad_fn = node
     out._requires_grad = True
-    if save_out:
+    if save_out or save_output:
         node.save_output(out)
     return out
 
