@@ -159,6 +159,31 @@ class Tensor:
         """Whether the tensor lives on a CPU device."""
         return self._device.type == "cpu"
 
+    @property
+    def is_xpu(self) -> bool:
+        """Whether the tensor lives on an Intel GPU (never: brickwork has CPU and CUDA devices)."""
+        return False
+
+    @property
+    def is_mps(self) -> bool:
+        """Whether the tensor lives on an Apple GPU (never: brickwork has CPU and CUDA devices)."""
+        return False
+
+    @property
+    def is_sparse(self) -> bool:
+        """Whether the tensor has a sparse layout (False: see ``brickwork.sparse_coo_tensor`` for sparse ones)."""
+        return False
+
+    def __reversed__(self) -> "Tensor":
+        """``reversed(x)``: the tensor flipped along its first dimension, as in PyTorch (a 0-d tensor is itself).
+
+        Example:
+            >>> import brickwork as torch
+            >>> reversed(torch.tensor([1, 2, 3]))
+            tensor([3, 2, 1])
+        """
+        return self if self._data.ndim == 0 else self.flip(0)
+
     def is_floating_point(self) -> bool:
         """Whether the dtype is a floating type.
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections import namedtuple
 from typing import Any
 
-__all__ = ["aminmax", "kthvalue", "max", "median", "min", "sort", "topk"]
+__all__ = ["aminmax", "cummax", "cummin", "kthvalue", "max", "median", "min", "sort", "topk"]
 
 
 def _return_type(name: str, fields: tuple[str, ...]) -> type:
@@ -42,3 +42,5 @@ topk = _return_type("topk", ("values", "indices"))
 kthvalue = _return_type("kthvalue", ("values", "indices"))
 median = _return_type("median", ("values", "indices"))
 aminmax = _return_type("aminmax", ("min", "max"))
+cummax = _return_type("cummax", ("values", "indices"))
+cummin = _return_type("cummin", ("values", "indices"))

@@ -160,6 +160,130 @@ def reduce2(name: str, dtypes: tuple = F, **kw: Any) -> list:
             Op(name + "_ties", lambda L, a: f(L, L.cat([a, a], 1), 1), one((2, 3)), F, **kw)]
 
 
+# -- issue 10's core API: NumPy aliases, grids, diagonals, products, scans, grouped reductions, quantiles ----
+
+SRI = [[0, 0], [2, 2]]  # scatter_reduce's index for a (2, 3) input and a (2, 2) source: groups of two and one
+
+
+def sred(reduce: str, include_self: bool = True, ties: bool = False) -> Callable:
+    def f(L: Any, a: Any, b: Any) -> Any:
+        src = L.cat([b, b], 1) if ties else b
+        index = L.tensor([[0, 0, 2, 2], [1, 1, 1, 0]]) if ties else L.tensor(SRI)
+        return a.scatter_reduce(1, index, src, reduce, include_self=include_self)
+    return f
+
+
+API_OPS: list[Op] = [
+    Op("sum_axis", lambda L, a: L.sum(a, axis=1, keepdims=True), one((2, 3), nc(2, 3)), FIB,
+       errors=[(lambda L: L.ones(2).sum(dim=0, axis=0), "")]),
+    Op("mean_axis", lambda L, a: a.mean(axis=(0, 1)), one((2, 3, 2))),
+    Op("argmax_axis", lambda L, a: a.argmax(axis=1, keepdims=True), one((2, 3)), FI, grad=False),
+    Op("max_axis", lambda L, a: a.max(axis=0), one((2, 3)), FI),
+    Op("stack_axis", lambda L, a, b: L.stack([a, b], axis=-1), [((2, 3), (2, 3))], FI),
+    Op("cat_axis", lambda L, a, b: L.concat([a, b], axis=1), [((2, 3), (2, 1))], FI),
+    Op("cumsum_axis", lambda L, a: a.cumsum(axis=0), one((2, 3)), FI),
+    Op("reversed", lambda L, a: reversed(a), one((3,), (2, 3), (), nc(2, 3)), FIB),
+    Op("meshgrid_ij", lambda L, a, b: L.meshgrid(a, b, indexing="ij"), [((2,), (3,)), ((0,), (2,))], FI,
+       errors=[(lambda L: L.meshgrid(L.ones(2), indexing="ab"), "indexing must be one of"),
+               (lambda L: L.meshgrid(L.ones(2, 2), indexing="ij"), "0D or 1D")]),
+    Op("meshgrid_xy", lambda L, a, b, c: L.meshgrid([a, b, c], indexing="xy"), [((2,), (3,), (2,))], FI),
+    Op("select", lambda L, a: a.select(1, -1), one((2, 3), nc(2, 3)), FIB,
+       errors=[(lambda L: L.ones(2, 3).select(1, 3), "out of range")]),
+    Op("diag_vector", lambda L, a: L.diag(a), one((3,), nc(3), (0,)), FIB),
+    Op("diag_vector_offset", lambda L, a: L.diag(a, 1), one((3,),), FI),
+    Op("diag_vector_neg", lambda L, a: a.diag(-2), one((2,),), FI),
+    Op("diag_matrix", lambda L, a: L.diag(a, 1), one((3, 4), nc(3, 4)), FI,
+       errors=[(lambda L: L.diag(L.ones(2, 2, 2)), "1D or 2D")]),
+    Op("diagflat", lambda L, a: L.diagflat(a, -1), one((2, 2), (3,)), FI),
+    Op("trace", lambda L, a: L.trace(a), one((3, 3), (2, 3), nc(3, 3)), FI,
+       errors=[(lambda L: L.trace(L.ones(3)), "expected a matrix")]),
+    Op("tril_indices", lambda L: L.tril_indices(3, 4, 1), [()], ("int64",), grad=False),
+    Op("triu_indices", lambda L: L.triu_indices(4, 3, -1, dtype=L.int32), [()], ("int64",), grad=False),
+    Op("kron", lambda L, a, b: L.kron(a, b), [((2, 3), (2, 2)), ((2,), (3,)), ((2, 1, 2), (3, 2))],
+       FI),
+    Op("tensordot", lambda L, a, b: L.tensordot(a, b), [((2, 3, 4), (3, 4, 2)), ((2, 2), (2, 2))], FI,
+       errors=[(lambda L: L.tensordot(L.ones(2, 3), L.ones(2, 3), dims=1), "contracted dimensions")]),
+    Op("tensordot_lists", lambda L, a, b: L.tensordot(a, b, dims=([1, 0], [0, 1])), [((3, 2), (2, 3))], FI),
+    Op("tensordot_outer", lambda L, a, b: L.tensordot(a, b, dims=0), [((2,), (3,))], FI),
+    Op("cross", lambda L, a, b: L.cross(a, b, dim=-1), [((2, 3), (2, 3)), ((2, 3), (1, 3)), (nc(3, 3), (3, 3))], FI,
+       errors=[(lambda L: L.cross(L.ones(2, 4), L.ones(2, 4), dim=1), "must have length 3")]),
+    Op("cross_dim0", lambda L, a, b: a.cross(b, dim=0), [((3,), (3,)), ((3, 2), (3, 2))], FI),
+    Op("cdist", lambda L, a, b: L.cdist(a, b), [((3, 2), (4, 2)), ((2, 3, 2), (2, 1, 2)), (nc(2, 3), (4, 3))],
+       errors=[(lambda L: L.cdist(L.ones(3, 2), L.ones(3, 3)), "same number of columns")]),
+    Op("cdist_p1", lambda L, a, b: L.cdist(a, b, p=1), [((3, 2), (4, 2))]),
+    Op("cartesian_prod", lambda L, a, b: L.cartesian_prod(a, b), [((2,), (3,)), ((0,), (2,))], FI,
+       errors=[(lambda L: L.cartesian_prod(L.ones(2, 2), L.ones(2)), "1D vector")]),
+    Op("combinations", lambda L, a: L.combinations(a), one((4,), (1,)), FI,
+       errors=[(lambda L: L.combinations(L.ones(2, 2)), "1D vector")]),
+    Op("combinations_r3_repl", lambda L, a: L.combinations(a, 3, with_replacement=True), one((3,)), FI),
+    Op("cummax", lambda L, a: L.cummax(a, 1), one((3, 4), nc(3, 4), (0, 3)), FI),
+    Op("cummax_ties", lambda L, a: L.cat([a, a, a], 0).round().cummax(0), one((2, 3)), FI, smooth=False),
+    Op("cummin", lambda L, a: a.cummin(0), one((3, 4), (3,), ()), FI),
+    Op("logcumsumexp", lambda L, a: L.logcumsumexp(a, 1), one((2, 3), nc(2, 3), (2, 0)),
+       errors=[(lambda L: L.logcumsumexp(L.tensor([1, 2]), 0), "floating point")]),
+    Op("logcumsumexp_0d", lambda L, a: a.logcumsumexp(0), one((), (4,))),
+    Op("logcumsumexp_large", lambda L, a: L.logcumsumexp(a * 400, -1), one((2, 3)), tol=10),
+    Op("logaddexp", lambda L, a, b: L.logaddexp(a, b), BINARY[:4]),
+    Op("logaddexp_large", lambda L, a, b: L.logaddexp(a * 500, b * 500), [((2, 3), (2, 3))], tol=10),
+    Op("logaddexp2", lambda L, a, b: L.logaddexp2(a, b), BINARY[:3]),
+    Op("lshift", lambda L, a: a << 2, UNARY, ("int64", "bool"), grad=False,
+       errors=[(lambda L: L.ones(2) << 1, "not implemented")]),
+    Op("shifts_tensor", lambda L, a, b: (a >> (b.abs() % 3), L.bitwise_left_shift(a, b.abs() % 3)), BINARY[:3],
+       ("int64",), grad=False),
+    Op("rshift_wide", lambda L, a: (a >> 70, a << 64, 3 << a.abs()), one((4,)), ("int64",), grad=False),
+    Op("floor_divide_int", lambda L, a, b: a // b, [((2, 3), (3,))], ("int64",), domain="nz", grad=False,
+       errors=[(lambda L: L.tensor([1, 2]) // 0, "ZeroDivisionError"),
+               (lambda L: L.tensor([1, 2]) % L.tensor([1, 0]), "ZeroDivisionError"),
+               (lambda L: L.fmod(L.tensor([1]), 0), "ZeroDivisionError")]),
+    *[Op(f"scatter_reduce_{r}{'' if s else '_noself'}", lambda L, a, b, r=r, s=s: sred(r, s)(L, a, b),
+         [((2, 3), (2, 2)), (nc(2, 3), (2, 2))], FI if r != "mean" else F,
+         errors=[(lambda L: L.ones(2).scatter_reduce(0, L.tensor([0]), L.ones(1), "foo"), "reduce argument")])
+      for r in ("sum", "prod", "mean", "amax", "amin") for s in (True, False)],
+    Op("scatter_reduce_src_larger", lambda L, a, b: a.scatter_reduce(1, L.tensor(SRI), b, "amax"), [((2, 3), (2, 3))],
+       vs_torch=False),  # PyTorch's own backward returns a gradient of the wrong shape, as for scatter
+    Op("scatter_reduce_prod_zeros", lambda L, a, b: a.scatter_reduce(1, L.tensor(SRI), b * L.tensor([[0., 1], [0, 0]]),
+                                                                     "prod"), [((2, 3), (2, 2))]),
+    Op("scatter_reduce_prod_zero_self", lambda L, a, b: (a * L.tensor([0., 1, 0])).scatter_reduce(
+        1, L.tensor(SRI), b, "prod"), [((2, 3), (2, 2))]),
+    *[Op(f"scatter_reduce_{r}_ties", lambda L, a, b, r=r: sred(r, True, True)(L, a.round(), b.round()),
+         [((2, 3), (2, 2))], FI, smooth=False) for r in ("amax", "amin")],
+    *[Op(f"index_reduce_{r}", lambda L, a, b, r=r: a.index_reduce(0, L.tensor([0, 2, 0]), b, r), [((3, 2), (3, 2))],
+         errors=[(lambda L: L.ones(3).index_reduce(0, L.tensor([0]), L.ones(1), "sum"), "Expected reduce")])
+      for r in ("prod", "mean", "amax", "amin")],
+    Op("index_reduce_noself", lambda L, a, b: L.index_reduce(a, 1, L.tensor([1, 1]), b, "amax", include_self=False),
+       [((2, 3), (2, 2))]),
+    Op("quantile", lambda L, a: L.quantile(a, 0.3), one((5,), (2, 3), nc(2, 3), ()), errors=[
+        (lambda L: L.quantile(L.tensor([1, 2]), 0.5), "float or double"),
+        (lambda L: L.quantile(L.ones(2), 1.5), "in the range [0, 1]"),
+        (lambda L: L.quantile(L.ones(2), L.tensor([0.5], dtype=L.float64)), "same dtype")]),
+    Op("quantile_dim", lambda L, a: L.quantile(a, L.tensor([0.25, 0.5, 1.0], dtype=a.dtype), dim=1, keepdim=True),
+       one((2, 5), nc(2, 3))),
+    *[Op(f"quantile_{m}", lambda L, a, m=m: a.quantile(L.tensor([0.1, 0.45, 0.7], dtype=a.dtype), 0,
+                                                       interpolation=m), one((5, 2)))
+      for m in ("lower", "higher", "midpoint", "nearest")],
+    Op("quantile_nan", lambda L, a: L.quantile(L.where(a > 1, float("nan"), a), 0.5, dim=1), one((3, 4)), grad=False),
+    Op("nanquantile", lambda L, a: L.nanquantile(L.where(a > 1, float("nan"), a), 0.4, dim=1), one((3, 4))),
+    Op("nanquantile_all_nan", lambda L, a: L.nanquantile(a * float("nan"), 0.5), one((3,)), grad=False),
+    Op("histc", lambda L, a: L.histc(a, bins=4, min=-1, max=1), UNARY[:4], grad=False,
+       errors=[(lambda L: L.histc(L.tensor([1, 2])), "not implemented")]),
+    Op("histc_range_from_data", lambda L, a: a.histc(5), one((7,), (2, 3)), grad=False),
+    Op("bincount", lambda L, a: L.bincount(a.flatten(), minlength=7), one((5,), (0,)), ("int64",), domain="pos",
+       grad=False, errors=[(lambda L: L.bincount(L.tensor([-1, 2])), "non-negative")]),
+    Op("bincount_weights", lambda L, a: L.bincount(L.tensor([0, 2, 2, 1]), a), one((4,)), grad=False),
+    Op("unique_consecutive", lambda L, a: L.unique_consecutive(a.round(), return_inverse=True, return_counts=True),
+       one((6,), (2, 3), (0,)), FI, grad=False),
+    Op("unique_consecutive_dim", lambda L, a: L.cat([a, a, a[:1]]).round().unique_consecutive(dim=0,
+                                                                                               return_counts=True),
+       one((2, 3)), FI, grad=False),
+    *[Op(f"getitem_{k}", lambda L, a, key=key: a[key(L)], one(*shapes), FIB) for k, key, shapes in [
+        ("range", lambda L: range(1, 3), [(3, 4), nc(3, 4)]),
+        ("range_pair", lambda L: (range(2), [0, 2]), [(3, 4)]),
+        ("int_range", lambda L: (0, range(1, 3)), [(2, 3, 4)])]],
+    Op("setitem_range", lambda L, a, v: put(a, (range(2), [0, 2]), v), [((3, 4), (2,))], FI),
+    Op("setitem_ranges_number", lambda L, a: put(a, (range(1, 3), range(2)), 7.0), one((3, 4)), FI),
+]
+
+
 # -- the table ---------------------------------------------------------------------------------------------
 
 OPS: list[Op] = [
@@ -428,6 +552,7 @@ OPS: list[Op] = [
     Op("topk_zero", lambda L, a: a.topk(0), one((3,))),
     Op("sort", lambda L, a: L.sort(a, stable=True), one((2, 4), nc(2, 4), (3,), (), (0, 3)), FI),
     Op("sort_desc", lambda L, a: a.sort(dim=0, descending=True, stable=True), one((3, 2), nc(3, 2)), FI),
+    *API_OPS,
 ]
 
 

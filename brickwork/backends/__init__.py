@@ -140,6 +140,43 @@ class CupyBackend(Backend):
         return isinstance(x, self.cupy.ndarray)
 
 
+class _Unavailable:
+    """Stands in for CuPy on a CUDA device made without it: any use raises the import problem."""
+
+    def __init__(self, message: str) -> None:
+        self._message = message
+
+    def __getattr__(self, name: str) -> Any:
+        raise RuntimeError(self._message)
+
+
+class MissingBackend(Backend):
+    """The backend of a CUDA device constructed where CuPy cannot be imported.
+
+    As in PyTorch, ``device('cuda:0')`` is only a name and constructs anywhere; allocating on it or moving a
+    tensor to it raises the reason CuPy is missing and how to install it.
+
+    Example:
+        >>> b = MissingBackend("CuPy could not be imported")
+        >>> b.is_array(0)
+        False
+    """
+
+    name = "cupy"
+
+    def __init__(self, message: str) -> None:
+        self.message = message
+        self.xp = _Unavailable(message)
+
+    def _fail(self, *args: Any) -> Any:
+        raise RuntimeError(self.message)
+
+    to_host = from_host = copy_to = use = make_current = synchronize = _fail
+
+    def is_array(self, x: Any) -> bool:
+        return False
+
+
 _NUMPY = Backend()
 _backends: dict[str, Backend] = {"cpu": _NUMPY}
 _lock = threading.Lock()
@@ -233,8 +270,6 @@ class device:
             index = int(num)
         if index is not None and index < 0:
             raise ValueError(f"invalid device index {index}: must be non-negative")
-        if text == "gpu":
-            text = "cuda"
         if text == "cpu":
             if not index:
                 return CPU
@@ -246,17 +281,22 @@ class device:
             if index is None:
                 index = current_cuda_index()
         else:
-            raise RuntimeError(f"unknown device type {type!r}: expected 'cpu' or 'cuda' (optionally with "
-                               "':index')")
+            raise RuntimeError(f"Expected one of cpu, cuda device type at start of device string: {type!r} "
+                               "(brickwork knows 'cpu' and 'cuda', optionally with ':index'; write 'cuda' for a GPU)")
         key = (text, index)
         d = _interned.get(key)
         if d is None:
             b = _NUMPY
             if text == "cuda":
-                b = _backend("cuda")
-                n = cuda_device_count()
-                if index >= n:
-                    raise RuntimeError(f"device 'cuda:{index}' is not available: CuPy sees {n} CUDA device(s)")
+                try:
+                    b = _backend("cuda")
+                except RuntimeError as e:  # no CuPy: the device is a name; allocating on it raises this
+                    b = MissingBackend(str(e))
+                else:
+                    n = cuda_device_count()
+                    if index >= n:
+                        raise RuntimeError(f"device 'cuda:{index}' is not available: CuPy sees {n} CUDA "
+                                           "device(s)")
             d = _intern(cls, text, index, b)
         return d
 

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from .._tensor import Tensor, _make
-from ..backends import CPU
+from ..backends import CPU, MissingBackend
 from ..backends import device as _device
 from ._errors import FormatError
 
@@ -64,6 +64,8 @@ class Placer:
         if d is None:
             try:
                 d = _device(location)
+                if isinstance(d.backend, MissingBackend):  # a CUDA device named where CuPy is missing
+                    raise RuntimeError(d.backend.message)
             except (RuntimeError, ValueError, TypeError) as e:
                 raise RuntimeError(f"load: the file holds tensors saved on {location!r}, which is not available "
                                    f"here ({e}); pass map_location='cpu' (or another device) to load them "

@@ -122,6 +122,25 @@ class Parameter(Tensor):
             p.requires_grad_(True)
         return p
 
+    @property
+    def data(self) -> Tensor:
+        """A tensor sharing this parameter's memory without autograd history; assignable.
+
+        Before a lazy parameter has its shape, ``data`` is an empty tensor of its dtype and device, as in
+        PyTorch: ``lazy.weight.data.normal_(0, 0.01)`` is accepted and changes nothing, because
+        materialization initializes the parameter (``reset_parameters``) when its shape is known.
+        """
+        d = self._data
+        if type(d) is _Pending:
+            from ..ops.creation import empty
+
+            return empty(0, dtype=_dt.from_np(d.dtype), device=d.device)
+        return Tensor.data.fget(self)  # type: ignore[attr-defined]
+
+    @data.setter
+    def data(self, value: Tensor) -> None:
+        Tensor.data.fset(self, value)  # type: ignore[attr-defined]
+
     def __repr__(self) -> str:
         if is_pending(self):
             return "<UninitializedParameter>"

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from .._tensor import Tensor
-from . import creation, elementwise, indexing, linalg, movement, random, reduce
+from . import combine, creation, elementwise, indexing, linalg, movement, random, reduce, scan, stats
 from ._core import renamed as _renamed
 from .creation import *  # noqa: F401,F403
 from .elementwise import *  # noqa: F401,F403
@@ -15,6 +15,9 @@ from .linalg import *  # noqa: F401,F403
 from .movement import *  # noqa: F401,F403
 from .random import *  # noqa: F401,F403
 from .reduce import *  # noqa: F401,F403
+from .combine import *  # noqa: F401,F403
+from .scan import *  # noqa: F401,F403
+from .stats import *  # noqa: F401,F403
 
 _E, _R, _M, _I, _L, _C = elementwise, reduce, movement, indexing, linalg, creation
 
@@ -36,6 +39,9 @@ _SAME_NAME = {
     _L: "matmul mm bmm mv dot outer inner addmm baddbmm",
     _C: "to cpu cuda type_as clone contiguous copy_ new_tensor new_zeros new_ones new_empty new_full fill_ zero_",
     random: "uniform_ normal_ bernoulli_ random_ exponential_",
+    combine: "select diag diagflat trace kron cross",
+    scan: "cummax cummin logcumsumexp logaddexp logaddexp2 bitwise_left_shift bitwise_right_shift",
+    stats: "scatter_reduce index_reduce quantile nanquantile histc bincount unique_consecutive",
 }
 for _mod, _names in _SAME_NAME.items():
     for _name in _names.split():
@@ -86,7 +92,8 @@ _OPERATORS = {
     "__rmatmul__": _rev(_L.matmul), "__eq__": _E.eq, "__ne__": _E.ne, "__lt__": _E.lt, "__le__": _E.le,
     "__gt__": _E.gt, "__ge__": _E.ge, "__and__": _E.bitwise_and, "__or__": _E.bitwise_or,
     "__xor__": _E.bitwise_xor, "__rand__": _rev(_E.bitwise_and), "__ror__": _rev(_E.bitwise_or),
-    "__rxor__": _rev(_E.bitwise_xor),
+    "__rxor__": _rev(_E.bitwise_xor), "__lshift__": scan.bitwise_left_shift, "__rshift__": scan.bitwise_right_shift,
+    "__rlshift__": _rev(scan.bitwise_left_shift), "__rrshift__": _rev(scan.bitwise_right_shift),
 }
 for _name, _fn in _OPERATORS.items():
     setattr(Tensor, _name, _fn)
@@ -121,11 +128,14 @@ _INPLACE = {
     "square_": _E.square, "log1p_": _E.log1p, "expm1_": _E.expm1, "erf_": _E.erf, "maximum_": _E.maximum,
     "minimum_": _E.minimum, "nan_to_num_": _E.nan_to_num, "tril_": _M.tril, "triu_": _M.triu,
     "masked_scatter_": _I.masked_scatter, "floor_divide_": _E.floor_divide,
+    "bitwise_left_shift_": scan.bitwise_left_shift, "bitwise_right_shift_": scan.bitwise_right_shift,
+    "scatter_reduce_": stats.scatter_reduce, "index_reduce_": stats.index_reduce,
 }
 for _name, _fn in _INPLACE.items():
     setattr(Tensor, _name, _E.make_inplace(_fn, _name))
 for _op, _name in (("__iadd__", "add_"), ("__isub__", "sub_"), ("__imul__", "mul_"), ("__itruediv__", "div_"),
-                   ("__ipow__", "pow_"), ("__imod__", "remainder_"), ("__ifloordiv__", "floor_divide_")):
+                   ("__ipow__", "pow_"), ("__imod__", "remainder_"), ("__ifloordiv__", "floor_divide_"),
+                   ("__ilshift__", "bitwise_left_shift_"), ("__irshift__", "bitwise_right_shift_")):
     setattr(Tensor, _op, getattr(Tensor, _name))
 
 
@@ -175,6 +185,6 @@ Tensor.expm1 = _E.expm1
 # The helpers they share (wrap, record, sum_to... from _core) and the few below stay importable from their
 # modules but are not public API.
 _INTERNAL = {"make_inplace", "index_put_new", "xp_isfinite"}
-_FAMILIES = {m.__name__ for m in (_E, _R, _M, _I, _L, _C, random)} | {__name__}
+_FAMILIES = {m.__name__ for m in (_E, _R, _M, _I, _L, _C, random, combine, scan, stats)} | {__name__}
 __all__ = sorted(n for n, v in list(globals().items()) if not n.startswith("_") and n not in _INTERNAL
                  and getattr(v, "__module__", None) in _FAMILIES)

@@ -170,6 +170,7 @@ def div(input: Any, other: Any, *, rounding_mode: str | None = None, out: Tensor
             raise ValueError(f"div: rounding_mode must be None, 'trunc' or 'floor', got {rounding_mode!r}")
         da, db, dev = binary_arrays(input, other, "div")
         if (da.dtype if hasattr(da, "dtype") else db.dtype).kind in "iu":  # ``7 // x`` puts a number first
+            _no_int_zero(db, dev.xp)
             q = np.floor_divide(da, db) if rounding_mode == "floor" else _trunc_int_div(da, db)
         else:
             q = da / db
@@ -184,6 +185,17 @@ def div(input: Any, other: Any, *, rounding_mode: str | None = None, out: Tensor
         r.grad_fn, r._requires_grad = Node("DivBackward0", _div_backward, _tensor_inputs(input, other),
                                 _saved(input, other), (input, other)), True
     return r if out is None else _out(r, out)
+
+
+def _no_int_zero(db: Any, xp: Any) -> None:
+    """PyTorch's error for an integer division or modulus by zero (NumPy would warn and give 0)."""
+    if bool(xp.any(db == 0)):
+        raise RuntimeError("ZeroDivisionError: integer division or modulo by zero; divide floats (x.float()) "
+                           "for inf/nan results, or mask the zero divisors first")
+
+
+def _int_kind(da: Any, db: Any) -> bool:
+    return (da.dtype if hasattr(da, "dtype") else db.dtype).kind in "iu"
 
 
 def _trunc_int_div(a: Any, b: Any) -> Any:
@@ -224,6 +236,8 @@ def remainder(input: Any, other: Any) -> Tensor:
         tensor([1, 1])
     """
     da, db, dev = binary_arrays(input, other, "remainder")
+    if _int_kind(da, db):
+        _no_int_zero(db, dev.xp)
     r = wrap(np.mod(da, db) if dev.xp is np else dev.xp.remainder(da, db), dev)
     if needs_grad(input, other):
         record(r, "RemainderBackward0", _remainder_backward, _tensor_inputs(input, other), (), (input, other))
@@ -245,6 +259,8 @@ def fmod(input: Any, other: Any) -> Tensor:
         tensor([-1,  1])
     """
     da, db, dev = binary_arrays(input, other, "fmod")
+    if _int_kind(da, db):
+        _no_int_zero(db, dev.xp)
     r = wrap(dev.xp.fmod(da, db), dev)
     if needs_grad(input, other):
         record(r, "FmodBackward0", lambda n, g: (sum_to(g, n.inputs[0]), None), _tensor_inputs(input, other))

@@ -5,6 +5,7 @@ through repeated indices add up.
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 import numpy as np
@@ -12,6 +13,7 @@ import numpy as np
 from .. import dtypes as _dt
 from .. import return_types
 from .._tensor import Tensor
+from ._aliases import numpy_names
 from ._core import inplace, make_view, needs_grad, record, renamed, wrap, wrap_dim, xp_of
 
 
@@ -33,8 +35,8 @@ def _convert_index(idx: Any, dev: Any) -> tuple[Any, bool]:
         if isinstance(i, Tensor):
             out.append(_index_array(i, dev))
             advanced = True
-        elif isinstance(i, (list, np.ndarray)):
-            a = np.asarray(i) if isinstance(i, list) else i
+        elif isinstance(i, (list, np.ndarray, range)):  # a range is a list of ints, as in PyTorch
+            a = np.asarray(i) if isinstance(i, (list, range)) else i
             if a.dtype == object:
                 a = np.asarray([int(x) for x in i])
             if a.dtype.kind == "f" and a.size == 0:  # [] indexes nothing, as in PyTorch (NumPy makes it float)
@@ -109,6 +111,21 @@ def _ints_first(idx: Any) -> tuple[tuple, tuple] | None:
     return tuple(basic), tuple(adv)
 
 
+def _python_sequences(idx: Any) -> Any:
+    """Ranges as lists of ints, and a list holding sequences, slices, None or ``...`` read as a tuple of
+    indices (with PyTorch's deprecation warning), as PyTorch reads them."""
+    if isinstance(idx, range):
+        return list(idx)
+    if isinstance(idx, list) and any(isinstance(i, (list, tuple, range, slice, Tensor)) or i is None or i is Ellipsis
+                                     for i in idx):
+        warnings.warn("Using a non-tuple sequence for multidimensional indexing is deprecated; use x[tuple(seq)] "
+                      "instead of x[seq]", UserWarning, stacklevel=3)
+        idx = tuple(idx)
+    if isinstance(idx, tuple) and any(isinstance(i, range) for i in idx):
+        idx = tuple(list(i) if isinstance(i, range) else i for i in idx)
+    return idx
+
+
 def _expand_ellipsis(idx: Any, ndim: int) -> Any:
     """``...`` written out as slices when it stands between advanced indices: PyTorch decides whether they are
     adjacent after expanding it (``x[:, [0], ..., [1]]`` on a 3-d tensor keeps them together), NumPy never."""
@@ -142,7 +159,7 @@ def getitem(input: Tensor, idx: Any) -> Tensor:
         (tensor([3, 4, 5]), tensor([[0, 2],
                 [3, 5]]), tensor([4, 5]), brickwork.Size([1, 2]))
     """
-    idx = _expand_ellipsis(idx, input._data.ndim)
+    idx = _expand_ellipsis(_python_sequences(idx), input._data.ndim)
     steps = _ints_first(idx)
     if steps is not None:
         return getitem(getitem(input, steps[0]), steps[1])
@@ -253,7 +270,7 @@ def setitem(self: Tensor, idx: Any, value: Any) -> None:
         >>> x = torch.zeros(3); x[1:] = torch.tensor([5.0, 6.0]); x
         tensor([0., 5., 6.])
     """
-    idx = _expand_ellipsis(idx, self._data.ndim)
+    idx = _expand_ellipsis(_python_sequences(idx), self._data.ndim)
     if isinstance(value, Tensor) or needs_grad(self):
         inplace(self, "__setitem__", lambda t: index_put_new(t, idx, value), *(
             (value,) if isinstance(value, Tensor) else ()))
@@ -286,6 +303,7 @@ def _along(index: Tensor, input: Tensor, dim: int, op: str) -> tuple[Any, int]:
     return i, ax
 
 
+@numpy_names
 def gather(input: Tensor, dim: int, index: Tensor, *, sparse_grad: bool = False) -> Tensor:
     """Values of ``input`` picked along ``dim`` by ``index``: ``out[i][j] = input[i][index[i][j]]`` for dim 1.
 
@@ -322,6 +340,7 @@ def _full_index(i: Any, ax: int) -> tuple:
     return tuple(idx)
 
 
+@numpy_names
 def scatter(input: Tensor, dim: int, index: Tensor, src: Any = None, *, value: Any = None,
             reduce: str | None = None) -> Tensor:
     """A copy of ``input`` with ``src`` (or ``value``) written along ``dim`` at ``index``.
@@ -375,6 +394,7 @@ def _scatter_backward(node: Any, g: Tensor) -> tuple:
     return gi, gs
 
 
+@numpy_names
 def scatter_add(input: Tensor, dim: int, index: Tensor, src: Tensor) -> Tensor:
     """A copy of ``input`` with ``src`` added along ``dim`` at ``index`` (duplicates accumulate).
 
@@ -405,6 +425,7 @@ def _scatter_add_backward(node: Any, g: Tensor) -> tuple:
     return (g if inp._requires_grad else None), gs
 
 
+@numpy_names
 def index_select(input: Tensor, dim: int, index: Tensor) -> Tensor:
     """The slices of ``input`` along ``dim`` at the positions in the 1-d ``index``.
 
@@ -420,6 +441,7 @@ def index_select(input: Tensor, dim: int, index: Tensor) -> Tensor:
     return renamed(getitem(input, (slice(None),) * ax + (index.reshape(-1),)), "IndexSelectBackward0", input)
 
 
+@numpy_names
 def index_add(input: Tensor, dim: int, index: Tensor, source: Tensor, *, alpha: Any = 1) -> Tensor:
     """A copy of ``input`` with ``alpha * source`` slices added at ``index`` along ``dim``.
 
@@ -434,6 +456,7 @@ def index_add(input: Tensor, dim: int, index: Tensor, source: Tensor, *, alpha: 
                    input, source)
 
 
+@numpy_names
 def index_fill(input: Tensor, dim: int, index: Tensor, value: Any) -> Tensor:
     """A copy with the slices at ``index`` along ``dim`` set to ``value``.
 
@@ -512,6 +535,7 @@ def take(input: Tensor, index: Tensor) -> Tensor:
     return renamed(getitem(input.reshape(-1), index), "TakeBackward0", input)
 
 
+@numpy_names
 def take_along_dim(input: Tensor, indices: Tensor, dim: int | None = None) -> Tensor:
     """Pick values along ``dim`` by ``indices`` (broadcasting), like ``numpy.take_along_axis``.
 
@@ -561,6 +585,7 @@ def _sorted_backward(node: Any, g: Tensor) -> tuple:
     return (scatter(g.new_zeros(shape), ax, i, g),)
 
 
+@numpy_names
 def sort(input: Tensor, dim: int = -1, descending: bool = False, stable: bool = False) -> Any:
     """``(values, indices)`` sorted along ``dim`` (a stable sort).
 
@@ -574,6 +599,7 @@ def sort(input: Tensor, dim: int = -1, descending: bool = False, stable: bool = 
     return _sorted(input, dim, descending, None, "sort")
 
 
+@numpy_names
 def argsort(input: Tensor, dim: int = -1, descending: bool = False, stable: bool = False) -> Tensor:
     """Indices that sort ``input`` along ``dim``.
 
@@ -585,6 +611,7 @@ def argsort(input: Tensor, dim: int = -1, descending: bool = False, stable: bool
     return _sorted(input.detach(), dim, descending, None, "argsort").indices
 
 
+@numpy_names
 def topk(input: Tensor, k: int, dim: int = -1, largest: bool = True, sorted: bool = True) -> Any:  # noqa: A002
     """The ``k`` largest (or smallest) elements along ``dim`` and their indices.
 
@@ -598,6 +625,7 @@ def topk(input: Tensor, k: int, dim: int = -1, largest: bool = True, sorted: boo
     return _sorted(input, dim, largest, k, "topk")
 
 
+@numpy_names
 def kthvalue(input: Tensor, k: int, dim: int = -1, keepdim: bool = False) -> Any:
     """The ``k``-th smallest element along ``dim`` (1-based) and its index.
 
@@ -620,6 +648,7 @@ def _kth(input: Tensor, k: int, dim: int, keepdim: bool) -> tuple[Tensor, Tensor
     return (v if keepdim else v.squeeze(dim)), (i if keepdim else i.squeeze(dim))
 
 
+@numpy_names
 def median(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Any:
     """The lower median (of all elements, or ``(values, indices)`` along ``dim``).
 
@@ -683,6 +712,7 @@ def argwhere(input: Tensor) -> Tensor:
     return nonzero(input)
 
 
+@numpy_names
 def repeat_interleave(input: Tensor, repeats: Any = None, dim: int | None = None, *,
                       output_size: int | None = None) -> Tensor:
     """Repeat each element ``repeats`` times along ``dim`` (the flattened tensor by default).

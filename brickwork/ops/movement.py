@@ -10,6 +10,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from .._tensor import Tensor
+from ._aliases import numpy_names
 from ._core import dims_tuple, make_view, needs_grad, record, renamed, same_device, wrap, wrap_dim
 
 
@@ -104,7 +105,7 @@ def view(input: Tensor, *shape: Any) -> Tensor:
     d = input._data
     shape = _infer(_shape_arg(shape, "view"), d.size, d.shape, "view")
     try:
-        arr = d.reshape(shape, copy=False) if isinstance(d, np.ndarray) else _cupy_view(d, shape)
+        arr = _np_view(d, shape) if isinstance(d, np.ndarray) else _cupy_view(d, shape)
     except (ValueError, AttributeError):
         raise RuntimeError(
             f"view size is not compatible with input tensor's size and stride (at least one dimension spans "
@@ -114,6 +115,18 @@ def view(input: Tensor, *shape: Any) -> Tensor:
     if needs_grad(input):
         record(out, "ViewBackward0", _reshape_backward, (input,), (), d.shape)
     return out
+
+
+def _reshape_no_copy(d: np.ndarray, shape: tuple) -> np.ndarray:
+    """NumPy before 2.1 has no ``reshape(copy=False)``: reshape, and refuse when that had to copy."""
+    r = d.reshape(shape)
+    if r.size and not np.may_share_memory(r, d):
+        raise ValueError
+    return r
+
+
+_np_view = (lambda d, shape: d.reshape(shape, copy=False)) if np.lib.NumpyVersion(np.__version__) >= "2.1.0" \
+    else _reshape_no_copy
 
 
 def _cupy_view(d: Any, shape: tuple) -> Any:
@@ -248,6 +261,7 @@ def movedim(input: Tensor, source: Any, destination: Any) -> Tensor:
 moveaxis = movedim
 
 
+@numpy_names
 def squeeze(input: Tensor, dim: Any = None) -> Tensor:
     """Remove dimensions of size 1 (all of them, or those in ``dim`` that have size 1).
 
@@ -275,6 +289,7 @@ def _same(input: Tensor, name: str) -> Tensor:
     return out
 
 
+@numpy_names
 def unsqueeze(input: Tensor, dim: int) -> Tensor:
     """Insert a dimension of size 1 at ``dim``.
 
@@ -473,6 +488,7 @@ def tile(input: Tensor, dims: Any, *more: int) -> Tensor:
     return repeat(input, (1,) * (input._data.ndim - len(dims)) + dims)
 
 
+@numpy_names
 def cat(tensors: Sequence[Tensor], dim: int = 0, *, out: Tensor | None = None) -> Tensor:
     """Join tensors along an existing dimension.
 
@@ -528,6 +544,7 @@ def _cat_backward(node: Any, g: Tensor) -> tuple:
 concat = concatenate = cat
 
 
+@numpy_names
 def stack(tensors: Sequence[Tensor], dim: int = 0, *, out: Tensor | None = None) -> Tensor:
     """Join tensors of equal shape along a new dimension.
 
@@ -573,6 +590,7 @@ def vstack(tensors: Sequence[Tensor]) -> Tensor:
     return cat([t.unsqueeze(0) if t._data.ndim == 1 else t for t in tensors], 0)
 
 
+@numpy_names
 def narrow(input: Tensor, dim: int, start: int, length: int) -> Tensor:
     """A view of ``length`` elements along ``dim`` from ``start``.
 
@@ -626,6 +644,7 @@ def split(tensor: Tensor, split_size_or_sections: Any, dim: int = 0) -> tuple[Te
     return tuple(out)
 
 
+@numpy_names
 def chunk(input: Tensor, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:
     """Split into ``chunks`` pieces of equal size (the last may be smaller), like PyTorch.
 
@@ -641,6 +660,7 @@ def chunk(input: Tensor, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:
     return split(input, max(size, 1), dim)
 
 
+@numpy_names
 def tensor_split(input: Tensor, indices_or_sections: Any, dim: int = 0) -> tuple[Tensor, ...]:
     """Split into ``n`` nearly equal parts, or at the given indices (NumPy's ``array_split``).
 
@@ -666,6 +686,7 @@ def tensor_split(input: Tensor, indices_or_sections: Any, dim: int = 0) -> tuple
     return tuple(out)
 
 
+@numpy_names
 def unbind(input: Tensor, dim: int = 0) -> tuple[Tensor, ...]:
     """The slices along ``dim``, with that dimension removed.
 

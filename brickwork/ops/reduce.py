@@ -15,6 +15,7 @@ from .. import dtypes as _dt
 from .. import return_types
 from .._tensor import Tensor
 from ..autograd.grad_mode import STATE
+from ._aliases import numpy_names
 from ._core import dims_tuple, needs_grad, record, renamed, wrap, wrap_dim
 
 
@@ -39,6 +40,7 @@ def _cast(input: Tensor, dtype: Any) -> Tensor:
     return input if dtype is None else input.to(dtype)
 
 
+@numpy_names
 def sum(input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:  # noqa: A001
     """Sum over ``dim`` (all dimensions by default); integer and bool inputs sum to int64.
 
@@ -64,6 +66,7 @@ def _sum_backward(node: Any, g: Tensor) -> tuple:
     return (_expand_back(g, shape, dims, keepdim),)
 
 
+@numpy_names
 def nansum(input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:
     """Sum treating NaN as zero.
 
@@ -79,6 +82,7 @@ def nansum(input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any 
     return renamed(sum(where(isnan(input), 0.0, input), dim, keepdim, dtype=dtype), "NansumBackward0", input)
 
 
+@numpy_names
 def mean(input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:
     """Mean over ``dim`` (all dimensions by default); needs a floating input, as in PyTorch.
 
@@ -108,6 +112,7 @@ def _mean_backward(node: Any, g: Tensor) -> tuple:
     return (_expand_back(g / n if n else g * float("nan"), shape, dims, keepdim),)
 
 
+@numpy_names
 def nanmean(input: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:
     """Mean ignoring NaN.
 
@@ -125,6 +130,7 @@ def nanmean(input: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:
     return nansum(input, dim, keepdim) / keep.sum(dim, keepdim)
 
 
+@numpy_names
 def prod(input: Tensor, dim: int | None = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:
     """Product over one dimension (or all); zeros in the input get exact gradients.
 
@@ -217,6 +223,7 @@ def _index_reduce_backward(node: Any, g: Tensor) -> tuple:
     return (out.reshape(shape) if not shape else out,)
 
 
+@numpy_names
 def max(input: Tensor, dim: Any = None, keepdim: bool = False, *, out: Any = None) -> Any:  # noqa: A001
     """Largest value; with ``dim``, the ``(values, indices)`` along it; with a tensor, :func:`maximum`.
 
@@ -235,6 +242,7 @@ def max(input: Tensor, dim: Any = None, keepdim: bool = False, *, out: Any = Non
     return _values_indices(input, dim, keepdim, True)
 
 
+@numpy_names
 def min(input: Tensor, dim: Any = None, keepdim: bool = False, *, out: Any = None) -> Any:  # noqa: A001
     """Smallest value; with ``dim``, the ``(values, indices)`` along it; with a tensor, :func:`minimum`.
 
@@ -274,6 +282,7 @@ def _extreme_backward(node: Any, g: Tensor) -> tuple:
     return (_expand_back(g, shape, dims, keepdim) * hit / count,)
 
 
+@numpy_names
 def amax(input: Tensor, dim: Any = (), keepdim: bool = False) -> Tensor:
     """Largest values over ``dim``; ties share the gradient evenly.
 
@@ -285,6 +294,7 @@ def amax(input: Tensor, dim: Any = (), keepdim: bool = False) -> Tensor:
     return _extreme(input, dim, keepdim, True, "amax")
 
 
+@numpy_names
 def amin(input: Tensor, dim: Any = (), keepdim: bool = False) -> Tensor:
     """Smallest values over ``dim``; ties share the gradient evenly.
 
@@ -296,6 +306,7 @@ def amin(input: Tensor, dim: Any = (), keepdim: bool = False) -> Tensor:
     return _extreme(input, dim, keepdim, False, "amin")
 
 
+@numpy_names
 def aminmax(input: Tensor, *, dim: int | None = None, keepdim: bool = False) -> Any:
     """``(amin, amax)`` together.
 
@@ -318,6 +329,7 @@ def _arg(input: Tensor, dim: int | None, keepdim: bool, is_max: bool) -> Tensor:
     return _values_indices(input.detach(), dim, keepdim, is_max).indices
 
 
+@numpy_names
 def argmax(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor:
     """Index of the largest value (over the flattened tensor when ``dim`` is None).
 
@@ -329,6 +341,7 @@ def argmax(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Tens
     return _arg(input, dim, keepdim, True)
 
 
+@numpy_names
 def argmin(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor:
     """Index of the smallest value (over the flattened tensor when ``dim`` is None).
 
@@ -348,6 +361,7 @@ def _correction(unbiased: Any, correction: Any) -> float:
     return 1.0 if unbiased is None or unbiased else 0.0
 
 
+@numpy_names
 def var(input: Tensor, dim: Any = None, unbiased: Any = None, keepdim: bool = False, *,
         correction: Any = None) -> Tensor:
     """Variance over ``dim`` with Bessel's ``correction`` (1 by default; ``unbiased=False`` means 0).
@@ -369,6 +383,7 @@ def var(input: Tensor, dim: Any = None, unbiased: Any = None, keepdim: bool = Fa
     return renamed(sum(centered * centered, dims, keepdim) / builtins.max(n - c, 0), "VarBackward0", input)
 
 
+@numpy_names
 def std(input: Tensor, dim: Any = None, unbiased: Any = None, keepdim: bool = False, *,
         correction: Any = None) -> Tensor:
     """Standard deviation: the square root of :func:`var`.
@@ -385,6 +400,7 @@ def std(input: Tensor, dim: Any = None, unbiased: Any = None, keepdim: bool = Fa
     return renamed(where(zero, 0.0, where(zero, 1.0, v).sqrt()), "StdBackward0", input)
 
 
+@numpy_names
 def var_mean(input: Tensor, dim: Any = None, unbiased: Any = None, keepdim: bool = False, *,
              correction: Any = None) -> tuple[Tensor, Tensor]:
     """``(var, mean)`` together.
@@ -398,6 +414,7 @@ def var_mean(input: Tensor, dim: Any = None, unbiased: Any = None, keepdim: bool
     return renamed(v, "VarMeanBackward0", input), renamed(m, "VarMeanBackward0", input)
 
 
+@numpy_names
 def std_mean(input: Tensor, dim: Any = None, unbiased: Any = None, keepdim: bool = False, *,
              correction: Any = None) -> tuple[Tensor, Tensor]:
     """``(std, mean)`` together.
@@ -470,6 +487,7 @@ def _norm2_backward(node: Any, g: Tensor) -> tuple:
     return (where(zero, 0.0, _expand_back(g, shape, dims, keepdim) * x / where(zero, 1.0, n)),)
 
 
+@numpy_names
 def logsumexp(input: Tensor, dim: Any, keepdim: bool = False) -> Tensor:
     """``log(sum(exp(input), dim))`` computed stably.
 
@@ -489,6 +507,7 @@ def logsumexp(input: Tensor, dim: Any, keepdim: bool = False) -> Tensor:
     return renamed(s if keepdim else s.squeeze(dims) if dims else s, "LogsumexpBackward0", input)
 
 
+@numpy_names
 def softmax(input: Tensor, dim: int | None = None, dtype: Any = None, _stacklevel: int = 3) -> Tensor:
     """``exp(x) / sum(exp(x), dim)`` computed stably.
 
@@ -517,6 +536,7 @@ def _softmax_backward(node: Any, g: Tensor) -> tuple:
     return (gy - y * gy.sum(node.meta, keepdim=True),)
 
 
+@numpy_names
 def log_softmax(input: Tensor, dim: int | None = None, dtype: Any = None, _stacklevel: int = 3) -> Tensor:
     """``log(softmax(x))`` computed stably.
 
@@ -553,6 +573,7 @@ def _softmax_dim(ndim: int, dim: Any, op: str) -> int:
     return wrap_dim(dim, ndim, op)
 
 
+@numpy_names
 def cumsum(input: Tensor, dim: int, *, dtype: Any = None) -> Tensor:
     """Cumulative sum along ``dim``.
 
@@ -578,6 +599,7 @@ def _cumsum_backward(node: Any, g: Tensor) -> tuple:
     return (g.flip(ax).cumsum(ax).flip(ax),)
 
 
+@numpy_names
 def cumprod(input: Tensor, dim: int, *, dtype: Any = None) -> Tensor:
     """Cumulative product along ``dim``.
 
@@ -603,6 +625,7 @@ def cumprod(input: Tensor, dim: int, *, dtype: Any = None) -> Tensor:
     return r
 
 
+@numpy_names
 def all(input: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:  # noqa: A001
     """Whether all elements (along ``dim``) are non-zero.
 
@@ -616,6 +639,7 @@ def all(input: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:  # noq
     return wrap(r.astype(np.uint8) if input._data.dtype == np.uint8 else r, input._device)  # uint8 stays, as in PyTorch
 
 
+@numpy_names
 def any(input: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:  # noqa: A001
     """Whether any element (along ``dim``) is non-zero.
 
@@ -629,6 +653,7 @@ def any(input: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:  # noq
     return wrap(r.astype(np.uint8) if input._data.dtype == np.uint8 else r, input._device)  # uint8 stays, as in PyTorch
 
 
+@numpy_names
 def count_nonzero(input: Tensor, dim: Any = None) -> Tensor:
     """Number of non-zero elements (along ``dim``).
 
