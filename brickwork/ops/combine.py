@@ -38,8 +38,9 @@ def _tensors_arg(tensors: tuple, op: str) -> list[Tensor]:
 
 
 def meshgrid(*tensors: Any, indexing: str | None = None) -> tuple[Tensor, ...]:
-    """Coordinate grids from 1-d tensors: output ``i`` varies along dimension ``i`` (``'ij'``) or, for the
-    first two, swapped (``'xy'``, NumPy's default).
+    """Coordinate grids from 1-d tensors: output ``i`` varies along dimension ``i``.
+
+    With ``indexing='xy'`` (NumPy's default) the first two dimensions are swapped.
 
     Without ``indexing`` PyTorch uses ``'ij'`` and warns that passing it will become required; so does brickwork.
     The outputs are expanded views, as in PyTorch (write to a ``clone()``).
@@ -201,8 +202,9 @@ def kron(input: Tensor, other: Tensor, *, out: Tensor | None = None) -> Tensor:
 
 
 def tensordot(a: Tensor, b: Tensor, dims: Any = 2, out: Tensor | None = None) -> Tensor:
-    """Sum of products over the last ``dims`` dimensions of ``a`` and the first of ``b``, or over the listed
-    dimension pairs ``dims=([a dims], [b dims])``.
+    """Sum of products over the last ``dims`` dimensions of ``a`` and the first ``dims`` of ``b``.
+
+    ``dims=([a dims], [b dims])`` lists the contracted pairs instead.
 
     Example:
         >>> import brickwork as torch

@@ -77,8 +77,8 @@ def logcumsumexp(input: Tensor, dim: int, *, out: Tensor | None = None) -> Tenso
 
     Example:
         >>> import brickwork as torch
-        >>> torch.logcumsumexp(torch.tensor([0.0, 0.0, 1000.0]), 0)
-        tensor([   0.0000,    0.6931, 1000.0000])
+        >>> torch.logcumsumexp(torch.tensor([0.0, 0.0, 1000.0]), 0).tolist()
+        [0.0, 0.6931471824645996, 1000.0]
     """
     d = wrap_dim(dim, input.ndim, "logcumsumexp")
     if not input.is_floating_point():
@@ -120,8 +120,8 @@ def logaddexp(input: Tensor, other: Any, *, out: Tensor | None = None) -> Tensor
 
     Example:
         >>> import brickwork as torch
-        >>> torch.logaddexp(torch.tensor([0.0, 1000.0]), torch.tensor([0.0, 1000.0]))
-        tensor([   0.6931, 1000.6931])
+        >>> torch.logaddexp(torch.tensor([0.0, 1000.0]), torch.tensor([0.0, 1000.0])).tolist()
+        [0.6931471824645996, 1000.6931762695312]
     """
     a, b = (t.float() if isinstance(t, Tensor) and not t.is_floating_point() else t for t in (input, other))
     m = maximum(a, b).detach()

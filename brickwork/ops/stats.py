@@ -51,9 +51,10 @@ def _at(xp: Any, reduce: str, a: Any, key: tuple, v: Any) -> None:
 @numpy_names
 def scatter_reduce(input: Tensor, dim: int, index: Tensor, src: Tensor, reduce: str, *,
                    include_self: bool = True) -> Tensor:
-    """``input`` with the elements of ``src`` combined into it along ``dim`` at ``index`` by ``reduce``
-    (``'sum'``, ``'prod'``, ``'mean'``, ``'amax'`` or ``'amin'``); ``include_self=False`` leaves ``input``'s
-    own values out of the positions that receive something.
+    """``input`` with ``src`` combined into it along ``dim`` at ``index`` by ``reduce``.
+
+    ``reduce`` is ``'sum'``, ``'prod'``, ``'mean'``, ``'amax'`` or ``'amin'``; ``include_self=False`` leaves
+    ``input``'s own values out of the positions that receive something.
 
     Example:
         >>> import brickwork as torch
@@ -142,8 +143,9 @@ def _pad_to(t: Tensor, shape: tuple) -> Tensor:
 @numpy_names
 def index_reduce(input: Tensor, dim: int, index: Tensor, source: Tensor, reduce: str, *,
                  include_self: bool = True, out: Tensor | None = None) -> Tensor:
-    """``input`` with slice ``i`` of ``source`` along ``dim`` combined into slice ``index[i]`` by ``reduce``
-    (``'prod'``, ``'mean'``, ``'amax'`` or ``'amin'``).
+    """``input`` with slice ``i`` of ``source`` along ``dim`` combined into slice ``index[i]`` by ``reduce``.
+
+    ``reduce`` is ``'prod'``, ``'mean'``, ``'amax'`` or ``'amin'``.
 
     Example:
         >>> import brickwork as torch
@@ -234,8 +236,9 @@ def _quantile(input: Tensor, q: Any, dim: int | None, keepdim: bool, interpolati
 @numpy_names
 def quantile(input: Tensor, q: Any, dim: int | None = None, keepdim: bool = False, *, interpolation: str = "linear",
              out: Tensor | None = None) -> Tensor:
-    """The ``q``-th quantiles of ``input`` (over all elements, or along ``dim``); a tensor ``q`` of several
-    quantiles puts them in a new first dimension. A slice containing NaN gives NaN.
+    """The ``q``-th quantiles of ``input``, over all elements or along ``dim``.
+
+    A tensor ``q`` of several quantiles puts them in a new first dimension. A slice containing NaN gives NaN.
 
     Example:
         >>> import brickwork as torch
@@ -260,8 +263,9 @@ def nanquantile(input: Tensor, q: Any, dim: int | None = None, keepdim: bool = F
 
 def histc(input: Tensor, bins: int = 100, min: float = 0, max: float = 0, *,  # noqa: A002
           out: Tensor | None = None) -> Tensor:
-    """Histogram of ``bins`` equal-width bins over ``[min, max]`` (the data's range when both are 0); values
-    outside are ignored, ``max`` itself falls in the last bin. No gradient, as in PyTorch.
+    """Histogram of ``bins`` equal-width bins over ``[min, max]`` (the data's range when both are 0).
+
+    Values outside are ignored; ``max`` itself falls in the last bin. No gradient, as in PyTorch.
 
     Example:
         >>> import brickwork as torch
@@ -320,8 +324,9 @@ def bincount(input: Tensor, weights: Tensor | None = None, minlength: int = 0) -
 
 def unique_consecutive(input: Tensor, return_inverse: bool = False, return_counts: bool = False,
                        dim: int | None = None) -> Any:
-    """``input`` with each run of equal consecutive elements (or slices along ``dim``) kept once; optionally
-    the run each element belongs to and the run lengths. No gradient.
+    """``input`` with each run of equal consecutive elements (or slices along ``dim``) kept once.
+
+    Optionally also the run each element belongs to and the run lengths. No gradient.
 
     Example:
         >>> import brickwork as torch
