@@ -168,10 +168,23 @@ class MissingBackend(Backend):
         self.message = message
         self.xp = _Unavailable(message)
 
-    def _fail(self, *args: Any) -> Any:
+    def to_host(self, array: Any) -> np.ndarray:
         raise RuntimeError(self.message)
 
-    to_host = from_host = copy_to = use = make_current = synchronize = _fail
+    def from_host(self, array: np.ndarray, index: int | None) -> Any:
+        raise RuntimeError(self.message)
+
+    def copy_to(self, array: Any, index: int | None) -> Any:
+        raise RuntimeError(self.message)
+
+    def use(self, index: int | None) -> Any:
+        raise RuntimeError(self.message)
+
+    def make_current(self, index: int | None) -> None:
+        raise RuntimeError(self.message)
+
+    def synchronize(self, index: int | None = None) -> None:
+        raise RuntimeError(self.message)
 
     def is_array(self, x: Any) -> bool:
         return False
@@ -281,8 +294,9 @@ class device:
             if index is None:
                 index = current_cuda_index()
         else:
-            raise RuntimeError(f"Expected one of cpu, cuda device type at start of device string: {type!r} "
-                               "(brickwork knows 'cpu' and 'cuda', optionally with ':index'; write 'cuda' for a GPU)")
+            raise RuntimeError(f"Expected one of cpu, cuda device type at start of device string: {type!r}: unknown "
+                               "device type (brickwork knows 'cpu' and 'cuda', optionally with ':index'; write "
+                               "'cuda' for a GPU)")
         key = (text, index)
         d = _interned.get(key)
         if d is None:

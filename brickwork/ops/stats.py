@@ -186,10 +186,9 @@ def _quantile(input: Tensor, q: Any, dim: int | None, keepdim: bool, interpolati
         if q.ndim > 1:
             raise RuntimeError(f"{op}() q must be a scalar or 1D tensor, got shape {tuple(q.shape)}")
         qt = q.reshape(-1)
-    qa = qt._host() if hasattr(qt, "_host") else qt.numpy()
+    qa = qt._host()
     if qa.size and (qa.min() < 0 or qa.max() > 1):
-        bad = qa[(qa < 0) | (qa > 1)][0]
-        raise RuntimeError(f"{op}() q must be in the range [0, 1] but got {bad:g}")
+        raise RuntimeError(f"{op}() q must be in the range [0, 1] but got {qa[(qa < 0) | (qa > 1)][0]:g}")
     if input.numel() == 0:
         raise RuntimeError(f"{op}() input tensor must be non-empty")
     if dim is None:
@@ -200,8 +199,8 @@ def _quantile(input: Tensor, q: Any, dim: int | None, keepdim: bool, interpolati
     xs = x.sort(d).values.movedim(d, -1)  # NaN sorts last
     size = xs.shape[-1]
     nan = xs.isnan()
-    valid = (~nan).sum(-1, keepdim=True) if ignore_nan else None
-    last = (valid - 1).clamp(min=0).to(x.dtype) if ignore_nan else float(size - 1)
+    valid = (~nan).sum(-1, keepdim=True)
+    last: Any = (valid - 1).clamp(min=0).to(x.dtype) if ignore_nan else float(size - 1)
     pos = qt.reshape((1,) * (xs.ndim - 1) + (-1,)) * last  # (..., nq)
     lo = pos.floor()
     hi = pos.ceil()
@@ -219,7 +218,7 @@ def _quantile(input: Tensor, q: Any, dim: int | None, keepdim: bool, interpolati
         r = vlo + (vhi - vlo) * (pos - lo)
     else:
         r = vlo
-    bad = (valid == 0) if ignore_nan else nan.any(-1, keepdim=True)
+    bad: Any = (valid == 0) if ignore_nan else nan.any(-1, keepdim=True)
     r = where(bad, float("nan"), r)
     r = r.movedim(-1, 0)  # the quantiles first, as in PyTorch
     if dim is None:
