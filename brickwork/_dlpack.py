@@ -133,8 +133,9 @@ def _legacy_capsule(capsule: Any) -> tuple[int, int, Any]:
     if not nbytes:
         return dev_type, index, np.empty(shape, dt)
     buf = (ctypes.c_char * nbytes).from_address(dl.data + dl.byte_offset)
-    buf._owner = owner  # the array's base is ``buf``: the producer's memory lives as long as the array
-    return dev_type, index, np.ndarray(shape, dt, buffer=buf, strides=strides)
+    # the array's base is ``buf``: the producer's memory lives as long as the array does
+    buf._owner = owner  # type: ignore[attr-defined]
+    return dev_type, index, np.ndarray(shape, dt, buffer=buf, strides=strides)  # type: ignore[call-overload,arg-type]
 
 
 def from_dlpack(ext_tensor: Any, *, device: Any = None, copy: bool | None = None) -> Tensor:
