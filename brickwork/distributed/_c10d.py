@@ -87,8 +87,8 @@ def _parse_tcp(init_method: str | None) -> tuple[str | None, int | None]:
     if init_method and init_method.startswith("tcp://"):
         host, _, port = init_method[len("tcp://"):].rpartition(":")
         return host.strip("[]"), int(port.split("/")[0].split("?")[0])
-    addr, port = os.environ.get("MASTER_ADDR"), os.environ.get("MASTER_PORT")
-    return addr, (int(port) if port else None)
+    addr, env_port = os.environ.get("MASTER_ADDR"), os.environ.get("MASTER_PORT")
+    return addr, (int(env_port) if env_port else None)
 
 
 def init_process_group(backend: str | None = None, init_method: str | None = None, timeout: timedelta | None = None,
@@ -123,7 +123,7 @@ def init_process_group(backend: str | None = None, init_method: str | None = Non
         if rank not in (-1, 0):
             raise ValueError(f"init_process_group: rank={rank} but this process was started alone (a world of "
                              "one, rank 0); start several with `brickwork run --nproc-per-node N script.py`")
-        engine: Engine = SingleEngine()
+        engine: Any = SingleEngine()
         backend_name = name or Backend.MPI
     elif name == Backend.NCCL:
         engine = _nccl_engine(where, expected, rank, init_method, device_id)
@@ -452,6 +452,16 @@ def _average(a: Any, n: int) -> None:
         a /= n
 
 
+def _start(engine: Any, async_op: bool, method: str, *args: Any) -> Any:
+    """Start ``engine.method(*args)``: on the engine's communication thread for ``async_op`` when it has one (MPI),
+    else here, after what was submitted before (so every rank issues its collectives in one order)."""
+    if async_op and hasattr(engine, "submit"):
+        return engine.submit(getattr(engine, method), *args)
+    if hasattr(engine, "drain"):
+        engine.drain()
+    return getattr(engine, method)(*args)
+
+
 def _finish(work: Work, async_op: bool) -> Work | None:
     if async_op:
         return work
@@ -480,7 +490,7 @@ def barrier(group: ProcessGroup | None = None, async_op: bool = False, device_id
     pg = _group(group, "barrier")
     if pg is None or pg._engine is None:
         return None
-    return _finish(Work([pg._engine.barrier()]), async_op)
+    return _finish(Work([_start(pg._engine, async_op, "barrier")]), async_op)
 
 
 def broadcast(tensor: Tensor, src: int | None = None, group: ProcessGroup | None = None, async_op: bool = False,
@@ -499,7 +509,8 @@ def broadcast(tensor: Tensor, src: int | None = None, group: ProcessGroup | None
         return None
     root = _root(pg, src, group_src, "broadcast", "src")
     f = _flat(tensor, pg._engine, "broadcast")
-    return _finish(Work([pg._engine.broadcast(f.array, root)], f.commit, [tensor]), async_op)
+    req = _start(pg._engine, async_op, "broadcast", f.array, root)
+    return _finish(Work([req], f.commit, [tensor]), async_op)
 
 
 def all_reduce(tensor: Tensor, op: Any = ReduceOp.SUM, group: ProcessGroup | None = None,
@@ -518,7 +529,7 @@ def all_reduce(tensor: Tensor, op: Any = ReduceOp.SUM, group: ProcessGroup | Non
         return None
     name = _op(op, tensor, "all_reduce")
     f = _flat(tensor, pg._engine, "all_reduce")
-    req = pg._engine.allreduce(f.array, "sum" if name == "avg" else name)
+    req = _start(pg._engine, async_op, "allreduce", f.array, "sum" if name == "avg" else name)
     n = pg.size()
 
     def done() -> None:
@@ -547,7 +558,7 @@ def reduce(tensor: Tensor, dst: int | None = None, op: Any = ReduceOp.SUM, group
     name = _op(op, tensor, "reduce")
     engine = pg._engine
     f = _flat(tensor, engine, "reduce")
-    req = engine.reduce(f.array, "sum" if name == "avg" else name, root)
+    req = _start(engine, async_op, "reduce", f.array, "sum" if name == "avg" else name, root)
     n = pg.size()
 
     def done() -> None:
@@ -582,7 +593,7 @@ def all_gather(tensor_list: list[Tensor], tensor: Tensor, group: ProcessGroup | 
     engine = pg._engine
     f = _flat(tensor, engine, "all_gather")
     recv = _empty(engine, f.array, f.array.size * pg.size())
-    req = engine.allgather(f.array, recv)
+    req = _start(engine, async_op, "allgather", f.array, recv)
 
     def done() -> None:
         for o, block in zip(outs, recv.reshape(pg.size(), -1)):
@@ -629,7 +640,8 @@ def all_gather_into_tensor(output_tensor: Tensor, input_tensor: Tensor, group: P
     engine = pg._engine
     f = _flat(input_tensor, engine, "all_gather_into_tensor")
     o = _flat(output_tensor, engine, "all_gather_into_tensor")
-    return _finish(Work([engine.allgather(f.array, o.array)], o.commit, [output_tensor]), async_op)
+    req = _start(engine, async_op, "allgather", f.array, o.array)
+    return _finish(Work([req], o.commit, [output_tensor]), async_op)
 
 
 def reduce_scatter(output: Tensor, input_list: list[Tensor], op: Any = ReduceOp.SUM,
@@ -661,7 +673,7 @@ def reduce_scatter(output: Tensor, input_list: list[Tensor], op: Any = ReduceOp.
 
 def _reduce_scatter(engine: Engine, pg: ProcessGroup, send: Any, o: _Flat, name: str, output: Tensor,
                     async_op: bool) -> Work | None:
-    req = engine.reduce_scatter(send, o.array, "sum" if name == "avg" else name)
+    req = _start(engine, async_op, "reduce_scatter", send, o.array, "sum" if name == "avg" else name)
     n = pg.size()
 
     def done() -> None:
@@ -728,7 +740,7 @@ def gather(tensor: Tensor, gather_list: list[Tensor] | None = None, dst: int | N
         raise ValueError("gather: argument `gather_list` must NOT be specified on non-destination ranks")
     f = _flat(tensor, engine, "gather")
     recv = _empty(engine, f.array, f.array.size * pg.size()) if engine.rank == root else None
-    req = engine.gather(f.array, recv, root)
+    req = _start(engine, async_op, "gather", f.array, recv, root)
 
     def done() -> None:
         if recv is not None:
@@ -768,7 +780,7 @@ def scatter(tensor: Tensor, scatter_list: list[Tensor] | None = None, src: int |
     elif scatter_list:
         raise ValueError("scatter: argument `scatter_list` must NOT be specified on non-source ranks")
     f = _flat(tensor, engine, "scatter")
-    return _finish(Work([engine.scatter(send, f.array, root)], f.commit, [tensor]), async_op)
+    return _finish(Work([_start(engine, async_op, "scatter", send, f.array, root)], f.commit, [tensor]), async_op)
 
 
 def _splits(sizes: Sequence[int] | None, rows: int, n: int, where: str, what: str) -> list[int]:
@@ -813,7 +825,8 @@ def all_to_all_single(output: Tensor, input: Tensor, output_split_sizes: Sequenc
     engine = pg._engine
     f = _flat(input, engine, "all_to_all_single")
     o = _flat(output, engine, "all_to_all_single")
-    req = engine.alltoallv(f.array, [s * row for s in s_rows], o.array, [r * row for r in r_rows])
+    req = _start(engine, async_op, "alltoallv", f.array, [s * row for s in s_rows], o.array,
+                 [r * row for r in r_rows])
     return _finish(Work([req], o.commit, [output]), async_op)
 
 
@@ -842,7 +855,8 @@ def all_to_all(output_tensor_list: list[Tensor], input_tensor_list: list[Tensor]
     parts = [_flat(t, engine, "all_to_all").array for t in ins]
     send = _xp(parts[0]).concatenate(parts)
     recv = _empty(engine, send, sum(t.numel() for t in outs))
-    req = engine.alltoallv(send, [t.numel() for t in ins], recv, [t.numel() for t in outs])
+    req = _start(engine, async_op, "alltoallv", send, [t.numel() for t in ins], recv,
+                 [t.numel() for t in outs])
 
     def done() -> None:
         k = 0
@@ -970,9 +984,9 @@ def broadcast_object_list(object_list: list[Any], src: int | None = None, group:
     root = _root(pg, src, group_src, "broadcast_object_list", "src")
     mine = _payload(engine, list(object_list)) if engine.rank == root else None
     n = _counts(engine, 0 if mine is None else mine.size)
-    engine.broadcast(n, root).wait()
+    _start(engine, False, "broadcast", n, root).wait()
     buf = mine if mine is not None else _empty(engine, np.empty(0, np.uint8), int(_host(n)[0]))
-    engine.broadcast(buf, root).wait()
+    _start(engine, False, "broadcast", buf, root).wait()
     if engine.rank != root:
         got = pickle.loads(_host(buf).tobytes())
         if len(got) != len(object_list):
@@ -985,18 +999,24 @@ def _gather_payloads(engine: Engine, n_ranks: int, mine: Any, root: int | None) 
     """Everyone's pickled bytes on every rank (``root=None``) or on ``root`` only."""
     sizes = _empty(engine, np.empty(0, np.int64), n_ranks)
     size = _counts(engine, mine.size)
-    (engine.allgather(size, sizes) if root is None else engine.gather(size, sizes, root)).wait()
+    if root is None:
+        _start(engine, False, "allgather", size, sizes)
+    else:
+        _start(engine, False, "gather", size, sizes, root)
     sizes_h = _host(sizes).tolist() if root is None or engine.rank == root else []
     longest = max(sizes_h) if sizes_h else 0
     if root is not None:  # the non-roots need the padded length too
         m = _counts(engine, longest)
-        engine.broadcast(m, root).wait()
+        _start(engine, False, "broadcast", m, root).wait()
         longest = int(_host(m)[0])
     xp = np if engine.name != "nccl" else engine.xp
     padded = xp.zeros(longest, dtype=np.uint8)
     padded[:mine.size] = mine
     recv = _empty(engine, padded, longest * n_ranks) if root is None or engine.rank == root else None
-    (engine.allgather(padded, recv) if root is None else engine.gather(padded, recv, root)).wait()
+    if root is None:
+        _start(engine, False, "allgather", padded, recv)
+    else:
+        _start(engine, False, "gather", padded, recv, root)
     if recv is None:
         return None
     blocks = _host(recv).reshape(n_ranks, longest)
@@ -1085,10 +1105,10 @@ def scatter_object_list(scatter_object_output_list: list[Any], scatter_object_in
         longest = _counts(engine, max(len(b) for b in blobs))
     else:
         sizes, longest = None, _counts(engine, 0)
-    engine.broadcast(longest, root).wait()
+    _start(engine, False, "broadcast", longest, root).wait()
     m = int(_host(longest)[0])
     size = _counts(engine, 0)
-    engine.scatter(sizes, size, root).wait()
+    _start(engine, False, "scatter", sizes, size, root).wait()
     send = None
     if engine.rank == root:
         host = np.zeros((n, m), np.uint8)
@@ -1096,5 +1116,5 @@ def scatter_object_list(scatter_object_output_list: list[Any], scatter_object_in
             host[i, :len(b)] = np.frombuffer(b, np.uint8)
         send = xp.asarray(host.reshape(-1))
     recv = xp.empty(m, dtype=np.uint8)
-    engine.scatter(send, recv, root).wait()
+    _start(engine, False, "scatter", send, recv, root).wait()
     scatter_object_output_list[0] = pickle.loads(_host(recv)[:int(_host(size)[0])].tobytes())

@@ -18,6 +18,8 @@ __all__ = ["Engine", "Request", "Done"]
 class Request(Protocol):
     """An operation in flight: ``wait()`` blocks until it is done, ``test()`` says whether it is."""
 
+    source: int  # for a receive: the sender, once complete
+
     def wait(self) -> None: ...
 
     def test(self) -> bool: ...

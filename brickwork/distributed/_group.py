@@ -102,8 +102,10 @@ class ProcessGroup:
 
 
 class GroupMember:
-    """``GroupMember.WORLD`` is the default group (``None`` before ``init_process_group``); ``NON_GROUP_MEMBER``
-    is what ``new_group`` returns on ranks outside the new group.
+    """The special groups: ``WORLD`` (the default group) and ``NON_GROUP_MEMBER``.
+
+    ``GroupMember.WORLD`` is ``None`` before ``init_process_group``; ``NON_GROUP_MEMBER`` is what ``new_group``
+    returns on ranks outside the new group.
 
     Example:
         >>> GroupMember.NON_GROUP_MEMBER

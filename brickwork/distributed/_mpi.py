@@ -8,9 +8,15 @@ MPI (Open MPI has no float16 type).
 
 from __future__ import annotations
 
+import os
+import queue
+import threading
+import time
 from typing import Any, Sequence
 
 import numpy as np
+
+from ._engine import Done
 
 __all__ = ["MPIEngine", "mpi_module"]
 
@@ -34,6 +40,33 @@ def mpi_module() -> Any:
     return MPI
 
 
+_SMALL = 256 * 1024  # bytes: below this a collective waits politely (see _poll); above, MPI's blocking call
+
+
+def _poll(req: Any, status: Any = None) -> None:
+    """Wait for ``req`` without holding a core: spin for a few microseconds (small messages are done by then), then
+    yield the core, then sleep in growing steps up to 0.2 ms.
+
+    MPI_Wait spins until done; with more processes than cores (shared machines, oversubscribed ranks) the spinning
+    rank takes the core from the very rank it waits for, and the scheduler ranks spinners after sleepers.
+    """
+    test = req.Test
+    end = time.perf_counter() + 2e-5
+    while not test(status):
+        if time.perf_counter() > end:
+            break
+    else:
+        return
+    polls, pause = 0, 2e-5
+    while not test(status):
+        polls += 1
+        if polls < 20:
+            os.sched_yield()
+        else:
+            time.sleep(pause)
+            pause = min(2 * pause, 2e-4)
+
+
 class _Req:
     """An MPI request; after ``wait`` a receive knows its sender in ``source``."""
 
@@ -43,7 +76,7 @@ class _Req:
         self.source = -1
 
     def wait(self) -> None:
-        self._req.Wait(self._status)
+        _poll(self._req, self._status)
         if self._status is not None:
             self.source = self._status.Get_source()
 
@@ -52,6 +85,24 @@ class _Req:
         if done and self._status is not None:
             self.source = self._status.Get_source()
         return bool(done)
+
+
+class _Future:
+    """A collective submitted to the communication thread; ``wait`` sleeps until it is done."""
+
+    source = -1
+
+    def __init__(self) -> None:
+        self.event = threading.Event()
+        self.error: BaseException | None = None
+
+    def wait(self) -> None:
+        self.event.wait()
+        if self.error is not None:
+            raise self.error
+
+    def test(self) -> bool:
+        return self.event.is_set()
 
 
 class MPIEngine:
@@ -74,6 +125,10 @@ class MPIEngine:
         self.rank = comm.Get_rank()
         self.size = comm.Get_size()
         self._user_ops: dict[tuple[str, str], Any] = {}
+        self._queue: queue.SimpleQueue = queue.SimpleQueue()
+        self._pending: list[_Future] = []
+        self._lock = threading.Lock()
+        self._thread: threading.Thread | None = None
 
     # -- buffers and reductions ------------------------------------------------------------------
 
@@ -108,53 +163,110 @@ class MPIEngine:
             return user
         return getattr(MPI, _NATIVE_OP[op])
 
-    # -- collectives --------------------------------------------------------------------------
+    # -- collectives (blocking; ``submit`` runs them on the engine's communication thread) -----------
 
-    def allreduce(self, buf: Any, op: str) -> _Req:
+    def allreduce(self, buf: Any, op: str) -> Done:
         """Reduce ``buf`` over all ranks, in place."""
-        return _Req(self.comm.Iallreduce(self._MPI.IN_PLACE, self._spec(buf), self._op(buf.dtype, op)), self._MPI)
+        if buf.nbytes < _SMALL:
+            _poll(self.comm.Iallreduce(self._MPI.IN_PLACE, self._spec(buf), self._op(buf.dtype, op)))
+        else:
+            self.comm.Allreduce(self._MPI.IN_PLACE, self._spec(buf), self._op(buf.dtype, op))
+        return Done()
 
-    def broadcast(self, buf: Any, root: int) -> _Req:
+    def broadcast(self, buf: Any, root: int) -> Done:
         """Copy the root's ``buf`` into everyone's."""
-        return _Req(self.comm.Ibcast(self._spec(buf), root), self._MPI)
+        if buf.nbytes < _SMALL:
+            _poll(self.comm.Ibcast(self._spec(buf), root))
+        else:
+            self.comm.Bcast(self._spec(buf), root)
+        return Done()
 
-    def reduce(self, buf: Any, op: str, root: int) -> _Req:
+    def reduce(self, buf: Any, op: str, root: int) -> Done:
         """Reduce ``buf`` onto the root's ``buf``; other ranks' buffers are left as they are."""
         MPI = self._MPI
         o = self._op(buf.dtype, op)
         if self.rank == root:
-            return _Req(self.comm.Ireduce(MPI.IN_PLACE, self._spec(buf), o, root), MPI)
-        return _Req(self.comm.Ireduce(self._spec(buf), None, o, root), MPI)
+            self.comm.Reduce(MPI.IN_PLACE, self._spec(buf), o, root)
+        else:
+            self.comm.Reduce(self._spec(buf), None, o, root)
+        return Done()
 
-    def allgather(self, send: Any, recv: Any) -> _Req:
+    def allgather(self, send: Any, recv: Any) -> Done:
         """Every rank's ``send``, in rank order, into everyone's ``recv``."""
-        return _Req(self.comm.Iallgather(self._spec(send), self._spec(recv)), self._MPI)
+        if recv.nbytes < _SMALL:
+            _poll(self.comm.Iallgather(self._spec(send), self._spec(recv)))
+        else:
+            self.comm.Allgather(self._spec(send), self._spec(recv))
+        return Done()
 
-    def reduce_scatter(self, send: Any, recv: Any, op: str) -> _Req:
+    def reduce_scatter(self, send: Any, recv: Any, op: str) -> Done:
         """Reduce ``send`` (``size`` equal blocks) over ranks; rank ``i`` receives block ``i``."""
-        return _Req(self.comm.Ireduce_scatter_block(self._spec(send), self._spec(recv), self._op(send.dtype, op)),
-                    self._MPI)
+        self.comm.Reduce_scatter_block(self._spec(send), self._spec(recv), self._op(send.dtype, op))
+        return Done()
 
-    def gather(self, send: Any, recv: Any | None, root: int) -> _Req:
+    def gather(self, send: Any, recv: Any | None, root: int) -> Done:
         """Every rank's ``send`` into the root's ``recv``."""
-        return _Req(self.comm.Igather(self._spec(send), self._spec(recv) if self.rank == root else None, root),
-                    self._MPI)
+        self.comm.Gather(self._spec(send), self._spec(recv) if self.rank == root else None, root)
+        return Done()
 
-    def scatter(self, send: Any | None, recv: Any, root: int) -> _Req:
+    def scatter(self, send: Any | None, recv: Any, root: int) -> Done:
         """Block ``i`` of the root's ``send`` into rank ``i``'s ``recv``."""
-        return _Req(self.comm.Iscatter(self._spec(send) if self.rank == root else None, self._spec(recv), root),
-                    self._MPI)
+        self.comm.Scatter(self._spec(send) if self.rank == root else None, self._spec(recv), root)
+        return Done()
 
-    def alltoallv(self, send: Any, send_counts: Sequence[int], recv: Any, recv_counts: Sequence[int]) -> _Req:
+    def alltoallv(self, send: Any, send_counts: Sequence[int], recv: Any, recv_counts: Sequence[int]) -> Done:
         """Rank ``i`` sends its ``i``-th slice (``send_counts`` elements each) to rank ``i``."""
         s, r = self._spec(send), self._spec(recv)
         s_buf, s_type = (s, None) if not isinstance(s, list) else s
         r_buf, r_type = (r, None) if not isinstance(r, list) else r
-        sd = np.concatenate([[0], np.cumsum(send_counts)[:-1]]).tolist()
-        rd = np.concatenate([[0], np.cumsum(recv_counts)[:-1]]).tolist()
+        sd = np.concatenate([[0], np.cumsum(send_counts)[:-1]]).astype(np.int64).tolist()
+        rd = np.concatenate([[0], np.cumsum(recv_counts)[:-1]]).astype(np.int64).tolist()
         s_spec = [s_buf, (list(send_counts), sd)] + ([s_type] if s_type is not None else [])
         r_spec = [r_buf, (list(recv_counts), rd)] + ([r_type] if r_type is not None else [])
-        return _Req(self.comm.Ialltoallv(s_spec, r_spec), self._MPI)
+        self.comm.Alltoallv(s_spec, r_spec)
+        return Done()
+
+    def barrier(self) -> Done:
+        """Wait for every rank."""
+        _poll(self.comm.Ibarrier())
+        return Done()
+
+    def submit(self, method: Any, *args: Any) -> "_Future":
+        """Run the collective ``method(*args)`` on the communication thread; returns at once.
+
+        Collectives run there one at a time in the order submitted, so every rank issues them in the same order,
+        and the blocking collectives (MPI's fastest algorithms) progress while this thread computes: mpi4py
+        releases the GIL inside MPI calls.
+        """
+        fut = _Future()
+        with self._lock:
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._serve, name="brickwork-mpi", daemon=True)
+                self._thread.start()
+            self._pending.append(fut)
+        self._queue.put((method, args, fut))
+        return fut
+
+    def drain(self) -> None:
+        """Wait until every submitted collective has finished (before a blocking one may start)."""
+        with self._lock:
+            last = self._pending[-1] if self._pending else None
+        if last is not None:  # they run in order: when the last is done, all are
+            last.wait()
+
+    def _serve(self) -> None:
+        while True:
+            item = self._queue.get()
+            if item is None:
+                return
+            method, args, fut = item
+            try:
+                method(*args)
+            except BaseException as e:  # handed to the waiting thread
+                fut.error = e
+            with self._lock:
+                self._pending.remove(fut)
+            fut.event.set()
 
     def send(self, buf: Any, dst: int, tag: int) -> _Req:
         """Send ``buf`` to rank ``dst``."""
@@ -165,20 +277,22 @@ class MPIEngine:
         MPI = self._MPI
         return _Req(self.comm.Irecv(self._spec(buf), MPI.ANY_SOURCE if src is None else src, tag), MPI, status=True)
 
-    def barrier(self) -> _Req:
-        """Wait for every rank."""
-        return _Req(self.comm.Ibarrier(), self._MPI)
-
     def split(self, ranks: Sequence[int]) -> "MPIEngine | None":
         """A communicator of ``ranks`` (in that order); ``None`` on the ranks outside it. Collective."""
         MPI = self._MPI
+        self.drain()
         inside = self.rank in ranks
         comm = self.comm.Split(0 if inside else MPI.UNDEFINED, list(ranks).index(self.rank) if inside else 0)
         return MPIEngine(comm) if inside else None
 
     def close(self) -> None:
-        """Free the communicator and the user ops."""
+        """Finish what was submitted, stop the thread, free the communicator and the user ops."""
         MPI = self._MPI
+        self.drain()
+        if self._thread is not None:
+            self._queue.put(None)
+            self._thread.join()
+            self._thread = None
         for op in self._user_ops.values():
             op.Free()
         self._user_ops.clear()

@@ -2,7 +2,8 @@
 
 It starts ``N`` ranks with ``mpiexec`` (the one installed beside this Python by ``brickwork[mpi]``, else the first
 on ``PATH``), and each rank sets torchrun's variables (``RANK``, ``WORLD_SIZE``, ``LOCAL_RANK``,
-``LOCAL_WORLD_SIZE``, ``MASTER_ADDR``, ``MASTER_PORT``) before running the script as ``__main__``. A rank whose
+``LOCAL_WORLD_SIZE``, ``MASTER_ADDR``, ``MASTER_PORT``) before running the script as ``__main__``; like torchrun it sets
+``OMP_NUM_THREADS=1`` unless already set, so N ranks do not each start a BLAS thread per core. A rank whose
 script raises prints its traceback and aborts the whole job at once, so a failure never hangs the others in a
 collective. ``mpiexec -n 8 -hosts a,b python -m brickwork.distributed.run --rank-main train.py`` and Slurm's
 ``srun`` work too, and so does plain ``mpiexec python train.py`` (ranks then come from MPI).
@@ -169,6 +170,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     env["MASTER_PORT"] = str(args.master_port or _free_port(args.master_addr))
     for k in ("RANK", "WORLD_SIZE", "LOCAL_RANK", "LOCAL_WORLD_SIZE"):
         env.pop(k, None)  # each rank sets its own
+    if args.nproc_per_node > 1 and "OMP_NUM_THREADS" not in env:
+        # as torchrun does: N ranks each running a BLAS thread per core would oversubscribe the machine (OpenBLAS
+        # reads OMP_NUM_THREADS too); the ranks import NumPy before the script runs, so it must be set here
+        env["OMP_NUM_THREADS"] = "1"
+        print("brickwork run: setting OMP_NUM_THREADS=1 for each rank (set it yourself to choose another number)",
+              file=sys.stderr)
     cmd = mpiexec_command(args, mpiexec, _is_open_mpi(mpiexec))
     try:
         return subprocess.run(cmd, env=env).returncode

@@ -10,12 +10,13 @@ waited for and every ``.grad`` holds the average over the ranks, so ``optimizer.
 from __future__ import annotations
 
 import contextlib
-from typing import Any, Iterator
+from typing import Any, Iterator, Sequence
 
 from ... import distributed as dist
 from ..._tensor import Tensor
 from ...autograd import queue_callback  # type: ignore[attr-defined]
 from ...autograd.grad_mode import is_grad_enabled, no_grad
+from ...dtypes import int32
 from ...ops.creation import zeros
 from ...ops.movement import cat
 from ..module import Module
@@ -89,7 +90,7 @@ class DistributedDataParallel(Module):
         self.device_ids = device_ids
         self.output_device = output_device
         self.dim = dim
-        self.process_group = process_group if process_group is not None else dist.group.WORLD
+        self.process_group: Any = process_group if process_group is not None else dist.group.WORLD
         self.broadcast_buffers = broadcast_buffers
         self.find_unused_parameters = find_unused_parameters
         self.gradient_as_bucket_view = gradient_as_bucket_view
@@ -99,7 +100,7 @@ class DistributedDataParallel(Module):
         self.bucket_bytes_cap = int((25 if bucket_cap_mb is None else bucket_cap_mb) * 1024 * 1024)
         self._world = dist.get_world_size(self.process_group)
         named = list(module.named_parameters())
-        self._params = [p for _, p in named if p.requires_grad]
+        self._params: list[Tensor] = [p for _, p in named if p.requires_grad]
         self._names = {id(p): n for n, p in named}
         if not self._params:
             raise RuntimeError("DistributedDataParallel is not needed when a module doesn't have any parameter that "
@@ -146,7 +147,7 @@ class DistributedDataParallel(Module):
                     t.copy_(flat[k:k + t.numel()].view(t.shape))
                     k += t.numel()
 
-    def _make_buckets(self, params: list[Tensor]) -> list[_Bucket]:
+    def _make_buckets(self, params: Sequence[Tensor]) -> list[_Bucket]:
         """Buckets in reverse parameter order (roughly the order backward produces gradients), one dtype each."""
         buckets: list[_Bucket] = []
         open_: dict[Any, tuple[list[Tensor], int]] = {}
@@ -256,7 +257,7 @@ class DistributedDataParallel(Module):
         self._active = False
         used_anywhere = None
         if self._used is not None:
-            flags = zeros(len(self._params), dtype=_int32())
+            flags = zeros(len(self._params), dtype=int32)
             for k, p in enumerate(self._params):
                 if id(p) in self._used:
                     flags[k] = 1
@@ -269,24 +270,18 @@ class DistributedDataParallel(Module):
             b.work.wait()
             with no_grad():
                 b.flat.div_(self._world)
-                for p, view in zip(b.params, b.views):
-                    if used_anywhere is not None and id(p) not in used_anywhere:
+                for q, view in zip(b.params, b.views):
+                    if used_anywhere is not None and id(q) not in used_anywhere:
                         continue  # unused on every rank: its .grad is left as it was
                     if self.gradient_as_bucket_view:
-                        if p.grad is not view:
-                            p.grad = view
-                    elif p.grad is None:
-                        p.grad = view.clone()
+                        if q.grad is not view:
+                            q.grad = view
+                    elif q.grad is None:
+                        q.grad = view.clone()
                     else:
-                        p.grad.copy_(view)
+                        q.grad.copy_(view)
         if self._next < len(self._buckets):
             self._unfinished = missing or ["?"]
-
-
-def _int32() -> Any:
-    from ... import int32
-
-    return int32
 
 
 def _leaves_reached(out: Any) -> set[int]:
