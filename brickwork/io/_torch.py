@@ -223,6 +223,7 @@ class _Unpickler(pickle._Unpickler):  # type: ignore[name-defined]
     """
 
     proto: int  # the pickle protocol, set by the PROTO opcode
+    stack: list  # the pure-Python unpickler's value stack
 
     def __init__(self, stream: io.BytesIO, src: Source, buffers: dict[str, _Buffer], legacy: bool) -> None:
         super().__init__(stream)
@@ -442,13 +443,14 @@ def load_zip(src: Source, placer: Placer, use_mmap: bool) -> Any:
             raise src.error(f"truncated: record '{info.filename}' claims {buf.nbytes} bytes at offset {buf.offset}, "
                             f"but the file has {src.size}")
     mm = src.mmap() if use_mmap and buffers else None
-    for buf in sorted(buffers.values(), key=lambda b: -1 if b.offset is None else b.offset):
+    for buf in sorted(buffers.values(), key=lambda b: b.offset or 0):
         name = f"{prefix}data/{buf.key}"
+        offset = buf.offset or 0  # set for every buffer above
         if mm is not None:
-            data = np.frombuffer(mm[0], np.uint8, buf.nbytes, mm[1] + buf.offset)
+            data = np.frombuffer(mm[0], np.uint8, buf.nbytes, mm[1] + offset)
         else:
             data = np.empty(buf.nbytes, np.uint8)
-            src.readinto_at(buf.offset, data, f"record '{name}'")
+            src.readinto_at(offset, data, f"record '{name}'")
         buf.host = data
     return _finish(src, obj, placer, big)
 
