@@ -32,6 +32,9 @@ from .ops import *  # noqa: F401,F403
 from .ops import addcdiv, addcmul
 from .ops.random import Generator, default_generator
 from .kernels import get_num_threads, set_num_threads
+from ._glue import _assert, compile, get_float32_matmul_precision, set_float32_matmul_precision  # noqa: A004
+from ._legacy_tensors import (BFloat16Tensor, BoolTensor, ByteTensor, CharTensor, DoubleTensor, FloatTensor,
+                              HalfTensor, IntTensor, LongTensor, ShortTensor)
 from . import autograd, cuda, return_types  # noqa: E402
 
 cfloat = None  # brickwork has no complex dtypes
@@ -63,7 +66,7 @@ def __getattr__(name: str) -> _typing.Any:
     # the larger subpackages load on first use, so `import brickwork` stays fast
     import importlib
 
-    if name in ("nn", "optim", "utils", "io", "datasets", "train", "distributed"):
+    if name in ("nn", "optim", "utils", "io", "datasets", "train", "distributed", "jit", "testing", "accelerator"):
         return importlib.import_module(f".{name}", __name__)
     if name in ("save", "load", "FormatError"):
         return getattr(importlib.import_module(".io", __name__), name)

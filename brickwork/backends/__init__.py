@@ -427,3 +427,6 @@ def canonical(d: Any) -> device:
         return getattr(_state, "default", None) or CPU
     return d if type(d) is device else device(d)
 
+
+# torch.backends's switches, next to the device machinery (they choose nothing in brickwork)
+from . import cuda, cudnn, mps  # noqa: E402

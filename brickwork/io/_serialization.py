@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from .._tensor import _make
-from ._files import Source, write_to
+from ._files import Source, is_path, write_to
 from ._location import Placer, place
 from ._safetensors import build, read_arrays, read_header
 from ._structure import pack, unpack
 from ._torch import load_legacy, load_zip
+from ._torch_write import torch_zip_bytes
+
+_TORCH_SUFFIXES = (".pt", ".pth", ".bin", ".ckpt")
 
 __all__ = ["load", "save"]
 
@@ -17,9 +21,14 @@ __all__ = ["load", "save"]
 def save(obj: Any, f: Any, pickle_module: Any = None, pickle_protocol: Any = None) -> None:
     """Save a tensor, or any nesting of dicts, lists and tuples holding tensors and plain values, to one file.
 
-    The file is a safetensors file: the tensors are its named buffers (a plain state dict keeps its dotted keys)
-    and the structure around them is JSON in its metadata, so the reference ``safetensors`` library opens it
-    too. Tensors sharing memory (tied weights, views) are stored once and come back sharing memory; the same
+    A path ending in ``.pt``, ``.pth``, ``.bin`` or ``.ckpt`` gets PyTorch's zip format instead, with a pickle that
+    only rebuilds tensors and plain containers, so ``torch.load(path, weights_only=True)`` reads it; such files
+    hold tensors, dict/OrderedDict/list/tuple, str/int/float/bool/None, dtypes and devices (anything else raises
+    TypeError). Safetensors stays the recommended format.
+
+    Otherwise the file is a safetensors file: the tensors are its named buffers (a plain state dict keeps its
+    dotted keys) and the structure around them is JSON in its metadata, so the reference ``safetensors`` library
+    opens it too. Tensors sharing memory (tied weights, views) are stored once and come back sharing memory; the same
     tensor object met twice comes back as one object. Nothing is pickled.
 
     Saving to a path is atomic: the data goes to a temporary file in the same folder, which is fsynced and then
@@ -39,6 +48,9 @@ def save(obj: Any, f: Any, pickle_module: Any = None, pickle_protocol: Any = Non
         >>> torch.load(buf)
         {'w': tensor([1., 1.]), 'step': 3}
     """
+    if is_path(f) and os.fsdecode(os.fspath(f)).lower().endswith(_TORCH_SUFFIXES):
+        write_to(f, [torch_zip_bytes(obj)])
+        return
     arrays, metadata = pack(obj)
     write_to(f, build(arrays, metadata))
 

@@ -16,15 +16,16 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from . import init, lazy, parameter, utils
+from . import init, lazy, parallel, parameter, utils
 from .containers import ModuleDict, ModuleList, ParameterDict, ParameterList, Sequential
 from .hooks import RemovableHandle
 from .module import Module
+from .parallel import DataParallel
 from .parameter import Buffer, Parameter, UninitializedBuffer, UninitializedParameter
 
 __all__ = ["Module", "Parameter", "Buffer", "UninitializedParameter", "UninitializedBuffer", "Sequential",
            "ModuleList", "ModuleDict", "ParameterList", "ParameterDict", "init", "utils",
-           "lazy", "parameter"]
+           "lazy", "parameter", "parallel", "DataParallel"]
 
 
 def _optional(name: str) -> Any:

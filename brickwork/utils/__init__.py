@@ -1,4 +1,5 @@
-"""Utilities with PyTorch's layout: :mod:`brickwork.utils.data` holds datasets, samplers and the DataLoader.
+"""Utilities with PyTorch's layout: :mod:`brickwork.utils.data` (datasets, samplers, the DataLoader) and
+:mod:`brickwork.utils.checkpoint` (activation checkpointing).
 
 Example:
     >>> import brickwork as torch
@@ -6,6 +7,6 @@ Example:
     <class 'brickwork.utils.data.dataloader.DataLoader'>
 """
 
-from . import data, dlpack
+from . import checkpoint, data, dlpack
 
-__all__ = ["data", "dlpack"]
+__all__ = ["checkpoint", "data", "dlpack"]
