@@ -16,7 +16,8 @@ from __future__ import annotations
 from collections import namedtuple
 from typing import Any
 
-__all__ = ["aminmax", "cummax", "cummin", "kthvalue", "max", "median", "min", "sort", "topk"]
+__all__ = ["aminmax", "cummax", "cummin", "kthvalue", "linalg_eigh", "linalg_lstsq", "linalg_qr", "linalg_slogdet",
+           "linalg_svd", "max", "median", "min", "sort", "topk"]
 
 
 def _return_type(name: str, fields: tuple[str, ...]) -> type:
@@ -30,8 +31,8 @@ def _return_type(name: str, fields: tuple[str, ...]) -> type:
                                                   "__module__": __name__})
     cls.__doc__ = (f"``({', '.join(fields)})`` as returned by ``{name}``; unpacks like a tuple.\n\n"
                    f"    Example:\n        >>> import brickwork as torch\n"
-                   f"        >>> torch.return_types.{name}(torch.tensor(2), torch.tensor(0)).{fields[1]}\n"
-                   f"        tensor(0)\n    ")
+                   f"        >>> torch.return_types.{name}({', '.join(f'torch.tensor({i})' for i in range(len(fields)))})"
+                   f".{fields[1]}\n        tensor(1)\n    ")
     return cls
 
 
@@ -44,3 +45,8 @@ median = _return_type("median", ("values", "indices"))
 aminmax = _return_type("aminmax", ("min", "max"))
 cummax = _return_type("cummax", ("values", "indices"))
 cummin = _return_type("cummin", ("values", "indices"))
+linalg_slogdet = _return_type("linalg_slogdet", ("sign", "logabsdet"))
+linalg_qr = _return_type("linalg_qr", ("Q", "R"))
+linalg_eigh = _return_type("linalg_eigh", ("eigenvalues", "eigenvectors"))
+linalg_svd = _return_type("linalg_svd", ("U", "S", "Vh"))
+linalg_lstsq = _return_type("linalg_lstsq", ("solution", "residuals", "rank", "singular_values"))

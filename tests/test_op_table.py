@@ -307,6 +307,84 @@ def bn_running(L: Any, x: Any, w: Any, b: Any, training: bool) -> tuple:
     return L.nn.functional.batch_norm(x, rm, rv, w, b, training=training, momentum=0.3), rm, rv
 
 
+
+def spd(L: Any, a: Any) -> Any:
+    """A well-conditioned symmetric positive-definite matrix made from ``a``."""
+    return a @ a.mT + 3 * L.eye(a.shape[-1], dtype=a.dtype)
+
+
+def wc(L: Any, a: Any) -> Any:
+    """A well-conditioned square matrix made from ``a`` (for inverses, solves and determinants)."""
+    return a + 4 * L.eye(a.shape[-1], dtype=a.dtype)
+
+
+def signfix(u: Any, vh: Any = None) -> Any:
+    """Eigen/singular vectors with each column's sign fixed by its first row (the factorization's free choice)."""
+    s = u[..., :1, :].sign()
+    return (u * s,) if vh is None else (u * s, vh * s.mT)
+
+
+LINALG_OPS: list[Op] = [
+    *[Op(f"vector_norm_{k}", lambda L, a, o=o, kw=kw: L.linalg.vector_norm(a, o, **kw), one(*shapes))
+      for k, o, kw, shapes in [
+          ("2", 2, {}, [(3,), (2, 3), nc(2, 3), ()]), ("1_dim", 1, dict(dim=1), [(2, 3)]),
+          ("inf", float("inf"), dict(dim=(0, 1), keepdim=True), [(2, 3, 2)]), ("ninf", -float("inf"), {}, [(2, 3)]),
+          ("3", 3, dict(dim=-1), [(2, 3)]), ("half", 0.5, {}, [(4,)])]],
+    Op("vector_norm_0", lambda L, a: L.linalg.vector_norm(a * (a > 0), 0, dim=1), one((2, 3)), grad=False,
+       errors=[(lambda L: L.linalg.vector_norm(L.tensor([1, 2])), "floating point")]),
+    *[Op(f"matrix_norm_{k}", lambda L, a, o=o: L.linalg.matrix_norm(a, o), one(*shapes))
+      for k, o, shapes in [("fro", "fro", [(2, 3), nc(3, 2), (2, 2, 3)]), ("nuc", "nuc", [(3, 2)]), ("1", 1, [(2, 3)]),
+                           ("m1", -1, [(2, 3)]), ("inf", float("inf"), [(2, 3)]), ("ninf", -float("inf"), [(3, 2)]),
+                           ("2", 2, [(3, 2)]), ("m2", -2, [(2, 3)])]],
+    Op("matrix_norm_keepdim", lambda L, a: L.linalg.matrix_norm(a, 1, dim=(0, 2), keepdim=True), one((2, 3, 2))),
+    Op("linalg_norm", lambda L, a: L.linalg.norm(a), one((3,), (2, 3), (2, 2, 3))),
+    Op("linalg_norm_ord", lambda L, a: (L.linalg.norm(a, 1), L.linalg.norm(a, "fro", dim=(0, 1))), one((2, 3)),
+       errors=[(lambda L: L.linalg.norm(L.ones(2, 2, 2), 1), "1D or 2D")]),
+    Op("inv", lambda L, a: L.linalg.inv(wc(L, a)), one((3, 3), (2, 3, 3), nc(3, 3)), errors=[
+        (lambda L: L.linalg.inv(L.zeros(2, 2)), "singular"),
+        (lambda L: L.linalg.inv(L.ones(2, 3)), "square matrices"),
+        (lambda L: L.linalg.inv(L.ones(2, 2, dtype=L.int64)), "floating point")]),
+    Op("inverse_method", lambda L, a: wc(L, a).inverse(), one((2, 2))),
+    Op("solve", lambda L, a, b: L.linalg.solve(wc(L, a), b), [((3, 3), (3,)), ((3, 3), (3, 2)), ((2, 3, 3), (3, 2)),
+                                                          ((2, 3, 3), (2, 3)), (nc(3, 3), (3, 1))],
+       errors=[(lambda L: L.linalg.solve(L.zeros(2, 2), L.ones(2)), "singular"),
+               (lambda L: L.linalg.solve(L.eye(2), L.ones(3, 1)), "Incompatible shapes")]),
+    Op("solve_right", lambda L, a, b: L.linalg.solve(wc(L, a), b, left=False), [((3, 3), (2, 3))]),
+    Op("det", lambda L, a: L.linalg.det(wc(L, a)), one((3, 3), (2, 3, 3), nc(2, 2)),
+       errors=[(lambda L: L.linalg.det(L.ones(2, 3)), "square matrices")]),
+    Op("det_top", lambda L, a: (L.det(wc(L, a)), a.det()), one((2, 2))),
+    Op("slogdet", lambda L, a: L.linalg.slogdet(a * 3), one((3, 3), (2, 2, 2))),
+    Op("logdet", lambda L, a: L.logdet(spd(L, a)), one((3, 3))),
+    Op("cholesky", lambda L, a: L.linalg.cholesky(spd(L, a)), one((3, 3), (2, 3, 3)),
+       errors=[(lambda L: L.linalg.cholesky(-L.eye(2)), "positive-definite")]),
+    Op("cholesky_upper", lambda L, a: L.linalg.cholesky(spd(L, a), upper=True), one((2, 2))),
+    Op("qr", lambda L, a: L.linalg.qr(a), one((4, 3), (3, 3), (2, 3, 2)),
+       errors=[(lambda L: L.linalg.qr(L.ones(2, 2), mode="x"), "unrecognized mode")]),
+    Op("qr_complete", lambda L, a: L.linalg.qr(a, mode="complete"), one((3, 2)), grad=False),
+    Op("eigh", lambda L, a: (lambda r: (r.eigenvalues, *signfix(r.eigenvectors)))(L.linalg.eigh(a + a.mT)),
+       one((3, 3), (2, 3, 3))),
+    Op("eigh_upper", lambda L, a: L.linalg.eigh(a + a.mT, UPLO="U").eigenvalues, one((3, 3))),
+    Op("eigvalsh", lambda L, a: L.linalg.eigvalsh(a + a.mT), one((3, 3))),
+    Op("svd", lambda L, a: (lambda r: (r.S, *signfix(r.U, r.Vh)))(L.linalg.svd(a, full_matrices=False)),
+       one((3, 2), (2, 3), (3, 3), (2, 3, 2))),
+    Op("svd_square_full", lambda L, a: (lambda r: (r.S, *signfix(r.U, r.Vh)))(L.linalg.svd(a)), one((3, 3))),
+    Op("svdvals", lambda L, a: L.linalg.svdvals(a), one((3, 2), (2, 2, 3))),
+    Op("pinv", lambda L, a: L.linalg.pinv(a), one((3, 2), (2, 3), (2, 2, 2)), tol=10),
+    Op("pinverse", lambda L, a: L.pinverse(a), one((3, 2))),
+    Op("lstsq", lambda L, a, b: L.linalg.lstsq(a, b).solution, [((4, 2), (4, 3)), ((3, 3), (3, 1))]),
+    Op("matrix_rank", lambda L, a: (L.linalg.matrix_rank(a), L.linalg.matrix_rank(a[:, :1] * a[:1])), one((3, 3)),
+       grad=False),
+    Op("matrix_power", lambda L, a: (L.linalg.matrix_power(a, 3), L.matrix_power(a, 0), a.matrix_power(1)),
+       one((2, 2), (2, 3, 3))),
+    Op("matrix_power_neg", lambda L, a: L.linalg.matrix_power(wc(L, a), -2), one((2, 2))),
+    Op("multi_dot", lambda L, a, b, c: L.linalg.multi_dot([a, b, c]), [((3,), (3, 4), (4, 2)), ((2, 3), (3, 4), (4,))]),
+    Op("vecdot", lambda L, a, b: L.linalg.vecdot(a, b), [((2, 3), (2, 3)), ((2, 3), (3,))]),
+    Op("linalg_cross", lambda L, a, b: L.linalg.cross(a, b), [((2, 3), (2, 3)), ((3,), (3,))]),
+    Op("solve_triangular", lambda L, a, b: L.linalg.solve_triangular(wc(L, a), b, upper=True), [((3, 3), (3, 2))]),
+    Op("solve_triangular_unit", lambda L, a, b: L.linalg.solve_triangular(a, b, upper=False, unitriangular=True),
+       [((3, 3), (3, 1))]),
+]
+
 # -- the table ---------------------------------------------------------------------------------------------
 
 OPS: list[Op] = [
@@ -576,6 +654,7 @@ OPS: list[Op] = [
     Op("sort", lambda L, a: L.sort(a, stable=True), one((2, 4), nc(2, 4), (3,), (), (0, 3)), FI),
     Op("sort_desc", lambda L, a: a.sort(dim=0, descending=True, stable=True), one((3, 2), nc(3, 2)), FI),
     *API_OPS,
+    *LINALG_OPS,
 
     # nn.functional primitives (brickwork/ops/linear.py, conv.py, pool.py, normalization.py, pad.py, embedding.py,
     # activation.py, loss.py, attention.py)

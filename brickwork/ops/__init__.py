@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from .._tensor import Tensor
-from . import combine, creation, elementwise, indexing, linalg, movement, random, reduce, scan, stats
+from . import combine, creation, elementwise, indexing, linalg, linalg_extra, movement, random, reduce, scan, stats
 from ._core import renamed as _renamed
 from .creation import *  # noqa: F401,F403
 from .elementwise import *  # noqa: F401,F403
@@ -180,6 +180,82 @@ def _split_with_sizes(self: Tensor, split_sizes: Sequence[int], dim: int = 0) ->
 
 Tensor.split_with_sizes = _split_with_sizes  # type: ignore[attr-defined]
 Tensor.expm1 = _E.expm1
+
+# -- the linear algebra that PyTorch also offers at the top level and as Tensor methods --------------------------
+
+def det(input: Tensor) -> Tensor:
+    """The determinant of a square matrix (or a batch), as ``brickwork.linalg.det``.
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.det(torch.tensor([[1.0, 2.0], [3.0, 4.0]])).round()
+        tensor(-2.)
+    """
+    return linalg_extra.det(input)
+
+
+def logdet(input: Tensor) -> Tensor:
+    """The log of the determinant (nan for a negative determinant, -inf for zero).
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.logdet(torch.eye(2) * 2).item() == 2 * 0.6931471824645996
+        True
+    """
+    s = linalg_extra.slogdet(input)
+    return _E.where(s.sign < 0, float("nan"), _E.where(s.sign == 0, float("-inf"), s.logabsdet))
+
+
+def slogdet(input: Tensor) -> Any:
+    """``(sign, logabsdet)`` of the determinant, as ``brickwork.linalg.slogdet``.
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.slogdet(torch.tensor([[1.0, 2.0], [3.0, 4.0]])).sign
+        tensor(-1.)
+    """
+    return linalg_extra.slogdet(input)
+
+
+def inverse(input: Tensor, *, out: Tensor | None = None) -> Tensor:
+    """The inverse of a square matrix (or a batch), as ``brickwork.linalg.inv``.
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.inverse(torch.eye(2) * 2)
+        tensor([[0.5000, 0.0000],
+                [0.0000, 0.5000]])
+    """
+    return linalg_extra.inv(input)
+
+
+def pinverse(input: Tensor, rcond: float = 1e-15) -> Tensor:
+    """The pseudo-inverse, dropping singular values below ``rcond`` times the largest.
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.pinverse(torch.eye(2) * 2)
+        tensor([[0.5000, 0.0000],
+                [0.0000, 0.5000]])
+    """
+    return linalg_extra.pinv(input, rtol=rcond)
+
+
+def matrix_power(input: Tensor, n: int) -> Tensor:
+    """``input`` multiplied by itself ``n`` times, as ``brickwork.linalg.matrix_power``.
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.matrix_power(torch.eye(2) * 2, 3)
+        tensor([[8., 0.],
+                [0., 8.]])
+    """
+    return linalg_extra.matrix_power(input, n)
+
+
+for _name in ("det", "logdet", "slogdet", "inverse", "pinverse", "matrix_power"):
+    setattr(Tensor, _name, globals()[_name])
+
 
 # What `from brickwork.ops import *` (and so `import brickwork`) exports: the ops the family modules define.
 # The helpers they share (wrap, record, sum_to... from _core) and the few below stay importable from their
