@@ -49,6 +49,13 @@ del _modules
 
 if TYPE_CHECKING:  # type checkers cannot follow the computed ``__all__`` of .modules: name the layer families
     from .modules.activation import *  # noqa: F401,F403
+    from .modules.activation_piecewise import *  # noqa: F401,F403
+    from .modules.activation_smooth import *  # noqa: F401,F403
+    from .modules.distance import *  # noqa: F401,F403
+    from .modules.fold import *  # noqa: F401,F403
+    from .modules.instancenorm import *  # noqa: F401,F403
+    from .modules.padding import *  # noqa: F401,F403
+    from .modules.pixelshuffle import *  # noqa: F401,F403
     from .modules.adaptive_pooling import *  # noqa: F401,F403
     from .modules.batchnorm import *  # noqa: F401,F403
     from .modules.conv import *  # noqa: F401,F403

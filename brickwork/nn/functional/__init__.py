@@ -8,7 +8,9 @@ Where each family lives (one file per family, each with its forward and backward
 ``_pool``                 max/avg pooling 1-d and 2-d, adaptive average/max pooling
 ``_norm``                 batch_norm, layer_norm, group_norm, instance_norm, normalize
 ``_activation``           relu, gelu, softmax, softplus, hardtanh and the other activations
-``_dropout``              dropout, dropout1d/2d/3d, alpha_dropout
+``_activation_extra``     hardshrink, softshrink, rrelu and the in-place spellings celu_, selu_, threshold_
+``_shuffle``              pixel_shuffle, pixel_unshuffle, channel_shuffle
+``_dropout``              dropout, dropout1d/2d/3d, alpha_dropout, feature_alpha_dropout
 ``_sparse``               embedding, one_hot
 ``_pad``                  pad
 ``_distance``             cosine_similarity, pairwise_distance
@@ -27,8 +29,9 @@ from __future__ import annotations
 
 import importlib
 
-from . import _activation, _conv, _distance, _dropout, _linear, _norm, _pad, _pool, _sparse
+from . import _activation, _activation_extra, _conv, _distance, _dropout, _linear, _norm, _pad, _pool, _shuffle, _sparse
 from ._activation import *  # noqa: F401,F403
+from ._activation_extra import *  # noqa: F401,F403
 from ._conv import *  # noqa: F401,F403
 from ._distance import *  # noqa: F401,F403
 from ._dropout import *  # noqa: F401,F403
@@ -36,10 +39,11 @@ from ._linear import *  # noqa: F401,F403
 from ._norm import *  # noqa: F401,F403
 from ._pad import *  # noqa: F401,F403
 from ._pool import *  # noqa: F401,F403
+from ._shuffle import *  # noqa: F401,F403
 from ._sparse import *  # noqa: F401,F403
 
 __all__: list[str] = []
-for _m in (_activation, _conv, _distance, _dropout, _linear, _norm, _pad, _pool, _sparse):
+for _m in (_activation, _activation_extra, _conv, _distance, _dropout, _linear, _norm, _pad, _pool, _shuffle, _sparse):
     __all__ += _m.__all__
 
 # Families written elsewhere in brickwork.nn (losses, attention) join F here when present.

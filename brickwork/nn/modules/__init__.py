@@ -15,24 +15,33 @@ from __future__ import annotations
 
 import importlib
 
-from . import (activation, adaptive_pooling, batchnorm, conv, conv_transpose, dropout, flatten, linear,
-               normalization, pooling, softmax, sparse)
+from . import (activation, activation_piecewise, activation_smooth, adaptive_pooling, batchnorm, conv, conv_transpose,
+               distance, dropout, flatten, fold, instancenorm, linear, normalization, padding, pixelshuffle, pooling,
+               softmax, sparse)
 from .activation import *  # noqa: F401,F403
+from .activation_piecewise import *  # noqa: F401,F403
+from .activation_smooth import *  # noqa: F401,F403
 from .adaptive_pooling import *  # noqa: F401,F403
 from .batchnorm import *  # noqa: F401,F403
 from .conv import *  # noqa: F401,F403
 from .conv_transpose import *  # noqa: F401,F403
+from .distance import *  # noqa: F401,F403
 from .dropout import *  # noqa: F401,F403
 from .flatten import *  # noqa: F401,F403
+from .fold import *  # noqa: F401,F403
+from .instancenorm import *  # noqa: F401,F403
 from .linear import *  # noqa: F401,F403
 from .normalization import *  # noqa: F401,F403
+from .padding import *  # noqa: F401,F403
+from .pixelshuffle import *  # noqa: F401,F403
 from .pooling import *  # noqa: F401,F403
 from .softmax import *  # noqa: F401,F403
 from .sparse import *  # noqa: F401,F403
 
 __all__: list[str] = []
-for _m in (activation, adaptive_pooling, batchnorm, conv, conv_transpose, dropout, flatten, linear, normalization,
-           pooling, softmax, sparse):
+for _m in (activation, activation_piecewise, activation_smooth, adaptive_pooling, batchnorm, conv, conv_transpose,
+           distance, dropout, flatten, fold, instancenorm, linear, normalization, padding, pixelshuffle, pooling, softmax,
+           sparse):
     __all__ += _m.__all__
 
 # Layer families written by other parts of the project (losses, recurrent, attention) join when present.

@@ -1,0 +1,169 @@
+"""The rest of ``torch.nn``'s layers against PyTorch through :func:`test_layers.check_layer`: activations,
+padding, instance normalization, distances, channel rearranging, folding, dropout variants, 3-D layers,
+upsampling, the transformer decoder and recurrent cells; then what the helper cannot show (random layers'
+statistics, warnings and exception types)."""
+
+from __future__ import annotations
+
+import doctest
+import importlib
+import warnings
+
+import numpy as np
+import pytest
+import torch
+
+import brickwork as bw
+from brickwork import nn
+from test_layers import R, check_layer
+
+T = torch.nn
+
+
+def _same(name, *args, shapes, **kwargs):
+    """A case building ``nn.name(*args, **kwargs)`` on both sides."""
+    opts = kwargs.pop("_opts", {})
+    return (lambda: getattr(nn, name)(*args, **kwargs), lambda: getattr(T, name)(*args, **kwargs), shapes, opts)
+
+
+LAYERS = {
+    "ReLU6": _same("ReLU6", shapes=[(3, 4)]),
+    "Hardtanh": _same("Hardtanh", -0.5, 0.7, shapes=[(3, 4)]),
+    "Hardsigmoid": _same("Hardsigmoid", shapes=[(3, 4)]),
+    "Hardswish": _same("Hardswish", shapes=[(3, 4)]),
+    "Threshold": _same("Threshold", 0.1, -2.0, shapes=[(3, 4)]),
+    "Hardshrink": _same("Hardshrink", 0.3, shapes=[(3, 4)]),
+    "Softshrink": _same("Softshrink", 0.3, shapes=[(3, 4)]),
+    "PReLU": _same("PReLU", shapes=[(3, 4)]),
+    "PReLU-channels": _same("PReLU", 3, 0.1, shapes=[(2, 3, 4)]),
+    "RReLU-eval": _same("RReLU", 0.1, 0.3, shapes=[(3, 4)], _opts=dict(modes=("eval",))),
+    "SELU": _same("SELU", shapes=[(3, 4)]),
+    "CELU": _same("CELU", 0.7, shapes=[(3, 4)]),
+    "GLU": _same("GLU", 0, shapes=[(4, 3)]),
+    "Softsign": _same("Softsign", shapes=[(3, 4)]),
+    "Tanhshrink": _same("Tanhshrink", shapes=[(3, 4)]),
+    "LogSigmoid": _same("LogSigmoid", shapes=[(3, 4)]),
+    "Softmin": _same("Softmin", 1, shapes=[(3, 4)]),
+    "Softmax2d": _same("Softmax2d", shapes=[(2, 3, 2, 2)]),
+    "ReflectionPad1d": _same("ReflectionPad1d", (2, 1), shapes=[(2, 3, 5)]),
+    "ReflectionPad2d": _same("ReflectionPad2d", (1, 2, 2, 0), shapes=[(2, 3, 4, 4)]),
+    "ReflectionPad3d": _same("ReflectionPad3d", 1, shapes=[(1, 2, 3, 3, 3)]),
+    "ReplicationPad1d": _same("ReplicationPad1d", 2, shapes=[(3, 4)]),
+    "ReplicationPad2d": _same("ReplicationPad2d", (1, 0, 2, 3), shapes=[(2, 3, 4, 4)]),
+    "ReplicationPad3d": _same("ReplicationPad3d", (1, 0, 2, 1, 0, 1), shapes=[(1, 2, 3, 3, 3)]),
+    "CircularPad1d": _same("CircularPad1d", (1, 2), shapes=[(2, 3, 5)]),
+    "CircularPad2d": _same("CircularPad2d", 1, shapes=[(2, 3, 4, 4)]),
+    "CircularPad3d": _same("CircularPad3d", 1, shapes=[(2, 3, 3, 3)]),
+    "ConstantPad1d": _same("ConstantPad1d", (2, 1), 3.5, shapes=[(2, 3, 4)]),
+    "ConstantPad2d": _same("ConstantPad2d", (1, 0, 2, 1), -1.0, shapes=[(2, 3, 4)]),
+    "ConstantPad3d": _same("ConstantPad3d", 1, 0.5, shapes=[(1, 2, 2, 2, 2)]),
+    "ZeroPad1d": _same("ZeroPad1d", (0, 2), shapes=[(2, 3)]),
+    "ZeroPad2d": _same("ZeroPad2d", (1, 2, 3, 4), shapes=[(2, 3, 4, 4)]),
+    "ZeroPad3d": _same("ZeroPad3d", 1, shapes=[(1, 2, 2, 2, 2)]),
+    "InstanceNorm1d": _same("InstanceNorm1d", 3, shapes=[(2, 3, 5)]),
+    "InstanceNorm1d-unbatched": _same("InstanceNorm1d", 3, affine=True, shapes=[(3, 5)]),
+    "InstanceNorm2d-stats": _same("InstanceNorm2d", 3, affine=True, track_running_stats=True, shapes=[(2, 3, 4, 4)],
+                                  _opts=dict(train_steps=2, lazy=lambda: nn.LazyInstanceNorm2d())),
+    "InstanceNorm3d": _same("InstanceNorm3d", 2, momentum=0.3, shapes=[(2, 2, 3, 2, 2)]),
+    "CosineSimilarity": _same("CosineSimilarity", 0, shapes=[(4, 3), (4, 3)]),
+    "PairwiseDistance": _same("PairwiseDistance", 1.5, keepdim=True, shapes=[(4, 3), (4, 3)]),
+    "PixelShuffle": _same("PixelShuffle", 2, shapes=[(2, 8, 3, 3)]),
+    "PixelUnshuffle": _same("PixelUnshuffle", 2, shapes=[(2, 3, 4, 6)]),
+    "ChannelShuffle": _same("ChannelShuffle", 3, shapes=[(2, 6, 2, 2)]),
+    "Unfold": _same("Unfold", (2, 3), padding=1, stride=2, shapes=[(2, 3, 5, 6)]),
+    "Fold": _same("Fold", (4, 5), (2, 2), shapes=[(2, 12, 12)]),
+    "Dropout3d-eval": _same("Dropout3d", 0.3, shapes=[(2, 3, 2, 2, 2)], _opts=dict(modes=("eval",))),
+    "FeatureAlphaDropout-eval": _same("FeatureAlphaDropout", 0.3, shapes=[(2, 3, 4)], _opts=dict(modes=("eval",))),
+}
+
+
+@pytest.mark.parametrize("name", sorted(LAYERS))
+def test_layer(name, device):
+    make, make_torch, shapes, options = LAYERS[name]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        check_layer(make, make_torch, shapes, device=device, **options)
+
+
+@pytest.mark.parametrize("shape,mask_shape", [((6, 5), (6, 5)), ((4, 6, 5), (4, 6, 1)), ((2, 3, 4, 5), (2, 3, 1, 1))])
+def test_dropout2d_reads_ranks_as_torch(shape, mask_shape):
+    """3-D input is (N, C, L) and 2-D input is dropped elementwise, both with PyTorch's warning."""
+    bw.manual_seed(0)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        y = nn.Dropout2d(0.5)(bw.ones(*shape)).numpy()
+        torch.nn.Dropout2d(0.5)(torch.ones(*shape))
+    assert (len(caught) > 0) == (len(shape) != 4)
+    axes = tuple(i for i, n in enumerate(mask_shape) if n == 1 and shape[i] != 1)
+    assert np.all(y.min(axis=axes) == y.max(axis=axes)) and 0 < (y == 0).mean() < 1
+
+
+def test_dropout_unbatched_and_errors():
+    bw.manual_seed(1)
+    y = nn.Dropout3d(0.5)(bw.ones(8, 2, 2, 2)).numpy()  # unbatched (C, D, H, W): one draw per channel
+    assert np.all(y.reshape(8, -1).min(1) == y.reshape(8, -1).max(1))
+    y = nn.Dropout1d(0.5)(bw.ones(8, 5)).numpy()
+    assert np.all(y.min(1) == y.max(1))
+    for make, x in ((nn.Dropout1d, (2, 3, 4, 5)), (nn.Dropout2d, (4,)), (nn.FeatureAlphaDropout, (4,))):
+        with pytest.raises(RuntimeError):
+            getattr(T, make.__name__)()(torch.ones(x))
+        with pytest.raises(RuntimeError):
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                make()(bw.ones(*x))
+    with pytest.raises(ValueError):
+        nn.Dropout3d(1.5)
+    y = nn.FeatureAlphaDropout(0.5)(bw.randn(16, 32, 30)).numpy()
+    dropped = y.std(axis=2) == 0  # a dropped channel is one constant, SELU's scaled saturation value
+    assert 0.4 < dropped.mean() < 0.6 and len(np.unique(y[dropped])) == 1
+
+
+def test_random_activation_statistics():
+    bw.manual_seed(0)
+    x = -bw.ones(20000)
+    y = nn.RReLU(0.1, 0.3)(x).numpy()
+    assert y.min() >= -0.3 and y.max() <= -0.1 and abs(y.mean() + 0.2) < 0.01
+    x = bw.tensor([-1.0, 2.0], requires_grad=True)
+    y = nn.RReLU()(x)
+    y.sum().backward()
+    assert x.grad.numpy()[1] == 1.0 and -x.grad.numpy()[0] == y.detach().numpy()[0]
+
+
+@pytest.mark.parametrize("make,x", [
+    (lambda m: m.Hardtanh(1.0, 0.5), None),
+    (lambda m: m.Softshrink(-1.0), (2,)),
+    (lambda m: m.PixelShuffle(2), (1, 3, 2, 2)),
+    (lambda m: m.PixelShuffle(2), (3, 2)),
+    (lambda m: m.PixelUnshuffle(2), (1, 1, 3, 2)),
+    (lambda m: m.ChannelShuffle(4), (1, 6, 2)),
+    (lambda m: m.Softmax2d(), (2, 3)),
+    (lambda m: m.CircularPad2d(1), (2, 2)),
+    (lambda m: m.InstanceNorm1d(3, affine=True), (2, 4, 5)),
+    (lambda m: m.InstanceNorm2d(3), (2, 3)),
+    (lambda m: m.GLU(), (2, 3)),
+    (lambda m: m.PReLU(3), (2, 4)),
+    (lambda m: m.RReLU(0.5, 0.1), (2,)),
+    (lambda m: m.ReflectionPad1d(5), (1, 2, 3)),
+])
+def test_errors_as_torch(make, x):
+    def run(m, lib):
+        layer = make(m)
+        if x is not None:
+            layer(lib.ones(*x))
+    with pytest.raises(Exception) as te:
+        run(T, torch)
+    with pytest.raises(type(te.value)):
+        run(nn, bw)
+
+
+def test_hardtanh_deprecated_keywords():
+    with pytest.warns(FutureWarning):
+        m = nn.Hardtanh(min_value=-2.0)
+    assert m.min_val == -2.0 and repr(m) == repr(torch.nn.Hardtanh(-2.0))
+
+
+@pytest.mark.parametrize("name", ["activation_piecewise", "activation_smooth", "padding", "instancenorm", "distance",
+                                  "pixelshuffle", "fold", "dropout", "softmax"])
+def test_docstring_examples(name):
+    module = importlib.import_module(f"brickwork.nn.modules.{name}")
+    assert doctest.testmod(module, raise_on_error=False).failed == 0
