@@ -68,6 +68,8 @@ if TYPE_CHECKING:  # type checkers cannot follow the computed ``__all__`` of .mo
     from .modules.softmax import *  # noqa: F401,F403
     from .modules.sparse import *  # noqa: F401,F403
     from .modules.loss import *  # noqa: F401,F403
+    from .modules.loss_embedding import *  # noqa: F401,F403
+    from .modules.loss_likelihood import *  # noqa: F401,F403
     from .modules.rnn import *  # noqa: F401,F403
     from .modules.transformer import *  # noqa: F401,F403
     from .modules.attention import *  # noqa: F401,F403

@@ -15,6 +15,8 @@ Where each family lives (one file per family, each with its forward and backward
 ``_pad``                  pad
 ``_distance``             cosine_similarity, pairwise_distance
 ``.._functional_loss``    losses (mse_loss, cross_entropy, ...)
+``_loss_margin``          triplet, cosine embedding, margin ranking, hinge, multi-(label) margin, soft margin losses
+``_loss_likelihood``      poisson_nll_loss, gaussian_nll_loss, ctc_loss
 ``.._functional_attention``  scaled_dot_product_attention, multi_head_attention_forward
 ========================  ==========================================================================
 
@@ -29,7 +31,8 @@ from __future__ import annotations
 
 import importlib
 
-from . import _activation, _activation_extra, _conv, _distance, _dropout, _linear, _norm, _pad, _pool, _shuffle, _sparse
+from . import (_activation, _activation_extra, _conv, _distance, _dropout, _linear, _norm, _pad, _pool, _shuffle,
+               _sparse)
 from ._activation import *  # noqa: F401,F403
 from ._activation_extra import *  # noqa: F401,F403
 from ._conv import *  # noqa: F401,F403
@@ -59,3 +62,10 @@ for _name in ("_functional_loss", "_functional_attention"):
     globals().update({n: getattr(_m, n) for n in _public})
     __all__ += list(_public)
 del _m, _name
+
+# Losses beyond ``_functional_loss``'s (they import its helpers, so they join after it).
+from . import _loss_likelihood, _loss_margin  # noqa: E402
+from ._loss_likelihood import *  # noqa: F401,F403,E402
+from ._loss_margin import *  # noqa: F401,F403,E402
+
+__all__ += _loss_margin.__all__ + _loss_likelihood.__all__

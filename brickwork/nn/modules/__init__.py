@@ -45,7 +45,7 @@ for _m in (activation, activation_piecewise, activation_smooth, adaptive_pooling
     __all__ += _m.__all__
 
 # Layer families written by other parts of the project (losses, recurrent, attention) join when present.
-for _name in ("loss", "rnn", "transformer", "attention"):
+for _name in ("loss", "loss_embedding", "loss_likelihood", "rnn", "transformer", "attention"):
     try:
         _m = importlib.import_module(f"{__name__}.{_name}")
     except ModuleNotFoundError as _e:
