@@ -74,6 +74,20 @@ LAYERS = {
     "Fold": _same("Fold", (4, 5), (2, 2), shapes=[(2, 12, 12)]),
     "Dropout3d-eval": _same("Dropout3d", 0.3, shapes=[(2, 3, 2, 2, 2)], _opts=dict(modes=("eval",))),
     "FeatureAlphaDropout-eval": _same("FeatureAlphaDropout", 0.3, shapes=[(2, 3, 4)], _opts=dict(modes=("eval",))),
+    "Upsample-nearest": _same("Upsample", scale_factor=2, shapes=[(2, 3, 4, 5)]),
+    "Upsample-bicubic-size": _same("Upsample", (5, 7), mode="bicubic", shapes=[(2, 3, 4, 4)]),
+    "Upsample-trilinear-corners": _same("Upsample", scale_factor=(1.5, 2, 1), mode="trilinear", align_corners=True,
+                                        shapes=[(1, 2, 2, 3, 3)]),
+    "UpsamplingNearest2d": _same("UpsamplingNearest2d", size=(5, 3), shapes=[(2, 3, 2, 2)]),
+    "UpsamplingBilinear2d": _same("UpsamplingBilinear2d", scale_factor=2, shapes=[(2, 3, 3, 2)]),
+    "TransformerDecoderLayer": _same("TransformerDecoderLayer", 8, 2, 16, 0.0, shapes=[(5, 2, 8), (4, 2, 8)]),
+    "TransformerDecoderLayer-prenorm-gelu": _same("TransformerDecoderLayer", 8, 2, 16, 0.0, "gelu", batch_first=True,
+                                                  norm_first=True, shapes=[(2, 5, 8), (2, 3, 8)]),
+    "TransformerDecoder": (lambda: nn.TransformerDecoder(nn.TransformerDecoderLayer(8, 2, 16, 0.0), 2, nn.LayerNorm(8)),
+                           lambda: T.TransformerDecoder(T.TransformerDecoderLayer(8, 2, 16, 0.0), 2, T.LayerNorm(8)),
+                           [(5, 2, 8), (4, 2, 8)], {}),
+    "Transformer": _same("Transformer", 8, 2, 1, 2, 16, 0.0, shapes=[(4, 2, 8), (3, 2, 8)]),
+    "Transformer-unbatched-nobias": _same("Transformer", 8, 2, 1, 1, 16, 0.0, bias=False, shapes=[(4, 8), (3, 8)]),
 }
 
 
@@ -162,8 +176,87 @@ def test_hardtanh_deprecated_keywords():
     assert m.min_val == -2.0 and repr(m) == repr(torch.nn.Hardtanh(-2.0))
 
 
+@pytest.mark.parametrize("shape,mode", [((2, 3, 5), "nearest"), ((2, 3, 5), "linear"), ((2, 3, 5), "area"),
+                                        ((1, 2, 5, 4), "nearest-exact"), ((1, 2, 5, 4), "bilinear"),
+                                        ((1, 2, 5, 4), "bicubic"), ((1, 2, 5, 4), "area"),
+                                        ((1, 2, 3, 4, 5), "trilinear"), ((1, 2, 3, 4, 5), "nearest")])
+@pytest.mark.parametrize("how", [dict(size=7), dict(size=3), dict(scale_factor=1.7), dict(scale_factor=0.6),
+                                 dict(scale_factor=2.5, recompute_scale_factor=True)])
+def test_interpolate_matches_torch(shape, mode, how):
+    """Values and gradients for each mode, size or scale factor, aligned corners and antialiasing."""
+    x = R.standard_normal(shape).astype(np.float32)
+    corners = [None] if mode in ("nearest", "nearest-exact", "area") else [False, True]
+    for align in corners:
+        for aa in ([False, True] if mode in ("bilinear", "bicubic") else [False]):
+            tx, bx = torch.tensor(x, requires_grad=True), bw.tensor(x, requires_grad=True)
+            yt = torch.nn.functional.interpolate(tx, mode=mode, align_corners=align, antialias=aa, **how)
+            yb = nn.functional.interpolate(bx, mode=mode, align_corners=align, antialias=aa, **how)
+            assert tuple(yb.shape) == tuple(yt.shape)
+            np.testing.assert_allclose(yb.detach().numpy(), yt.detach().numpy(), rtol=1e-5, atol=1e-5)
+            g = R.standard_normal(tuple(yt.shape)).astype(np.float32)
+            yt.backward(torch.tensor(g))
+            yb.backward(bw.tensor(g))
+            np.testing.assert_allclose(bx.grad.numpy(), tx.grad.numpy(), rtol=1e-4, atol=1e-4)
+
+
+def test_interpolate_gradcheck_and_errors():
+    x = bw.tensor(R.standard_normal((1, 1, 3, 4)), requires_grad=True)
+    assert bw.autograd.gradcheck(lambda t: nn.functional.interpolate(t, size=(5, 3), mode="bicubic"), (x,))
+    for call in (lambda L: L.nn.functional.interpolate(L.ones(1, 1, 4), size=3, scale_factor=2),
+                 lambda L: L.nn.functional.interpolate(L.ones(1, 1, 4)),
+                 lambda L: L.nn.functional.interpolate(L.ones(1, 1, 4), size=3, align_corners=True),
+                 lambda L: L.nn.functional.interpolate(L.ones(1, 1, 4), size=(3, 3)),
+                 lambda L: L.nn.functional.interpolate(L.ones(1, 1, 4), size=3, mode="bilinear"),
+                 lambda L: L.nn.functional.interpolate(L.ones(1, 1, 4), size=3, mode="linear", antialias=True),
+                 lambda L: L.nn.functional.interpolate(L.ones(1, 1, 4), size=2.5)):
+        with pytest.raises(Exception) as te:
+            call(torch)
+        with pytest.raises(type(te.value)):
+            call(bw)
+
+
+class _Seq2Seq(nn.Transformer):
+    """A subclass of ``nn.Transformer`` as public model code writes it."""
+
+    def __init__(self, vocab: int, d: int) -> None:
+        super().__init__(d_model=d, nhead=2, num_encoder_layers=1, num_decoder_layers=1, dim_feedforward=16,
+                         dropout=0.0)
+        self.embed = nn.Embedding(vocab, d)
+        self.head = nn.Linear(d, vocab)
+
+    def forward(self, src, tgt):
+        mask = self.generate_square_subsequent_mask(tgt.shape[0])
+        return self.head(super().forward(self.embed(src), self.embed(tgt), tgt_mask=mask))
+
+
+def test_transformer_subclass_and_masks():
+    m = _Seq2Seq(11, 8)
+    y = m(bw.randint(0, 11, (5, 2)), bw.randint(0, 11, (4, 2)))
+    assert y.shape == (4, 2, 11)
+    y.sum().backward()
+    assert all(p.grad is not None for p in m.parameters())
+    tm = torch.nn.Transformer(8, 2, 1, 1, 16, 0.0)
+    bm = nn.Transformer(8, 2, 1, 1, 16, 0.0)
+    bm.load_state_dict({k: bw.tensor(v.numpy()) for k, v in tm.state_dict().items()})
+    src, tgt = R.standard_normal((5, 2, 8)).astype(np.float32), R.standard_normal((4, 2, 8)).astype(np.float32)
+    pad = np.array([[False, False, True, True], [False, False, False, True]])
+    kw = lambda lib: dict(tgt_mask=lib.nn.Transformer.generate_square_subsequent_mask(4),  # noqa: E731
+                          tgt_key_padding_mask=lib.tensor(pad), memory_key_padding_mask=lib.tensor(pad[:, :1].repeat(5, 1)))
+    want = tm(torch.tensor(src), torch.tensor(tgt), **kw(torch)).detach().numpy()
+    got = bm(bw.tensor(src), bw.tensor(tgt), **kw(bw)).detach().numpy()
+    np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-5)
+    np.testing.assert_array_equal(nn.Transformer.generate_square_subsequent_mask(3).numpy(),
+                                  torch.nn.Transformer.generate_square_subsequent_mask(3).numpy())
+    for lib in (torch, bw):
+        with pytest.raises(RuntimeError):
+            lib.nn.Transformer(8, 2, 1, 1, 16)(lib.zeros(5, 2, 8), lib.zeros(4, 3, 8))
+        with pytest.raises(RuntimeError):
+            lib.nn.Transformer(8, 2, 1, 1, 16)(lib.zeros(5, 2, 8), lib.zeros(4, 2, 6))
+
+
 @pytest.mark.parametrize("name", ["activation_piecewise", "activation_smooth", "padding", "instancenorm", "distance",
-                                  "pixelshuffle", "fold", "dropout", "softmax"])
+                                  "pixelshuffle", "fold", "dropout", "softmax", "transformer_decoder",
+                                  "transformer_model", "upsampling"])
 def test_docstring_examples(name):
     module = importlib.import_module(f"brickwork.nn.modules.{name}")
     assert doctest.testmod(module, raise_on_error=False).failed == 0

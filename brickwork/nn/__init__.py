@@ -56,6 +56,7 @@ if TYPE_CHECKING:  # type checkers cannot follow the computed ``__all__`` of .mo
     from .modules.instancenorm import *  # noqa: F401,F403
     from .modules.padding import *  # noqa: F401,F403
     from .modules.pixelshuffle import *  # noqa: F401,F403
+    from .modules.upsampling import *  # noqa: F401,F403
     from .modules.adaptive_pooling import *  # noqa: F401,F403
     from .modules.batchnorm import *  # noqa: F401,F403
     from .modules.conv import *  # noqa: F401,F403
@@ -72,4 +73,6 @@ if TYPE_CHECKING:  # type checkers cannot follow the computed ``__all__`` of .mo
     from .modules.loss_likelihood import *  # noqa: F401,F403
     from .modules.rnn import *  # noqa: F401,F403
     from .modules.transformer import *  # noqa: F401,F403
+    from .modules.transformer_decoder import *  # noqa: F401,F403
+    from .modules.transformer_model import *  # noqa: F401,F403
     from .modules.attention import *  # noqa: F401,F403

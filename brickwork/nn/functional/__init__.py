@@ -9,6 +9,7 @@ Where each family lives (one file per family, each with its forward and backward
 ``_norm``                 batch_norm, layer_norm, group_norm, instance_norm, normalize
 ``_activation``           relu, gelu, softmax, softplus, hardtanh and the other activations
 ``_activation_extra``     hardshrink, softshrink, rrelu and the in-place spellings celu_, selu_, threshold_
+``_interpolate``          interpolate (nearest, linear, bilinear, bicubic, trilinear, area), upsample*
 ``_shuffle``              pixel_shuffle, pixel_unshuffle, channel_shuffle
 ``_dropout``              dropout, dropout1d/2d/3d, alpha_dropout, feature_alpha_dropout
 ``_sparse``               embedding, one_hot
@@ -31,13 +32,14 @@ from __future__ import annotations
 
 import importlib
 
-from . import (_activation, _activation_extra, _conv, _distance, _dropout, _linear, _norm, _pad, _pool, _shuffle,
-               _sparse)
+from . import (_activation, _activation_extra, _conv, _distance, _dropout, _interpolate, _linear, _norm, _pad, _pool,
+               _shuffle, _sparse)
 from ._activation import *  # noqa: F401,F403
 from ._activation_extra import *  # noqa: F401,F403
 from ._conv import *  # noqa: F401,F403
 from ._distance import *  # noqa: F401,F403
 from ._dropout import *  # noqa: F401,F403
+from ._interpolate import *  # noqa: F401,F403
 from ._linear import *  # noqa: F401,F403
 from ._norm import *  # noqa: F401,F403
 from ._pad import *  # noqa: F401,F403
@@ -46,7 +48,8 @@ from ._shuffle import *  # noqa: F401,F403
 from ._sparse import *  # noqa: F401,F403
 
 __all__: list[str] = []
-for _m in (_activation, _activation_extra, _conv, _distance, _dropout, _linear, _norm, _pad, _pool, _shuffle, _sparse):
+for _m in (_activation, _activation_extra, _conv, _distance, _dropout, _interpolate, _linear, _norm, _pad, _pool, _shuffle,
+           _sparse):
     __all__ += _m.__all__
 
 # Families written elsewhere in brickwork.nn (losses, attention) join F here when present.

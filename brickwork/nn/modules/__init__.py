@@ -17,7 +17,7 @@ import importlib
 
 from . import (activation, activation_piecewise, activation_smooth, adaptive_pooling, batchnorm, conv, conv_transpose,
                distance, dropout, flatten, fold, instancenorm, linear, normalization, padding, pixelshuffle, pooling,
-               softmax, sparse)
+               softmax, sparse, upsampling)
 from .activation import *  # noqa: F401,F403
 from .activation_piecewise import *  # noqa: F401,F403
 from .activation_smooth import *  # noqa: F401,F403
@@ -37,15 +37,17 @@ from .pixelshuffle import *  # noqa: F401,F403
 from .pooling import *  # noqa: F401,F403
 from .softmax import *  # noqa: F401,F403
 from .sparse import *  # noqa: F401,F403
+from .upsampling import *  # noqa: F401,F403
 
 __all__: list[str] = []
 for _m in (activation, activation_piecewise, activation_smooth, adaptive_pooling, batchnorm, conv, conv_transpose,
            distance, dropout, flatten, fold, instancenorm, linear, normalization, padding, pixelshuffle, pooling, softmax,
-           sparse):
+           sparse, upsampling):
     __all__ += _m.__all__
 
 # Layer families written by other parts of the project (losses, recurrent, attention) join when present.
-for _name in ("loss", "loss_embedding", "loss_likelihood", "rnn", "transformer", "attention"):
+for _name in ("loss", "loss_embedding", "loss_likelihood", "rnn", "transformer", "transformer_decoder",
+              "transformer_model", "attention"):
     try:
         _m = importlib.import_module(f"{__name__}.{_name}")
     except ModuleNotFoundError as _e:
