@@ -12,7 +12,7 @@ from ... import ops
 from ..._tensor import Tensor
 from ...autograd.grad_mode import no_grad
 from ...ops.ctc import ctc_nll
-from .._functional_loss import _reduction
+from ._loss_margin import _reduction
 
 __all__ = ["poisson_nll_loss", "gaussian_nll_loss", "ctc_loss"]
 

@@ -8,13 +8,23 @@ from typing import Callable
 
 from ... import ops
 from ..._tensor import Tensor
-from .._functional_loss import _reduction
 from ._activation import logsigmoid
 from ._distance import pairwise_distance
 
 __all__ = ["triplet_margin_loss", "triplet_margin_with_distance_loss", "cosine_embedding_loss",
            "margin_ranking_loss", "hinge_embedding_loss", "multi_margin_loss", "multilabel_margin_loss",
            "soft_margin_loss", "multilabel_soft_margin_loss"]
+
+
+def _reduction(size_average: bool | None, reduce: bool | None, reduction: str, op: str) -> str:
+    """The reduction, from PyTorch's legacy ``size_average``/``reduce`` flags when either is given."""
+    if size_average is not None or reduce is not None:
+        if reduce is False:
+            return "none"
+        return "sum" if size_average is False else "mean"
+    if reduction not in ("none", "mean", "sum"):
+        raise ValueError(f"{op}: {reduction!r} is not a valid value for reduction; expected 'none', 'mean' or 'sum'")
+    return reduction
 
 
 def _reduce(loss: Tensor, reduction: str) -> Tensor:
