@@ -80,6 +80,30 @@ LAYERS = {
                                         shapes=[(1, 2, 2, 3, 3)]),
     "UpsamplingNearest2d": _same("UpsamplingNearest2d", size=(5, 3), shapes=[(2, 3, 2, 2)]),
     "UpsamplingBilinear2d": _same("UpsamplingBilinear2d", scale_factor=2, shapes=[(2, 3, 3, 2)]),
+    "Conv3d": _same("Conv3d", 4, 6, 3, shapes=[(2, 4, 5, 6, 5)], _opts=dict(lazy=lambda: nn.LazyConv3d(6, 3))),
+    "Conv3d-stride-pad-groups": _same("Conv3d", 4, 6, (3, 2, 3), stride=(2, 1, 1), padding=1, dilation=(1, 2, 1),
+                                      groups=2, shapes=[(2, 4, 5, 6, 5)]),
+    "Conv3d-same-reflect-unbatched": _same("Conv3d", 2, 3, 2, padding="same", padding_mode="reflect",
+                                           shapes=[(2, 4, 4, 4)]),
+    "ConvTranspose3d": _same("ConvTranspose3d", 4, 2, 3, stride=2, padding=1, output_padding=1, shapes=[(2, 4, 3, 2, 3)],
+                             _opts=dict(lazy=lambda: nn.LazyConvTranspose3d(2, 3, 2, 1, 1))),
+    "MaxPool3d": _same("MaxPool3d", 3, 2, 1, ceil_mode=True, shapes=[(2, 3, 5, 6, 7)]),
+    "AvgPool3d": _same("AvgPool3d", (2, 3, 2), (1, 2, 2), (1, 1, 0), count_include_pad=False, shapes=[(2, 3, 5, 6, 7)]),
+    "AdaptiveAvgPool3d": _same("AdaptiveAvgPool3d", (2, None, 3), shapes=[(2, 3, 5, 4, 7)]),
+    "AdaptiveMaxPool3d": _same("AdaptiveMaxPool3d", 2, shapes=[(2, 3, 5, 4, 7)]),
+    "BatchNorm3d": _same("BatchNorm3d", 3, shapes=[(2, 3, 2, 3, 2)],
+                         _opts=dict(train_steps=2, lazy=lambda: nn.LazyBatchNorm3d())),
+    "SyncBatchNorm": _same("SyncBatchNorm", 3, shapes=[(4, 3, 5)], _opts=dict(train_steps=2)),
+    "LPPool1d": _same("LPPool1d", 2, 3, 2, shapes=[(2, 3, 9)]),
+    "LPPool2d": _same("LPPool2d", 3, (2, 3), ceil_mode=True, shapes=[(2, 3, 5, 7)]),
+    "LPPool3d": _same("LPPool3d", 1, 2, shapes=[(1, 2, 4, 4, 4)]),
+    "EmbeddingBag": _same("EmbeddingBag", 10, 3, shapes=[R.integers(0, 10, (4, 3))]),
+    "EmbeddingBag-sum-offsets-padding": (lambda: nn.EmbeddingBag(10, 3, mode="sum", padding_idx=2),
+                                         lambda: T.EmbeddingBag(10, 3, mode="sum", padding_idx=2),
+                                         [np.array([1, 2, 4, 5, 4, 3, 2, 9]), np.array([0, 3, 3, 6])], {}),
+    "EmbeddingBag-max-last-offset": (lambda: nn.EmbeddingBag(10, 3, mode="max", include_last_offset=True),
+                                     lambda: T.EmbeddingBag(10, 3, mode="max", include_last_offset=True),
+                                     [np.array([1, 2, 4, 5, 7, 3]), np.array([0, 2, 6])], {}),
     "TransformerDecoderLayer": _same("TransformerDecoderLayer", 8, 2, 16, 0.0, shapes=[(5, 2, 8), (4, 2, 8)]),
     "TransformerDecoderLayer-prenorm-gelu": _same("TransformerDecoderLayer", 8, 2, 16, 0.0, "gelu", batch_first=True,
                                                   norm_first=True, shapes=[(2, 5, 8), (2, 3, 8)]),
@@ -215,6 +239,49 @@ def test_interpolate_gradcheck_and_errors():
             call(bw)
 
 
+@pytest.mark.parametrize("nd,shape", [(1, (2, 3, 8)), (2, (2, 3, 6, 4)), (3, (1, 2, 4, 4, 6))])
+def test_max_unpool_matches_torch(nd, shape):
+    x = R.standard_normal(shape).astype(np.float32)
+    pool, unpool = getattr(nn, f"MaxPool{nd}d")(2, return_indices=True), getattr(nn, f"MaxUnpool{nd}d")(2)
+    tpool, tunpool = getattr(T, f"MaxPool{nd}d")(2, return_indices=True), getattr(T, f"MaxUnpool{nd}d")(2)
+    assert repr(unpool) == repr(tunpool)
+    bx, tx = bw.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+    (yb, ib), (yt, it) = pool(bx), tpool(tx)
+    np.testing.assert_array_equal(ib.numpy(), it.numpy())
+    size = [n + 1 for n in shape]
+    ub, ut = unpool(yb, ib, output_size=size), tunpool(yt, it, output_size=size)
+    np.testing.assert_array_equal(ub.detach().numpy(), ut.detach().numpy())
+    g = R.standard_normal(tuple(ut.shape)).astype(np.float32)
+    ub.backward(bw.tensor(g))
+    ut.backward(torch.tensor(g))
+    np.testing.assert_allclose(bx.grad.numpy(), tx.grad.numpy())
+
+
+@pytest.mark.parametrize("call", [
+    lambda L: L.nn.functional.conv3d(L.ones(1, 2, 3, 3, 3), L.ones(4, 3, 2, 2, 2)),
+    lambda L: L.nn.functional.conv3d(L.ones(2, 3, 3, 3), L.ones(4, 2, 2, 2)),
+    lambda L: L.nn.functional.conv_transpose3d(L.ones(1, 2, 3, 3, 3), L.ones(3, 2, 2, 2, 2)),
+    lambda L: L.nn.functional.max_pool3d(L.ones(1, 1, 2, 2), 2),
+    lambda L: L.nn.functional.max_pool3d(L.ones(1, 1, 2, 2, 2), 2, padding=2),
+    lambda L: L.nn.functional.avg_pool3d(L.ones(1, 1, 1, 2, 2), 2),
+    lambda L: L.nn.functional.max_unpool2d(L.ones(1, 1, 2, 2), L.zeros(1, 1, 2, 2, dtype=L.int64), 2, output_size=(9, 9)),
+    lambda L: L.nn.BatchNorm3d(3)(L.ones(2, 3, 4)),
+])
+def test_3d_errors_as_torch(call):
+    with pytest.raises(Exception) as te:
+        call(torch)
+    with pytest.raises(type(te.value)):
+        call(bw)
+
+
+def test_sync_batchnorm_conversion():
+    net = nn.Sequential(nn.Conv2d(1, 2, 3), nn.BatchNorm2d(2), nn.Sequential(nn.BatchNorm1d(4)))
+    net[1].running_mean.fill_(0.5)
+    out = nn.SyncBatchNorm.convert_sync_batchnorm(net)
+    assert type(out[1]) is nn.SyncBatchNorm and type(out[2][0]) is nn.SyncBatchNorm
+    assert out[1].running_mean.tolist() == [0.5, 0.5]
+
+
 class _Seq2Seq(nn.Transformer):
     """A subclass of ``nn.Transformer`` as public model code writes it."""
 
@@ -256,7 +323,8 @@ def test_transformer_subclass_and_masks():
 
 @pytest.mark.parametrize("name", ["activation_piecewise", "activation_smooth", "padding", "instancenorm", "distance",
                                   "pixelshuffle", "fold", "dropout", "softmax", "transformer_decoder",
-                                  "transformer_model", "upsampling"])
+                                  "transformer_model", "upsampling", "conv3d", "pooling3d",
+                                  "pooling_extra", "batchnorm3d", "embedding_bag"])
 def test_docstring_examples(name):
     module = importlib.import_module(f"brickwork.nn.modules.{name}")
     assert doctest.testmod(module, raise_on_error=False).failed == 0

@@ -57,6 +57,11 @@ if TYPE_CHECKING:  # type checkers cannot follow the computed ``__all__`` of .mo
     from .modules.padding import *  # noqa: F401,F403
     from .modules.pixelshuffle import *  # noqa: F401,F403
     from .modules.upsampling import *  # noqa: F401,F403
+    from .modules.batchnorm3d import *  # noqa: F401,F403
+    from .modules.conv3d import *  # noqa: F401,F403
+    from .modules.embedding_bag import *  # noqa: F401,F403
+    from .modules.pooling3d import *  # noqa: F401,F403
+    from .modules.pooling_extra import *  # noqa: F401,F403
     from .modules.adaptive_pooling import *  # noqa: F401,F403
     from .modules.batchnorm import *  # noqa: F401,F403
     from .modules.conv import *  # noqa: F401,F403

@@ -16,6 +16,9 @@ side) live in ``brickwork/ops/``:
 ``_distance``             cosine_similarity, pairwise_distance (composed here)
 ``_activation_extra``     hardshrink, softshrink, rrelu and the in-place celu_, selu_, threshold_ (composed here)
 ``_interpolate``          interpolate (all modes), upsample* (separable weight matrices, composed here)
+``_conv3d``               conv3d, conv_transpose3d (sums of the 2-d primitives, composed here)
+``_pool3d``               3-d pooling, lp_pool1d/2d/3d, max_unpool1d/2d/3d, *_with_indices (composed here)
+``_embedding_bag``        embedding_bag (lookup, gather into bags, reduce; composed here)
 ``_shuffle``              pixel_shuffle, pixel_unshuffle, channel_shuffle (composed here)
 ``_loss_margin``          triplet, cosine embedding, margin ranking, hinge, multi-(label) margin, soft margin losses
 ``_loss_likelihood``      poisson_nll_loss, gaussian_nll_loss, ctc_loss (``ops/ctc.py``)
@@ -32,14 +35,17 @@ Example:
 
 from __future__ import annotations
 
-from . import (_activation, _activation_extra, _attention, _conv, _distance, _dropout, _interpolate, _linear, _loss,
-               _loss_likelihood, _loss_margin, _norm, _pad, _pool, _shuffle, _sparse)
+from . import (_activation, _activation_extra, _attention, _conv, _conv3d, _distance, _dropout, _embedding_bag,
+               _interpolate, _linear, _loss, _loss_likelihood, _loss_margin, _norm, _pad, _pool, _pool3d, _shuffle,
+               _sparse)
 from ._activation import *  # noqa: F401,F403
 from ._activation_extra import *  # noqa: F401,F403
 from ._attention import *  # noqa: F401,F403
 from ._conv import *  # noqa: F401,F403
+from ._conv3d import *  # noqa: F401,F403
 from ._distance import *  # noqa: F401,F403
 from ._dropout import *  # noqa: F401,F403
+from ._embedding_bag import *  # noqa: F401,F403
 from ._interpolate import *  # noqa: F401,F403
 from ._linear import *  # noqa: F401,F403
 from ._loss import *  # noqa: F401,F403
@@ -48,11 +54,12 @@ from ._loss_margin import *  # noqa: F401,F403
 from ._norm import *  # noqa: F401,F403
 from ._pad import *  # noqa: F401,F403
 from ._pool import *  # noqa: F401,F403
+from ._pool3d import *  # noqa: F401,F403
 from ._shuffle import *  # noqa: F401,F403
 from ._sparse import *  # noqa: F401,F403
 
 __all__: list[str] = []
 for _m in (_activation, _conv, _distance, _dropout, _linear, _norm, _pad, _pool, _sparse, _loss, _attention,
-           _activation_extra, _interpolate, _shuffle, _loss_margin, _loss_likelihood):
+           _activation_extra, _interpolate, _shuffle, _loss_margin, _loss_likelihood, _conv3d, _pool3d, _embedding_bag):
     __all__ += _m.__all__
 del _m

@@ -15,18 +15,21 @@ from __future__ import annotations
 
 import importlib
 
-from . import (activation, activation_piecewise, activation_smooth, adaptive_pooling, batchnorm, conv, conv_transpose,
-               distance, dropout, flatten, fold, instancenorm, linear, normalization, padding, pixelshuffle, pooling,
-               softmax, sparse, upsampling)
+from . import (activation, activation_piecewise, activation_smooth, adaptive_pooling, batchnorm, batchnorm3d, conv,
+               conv3d, conv_transpose, distance, dropout, embedding_bag, flatten, fold, instancenorm, linear,
+               normalization, padding, pixelshuffle, pooling, pooling3d, pooling_extra, softmax, sparse, upsampling)
 from .activation import *  # noqa: F401,F403
 from .activation_piecewise import *  # noqa: F401,F403
 from .activation_smooth import *  # noqa: F401,F403
 from .adaptive_pooling import *  # noqa: F401,F403
 from .batchnorm import *  # noqa: F401,F403
+from .batchnorm3d import *  # noqa: F401,F403
 from .conv import *  # noqa: F401,F403
+from .conv3d import *  # noqa: F401,F403
 from .conv_transpose import *  # noqa: F401,F403
 from .distance import *  # noqa: F401,F403
 from .dropout import *  # noqa: F401,F403
+from .embedding_bag import *  # noqa: F401,F403
 from .flatten import *  # noqa: F401,F403
 from .fold import *  # noqa: F401,F403
 from .instancenorm import *  # noqa: F401,F403
@@ -35,14 +38,16 @@ from .normalization import *  # noqa: F401,F403
 from .padding import *  # noqa: F401,F403
 from .pixelshuffle import *  # noqa: F401,F403
 from .pooling import *  # noqa: F401,F403
+from .pooling3d import *  # noqa: F401,F403
+from .pooling_extra import *  # noqa: F401,F403
 from .softmax import *  # noqa: F401,F403
 from .sparse import *  # noqa: F401,F403
 from .upsampling import *  # noqa: F401,F403
 
 __all__: list[str] = []
-for _m in (activation, activation_piecewise, activation_smooth, adaptive_pooling, batchnorm, conv, conv_transpose,
-           distance, dropout, flatten, fold, instancenorm, linear, normalization, padding, pixelshuffle, pooling, softmax,
-           sparse, upsampling):
+for _m in (activation, activation_piecewise, activation_smooth, adaptive_pooling, batchnorm, batchnorm3d, conv, conv3d,
+           conv_transpose, distance, dropout, embedding_bag, flatten, fold, instancenorm, linear, normalization, padding,
+           pixelshuffle, pooling, pooling3d, pooling_extra, softmax, sparse, upsampling):
     __all__ += _m.__all__
 
 # Layer families written by other parts of the project (losses, recurrent, attention) join when present.
