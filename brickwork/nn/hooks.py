@@ -183,7 +183,7 @@ class HooksMixin:
 
 def _identity(tensors: list[Tensor], name: str, backward: Callable) -> list[Tensor]:
     """Outputs equal to ``tensors`` (sharing memory) whose gradients pass through ``backward``."""
-    node = Node(name, backward, tuple(tensors), (), None, len(tensors))
+    node = Node(name, backward, tuple(tensors), (), len(tensors))
     outs = []
     for i, t in enumerate(tensors):
         o = _make(t._data, t._device, True, node)

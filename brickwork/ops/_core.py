@@ -19,20 +19,23 @@ from ..autograd.grad_mode import STATE
 _SCALARS = (int, float, bool, np.number, np.bool_)
 
 
-def record(out: Tensor, name: str, backward: Callable, inputs: tuple, saved: tuple = (), meta: Any = None,
-           save_out: bool = False, *, save_output: bool = False, **attrs: Any) -> Tensor:
+def record(out: Tensor, name: str, backward: Callable, inputs: tuple, saved: tuple = (), *,
+           save_output: bool = False, **attrs: Any) -> Tensor:
     """Attach a new graph node to ``out`` (called only when recording is on and an input requires grad).
 
-    The one form new code uses: ``record(out, "MulBackward0", _mul_backward, (a, b), saved=(a, b), dim=dim)``;
-    the backward reads ``node.saved_tensors``, ``node.needs_input_grad[i]`` and the named attributes
-    (``node.dim``).
+    The one way ops record: ``record(out, "MulBackward0", _mul_backward, (a, b), saved=(a, b), dim=dim)``.
+    ``inputs`` are the op's tensor inputs (None for a non-tensor), from which the node captures its edges;
+    ``saved`` the tensors its backward reads (``node.saved_tensors``, version-checked, freed by backward);
+    ``save_output`` keeps the result for backward (``node.output()``); every other keyword becomes a named
+    attribute of the node (``node.dim``). The backward returns one gradient (or None) per input and may
+    consult ``node.needs_input_grad``.
     """
-    node = Node(name, backward, inputs, saved, meta)
+    node = Node(name, backward, inputs, saved)
     if attrs:
-        node.__dict__.update(attrs)
+        node.__dict__ = attrs
     out.grad_fn = node
     out._requires_grad = True
-    if save_out or save_output:
+    if save_output:
         node.save_output(out)
     return out
 
@@ -145,25 +148,43 @@ def _wrapped_int(b: int, dt: Any, op: str) -> Any:
     return np.array(b & ((1 << 64) - 1), dtype=np.uint64).astype(dt)[()]
 
 
-def sum_to(g: Tensor, like: Tensor | None) -> Tensor | None:
-    """Reduce a broadcast gradient back to the shape (and dtype) of the input it belongs to."""
-    if like is None or not isinstance(like, Tensor):
+def like(t: Any) -> tuple | None:
+    """What :func:`sum_to` needs to know of an input, ``(shape, dtype)``, without keeping the tensor alive
+    (None for a non-tensor)."""
+    if isinstance(t, Tensor):
+        d = t._data
+        return (d.shape, d.dtype)
+    return None
+
+
+def sum_to(g: Tensor, like: Any) -> Tensor | None:
+    """Reduce a broadcast gradient back to the shape (and dtype) of the input it belongs to.
+
+    ``like`` is the input tensor or its :func:`like` record ``(shape, dtype)``; None gives None.
+    """
+    if like is None:
         return None
-    gd, ld = g._data, like._data
-    if gd.shape == ld.shape and gd.dtype is ld.dtype:
+    if isinstance(like, Tensor):
+        shape, dtype = like._data.shape, like._data.dtype
+    elif isinstance(like, tuple):
+        shape, dtype = like
+    else:
+        return None
+    gd = g._data
+    if gd.shape == shape and gd.dtype is dtype:
         return g
-    if gd.shape != ld.shape:
+    if gd.shape != shape:
         from .reduce import sum as _sum
 
-        lead = gd.ndim - ld.ndim
-        dims = tuple(range(lead)) + tuple(i + lead for i, n in enumerate(ld.shape) if n == 1 and
+        lead = gd.ndim - len(shape)
+        dims = tuple(range(lead)) + tuple(i + lead for i, n in enumerate(shape) if n == 1 and
                                           gd.shape[i + lead] != 1)
         if dims:
             g = _sum(g, dims, keepdim=True)
         if lead:
-            g = g.reshape(ld.shape)
-    if g._data.dtype != ld.dtype:
-        g = g.to(like.dtype)
+            g = g.reshape(shape)
+    if g._data.dtype != dtype:
+        g = g.to(_dt.from_np(dtype))
     return g
 
 
@@ -273,22 +294,15 @@ def _inplace_view(t: Tensor, base: Tensor, idx: Any, op: str, compute: Callable,
     old_base = _make(base._data, base._device, base._requires_grad, base.grad_fn)
     if base._out_idx:
         old_base._out_idx = base._out_idx
-    node = Node("CopySlices", _copy_slices_backward, (old_base, out), (), idx)
+    node = Node("CopySlices", _copy_slices_backward, (old_base, out))
+    node.idx = idx
     replace_history(base, node, True)
     _set_view_history(t, base, idx)
     _rederive_views(base, t)
 
 
 def replace_history(t: Tensor, grad_fn: Any, rg: bool, out_idx: int = 0) -> None:
-    """Give ``t`` new history, remembering the old one for the nodes that recorded ``t`` before."""
-    from ..autograd.engine import EPOCH
-
-    EPOCH[0] += 1
-    entry = (EPOCH[0], t.grad_fn, t._out_idx, t._requires_grad)
-    if t._history is None:
-        t._history = [entry]
-    else:
-        t._history.append(entry)
+    """Give ``t`` new history (nodes recorded before keep their edges to the old one)."""
     t.grad_fn, t._requires_grad = grad_fn, rg
     if out_idx:
         t._out_idx = out_idx
@@ -303,7 +317,8 @@ def replace_history(t: Tensor, grad_fn: Any, rg: bool, out_idx: int = 0) -> None
 
 def _set_view_history(v: Tensor, base: Tensor, idx: Any) -> None:
     """Make ``v`` a view of ``base``'s current history (PyTorch regenerates view grad_fns the same way)."""
-    node = Node("AsStridedBackward0", _as_strided_backward, (base,), (), (idx, tuple(base._data.shape)))
+    node = Node("AsStridedBackward0", _as_strided_backward, (base,))
+    node.idx, node.shape = idx, tuple(base._data.shape)
     replace_history(v, node, True)
 
 
@@ -325,28 +340,27 @@ def _rederive_views(base: Tensor, skip: Tensor | None) -> None:
 
 
 def _copy_slices_backward(node: Node, g: Tensor) -> tuple:
-    idx = node.meta
-    old_base, src = node.inputs
+    idx = node.idx
+    base_needs, src_needs = node.needs_input_grad
     gb = gs = None
-    if old_base._requires_grad:
+    if base_needs:
         keep = g._device.xp.ones(g._data.size, dtype=g._data.dtype)
         keep[idx.reshape(-1)] = 0
         gb = g * wrap(keep.reshape(g._data.shape), g._device)
-    if src._requires_grad:
+    if src_needs:
         gs = region_get(g, idx)
     return gb, gs
 
 
 def _as_strided_backward(node: Node, g: Tensor) -> tuple:
-    idx, shape = node.meta
-    return (region_put(g, idx, shape),)
+    return (region_put(g, node.idx, node.shape),)
 
 
 def region_get(src: Tensor, idx: Any) -> Tensor:
     """The elements of ``src`` at flat positions ``idx`` (an integer array shaped like the result)."""
     out = wrap(src._data.reshape(-1)[idx], src._device)
     if needs_grad(src):
-        record(out, "AsStridedBackward0", _as_strided_backward, (src,), (), (idx, tuple(src._data.shape)))
+        record(out, "AsStridedBackward0", _as_strided_backward, (src,), idx=idx, shape=tuple(src._data.shape))
     return out
 
 
@@ -359,8 +373,12 @@ def region_put(g: Tensor, idx: Any, shape: tuple) -> Tensor:
     _add_at(xp, flat, idx, g._data)
     out = wrap(flat.reshape(shape), g._device)
     if needs_grad(g):
-        record(out, "AsStridedScatterBackward0", lambda n, gg: (region_get(gg, n.meta),), (g,), (), idx)
+        record(out, "AsStridedScatterBackward0", _as_strided_scatter_backward, (g,), idx=idx)
     return out
+
+
+def _as_strided_scatter_backward(node: Node, g: Tensor) -> tuple:
+    return (region_get(g, node.idx),)
 
 
 def _address(a: Any) -> int:

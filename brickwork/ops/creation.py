@@ -416,12 +416,12 @@ def _convert(self: Tensor, dev: Any, dt: Any, copy: bool = False) -> Tensor:
         data = data.astype(npd, copy=True)
     out = wrap(data, dev)
     if needs_grad(self) and out.is_floating_point():
-        record(out, "ToCopyBackward0", _to_backward, (self,), (), (src_dev, self.dtype))
+        record(out, "ToCopyBackward0", _to_backward, (self,), device=src_dev, dtype=self.dtype)
     return out
 
 
 def _to_backward(node: Any, g: Tensor) -> tuple:
-    dev, dt = node.meta
+    dev, dt = node.device, node.dtype
     return (_convert(g, dev, dt),)
 
 

@@ -47,9 +47,9 @@ def _fmt(shape: tuple) -> str:
 
 
 def _mm_backward(node: Any, g: Tensor) -> tuple:
-    a, b = node.saved_tensors
-    ga = sum_to(_mm_nd(g, b.mT, "matmul"), a) if a._requires_grad else None
-    gb = sum_to(_mm_nd(a.mT, g, "matmul"), b) if b._requires_grad else None
+    (a, b), (ea, eb) = node.saved_tensors, node.edges
+    ga = None if ea is None else sum_to(_mm_nd(g, b.mT, "matmul"), a)
+    gb = None if eb is None else sum_to(_mm_nd(a.mT, g, "matmul"), b)
     return ga, gb
 
 
@@ -147,8 +147,8 @@ def dot(input: Tensor, other: Tensor) -> Tensor:
 
 
 def _dot_backward(node: Any, g: Tensor) -> tuple:
-    a, b = node.saved_tensors
-    return (g * b if a._requires_grad else None, g * a if b._requires_grad else None)
+    (a, b), (ea, eb) = node.saved_tensors, node.edges
+    return (None if ea is None else g * b, None if eb is None else g * a)
 
 
 vdot = dot
@@ -272,16 +272,16 @@ def einsum(equation: str, *operands: Any) -> Tensor:
     full = ",".join(ins) + "->" + out
     r = wrap(dev.xp.einsum(full, *arrays, optimize=len(arrays) > 2), dev)
     if needs_grad(*operands):
-        record(r, "EinsumBackward0", _einsum_backward, tuple(operands), tuple(operands), (ins, out))
+        record(r, "EinsumBackward0", _einsum_backward, tuple(operands), tuple(operands), ins=ins, result=out)
     return r
 
 
 def _einsum_backward(node: Any, g: Tensor) -> tuple:
     ops = node.saved_tensors
-    ins, out = node.meta
+    ins, out = node.ins, node.result
     grads: list[Tensor | None] = []
     for i, t in enumerate(ops):
-        if not t._requires_grad:
+        if node.edges[i] is None:
             grads.append(None)
             continue
         sub = ins[i]

@@ -54,14 +54,13 @@ def sum(input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = N
     acc = np.int64 if d.dtype.kind in "biu" else None
     r = wrap(d.sum(axis=dims, keepdims=keepdim, dtype=acc), input._device)
     if needs_grad(input):
-        record(r, "SumBackward1" if dim is not None else "SumBackward0", _sum_backward, (input,), (),
-               (d.shape, dims, keepdim))
+        record(r, "SumBackward1" if dim is not None else "SumBackward0", _sum_backward, (input,),
+               shape=d.shape, dims=dims, keepdim=keepdim)
     return r
 
 
 def _sum_backward(node: Any, g: Tensor) -> tuple:
-    shape, dims, keepdim = node.meta
-    return (_expand_back(g, shape, dims, keepdim),)
+    return (_expand_back(g, node.shape, node.dims, node.keepdim),)
 
 
 def nansum(input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:
@@ -98,13 +97,13 @@ def mean(input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = 
         n = 1
         for i in dims:
             n *= d.shape[i]
-        record(r, "MeanBackward1" if dim is not None else "MeanBackward0", _mean_backward, (input,), (),
-               (d.shape, dims, keepdim, n))
+        record(r, "MeanBackward1" if dim is not None else "MeanBackward0", _mean_backward, (input,),
+               shape=d.shape, dims=dims, keepdim=keepdim, n=n)
     return r
 
 
 def _mean_backward(node: Any, g: Tensor) -> tuple:
-    shape, dims, keepdim, n = node.meta
+    shape, dims, keepdim, n = node.shape, node.dims, node.keepdim, node.n
     return (_expand_back(g / n if n else g * float("nan"), shape, dims, keepdim),)
 
 
@@ -140,13 +139,13 @@ def prod(input: Tensor, dim: int | None = None, keepdim: bool = False, *, dtype:
     r = wrap(d.prod(axis=dims, keepdims=keepdim, dtype=acc), input._device)
     if needs_grad(input):
         record(r, "ProdBackward1" if dim is not None else "ProdBackward0", _prod_backward, (input,), (input,),
-               (dims, keepdim), save_out=True)
+               dims=dims, keepdim=keepdim, save_output=True)
     return r
 
 
 def _prod_backward(node: Any, g: Tensor) -> tuple:
     (x,) = node.saved_tensors
-    dims, keepdim = node.meta
+    dims, keepdim = node.dims, node.keepdim
     out = node.output()
     shape = tuple(x.shape)
     ge = _expand_back(g, shape, dims, keepdim)
@@ -200,14 +199,14 @@ def _values_indices(input: Tensor, dim: int, keepdim: bool, is_max: bool) -> Any
         vals, idx = vals.squeeze(ax), idx.squeeze(ax)
     v = wrap(vals, input._device)
     if needs_grad(input):
-        record(v, "MaxBackward0" if is_max else "MinBackward0", _index_reduce_backward, (input,), (),
-               (d.shape, ax, keepdim or not d.ndim, kept))
+        record(v, "MaxBackward0" if is_max else "MinBackward0", _index_reduce_backward, (input,),
+               shape=d.shape, ax=ax, keepdim=keepdim or not d.ndim, idx=kept)
     result = return_types.max if is_max else return_types.min
     return result(v, wrap(idx.astype(np.int64, copy=False), input._device))
 
 
 def _index_reduce_backward(node: Any, g: Tensor) -> tuple:
-    shape, ax, keepdim, idx = node.meta
+    shape, ax, keepdim, idx = node.shape, node.ax, node.keepdim, node.idx
     if not keepdim:
         g = g.unsqueeze(ax)
     elif not shape:
@@ -261,13 +260,13 @@ def _extreme(input: Tensor, dim: Any, keepdim: bool, is_max: bool, op: str) -> T
     r = wrap(d.max(axis=dims, keepdims=keepdim) if is_max else d.min(axis=dims, keepdims=keepdim), input._device)
     if needs_grad(input):
         name = op.capitalize() + ("Backward1" if op in ("max", "min") else "Backward0")
-        record(r, name, _extreme_backward, (input,), (input,), (dims, keepdim), save_out=True)
+        record(r, name, _extreme_backward, (input,), (input,), dims=dims, keepdim=keepdim, save_output=True)
     return r
 
 
 def _extreme_backward(node: Any, g: Tensor) -> tuple:
     (x,) = node.saved_tensors
-    dims, keepdim = node.meta
+    dims, keepdim = node.dims, node.keepdim
     shape = tuple(x.shape)
     hit = (x == _expand_back(node.output(), shape, dims, keepdim)).to(g.dtype)
     count = hit.sum(dims, keepdim=True)
@@ -455,7 +454,7 @@ def _norm2(input: Tensor, dims: tuple, keepdim: bool) -> Tensor:
     d = input._data
     r = wrap(input._device.xp.sqrt((d * d).sum(axis=dims, keepdims=keepdim)), input._device)
     if needs_grad(input):
-        record(r, "NormBackward1", _norm2_backward, (input,), (input,), (dims, keepdim), save_out=True)
+        record(r, "NormBackward1", _norm2_backward, (input,), (input,), dims=dims, keepdim=keepdim, save_output=True)
     return r
 
 
@@ -463,7 +462,7 @@ def _norm2_backward(node: Any, g: Tensor) -> tuple:
     from .elementwise import where
 
     (x,) = node.saved_tensors
-    dims, keepdim = node.meta
+    dims, keepdim = node.dims, node.keepdim
     shape = tuple(x.shape)
     n = _expand_back(node.output(), shape, dims, keepdim)
     zero = n == 0
@@ -507,14 +506,14 @@ def softmax(input: Tensor, dim: int | None = None, dtype: Any = None, _stackleve
     e /= e.sum(axis=ax, keepdims=True)
     r = wrap(e, input._device)
     if needs_grad(input):
-        record(r, "SoftmaxBackward0", _softmax_backward, (input,), (), ax, save_out=True)
+        record(r, "SoftmaxBackward0", _softmax_backward, (input,), dim=ax, save_output=True)
     return r
 
 
 def _softmax_backward(node: Any, g: Tensor) -> tuple:
     y = node.output()
     gy = g * y
-    return (gy - y * gy.sum(node.meta, keepdim=True),)
+    return (gy - y * gy.sum(node.dim, keepdim=True),)
 
 
 def log_softmax(input: Tensor, dim: int | None = None, dtype: Any = None, _stacklevel: int = 3) -> Tensor:
@@ -538,13 +537,13 @@ def log_softmax(input: Tensor, dim: int | None = None, dtype: Any = None, _stack
         s = d.copy()
     r = wrap(s, input._device)
     if needs_grad(input):
-        record(r, "LogSoftmaxBackward0", _log_softmax_backward, (input,), (), ax, save_out=True)
+        record(r, "LogSoftmaxBackward0", _log_softmax_backward, (input,), dim=ax, save_output=True)
     return r
 
 
 def _log_softmax_backward(node: Any, g: Tensor) -> tuple:
     y = node.output()
-    return (g - y.exp() * g.sum(node.meta, keepdim=True),)
+    return (g - y.exp() * g.sum(node.dim, keepdim=True),)
 
 
 def _softmax_dim(ndim: int, dim: Any, op: str) -> int:
@@ -567,12 +566,12 @@ def cumsum(input: Tensor, dim: int, *, dtype: Any = None) -> Tensor:
     acc = np.int64 if d.dtype.kind in "biu" else None
     r = wrap(d.cumsum(axis=ax, dtype=acc) if d.ndim else d.astype(acc or d.dtype), input._device)
     if needs_grad(input):
-        record(r, "CumsumBackward0", _cumsum_backward, (input,), (), ax)
+        record(r, "CumsumBackward0", _cumsum_backward, (input,), dim=ax)
     return r
 
 
 def _cumsum_backward(node: Any, g: Tensor) -> tuple:
-    ax = node.meta
+    ax = node.dim
     if g.ndim == 0:
         return (g,)
     return (g.flip(ax).cumsum(ax).flip(ax),)
@@ -599,7 +598,7 @@ def cumprod(input: Tensor, dim: int, *, dtype: Any = None) -> Tensor:
                                    "or use prod() over the dimension instead")
             return ((g * node.output()).flip(ax).cumsum(ax).flip(ax) / x,)
 
-        record(r, "CumprodBackward0", bw, (input,), (input,), ax, save_out=True)
+        record(r, "CumprodBackward0", bw, (input,), (input,), save_output=True)
     return r
 
 
