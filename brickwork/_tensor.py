@@ -47,16 +47,20 @@ class Tensor:
     __array_priority__ = 1000  # so `ndarray * tensor` defers to Tensor.__rmul__
 
     def __new__(cls, *args: Any, **kwargs: Any) -> "Tensor":
-        # the legacy constructor: Tensor([1, 2]) copies as float32, Tensor(2, 3) is uninitialised
-        from .ops.creation import empty, tensor
+        # the legacy constructor: Tensor([1, 2]) copies as the default float type, Tensor(2, 3) is uninitialised
+        from .backends import canonical, get_default_device
 
         dev = kwargs.pop("device", None)
         if kwargs:
             raise TypeError(f"Tensor(): unexpected keyword arguments {sorted(kwargs)}")
+        f = _dt.get_default_dtype().np
         if len(args) == 1 and not isinstance(args[0], int):
-            t = tensor(args[0], dtype=_dt.get_default_dtype(), device=dev)
+            data = args[0]
+            arr = np.array(data._host() if isinstance(data, Tensor) else data, dtype=f)
         else:
-            t = empty(*args, device=dev)
+            arr = np.empty(tuple(int(n) for n in args), dtype=f)
+        device = get_default_device() if dev is None else canonical(dev)
+        t = _make(arr if device.type == "cpu" else device.backend.from_host(arr, device.index), device)
         if cls is not Tensor:
             return cls._wrap_as(t) if hasattr(cls, "_wrap_as") else t
         return t

@@ -370,9 +370,7 @@ def _accumulate(t: Tensor, g: Tensor, assigned: set, create_graph: bool) -> None
     old = t._grad
     if old is None:
         if create_graph:
-            from ..ops.creation import clone
-
-            g = clone(g)  # differentiable, and never shared with another leaf's .grad (as PyTorch clones)
+            g = g.clone()  # differentiable, and never shared with another leaf's .grad (as PyTorch clones)
         else:
             if id(g) in assigned or not _owned(g):
                 g = _make(g._data.copy(), g._device)
@@ -410,13 +408,9 @@ def _check_roots(outputs: Sequence[Tensor], grad_outputs: Sequence[Any] | None, 
                 g = _make(np.array(1, dtype=d.dtype).reshape(d.shape) if d.ndim else np.array(1, dtype=d.dtype),
                           t._device)
             else:
-                from ..ops.creation import ones_like
-
-                g = ones_like(t)
+                g = _make(t._device.xp.ones_like(d), t._device)
         elif not isinstance(g, Tensor):
-            from ..ops.creation import tensor
-
-            g = tensor(g, dtype=t.dtype, device=t.device)
+            g = t.new_tensor(g)
         if g._data.shape != t._data.shape:
             raise RuntimeError(f"{where}: gradient {i} has shape {tuple(g.shape)} but output {i} has shape "
                                f"{tuple(t.shape)}; they must match")
@@ -497,9 +491,7 @@ def grad(outputs: Sequence[Tensor] | Tensor, inputs: Sequence[Tensor] | Tensor, 
         g = captured.get(k)
         if g is None:
             if materialize_grads:
-                from ..ops.creation import zeros_like
-
-                g = zeros_like(t)
+                g = _make(t._device.xp.zeros_like(t._data), t._device)
             elif not allow_unused:
                 raise RuntimeError(
                     f"autograd.grad(): inputs[{i}] (shape {tuple(t.shape)}) was not used to compute the "

@@ -13,6 +13,8 @@ from typing import Any, Callable
 
 from .._tensor import Tensor, _make
 from .engine import Node
+from .inplace import check_inplace, replace_history
+from .record import sum_to
 from .grad_mode import STATE, no_grad
 
 __all__ = ["Function", "FunctionCtx", "once_differentiable"]
@@ -188,8 +190,6 @@ class Function:
             for k, w in enumerate(wrapped):
                 if isinstance(w, Tensor) and id(raw[k]) not in ctx._non_diff and w.is_floating_point():
                     if any(w is o for _, o in dirty_inputs):
-                        from ..ops._core import check_inplace, replace_history
-
                         check_inplace(w, f"{cls.__name__} (mark_dirty)")
                         replace_history(w, node, True, k)  # nodes recorded earlier keep its old history
                     else:
@@ -214,9 +214,7 @@ def _apply_backward(node: Node, *grads: Any) -> tuple:
                 "ctx.save_for_backward (recompute intermediates from them in backward), or decorate backward "
                 "with @once_differentiable to declare it first-order only.")
     if ctx.materialize_grads:
-        from ..ops.creation import zeros
-
-        grads = tuple(g if g is not None or m is None else zeros(m[0], dtype=m[1], device=m[2])
+        grads = tuple(g if g is not None or m is None else _make(m[2].xp.zeros(m[0], dtype=m[1].np), m[2])
                       for g, m in zip(grads, out_meta))
     res = cls.backward(ctx, *grads)
     if not isinstance(res, tuple):
@@ -238,8 +236,6 @@ def _apply_backward(node: Node, *grads: Any) -> tuple:
                 if len(ins) > len(gs) or any(a != b and a != 1 for a, b in zip(ins[::-1], gs[::-1])):
                     raise RuntimeError(f"Function {cls.__name__}Backward returned an invalid gradient at index "
                                        f"{i} - got {list(gs)} but expected shape compatible with {list(ins)}")
-                from ..ops._core import sum_to
-
                 g = sum_to(g, (ins, in_dtype.np))
             if g.dtype is not in_dtype:
                 g = g.to(in_dtype)

@@ -16,6 +16,8 @@ import os
 import threading
 from typing import Any, cast
 
+import sys
+
 import numpy as np
 
 __all__ = ["device", "get_default_device", "set_default_device", "cpu_device_count", "cuda_device_count",
@@ -83,9 +85,18 @@ class Backend:
     def synchronize(self, index: int | None = None) -> None:
         """Wait for queued work on the device (nothing to wait for on the CPU)."""
 
+    def add_at(self, a: Any, key: Any, values: Any) -> None:
+        """``a[key] += values`` with repeated indices accumulating (NumPy's ``add.at``)."""
+        np.add.at(a, key, values)
+
     def is_array(self, x: Any) -> bool:
         """Whether ``x`` is an array of this backend."""
         return isinstance(x, np.ndarray)
+
+
+def xp_of(a: Any) -> Any:
+    """The array module (NumPy or CuPy) of an array."""
+    return np if isinstance(a, np.ndarray) else sys.modules["cupy"]
 
 
 def _import_cupy() -> Any:
@@ -135,6 +146,12 @@ class CupyBackend(Backend):
     def synchronize(self, index: int | None = None) -> None:
         with self.cupy.cuda.Device(index or 0):
             self.cupy.cuda.runtime.deviceSynchronize()
+
+    def add_at(self, a: Any, key: Any, values: Any) -> None:
+        """``a[key] += values`` with repeated indices accumulating (``cupyx.scatter_add``)."""
+        import cupyx
+
+        cupyx.scatter_add(a, key, values)
 
     def is_array(self, x: Any) -> bool:
         return isinstance(x, self.cupy.ndarray)

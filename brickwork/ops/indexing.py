@@ -188,15 +188,6 @@ def _getitem_backward(node: Any, g: Tensor) -> tuple:
     return (index_put_new(g.new_zeros(shape), key, g, accumulate=advanced),)
 
 
-def _add_at(xp: Any, a: Any, key: Any, v: Any) -> None:
-    if xp is np:
-        np.add.at(a, key, v)
-    else:
-        import cupyx
-
-        cupyx.scatter_add(a, key, v)
-
-
 def index_put_new(input: Tensor, key: Any, values: Any, accumulate: bool = False) -> Tensor:
     """A copy of ``input`` with ``values`` written (or added) at ``key``, differentiable in both."""
     if not isinstance(key, tuple) or any(isinstance(k, Tensor) for k in key):
@@ -218,7 +209,7 @@ def index_put_new(input: Tensor, key: Any, values: Any, accumulate: bool = False
     target = d if steps is None else d[steps[0]]  # PyTorch's order: write through the basic view
     try:
         if accumulate:
-            _add_at(xp, target, key if steps is None else steps[1], v)
+            input._device.backend.add_at(target, key if steps is None else steps[1], v)
         else:
             target[key if steps is None else steps[1]] = v
     except (ValueError, IndexError) as e:
@@ -391,7 +382,7 @@ def scatter_add(input: Tensor, dim: int, index: Tensor, src: Tensor) -> Tensor:
     full = _full_index(i.astype(np.int64, copy=False), ax)
     d = input._data.copy()
     s = src._data[tuple(slice(0, n) for n in i.shape)].astype(d.dtype, copy=False)
-    _add_at(input._device.xp, d, full, s)
+    input._device.backend.add_at(d, full, s)
     out = wrap(d, input._device)
     if needs_grad(input, src):
         record(out, "ScatterAddBackward0", _scatter_add_backward, (input, src), dim=ax, index=index,
