@@ -98,7 +98,39 @@ def binary_arrays(a: Any, b: Any, op: str, true_div: bool = False) -> tuple[Any,
         lo, hi = _int_range(da.dtype)
         if not lo <= db <= hi:  # PyTorch casts the number to the tensor's type, wrapping around
             db = _wrapped_int(db, da.dtype, op)
+    sb = getattr(db, "shape", None)
+    if sb is not None and sb != da.shape:
+        check_broadcast(op, da.shape, sb)
     return da, db, dev
+
+
+def check_broadcast(op: str, *shapes: tuple) -> None:
+    """Raise PyTorch's RuntimeError, naming ``op`` and the shapes, unless ``shapes`` broadcast together."""
+    first = shapes[0]
+    for k, other in enumerate(shapes[1:], 1):
+        for i in range(1, min(len(first), len(other)) + 1):
+            x, y = first[-i], other[-i]
+            if x != y and x != 1 and y != 1:
+                raise broadcast_error(op, first, other, len(max(first, other, key=len)) - i, k)
+        if len(other) > len(first):
+            first = other
+
+
+def broadcast_error(op: str, sa: tuple, sb: tuple, dim: int | None = None, which: int = 1) -> RuntimeError:
+    """PyTorch's error for shapes that do not broadcast, with both shapes and the fix."""
+    if dim is None:
+        for i in range(1, min(len(sa), len(sb)) + 1):
+            if sa[-i] != sb[-i] and sa[-i] != 1 and sb[-i] != 1:
+                dim = max(len(sa), len(sb)) - i
+                break
+        else:
+            dim = 0
+    n = max(len(sa), len(sb))
+    x, y = sa[dim - n + len(sa)], sb[dim - n + len(sb)]
+    return RuntimeError(
+        f"{op}: The size of tensor a ({x}) must match the size of tensor b ({y}) at non-singleton dimension {dim}"
+        f" (shapes {tuple(sa)} and {tuple(sb)}{'' if which == 1 else f', operand {which}'}). Make the sizes "
+        "equal, or 1 where one should be repeated (e.g. with unsqueeze/view)")
 
 
 _RANGES: dict[Any, tuple[int, int]] = {}

@@ -15,7 +15,7 @@ import numpy as np
 from .. import dtypes as _dt
 from .._tensor import Tensor, _make
 from ..autograd.grad_mode import STATE
-from ._core import binary_arrays, check_inplace, inplace, like, needs_grad, record, renamed, sum_to, wrap, xp_of
+from ._core import binary_arrays, broadcast_error, check_broadcast, check_inplace, inplace, like, needs_grad, record, renamed, sum_to, wrap, xp_of
 
 _SQRT_2_OVER_PI = 2.0 / math.sqrt(math.pi)
 
@@ -35,7 +35,10 @@ def _arith(a: Any, b: Any, f: Any, name: str, true_div: bool = False) -> Tensor:
         if b.__class__ is Tensor:
             db = b._data
             if b._device is a._device and da.dtype is db.dtype and (not true_div or da.dtype.kind == "f"):
-                return _make(f(da, db), a._device)
+                try:
+                    return _make(f(da, db), a._device)
+                except ValueError:
+                    raise broadcast_error(name, da.shape, db.shape) from None
         elif b.__class__ is float and da.dtype.kind == "f":
             return _make(f(da, b), a._device)
     da, db, dev = binary_arrays(a, b, name, true_div)
@@ -423,6 +426,7 @@ def where(condition: Tensor, input: Any = None, other: Any = None) -> Any:
 
         input = as_tensor_like(input, condition)  # two numbers: PyTorch's scalar dtypes (int64, default float)
     da, db, dev = binary_arrays(input, other, "where")
+    check_broadcast("where", cd.shape, getattr(da, "shape", ()), getattr(db, "shape", ()))
     if condition._device is not dev and condition._data.ndim:
         from ._core import device_mismatch
 

@@ -483,7 +483,7 @@ def cat(tensors: Sequence[Tensor], dim: int = 0, *, out: Tensor | None = None) -
     """
     tensors = [t for t in tensors]
     if not tensors:
-        raise RuntimeError("cat(): expected a non-empty list of Tensors")
+        raise ValueError("cat(): expected a non-empty list of Tensors; pass at least one tensor")
     for i, t in enumerate(tensors):
         if not isinstance(t, Tensor):
             raise TypeError(f"cat(): expected a sequence of Tensors, got {type(t).__name__} at position {i}")
@@ -586,11 +586,16 @@ def narrow(input: Tensor, dim: int, start: int, length: int) -> Tensor:
     n = d.shape[ax]
     if isinstance(start, Tensor):
         start = int(start.item())
+    if not -n <= start <= n:
+        raise IndexError(f"narrow(): start out of range (expected to be in range of [{-n}, {n}], but got {start}) "
+                         f"for dim {ax} of shape {tuple(d.shape)}")
     if start < 0:
         start += n
-    if not (0 <= start <= n and 0 <= length and start + length <= n):
-        raise IndexError(f"narrow(): start ({start}) + length ({length}) exceeds dimension size ({n}) of dim "
-                         f"{ax} (shape {tuple(d.shape)})")
+    if length < 0:
+        raise RuntimeError(f"narrow(): length must be non-negative, got {length}")
+    if start + length > n:
+        raise RuntimeError(f"narrow(): start ({start}) + length ({length}) exceeds dimension size ({n}) of dim "
+                           f"{ax} (shape {tuple(d.shape)}); use a smaller length or start")
     idx = (slice(None),) * ax + (slice(start, start + length),)
     from .indexing import getitem
 

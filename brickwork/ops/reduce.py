@@ -18,6 +18,28 @@ from ..autograd.grad_mode import STATE
 from ._core import dims_tuple, needs_grad, record, renamed, wrap, wrap_dim
 
 
+def _accumulator(d: Any) -> Any:
+    """The dtype a reduction of array ``d`` accumulates in, as PyTorch's: int64 for integers and bool,
+    float32 for float16/bfloat16 (whose own precision would lose most of a long sum), else None (its own)."""
+    k = d.dtype.kind
+    if k in "biu":
+        return np.int64
+    if d.dtype.itemsize == 2 and k in "fV":
+        return np.float32
+    return None
+
+
+def _low(t: Tensor) -> bool:
+    d = t._data
+    return d.dtype.itemsize == 2 and d.dtype.kind in "fV"
+
+
+def _in_float32(fn: Any, input: Tensor, name: str, *args: Any, **kwargs: Any) -> Tensor:
+    """A composite reduction of a float16/bfloat16 tensor computed in float32 and rounded back, as PyTorch."""
+    out = fn(input.float(), *args, **kwargs).to(input.dtype)
+    return renamed(out, name, input)
+
+
 def _keep_shape(shape: tuple, dims: tuple) -> tuple:
     return tuple(1 if i in dims else n for i, n in enumerate(shape))
 
@@ -51,8 +73,9 @@ def sum(input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = N
     input = _cast(input, dtype)
     d = input._data
     dims = _dims(input, dim, "sum")
-    acc = np.int64 if d.dtype.kind in "biu" else None
-    r = wrap(d.sum(axis=dims, keepdims=keepdim, dtype=acc), input._device)
+    acc = _accumulator(d)
+    r = d.sum(axis=dims, keepdims=keepdim, dtype=acc)
+    r = wrap(r.astype(d.dtype) if acc is np.float32 else r, input._device)
     if needs_grad(input):
         record(r, "SumBackward1" if dim is not None else "SumBackward0", _sum_backward, (input,),
                shape=d.shape, dims=dims, keepdim=keepdim)
@@ -92,7 +115,9 @@ def mean(input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = 
         raise RuntimeError(f"mean(): could not infer output dtype. Input dtype must be either a floating point "
                            f"or complex dtype. Got: {input.dtype.name.capitalize()}; call x.float().mean()")
     dims = _dims(input, dim, "mean")
-    r = wrap(d.mean(axis=dims, keepdims=keepdim, dtype=d.dtype), input._device)
+    acc = _accumulator(d)
+    r = wrap(d.mean(axis=dims, keepdims=keepdim, dtype=d.dtype) if acc is None else
+             d.mean(axis=dims, keepdims=keepdim, dtype=acc).astype(d.dtype), input._device)
     if needs_grad(input):
         n = 1
         for i in dims:
@@ -135,8 +160,9 @@ def prod(input: Tensor, dim: int | None = None, keepdim: bool = False, *, dtype:
     input = _cast(input, dtype)
     d = input._data
     dims = _dims(input, dim, "prod")
-    acc = np.int64 if d.dtype.kind in "biu" else None
-    r = wrap(d.prod(axis=dims, keepdims=keepdim, dtype=acc), input._device)
+    acc = _accumulator(d)
+    r = d.prod(axis=dims, keepdims=keepdim, dtype=acc)
+    r = wrap(r.astype(d.dtype) if acc is np.float32 else r, input._device)
     if needs_grad(input):
         record(r, "ProdBackward1" if dim is not None else "ProdBackward0", _prod_backward, (input,), (input,),
                dims=dims, keepdim=keepdim, save_output=True)
@@ -359,6 +385,8 @@ def var(input: Tensor, dim: Any = None, unbiased: Any = None, keepdim: bool = Fa
     """
     if isinstance(dim, bool):  # var(x, unbiased)
         dim, unbiased = None, dim
+    if _low(input):
+        return _in_float32(var, input, "VarBackward0", dim, unbiased, keepdim, correction=correction)
     c = _correction(unbiased, correction)
     dims = _dims(input, dim, "var")
     n = 1
@@ -451,6 +479,8 @@ def _vector_norm(input: Tensor, p: Any, dims: tuple, keepdim: bool) -> Tensor:
 
 
 def _norm2(input: Tensor, dims: tuple, keepdim: bool) -> Tensor:
+    if _low(input):
+        return _in_float32(_norm2, input, "NormBackward1", dims, keepdim)
     d = input._data
     r = wrap(input._device.xp.sqrt((d * d).sum(axis=dims, keepdims=keepdim)), input._device)
     if needs_grad(input):
@@ -482,6 +512,8 @@ def logsumexp(input: Tensor, dim: Any, keepdim: bool = False) -> Tensor:
     dims = _dims(input, dim, "logsumexp")
     if not input.is_floating_point():
         input = input.to(_dt.get_default_dtype())
+    if _low(input):
+        return _in_float32(logsumexp, input, "LogsumexpBackward0", dim, keepdim)
     m = amax(input.detach(), dims, keepdim=True)
     m = where(m.isinf(), 0.0, m)
     s = sum((input - m).exp(), dims, keepdim=True).log() + m
@@ -502,6 +534,8 @@ def softmax(input: Tensor, dim: int | None = None, dtype: Any = None, _stackleve
     xp = input._device.xp
     if d.dtype.kind != "f" and input.dtype is not _dt.bfloat16:
         raise RuntimeError(f"softmax: expected a floating input, got {input.dtype}; call x.float() first")
+    if _low(input):
+        return _in_float32(softmax, input, "SoftmaxBackward0", ax)
     e = xp.exp(d - d.max(axis=ax, keepdims=True)) if d.size else d.copy()
     e /= e.sum(axis=ax, keepdims=True)
     r = wrap(e, input._device)
@@ -530,6 +564,8 @@ def log_softmax(input: Tensor, dim: int | None = None, dtype: Any = None, _stack
     xp = input._device.xp
     if d.dtype.kind != "f" and input.dtype is not _dt.bfloat16:
         raise RuntimeError(f"log_softmax: expected a floating input, got {input.dtype}; call x.float() first")
+    if _low(input):
+        return _in_float32(log_softmax, input, "LogSoftmaxBackward0", ax)
     if d.size:
         s = d - d.max(axis=ax, keepdims=True)
         s -= xp.log(xp.exp(s).sum(axis=ax, keepdims=True))
@@ -563,8 +599,9 @@ def cumsum(input: Tensor, dim: int, *, dtype: Any = None) -> Tensor:
     input = _cast(input, dtype)
     d = input._data
     ax = wrap_dim(dim, d.ndim, "cumsum")
-    acc = np.int64 if d.dtype.kind in "biu" else None
-    r = wrap(d.cumsum(axis=ax, dtype=acc) if d.ndim else d.astype(acc or d.dtype), input._device)
+    acc = _accumulator(d)
+    r = d.cumsum(axis=ax, dtype=acc) if d.ndim else d.astype(acc or d.dtype)
+    r = wrap(r.astype(d.dtype) if acc is np.float32 else r, input._device)
     if needs_grad(input):
         record(r, "CumsumBackward0", _cumsum_backward, (input,), dim=ax)
     return r
@@ -588,8 +625,9 @@ def cumprod(input: Tensor, dim: int, *, dtype: Any = None) -> Tensor:
     input = _cast(input, dtype)
     d = input._data
     ax = wrap_dim(dim, d.ndim, "cumprod")
-    acc = np.int64 if d.dtype.kind in "biu" else None
-    r = wrap(d.cumprod(axis=ax, dtype=acc) if d.ndim else d.astype(acc or d.dtype), input._device)
+    acc = _accumulator(d)
+    r = d.cumprod(axis=ax, dtype=acc) if d.ndim else d.astype(acc or d.dtype)
+    r = wrap(r.astype(d.dtype) if acc is np.float32 else r, input._device)
     if needs_grad(input):
         def bw(node: Any, g: Tensor) -> tuple:
             (x,) = node.saved_tensors
