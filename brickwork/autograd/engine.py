@@ -140,17 +140,21 @@ class Node:
             self._out = _FREED
         d = self.__dict__
         if d:
-            big = [k for k, v in d.items() if k != "_hooks" and _holds_array(v)]
+            big = [k for k, v in d.items() if _is_array(v) or (v.__class__ in _SEQUENCES and k != "_hooks" and
+                                                                 any([_is_array(x) for x in v]))]
             if big:
                 for k in big:
                     del d[k]
                 self._saved = _FREED  # its backward would need them: a second backward is an error
 
 
-def _holds_array(v: Any) -> bool:
-    if isinstance(v, (tuple, list)):
-        return any(_holds_array(x) for x in v)
-    return isinstance(v, Tensor) or hasattr(v, "__array_interface__") or hasattr(v, "__cuda_array_interface__")
+_SEQUENCES = (tuple, list)
+
+
+def _is_array(v: Any) -> bool:
+    """Whether an attribute holds a tensor or an array (freed by backward, like saved tensors)."""
+    c = v.__class__
+    return c is np.ndarray or c.__name__ == "ndarray" or isinstance(v, Tensor)
 
 
 class _AccumulateGrad:
