@@ -17,17 +17,18 @@ __all__ = ["record", "needs_grad", "like", "sum_to"]
 
 
 def record(out: Tensor, name: str, backward: Callable, inputs: tuple, saved: tuple = (), *,
-           save_output: bool = False, **attrs: Any) -> Tensor:
+           save_output: bool = False, n_out: int = 1, **attrs: Any) -> Tensor:
     """Attach a new graph node to ``out`` (called only when recording is on and an input requires grad).
 
     The one way ops record: ``record(out, "MulBackward0", _mul_backward, (a, b), saved=(a, b), dim=dim)``.
     ``inputs`` are the op's tensor inputs (None for a non-tensor), from which the node captures its edges;
     ``saved`` the tensors its backward reads (``node.saved_tensors``, version-checked, freed by backward);
-    ``save_output`` keeps the result for backward (``node.output()``); every other keyword becomes a named
+    ``save_output`` keeps the result for backward (``node.output()``); ``n_out`` is the number of outputs sharing
+    the node (see ``ops/multi_output.py``); every other keyword becomes a named
     attribute of the node (``node.dim``). The backward returns one gradient (or None) per input and may
     consult ``node.needs_input_grad``.
     """
-    node = Node(name, backward, inputs, saved)
+    node = Node(name, backward, inputs, saved, n_out)
     if attrs:
         node.__dict__ = attrs
     out.grad_fn = node
