@@ -176,10 +176,12 @@ def div(input: Any, other: Any, *, rounding_mode: str | None = None, out: Tensor
             raise ValueError(f"div: rounding_mode must be None, 'trunc' or 'floor', got {rounding_mode!r}")
         da, db, dev = binary_arrays(input, other, "div")
         if (da.dtype if hasattr(da, "dtype") else db.dtype).kind in "iu":  # ``7 // x`` puts a number first
+            _no_integer_zero(db, "div" if rounding_mode == "trunc" else "floor_divide")
             q = np.floor_divide(da, db) if rounding_mode == "floor" else _trunc_int_div(da, db)
         else:
-            q = da / db
-            q = np.floor(q) if rounding_mode == "floor" else np.trunc(q)
+            with np.errstate(divide="ignore", invalid="ignore"):  # inf and nan, silently, as in PyTorch
+                q = da / db
+            q = dev.xp.floor(q) if rounding_mode == "floor" else dev.xp.trunc(q)
         r = wrap(q, dev)
         if needs_grad(input, other):  # piecewise constant: zero gradient, but part of the graph as in PyTorch
             record(r, "DivBackward3", _zero_binary_backward, _tensor_inputs(input, other),
@@ -189,6 +191,13 @@ def div(input: Any, other: Any, *, rounding_mode: str | None = None, out: Tensor
     if _any_needs(input, other):
         _record_binary(r, "DivBackward0", _div_backward, input, other)
     return r if out is None else _out(r, out)
+
+
+def _no_integer_zero(b: Any, op: str) -> None:
+    """PyTorch raises for an integer division by zero (NumPy would warn and give 0)."""
+    if (b == 0) if not hasattr(b, "dtype") else bool((b == 0).any()):
+        raise RuntimeError(f"ZeroDivisionError: {op}: integer division by zero; use floats (x.float()) if "
+                           "inf/nan results are wanted, or mask the zero divisors first")
 
 
 def _trunc_int_div(a: Any, b: Any) -> Any:
@@ -232,6 +241,8 @@ def remainder(input: Any, other: Any) -> Tensor:
         tensor([1, 1])
     """
     da, db, dev = binary_arrays(input, other, "remainder")
+    if (da.dtype if hasattr(da, "dtype") else db.dtype).kind in "iu":
+        _no_integer_zero(db, "remainder")
     r = wrap(np.mod(da, db) if dev.xp is np else dev.xp.remainder(da, db), dev)
     if needs_grad(input, other):
         _record_binary(r, "RemainderBackward0", _remainder_backward, input, other)
@@ -254,6 +265,8 @@ def fmod(input: Any, other: Any) -> Tensor:
         tensor([-1,  1])
     """
     da, db, dev = binary_arrays(input, other, "fmod")
+    if (da.dtype if hasattr(da, "dtype") else db.dtype).kind in "iu":
+        _no_integer_zero(db, "fmod")
     r = wrap(dev.xp.fmod(da, db), dev)
     if needs_grad(input, other):
         record(r, "FmodBackward0", _fmod_backward, _tensor_inputs(input, other), likes=(like(input), None))
