@@ -7,7 +7,7 @@ saved. Backward functions are written with tensor ops, so running them with reco
 
 from __future__ import annotations
 
-from typing import Any, Callable, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 import numpy as np
 
@@ -44,10 +44,14 @@ class Node:
     n_out = 1
     _hooks: list | None = None
 
+    if TYPE_CHECKING:  # the named attributes that record() gives a node (node.dim, node.shape...)
+        def __getattr__(self, name: str) -> Any: ...
+        def __setattr__(self, name: str, value: Any) -> None: ...
+
     def __init__(self, name: str, backward: Callable, inputs: tuple, saved: tuple = (), n_out: int = 1) -> None:
         self._name = name
         self._backward = backward
-        edges = []
+        edges: list[Any] = []
         for t in inputs:
             if t is None or not t._requires_grad:
                 edges.append(None)
@@ -246,6 +250,7 @@ def _run(roots: Sequence[Tensor], grad_roots: Sequence[Tensor], retain_graph: bo
     # a leaf's gradients are summed and delivered once every edge to it has sent its share, so its hooks see
     # the total (as in PyTorch), and as early as possible (DistributedDataParallel overlaps on that)
     leaves: dict[int, list] = {}
+    g: Any
     for t, g in zip(roots, grad_roots):
         fn = t.grad_fn
         if fn is None:  # a leaf: its gradient is the root gradient itself

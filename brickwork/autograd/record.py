@@ -30,7 +30,10 @@ def record(out: Tensor, name: str, backward: Callable, inputs: tuple, saved: tup
     """
     node = Node(name, backward, inputs, saved, n_out)
     if attrs:
-        node.__dict__ = attrs
+        if node.__dict__:  # n_out lives there when it is not 1
+            node.__dict__.update(attrs)
+        else:
+            node.__dict__ = attrs
     out.grad_fn = node
     out._requires_grad = True
     if save_output:
