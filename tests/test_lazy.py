@@ -295,7 +295,8 @@ def test_real_lazy_linear_follows_the_protocol():
 
     lin = pytest.importorskip("brickwork.nn.modules.linear")
     lazy = lin.LazyLinear(4)
-    assert type(lazy) is lin.Linear and isinstance(lazy.weight, nn.UninitializedParameter)
+    assert isinstance(lazy, lin.LazyLinear) and isinstance(lazy, lin.Linear)  # a Linear waiting for a size
+    assert isinstance(lazy.weight, nn.UninitializedParameter) and lazy.has_uninitialized_params()
     assert repr(lazy) == "Linear(in_features=None, out_features=4, bias=True)"
     bw.manual_seed(1)
     eager = nn.Sequential(lin.Linear(3, 4), lin.Linear(4, 2))
@@ -305,6 +306,7 @@ def test_real_lazy_linear_follows_the_protocol():
         lz[0].weight.shape
     lz(X)
     assert type(lz[0].weight) is nn.Parameter and repr(lz) == repr(eager)
+    assert type(lz[0]) is lin.LazyLinear and not lz[0].has_uninitialized_params()  # no class swapping
     assert repr(lz) == repr(torch.nn.Sequential(torch.nn.Linear(3, 4), torch.nn.Linear(4, 2)))
     for (k, a), (_, b) in zip(lz.state_dict().items(), eager.state_dict().items()):
         assert bw.equal(a, b), k
@@ -350,3 +352,23 @@ def test_initial_weights_do_not_depend_on_the_device_or_laziness():
     env = dict(os.environ, BRICKWORK_CPU_DEVICES="2")
     r = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120)
     assert r.returncode == 0 and "ok" in r.stdout, r.stderr
+
+
+def test_lazy_layers_are_classes_sharing_one_path():
+    from brickwork.nn.lazy import LazyModuleMixin
+
+    lazy_names = [n for n in nn.__all__ if n.startswith("Lazy")]
+    assert len(lazy_names) >= 7
+    for name in lazy_names:
+        cls = getattr(nn, name)
+        eager = getattr(nn, name[len("Lazy"):])
+        assert isinstance(cls, type) and issubclass(cls, LazyModuleMixin) and issubclass(cls, eager), name
+
+    class Scaled(nn.LazyLinear):  # a user's subclass keeps its own name and the lazy behaviour
+        def forward(self, input):
+            return super().forward(input) * 2
+
+    m = Scaled(3)
+    assert repr(m) == "Scaled(in_features=None, out_features=3, bias=True)"
+    m.initialize_parameters(X)
+    assert m.in_features == X.shape[-1] and isinstance(m, nn.LazyLinear) and m(X).shape == (X.shape[0], 3)

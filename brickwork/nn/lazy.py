@@ -1,7 +1,10 @@
 """Lazy initialization: a lazy layer is an ordinary layer waiting for its input size.
 
-There is no class swapping (PyTorch turns ``LazyLinear`` into ``Linear``; brickwork does not):
-``nn.LazyLinear(10)`` is ``nn.Linear(None, 10)``, and ``type(layer) is nn.Linear`` before and after.
+There is no class swapping (PyTorch turns ``LazyLinear`` into ``Linear``; brickwork does not). ``nn.LazyLinear``
+is a class, ``class LazyLinear(LazyModuleMixin, Linear)``: its ``__init__`` calls ``Linear.__init__`` with ``None``
+for the input size, so the layer is an ordinary ``Linear`` waiting for a size, it stays a ``LazyLinear`` (and a
+``Linear``) after its first input, prints as the eager layer, and can be subclassed. Every lazy layer, and any
+module that registers a placeholder itself, is materialized by the one path below.
 
 The protocol (what a layer does, and what :class:`~brickwork.nn.Module` does for it):
 
@@ -37,7 +40,7 @@ from .._tensor import Tensor
 from ..autograd.grad_mode import no_grad
 from .parameter import UninitializedError, _Pending, is_pending
 
-__all__ = ["materialize", "materialize_module", "materialize_from_state", "has_uninitialized"]
+__all__ = ["LazyModuleMixin", "materialize", "materialize_module", "materialize_from_state", "has_uninitialized"]
 
 
 def _own_pending(module: Any) -> dict[str, Tensor]:
@@ -60,7 +63,7 @@ def has_uninitialized(module: Any) -> bool:
 def track(module: Any, name: str, tensor: Tensor) -> None:
     """Note that ``module`` registered the placeholder ``tensor`` as ``name`` (called on registration)."""
     pending: _Pending = tensor._data
-    pending.path, pending.owner = name, type(module).__name__
+    pending.path, pending.owner = name, module._get_name()
     module.__dict__["_lazy_pending"] = True
     module.__dict__["_lazy_tree"] = True
 
@@ -217,3 +220,36 @@ def materialize(model: Any, *example_inputs: Any) -> Any:
     dev = model_device(model)
     dry_run(model, tuple(_example(x, dev) for x in example_inputs))
     return model
+
+
+class LazyModuleMixin:
+    """The base of the lazy layers (``LazyLinear``, ``LazyConv2d``, ...): the eager layer waiting for its input size.
+
+    A lazy class is ``class LazyX(LazyModuleMixin, X)`` whose ``__init__`` passes ``None`` for the input size to
+    ``X.__init__``; materialization is :func:`materialize_module`, run by ``Module.__call__`` on the first input.
+    The layer keeps its class afterwards (no class swapping), and prints under the eager layer's name.
+
+    Example:
+        >>> import brickwork as torch
+        >>> m = torch.nn.LazyLinear(3)
+        >>> isinstance(m, LazyModuleMixin), isinstance(m, torch.nn.Linear), m.has_uninitialized_params()
+        (True, True, True)
+        >>> m.initialize_parameters(torch.ones(2, 5)); m.weight.shape, m
+        (brickwork.Size([3, 5]), Linear(in_features=5, out_features=3, bias=True))
+    """
+
+    def has_uninitialized_params(self) -> bool:
+        """Whether this layer still has uninitialized parameters or buffers (its children aside)."""
+        return bool(_own_pending(self))
+
+    def initialize_parameters(self, *inputs: Any) -> None:
+        """Give the parameters their shapes from example inputs, as the first forward call does."""
+        materialize_module(self, *inputs)
+
+    def _get_name(self) -> str:
+        # the name of the layer it waits to become: the first class that is not one of brickwork's lazy classes
+        # (a user's subclass of LazyLinear keeps its own name)
+        for cls in type(self).__mro__:
+            if not (issubclass(cls, LazyModuleMixin) and cls.__module__.startswith("brickwork.")):
+                return cls.__name__
+        return type(self).__name__

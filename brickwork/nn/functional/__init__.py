@@ -25,33 +25,32 @@ Example:
 
 from __future__ import annotations
 
-import importlib
+from ._activation import (
+    relu, relu_, relu6, leaky_relu, leaky_relu_, elu, elu_, selu, celu, gelu, silu, mish, sigmoid, tanh, softmax,
+    log_softmax, softmin, softplus, hardtanh, hardtanh_, hardsigmoid, hardswish, logsigmoid, softsign, tanhshrink,
+    threshold, glu, prelu)
+from ._conv import conv1d, conv2d, conv_transpose1d, conv_transpose2d, unfold, fold
+from ._distance import cosine_similarity, pairwise_distance
+from ._dropout import dropout, dropout1d, dropout2d, dropout3d, alpha_dropout
+from ._linear import linear, bilinear
+from ._norm import batch_norm, layer_norm, group_norm, instance_norm, normalize
+from ._pad import pad
+from ._pool import (
+    max_pool1d, max_pool2d, avg_pool1d, avg_pool2d, adaptive_avg_pool1d, adaptive_avg_pool2d, adaptive_max_pool1d,
+    adaptive_max_pool2d)
+from ._sparse import embedding, one_hot
+from .._functional_attention import scaled_dot_product_attention, multi_head_attention_forward
+from .._functional_loss import (
+    mse_loss, l1_loss, smooth_l1_loss, huber_loss, cross_entropy, nll_loss, binary_cross_entropy,
+    binary_cross_entropy_with_logits, kl_div)
 
-from . import _activation, _conv, _distance, _dropout, _linear, _norm, _pad, _pool, _sparse
-from ._activation import *  # noqa: F401,F403
-from ._conv import *  # noqa: F401,F403
-from ._distance import *  # noqa: F401,F403
-from ._dropout import *  # noqa: F401,F403
-from ._linear import *  # noqa: F401,F403
-from ._norm import *  # noqa: F401,F403
-from ._pad import *  # noqa: F401,F403
-from ._pool import *  # noqa: F401,F403
-from ._sparse import *  # noqa: F401,F403
-
-__all__: list[str] = []
-for _m in (_activation, _conv, _distance, _dropout, _linear, _norm, _pad, _pool, _sparse):
-    __all__ += _m.__all__
-
-# Families written elsewhere in brickwork.nn (losses, attention) join F here when present.
-for _name in ("_functional_loss", "_functional_attention"):
-    try:
-        _m = importlib.import_module(f"brickwork.nn.{_name}")
-    except ModuleNotFoundError as _e:
-        if _e.name != f"brickwork.nn.{_name}":
-            raise
-        continue
-    _public = getattr(_m, "__all__", None) or [n for n, v in vars(_m).items() if not n.startswith("_") and
-                                                 getattr(v, "__module__", None) == _m.__name__]
-    globals().update({n: getattr(_m, n) for n in _public})
-    __all__ += list(_public)
-del _m, _name
+__all__ = [
+    "relu", "relu_", "relu6", "leaky_relu", "leaky_relu_", "elu", "elu_", "selu", "celu", "gelu", "silu", "mish",
+    "sigmoid", "tanh", "softmax", "log_softmax", "softmin", "softplus", "hardtanh", "hardtanh_", "hardsigmoid",
+    "hardswish", "logsigmoid", "softsign", "tanhshrink", "threshold", "glu", "prelu", "conv1d", "conv2d",
+    "conv_transpose1d", "conv_transpose2d", "unfold", "fold", "cosine_similarity", "pairwise_distance", "dropout",
+    "dropout1d", "dropout2d", "dropout3d", "alpha_dropout", "linear", "bilinear", "batch_norm", "layer_norm",
+    "group_norm", "instance_norm", "normalize", "pad", "max_pool1d", "max_pool2d", "avg_pool1d", "avg_pool2d",
+    "adaptive_avg_pool1d", "adaptive_avg_pool2d", "adaptive_max_pool1d", "adaptive_max_pool2d", "embedding", "one_hot",
+    "scaled_dot_product_attention", "multi_head_attention_forward", "mse_loss", "l1_loss", "smooth_l1_loss",
+    "huber_loss", "cross_entropy", "nll_loss", "binary_cross_entropy", "binary_cross_entropy_with_logits", "kl_div"]
