@@ -187,8 +187,7 @@ class Tensor(TensorMethods):
 
     def data_ptr(self) -> int:
         """Address of the first element (for checking whether two tensors share memory)."""
-        d = self._data
-        return int(d.__array_interface__["data"][0]) if isinstance(d, np.ndarray) else int(d.data.ptr)
+        return self._device.backend.data_ptr(self._data)
 
     def untyped_storage(self) -> "_Storage":
         """A handle on the underlying buffer; ``data_ptr()`` on it identifies shared storage."""
@@ -415,8 +414,7 @@ class Tensor(TensorMethods):
         return self._data
 
     def _host(self) -> np.ndarray:
-        d = self._data
-        return d if isinstance(d, np.ndarray) else self._device.backend.to_host(d)
+        return self._device.backend.to_host(self._data)
 
     def __array__(self, dtype: Any = None, copy: bool | None = None) -> np.ndarray:
         if self._requires_grad:
@@ -564,12 +562,11 @@ class _Storage:
         base = t._data
         while getattr(base, "base", None) is not None:
             base = base.base
-        self._base = base
+        self._base, self._backend = base, t._device.backend
 
     def data_ptr(self) -> int:
         """Address of the buffer's start."""
-        b = self._base
-        return int(b.__array_interface__["data"][0]) if isinstance(b, np.ndarray) else int(b.data.ptr)
+        return self._backend.data_ptr(self._base)
 
     def nbytes(self) -> int:
         """Size of the buffer in bytes."""

@@ -1,10 +1,13 @@
 """Lazy initialization: a lazy layer is an ordinary layer waiting for its input size.
 
-There is no class swapping (PyTorch turns ``LazyLinear`` into ``Linear``; brickwork does not). ``nn.LazyLinear``
-is a class, ``class LazyLinear(LazyModuleMixin, Linear)``: its ``__init__`` calls ``Linear.__init__`` with ``None``
-for the input size, so the layer is an ordinary ``Linear`` waiting for a size, it stays a ``LazyLinear`` (and a
-``Linear``) after its first input, prints as the eager layer, and can be subclassed. Every lazy layer, and any
-module that registers a placeholder itself, is materialized by the one path below.
+There is no class swapping (PyTorch turns ``LazyLinear`` into ``Linear``; brickwork does not need to).
+``nn.LazyLinear`` is a class, ``class LazyLinear(LazyModuleMixin, Linear)``, whose ``__init__`` is
+``Linear.__init__`` with ``None`` for the input size; calling it builds that ordinary ``Linear`` waiting for a
+size (``type(nn.LazyLinear(10)) is nn.Linear``, before and after its first input, so code that tests
+``type(m) == nn.Linear`` works as with PyTorch). ``isinstance(m, nn.LazyLinear)`` is True while a ``Linear``
+still waits for its size, as in PyTorch, and a subclass of ``nn.LazyLinear`` is a class of its own (its
+instances are its own type and stay so). Every lazy layer, and any module that registers a placeholder itself,
+is materialized by the one path below.
 
 The protocol (what a layer does, and what :class:`~brickwork.nn.Module` does for it):
 
@@ -63,7 +66,7 @@ def has_uninitialized(module: Any) -> bool:
 def track(module: Any, name: str, tensor: Tensor) -> None:
     """Note that ``module`` registered the placeholder ``tensor`` as ``name`` (called on registration)."""
     pending: _Pending = tensor._data
-    pending.path, pending.owner = name, module._get_name()
+    pending.path, pending.owner = name, type(module).__name__
     module.__dict__["_lazy_pending"] = True
     module.__dict__["_lazy_tree"] = True
 
@@ -222,34 +225,47 @@ def materialize(model: Any, *example_inputs: Any) -> Any:
     return model
 
 
-class LazyModuleMixin:
-    """The base of the lazy layers (``LazyLinear``, ``LazyConv2d``, ...): the eager layer waiting for its input size.
+def _module_class() -> type:
+    from .module import Module  # module.py imports this file
 
-    A lazy class is ``class LazyX(LazyModuleMixin, X)`` whose ``__init__`` passes ``None`` for the input size to
-    ``X.__init__``; materialization is :func:`materialize_module`, run by ``Module.__call__`` on the first input.
-    The layer keeps its class afterwards (no class swapping), and prints under the eager layer's name.
+    return Module
+
+
+class _LazyLayerType(type):
+    """The metaclass of the lazy layer classes: building one builds the eager layer it names, waiting for a size."""
+
+    def __call__(cls, *args: Any, **kwargs: Any) -> Any:
+        eager = cls.__dict__.get("_eager")
+        if eager is None:  # a user's subclass of a lazy class: an ordinary class of its own
+            return super().__call__(*args, **kwargs)
+        layer = object.__new__(eager)
+        cls.__init__(layer, *args, **kwargs)  # type: ignore[misc]  # the eager __init__, None for the input size
+        return layer
+
+    def __instancecheck__(cls, obj: Any) -> bool:
+        if type.__instancecheck__(cls, obj):
+            return True
+        eager = cls.__dict__.get("_eager", False)  # False: a user's subclass; None: LazyModuleMixin itself
+        if eager is False or not isinstance(obj, eager or _module_class()):
+            return False
+        return bool(_own_pending(obj))
+
+
+class LazyModuleMixin(metaclass=_LazyLayerType):
+    """The base of the lazy layer classes (``LazyLinear``, ``LazyConv2d``, ...): an eager layer waiting for a size.
+
+    A lazy class is ``class LazyX(LazyModuleMixin, X)`` with ``_eager = X`` and an ``__init__`` that calls
+    ``X.__init__(self, None, ...)``. Calling it builds an ``X`` whose input size comes from its first input
+    (materialized by :func:`materialize_module`); ``isinstance(m, LazyX)`` holds while such an ``X`` still waits.
 
     Example:
         >>> import brickwork as torch
         >>> m = torch.nn.LazyLinear(3)
-        >>> isinstance(m, LazyModuleMixin), isinstance(m, torch.nn.Linear), m.has_uninitialized_params()
+        >>> type(m) is torch.nn.Linear, isinstance(m, torch.nn.LazyLinear), isinstance(m, LazyModuleMixin)
         (True, True, True)
-        >>> m.initialize_parameters(torch.ones(2, 5)); m.weight.shape, m
-        (brickwork.Size([3, 5]), Linear(in_features=5, out_features=3, bias=True))
+        >>> _ = m(torch.ones(2, 5)); m.weight.shape, isinstance(m, torch.nn.LazyLinear)
+        (brickwork.Size([3, 5]), False)
     """
 
-    def has_uninitialized_params(self) -> bool:
-        """Whether this layer still has uninitialized parameters or buffers (its children aside)."""
-        return bool(_own_pending(self))
+    _eager: type | None = None  # the layer a lazy class builds (set on each of brickwork's lazy classes)
 
-    def initialize_parameters(self, *inputs: Any) -> None:
-        """Give the parameters their shapes from example inputs, as the first forward call does."""
-        materialize_module(self, *inputs)
-
-    def _get_name(self) -> str:
-        # the name of the layer it waits to become: the first class that is not one of brickwork's lazy classes
-        # (a user's subclass of LazyLinear keeps its own name)
-        for cls in type(self).__mro__:
-            if not (issubclass(cls, LazyModuleMixin) and cls.__module__.startswith("brickwork.")):
-                return cls.__name__
-        return type(self).__name__

@@ -50,5 +50,5 @@ def named_errors(forward: Callable) -> Callable:
             head, sep, rest = str(e).partition(": ")
             if not sep or not head.isidentifier() or not head.islower() or type(e) not in (RuntimeError, ValueError):
                 raise
-            raise type(e)(f"{self._get_name()}: {rest}") from None
+            raise type(e)(f"{type(self).__name__}: {rest}") from None
     return wrapped

@@ -142,10 +142,12 @@ class LazyBatchNorm1d(LazyModuleMixin, BatchNorm1d):
         brickwork.Size([3])
     """
 
+    _eager = BatchNorm1d
+
     def __init__(self, eps: float = 1e-05, momentum: float | None = 0.1, affine: bool = True,
                  track_running_stats: bool = True, device: Any = None, dtype: Any = None, *,
                  bias: bool = True) -> None:
-        super().__init__(None, eps, momentum, affine, track_running_stats, device, dtype, bias=bias)
+        BatchNorm1d.__init__(self, None, eps, momentum, affine, track_running_stats, device, dtype, bias=bias)
 
 
 class LazyBatchNorm2d(LazyModuleMixin, BatchNorm2d):
@@ -157,7 +159,9 @@ class LazyBatchNorm2d(LazyModuleMixin, BatchNorm2d):
         brickwork.Size([3])
     """
 
+    _eager = BatchNorm2d
+
     def __init__(self, eps: float = 1e-05, momentum: float | None = 0.1, affine: bool = True,
                  track_running_stats: bool = True, device: Any = None, dtype: Any = None, *,
                  bias: bool = True) -> None:
-        super().__init__(None, eps, momentum, affine, track_running_stats, device, dtype, bias=bias)
+        BatchNorm2d.__init__(self, None, eps, momentum, affine, track_running_stats, device, dtype, bias=bias)

@@ -97,11 +97,13 @@ class LazyConv1d(LazyModuleMixin, Conv1d):
         brickwork.Size([4, 2, 3])
     """
 
+    _eager = Conv1d
+
     def __init__(self, out_channels: int, kernel_size: Any, stride: Any = 1, padding: Any = 0, dilation: Any = 1,
                  groups: int = 1, bias: bool = True, padding_mode: str = "zeros", device: Any = None,
                  dtype: Any = None) -> None:
-        super().__init__(None, out_channels, kernel_size, stride, padding, dilation, groups, bias, padding_mode, device,
-                         dtype)
+        Conv1d.__init__(self, None, out_channels, kernel_size, stride, padding, dilation, groups, bias, padding_mode,
+                        device, dtype)
 
 
 class LazyConv2d(LazyModuleMixin, Conv2d):
@@ -113,8 +115,10 @@ class LazyConv2d(LazyModuleMixin, Conv2d):
         brickwork.Size([6, 3, 5, 5])
     """
 
+    _eager = Conv2d
+
     def __init__(self, out_channels: int, kernel_size: Any, stride: Any = 1, padding: Any = 0, dilation: Any = 1,
                  groups: int = 1, bias: bool = True, padding_mode: str = "zeros", device: Any = None,
                  dtype: Any = None) -> None:
-        super().__init__(None, out_channels, kernel_size, stride, padding, dilation, groups, bias, padding_mode, device,
-                         dtype)
+        Conv2d.__init__(self, None, out_channels, kernel_size, stride, padding, dilation, groups, bias, padding_mode,
+                        device, dtype)

@@ -115,11 +115,13 @@ class LazyConvTranspose1d(LazyModuleMixin, ConvTranspose1d):
         brickwork.Size([2, 4, 3])
     """
 
+    _eager = ConvTranspose1d
+
     def __init__(self, out_channels: int, kernel_size: Any, stride: Any = 1, padding: Any = 0,
                  output_padding: Any = 0, groups: int = 1, bias: bool = True, dilation: Any = 1,
                  padding_mode: str = "zeros", device: Any = None, dtype: Any = None) -> None:
-        super().__init__(None, out_channels, kernel_size, stride, padding, output_padding, groups, bias, dilation,
-                         padding_mode, device, dtype)
+        ConvTranspose1d.__init__(self, None, out_channels, kernel_size, stride, padding, output_padding, groups, bias,
+                                 dilation, padding_mode, device, dtype)
 
 
 class LazyConvTranspose2d(LazyModuleMixin, ConvTranspose2d):
@@ -131,8 +133,10 @@ class LazyConvTranspose2d(LazyModuleMixin, ConvTranspose2d):
         brickwork.Size([2, 4, 3, 3])
     """
 
+    _eager = ConvTranspose2d
+
     def __init__(self, out_channels: int, kernel_size: Any, stride: Any = 1, padding: Any = 0,
                  output_padding: Any = 0, groups: int = 1, bias: bool = True, dilation: Any = 1,
                  padding_mode: str = "zeros", device: Any = None, dtype: Any = None) -> None:
-        super().__init__(None, out_channels, kernel_size, stride, padding, output_padding, groups, bias, dilation,
-                         padding_mode, device, dtype)
+        ConvTranspose2d.__init__(self, None, out_channels, kernel_size, stride, padding, output_padding, groups, bias,
+                                 dilation, padding_mode, device, dtype)

@@ -101,8 +101,10 @@ class LazyLinear(LazyModuleMixin, Linear):
         brickwork.Size([3, 5])
     """
 
+    _eager = Linear
+
     def __init__(self, out_features: int, bias: bool = True, device: Any = None, dtype: Any = None) -> None:
-        super().__init__(None, out_features, bias, device, dtype)
+        Linear.__init__(self, None, out_features, bias, device, dtype)
 
 
 class Bilinear(Module):

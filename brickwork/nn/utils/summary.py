@@ -213,7 +213,7 @@ def _report(s: ModelSummary, verbose: int) -> ModelSummary:
 
 def _pre(rows: list, stack: list, path: str) -> Any:
     def hook(mod: Any, args: tuple) -> None:
-        row = LayerSummary(path, mod._get_name(), len(stack))
+        row = LayerSummary(path, type(mod).__name__, len(stack))
         row._module = mod  # type: ignore[attr-defined]
         row._inputs = args  # type: ignore[attr-defined]
         if stack:
