@@ -18,6 +18,7 @@ __version__ = "0.1.0"
 import builtins as _builtins  # `bool`, `int` and `float` below are brickwork dtypes
 import typing as _typing
 
+from ._dlpack import from_dlpack
 from ._printing import set_printoptions
 from ._tensor import Size, Tensor
 from .autograd.grad_mode import (enable_grad, inference_mode, is_grad_enabled, is_inference_mode_enabled,
@@ -45,8 +46,9 @@ from .ops import (
     softmax, sort, split, sqrt, square, squeeze, stack, std, std_mean, sub, subtract, sum, swapaxes, swapdims, t, take,
     take_along_dim, tan, tanh, tensor, tensor_split, tile, topk, transpose, tril, triu, true_divide, trunc, unbind,
     unflatten, uniform_, unique, unsqueeze, var, var_mean, vdot, view, view_as, vstack, where, zeros, zeros_like)
+from .kernels import get_num_threads, set_num_threads
 
-from . import autograd, backends, cuda, dtypes, ops, return_types  # noqa: E402
+from . import autograd, backends, cuda, dtypes, kernels, ops, return_types  # noqa: E402
 
 # Process-wide, done once here: keep freed memory in the process rather than returning every large temporary to
 # the kernel (glibc's mallopt; a NumPy training step up to 1.7x faster). BRICKWORK_NO_MALLOPT=1 leaves the
@@ -69,24 +71,25 @@ __all__ = [
     "diagonal", "div", "divide", "dot", "double", "dtype", "dtypes", "einsum", "empty", "empty_like", "enable_grad",
     "eq", "equal", "erf", "erfc", "erfinv", "exp", "exp2", "expand", "expand_as", "expm1", "exponential_", "eye",
     "finfo", "fix", "flatten", "flip", "fliplr", "flipud", "float", "float16", "float32", "float64", "float_power",
-    "floor", "floor_divide", "fmax", "fmin", "fmod", "frac", "from_numpy", "full", "full_like", "gather", "ge", "ger",
-    "get_default_device", "get_default_dtype", "get_rng_state", "getitem", "greater", "greater_equal", "gt", "half",
-    "hstack", "iinfo", "index_add", "index_fill", "index_select", "inference_mode", "initial_seed", "inner", "int",
-    "int16", "int32", "int64", "int8", "is_floating_point", "is_grad_enabled", "is_inference_mode_enabled", "is_tensor",
-    "isclose", "isfinite", "isinf", "isnan", "kthvalue", "le", "lerp", "less", "less_equal", "linspace", "log", "log10",
-    "log1p", "log2", "log_softmax", "logical_and", "logical_not", "logical_or", "logical_xor", "logspace", "logsumexp",
-    "long", "lt", "manual_seed", "masked_fill", "masked_scatter", "masked_select", "matmul", "max", "maximum", "mean",
-    "median", "min", "minimum", "mm", "moveaxis", "movedim", "mul", "multinomial", "multiply", "mv", "nan_to_num",
-    "nanmean", "nansum", "narrow", "ne", "neg", "negative", "no_grad", "nonzero", "norm", "normal", "normal_",
-    "not_equal", "numel", "ones", "ones_like", "ops", "outer", "permute", "pow", "prod", "promote_types", "rand",
-    "rand_like", "randint", "randint_like", "randn", "randn_like", "random_", "randperm", "ravel", "reciprocal", "relu",
-    "remainder", "repeat", "repeat_interleave", "reshape", "reshape_as", "result_type", "return_types", "roll", "round",
-    "rsqrt", "rsub", "scatter", "scatter_add", "searchsorted", "seed", "set_default_device", "set_default_dtype",
-    "set_grad_enabled", "set_printoptions", "set_rng_state", "setitem", "sgn", "short", "sigmoid", "sign", "sin",
-    "sinh", "softmax", "sort", "split", "sqrt", "square", "squeeze", "stack", "std", "std_mean", "sub", "subtract",
-    "sum", "swapaxes", "swapdims", "t", "take", "take_along_dim", "tan", "tanh", "tensor", "tensor_split", "tile",
-    "topk", "transpose", "tril", "triu", "true_divide", "trunc", "uint8", "unbind", "unflatten", "uniform_", "unique",
-    "unsqueeze", "var", "var_mean", "vdot", "view", "view_as", "vstack", "where", "zeros", "zeros_like"]
+    "floor", "floor_divide", "fmax", "fmin", "fmod", "frac", "from_dlpack", "from_numpy", "full", "full_like", "gather",
+    "ge", "ger", "get_default_device", "get_default_dtype", "get_num_threads", "get_rng_state", "getitem", "greater",
+    "greater_equal", "gt", "half", "hstack", "iinfo", "index_add", "index_fill", "index_select", "inference_mode",
+    "initial_seed", "inner", "int", "int16", "int32", "int64", "int8", "is_floating_point", "is_grad_enabled",
+    "is_inference_mode_enabled", "is_tensor", "isclose", "isfinite", "isinf", "isnan", "kernels", "kthvalue", "le",
+    "lerp", "less", "less_equal", "linspace", "log", "log10", "log1p", "log2", "log_softmax", "logical_and",
+    "logical_not", "logical_or", "logical_xor", "logspace", "logsumexp", "long", "lt", "manual_seed", "masked_fill",
+    "masked_scatter", "masked_select", "matmul", "max", "maximum", "mean", "median", "min", "minimum", "mm", "moveaxis",
+    "movedim", "mul", "multinomial", "multiply", "mv", "nan_to_num", "nanmean", "nansum", "narrow", "ne", "neg",
+    "negative", "no_grad", "nonzero", "norm", "normal", "normal_", "not_equal", "numel", "ones", "ones_like", "ops",
+    "outer", "permute", "pow", "prod", "promote_types", "rand", "rand_like", "randint", "randint_like", "randn",
+    "randn_like", "random_", "randperm", "ravel", "reciprocal", "relu", "remainder", "repeat", "repeat_interleave",
+    "reshape", "reshape_as", "result_type", "return_types", "roll", "round", "rsqrt", "rsub", "scatter", "scatter_add",
+    "searchsorted", "seed", "set_default_device", "set_default_dtype", "set_grad_enabled", "set_num_threads",
+    "set_printoptions", "set_rng_state", "setitem", "sgn", "short", "sigmoid", "sign", "sin", "sinh", "softmax", "sort",
+    "split", "sqrt", "square", "squeeze", "stack", "std", "std_mean", "sub", "subtract", "sum", "swapaxes", "swapdims",
+    "t", "take", "take_along_dim", "tan", "tanh", "tensor", "tensor_split", "tile", "topk", "transpose", "tril", "triu",
+    "true_divide", "trunc", "uint8", "unbind", "unflatten", "uniform_", "unique", "unsqueeze", "var", "var_mean",
+    "vdot", "view", "view_as", "vstack", "where", "zeros", "zeros_like"]
 
 cfloat = None  # brickwork has no complex dtypes
 

@@ -4,8 +4,8 @@ Each is a measured gain on CPUs that NumPy's own API does not reach (figures in 
 code reaches them through the backend (``x._device.backend.axpy(...)``, ``.affine(...)``), so the CuPy backend
 simply does the plain thing and no code outside ``backends/`` asks which array type it holds.
 
-- :func:`axpy`: ``y += alpha * x`` in one pass through the OpenBLAS that NumPy's wheels bundle (scipy-openblas),
-  reached through ctypes. NumPy has no fused multiply-add: ``p -= lr * g`` reads and writes a temporary, and
+- :func:`axpy`: ``y += alpha * x`` in one pass through the OpenBLAS that NumPy's wheels bundle (scipy-openblas,
+  found by ``kernels/_blas.py``), reached through ctypes. NumPy has no fused multiply-add: ``p -= lr * g`` reads and writes a temporary, and
   plain SGD's step on an MLP's 784x256 weight took 115 us against 77 us for one ``saxpy`` call. Where the
   library is not there (another NumPy build) or ``BRICKWORK_NO_BLAS=1`` is set, it declines and callers keep
   their NumPy code.
@@ -20,13 +20,14 @@ simply does the plain thing and no code outside ``backends/`` asks which array t
 from __future__ import annotations
 
 import ctypes
-import glob
 import math
 import os
 import sys
 from typing import Any
 
 import numpy as np
+
+from ..kernels._blas import library
 
 __all__ = ["axpy", "decline_axpy", "affine", "affine_generic", "tune_allocator", "FEW_ROWS"]
 
@@ -37,30 +38,22 @@ FEW_ROWS = 128  # up to this many rows, ``affine`` multiplies by the weight untr
 
 def _load_blas() -> tuple[dict[Any, Any], int]:
     """``({float32: saxpy, float64: daxpy}, largest n)`` from NumPy's bundled OpenBLAS, or ``({}, 0)``."""
-    here = os.path.dirname(np.__file__)
-    paths = (glob.glob(os.path.join(here, os.pardir, "numpy.libs", "*scipy_openblas*"))
-             + glob.glob(os.path.join(here, ".dylibs", "*scipy_openblas*")))
-    for path in sorted(paths):
-        try:
-            lib = ctypes.CDLL(path)
-        except OSError:
-            continue
-        # scipy_openblas64 (64-bit integers) names its symbols with a "64_" suffix; scipy_openblas32 without
-        for suffix, index_t, largest in (("64_", ctypes.c_int64, 2 ** 63 - 1), ("", ctypes.c_int32, 2 ** 31 - 1)):
-            found = {}
-            for dt, name, real_t in ((np.float32, "saxpy", ctypes.c_float), (np.float64, "daxpy", ctypes.c_double)):
-                fn = getattr(lib, f"scipy_cblas_{name}{suffix}", None)
-                if fn is None:
-                    break
-                fn.restype = None
-                fn.argtypes = [index_t, real_t, ctypes.c_void_p, index_t, ctypes.c_void_p, index_t]
-                found[np.dtype(dt)] = fn  # native byte order only: a swapped dtype is another key
-            if len(found) == 2:
-                return found, largest
-    return {}, 0
+    found = library()  # None where it is missing or BRICKWORK_NO_BLAS is set
+    if found is None:
+        return {}, 0
+    lib, suffix, index_t, largest = found
+    funcs = {}
+    for dt, name, real_t in ((np.float32, "saxpy", ctypes.c_float), (np.float64, "daxpy", ctypes.c_double)):
+        fn = getattr(lib, f"scipy_cblas_{name}{suffix}", None)
+        if fn is None:
+            return {}, 0
+        fn.restype = None
+        fn.argtypes = [index_t, real_t, ctypes.c_void_p, index_t, ctypes.c_void_p, index_t]
+        funcs[np.dtype(dt)] = fn  # native byte order only: a swapped dtype is another key
+    return funcs, largest
 
 
-BLAS_AXPY, _LARGEST = ({}, 0) if os.environ.get("BRICKWORK_NO_BLAS") else _load_blas()
+BLAS_AXPY, _LARGEST = _load_blas()
 
 
 def axpy(alpha: float, x: Any, y: Any) -> bool:
