@@ -1,19 +1,21 @@
 """``brickwork.nn.functional`` (``F``): the math of every layer, as functions with PyTorch's names and signatures.
 
-Where each family lives (one file per family, each with its forward and backward side by side):
+Each family has a file here with PyTorch's signatures; the primitives (forward, backward and their checks side by
+side) live in ``brickwork/ops/``:
 
 ========================  ==========================================================================
-``_linear``               linear, bilinear
-``_conv``                 conv1d, conv2d, conv_transpose1d, conv_transpose2d, unfold, fold
-``_pool``                 max/avg pooling 1-d and 2-d, adaptive average/max pooling
-``_norm``                 batch_norm, layer_norm, group_norm, instance_norm, normalize
-``_activation``           relu, gelu, softmax, softplus, hardtanh and the other activations
-``_dropout``              dropout, dropout1d/2d/3d, alpha_dropout
-``_sparse``               embedding, one_hot
-``_pad``                  pad
-``_distance``             cosine_similarity, pairwise_distance
-``.._functional_loss``    losses (mse_loss, cross_entropy, ...)
-``.._functional_attention``  scaled_dot_product_attention, multi_head_attention_forward
+``_linear``               linear (``ops/linear.py``), bilinear (composed here)
+``_conv``                 conv1d, conv2d, conv_transpose1d, conv_transpose2d, unfold, fold (``ops/conv.py``)
+``_pool``                 max/avg pooling 1-d and 2-d, adaptive average/max pooling (``ops/pool.py``)
+``_norm``                 batch_norm, layer_norm, group_norm, instance_norm (``ops/normalization.py``), normalize
+``_activation``           relu, softmax... (tensor ops); gelu, softplus, hardtanh and the named compositions
+                          (``ops/activation.py``)
+``_dropout``              dropout, dropout1d/2d/3d, alpha_dropout (``ops/dropout.py``)
+``_sparse``               embedding, one_hot (``ops/embedding.py``)
+``_pad``                  pad (``ops/pad.py``)
+``_distance``             cosine_similarity, pairwise_distance (composed here)
+``_loss``                 losses: mse_loss, cross_entropy, ... (``ops/loss.py``)
+``_attention``            scaled_dot_product_attention, multi_head_attention_forward (``ops/attention.py``)
 ========================  ==========================================================================
 
 Example:
@@ -39,10 +41,10 @@ from ._pool import (
     max_pool1d, max_pool2d, avg_pool1d, avg_pool2d, adaptive_avg_pool1d, adaptive_avg_pool2d, adaptive_max_pool1d,
     adaptive_max_pool2d)
 from ._sparse import embedding, one_hot
-from .._functional_attention import scaled_dot_product_attention, multi_head_attention_forward
-from .._functional_loss import (
+from ._loss import (
     mse_loss, l1_loss, smooth_l1_loss, huber_loss, cross_entropy, nll_loss, binary_cross_entropy,
     binary_cross_entropy_with_logits, kl_div)
+from ._attention import scaled_dot_product_attention, multi_head_attention_forward
 
 __all__ = [
     "relu", "relu_", "relu6", "leaky_relu", "leaky_relu_", "elu", "elu_", "selu", "celu", "gelu", "silu", "mish",
@@ -52,5 +54,5 @@ __all__ = [
     "dropout1d", "dropout2d", "dropout3d", "alpha_dropout", "linear", "bilinear", "batch_norm", "layer_norm",
     "group_norm", "instance_norm", "normalize", "pad", "max_pool1d", "max_pool2d", "avg_pool1d", "avg_pool2d",
     "adaptive_avg_pool1d", "adaptive_avg_pool2d", "adaptive_max_pool1d", "adaptive_max_pool2d", "embedding", "one_hot",
-    "scaled_dot_product_attention", "multi_head_attention_forward", "mse_loss", "l1_loss", "smooth_l1_loss",
-    "huber_loss", "cross_entropy", "nll_loss", "binary_cross_entropy", "binary_cross_entropy_with_logits", "kl_div"]
+    "mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss", "cross_entropy", "nll_loss", "binary_cross_entropy",
+    "binary_cross_entropy_with_logits", "kl_div", "scaled_dot_product_attention", "multi_head_attention_forward"]
