@@ -56,7 +56,7 @@ from . import autograd, backends, cuda, dtypes, kernels, ops, return_types  # no
 backends.tune_allocator()
 
 if _typing.TYPE_CHECKING:  # loaded on first use by __getattr__ below, so that `import brickwork` stays fast
-    from . import datasets, io, nn, optim, train, utils
+    from . import datasets, distributed, io, nn, optim, train, utils
     from .io import FormatError, load, save
     from .nn.utils.summary import summary
 

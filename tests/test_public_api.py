@@ -57,7 +57,8 @@ def test_top_level_exports_every_op() -> None:
 
     missing = set(brickwork.ops.__all__) - set(brickwork.__all__)
     assert not missing, f"brickwork/__init__.py does not re-export these ops: {sorted(missing)}"
-    for name in ("nn", "optim", "utils", "io", "datasets", "train", "save", "load", "FormatError", "summary"):
+    for name in ("nn", "optim", "utils", "io", "datasets", "train", "distributed", "save", "load", "FormatError",
+                 "summary"):
         assert getattr(brickwork, name) is not None  # loaded on first use
 
 
