@@ -58,7 +58,7 @@ def rrelu(input: Tensor, lower: float = 1.0 / 8, upper: float = 1.0 / 3, trainin
                            f"lower={lower} and upper={upper}")
     a = _slopes(input, lower, upper, training)
     fn = lambda x: ops.where(x >= 0, x, x * a)  # noqa: E731
-    return ops.inplace(input, "rrelu_", fn) if inplace else fn(input)
+    return input.copy_(fn(input.clone())) if inplace else fn(input)  # the clone keeps the saved values intact
 
 
 def rrelu_(input: Tensor, lower: float = 1.0 / 8, upper: float = 1.0 / 3, training: bool = False) -> Tensor:

@@ -86,21 +86,27 @@ def _windows(sizes: tuple, k: tuple, s: tuple, p: tuple, d: tuple, out: tuple) -
     return np.where(inside, flat, -1).reshape(shape), inside.reshape(shape)
 
 
+def _argmax_index(x: Tensor, flat: np.ndarray, inside: np.ndarray) -> Tensor:
+    """(N, C, outputs) flat input indices of each window's maximum (the first one, NaN winning, as PyTorch);
+    ``flat`` (*out, K) holds each window's input indices, ``inside`` which of them are not padding."""
+    n, c = x.shape[:2]
+    dev = x.device
+    vals = x.detach().reshape(n, c, -1)[:, :, ops.tensor(np.maximum(flat, 0).reshape(-1), device=dev)]
+    vals = ops.where(ops.tensor(inside, device=dev), vals.reshape((n, c) + flat.shape), -math.inf)
+    if vals.is_floating_point():
+        vals = ops.where(vals.isnan(), math.inf, vals)
+    pick = vals.argmax(-1, keepdim=True)
+    idx = ops.tensor(flat, device=dev).expand(tuple(vals.shape)).gather(-1, pick)
+    return idx.reshape(n, c, -1)
+
+
 def _max3d(op: str, input: Tensor, kernel_size: Any, stride: Any, padding: Any, dilation: Any, ceil_mode: bool,
            return_indices: bool) -> Any:
     x, unbatched = _batched3d(op, input)
     k, s, p, d, out = _geometry(op, x, kernel_size, stride, padding, dilation, ceil_mode, True)
     n, c = x.shape[:2]
     flat, inside = _windows(tuple(x.shape[2:]), k, s, p, d, out)
-    xp = x._device.xp
-    win_idx = xp.asarray(np.maximum(flat, 0).reshape(-1))
-    vals = x.detach().reshape(n, c, -1)._data[:, :, win_idx].reshape((n, c) + flat.shape)
-    vals = xp.where(xp.asarray(inside), vals, -xp.inf)
-    if vals.dtype.kind == "f":
-        vals = xp.where(xp.isnan(vals), xp.inf, vals)  # NaN wins, as in PyTorch
-    pick = xp.argmax(vals, axis=-1)
-    idx = xp.take_along_axis(xp.broadcast_to(xp.asarray(flat), vals.shape), pick[..., None], -1)[..., 0]
-    index = ops.wrap(idx.reshape(n, c, -1).astype(np.int64), x._device)
+    index = _argmax_index(x, flat, inside)
     y = x.reshape(n, c, -1).gather(2, index).reshape((n, c) + out)
     index = index.reshape((n, c) + out)
     if unbatched:
@@ -203,13 +209,7 @@ def adaptive_max_pool3d(input: Tensor, output_size: Any, return_indices: bool = 
     (a, b, cc), (_, h, w) = per_dim, x.shape[2:]
     flat = (a[:, None, None, :, None, None] * h * w + b[None, :, None, None, :, None] * w
             + cc[None, None, :, None, None, :]).reshape(tuple(sizes) + (-1,))
-    xp = x._device.xp
-    vals = x.detach().reshape(n, c, -1)._data[:, :, xp.asarray(flat.reshape(-1))].reshape((n, c) + flat.shape)
-    if vals.dtype.kind == "f":
-        vals = xp.where(xp.isnan(vals), xp.inf, vals)
-    pick = xp.argmax(vals, axis=-1)
-    idx = xp.take_along_axis(xp.broadcast_to(xp.asarray(flat), vals.shape), pick[..., None], -1)[..., 0]
-    index = ops.wrap(idx.reshape(n, c, -1).astype(np.int64), x._device)
+    index = _argmax_index(x, flat, np.ones(flat.shape, bool))
     y = x.reshape(n, c, -1).gather(2, index).reshape((n, c) + tuple(sizes))
     index = index.reshape((n, c) + tuple(sizes))
     if unbatched:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..module import Module
+from ..lazy import LazyModuleMixin
 from .batchnorm import _BatchNorm
 
 __all__ = ["BatchNorm3d", "LazyBatchNorm3d", "SyncBatchNorm"]
@@ -28,9 +29,7 @@ class BatchNorm3d(_BatchNorm):
     _dims, _layout = (5,), "(N, C, D, H, W)"
 
 
-def LazyBatchNorm3d(eps: float = 1e-05, momentum: float | None = 0.1, affine: bool = True,  # noqa: N802
-                    track_running_stats: bool = True, device: Any = None, dtype: Any = None, *,
-                    bias: bool = True) -> BatchNorm3d:
+class LazyBatchNorm3d(LazyModuleMixin, BatchNorm3d):
     """A :class:`BatchNorm3d` whose ``num_features`` comes from the first input.
 
     Example:
@@ -38,7 +37,13 @@ def LazyBatchNorm3d(eps: float = 1e-05, momentum: float | None = 0.1, affine: bo
         >>> m = torch.nn.LazyBatchNorm3d(); _ = m(torch.randn(2, 3, 2, 2, 2)); m.weight.shape
         brickwork.Size([3])
     """
-    return BatchNorm3d(None, eps, momentum, affine, track_running_stats, device, dtype, bias=bias)
+
+    _eager = BatchNorm3d
+
+    def __init__(self, eps: float = 1e-05, momentum: float | None = 0.1, affine: bool = True,
+                 track_running_stats: bool = True, device: Any = None, dtype: Any = None, *,
+                 bias: bool = True) -> None:
+        BatchNorm3d.__init__(self, None, eps, momentum, affine, track_running_stats, device, dtype, bias=bias)
 
 
 class SyncBatchNorm(_BatchNorm):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any, Sequence
 
 from ..._tensor import Tensor
+from ..lazy import LazyModuleMixin
 from .. import functional as F
 from ._convnd import _ConvNd
 from ._layer import named_errors
@@ -74,9 +75,7 @@ class ConvTranspose3d(_ConvTransposeNd):
                                   self._output_padding(input, output_size), self.groups, self.dilation)
 
 
-def LazyConv3d(out_channels: int, kernel_size: Any, stride: Any = 1, padding: Any = 0, dilation: Any = 1,  # noqa: N802
-               groups: int = 1, bias: bool = True, padding_mode: str = "zeros", device: Any = None,
-               dtype: Any = None) -> Conv3d:
+class LazyConv3d(LazyModuleMixin, Conv3d):
     """A :class:`Conv3d` whose ``in_channels`` comes from the first input: ``Conv3d(None, out_channels, ...)``.
 
     Example:
@@ -84,13 +83,17 @@ def LazyConv3d(out_channels: int, kernel_size: Any, stride: Any = 1, padding: An
         >>> m = torch.nn.LazyConv3d(4, 3); _ = m(torch.ones(1, 2, 5, 5, 5)); m.weight.shape
         brickwork.Size([4, 2, 3, 3, 3])
     """
-    return Conv3d(None, out_channels, kernel_size, stride, padding, dilation, groups, bias, padding_mode, device,
-                  dtype)
+
+    _eager = Conv3d
+
+    def __init__(self, out_channels: int, kernel_size: Any, stride: Any = 1, padding: Any = 0, dilation: Any = 1,
+                 groups: int = 1, bias: bool = True, padding_mode: str = "zeros", device: Any = None,
+                 dtype: Any = None) -> None:
+        Conv3d.__init__(self, None, out_channels, kernel_size, stride, padding, dilation, groups, bias, padding_mode,
+                        device, dtype)
 
 
-def LazyConvTranspose3d(out_channels: int, kernel_size: Any, stride: Any = 1, padding: Any = 0,  # noqa: N802
-                        output_padding: Any = 0, groups: int = 1, bias: bool = True, dilation: Any = 1,
-                        padding_mode: str = "zeros", device: Any = None, dtype: Any = None) -> ConvTranspose3d:
+class LazyConvTranspose3d(LazyModuleMixin, ConvTranspose3d):
     """A :class:`ConvTranspose3d` whose ``in_channels`` comes from the first input.
 
     Example:
@@ -98,5 +101,11 @@ def LazyConvTranspose3d(out_channels: int, kernel_size: Any, stride: Any = 1, pa
         >>> m = torch.nn.LazyConvTranspose3d(4, 3); _ = m(torch.ones(1, 2, 3, 3, 3)); m.weight.shape
         brickwork.Size([2, 4, 3, 3, 3])
     """
-    return ConvTranspose3d(None, out_channels, kernel_size, stride, padding, output_padding, groups, bias, dilation,
-                           padding_mode, device, dtype)
+
+    _eager = ConvTranspose3d
+
+    def __init__(self, out_channels: int, kernel_size: Any, stride: Any = 1, padding: Any = 0,
+                 output_padding: Any = 0, groups: int = 1, bias: bool = True, dilation: Any = 1,
+                 padding_mode: str = "zeros", device: Any = None, dtype: Any = None) -> None:
+        ConvTranspose3d.__init__(self, None, out_channels, kernel_size, stride, padding, output_padding, groups, bias,
+                                 dilation, padding_mode, device, dtype)

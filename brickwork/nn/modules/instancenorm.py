@@ -7,6 +7,7 @@ import warnings
 from typing import Any
 
 from ..._tensor import Tensor
+from ..lazy import LazyModuleMixin
 from .. import functional as F
 from ._layer import named_errors
 from .batchnorm import _BatchNorm
@@ -101,9 +102,7 @@ class InstanceNorm3d(_InstanceNorm):
     nd = 3
 
 
-def LazyInstanceNorm1d(eps: float = 1e-05, momentum: float = 0.1, affine: bool = True,  # noqa: N802
-                       track_running_stats: bool = True, device: Any = None, dtype: Any = None, *,
-                       bias: bool = True) -> InstanceNorm1d:
+class LazyInstanceNorm1d(LazyModuleMixin, InstanceNorm1d):
     """An :class:`InstanceNorm1d` whose ``num_features`` comes from the first input.
 
     PyTorch's defaults for the lazy form: ``affine`` and ``track_running_stats`` on.
@@ -113,12 +112,16 @@ def LazyInstanceNorm1d(eps: float = 1e-05, momentum: float = 0.1, affine: bool =
         >>> m = torch.nn.LazyInstanceNorm1d(); _ = m(torch.randn(4, 3, 5)); m.weight.shape
         brickwork.Size([3])
     """
-    return InstanceNorm1d(None, eps, momentum, affine, track_running_stats, device, dtype, bias=bias)
+
+    _eager = InstanceNorm1d
+
+    def __init__(self, eps: float = 1e-05, momentum: float = 0.1, affine: bool = True,
+                 track_running_stats: bool = True, device: Any = None, dtype: Any = None, *,
+                 bias: bool = True) -> None:
+        InstanceNorm1d.__init__(self, None, eps, momentum, affine, track_running_stats, device, dtype, bias=bias)
 
 
-def LazyInstanceNorm2d(eps: float = 1e-05, momentum: float = 0.1, affine: bool = True,  # noqa: N802
-                       track_running_stats: bool = True, device: Any = None, dtype: Any = None, *,
-                       bias: bool = True) -> InstanceNorm2d:
+class LazyInstanceNorm2d(LazyModuleMixin, InstanceNorm2d):
     """An :class:`InstanceNorm2d` whose ``num_features`` comes from the first input.
 
     Example:
@@ -126,12 +129,16 @@ def LazyInstanceNorm2d(eps: float = 1e-05, momentum: float = 0.1, affine: bool =
         >>> m = torch.nn.LazyInstanceNorm2d(); _ = m(torch.randn(4, 3, 2, 2)); m.weight.shape
         brickwork.Size([3])
     """
-    return InstanceNorm2d(None, eps, momentum, affine, track_running_stats, device, dtype, bias=bias)
+
+    _eager = InstanceNorm2d
+
+    def __init__(self, eps: float = 1e-05, momentum: float = 0.1, affine: bool = True,
+                 track_running_stats: bool = True, device: Any = None, dtype: Any = None, *,
+                 bias: bool = True) -> None:
+        InstanceNorm2d.__init__(self, None, eps, momentum, affine, track_running_stats, device, dtype, bias=bias)
 
 
-def LazyInstanceNorm3d(eps: float = 1e-05, momentum: float = 0.1, affine: bool = True,  # noqa: N802
-                       track_running_stats: bool = True, device: Any = None, dtype: Any = None, *,
-                       bias: bool = True) -> InstanceNorm3d:
+class LazyInstanceNorm3d(LazyModuleMixin, InstanceNorm3d):
     """An :class:`InstanceNorm3d` whose ``num_features`` comes from the first input.
 
     Example:
@@ -139,4 +146,10 @@ def LazyInstanceNorm3d(eps: float = 1e-05, momentum: float = 0.1, affine: bool =
         >>> m = torch.nn.LazyInstanceNorm3d(); _ = m(torch.randn(1, 3, 2, 2, 2)); m.weight.shape
         brickwork.Size([3])
     """
-    return InstanceNorm3d(None, eps, momentum, affine, track_running_stats, device, dtype, bias=bias)
+
+    _eager = InstanceNorm3d
+
+    def __init__(self, eps: float = 1e-05, momentum: float = 0.1, affine: bool = True,
+                 track_running_stats: bool = True, device: Any = None, dtype: Any = None, *,
+                 bias: bool = True) -> None:
+        InstanceNorm3d.__init__(self, None, eps, momentum, affine, track_running_stats, device, dtype, bias=bias)
