@@ -3,7 +3,7 @@
 ``Tensor.register_post_accumulate_grad_hook(hook)`` runs ``hook(param)`` after a backward pass has accumulated
 ``param.grad``; ``brickwork.autograd.queue_callback(fn)`` runs ``fn()`` when the current backward pass ends. The
 engine is gaining both natively; this file wraps its leaf accumulation and its pass runner to provide them in
-the meantime and does nothing once the engine has them.
+the meantime and does nothing once the engine has them (or once its internals are no longer the ones wrapped here).
 """
 
 from __future__ import annotations
@@ -16,7 +16,8 @@ from ..autograd import engine as _engine
 
 __all__: list[str] = []
 
-if not hasattr(Tensor, "register_post_accumulate_grad_hook"):
+if not hasattr(Tensor, "register_post_accumulate_grad_hook") and hasattr(_engine, "_accumulate") and hasattr(
+        _engine, "_run"):
     _callbacks: list[Callable[[], None]] = []
     _depth = [0]
     _accumulate = _engine._accumulate

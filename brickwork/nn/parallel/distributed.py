@@ -14,7 +14,7 @@ from typing import Any, Iterator, Sequence
 
 from ... import distributed as dist
 from ..._tensor import Tensor
-from ...autograd import queue_callback  # type: ignore[attr-defined]
+from ... import autograd
 from ...autograd.grad_mode import is_grad_enabled, no_grad
 from ...dtypes import int32
 from ...ops.creation import zeros
@@ -220,7 +220,7 @@ class DistributedDataParallel(Module):
             return
         if not self._queued:
             self._queued = True
-            queue_callback(self._finish)
+            autograd.queue_callback(self._finish)  # type: ignore[attr-defined]
             if self._used is not None:  # parameters the output does not reach count as ready, with zeros
                 for q in self._params:
                     if id(q) not in self._used:
