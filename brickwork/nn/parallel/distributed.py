@@ -118,9 +118,7 @@ class DistributedDataParallel(Module):
         self._used: set[int] | None = None  # with find_unused_parameters: ids of the parameters the output uses
         self._unfinished: list[str] = []
         self._marked: set[int] = set()
-        # installed on Tensor by distributed/_hooks.py until the autograd engine has it natively
-        self._handles = [p.register_post_accumulate_grad_hook(self._grad_ready)  # type: ignore[attr-defined]
-                         for p in self._params]
+        self._handles = [p.register_post_accumulate_grad_hook(self._grad_ready) for p in self._params]
 
     # -- construction ---------------------------------------------------------------------------
 
@@ -222,7 +220,7 @@ class DistributedDataParallel(Module):
             return
         if not self._queued:
             self._queued = True
-            autograd.queue_callback(self._finish)  # type: ignore[attr-defined]
+            autograd.queue_callback(self._finish)
             if self._used is not None:  # parameters the output does not reach count as ready, with zeros
                 for q in self._params:
                     if id(q) not in self._used:
