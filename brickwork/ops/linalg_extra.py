@@ -25,7 +25,7 @@ from .multi_output import record_outputs
 
 __all__ = ["LinAlgError", "vector_norm", "matrix_norm", "linalg_norm", "inv", "solve", "det", "slogdet",
            "cholesky", "qr", "eigh", "eigvalsh", "svd", "svdvals", "pinv", "lstsq", "matrix_rank", "matrix_power",
-           "multi_dot", "vecdot"]
+           "multi_dot", "vecdot", "logdet", "inverse", "pinverse"]
 
 
 class LinAlgError(RuntimeError):
@@ -598,3 +598,41 @@ def vecdot(x: Tensor, y: Tensor, *, dim: int = -1, out: Tensor | None = None) ->
         tensor(11.)
     """
     return (x * y).sum(dim)
+
+
+# -- the top-level names PyTorch also gives these ---------------------------------------------------------------
+
+def logdet(input: Tensor) -> Tensor:
+    """The log of the determinant (nan for a negative determinant, -inf for zero).
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.logdet(torch.eye(2) * 2).item() == 2 * 0.6931471824645996
+        True
+    """
+    s = slogdet(input)
+    return where(s.sign < 0, float("nan"), where(s.sign == 0, float("-inf"), s.logabsdet))
+
+
+def inverse(input: Tensor, *, out: Tensor | None = None) -> Tensor:
+    """The inverse of a square matrix (or a batch), as ``brickwork.linalg.inv``.
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.inverse(torch.eye(2) * 2)
+        tensor([[0.5000, 0.0000],
+                [0.0000, 0.5000]])
+    """
+    return inv(input)
+
+
+def pinverse(input: Tensor, rcond: float = 1e-15) -> Tensor:
+    """The pseudo-inverse, dropping singular values below ``rcond`` times the largest.
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.pinverse(torch.eye(2) * 2)
+        tensor([[0.5000, 0.0000],
+                [0.0000, 0.5000]])
+    """
+    return pinv(input, rtol=rcond)

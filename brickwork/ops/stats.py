@@ -21,7 +21,7 @@ from ._aliases import numpy_names
 from ._core import needs_grad, record, wrap, wrap_dim
 from .creation import tensor as _tensor
 from .elementwise import where
-from .indexing import _add_at, _along, _full_index, scatter_add
+from .indexing import _along, _full_index, scatter_add
 
 __all__ = ["scatter_reduce", "index_reduce", "quantile", "nanquantile", "histc", "bincount", "unique_consecutive"]
 
@@ -41,11 +41,11 @@ def _identity(dtype: Any, reduce: str) -> Any:
     return info.min if reduce == "amax" else info.max
 
 
-def _at(xp: Any, reduce: str, a: Any, key: tuple, v: Any) -> None:
+def _at(dev: Any, reduce: str, a: Any, key: tuple, v: Any) -> None:
     if reduce in ("sum", "mean"):
-        _add_at(xp, a, key, v)
+        dev.backend.add_at(a, key, v)
     else:
-        getattr(xp, {"prod": "multiply", "amax": "maximum", "amin": "minimum"}[reduce]).at(a, key, v)
+        getattr(dev.xp, {"prod": "multiply", "amax": "maximum", "amin": "minimum"}[reduce]).at(a, key, v)
 
 
 @numpy_names
@@ -78,11 +78,11 @@ def scatter_reduce(input: Tensor, dim: int, index: Tensor, src: Tensor, reduce: 
     touched[full] = True
     keep = ~touched if not include_self else xp.ones(x.shape, dtype=bool)  # whether input's own value takes part
     d = xp.where(keep, x, xp.asarray(_identity(x.dtype, reduce), dtype=x.dtype))
-    _at(xp, reduce, d, full, s)
+    _at(input._device, reduce, d, full, s)
     count = None
     if reduce == "mean":
         count = keep.astype(np.int64)
-        _add_at(xp, count, full, xp.ones(s.shape, dtype=np.int64))
+        input._device.backend.add_at(count, full, xp.ones(s.shape, dtype=np.int64))
         count = xp.maximum(count, 1)
         d = d // count.astype(d.dtype) if d.dtype.kind in "iu" else (d / count).astype(d.dtype)
     out = wrap(d, input._device)

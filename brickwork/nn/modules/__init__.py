@@ -1,7 +1,7 @@
 """The layers of ``brickwork.nn``, one family per file; ``brickwork.nn`` re-exports everything listed here.
 
-Lazy forms (``LazyLinear``, ``LazyConv2d``, ``LazyBatchNorm2d``, ...) are functions that build the ordinary
-layer with ``None`` for the input size; see :mod:`brickwork.nn.lazy`.
+Lazy forms (``LazyLinear``, ``LazyConv2d``, ``LazyBatchNorm2d``, ...) are the ordinary layers with ``None`` for
+the input size, waiting for their first input; see :mod:`brickwork.nn.lazy`.
 
 Example:
     >>> import brickwork as torch
@@ -13,36 +13,70 @@ Example:
 
 from __future__ import annotations
 
-import importlib
+from .activation import ReLU, LeakyReLU, ELU, GELU, SiLU, Sigmoid, Tanh, Softplus, Mish
+from .adaptive_pooling import AdaptiveAvgPool1d, AdaptiveAvgPool2d, AdaptiveMaxPool1d, AdaptiveMaxPool2d
+from .attention import MultiheadAttention
+from .batchnorm import BatchNorm1d, BatchNorm2d, LazyBatchNorm1d, LazyBatchNorm2d
+from .conv import Conv1d, Conv2d, LazyConv1d, LazyConv2d
+from .conv_transpose import ConvTranspose1d, ConvTranspose2d, LazyConvTranspose1d, LazyConvTranspose2d
+from .dropout import Dropout, Dropout1d, Dropout2d, Dropout3d, AlphaDropout, FeatureAlphaDropout
+from .flatten import Flatten, Unflatten
+from .linear import Identity, Linear, LazyLinear, Bilinear
+from .loss import (
+    L1Loss, MSELoss, SmoothL1Loss, HuberLoss, CrossEntropyLoss, NLLLoss, BCELoss, BCEWithLogitsLoss, KLDivLoss)
+from .normalization import LayerNorm, GroupNorm
+from .pooling import MaxPool1d, MaxPool2d, AvgPool1d, AvgPool2d
+from .rnn import RNNBase, RNN, GRU, LSTM, RNNCellBase, RNNCell, GRUCell, LSTMCell
+from .softmax import Softmax, LogSoftmax, Softmin, Softmax2d
+from .sparse import Embedding
+from .transformer import TransformerEncoderLayer, TransformerEncoder
 
-from . import (activation, adaptive_pooling, batchnorm, conv, conv_transpose, dropout, flatten, linear,
-               normalization, pooling, softmax, sparse)
-from .activation import *  # noqa: F401,F403
-from .adaptive_pooling import *  # noqa: F401,F403
-from .batchnorm import *  # noqa: F401,F403
-from .conv import *  # noqa: F401,F403
-from .conv_transpose import *  # noqa: F401,F403
-from .dropout import *  # noqa: F401,F403
-from .flatten import *  # noqa: F401,F403
-from .linear import *  # noqa: F401,F403
-from .normalization import *  # noqa: F401,F403
-from .pooling import *  # noqa: F401,F403
-from .softmax import *  # noqa: F401,F403
-from .sparse import *  # noqa: F401,F403
+from .activation_piecewise import (
+    ReLU6, Hardtanh, Hardsigmoid, Hardswish, Threshold, Hardshrink, Softshrink, PReLU, RReLU)
+from .activation_smooth import SELU, CELU, GLU, Softsign, Tanhshrink, LogSigmoid
+from .batchnorm3d import BatchNorm3d, LazyBatchNorm3d, SyncBatchNorm
+from .conv3d import Conv3d, ConvTranspose3d, LazyConv3d, LazyConvTranspose3d
+from .distance import CosineSimilarity, PairwiseDistance
+from .embedding_bag import EmbeddingBag
+from .fold import Fold, Unfold
+from .instancenorm import (
+    InstanceNorm1d, InstanceNorm2d, InstanceNorm3d, LazyInstanceNorm1d, LazyInstanceNorm2d, LazyInstanceNorm3d)
+from .loss_embedding import (
+    TripletMarginLoss, TripletMarginWithDistanceLoss, CosineEmbeddingLoss, MarginRankingLoss, HingeEmbeddingLoss,
+    MultiMarginLoss, MultiLabelMarginLoss, SoftMarginLoss, MultiLabelSoftMarginLoss)
+from .loss_likelihood import PoissonNLLLoss, GaussianNLLLoss, CTCLoss, NLLLoss2d
+from .padding import (
+    ReflectionPad1d, ReflectionPad2d, ReflectionPad3d, ReplicationPad1d, ReplicationPad2d, ReplicationPad3d,
+    CircularPad1d, CircularPad2d, CircularPad3d, ConstantPad1d, ConstantPad2d, ConstantPad3d, ZeroPad1d, ZeroPad2d,
+    ZeroPad3d)
+from .pixelshuffle import PixelShuffle, PixelUnshuffle, ChannelShuffle
+from .pooling3d import MaxPool3d, AvgPool3d, AdaptiveAvgPool3d, AdaptiveMaxPool3d
+from .pooling_extra import LPPool1d, LPPool2d, LPPool3d, MaxUnpool1d, MaxUnpool2d, MaxUnpool3d
+from .transformer_decoder import TransformerDecoderLayer, TransformerDecoder
+from .transformer_model import Transformer
+from .upsampling import Upsample, UpsamplingNearest2d, UpsamplingBilinear2d
 
-__all__: list[str] = []
-for _m in (activation, adaptive_pooling, batchnorm, conv, conv_transpose, dropout, flatten, linear, normalization,
-           pooling, softmax, sparse):
-    __all__ += _m.__all__
-
-# Layer families written by other parts of the project (losses, recurrent, attention) join when present.
-for _name in ("loss", "rnn", "transformer", "attention"):
-    try:
-        _m = importlib.import_module(f"{__name__}.{_name}")
-    except ModuleNotFoundError as _e:
-        if _e.name != f"{__name__}.{_name}":
-            raise
-        continue
-    globals().update({n: getattr(_m, n) for n in _m.__all__})
-    __all__ += list(_m.__all__)
-del _m, _name
+__all__ = [
+    "ReLU", "LeakyReLU", "ELU", "GELU", "SiLU", "Sigmoid", "Tanh", "Softplus", "Mish", "AdaptiveAvgPool1d",
+    "AdaptiveAvgPool2d", "AdaptiveMaxPool1d", "AdaptiveMaxPool2d", "MultiheadAttention", "BatchNorm1d", "BatchNorm2d",
+    "LazyBatchNorm1d", "LazyBatchNorm2d", "Conv1d", "Conv2d", "LazyConv1d", "LazyConv2d", "ConvTranspose1d",
+    "ConvTranspose2d", "LazyConvTranspose1d", "LazyConvTranspose2d", "Dropout", "Dropout1d", "Dropout2d",
+    "AlphaDropout", "Flatten", "Unflatten", "Identity", "Linear", "LazyLinear", "Bilinear", "L1Loss", "MSELoss",
+    "SmoothL1Loss", "HuberLoss", "CrossEntropyLoss", "NLLLoss", "BCELoss", "BCEWithLogitsLoss", "KLDivLoss",
+    "LayerNorm", "GroupNorm", "MaxPool1d", "MaxPool2d", "AvgPool1d", "AvgPool2d", "RNNBase", "RNN", "GRU", "LSTM",
+    "RNNCellBase", "RNNCell", "GRUCell", "LSTMCell", "Softmax", "LogSoftmax", "Embedding", "TransformerEncoderLayer",
+    "TransformerEncoder",
+    "Dropout3d", "FeatureAlphaDropout", "Softmin", "Softmax2d", "ReLU6", "Hardtanh", "Hardsigmoid", "Hardswish",
+    "Threshold", "Hardshrink", "Softshrink", "PReLU", "RReLU", "SELU", "CELU", "GLU", "Softsign", "Tanhshrink",
+    "LogSigmoid", "BatchNorm3d", "LazyBatchNorm3d", "SyncBatchNorm", "Conv3d", "ConvTranspose3d", "LazyConv3d",
+    "LazyConvTranspose3d", "CosineSimilarity", "PairwiseDistance", "EmbeddingBag", "Fold", "Unfold", "InstanceNorm1d",
+    "InstanceNorm2d", "InstanceNorm3d", "LazyInstanceNorm1d", "LazyInstanceNorm2d", "LazyInstanceNorm3d",
+    "TripletMarginLoss", "TripletMarginWithDistanceLoss", "CosineEmbeddingLoss", "MarginRankingLoss",
+    "HingeEmbeddingLoss", "MultiMarginLoss", "MultiLabelMarginLoss", "SoftMarginLoss", "MultiLabelSoftMarginLoss",
+    "PoissonNLLLoss", "GaussianNLLLoss", "CTCLoss", "NLLLoss2d", "ReflectionPad1d", "ReflectionPad2d",
+    "ReflectionPad3d", "ReplicationPad1d", "ReplicationPad2d", "ReplicationPad3d", "CircularPad1d", "CircularPad2d",
+    "CircularPad3d", "ConstantPad1d", "ConstantPad2d", "ConstantPad3d", "ZeroPad1d", "ZeroPad2d", "ZeroPad3d",
+    "PixelShuffle", "PixelUnshuffle", "ChannelShuffle", "MaxPool3d", "AvgPool3d", "AdaptiveAvgPool3d",
+    "AdaptiveMaxPool3d", "LPPool1d", "LPPool2d", "LPPool3d", "MaxUnpool1d", "MaxUnpool2d", "MaxUnpool3d",
+    "TransformerDecoderLayer", "TransformerDecoder", "Transformer", "Upsample", "UpsamplingNearest2d",
+    "UpsamplingBilinear2d"]
