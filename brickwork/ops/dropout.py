@@ -10,7 +10,7 @@ from __future__ import annotations
 import warnings
 
 from .._tensor import Tensor
-from ._core import inplace as _inplace
+from ._core import inplace as _inplace, computed_in_float32
 from ._core import wrap
 from .random import rand
 
@@ -38,6 +38,7 @@ def _apply(op: str, input: Tensor, p: float, training: bool, inplace: bool, shap
     return _inplace(input, op + "_", lambda x: x * m, m) if inplace else input * m
 
 
+@computed_in_float32
 def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:
     """Zero each element with probability ``p`` and scale the rest by ``1 / (1 - p)`` (identity if not training).
 
@@ -84,6 +85,7 @@ def _channel_dropout(op: str, nd: int, input: Tensor, p: float, training: bool, 
     return _apply(op, input, p, training, inplace, mask[1:] if unbatched else mask)
 
 
+@computed_in_float32
 def dropout1d(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:
     """Zero whole channels of (N, C, L) or (C, L) inputs with probability ``p``.
 
@@ -96,6 +98,7 @@ def dropout1d(input: Tensor, p: float = 0.5, training: bool = True, inplace: boo
     return _channel_dropout("dropout1d", 1, input, p, training, inplace)
 
 
+@computed_in_float32
 def dropout2d(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:
     """Zero whole channels (feature maps) of (N, C, H, W) or (C, H, W) inputs with probability ``p``.
 
@@ -109,6 +112,7 @@ def dropout2d(input: Tensor, p: float = 0.5, training: bool = True, inplace: boo
     return _channel_dropout("dropout2d", 2, input, p, training, inplace)
 
 
+@computed_in_float32
 def dropout3d(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:
     """Zero whole channels of (N, C, D, H, W) or (C, D, H, W) inputs with probability ``p``.
 
@@ -124,6 +128,7 @@ def dropout3d(input: Tensor, p: float = 0.5, training: bool = True, inplace: boo
     return _channel_dropout("dropout3d", 3, input, p, training, inplace)
 
 
+@computed_in_float32
 def alpha_dropout(input: Tensor, p: float = 0.5, training: bool = False, inplace: bool = False) -> Tensor:
     """Dropout that keeps a SELU network's mean and variance: dropped values become the SELU saturation value.
 
