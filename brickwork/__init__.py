@@ -45,11 +45,11 @@ from .ops import (
     negative, nonzero, norm, normal, normal_, not_equal, ones, ones_like, outer, permute, pinverse, pow, prod, quantile,
     rand, rand_like, randint, randint_like, randn, randn_like, random_, randperm, ravel, reciprocal, relu, remainder,
     repeat, repeat_interleave, reshape, reshape_as, roll, round, rsqrt, rsub, scatter, scatter_add, scatter_reduce,
-    searchsorted, seed, select, set_rng_state, setitem, sgn, sigmoid, sign, sin, sinh, slogdet, softmax, sort, split,
-    sqrt, square, squeeze, stack, std, std_mean, sub, subtract, sum, swapaxes, swapdims, t, take, take_along_dim, tan,
-    tanh, tensor, tensor_split, tensordot, tile, topk, trace, transpose, tril, tril_indices, triu, triu_indices,
-    true_divide, trunc, unbind, unflatten, uniform_, unique, unique_consecutive, unsqueeze, var, var_mean, vdot, view,
-    view_as, vstack, where, zeros, zeros_like)
+    searchsorted, seed, select, set_rng_state, setitem, sgn, sigmoid, sign, sin, sinh, slogdet, softmax, sort,
+    sparse_coo_tensor, split, spmm, sqrt, square, squeeze, stack, std, std_mean, sub, subtract, sum, swapaxes, swapdims,
+    t, take, take_along_dim, tan, tanh, tensor, tensor_split, tensordot, tile, topk, trace, transpose, tril,
+    tril_indices, triu, triu_indices, true_divide, trunc, unbind, unflatten, uniform_, unique, unique_consecutive,
+    unsqueeze, var, var_mean, vdot, view, view_as, vstack, where, zeros, zeros_like)
 from .kernels import get_num_threads, set_num_threads
 from ._glue import _assert, compile, get_float32_matmul_precision, set_float32_matmul_precision  # noqa: A004
 from ._legacy_tensors import (BFloat16Tensor, BoolTensor, ByteTensor, CharTensor, DoubleTensor, FloatTensor,
@@ -63,7 +63,7 @@ from . import autograd, backends, cuda, dtypes, kernels, ops, return_types  # no
 backends.tune_allocator()
 
 if _typing.TYPE_CHECKING:  # loaded on first use by __getattr__ below, so that `import brickwork` stays fast
-    from . import accelerator, datasets, distributed, io, jit, linalg, nn, optim, testing, train, utils
+    from . import accelerator, datasets, distributed, io, jit, linalg, nn, optim, sparse, testing, train, utils
     from .io import FormatError, load, save
     from .nn.utils.summary import summary
 
@@ -98,11 +98,12 @@ __all__ = [
     "result_type", "return_types", "roll", "round", "rsqrt", "rsub", "scatter", "scatter_add", "scatter_reduce",
     "searchsorted", "seed", "select", "set_default_device", "set_default_dtype", "set_float32_matmul_precision",
     "set_grad_enabled", "set_num_threads", "set_printoptions", "set_rng_state", "setitem", "sgn", "short", "sigmoid",
-    "sign", "sin", "sinh", "slogdet", "softmax", "sort", "split", "sqrt", "square", "squeeze", "stack", "std",
-    "std_mean", "sub", "subtract", "sum", "swapaxes", "swapdims", "t", "take", "take_along_dim", "tan", "tanh",
-    "tensor", "tensor_split", "tensordot", "tile", "topk", "trace", "transpose", "tril", "tril_indices", "triu",
-    "triu_indices", "true_divide", "trunc", "uint8", "unbind", "unflatten", "uniform_", "unique", "unique_consecutive",
-    "unsqueeze", "var", "var_mean", "vdot", "view", "view_as", "vstack", "where", "zeros", "zeros_like"]
+    "sign", "sin", "sinh", "slogdet", "softmax", "sort", "sparse_coo_tensor", "split", "spmm", "sqrt", "square",
+    "squeeze", "stack", "std", "std_mean", "sub", "subtract", "sum", "swapaxes", "swapdims", "t", "take",
+    "take_along_dim", "tan", "tanh", "tensor", "tensor_split", "tensordot", "tile", "topk", "trace", "transpose",
+    "tril", "tril_indices", "triu", "triu_indices", "true_divide", "trunc", "uint8", "unbind", "unflatten", "uniform_",
+    "unique", "unique_consecutive", "unsqueeze", "var", "var_mean", "vdot", "view", "view_as", "vstack", "where",
+    "zeros", "zeros_like"]
 
 cfloat = None  # brickwork has no complex dtypes
 
@@ -134,7 +135,7 @@ def __getattr__(name: str) -> _typing.Any:
     import importlib
 
     if name in ("nn", "optim", "utils", "io", "datasets", "train", "distributed", "jit", "testing", "accelerator",
-                "linalg"):
+                "linalg", "sparse"):
         return importlib.import_module(f".{name}", __name__)
     if name in ("save", "load", "FormatError"):
         return getattr(importlib.import_module(".io", __name__), name)

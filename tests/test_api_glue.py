@@ -215,3 +215,33 @@ def test_meshgrid_without_indexing_warns_like_torch() -> None:
         warnings.simplefilter("always")
         a, b = bw.meshgrid(bw.arange(2), bw.arange(3))
     assert a.shape == (2, 3) and any("indexing" in str(w.message) for w in got)
+
+
+def test_sparse_coo_converts_and_multiplies_like_torch() -> None:
+    idx, vals = [[0, 1, 1, 2], [2, 0, 0, 1]], [1.0, 2.0, 3.0, -1.0]  # a duplicate entry at (1, 0)
+    dense = np.random.default_rng(0).standard_normal((3, 2)).astype("float32")
+    b_vals, t_vals = bw.tensor(vals, requires_grad=True), torch.tensor(vals, requires_grad=True)
+    b_x, t_x = bw.tensor(dense, requires_grad=True), torch.tensor(dense, requires_grad=True)
+    bs = bw.sparse_coo_tensor(bw.tensor(idx), b_vals, (3, 3))
+    ts = torch.sparse_coo_tensor(torch.tensor(idx), t_vals, (3, 3))
+    assert bs.is_sparse and not bw.ones(1).is_sparse and bs.shape == (3, 3) and bs._nnz() == 4
+    np.testing.assert_allclose(bs.to_dense().detach().numpy(), ts.to_dense().detach().numpy())
+    c, tc = bs.coalesce(), ts.coalesce()
+    assert c.indices().tolist() == tc.indices().tolist() and c.values().tolist() == tc.values().tolist()
+    with pytest.raises(RuntimeError, match="coalesce"):
+        bs.values()
+    bo, to = bw.spmm(bs, b_x), torch.spmm(ts, t_x)
+    np.testing.assert_allclose(bo.detach().numpy(), to.detach().numpy(), rtol=1e-6)
+    np.testing.assert_allclose((bs @ b_x).detach().numpy(), to.detach().numpy(), rtol=1e-6)
+    np.testing.assert_allclose(bw.sparse.mm(bs, b_x).detach().numpy(), to.detach().numpy(), rtol=1e-6)
+    g = np.random.default_rng(1).standard_normal((3, 2)).astype("float32")
+    bo.backward(bw.tensor(g))
+    to.backward(torch.tensor(g))
+    np.testing.assert_allclose(b_vals.grad.numpy(), t_vals.grad.numpy(), rtol=1e-6)
+    np.testing.assert_allclose(b_x.grad.numpy(), t_x.grad.numpy(), rtol=1e-6)
+    d = bw.tensor([[0.0, 2.0], [3.0, 0.0]])
+    s = d.to_sparse()
+    assert s._nnz() == 2 and bw.equal(s.to_dense(), d) and bw.equal(d.to_dense(), d)
+    assert s.indices().tolist() == torch.tensor([[0.0, 2.0], [3.0, 0.0]]).to_sparse().indices().tolist()
+    with pytest.raises(RuntimeError, match="size is inconsistent"):
+        bw.sparse_coo_tensor([[0, 5]], [1.0, 2.0], (3,))

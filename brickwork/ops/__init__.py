@@ -8,7 +8,7 @@ Importing this package also gives :class:`~brickwork.Tensor` its op methods (``x
 from __future__ import annotations
 
 from . import (_tensor_methods, combine, creation, elementwise, indexing, linalg, linalg_extra, movement, random, reduce,
-               scan, stats)
+               scan, sparse, stats)
 from .combine import (cartesian_prod, cdist, combinations, cross, diag, diagflat, kron, meshgrid, select, tensordot,
                       trace, tril_indices, triu_indices)
 from .creation import (
@@ -41,6 +41,7 @@ from .reduce import (
     all, amax, amin, aminmax, any, argmax, argmin, count_nonzero, cumprod, cumsum, log_softmax, logsumexp, max, mean,
     min, nanmean, nansum, norm, prod, softmax, std, std_mean, sum, var, var_mean)
 from .scan import bitwise_left_shift, bitwise_right_shift, cummax, cummin, logaddexp, logaddexp2, logcumsumexp
+from .sparse import SparseCOOTensor, sparse_coo_tensor, spmm
 from .stats import bincount, histc, index_reduce, nanquantile, quantile, scatter_reduce, unique_consecutive
 
 __all__ = [
@@ -55,8 +56,8 @@ __all__ = [
     "expm1", "exponential_", "eye", "fix", "flatten", "flip", "fliplr", "flipud", "float_power", "floor",
     "floor_divide", "fmax", "fmin", "fmod", "frac", "from_numpy", "full", "full_like", "gather", "ge", "ger",
     "get_rng_state", "getitem", "greater", "greater_equal", "gt", "histc", "hstack", "index_add", "index_fill",
-    "index_reduce", "index_select", "initial_seed", "inner", "inverse", "isclose", "isfinite", "isinf", "isnan",
-    "kron", "kthvalue", "le", "lerp", "less", "less_equal", "linspace", "log", "log10", "log1p", "log2", "log_softmax",
+    "index_reduce", "index_select", "initial_seed", "inner", "inverse", "isclose", "isfinite", "isinf", "isnan", "kron",
+    "kthvalue", "le", "lerp", "less", "less_equal", "linspace", "log", "log10", "log1p", "log2", "log_softmax",
     "logaddexp", "logaddexp2", "logcumsumexp", "logdet", "logical_and", "logical_not", "logical_or", "logical_xor",
     "logspace", "logsumexp", "lt", "manual_seed", "masked_fill", "masked_scatter", "masked_select", "matmul",
     "matrix_power", "max", "maximum", "mean", "median", "meshgrid", "min", "minimum", "mm", "moveaxis", "movedim",
@@ -66,10 +67,10 @@ __all__ = [
     "random_", "randperm", "ravel", "reciprocal", "relu", "remainder", "repeat", "repeat_interleave", "reshape",
     "reshape_as", "roll", "round", "rsqrt", "rsub", "scatter", "scatter_add", "scatter_reduce", "searchsorted", "seed",
     "select", "set_rng_state", "setitem", "sgn", "sigmoid", "sign", "sin", "sinh", "slogdet", "softmax", "sort",
-    "split", "sqrt", "square", "squeeze", "stack", "std", "std_mean", "sub", "subtract", "sum", "swapaxes", "swapdims",
-    "t", "take", "take_along_dim", "tan", "tanh", "tensor", "tensor_split", "tensordot", "tile", "topk", "trace",
-    "transpose", "tril", "tril_indices", "triu", "triu_indices", "true_divide", "trunc", "unbind", "unflatten",
-    "uniform_", "unique", "unique_consecutive", "unsqueeze", "var", "var_mean", "vdot", "view", "view_as", "vstack",
-    "where", "zeros", "zeros_like"]
+    "sparse_coo_tensor", "split", "spmm", "sqrt", "square", "squeeze", "stack", "std", "std_mean", "sub", "subtract",
+    "sum", "swapaxes", "swapdims", "t", "take", "take_along_dim", "tan", "tanh", "tensor", "tensor_split", "tensordot",
+    "tile", "topk", "trace", "transpose", "tril", "tril_indices", "triu", "triu_indices", "true_divide", "trunc",
+    "unbind", "unflatten", "uniform_", "unique", "unique_consecutive", "unsqueeze", "var", "var_mean", "vdot", "view",
+    "view_as", "vstack", "where", "zeros", "zeros_like"]
 
 _tensor_methods.install()

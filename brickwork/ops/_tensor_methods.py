@@ -23,7 +23,7 @@ from typing import Any, Callable, TypeVar, cast
 from .. import dtypes
 from .._tensor import Tensor
 from . import (combine, creation, elementwise, indexing, linalg, linalg_extra, movement, random, reduce, scan,
-               stats)
+               sparse, stats)
 
 __all__ = ["TensorMethods", "install"]
 
@@ -415,6 +415,8 @@ class TensorMethods:
     inverse = linalg_extra.inverse
     pinverse = linalg_extra.pinverse
     matrix_power = linalg_extra.matrix_power
+    to_sparse = sparse.to_sparse
+    to_dense = sparse.to_dense
 
     # -- in place ------------------------------------------------------------------------------------------
     add_ = _inplace(elementwise.add, "add_")

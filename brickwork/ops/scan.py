@@ -82,8 +82,8 @@ def logcumsumexp(input: Tensor, dim: int, *, out: Tensor | None = None) -> Tenso
     """
     d = wrap_dim(dim, input.ndim, "logcumsumexp")
     if not input.is_floating_point():
-        raise RuntimeError(f"logcumsumexp: expected a floating point input, got {input.dtype}; convert with "
-                           ".float() first")
+        raise NotImplementedError(f"logcumsumexp: expected a floating point input, got {input.dtype}; convert with "
+                                  ".float() first")
     x = input._data
     xp = input._device.xp
     r = xp.logaddexp.accumulate(x.reshape(1) if x.ndim == 0 else x, axis=d).reshape(x.shape) if x.size else x.copy()
