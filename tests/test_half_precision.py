@@ -111,6 +111,7 @@ def _layer_out(L: Any, m: Any, shape: tuple | None, dt: Any) -> tuple[Any, Any]:
 @pytest.mark.parametrize("name", list(LAYERS))
 def test_layer_in_half_precision_matches_torch(name: str, dtype: str) -> None:
     make, shape = LAYERS[name]
+    torch.manual_seed(0)  # the weights come from PyTorch's initialisation: the same ones whatever ran before
     tm = make(torch.nn).to(getattr(torch, dtype))
     bm = make(bw.nn)
     bm.load_state_dict({k: bw.tensor((v.float() if v.is_floating_point() else v).numpy())
