@@ -6,6 +6,7 @@ and scaled by ``1 / (1 - p)``; the output is ``input * mask``, whose gradient is
 
 from __future__ import annotations
 
+from .._errors import op_error
 from .._tensor import Tensor
 from ._core import inplace as _inplace
 from ._core import wrap
@@ -16,7 +17,7 @@ __all__ = ["dropout", "dropout1d", "dropout2d", "dropout3d", "alpha_dropout"]
 
 def _check_p(op: str, p: float) -> None:
     if not 0.0 <= p <= 1.0:
-        raise ValueError(f"{op}: dropout probability has to be between 0 and 1, but got {p}")
+        raise op_error(ValueError, op, f"dropout probability has to be between 0 and 1, but got {p}")
 
 
 def _mask(input: Tensor, shape: tuple, p: float) -> Tensor:
@@ -30,7 +31,7 @@ def _apply(op: str, input: Tensor, p: float, training: bool, inplace: bool, shap
     if not training or p == 0.0:
         return input
     if input._data.dtype.kind != "f":
-        raise RuntimeError(f"{op}: expected a floating point input, got {input.dtype}")
+        raise op_error(RuntimeError, op, f"expected a floating point input, got {input.dtype}")
     m = _mask(input, shape, p)
     return _inplace(input, op + "_", lambda x: x * m, m) if inplace else input * m
 
@@ -49,8 +50,9 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool 
 
 def _channel_dropout(op: str, nd: int, input: Tensor, p: float, training: bool, inplace: bool) -> Tensor:
     if input.ndim not in (nd + 1, nd + 2):
-        raise RuntimeError(f"{op}: expected {nd + 1}-D (unbatched) or {nd + 2}-D (batched) input, but got input "
-                           f"of size {list(input.shape)}")
+        raise op_error(RuntimeError, op,
+                       f"expected {nd + 1}-D (unbatched) or {nd + 2}-D (batched) input, but got input "
+                       f"of size {list(input.shape)}")
     keep = input.ndim - nd  # the (batch and) channel dimensions get their own mask entry
     return _apply(op, input, p, training, inplace, tuple(input.shape[:keep]) + (1,) * nd)
 

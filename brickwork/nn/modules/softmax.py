@@ -5,7 +5,6 @@ from __future__ import annotations
 from ..._tensor import Tensor
 from .. import functional as F
 from ..module import Module
-from ._layer import named_errors
 
 __all__ = ["Softmax", "LogSoftmax"]
 
@@ -33,7 +32,6 @@ class Softmax(_AlongDim):
         tensor([[0.5000, 0.5000]])
     """
 
-    @named_errors
     def forward(self, input: Tensor) -> Tensor:
         return F.softmax(input, self.dim)
 
@@ -52,6 +50,5 @@ class LogSoftmax(_AlongDim):
         tensor([[-0.6931, -0.6931]])
     """
 
-    @named_errors
     def forward(self, input: Tensor) -> Tensor:
         return F.log_softmax(input, self.dim)
