@@ -13,9 +13,10 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from .._errors import op_error
 from .._tensor import Tensor
 from . import elementwise as _E
-from ._core import inplace as _inplace
+from ._core import inplace as _inplace, computed_in_float32
 from ._core import needs_grad, record, renamed, wrap
 from ._special import erf as _erf
 
@@ -34,6 +35,7 @@ def _maybe_inplace(input: Tensor, inplace: bool, name: str, fn: Any, node: str |
     return renamed(fn(input), node, input) if node else fn(input)
 
 
+@computed_in_float32
 def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:
     """``input`` where positive, else ``negative_slope * input``.
 
@@ -59,6 +61,7 @@ def leaky_relu_(input: Tensor, negative_slope: float = 0.01) -> Tensor:
     return leaky_relu(input, negative_slope, True)
 
 
+@computed_in_float32
 def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
     """``input`` where positive, else ``alpha * (exp(input) - 1)``.
 
@@ -85,6 +88,7 @@ def elu_(input: Tensor, alpha: float = 1.0) -> Tensor:
     return elu(input, alpha, True)
 
 
+@computed_in_float32
 def selu(input: Tensor, inplace: bool = False) -> Tensor:
     """``scale * elu(input, alpha)`` with the self-normalizing constants.
 
@@ -98,6 +102,7 @@ def selu(input: Tensor, inplace: bool = False) -> Tensor:
                           "EluBackward0")
 
 
+@computed_in_float32
 def celu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
     """``max(0, x) + min(0, alpha * (exp(x / alpha) - 1))``.
 
@@ -111,6 +116,7 @@ def celu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
                           lambda x: _E.where(x > 0, x, _E.expm1(x.clamp(max=0.0) / alpha) * alpha), "CeluBackward0")
 
 
+@computed_in_float32
 def gelu(input: Tensor, approximate: str = "none") -> Tensor:
     """Gaussian error linear unit ``x * Phi(x)``; ``approximate='tanh'`` uses the tanh formula.
 
@@ -121,9 +127,9 @@ def gelu(input: Tensor, approximate: str = "none") -> Tensor:
         (tensor([0.8413]), tensor([0.8412]))
     """
     if approximate not in ("none", "tanh"):
-        raise RuntimeError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
+        raise op_error(RuntimeError, "gelu", f"approximate must be 'none' or 'tanh', got {approximate!r}")
     if input._data.dtype.kind != "f":
-        raise RuntimeError(f"gelu: expected a floating point input, got {input.dtype}")
+        raise op_error(RuntimeError, "gelu", f"expected a floating point input, got {input.dtype}")
     d, xp = input._data, input._device.xp
     if approximate == "tanh":
         y = (xp.tanh((d + d * d * d * 0.044715) * _K_TANH) + 1.0) * 0.5 * d
@@ -146,6 +152,7 @@ def _gelu_backward(node: Any, g: Tensor) -> tuple:
     return (g * d,)
 
 
+@computed_in_float32
 def silu(input: Tensor, inplace: bool = False) -> Tensor:
     """``input * sigmoid(input)`` (swish).
 
@@ -158,6 +165,7 @@ def silu(input: Tensor, inplace: bool = False) -> Tensor:
     return _maybe_inplace(input, inplace, "silu_", lambda x: x * _E.sigmoid(x), "SiluBackward0")
 
 
+@computed_in_float32
 def mish(input: Tensor, inplace: bool = False) -> Tensor:
     """``input * tanh(softplus(input))``.
 
@@ -170,6 +178,7 @@ def mish(input: Tensor, inplace: bool = False) -> Tensor:
     return _maybe_inplace(input, inplace, "mish_", lambda x: x * _E.tanh(softplus(x)), "MishBackward0")
 
 
+@computed_in_float32
 def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
     """``log(1 + exp(beta * x)) / beta``, and ``x`` itself where ``beta * x > threshold``.
 
@@ -181,7 +190,7 @@ def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tenso
     """
     d = input._data
     if d.dtype.kind != "f":
-        raise RuntimeError(f"softplus: expected a floating point input, got {input.dtype}")
+        raise op_error(RuntimeError, "softplus", f"expected a floating point input, got {input.dtype}")
     xp = input._device.xp
     z = d * beta
     y = (xp.maximum(z, 0) + xp.log1p(xp.exp(-xp.abs(z)))) / beta
@@ -198,6 +207,7 @@ def _softplus_backward(node: Any, g: Tensor) -> tuple:
     return (g * _E.where(z > threshold, 1.0, _E.sigmoid(z)),)
 
 
+@computed_in_float32
 def hardtanh(input: Tensor, min_val: float = -1.0, max_val: float = 1.0, inplace: bool = False) -> Tensor:
     """``input`` clamped to ``[min_val, max_val]``; the gradient is 0 outside and on the bounds.
 
@@ -208,7 +218,7 @@ def hardtanh(input: Tensor, min_val: float = -1.0, max_val: float = 1.0, inplace
         tensor([-1.0000,  0.5000,  1.0000])
     """
     if min_val > max_val:
-        raise ValueError(f"hardtanh: min_val ({min_val}) cannot be greater than max_val ({max_val})")
+        raise op_error(ValueError, "hardtanh", f"min_val ({min_val}) cannot be greater than max_val ({max_val})")
     return _maybe_inplace(input, inplace, "hardtanh_", lambda x: _hardtanh(x, min_val, max_val))
 
 
@@ -237,6 +247,7 @@ def hardtanh_(input: Tensor, min_val: float = -1.0, max_val: float = 1.0) -> Ten
     return hardtanh(input, min_val, max_val, True)
 
 
+@computed_in_float32
 def relu6(input: Tensor, inplace: bool = False) -> Tensor:
     """``min(max(input, 0), 6)``.
 
@@ -249,6 +260,7 @@ def relu6(input: Tensor, inplace: bool = False) -> Tensor:
     return hardtanh(input, 0.0, 6.0, inplace)
 
 
+@computed_in_float32
 def hardsigmoid(input: Tensor, inplace: bool = False) -> Tensor:
     """``relu6(x + 3) / 6``, a piecewise-linear sigmoid.
 
@@ -262,6 +274,7 @@ def hardsigmoid(input: Tensor, inplace: bool = False) -> Tensor:
                           "HardsigmoidBackward0")
 
 
+@computed_in_float32
 def hardswish(input: Tensor, inplace: bool = False) -> Tensor:
     """``x * relu6(x + 3) / 6``.
 
@@ -274,6 +287,7 @@ def hardswish(input: Tensor, inplace: bool = False) -> Tensor:
     return _maybe_inplace(input, inplace, "hardswish_", lambda x: x * hardsigmoid(x), "HardswishBackward0")
 
 
+@computed_in_float32
 def logsigmoid(input: Tensor) -> Tensor:
     """``log(sigmoid(input))`` computed stably (``-softplus(-input)``).
 
@@ -286,6 +300,7 @@ def logsigmoid(input: Tensor) -> Tensor:
     return renamed(-softplus(-input), "LogSigmoidBackward0", input)
 
 
+@computed_in_float32
 def threshold(input: Tensor, threshold: float, value: float, inplace: bool = False) -> Tensor:
     """``input`` where greater than ``threshold``, else ``value``.
 
@@ -299,6 +314,7 @@ def threshold(input: Tensor, threshold: float, value: float, inplace: bool = Fal
                           "ThresholdBackward0")
 
 
+@computed_in_float32
 def glu(input: Tensor, dim: int = -1) -> Tensor:
     """Gated linear unit: split ``input`` in halves ``a, b`` along ``dim`` and return ``a * sigmoid(b)``.
 
@@ -309,12 +325,14 @@ def glu(input: Tensor, dim: int = -1) -> Tensor:
         tensor([0.5000])
     """
     if input.shape[dim] % 2:
-        raise RuntimeError(f"glu: halving dimension must be even, but dimension {dim} of input "
-                           f"{list(input.shape)} has size {input.shape[dim]}")
+        raise op_error(RuntimeError, "glu",
+                       f"halving dimension must be even, but dimension {dim} of input "
+                       f"{list(input.shape)} has size {input.shape[dim]}")
     a, b = input.chunk(2, dim)
     return renamed(a * _E.sigmoid(b), "GluBackward0", input)
 
 
+@computed_in_float32
 def prelu(input: Tensor, weight: Tensor) -> Tensor:
     """``input`` where positive, else ``weight * input``; ``weight`` has 1 or ``C`` (dimension 1) entries.
 
@@ -327,7 +345,8 @@ def prelu(input: Tensor, weight: Tensor) -> Tensor:
     n = weight.numel()
     if n != 1:
         if input.ndim < 2 or input.shape[1] != n:
-            raise RuntimeError(f"prelu: weight has {n} elements, expected 1 or the number of channels (dimension "
-                               f"1) of input {list(input.shape)}")
+            raise op_error(RuntimeError, "prelu",
+                           f"weight has {n} elements, expected 1 or the number of channels (dimension "
+                           f"1) of input {list(input.shape)}")
         weight = weight.reshape((1, n) + (1,) * (input.ndim - 2))
     return renamed(_E.where(input > 0, input, input * weight), "PreluKernelBackward0", input, weight)
