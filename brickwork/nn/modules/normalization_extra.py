@@ -12,7 +12,6 @@ from .. import init
 from ..functional._norm_extra import cross_map_lrn2d
 from ..module import Module
 from ..parameter import Parameter
-from ._layer import named_errors
 
 __all__ = ["RMSNorm", "LocalResponseNorm", "CrossMapLRN2d"]
 
@@ -47,7 +46,6 @@ class RMSNorm(Module):
         if self.weight is not None:
             init.ones_(self.weight)
 
-    @named_errors
     def forward(self, x: Tensor) -> Tensor:
         return F.rms_norm(x, self.normalized_shape, self.weight, self.eps)
 
