@@ -177,7 +177,7 @@ def div(input: Any, other: Any, *, rounding_mode: str | None = None, out: Tensor
         da, db, dev = binary_arrays(input, other, "div")
         if (da.dtype if hasattr(da, "dtype") else db.dtype).kind in "iu":  # ``7 // x`` puts a number first
             _no_integer_zero(db, "div" if rounding_mode == "trunc" else "floor_divide")
-            q = np.floor_divide(da, db) if rounding_mode == "floor" else _trunc_int_div(da, db)
+            q = dev.xp.floor_divide(da, db) if rounding_mode == "floor" else _trunc_int_div(da, db)
         else:
             with np.errstate(divide="ignore", invalid="ignore"):  # inf and nan, silently, as in PyTorch
                 q = da / db
