@@ -140,6 +140,8 @@ class ndarray:  # noqa: N801  (CuPy's name)
         return self._a.copy()
 
     def __getattr__(self, name: str) -> Any:  # methods (astype, reshape, sum...) run on the host copy's view
+        if name.startswith("__"):  # never NumPy's array protocols (__array_interface__...): no implicit transfer
+            raise AttributeError(name)
         attr = getattr(self._a, name)
         if callable(attr):
             return lambda *args, **kwargs: _wrap(attr(*_unwrap(args), **_unwrap(kwargs)))
