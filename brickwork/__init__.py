@@ -19,6 +19,7 @@ import builtins as _builtins  # `bool`, `int` and `float` below are brickwork dt
 import typing as _typing
 
 from . import _alloc  # noqa: F401  (tunes the allocator once; see PERFORMANCE notes in the README)
+from ._dlpack import from_dlpack
 from ._printing import set_printoptions
 from ._tensor import Size, Tensor
 from .autograd.grad_mode import (enable_grad, inference_mode, is_grad_enabled, is_inference_mode_enabled,
@@ -30,6 +31,7 @@ from .dtypes import (bfloat16, bool_ as bool, double, dtype, finfo, float, float
 from .ops import *  # noqa: F401,F403
 from .ops import addcdiv, addcmul
 from .ops.random import Generator, default_generator
+from .kernels import get_num_threads, set_num_threads
 from . import autograd, cuda, return_types  # noqa: E402
 
 cfloat = None  # brickwork has no complex dtypes

@@ -427,6 +427,34 @@ class Tensor:
             return self._device.backend.to_host(self._data)
         return self._data
 
+    def __dlpack__(self, *, stream: Any = -1, max_version: tuple[int, int] | None = None,
+                   dl_device: tuple[int, int] | None = None, copy: bool | None = None) -> Any:
+        """A DLPack capsule sharing this tensor's memory, for ``np.from_dlpack``, ``torch.from_dlpack``, CuPy...
+
+        Refused (``BufferError``, saying what to do) for tensors that require grad, bfloat16, negative strides
+        and read-only memory.
+
+        Example:
+            >>> import numpy as np, brickwork as torch
+            >>> t = torch.zeros(2); a = np.from_dlpack(t); a[0] = 3; t
+            tensor([3., 0.])
+        """
+        from ._dlpack import dlpack
+
+        return dlpack(self, stream, max_version, dl_device, copy)
+
+    def __dlpack_device__(self) -> tuple[int, int]:
+        """The DLPack device of the memory: ``(1, 0)`` for the CPU, ``(2, index)`` for a CUDA device.
+
+        Example:
+            >>> import brickwork as torch
+            >>> torch.zeros(1).__dlpack_device__()
+            (1, 0)
+        """
+        if self._device.type == "cpu":
+            return (1, 0)
+        return tuple(int(v) for v in self._data.__dlpack_device__())  # type: ignore[return-value]
+
     def _host(self) -> np.ndarray:
         d = self._data
         return d if isinstance(d, np.ndarray) else self._device.backend.to_host(d)

@@ -137,6 +137,16 @@ def from_numpy(ndarray: np.ndarray) -> Tensor:
     if not isinstance(ndarray, np.ndarray):
         raise TypeError(f"from_numpy(): expected np.ndarray, got {type(ndarray).__name__}")
     _dt.from_np(ndarray.dtype)
+    if any(s < 0 for s in ndarray.strides):
+        raise ValueError("from_numpy(): at least one stride in the given numpy array is negative "
+                         f"(strides {ndarray.strides}), and tensors with negative strides are not supported; "
+                         "make a copy first with array.copy()")
+    if not ndarray.flags.writeable:
+        import warnings
+
+        warnings.warn("from_numpy(): the given NumPy array is not writable, and brickwork does not support "
+                      "non-writable tensors: writing to this tensor will raise. Copy the array first "
+                      "(np.array(a)) to get a writable tensor", UserWarning, stacklevel=2)
     from ..backends import CPU
 
     return _make(ndarray, CPU)

@@ -6,6 +6,6 @@ Example:
     <class 'brickwork.utils.data.dataloader.DataLoader'>
 """
 
-from . import data
+from . import data, dlpack
 
-__all__ = ["data"]
+__all__ = ["data", "dlpack"]
