@@ -129,11 +129,8 @@ def _saved(node: Any) -> list:
 
 
 def _bias(b_ih: Tensor | None, b_hh: Tensor | None) -> Any:
-    if b_ih is None and b_hh is None:
-        return None
-    if b_ih is None or b_hh is None:
-        return (b_ih if b_hh is None else b_hh)._data
-    return b_ih._data + b_hh._data
+    present = [b._data for b in (b_ih, b_hh) if b is not None]
+    return None if not present else present[0] if len(present) == 1 else present[0] + present[1]
 
 
 def _input_gates(xp: Any, x: Any, w_ih: Any, bias: Any, hs: int, sigmoid_gates: tuple) -> Any:
@@ -213,7 +210,7 @@ def _lstm_composed(x: Tensor, h0: Tensor, c0: Tensor, w_ih: Tensor, w_hh: Tensor
     return stack(outs + [c], 0)
 
 
-def _composed_grads(node: Any, g: Tensor, inputs: tuple, composed: Any) -> tuple:
+def _composed_grads(node: Any, g: Tensor, inputs: list, composed: Any) -> tuple:
     from ..autograd import grad
 
     need = node.needs_input_grad

@@ -143,8 +143,8 @@ def conv_forward(x: Any, w: Any, b: Any, g: Any) -> Any:
     y = np.empty((n, o, g.oh, g.ow), x.dtype)
     point = _pointwise(g)
     step = 1 if point else _chunk(n, ohw, rows, x.itemsize)
-    buf = None if point else np.empty(rows * step * ohw, x.dtype)
-    tmp = None if step == 1 else np.empty((o, step * ohw), x.dtype)
+    buf: Any = None if point else np.empty(rows * step * ohw, x.dtype)
+    tmp: Any = None if step == 1 else np.empty((o, step * ohw), x.dtype)
     for n0 in range(0, n, step):
         n1 = min(n, n0 + step)
         m = (n1 - n0) * ohw
@@ -175,7 +175,7 @@ def conv_weight(x: Any, gy: Any, g: Any) -> Any:
     part = np.empty((rg, og), x.dtype)
     point = _pointwise(g)
     step = 1 if point else _chunk(n, ohw, rows, x.itemsize)
-    buf = None if point else np.empty(rows * step * ohw, x.dtype)
+    buf: Any = None if point else np.empty(rows * step * ohw, x.dtype)
     for n0 in range(0, n, step):
         n1 = min(n, n0 + step)
         m = (n1 - n0) * ohw
@@ -207,7 +207,7 @@ def conv_input(gy: Any, w: Any, g: Any) -> Any:
     point = _pointwise(g)
     dx = (np.empty if point else np.zeros)((n, g.c, g.h, g.w), gy.dtype)
     step = 1 if point else _chunk(n, ohw, rows, gy.itemsize)
-    buf = None if point else np.empty(rows * step * ohw, gy.dtype)
+    buf: Any = None if point else np.empty(rows * step * ohw, gy.dtype)
     for n0 in range(0, n, step):
         n1 = min(n, n0 + step)
         m = (n1 - n0) * ohw
