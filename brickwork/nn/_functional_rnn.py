@@ -11,8 +11,8 @@ from typing import Any, Callable
 
 from .. import kernels
 from .._tensor import Tensor
+from ..ops.multi_output import unstack
 from ..ops.rnn import gru_layer, lstm_layer
-from ._functional_attention import unstack
 
 __all__ = ["rnn_step", "gru_step", "lstm_step", "recurrent_layer", "activation_for"]
 
