@@ -80,8 +80,8 @@ def lstm_layer(x: Tensor, h0: Tensor, c0: Tensor, w_ih: Tensor, w_hh: Tensor, b_
     Example:
         >>> import brickwork as torch
         >>> from brickwork.ops.rnn import lstm_layer
-        >>> x, h0 = torch.randn(5, 2, 3), torch.zeros(2, 4)
-        >>> out, h, c = lstm_layer(x, h0, h0, torch.randn(16, 3), torch.randn(16, 4))
+        >>> x, h0 = torch.ones(5, 2, 3), torch.zeros(2, 4)
+        >>> out, h, c = lstm_layer(x, h0, h0, torch.full((16, 3), 0.1), torch.full((16, 4), -0.1))
         >>> out.shape, bool((out[-1] == h).all())
         (brickwork.Size([5, 2, 4]), True)
     """
@@ -232,7 +232,8 @@ def gru_layer(x: Tensor, h0: Tensor, w_ih: Tensor, w_hh: Tensor, b_ih: Tensor | 
     Example:
         >>> import brickwork as torch
         >>> from brickwork.ops.rnn import gru_layer
-        >>> out, h = gru_layer(torch.randn(5, 2, 3), torch.zeros(2, 4), torch.randn(12, 3), torch.randn(12, 4))
+        >>> w_ih, w_hh = torch.full((12, 3), 0.1), torch.full((12, 4), -0.1)
+        >>> out, h = gru_layer(torch.ones(5, 2, 3), torch.zeros(2, 4), w_ih, w_hh)
         >>> out.shape, h.shape
         (brickwork.Size([5, 2, 4]), brickwork.Size([2, 4]))
     """
