@@ -41,11 +41,20 @@ def _identity(dtype: Any, reduce: str) -> Any:
     return info.min if reduce == "amax" else info.max
 
 
-def _at(dev: Any, reduce: str, a: Any, key: tuple, v: Any) -> None:
+def _at(dev: Any, reduce: str, a: Any, key: tuple, v: Any) -> Any:
+    """``a`` with ``v`` combined in at ``key`` (repeated indices combining), returned (a new array off NumPy)."""
     if reduce in ("sum", "mean"):
         dev.backend.add_at(a, key, v)
-    else:
-        getattr(dev.xp, {"prod": "multiply", "amax": "maximum", "amin": "minimum"}[reduce]).at(a, key, v)
+        return a
+    uf = getattr(np, {"prod": "multiply", "amax": "maximum", "amin": "minimum"}[reduce])
+    if dev.xp is np:
+        uf.at(a, key, v)
+        return a
+    # CuPy has no ufunc.at for these: combine on the host (one round trip) and copy back
+    b = dev.backend
+    host = b.to_host(a).copy()
+    uf.at(host, tuple(b.to_host(k) if b.is_array(k) else k for k in key), b.to_host(v) if b.is_array(v) else v)
+    return b.from_host(host, dev.index)
 
 
 @numpy_names
@@ -78,7 +87,7 @@ def scatter_reduce(input: Tensor, dim: int, index: Tensor, src: Tensor, reduce: 
     touched[full] = True
     keep = ~touched if not include_self else xp.ones(x.shape, dtype=bool)  # whether input's own value takes part
     d = xp.where(keep, x, xp.asarray(_identity(x.dtype, reduce), dtype=x.dtype))
-    _at(input._device, reduce, d, full, s)
+    d = _at(input._device, reduce, d, full, s)
     count = None
     if reduce == "mean":
         count = keep.astype(np.int64)

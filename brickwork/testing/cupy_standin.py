@@ -430,10 +430,15 @@ def module() -> types.ModuleType:
                                        "major": 9, "minor": 0, "multiProcessorCount": 1},
         memGetInfo=lambda: (16 << 30, 16 << 30), runtimeGetVersion=lambda: 12000, driverGetVersion=lambda: 12000)
     cp.cuda = cuda  # type: ignore[attr-defined]
+    linalg = types.ModuleType("cupy.linalg")  # the factorizations and solves cupy.linalg has
+    for fn in ("inv", "solve", "det", "slogdet", "cholesky", "qr", "eigh", "eigvalsh", "svd", "norm", "pinv", "lstsq",
+               "matrix_rank"):
+        setattr(linalg, fn, _strict(f"linalg.{fn}", getattr(np.linalg, fn)))
+    cp.linalg = linalg  # type: ignore[attr-defined]
     cupyx = types.ModuleType("cupyx")
     cupyx.scatter_add = _scatter_add  # type: ignore[attr-defined]
     cupyx.__standin__ = True  # type: ignore[attr-defined]
-    _MODULES.update(cupy=cp, cupyx=cupyx, **{"cupy.cuda": cuda, "cupy.lib": lib})
+    _MODULES.update(cupy=cp, cupyx=cupyx, **{"cupy.cuda": cuda, "cupy.lib": lib, "cupy.linalg": linalg})
     return cp
 
 
