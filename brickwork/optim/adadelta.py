@@ -72,7 +72,7 @@ class Adadelta(Optimizer):
                 gd = self._grad_of(p)
                 if gd is None:
                     continue
-                state = param_state(self, p, lambda st, p=p: st.update(
+                state = param_state(self, p, lambda: dict(
                     step=scalar_state(), square_avg=zeros_state(p), acc_delta=zeros_state(p)))
                 xp, pd = p._device.xp, p._data
                 state["step"]._data += 1

@@ -75,10 +75,10 @@ class ASGD(Optimizer):
                 if gd is None:
                     continue
 
-                def init(st: dict[str, Any], p: Tensor = p) -> None:
+                def init(p: Tensor = p) -> dict[str, Any]:
                     dt = scalar_state()._data.dtype
-                    st.update(step=scalar_state(), eta=_make(p._device.xp.asarray(np.array(lr, dt)), p._device),
-                              mu=_make(p._device.xp.asarray(np.array(1.0, dt)), p._device), ax=zeros_state(p))
+                    return {"step": scalar_state(), "eta": _make(p._device.xp.asarray(np.array(lr, dt)), p._device),
+                            "mu": _make(p._device.xp.asarray(np.array(1.0, dt)), p._device), "ax": zeros_state(p)}
 
                 state = param_state(self, p, init)
                 xp, pd = p._device.xp, p._data

@@ -88,7 +88,7 @@ class NAdam(Optimizer):
                 gd = self._grad_of(p)
                 if gd is None:
                     continue
-                state = param_state(self, p, lambda st, p=p: st.update(
+                state = param_state(self, p, lambda: dict(
                     step=scalar_state(), mu_product=scalar_state(1.0), exp_avg=zeros_state(p),
                     exp_avg_sq=zeros_state(p)))
                 xp, pd = p._device.xp, p._data

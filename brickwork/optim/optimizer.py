@@ -584,8 +584,8 @@ def check_flags(name: str, foreach: Any, fused: Any, differentiable: bool) -> No
                            "in place outside autograd; leave differentiable=False")
 
 
-def param_state(opt: Optimizer, p: Tensor, init: Callable[[dict[str, Any]], None]) -> dict[str, Any]:
-    """``opt.state[p]``, filled by ``init(state)`` when empty; state shaped like ``p`` follows ``p``'s device/dtype.
+def param_state(opt: Optimizer, p: Tensor, init: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+    """``opt.state[p]``, filled from ``init()`` when empty; state shaped like ``p`` follows ``p``'s device/dtype.
 
     Used by the optimizers whose updates are plain array expressions (Adadelta, Adamax, NAdam, RAdam, ASGD, Rprop).
     Scalar entries (``step``, NAdam's ``mu_product``, ASGD's ``eta`` and ``mu``) keep their dtype, as in PyTorch.
@@ -593,12 +593,12 @@ def param_state(opt: Optimizer, p: Tensor, init: Callable[[dict[str, Any]], None
     Example:
         >>> import brickwork as torch
         >>> w = torch.zeros(2, requires_grad=True); opt = torch.optim.SGD([w])
-        >>> sorted(param_state(opt, w, lambda st: st.update(step=scalar_state())))
+        >>> sorted(param_state(opt, w, lambda: {"step": scalar_state()}))
         ['step']
     """
     state = opt.state[p]
     if len(state) == 0:
-        init(state)
+        state.update(init())
         return state
     for k, v in state.items():
         if k != "step" and isinstance(v, Tensor) and v.shape == p.shape and v.ndim > 0 and (

@@ -76,7 +76,7 @@ class RAdam(Optimizer):
                 gd = self._grad_of(p)
                 if gd is None:
                     continue
-                state = param_state(self, p, lambda st, p=p: st.update(
+                state = param_state(self, p, lambda: dict(
                     step=scalar_state(), exp_avg=zeros_state(p), exp_avg_sq=zeros_state(p)))
                 xp, pd = p._device.xp, p._data
                 sd = state["step"]._data

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Callable, Iterable
 
+from .._tensor import Tensor
 from .optimizer import (Optimizer, as_float, check_flags, check_lr, fix_step_state, param_state, plain_grad,
                         scalar_state, zeros_state)
 
@@ -69,7 +70,7 @@ class Rprop(Optimizer):
                 gd = self._grad_of(p)
                 if gd is None:
                     continue
-                state = param_state(self, p, lambda st, p=p: st.update(
+                state = param_state(self, p, lambda: dict(
                     step=scalar_state(), prev=zeros_state(p), step_size=zeros_state(p, lr)))
                 xp, pd = p._device.xp, p._data
                 state["step"]._data += 1
