@@ -279,6 +279,18 @@ CASES = {
                   (0.9, False, True, False))],
 }
 
+def _emb_bwd(dtype):
+    return (_rng.integers(0, 5, 12), _rng.standard_normal((12, 3)).astype(dtype), 6)
+
+
+def _emb_bwd_torch(idx, g, n):
+    w = torch.zeros(n, g.shape[1], dtype=torch.from_numpy(g).dtype, requires_grad=True)
+    out = torch.nn.functional.embedding(torch.from_numpy(idx), w)
+    return _torch_grads(out, (w,), g)[0]
+
+
+CASES["embedding_backward"] = [(_emb_bwd, _emb_bwd_torch)]
+
 # in-place kernels: the outputs compared are these arguments after the call
 _INPLACE = {"adam_step": (0, 2, 3, 4), "sgd_step": (0, 2)}
 

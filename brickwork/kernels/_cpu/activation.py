@@ -164,7 +164,7 @@ def _unary(fn: Any, x: Any) -> Any:
 
 def _binary(fn: Any, x: Any, g: Any) -> Any:
     out = np.empty(x.shape, np.float32)
-    fn(_flat(x), _flat(g.astype(np.float32, copy=False)), out.reshape(-1))
+    fn(_flat(x), _flat(g), out.reshape(-1))
     return out
 
 
@@ -175,7 +175,7 @@ def gelu_forward(x: Any, approximate: bool) -> Any:
 
 
 def gelu_backward(x: Any, g: Any, approximate: bool) -> Any:
-    if x.dtype != _F32 or g.shape != x.shape:
+    if x.dtype != _F32 or g.dtype != _F32 or g.shape != x.shape:
         return _ref._gelu_backward(np, x, g, approximate)
     return _binary(_gelu_tanh_backward if approximate else _gelu_exact_backward, x, g)
 
@@ -185,7 +185,7 @@ def sigmoid_forward(x: Any) -> Any:
 
 
 def sigmoid_backward(y: Any, g: Any) -> Any:
-    if y.dtype != _F32 or g.shape != y.shape:
+    if y.dtype != _F32 or g.dtype != _F32 or g.shape != y.shape:
         return _ref._sigmoid_backward(np, y, g)
     return _binary(_sigmoid_backward, y, g)
 
@@ -195,6 +195,6 @@ def silu_forward(x: Any) -> Any:
 
 
 def silu_backward(x: Any, g: Any) -> Any:
-    if x.dtype != _F32 or g.shape != x.shape:
+    if x.dtype != _F32 or g.dtype != _F32 or g.shape != x.shape:
         return _ref._silu_backward(np, x, g)
     return _binary(_silu_backward, x, g)

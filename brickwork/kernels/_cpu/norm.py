@@ -10,9 +10,15 @@ from typing import Any
 
 import numpy as np
 
+from .. import norm as _ref
 from ._numba import njit
 
 _NONE: dict[Any, Any] = {np.dtype(np.float32): np.ones(1, np.float32), np.dtype(np.float64): np.ones(1, np.float64)}
+
+
+def _compiled(x: Any) -> bool:
+    """Whether the kernels take ``x``: float32 and float64 (Numba has no float16 or bfloat16 arithmetic)."""
+    return x.dtype in _NONE
 
 
 def _param(p: Any, dtype: Any) -> tuple[Any, bool]:
@@ -51,6 +57,8 @@ def _layer_forward(x, w, b, has_w, has_b, eps, y, mean, rstd):
 
 
 def layer_norm_forward(x: Any, weight: Any, bias: Any, eps: float) -> tuple[Any, Any, Any]:
+    if not _compiled(x):
+        return _ref._layer_norm_forward(np, x, weight, bias, eps)
     x = np.ascontiguousarray(x)
     w, has_w = _param(weight, x.dtype)
     b, has_b = _param(bias, x.dtype)
@@ -90,6 +98,8 @@ def _layer_backward(g, x, mean, rstd, w, has_w, need_x, need_wb, gx, gw, gb):
 
 def layer_norm_backward(g: Any, x: Any, mean: Any, rstd: Any, weight: Any, need_x: bool, need_w: bool,
                         need_b: bool) -> tuple[Any, Any, Any]:
+    if not _compiled(x):
+        return _ref._layer_norm_backward(np, g, x, mean, rstd, weight, need_x, need_w, need_b)
     x = np.ascontiguousarray(x)
     g = np.ascontiguousarray(g, dtype=x.dtype)
     w, has_w = _param(weight, x.dtype)
@@ -127,6 +137,8 @@ def _batch_forward(x, w, b, has_w, has_b, eps, y, mean, var, rstd):
 
 
 def batch_norm_forward(x: Any, weight: Any, bias: Any, eps: float) -> tuple[Any, Any, Any, Any]:
+    if not _compiled(x):
+        return _ref._batch_norm_forward(np, x, weight, bias, eps)
     x = np.ascontiguousarray(x)
     w, has_w = _param(weight, x.dtype)
     b, has_b = _param(bias, x.dtype)
@@ -162,6 +174,8 @@ def _batch_backward(g, x, mean, rstd, w, has_w, need_x, gx, gw, gb):
 
 def batch_norm_backward(g: Any, x: Any, mean: Any, rstd: Any, weight: Any, need_x: bool, need_w: bool,
                         need_b: bool) -> tuple[Any, Any, Any]:
+    if not _compiled(x):
+        return _ref._batch_norm_backward(np, g, x, mean, rstd, weight, need_x, need_w, need_b)
     x = np.ascontiguousarray(x)
     g = np.ascontiguousarray(g, dtype=x.dtype)
     w, has_w = _param(weight, x.dtype)
@@ -200,6 +214,8 @@ def _group_forward(x, w, b, has_w, has_b, eps, y, mean, rstd):
 
 
 def group_norm_forward(x: Any, weight: Any, bias: Any, eps: float) -> tuple[Any, Any, Any]:
+    if not _compiled(x):
+        return _ref._group_norm_forward(np, x, weight, bias, eps)
     x = np.ascontiguousarray(x)
     w, has_w = _param(weight, x.dtype)
     b, has_b = _param(bias, x.dtype)
@@ -242,6 +258,8 @@ def _group_backward(g, x, mean, rstd, w, has_w, need_x, gx, gw, gb):
 
 def group_norm_backward(g: Any, x: Any, mean: Any, rstd: Any, weight: Any, need_x: bool, need_w: bool,
                         need_b: bool) -> tuple[Any, Any, Any]:
+    if not _compiled(x):
+        return _ref._group_norm_backward(np, g, x, mean, rstd, weight, need_x, need_w, need_b)
     x = np.ascontiguousarray(x)
     g = np.ascontiguousarray(g, dtype=x.dtype)
     w, has_w = _param(weight, x.dtype)

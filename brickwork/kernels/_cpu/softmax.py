@@ -131,7 +131,7 @@ def _rows(x: Any, dim: int) -> tuple[Any, bool]:
 
 def _rowwise(fn: Any, dim: int, *arrays: Any) -> Any:
     first, moved = _rows(arrays[0], dim)
-    rest = [_rows(a.astype(np.float32, copy=False), dim)[0] for a in arrays[1:]]
+    rest = [_rows(a, dim)[0] for a in arrays[1:]]
     out = np.empty_like(first)
     fn(first, *rest, out)
     shape = arrays[0].shape if not moved else np.moveaxis(arrays[0], dim, -1).shape
@@ -148,7 +148,7 @@ def softmax_forward(x: Any, dim: int) -> Any:
 
 
 def softmax_backward(y: Any, g: Any, dim: int) -> Any:
-    if not _usable(y) or g.shape != y.shape:
+    if not _usable(y) or g.dtype != _F32 or g.shape != y.shape:
         return _ref._softmax_backward(np, y, g, dim)
     return _rowwise(_softmax_backward_rows, dim, y, g)
 
@@ -158,7 +158,7 @@ def log_softmax_forward(x: Any, dim: int) -> Any:
 
 
 def log_softmax_backward(y: Any, g: Any, dim: int) -> Any:
-    if not _usable(y) or g.shape != y.shape:
+    if not _usable(y) or g.dtype != _F32 or g.shape != y.shape:
         return _ref._log_softmax_backward(np, y, g, dim)
     return _rowwise(_log_softmax_backward_rows, dim, y, g)
 
