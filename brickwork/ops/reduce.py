@@ -15,6 +15,7 @@ from .. import dtypes as _dt
 from .. import return_types
 from .._tensor import Tensor
 from ..autograd.grad_mode import STATE
+from ..kernels import softmax as _ks
 from ._core import dims_tuple, needs_grad, record, renamed, wrap, wrap_dim
 
 
@@ -503,18 +504,18 @@ def softmax(input: Tensor, dim: int | None = None, dtype: Any = None, _stackleve
     xp = input._device.xp
     if d.dtype.kind != "f" and input.dtype is not _dt.bfloat16:
         raise RuntimeError(f"softmax: expected a floating input, got {input.dtype}; call x.float() first")
-    e = xp.exp(d - d.max(axis=ax, keepdims=True)) if d.size else d.copy()
-    e /= e.sum(axis=ax, keepdims=True)
-    r = wrap(e, input._device)
+    r = wrap(_ks.softmax_forward(xp, d, ax), input._device)
     if needs_grad(input):
-        record(r, "SoftmaxBackward0", _softmax_backward, (input,), (), ax, save_out=True)
+        record(r, "SoftmaxBackward0", _softmax_backward, (input,), dim=ax, save_output=True)
     return r
 
 
 def _softmax_backward(node: Any, g: Tensor) -> tuple:
     y = node.output()
+    if not STATE.enabled:  # first order: the kernel, one pass
+        return (wrap(_ks.softmax_backward(y._device.xp, y._data, g._data, node.dim), y._device),)
     gy = g * y
-    return (gy - y * gy.sum(node.meta, keepdim=True),)
+    return (gy - y * gy.sum(node.dim, keepdim=True),)
 
 
 def log_softmax(input: Tensor, dim: int | None = None, dtype: Any = None, _stacklevel: int = 3) -> Tensor:
@@ -531,20 +532,17 @@ def log_softmax(input: Tensor, dim: int | None = None, dtype: Any = None, _stack
     xp = input._device.xp
     if d.dtype.kind != "f" and input.dtype is not _dt.bfloat16:
         raise RuntimeError(f"log_softmax: expected a floating input, got {input.dtype}; call x.float() first")
-    if d.size:
-        s = d - d.max(axis=ax, keepdims=True)
-        s -= xp.log(xp.exp(s).sum(axis=ax, keepdims=True))
-    else:
-        s = d.copy()
-    r = wrap(s, input._device)
+    r = wrap(_ks.log_softmax_forward(xp, d, ax), input._device)
     if needs_grad(input):
-        record(r, "LogSoftmaxBackward0", _log_softmax_backward, (input,), (), ax, save_out=True)
+        record(r, "LogSoftmaxBackward0", _log_softmax_backward, (input,), dim=ax, save_output=True)
     return r
 
 
 def _log_softmax_backward(node: Any, g: Tensor) -> tuple:
     y = node.output()
-    return (g - y.exp() * g.sum(node.meta, keepdim=True),)
+    if not STATE.enabled:  # first order: the kernel, one pass
+        return (wrap(_ks.log_softmax_backward(y._device.xp, y._data, g._data, node.dim), y._device),)
+    return (g - y.exp() * g.sum(node.dim, keepdim=True),)
 
 
 def _softmax_dim(ndim: int, dim: Any, op: str) -> int:
