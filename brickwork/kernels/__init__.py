@@ -203,6 +203,10 @@ def _numba() -> Any:
             nb = False
         else:
             nb = numba
+            if "NUMBA_THREADING_LAYER" not in os.environ:
+                # Numba's own thread pool: its GNU OpenMP layer, once launched in a process where PyTorch runs
+                # OpenMP too, made PyTorch's LayerNorm 8x slower here (tests and benchmarks run both)
+                nb.config.THREADING_LAYER = "workqueue"
             threads = _threads["n"]
             if threads is not None:
                 nb.set_num_threads(min(threads, nb.config.NUMBA_NUM_THREADS))

@@ -1,8 +1,9 @@
 """Optimizer update kernels: one Adam/AdamW or SGD (momentum, Nesterov) step of one parameter, in place.
 
 The arguments are those of ``brickwork.optim.adam._adam`` and ``brickwork.optim.sgd._sgd`` without their scratch
-arrays, and the arithmetic follows PyTorch's order of operations. The CPU kernels make one pass over the
-parameter, its gradient and its state (Adam: 13 array passes in NumPy).
+arrays, and the arithmetic follows PyTorch's order of operations in the parameter's dtype, so the CPU kernels (one
+pass over the parameter, its gradient and its state; Adam takes 13 array passes in NumPy) give the same bits as
+the NumPy updates and the fused CuPy ones.
 
 Example:
     >>> import numpy as np
@@ -42,11 +43,11 @@ def _adam_step(xp: Any, p: Any, g: Any, m: Any, v: Any, vmax: Any, maximize: boo
     else:
         m[...] = g - (g - m) * (1 - w)
     v *= beta2
-    v += g * g * (1 - beta2)
+    v += g * (1 - beta2) * g
     if vmax is not None:
         xp.maximum(vmax, v, out=vmax)
         v = vmax
-    p -= m / (xp.sqrt(v) / bc2_sqrt + eps) * step_size
+    p += m / (xp.sqrt(v) / bc2_sqrt + eps) * -step_size
 
 
 def _sgd_step(xp: Any, p: Any, g: Any, buf: Any, lr: float, wd: float, momentum: float, dampening: float,
@@ -60,7 +61,7 @@ def _sgd_step(xp: Any, p: Any, g: Any, buf: Any, lr: float, wd: float, momentum:
             buf *= momentum
             buf += g if dampening == 0 else g * (1 - dampening)
         g = g + buf * momentum if nesterov else buf
-    p -= g * lr
+    p += g * -lr
 
 
 adam_step = Kernel("adam_step", _adam_step, _CPU + "adam_step")

@@ -4,10 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Callable, Iterable
 
-import numpy as np
-
 from .._tensor import Tensor, _make
-from ..kernels.optim import adam_step
 from .optimizer import (Optimizer, as_float, check_flags, check_lr, check_nonneg, fix_step_state, lerp_,
                         scalar_state, square_avg_, update_grad)
 
@@ -115,13 +112,9 @@ class Adam(Optimizer):
                 bias_correction2 = 1 - beta2 ** step
                 step_size = lr / bias_correction1 if lr_arr is None else float(lr_arr / bias_correction1)
                 vmax = state["max_exp_avg_sq"]._data if amsgrad else None
-                arrays = (pd, gd, state["exp_avg"]._data, state["exp_avg_sq"]._data, vmax)
-                args = (maximize, 0 if decoupled else wd, decay, beta1, beta2, eps, bias_correction2 ** 0.5,
-                        step_size)
-                if dev.xp is np:  # one compiled pass over the parameter and its state (kernels/optim.py)
-                    adam_step(np, *arrays, *args)
-                else:
-                    self._update(_adam, dev, arrays, maximize or (wd != 0 and not decoupled), *args)
+                self._update(_adam, dev, (pd, gd, state["exp_avg"]._data, state["exp_avg_sq"]._data, vmax),
+                             maximize or (wd != 0 and not decoupled), maximize, 0 if decoupled else wd, decay,
+                             beta1, beta2, eps, bias_correction2 ** 0.5, step_size)
                 p._version_counter[0] += 1
         return loss
 

@@ -4,10 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Callable, Iterable
 
-import numpy as np
-
 from .._tensor import Tensor, _make
-from ..kernels.optim import sgd_step
 from ._blas import axpy
 from .optimizer import Optimizer, as_float, check_flags, check_lr, update_grad
 
@@ -100,11 +97,8 @@ class SGD(Optimizer):
                         self._follow(p, state)
                         t = state["momentum_buffer"]
                     buf = t._data
-                args = (lr, wd, momentum, dampening, nesterov, maximize, first)
-                if dev.xp is np:  # one compiled pass (kernels/optim.py)
-                    sgd_step(np, pd, gd, buf, *args)
-                else:
-                    self._update(_sgd, dev, (pd, gd, buf), maximize or wd != 0, *args)
+                self._update(_sgd, dev, (pd, gd, buf), maximize or wd != 0, lr, wd, momentum, dampening, nesterov,
+                             maximize, first)
                 p._version_counter[0] += 1
         return loss
 

@@ -70,30 +70,29 @@ def layer_norm_forward(x: Any, weight: Any, bias: Any, eps: float) -> tuple[Any,
 
 
 @njit
-def _layer_backward(g, x, mean, rstd, w, has_w, need_x, need_wb, gx, gw, gb):
+def _layer_backward(g, x, mean, rstd, w, need_x, need_wb, gx, gw, gb):
+    # w is all ones when the layer has no weight; float64 row sums, then the parameter sums (in x's dtype) and
+    # the input gradient as separate loops over the cached row: measured fastest of the arrangements tried
     rows, n = x.shape
     for i in range(rows):
         mi, ri = mean[i], rstd[i]
+        gr, xr = g[i], x[i]
         a = 0.0
         c = 0.0
         for j in range(n):
-            xh = (x[i, j] - mi) * ri
-            gh = g[i, j] * w[j] if has_w else g[i, j]
+            gh = gr[j] * w[j]
             a += gh
-            c += gh * xh
+            c += gh * ((xr[j] - mi) * ri)
         if need_wb:
             for j in range(n):
-                gw[j] += g[i, j] * ((x[i, j] - mi) * ri)
-                gb[j] += g[i, j]
+                gw[j] += gr[j] * ((xr[j] - mi) * ri)
+                gb[j] += gr[j]
         if need_x:
             am = x.dtype.type(a / n)
             cm = x.dtype.type(c / n)
-            if has_w:
-                for j in range(n):
-                    gx[i, j] = ri * (g[i, j] * w[j] - am - (x[i, j] - mi) * ri * cm)
-            else:
-                for j in range(n):
-                    gx[i, j] = ri * (g[i, j] - am - (x[i, j] - mi) * ri * cm)
+            o = gx[i]
+            for j in range(n):
+                o[j] = ri * (gr[j] * w[j] - am - (xr[j] - mi) * ri * cm)
 
 
 def layer_norm_backward(g: Any, x: Any, mean: Any, rstd: Any, weight: Any, need_x: bool, need_w: bool,
@@ -105,9 +104,9 @@ def layer_norm_backward(g: Any, x: Any, mean: Any, rstd: Any, weight: Any, need_
     w, has_w = _param(weight, x.dtype)
     n = x.shape[1]
     gx = np.empty_like(x) if need_x else np.empty((0, n), x.dtype)
-    gw = np.zeros(n, np.float64)
-    gb = np.zeros(n, np.float64)
-    _layer_backward(g, x, mean, rstd, w, has_w, need_x, need_w or need_b, gx, gw, gb)
+    gw = np.zeros(n, x.dtype)
+    gb = np.zeros(n, x.dtype)
+    _layer_backward(g, x, mean, rstd, w if has_w else np.ones(n, x.dtype), need_x, need_w or need_b, gx, gw, gb)
     return (gx if need_x else None, gw.astype(x.dtype) if need_w else None, gb.astype(x.dtype) if need_b else None)
 
 
