@@ -1,4 +1,4 @@
-"""The ``brickwork`` command: ``demo`` (train a small CNN offline), ``info`` and ``summary``.
+"""The ``brickwork`` command: ``demo`` (train a small CNN offline), ``info``, ``summary`` and ``run`` (several ranks).
 
 Run ``brickwork --help`` (or ``python -m brickwork --help``). Bad input ends with a one-line error and exit
 status 2, never a traceback.
@@ -147,6 +147,17 @@ def cmd_info(args: argparse.Namespace) -> int:
         except ImportError:
             print("cuda: not available (install 'brickwork[cuda12]' or 'brickwork[cuda13]' on a machine with an "
                   "NVIDIA GPU)")
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        mpi = f"mpi4py {version('mpi4py')}"
+        try:
+            mpi += f" with the mpich wheel {version('mpich')}"
+        except PackageNotFoundError:
+            mpi += " (the system's MPI)"
+        print(f"distributed: {mpi}; start ranks with `brickwork run --nproc-per-node N script.py`")
+    except PackageNotFoundError:
+        print("distributed: a world of one only (install 'brickwork[mpi]' for several processes)")
     return 0
 
 
@@ -194,6 +205,8 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("factory", help="MODULE:FACTORY, a function returning the model")
     s.add_argument("--input-size", type=_positive(int), nargs="+", required=True)
     s.set_defaults(func=cmd_summary)
+    sub.add_parser("run", add_help=False, help="run a script on several processes: brickwork run --nproc-per-node "
+                   "N script.py args (see brickwork run --help)")
     return p
 
 
@@ -205,6 +218,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         brickwork ...
         True
     """
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["run"]:  # the launcher parses its own arguments (the script's are passed on untouched)
+        from .distributed.run import main as run_main
+
+        return run_main(argv[1:])
     args = build_parser().parse_args(argv)
     try:
         return int(args.func(args) or 0)
