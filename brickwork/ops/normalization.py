@@ -64,14 +64,14 @@ def _fused_norm_backward(node: Any, g: Tensor) -> tuple:
         xh = xc * inv
         gh = gv if w is None else gv * w.reshape(pshape(view))
         gx = (gh - gh.mean(dims, keepdim=True) - xh * (gh * xh).mean(dims, keepdim=True)) * inv if need_x else None
-        gw = (gv * xh).sum(pdims).reshape(w.shape) if need_w else None
+        gw = (gv * xh).sum(pdims).reshape(w.shape) if need_w and w is not None else None
         gb = gv.sum(pdims).reshape(node.bias_shape) if need_b else None
         return None if gx is None else gx.reshape(x.shape), gw, gb
     xp, dev = x._device.xp, x._device
     gx, gw, gb = backward(xp, g._data.reshape(view), x._data.reshape(view), node.mean, node.rstd,
                           None if w is None else w._data.reshape(-1), need_x, need_w, need_b)
     return (None if gx is None else wrap(gx.reshape(x._data.shape), dev),
-            None if gw is None else wrap(gw.reshape(w._data.shape), dev),
+            None if gw is None or w is None else wrap(gw.reshape(w._data.shape), dev),
             None if gb is None else wrap(gb.reshape(node.bias_shape), dev))
 
 

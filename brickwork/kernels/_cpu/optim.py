@@ -14,7 +14,7 @@ import numpy as np
 
 from .. import optim as _ref
 
-_exact = functools.partial(numba.njit, cache=True, error_model="numpy")
+_exact: Any = functools.partial(numba.njit, cache=True, error_model="numpy")
 
 
 @_exact
