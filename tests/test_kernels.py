@@ -38,33 +38,34 @@ def _norm_args(shape, nparams, dtype, backward):
 
 
 def _layer_fwd(dtype):
-    x, w, b = _norm_args((5, 16), 16, dtype, False)
-    return (x, w, b, 1e-5)
+    x, w, b = _norm_args((5, 2, 8), 16, dtype, False)
+    return (x, (5, 16), w, b, 1e-5)
 
 
-def _layer_fwd_torch(x, w, b, eps):
+def _layer_fwd_torch(x, view, w, b, eps):
+    x = x.reshape(view)
     y, mean, rstd = torch.native_layer_norm(torch.from_numpy(x), [x.shape[1]], torch.from_numpy(w),
                                             torch.from_numpy(b), eps)
-    return y.numpy(), mean.numpy()[:, 0], rstd.numpy()[:, 0]
+    return y.numpy().reshape(5, 2, 8), mean.numpy()[:, 0], rstd.numpy()[:, 0]
 
 
 def _layer_bwd(dtype):
     x, w, _ = _norm_args((5, 16), 16, dtype, True)
-    _, mean, rstd = kernels.norm.layer_norm_forward.reference(np, x, w, None, 1e-5)
-    return (_rng.standard_normal(x.shape).astype(dtype), x, mean, rstd, w, True, True, True)
+    _, mean, rstd = kernels.norm.layer_norm_forward.reference(np, x, (5, 16), w, None, 1e-5)
+    return (_rng.standard_normal(x.shape).astype(dtype), x, (5, 16), mean, rstd, w, True, True, True)
 
 
-def _layer_bwd_torch(g, x, mean, rstd, w, *_):
+def _layer_bwd_torch(g, x, view, mean, rstd, w, *_):
     xt, wt, bt = _t(x), _t(w), _t(np.zeros_like(w))
     return _torch_grads(torch.nn.functional.layer_norm(xt, (x.shape[1],), wt, bt, 1e-5), (xt, wt, bt), g)
 
 
 def _batch_fwd(dtype):
     x, w, b = _norm_args((4, 3, 7), 3, dtype, False)
-    return (x, w, b, 1e-5)
+    return (x, (4, 3, 7), w, b, 1e-5)
 
 
-def _batch_fwd_torch(x, w, b, eps):
+def _batch_fwd_torch(x, view, w, b, eps):
     y = torch.nn.functional.batch_norm(torch.from_numpy(x), None, None, torch.from_numpy(w), torch.from_numpy(b),
                                        True, 0.1, eps)
     xt = torch.from_numpy(x)
@@ -74,35 +75,35 @@ def _batch_fwd_torch(x, w, b, eps):
 
 def _batch_bwd(dtype):
     x, w, _ = _norm_args((4, 3, 7), 3, dtype, True)
-    _, mean, _, rstd = kernels.norm.batch_norm_forward.reference(np, x, w, None, 1e-5)
-    return (_rng.standard_normal(x.shape).astype(dtype), x, mean, rstd, w, True, True, True)
+    _, mean, _, rstd = kernels.norm.batch_norm_forward.reference(np, x, (4, 3, 7), w, None, 1e-5)
+    return (_rng.standard_normal(x.shape).astype(dtype), x, (4, 3, 7), mean, rstd, w, True, True, True)
 
 
-def _batch_bwd_torch(g, x, mean, rstd, w, *_):
+def _batch_bwd_torch(g, x, view, mean, rstd, w, *_):
     xt, wt, bt = _t(x), _t(w), _t(np.zeros_like(w))
     return _torch_grads(torch.nn.functional.batch_norm(xt, None, None, wt, bt, True, 0.1, 1e-5), (xt, wt, bt), g)
 
 
 def _group_fwd(dtype):
-    x, w, b = _norm_args((2, 3, 2, 5), 6, dtype, False)
-    return (x, w, b, 1e-5)
+    x, w, b = _norm_args((2, 6, 5), 6, dtype, False)
+    return (x, (2, 3, 2, 5), w, b, 1e-5)
 
 
-def _group_fwd_torch(x, w, b, eps):
-    n, g, k, l = x.shape
+def _group_fwd_torch(x, view, w, b, eps):
+    n, g, k, l = view
     y, mean, rstd = torch.native_group_norm(torch.from_numpy(x.reshape(n, g * k, l)), torch.from_numpy(w),
                                             torch.from_numpy(b), n, g * k, l, g, eps)
-    return y.numpy().reshape(x.shape), mean.numpy(), rstd.numpy()
+    return y.numpy(), mean.numpy(), rstd.numpy()
 
 
 def _group_bwd(dtype):
-    x, w, _ = _norm_args((2, 3, 2, 5), 6, dtype, True)
-    _, mean, rstd = kernels.norm.group_norm_forward.reference(np, x, w, None, 1e-5)
-    return (_rng.standard_normal(x.shape).astype(dtype), x, mean, rstd, w, True, True, True)
+    x, w, _ = _norm_args((2, 6, 5), 6, dtype, True)
+    _, mean, rstd = kernels.norm.group_norm_forward.reference(np, x, (2, 3, 2, 5), w, None, 1e-5)
+    return (_rng.standard_normal(x.shape).astype(dtype), x, (2, 3, 2, 5), mean, rstd, w, True, True, True)
 
 
-def _group_bwd_torch(g, x, mean, rstd, w, *_):
-    n, groups, k, l = x.shape
+def _group_bwd_torch(g, x, view, mean, rstd, w, *_):
+    n, groups, k, l = view
     xt, wt, bt = _t(x.reshape(n, groups * k, l)), _t(w), _t(np.zeros_like(w))
     y = torch.nn.functional.group_norm(xt, groups, wt, bt, 1e-5)
     gx, gw, gb = _torch_grads(y, (xt, wt, bt), g.reshape(n, groups * k, l))
@@ -358,9 +359,9 @@ def test_reference_mode_runs_the_reference():
     try:
         k.reference = lambda xp, *a: calls.append(1) or ref(xp, *a)
         with kernels.use_mode("reference"):
-            k(np, x, None, None, 1e-5)
+            k(np, x, (2, 3), None, None, 1e-5)
         assert calls == [1]
-        k(np, x, None, None, 1e-5)  # auto: the compiled kernel
+        k(np, x, (2, 3), None, None, 1e-5)  # auto: the compiled kernel
         assert calls == [1]
     finally:
         k.reference = ref

@@ -41,8 +41,8 @@ def _fused_norm(kind: str, x: Tensor, view: tuple, weight: Tensor | None, bias: 
     forward = _KINDS[kind][0]
     w = None if weight is None else weight._data.reshape(-1)
     b = None if bias is None else bias._data.reshape(-1)
-    y, *stats = forward(xp, x._data.reshape(view), w, b, eps)
-    out = wrap(y.reshape(x._data.shape), x._device)
+    y, *stats = forward(xp, x._data, view, w, b, eps)
+    out = wrap(y, x._device)
     if needs_grad(x, weight, bias):
         record(out, name, _fused_norm_backward, (x, weight, bias), saved=(x,) if weight is None else (x, weight),
                kind=kind, view=view, mean=stats[0], rstd=stats[-1], eps=eps,
@@ -68,11 +68,15 @@ def _fused_norm_backward(node: Any, g: Tensor) -> tuple:
         gb = gv.sum(pdims).reshape(node.bias_shape) if need_b else None
         return None if gx is None else gx.reshape(x.shape), gw, gb
     xp, dev = x._device.xp, x._device
-    gx, gw, gb = backward(xp, g._data.reshape(view), x._data.reshape(view), node.mean, node.rstd,
+    gx, gw, gb = backward(xp, g._data, x._data, view, node.mean, node.rstd,
                           None if w is None else w._data.reshape(-1), need_x, need_w, need_b)
-    return (None if gx is None else wrap(gx.reshape(x._data.shape), dev),
-            None if gw is None or w is None else wrap(gw.reshape(w._data.shape), dev),
-            None if gb is None else wrap(gb.reshape(node.bias_shape), dev))
+    return (None if gx is None else wrap(gx, dev),
+            None if gw is None or w is None else wrap(_shaped(gw, w._data.shape), dev),
+            None if gb is None else wrap(_shaped(gb, node.bias_shape), dev))
+
+
+def _shaped(a: Any, shape: tuple) -> Any:
+    return a if a.shape == shape else a.reshape(shape)  # a fresh array stays one (autograd keeps it without a copy)
 
 
 def _channel_shape(x: Tensor) -> tuple:

@@ -56,16 +56,22 @@ def _layer_forward(x, w, b, has_w, has_b, eps, y, mean, rstd):
                 y[i, j] = (x[i, j] - mi) * ri
 
 
-def layer_norm_forward(x: Any, weight: Any, bias: Any, eps: float) -> tuple[Any, Any, Any]:
+def _views(x: Any, view: tuple) -> tuple[Any, Any, Any]:
+    """``x`` as a C-contiguous array seen as ``view``, and a fresh output of ``x``'s shape with the same view."""
+    xv = np.ascontiguousarray(x).reshape(view)
+    y = np.empty(x.shape, x.dtype)
+    return xv, y, y.reshape(view)
+
+
+def layer_norm_forward(x: Any, view: tuple, weight: Any, bias: Any, eps: float) -> tuple[Any, Any, Any]:
     if not _compiled(x):
-        return _ref._layer_norm_forward(np, x, weight, bias, eps)
-    x = np.ascontiguousarray(x)
+        return _ref._layer_norm_forward(np, x, view, weight, bias, eps)
+    xv, y, yv = _views(x, view)
     w, has_w = _param(weight, x.dtype)
     b, has_b = _param(bias, x.dtype)
-    y = np.empty_like(x)
-    mean = np.empty(x.shape[0], x.dtype)
-    rstd = np.empty(x.shape[0], x.dtype)
-    _layer_forward(x, w, b, has_w, has_b, float(eps), y, mean, rstd)
+    mean = np.empty(view[0], x.dtype)
+    rstd = np.empty(view[0], x.dtype)
+    _layer_forward(xv, w, b, has_w, has_b, float(eps), yv, mean, rstd)
     return y, mean, rstd
 
 
@@ -95,19 +101,18 @@ def _layer_backward(g, x, mean, rstd, w, need_x, need_wb, gx, gw, gb):
                 o[j] = ri * (gr[j] * w[j] - am - (xr[j] - mi) * ri * cm)
 
 
-def layer_norm_backward(g: Any, x: Any, mean: Any, rstd: Any, weight: Any, need_x: bool, need_w: bool,
+def layer_norm_backward(g: Any, x: Any, view: tuple, mean: Any, rstd: Any, weight: Any, need_x: bool, need_w: bool,
                         need_b: bool) -> tuple[Any, Any, Any]:
-    if not _compiled(x):
-        return _ref._layer_norm_backward(np, g, x, mean, rstd, weight, need_x, need_w, need_b)
-    x = np.ascontiguousarray(x)
-    g = np.ascontiguousarray(g, dtype=x.dtype)
+    if not _compiled(x) or g.dtype != x.dtype:
+        return _ref._layer_norm_backward(np, g, x, view, mean, rstd, weight, need_x, need_w, need_b)
+    x, gx_full, gx = _views(x, view)
+    g = np.ascontiguousarray(g).reshape(view)
     w, has_w = _param(weight, x.dtype)
     n = x.shape[1]
-    gx = np.empty_like(x) if need_x else np.empty((0, n), x.dtype)
     gw = np.zeros(n, x.dtype)
     gb = np.zeros(n, x.dtype)
     _layer_backward(g, x, mean, rstd, w if has_w else np.ones(n, x.dtype), need_x, need_w or need_b, gx, gw, gb)
-    return (gx if need_x else None, gw.astype(x.dtype) if need_w else None, gb.astype(x.dtype) if need_b else None)
+    return gx_full if need_x else None, gw if need_w else None, gb if need_b else None
 
 
 @njit
@@ -135,16 +140,14 @@ def _batch_forward(x, w, b, has_w, has_b, eps, y, mean, var, rstd):
                 y[k, c, j] = x[k, c, j] * scale + shift
 
 
-def batch_norm_forward(x: Any, weight: Any, bias: Any, eps: float) -> tuple[Any, Any, Any, Any]:
+def batch_norm_forward(x: Any, view: tuple, weight: Any, bias: Any, eps: float) -> tuple[Any, Any, Any, Any]:
     if not _compiled(x):
-        return _ref._batch_norm_forward(np, x, weight, bias, eps)
-    x = np.ascontiguousarray(x)
+        return _ref._batch_norm_forward(np, x, view, weight, bias, eps)
+    xv, y, yv = _views(x, view)
     w, has_w = _param(weight, x.dtype)
     b, has_b = _param(bias, x.dtype)
-    c = x.shape[1]
-    y = np.empty_like(x)
-    mean, var, rstd = (np.empty(c, x.dtype) for _ in range(3))
-    _batch_forward(x, w, b, has_w, has_b, float(eps), y, mean, var, rstd)
+    mean, var, rstd = (np.empty(view[1], x.dtype) for _ in range(3))
+    _batch_forward(xv, w, b, has_w, has_b, float(eps), yv, mean, var, rstd)
     return y, mean, var, rstd
 
 
@@ -171,19 +174,19 @@ def _batch_backward(g, x, mean, rstd, w, has_w, need_x, gx, gw, gb):
                     gx[k, c, j] = wc * rc * (g[k, c, j] - am - (x[k, c, j] - mc) * rc * dm)
 
 
-def batch_norm_backward(g: Any, x: Any, mean: Any, rstd: Any, weight: Any, need_x: bool, need_w: bool,
+def batch_norm_backward(g: Any, x: Any, view: tuple, mean: Any, rstd: Any, weight: Any, need_x: bool, need_w: bool,
                         need_b: bool) -> tuple[Any, Any, Any]:
-    if not _compiled(x):
-        return _ref._batch_norm_backward(np, g, x, mean, rstd, weight, need_x, need_w, need_b)
-    x = np.ascontiguousarray(x)
-    g = np.ascontiguousarray(g, dtype=x.dtype)
+    if not _compiled(x) or g.dtype != x.dtype:
+        return _ref._batch_norm_backward(np, g, x, view, mean, rstd, weight, need_x, need_w, need_b)
+    x, gx_full, gx = _views(x, view)
+    g = np.ascontiguousarray(g).reshape(view)
     w, has_w = _param(weight, x.dtype)
-    c = x.shape[1]
-    gx = np.empty_like(x) if need_x else np.empty((0, 0, 0), x.dtype)
+    c = view[1]
     gw = np.empty(c, np.float64)
     gb = np.empty(c, np.float64)
     _batch_backward(g, x, mean, rstd, w, has_w, need_x, gx, gw, gb)
-    return (gx if need_x else None, gw.astype(x.dtype) if need_w else None, gb.astype(x.dtype) if need_b else None)
+    return (gx_full if need_x else None, gw.astype(x.dtype) if need_w else None,
+            gb.astype(x.dtype) if need_b else None)
 
 
 @njit
@@ -212,16 +215,15 @@ def _group_forward(x, w, b, has_w, has_b, eps, y, mean, rstd):
                     y[s, grp, c, j] = x[s, grp, c, j] * scale + shift
 
 
-def group_norm_forward(x: Any, weight: Any, bias: Any, eps: float) -> tuple[Any, Any, Any]:
+def group_norm_forward(x: Any, view: tuple, weight: Any, bias: Any, eps: float) -> tuple[Any, Any, Any]:
     if not _compiled(x):
-        return _ref._group_norm_forward(np, x, weight, bias, eps)
-    x = np.ascontiguousarray(x)
+        return _ref._group_norm_forward(np, x, view, weight, bias, eps)
+    xv, y, yv = _views(x, view)
     w, has_w = _param(weight, x.dtype)
     b, has_b = _param(bias, x.dtype)
-    y = np.empty_like(x)
-    mean = np.empty(x.shape[:2], x.dtype)
-    rstd = np.empty(x.shape[:2], x.dtype)
-    _group_forward(x, w, b, has_w, has_b, float(eps), y, mean, rstd)
+    mean = np.empty(view[:2], x.dtype)
+    rstd = np.empty(view[:2], x.dtype)
+    _group_forward(xv, w, b, has_w, has_b, float(eps), yv, mean, rstd)
     return y, mean, rstd
 
 
@@ -255,16 +257,16 @@ def _group_backward(g, x, mean, rstd, w, has_w, need_x, gx, gw, gb):
                         gx[s, grp, c, j] = rs * (g[s, grp, c, j] * wc - am - (x[s, grp, c, j] - ms) * rs * dm)
 
 
-def group_norm_backward(g: Any, x: Any, mean: Any, rstd: Any, weight: Any, need_x: bool, need_w: bool,
+def group_norm_backward(g: Any, x: Any, view: tuple, mean: Any, rstd: Any, weight: Any, need_x: bool, need_w: bool,
                         need_b: bool) -> tuple[Any, Any, Any]:
-    if not _compiled(x):
-        return _ref._group_norm_backward(np, g, x, mean, rstd, weight, need_x, need_w, need_b)
-    x = np.ascontiguousarray(x)
-    g = np.ascontiguousarray(g, dtype=x.dtype)
+    if not _compiled(x) or g.dtype != x.dtype:
+        return _ref._group_norm_backward(np, g, x, view, mean, rstd, weight, need_x, need_w, need_b)
+    x, gx_full, gx = _views(x, view)
+    g = np.ascontiguousarray(g).reshape(view)
     w, has_w = _param(weight, x.dtype)
-    channels = x.shape[1] * x.shape[2]
-    gx = np.empty_like(x) if need_x else np.empty((0, 0, 0, 0), x.dtype)
+    channels = view[1] * view[2]
     gw = np.zeros(channels, np.float64)
     gb = np.zeros(channels, np.float64)
     _group_backward(g, x, np.ascontiguousarray(mean), np.ascontiguousarray(rstd), w, has_w, need_x, gx, gw, gb)
-    return (gx if need_x else None, gw.astype(x.dtype) if need_w else None, gb.astype(x.dtype) if need_b else None)
+    return (gx_full if need_x else None, gw.astype(x.dtype) if need_w else None,
+            gb.astype(x.dtype) if need_b else None)
