@@ -1,7 +1,9 @@
 """The Tensor: an array on a device, plus what autograd needs (``requires_grad``, ``grad``, ``grad_fn``).
 
-Ops live in :mod:`brickwork.ops` and are installed as methods there; this file holds only the data
-container, conversions, printing and the entry point to the backward pass.
+This file holds only the data container, conversions, printing and the entry point to the backward pass. The
+ops live in :mod:`brickwork.ops`; the ones that are also methods (``x.sum()``, ``x + 1``) are declared in
+:class:`brickwork.ops._tensor_methods.TensorMethods`, which ``Tensor`` inherits for type checkers and which
+``brickwork.ops`` copies into ``Tensor`` at import (the ops import this file, so it cannot import them).
 """
 
 from __future__ import annotations
@@ -17,8 +19,13 @@ __all__ = ["Tensor"]
 
 _new = object.__new__
 
+if TYPE_CHECKING:
+    from .ops._tensor_methods import TensorMethods
+else:
+    TensorMethods = object  # its body is copied into Tensor by brickwork.ops (see the module docstring)
 
-class Tensor:
+
+class Tensor(TensorMethods):
     """A multi-dimensional array with autograd, like ``torch.Tensor``.
 
     Create tensors with :func:`brickwork.tensor`, :func:`brickwork.zeros` and friends. Calling
@@ -64,26 +71,6 @@ class Tensor:
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         pass
-
-    if TYPE_CHECKING:
-        # the ops (add, reshape, sum...) are installed as methods by brickwork.ops at import time; tell the type
-        # checker they exist rather than listing each one twice
-        def __getattr__(self, name: str) -> Any: ...
-
-        # the operators are installed the same way, and the type checker looks them up on the class only
-        def __add__(self, other: Any) -> Tensor: ...
-        __radd__ = __sub__ = __rsub__ = __mul__ = __rmul__ = __truediv__ = __rtruediv__ = __add__
-        __floordiv__ = __rfloordiv__ = __mod__ = __rmod__ = __pow__ = __rpow__ = __matmul__ = __add__
-        __rmatmul__ = __lt__ = __le__ = __gt__ = __ge__ = __and__ = __or__ = __xor__ = __add__
-        __rand__ = __ror__ = __rxor__ = __iadd__ = __isub__ = __imul__ = __itruediv__ = __add__
-        __ipow__ = __imod__ = __ifloordiv__ = __add__
-
-        def __eq__(self, other: object) -> Any: ...  # type: ignore[override]
-        def __ne__(self, other: object) -> Any: ...  # type: ignore[override]
-        def __neg__(self) -> Tensor: ...
-        __pos__ = __abs__ = __invert__ = __neg__
-        def __getitem__(self, key: Any) -> Tensor: ...
-        def __setitem__(self, key: Any, value: Any) -> None: ...
 
     # -- attributes -------------------------------------------------------------------------------
 
@@ -200,8 +187,7 @@ class Tensor:
 
     def data_ptr(self) -> int:
         """Address of the first element (for checking whether two tensors share memory)."""
-        d = self._data
-        return int(d.__array_interface__["data"][0]) if isinstance(d, np.ndarray) else int(d.data.ptr)
+        return self._device.backend.data_ptr(self._data)
 
     def untyped_storage(self) -> "_Storage":
         """A handle on the underlying buffer; ``data_ptr()`` on it identifies shared storage."""
@@ -456,8 +442,7 @@ class Tensor:
         return tuple(int(v) for v in self._data.__dlpack_device__())  # type: ignore[return-value]
 
     def _host(self) -> np.ndarray:
-        d = self._data
-        return d if isinstance(d, np.ndarray) else self._device.backend.to_host(d)
+        return self._device.backend.to_host(self._data)
 
     def __array__(self, dtype: Any = None, copy: bool | None = None) -> np.ndarray:
         if self._requires_grad:
@@ -496,8 +481,7 @@ class Tensor:
     def __complex__(self) -> complex:
         return complex(self.item())
 
-    def __hash__(self) -> int:
-        return id(self)
+    __hash__ = object.__hash__  # by identity: ``==`` is elementwise
 
     def __format__(self, spec: str) -> str:
         if self._data.ndim == 0:
@@ -606,12 +590,11 @@ class _Storage:
         base = t._data
         while getattr(base, "base", None) is not None:
             base = base.base
-        self._base = base
+        self._base, self._backend = base, t._device.backend
 
     def data_ptr(self) -> int:
         """Address of the buffer's start."""
-        b = self._base
-        return int(b.__array_interface__["data"][0]) if isinstance(b, np.ndarray) else int(b.data.ptr)
+        return self._backend.data_ptr(self._base)
 
     def nbytes(self) -> int:
         """Size of the buffer in bytes."""

@@ -1143,6 +1143,28 @@ def equal(input: Tensor, other: Tensor) -> bool:
     return tuple(input.shape) == tuple(other.shape) and bool((input == other)._data.all())
 
 
+
+def addcmul(input: Tensor, tensor1: Tensor, tensor2: Tensor, *, value: Any = 1) -> Tensor:
+    """``input + value * tensor1 * tensor2``.
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.addcmul(torch.ones(2), torch.tensor([1.0, 2.0]), torch.tensor([3.0, 4.0]), value=0.5)
+        tensor([2.5000, 5.0000])
+    """
+    return renamed(input + value * tensor1 * tensor2, "AddcmulBackward0", input, tensor1, tensor2)
+
+
+def addcdiv(input: Tensor, tensor1: Tensor, tensor2: Tensor, *, value: Any = 1) -> Tensor:
+    """``input + value * tensor1 / tensor2``.
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.addcdiv(torch.ones(2), torch.tensor([1.0, 2.0]), torch.tensor([4.0, 8.0]), value=2)
+        tensor([1.5000, 1.5000])
+    """
+    return renamed(input + value * tensor1 / tensor2, "AddcdivBackward0", input, tensor1, tensor2)
+
 # -- output and in-place helpers ---------------------------------------------------------------------------
 
 def _out(r: Tensor, out: Tensor | None) -> Tensor:

@@ -118,7 +118,9 @@ class DistributedDataParallel(Module):
         self._used: set[int] | None = None  # with find_unused_parameters: ids of the parameters the output uses
         self._unfinished: list[str] = []
         self._marked: set[int] = set()
-        self._handles = [p.register_post_accumulate_grad_hook(self._grad_ready) for p in self._params]
+        # installed on Tensor by distributed/_hooks.py until the autograd engine has it natively
+        self._handles = [p.register_post_accumulate_grad_hook(self._grad_ready)  # type: ignore[attr-defined]
+                         for p in self._params]
 
     # -- construction ---------------------------------------------------------------------------
 
