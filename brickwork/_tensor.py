@@ -51,20 +51,23 @@ class Tensor(TensorMethods):
     _base: "Tensor | None" = None
     _hooks: "list[Callable] | None" = None
     _retains_grad = False
-    _history: "list[tuple] | None" = None  # states replaced by in-place ops: (epoch, grad_fn, out_idx, rg)
     __array_priority__ = 1000  # so `ndarray * tensor` defers to Tensor.__rmul__
 
     def __new__(cls, *args: Any, **kwargs: Any) -> "Tensor":
-        # the legacy constructor: Tensor([1, 2]) copies as float32, Tensor(2, 3) is uninitialised
-        from .ops.creation import empty, tensor
+        # the legacy constructor: Tensor([1, 2]) copies as the default float type, Tensor(2, 3) is uninitialised
+        from .backends import canonical, get_default_device
 
         dev = kwargs.pop("device", None)
         if kwargs:
             raise TypeError(f"Tensor(): unexpected keyword arguments {sorted(kwargs)}")
+        f = _dt.get_default_dtype().np
         if len(args) == 1 and not isinstance(args[0], int):
-            t = tensor(args[0], dtype=_dt.get_default_dtype(), device=dev)
+            data = args[0]
+            arr = np.array(data._host() if isinstance(data, Tensor) else data, dtype=f)
         else:
-            t = empty(*args, device=dev)
+            arr = np.empty(tuple(int(n) for n in args), dtype=f)
+        device = get_default_device() if dev is None else canonical(dev)
+        t = _make(arr if device.type == "cpu" else device.backend.from_host(arr, device.index), device)
         if cls is not Tensor:
             return cls._wrap_as(t) if hasattr(cls, "_wrap_as") else t
         return t
@@ -297,6 +300,29 @@ class Tensor(TensorMethods):
         """Whether ``retain_grad()`` was called on this non-leaf."""
         return self._retains_grad
 
+    def register_post_accumulate_grad_hook(self, hook: Callable[["Tensor"], None]) -> "_RemovableHandle":
+        """Call ``hook(tensor)`` after backward has accumulated this leaf's ``.grad`` (as PyTorch does).
+
+        The hook sees the leaf, not the gradient, and returns None; it runs as soon as the leaf's gradient
+        is complete, while the rest of backward may still be running (``DistributedDataParallel`` starts
+        reducing gradients from it).
+
+        Example:
+            >>> import brickwork as torch
+            >>> w = torch.ones(2, requires_grad=True); seen = []
+            >>> h = w.register_post_accumulate_grad_hook(lambda p: seen.append(p.grad.tolist()))
+            >>> (w * 3).sum().backward(); seen
+            [[3.0, 3.0]]
+        """
+        if self.grad_fn is not None:
+            raise RuntimeError("post accumulate grad hooks cannot be registered on non-leaf tensors; register "
+                               "the hook on the leaf (e.g. the parameter) instead")
+        if not self._requires_grad:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+        hooks = self.__dict__.setdefault("_post_accumulate_hooks", [])
+        hooks.append(hook)
+        return _RemovableHandle(hooks, hook)
+
     def register_hook(self, hook: Callable[["Tensor"], "Tensor | None"]) -> "_RemovableHandle":
         """Run ``hook(grad)`` when this tensor's gradient is computed; a returned tensor replaces the grad.
 
@@ -360,10 +386,12 @@ class Tensor(TensorMethods):
         if self._base is not None and self._base._requires_grad:
             raise RuntimeError("detach_(): can't detach views in-place (this tensor is a view of a tensor that "
                                "requires grad); use y = y.detach() instead")
-        if self.grad_fn is not None:
-            from .ops._core import replace_history
-
-            replace_history(self, None, False)
+        if self.grad_fn is not None:  # nodes recorded before keep their edges to the old history
+            if self._retains_grad:
+                self.__dict__.pop("_retain_handle").remove()
+                self._retains_grad = False
+            self.grad_fn = None
+            self.__dict__.pop("_out_idx", None)
         self._requires_grad = False
         return self
 
@@ -519,7 +547,7 @@ class Tensor(TensorMethods):
 
 
 # per-instance autograd and view bookkeeping: never pickled or deep-copied (a copy is a fresh leaf)
-_AUTOGRAD_STATE = frozenset({"_grad", "_base", "_hooks", "_out_idx", "_retains_grad", "_retain_handle", "_history",
+_AUTOGRAD_STATE = frozenset({"_grad", "_base", "_hooks", "_out_idx", "_retains_grad", "_retain_handle", "_post_accumulate_hooks",
                              "_views"})
 
 

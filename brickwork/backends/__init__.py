@@ -20,6 +20,8 @@ import os
 import threading
 from typing import Any, cast
 
+import sys
+
 import numpy as np
 
 from . import _numpy
@@ -94,6 +96,10 @@ class Backend:
     def synchronize(self, index: int | None = None) -> None:
         """Wait for queued work on the device (nothing to wait for on the CPU)."""
 
+    def add_at(self, a: Any, key: Any, values: Any) -> None:
+        """``a[key] += values`` with repeated indices accumulating (NumPy's ``add.at``)."""
+        np.add.at(a, key, values)
+
     def is_array(self, x: Any) -> bool:
         """Whether ``x`` is an array of this backend."""
         return isinstance(x, np.ndarray)
@@ -108,6 +114,11 @@ class Backend:
     untouched) where this backend has no such pass for these arrays, and the caller does it another way."""
     affine = staticmethod(_numpy.affine)
     """``affine(x, w, b)``: the array ``x @ w.T + b`` of a linear layer (``b`` may be None), C-contiguous."""
+
+
+def xp_of(a: Any) -> Any:
+    """The array module (NumPy or CuPy) of an array."""
+    return np if isinstance(a, np.ndarray) else sys.modules["cupy"]
 
 
 def _import_cupy() -> Any:
@@ -157,6 +168,12 @@ class CupyBackend(Backend):
     def synchronize(self, index: int | None = None) -> None:
         with self.cupy.cuda.Device(index or 0):
             self.cupy.cuda.runtime.deviceSynchronize()
+
+    def add_at(self, a: Any, key: Any, values: Any) -> None:
+        """``a[key] += values`` with repeated indices accumulating (``cupyx.scatter_add``)."""
+        import cupyx
+
+        cupyx.scatter_add(a, key, values)
 
     def is_array(self, x: Any) -> bool:
         return isinstance(x, self.cupy.ndarray)

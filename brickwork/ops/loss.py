@@ -17,7 +17,7 @@ import numpy as np
 from .._tensor import Tensor
 from ..autograd.grad_mode import STATE
 from ..kernels import softmax as _ks
-from ._core import device_mismatch, needs_grad, record, wrap
+from ._core import device_mismatch, needs_grad, record, wrap, computed_in_float32
 from .elementwise import where
 
 __all__ = ["mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss", "cross_entropy", "nll_loss",
@@ -81,6 +81,7 @@ def _weighted(op: str, loss: Tensor, weight: Tensor | None, input: Tensor, reduc
 
 # -- regression ----------------------------------------------------------------------------------------
 
+@computed_in_float32
 def mse_loss(input: Tensor, target: Tensor, size_average: bool | None = None, reduce: bool | None = None,
              reduction: str = "mean", weight: Tensor | None = None) -> Tensor:
     """Mean squared error ``(input - target)**2``; with ``weight``, the mean divides by ``weight.sum()``.
@@ -98,6 +99,7 @@ def mse_loss(input: Tensor, target: Tensor, size_average: bool | None = None, re
     return _weighted("mse_loss", d * d, weight, input, reduction, True)
 
 
+@computed_in_float32
 def l1_loss(input: Tensor, target: Tensor, size_average: bool | None = None, reduce: bool | None = None,
             reduction: str = "mean", weight: Tensor | None = None) -> Tensor:
     """Mean absolute error ``|input - target|``; with ``weight``, the mean divides by ``weight.sum()``.
@@ -114,6 +116,7 @@ def l1_loss(input: Tensor, target: Tensor, size_average: bool | None = None, red
     return _weighted("l1_loss", (input - target).abs(), weight, input, reduction, True)
 
 
+@computed_in_float32
 def smooth_l1_loss(input: Tensor, target: Tensor, size_average: bool | None = None, reduce: bool | None = None,
                    reduction: str = "mean", beta: float = 1.0) -> Tensor:
     """``0.5 * d**2 / beta`` where ``|d| < beta``, else ``|d| - 0.5 * beta`` (``d = input - target``).
@@ -136,6 +139,7 @@ def smooth_l1_loss(input: Tensor, target: Tensor, size_average: bool | None = No
     return _reduce(where(z < beta, d * d * (0.5 / beta), z - 0.5 * beta), reduction)
 
 
+@computed_in_float32
 def huber_loss(input: Tensor, target: Tensor, reduction: str = "mean", delta: float = 1.0,
                weight: Tensor | None = None) -> Tensor:
     """``0.5 * d**2`` where ``|d| < delta``, else ``delta * (|d| - 0.5 * delta)``; weighted mean is a plain mean.
@@ -189,6 +193,10 @@ def _index_targets(op: str, input: Tensor, target: Tensor, weight: Tensor | None
                                f"{_dtype_name(target)} of shape {_shape_str(t.shape)}; convert it with "
                                "target.long()"
                                f"{probs}")
+        if x.ndim > 1 and t.ndim and t.shape[0] != x.shape[0]:  # PyTorch's ValueError for this one mismatch
+            raise ValueError(f"{op}: Expected input batch_size ({x.shape[0]}) to match target batch_size "
+                             f"({t.shape[0]}): input has shape {_shape_str(x.shape)}, target {_shape_str(t.shape)}; "
+                             "give one target per input row")
         raise RuntimeError(f"{op}: expected target of shape {_shape_str(names)} = {_shape_str(want)} with class "
                            f"indices for input of shape {_shape_str(x.shape)}, got {_shape_str(t.shape)} of "
                            f"dtype {_dtype_name(target)}{probs}")
@@ -222,6 +230,7 @@ def _safe_div(total: Tensor, denom: Any) -> Tensor:
     return total * (1.0 / denom) if denom else total * float("nan")
 
 
+@computed_in_float32
 def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None, size_average: bool | None = None,
              ignore_index: int = -100, reduce: bool | None = None, reduction: str = "mean") -> Tensor:
     """Negative log likelihood ``-weight[t] * input[t]`` of log-probabilities ``input`` at class indices ``t``.
@@ -246,6 +255,7 @@ def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None, size_a
     return loss.sum() if reduction == "sum" else _safe_div(loss.sum(), wt.sum())
 
 
+@computed_in_float32
 def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None, size_average: bool | None = None,
                   ignore_index: int = -100, reduce: bool | None = None, reduction: str = "mean",
                   label_smoothing: float = 0.0) -> Tensor:
@@ -445,6 +455,7 @@ def _cross_entropy_backward(node: Any, g: Tensor) -> tuple:
 
 # -- binary classification ------------------------------------------------------------------------------
 
+@computed_in_float32
 def binary_cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,
                          size_average: bool | None = None, reduce: bool | None = None,
                          reduction: str = "mean") -> Tensor:
@@ -466,6 +477,10 @@ def binary_cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = 
         raise RuntimeError("binary_cross_entropy: all elements of input should be between 0 and 1 (got values "
                            f"in [{float(x.min()):g}, {float(x.max()):g}]); apply sigmoid first, or use "
                            "binary_cross_entropy_with_logits on the raw logits")
+    if t.size and bool(((t < 0) | (t > 1)).any()):
+        raise RuntimeError("binary_cross_entropy: all elements of target should be between 0 and 1 (got values "
+                           f"in [{float(t.min()):g}, {float(t.max()):g}]); targets are probabilities of the "
+                           "positive class")
     xp = input._device.xp
     t = t.astype(x.dtype, copy=False)
     with np.errstate(divide="ignore"):
@@ -489,6 +504,7 @@ def _bce_backward(node: Any, g: Tensor) -> tuple:
     return gx, gt
 
 
+@computed_in_float32
 def binary_cross_entropy_with_logits(input: Tensor, target: Tensor, weight: Tensor | None = None,
                                      size_average: bool | None = None, reduce: bool | None = None,
                                      reduction: str = "mean", pos_weight: Tensor | None = None) -> Tensor:
@@ -508,6 +524,9 @@ def binary_cross_entropy_with_logits(input: Tensor, target: Tensor, weight: Tens
     if tuple(target.shape) != tuple(input.shape):
         raise ValueError(f"{op}: target size {tuple(target.shape)} must be the same as input size "
                          f"{tuple(input.shape)}; reshape the target (e.g. target.view_as(input))")
+    if not target.is_floating_point():
+        raise RuntimeError(f"{op}: result type Float can't be cast to the desired output type of the target "
+                           f"({target.dtype}); pass a floating target, e.g. target.float()")
     xp = input._device.xp
     # softplus(-x) = m + log(exp(-m) + exp(-x - m)) is exact for any constant m; m = max(-x, 0) keeps it
     # finite, and treating m as a constant keeps the gradient right at x = 0 too
@@ -524,6 +543,7 @@ def binary_cross_entropy_with_logits(input: Tensor, target: Tensor, weight: Tens
 
 # -- distributions ------------------------------------------------------------------------------------
 
+@computed_in_float32
 def kl_div(input: Tensor, target: Tensor, size_average: bool | None = None, reduce: bool | None = None,
            reduction: str = "mean", log_target: bool = False) -> Tensor:
     """KL divergence ``target * (log(target) - input)`` for log-probabilities ``input``.
