@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 from typing import Any, Sequence
 
+from .._errors import op_error
 from .._tensor import Tensor
 from ..autograd.grad_mode import STATE
 from ..kernels import norm as _kn
@@ -115,13 +116,15 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
         tensor([0.2000, 0.4000])
     """
     if input.ndim < 2:
-        raise ValueError(f"batch_norm: expected at least 2-D input (N, C, ...), got size {list(input.shape)}")
+        raise op_error(ValueError, "batch_norm",
+                       f"expected at least 2-D input (N, C, ...), got size {list(input.shape)}")
     c = input.shape[1]
     for name, t in (("running_mean", running_mean), ("running_var", running_var), ("weight", weight),
                     ("bias", bias)):
         if t is not None and t.numel() != c:
-            raise RuntimeError(f"batch_norm: {name} should contain {c} elements (one per channel of input "
-                               f"{list(input.shape)}), not {t.numel()}")
+            raise op_error(RuntimeError, "batch_norm",
+                           f"{name} should contain {c} elements (one per channel of input "
+                           f"{list(input.shape)}), not {t.numel()}")
     pshape = _channel_shape(input)
     if training or running_mean is None or running_var is None:
         count = input.numel() // c if c else 0
@@ -156,8 +159,9 @@ def _normalized_dims(op: str, input: Tensor, normalized_shape: Any) -> tuple:
     shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
     k = len(shape)
     if k == 0 or tuple(input.shape[input.ndim - k:]) != shape or input.ndim < k:
-        raise RuntimeError(f"{op}: given normalized_shape={list(shape)}, expected input with shape [*, "
-                           f"{', '.join(map(str, shape))}], but got input of size {list(input.shape)}")
+        raise op_error(RuntimeError, op,
+                       f"given normalized_shape={list(shape)}, expected input with shape [*, "
+                       f"{', '.join(map(str, shape))}], but got input of size {list(input.shape)}")
     return shape
 
 
@@ -175,7 +179,7 @@ def layer_norm(input: Tensor, normalized_shape: Sequence[int], weight: Tensor | 
     shape = _normalized_dims("layer_norm", input, normalized_shape)
     for name, t in (("weight", weight), ("bias", bias)):
         if t is not None and tuple(t.shape) != shape:
-            raise RuntimeError(f"layer_norm: expected {name} of shape {list(shape)}, got {list(t.shape)}")
+            raise op_error(RuntimeError, "layer_norm", f"expected {name} of shape {list(shape)}, got {list(t.shape)}")
     n = math.prod(shape)
     view = (input.numel() // n if n else 0, n)
     return _fused_norm("layer", input, view, weight, bias, eps, "NativeLayerNormBackward0")[0]
@@ -196,15 +200,17 @@ def group_norm(input: Tensor, num_groups: int, weight: Tensor | None = None, bia
         brickwork.Size([1, 4, 2])
     """
     if input.ndim < 2:
-        raise RuntimeError(f"group_norm: expected at least 2-D input (N, C, *), got size {list(input.shape)}")
+        raise op_error(RuntimeError, "group_norm",
+                       f"expected at least 2-D input (N, C, *), got size {list(input.shape)}")
     n, c = input.shape[0], input.shape[1]
     if c % num_groups:
-        raise RuntimeError(f"group_norm: expected number of channels in input ({c}) to be divisible by "
-                           f"num_groups ({num_groups}); choose num_groups dividing {c}")
+        raise op_error(RuntimeError, "group_norm",
+                       f"expected number of channels in input ({c}) to be divisible by "
+                       f"num_groups ({num_groups}); choose num_groups dividing {c}")
     for name, t in (("weight", weight), ("bias", bias)):
         if t is not None and t.numel() != c:
-            raise RuntimeError(f"group_norm: expected {name} with {c} elements (one per channel), got "
-                               f"{list(t.shape)}")
+            raise op_error(RuntimeError, "group_norm",
+                           f"expected {name} with {c} elements (one per channel), got {list(t.shape)}")
     view = (n, num_groups, c // num_groups, math.prod(input.shape[2:]))
     return _fused_norm("group", input, view, weight, bias, eps, "NativeGroupNormBackward0")[0]
 
