@@ -31,6 +31,7 @@ from .dtypes import (bfloat16, bool_ as bool, double, dtype, finfo, float, float
 from .ops import *  # noqa: F401,F403
 from .ops import addcdiv, addcmul
 from .ops.random import Generator, default_generator
+from .kernels import get_num_threads, set_num_threads
 from . import autograd, cuda, return_types  # noqa: E402
 
 cfloat = None  # brickwork has no complex dtypes

@@ -2,48 +2,40 @@
 
 NumPy has no fused multiply-add: ``p -= lr * g`` reads and writes a temporary, and plain SGD's step on an MLP's
 784x256 weight took 115 us in cache-sized chunks against 77 us for one ``saxpy`` call (about a tenth of the
-whole batch-16 training step). The library is found next to NumPy and reached through ctypes; where it is not
-there (another NumPy build), :func:`axpy` returns False and callers keep their NumPy code.
+whole batch-16 training step). The library is found next to NumPy (``kernels/_blas.py``) and reached through
+ctypes; where it is not there (another NumPy build), :func:`axpy` returns False and callers keep their NumPy code.
 """
 
 from __future__ import annotations
 
 import ctypes
-import glob
-import os
 from typing import Any
 
 import numpy as np
+
+from ..kernels._blas import library
 
 __all__ = ["axpy"]
 
 
 def _load() -> tuple[dict[Any, Any], int]:
     """``({float32: saxpy, float64: daxpy}, largest n)`` from NumPy's bundled OpenBLAS, or ``({}, 0)``."""
-    here = os.path.dirname(np.__file__)
-    paths = (glob.glob(os.path.join(here, os.pardir, "numpy.libs", "*scipy_openblas*"))
-             + glob.glob(os.path.join(here, ".dylibs", "*scipy_openblas*")))
-    for path in sorted(paths):
-        try:
-            lib = ctypes.CDLL(path)
-        except OSError:
-            continue
-        # scipy_openblas64 (64-bit integers) names its symbols with a "64_" suffix; scipy_openblas32 without
-        for suffix, index_t, largest in (("64_", ctypes.c_int64, 2 ** 63 - 1), ("", ctypes.c_int32, 2 ** 31 - 1)):
-            found = {}
-            for dt, name, real_t in ((np.float32, "saxpy", ctypes.c_float), (np.float64, "daxpy", ctypes.c_double)):
-                fn = getattr(lib, f"scipy_cblas_{name}{suffix}", None)
-                if fn is None:
-                    break
-                fn.restype = None
-                fn.argtypes = [index_t, real_t, ctypes.c_void_p, index_t, ctypes.c_void_p, index_t]
-                found[np.dtype(dt)] = fn  # native byte order only: a swapped dtype is another key
-            if len(found) == 2:
-                return found, largest
-    return {}, 0
+    found = library()
+    if found is None:
+        return {}, 0
+    lib, suffix, index_t, largest = found
+    funcs = {}
+    for dt, name, real_t in ((np.float32, "saxpy", ctypes.c_float), (np.float64, "daxpy", ctypes.c_double)):
+        fn = getattr(lib, f"scipy_cblas_{name}{suffix}", None)
+        if fn is None:
+            return {}, 0
+        fn.restype = None
+        fn.argtypes = [index_t, real_t, ctypes.c_void_p, index_t, ctypes.c_void_p, index_t]
+        funcs[np.dtype(dt)] = fn  # native byte order only: a swapped dtype is another key
+    return funcs, largest
 
 
-_FUNCS, _LARGEST = ({}, 0) if os.environ.get("BRICKWORK_NO_BLAS") else _load()
+_FUNCS, _LARGEST = _load()
 
 
 def axpy(alpha: float, x: Any, y: Any) -> bool:

@@ -1,0 +1,1 @@
+"""Numba implementations of the kernels (imported on first use; never by ``import brickwork``)."""
