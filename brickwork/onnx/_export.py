@@ -337,10 +337,10 @@ def _compare(g1: Graph, g2: Graph) -> None:
         if not diff:
             for x, y in zip(a.input, b.input):
                 cx, cy = g1.initializers.get(x), g2.initializers.get(y)
-                if (cx is None) != (cy is None) or cx is not None and (cx.shape != cy.shape or  # type: ignore
-                                                                     not np.array_equal(cx, cy)):
-                    if x not in g1.names.values():
-                        diff = True
+                if cx is None or cy is None:
+                    diff = diff or (cx is None) != (cy is None)
+                elif cx.shape != cy.shape or not np.array_equal(cx, cy):
+                    diff = True
         if diff:
             raise OnnxExporterError(
                 f"brickwork.onnx.export: the graph depends on the size of a dynamic axis at "

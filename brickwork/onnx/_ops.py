@@ -14,9 +14,11 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
+from ..nn._swap import resolve as _resolve
 from .._tensor import Tensor
 
 _TABLE: list[tuple[tuple[str, ...], Callable]] = []
+_names: tuple[str, ...]
 _BIG = np.iinfo(np.int64).max
 
 
@@ -26,25 +28,6 @@ def converts(*targets: str) -> Callable[[Callable], Callable]:
         _TABLE.append((targets, fn))
         return fn
     return deco
-
-
-def _resolve(path: str) -> Any:
-    import importlib
-
-    from .. import ops
-    from ..nn import functional as F
-
-    head, _, attr = path.rpartition(".")
-    if head == "Tensor":
-        v = vars(Tensor).get(attr)
-        return v.fget if isinstance(v, property) else v
-    owner = {"F": F, "ops": ops}.get(head)
-    if owner is None:
-        try:
-            owner = importlib.import_module(head)
-        except ModuleNotFoundError:
-            return None
-    return getattr(owner, attr, None)
 
 
 def converters() -> dict[int, tuple[str, Any, Callable]]:
@@ -666,7 +649,7 @@ def _getitem(g: Any, out: Tensor, input: Tensor, idx: Any) -> str:
     x = g.name(input)
     axis = 0  # position in the current (partially indexed) value
     starts, ends, steps, axes, squeeze, unsq = [], [], [], [], [], []
-    gathers = []
+    gathers: list[tuple[int, Tensor]] = []
     out_axis = 0
     for k in key:
         if k is None:

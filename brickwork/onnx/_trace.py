@@ -16,11 +16,11 @@ not follow. Nothing is patched outside an export, so the hot path pays nothing. 
 
 from __future__ import annotations
 
-import sys
 import threading
 from contextlib import contextmanager
 from typing import Any, Callable, Iterator
 
+from ..nn._swap import find, public_ops, swapped
 from .._tensor import Tensor
 from .errors import OnnxExporterError, UnsupportedOperatorError
 
@@ -46,28 +46,6 @@ class Tracer:
         return f"'{name}' ({cls})" if name else f"the model's forward ({cls})"
 
 
-def _public_ops() -> dict[int, tuple[str, Any]]:
-    """id -> (public name, function) for every public op entry point."""
-    from .. import ops
-    from ..nn import functional as F
-
-    found: dict[int, tuple[str, Any]] = {}
-    for n in ops.__all__:
-        v = getattr(ops, n, None)
-        if callable(v) and not isinstance(v, type):
-            found.setdefault(id(v), (n, v))
-    for n in F.__all__:
-        v = getattr(F, n, None)
-        if callable(v) and not isinstance(v, type):
-            found.setdefault(id(v), (n, v))
-    for n, v in vars(Tensor).items():
-        if isinstance(v, property) and v.fget is not None and v.fget.__module__.startswith("brickwork.ops"):
-            found.setdefault(id(v.fget), (n, v.fget))
-        elif callable(v) and getattr(v, "__module__", "").startswith(("brickwork.ops", "brickwork.nn")):
-            found.setdefault(id(v), (n.strip("_") if n.startswith("__") else n, v))
-    return found
-
-
 @contextmanager
 def tracing(tracer: Tracer, mapped: dict[int, tuple[str, Callable]], model: Any) -> Iterator[None]:
     """Swap the public ops for recording wrappers while the block runs (see the module docstring).
@@ -76,47 +54,26 @@ def tracing(tracer: Tracer, mapped: dict[int, tuple[str, Callable]], model: Any)
     ops, and internal ones a layer calls directly); every other public op refuses.
     """
     table: dict[int, Any] = {}
-    for key, (name, fn) in _public_ops().items():
+    for key, (name, fn) in public_ops().items():
         table[key] = _recording(tracer, name, fn) if key in mapped else _refusing(tracer, name, fn)
     for key, (name, fn) in mapped.items():
         if key not in table:
             table[key] = _recording(tracer, name, fn)
-    swapped: list[tuple[Any, str, Any]] = []
-
-    def swap(owner: Any, attrs: dict) -> None:
-        for attr, value in list(attrs.items()):
-            if isinstance(value, property) and value.fget is not None and id(value.fget) in table:
-                new: Any = property(table[id(value.fget)], value.fset, value.fdel, value.__doc__)
-            elif id(value) in table and callable(value):
-                new = table[id(value)]
-            else:
-                continue
-            swapped.append((owner, attr, value))
-            setattr(owner, attr, new)
-
-    for mod_name, mod in list(sys.modules.items()):
-        if mod is not None and (mod_name == "brickwork" or mod_name.startswith("brickwork.")) and \
-                not mod_name.startswith("brickwork.onnx"):
-            swap(mod, vars(mod))
-    swap(Tensor, dict(vars(Tensor)))
-    for m in model.modules():  # functions kept as attributes (TransformerEncoderLayer.activation)
-        swap(m, {k: v for k, v in vars(m).items() if callable(v) and id(v) in table})
-    for attr in _CONVERSIONS:
-        original = vars(Tensor).get(attr)
-        if original is not None:
-            swapped.append((Tensor, attr, original))
-            setattr(Tensor, attr, _refusing(tracer, f"Tensor.{attr}", original, conversion=True))
+    conversions = {id(v): _refusing(tracer, f"Tensor.{a}", v, conversion=True)
+                   for a in _CONVERSIONS if (v := vars(Tensor).get(a)) is not None}
+    locations = find(table, model.modules())  # module attributes too (TransformerEncoderLayer.activation)
+    locations += [(Tensor, a, v) for a in _CONVERSIONS if (v := vars(Tensor).get(a)) is not None]
+    table.update(conversions)
     handles = []
     for name, m in model.named_modules():
         handles.append(m.register_forward_pre_hook(_push(tracer, name, type(m).__name__), prepend=True))
         handles.append(m.register_forward_hook(_pop(tracer), always_call=True))
     try:
-        yield
+        with swapped(locations, table):
+            yield
     finally:
         for h in handles:
             h.remove()
-        for owner, attr, value in reversed(swapped):
-            setattr(owner, attr, value)
 
 
 def _push(tracer: Tracer, name: str, cls: str) -> Callable:
