@@ -22,3 +22,26 @@ def transformer(lib: Any) -> Any:
     nn = lib.nn
     return nn.Sequential(nn.TransformerEncoderLayer(128, 4, dim_feedforward=512, dropout=0.0, batch_first=True),
                          nn.Linear(128, 10))
+
+
+def gpt(lib: Any, vocab: int = 1000, seq: int = 64) -> Any:
+    """A GPT-style LM: token and position embeddings, 2 pre-LN blocks (d 128, 4 heads, causal attention, GELU MLP
+    512), a final LayerNorm and the vocabulary head."""
+    nn = lib.nn
+
+    class GPT(nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.tok, self.pos = nn.Embedding(vocab, 128), nn.Embedding(seq, 128)
+            layer = nn.TransformerEncoderLayer(128, 4, dim_feedforward=512, dropout=0.0, activation="gelu",
+                                               batch_first=True, norm_first=True)
+            self.blocks = nn.TransformerEncoder(layer, num_layers=2, enable_nested_tensor=False)
+            self.norm, self.head = nn.LayerNorm(128), nn.Linear(128, vocab)
+            self.register_buffer("mask", lib.triu(lib.full((seq, seq), float("-inf")), diagonal=1))
+
+        def forward(self, idx: Any) -> Any:
+            h = self.tok(idx) + self.pos(lib.arange(idx.shape[1]))
+            h = self.blocks(h, mask=self.mask, is_causal=True)
+            return self.head(self.norm(h))
+
+    return GPT()

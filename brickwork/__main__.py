@@ -1,4 +1,5 @@
-"""The ``brickwork`` command: ``demo`` (train a small CNN offline), ``info``, ``summary`` and ``export`` (ONNX).
+"""The ``brickwork`` command: ``demo`` (train a small CNN offline), ``info``, ``summary``, ``export`` (ONNX) and
+``run`` (several ranks).
 
 Run ``brickwork --help`` (or ``python -m brickwork --help``). Bad input ends with a one-line error and exit
 status 2, never a traceback.
@@ -240,6 +241,8 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--opset", type=_positive(int), default=None, help="ONNX opset (default 20)")
     e.add_argument("--static", action="store_true", help="fix the batch size (default: the batch axis is dynamic)")
     e.set_defaults(func=cmd_export)
+    sub.add_parser("run", add_help=False, help="run a script on several processes: brickwork run --nproc-per-node "
+                   "N script.py args (see brickwork run --help)")
     return p
 
 
@@ -251,6 +254,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         brickwork ...
         True
     """
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["run"]:  # the launcher parses its own arguments (the script's are passed on untouched)
+        from .distributed.run import main as run_main
+
+        return run_main(argv[1:])
     args = build_parser().parse_args(argv)
     try:
         return int(args.func(args) or 0)

@@ -25,7 +25,7 @@ from collections.abc import Callable, Iterator
 NAMESPACES = (
     "brickwork", "brickwork.nn", "brickwork.nn.functional", "brickwork.nn.init", "brickwork.nn.utils",
     "brickwork.optim", "brickwork.optim.lr_scheduler", "brickwork.autograd", "brickwork.utils.data",
-    "brickwork.io", "brickwork.datasets", "brickwork.cuda",
+    "brickwork.io", "brickwork.datasets", "brickwork.cuda", "brickwork.distributed", "brickwork.nn.parallel",
 )
 EXAMPLE_HEADER = re.compile(r"^\s*Examples?:?\s*$", re.MULTILINE)
 

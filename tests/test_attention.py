@@ -102,7 +102,7 @@ def test_sdpa_dropout_is_unbiased_and_consistent() -> None:
     np.testing.assert_allclose(mean.numpy(), exact.numpy(), atol=0.08)
     # the backward reuses the forward's dropout mask: the gradient of v is (dropped weights)^T @ upstream
     vg = v.clone().requires_grad_()
-    out, weights = bw.nn._functional_attention._attention(q, k, vg, None, 0.5, 3 ** -0.5, True)
+    out, weights = bw.ops.attention._attention(q, k, vg, None, 0.5, 3 ** -0.5, True)
     out.sum().backward()
     np.testing.assert_allclose(vg.grad.numpy(), weights.detach().numpy().transpose(0, 2, 1).sum(-1, keepdims=True)
                                .repeat(3, -1), rtol=1e-5, atol=1e-6)

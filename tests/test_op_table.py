@@ -67,6 +67,8 @@ class Op:
     tol: float = 1.0        # multiplier on TOL, for ops that sum many terms
     skip_grad: str = ""     # reason brickwork deliberately differs in gradients
     vs_torch: bool = True   # False where PyTorch's own gradient fails; finite differences still check ours
+    fd: bool = True         # False where the gradient is by definition not the derivative (embedding's
+                            # padding_idx gets none): only PyTorch's gradients are compared
 
 
 def make_arrays(op: Op, sample: tuple, dtype: str, salt: str) -> list[np.ndarray]:
@@ -158,6 +160,27 @@ def reduce2(name: str, dtypes: tuple = F, **kw: Any) -> list:
             Op(name + "_dim", lambda L, a: f(L, a, 1), one((2, 3), nc(2, 3), (2, 3, 2), (0, 3)), dtypes, **kw),
             Op(name + "_dims", lambda L, a: f(L, a, (0, 2), keepdim=True), one((2, 3, 2)), dtypes, **kw),
             Op(name + "_ties", lambda L, a: f(L, L.cat([a, a], 1), 1), one((2, 3)), F, **kw)]
+
+
+def nnf(fn: str, *args: Any, **kw: Any) -> Callable[..., Any]:
+    """``L.nn.functional.<fn>(*tensors, *args, **kw)``: a functional primitive called the same way in both libraries."""
+    return lambda L, *xs: getattr(L.nn.functional, fn)(*xs, *args, **kw)
+
+
+def fn_error(fn: str, *args: Any, **kw: Any) -> Callable[[Any], Any]:
+    """An error case ``L.nn.functional.<fn>(*args, **kw)`` whose tensor arguments are built from ``L``."""
+    return lambda L: getattr(L.nn.functional, fn)(*[a(L) if callable(a) else a for a in args], **kw)
+
+
+def ones(*shape: int, **kw: Any) -> Callable[[Any], Any]:
+    return lambda L: L.ones(*shape, **{k: getattr(L, v) for k, v in kw.items()})
+
+
+def bn_running(L: Any, x: Any, w: Any, b: Any, training: bool) -> tuple:
+    """batch_norm with running statistics: the output and the statistics after the call (updated in training)."""
+    rm = L.linspace(-0.5, 0.5, x.shape[1], dtype=x.dtype)
+    rv = L.linspace(0.5, 2.0, x.shape[1], dtype=x.dtype)
+    return L.nn.functional.batch_norm(x, rm, rv, w, b, training=training, momentum=0.3), rm, rv
 
 
 # -- the table ---------------------------------------------------------------------------------------------
@@ -428,6 +451,112 @@ OPS: list[Op] = [
     Op("topk_zero", lambda L, a: a.topk(0), one((3,))),
     Op("sort", lambda L, a: L.sort(a, stable=True), one((2, 4), nc(2, 4), (3,), (), (0, 3)), FI),
     Op("sort_desc", lambda L, a: a.sort(dim=0, descending=True, stable=True), one((3, 2), nc(3, 2)), FI),
+
+    # nn.functional primitives (brickwork/ops/linear.py, conv.py, pool.py, normalization.py, pad.py, embedding.py,
+    # activation.py, loss.py, attention.py)
+    Op("linear", nnf("linear"), [((2, 3, 4), (5, 4), (5,)), (nc(2, 4), (5, 4), (5,)), ((0, 4), (5, 4), (5,)),
+                                 ((2, 4), (5, 4), ())], errors=[
+        (fn_error("linear", ones(2, 30), ones(10, 20)), "expected input with last dimension 20, got shape (2, 30)"),
+        (fn_error("linear", ones(2, 3), ones(4, 3, dtype="float64")), "same dtype")]),
+    Op("linear_nobias", nnf("linear"), [((4,), (5, 4)), ((2, 4), nc(5, 4))]),
+    Op("conv1d", nnf("conv1d"), [((2, 4, 9), (6, 4, 3), (6,)), ((3, 8), (4, 3, 3))], tol=4),
+    Op("conv1d_stride_pad_dil", nnf("conv1d", stride=2, padding=2, dilation=2, groups=2), [((2, 4, 11), (6, 2, 3))],
+       tol=4),
+    Op("conv2d", nnf("conv2d"), [((2, 3, 7, 6), (4, 3, 3, 3), (4,)), ((2, 5, 5), (3, 2, 3, 3)),
+                                 (nc(1, 2, 5, 6), (3, 2, 2, 2))], tol=4, errors=[
+        (fn_error("conv2d", ones(1, 3, 8, 8), ones(4, 2, 3, 3)), "expected input[1, 3, 8, 8] to have 2 channels"),
+        (fn_error("conv2d", ones(1, 2, 2, 2), ones(4, 2, 3, 3)), "smaller than the (dilated) kernel"),
+        (fn_error("conv2d", ones(2, 8), ones(4, 2, 3, 3)), "expected 3-D (unbatched) or 4-D"),
+        (fn_error("conv2d", ones(1, 2, 8, 8, dtype="float64"), ones(4, 2, 3, 3)), "should be the same"),
+        (fn_error("conv2d", ones(1, 2, 8, 8), ones(4, 2, 3, 3), ones(3)), "bias of shape (4,)")]),
+    Op("conv2d_stride_pad_asym", nnf("conv2d", stride=(2, 1), padding=(1, 2)), [((2, 3, 9, 8), (4, 3, 3, 3), (4,))],
+       tol=4),
+    Op("conv2d_dilation", nnf("conv2d", dilation=(2, 3), padding=1), [((2, 2, 9, 9), (3, 2, 3, 3))], tol=4),
+    Op("conv2d_groups", nnf("conv2d", groups=2), [((2, 4, 6, 6), (6, 2, 3, 3), (6,))], tol=4),
+    Op("conv2d_depthwise_valid", nnf("conv2d", groups=3, padding="valid"), [((2, 3, 6, 6), (6, 1, 3, 3))], tol=4),
+    Op("conv_transpose1d", nnf("conv_transpose1d", stride=2, padding=1, output_padding=1),
+       [((2, 4, 5), (4, 3, 3), (3,))], tol=4),
+    Op("conv_transpose2d", nnf("conv_transpose2d"), [((2, 4, 3, 4), (4, 3, 3, 3), (3,))], tol=4, errors=[
+        (fn_error("conv_transpose2d", ones(1, 2, 4, 4), ones(2, 2, 3, 3), stride=2, output_padding=2),
+         "output padding must be smaller")]),
+    Op("conv_transpose2d_groups_dil", nnf("conv_transpose2d", groups=2, dilation=2, stride=2, output_padding=1),
+       [((1, 4, 3, 3), (4, 3, 2, 3), (6,))], tol=4),
+    Op("unfold", nnf("unfold", kernel_size=(2, 3), padding=1, stride=2), one((2, 3, 5, 6), (3, 4, 4))),
+    Op("fold", nnf("fold", output_size=(5, 6), kernel_size=(2, 3), padding=1, stride=2), one((2, 18, 9))),
+    Op("max_pool1d", nnf("max_pool1d", kernel_size=3, stride=2, padding=1, ceil_mode=True), one((2, 3, 10))),
+    Op("max_pool2d", nnf("max_pool2d", kernel_size=2), one((2, 3, 4, 4), (2, 4, 4), nc(1, 2, 4, 6)), FI, errors=[
+        (fn_error("max_pool2d", ones(1, 1, 2, 2), 3), "too small"),
+        (fn_error("max_pool2d", ones(1, 1, 8, 8), 2, padding=2), "at most half")]),
+    Op("max_pool2d_overlap_pad", nnf("max_pool2d", kernel_size=3, stride=2, padding=1), one((2, 2, 7, 9))),
+    Op("max_pool2d_ceil", nnf("max_pool2d", kernel_size=3, stride=2, ceil_mode=True), one((1, 2, 7, 8))),
+    Op("max_pool2d_dilation", nnf("max_pool2d", kernel_size=(2, 3), dilation=2, stride=1), one((1, 2, 7, 7))),
+    Op("max_pool2d_indices", nnf("max_pool2d", kernel_size=3, stride=2, padding=1, return_indices=True),
+       one((1, 2, 5, 6))),
+    Op("avg_pool1d", nnf("avg_pool1d", kernel_size=3, stride=2, padding=1), one((2, 3, 10))),
+    Op("avg_pool2d", nnf("avg_pool2d", kernel_size=2), one((2, 3, 4, 4), (3, 4, 6), nc(1, 2, 4, 4)), errors=[
+        (fn_error("avg_pool2d", ones(1, 1, 2, 2), 3), "too small")]),
+    Op("avg_pool2d_pad_ceil", nnf("avg_pool2d", kernel_size=3, stride=2, padding=1, ceil_mode=True),
+       one((1, 2, 7, 8))),
+    Op("avg_pool2d_exclude_pad", nnf("avg_pool2d", kernel_size=3, stride=2, padding=1, ceil_mode=True,
+                                     count_include_pad=False), one((1, 2, 7, 8))),
+    Op("avg_pool2d_divisor", nnf("avg_pool2d", kernel_size=2, divisor_override=3), one((1, 2, 4, 4))),
+    Op("adaptive_avg_pool1d", nnf("adaptive_avg_pool1d", 4), one((2, 3, 10), (3, 9))),
+    Op("adaptive_avg_pool2d", nnf("adaptive_avg_pool2d", (4, 3)), one((2, 3, 8, 6), (2, 3, 9, 7))),
+    Op("adaptive_avg_pool2d_none", nnf("adaptive_avg_pool2d", (None, 2)), one((2, 3, 5, 6))),
+    Op("adaptive_max_pool1d", nnf("adaptive_max_pool1d", 4), one((2, 3, 10), (3, 9))),
+    Op("adaptive_max_pool2d", nnf("adaptive_max_pool2d", (4, 3)), one((2, 3, 8, 6), (2, 3, 9, 7))),
+    Op("batch_norm_train", lambda L, x, w, b: L.nn.functional.batch_norm(x, None, None, w, b, training=True), [((4, 3, 2, 2), (3,), (3,)), ((5, 3), (3,), (3,))], tol=10),
+    Op("batch_norm_running_train", lambda L, x, w, b: bn_running(L, x, w, b, True)[0], [((4, 3, 2), (3,), (3,))],
+       tol=10),
+    Op("batch_norm_running_stats", lambda L, x, w, b: bn_running(L, x, w, b, True)[1:], [((4, 3, 2), (3,), (3,)),
+                                                                                         ((4, 3), (3,), (3,))],
+       grad=False),
+    Op("batch_norm_eval", lambda L, x, w, b: bn_running(L, x, w, b, False), [((4, 3, 2), (3,), (3,)),
+                                                                             ((4, 3), (3,), (3,))]),
+    Op("layer_norm", lambda L, x, w, b: L.nn.functional.layer_norm(x, (4, 5), w, b), [((3, 4, 5), (4, 5), (4, 5))],
+       tol=10, errors=[(fn_error("layer_norm", ones(2, 3), (4,)), "normalized_shape=[4]")]),
+    Op("layer_norm_plain", nnf("layer_norm", (5,)), one((3, 5), nc(3, 5)), tol=10),
+    Op("group_norm", lambda L, x, w, b: L.nn.functional.group_norm(x, 2, w, b), [((3, 4, 5), (4,), (4,))], tol=10,
+       errors=[(fn_error("group_norm", ones(2, 3, 4), 2), "divisible by num_groups")]),
+    Op("instance_norm", nnf("instance_norm"), one((3, 4, 5)), tol=10),
+    Op("pad_constant", nnf("pad", (1, 2, 2, 1), value=0.5), one((2, 3, 4, 5), nc(3, 4))),
+    Op("pad_negative", nnf("pad", (-1, 2, 0, -2)), one((2, 3, 4, 5))),
+    Op("pad_reflect", nnf("pad", (1, 2, 3, 1), mode="reflect"), one((2, 3, 4, 5)), errors=[
+        (fn_error("pad", ones(1, 1, 3), (3, 0), mode="reflect"), "should be less than")]),
+    Op("pad_replicate", nnf("pad", (1, 2, 3, 1), mode="replicate"), one((2, 3, 4, 5))),
+    Op("pad_circular", nnf("pad", (1, 2, 3, 1), mode="circular"), one((2, 3, 4, 5))),
+    *[Op(f"embedding{k}", lambda L, w, kw=kw: L.nn.functional.embedding(L.tensor([[0, 2, 4], [4, 4, 1]]), w, **kw),
+         one((5, 3), nc(5, 3)), fd=not kw,
+         errors=[(fn_error("embedding", lambda L: L.tensor([5]), ones(5, 2)), "out of range")])
+      for k, kw in [("", {}), ("_padding", dict(padding_idx=2)), ("_freq", dict(scale_grad_by_freq=True))]],
+    Op("gelu", nnf("gelu"), UNARY, errors=[(fn_error("gelu", ones(2), approximate="fast"), "approximate")]),
+    Op("gelu_tanh", nnf("gelu", approximate="tanh"), UNARY),
+    Op("softplus", nnf("softplus"), UNARY),
+    Op("softplus_beta_threshold", nnf("softplus", beta=2.0, threshold=1.5), UNARY),
+    Op("hardtanh", nnf("hardtanh", -0.5, 0.7), UNARY),
+    Op("cross_entropy", lambda L, x: L.nn.functional.cross_entropy(x, idx(L, 0, 3, 1)), one((3, 4), nc(3, 4))),
+    *[Op(f"cross_entropy_{k}", lambda L, x, kw=kw: L.nn.functional.cross_entropy(
+        x, idx(L, 0, 3, 1), weight=L.tensor([1.0, 2.0, 0.5, 1.5], dtype=x.dtype), **kw), one((3, 4)))
+      for k, kw in [("weighted", {}), ("smoothing", dict(label_smoothing=0.2)), ("ignore", dict(ignore_index=1)),
+                    ("none", dict(reduction="none", label_smoothing=0.1)), ("sum", dict(reduction="sum"))]],
+    Op("cross_entropy_spatial", lambda L, x: L.nn.functional.cross_entropy(x, L.tensor([[0, 2], [1, 1]])),
+       one((2, 3, 2))),
+    Op("cross_entropy_probs", lambda L, x, t: L.nn.functional.cross_entropy(x, t.softmax(1), label_smoothing=0.1),
+       [((3, 4), (3, 4))], errors=[
+        (lambda L: L.nn.functional.cross_entropy(L.ones(2, 3), L.tensor([0, 3])), "out of bounds")]),
+    Op("binary_cross_entropy", lambda L, x, t: L.nn.functional.binary_cross_entropy(x.sigmoid(), t.sigmoid()),
+       [((3, 4), (3, 4)), ((), ()), ((0, 2), (0, 2))]),
+    Op("binary_cross_entropy_input", lambda L, x: L.nn.functional.binary_cross_entropy(
+        x.sigmoid(), L.full(x.shape, 0.3, dtype=x.dtype), reduction="none"), one((3, 4), nc(3, 4)), errors=[
+        (fn_error("binary_cross_entropy", lambda L: L.tensor([1.5]), lambda L: L.tensor([1.0])), "between 0 and 1")]),
+    Op("sdpa", nnf("scaled_dot_product_attention"), [((2, 3, 4), (2, 5, 4), (2, 5, 6)), ((3, 4), (5, 4), (5, 2))],
+       errors=[(fn_error("scaled_dot_product_attention", ones(2, 3, 4), ones(2, 3, 5), ones(2, 3, 4)), "expected")]),
+    Op("sdpa_causal_scale", nnf("scaled_dot_product_attention", is_causal=True, scale=0.3),
+       [((2, 1, 4, 3), (2, 1, 4, 3), (2, 1, 4, 3))]),
+    Op("sdpa_float_mask", lambda L, q, k, v, m: L.nn.functional.scaled_dot_product_attention(q, k, v, attn_mask=m),
+       [((2, 3, 4), (2, 5, 4), (2, 5, 4), (3, 5)), ((2, 3, 4), (2, 5, 4), (2, 5, 4), (2, 1, 5))]),
+    Op("sdpa_bool_mask", lambda L, q, k, v: L.nn.functional.scaled_dot_product_attention(
+        q, k, v, attn_mask=L.tensor([[True, False, True], [False, False, True]])), [((2, 2, 4), (2, 3, 4), (2, 3, 4))]),
 ]
 
 
@@ -439,7 +568,7 @@ def _params(kind: str) -> list:
         for i, s in enumerate(op.samples):
             if kind == "forward":
                 out.append(pytest.param(op, s, id=f"{op.name}-{i}"))
-            elif op.grad and (kind != "gradgrad" or op.smooth) and (kind != "torch" or op.vs_torch):
+            elif op.grad and (kind != "gradgrad" or op.smooth) and (op.vs_torch if kind == "torch" else op.fd):
                 out.append(pytest.param(op, s, id=f"{op.name}-{i}",
                                         marks=[pytest.mark.skip(op.skip_grad)] if op.skip_grad else []))
     return out

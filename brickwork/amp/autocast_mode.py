@@ -36,7 +36,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 # PyTorch's lists (aten/src/ATen/autocast_mode.cpp), by brickwork entry point
 _LOWER_COMMON = ["F.linear", "F.multi_head_attention_forward", "ops.matmul", "Tensor.__rmatmul__", "ops.mm", "ops.bmm", "ops.addmm", "ops.baddbmm",
                  "ops.einsum", "F.conv1d", "F.conv2d", "F.conv_transpose1d", "F.conv_transpose2d", "F.prelu",
-                 "F.scaled_dot_product_attention", "brickwork.nn._functional_attention.multi_head_attention"]
+                 "F.scaled_dot_product_attention", "brickwork.ops.attention.multi_head_attention"]
 _LOSSES = ["F.mse_loss", "F.l1_loss", "F.smooth_l1_loss", "F.huber_loss", "F.cross_entropy", "F.nll_loss",
            "F.binary_cross_entropy", "F.binary_cross_entropy_with_logits", "F.kl_div"]
 LOWER = {"cpu": _LOWER_COMMON, "cuda": _LOWER_COMMON + ["ops.mv"]}

@@ -1,8 +1,12 @@
 """Bytes in and out: atomic writes to a path, and bounded random-access reads from a path or file object.
 
-Writing to a path never leaves a half-written file under the target name: the bytes go to a temporary file in
-the same folder, which is flushed, fsynced and then renamed over the target (and the folder is fsynced), so a
-crash or a kill at any moment leaves either the old file or the new one.
+Writing to a regular file (or a missing one) never leaves a half-written file under the target name: the bytes
+go to a temporary file in the same folder, which is flushed, fsynced and then renamed over the target (and the
+folder is fsynced), so a crash or a kill at any moment leaves either the old file or the new one. A symlink to a
+regular file has its target replaced. Saving never damages what it does not own: a device, FIFO or socket is
+written as ``open(path, "wb")`` would (never replaced; a FIFO nobody reads is an error, not a hang); a file
+without write permission is a ``PermissionError``; a file with several hard links is rewritten in place (all
+links see the new contents; that write is not atomic).
 
 Reading never trusts a size found in a file: every read is clamped to the bytes the file really has, so a
 corrupt length field yields a short read (reported as :class:`FormatError`) instead of a huge allocation.
@@ -10,17 +14,19 @@ corrupt length field yields a short read (reported as :class:`FormatError`) inst
 
 from __future__ import annotations
 
+import errno
 import io
 import mmap
 import os
 import secrets
+import stat
 import threading
 from collections.abc import Sequence
 from typing import Any, BinaryIO
 
 from ._errors import FormatError, describe
 
-__all__ = ["Source", "is_path", "write_to"]
+__all__ = ["MissingFolderError", "Source", "is_path", "write_to"]
 
 _IOV_MAX = 1024  # Linux's limit on buffers per writev call
 
@@ -45,11 +51,36 @@ def write_to(f: Any, chunks: Sequence[Any]) -> None:
         if hasattr(f, "flush"):
             f.flush()
         return
-    target = os.path.realpath(os.fsdecode(os.fspath(f)))  # write through a symlink, as open() would
+    given = os.fsdecode(os.fspath(f))
+    target = os.path.realpath(given)  # write through a symlink, as open() would
     folder = os.path.dirname(target)
+    try:
+        st: os.stat_result | None = os.stat(target)
+    except FileNotFoundError:
+        st = None
+    if st is None:
+        if not os.path.isdir(folder):
+            raise MissingFolderError(errno.ENOENT, f"save: cannot write {given!r}: the folder {folder!r} does not "
+                                     "exist; create it first (os.makedirs(folder, exist_ok=True))", given)
+    elif stat.S_ISDIR(st.st_mode):
+        raise IsADirectoryError(errno.EISDIR, f"save: {given!r} is a folder; give a file name inside it", given)
+    elif not stat.S_ISREG(st.st_mode):
+        _write_special(given, target, st, chunks)
+        return
+    elif not st.st_mode & 0o222 or not os.access(target, os.W_OK):
+        raise PermissionError(errno.EACCES, f"save: {given!r} is not writable (mode {stat.filemode(st.st_mode)}); "
+                              "brickwork does not replace a file its owner made read-only. Make it writable "
+                              "(chmod u+w) or save to another name", given)
+    elif st.st_nlink > 1:
+        _write_in_place(target, chunks)
+        return
     tmp = os.path.join(folder, f".{os.path.basename(target)}.{secrets.token_hex(4)}.tmp")
+    try:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
+    except OSError as e:
+        raise type(e)(e.errno, f"save: cannot write {given!r} ({e.strerror}: a temporary file in {folder!r} "
+                      "could not be created; check the folder's permissions and free space)", given) from None
     old = _hold(target)
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
     try:
         try:
             _write_all(fd, chunks)
@@ -70,6 +101,42 @@ def write_to(f: Any, chunks: Sequence[Any]) -> None:
     _fsync_dir(folder)
     if old is not None:
         threading.Thread(target=os.close, args=(old,), daemon=True).start()
+
+
+class MissingFolderError(FileNotFoundError, RuntimeError):
+    """Saving into a folder that does not exist: a ``FileNotFoundError``, and the ``RuntimeError`` that
+    ``torch.save`` raises for it, so code written for either catches it."""
+
+
+def _write_special(given: str, target: str, st: os.stat_result, chunks: Sequence[Any]) -> None:
+    """Write to a device, FIFO or socket as ``open(path, "wb")`` would, never replacing it."""
+    flags = os.O_WRONLY | getattr(os, "O_BINARY", 0)
+    fifo = stat.S_ISFIFO(st.st_mode)
+    try:
+        fd = os.open(target, flags | (os.O_NONBLOCK if fifo else 0))  # a FIFO with no reader fails, not hangs
+    except OSError as e:
+        if fifo and e.errno == errno.ENXIO:
+            raise OSError(errno.ENXIO, f"save: {given!r} is a FIFO that no process is reading; start the reader "
+                          "first (brickwork never waits on it)", given) from None
+        kind = "socket" if stat.S_ISSOCK(st.st_mode) else "special file"
+        raise OSError(e.errno, f"save: cannot write {given!r}, a {kind} ({e.strerror}); save to a regular file",
+                      given) from None
+    try:
+        if fifo:
+            os.set_blocking(fd, True)
+        _write_all(fd, chunks)
+    finally:
+        os.close(fd)
+
+
+def _write_in_place(target: str, chunks: Sequence[Any]) -> None:
+    """Rewrite a hard-linked file's contents, so every link sees them (a rename would detach this name)."""
+    fd = os.open(target, os.O_WRONLY | os.O_TRUNC | getattr(os, "O_BINARY", 0))
+    try:
+        _write_all(fd, chunks)
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def _hold(target: str) -> int | None:

@@ -33,6 +33,7 @@ __all__ = ["load_legacy", "load_zip"]
 
 _MAGIC = 0x1950A86A20F9469CFC6C
 _MAX_PICKLE = 1 << 30
+_MAX_DEPTH = 1000  # tuples and sets nested deeper than this are refused (CPython's hash recursion has no guard)
 
 _STORAGES = {"FloatStorage": _dt.float32, "DoubleStorage": _dt.float64, "HalfStorage": _dt.float16,
              "BFloat16Storage": _dt.bfloat16, "LongStorage": _dt.int64, "IntStorage": _dt.int32,
@@ -111,7 +112,7 @@ class _Buffer:
 
     def __init__(self, key: str, location: str, nbytes: int, itemsize: int) -> None:
         self.key, self.location, self.nbytes, self.itemsize = key, location, nbytes, itemsize
-        self.offset: int | None = None  # where the bytes start in the file (None for a compressed record)
+        self.offset: int | None = None  # where the bytes start in the file (set once the zip header is read)
         self.host: np.ndarray | None = None
         self.placed: tuple[Any, _device] | None = None
         self.swapped = 0  # the item size a big-endian buffer was byte-swapped for
@@ -222,10 +223,42 @@ class _Unpickler(pickle._Unpickler):  # type: ignore[name-defined]
     """
 
     proto: int  # the pickle protocol, set by the PROTO opcode
+    stack: list  # the pure-Python unpickler's value stack
 
     def __init__(self, stream: io.BytesIO, src: Source, buffers: dict[str, _Buffer], legacy: bool) -> None:
         super().__init__(stream)
         self.src, self.buffers, self.legacy = src, buffers, legacy
+        self.depths: dict[int, int] = {}  # nesting depth of each tuple and frozenset made so far
+        self.kept: list = []  # keeps them alive so their ids stay unique while unpickling
+
+    # Hashing a tuple nested 200,000 deep (as a dict key or set member) overflows CPython's C stack: track the
+    # depth of every tuple and frozenset as it is made (their items exist before them) and refuse deep ones.
+    dispatch = dict(pickle._Unpickler.dispatch)  # type: ignore[attr-defined]
+
+    def _nested(self) -> None:
+        x = self.stack[-1]
+        d = 1
+        get = self.depths.get
+        for v in x:
+            k = get(id(v))
+            if k is not None and k >= d:
+                d = k + 1
+        if d > _MAX_DEPTH:
+            raise self.src.error(f"the pickle nests tuples or sets more than {_MAX_DEPTH} deep, which no checkpoint "
+                                 "does (a hostile or corrupt file)")
+        self.depths[id(x)] = d
+        self.kept.append(x)
+
+    def _wrapping(op: Any) -> Any:  # noqa: N805  (a helper run while the class body is built)
+        def run(self: Any) -> None:
+            op(self)
+            self._nested()
+
+        return run
+
+    for _code in (pickle.TUPLE, pickle.TUPLE1, pickle.TUPLE2, pickle.TUPLE3, pickle.FROZENSET):
+        dispatch[_code[0]] = _wrapping(pickle._Unpickler.dispatch[_code[0]])  # type: ignore[attr-defined]
+    del _code, _wrapping
 
     def find_class(self, module: str, name: str) -> Any:
         if self.proto < 3 and (module, name) in _compat_pickle.NAME_MAPPING:
@@ -305,11 +338,11 @@ class _Builder:
             x[:] = [self.build(v) for v in x]
             return x
         if t is dict or t is OrderedDict:
-            self.memo[id(x)] = x
-            items = [(self.build(k), self.build(v)) for k, v in x.items()]
-            x.clear()
-            x.update(items)
-            return x
+            # a fresh container: the pickle's BUILD may have given an OrderedDict instance attributes (torch
+            # sets `_metadata`; a hostile file could shadow keys/items/get), none of which is kept
+            out = self.memo[id(x)] = t()
+            out.update((self.build(k), self.build(v)) for k, v in dict.items(x))
+            return out
         if t in (tuple, set, frozenset, Size):
             if id(x) in self.busy:
                 raise self.src.error("the pickle holds a cycle through a tuple or set, which no checkpoint has")
@@ -377,6 +410,7 @@ def load_zip(src: Source, placer: Placer, use_mmap: bool) -> Any:
         info = infos.get(prefix + name)
         if info is None:
             raise src.error(f"the zip archive has no record '{prefix + name}' (missing record)")
+        _check_stored(src, info)
         if info.file_size > limit:
             raise src.error(f"record '{prefix + name}' claims {info.file_size} bytes, more than allowed ({limit})")
         try:
@@ -399,26 +433,37 @@ def load_zip(src: Source, placer: Placer, use_mmap: bool) -> Any:
         if info.file_size != buf.nbytes:
             raise src.error(f"record '{info.filename}' holds {info.file_size} bytes but its storage needs "
                             f"{buf.nbytes}")
-        if info.compress_type == zipfile.ZIP_STORED and not info.flag_bits & 1:
-            head = src.read_at(info.header_offset, 30, f"the zip header of '{info.filename}'")
-            if head[:4] != b"PK\x03\x04":
-                raise src.error(f"record '{info.filename}' has a corrupt local header")
-            n, m = struct.unpack("<HH", head[26:30])
-            buf.offset = info.header_offset + 30 + n + m
+        _check_stored(src, info)
+        head = src.read_at(info.header_offset, 30, f"the zip header of '{info.filename}'")
+        if head[:4] != b"PK\x03\x04":
+            raise src.error(f"record '{info.filename}' has a corrupt local header")
+        n, m = struct.unpack("<HH", head[26:30])
+        buf.offset = info.header_offset + 30 + n + m
+        if buf.offset + buf.nbytes > src.size:  # before allocating anything for it
+            raise src.error(f"truncated: record '{info.filename}' claims {buf.nbytes} bytes at offset {buf.offset}, "
+                            f"but the file has {src.size}")
     mm = src.mmap() if use_mmap and buffers else None
-    for buf in sorted(buffers.values(), key=lambda b: -1 if b.offset is None else b.offset):
+    for buf in sorted(buffers.values(), key=lambda b: b.offset or 0):
         name = f"{prefix}data/{buf.key}"
-        if buf.offset is None:  # a compressed record (not written by torch.save): decompress it
-            data = np.frombuffer(record(f"data/{buf.key}", 1 << 62), np.uint8).copy()
-        elif mm is not None:
-            if buf.offset + buf.nbytes > src.size:
-                raise src.error(f"truncated: record '{name}' runs past the end of the file")
-            data = np.frombuffer(mm[0], np.uint8, buf.nbytes, mm[1] + buf.offset)
+        offset = buf.offset or 0  # set for every buffer above
+        if mm is not None:
+            data = np.frombuffer(mm[0], np.uint8, buf.nbytes, mm[1] + offset)
         else:
             data = np.empty(buf.nbytes, np.uint8)
-            src.readinto_at(buf.offset, data, f"record '{name}'")
+            src.readinto_at(offset, data, f"record '{name}'")
         buf.host = data
     return _finish(src, obj, placer, big)
+
+
+def _check_stored(src: Source, info: zipfile.ZipInfo) -> None:
+    """Refuse a compressed or encrypted record (torch.save writes neither: a small file expanding to gigabytes is
+    hostile), and one whose claimed size runs past the end of the file."""
+    if info.compress_type != zipfile.ZIP_STORED or info.flag_bits & 1:
+        raise src.error(f"record '{info.filename}' is compressed or encrypted, which torch.save never writes; "
+                        "brickwork refuses it rather than expand it (re-save the checkpoint with torch.save)")
+    if info.header_offset + info.file_size > src.size:
+        raise src.error(f"truncated: record '{info.filename}' claims {info.file_size} bytes at offset "
+                        f"{info.header_offset}, but the file has {src.size}")
 
 
 def load_legacy(src: Source, placer: Placer) -> Any:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from .._tensor import Tensor
-from ._functional_attention import unstack
+from ..ops.multi_output import unstack
 
 __all__ = ["rnn_step", "gru_step", "lstm_step", "recurrent_layer", "activation_for"]
 

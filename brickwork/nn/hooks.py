@@ -10,9 +10,9 @@ from __future__ import annotations
 import itertools
 from typing import Any, Callable
 
-from .._tensor import Tensor, _make
-from ..autograd.engine import Node
+from .._tensor import Tensor
 from ..autograd.grad_mode import STATE
+from ..ops.multi_output import pass_through
 
 __all__ = ["RemovableHandle", "HooksMixin"]
 
@@ -181,19 +181,6 @@ class HooksMixin:
         return hook(self, args, out)
 
 
-def _identity(tensors: list[Tensor], name: str, backward: Callable) -> list[Tensor]:
-    """Outputs equal to ``tensors`` (sharing memory) whose gradients pass through ``backward``."""
-    node = Node(name, backward, tuple(tensors), (), None, len(tensors))
-    outs = []
-    for i, t in enumerate(tensors):
-        o = _make(t._data, t._device, True, node)
-        o._version_counter = t._version_counter
-        if i:
-            o._out_idx = i
-        outs.append(o)
-    return outs
-
-
 class _BackwardHooks:
     """One call's backward-hook plumbing: captures ``grad_output``, then runs the hooks at the inputs."""
 
@@ -211,14 +198,14 @@ class _BackwardHooks:
         tensor_slot = {i: k for k, i in enumerate(i for i, a in enumerate(args) if isinstance(a, Tensor))}
         slots = [tensor_slot[i] for i in pos]
 
-        def backward(node: Node, *grads: Any) -> tuple:
+        def backward(node: Any, *grads: Any) -> tuple:
             grad_input: list[Any] = [None] * self.n_inputs
             for s, g in zip(slots, grads):
                 grad_input[s] = g
             new = self._run_hooks(tuple(grad_input))
             return tuple(new[s] for s in slots)
 
-        wrapped = _identity([args[i] for i in pos], "BackwardHookFunctionBackward", backward)
+        wrapped = pass_through([args[i] for i in pos], "BackwardHookFunctionBackward", backward)
         out = list(args)
         for i, w in zip(pos, wrapped):
             out[i] = w
@@ -233,7 +220,7 @@ class _BackwardHooks:
         if not pos:
             return out
 
-        def backward(node: Node, *grads: Any) -> tuple:
+        def backward(node: Any, *grads: Any) -> tuple:
             grad_output = tuple(grads)
             for hook in list(self.module._backward_pre_hooks.values()):
                 res = hook(self.module, grad_output)
@@ -244,7 +231,7 @@ class _BackwardHooks:
                 self._run_hooks((None,) * self.n_inputs)
             return grad_output
 
-        wrapped = _identity([items[i] for i in pos], "BackwardHookFunctionBackward", backward)
+        wrapped = pass_through([items[i] for i in pos], "BackwardHookFunctionBackward", backward)
         for i, w in zip(pos, wrapped):
             items[i] = w
         if single:

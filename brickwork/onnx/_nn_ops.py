@@ -443,7 +443,7 @@ def _sdpa(g: Any, out: Tensor, query: Tensor, key: Tensor, value: Tensor, attn_m
     return _attend(g, g.name(query), g.name(key), g.name(value), mask, sc, query)
 
 
-@converts("brickwork.nn._functional_attention.multi_head_attention")
+@converts("brickwork.ops.attention.multi_head_attention")
 def _mha(g: Any, out: tuple, query: Tensor, key: Tensor, value: Tensor, num_heads: int,
          in_proj_weight: Tensor | None, in_proj_bias: Tensor | None, out_proj_weight: Tensor,
          out_proj_bias: Tensor | None, q_proj_weight: Tensor | None = None, k_proj_weight: Tensor | None = None,

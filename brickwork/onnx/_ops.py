@@ -750,6 +750,6 @@ converts("Tensor.new_ones")(_new_filled(1))
 converts("Tensor.new_full")(_new_filled(None))
 
 
-@converts("brickwork.nn._functional_attention.unstack")
+@converts("brickwork.ops.multi_output.unstack")
 def _unstack(g: Any, out: tuple, input: Tensor, dim: int) -> tuple:
     return _split_into(g, input, [1] * len(out), dim, squeeze=True)

@@ -1,19 +1,21 @@
 """``brickwork.nn.functional`` (``F``): the math of every layer, as functions with PyTorch's names and signatures.
 
-Where each family lives (one file per family, each with its forward and backward side by side):
+Each family has a file here with PyTorch's signatures; the primitives (forward, backward and their checks side by
+side) live in ``brickwork/ops/``:
 
 ========================  ==========================================================================
-``_linear``               linear, bilinear
-``_conv``                 conv1d, conv2d, conv_transpose1d, conv_transpose2d, unfold, fold
-``_pool``                 max/avg pooling 1-d and 2-d, adaptive average/max pooling
-``_norm``                 batch_norm, layer_norm, group_norm, instance_norm, normalize
-``_activation``           relu, gelu, softmax, softplus, hardtanh and the other activations
-``_dropout``              dropout, dropout1d/2d/3d, alpha_dropout
-``_sparse``               embedding, one_hot
-``_pad``                  pad
-``_distance``             cosine_similarity, pairwise_distance
-``.._functional_loss``    losses (mse_loss, cross_entropy, ...)
-``.._functional_attention``  scaled_dot_product_attention, multi_head_attention_forward
+``_linear``               linear (``ops/linear.py``), bilinear (composed here)
+``_conv``                 conv1d, conv2d, conv_transpose1d, conv_transpose2d, unfold, fold (``ops/conv.py``)
+``_pool``                 max/avg pooling 1-d and 2-d, adaptive average/max pooling (``ops/pool.py``)
+``_norm``                 batch_norm, layer_norm, group_norm, instance_norm (``ops/normalization.py``), normalize
+``_activation``           relu, softmax... (tensor ops); gelu, softplus, hardtanh and the named compositions
+                          (``ops/activation.py``)
+``_dropout``              dropout, dropout1d/2d/3d, alpha_dropout (``ops/dropout.py``)
+``_sparse``               embedding, one_hot (``ops/embedding.py``)
+``_pad``                  pad (``ops/pad.py``)
+``_distance``             cosine_similarity, pairwise_distance (composed here)
+``_loss``                 losses: mse_loss, cross_entropy, ... (``ops/loss.py``)
+``_attention``            scaled_dot_product_attention, multi_head_attention_forward (``ops/attention.py``)
 ========================  ==========================================================================
 
 Example:
@@ -25,33 +27,20 @@ Example:
 
 from __future__ import annotations
 
-import importlib
-
-from . import _activation, _conv, _distance, _dropout, _linear, _norm, _pad, _pool, _sparse
+from . import _activation, _attention, _conv, _distance, _dropout, _linear, _loss, _norm, _pad, _pool, _sparse
 from ._activation import *  # noqa: F401,F403
+from ._attention import *  # noqa: F401,F403
 from ._conv import *  # noqa: F401,F403
 from ._distance import *  # noqa: F401,F403
 from ._dropout import *  # noqa: F401,F403
 from ._linear import *  # noqa: F401,F403
+from ._loss import *  # noqa: F401,F403
 from ._norm import *  # noqa: F401,F403
 from ._pad import *  # noqa: F401,F403
 from ._pool import *  # noqa: F401,F403
 from ._sparse import *  # noqa: F401,F403
 
 __all__: list[str] = []
-for _m in (_activation, _conv, _distance, _dropout, _linear, _norm, _pad, _pool, _sparse):
+for _m in (_activation, _conv, _distance, _dropout, _linear, _norm, _pad, _pool, _sparse, _loss, _attention):
     __all__ += _m.__all__
-
-# Families written elsewhere in brickwork.nn (losses, attention) join F here when present.
-for _name in ("_functional_loss", "_functional_attention"):
-    try:
-        _m = importlib.import_module(f"brickwork.nn.{_name}")
-    except ModuleNotFoundError as _e:
-        if _e.name != f"brickwork.nn.{_name}":
-            raise
-        continue
-    _public = getattr(_m, "__all__", None) or [n for n, v in vars(_m).items() if not n.startswith("_") and
-                                                 getattr(v, "__module__", None) == _m.__name__]
-    globals().update({n: getattr(_m, n) for n in _public})
-    __all__ += list(_public)
-del _m, _name
+del _m

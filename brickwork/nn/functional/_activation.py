@@ -1,36 +1,21 @@
-"""Activation functions with PyTorch's names, signatures and gradients (including at the kinks).
+"""Activation functions with PyTorch's names and signatures.
 
-Most are compositions of tensor ops. Three are small primitives because the composition would be wrong or
-wasteful: ``softplus`` (stable everywhere, gradient ``sigmoid(beta * x)`` also at 0), ``hardtanh`` (PyTorch's
-gradient is 0 *on* the bounds, where ``clamp`` passes it), and ``gelu`` (one node instead of five). Their
-backwards are tensor ops, so second derivatives work.
+The primitives and the named compositions (``gelu``, ``softplus``, ``hardtanh``, ``leaky_relu``...) are in
+:mod:`brickwork.ops.activation`; the functions here call the tensor ops of the same name.
 """
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 from ... import ops
 from ..._tensor import Tensor
-from ...ops._core import inplace as _inplace
-from ...ops._core import needs_grad, record, renamed, wrap
-from ...ops._special import erf as _erf
+from ...ops.activation import (celu, elu, elu_, gelu, glu, hardsigmoid, hardswish, hardtanh, hardtanh_, leaky_relu,
+                               leaky_relu_, logsigmoid, mish, prelu, relu6, selu, silu, softplus, threshold)
 
 __all__ = ["relu", "relu_", "relu6", "leaky_relu", "leaky_relu_", "elu", "elu_", "selu", "celu", "gelu", "silu",
            "mish", "sigmoid", "tanh", "softmax", "log_softmax", "softmin", "softplus", "hardtanh", "hardtanh_",
            "hardsigmoid", "hardswish", "logsigmoid", "softsign", "tanhshrink", "threshold", "glu", "prelu"]
-
-_SELU_ALPHA = 1.6732632423543772848170429916717
-_SELU_SCALE = 1.0507009873554804934193349852946
-_K_TANH = math.sqrt(2.0 / math.pi)
-
-
-def _maybe_inplace(input: Tensor, inplace: bool, name: str, fn: Any, node: str | None = None) -> Tensor:
-    # ``node``: PyTorch's grad_fn name for the out-of-place op, given to the composition's last node
-    if inplace:
-        return _inplace(input, name, fn)
-    return renamed(fn(input), node, input) if node else fn(input)
 
 
 def relu(input: Tensor, inplace: bool = False) -> Tensor:
@@ -55,143 +40,6 @@ def relu_(input: Tensor) -> Tensor:
         tensor([0., 2.])
     """
     return input.relu_()
-
-
-def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:
-    """``input`` where positive, else ``negative_slope * input``.
-
-    Example:
-        >>> import brickwork as torch
-        >>> import brickwork.nn.functional as F
-        >>> F.leaky_relu(torch.tensor([-2.0, 3.0]), 0.5)
-        tensor([-1.,  3.])
-    """
-    return _maybe_inplace(input, inplace, "leaky_relu_", lambda x: ops.where(x > 0, x, x * negative_slope),
-                          "LeakyReluBackward0")
-
-
-def leaky_relu_(input: Tensor, negative_slope: float = 0.01) -> Tensor:
-    """In-place :func:`leaky_relu`.
-
-    Example:
-        >>> import brickwork as torch
-        >>> import brickwork.nn.functional as F
-        >>> x = torch.tensor([-2.0, 3.0]); _ = F.leaky_relu_(x, 0.1); x
-        tensor([-0.2000,  3.0000])
-    """
-    return leaky_relu(input, negative_slope, True)
-
-
-def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
-    """``input`` where positive, else ``alpha * (exp(input) - 1)``.
-
-    Example:
-        >>> import brickwork as torch
-        >>> import brickwork.nn.functional as F
-        >>> F.elu(torch.tensor([-1.0, 2.0]))
-        tensor([-0.6321,  2.0000])
-    """
-    # clamp first, so the branch not taken never overflows (0 * inf would poison the gradient)
-    return _maybe_inplace(input, inplace, "elu_",
-                          lambda x: ops.where(x > 0, x, ops.expm1(x.clamp(max=0.0)) * alpha), "EluBackward0")
-
-
-def elu_(input: Tensor, alpha: float = 1.0) -> Tensor:
-    """In-place :func:`elu`.
-
-    Example:
-        >>> import brickwork as torch
-        >>> import brickwork.nn.functional as F
-        >>> x = torch.tensor([-1.0, 2.0]); _ = F.elu_(x); x
-        tensor([-0.6321,  2.0000])
-    """
-    return elu(input, alpha, True)
-
-
-def selu(input: Tensor, inplace: bool = False) -> Tensor:
-    """``scale * elu(input, alpha)`` with the self-normalizing constants.
-
-    Example:
-        >>> import brickwork as torch
-        >>> import brickwork.nn.functional as F
-        >>> F.selu(torch.tensor([1.0]))
-        tensor([1.0507])
-    """
-    return _maybe_inplace(input, inplace, "selu_", lambda x: elu(x, _SELU_ALPHA) * _SELU_SCALE,
-                          "EluBackward0")
-
-
-def celu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
-    """``max(0, x) + min(0, alpha * (exp(x / alpha) - 1))``.
-
-    Example:
-        >>> import brickwork as torch
-        >>> import brickwork.nn.functional as F
-        >>> F.celu(torch.tensor([-1.0, 1.0]))
-        tensor([-0.6321,  1.0000])
-    """
-    return _maybe_inplace(input, inplace, "celu_",
-                          lambda x: ops.where(x > 0, x, ops.expm1(x.clamp(max=0.0) / alpha) * alpha), "CeluBackward0")
-
-
-def gelu(input: Tensor, approximate: str = "none") -> Tensor:
-    """Gaussian error linear unit ``x * Phi(x)``; ``approximate='tanh'`` uses the tanh formula.
-
-    Example:
-        >>> import brickwork as torch
-        >>> import brickwork.nn.functional as F
-        >>> F.gelu(torch.tensor([1.0])), F.gelu(torch.tensor([1.0]), approximate='tanh')
-        (tensor([0.8413]), tensor([0.8412]))
-    """
-    if approximate not in ("none", "tanh"):
-        raise RuntimeError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
-    if input._data.dtype.kind != "f":
-        raise RuntimeError(f"gelu: expected a floating point input, got {input.dtype}")
-    d, xp = input._data, input._device.xp
-    if approximate == "tanh":
-        y = (xp.tanh((d + d * d * d * 0.044715) * _K_TANH) + 1.0) * 0.5 * d
-    else:
-        y = (_erf(d * (1.0 / math.sqrt(2.0))) + 1.0) * 0.5 * d
-    out = wrap(y.astype(d.dtype, copy=False), input._device)
-    if needs_grad(input):
-        record(out, "GeluBackward0", _gelu_backward, (input,), (input,), approximate)
-    return out
-
-
-
-def _gelu_backward(node: Any, g: Tensor) -> tuple:
-    (x,) = node.saved_tensors
-    if node.meta == "tanh":
-        t = ops.tanh((x + x * x * x * 0.044715) * _K_TANH)
-        d = (t + 1.0) * 0.5 + x * (1.0 - t * t) * (_K_TANH * 0.5) * (x * x * (3 * 0.044715) + 1.0)
-    else:
-        cdf = (ops.erf(x * (1.0 / math.sqrt(2.0))) + 1.0) * 0.5
-        d = cdf + x * ops.exp(x * x * -0.5) * (1.0 / math.sqrt(2.0 * math.pi))
-    return (g * d,)
-
-
-def silu(input: Tensor, inplace: bool = False) -> Tensor:
-    """``input * sigmoid(input)`` (swish).
-
-    Example:
-        >>> import brickwork as torch
-        >>> import brickwork.nn.functional as F
-        >>> F.silu(torch.tensor([1.0]))
-        tensor([0.7311])
-    """
-    return _maybe_inplace(input, inplace, "silu_", lambda x: x * ops.sigmoid(x), "SiluBackward0")
-
-
-def mish(input: Tensor, inplace: bool = False) -> Tensor:
-    """``input * tanh(softplus(input))``.
-
-    Example:
-        >>> import brickwork as torch
-        >>> import brickwork.nn.functional as F
-        >>> F.mish(torch.tensor([1.0]))
-        tensor([0.8651])
-    """
-    return _maybe_inplace(input, inplace, "mish_", lambda x: x * ops.tanh(softplus(x)), "MishBackward0")
 
 
 def sigmoid(input: Tensor) -> Tensor:
@@ -254,122 +102,6 @@ def softmin(input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype: 
     return ops.softmax(-input, dim, dtype=dtype)
 
 
-def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
-    """``log(1 + exp(beta * x)) / beta``, and ``x`` itself where ``beta * x > threshold``.
-
-    Example:
-        >>> import brickwork as torch
-        >>> import brickwork.nn.functional as F
-        >>> F.softplus(torch.tensor([0.0, 30.0]))
-        tensor([ 0.6931, 30.0000])
-    """
-    d = input._data
-    if d.dtype.kind != "f":
-        raise RuntimeError(f"softplus: expected a floating point input, got {input.dtype}")
-    xp = input._device.xp
-    z = d * beta
-    y = (xp.maximum(z, 0) + xp.log1p(xp.exp(-xp.abs(z)))) / beta
-    out = wrap(xp.where(z > threshold, d, y).astype(d.dtype, copy=False), input._device)
-    if needs_grad(input):
-        record(out, "SoftplusBackward0", _softplus_backward, (input,), (input,), (beta, threshold))
-    return out
-
-
-def _softplus_backward(node: Any, g: Tensor) -> tuple:
-    (x,) = node.saved_tensors
-    beta, threshold = node.meta
-    z = x * beta
-    return (g * ops.where(z > threshold, 1.0, ops.sigmoid(z)),)
-
-
-def hardtanh(input: Tensor, min_val: float = -1.0, max_val: float = 1.0, inplace: bool = False) -> Tensor:
-    """``input`` clamped to ``[min_val, max_val]``; the gradient is 0 outside and on the bounds.
-
-    Example:
-        >>> import brickwork as torch
-        >>> import brickwork.nn.functional as F
-        >>> F.hardtanh(torch.tensor([-2.0, 0.5, 2.0]))
-        tensor([-1.0000,  0.5000,  1.0000])
-    """
-    if min_val > max_val:
-        raise ValueError(f"hardtanh: min_val ({min_val}) cannot be greater than max_val ({max_val})")
-    return _maybe_inplace(input, inplace, "hardtanh_", lambda x: _hardtanh(x, min_val, max_val))
-
-
-def _hardtanh(x: Tensor, lo: float, hi: float) -> Tensor:
-    out = wrap(x._device.xp.clip(x._data, lo, hi).astype(x._data.dtype, copy=False), x._device)
-    if needs_grad(x):
-        record(out, "HardtanhBackward0", _hardtanh_backward, (x,), (x,), (lo, hi))
-    return out
-
-
-def _hardtanh_backward(node: Any, g: Tensor) -> tuple:
-    (x,) = node.saved_tensors
-    lo, hi = node.meta
-    return (g * ((x > lo) & (x < hi)).to(g.dtype),)
-
-
-def hardtanh_(input: Tensor, min_val: float = -1.0, max_val: float = 1.0) -> Tensor:
-    """In-place :func:`hardtanh`.
-
-    Example:
-        >>> import brickwork as torch
-        >>> import brickwork.nn.functional as F
-        >>> x = torch.tensor([-3.0, 0.5, 2.0]); _ = F.hardtanh_(x); x
-        tensor([-1.0000,  0.5000,  1.0000])
-    """
-    return hardtanh(input, min_val, max_val, True)
-
-
-def relu6(input: Tensor, inplace: bool = False) -> Tensor:
-    """``min(max(input, 0), 6)``.
-
-    Example:
-        >>> import brickwork as torch
-        >>> import brickwork.nn.functional as F
-        >>> F.relu6(torch.tensor([-1.0, 3.0, 9.0]))
-        tensor([0., 3., 6.])
-    """
-    return hardtanh(input, 0.0, 6.0, inplace)
-
-
-def hardsigmoid(input: Tensor, inplace: bool = False) -> Tensor:
-    """``relu6(x + 3) / 6``, a piecewise-linear sigmoid.
-
-    Example:
-        >>> import brickwork as torch
-        >>> import brickwork.nn.functional as F
-        >>> F.hardsigmoid(torch.tensor([-4.0, 0.0, 4.0]))
-        tensor([0.0000, 0.5000, 1.0000])
-    """
-    return _maybe_inplace(input, inplace, "hardsigmoid_", lambda x: _hardtanh(x + 3.0, 0.0, 6.0) * (1.0 / 6.0),
-                          "HardsigmoidBackward0")
-
-
-def hardswish(input: Tensor, inplace: bool = False) -> Tensor:
-    """``x * relu6(x + 3) / 6``.
-
-    Example:
-        >>> import brickwork as torch
-        >>> import brickwork.nn.functional as F
-        >>> F.hardswish(torch.tensor([-1.0, 1.0, 4.0]))
-        tensor([-0.3333,  0.6667,  4.0000])
-    """
-    return _maybe_inplace(input, inplace, "hardswish_", lambda x: x * hardsigmoid(x), "HardswishBackward0")
-
-
-def logsigmoid(input: Tensor) -> Tensor:
-    """``log(sigmoid(input))`` computed stably (``-softplus(-input)``).
-
-    Example:
-        >>> import brickwork as torch
-        >>> import brickwork.nn.functional as F
-        >>> F.logsigmoid(torch.tensor([0.0]))
-        tensor([-0.6931])
-    """
-    return renamed(-softplus(-input), "LogSigmoidBackward0", input)
-
-
 def softsign(input: Tensor) -> Tensor:
     """``input / (1 + |input|)``.
 
@@ -392,50 +124,3 @@ def tanhshrink(input: Tensor) -> Tensor:
         tensor([0.0000, 0.2384])
     """
     return input - ops.tanh(input)
-
-
-def threshold(input: Tensor, threshold: float, value: float, inplace: bool = False) -> Tensor:
-    """``input`` where greater than ``threshold``, else ``value``.
-
-    Example:
-        >>> import brickwork as torch
-        >>> import brickwork.nn.functional as F
-        >>> F.threshold(torch.tensor([0.5, 2.0]), 1.0, -1.0)
-        tensor([-1.,  2.])
-    """
-    return _maybe_inplace(input, inplace, "threshold_", lambda x: ops.where(x > threshold, x, value),
-                          "ThresholdBackward0")
-
-
-def glu(input: Tensor, dim: int = -1) -> Tensor:
-    """Gated linear unit: split ``input`` in halves ``a, b`` along ``dim`` and return ``a * sigmoid(b)``.
-
-    Example:
-        >>> import brickwork as torch
-        >>> import brickwork.nn.functional as F
-        >>> F.glu(torch.tensor([1.0, 0.0]))
-        tensor([0.5000])
-    """
-    if input.shape[dim] % 2:
-        raise RuntimeError(f"glu: halving dimension must be even, but dimension {dim} of input "
-                           f"{list(input.shape)} has size {input.shape[dim]}")
-    a, b = input.chunk(2, dim)
-    return renamed(a * ops.sigmoid(b), "GluBackward0", input)
-
-
-def prelu(input: Tensor, weight: Tensor) -> Tensor:
-    """``input`` where positive, else ``weight * input``; ``weight`` has 1 or ``C`` (dimension 1) entries.
-
-    Example:
-        >>> import brickwork as torch
-        >>> import brickwork.nn.functional as F
-        >>> F.prelu(torch.tensor([[-2.0, 2.0]]), torch.tensor([0.25]))
-        tensor([[-0.5000,  2.0000]])
-    """
-    n = weight.numel()
-    if n != 1:
-        if input.ndim < 2 or input.shape[1] != n:
-            raise RuntimeError(f"prelu: weight has {n} elements, expected 1 or the number of channels (dimension "
-                               f"1) of input {list(input.shape)}")
-        weight = weight.reshape((1, n) + (1,) * (input.ndim - 2))
-    return renamed(ops.where(input > 0, input, input * weight), "PreluKernelBackward0", input, weight)

@@ -9,7 +9,7 @@ from typing import Any
 from ..._tensor import Tensor
 from .. import functional as F
 from .. import init
-from ..functional._conv import _tuple
+from ...ops.conv import int_tuple
 from ..module import Module
 from ._layer import parameter
 
@@ -36,9 +36,10 @@ class _ConvNd(Module):
             raise ValueError(f"{name}: padding_mode must be one of {_PADDING_MODES}, got {padding_mode!r}")
         self.in_channels, self.out_channels, self.groups, self.padding_mode = in_channels, out_channels, groups, \
             padding_mode
-        self.kernel_size, self.stride = _tuple(kernel_size, nd, "kernel_size", name), _tuple(stride, nd, "stride", name)
-        self.dilation = _tuple(dilation, nd, "dilation", name)
-        self.output_padding = _tuple(output_padding, nd, "output_padding", name)
+        self.kernel_size = int_tuple(kernel_size, nd, "kernel_size", name)
+        self.stride = int_tuple(stride, nd, "stride", name)
+        self.dilation = int_tuple(dilation, nd, "dilation", name)
+        self.output_padding = int_tuple(output_padding, nd, "output_padding", name)
         self.transposed = self._transposed
         if isinstance(padding, str):
             if padding not in ("same", "valid"):
@@ -47,7 +48,7 @@ class _ConvNd(Module):
                 raise ValueError(f"{name}: padding='same' is not supported for strided convolutions")
             self.padding: Any = padding  # 'same', 'valid' or a tuple of ints
         else:
-            self.padding = _tuple(padding, nd, "padding", name)
+            self.padding = int_tuple(padding, nd, "padding", name)
         lazy = in_channels is None
         self.weight = parameter(self._weight_shape(), lazy, device, dtype)
         if bias:

@@ -10,7 +10,7 @@ from typing import Any
 from ... import ops
 from ..._tensor import Tensor
 from .. import init
-from .._functional_attention import multi_head_attention
+from ...ops.attention import multi_head_attention
 from ..module import Module
 from ..parameter import Parameter
 from .linear import Linear

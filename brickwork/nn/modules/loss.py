@@ -1,12 +1,12 @@
 """Loss layers: thin modules that keep a loss's options (and class weights as buffers) and call the functional
-form in :mod:`brickwork.nn._functional_loss`.
+form in :mod:`brickwork.ops.loss`.
 """
 
 from __future__ import annotations
 
-from .._functional_loss import (_cross_entropy, _reduction, binary_cross_entropy, binary_cross_entropy_with_logits,
-                                huber_loss, kl_div, l1_loss, mse_loss, nll_loss, smooth_l1_loss)
 from ..._tensor import Tensor
+from ...ops.loss import (binary_cross_entropy, binary_cross_entropy_with_logits, cross_entropy_loss, huber_loss,
+                         kl_div, l1_loss, mse_loss, nll_loss, reduction_mode, smooth_l1_loss)
 from ..module import Module
 
 __all__ = ["L1Loss", "MSELoss", "SmoothL1Loss", "HuberLoss", "CrossEntropyLoss", "NLLLoss", "BCELoss",
@@ -20,7 +20,7 @@ class _Loss(Module):
                  reduction: str = "mean") -> None:
         super().__init__()
         if size_average is not None or reduce is not None:
-            reduction = _reduction(size_average, reduce, reduction, type(self).__name__)
+            reduction = reduction_mode(size_average, reduce, reduction, type(self).__name__)
         self.reduction = reduction
 
 
@@ -133,7 +133,7 @@ class CrossEntropyLoss(_WeightedLoss):
         self.label_smoothing = label_smoothing
 
     def forward(self, input: Tensor, target: Tensor) -> Tensor:
-        return _cross_entropy(input, target, self.weight, self.ignore_index, _reduction(
+        return cross_entropy_loss(input, target, self.weight, self.ignore_index, reduction_mode(
             None, None, self.reduction, "CrossEntropyLoss"), self.label_smoothing, "CrossEntropyLoss")
 
 

@@ -13,7 +13,7 @@ from typing import Any
 from ... import ops
 from ..._tensor import Tensor
 from .. import init
-from .._functional_attention import unstack
+from ...ops.multi_output import unstack
 from .._functional_rnn import activation_for, gru_step, lstm_step, recurrent_layer, rnn_step
 from ..module import Module
 from ..parameter import Parameter

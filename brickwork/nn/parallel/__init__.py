@@ -19,8 +19,9 @@ from __future__ import annotations
 
 from .comm import all_reduce_gradients, gather, scatter, scatter_kwargs
 from .data_parallel import DataParallel, data_parallel
+from .distributed import DistributedDataParallel
 from .parallel_apply import parallel_apply
 from .replicate import replicate
 
-__all__ = ["DataParallel", "data_parallel", "replicate", "scatter", "scatter_kwargs", "gather", "parallel_apply",
+__all__ = ["DataParallel", "DistributedDataParallel", "data_parallel", "replicate", "scatter", "scatter_kwargs", "gather", "parallel_apply",
            "all_reduce_gradients"]

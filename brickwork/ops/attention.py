@@ -14,48 +14,12 @@ from typing import Any
 import numpy as np
 
 from .._tensor import Tensor
-from ..autograd.engine import Node
 from ..autograd.grad_mode import STATE
-from ..ops._core import make_view, needs_grad, sum_to, wrap
+from ._core import needs_grad, sum_to, wrap
+from .linear import linear
+from .multi_output import record_outputs, unstack
 
-__all__ = ["scaled_dot_product_attention", "multi_head_attention_forward"]
-
-
-# -- a multi-output split ---------------------------------------------------------------------------------
-
-def unstack(input: Tensor, dim: int) -> tuple[Tensor, ...]:
-    """Views of the slices along ``dim`` (removed), recorded as one node whose backward stacks the gradients.
-
-    ``unbind`` records one slice op per piece, and each slice's backward writes into its own full-size zero
-    tensor; splitting q/k/v or the time steps of a recurrence here costs one stack instead.
-
-    Example:
-        >>> import brickwork as torch
-        >>> a, b = unstack(torch.tensor([[1, 2], [3, 4]]), 1); a, b
-        (tensor([1, 3]), tensor([2, 4]))
-    """
-    d = input._data
-    ax = dim % d.ndim
-    head = (slice(None),) * ax
-    outs = tuple(wrap(d[head + (i,)], input._device) for i in range(d.shape[ax]))
-    for o in outs:
-        make_view(o, input)
-    if needs_grad(input):
-        node = Node("UnbindBackward0", _unstack_backward, (input,), (), (ax, d.shape), n_out=len(outs))
-        for i, o in enumerate(outs):
-            o.grad_fn, o._requires_grad = node, True
-            if i:
-                o._out_idx = i
-    return outs
-
-
-def _unstack_backward(node: Any, *gs: Tensor | None) -> tuple:
-    from ..ops.movement import stack
-
-    ax, shape = node.meta
-    like = next(g for g in gs if g is not None)
-    piece = shape[:ax] + shape[ax + 1:]
-    return (stack([g if g is not None else like.new_zeros(piece) for g in gs], ax),)
+__all__ = ["scaled_dot_product_attention", "multi_head_attention_forward", "multi_head_attention"]
 
 
 # -- scaled dot-product attention ---------------------------------------------------------------------------
@@ -158,20 +122,17 @@ def _attention(q: Tensor, k: Tensor, v: Tensor, mask: Tensor | None, dropout_p: 
         if dropout_p >= 1.0:
             keep = xp.zeros_like(pt)
         else:
-            from ..ops.random import rand
+            from .random import rand
 
             keep = (rand(pt.shape, dtype=q.dtype, device=dev)._data >= dropout_p).astype(pt.dtype)
             keep *= 1.0 / (1.0 - dropout_p)
         pt = pt * keep
     out = wrap(xp.swapaxes(pt, -1, -2) @ v._data, dev)
     weights = wrap(xp.swapaxes(pt, -1, -2), dev) if need_weights else None
-    inputs = (q, k, v, mask)
-    if needs_grad(*[t for t in inputs if t is not None]):
-        node = Node("ScaledDotProductAttentionBackward0", _attention_backward, inputs, (q, k, v),
-                    (st, keep, scale, mask), n_out=2 if need_weights else 1)
-        out.grad_fn, out._requires_grad = node, True
-        if weights is not None:
-            weights.grad_fn, weights._requires_grad, weights._out_idx = node, True, 1
+    if needs_grad(q, k, v, mask):
+        record_outputs((out,) if weights is None else (out, weights), "ScaledDotProductAttentionBackward0",
+                       _attention_backward, (q, k, v, mask), saved=(q, k, v) if mask is None else (q, k, v, mask),
+                       probs_t=st, keep=keep, scale=scale)
     return out, weights
 
 
@@ -180,11 +141,13 @@ def _attention_backward(node: Any, g: Tensor | None, g_weights: Tensor | None = 
     ``dv = (P^T D) g``, ``dP^T = D (v g^T)``, ``dS^T = P^T (dP^T - colsum(dP^T P^T))``,
     ``dq = scale dS k``, ``dk = scale dS^T q``, and the float mask gets ``dS``.
     """
-    q, k, v = node.saved_tensors
-    mask_t = node.inputs[3]
-    probs_t, keep, scale, mask = node.meta
+    saved = node.saved_tensors
+    q, k, v = saved[:3]
+    mask = saved[3] if len(saved) > 3 else None
+    need = node.needs_input_grad
+    probs_t, keep, scale = node.probs_t, node.keep, node.scale
     if not STATE.enabled:
-        return _attention_backward_arrays(q, k, v, mask_t, probs_t, keep, scale, g, g_weights)
+        return _attention_backward_arrays(q, k, v, mask, need, probs_t, keep, scale, g, g_weights)
     # create_graph: the same formulas in tensor ops, with the probabilities recomputed from q and k
     scores = (k @ q.mT) * scale
     pt = (scores if mask is None else scores + mask.mT).softmax(-2)
@@ -193,22 +156,22 @@ def _attention_backward(node: Any, g: Tensor | None, g_weights: Tensor | None = 
     dpt = None
     gv = None
     if g is not None:
-        gv = sum_to(pdt @ g, v) if v._requires_grad else None
+        gv = sum_to(pdt @ g, v) if need[2] else None
         dpt = v @ g.mT
     if g_weights is not None:
         dpt = g_weights.mT if dpt is None else dpt + g_weights.mT
     if keep_t is not None:
         dpt = dpt * keep_t
     dst = pt * (dpt - (dpt * pt).sum(-2, keepdim=True))
-    gmask = sum_to(dst.mT, mask_t) if mask_t is not None and mask_t._requires_grad else None
-    if q._requires_grad or k._requires_grad:
+    gmask = sum_to(dst.mT, mask) if need[3] else None
+    if need[0] or need[1]:
         dst = dst * scale
-    gq = sum_to(dst.mT @ k, q) if q._requires_grad else None
-    gk = sum_to(dst @ q, k) if k._requires_grad else None
+    gq = sum_to(dst.mT @ k, q) if need[0] else None
+    gk = sum_to(dst @ q, k) if need[1] else None
     return gq, gk, gv, gmask
 
 
-def _attention_backward_arrays(q: Tensor, k: Tensor, v: Tensor, mask_t: Tensor | None, pt: Any, keep: Any,
+def _attention_backward_arrays(q: Tensor, k: Tensor, v: Tensor, mask: Tensor | None, need: tuple, pt: Any, keep: Any,
                                scale: float, g: Tensor | None, g_weights: Tensor | None) -> tuple:
     """First-order backward on arrays: the formulas of :func:`_attention_backward`, updating fresh
     temporaries in place (three fewer full-size passes and allocations than the tensor-op form)."""
@@ -218,7 +181,7 @@ def _attention_backward_arrays(q: Tensor, k: Tensor, v: Tensor, mask_t: Tensor |
     gv = dpt = None
     if g is not None:
         gd = g._data
-        gv = wrap(pdt @ gd, dev) if v._requires_grad else None
+        gv = wrap(pdt @ gd, dev) if need[2] else None
         dpt = v._data @ xp.swapaxes(gd, -1, -2)
     if g_weights is not None:
         gw = xp.swapaxes(g_weights._data, -1, -2)
@@ -227,14 +190,14 @@ def _attention_backward_arrays(q: Tensor, k: Tensor, v: Tensor, mask_t: Tensor |
         dpt *= keep
     dpt -= (dpt * pt).sum(axis=-2, keepdims=True)
     dpt *= pt
-    gmask = sum_to(wrap(xp.swapaxes(dpt, -1, -2), dev), mask_t) if mask_t is not None and mask_t._requires_grad else None
+    gmask = sum_to(wrap(xp.swapaxes(dpt, -1, -2), dev), mask) if need[3] else None
     if gmask is not None:
         gmask = wrap(gmask._data.copy(), dev)  # dpt is scaled in place below
     gq = gk = None
-    if q._requires_grad or k._requires_grad:
+    if need[0] or need[1]:
         dpt *= scale
-        gq = sum_to(wrap(xp.swapaxes(dpt, -1, -2) @ k._data, dev), q) if q._requires_grad else None
-        gk = sum_to(wrap(dpt @ q._data, dev), k) if k._requires_grad else None
+        gq = sum_to(wrap(xp.swapaxes(dpt, -1, -2) @ k._data, dev), q) if need[0] else None
+        gk = sum_to(wrap(dpt @ q._data, dev), k) if need[1] else None
     return gq, gk, None if gv is None else sum_to(gv, v), gmask
 
 
@@ -296,8 +259,6 @@ def multi_head_attention(query: Tensor, key: Tensor, value: Tensor, num_heads: i
         >>> multi_head_attention(x, x, x, 2, w, None, torch.randn(8, 8), None, batch_first=True)[0].shape
         brickwork.Size([2, 5, 8])
     """
-    from . import functional as F
-
     op = "MultiheadAttention"
     nd = query._data.ndim
     if nd not in (2, 3) or key._data.ndim != nd or value._data.ndim != nd:
@@ -325,7 +286,7 @@ def multi_head_attention(query: Tensor, key: Tensor, value: Tensor, num_heads: i
                            "e.g. attn_mask=torch.full((L, L), float('-inf')).triu(1)")
 
     def project(x: Tensor, w: Tensor, b: Tensor | None) -> Tensor:
-        y = F.linear(x.reshape(-1, x.shape[-1]), w, b)
+        y = linear(x.reshape(-1, x.shape[-1]), w, b)
         return y.reshape(tuple(x.shape[:2]) + (-1,))
 
     def heads(x: Tensor) -> Tensor:  # (N, S, E) or (S, N, E) -> (N, H, S, hd), a view
@@ -359,7 +320,7 @@ def multi_head_attention(query: Tensor, key: Tensor, value: Tensor, num_heads: i
         z = k.new_zeros((bsz, num_heads, 1, hd))
         extra.append((z, z))
     if extra:
-        from ..ops.movement import cat
+        from .movement import cat
 
         k = cat([k] + [e[0] for e in extra], 2)
         v = cat([v] + [e[1] for e in extra], 2)
@@ -367,7 +328,7 @@ def multi_head_attention(query: Tensor, key: Tensor, value: Tensor, num_heads: i
             mask = cat([mask, mask.new_zeros(tuple(mask.shape[:-1]) + (len(extra),))], -1)
     out, weights = _attention(q, k, v, mask, dropout_p, 1.0 / math.sqrt(hd), need_weights)
     out = out.permute(0, 2, 1, 3) if batch_first else out.permute(2, 0, 1, 3)
-    out = F.linear(out.reshape(-1, E), out_proj_weight, out_proj_bias).reshape(tuple(out.shape[:2]) + (E,))
+    out = linear(out.reshape(-1, E), out_proj_weight, out_proj_bias).reshape(tuple(out.shape[:2]) + (E,))
     if weights is not None and average_attn_weights:
         weights = weights.mean(1)
     if nd == 2:

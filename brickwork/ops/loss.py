@@ -16,16 +16,24 @@ import numpy as np
 
 from .._tensor import Tensor
 from ..autograd.grad_mode import STATE
-from ..ops._core import needs_grad, record, wrap
+from ._core import device_mismatch, needs_grad, record, wrap
+from .elementwise import where
 
 __all__ = ["mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss", "cross_entropy", "nll_loss",
-           "binary_cross_entropy", "binary_cross_entropy_with_logits", "kl_div"]
+           "binary_cross_entropy", "binary_cross_entropy_with_logits", "kl_div", "cross_entropy_loss",
+           "reduction_mode"]
 
 
 # -- shared helpers ------------------------------------------------------------------------------------
 
-def _reduction(size_average: bool | None, reduce: bool | None, reduction: str, op: str) -> str:
-    """The reduction string, honouring PyTorch's legacy ``size_average`` / ``reduce`` flags."""
+def reduction_mode(size_average: bool | None, reduce: bool | None, reduction: str, op: str) -> str:
+    """The reduction string, honouring PyTorch's legacy ``size_average`` / ``reduce`` flags (``op`` names errors).
+
+    Example:
+        >>> from brickwork.ops.loss import reduction_mode
+        >>> reduction_mode(None, None, "sum", "l1_loss"), reduction_mode(False, None, "mean", "l1_loss")
+        ('sum', 'sum')
+    """
     if size_average is not None or reduce is not None:
         size_average = True if size_average is None else size_average
         reduce = True if reduce is None else reduce
@@ -83,7 +91,7 @@ def mse_loss(input: Tensor, target: Tensor, size_average: bool | None = None, re
         tensor(2.5000)
     """
     _check_tensors("mse_loss", input, target)
-    reduction = _reduction(size_average, reduce, reduction, "mse_loss")
+    reduction = reduction_mode(size_average, reduce, reduction, "mse_loss")
     _broadcast_pair("mse_loss", input, target)
     d = input - target
     return _weighted("mse_loss", d * d, weight, input, reduction, True)
@@ -100,7 +108,7 @@ def l1_loss(input: Tensor, target: Tensor, size_average: bool | None = None, red
         tensor(4.)
     """
     _check_tensors("l1_loss", input, target)
-    reduction = _reduction(size_average, reduce, reduction, "l1_loss")
+    reduction = reduction_mode(size_average, reduce, reduction, "l1_loss")
     _broadcast_pair("l1_loss", input, target)
     return _weighted("l1_loss", (input - target).abs(), weight, input, reduction, True)
 
@@ -116,14 +124,12 @@ def smooth_l1_loss(input: Tensor, target: Tensor, size_average: bool | None = No
         tensor([0.1250, 2.5000])
     """
     _check_tensors("smooth_l1_loss", input, target)
-    reduction = _reduction(size_average, reduce, reduction, "smooth_l1_loss")
+    reduction = reduction_mode(size_average, reduce, reduction, "smooth_l1_loss")
     if beta < 0:
         raise RuntimeError(f"smooth_l1_loss: beta must be non-negative, got {beta}")
     if beta == 0:
         return l1_loss(input, target, reduction=reduction)
     _broadcast_pair("smooth_l1_loss", input, target)
-    from ..ops.elementwise import where
-
     d = input - target
     z = d.abs()
     return _reduce(where(z < beta, d * d * (0.5 / beta), z - 0.5 * beta), reduction)
@@ -140,12 +146,10 @@ def huber_loss(input: Tensor, target: Tensor, reduction: str = "mean", delta: fl
         tensor([0.1250, 4.0000])
     """
     _check_tensors("huber_loss", input, target)
-    reduction = _reduction(None, None, reduction, "huber_loss")
+    reduction = reduction_mode(None, None, reduction, "huber_loss")
     if delta <= 0:
         raise RuntimeError(f"huber_loss: delta must be positive, got {delta}")
     _broadcast_pair("huber_loss", input, target)
-    from ..ops.elementwise import where
-
     d = input - target
     z = d.abs()
     loss = where(z < delta, d * d * 0.5, (z - 0.5 * delta) * delta)
@@ -188,8 +192,6 @@ def _index_targets(op: str, input: Tensor, target: Tensor, weight: Tensor | None
                            f"indices for input of shape {_shape_str(x.shape)}, got {_shape_str(t.shape)} of "
                            f"dtype {_dtype_name(target)}{probs}")
     if target._device is not input._device:
-        from ..ops._core import device_mismatch
-
         raise device_mismatch(op, input, target)
     xp = input._device.xp
     valid = t != ignore_index
@@ -233,7 +235,7 @@ def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None, size_a
         tensor(0.3000)
     """
     _check_tensors("nll_loss", input, target)
-    reduction = _reduction(size_average, reduce, reduction, "nll_loss")
+    reduction = reduction_mode(size_average, reduce, reduction, "nll_loss")
     safe, valid, wt = _index_targets("nll_loss", input, target, weight, ignore_index, False)
     cdim = _class_dim("nll_loss", input)
     idx = wrap(input._device.xp.expand_dims(safe, cdim), input._device)
@@ -260,13 +262,20 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None, s
         >>> F.cross_entropy(logits, torch.tensor([0, 2]))
         tensor(0.6691)
     """
-    return _cross_entropy(input, target, weight, ignore_index, _reduction(size_average, reduce, reduction,
-                                                                          "cross_entropy"),
-                          label_smoothing, "cross_entropy")
+    return cross_entropy_loss(input, target, weight, ignore_index,
+                              reduction_mode(size_average, reduce, reduction, "cross_entropy"), label_smoothing)
 
 
-def _cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None, ignore_index: int, reduction: str,
-                   label_smoothing: float, op: str) -> Tensor:
+def cross_entropy_loss(input: Tensor, target: Tensor, weight: Tensor | None = None, ignore_index: int = -100,
+                       reduction: str = "mean", label_smoothing: float = 0.0, op: str = "cross_entropy") -> Tensor:
+    """:func:`cross_entropy` without the legacy flags; ``op`` is the name errors give (``'CrossEntropyLoss'``).
+
+    Example:
+        >>> import brickwork as torch
+        >>> from brickwork.ops.loss import cross_entropy_loss
+        >>> cross_entropy_loss(torch.tensor([[2.0, 0.0, 0.0]]), torch.tensor([0]), op="CrossEntropyLoss")
+        tensor(0.2395)
+    """
     _check_tensors(op, input, target)
     if not 0.0 <= label_smoothing <= 1.0:
         raise ValueError(f"{op}: label_smoothing must be between 0.0 and 1.0, got {label_smoothing}")
@@ -326,14 +335,15 @@ def _cross_entropy_rows(input: Tensor, target: Tensor, ignore_index: int, reduct
             loss = loss.sum() / denom
     out = wrap(loss.astype(x.dtype, copy=False), input._device)  # wrap turns NumPy's scalar into a 0-d array
     if needs_grad(input):
-        record(out, "NllLossBackward0", _cross_entropy_rows_backward, (input,), (input,),
-               (e, total, t, rows, denom, reduction))
+        record(out, "NllLossBackward0", _cross_entropy_rows_backward, (input,), saved=(input,), exp_shifted=e,
+               exp_sums=total, target=t, rows=rows, denom=denom, reduction=reduction)
     return out
 
 
 def _cross_entropy_rows_backward(node: Any, g: Tensor) -> tuple:
     """``(softmax(x) - one_hot(t)) * g / denom``; one pass over the logits' size when first order."""
-    e, total, t, rows, denom, reduction = node.meta
+    e, total, t, rows = node.exp_shifted, node.exp_sums, node.target, node.rows
+    denom, reduction = node.denom, node.reduction
     dev = g._device
     if not STATE.enabled:
         gd = g._data.astype(e.dtype, copy=False)
@@ -408,7 +418,8 @@ def _cross_entropy_indices(input: Tensor, safe: Any, valid: Any, wt: Any, weight
     out = wrap(loss.astype(x.dtype, copy=False), input._device)
     if needs_grad(input):
         record(out, "NllLossBackward0" if eps == 0 else "AddBackward0", _cross_entropy_backward, (input,),
-               (input,), (p, cdim, idx, valid, wt, wb, eps, denom, reduction))
+               saved=(input,), probs=p, class_dim=cdim, target=idx, valid=valid, target_weight=wt, class_weight=wb,
+               label_smoothing=eps, denom=denom, reduction=reduction)
     return out
 
 
@@ -417,8 +428,10 @@ def _cross_entropy_backward(node: Any, g: Tensor) -> tuple:
 
     ``Q`` holds ``(1 - eps) * w[t] / denom`` at each target class plus ``eps / C * w_c / denom`` everywhere.
     """
-    probs, cdim, idx, valid, wt, wb, eps, denom, reduction = node.meta
-    dev = node.inputs[0]._device
+    probs, cdim, idx, valid = node.probs, node.class_dim, node.target, node.valid
+    wt, wb, eps = node.target_weight, node.class_weight, node.label_smoothing
+    denom, reduction = node.denom, node.reduction
+    dev = g._device
     xp = dev.xp
     C = probs.shape[cdim]
     scale = 1.0 / denom if denom else float("nan")
@@ -458,7 +471,7 @@ def binary_cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = 
         tensor(0.2899)
     """
     _check_tensors("binary_cross_entropy", input, target)
-    reduction = _reduction(size_average, reduce, reduction, "binary_cross_entropy")
+    reduction = reduction_mode(size_average, reduce, reduction, "binary_cross_entropy")
     if tuple(target.shape) != tuple(input.shape):
         raise ValueError(f"binary_cross_entropy: target shape {tuple(target.shape)} must equal the input shape "
                          f"{tuple(input.shape)}; reshape the target (e.g. target.view_as(input))")
@@ -473,7 +486,7 @@ def binary_cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = 
         loss = -(t * xp.maximum(xp.log(x), -100.0) + (1 - t) * xp.maximum(xp.log1p(-x), -100.0))
     out = wrap(loss.astype(x.dtype, copy=False), input._device)
     if needs_grad(input, target):
-        record(out, "BinaryCrossEntropyBackward0", _bce_backward, (input, target), (input, target))
+        record(out, "BinaryCrossEntropyBackward0", _bce_backward, (input, target), saved=(input, target))
     if weight is not None:
         out = out * weight
     return _reduce(out, reduction)
@@ -481,9 +494,10 @@ def binary_cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = 
 
 def _bce_backward(node: Any, g: Tensor) -> tuple:
     x, t = node.saved_tensors
-    gx = g * (x - t) / ((1 - x) * x).clamp(min=1e-12) if x._requires_grad else None
+    need_x, need_t = node.needs_input_grad
+    gx = g * (x - t) / ((1 - x) * x).clamp(min=1e-12) if need_x else None
     gt = None
-    if t._requires_grad:
+    if need_t:
         with np.errstate(divide="ignore"):
             gt = g * ((1 - x).log().clamp(min=-100.0) - x.log().clamp(min=-100.0))
     return gx, gt
@@ -504,7 +518,7 @@ def binary_cross_entropy_with_logits(input: Tensor, target: Tensor, weight: Tens
     """
     op = "binary_cross_entropy_with_logits"
     _check_tensors(op, input, target)
-    reduction = _reduction(size_average, reduce, reduction, op)
+    reduction = reduction_mode(size_average, reduce, reduction, op)
     if tuple(target.shape) != tuple(input.shape):
         raise ValueError(f"{op}: target size {tuple(target.shape)} must be the same as input size "
                          f"{tuple(input.shape)}; reshape the target (e.g. target.view_as(input))")
@@ -540,7 +554,7 @@ def kl_div(input: Tensor, target: Tensor, size_average: bool | None = None, redu
     """
     _check_tensors("kl_div", input, target)
     if size_average is not None or reduce is not None:
-        reduction = _reduction(size_average, reduce, "mean", "kl_div")
+        reduction = reduction_mode(size_average, reduce, "mean", "kl_div")
     elif reduction == "mean":
         warnings.warn("kl_div: reduction='mean' divides the total loss by both the batch size and the support "
                       "size; 'batchmean' divides only by the batch size and matches the KL divergence's "
@@ -551,8 +565,6 @@ def kl_div(input: Tensor, target: Tensor, size_average: bool | None = None, redu
     if log_target:
         loss = target.exp() * (target - input)
     else:
-        from ..ops.elementwise import where
-
         positive = target > 0
         loss = target * where(positive, target, 1.0).log() - target * input
     if reduction == "batchmean":

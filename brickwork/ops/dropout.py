@@ -1,0 +1,117 @@
+"""Dropout: ``dropout`` (elementwise) and ``dropout1d/2d/3d`` (whole channels), plus ``alpha_dropout``.
+
+The mask is drawn from the default generator on the host (so one seed gives the same masks on every device)
+and scaled by ``1 / (1 - p)``; the output is ``input * mask``, whose gradient is ``grad * mask``.
+"""
+
+from __future__ import annotations
+
+from .._tensor import Tensor
+from ._core import inplace as _inplace
+from ._core import wrap
+from .random import rand
+
+__all__ = ["dropout", "dropout1d", "dropout2d", "dropout3d", "alpha_dropout"]
+
+
+def _check_p(op: str, p: float) -> None:
+    if not 0.0 <= p <= 1.0:
+        raise ValueError(f"{op}: dropout probability has to be between 0 and 1, but got {p}")
+
+
+def _mask(input: Tensor, shape: tuple, p: float) -> Tensor:
+    u = rand(*shape, dtype=input.dtype, device=input.device)._data
+    scale = 0.0 if p == 1.0 else 1.0 / (1.0 - p)
+    return wrap(((u >= p) * scale).astype(input._data.dtype, copy=False), input._device)
+
+
+def _apply(op: str, input: Tensor, p: float, training: bool, inplace: bool, shape: tuple) -> Tensor:
+    _check_p(op, p)
+    if not training or p == 0.0:
+        return input
+    if input._data.dtype.kind != "f":
+        raise RuntimeError(f"{op}: expected a floating point input, got {input.dtype}")
+    m = _mask(input, shape, p)
+    return _inplace(input, op + "_", lambda x: x * m, m) if inplace else input * m
+
+
+def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:
+    """Zero each element with probability ``p`` and scale the rest by ``1 / (1 - p)`` (identity if not training).
+
+    Example:
+        >>> import brickwork as torch
+        >>> import brickwork.nn.functional as F
+        >>> F.dropout(torch.ones(4), 0.5, training=False)
+        tensor([1., 1., 1., 1.])
+    """
+    return _apply("dropout", input, p, training, inplace, tuple(input.shape))
+
+
+def _channel_dropout(op: str, nd: int, input: Tensor, p: float, training: bool, inplace: bool) -> Tensor:
+    if input.ndim not in (nd + 1, nd + 2):
+        raise RuntimeError(f"{op}: expected {nd + 1}-D (unbatched) or {nd + 2}-D (batched) input, but got input "
+                           f"of size {list(input.shape)}")
+    keep = input.ndim - nd  # the (batch and) channel dimensions get their own mask entry
+    return _apply(op, input, p, training, inplace, tuple(input.shape[:keep]) + (1,) * nd)
+
+
+def dropout1d(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:
+    """Zero whole channels of (N, C, L) or (C, L) inputs with probability ``p``.
+
+    Example:
+        >>> import brickwork as torch
+        >>> import brickwork.nn.functional as F
+        >>> F.dropout1d(torch.ones(2, 3, 4), 0.5, training=False).shape
+        brickwork.Size([2, 3, 4])
+    """
+    return _channel_dropout("dropout1d", 1, input, p, training, inplace)
+
+
+def dropout2d(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:
+    """Zero whole channels (feature maps) of (N, C, H, W) or (C, H, W) inputs with probability ``p``.
+
+    Example:
+        >>> import brickwork as torch
+        >>> import brickwork.nn.functional as F
+        >>> y = F.dropout2d(torch.ones(2, 8, 3, 3), 0.5)
+        >>> bool(((y == 0) | (y == 2)).all()), bool((y.amax((2, 3)) == y.amin((2, 3))).all())
+        (True, True)
+    """
+    return _channel_dropout("dropout2d", 2, input, p, training, inplace)
+
+
+def dropout3d(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:
+    """Zero whole channels of (N, C, D, H, W) or (C, D, H, W) inputs with probability ``p``.
+
+    Example:
+        >>> import brickwork as torch
+        >>> import brickwork.nn.functional as F
+        >>> _ = torch.manual_seed(0); y = F.dropout3d(torch.ones(1, 4, 2, 2, 2), p=0.5)
+        >>> [set(channel.flatten().tolist()) for channel in y[0]]
+        [{2.0}, {2.0}, {2.0}, {0.0}]
+        >>> F.dropout3d(torch.ones(1, 2, 1, 1, 1), training=False).flatten()
+        tensor([1., 1.])
+    """
+    return _channel_dropout("dropout3d", 3, input, p, training, inplace)
+
+
+def alpha_dropout(input: Tensor, p: float = 0.5, training: bool = False, inplace: bool = False) -> Tensor:
+    """Dropout that keeps a SELU network's mean and variance: dropped values become the SELU saturation value.
+
+    Example:
+        >>> import brickwork as torch
+        >>> import brickwork.nn.functional as F
+        >>> F.alpha_dropout(torch.ones(3), 0.5, training=False)
+        tensor([1., 1., 1.])
+    """
+    _check_p("alpha_dropout", p)
+    if not training or p == 0.0:
+        return input
+    if p == 1.0:
+        return input * 0.0
+    alpha_p = -1.7580993408473766  # -scale * alpha of SELU
+    a = ((1 - p) * (1 + p * alpha_p ** 2)) ** -0.5
+    keep = (rand(*input.shape, dtype=input.dtype, device=input.device) >= p).to(input.dtype)
+    b = (keep - 1.0) * (a * alpha_p) + a * alpha_p * p
+    fn = lambda x: x * (keep * a) + b  # noqa: E731
+    return _inplace(input, "alpha_dropout_", fn) if inplace else fn(input)

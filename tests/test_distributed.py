@@ -1,0 +1,280 @@
+"""brickwork.distributed: multi-process jobs under mpiexec (marked ``mpi``; each launch costs about a second, so
+many checks share one launch, see tests/distributed_checks.py), the world of one, DDP, the sampler, the launcher
+and the CPU-side logic of the NCCL engine."""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch as pt
+
+import brickwork as torch
+import brickwork.distributed as dist
+from brickwork import nn
+from brickwork.distributed import _nccl, run
+from brickwork.nn.parallel import DistributedDataParallel as DDP
+from brickwork.utils.data.distributed import DistributedSampler
+
+ROOT = Path(__file__).resolve().parent.parent
+CHECKS = ROOT / "tests" / "distributed_checks.py"
+MPIEXEC = Path(sys.executable).parent / "mpiexec"
+HAVE_MPI = importlib.util.find_spec("mpi4py") is not None and (MPIEXEC.exists() or run.shutil.which("mpiexec"))
+
+
+def _env() -> dict:
+    return dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""),
+                OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1")
+
+
+def _launch(cmd: list[str], timeout: float = 240) -> subprocess.CompletedProcess:
+    return subprocess.run(cmd, cwd=ROOT, env=_env(), capture_output=True, text=True, timeout=timeout)
+
+
+def _passed(r: subprocess.CompletedProcess, n: int) -> None:
+    assert r.returncode == 0, f"stdout:\n{r.stdout[-3000:]}\nstderr:\n{r.stderr[-6000:]}"
+    assert r.stdout.count("checks passed") == n, r.stdout
+
+
+@pytest.mark.mpi
+@pytest.mark.skipif(not HAVE_MPI, reason="needs mpi4py and mpiexec: pip install 'brickwork[mpi]'")
+def test_two_ranks_through_the_launcher_collectives_and_ddp() -> None:
+    r = _launch([sys.executable, "-m", "brickwork", "run", "--nproc-per-node", "2", str(CHECKS), "collectives",
+                 "ddp"])
+    _passed(r, 2)
+
+
+@pytest.mark.mpi
+@pytest.mark.skipif(not HAVE_MPI, reason="needs mpi4py and mpiexec: pip install 'brickwork[mpi]'")
+def test_four_ranks_under_plain_mpiexec() -> None:
+    mpiexec = str(MPIEXEC) if MPIEXEC.exists() else "mpiexec"
+    extra = ["--oversubscribe", "--allow-run-as-root"] if run._is_open_mpi(mpiexec) else []
+    r = _launch([mpiexec, "-n", "4", *extra, sys.executable, str(CHECKS), "collectives"])
+    _passed(r, 4)
+
+
+@pytest.mark.mpi
+@pytest.mark.skipif(not HAVE_MPI, reason="needs mpi4py and mpiexec: pip install 'brickwork[mpi]'")
+def test_a_rank_that_raises_ends_the_job_within_seconds() -> None:
+    r = _launch([sys.executable, "-m", "brickwork.distributed.run", "--nproc-per-node", "2", str(CHECKS), "fail"],
+                timeout=60)
+    ended = time.time()
+    assert r.returncode != 0 and "unreachable" not in r.stdout
+    assert "[rank 1]" in r.stderr and "ValueError: rank 1 fails on purpose" in r.stderr, r.stderr
+    failed_at = float(r.stdout.split("failing at ")[1].split()[0])
+    assert ended - failed_at < 10, f"the job took {ended - failed_at:.1f} s to end after rank 1 raised"
+
+
+# -- the world of one ------------------------------------------------------------------------------------
+
+@pytest.fixture
+def world():
+    dist.init_process_group("gloo")
+    yield
+    if dist.is_initialized():
+        dist.destroy_process_group()
+
+
+def test_world_of_one_collectives_are_the_identity(world: None) -> None:
+    assert (dist.get_rank(), dist.get_world_size(), dist.get_backend()) == (0, 1, "gloo")
+    for dtype in (torch.float16, torch.bfloat16, torch.float32, torch.int64, torch.bool):
+        x = torch.tensor([[1, 0], [2, 3]], dtype=dtype)
+        for op in (dist.ReduceOp.SUM, dist.ReduceOp.MAX, dist.ReduceOp.MIN, dist.ReduceOp.PRODUCT):
+            t = x.clone()
+            dist.all_reduce(t, op=op)
+            assert torch.equal(t, x)
+        t = x.clone()
+        assert dist.broadcast(t, src=0) is None and torch.equal(t, x)
+        outs = [torch.zeros_like(x)]
+        dist.all_gather(outs, x)
+        assert torch.equal(outs[0], x)
+        big = torch.zeros(2, 2, dtype=dtype)
+        dist.all_gather_into_tensor(big, x)
+        assert torch.equal(big, x)
+    t = torch.arange(4.0)
+    w = dist.all_reduce(t, op=dist.ReduceOp.AVG, async_op=True)
+    assert w.wait() and w.is_completed() and torch.equal(w.result()[0], torch.arange(4.0))
+    out = torch.zeros(4)
+    dist.all_to_all_single(out, torch.arange(4.0))
+    assert out.tolist() == [0, 1, 2, 3]
+    objs = [None]
+    dist.all_gather_object(objs, {"a": [1, 2]})
+    assert objs == [{"a": [1, 2]}]
+    g = dist.new_group([0])
+    assert dist.get_world_size(g) == 1 and dist.get_process_group_ranks(g) == [0]
+    dist.barrier()
+
+
+def test_errors_match_torch(world: None) -> None:
+    with pytest.raises(ValueError, match="twice"):
+        dist.init_process_group("gloo")
+    with pytest.raises(TypeError, match="brickwork.Tensor"):
+        dist.all_reduce([1.0])
+    with pytest.raises(ValueError, match="2 tensors but the group has 1"):
+        dist.all_gather([torch.zeros(1), torch.zeros(1)], torch.zeros(1))
+    with pytest.raises(ValueError, match="same as the rank of the current process"):
+        dist.send(torch.zeros(1), dst=0)
+    with pytest.raises(RuntimeError, match="integer or bool"):
+        dist.all_reduce(torch.zeros(1), op=dist.ReduceOp.BAND)
+    with pytest.raises(ValueError, match="not a global rank"):
+        dist.broadcast(torch.zeros(1), src=3)
+    with pytest.raises(ValueError, match="Invalid backend"):
+        dist.Backend("tcp")
+    dist.destroy_process_group()
+    with pytest.raises(ValueError, match="init_process_group"):
+        dist.all_reduce(torch.zeros(1))
+    with pytest.raises(ValueError, match="init_process_group"):
+        DDP(nn.Linear(2, 2))
+
+
+def test_world_of_one_ddp_is_plain_training(world: None) -> None:
+    torch.manual_seed(0)
+    ref = nn.Linear(3, 2)
+    torch.manual_seed(0)
+    net = DDP(nn.Linear(3, 2))
+    x = torch.randn(5, 3)
+    for m in (ref, net):
+        m(x).pow(2).sum().backward()
+    assert torch.equal(net.module.weight.grad, ref.weight.grad)
+    assert list(net.state_dict()) == ["module.weight", "module.bias"]
+    assert list(net.module.state_dict()) == ["weight", "bias"]
+    with pytest.raises(RuntimeError, match="doesn't have any parameter"):
+        DDP(nn.ReLU())
+
+
+def test_torch_signatures() -> None:
+    import inspect
+
+    import torch.distributed as tdist
+
+    for name in ("init_process_group", "broadcast", "all_reduce", "reduce", "all_gather", "all_gather_into_tensor",
+                 "reduce_scatter", "reduce_scatter_tensor", "gather", "scatter", "all_to_all_single", "send",
+                 "recv", "isend", "irecv", "broadcast_object_list", "all_gather_object", "barrier", "get_rank",
+                 "new_group"):
+        ours = list(inspect.signature(getattr(dist, name)).parameters)
+        theirs = list(inspect.signature(getattr(tdist, name)).parameters)
+        theirs = [p for p in theirs if not p.startswith("_")]
+        assert ours == theirs[:len(ours)] and len(ours) >= len(theirs) - 1, (name, ours, theirs)
+    assert dist.ReduceOp.SUM.value == pt.distributed.ReduceOp.SUM.value == 0
+
+
+# -- hooks the engine provides to DDP ----------------------------------------------------------------------
+
+def test_post_accumulate_grad_hook_and_queue_callback() -> None:
+    x = torch.ones(2, requires_grad=True)
+    x.grad = torch.full((2,), 5.0)
+    seen, order = [], []
+    h = x.register_post_accumulate_grad_hook(lambda p: seen.append(p.grad.tolist()))
+
+    def hook(g):
+        torch.autograd.queue_callback(lambda: order.append("end"))
+        order.append("grad")
+
+    x.register_hook(hook)
+    (x * 3).sum().backward()
+    assert seen == [[8.0, 8.0]] and order == ["grad", "end"]
+    h.remove()
+    (x * 3).sum().backward()
+    assert seen == [[8.0, 8.0]]
+    with pytest.raises(RuntimeError):
+        (x * 2).register_post_accumulate_grad_hook(lambda p: None)
+    with pytest.raises(RuntimeError):
+        torch.autograd.queue_callback(lambda: None)
+    assert torch.autograd.Variable._execution_engine.queue_callback is not None
+
+
+# -- DistributedSampler ---------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("n", [0, 1, 7, 12])
+@pytest.mark.parametrize("replicas", [1, 3, 4])
+@pytest.mark.parametrize("drop_last", [False, True])
+def test_sampler_shards(n: int, replicas: int, drop_last: bool) -> None:
+    from torch.utils.data.distributed import DistributedSampler as TorchSampler
+
+    for shuffle in (False, True):
+        shards = [list(DistributedSampler(range(n), replicas, r, shuffle=shuffle, seed=4, drop_last=drop_last))
+                  for r in range(replicas)]
+        if not shuffle:
+            assert shards == [list(TorchSampler(range(n), replicas, r, shuffle=False, drop_last=drop_last))
+                              for r in range(replicas)]
+        assert len({len(s) for s in shards}) == 1 and len(shards[0]) == len(
+            DistributedSampler(range(n), replicas, 0, drop_last=drop_last))
+        flat = [i for s in shards for i in s]
+        if drop_last or n % replicas == 0:
+            assert len(set(flat)) == len(flat)  # disjoint
+        if not drop_last:
+            assert set(flat) == set(range(n))  # complete
+        again = [list(DistributedSampler(range(n), replicas, r, shuffle=shuffle, seed=4, drop_last=drop_last))
+                 for r in range(replicas)]
+        assert again == shards  # deterministic for a seed
+
+
+def test_sampler_epoch_and_errors() -> None:
+    s = DistributedSampler(range(20), num_replicas=2, rank=1, seed=0)
+    first = list(s)
+    s.set_epoch(1)
+    assert sorted(list(s)) != sorted(first) or list(s) != first
+    with pytest.raises(ValueError, match="Invalid rank 2"):
+        DistributedSampler(range(4), num_replicas=2, rank=2)
+
+
+# -- the launcher and NCCL's host-side logic ------------------------------------------------------------------
+
+def test_launcher_command_lines(monkeypatch: pytest.MonkeyPatch) -> None:
+    args = run.build_parser().parse_args(["--nproc-per-node", "3", "train.py", "--lr", "0.1"])
+    cmd = run.mpiexec_command(args, "mpiexec", open_mpi=False)
+    assert cmd[:3] == ["mpiexec", "-n", "3"] and cmd[-3:] == ["train.py", "--lr", "0.1"]
+    assert "--allow-run-as-root" not in cmd
+    monkeypatch.setattr(os, "geteuid", lambda: 0)
+    cmd = run.mpiexec_command(args, "mpirun", open_mpi=True)
+    assert "--oversubscribe" in cmd and "--allow-run-as-root" in cmd and "MASTER_PORT" in cmd
+
+
+def test_nccl_types_and_ops() -> None:
+    assert _nccl.nccl_dtype(np.float32) == (7, np.dtype(np.float32))
+    assert _nccl.nccl_dtype(np.bool_) == (1, np.dtype(np.uint8))
+    assert _nccl.nccl_dtype(np.int16) == (2, np.dtype(np.int32))
+    import ml_dtypes
+
+    assert _nccl.nccl_dtype(ml_dtypes.bfloat16)[0] == 9
+    assert [_nccl.nccl_op(o, np.float32) for o in ("sum", "prod", "max", "min")] == [0, 1, 2, 3]
+    assert (_nccl.nccl_op("sum", np.bool_), _nccl.nccl_op("prod", np.bool_)) == (2, 3)
+    with pytest.raises(ValueError, match="no 'band'"):
+        _nccl.nccl_op("band", np.int32)
+    with pytest.raises(TypeError):
+        _nccl.nccl_dtype(np.complex64)
+
+
+def test_nccl_unique_id_over_tcp_and_mpi() -> None:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    uid = tuple(range(-64, 64))
+    got: dict[int, tuple] = {}
+
+    def rank(r: int) -> None:
+        got[r] = _nccl.exchange_unique_id(r, 3, lambda: uid, None, "127.0.0.1", port)
+
+    threads = [threading.Thread(target=rank, args=(r,)) for r in (1, 2, 0)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert got == {0: uid, 1: uid, 2: uid}
+
+    class FakeComm:
+        def bcast(self, obj, root):
+            return uid
+
+    assert _nccl.exchange_unique_id(1, 2, lambda: 1 / 0, FakeComm()) == uid
+    with pytest.raises(RuntimeError, match="MASTER_ADDR"):
+        _nccl.exchange_unique_id(1, 2, lambda: uid)
