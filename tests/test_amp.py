@@ -71,8 +71,6 @@ def _mha(L, t):
 @pytest.mark.parametrize("dtype", ["bfloat16", "float16"])
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_dtypes_and_values_match_torch_autocast(name, dtype):
-    if name == "layer_norm-follows" and dtype == "bfloat16":
-        pytest.skip("brickwork's layer_norm has no bfloat16 kernel yet (NumPy's einsum refuses the dtype)")
     f = CASES[name]
     with torch.autocast("cpu", dtype=getattr(torch, dtype)):
         want = f(torch, torch.nn.functional, lambda a: torch.tensor(a))
@@ -198,3 +196,24 @@ def test_grad_scaler_state_dict_and_errors():
         s.update()
     with pytest.raises(ValueError, match="growth factor must be > 1.0"):
         bw.amp.GradScaler("cpu", growth_factor=0.5)
+
+
+@pytest.mark.parametrize("dtype", ["bfloat16", "float16"])
+def test_a_transformer_training_step_under_autocast_follows_torch(dtype):
+    tm = torch.nn.TransformerEncoderLayer(16, 4, 32, dropout=0.0, activation="gelu", batch_first=True,
+                                          norm_first=True)
+    bm = bw.nn.TransformerEncoderLayer(16, 4, 32, dropout=0.0, activation="gelu", batch_first=True, norm_first=True)
+    bm.load_state_dict({k: bw.tensor(v.detach().numpy()) for k, v in tm.state_dict().items()})
+    x = _arr(2, 5, 16)
+    out = {}
+    for lib, m in ((torch, tm), (bw, bm)):
+        with lib.autocast("cpu", dtype=getattr(lib, dtype)):
+            y = m(lib.tensor(x))
+            loss = lib.nn.functional.mse_loss(y, lib.zeros(2, 5, 16))
+        loss.backward()
+        out[lib.__name__] = (str(y.dtype).split(".")[1], str(loss.dtype).split(".")[1], loss.item(),
+                             m.linear1.weight.grad.float().numpy())
+    (yt, lt, vt, gt), (yb, lb, vb, gb) = out["torch"], out["brickwork"]
+    assert (yb, lb) == (yt, lt)
+    assert abs(vb - vt) < 0.03 * abs(vt)
+    np.testing.assert_allclose(gb, gt, rtol=0.1, atol=0.02 * np.abs(gt).max())

@@ -122,7 +122,7 @@ def gelu(input: Tensor, approximate: str = "none") -> Tensor:
     """
     if approximate not in ("none", "tanh"):
         raise RuntimeError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
-    if input._data.dtype.kind != "f":
+    if not input.is_floating_point():
         raise RuntimeError(f"gelu: expected a floating point input, got {input.dtype}")
     d, xp = input._data, input._device.xp
     if approximate == "tanh":
@@ -180,7 +180,7 @@ def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tenso
         tensor([ 0.6931, 30.0000])
     """
     d = input._data
-    if d.dtype.kind != "f":
+    if not input.is_floating_point():
         raise RuntimeError(f"softplus: expected a floating point input, got {input.dtype}")
     xp = input._device.xp
     z = d * beta

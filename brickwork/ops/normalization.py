@@ -25,6 +25,8 @@ _LETTERS = "abcdefghijklmnopqrstuvwxyz"
 
 def _dot(xp: Any, a: Any, b: Any, dims: tuple) -> Any:
     """``sum(a * b)`` over ``dims`` (kept as size-1 dimensions) in one pass, without the product temporary."""
+    if a.dtype.kind == "V":  # bfloat16: NumPy's einsum refuses the dtype
+        return (a * b).sum(axis=dims, keepdims=True)
     ix = _LETTERS[:a.ndim]
     out = "".join(c for i, c in enumerate(ix) if i not in dims)
     r = xp.einsum(f"{ix},{ix}->{out}", a, b)
