@@ -134,7 +134,7 @@ def main() -> None:
     steps = ddp_rows(max(int(20 * args.reps), 5))
     load1 = os.getloadavg()[0]
     if rank == 0:
-        lines = [f"# brickwork.distributed (MPI) vs torch.distributed (gloo), 2 processes",
+        lines = ["# brickwork.distributed (MPI) vs torch.distributed (gloo), 2 processes",
                  "", f"{cpu_model()}, {os.cpu_count()} CPUs, load average {load0:.2f} at the start and "
                  f"{load1:.2f} at the end; {bdist.get_world_size()} ranks, 1 BLAS thread each, medians of rank 0.",
                  "", "| all-reduce (float32) | brickwork | PyTorch gloo | ratio | brickwork bus bandwidth |",

@@ -278,3 +278,200 @@ def test_nccl_unique_id_over_tcp_and_mpi() -> None:
     assert _nccl.exchange_unique_id(1, 2, lambda: 1 / 0, FakeComm()) == uid
     with pytest.raises(RuntimeError, match="MASTER_ADDR"):
         _nccl.exchange_unique_id(1, 2, lambda: uid)
+
+
+class _FakeNccl:
+    """NCCL in one process: each rank is a thread; buffers are found from their addresses, as NCCL does."""
+
+    NCODE = {0: np.int8, 1: np.uint8, 2: np.int32, 3: np.uint32, 4: np.int64, 5: np.uint64, 6: np.float16,
+             7: np.float32, 8: np.float64}
+    REDUCE = {0: np.add, 1: np.multiply, 2: np.maximum, 3: np.minimum}
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.barrier = threading.Barrier(size)
+        self.slots: list = [None] * size
+        self.local = threading.local()
+        self.mail: dict = {}
+
+    @staticmethod
+    def view(ptr: int, count: int, code: int) -> np.ndarray:
+        import ctypes
+
+        dt = np.dtype(_FakeNccl.NCODE[code])
+        raw = (ctypes.c_char * (count * dt.itemsize)).from_address(ptr)
+        return np.frombuffer(raw, dtype=dt)
+
+    def groupStart(self) -> None:
+        self.local.group = []
+
+    def groupEnd(self) -> None:
+        ops, self.local.group = self.local.group, None
+        for kind, rank, peer, buf in ops:
+            if kind == "send":
+                self.mail[(rank, peer)] = buf.copy()
+        self.barrier.wait()
+        for kind, rank, peer, buf in ops:
+            if kind == "recv":
+                buf[...] = self.mail[(peer, rank)]
+        self.barrier.wait()
+
+    def comm(self, rank: int) -> "_FakeComm":
+        return _FakeComm(self, rank)
+
+
+class _FakeComm:
+    def __init__(self, hub: _FakeNccl, rank: int) -> None:
+        self.hub, self.rank = hub, rank
+
+    def _all(self, value: np.ndarray) -> list:
+        self.hub.slots[self.rank] = value.copy()
+        self.hub.barrier.wait()
+        got = list(self.hub.slots)
+        self.hub.barrier.wait()
+        return got
+
+    def allReduce(self, s, r, count, code, op, stream):
+        got = self._all(_FakeNccl.view(s, count, code))
+        _FakeNccl.view(r, count, code)[...] = _FakeNccl.REDUCE[op].reduce(np.stack(got), axis=0)
+
+    def bcast(self, buf, count, code, root, stream):
+        got = self._all(_FakeNccl.view(buf, count, code))
+        _FakeNccl.view(buf, count, code)[...] = got[root]
+
+    def reduce(self, s, r, count, code, op, root, stream):
+        got = self._all(_FakeNccl.view(s, count, code))
+        if self.rank == root:
+            _FakeNccl.view(r, count, code)[...] = _FakeNccl.REDUCE[op].reduce(np.stack(got), axis=0)
+
+    def allGather(self, s, r, count, code, stream):
+        got = self._all(_FakeNccl.view(s, count, code))
+        _FakeNccl.view(r, count * self.hub.size, code)[...] = np.concatenate(got)
+
+    def reduceScatter(self, s, r, count, code, op, stream):
+        got = self._all(_FakeNccl.view(s, count * self.hub.size, code))
+        total = _FakeNccl.REDUCE[op].reduce(np.stack(got), axis=0)
+        _FakeNccl.view(r, count, code)[...] = total[self.rank * count:(self.rank + 1) * count]
+
+    def send(self, s, count, code, peer, stream):
+        self.hub.local.group.append(("send", self.rank, peer, _FakeNccl.view(s, count, code)))
+
+    def recv(self, r, count, code, peer, stream):
+        self.hub.local.group.append(("recv", self.rank, peer, _FakeNccl.view(r, count, code)))
+
+
+class _DevArray(np.ndarray):
+    """A NumPy array with CuPy's ``.data.ptr``."""
+
+    @property
+    def data(self):  # type: ignore[override]
+        return type("Ptr", (), {"ptr": self.__array_interface__["data"][0]})()
+
+
+class _FakeCupy:
+    int64, float32 = np.int64, np.float32
+
+    class cuda:
+        class _Stream:
+            ptr = 0
+
+            def synchronize(self) -> None:
+                pass
+
+        @staticmethod
+        def get_current_stream():
+            return _FakeCupy.cuda._Stream()
+
+        class Event:
+            done = True
+
+            def __init__(self, disable_timing: bool = False) -> None:
+                pass
+
+            def record(self) -> None:
+                pass
+
+            def synchronize(self) -> None:
+                pass
+
+    @staticmethod
+    def ones(n, dtype):
+        return np.ones(n, dtype).view(_DevArray)
+
+    @staticmethod
+    def zeros(n, dtype):
+        return np.zeros(n, dtype).view(_DevArray)
+
+    @staticmethod
+    def asarray(a):
+        return np.ascontiguousarray(a).view(_DevArray)
+
+    @staticmethod
+    def asnumpy(a):
+        return np.asarray(a).view(np.ndarray)
+
+
+def test_nccl_engine_collectives_on_a_fake_nccl() -> None:
+    w = 3
+    hub = _FakeNccl(w)
+    errors: list = []
+    results: dict = {}
+
+    def dev(a: np.ndarray) -> np.ndarray:
+        return np.ascontiguousarray(a).view(_DevArray)
+
+    def rank(r: int) -> None:
+        try:
+            hub.groupStart()
+            hub.local.group = None
+            e = _nccl.NCCLEngine(hub.comm(r), r, w, hub, _FakeCupy)
+            out = {}
+            a = dev(np.arange(4, dtype=np.float32) + r)
+            e.allreduce(a, "sum")
+            out["allreduce"] = a.copy()
+            b = dev(np.array([r % 2 == 0, False]))
+            e.allreduce(b, "sum")  # bool travels as uint8, sum as max
+            out["bool"] = b.copy()
+            h = dev(np.full(2, r + 1, np.int16))  # int16 travels as int32
+            e.allreduce(h, "prod")
+            out["int16"] = h.copy()
+            g = dev(np.zeros(2 * w, np.float64)) if r == 1 else None
+            e.gather(dev(np.full(2, float(r))), g, 1)
+            out["gather"] = None if g is None else g.copy()
+            s = dev(np.zeros(2, np.int64))
+            e.scatter(dev(np.repeat(np.arange(w, dtype=np.int64) * 10, 2)) if r == 0 else None, s, 0)
+            out["scatter"] = s.copy()
+            counts = [(r + j) % 2 + 1 for j in range(w)]  # rank r sends counts[j] numbers to rank j
+            send = dev(np.concatenate([np.full(c, 100 * r + j, np.int32) for j, c in enumerate(counts)]))
+            rc = [(i + r) % 2 + 1 for i in range(w)]
+            recv = dev(np.zeros(sum(rc), np.int32))
+            e.alltoallv(send, counts, recv, rc)
+            out["alltoall"] = recv.copy()
+            sub = e.split([2, 0])
+            out["sub"] = None if sub is None else (sub.rank, sub.size)
+            results[r] = out
+        except BaseException as ex:  # noqa: BLE001 - reported below
+            errors.append(ex)
+            hub.barrier.abort()
+
+    hub_id = iter(range(1000))
+    hub.get_unique_id = lambda: tuple([next(hub_id)] * 128)  # type: ignore[attr-defined]
+    made = []
+    hub.NcclCommunicator = lambda n, uid, r: made.append((n, uid[0], r)) or object()  # type: ignore[attr-defined]
+    threads = [threading.Thread(target=rank, args=(r,)) for r in range(w)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert not errors, errors
+    for r in range(w):
+        out = results[r]
+        assert out["allreduce"].tolist() == (np.arange(4) * 3 + 3).tolist()
+        assert out["bool"].tolist() == [True, False] and out["bool"].dtype == bool
+        assert out["int16"].tolist() == [6, 6] and out["int16"].dtype == np.int16
+        assert out["scatter"].tolist() == [10 * r] * 2
+        expect = [100 * i + r for i in range(w) for _ in range((i + r) % 2 + 1)]
+        assert out["alltoall"].tolist() == expect
+        assert out["sub"] == ({0: (1, 2), 2: (0, 2)}.get(r))
+    assert results[1]["gather"].tolist() == [0, 0, 1, 1, 2, 2]
+    assert sorted(m[2] for m in made) == [0, 1] and len({m[1] for m in made}) == 1  # one id, from rank 2

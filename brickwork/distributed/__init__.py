@@ -18,12 +18,13 @@ Example:
 from __future__ import annotations
 
 from . import _hooks  # noqa: F401  (the engine hooks DDP needs, until the autograd engine has them)
-from ._c10d import (all_gather, all_gather_into_tensor, all_gather_object, all_reduce, all_to_all, all_to_all_single,
-                    barrier, broadcast, broadcast_object_list, destroy_process_group, gather, gather_object,
-                    get_backend, get_global_rank, get_group_rank, get_process_group_ranks, get_rank, get_world_size,
-                    init_process_group, irecv, is_available, is_gloo_available, is_initialized, is_mpi_available,
-                    is_nccl_available, isend, new_group, recv, reduce, reduce_scatter, reduce_scatter_tensor,
-                    scatter, scatter_object_list, send)
+from ._c10d import (destroy_process_group, get_backend, get_global_rank, get_group_rank, get_process_group_ranks,
+                    get_rank, get_world_size, init_process_group, is_available, is_gloo_available, is_initialized,
+                    is_mpi_available, is_nccl_available, new_group)
+from ._collectives import (all_gather, all_gather_into_tensor, all_reduce, all_to_all, all_to_all_single, barrier,
+                           broadcast, gather, irecv, isend, recv, reduce, reduce_scatter, reduce_scatter_tensor,
+                           scatter, send)
+from ._objects import all_gather_object, broadcast_object_list, gather_object, scatter_object_list
 from ._group import Backend, GroupMember, ProcessGroup, ReduceOp, Work, group
 
 __all__ = [
