@@ -267,6 +267,14 @@ def test_a_value_computed_from_the_batch_size_is_never_baked_in_silently():
     assert [d.dim_value for d in proto.graph.input[0].type.tensor_type.shape.dim] == [2, 6]
     with pytest.raises(OnnxExporterError, match=r"dynamic axis at 'view' at the model's forward \(SizeBaked\)"):
         bw.onnx.export(m, (x,), input_names=["x"], dynamic_axes={"x": [0]})
+
+    class ConstantFromSize(nn.Module):  # a constant made in forward with the batch size in its shape
+        def forward(self, x):
+            return x + bw.ones(x.shape[0], 6)
+
+    assert bw.onnx.export(ConstantFromSize(), (x,)) is not None
+    with pytest.raises(OnnxExporterError, match=r"dynamic axis at 'add' at the model's forward \(ConstantFromSize\)"):
+        bw.onnx.export(ConstantFromSize(), (x,), input_names=["x"], dynamic_axes={"x": [0]})
     fixed = nn.Sequential(nn.Linear(6, 6), nn.Unflatten(1, (2, 3)), nn.Flatten(0, 1))  # the same, size-free
     check_export(fixed, [(2, 6)])
 
