@@ -24,7 +24,7 @@ net = nn.Sequential(nn.Conv2d(1, 6, 5), nn.BatchNorm2d(6), nn.ReLU(), nn.MaxPool
                     nn.Conv2d(6, 16, 5), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(),
                     nn.Linear(256, 64), nn.ReLU(), nn.Dropout(0.2), nn.Linear(64, 10))
 opt = torch.optim.Adam(net.parameters(), lr=3e-3)
-for x, y in DataLoader(SyntheticDigits(train=True, size=1500), batch_size=100, shuffle=True):
+for x, y in DataLoader(SyntheticDigits(train=True, size=800), batch_size=100, shuffle=True):
     opt.zero_grad()
     loss = nn.functional.cross_entropy(net(x), y)
     loss.backward()
