@@ -98,18 +98,20 @@ def ddp_rows(reps: int) -> list[dict]:
               lambda lib: (lib.randint(0, 1000, (16, 64)), lib.randint(0, 1000, (16, 64))),
               lambda lib, ps: lib.optim.AdamW(ps, lr=1e-3), max(reps // 2, 5))]
     for name, build, data, make_opt, n in cases:
-        steps = []
-        for lib, dist_mod, ddp in ((brickwork, bdist, BDDP), (torch, tdist, TDDP)):
-            lib.manual_seed(0)
-            model = ddp(build(lib))
-            x, y = data(lib)
-            steps.append(ddp_step(lib, dist_mod, model, make_opt(lib, model.parameters()), x, y,
-                                  lib.nn.functional.cross_entropy))
-        for _ in range(3):
-            steps[0]()
-            steps[1]()
-        ta, tb = timed_blocks(steps[0], steps[1], (bdist.barrier, tdist.barrier), max(n // 5, 2), 5)
-        rows.append({"name": name, "brickwork": ta, "torch": tb})
+        for wrapped in (True, False):  # the DDP step, and the same step of one process alone for comparison
+            steps = []
+            for lib, dist_mod, ddp in ((brickwork, bdist, BDDP), (torch, tdist, TDDP)):
+                lib.manual_seed(0)
+                model = ddp(build(lib)) if wrapped else build(lib)
+                x, y = data(lib)
+                steps.append(ddp_step(lib, dist_mod, model, make_opt(lib, model.parameters()), x, y,
+                                      lib.nn.functional.cross_entropy))
+            for _ in range(3):
+                steps[0]()
+                steps[1]()
+            ta, tb = timed_blocks(steps[0], steps[1], (bdist.barrier, tdist.barrier), max(n // 5, 2), 5)
+            rows.append({"name": name if wrapped else "the same step without DDP (no communication)",
+                         "brickwork": ta, "torch": tb})
     return rows
 
 

@@ -148,6 +148,17 @@ def cmd_info(args: argparse.Namespace) -> int:
         except ImportError:
             print("cuda: not available (install 'brickwork[cuda12]' or 'brickwork[cuda13]' on a machine with an "
                   "NVIDIA GPU)")
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        mpi = f"mpi4py {version('mpi4py')}"
+        try:
+            mpi += f" with the mpich wheel {version('mpich')}"
+        except PackageNotFoundError:
+            mpi += " (the system's MPI)"
+        print(f"distributed: {mpi}; start ranks with `brickwork run --nproc-per-node N script.py`")
+    except PackageNotFoundError:
+        print("distributed: a world of one only (install 'brickwork[mpi]' for several processes)")
     return 0
 
 

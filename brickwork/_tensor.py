@@ -1,7 +1,9 @@
 """The Tensor: an array on a device, plus what autograd needs (``requires_grad``, ``grad``, ``grad_fn``).
 
-Ops live in :mod:`brickwork.ops` and are installed as methods there; this file holds only the data
-container, conversions, printing and the entry point to the backward pass.
+This file holds only the data container, conversions, printing and the entry point to the backward pass. The
+ops live in :mod:`brickwork.ops`; the ones that are also methods (``x.sum()``, ``x + 1``) are declared in
+:class:`brickwork.ops._tensor_methods.TensorMethods`, which ``Tensor`` inherits for type checkers and which
+``brickwork.ops`` copies into ``Tensor`` at import (the ops import this file, so it cannot import them).
 """
 
 from __future__ import annotations
@@ -17,8 +19,13 @@ __all__ = ["Tensor"]
 
 _new = object.__new__
 
+if TYPE_CHECKING:
+    from .ops._tensor_methods import TensorMethods
+else:
+    TensorMethods = object  # its body is copied into Tensor by brickwork.ops (see the module docstring)
 
-class Tensor:
+
+class Tensor(TensorMethods):
     """A multi-dimensional array with autograd, like ``torch.Tensor``.
 
     Create tensors with :func:`brickwork.tensor`, :func:`brickwork.zeros` and friends. Calling
@@ -44,46 +51,29 @@ class Tensor:
     _base: "Tensor | None" = None
     _hooks: "list[Callable] | None" = None
     _retains_grad = False
-    _history: "list[tuple] | None" = None  # states replaced by in-place ops: (epoch, grad_fn, out_idx, rg)
     __array_priority__ = 1000  # so `ndarray * tensor` defers to Tensor.__rmul__
 
     def __new__(cls, *args: Any, **kwargs: Any) -> "Tensor":
-        # the legacy constructor: Tensor([1, 2]) copies as float32, Tensor(2, 3) is uninitialised
-        from .ops.creation import empty, tensor
+        # the legacy constructor: Tensor([1, 2]) copies as the default float type, Tensor(2, 3) is uninitialised
+        from .backends import canonical, get_default_device
 
         dev = kwargs.pop("device", None)
         if kwargs:
             raise TypeError(f"Tensor(): unexpected keyword arguments {sorted(kwargs)}")
+        f = _dt.get_default_dtype().np
         if len(args) == 1 and not isinstance(args[0], int):
-            t = tensor(args[0], dtype=_dt.get_default_dtype(), device=dev)
+            data = args[0]
+            arr = np.array(data._host() if isinstance(data, Tensor) else data, dtype=f)
         else:
-            t = empty(*args, device=dev)
+            arr = np.empty(tuple(int(n) for n in args), dtype=f)
+        device = get_default_device() if dev is None else canonical(dev)
+        t = _make(arr if device.type == "cpu" else device.backend.from_host(arr, device.index), device)
         if cls is not Tensor:
             return cls._wrap_as(t) if hasattr(cls, "_wrap_as") else t
         return t
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         pass
-
-    if TYPE_CHECKING:
-        # the ops (add, reshape, sum...) are installed as methods by brickwork.ops at import time; tell the type
-        # checker they exist rather than listing each one twice
-        def __getattr__(self, name: str) -> Any: ...
-
-        # the operators are installed the same way, and the type checker looks them up on the class only
-        def __add__(self, other: Any) -> Tensor: ...
-        __radd__ = __sub__ = __rsub__ = __mul__ = __rmul__ = __truediv__ = __rtruediv__ = __add__
-        __floordiv__ = __rfloordiv__ = __mod__ = __rmod__ = __pow__ = __rpow__ = __matmul__ = __add__
-        __rmatmul__ = __lt__ = __le__ = __gt__ = __ge__ = __and__ = __or__ = __xor__ = __add__
-        __rand__ = __ror__ = __rxor__ = __iadd__ = __isub__ = __imul__ = __itruediv__ = __add__
-        __ipow__ = __imod__ = __ifloordiv__ = __add__
-
-        def __eq__(self, other: object) -> Any: ...  # type: ignore[override]
-        def __ne__(self, other: object) -> Any: ...  # type: ignore[override]
-        def __neg__(self) -> Tensor: ...
-        __pos__ = __abs__ = __invert__ = __neg__
-        def __getitem__(self, key: Any) -> Tensor: ...
-        def __setitem__(self, key: Any, value: Any) -> None: ...
 
     # -- attributes -------------------------------------------------------------------------------
 
@@ -200,8 +190,7 @@ class Tensor:
 
     def data_ptr(self) -> int:
         """Address of the first element (for checking whether two tensors share memory)."""
-        d = self._data
-        return int(d.__array_interface__["data"][0]) if isinstance(d, np.ndarray) else int(d.data.ptr)
+        return self._device.backend.data_ptr(self._data)
 
     def untyped_storage(self) -> "_Storage":
         """A handle on the underlying buffer; ``data_ptr()`` on it identifies shared storage."""
@@ -311,6 +300,29 @@ class Tensor:
         """Whether ``retain_grad()`` was called on this non-leaf."""
         return self._retains_grad
 
+    def register_post_accumulate_grad_hook(self, hook: Callable[["Tensor"], None]) -> "_RemovableHandle":
+        """Call ``hook(tensor)`` after backward has accumulated this leaf's ``.grad`` (as PyTorch does).
+
+        The hook sees the leaf, not the gradient, and returns None; it runs as soon as the leaf's gradient
+        is complete, while the rest of backward may still be running (``DistributedDataParallel`` starts
+        reducing gradients from it).
+
+        Example:
+            >>> import brickwork as torch
+            >>> w = torch.ones(2, requires_grad=True); seen = []
+            >>> h = w.register_post_accumulate_grad_hook(lambda p: seen.append(p.grad.tolist()))
+            >>> (w * 3).sum().backward(); seen
+            [[3.0, 3.0]]
+        """
+        if self.grad_fn is not None:
+            raise RuntimeError("post accumulate grad hooks cannot be registered on non-leaf tensors; register "
+                               "the hook on the leaf (e.g. the parameter) instead")
+        if not self._requires_grad:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+        hooks = self.__dict__.setdefault("_post_accumulate_hooks", [])
+        hooks.append(hook)
+        return _RemovableHandle(hooks, hook)
+
     def register_hook(self, hook: Callable[["Tensor"], "Tensor | None"]) -> "_RemovableHandle":
         """Run ``hook(grad)`` when this tensor's gradient is computed; a returned tensor replaces the grad.
 
@@ -374,10 +386,12 @@ class Tensor:
         if self._base is not None and self._base._requires_grad:
             raise RuntimeError("detach_(): can't detach views in-place (this tensor is a view of a tensor that "
                                "requires grad); use y = y.detach() instead")
-        if self.grad_fn is not None:
-            from .ops._core import replace_history
-
-            replace_history(self, None, False)
+        if self.grad_fn is not None:  # nodes recorded before keep their edges to the old history
+            if self._retains_grad:
+                self.__dict__.pop("_retain_handle").remove()
+                self._retains_grad = False
+            self.grad_fn = None
+            self.__dict__.pop("_out_idx", None)
         self._requires_grad = False
         return self
 
@@ -456,8 +470,7 @@ class Tensor:
         return tuple(int(v) for v in self._data.__dlpack_device__())  # type: ignore[return-value]
 
     def _host(self) -> np.ndarray:
-        d = self._data
-        return d if isinstance(d, np.ndarray) else self._device.backend.to_host(d)
+        return self._device.backend.to_host(self._data)
 
     def __array__(self, dtype: Any = None, copy: bool | None = None) -> np.ndarray:
         if self._requires_grad:
@@ -496,8 +509,7 @@ class Tensor:
     def __complex__(self) -> complex:
         return complex(self.item())
 
-    def __hash__(self) -> int:
-        return id(self)
+    __hash__ = object.__hash__  # by identity: ``==`` is elementwise
 
     def __format__(self, spec: str) -> str:
         if self._data.ndim == 0:
@@ -535,7 +547,7 @@ class Tensor:
 
 
 # per-instance autograd and view bookkeeping: never pickled or deep-copied (a copy is a fresh leaf)
-_AUTOGRAD_STATE = frozenset({"_grad", "_base", "_hooks", "_out_idx", "_retains_grad", "_retain_handle", "_history",
+_AUTOGRAD_STATE = frozenset({"_grad", "_base", "_hooks", "_out_idx", "_retains_grad", "_retain_handle", "_post_accumulate_hooks",
                              "_views"})
 
 
@@ -606,12 +618,11 @@ class _Storage:
         base = t._data
         while getattr(base, "base", None) is not None:
             base = base.base
-        self._base = base
+        self._base, self._backend = base, t._device.backend
 
     def data_ptr(self) -> int:
         """Address of the buffer's start."""
-        b = self._base
-        return int(b.__array_interface__["data"][0]) if isinstance(b, np.ndarray) else int(b.data.ptr)
+        return self._backend.data_ptr(self._base)
 
     def nbytes(self) -> int:
         """Size of the buffer in bytes."""

@@ -199,6 +199,9 @@ def ddp() -> None:
     for kw in ({}, {"bucket_cap_mb": 0.0005}, {"gradient_as_bucket_view": True, "bucket_cap_mb": 0.0005}):
         ref = make(0).double()
         net = DDP(make(r).double(), **kw)  # rank 0's weights reach every rank
+        launched_at: list[int] = []  # how many gradients were ready each time a bucket's reduction started
+        launch = net._launch
+        net._launch = lambda: (launch(), launched_at.append(len(net._marked)) if net._next else None)[0]
         opt = torch.optim.SGD(net.parameters(), lr=0.1, momentum=0.9)
         ref_opt = torch.optim.SGD(ref.parameters(), lr=0.1, momentum=0.9)
         for step in range(4):
@@ -215,6 +218,9 @@ def ddp() -> None:
             dist.all_gather(every, p.detach())
             check(all(np.array_equal(e.numpy(), p.detach().numpy()) for e in every), f"DDP {kw} {n} bitwise")
         check(list(net.state_dict())[0] == "module.0.weight", "state_dict keys keep torch's module. prefix")
+        if kw:  # small buckets: the first reduction starts before the last gradient is ready
+            check(len(net._buckets) > 1 and launched_at and min(launched_at) < len(net._params),
+                  f"{len(net._buckets)} buckets, launches at {launched_at}")
     # no_sync: accumulate one micro-batch locally, average the total on the next backward
     ref, net = make(0).double(), DDP(make(r).double())
     half = len(shard) // 2
@@ -261,6 +267,21 @@ def ddp() -> None:
         check(False, "a second forward after unused parameters must raise")
     except RuntimeError as e:
         check("find_unused_parameters=True" in str(e) and "extra.weight" in str(e), f"message: {e}")
+    # buffers: every forward starts from rank 0's (BatchNorm statistics), as torch's broadcast_buffers=True
+    torch.manual_seed(r)
+    bn = nn.Sequential(nn.Linear(3, 4), nn.BatchNorm1d(4)).double()
+    seen = []
+    bn[1].register_forward_pre_hook(lambda m, args: seen.append(m.running_mean.clone()))
+    net = DDP(bn)
+    for step in range(2):
+        net(torch.from_numpy(np.random.default_rng(r + 10 * step).standard_normal((6, 3)))).sum().backward()
+    for mean in seen:
+        every = [torch.zeros_like(mean) for _ in range(w)]
+        dist.all_gather(every, mean)
+        check(all(np.array_equal(e.numpy(), mean.numpy()) for e in every), "buffers broadcast before forward")
+    every = [torch.zeros_like(bn[1].running_mean) for _ in range(w)]
+    dist.all_gather(every, bn[1].running_mean)
+    check(not np.array_equal(every[0].numpy(), every[1].numpy()), "each rank then updates its own statistics")
     # the sampler without arguments takes the group's rank and size; shards are disjoint and complete
     for n, drop in ((8 * w, False), (8 * w + 1, False), (8 * w + 1, True)):
         s = list(DistributedSampler(range(n), drop_last=drop, seed=1))

@@ -623,7 +623,7 @@ def test_function_materialize_grads(materialize: bool) -> None:
 
 def _ctx(L: Any, out: Any) -> Any:
     """The ctx of the Function that produced ``out`` (PyTorch's grad_fn is the ctx itself)."""
-    return out.grad_fn.meta[1] if L is bw else out.grad_fn
+    return out.grad_fn.ctx if L is bw else out.grad_fn
 
 
 def _ctx_got(L: Any, out: Any) -> tuple:

@@ -72,6 +72,18 @@ def test_a_rank_that_raises_ends_the_job_within_seconds() -> None:
     assert ended - failed_at < 10, f"the job took {ended - failed_at:.1f} s to end after rank 1 raised"
 
 
+@pytest.mark.mpi
+@pytest.mark.skipif(not HAVE_MPI, reason="needs mpi4py and mpiexec: pip install 'brickwork[mpi]'")
+def test_ranks_started_outside_mpi_get_a_clear_error() -> None:
+    code = ("import brickwork.distributed as dist\ntry:\n    dist.init_process_group('gloo')\n"
+            "except RuntimeError as e:\n    print('RuntimeError:', e)\n")
+    env = dict(_env(), RANK="0", WORLD_SIZE="2", LOCAL_RANK="0")  # what torchrun gives, without MPI
+    for k in ("PMI_RANK", "PMI_SIZE", "OMPI_COMM_WORLD_SIZE", "PMIX_RANK"):
+        env.pop(k, None)
+    r = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    assert "RuntimeError:" in r.stdout and "brickwork run" in r.stdout, r.stdout + r.stderr
+
+
 # -- the world of one ------------------------------------------------------------------------------------
 
 @pytest.fixture

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import os
 import pickle
+import select
 import socket
 import stat
 import struct
@@ -54,19 +55,27 @@ def test_a_fifo_nobody_reads_is_an_error_not_a_hang(tmp_path: Path) -> None:
 def test_a_fifo_with_a_reader_receives_the_file(tmp_path: Path) -> None:
     fifo = tmp_path / "pipe"
     os.mkfifo(fifo)
-    got: list[bytes] = []
-    fd = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK)  # a reader is present before the save opens it
+    want = _bytes_of(SD)
+    got = bytearray()
+    fd = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK)  # a reader is present before the save opens the FIFO
 
-    def read() -> None:
-        os.set_blocking(fd, True)
-        with os.fdopen(fd, "rb") as r:
-            got.append(r.read())
+    def read() -> None:  # read until every byte arrived (EOF may be seen before the writer connects)
+        deadline = time.monotonic() + 10
+        while len(got) < len(want) and time.monotonic() < deadline:
+            select.select([fd], [], [], 0.1)
+            try:
+                got.extend(os.read(fd, 1 << 16))
+            except BlockingIOError:
+                pass
 
     th = threading.Thread(target=read)
     th.start()
-    bw.save(SD, str(fifo))
-    th.join(5)
-    assert got and got[0] == _bytes_of(SD)
+    try:
+        bw.save(SD, str(fifo))
+        th.join(10)
+    finally:
+        os.close(fd)
+    assert bytes(got) == want
     assert stat.S_ISFIFO(os.stat(fifo).st_mode)
 
 

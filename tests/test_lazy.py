@@ -295,7 +295,8 @@ def test_real_lazy_linear_follows_the_protocol():
 
     lin = pytest.importorskip("brickwork.nn.modules.linear")
     lazy = lin.LazyLinear(4)
-    assert type(lazy) is lin.Linear and isinstance(lazy.weight, nn.UninitializedParameter)
+    assert type(lazy) is lin.Linear and isinstance(lazy, lin.LazyLinear)  # a Linear waiting for a size
+    assert isinstance(lazy.weight, nn.UninitializedParameter)
     assert repr(lazy) == "Linear(in_features=None, out_features=4, bias=True)"
     bw.manual_seed(1)
     eager = nn.Sequential(lin.Linear(3, 4), lin.Linear(4, 2))
@@ -305,6 +306,7 @@ def test_real_lazy_linear_follows_the_protocol():
         lz[0].weight.shape
     lz(X)
     assert type(lz[0].weight) is nn.Parameter and repr(lz) == repr(eager)
+    assert type(lz[0]) is lin.Linear and not isinstance(lz[0], lin.LazyLinear)  # waits no more, as in PyTorch
     assert repr(lz) == repr(torch.nn.Sequential(torch.nn.Linear(3, 4), torch.nn.Linear(4, 2)))
     for (k, a), (_, b) in zip(lz.state_dict().items(), eager.state_dict().items()):
         assert bw.equal(a, b), k
@@ -350,3 +352,33 @@ def test_initial_weights_do_not_depend_on_the_device_or_laziness():
     env = dict(os.environ, BRICKWORK_CPU_DEVICES="2")
     r = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120)
     assert r.returncode == 0 and "ok" in r.stdout, r.stderr
+
+
+def test_lazy_layers_are_classes_building_the_eager_layer():
+    from brickwork.nn.lazy import LazyModuleMixin
+
+    lazy_names = [n for n in nn.__all__ if n.startswith("Lazy")]
+    assert len(lazy_names) >= 7
+    for name in lazy_names:
+        cls, eager = getattr(nn, name), getattr(nn, name[len("Lazy"):])
+        assert isinstance(cls, type) and issubclass(cls, LazyModuleMixin) and issubclass(cls, eager), name
+    m = nn.LazyConv2d(4, 3)
+    assert type(m) is nn.Conv2d and isinstance(m, nn.LazyConv2d) and isinstance(m, LazyModuleMixin)
+    assert not isinstance(m, nn.LazyConv1d) and not isinstance(nn.Linear(2, 3), nn.LazyLinear)
+    assert isinstance(nn.Linear(None, 3), nn.LazyLinear)  # the same thing, spelt the eager way
+    m(bw.zeros(1, 2, 5, 5))
+    assert type(m) is nn.Conv2d and not isinstance(m, nn.LazyConv2d) and not isinstance(m, LazyModuleMixin)
+
+    class Scaled(nn.LazyLinear):  # a user's subclass is its own class, still waiting for a size
+        def forward(self, input):
+            return super().forward(input) * 2
+
+    s = Scaled(3)
+    assert type(s) is Scaled and isinstance(s, nn.Linear)
+    assert repr(s) == "Scaled(in_features=None, out_features=3, bias=True)"
+    assert s(X).shape == (X.shape[0], 3) and s.in_features == X.shape[-1] and type(s) is Scaled
+    bw.manual_seed(3)
+    plain = nn.Linear(X.shape[-1], 3)
+    bw.manual_seed(3)
+    s2 = Scaled(3)
+    assert bw.allclose(s2(X), plain(X) * 2)  # the same weights as the eager layer built with the same seed

@@ -14,6 +14,7 @@ import pytest
 import torch
 
 import brickwork as bw
+from brickwork.backends import _numpy as _numpy_backend
 from brickwork.optim import lr_scheduler as bw_sched
 
 # -- a small MLP-like problem, written once for both libraries ---------------------------------------------------
@@ -132,7 +133,7 @@ def _large_run(lib, name, kwargs):
 
 @pytest.mark.parametrize("name,kwargs", OPTIM_CASES, ids=_IDS)
 def test_chunked_update_of_large_parameters(name, kwargs, monkeypatch):
-    monkeypatch.setattr(bw.optim.sgd, "axpy", lambda *args: False)  # plain SGD's BLAS pass: tested below
+    monkeypatch.setattr(bw.device("cpu").backend, "axpy", lambda *args: False)  # plain SGD's BLAS pass: tested below
     ours, opt = _large_run(bw, name, kwargs)
     assert any(key[0] == (16384,) for key in opt._scratch)  # the chunked path ran
     ref, _ = _large_run(torch, name, kwargs)
@@ -144,7 +145,7 @@ def test_chunked_update_of_large_parameters(name, kwargs, monkeypatch):
     assert all(np.array_equal(x, y) for x, y in zip(ours, whole))  # chunking changes no bit
 
 
-@pytest.mark.skipif(not bw.optim._blas._FUNCS, reason="NumPy's bundled OpenBLAS was not found")
+@pytest.mark.skipif(not _numpy_backend.BLAS_AXPY, reason="NumPy's bundled OpenBLAS was not found")
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
 @pytest.mark.parametrize("kwargs", [{}, {"lr": 0.1}, {"lr_tensor": 0.1}])
 def test_plain_sgd_takes_one_blas_pass_matching_torch(dtype, kwargs):
@@ -168,7 +169,7 @@ def test_plain_sgd_takes_one_blas_pass_matching_torch(dtype, kwargs):
 
 
 def test_blas_axpy_declines_what_it_cannot_do():
-    from brickwork.optim._blas import axpy
+    from brickwork.backends._numpy import axpy
 
     y = np.ones(4, np.float32)
     assert not axpy(1.0, np.ones(4, np.float64), y)  # mixed dtypes
@@ -182,7 +183,7 @@ def test_blas_axpy_declines_what_it_cannot_do():
     assert (y == 1).all() and (ro == 1).all()
     x = np.full(4, 2.0, np.float32)
     x.flags.writeable = False  # a read-only gradient is fine: only y is written
-    assert axpy(-0.5, x, y) is bool(bw.optim._blas._FUNCS) and (y == (0 if bw.optim._blas._FUNCS else 1)).all()
+    assert axpy(-0.5, x, y) is bool(_numpy_backend.BLAS_AXPY) and (y == (0 if _numpy_backend.BLAS_AXPY else 1)).all()
 
 
 @pytest.mark.parametrize("name", ["SGD", "Adam", "AdamW", "RMSprop", "Adagrad"])

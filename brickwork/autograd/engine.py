@@ -7,26 +7,29 @@ saved. Backward functions are written with tensor ops, so running them with reco
 
 from __future__ import annotations
 
-from typing import Any, Callable, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 import numpy as np
 
 from .._tensor import Tensor, _make, _RemovableHandle
 from .grad_mode import STATE
 
-__all__ = ["Node", "backward", "grad"]
+__all__ = ["Node", "backward", "grad", "queue_callback"]
 
 _FREED: Any = "freed"  # sentinel (compared by identity) for freed saved tensors and outputs
-# Bumped each time an in-place op gives a tensor new history. A node remembers the epoch it was recorded in, so
-# the engine can follow each input to the history it had *then* (see ``edge``), as PyTorch's saved edges do.
-EPOCH = [0]
 
 
 class Node:
     """One recorded op: the ``grad_fn`` of its outputs.
 
-    ``backward(node, *grads)`` returns one gradient (or None) per input. ``saved`` holds tensors the
-    backward needs; their version counters are checked so in-place changes after saving are caught.
+    A node holds what its backward needs and nothing more: its backward function, an *edge* per input
+    captured when it was recorded (the producing node and output index, the leaf tensor itself, or None where
+    no gradient flows), the tensors it saved (freed by backward) and the named attributes its op gave it
+    (``record(out, name, backward, inputs, saved=(a,), dim=1)`` makes ``node.dim``). It never holds its input
+    tensors, so a graph whose backward has run keeps no activation alive; and because edges are captured at
+    record time, a later in-place change of an input does not redirect gradients recorded before it.
+
+    ``backward(node, *grads)`` returns one gradient (or None) per input.
 
     Example:
         >>> import brickwork as torch
@@ -35,24 +38,34 @@ class Node:
         ('SumBackward0', 'MulBackward0')
     """
 
-    __slots__ = ("_name", "_backward", "inputs", "_saved", "_versions", "meta", "_epoch", "__dict__", "__weakref__")
+    __slots__ = ("_name", "_backward", "edges", "_saved", "_versions", "__dict__", "__weakref__")
     # rarely changed, so class defaults rather than per-node writes on the hot path
     _out: Any = None
     n_out = 1
     _hooks: list | None = None
 
-    def __init__(self, name: str, backward: Callable, inputs: tuple, saved: tuple = (), meta: Any = None,
-                 n_out: int = 1) -> None:
+    if TYPE_CHECKING:  # the named attributes that record() gives a node (node.dim, node.shape...)
+        def __getattr__(self, name: str) -> Any: ...
+        def __setattr__(self, name: str, value: Any) -> None: ...
+
+    def __init__(self, name: str, backward: Callable, inputs: tuple, saved: tuple = (), n_out: int = 1) -> None:
         self._name = name
         self._backward = backward
-        self.inputs = inputs
+        edges: list[Any] = []
+        for t in inputs:
+            if t is None or not t._requires_grad:
+                edges.append(None)
+            elif t.grad_fn is None:
+                edges.append(t)  # a leaf: its gradient is accumulated into t.grad
+            else:
+                edges.append((t.grad_fn, t._out_idx))
+        self.edges: tuple = tuple(edges)
         self._saved = saved
         if saved:
-            self._versions = (saved[0]._version_counter[0],) if len(saved) == 1 else tuple([t._version_counter[0] for t in saved])
+            self._versions = (saved[0]._version_counter[0],) if len(saved) == 1 else tuple(
+                [t._version_counter[0] for t in saved])
         else:
             self._versions = ()
-        self.meta = meta
-        self._epoch = EPOCH[0]
         if n_out != 1:
             self.n_out = n_out
 
@@ -67,20 +80,19 @@ class Node:
     def next_functions(self) -> tuple:
         """``(grad_fn, output_index)`` for each input, as in PyTorch (``None`` where no grad flows)."""
         out: list[tuple[Any, int]] = []
-        for t in self.inputs:
-            fn, idx, rg = (None, 0, False) if t is None else edge(t, self._epoch)
-            if not rg:
+        for e in self.edges:
+            if e is None:
                 out.append((None, 0))
-            elif fn is None:
-                out.append((_AccumulateGrad(t), 0))
+            elif e.__class__ is tuple:
+                out.append(e)
             else:
-                out.append((fn, idx))
+                out.append((_AccumulateGrad(e), 0))
         return tuple(out)
 
     @property
     def needs_input_grad(self) -> tuple[bool, ...]:
         """For each input, whether a gradient must flow to it (as ``ctx.needs_input_grad`` in PyTorch)."""
-        return tuple(t is not None and t._requires_grad for t in self.inputs)
+        return tuple([e is not None for e in self.edges])
 
     def save_output(self, out: Tensor) -> None:
         """Keep an output's data for backward without a reference cycle through ``out.grad_fn``."""
@@ -125,10 +137,28 @@ class Node:
         raise RuntimeError("register_hook on a grad_fn is not supported in brickwork; use tensor.register_hook")
 
     def _free(self) -> None:
+        """Drop what backward needed: saved tensors, the saved output, and array-valued attributes."""
         if self._saved:
             self._saved = _FREED
         if self._out is not None:
             self._out = _FREED
+        d = self.__dict__
+        if d:
+            big = [k for k, v in d.items() if _is_array(v) or (v.__class__ in _SEQUENCES and k != "_hooks" and
+                                                                 any([_is_array(x) for x in v]))]
+            if big:
+                for k in big:
+                    del d[k]
+                self._saved = _FREED  # its backward would need them: a second backward is an error
+
+
+_SEQUENCES = (tuple, list)
+
+
+def _is_array(v: Any) -> bool:
+    """Whether an attribute holds a tensor or an array (freed by backward, like saved tensors)."""
+    c = v.__class__
+    return c is np.ndarray or c.__name__ == "ndarray" or isinstance(v, Tensor)
 
 
 class _AccumulateGrad:
@@ -157,40 +187,28 @@ def _version_error(node: Node, what: str, saved: int, now: int) -> RuntimeError:
         "out of place (e.g. x = x + 1 instead of x += 1), or .clone() the tensor before modifying it.")
 
 
-def edge(t: Tensor, epoch: int) -> tuple[Any, int, bool]:
-    """``(grad_fn, output index, requires_grad)`` of ``t`` as it was when a node of ``epoch`` recorded it.
-
-    In-place ops give a tensor new history; nodes recorded before that must still send their gradient to
-    the old history (PyTorch stores these edges in each node). ``t._history`` lists the states replaced.
-    """
-    h = t._history
-    state = (t.grad_fn, t._out_idx, t._requires_grad)
-    if h is None or epoch >= h[-1][0]:
-        return state
-    for ep, fn, idx, rg in reversed(h):
-        if epoch >= ep:
-            break
-        state = (fn, idx, rg)
-    return state
-
-
-def _dependencies(roots: list[Node]) -> dict[Node, int]:
-    """For every node reachable from ``roots``, how many recorded uses of its outputs feed it a gradient."""
-    deps: dict[Node, int] = dict.fromkeys(roots, 0)
+def _dependencies(roots: list[Node]) -> dict[Any, int]:
+    """For every node reachable from ``roots``, how many recorded uses of its outputs feed it a gradient;
+    for every leaf reached (keyed by ``id``), how many edges lead to it."""
+    deps: dict[Any, int] = dict.fromkeys(roots, 0)
     stack = list(roots)
     get = deps.get
     while stack:
         node = stack.pop()
-        for t in node.inputs:
-            if t is not None:
-                fn = t.grad_fn if t._history is None else edge(t, node._epoch)[0]
-                if fn is not None:
-                    c = get(fn)
-                    if c is None:
-                        deps[fn] = 1
-                        stack.append(fn)
-                    else:
-                        deps[fn] = c + 1
+        for e in node.edges:
+            if e is None:
+                continue
+            if e.__class__ is tuple:
+                fn = e[0]
+                c = get(fn)
+                if c is None:
+                    deps[fn] = 1
+                    stack.append(fn)
+                else:
+                    deps[fn] = c + 1
+            else:
+                k = id(e)
+                deps[k] = get(k, 0) + 1
     return deps
 
 
@@ -199,14 +217,40 @@ def _owned(g: Tensor) -> bool:
     return getattr(d, "base", None) is None
 
 
+_CALLBACKS: list[list[Callable[[], None]]] = []  # one list per backward pass in progress (they can nest)
+
+
+def queue_callback(callback: Callable[[], None]) -> None:
+    """Run ``callback()`` once the backward pass in progress has finished (all gradients accumulated).
+
+    Call it from inside backward (a tensor hook, a post-accumulate-grad hook or a custom backward); this is
+    how ``DistributedDataParallel`` waits for its last gradient bucket. PyTorch spells it
+    ``Variable._execution_engine.queue_callback``, which brickwork provides too.
+
+    Example:
+        >>> import brickwork as torch
+        >>> done = []
+        >>> x = torch.ones(2, requires_grad=True)
+        >>> h = x.register_hook(lambda g: torch.autograd.queue_callback(lambda: done.append(True)))
+        >>> x.sum().backward(); done
+        [True]
+    """
+    if not _CALLBACKS:
+        raise RuntimeError("queue_callback: final callbacks can only be installed during the backward pass "
+                           "(call it from a hook or a custom Function's backward)")
+    _CALLBACKS[-1].append(callback)
+
+
 def _run(roots: Sequence[Tensor], grad_roots: Sequence[Tensor], retain_graph: bool, create_graph: bool,
          capture: dict | None, accumulate: bool) -> dict:
     # gradients waiting for a node: keyed by the node for output 0, by (node, i) for other outputs
     grads: dict[Any, Any] = {}
     captured: dict[Any, Any] = {}
     assigned: set[int] = {id(g) for g in grad_roots}  # grads that must be copied before becoming .grad
-    # a leaf's gradients are summed and delivered once at the end, so its hooks see the total (as in PyTorch)
+    # a leaf's gradients are summed and delivered once every edge to it has sent its share, so its hooks see
+    # the total (as in PyTorch), and as early as possible (DistributedDataParallel overlaps on that)
     leaves: dict[int, list] = {}
+    g: Any
     for t, g in zip(roots, grad_roots):
         fn = t.grad_fn
         if fn is None:  # a leaf: its gradient is the root gradient itself
@@ -225,6 +269,7 @@ def _run(roots: Sequence[Tensor], grad_roots: Sequence[Tensor], retain_graph: bo
     ready = [r for r in roots_nodes if deps[r] == 0]
     prev_mode, STATE.enabled = STATE.enabled, create_graph
     pop = grads.pop
+    _CALLBACKS.append([])
     try:
         while ready:
             node = ready.pop()
@@ -245,42 +290,45 @@ def _run(roots: Sequence[Tensor], grad_roots: Sequence[Tensor], retain_graph: bo
                         raise _freed_error(node)
                     in_grads = node._backward(node, *gs)
             if in_grads is not None and not retain_graph:
-                if node._saved:
-                    node._saved = _FREED
-                if node._out is not None:
-                    node._out = _FREED
+                node._free()
             k = -1
-            for t in node.inputs:
+            for e in node.edges:
                 k += 1
-                if t is None:
+                if e is None:
                     continue
-                if t._history is None:
-                    fn, idx, rg = t.grad_fn, t._out_idx, t._requires_grad
-                else:
-                    fn, idx, rg = edge(t, node._epoch)
-                if fn is not None:
+                g = None if in_grads is None else in_grads[k]
+                if e.__class__ is tuple:
+                    fn, idx = e
                     c = deps[fn] - 1
                     deps[fn] = c
+                    if g is not None:
+                        key = fn if idx == 0 else (fn, idx)
+                        prev = grads.get(key)
+                        grads[key] = g if prev is None else prev + g
                     if c == 0:
                         ready.append(fn)
-                if in_grads is None or not rg:
-                    continue
-                g = in_grads[k]
-                if g is None:
-                    continue
-                if fn is None:
-                    e = leaves.get(id(t))
-                    if e is None:
-                        leaves[id(t)] = [t, g]
-                    else:
-                        e[1] = e[1] + g
                 else:
-                    key = fn if idx == 0 else (fn, idx)
-                    prev = grads.get(key)
-                    grads[key] = g if prev is None else prev + g
-        for t, g in leaves.values():
+                    lk = id(e)
+                    c = deps[lk] - 1
+                    deps[lk] = c
+                    entry = leaves.get(lk)
+                    if g is not None:
+                        if entry is None:
+                            entry = leaves[lk] = [e, g]
+                        else:
+                            entry[1] = entry[1] + g
+                    if c == 0 and entry is not None:
+                        del leaves[lk]
+                        _deliver_leaf(e, entry[1], capture, captured, accumulate, assigned, create_graph)
+        for t, g in leaves.values():  # roots that are leaves themselves
             _deliver_leaf(t, g, capture, captured, accumulate, assigned, create_graph)
+        callbacks = _CALLBACKS[-1]
+        i = 0
+        while i < len(callbacks):  # a callback may queue another
+            callbacks[i]()
+            i += 1
     finally:
+        _CALLBACKS.pop()
         STATE.enabled = prev_mode
     return captured
 
@@ -320,6 +368,10 @@ def _deliver_leaf(t: Tensor, g: Tensor, capture: Any, captured: dict, accumulate
         captured[id(t)] = g
     if accumulate:
         _accumulate(t, g, assigned, create_graph)
+        hooks = t.__dict__.get("_post_accumulate_hooks")
+        if hooks:
+            for hook in list(hooks):
+                hook(t)
 
 
 def _accumulate(t: Tensor, g: Tensor, assigned: set, create_graph: bool) -> None:
@@ -327,9 +379,7 @@ def _accumulate(t: Tensor, g: Tensor, assigned: set, create_graph: bool) -> None
     old = t._grad
     if old is None:
         if create_graph:
-            from ..ops.creation import clone
-
-            g = clone(g)  # differentiable, and never shared with another leaf's .grad (as PyTorch clones)
+            g = g.clone()  # differentiable, and never shared with another leaf's .grad (as PyTorch clones)
         else:
             if id(g) in assigned or not _owned(g):
                 g = _make(g._data.copy(), g._device)
@@ -367,13 +417,9 @@ def _check_roots(outputs: Sequence[Tensor], grad_outputs: Sequence[Any] | None, 
                 g = _make(np.array(1, dtype=d.dtype).reshape(d.shape) if d.ndim else np.array(1, dtype=d.dtype),
                           t._device)
             else:
-                from ..ops.creation import ones_like
-
-                g = ones_like(t)
+                g = _make(t._device.xp.ones_like(d), t._device)
         elif not isinstance(g, Tensor):
-            from ..ops.creation import tensor
-
-            g = tensor(g, dtype=t.dtype, device=t.device)
+            g = t.new_tensor(g)
         if g._data.shape != t._data.shape:
             raise RuntimeError(f"{where}: gradient {i} has shape {tuple(g.shape)} but output {i} has shape "
                                f"{tuple(t.shape)}; they must match")
@@ -454,9 +500,7 @@ def grad(outputs: Sequence[Tensor] | Tensor, inputs: Sequence[Tensor] | Tensor, 
         g = captured.get(k)
         if g is None:
             if materialize_grads:
-                from ..ops.creation import zeros_like
-
-                g = zeros_like(t)
+                g = _make(t._device.xp.zeros_like(t._data), t._device)
             elif not allow_unused:
                 raise RuntimeError(
                     f"autograd.grad(): inputs[{i}] (shape {tuple(t.shape)}) was not used to compute the "

@@ -13,11 +13,13 @@ from typing import Any, Callable
 
 from .._tensor import Tensor, _make
 from .engine import Node
+from .inplace import check_inplace, replace_history
+from .record import sum_to
 from .grad_mode import STATE, no_grad
 
 __all__ = ["Function", "FunctionCtx", "once_differentiable"]
 
-_CTX_OWN = frozenset({"needs_input_grad", "materialize_grads", "_saved", "_versions", "_stashed", "_inputs",
+_CTX_OWN = frozenset({"needs_input_grad", "materialize_grads", "_saved", "_versions", "_stashed", "_input_ids",
                       "_non_diff", "_dirty", "_intermediate", "_name", "_out_names"})
 
 
@@ -37,7 +39,7 @@ class FunctionCtx:
         self.materialize_grads = True
         self._saved: tuple = ()
         self._versions: tuple = ()
-        self._inputs: tuple = ()
+        self._input_ids: frozenset = frozenset()
         self._non_diff: set[int] = set()
         self._dirty: set[int] = set()
         self._intermediate = False
@@ -135,7 +137,7 @@ class Function:
         ctx = FunctionCtx()
         ctx._name = cls.__name__ + "Backward"
         ctx.needs_input_grad = tuple(isinstance(a, Tensor) and a._requires_grad for a in args)
-        ctx._inputs = args
+        ctx._input_ids = frozenset(id(a) for a in args if isinstance(a, Tensor))
         record = STATE.enabled and any(ctx.needs_input_grad)
         new_style = cls.setup_context is not Function.setup_context
         with no_grad():
@@ -165,9 +167,10 @@ class Function:
                 alias = _make(o._data, o._device, o._requires_grad, o.grad_fn)
                 alias._out_idx = o._out_idx
                 inputs[pos] = alias
-            node = Node(ctx._name, _apply_backward, tuple(inputs), (), None, len(raw))
-            node.meta = (cls, ctx, tensor_idx, len(args), [(tuple(o.shape), o.dtype, o._device) if
-                                                           isinstance(o, Tensor) else None for o in raw])
+            node = Node(ctx._name, _apply_backward, tuple(inputs), (), len(raw))
+            node.fn, node.ctx, node.tensor_idx, node.nargs = cls, ctx, tensor_idx, len(args)
+            node.out_meta = [(tuple(o.shape), o.dtype, o._device) if isinstance(o, Tensor) else None for o in raw]
+            node.in_meta = [(tuple(t.shape), t.dtype) for t in inputs]
             for name, t in ctx._stashed:  # ctx.y = y for an output y: the output itself, as in PyTorch
                 for k, o in enumerate(raw):
                     if t is o and "[" not in name and isinstance(wrapped[k], Tensor):
@@ -187,8 +190,6 @@ class Function:
             for k, w in enumerate(wrapped):
                 if isinstance(w, Tensor) and id(raw[k]) not in ctx._non_diff and w.is_floating_point():
                     if any(w is o for _, o in dirty_inputs):
-                        from ..ops._core import check_inplace, replace_history
-
                         check_inplace(w, f"{cls.__name__} (mark_dirty)")
                         replace_history(w, node, True, k)  # nodes recorded earlier keep its old history
                     else:
@@ -201,9 +202,9 @@ class Function:
 
 
 def _apply_backward(node: Node, *grads: Any) -> tuple:
-    cls, ctx, tensor_idx, nargs, out_meta = node.meta
+    cls, ctx, tensor_idx, nargs, out_meta = node.fn, node.ctx, node.tensor_idx, node.nargs, node.out_meta
     if STATE.enabled and not getattr(cls.backward, "_once_differentiable", False):
-        stashed = [n for n, t in ctx._stashed if n not in ctx._out_names and not any(t is a for a in ctx._inputs)]
+        stashed = [n for n, t in ctx._stashed if n not in ctx._out_names and id(t) not in ctx._input_ids]
         if stashed or ctx._intermediate:
             what = (f"tensor(s) stashed on ctx ({', '.join('ctx.' + n for n in stashed)})" if stashed
                     else "an intermediate tensor saved with save_for_backward")
@@ -213,9 +214,7 @@ def _apply_backward(node: Node, *grads: Any) -> tuple:
                 "ctx.save_for_backward (recompute intermediates from them in backward), or decorate backward "
                 "with @once_differentiable to declare it first-order only.")
     if ctx.materialize_grads:
-        from ..ops.creation import zeros
-
-        grads = tuple(g if g is not None or m is None else zeros(m[0], dtype=m[1], device=m[2])
+        grads = tuple(g if g is not None or m is None else _make(m[2].xp.zeros(m[0], dtype=m[1].np), m[2])
                       for g, m in zip(grads, out_meta))
     res = cls.backward(ctx, *grads)
     if not isinstance(res, tuple):
@@ -226,22 +225,20 @@ def _apply_backward(node: Node, *grads: Any) -> tuple:
                            "argument")
     out = []
     for j, i in enumerate(tensor_idx):
-        g, inp = res[i], node.inputs[j]
+        g, (ins, in_dtype) = res[i], node.in_meta[j]
         if g is not None:
             if not isinstance(g, Tensor):
                 raise TypeError(f"Function {cls.__name__}Backward returned a {type(g).__name__} as gradient {i}; "
                                 "expected a Tensor or None")
-            gs, ins = tuple(g.shape), tuple(inp.shape)
+            gs = tuple(g.shape)
             if gs != ins:
                 # as in PyTorch: a gradient the input broadcasts to is summed back; anything else is an error
                 if len(ins) > len(gs) or any(a != b and a != 1 for a, b in zip(ins[::-1], gs[::-1])):
                     raise RuntimeError(f"Function {cls.__name__}Backward returned an invalid gradient at index "
                                        f"{i} - got {list(gs)} but expected shape compatible with {list(ins)}")
-                from ..ops._core import sum_to
-
-                g = sum_to(g, inp)
-            if g.dtype is not inp.dtype:
-                g = g.to(inp.dtype)
+                g = sum_to(g, (ins, in_dtype.np))
+            if g.dtype is not in_dtype:
+                g = g.to(in_dtype)
         out.append(g)
     return tuple(out)
 

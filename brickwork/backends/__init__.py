@@ -3,6 +3,10 @@
 Device strings are canonicalised in one function, :func:`device.__new__`, and every device is interned, so
 tensors compare devices by identity. CuPy is imported only when a CUDA device is first asked for.
 
+The speed tricks that depend on the array type belong to the backend too (``backend.axpy``, ``backend.affine``;
+the NumPy ones, and the process-wide allocator setting :func:`tune_allocator`, are in ``backends/_numpy.py``),
+so code above this layer never branches on ``type(array) is np.ndarray``.
+
 ``BRICKWORK_CPU_DEVICES=N`` splits the CPU into ``cpu:0`` ... ``cpu:N-1``: distinct devices with real
 copies between them, so placement and cross-device errors can be tested without a GPU. The variable is read
 each time a device is made, so tests may change it; ``'cpu'`` and ``'cpu:0'`` are always the same object (the
@@ -16,10 +20,15 @@ import os
 import threading
 from typing import Any, cast
 
+import sys
+
 import numpy as np
 
+from . import _numpy
+from ._numpy import tune_allocator
+
 __all__ = ["device", "get_default_device", "set_default_device", "cpu_device_count", "cuda_device_count",
-           "Backend", "DeviceMismatchError"]
+           "Backend", "DeviceMismatchError", "tune_allocator"]
 
 
 class DeviceMismatchError(RuntimeError):
@@ -49,6 +58,10 @@ class DeviceMismatchError(RuntimeError):
 
 class Backend:
     """What a device needs to run ops: a name and an array module, plus transfers and synchronisation.
+
+    This base class is the NumPy (CPU) backend. Besides the array module it owns the few kernels whose fastest
+    form depends on the array type: :meth:`axpy` (one BLAS pass on NumPy) and :meth:`affine` (a linear layer's
+    product); other backends override them with the plain form.
 
     Example:
         >>> import brickwork as torch
@@ -83,9 +96,29 @@ class Backend:
     def synchronize(self, index: int | None = None) -> None:
         """Wait for queued work on the device (nothing to wait for on the CPU)."""
 
+    def add_at(self, a: Any, key: Any, values: Any) -> None:
+        """``a[key] += values`` with repeated indices accumulating (NumPy's ``add.at``)."""
+        np.add.at(a, key, values)
+
     def is_array(self, x: Any) -> bool:
         """Whether ``x`` is an array of this backend."""
         return isinstance(x, np.ndarray)
+
+    def data_ptr(self, array: Any) -> int:
+        """The address of an array's first element."""
+        return int(array.__array_interface__["data"][0])
+
+    # static: a call costs one lookup, as calling the function itself would (these sit on hot paths)
+    axpy = staticmethod(_numpy.axpy)
+    """``axpy(alpha, x, y)``: ``y += alpha * x`` in place in one fused pass, returning True; False (``y``
+    untouched) where this backend has no such pass for these arrays, and the caller does it another way."""
+    affine = staticmethod(_numpy.affine)
+    """``affine(x, w, b)``: the array ``x @ w.T + b`` of a linear layer (``b`` may be None), C-contiguous."""
+
+
+def xp_of(a: Any) -> Any:
+    """The array module (NumPy or CuPy) of an array."""
+    return np if isinstance(a, np.ndarray) else sys.modules["cupy"]
 
 
 def _import_cupy() -> Any:
@@ -136,8 +169,20 @@ class CupyBackend(Backend):
         with self.cupy.cuda.Device(index or 0):
             self.cupy.cuda.runtime.deviceSynchronize()
 
+    def add_at(self, a: Any, key: Any, values: Any) -> None:
+        """``a[key] += values`` with repeated indices accumulating (``cupyx.scatter_add``)."""
+        import cupyx
+
+        cupyx.scatter_add(a, key, values)
+
     def is_array(self, x: Any) -> bool:
         return isinstance(x, self.cupy.ndarray)
+
+    def data_ptr(self, array: Any) -> int:
+        return int(array.data.ptr)
+
+    axpy = staticmethod(_numpy.decline_axpy)  # optimizers on CuPy use fused elementwise kernels instead (_fused.py)
+    affine = staticmethod(_numpy.affine_generic)
 
 
 _NUMPY = Backend()

@@ -17,7 +17,6 @@ Example:
 
 from __future__ import annotations
 
-from . import _hooks  # noqa: F401  (the engine hooks DDP needs, until the autograd engine has them)
 from ._c10d import (destroy_process_group, get_backend, get_global_rank, get_group_rank, get_process_group_ranks,
                     get_rank, get_world_size, init_process_group, is_available, is_gloo_available, is_initialized,
                     is_mpi_available, is_nccl_available, new_group)

@@ -1,6 +1,6 @@
 """The BLAS that NumPy's wheels bundle (scipy-openblas), reached through ctypes: its handle and thread count.
 
-``optim/_blas.py`` calls its ``axpy`` through :func:`library`; :func:`set_num_threads` is how
+The NumPy backend calls its ``axpy`` through :func:`library` (``backends/_numpy.py``); :func:`set_num_threads` is how
 ``brickwork.set_num_threads`` reaches the BLAS. Where NumPy was built against another BLAS, :func:`library`
 returns None and the thread functions do nothing (that BLAS keeps its own settings, e.g. ``OPENBLAS_NUM_THREADS``).
 """

@@ -14,53 +14,29 @@ Example:
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-
-from . import init, lazy, parameter, utils
+from . import functional, init, lazy, parameter, utils
 from .containers import ModuleDict, ModuleList, ParameterDict, ParameterList, Sequential
 from .hooks import RemovableHandle
 from .module import Module
 from .parameter import Buffer, Parameter, UninitializedBuffer, UninitializedParameter
+from .modules import (
+    ReLU, LeakyReLU, ELU, GELU, SiLU, Sigmoid, Tanh, Softplus, Mish, AdaptiveAvgPool1d, AdaptiveAvgPool2d,
+    AdaptiveMaxPool1d, AdaptiveMaxPool2d, MultiheadAttention, BatchNorm1d, BatchNorm2d, LazyBatchNorm1d,
+    LazyBatchNorm2d, Conv1d, Conv2d, LazyConv1d, LazyConv2d, ConvTranspose1d, ConvTranspose2d, LazyConvTranspose1d,
+    LazyConvTranspose2d, Dropout, Dropout1d, Dropout2d, AlphaDropout, Flatten, Unflatten, Identity, Linear, LazyLinear,
+    Bilinear, L1Loss, MSELoss, SmoothL1Loss, HuberLoss, CrossEntropyLoss, NLLLoss, BCELoss, BCEWithLogitsLoss,
+    KLDivLoss, LayerNorm, GroupNorm, MaxPool1d, MaxPool2d, AvgPool1d, AvgPool2d, RNNBase, RNN, GRU, LSTM, RNNCellBase,
+    RNNCell, GRUCell, LSTMCell, Softmax, LogSoftmax, Embedding, TransformerEncoderLayer, TransformerEncoder)
 
-__all__ = ["Module", "Parameter", "Buffer", "UninitializedParameter", "UninitializedBuffer", "Sequential",
-           "ModuleList", "ModuleDict", "ParameterList", "ParameterDict", "init", "utils",
-           "lazy", "parameter"]
-
-
-def _optional(name: str) -> Any:
-    """Import a sibling written by another part of the project; absent (not broken) only if the file is missing."""
-    import importlib
-
-    try:
-        return importlib.import_module(f"{__name__}.{name}")
-    except ModuleNotFoundError as e:
-        if e.name != f"{__name__}.{name}":
-            raise
-        return None
-
-
-functional = _optional("functional")
-_modules = _optional("modules")
-if _modules is not None:
-    from .modules import *  # noqa: F401,F403
-
-    __all__ += list(getattr(_modules, "__all__", []))
-del _modules
-
-if TYPE_CHECKING:  # type checkers cannot follow the computed ``__all__`` of .modules: name the layer families
-    from .modules.activation import *  # noqa: F401,F403
-    from .modules.adaptive_pooling import *  # noqa: F401,F403
-    from .modules.batchnorm import *  # noqa: F401,F403
-    from .modules.conv import *  # noqa: F401,F403
-    from .modules.conv_transpose import *  # noqa: F401,F403
-    from .modules.dropout import *  # noqa: F401,F403
-    from .modules.flatten import *  # noqa: F401,F403
-    from .modules.linear import *  # noqa: F401,F403
-    from .modules.normalization import *  # noqa: F401,F403
-    from .modules.pooling import *  # noqa: F401,F403
-    from .modules.softmax import *  # noqa: F401,F403
-    from .modules.sparse import *  # noqa: F401,F403
-    from .modules.loss import *  # noqa: F401,F403
-    from .modules.rnn import *  # noqa: F401,F403
-    from .modules.transformer import *  # noqa: F401,F403
-    from .modules.attention import *  # noqa: F401,F403
+__all__ = [
+    "Module", "Parameter", "Buffer", "UninitializedParameter", "UninitializedBuffer", "Sequential", "ModuleList",
+    "ModuleDict", "ParameterList", "ParameterDict", "RemovableHandle", "functional", "init", "utils", "lazy",
+    "parameter", "ReLU", "LeakyReLU", "ELU", "GELU", "SiLU", "Sigmoid", "Tanh", "Softplus", "Mish", "AdaptiveAvgPool1d",
+    "AdaptiveAvgPool2d", "AdaptiveMaxPool1d", "AdaptiveMaxPool2d", "MultiheadAttention", "BatchNorm1d", "BatchNorm2d",
+    "LazyBatchNorm1d", "LazyBatchNorm2d", "Conv1d", "Conv2d", "LazyConv1d", "LazyConv2d", "ConvTranspose1d",
+    "ConvTranspose2d", "LazyConvTranspose1d", "LazyConvTranspose2d", "Dropout", "Dropout1d", "Dropout2d",
+    "AlphaDropout", "Flatten", "Unflatten", "Identity", "Linear", "LazyLinear", "Bilinear", "L1Loss", "MSELoss",
+    "SmoothL1Loss", "HuberLoss", "CrossEntropyLoss", "NLLLoss", "BCELoss", "BCEWithLogitsLoss", "KLDivLoss",
+    "LayerNorm", "GroupNorm", "MaxPool1d", "MaxPool2d", "AvgPool1d", "AvgPool2d", "RNNBase", "RNN", "GRU", "LSTM",
+    "RNNCellBase", "RNNCell", "GRUCell", "LSTMCell", "Softmax", "LogSoftmax", "Embedding", "TransformerEncoderLayer",
+    "TransformerEncoder"]

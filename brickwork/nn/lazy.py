@@ -1,7 +1,13 @@
 """Lazy initialization: a lazy layer is an ordinary layer waiting for its input size.
 
-There is no class swapping (PyTorch turns ``LazyLinear`` into ``Linear``; brickwork does not):
-``nn.LazyLinear(10)`` is ``nn.Linear(None, 10)``, and ``type(layer) is nn.Linear`` before and after.
+There is no class swapping (PyTorch turns ``LazyLinear`` into ``Linear``; brickwork does not need to).
+``nn.LazyLinear`` is a class, ``class LazyLinear(LazyModuleMixin, Linear)``, whose ``__init__`` is
+``Linear.__init__`` with ``None`` for the input size; calling it builds that ordinary ``Linear`` waiting for a
+size (``type(nn.LazyLinear(10)) is nn.Linear``, before and after its first input, so code that tests
+``type(m) == nn.Linear`` works as with PyTorch). ``isinstance(m, nn.LazyLinear)`` is True while a ``Linear``
+still waits for its size, as in PyTorch, and a subclass of ``nn.LazyLinear`` is a class of its own (its
+instances are its own type and stay so). Every lazy layer, and any module that registers a placeholder itself,
+is materialized by the one path below.
 
 The protocol (what a layer does, and what :class:`~brickwork.nn.Module` does for it):
 
@@ -37,7 +43,7 @@ from .._tensor import Tensor
 from ..autograd.grad_mode import no_grad
 from .parameter import UninitializedError, _Pending, is_pending
 
-__all__ = ["materialize", "materialize_module", "materialize_from_state", "has_uninitialized"]
+__all__ = ["LazyModuleMixin", "materialize", "materialize_module", "materialize_from_state", "has_uninitialized"]
 
 
 def _own_pending(module: Any) -> dict[str, Tensor]:
@@ -217,3 +223,49 @@ def materialize(model: Any, *example_inputs: Any) -> Any:
     dev = model_device(model)
     dry_run(model, tuple(_example(x, dev) for x in example_inputs))
     return model
+
+
+def _module_class() -> type:
+    from .module import Module  # module.py imports this file
+
+    return Module
+
+
+class _LazyLayerType(type):
+    """The metaclass of the lazy layer classes: building one builds the eager layer it names, waiting for a size."""
+
+    def __call__(cls, *args: Any, **kwargs: Any) -> Any:
+        eager = cls.__dict__.get("_eager")
+        if eager is None:  # a user's subclass of a lazy class: an ordinary class of its own
+            return super().__call__(*args, **kwargs)
+        layer = object.__new__(eager)
+        cls.__init__(layer, *args, **kwargs)  # type: ignore[misc]  # the eager __init__, None for the input size
+        return layer
+
+    def __instancecheck__(cls, obj: Any) -> bool:
+        if type.__instancecheck__(cls, obj):
+            return True
+        eager = cls.__dict__.get("_eager", False)  # False: a user's subclass; None: LazyModuleMixin itself
+        if eager is False or not isinstance(obj, eager or _module_class()):
+            return False
+        return bool(_own_pending(obj))
+
+
+class LazyModuleMixin(metaclass=_LazyLayerType):
+    """The base of the lazy layer classes (``LazyLinear``, ``LazyConv2d``, ...): an eager layer waiting for a size.
+
+    A lazy class is ``class LazyX(LazyModuleMixin, X)`` with ``_eager = X`` and an ``__init__`` that calls
+    ``X.__init__(self, None, ...)``. Calling it builds an ``X`` whose input size comes from its first input
+    (materialized by :func:`materialize_module`); ``isinstance(m, LazyX)`` holds while such an ``X`` still waits.
+
+    Example:
+        >>> import brickwork as torch
+        >>> m = torch.nn.LazyLinear(3)
+        >>> type(m) is torch.nn.Linear, isinstance(m, torch.nn.LazyLinear), isinstance(m, LazyModuleMixin)
+        (True, True, True)
+        >>> _ = m(torch.ones(2, 5)); m.weight.shape, isinstance(m, torch.nn.LazyLinear)
+        (brickwork.Size([3, 5]), False)
+    """
+
+    _eager: type | None = None  # the layer a lazy class builds (set on each of brickwork's lazy classes)
+

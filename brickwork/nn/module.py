@@ -158,7 +158,10 @@ class Module(StateDictMixin, HooksMixin):
             ['inner']
         """
         if module is not None and not isinstance(module, Module):
-            raise TypeError(f"{type(module).__name__} is not a Module subclass")
+            what = getattr(module, "__qualname__", type(module).__name__)
+            hint = (f"; wrap it in a Module (e.g. nn.ReLU() for torch.relu, or a small Module whose forward calls "
+                    f"{what})" if callable(module) else "")
+            raise TypeError(f"{type(self).__name__}.{name}: {what} is not a Module subclass{hint}")
         self._check_name(name, "module", self.__dict__.get("_modules", {}))
         self._modules[name] = module
         if module is not None and module._lazy_tree:

@@ -23,8 +23,9 @@ _HINT = ("run a forward pass with an example input, or brickwork.nn.utils.materi
          "or load a state dict")
 
 
-class UninitializedError(RuntimeError):
-    """Raised when an uninitialized (lazy) parameter or buffer is used before it has a shape."""
+class UninitializedError(ValueError, RuntimeError):
+    """Raised when an uninitialized (lazy) parameter or buffer is used before it has a shape (a ``ValueError``,
+    as PyTorch raises, and a ``RuntimeError``, as earlier brickwork did)."""
 
 
 class _Pending:

@@ -1,180 +1,65 @@
-"""The differentiable primitives, grouped by family, and their installation as ``Tensor`` methods."""
+"""The differentiable primitives, grouped by family (each op's forward and backward side by side in its family's
+file); ``brickwork`` re-exports every name in ``__all__``.
+
+Importing this package also gives :class:`~brickwork.Tensor` its op methods (``x.sum()``), declared in
+:class:`~brickwork.ops._tensor_methods.TensorMethods`.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
+from . import _tensor_methods, creation, elementwise, indexing, linalg, movement, random, reduce
+from .creation import (
+    arange, as_tensor, asarray, clone, empty, empty_like, eye, from_numpy, full, full_like, linspace, logspace, ones,
+    ones_like, tensor, zeros, zeros_like)
+from .elementwise import (
+    abs, absolute, acos, add, addcdiv, addcmul, allclose, arctan2, asin, atan, atan2, bitwise_and, bitwise_not,
+    bitwise_or, bitwise_xor, ceil, clamp, clamp_max, clamp_min, clip, cos, cosh, div, divide, eq, equal, erf, erfc,
+    erfinv, exp, exp2, expm1, fix, float_power, floor, floor_divide, fmax, fmin, fmod, frac, ge, greater, greater_equal,
+    gt, isclose, isfinite, isinf, isnan, le, lerp, less, less_equal, log, log10, log1p, log2, logical_and, logical_not,
+    logical_or, logical_xor, lt, maximum, minimum, mul, multiply, nan_to_num, ne, neg, negative, not_equal, pow,
+    reciprocal, relu, remainder, round, rsqrt, rsub, sgn, sigmoid, sign, sin, sinh, sqrt, square, sub, subtract, tan,
+    tanh, true_divide, trunc, where)
+from .indexing import (
+    argsort, argwhere, bucketize, gather, getitem, index_add, index_fill, index_select, kthvalue, masked_fill,
+    masked_scatter, masked_select, median, nonzero, repeat_interleave, scatter, scatter_add, searchsorted, setitem,
+    sort, take, take_along_dim, topk, unique)
+from .linalg import addmm, baddbmm, bmm, dot, einsum, ger, inner, matmul, mm, mv, outer, vdot
+from .movement import (
+    broadcast_shapes, broadcast_tensors, broadcast_to, cat, chunk, concat, concatenate, diagonal, expand, expand_as,
+    flatten, flip, fliplr, flipud, hstack, moveaxis, movedim, narrow, permute, ravel, repeat, reshape, reshape_as, roll,
+    split, squeeze, stack, swapaxes, swapdims, t, tensor_split, tile, transpose, tril, triu, unbind, unflatten,
+    unsqueeze, view, view_as, vstack)
+from .random import (
+    Generator, bernoulli, bernoulli_, default_generator, exponential_, get_rng_state, initial_seed, manual_seed,
+    multinomial, normal, normal_, rand, rand_like, randint, randint_like, randn, randn_like, random_, randperm, seed,
+    set_rng_state, uniform_)
+from .reduce import (
+    all, amax, amin, aminmax, any, argmax, argmin, count_nonzero, cumprod, cumsum, log_softmax, logsumexp, max, mean,
+    min, nanmean, nansum, norm, prod, softmax, std, std_mean, sum, var, var_mean)
 
-from .._tensor import Tensor
-from . import creation, elementwise, indexing, linalg, movement, random, reduce
-from ._core import renamed as _renamed
-from .creation import *  # noqa: F401,F403
-from .elementwise import *  # noqa: F401,F403
-from .indexing import *  # noqa: F401,F403
-from .linalg import *  # noqa: F401,F403
-from .movement import *  # noqa: F401,F403
-from .random import *  # noqa: F401,F403
-from .reduce import *  # noqa: F401,F403
+__all__ = [
+    "Generator", "abs", "absolute", "acos", "add", "addcdiv", "addcmul", "addmm", "all", "allclose", "amax", "amin",
+    "aminmax", "any", "arange", "arctan2", "argmax", "argmin", "argsort", "argwhere", "as_tensor", "asarray", "asin",
+    "atan", "atan2", "baddbmm", "bernoulli", "bernoulli_", "bitwise_and", "bitwise_not", "bitwise_or", "bitwise_xor",
+    "bmm", "broadcast_shapes", "broadcast_tensors", "broadcast_to", "bucketize", "cat", "ceil", "chunk", "clamp",
+    "clamp_max", "clamp_min", "clip", "clone", "concat", "concatenate", "cos", "cosh", "count_nonzero", "cumprod",
+    "cumsum", "default_generator", "diagonal", "div", "divide", "dot", "einsum", "empty", "empty_like", "eq", "equal",
+    "erf", "erfc", "erfinv", "exp", "exp2", "expand", "expand_as", "expm1", "exponential_", "eye", "fix", "flatten",
+    "flip", "fliplr", "flipud", "float_power", "floor", "floor_divide", "fmax", "fmin", "fmod", "frac", "from_numpy",
+    "full", "full_like", "gather", "ge", "ger", "get_rng_state", "getitem", "greater", "greater_equal", "gt", "hstack",
+    "index_add", "index_fill", "index_select", "initial_seed", "inner", "isclose", "isfinite", "isinf", "isnan",
+    "kthvalue", "le", "lerp", "less", "less_equal", "linspace", "log", "log10", "log1p", "log2", "log_softmax",
+    "logical_and", "logical_not", "logical_or", "logical_xor", "logspace", "logsumexp", "lt", "manual_seed",
+    "masked_fill", "masked_scatter", "masked_select", "matmul", "max", "maximum", "mean", "median", "min", "minimum",
+    "mm", "moveaxis", "movedim", "mul", "multinomial", "multiply", "mv", "nan_to_num", "nanmean", "nansum", "narrow",
+    "ne", "neg", "negative", "nonzero", "norm", "normal", "normal_", "not_equal", "ones", "ones_like", "outer",
+    "permute", "pow", "prod", "rand", "rand_like", "randint", "randint_like", "randn", "randn_like", "random_",
+    "randperm", "ravel", "reciprocal", "relu", "remainder", "repeat", "repeat_interleave", "reshape", "reshape_as",
+    "roll", "round", "rsqrt", "rsub", "scatter", "scatter_add", "searchsorted", "seed", "set_rng_state", "setitem",
+    "sgn", "sigmoid", "sign", "sin", "sinh", "softmax", "sort", "split", "sqrt", "square", "squeeze", "stack", "std",
+    "std_mean", "sub", "subtract", "sum", "swapaxes", "swapdims", "t", "take", "take_along_dim", "tan", "tanh",
+    "tensor", "tensor_split", "tile", "topk", "transpose", "tril", "triu", "true_divide", "trunc", "unbind",
+    "unflatten", "uniform_", "unique", "unsqueeze", "var", "var_mean", "vdot", "view", "view_as", "vstack", "where",
+    "zeros", "zeros_like"]
 
-_E, _R, _M, _I, _L, _C = elementwise, reduce, movement, indexing, linalg, creation
-
-# Methods that are the module function of the same name, with the tensor as first argument.
-_SAME_NAME = {
-    _E: "add sub mul div true_divide divide multiply subtract floor_divide remainder fmod pow float_power maximum "
-        "minimum fmax fmin lerp clamp clip clamp_min clamp_max exp exp2 expm1 log log2 log10 log1p sqrt rsqrt "
-        "reciprocal square abs absolute sign sgn neg negative sin cos tan asin acos atan atan2 arctan2 sinh cosh "
-        "tanh sigmoid relu erf erfc erfinv floor ceil trunc fix round frac nan_to_num eq ne lt le gt ge greater "
-        "greater_equal less less_equal not_equal logical_and logical_or logical_xor logical_not bitwise_and "
-        "bitwise_or bitwise_xor bitwise_not isnan isinf isfinite isclose allclose equal rsub",
-    _R: "sum nansum mean nanmean prod max min amax amin aminmax argmax argmin var std norm logsumexp softmax "
-        "log_softmax cumsum cumprod all any count_nonzero",
-    _M: "reshape view view_as reshape_as permute transpose swapaxes swapdims t movedim moveaxis squeeze unsqueeze "
-        "flatten ravel unflatten expand expand_as broadcast_to repeat tile narrow split chunk tensor_split unbind "
-        "flip fliplr flipud roll triu tril diagonal",
-    _I: "gather scatter scatter_add index_select index_add index_fill masked_fill masked_select masked_scatter take "
-        "take_along_dim sort argsort topk kthvalue median nonzero argwhere repeat_interleave unique",
-    _L: "matmul mm bmm mv dot outer inner addmm baddbmm",
-    _C: "to cpu cuda type_as clone contiguous copy_ new_tensor new_zeros new_ones new_empty new_full fill_ zero_",
-    random: "uniform_ normal_ bernoulli_ random_ exponential_",
-}
-for _mod, _names in _SAME_NAME.items():
-    for _name in _names.split():
-        setattr(Tensor, _name, getattr(_mod, _name))
-
-Tensor.type = _C.type_  # type: ignore[method-assign]
-for _name, _dt in (("float", "float32"), ("double", "float64"), ("half", "float16"), ("bfloat16", "bfloat16"),
-                   ("long", "int64"), ("int", "int32"), ("short", "int16"), ("char", "int8"), ("byte", "uint8"),
-                   ("bool", "bool")):
-    from .. import dtypes as _dts
-
-    setattr(Tensor, _name, _C._cast_method(_name, _dts.BY_NAME[_dt]))
-
-Tensor.T = property(movement._T, doc="All dimensions reversed.")  # type: ignore[assignment]
-Tensor.mT = property(movement._mT, doc="The last two dimensions swapped.")  # type: ignore[assignment]
-Tensor.H = Tensor.T
-Tensor.mH = Tensor.mT
-Tensor.__getitem__ = indexing.getitem  # type: ignore[assignment]
-Tensor.__setitem__ = indexing.setitem  # type: ignore[assignment]
-
-
-def _bernoulli(self: Tensor, p: Any = None, *, generator: random.Generator | None = None) -> Tensor:
-    """0/1 samples drawn with probability ``p`` (by default the tensor's own values).
-
-    Example:
-        >>> import brickwork as torch
-        >>> torch.ones(3).bernoulli()
-        tensor([1., 1., 1.])
-    """
-    return random.bernoulli(self, p, generator=generator)
-
-
-Tensor.bernoulli = _bernoulli  # type: ignore[attr-defined]
-
-
-def _rev(fn: Any) -> Any:
-    def r(self: Tensor, other: Any) -> Tensor:
-        return fn(other, self)
-
-    return r
-
-
-_OPERATORS = {
-    "__add__": _E.add, "__radd__": _rev(_E.add), "__sub__": _E.sub, "__rsub__": _E.rsub,
-    "__mul__": _E.mul, "__rmul__": _rev(_E.mul), "__truediv__": _E.div, "__rtruediv__": _rev(_E.div),
-    "__floordiv__": _E.floor_divide, "__rfloordiv__": _rev(_E.floor_divide), "__mod__": _E.remainder,
-    "__rmod__": _rev(_E.remainder), "__pow__": _E.pow, "__rpow__": _rev(_E.pow), "__matmul__": _L.matmul,
-    "__rmatmul__": _rev(_L.matmul), "__eq__": _E.eq, "__ne__": _E.ne, "__lt__": _E.lt, "__le__": _E.le,
-    "__gt__": _E.gt, "__ge__": _E.ge, "__and__": _E.bitwise_and, "__or__": _E.bitwise_or,
-    "__xor__": _E.bitwise_xor, "__rand__": _rev(_E.bitwise_and), "__ror__": _rev(_E.bitwise_or),
-    "__rxor__": _rev(_E.bitwise_xor),
-}
-for _name, _fn in _OPERATORS.items():
-    setattr(Tensor, _name, _fn)
-Tensor.__neg__ = _E.neg  # type: ignore[assignment]
-Tensor.__pos__ = lambda self: self  # type: ignore[assignment]
-Tensor.__abs__ = _E.abs  # type: ignore[assignment]
-Tensor.__invert__ = _E.bitwise_not  # type: ignore[assignment]
-Tensor.__hash__ = object.__hash__  # type: ignore[assignment]  # __eq__ above would otherwise unset it
-Tensor.__eq__ = lambda self, other: False if other is None else _E.eq(self, other)  # type: ignore[assignment]
-Tensor.__ne__ = lambda self, other: True if other is None else _E.ne(self, other)  # type: ignore[assignment]
-
-
-def _contains(self: Tensor, element: Any) -> bool:
-    """Whether a number or tensor ``element`` equals any element of the tensor (``element in x``)."""
-    if not isinstance(element, (Tensor, int, float, bool)):
-        raise RuntimeError(f"Tensor.__contains__ only supports Tensor or scalar, but you passed in a "
-                           f"{type(element)}.")
-    return bool((self == element).any())
-
-
-Tensor.__contains__ = _contains  # type: ignore[method-assign, operator]
-
-# In-place variants: the out-of-place op run through the in-place protocol (leaf check, version bump).
-_INPLACE = {
-    "add_": _E.add, "sub_": _E.sub, "mul_": _E.mul, "div_": _E.div, "pow_": _E.pow, "clamp_": _E.clamp,
-    "clip_": _E.clamp, "clamp_min_": _E.clamp_min, "clamp_max_": _E.clamp_max, "exp_": _E.exp, "log_": _E.log,
-    "sqrt_": _E.sqrt, "rsqrt_": _E.rsqrt, "abs_": _E.abs, "neg_": _E.neg, "sigmoid_": _E.sigmoid,
-    "tanh_": _E.tanh, "relu_": _E.relu, "floor_": _E.floor, "ceil_": _E.ceil, "round_": _E.round,
-    "trunc_": _E.trunc, "sign_": _E.sign, "sin_": _E.sin, "cos_": _E.cos, "reciprocal_": _E.reciprocal,
-    "lerp_": _E.lerp, "masked_fill_": _I.masked_fill, "scatter_": _I.scatter, "scatter_add_": _I.scatter_add,
-    "index_add_": _I.index_add, "index_fill_": _I.index_fill, "remainder_": _E.remainder, "fmod_": _E.fmod,
-    "square_": _E.square, "log1p_": _E.log1p, "expm1_": _E.expm1, "erf_": _E.erf, "maximum_": _E.maximum,
-    "minimum_": _E.minimum, "nan_to_num_": _E.nan_to_num, "tril_": _M.tril, "triu_": _M.triu,
-    "masked_scatter_": _I.masked_scatter, "floor_divide_": _E.floor_divide,
-}
-for _name, _fn in _INPLACE.items():
-    setattr(Tensor, _name, _E.make_inplace(_fn, _name))
-for _op, _name in (("__iadd__", "add_"), ("__isub__", "sub_"), ("__imul__", "mul_"), ("__itruediv__", "div_"),
-                   ("__ipow__", "pow_"), ("__imod__", "remainder_"), ("__ifloordiv__", "floor_divide_")):
-    setattr(Tensor, _op, getattr(Tensor, _name))
-
-
-def _addcmul(self: Tensor, tensor1: Tensor, tensor2: Tensor, *, value: Any = 1) -> Tensor:
-    """``self + value * tensor1 * tensor2``.
-
-    Example:
-        >>> import brickwork as torch
-        >>> torch.addcmul(torch.ones(2), torch.tensor([1.0, 2.0]), torch.tensor([3.0, 4.0]), value=0.5)
-        tensor([2.5000, 5.0000])
-    """
-    return _renamed(self + value * tensor1 * tensor2, "AddcmulBackward0", self, tensor1, tensor2)
-
-
-def _addcdiv(self: Tensor, tensor1: Tensor, tensor2: Tensor, *, value: Any = 1) -> Tensor:
-    """``self + value * tensor1 / tensor2``.
-
-    Example:
-        >>> import brickwork as torch
-        >>> torch.addcdiv(torch.ones(2), torch.tensor([1.0, 2.0]), torch.tensor([4.0, 8.0]), value=2)
-        tensor([1.5000, 1.5000])
-    """
-    return _renamed(self + value * tensor1 / tensor2, "AddcdivBackward0", self, tensor1, tensor2)
-
-
-addcmul, addcdiv = _addcmul, _addcdiv
-Tensor.addcmul, Tensor.addcdiv = _addcmul, _addcdiv  # type: ignore[attr-defined]
-Tensor.addcmul_ = _E.make_inplace(_addcmul, "addcmul_")  # type: ignore[attr-defined]
-Tensor.addcdiv_ = _E.make_inplace(_addcdiv, "addcdiv_")  # type: ignore[attr-defined]
-
-
-def _split_with_sizes(self: Tensor, split_sizes: Sequence[int], dim: int = 0) -> tuple[Tensor, ...]:
-    """Split into pieces of the given sizes along ``dim``.
-
-    Example:
-        >>> import brickwork as torch
-        >>> [p.tolist() for p in torch.arange(5).split_with_sizes([2, 3])]
-        [[0, 1], [2, 3, 4]]
-    """
-    return movement.split(self, list(split_sizes), dim)
-
-
-Tensor.split_with_sizes = _split_with_sizes  # type: ignore[attr-defined]
-Tensor.expm1 = _E.expm1
-
-# What `from brickwork.ops import *` (and so `import brickwork`) exports: the ops the family modules define.
-# The helpers they share (wrap, record, sum_to... from _core) and the few below stay importable from their
-# modules but are not public API.
-_INTERNAL = {"make_inplace", "index_put_new", "xp_isfinite"}
-_FAMILIES = {m.__name__ for m in (_E, _R, _M, _I, _L, _C, random)} | {__name__}
-__all__ = sorted(n for n, v in list(globals().items()) if not n.startswith("_") and n not in _INTERNAL
-                 and getattr(v, "__module__", None) in _FAMILIES)
+_tensor_methods.install()

@@ -76,7 +76,29 @@ def _to_host_array(data: Any) -> np.ndarray:
         return np.array([_to_host_array(x) for x in data])
     if hasattr(data, "__cuda_array_interface__") and not isinstance(data, np.ndarray):
         return data.get()
-    return np.asarray(data)
+    try:
+        return np.asarray(data)
+    except ValueError:
+        if isinstance(data, (list, tuple)):
+            _check_ragged(data, 0)
+        raise
+
+
+def _check_ragged(data: Any, dim: int) -> None:
+    """Raise PyTorch's ValueError naming the first dimension where nested lists have unequal lengths."""
+    seqs = [x for x in data if isinstance(x, (list, tuple))]
+    if not seqs:
+        return
+    if len(seqs) != len(data):
+        raise ValueError(f"tensor(): expected a sequence at every position of dim {dim + 1}, but some elements "
+                         "are numbers and some are lists; make every row the same nesting depth")
+    n = len(seqs[0])
+    for i, x in enumerate(seqs):
+        if len(x) != n:
+            raise ValueError(f"expected sequence of length {n} at dim {dim + 1} (got {len(x)}): row {i} of dim "
+                             f"{dim} is ragged; pad the rows to one length (e.g. nn.utils.rnn.pad_sequence)")
+    for x in seqs:
+        _check_ragged(x, dim + 1)
 
 
 def tensor(data: Any, *, dtype: Any = None, device: Any = None, requires_grad: bool = False,
@@ -426,12 +448,12 @@ def _convert(self: Tensor, dev: Any, dt: Any, copy: bool = False) -> Tensor:
         data = data.astype(npd, copy=True)
     out = wrap(data, dev)
     if needs_grad(self) and out.is_floating_point():
-        record(out, "ToCopyBackward0", _to_backward, (self,), (), (src_dev, self.dtype))
+        record(out, "ToCopyBackward0", _to_backward, (self,), device=src_dev, dtype=self.dtype)
     return out
 
 
 def _to_backward(node: Any, g: Tensor) -> tuple:
-    dev, dt = node.meta
+    dev, dt = node.device, node.dtype
     return (_convert(g, dev, dt),)
 
 

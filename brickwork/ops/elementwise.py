@@ -14,27 +14,16 @@ import numpy as np
 
 from .. import dtypes as _dt
 from .._tensor import Tensor, _make
-from ..autograd.engine import Node
 from ..autograd.grad_mode import STATE
-from ._core import binary_arrays, check_inplace, inplace, needs_grad, record, renamed, sum_to, wrap, xp_of
+from ._core import binary_arrays, broadcast_error, check_broadcast, check_inplace, inplace, like, needs_grad, record, renamed, sum_to, wrap, xp_of
 
 _SQRT_2_OVER_PI = 2.0 / math.sqrt(math.pi)
-
-
-def _needs(t: Any) -> bool:
-    return isinstance(t, Tensor) and t._requires_grad
 
 
 def _tensor_inputs(a: Any, b: Any) -> tuple:
     if a.__class__ is Tensor and b.__class__ is Tensor:
         return (a, b)
     return (a if isinstance(a, Tensor) else None, b if isinstance(b, Tensor) else None)
-
-
-def _saved(a: Any, b: Any) -> tuple:
-    if isinstance(a, Tensor):
-        return (a, b) if isinstance(b, Tensor) else (a,)
-    return (b,) if isinstance(b, Tensor) else ()
 
 
 # -- arithmetic ----------------------------------------------------------------------------------------
@@ -46,7 +35,10 @@ def _arith(a: Any, b: Any, f: Any, name: str, true_div: bool = False) -> Tensor:
         if b.__class__ is Tensor:
             db = b._data
             if b._device is a._device and da.dtype is db.dtype and (not true_div or da.dtype.kind == "f"):
-                return _make(f(da, db), a._device)
+                try:
+                    return _make(f(da, db), a._device)
+                except ValueError:
+                    raise broadcast_error(name, da.shape, db.shape) from None
         elif b.__class__ is float and da.dtype.kind == "f":
             return _make(f(da, b), a._device)
     da, db, dev = binary_arrays(a, b, name, true_div)
@@ -69,13 +61,13 @@ def add(input: Any, other: Any, *, alpha: Any = 1, out: Tensor | None = None) ->
         other = mul(other, alpha) if isinstance(other, Tensor) else other * alpha
     r = _arith(input, other, _op.add, "add")
     if _any_needs(input, other):
-        r.grad_fn, r._requires_grad = Node("AddBackward0", _add_backward, _tensor_inputs(input, other)), True
+        record(r, "AddBackward0", _add_backward, _tensor_inputs(input, other), likes=(like(input), like(other)))
     return r if out is None else _out(r, out)
 
 
 def _add_backward(node: Any, g: Tensor) -> tuple:
-    a, b = node.inputs
-    return (sum_to(g, a) if _needs(a) else None, sum_to(g, b) if _needs(b) else None)
+    (la, lb), (ea, eb) = node.likes, node.edges
+    return (None if ea is None else sum_to(g, la), None if eb is None else sum_to(g, lb))
 
 
 def sub(input: Any, other: Any, *, alpha: Any = 1, out: Tensor | None = None) -> Tensor:
@@ -101,7 +93,7 @@ def sub(input: Any, other: Any, *, alpha: Any = 1, out: Tensor | None = None) ->
         raise RuntimeError("sub: subtraction with two bool tensors is not supported; use logical_xor() or "
                            "convert to an integer dtype first") from None
     if _any_needs(input, other):
-        r.grad_fn, r._requires_grad = Node("SubBackward0", _sub_backward, _tensor_inputs(input, other)), True
+        record(r, "SubBackward0", _sub_backward, _tensor_inputs(input, other), likes=(like(input), like(other)))
     return r if out is None else _out(r, out)
 
 
@@ -113,8 +105,8 @@ def _is_bool(x: Any) -> bool:
 
 
 def _sub_backward(node: Any, g: Tensor) -> tuple:
-    a, b = node.inputs
-    return (sum_to(g, a) if _needs(a) else None, sum_to(-g, b) if _needs(b) else None)
+    (la, lb), (ea, eb) = node.likes, node.edges
+    return (None if ea is None else sum_to(g, la), None if eb is None else sum_to(-g, lb))
 
 
 def rsub(input: Any, other: Any, *, alpha: Any = 1) -> Tensor:
@@ -140,21 +132,35 @@ def mul(input: Any, other: Any, *, out: Tensor | None = None) -> Tensor:
     r = _arith(input, other, _op.mul, "mul")
     if _any_needs(input, other):
         # by a number, backward needs only the number; between tensors, each needs the other
-        saved = (input, other) if isinstance(input, Tensor) and isinstance(other, Tensor) else ()
-        r.grad_fn, r._requires_grad = Node("MulBackward0", _mul_backward, _tensor_inputs(input, other), saved,
-                                (input, other)), True
+        _record_binary(r, "MulBackward0", _mul_backward, input, other)
     return r if out is None else _out(r, out)
 
 
+def _record_binary(r: Tensor, name: str, backward: Any, a: Any, b: Any) -> None:
+    """Record a binary op whose backward needs both operands: tensors are saved, numbers kept as they are."""
+    ta, tb = isinstance(a, Tensor), isinstance(b, Tensor)
+    saved = (a, b) if ta and tb else (a,) if ta else (b,) if tb else ()
+    record(r, name, backward, (a if ta else None, b if tb else None), saved,
+           likes=(like(a), like(b)), numbers=(None if ta else a, None if tb else b))
+
+
+def _operands(node: Any) -> tuple:
+    """The two operands of a node recorded by :func:`_record_binary` (saved tensors, or the numbers)."""
+    s = node.saved_tensors
+    na, nb = node.numbers
+    if na is None:
+        return (s[0], s[1]) if nb is None else (s[0], nb)
+    return (na, s[0]) if nb is None else (na, nb)
+
+
 def _mul_backward(node: Any, g: Tensor) -> tuple:
-    if node._saved:
-        node.saved_tensors
-    a, b = node.meta
+    a, b = _operands(node)
+    (la, lb), (ea, eb) = node.likes, node.edges
     if b.__class__ is float and not STATE.enabled:  # first order by a number: one array product, no dispatch
         gd = g._data
-        if gd.shape == a._data.shape and gd.dtype is a._data.dtype:
+        if gd.shape == la[0] and gd.dtype is la[1]:
             return (_make(gd * b, g._device), None)
-    return (sum_to(g * b, a) if _needs(a) else None, sum_to(g * a, b) if _needs(b) else None)
+    return (None if ea is None else sum_to(g * b, la), None if eb is None else sum_to(g * a, lb))
 
 
 def div(input: Any, other: Any, *, rounding_mode: str | None = None, out: Tensor | None = None) -> Tensor:
@@ -170,20 +176,28 @@ def div(input: Any, other: Any, *, rounding_mode: str | None = None, out: Tensor
             raise ValueError(f"div: rounding_mode must be None, 'trunc' or 'floor', got {rounding_mode!r}")
         da, db, dev = binary_arrays(input, other, "div")
         if (da.dtype if hasattr(da, "dtype") else db.dtype).kind in "iu":  # ``7 // x`` puts a number first
+            _no_integer_zero(db, "div" if rounding_mode == "trunc" else "floor_divide")
             q = np.floor_divide(da, db) if rounding_mode == "floor" else _trunc_int_div(da, db)
         else:
-            q = da / db
-            q = np.floor(q) if rounding_mode == "floor" else np.trunc(q)
+            with np.errstate(divide="ignore", invalid="ignore"):  # inf and nan, silently, as in PyTorch
+                q = da / db
+            q = dev.xp.floor(q) if rounding_mode == "floor" else dev.xp.trunc(q)
         r = wrap(q, dev)
         if needs_grad(input, other):  # piecewise constant: zero gradient, but part of the graph as in PyTorch
-            record(r, "DivBackward3", lambda n, g: tuple(sum_to(g * 0, t) if _needs(t) else None for t in n.inputs),
-                   _tensor_inputs(input, other))
+            record(r, "DivBackward3", _zero_binary_backward, _tensor_inputs(input, other),
+                   likes=(like(input), like(other)))
         return _out(r, out)
     r = _arith(input, other, _op.truediv, "div", True)
     if _any_needs(input, other):
-        r.grad_fn, r._requires_grad = Node("DivBackward0", _div_backward, _tensor_inputs(input, other),
-                                _saved(input, other), (input, other)), True
+        _record_binary(r, "DivBackward0", _div_backward, input, other)
     return r if out is None else _out(r, out)
+
+
+def _no_integer_zero(b: Any, op: str) -> None:
+    """PyTorch raises for an integer division by zero (NumPy would warn and give 0)."""
+    if (b == 0) if not hasattr(b, "dtype") else bool((b == 0).any()):
+        raise RuntimeError(f"ZeroDivisionError: {op}: integer division by zero; use floats (x.float()) if "
+                           "inf/nan results are wanted, or mask the zero divisors first")
 
 
 def _trunc_int_div(a: Any, b: Any) -> Any:
@@ -191,12 +205,15 @@ def _trunc_int_div(a: Any, b: Any) -> Any:
     return q + ((q < 0) & (q * b != a))
 
 
+def _zero_binary_backward(node: Any, g: Tensor) -> tuple:
+    return tuple(None if e is None else sum_to(g * 0, lk) for lk, e in zip(node.likes, node.edges))
+
+
 def _div_backward(node: Any, g: Tensor) -> tuple:
-    if node._saved:
-        node.saved_tensors
-    a, b = node.meta
-    ga = sum_to(g / b, a) if _needs(a) else None
-    gb = sum_to(-g * a / (b * b), b) if _needs(b) else None
+    a, b = _operands(node)
+    (la, lb), (ea, eb) = node.likes, node.edges
+    ga = None if ea is None else sum_to(g / b, la)
+    gb = None if eb is None else sum_to(-g * a / (b * b), lb)
     return ga, gb
 
 
@@ -224,16 +241,19 @@ def remainder(input: Any, other: Any) -> Tensor:
         tensor([1, 1])
     """
     da, db, dev = binary_arrays(input, other, "remainder")
+    if (da.dtype if hasattr(da, "dtype") else db.dtype).kind in "iu":
+        _no_integer_zero(db, "remainder")
     r = wrap(np.mod(da, db) if dev.xp is np else dev.xp.remainder(da, db), dev)
     if needs_grad(input, other):
-        record(r, "RemainderBackward0", _remainder_backward, _tensor_inputs(input, other), (), (input, other))
+        _record_binary(r, "RemainderBackward0", _remainder_backward, input, other)
     return r
 
 
 def _remainder_backward(node: Any, g: Tensor) -> tuple:
-    a, b = node.meta
-    gb = sum_to(-g * floor_divide(a, b), b) if _needs(b) else None
-    return (sum_to(g, a) if _needs(a) else None, gb)
+    a, b = _operands(node)
+    (la, lb), (ea, eb) = node.likes, node.edges
+    gb = None if eb is None else sum_to(-g * floor_divide(a, b), lb)
+    return (None if ea is None else sum_to(g, la), gb)
 
 
 def fmod(input: Any, other: Any) -> Tensor:
@@ -245,10 +265,16 @@ def fmod(input: Any, other: Any) -> Tensor:
         tensor([-1,  1])
     """
     da, db, dev = binary_arrays(input, other, "fmod")
+    if (da.dtype if hasattr(da, "dtype") else db.dtype).kind in "iu":
+        _no_integer_zero(db, "fmod")
     r = wrap(dev.xp.fmod(da, db), dev)
     if needs_grad(input, other):
-        record(r, "FmodBackward0", lambda n, g: (sum_to(g, n.inputs[0]), None), _tensor_inputs(input, other))
+        record(r, "FmodBackward0", _fmod_backward, _tensor_inputs(input, other), likes=(like(input), None))
     return r
+
+
+def _fmod_backward(node: Any, g: Tensor) -> tuple:
+    return (sum_to(g, node.likes[0]), None)
 
 
 def pow(input: Any, exponent: Any, *, out: Tensor | None = None) -> Tensor:  # noqa: A001
@@ -268,30 +294,30 @@ def pow(input: Any, exponent: Any, *, out: Tensor | None = None) -> Tensor:  # n
         # PyTorch's overloads: Tensor ** number, Tensor ** Tensor, number ** Tensor
         name = "PowBackward2" if not isinstance(input, Tensor) else "PowBackward1" if isinstance(exponent, Tensor) \
             else "PowBackward0"
-        record(r, name, _pow_backward, _tensor_inputs(input, exponent), _saved(input, exponent), (input, exponent))
+        _record_binary(r, name, _pow_backward, input, exponent)
     return _out(r, out)
 
 
 def _pow_backward(node: Any, g: Tensor) -> tuple:
-    node.saved_tensors
-    a, b = node.meta
+    a, b = _operands(node)
+    (la, lb), (ea, eb) = node.likes, node.edges
     ga = gb = None
-    if _needs(a):
+    if ea is not None:
         if isinstance(b, Tensor):
             ga = g * b * where(b == 0, 0.0, a ** (b - 1))
         elif b == 0:
             ga = g * 0.0
         else:
             ga = g * b * a ** (b - 1)
-        ga = sum_to(ga, a)
-    if _needs(b):
+        ga = sum_to(ga, la)
+    if eb is not None:
         base = a if isinstance(a, Tensor) else None
         r = (a ** b) if base is not None else (b.new_tensor(a) ** b) if isinstance(a, (int, float)) else a ** b
         la = log(a) if base is not None else math.log(a) if a > 0 else float("nan")
         gb = g * r * la
         if base is not None:
             gb = where((a == 0) & (b >= 0), 0.0, gb)
-        gb = sum_to(gb, b)
+        gb = sum_to(gb, lb)
     return ga, gb
 
 
@@ -339,19 +365,20 @@ def _minmax(a: Any, b: Any, name: str, is_max: bool) -> Tensor:
     f = (xp.fmax if is_max else xp.fmin) if skip_nan else (xp.maximum if is_max else xp.minimum)
     r = wrap(f(da, db), dev)
     if needs_grad(a, b):
-        record(r, name.capitalize() + "Backward0", _minmax_backward, (a, b), (a, b), (is_max, skip_nan))
+        record(r, name.capitalize() + "Backward0", _minmax_backward, (a, b), (a, b), is_max=is_max,
+               skip_nan=skip_nan)
     return r
 
 
 def _minmax_backward(node: Any, g: Tensor) -> tuple:
     a, b = node.saved_tensors
-    is_max, skip_nan = node.meta
-    if skip_nan:  # as PyTorch's fmax/fmin: ties, and a NaN in ``other``, send the gradient to ``input``
+    is_max, (ea, eb) = node.is_max, node.edges
+    if node.skip_nan:  # as PyTorch's fmax/fmin: ties, and a NaN in ``other``, send the gradient to ``input``
         w = (((a >= b) if is_max else (a <= b)) | b.isnan()).to(g.dtype)
     else:
         wa = (a > b) if is_max else (a < b)
         w = wa.to(g.dtype) + (a == b).to(g.dtype) * 0.5
-    return (sum_to(g * w, a) if a._requires_grad else None, sum_to(g * (1 - w), b) if b._requires_grad else None)
+    return (None if ea is None else sum_to(g * w, a), None if eb is None else sum_to(g * (1 - w), b))
 
 
 def fmax(input: Tensor, other: Tensor, *, out: Tensor | None = None) -> Tensor:
@@ -412,21 +439,22 @@ def where(condition: Tensor, input: Any = None, other: Any = None) -> Any:
 
         input = as_tensor_like(input, condition)  # two numbers: PyTorch's scalar dtypes (int64, default float)
     da, db, dev = binary_arrays(input, other, "where")
+    check_broadcast("where", cd.shape, getattr(da, "shape", ()), getattr(db, "shape", ()))
     if condition._device is not dev and condition._data.ndim:
         from ._core import device_mismatch
 
         raise device_mismatch("where", condition, input if isinstance(input, Tensor) else other)
     r = wrap(dev.xp.where(cd, da, db), dev)
     if needs_grad(input, other):
-        record(r, "WhereBackward0", _where_backward, _tensor_inputs(input, other), (condition,), condition)
+        record(r, "WhereBackward0", _where_backward, _tensor_inputs(input, other), (condition,),
+               likes=(like(input), like(other)))
     return r
 
 
 def _where_backward(node: Any, g: Tensor) -> tuple:
-    a, b = node.inputs
-    c = node.meta
+    (c,), (la, lb), (ea, eb) = node.saved_tensors, node.likes, node.edges
     zero = g.new_zeros(())
-    return (sum_to(where(c, g, zero), a) if _needs(a) else None, sum_to(where(c, zero, g), b) if _needs(b) else None)
+    return (None if ea is None else sum_to(where(c, g, zero), la), None if eb is None else sum_to(where(c, zero, g), lb))
 
 
 def clamp(input: Tensor, min: Any = None, max: Any = None, *, out: Tensor | None = None) -> Tensor:  # noqa: A002
@@ -463,13 +491,13 @@ def clamp(input: Tensor, min: Any = None, max: Any = None, *, out: Tensor | None
         res = dev.xp.minimum(d, hi)
     r = wrap(res.astype(d.dtype, copy=False), dev)
     if needs_grad(input):
-        record(r, "ClampBackward1", _clamp_backward, (input,), (input,), (lo, hi))
+        record(r, "ClampBackward1", _clamp_backward, (input,), (input,), lo=lo, hi=hi)
     return _out(r, out)
 
 
 def _clamp_backward(node: Any, g: Tensor) -> tuple:
     (x,) = node.saved_tensors
-    lo, hi = node.meta
+    lo, hi = node.lo, node.hi
     if lo is None:  # clamp() rejects min and max both None
         mask = x <= hi
     else:
@@ -513,8 +541,9 @@ def _float_data(x: Tensor) -> Any:
     return d.astype(_dt.get_default_dtype().np) if d.dtype.kind in "biu" else d
 
 
-def _unary(x: Tensor, f: Any, name: str, backward: Any, save_in: bool = True, save_out: bool = False,
-           floats: bool = True) -> Tensor:
+def _unary(x: Tensor, f: Any, name: str, backward: Any, *, save: str = "input", floats: bool = True) -> Tensor:
+    """A unary op: ``f`` (a callable on arrays, or the name of the array module's function) on ``x``'s data;
+    the backward reads the saved input (``save="input"``), the saved output (``"output"``) or nothing (``""``)."""
     if not isinstance(x, Tensor):
         raise TypeError(f"{name.replace('Backward0', '').lower()}(): argument 'input' must be Tensor, "
                         f"not {type(x).__name__}")
@@ -523,10 +552,7 @@ def _unary(x: Tensor, f: Any, name: str, backward: Any, save_in: bool = True, sa
         d = d.astype(_dt.get_default_dtype().np)
     r = _make(f(d) if callable(f) else getattr(x._device.xp, f)(d), x._device)
     if backward is not None and x._requires_grad and STATE.enabled:
-        node = r.grad_fn = Node(name, backward, (x,), (x,) if save_in else ())
-        r._requires_grad = True
-        if save_out:
-            node._out = (r._data, r._device, r._version_counter, 0)
+        record(r, name, backward, (x,), (x,) if save == "input" else (), save_output=save == "output")
     return r
 
 
@@ -538,7 +564,7 @@ def exp(input: Tensor) -> Tensor:
         >>> torch.exp(torch.tensor([0.0]))
         tensor([1.])
     """
-    return _unary(input, "exp", "ExpBackward0", lambda n, g: (g * n.output(),), False, True)
+    return _unary(input, "exp", "ExpBackward0", lambda n, g: (g * n.output(),), save="output")
 
 
 def exp2(input: Tensor) -> Tensor:
@@ -549,7 +575,7 @@ def exp2(input: Tensor) -> Tensor:
         >>> torch.exp2(torch.tensor([0.0, 3.0, -1.0]))
         tensor([1.0000, 8.0000, 0.5000])
     """
-    return _unary(input, "exp2", "Exp2Backward0", lambda n, g: (g * n.output() * math.log(2),), False, True)
+    return _unary(input, "exp2", "Exp2Backward0", lambda n, g: (g * n.output() * math.log(2),), save="output")
 
 
 def expm1(input: Tensor) -> Tensor:
@@ -560,7 +586,7 @@ def expm1(input: Tensor) -> Tensor:
         >>> torch.expm1(torch.tensor([0.0]))
         tensor([0.])
     """
-    return _unary(input, "expm1", "Expm1Backward0", lambda n, g: (g * (n.output() + 1),), False, True)
+    return _unary(input, "expm1", "Expm1Backward0", lambda n, g: (g * (n.output() + 1),), save="output")
 
 
 def log(input: Tensor) -> Tensor:
@@ -626,7 +652,7 @@ def sqrt(input: Tensor) -> Tensor:
         >>> torch.sqrt(torch.tensor([4.0]))
         tensor([2.])
     """
-    return _unary(input, "sqrt", "SqrtBackward0", lambda n, g: (g / (2 * n.output()),), False, True)
+    return _unary(input, "sqrt", "SqrtBackward0", lambda n, g: (g / (2 * n.output()),), save="output")
 
 
 def rsqrt(input: Tensor) -> Tensor:
@@ -638,7 +664,7 @@ def rsqrt(input: Tensor) -> Tensor:
         tensor([0.5000])
     """
     return _unary(input, lambda d: 1 / input._device.xp.sqrt(d), "RsqrtBackward0",
-                  lambda n, g: (-0.5 * g * n.output() ** 3,), False, True)
+                  lambda n, g: (-0.5 * g * n.output() ** 3,), save="output")
 
 
 def reciprocal(input: Tensor) -> Tensor:
@@ -649,8 +675,8 @@ def reciprocal(input: Tensor) -> Tensor:
         >>> torch.reciprocal(torch.tensor([4.0]))
         tensor([0.2500])
     """
-    return _unary(input, lambda d: 1 / d, "ReciprocalBackward0", lambda n, g: (-g * n.output() ** 2,), False,
-                  True)
+    return _unary(input, lambda d: 1 / d, "ReciprocalBackward0", lambda n, g: (-g * n.output() ** 2,),
+                  save="output")
 
 
 def square(input: Tensor) -> Tensor:
@@ -688,7 +714,7 @@ def sign(input: Tensor) -> Tensor:
         >>> torch.sign(torch.tensor([-2.0, 0.0, 3.0]))
         tensor([-1.,  0.,  1.])
     """
-    return _unary(input, _sign, "SignBackward0", lambda n, g: (g * 0,), False, floats=False)
+    return _unary(input, _sign, "SignBackward0", lambda n, g: (g * 0,), save="", floats=False)
 
 
 def _sign(d: Any) -> Any:
@@ -721,7 +747,7 @@ def neg(input: Tensor) -> Tensor:
     if input._data.dtype == np.bool_:
         raise RuntimeError("neg: negation, the `-` operator, on a bool tensor is not supported; use "
                            "logical_not() or the `~` operator instead")
-    return _unary(input, "negative", "NegBackward0", lambda n, g: (-g,), False, floats=False)
+    return _unary(input, "negative", "NegBackward0", lambda n, g: (-g,), save="", floats=False)
 
 
 negative = neg
@@ -757,7 +783,7 @@ def tan(input: Tensor) -> Tensor:
         >>> torch.tan(torch.tensor([0.0, 0.5]))
         tensor([0.0000, 0.5463])
     """
-    return _unary(input, "tan", "TanBackward0", lambda n, g: (g * (1 + n.output() ** 2),), False, True)
+    return _unary(input, "tan", "TanBackward0", lambda n, g: (g * (1 + n.output() ** 2),), save="output")
 
 
 def asin(input: Tensor) -> Tensor:
@@ -846,7 +872,7 @@ def tanh(input: Tensor) -> Tensor:
         >>> torch.tanh(torch.tensor([0.0]))
         tensor([0.])
     """
-    return _unary(input, "tanh", "TanhBackward0", _tanh_backward, False, True)
+    return _unary(input, "tanh", "TanhBackward0", _tanh_backward, save="output")
 
 
 def _tanh_backward(node: Any, g: Tensor) -> tuple:
@@ -872,7 +898,7 @@ def sigmoid(input: Tensor) -> Tensor:
         >>> torch.sigmoid(torch.tensor([0.0]))
         tensor([0.5000])
     """
-    return _unary(input, _sigmoid_array, "SigmoidBackward0", _sigmoid_backward, False, True)
+    return _unary(input, _sigmoid_array, "SigmoidBackward0", _sigmoid_backward, save="output")
 
 
 def _sigmoid_backward(node: Any, g: Tensor) -> tuple:
@@ -892,7 +918,7 @@ def relu(input: Tensor) -> Tensor:
         tensor([0., 2.])
     """
     return _unary(input, lambda d: input._device.xp.maximum(d, 0, dtype=d.dtype), "ReluBackward0",
-                  _relu_backward, False, True, floats=False)
+                  _relu_backward, save="output", floats=False)
 
 
 def _relu_backward(node: Any, g: Tensor) -> tuple:
@@ -937,14 +963,14 @@ def erfinv(input: Tensor) -> Tensor:
     from ._special import erfinv as _erfinv
 
     return _unary(input, _erfinv, "ErfinvBackward0",
-                  lambda n, g: (g * (math.sqrt(math.pi) / 2) * exp(n.output() ** 2),), False, True)
+                  lambda n, g: (g * (math.sqrt(math.pi) / 2) * exp(n.output() ** 2),), save="output")
 
 
 def _rounding(name: str, f: str) -> Any:
     def op(input: Tensor) -> Tensor:
         if input._data.dtype.kind in "biu":
             return input.clone()
-        return _unary(input, f, name.capitalize() + "Backward0", lambda n, g: (g * 0,), False)
+        return _unary(input, f, name.capitalize() + "Backward0", lambda n, g: (g * 0,), save="")
 
     op.__name__ = name
     op.__doc__ = f"Round each element ({name}); the gradient is zero.\n\n    Example:\n" \
@@ -970,7 +996,7 @@ def round(input: Tensor, *, decimals: int = 0) -> Tensor:  # noqa: A001
     if input._data.dtype.kind in "biu":
         return input.clone()
     return _unary(input, lambda d: input._device.xp.round(d, decimals), "RoundBackward0",
-                  lambda n, g: (g * 0,), False)
+                  lambda n, g: (g * 0,), save="")
 
 
 def frac(input: Tensor) -> Tensor:
@@ -1144,6 +1170,28 @@ def equal(input: Tensor, other: Tensor) -> bool:
     """
     return tuple(input.shape) == tuple(other.shape) and bool((input == other)._data.all())
 
+
+
+def addcmul(input: Tensor, tensor1: Tensor, tensor2: Tensor, *, value: Any = 1) -> Tensor:
+    """``input + value * tensor1 * tensor2``.
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.addcmul(torch.ones(2), torch.tensor([1.0, 2.0]), torch.tensor([3.0, 4.0]), value=0.5)
+        tensor([2.5000, 5.0000])
+    """
+    return renamed(input + value * tensor1 * tensor2, "AddcmulBackward0", input, tensor1, tensor2)
+
+
+def addcdiv(input: Tensor, tensor1: Tensor, tensor2: Tensor, *, value: Any = 1) -> Tensor:
+    """``input + value * tensor1 / tensor2``.
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.addcdiv(torch.ones(2), torch.tensor([1.0, 2.0]), torch.tensor([4.0, 8.0]), value=2)
+        tensor([1.5000, 1.5000])
+    """
+    return renamed(input + value * tensor1 / tensor2, "AddcdivBackward0", input, tensor1, tensor2)
 
 # -- output and in-place helpers ---------------------------------------------------------------------------
 

@@ -12,7 +12,7 @@ import numpy as np
 from .. import dtypes as _dt
 from .. import return_types
 from .._tensor import Tensor
-from ._core import inplace, make_view, needs_grad, record, renamed, wrap, wrap_dim, xp_of
+from ._core import inplace, like, make_view, needs_grad, record, renamed, wrap, wrap_dim, xp_of
 
 
 def _index_array(t: Tensor, dev: Any) -> Any:
@@ -157,8 +157,8 @@ def getitem(input: Tensor, idx: Any) -> Tensor:
     if not advanced:
         make_view(out, input)
     if needs_grad(input):
-        record(out, "IndexBackward0" if advanced else _basic_name(key, d.shape), _getitem_backward, (input,), (),
-               (d.shape, key, advanced))
+        record(out, "IndexBackward0" if advanced else _basic_name(key, d.shape), _getitem_backward, (input,),
+               shape=d.shape, key=key, advanced=advanced)
     return out
 
 
@@ -184,17 +184,8 @@ def _basic_name(key: tuple, shape: tuple) -> str:
 
 
 def _getitem_backward(node: Any, g: Tensor) -> tuple:
-    shape, key, advanced = node.meta
+    shape, key, advanced = node.shape, node.key, node.advanced
     return (index_put_new(g.new_zeros(shape), key, g, accumulate=advanced),)
-
-
-def _add_at(xp: Any, a: Any, key: Any, v: Any) -> None:
-    if xp is np:
-        np.add.at(a, key, v)
-    else:
-        import cupyx
-
-        cupyx.scatter_add(a, key, v)
 
 
 def index_put_new(input: Tensor, key: Any, values: Any, accumulate: bool = False) -> Tensor:
@@ -218,7 +209,7 @@ def index_put_new(input: Tensor, key: Any, values: Any, accumulate: bool = False
     target = d if steps is None else d[steps[0]]  # PyTorch's order: write through the basic view
     try:
         if accumulate:
-            _add_at(xp, target, key if steps is None else steps[1], v)
+            input._device.backend.add_at(target, key if steps is None else steps[1], v)
         else:
             target[key if steps is None else steps[1]] = v
     except (ValueError, IndexError) as e:
@@ -228,20 +219,20 @@ def index_put_new(input: Tensor, key: Any, values: Any, accumulate: bool = False
     out = wrap(d, input._device)
     if needs_grad(input, values):
         record(out, "IndexPutBackward0", _index_put_backward,
-               (input, values if isinstance(values, Tensor) else None), (), (key, accumulate))
+               (input, values if isinstance(values, Tensor) else None), key=key, accumulate=accumulate,
+               like=like(values))
     return out
 
 
 def _index_put_backward(node: Any, g: Tensor) -> tuple:
-    key, accumulate = node.meta
-    inp, val = node.inputs
+    key, accumulate, (ei, ev) = node.key, node.accumulate, node.edges
     gi = gv = None
-    if inp._requires_grad:
+    if ei is not None:
         gi = g if accumulate else index_put_new(g, key, 0.0)
-    if val is not None and val._requires_grad:
+    if ev is not None:
         from ._core import sum_to
 
-        gv = sum_to(getitem(g, key), val)
+        gv = sum_to(getitem(g, key), node.like)
     return gi, gv
 
 
@@ -300,12 +291,12 @@ def gather(input: Tensor, dim: int, index: Tensor, *, sparse_grad: bool = False)
     src = input._data[tuple(slice(0, n) if k != ax else slice(None) for k, n in enumerate(i.shape))]
     out = wrap(xp.take_along_axis(src, i.astype(np.int64, copy=False), ax), input._device)
     if needs_grad(input):
-        record(out, "GatherBackward0", _gather_backward, (input,), (), (tuple(input.shape), ax, index))
+        record(out, "GatherBackward0", _gather_backward, (input,), shape=tuple(input.shape), dim=ax, index=index)
     return out
 
 
 def _gather_backward(node: Any, g: Tensor) -> tuple:
-    shape, ax, index = node.meta
+    shape, ax, index = node.shape, node.dim, node.index
     return (scatter_add(g.new_zeros(shape), ax, index, g),)
 
 
@@ -359,20 +350,24 @@ def scatter(input: Tensor, dim: int, index: Tensor, src: Any = None, *, value: A
     out = wrap(d, input._device)
     srct = src if isinstance(src, Tensor) else None
     if needs_grad(input, src) and reduce is None:
-        record(out, "ScatterBackward0", _scatter_backward, (input, srct), (), (ax, index))
+        record(out, "ScatterBackward0", _scatter_backward, (input, srct), dim=ax, index=index,
+               src_shape=None if srct is None else tuple(srct.shape))
     return out
 
 
 def _scatter_backward(node: Any, g: Tensor) -> tuple:
-    ax, index = node.meta
-    inp, src = node.inputs
-    gi = scatter(g, ax, index, 0.0) if inp._requires_grad else None
-    gs = None
-    if src is not None and src._requires_grad:
-        gs = gather(g, ax, index)
-        if tuple(gs.shape) != tuple(src.shape):
-            gs = index_put_new(src.new_zeros(tuple(src.shape)), tuple(slice(0, n) for n in gs.shape), gs)
+    ax, index, (ei, es) = node.dim, node.index, node.edges
+    gi = None if ei is None else scatter(g, ax, index, 0.0)
+    gs = None if es is None else _gathered_src(g, ax, index, node.src_shape)
     return gi, gs
+
+
+def _gathered_src(g: Tensor, ax: int, index: Tensor, src_shape: tuple) -> Tensor:
+    """The gradient of scatter's ``src``: ``g`` gathered at ``index``, zero-padded to ``src``'s shape."""
+    gs = gather(g, ax, index)
+    if tuple(gs.shape) != src_shape:
+        gs = index_put_new(g.new_zeros(src_shape), tuple(slice(0, n) for n in gs.shape), gs)
+    return gs
 
 
 def scatter_add(input: Tensor, dim: int, index: Tensor, src: Tensor) -> Tensor:
@@ -387,22 +382,18 @@ def scatter_add(input: Tensor, dim: int, index: Tensor, src: Tensor) -> Tensor:
     full = _full_index(i.astype(np.int64, copy=False), ax)
     d = input._data.copy()
     s = src._data[tuple(slice(0, n) for n in i.shape)].astype(d.dtype, copy=False)
-    _add_at(input._device.xp, d, full, s)
+    input._device.backend.add_at(d, full, s)
     out = wrap(d, input._device)
     if needs_grad(input, src):
-        record(out, "ScatterAddBackward0", _scatter_add_backward, (input, src), (), (ax, index))
+        record(out, "ScatterAddBackward0", _scatter_add_backward, (input, src), dim=ax, index=index,
+               src_shape=tuple(src.shape))
     return out
 
 
 def _scatter_add_backward(node: Any, g: Tensor) -> tuple:
-    ax, index = node.meta
-    inp, src = node.inputs
-    gs = None
-    if src._requires_grad:
-        gs = gather(g, ax, index)
-        if tuple(gs.shape) != tuple(src.shape):
-            gs = index_put_new(src.new_zeros(tuple(src.shape)), tuple(slice(0, n) for n in gs.shape), gs)
-    return (g if inp._requires_grad else None), gs
+    ei, es = node.edges
+    gs = None if es is None else _gathered_src(g, node.dim, node.index, node.src_shape)
+    return (None if ei is None else g), gs
 
 
 def index_select(input: Tensor, dim: int, index: Tensor) -> Tensor:
@@ -551,13 +542,13 @@ def _sorted(input: Tensor, dim: int, descending: bool, k: int | None, op: str) -
     v = wrap(vals, input._device)
     i = wrap(idx.astype(np.int64, copy=False), input._device)
     if needs_grad(input):
-        record(v, "SortBackward0" if k is None else "TopkBackward0", _sorted_backward, (input,), (),
-               (tuple(d.shape), ax, i))
+        record(v, "SortBackward0" if k is None else "TopkBackward0", _sorted_backward, (input,),
+               shape=tuple(d.shape), dim=ax, index=i)
     return result(v, i)
 
 
 def _sorted_backward(node: Any, g: Tensor) -> tuple:
-    shape, ax, i = node.meta
+    shape, ax, i = node.shape, node.dim, node.index
     return (scatter(g.new_zeros(shape), ax, i, g),)
 
 

@@ -24,6 +24,23 @@ def _arrays(a: Tensor, b: Tensor, op: str) -> tuple[Any, Any, Any]:
     return da, db, dev
 
 
+def _is_low(a: Any) -> bool:
+    """float16 or bfloat16 (NumPy's kinds 'f' and 'V' with 2 bytes)."""
+    return a.dtype.itemsize == 2 and a.dtype.kind in "fV"
+
+
+def _matmul_arrays(a: Any, b: Any) -> Any:
+    return a @ b
+
+
+def _low_precision_safe(a: Any, b: Any, f: Any) -> Any:
+    """``f(a, b)``; on NumPy, half-precision operands are multiplied in float32 and the result rounded back to
+    their dtype (as PyTorch accumulates; NumPy's float16 product is slow, and bfloat16's comes out float32)."""
+    if _is_low(a) and isinstance(a, np.ndarray):
+        return f(a.astype(np.float32), b.astype(np.float32)).astype(a.dtype)
+    return f(a, b)
+
+
 def _mm_nd(a: Tensor, b: Tensor, op: str) -> Tensor:
     """The product of (batches of) matrices, both at least 2-d, batch dimensions broadcast."""
     da, db, dev = _arrays(a, b, op)
@@ -32,7 +49,7 @@ def _mm_nd(a: Tensor, b: Tensor, op: str) -> Tensor:
                            f"{_fmt(db.shape)}): the last dimension of the first ({da.shape[-1]}) must equal the "
                            f"second-to-last of the second ({db.shape[-2]})")
     try:
-        r = wrap(da @ db, dev)
+        r = wrap(_low_precision_safe(da, db, _matmul_arrays), dev)
     except ValueError:
         raise RuntimeError(f"{op}: batch dimensions {tuple(da.shape[:-2])} and {tuple(db.shape[:-2])} cannot "
                            "be broadcast together") from None
@@ -47,9 +64,9 @@ def _fmt(shape: tuple) -> str:
 
 
 def _mm_backward(node: Any, g: Tensor) -> tuple:
-    a, b = node.saved_tensors
-    ga = sum_to(_mm_nd(g, b.mT, "matmul"), a) if a._requires_grad else None
-    gb = sum_to(_mm_nd(a.mT, g, "matmul"), b) if b._requires_grad else None
+    (a, b), (ea, eb) = node.saved_tensors, node.edges
+    ga = None if ea is None else sum_to(_mm_nd(g, b.mT, "matmul"), a)
+    gb = None if eb is None else sum_to(_mm_nd(a.mT, g, "matmul"), b)
     return ga, gb
 
 
@@ -140,15 +157,15 @@ def dot(input: Tensor, other: Tensor) -> Tensor:
     if da.shape[0] != db.shape[0]:
         raise RuntimeError(f"dot: inconsistent tensor size, expected tensor [{da.shape[0]}] and src [{db.shape[0]}] "
                            "to have the same number of elements, but got different sizes")
-    r = wrap(dev.xp.asarray(da @ db), dev)
+    r = wrap(dev.xp.asarray(_low_precision_safe(da, db, _matmul_arrays)), dev)
     if needs_grad(input, other):
         record(r, "DotBackward0", _dot_backward, (input, other), (input, other))
     return r
 
 
 def _dot_backward(node: Any, g: Tensor) -> tuple:
-    a, b = node.saved_tensors
-    return (g * b if a._requires_grad else None, g * a if b._requires_grad else None)
+    (a, b), (ea, eb) = node.saved_tensors, node.edges
+    return (None if ea is None else g * b, None if eb is None else g * a)
 
 
 vdot = dot
@@ -270,18 +287,22 @@ def einsum(equation: str, *operands: Any) -> Tensor:
             same_device("einsum", operands[0], t)
         arrays.append(t._data if rdt is None else t._data.astype(rdt.np))
     full = ",".join(ins) + "->" + out
-    r = wrap(dev.xp.einsum(full, *arrays, optimize=len(arrays) > 2), dev)
+    low = arrays[0].dtype if _is_low(arrays[0]) else None
+    if low is not None and dev.xp is np:  # NumPy has no fast or exact half-precision products: float32, rounded
+        arrays = [x.astype(np.float32) for x in arrays]
+    r = dev.xp.einsum(full, *arrays, optimize=len(arrays) > 2)
+    r = wrap(r if low is None or dev.xp is not np else r.astype(low), dev)
     if needs_grad(*operands):
-        record(r, "EinsumBackward0", _einsum_backward, tuple(operands), tuple(operands), (ins, out))
+        record(r, "EinsumBackward0", _einsum_backward, tuple(operands), tuple(operands), ins=ins, result=out)
     return r
 
 
 def _einsum_backward(node: Any, g: Tensor) -> tuple:
     ops = node.saved_tensors
-    ins, out = node.meta
+    ins, out = node.ins, node.result
     grads: list[Tensor | None] = []
     for i, t in enumerate(ops):
-        if not t._requires_grad:
+        if node.edges[i] is None:
             grads.append(None)
             continue
         sub = ins[i]

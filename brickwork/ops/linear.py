@@ -10,8 +10,6 @@ from __future__ import annotations
 import math
 from typing import Any
 
-import numpy as np
-
 from .._tensor import Tensor
 from ..autograd.grad_mode import STATE
 from ._core import device_mismatch, record, wrap
@@ -49,42 +47,17 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     bd = None if bias is None else bias._data
     if bd is not None and bd.ndim and bd.shape != (w.shape[0],):
         raise RuntimeError(f"linear: expected bias of shape ({w.shape[0]},), got {tuple(bd.shape)}")
-    out = wrap(_affine(d, w, bd), input._device)
+    out = wrap(input._device.backend.affine(d, w, bd), input._device)  # the backend's fastest product
     if STATE.enabled and (input._requires_grad or weight._requires_grad or (bias is not None and bias._requires_grad)):
         record(out, "AddmmBackward0" if bias is not None else "MmBackward0", _linear_backward, (input, weight, bias),
                saved=(input, weight), bias_shape=None if bias is None else bias._data.shape)
     return out
 
 
-def _affine(d: Any, w: Any, b: Any) -> Any:
-    """The array ``d @ w.T + b`` (C-contiguous), as one matrix product whatever the leading dimensions.
-
-    NumPy's ``matmul`` on a 3-d input loops over the leading dimension, one small product each (1.5x slower for
-    a 16x64 batch of tokens), so leading dimensions are flattened first. OpenBLAS multiplies a few rows by a
-    transposed weight (``x @ w.T``) at half speed, so on NumPy up to ``_FEW_ROWS`` rows are computed as
-    ``(w @ x.T).T``; the bias add then writes the C-ordered result.
-    """
-    x2 = _rows(d)
-    if type(d) is np.ndarray and 0 < x2.shape[0] <= _FEW_ROWS:
-        yt = (w @ x2.T).T
-        y = np.empty(yt.shape, yt.dtype)
-        if b is None:
-            np.copyto(y, yt)
-        else:
-            np.add(yt, b, out=y)
-    else:
-        y = x2 @ w.T
-        if b is not None:
-            y += b
-    return y if d.ndim == 2 else y.reshape(d.shape[:-1] + (w.shape[0],))
-
-
 def _rows(a: Any) -> Any:
     """``a`` as a matrix of rows: its leading dimensions flattened (a view when ``a`` is contiguous)."""
     return a if a.ndim == 2 else a.reshape(math.prod(a.shape[:-1]), a.shape[-1])
 
-
-_FEW_ROWS = 128
 
 
 def _linear_backward(node: Any, g: Tensor) -> tuple:

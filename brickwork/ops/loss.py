@@ -188,6 +188,10 @@ def _index_targets(op: str, input: Tensor, target: Tensor, weight: Tensor | None
                                f"{_dtype_name(target)} of shape {_shape_str(t.shape)}; convert it with "
                                "target.long()"
                                f"{probs}")
+        if x.ndim > 1 and t.ndim and t.shape[0] != x.shape[0]:  # PyTorch's ValueError for this one mismatch
+            raise ValueError(f"{op}: Expected input batch_size ({x.shape[0]}) to match target batch_size "
+                             f"({t.shape[0]}): input has shape {_shape_str(x.shape)}, target {_shape_str(t.shape)}; "
+                             "give one target per input row")
         raise RuntimeError(f"{op}: expected target of shape {_shape_str(names)} = {_shape_str(want)} with class "
                            f"indices for input of shape {_shape_str(x.shape)}, got {_shape_str(t.shape)} of "
                            f"dtype {_dtype_name(target)}{probs}")
@@ -480,6 +484,10 @@ def binary_cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = 
         raise RuntimeError("binary_cross_entropy: all elements of input should be between 0 and 1 (got values "
                            f"in [{float(x.min()):g}, {float(x.max()):g}]); apply sigmoid first, or use "
                            "binary_cross_entropy_with_logits on the raw logits")
+    if t.size and bool(((t < 0) | (t > 1)).any()):
+        raise RuntimeError("binary_cross_entropy: all elements of target should be between 0 and 1 (got values "
+                           f"in [{float(t.min()):g}, {float(t.max()):g}]); targets are probabilities of the "
+                           "positive class")
     xp = input._device.xp
     t = t.astype(x.dtype, copy=False)
     with np.errstate(divide="ignore"):
@@ -522,6 +530,9 @@ def binary_cross_entropy_with_logits(input: Tensor, target: Tensor, weight: Tens
     if tuple(target.shape) != tuple(input.shape):
         raise ValueError(f"{op}: target size {tuple(target.shape)} must be the same as input size "
                          f"{tuple(input.shape)}; reshape the target (e.g. target.view_as(input))")
+    if not target.is_floating_point():
+        raise RuntimeError(f"{op}: result type Float can't be cast to the desired output type of the target "
+                           f"({target.dtype}); pass a floating target, e.g. target.float()")
     xp = input._device.xp
     # softplus(-x) = m + log(exp(-m) + exp(-x - m)) is exact for any constant m; m = max(-x, 0) keeps it
     # finite, and treating m as a constant keeps the gradient right at x = 0 too

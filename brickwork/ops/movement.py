@@ -10,7 +10,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from .._tensor import Tensor
-from ._core import dims_tuple, make_view, needs_grad, record, renamed, same_device, wrap, wrap_dim
+from ._core import dims_tuple, like, make_view, needs_grad, record, renamed, same_device, wrap, wrap_dim
 
 
 def _view_of(data: Any, base: Tensor) -> Tensor:
@@ -75,12 +75,12 @@ def _reshape(input: Tensor, shape: tuple, name: str | None = None) -> Tensor:
             contiguous = d.flags.c_contiguous
             name = "ViewBackward0" if contiguous else "ReshapeAliasBackward0" if out._base is not None \
                 else "UnsafeViewBackward0"
-        record(out, name, _reshape_backward, (input,), (), d.shape)
+        record(out, name, _reshape_backward, (input,), shape=d.shape)
     return out
 
 
 def _reshape_backward(node: Any, g: Tensor) -> tuple:
-    return (g.reshape(node.meta),)
+    return (g.reshape(node.shape),)
 
 
 def view(input: Tensor, *shape: Any) -> Tensor:
@@ -112,7 +112,7 @@ def view(input: Tensor, *shape: Any) -> Tensor:
             f"requested {list(shape)}. Use .reshape(...) instead, or call .contiguous() first") from None
     out = make_view(wrap(arr, input._device), input)
     if needs_grad(input):
-        record(out, "ViewBackward0", _reshape_backward, (input,), (), d.shape)
+        record(out, "ViewBackward0", _reshape_backward, (input,), shape=d.shape)
     return out
 
 
@@ -171,12 +171,12 @@ def permute(input: Tensor, *dims: Any) -> Tensor:
 def _permute(input: Tensor, perm: tuple, name: str) -> Tensor:
     out = make_view(wrap(input._data.transpose(perm), input._device), input)
     if needs_grad(input):
-        record(out, name, _permute_backward, (input,), (), tuple(perm))
+        record(out, name, _permute_backward, (input,), perm=tuple(perm))
     return out
 
 
 def _permute_backward(node: Any, g: Tensor) -> tuple:
-    return (g.permute(tuple(int(i) for i in np.argsort(node.meta))),)
+    return (g.permute(tuple(int(i) for i in np.argsort(node.perm))),)
 
 
 def transpose(input: Tensor, dim0: int, dim1: int) -> Tensor:
@@ -370,14 +370,14 @@ def expand(input: Tensor, *sizes: Any) -> Tensor:
         return _same(input, "ExpandBackward0")
     out = make_view(wrap(input._device.xp.broadcast_to(d, shape), input._device), input)
     if needs_grad(input):
-        record(out, "ExpandBackward0", _expand_backward, (input,), (), input)
+        record(out, "ExpandBackward0", _expand_backward, (input,), like=like(input))
     return out
 
 
 def _expand_backward(node: Any, g: Tensor) -> tuple:
     from ._core import sum_to
 
-    return (sum_to(g, node.inputs[0]),)
+    return (sum_to(g, node.like),)
 
 
 def expand_as(input: Tensor, other: Tensor) -> Tensor:
@@ -447,12 +447,12 @@ def repeat(input: Tensor, *sizes: Any) -> Tensor:
                            f"dimensions of tensor ({d.ndim})")
     out = wrap(input._device.xp.tile(d, sizes), input._device)
     if needs_grad(input):
-        record(out, "RepeatBackward0", _repeat_backward, (input,), (), (sizes, d.shape))
+        record(out, "RepeatBackward0", _repeat_backward, (input,), sizes=sizes, shape=d.shape)
     return out
 
 
 def _repeat_backward(node: Any, g: Tensor) -> tuple:
-    sizes, shape = node.meta
+    sizes, shape = node.sizes, node.shape
     full = (1,) * (len(sizes) - len(shape)) + tuple(shape)
     split = []
     for r, s in zip(sizes, full):
@@ -483,7 +483,7 @@ def cat(tensors: Sequence[Tensor], dim: int = 0, *, out: Tensor | None = None) -
     """
     tensors = [t for t in tensors]
     if not tensors:
-        raise RuntimeError("cat(): expected a non-empty list of Tensors")
+        raise ValueError("cat(): expected a non-empty list of Tensors; pass at least one tensor")
     for i, t in enumerate(tensors):
         if not isinstance(t, Tensor):
             raise TypeError(f"cat(): expected a sequence of Tensors, got {type(t).__name__} at position {i}")
@@ -512,15 +512,15 @@ def cat(tensors: Sequence[Tensor], dim: int = 0, *, out: Tensor | None = None) -
         arrays.append(t._data if rdt is None else t._data.astype(rdt.np, copy=False))
     r = wrap(first._device.xp.concatenate(arrays, axis=ax), first._device)
     if needs_grad(*keep):
-        record(r, "CatBackward0", _cat_backward, tuple(keep), (), (ax, [t._data.shape[ax] for t in keep]))
+        record(r, "CatBackward0", _cat_backward, tuple(keep), dim=ax, sizes=[t._data.shape[ax] for t in keep])
     return r
 
 
 def _cat_backward(node: Any, g: Tensor) -> tuple:
-    ax, sizes = node.meta
+    ax, sizes = node.dim, node.sizes
     out, off = [], 0
-    for t, n in zip(node.inputs, sizes):
-        out.append(narrow(g, ax, off, n) if t._requires_grad else None)
+    for e, n in zip(node.edges, sizes):
+        out.append(None if e is None else narrow(g, ax, off, n))
         off += n
     return tuple(out)
 
@@ -586,11 +586,16 @@ def narrow(input: Tensor, dim: int, start: int, length: int) -> Tensor:
     n = d.shape[ax]
     if isinstance(start, Tensor):
         start = int(start.item())
+    if not -n <= start <= n:
+        raise IndexError(f"narrow(): start out of range (expected to be in range of [{-n}, {n}], but got {start}) "
+                         f"for dim {ax} of shape {tuple(d.shape)}")
     if start < 0:
         start += n
-    if not (0 <= start <= n and 0 <= length and start + length <= n):
-        raise IndexError(f"narrow(): start ({start}) + length ({length}) exceeds dimension size ({n}) of dim "
-                         f"{ax} (shape {tuple(d.shape)})")
+    if length < 0:
+        raise RuntimeError(f"narrow(): length must be non-negative, got {length}")
+    if start + length > n:
+        raise RuntimeError(f"narrow(): start ({start}) + length ({length}) exceeds dimension size ({n}) of dim "
+                           f"{ax} (shape {tuple(d.shape)}); use a smaller length or start")
     idx = (slice(None),) * ax + (slice(start, start + length),)
     from .indexing import getitem
 
@@ -692,7 +697,7 @@ def flip(input: Tensor, dims: Any, *more: int) -> Tensor:
     axes = dims_tuple((dims,) + more if more else dims, input._data.ndim, "flip")  # x.flip(0, 1) as x.flip((0, 1))
     out = wrap(input._device.xp.flip(input._data, axes).copy(), input._device) if axes else input.clone()
     if axes and needs_grad(input):
-        record(out, "FlipBackward0", lambda n, g: (g.flip(n.meta),), (input,), (), axes)
+        record(out, "FlipBackward0", lambda n, g: (g.flip(n.dims),), (input,), dims=axes)
     return out
 
 

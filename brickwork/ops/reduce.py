@@ -18,6 +18,28 @@ from ..autograd.grad_mode import STATE
 from ._core import dims_tuple, needs_grad, record, renamed, wrap, wrap_dim
 
 
+def _accumulator(d: Any) -> Any:
+    """The dtype a reduction of array ``d`` accumulates in, as PyTorch's: int64 for integers and bool,
+    float32 for float16/bfloat16 (whose own precision would lose most of a long sum), else None (its own)."""
+    k = d.dtype.kind
+    if k in "biu":
+        return np.int64
+    if d.dtype.itemsize == 2 and k in "fV":
+        return np.float32
+    return None
+
+
+def _low(t: Tensor) -> bool:
+    d = t._data
+    return d.dtype.itemsize == 2 and d.dtype.kind in "fV"
+
+
+def _in_float32(fn: Any, input: Tensor, name: str, *args: Any, **kwargs: Any) -> Tensor:
+    """A composite reduction of a float16/bfloat16 tensor computed in float32 and rounded back, as PyTorch."""
+    out = fn(input.float(), *args, **kwargs).to(input.dtype)
+    return renamed(out, name, input)
+
+
 def _keep_shape(shape: tuple, dims: tuple) -> tuple:
     return tuple(1 if i in dims else n for i, n in enumerate(shape))
 
@@ -51,17 +73,17 @@ def sum(input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = N
     input = _cast(input, dtype)
     d = input._data
     dims = _dims(input, dim, "sum")
-    acc = np.int64 if d.dtype.kind in "biu" else None
-    r = wrap(d.sum(axis=dims, keepdims=keepdim, dtype=acc), input._device)
+    acc = _accumulator(d)
+    r = d.sum(axis=dims, keepdims=keepdim, dtype=acc)
+    r = wrap(r.astype(d.dtype) if acc is np.float32 else r, input._device)
     if needs_grad(input):
-        record(r, "SumBackward1" if dim is not None else "SumBackward0", _sum_backward, (input,), (),
-               (d.shape, dims, keepdim))
+        record(r, "SumBackward1" if dim is not None else "SumBackward0", _sum_backward, (input,),
+               shape=d.shape, dims=dims, keepdim=keepdim)
     return r
 
 
 def _sum_backward(node: Any, g: Tensor) -> tuple:
-    shape, dims, keepdim = node.meta
-    return (_expand_back(g, shape, dims, keepdim),)
+    return (_expand_back(g, node.shape, node.dims, node.keepdim),)
 
 
 def nansum(input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:
@@ -93,18 +115,20 @@ def mean(input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = 
         raise RuntimeError(f"mean(): could not infer output dtype. Input dtype must be either a floating point "
                            f"or complex dtype. Got: {input.dtype.name.capitalize()}; call x.float().mean()")
     dims = _dims(input, dim, "mean")
-    r = wrap(d.mean(axis=dims, keepdims=keepdim, dtype=d.dtype), input._device)
+    acc = _accumulator(d)
+    r = wrap(d.mean(axis=dims, keepdims=keepdim, dtype=d.dtype) if acc is None else
+             d.mean(axis=dims, keepdims=keepdim, dtype=acc).astype(d.dtype), input._device)
     if needs_grad(input):
         n = 1
         for i in dims:
             n *= d.shape[i]
-        record(r, "MeanBackward1" if dim is not None else "MeanBackward0", _mean_backward, (input,), (),
-               (d.shape, dims, keepdim, n))
+        record(r, "MeanBackward1" if dim is not None else "MeanBackward0", _mean_backward, (input,),
+               shape=d.shape, dims=dims, keepdim=keepdim, n=n)
     return r
 
 
 def _mean_backward(node: Any, g: Tensor) -> tuple:
-    shape, dims, keepdim, n = node.meta
+    shape, dims, keepdim, n = node.shape, node.dims, node.keepdim, node.n
     return (_expand_back(g / n if n else g * float("nan"), shape, dims, keepdim),)
 
 
@@ -136,17 +160,18 @@ def prod(input: Tensor, dim: int | None = None, keepdim: bool = False, *, dtype:
     input = _cast(input, dtype)
     d = input._data
     dims = _dims(input, dim, "prod")
-    acc = np.int64 if d.dtype.kind in "biu" else None
-    r = wrap(d.prod(axis=dims, keepdims=keepdim, dtype=acc), input._device)
+    acc = _accumulator(d)
+    r = d.prod(axis=dims, keepdims=keepdim, dtype=acc)
+    r = wrap(r.astype(d.dtype) if acc is np.float32 else r, input._device)
     if needs_grad(input):
         record(r, "ProdBackward1" if dim is not None else "ProdBackward0", _prod_backward, (input,), (input,),
-               (dims, keepdim), save_out=True)
+               dims=dims, keepdim=keepdim, save_output=True)
     return r
 
 
 def _prod_backward(node: Any, g: Tensor) -> tuple:
     (x,) = node.saved_tensors
-    dims, keepdim = node.meta
+    dims, keepdim = node.dims, node.keepdim
     out = node.output()
     shape = tuple(x.shape)
     ge = _expand_back(g, shape, dims, keepdim)
@@ -200,14 +225,14 @@ def _values_indices(input: Tensor, dim: int, keepdim: bool, is_max: bool) -> Any
         vals, idx = vals.squeeze(ax), idx.squeeze(ax)
     v = wrap(vals, input._device)
     if needs_grad(input):
-        record(v, "MaxBackward0" if is_max else "MinBackward0", _index_reduce_backward, (input,), (),
-               (d.shape, ax, keepdim or not d.ndim, kept))
+        record(v, "MaxBackward0" if is_max else "MinBackward0", _index_reduce_backward, (input,),
+               shape=d.shape, ax=ax, keepdim=keepdim or not d.ndim, idx=kept)
     result = return_types.max if is_max else return_types.min
     return result(v, wrap(idx.astype(np.int64, copy=False), input._device))
 
 
 def _index_reduce_backward(node: Any, g: Tensor) -> tuple:
-    shape, ax, keepdim, idx = node.meta
+    shape, ax, keepdim, idx = node.shape, node.ax, node.keepdim, node.idx
     if not keepdim:
         g = g.unsqueeze(ax)
     elif not shape:
@@ -261,13 +286,13 @@ def _extreme(input: Tensor, dim: Any, keepdim: bool, is_max: bool, op: str) -> T
     r = wrap(d.max(axis=dims, keepdims=keepdim) if is_max else d.min(axis=dims, keepdims=keepdim), input._device)
     if needs_grad(input):
         name = op.capitalize() + ("Backward1" if op in ("max", "min") else "Backward0")
-        record(r, name, _extreme_backward, (input,), (input,), (dims, keepdim), save_out=True)
+        record(r, name, _extreme_backward, (input,), (input,), dims=dims, keepdim=keepdim, save_output=True)
     return r
 
 
 def _extreme_backward(node: Any, g: Tensor) -> tuple:
     (x,) = node.saved_tensors
-    dims, keepdim = node.meta
+    dims, keepdim = node.dims, node.keepdim
     shape = tuple(x.shape)
     hit = (x == _expand_back(node.output(), shape, dims, keepdim)).to(g.dtype)
     count = hit.sum(dims, keepdim=True)
@@ -360,6 +385,8 @@ def var(input: Tensor, dim: Any = None, unbiased: Any = None, keepdim: bool = Fa
     """
     if isinstance(dim, bool):  # var(x, unbiased)
         dim, unbiased = None, dim
+    if _low(input):
+        return _in_float32(var, input, "VarBackward0", dim, unbiased, keepdim, correction=correction)
     c = _correction(unbiased, correction)
     dims = _dims(input, dim, "var")
     n = 1
@@ -452,10 +479,12 @@ def _vector_norm(input: Tensor, p: Any, dims: tuple, keepdim: bool) -> Tensor:
 
 
 def _norm2(input: Tensor, dims: tuple, keepdim: bool) -> Tensor:
+    if _low(input):
+        return _in_float32(_norm2, input, "NormBackward1", dims, keepdim)
     d = input._data
     r = wrap(input._device.xp.sqrt((d * d).sum(axis=dims, keepdims=keepdim)), input._device)
     if needs_grad(input):
-        record(r, "NormBackward1", _norm2_backward, (input,), (input,), (dims, keepdim), save_out=True)
+        record(r, "NormBackward1", _norm2_backward, (input,), (input,), dims=dims, keepdim=keepdim, save_output=True)
     return r
 
 
@@ -463,7 +492,7 @@ def _norm2_backward(node: Any, g: Tensor) -> tuple:
     from .elementwise import where
 
     (x,) = node.saved_tensors
-    dims, keepdim = node.meta
+    dims, keepdim = node.dims, node.keepdim
     shape = tuple(x.shape)
     n = _expand_back(node.output(), shape, dims, keepdim)
     zero = n == 0
@@ -483,6 +512,8 @@ def logsumexp(input: Tensor, dim: Any, keepdim: bool = False) -> Tensor:
     dims = _dims(input, dim, "logsumexp")
     if not input.is_floating_point():
         input = input.to(_dt.get_default_dtype())
+    if _low(input):
+        return _in_float32(logsumexp, input, "LogsumexpBackward0", dim, keepdim)
     m = amax(input.detach(), dims, keepdim=True)
     m = where(m.isinf(), 0.0, m)
     s = sum((input - m).exp(), dims, keepdim=True).log() + m
@@ -503,18 +534,20 @@ def softmax(input: Tensor, dim: int | None = None, dtype: Any = None, _stackleve
     xp = input._device.xp
     if d.dtype.kind != "f" and input.dtype is not _dt.bfloat16:
         raise RuntimeError(f"softmax: expected a floating input, got {input.dtype}; call x.float() first")
+    if _low(input):
+        return _in_float32(softmax, input, "SoftmaxBackward0", ax)
     e = xp.exp(d - d.max(axis=ax, keepdims=True)) if d.size else d.copy()
     e /= e.sum(axis=ax, keepdims=True)
     r = wrap(e, input._device)
     if needs_grad(input):
-        record(r, "SoftmaxBackward0", _softmax_backward, (input,), (), ax, save_out=True)
+        record(r, "SoftmaxBackward0", _softmax_backward, (input,), dim=ax, save_output=True)
     return r
 
 
 def _softmax_backward(node: Any, g: Tensor) -> tuple:
     y = node.output()
     gy = g * y
-    return (gy - y * gy.sum(node.meta, keepdim=True),)
+    return (gy - y * gy.sum(node.dim, keepdim=True),)
 
 
 def log_softmax(input: Tensor, dim: int | None = None, dtype: Any = None, _stacklevel: int = 3) -> Tensor:
@@ -531,6 +564,8 @@ def log_softmax(input: Tensor, dim: int | None = None, dtype: Any = None, _stack
     xp = input._device.xp
     if d.dtype.kind != "f" and input.dtype is not _dt.bfloat16:
         raise RuntimeError(f"log_softmax: expected a floating input, got {input.dtype}; call x.float() first")
+    if _low(input):
+        return _in_float32(log_softmax, input, "LogSoftmaxBackward0", ax)
     if d.size:
         s = d - d.max(axis=ax, keepdims=True)
         s -= xp.log(xp.exp(s).sum(axis=ax, keepdims=True))
@@ -538,13 +573,13 @@ def log_softmax(input: Tensor, dim: int | None = None, dtype: Any = None, _stack
         s = d.copy()
     r = wrap(s, input._device)
     if needs_grad(input):
-        record(r, "LogSoftmaxBackward0", _log_softmax_backward, (input,), (), ax, save_out=True)
+        record(r, "LogSoftmaxBackward0", _log_softmax_backward, (input,), dim=ax, save_output=True)
     return r
 
 
 def _log_softmax_backward(node: Any, g: Tensor) -> tuple:
     y = node.output()
-    return (g - y.exp() * g.sum(node.meta, keepdim=True),)
+    return (g - y.exp() * g.sum(node.dim, keepdim=True),)
 
 
 def _softmax_dim(ndim: int, dim: Any, op: str) -> int:
@@ -564,15 +599,16 @@ def cumsum(input: Tensor, dim: int, *, dtype: Any = None) -> Tensor:
     input = _cast(input, dtype)
     d = input._data
     ax = wrap_dim(dim, d.ndim, "cumsum")
-    acc = np.int64 if d.dtype.kind in "biu" else None
-    r = wrap(d.cumsum(axis=ax, dtype=acc) if d.ndim else d.astype(acc or d.dtype), input._device)
+    acc = _accumulator(d)
+    r = d.cumsum(axis=ax, dtype=acc) if d.ndim else d.astype(acc or d.dtype)
+    r = wrap(r.astype(d.dtype) if acc is np.float32 else r, input._device)
     if needs_grad(input):
-        record(r, "CumsumBackward0", _cumsum_backward, (input,), (), ax)
+        record(r, "CumsumBackward0", _cumsum_backward, (input,), dim=ax)
     return r
 
 
 def _cumsum_backward(node: Any, g: Tensor) -> tuple:
-    ax = node.meta
+    ax = node.dim
     if g.ndim == 0:
         return (g,)
     return (g.flip(ax).cumsum(ax).flip(ax),)
@@ -589,8 +625,9 @@ def cumprod(input: Tensor, dim: int, *, dtype: Any = None) -> Tensor:
     input = _cast(input, dtype)
     d = input._data
     ax = wrap_dim(dim, d.ndim, "cumprod")
-    acc = np.int64 if d.dtype.kind in "biu" else None
-    r = wrap(d.cumprod(axis=ax, dtype=acc) if d.ndim else d.astype(acc or d.dtype), input._device)
+    acc = _accumulator(d)
+    r = d.cumprod(axis=ax, dtype=acc) if d.ndim else d.astype(acc or d.dtype)
+    r = wrap(r.astype(d.dtype) if acc is np.float32 else r, input._device)
     if needs_grad(input):
         def bw(node: Any, g: Tensor) -> tuple:
             (x,) = node.saved_tensors
@@ -599,7 +636,7 @@ def cumprod(input: Tensor, dim: int, *, dtype: Any = None) -> Tensor:
                                    "or use prod() over the dimension instead")
             return ((g * node.output()).flip(ax).cumsum(ax).flip(ax) / x,)
 
-        record(r, "CumprodBackward0", bw, (input,), (input,), ax, save_out=True)
+        record(r, "CumprodBackward0", bw, (input,), (input,), save_output=True)
     return r
 
 

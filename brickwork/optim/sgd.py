@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any, Callable, Iterable
 
 from .._tensor import Tensor, _make
-from ._blas import axpy
 from .optimizer import Optimizer, as_float, check_flags, check_lr, update_grad
 
 __all__ = ["SGD"]
@@ -83,7 +82,7 @@ class SGD(Optimizer):
                 if gd is None:
                     continue
                 pd, dev = p._data, p._device
-                if momentum == 0 and wd == 0 and not maximize and axpy(-lr, gd, pd):
+                if momentum == 0 and wd == 0 and not maximize and dev.backend.axpy(-lr, gd, pd):
                     p._version_counter[0] += 1  # p.add_(g, alpha=-lr) in one BLAS pass, a fused multiply-add as in PyTorch
                     continue
                 buf, first = None, False

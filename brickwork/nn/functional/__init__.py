@@ -27,20 +27,32 @@ Example:
 
 from __future__ import annotations
 
-from . import _activation, _attention, _conv, _distance, _dropout, _linear, _loss, _norm, _pad, _pool, _sparse
-from ._activation import *  # noqa: F401,F403
-from ._attention import *  # noqa: F401,F403
-from ._conv import *  # noqa: F401,F403
-from ._distance import *  # noqa: F401,F403
-from ._dropout import *  # noqa: F401,F403
-from ._linear import *  # noqa: F401,F403
-from ._loss import *  # noqa: F401,F403
-from ._norm import *  # noqa: F401,F403
-from ._pad import *  # noqa: F401,F403
-from ._pool import *  # noqa: F401,F403
-from ._sparse import *  # noqa: F401,F403
+from ._activation import (
+    relu, relu_, relu6, leaky_relu, leaky_relu_, elu, elu_, selu, celu, gelu, silu, mish, sigmoid, tanh, softmax,
+    log_softmax, softmin, softplus, hardtanh, hardtanh_, hardsigmoid, hardswish, logsigmoid, softsign, tanhshrink,
+    threshold, glu, prelu)
+from ._conv import conv1d, conv2d, conv_transpose1d, conv_transpose2d, unfold, fold
+from ._distance import cosine_similarity, pairwise_distance
+from ._dropout import dropout, dropout1d, dropout2d, dropout3d, alpha_dropout
+from ._linear import linear, bilinear
+from ._norm import batch_norm, layer_norm, group_norm, instance_norm, normalize
+from ._pad import pad
+from ._pool import (
+    max_pool1d, max_pool2d, avg_pool1d, avg_pool2d, adaptive_avg_pool1d, adaptive_avg_pool2d, adaptive_max_pool1d,
+    adaptive_max_pool2d)
+from ._sparse import embedding, one_hot
+from ._loss import (
+    mse_loss, l1_loss, smooth_l1_loss, huber_loss, cross_entropy, nll_loss, binary_cross_entropy,
+    binary_cross_entropy_with_logits, kl_div)
+from ._attention import scaled_dot_product_attention, multi_head_attention_forward
 
-__all__: list[str] = []
-for _m in (_activation, _conv, _distance, _dropout, _linear, _norm, _pad, _pool, _sparse, _loss, _attention):
-    __all__ += _m.__all__
-del _m
+__all__ = [
+    "relu", "relu_", "relu6", "leaky_relu", "leaky_relu_", "elu", "elu_", "selu", "celu", "gelu", "silu", "mish",
+    "sigmoid", "tanh", "softmax", "log_softmax", "softmin", "softplus", "hardtanh", "hardtanh_", "hardsigmoid",
+    "hardswish", "logsigmoid", "softsign", "tanhshrink", "threshold", "glu", "prelu", "conv1d", "conv2d",
+    "conv_transpose1d", "conv_transpose2d", "unfold", "fold", "cosine_similarity", "pairwise_distance", "dropout",
+    "dropout1d", "dropout2d", "dropout3d", "alpha_dropout", "linear", "bilinear", "batch_norm", "layer_norm",
+    "group_norm", "instance_norm", "normalize", "pad", "max_pool1d", "max_pool2d", "avg_pool1d", "avg_pool2d",
+    "adaptive_avg_pool1d", "adaptive_avg_pool2d", "adaptive_max_pool1d", "adaptive_max_pool2d", "embedding", "one_hot",
+    "mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss", "cross_entropy", "nll_loss", "binary_cross_entropy",
+    "binary_cross_entropy_with_logits", "kl_div", "scaled_dot_product_attention", "multi_head_attention_forward"]

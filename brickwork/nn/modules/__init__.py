@@ -1,7 +1,7 @@
 """The layers of ``brickwork.nn``, one family per file; ``brickwork.nn`` re-exports everything listed here.
 
-Lazy forms (``LazyLinear``, ``LazyConv2d``, ``LazyBatchNorm2d``, ...) are functions that build the ordinary
-layer with ``None`` for the input size; see :mod:`brickwork.nn.lazy`.
+Lazy forms (``LazyLinear``, ``LazyConv2d``, ``LazyBatchNorm2d``, ...) are the ordinary layers with ``None`` for
+the input size, waiting for their first input; see :mod:`brickwork.nn.lazy`.
 
 Example:
     >>> import brickwork as torch
@@ -13,36 +13,31 @@ Example:
 
 from __future__ import annotations
 
-import importlib
+from .activation import ReLU, LeakyReLU, ELU, GELU, SiLU, Sigmoid, Tanh, Softplus, Mish
+from .adaptive_pooling import AdaptiveAvgPool1d, AdaptiveAvgPool2d, AdaptiveMaxPool1d, AdaptiveMaxPool2d
+from .attention import MultiheadAttention
+from .batchnorm import BatchNorm1d, BatchNorm2d, LazyBatchNorm1d, LazyBatchNorm2d
+from .conv import Conv1d, Conv2d, LazyConv1d, LazyConv2d
+from .conv_transpose import ConvTranspose1d, ConvTranspose2d, LazyConvTranspose1d, LazyConvTranspose2d
+from .dropout import Dropout, Dropout1d, Dropout2d, AlphaDropout
+from .flatten import Flatten, Unflatten
+from .linear import Identity, Linear, LazyLinear, Bilinear
+from .loss import (
+    L1Loss, MSELoss, SmoothL1Loss, HuberLoss, CrossEntropyLoss, NLLLoss, BCELoss, BCEWithLogitsLoss, KLDivLoss)
+from .normalization import LayerNorm, GroupNorm
+from .pooling import MaxPool1d, MaxPool2d, AvgPool1d, AvgPool2d
+from .rnn import RNNBase, RNN, GRU, LSTM, RNNCellBase, RNNCell, GRUCell, LSTMCell
+from .softmax import Softmax, LogSoftmax
+from .sparse import Embedding
+from .transformer import TransformerEncoderLayer, TransformerEncoder
 
-from . import (activation, adaptive_pooling, batchnorm, conv, conv_transpose, dropout, flatten, linear,
-               normalization, pooling, softmax, sparse)
-from .activation import *  # noqa: F401,F403
-from .adaptive_pooling import *  # noqa: F401,F403
-from .batchnorm import *  # noqa: F401,F403
-from .conv import *  # noqa: F401,F403
-from .conv_transpose import *  # noqa: F401,F403
-from .dropout import *  # noqa: F401,F403
-from .flatten import *  # noqa: F401,F403
-from .linear import *  # noqa: F401,F403
-from .normalization import *  # noqa: F401,F403
-from .pooling import *  # noqa: F401,F403
-from .softmax import *  # noqa: F401,F403
-from .sparse import *  # noqa: F401,F403
-
-__all__: list[str] = []
-for _m in (activation, adaptive_pooling, batchnorm, conv, conv_transpose, dropout, flatten, linear, normalization,
-           pooling, softmax, sparse):
-    __all__ += _m.__all__
-
-# Layer families written by other parts of the project (losses, recurrent, attention) join when present.
-for _name in ("loss", "rnn", "transformer", "attention"):
-    try:
-        _m = importlib.import_module(f"{__name__}.{_name}")
-    except ModuleNotFoundError as _e:
-        if _e.name != f"{__name__}.{_name}":
-            raise
-        continue
-    globals().update({n: getattr(_m, n) for n in _m.__all__})
-    __all__ += list(_m.__all__)
-del _m, _name
+__all__ = [
+    "ReLU", "LeakyReLU", "ELU", "GELU", "SiLU", "Sigmoid", "Tanh", "Softplus", "Mish", "AdaptiveAvgPool1d",
+    "AdaptiveAvgPool2d", "AdaptiveMaxPool1d", "AdaptiveMaxPool2d", "MultiheadAttention", "BatchNorm1d", "BatchNorm2d",
+    "LazyBatchNorm1d", "LazyBatchNorm2d", "Conv1d", "Conv2d", "LazyConv1d", "LazyConv2d", "ConvTranspose1d",
+    "ConvTranspose2d", "LazyConvTranspose1d", "LazyConvTranspose2d", "Dropout", "Dropout1d", "Dropout2d",
+    "AlphaDropout", "Flatten", "Unflatten", "Identity", "Linear", "LazyLinear", "Bilinear", "L1Loss", "MSELoss",
+    "SmoothL1Loss", "HuberLoss", "CrossEntropyLoss", "NLLLoss", "BCELoss", "BCEWithLogitsLoss", "KLDivLoss",
+    "LayerNorm", "GroupNorm", "MaxPool1d", "MaxPool2d", "AvgPool1d", "AvgPool2d", "RNNBase", "RNN", "GRU", "LSTM",
+    "RNNCellBase", "RNNCell", "GRUCell", "LSTMCell", "Softmax", "LogSoftmax", "Embedding", "TransformerEncoderLayer",
+    "TransformerEncoder"]

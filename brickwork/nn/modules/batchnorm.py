@@ -9,6 +9,7 @@ from ...dtypes import int64
 from ..._tensor import Tensor
 from .. import functional as F
 from ..module import Module
+from ..lazy import LazyModuleMixin
 from ._layer import affine_parameters, buffer, named_errors, reset_affine
 
 __all__ = ["BatchNorm1d", "BatchNorm2d", "LazyBatchNorm1d", "LazyBatchNorm2d"]
@@ -132,9 +133,7 @@ class BatchNorm2d(_BatchNorm):
     _dims, _layout = (4,), "(N, C, H, W)"
 
 
-def LazyBatchNorm1d(eps: float = 1e-05, momentum: float | None = 0.1, affine: bool = True,  # noqa: N802
-                    track_running_stats: bool = True, device: Any = None, dtype: Any = None, *,
-                    bias: bool = True) -> BatchNorm1d:
+class LazyBatchNorm1d(LazyModuleMixin, BatchNorm1d):
     """A :class:`BatchNorm1d` whose ``num_features`` comes from the first input.
 
     Example:
@@ -142,12 +141,16 @@ def LazyBatchNorm1d(eps: float = 1e-05, momentum: float | None = 0.1, affine: bo
         >>> m = torch.nn.LazyBatchNorm1d(); _ = m(torch.randn(4, 3)); m.running_mean.shape
         brickwork.Size([3])
     """
-    return BatchNorm1d(None, eps, momentum, affine, track_running_stats, device, dtype, bias=bias)
+
+    _eager = BatchNorm1d
+
+    def __init__(self, eps: float = 1e-05, momentum: float | None = 0.1, affine: bool = True,
+                 track_running_stats: bool = True, device: Any = None, dtype: Any = None, *,
+                 bias: bool = True) -> None:
+        BatchNorm1d.__init__(self, None, eps, momentum, affine, track_running_stats, device, dtype, bias=bias)
 
 
-def LazyBatchNorm2d(eps: float = 1e-05, momentum: float | None = 0.1, affine: bool = True,  # noqa: N802
-                    track_running_stats: bool = True, device: Any = None, dtype: Any = None, *,
-                    bias: bool = True) -> BatchNorm2d:
+class LazyBatchNorm2d(LazyModuleMixin, BatchNorm2d):
     """A :class:`BatchNorm2d` whose ``num_features`` comes from the first input.
 
     Example:
@@ -155,4 +158,10 @@ def LazyBatchNorm2d(eps: float = 1e-05, momentum: float | None = 0.1, affine: bo
         >>> m = torch.nn.LazyBatchNorm2d(); _ = m(torch.randn(4, 3, 2, 2)); m.weight.shape
         brickwork.Size([3])
     """
-    return BatchNorm2d(None, eps, momentum, affine, track_running_stats, device, dtype, bias=bias)
+
+    _eager = BatchNorm2d
+
+    def __init__(self, eps: float = 1e-05, momentum: float | None = 0.1, affine: bool = True,
+                 track_running_stats: bool = True, device: Any = None, dtype: Any = None, *,
+                 bias: bool = True) -> None:
+        BatchNorm2d.__init__(self, None, eps, momentum, affine, track_running_stats, device, dtype, bias=bias)

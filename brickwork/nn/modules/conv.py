@@ -7,6 +7,7 @@ from typing import Any
 from ..._tensor import Tensor
 from .. import functional as F
 from ._convnd import _ConvNd
+from ..lazy import LazyModuleMixin
 from ._layer import named_errors
 
 __all__ = ["Conv1d", "Conv2d", "LazyConv1d", "LazyConv2d"]
@@ -87,9 +88,7 @@ class Conv2d(_ConvNd):
         return F.conv2d(x, self.weight, self.bias, self.stride, padding, self.dilation, self.groups)
 
 
-def LazyConv1d(out_channels: int, kernel_size: Any, stride: Any = 1, padding: Any = 0, dilation: Any = 1,  # noqa: N802
-               groups: int = 1, bias: bool = True, padding_mode: str = "zeros", device: Any = None,
-               dtype: Any = None) -> Conv1d:
+class LazyConv1d(LazyModuleMixin, Conv1d):
     """A :class:`Conv1d` whose ``in_channels`` comes from the first input: ``Conv1d(None, out_channels, ...)``.
 
     Example:
@@ -97,13 +96,17 @@ def LazyConv1d(out_channels: int, kernel_size: Any, stride: Any = 1, padding: An
         >>> m = torch.nn.LazyConv1d(4, 3); _ = m(torch.ones(1, 2, 8)); m.weight.shape
         brickwork.Size([4, 2, 3])
     """
-    return Conv1d(None, out_channels, kernel_size, stride, padding, dilation, groups, bias, padding_mode, device,
-                  dtype)
+
+    _eager = Conv1d
+
+    def __init__(self, out_channels: int, kernel_size: Any, stride: Any = 1, padding: Any = 0, dilation: Any = 1,
+                 groups: int = 1, bias: bool = True, padding_mode: str = "zeros", device: Any = None,
+                 dtype: Any = None) -> None:
+        Conv1d.__init__(self, None, out_channels, kernel_size, stride, padding, dilation, groups, bias, padding_mode,
+                        device, dtype)
 
 
-def LazyConv2d(out_channels: int, kernel_size: Any, stride: Any = 1, padding: Any = 0, dilation: Any = 1,  # noqa: N802
-               groups: int = 1, bias: bool = True, padding_mode: str = "zeros", device: Any = None,
-               dtype: Any = None) -> Conv2d:
+class LazyConv2d(LazyModuleMixin, Conv2d):
     """A :class:`Conv2d` whose ``in_channels`` comes from the first input: ``Conv2d(None, out_channels, ...)``.
 
     Example:
@@ -111,5 +114,11 @@ def LazyConv2d(out_channels: int, kernel_size: Any, stride: Any = 1, padding: An
         >>> m = torch.nn.LazyConv2d(6, 5); _ = m(torch.ones(1, 3, 28, 28)); m.weight.shape
         brickwork.Size([6, 3, 5, 5])
     """
-    return Conv2d(None, out_channels, kernel_size, stride, padding, dilation, groups, bias, padding_mode, device,
-                  dtype)
+
+    _eager = Conv2d
+
+    def __init__(self, out_channels: int, kernel_size: Any, stride: Any = 1, padding: Any = 0, dilation: Any = 1,
+                 groups: int = 1, bias: bool = True, padding_mode: str = "zeros", device: Any = None,
+                 dtype: Any = None) -> None:
+        Conv2d.__init__(self, None, out_channels, kernel_size, stride, padding, dilation, groups, bias, padding_mode,
+                        device, dtype)

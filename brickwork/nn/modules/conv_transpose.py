@@ -7,6 +7,7 @@ from typing import Any, Sequence
 from ..._tensor import Tensor
 from .. import functional as F
 from ._convnd import _ConvNd
+from ..lazy import LazyModuleMixin
 from ._layer import named_errors
 
 __all__ = ["ConvTranspose1d", "ConvTranspose2d", "LazyConvTranspose1d", "LazyConvTranspose2d"]
@@ -105,9 +106,7 @@ class ConvTranspose2d(_ConvTransposeNd):
                                   self._output_padding(input, output_size), self.groups, self.dilation)
 
 
-def LazyConvTranspose1d(out_channels: int, kernel_size: Any, stride: Any = 1, padding: Any = 0,  # noqa: N802
-                        output_padding: Any = 0, groups: int = 1, bias: bool = True, dilation: Any = 1,
-                        padding_mode: str = "zeros", device: Any = None, dtype: Any = None) -> ConvTranspose1d:
+class LazyConvTranspose1d(LazyModuleMixin, ConvTranspose1d):
     """A :class:`ConvTranspose1d` whose ``in_channels`` comes from the first input.
 
     Example:
@@ -115,13 +114,17 @@ def LazyConvTranspose1d(out_channels: int, kernel_size: Any, stride: Any = 1, pa
         >>> m = torch.nn.LazyConvTranspose1d(4, 3); _ = m(torch.ones(1, 2, 8)); m.weight.shape
         brickwork.Size([2, 4, 3])
     """
-    return ConvTranspose1d(None, out_channels, kernel_size, stride, padding, output_padding, groups, bias, dilation,
-                           padding_mode, device, dtype)
+
+    _eager = ConvTranspose1d
+
+    def __init__(self, out_channels: int, kernel_size: Any, stride: Any = 1, padding: Any = 0,
+                 output_padding: Any = 0, groups: int = 1, bias: bool = True, dilation: Any = 1,
+                 padding_mode: str = "zeros", device: Any = None, dtype: Any = None) -> None:
+        ConvTranspose1d.__init__(self, None, out_channels, kernel_size, stride, padding, output_padding, groups, bias,
+                                 dilation, padding_mode, device, dtype)
 
 
-def LazyConvTranspose2d(out_channels: int, kernel_size: Any, stride: Any = 1, padding: Any = 0,  # noqa: N802
-                        output_padding: Any = 0, groups: int = 1, bias: bool = True, dilation: Any = 1,
-                        padding_mode: str = "zeros", device: Any = None, dtype: Any = None) -> ConvTranspose2d:
+class LazyConvTranspose2d(LazyModuleMixin, ConvTranspose2d):
     """A :class:`ConvTranspose2d` whose ``in_channels`` comes from the first input.
 
     Example:
@@ -129,5 +132,11 @@ def LazyConvTranspose2d(out_channels: int, kernel_size: Any, stride: Any = 1, pa
         >>> m = torch.nn.LazyConvTranspose2d(4, 3); _ = m(torch.ones(1, 2, 8, 8)); m.weight.shape
         brickwork.Size([2, 4, 3, 3])
     """
-    return ConvTranspose2d(None, out_channels, kernel_size, stride, padding, output_padding, groups, bias, dilation,
-                           padding_mode, device, dtype)
+
+    _eager = ConvTranspose2d
+
+    def __init__(self, out_channels: int, kernel_size: Any, stride: Any = 1, padding: Any = 0,
+                 output_padding: Any = 0, groups: int = 1, bias: bool = True, dilation: Any = 1,
+                 padding_mode: str = "zeros", device: Any = None, dtype: Any = None) -> None:
+        ConvTranspose2d.__init__(self, None, out_channels, kernel_size, stride, padding, output_padding, groups, bias,
+                                 dilation, padding_mode, device, dtype)

@@ -9,6 +9,7 @@ from ..._tensor import Tensor
 from .. import functional as F
 from .. import init
 from ..module import Module
+from ..lazy import LazyModuleMixin
 from ._layer import named_errors, parameter
 
 __all__ = ["Identity", "Linear", "LazyLinear", "Bilinear"]
@@ -91,7 +92,7 @@ class Linear(Module):
         return f"in_features={self.in_features}, out_features={self.out_features}, bias={self.bias is not None}"
 
 
-def LazyLinear(out_features: int, bias: bool = True, device: Any = None, dtype: Any = None) -> Linear:  # noqa: N802
+class LazyLinear(LazyModuleMixin, Linear):
     """A :class:`Linear` whose ``in_features`` is inferred from the first input: ``Linear(None, out_features)``.
 
     Example:
@@ -99,7 +100,11 @@ def LazyLinear(out_features: int, bias: bool = True, device: Any = None, dtype: 
         >>> m = torch.nn.LazyLinear(3); _ = m(torch.ones(2, 5)); m.weight.shape
         brickwork.Size([3, 5])
     """
-    return Linear(None, out_features, bias, device, dtype)
+
+    _eager = Linear
+
+    def __init__(self, out_features: int, bias: bool = True, device: Any = None, dtype: Any = None) -> None:
+        Linear.__init__(self, None, out_features, bias, device, dtype)
 
 
 class Bilinear(Module):

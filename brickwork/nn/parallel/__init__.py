@@ -23,5 +23,5 @@ from .distributed import DistributedDataParallel
 from .parallel_apply import parallel_apply
 from .replicate import replicate
 
-__all__ = ["DataParallel", "DistributedDataParallel", "data_parallel", "replicate", "scatter", "scatter_kwargs", "gather", "parallel_apply",
-           "all_reduce_gradients"]
+__all__ = ["DataParallel", "DistributedDataParallel", "data_parallel", "replicate", "scatter", "scatter_kwargs",
+           "gather", "parallel_apply", "all_reduce_gradients"]

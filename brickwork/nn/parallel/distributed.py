@@ -57,7 +57,7 @@ class DistributedDataParallel(Module):
         broadcast_buffers: copy rank 0's buffers (BatchNorm statistics) to every rank before each forward.
         init_sync: copy rank 0's parameters and buffers to every rank at construction (default ``True``).
         process_group: the group to average over (default: the whole job).
-        bucket_cap_mb: bucket size in MiB (default 25; the first bucket is 1 MiB).
+        bucket_cap_mb: bucket size in MiB (default 25, and then the first bucket is 1 MiB, as in PyTorch).
         find_unused_parameters: find, after each forward, the parameters the output does not depend on and
             reduce zeros for them, so backward can finish; a parameter unused on every rank keeps its ``.grad``.
         check_reduction: accepted and ignored, as in recent PyTorch.
@@ -98,6 +98,7 @@ class DistributedDataParallel(Module):
         self.require_backward_grad_sync = True
         self.require_forward_param_sync = True
         self.bucket_bytes_cap = int((25 if bucket_cap_mb is None else bucket_cap_mb) * 1024 * 1024)
+        self._first_bucket_bytes = _FIRST_BUCKET_BYTES if bucket_cap_mb is None else self.bucket_bytes_cap
         self._world = dist.get_world_size(self.process_group)
         named = list(module.named_parameters())
         self._params: list[Tensor] = [p for _, p in named if p.requires_grad]
@@ -117,7 +118,9 @@ class DistributedDataParallel(Module):
         self._used: set[int] | None = None  # with find_unused_parameters: ids of the parameters the output uses
         self._unfinished: list[str] = []
         self._marked: set[int] = set()
-        self._handles = [p.register_post_accumulate_grad_hook(self._grad_ready) for p in self._params]
+        # installed on Tensor by distributed/_hooks.py until the autograd engine has it natively
+        self._handles = [p.register_post_accumulate_grad_hook(self._grad_ready)  # type: ignore[attr-defined]
+                         for p in self._params]
 
     # -- construction ---------------------------------------------------------------------------
 
@@ -156,7 +159,7 @@ class DistributedDataParallel(Module):
             members, size = open_.get(key, ([], 0))
             members.append(p)
             size += p.numel() * p.element_size()
-            cap = _FIRST_BUCKET_BYTES if not buckets else self.bucket_bytes_cap
+            cap = self._first_bucket_bytes if not buckets else self.bucket_bytes_cap
             if size >= cap:
                 buckets.append(_Bucket(members))
                 members, size = [], 0

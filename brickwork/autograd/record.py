@@ -1,0 +1,89 @@
+"""How ops record themselves in the graph: :func:`record` (the one way to make a node), :func:`needs_grad`,
+and :func:`sum_to`, which reduces a broadcast gradient to the shape of the input it belongs to.
+
+Gradients are computed with tensor methods, so this file needs nothing from ``ops/``.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from .. import dtypes as _dt
+from .._tensor import Tensor
+from .engine import Node
+from .grad_mode import STATE
+
+__all__ = ["record", "needs_grad", "like", "sum_to"]
+
+
+def record(out: Tensor, name: str, backward: Callable, inputs: tuple, saved: tuple = (), *,
+           save_output: bool = False, n_out: int = 1, **attrs: Any) -> Tensor:
+    """Attach a new graph node to ``out`` (called only when recording is on and an input requires grad).
+
+    The one way ops record: ``record(out, "MulBackward0", _mul_backward, (a, b), saved=(a, b), dim=dim)``.
+    ``inputs`` are the op's tensor inputs (None for a non-tensor), from which the node captures its edges;
+    ``saved`` the tensors its backward reads (``node.saved_tensors``, version-checked, freed by backward);
+    ``save_output`` keeps the result for backward (``node.output()``); ``n_out`` is the number of outputs sharing
+    the node (see ``ops/multi_output.py``); every other keyword becomes a named
+    attribute of the node (``node.dim``). The backward returns one gradient (or None) per input and may
+    consult ``node.needs_input_grad``.
+    """
+    node = Node(name, backward, inputs, saved, n_out)
+    if attrs:
+        if node.__dict__:  # n_out lives there when it is not 1
+            node.__dict__.update(attrs)
+        else:
+            node.__dict__ = attrs
+    out.grad_fn = node
+    out._requires_grad = True
+    if save_output:
+        node.save_output(out)
+    return out
+
+
+def needs_grad(*ts: Any) -> bool:
+    """Whether an op on these inputs must be recorded."""
+    if not STATE.enabled:
+        return False
+    for t in ts:
+        if t.__class__ is not int and getattr(t, "_requires_grad", False):
+            return True
+    return False
+
+
+def like(t: Any) -> tuple | None:
+    """What :func:`sum_to` needs to know of an input, ``(shape, dtype)``, without keeping the tensor alive
+    (None for a non-tensor)."""
+    if isinstance(t, Tensor):
+        d = t._data
+        return (d.shape, d.dtype)
+    return None
+
+
+def sum_to(g: Tensor, like: Any) -> Tensor | None:
+    """Reduce a broadcast gradient back to the shape (and dtype) of the input it belongs to.
+
+    ``like`` is the input tensor or its :func:`like` record ``(shape, dtype)``; None gives None.
+    """
+    if like is None:
+        return None
+    if isinstance(like, Tensor):
+        shape, dtype = like._data.shape, like._data.dtype
+    elif isinstance(like, tuple):
+        shape, dtype = like
+    else:
+        return None
+    gd = g._data
+    if gd.shape == shape and gd.dtype is dtype:
+        return g
+    if gd.shape != shape:
+        lead = gd.ndim - len(shape)
+        dims = tuple(range(lead)) + tuple(i + lead for i, n in enumerate(shape) if n == 1 and
+                                          gd.shape[i + lead] != 1)
+        if dims:
+            g = g.sum(dims, keepdim=True)
+        if lead:
+            g = g.reshape(shape)
+    if g._data.dtype != dtype:
+        g = g.to(_dt.from_np(dtype))
+    return g

@@ -1,0 +1,467 @@
+"""The methods of :class:`~brickwork.Tensor`: every op that is also a method, declared in one class body.
+
+``Tensor`` inherits :class:`TensorMethods` for type checkers and readers (``x.sum()`` is ``reduce.sum(x)``, found
+here). At run time :func:`install` copies this class body into ``Tensor`` itself once, when
+:mod:`brickwork.ops` is imported (``_tensor.py`` cannot import the ops it would inherit from: they import it), so
+a method call finds the op function in ``Tensor.__dict__`` directly, with no wrapper and no extra lookup.
+
+A method that is an op of the same name is that op, with the tensor as its first argument. In-place
+variants (``add_``) run the out-of-place op through the in-place protocol (leaf check, version bump).
+
+Example:
+    >>> import brickwork as torch
+    >>> x = torch.tensor([1.0, -2.0])
+    >>> x.abs().sum(), torch.Tensor.sum is torch.sum
+    (tensor(3.), True)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, Callable, TypeVar, cast
+
+from .. import dtypes
+from .._tensor import Tensor
+from . import creation, elementwise, indexing, linalg, movement, random, reduce
+
+__all__ = ["TensorMethods", "install"]
+
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+def _inplace(fn: _F, name: str) -> _F:
+    """The in-place method ``name`` of the op ``fn``: the same arguments, the result written into ``self``."""
+    return cast(_F, elementwise.make_inplace(fn, name))
+
+
+def _cast(name: str, dtype: dtypes.dtype) -> Callable[..., Tensor]:
+    """The conversion method ``name`` (``x.float()``): ``x.to(dtype)``."""
+    return cast("Callable[..., Tensor]", creation._cast_method(name, dtype))
+
+
+# Operators whose tensor is the right operand, and the few methods that are not an op of the same name.
+
+def _radd(self: Tensor, other: Any) -> Tensor:
+    return elementwise.add(other, self)
+
+
+def _rmul(self: Tensor, other: Any) -> Tensor:
+    return elementwise.mul(other, self)
+
+
+def _rtruediv(self: Tensor, other: Any) -> Tensor:
+    return elementwise.div(other, self)
+
+
+def _rfloordiv(self: Tensor, other: Any) -> Tensor:
+    return elementwise.floor_divide(other, self)
+
+
+def _rmod(self: Tensor, other: Any) -> Tensor:
+    return elementwise.remainder(other, self)
+
+
+def _rpow(self: Tensor, other: Any) -> Tensor:
+    return elementwise.pow(other, self)
+
+
+def _rmatmul(self: Tensor, other: Any) -> Tensor:
+    return linalg.matmul(other, self)
+
+
+def _rand(self: Tensor, other: Any) -> Tensor:
+    return elementwise.bitwise_and(other, self)
+
+
+def _ror(self: Tensor, other: Any) -> Tensor:
+    return elementwise.bitwise_or(other, self)
+
+
+def _rxor(self: Tensor, other: Any) -> Tensor:
+    return elementwise.bitwise_xor(other, self)
+
+
+def _eq(self: Tensor, other: Any) -> Any:
+    return False if other is None else elementwise.eq(self, other)
+
+
+def _ne(self: Tensor, other: Any) -> Any:
+    return True if other is None else elementwise.ne(self, other)
+
+
+def _pos(self: Tensor) -> Tensor:
+    return self
+
+
+def _contains(self: Tensor, element: Any) -> bool:
+    """Whether a number or tensor ``element`` equals any element of the tensor (``element in x``)."""
+    if not isinstance(element, (Tensor, int, float, bool)):
+        raise RuntimeError(f"Tensor.__contains__ only supports Tensor or scalar, but you passed in a "
+                           f"{type(element)}.")
+    return bool((self == element).any())
+
+
+def _bernoulli(self: Tensor, p: Any = None, *, generator: random.Generator | None = None) -> Tensor:
+    """0/1 samples drawn with probability ``p`` (by default the tensor's own values).
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.ones(3).bernoulli()
+        tensor([1., 1., 1.])
+    """
+    return random.bernoulli(self, p, generator=generator)
+
+
+def _split_with_sizes(self: Tensor, split_sizes: Sequence[int], dim: int = 0) -> tuple[Tensor, ...]:
+    """Split into pieces of the given sizes along ``dim``.
+
+    Example:
+        >>> import brickwork as torch
+        >>> [p.tolist() for p in torch.arange(5).split_with_sizes([2, 3])]
+        [[0, 1], [2, 3, 4]]
+    """
+    return movement.split(self, list(split_sizes), dim)
+
+
+class TensorMethods:
+    """Every method of :class:`~brickwork.Tensor` that is an op (see the module docstring)."""
+
+    __slots__ = ()
+
+    # -- operators -----------------------------------------------------------------------------------------
+    __add__ = elementwise.add
+    __radd__ = _radd
+    __sub__ = elementwise.sub
+    __rsub__ = elementwise.rsub
+    __mul__ = elementwise.mul
+    __rmul__ = _rmul
+    __truediv__ = elementwise.div
+    __rtruediv__ = _rtruediv
+    __floordiv__ = elementwise.floor_divide
+    __rfloordiv__ = _rfloordiv
+    __mod__ = elementwise.remainder
+    __rmod__ = _rmod
+    __pow__ = elementwise.pow
+    __rpow__ = _rpow
+    __matmul__ = linalg.matmul
+    __rmatmul__ = _rmatmul
+    __and__ = elementwise.bitwise_and
+    __rand__ = _rand
+    __or__ = elementwise.bitwise_or
+    __ror__ = _ror
+    __xor__ = elementwise.bitwise_xor
+    __rxor__ = _rxor
+    __eq__ = _eq  # type: ignore[assignment]  # elementwise, as in PyTorch; ``x == None`` is False
+    __ne__ = _ne  # type: ignore[assignment]
+    __lt__ = elementwise.lt
+    __le__ = elementwise.le
+    __gt__ = elementwise.gt
+    __ge__ = elementwise.ge
+    __neg__ = elementwise.neg
+    __pos__ = _pos
+    __abs__ = elementwise.abs
+    __invert__ = elementwise.bitwise_not
+    __contains__ = _contains
+    __getitem__ = indexing.getitem
+    __setitem__ = indexing.setitem
+
+    # -- attributes computed on access -----------------------------------------------------------------
+    T: Tensor = property(movement._T, doc="All dimensions reversed.")  # type: ignore[assignment]
+    mT: Tensor = property(movement._mT, doc="The last two dimensions swapped.")  # type: ignore[assignment]
+    H: Tensor = T  # real dtypes only: the conjugate transpose is the transpose
+    mH: Tensor = mT
+
+    # -- the ops of the same name ----------------------------------------------------------------------
+    # elementwise
+    add = elementwise.add
+    sub = elementwise.sub
+    mul = elementwise.mul
+    div = elementwise.div
+    true_divide = elementwise.true_divide
+    divide = elementwise.divide
+    multiply = elementwise.multiply
+    subtract = elementwise.subtract
+    floor_divide = elementwise.floor_divide
+    remainder = elementwise.remainder
+    fmod = elementwise.fmod
+    pow = elementwise.pow
+    float_power = elementwise.float_power
+    maximum = elementwise.maximum
+    minimum = elementwise.minimum
+    fmax = elementwise.fmax
+    fmin = elementwise.fmin
+    lerp = elementwise.lerp
+    clamp = elementwise.clamp
+    clip = elementwise.clip
+    clamp_min = elementwise.clamp_min
+    clamp_max = elementwise.clamp_max
+    exp = elementwise.exp
+    exp2 = elementwise.exp2
+    expm1 = elementwise.expm1
+    log = elementwise.log
+    log2 = elementwise.log2
+    log10 = elementwise.log10
+    log1p = elementwise.log1p
+    sqrt = elementwise.sqrt
+    rsqrt = elementwise.rsqrt
+    reciprocal = elementwise.reciprocal
+    square = elementwise.square
+    abs = elementwise.abs
+    absolute = elementwise.absolute
+    sign = elementwise.sign
+    sgn = elementwise.sgn
+    neg = elementwise.neg
+    negative = elementwise.negative
+    sin = elementwise.sin
+    cos = elementwise.cos
+    tan = elementwise.tan
+    asin = elementwise.asin
+    acos = elementwise.acos
+    atan = elementwise.atan
+    atan2 = elementwise.atan2
+    arctan2 = elementwise.arctan2
+    sinh = elementwise.sinh
+    cosh = elementwise.cosh
+    tanh = elementwise.tanh
+    sigmoid = elementwise.sigmoid
+    relu = elementwise.relu
+    erf = elementwise.erf
+    erfc = elementwise.erfc
+    erfinv = elementwise.erfinv
+    floor = elementwise.floor
+    ceil = elementwise.ceil
+    trunc = elementwise.trunc
+    fix = elementwise.fix
+    round = elementwise.round
+    frac = elementwise.frac
+    nan_to_num = elementwise.nan_to_num
+    eq = elementwise.eq
+    ne = elementwise.ne
+    lt = elementwise.lt
+    le = elementwise.le
+    gt = elementwise.gt
+    ge = elementwise.ge
+    greater = elementwise.greater
+    greater_equal = elementwise.greater_equal
+    less = elementwise.less
+    less_equal = elementwise.less_equal
+    not_equal = elementwise.not_equal
+    logical_and = elementwise.logical_and
+    logical_or = elementwise.logical_or
+    logical_xor = elementwise.logical_xor
+    logical_not = elementwise.logical_not
+    bitwise_and = elementwise.bitwise_and
+    bitwise_or = elementwise.bitwise_or
+    bitwise_xor = elementwise.bitwise_xor
+    bitwise_not = elementwise.bitwise_not
+    isnan = elementwise.isnan
+    isinf = elementwise.isinf
+    isfinite = elementwise.isfinite
+    isclose = elementwise.isclose
+    allclose = elementwise.allclose
+    equal = elementwise.equal
+    rsub = elementwise.rsub
+    # reduce
+    sum = reduce.sum
+    nansum = reduce.nansum
+    mean = reduce.mean
+    nanmean = reduce.nanmean
+    prod = reduce.prod
+    max = reduce.max
+    min = reduce.min
+    amax = reduce.amax
+    amin = reduce.amin
+    aminmax = reduce.aminmax
+    argmax = reduce.argmax
+    argmin = reduce.argmin
+    var = reduce.var
+    std = reduce.std
+    norm = reduce.norm
+    logsumexp = reduce.logsumexp
+    softmax = reduce.softmax
+    log_softmax = reduce.log_softmax
+    cumsum = reduce.cumsum
+    cumprod = reduce.cumprod
+    all = reduce.all
+    any = reduce.any
+    count_nonzero = reduce.count_nonzero
+    # movement
+    reshape = movement.reshape
+    view = movement.view
+    view_as = movement.view_as
+    reshape_as = movement.reshape_as
+    permute = movement.permute
+    transpose = movement.transpose
+    swapaxes = movement.swapaxes
+    swapdims = movement.swapdims
+    t = movement.t
+    movedim = movement.movedim
+    moveaxis = movement.moveaxis
+    squeeze = movement.squeeze
+    unsqueeze = movement.unsqueeze
+    flatten = movement.flatten
+    ravel = movement.ravel
+    unflatten = movement.unflatten
+    expand = movement.expand
+    expand_as = movement.expand_as
+    broadcast_to = movement.broadcast_to
+    repeat = movement.repeat
+    tile = movement.tile
+    narrow = movement.narrow
+    split = movement.split
+    chunk = movement.chunk
+    tensor_split = movement.tensor_split
+    unbind = movement.unbind
+    flip = movement.flip
+    fliplr = movement.fliplr
+    flipud = movement.flipud
+    roll = movement.roll
+    triu = movement.triu
+    tril = movement.tril
+    diagonal = movement.diagonal
+    # indexing
+    gather = indexing.gather
+    scatter = indexing.scatter
+    scatter_add = indexing.scatter_add
+    index_select = indexing.index_select
+    index_add = indexing.index_add
+    index_fill = indexing.index_fill
+    masked_fill = indexing.masked_fill
+    masked_select = indexing.masked_select
+    masked_scatter = indexing.masked_scatter
+    take = indexing.take
+    take_along_dim = indexing.take_along_dim
+    sort = indexing.sort
+    argsort = indexing.argsort
+    topk = indexing.topk
+    kthvalue = indexing.kthvalue
+    median = indexing.median
+    nonzero = indexing.nonzero
+    argwhere = indexing.argwhere
+    repeat_interleave = indexing.repeat_interleave
+    unique = indexing.unique
+    # linalg
+    matmul = linalg.matmul
+    mm = linalg.mm
+    bmm = linalg.bmm
+    mv = linalg.mv
+    dot = linalg.dot
+    outer = linalg.outer
+    inner = linalg.inner
+    addmm = linalg.addmm
+    baddbmm = linalg.baddbmm
+    # creation
+    to = creation.to
+    cpu = creation.cpu
+    cuda = creation.cuda
+    type_as = creation.type_as
+    clone = creation.clone
+    contiguous = creation.contiguous
+    copy_ = creation.copy_
+    new_tensor = creation.new_tensor
+    new_zeros = creation.new_zeros
+    new_ones = creation.new_ones
+    new_empty = creation.new_empty
+    new_full = creation.new_full
+    fill_ = creation.fill_
+    zero_ = creation.zero_
+    # random
+    uniform_ = random.uniform_
+    normal_ = random.normal_
+    bernoulli_ = random.bernoulli_
+    random_ = random.random_
+    exponential_ = random.exponential_
+    bernoulli = _bernoulli
+    addcmul = elementwise.addcmul
+    addcdiv = elementwise.addcdiv
+    split_with_sizes = _split_with_sizes
+
+    # -- in place ------------------------------------------------------------------------------------------
+    add_ = _inplace(elementwise.add, "add_")
+    sub_ = _inplace(elementwise.sub, "sub_")
+    mul_ = _inplace(elementwise.mul, "mul_")
+    div_ = _inplace(elementwise.div, "div_")
+    pow_ = _inplace(elementwise.pow, "pow_")
+    clamp_ = _inplace(elementwise.clamp, "clamp_")
+    clip_ = _inplace(elementwise.clamp, "clip_")
+    clamp_min_ = _inplace(elementwise.clamp_min, "clamp_min_")
+    clamp_max_ = _inplace(elementwise.clamp_max, "clamp_max_")
+    exp_ = _inplace(elementwise.exp, "exp_")
+    log_ = _inplace(elementwise.log, "log_")
+    sqrt_ = _inplace(elementwise.sqrt, "sqrt_")
+    rsqrt_ = _inplace(elementwise.rsqrt, "rsqrt_")
+    abs_ = _inplace(elementwise.abs, "abs_")
+    neg_ = _inplace(elementwise.neg, "neg_")
+    sigmoid_ = _inplace(elementwise.sigmoid, "sigmoid_")
+    tanh_ = _inplace(elementwise.tanh, "tanh_")
+    relu_ = _inplace(elementwise.relu, "relu_")
+    floor_ = _inplace(elementwise.floor, "floor_")
+    ceil_ = _inplace(elementwise.ceil, "ceil_")
+    round_ = _inplace(elementwise.round, "round_")
+    trunc_ = _inplace(elementwise.trunc, "trunc_")
+    sign_ = _inplace(elementwise.sign, "sign_")
+    sin_ = _inplace(elementwise.sin, "sin_")
+    cos_ = _inplace(elementwise.cos, "cos_")
+    reciprocal_ = _inplace(elementwise.reciprocal, "reciprocal_")
+    lerp_ = _inplace(elementwise.lerp, "lerp_")
+    masked_fill_ = _inplace(indexing.masked_fill, "masked_fill_")
+    scatter_ = _inplace(indexing.scatter, "scatter_")
+    scatter_add_ = _inplace(indexing.scatter_add, "scatter_add_")
+    index_add_ = _inplace(indexing.index_add, "index_add_")
+    index_fill_ = _inplace(indexing.index_fill, "index_fill_")
+    remainder_ = _inplace(elementwise.remainder, "remainder_")
+    fmod_ = _inplace(elementwise.fmod, "fmod_")
+    square_ = _inplace(elementwise.square, "square_")
+    log1p_ = _inplace(elementwise.log1p, "log1p_")
+    expm1_ = _inplace(elementwise.expm1, "expm1_")
+    erf_ = _inplace(elementwise.erf, "erf_")
+    maximum_ = _inplace(elementwise.maximum, "maximum_")
+    minimum_ = _inplace(elementwise.minimum, "minimum_")
+    nan_to_num_ = _inplace(elementwise.nan_to_num, "nan_to_num_")
+    tril_ = _inplace(movement.tril, "tril_")
+    triu_ = _inplace(movement.triu, "triu_")
+    masked_scatter_ = _inplace(indexing.masked_scatter, "masked_scatter_")
+    floor_divide_ = _inplace(elementwise.floor_divide, "floor_divide_")
+    addcmul_ = _inplace(elementwise.addcmul, "addcmul_")
+    addcdiv_ = _inplace(elementwise.addcdiv, "addcdiv_")
+    __iadd__ = add_
+    __isub__ = sub_
+    __imul__ = mul_
+    __itruediv__ = div_
+    __ipow__ = pow_
+    __imod__ = remainder_
+    __ifloordiv__ = floor_divide_
+
+    # -- conversions (last: these names shadow builtins in the rest of a class body) -------------------
+    float = _cast("float", dtypes.float32)
+    double = _cast("double", dtypes.float64)
+    half = _cast("half", dtypes.float16)
+    bfloat16 = _cast("bfloat16", dtypes.bfloat16)
+    long = _cast("long", dtypes.int64)
+    int = _cast("int", dtypes.int32)
+    short = _cast("short", dtypes.int16)
+    char = _cast("char", dtypes.int8)
+    byte = _cast("byte", dtypes.uint8)
+    bool = _cast("bool", dtypes.bool_)
+    type = creation.type_
+
+
+# class machinery, not methods; ``__hash__`` is None here only because the class defines ``__eq__``
+_NOT_METHODS = frozenset({"__module__", "__qualname__", "__doc__", "__slots__", "__dict__", "__weakref__",
+                          "__hash__", "__annotations__", "__firstlineno__", "__static_attributes__"})
+
+
+def install(cls: type = Tensor) -> None:
+    """Copy :class:`TensorMethods`' body into ``cls`` (done once, by :mod:`brickwork.ops`).
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.Tensor.__dict__["sum"] is torch.sum
+        True
+    """
+    for name, value in vars(TensorMethods).items():
+        if name in _NOT_METHODS:
+            continue
+        if name in vars(cls) and vars(cls)[name] is not value:
+            raise RuntimeError(f"Tensor.{name} is defined both in _tensor.py and in TensorMethods; keep one")
+        setattr(cls, name, value)
