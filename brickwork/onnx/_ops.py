@@ -42,12 +42,11 @@ def converters() -> dict[int, tuple[str, Any, Callable]]:
             fn = _resolve(path)
             if fn is not None and callable(fn) and id(fn) not in out:
                 out[id(fn)] = (path.rpartition(".")[2], fn, _bound(fn, conv, inspect.signature(fn)))
-    from .. import ops
-
-    for name, fn in getattr(ops, "_INPLACE", {}).items():  # x.add_(y): the out-of-place op, renamed onto x
-        method = vars(Tensor).get(name)
-        if method is not None and id(fn) in out and id(method) not in out:
-            out[id(method)] = (name, method, _inplace(out[id(fn)][2], inspect.signature(fn)))
+    methods = vars(Tensor)
+    for name, method in list(methods.items()):  # x.add_(y) and x += y: the out-of-place op, renamed onto x
+        base = methods.get(name[:-1]) if name.endswith("_") and not name.startswith("__") else None
+        if base is not None and id(base) in out and callable(method) and id(method) not in out:
+            out[id(method)] = (name, method, _inplace(out[id(base)][2]))
     return out
 
 
@@ -65,7 +64,7 @@ def _bound(fn: Any, conv: Callable, sig: Any) -> Callable:
     return call
 
 
-def _inplace(conv: Callable, sig: Any) -> Callable:
+def _inplace(conv: Callable) -> Callable:
     def call(g: Any, out: Any, self: Tensor, *args: Any, **kwargs: Any) -> Any:
         if self._base is not None:
             raise g.unsupported("in-place ops on views are not supported by the exporter; use the out-of-place op")
