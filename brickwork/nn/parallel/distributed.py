@@ -14,7 +14,7 @@ from typing import Any, Iterator, Sequence
 
 from ... import distributed as dist
 from ..._tensor import Tensor
-from ...autograd import queue_callback  # type: ignore[attr-defined]
+from ... import autograd
 from ...autograd.grad_mode import is_grad_enabled, no_grad
 from ...dtypes import int32
 from ...ops.creation import zeros
@@ -118,9 +118,7 @@ class DistributedDataParallel(Module):
         self._used: set[int] | None = None  # with find_unused_parameters: ids of the parameters the output uses
         self._unfinished: list[str] = []
         self._marked: set[int] = set()
-        # installed on Tensor by distributed/_hooks.py until the autograd engine has it natively
-        self._handles = [p.register_post_accumulate_grad_hook(self._grad_ready)  # type: ignore[attr-defined]
-                         for p in self._params]
+        self._handles = [p.register_post_accumulate_grad_hook(self._grad_ready) for p in self._params]
 
     # -- construction ---------------------------------------------------------------------------
 
@@ -222,7 +220,7 @@ class DistributedDataParallel(Module):
             return
         if not self._queued:
             self._queued = True
-            queue_callback(self._finish)
+            autograd.queue_callback(self._finish)
             if self._used is not None:  # parameters the output does not reach count as ready, with zeros
                 for q in self._params:
                     if id(q) not in self._used:
