@@ -105,15 +105,26 @@ def collectives() -> None:
         big = torch.from_numpy(np.zeros((w * 3, 4), inputs[0].dtype))
         dist.all_gather_into_tensor(big, mine())
         same(big, np.concatenate(inputs), f"all_gather_into_tensor {name}")
+        pieces = [data(i, name, (w, 2), seed=5) for i in range(w)]  # rank i's input to reduce_scatter
+        out = torch.from_numpy(np.zeros(2, inputs[0].dtype))
+        dist.reduce_scatter_tensor(out, torch.from_numpy(pieces[r].reshape(-1).copy()))
+        same(out, ref_reduce(np.stack([p[r] for p in pieces]), "SUM", name, w), f"reduce_scatter_tensor {name}")
+        out = torch.from_numpy(np.zeros(2, inputs[0].dtype))
+        dist.reduce_scatter(out, [torch.from_numpy(pieces[r][i].copy()) for i in range(w)], op=dist.ReduceOp.MAX)
+        same(out, ref_reduce(np.stack([p[r] for p in pieces]), "MAX", name, w), f"reduce_scatter {name}")
+        # asynchronous forms run on the communication thread, in order
+        t, outs = mine(), [torch.from_numpy(np.zeros_like(inputs[0])) for _ in range(w)]
+        works = [dist.broadcast(t, src=0, async_op=True), dist.all_gather(outs, mine(), async_op=True)]
         if name != "bool":
-            pieces = [data(i, name, (w, 2), seed=5) for i in range(w)]  # rank i's input to reduce_scatter
-            out = torch.from_numpy(np.zeros(2, inputs[0].dtype))
-            dist.reduce_scatter_tensor(out, torch.from_numpy(pieces[r].reshape(-1).copy()))
-            same(out, ref_reduce(np.stack([p[r] for p in pieces]), "SUM", name, w), f"reduce_scatter_tensor {name}")
-            out = torch.from_numpy(np.zeros(2, inputs[0].dtype))
-            dist.reduce_scatter(out, [torch.from_numpy(pieces[r][i].copy()) for i in range(w)],
-                                op=dist.ReduceOp.MAX)
-            same(out, ref_reduce(np.stack([p[r] for p in pieces]), "MAX", name, w), f"reduce_scatter {name}")
+            t2 = mine()
+            works.append(dist.reduce(t2, dst=0, op=dist.ReduceOp.AVG, async_op=True))
+        for wk in reversed(works):
+            wk.wait()
+        same(t, inputs[0], f"async broadcast {name}")
+        for i in range(w):
+            same(outs[i], inputs[i], f"async all_gather {name}")
+        if name != "bool" and r == 0:
+            same(t2, ref_reduce(stack, "AVG", name, w), f"async reduce AVG {name}")
         gl = [torch.from_numpy(np.zeros_like(inputs[0])) for _ in range(w)] if r == 0 else None
         dist.gather(mine(), gl, dst=0)
         if r == 0:

@@ -557,6 +557,14 @@ OPS: list[Op] = [
        [((2, 3, 4), (2, 5, 4), (2, 5, 4), (3, 5)), ((2, 3, 4), (2, 5, 4), (2, 5, 4), (2, 1, 5))]),
     Op("sdpa_bool_mask", lambda L, q, k, v: L.nn.functional.scaled_dot_product_attention(
         q, k, v, attn_mask=L.tensor([[True, False, True], [False, False, True]])), [((2, 2, 4), (2, 3, 4), (2, 3, 4))]),
+    # CTC's recursion is a primitive (brickwork/ops/ctc.py); PyTorch has no second derivative of it either
+    Op("ctc_loss", lambda L, a: L.nn.functional.ctc_loss(a.log_softmax(-1), L.tensor([[1, 1, 2], [3, 0, 0]]),
+                                                         L.tensor([6, 5]), L.tensor([3, 1]), reduction="none"),
+       one((6, 2, 4), nc(6, 2, 4)), smooth=False, errors=[
+           (lambda L: L.nn.functional.ctc_loss(L.zeros(4, 1, 3), L.tensor([[1]]), [5], [1]), "at most 4")]),
+    Op("ctc_loss_mean_blank_last", lambda L, a: L.nn.functional.ctc_loss(a.log_softmax(-1), L.tensor([0, 1, 1, 2]),
+                                                                         [5, 4], [3, 1], blank=3),
+       one((5, 2, 4)), smooth=False),
 ]
 
 

@@ -162,7 +162,7 @@ def test_errors() -> None:
         bw.nn.LSTM(3, 4, proj_size=4)
     with pytest.warns(UserWarning, match="no effect with num_layers=1"):
         bw.nn.GRU(3, 4, dropout=0.2)
-    with pytest.raises(RuntimeError, match=r"GRUCell: expected input of shape \(N, 3\)"):
+    with pytest.raises(RuntimeError, match=r"GRUCell: input has inconsistent input_size: got 5 expected 3"):
         bw.nn.GRUCell(3, 4)(bw.zeros(2, 5))
 
 

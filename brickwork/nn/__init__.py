@@ -28,6 +28,19 @@ from .modules import (
     KLDivLoss, LayerNorm, GroupNorm, MaxPool1d, MaxPool2d, AvgPool1d, AvgPool2d, RNNBase, RNN, GRU, LSTM, RNNCellBase,
     RNNCell, GRUCell, LSTMCell, Softmax, LogSoftmax, Embedding, TransformerEncoderLayer, TransformerEncoder)
 
+from .modules import (
+    Dropout3d, FeatureAlphaDropout, Softmin, Softmax2d, ReLU6, Hardtanh, Hardsigmoid, Hardswish, Threshold, Hardshrink,
+    Softshrink, PReLU, RReLU, SELU, CELU, GLU, Softsign, Tanhshrink, LogSigmoid, BatchNorm3d, LazyBatchNorm3d,
+    SyncBatchNorm, Conv3d, ConvTranspose3d, LazyConv3d, LazyConvTranspose3d, CosineSimilarity, PairwiseDistance,
+    EmbeddingBag, Fold, Unfold, InstanceNorm1d, InstanceNorm2d, InstanceNorm3d, LazyInstanceNorm1d, LazyInstanceNorm2d,
+    LazyInstanceNorm3d, TripletMarginLoss, TripletMarginWithDistanceLoss, CosineEmbeddingLoss, MarginRankingLoss,
+    HingeEmbeddingLoss, MultiMarginLoss, MultiLabelMarginLoss, SoftMarginLoss, MultiLabelSoftMarginLoss, PoissonNLLLoss,
+    GaussianNLLLoss, CTCLoss, NLLLoss2d, ReflectionPad1d, ReflectionPad2d, ReflectionPad3d, ReplicationPad1d,
+    ReplicationPad2d, ReplicationPad3d, CircularPad1d, CircularPad2d, CircularPad3d, ConstantPad1d, ConstantPad2d,
+    ConstantPad3d, ZeroPad1d, ZeroPad2d, ZeroPad3d, PixelShuffle, PixelUnshuffle, ChannelShuffle, MaxPool3d, AvgPool3d,
+    AdaptiveAvgPool3d, AdaptiveMaxPool3d, LPPool1d, LPPool2d, LPPool3d, MaxUnpool1d, MaxUnpool2d, MaxUnpool3d,
+    TransformerDecoderLayer, TransformerDecoder, Transformer, Upsample, UpsamplingNearest2d, UpsamplingBilinear2d)
+
 __all__ = [
     "Module", "Parameter", "Buffer", "UninitializedParameter", "UninitializedBuffer", "Sequential", "ModuleList",
     "ModuleDict", "ParameterList", "ParameterDict", "RemovableHandle", "functional", "init", "utils", "lazy",
@@ -39,4 +52,18 @@ __all__ = [
     "SmoothL1Loss", "HuberLoss", "CrossEntropyLoss", "NLLLoss", "BCELoss", "BCEWithLogitsLoss", "KLDivLoss",
     "LayerNorm", "GroupNorm", "MaxPool1d", "MaxPool2d", "AvgPool1d", "AvgPool2d", "RNNBase", "RNN", "GRU", "LSTM",
     "RNNCellBase", "RNNCell", "GRUCell", "LSTMCell", "Softmax", "LogSoftmax", "Embedding", "TransformerEncoderLayer",
-    "TransformerEncoder"]
+    "TransformerEncoder",
+    "Dropout3d", "FeatureAlphaDropout", "Softmin", "Softmax2d", "ReLU6", "Hardtanh", "Hardsigmoid", "Hardswish",
+    "Threshold", "Hardshrink", "Softshrink", "PReLU", "RReLU", "SELU", "CELU", "GLU", "Softsign", "Tanhshrink",
+    "LogSigmoid", "BatchNorm3d", "LazyBatchNorm3d", "SyncBatchNorm", "Conv3d", "ConvTranspose3d", "LazyConv3d",
+    "LazyConvTranspose3d", "CosineSimilarity", "PairwiseDistance", "EmbeddingBag", "Fold", "Unfold", "InstanceNorm1d",
+    "InstanceNorm2d", "InstanceNorm3d", "LazyInstanceNorm1d", "LazyInstanceNorm2d", "LazyInstanceNorm3d",
+    "TripletMarginLoss", "TripletMarginWithDistanceLoss", "CosineEmbeddingLoss", "MarginRankingLoss",
+    "HingeEmbeddingLoss", "MultiMarginLoss", "MultiLabelMarginLoss", "SoftMarginLoss", "MultiLabelSoftMarginLoss",
+    "PoissonNLLLoss", "GaussianNLLLoss", "CTCLoss", "NLLLoss2d", "ReflectionPad1d", "ReflectionPad2d",
+    "ReflectionPad3d", "ReplicationPad1d", "ReplicationPad2d", "ReplicationPad3d", "CircularPad1d", "CircularPad2d",
+    "CircularPad3d", "ConstantPad1d", "ConstantPad2d", "ConstantPad3d", "ZeroPad1d", "ZeroPad2d", "ZeroPad3d",
+    "PixelShuffle", "PixelUnshuffle", "ChannelShuffle", "MaxPool3d", "AvgPool3d", "AdaptiveAvgPool3d",
+    "AdaptiveMaxPool3d", "LPPool1d", "LPPool2d", "LPPool3d", "MaxUnpool1d", "MaxUnpool2d", "MaxUnpool3d",
+    "TransformerDecoderLayer", "TransformerDecoder", "Transformer", "Upsample", "UpsamplingNearest2d",
+    "UpsamplingBilinear2d"]

@@ -4,7 +4,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Callable
+import functools
+from typing import Any, Callable, TypeVar
 
 import numpy as np
 
@@ -13,6 +14,7 @@ from .._tensor import Tensor, _make
 from ..backends import CPU, DeviceMismatchError
 from ..autograd.engine import Node  # noqa: F401  (for ops that make nodes of several outputs)
 from ..autograd.grad_mode import STATE  # noqa: F401
+from ..autograd.grad_mode import no_grad as _no_grad
 from ..autograd.inplace import (bump, check_inplace, inplace, make_view, region_get, region_index,  # noqa: F401
                                 region_put, replace_history)
 from ..autograd.record import like, needs_grad, record, sum_to  # noqa: F401
@@ -183,3 +185,68 @@ def wrap_dim(dim: int, ndim: int, op: str) -> int:
         raise IndexError(f"{op}: dimension out of range (expected to be in range of [{-n}, {n - 1}], but got "
                          f"{dim})")
     return int(dim) % n if ndim else 0
+
+
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+def _half_dtype(x: Any) -> Any:
+    """The half-precision dtype (float16 or bfloat16) of a tensor, or None."""
+    if isinstance(x, Tensor):
+        d = x._data.dtype
+        if d.itemsize == 2 and d.kind in "fV":
+            return x.dtype
+    return None
+
+
+def computed_in_float32(fn: _F) -> _F:
+    """Run a primitive on float16/bfloat16 tensors in float32 and round its floating results back, as PyTorch's
+    CPU kernels accumulate half precision in float (NumPy has no fast half-precision math, and bfloat16 lacks
+    einsum and integer-indexed reductions). Gradients flow through the two casts; tensors the primitive updates
+    in place (BatchNorm's running statistics) are written back.
+
+    Example:
+        >>> import brickwork as torch
+        >>> import brickwork.nn.functional as F
+        >>> F.layer_norm(torch.tensor([1.0, 3.0], dtype=torch.bfloat16), (2,)).dtype
+        brickwork.bfloat16
+    """
+    @functools.wraps(fn)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        low = None
+        for a in args:
+            if a.__class__ is Tensor or isinstance(a, Tensor):
+                low = _half_dtype(a)
+                break
+        if low is None:
+            return fn(*args, **kwargs)
+        ups: list[tuple[Tensor, Tensor, int]] = []
+
+        def up(x: Any) -> Any:
+            if _half_dtype(x) is not None:
+                u = x.float()
+                ups.append((x, u, u._version))
+                return u
+            if isinstance(x, (list, tuple)) and x and any(_half_dtype(v) is not None for v in x):
+                return type(x)(up(v) for v in x)
+            return x
+
+        out = fn(*[up(a) for a in args], **{k: up(v) for k, v in kwargs.items()})
+        for orig, u, version in ups:
+            if u._version != version:  # updated in place (running statistics): write back, rounded
+                with _no_grad():
+                    orig.copy_(u)
+        return _round_to(out, low)
+
+    return run  # type: ignore[return-value]
+
+
+def _round_to(out: Any, low: Any) -> Any:
+    if isinstance(out, Tensor):
+        return out.to(low) if out._data.dtype == np.float32 else out
+    if isinstance(out, tuple):
+        items = [_round_to(o, low) for o in out]
+        return type(out)(*items) if hasattr(out, "_fields") else tuple(items)
+    if isinstance(out, list):
+        return [_round_to(o, low) for o in out]
+    return out

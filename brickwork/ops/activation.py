@@ -15,7 +15,7 @@ from typing import Any
 
 from .._tensor import Tensor
 from . import elementwise as _E
-from ._core import inplace as _inplace
+from ._core import inplace as _inplace, computed_in_float32
 from ._core import needs_grad, record, renamed, wrap
 from ._special import erf as _erf
 
@@ -34,6 +34,7 @@ def _maybe_inplace(input: Tensor, inplace: bool, name: str, fn: Any, node: str |
     return renamed(fn(input), node, input) if node else fn(input)
 
 
+@computed_in_float32
 def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:
     """``input`` where positive, else ``negative_slope * input``.
 
@@ -59,6 +60,7 @@ def leaky_relu_(input: Tensor, negative_slope: float = 0.01) -> Tensor:
     return leaky_relu(input, negative_slope, True)
 
 
+@computed_in_float32
 def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
     """``input`` where positive, else ``alpha * (exp(input) - 1)``.
 
@@ -85,6 +87,7 @@ def elu_(input: Tensor, alpha: float = 1.0) -> Tensor:
     return elu(input, alpha, True)
 
 
+@computed_in_float32
 def selu(input: Tensor, inplace: bool = False) -> Tensor:
     """``scale * elu(input, alpha)`` with the self-normalizing constants.
 
@@ -98,6 +101,7 @@ def selu(input: Tensor, inplace: bool = False) -> Tensor:
                           "EluBackward0")
 
 
+@computed_in_float32
 def celu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
     """``max(0, x) + min(0, alpha * (exp(x / alpha) - 1))``.
 
@@ -111,6 +115,7 @@ def celu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
                           lambda x: _E.where(x > 0, x, _E.expm1(x.clamp(max=0.0) / alpha) * alpha), "CeluBackward0")
 
 
+@computed_in_float32
 def gelu(input: Tensor, approximate: str = "none") -> Tensor:
     """Gaussian error linear unit ``x * Phi(x)``; ``approximate='tanh'`` uses the tanh formula.
 
@@ -146,6 +151,7 @@ def _gelu_backward(node: Any, g: Tensor) -> tuple:
     return (g * d,)
 
 
+@computed_in_float32
 def silu(input: Tensor, inplace: bool = False) -> Tensor:
     """``input * sigmoid(input)`` (swish).
 
@@ -158,6 +164,7 @@ def silu(input: Tensor, inplace: bool = False) -> Tensor:
     return _maybe_inplace(input, inplace, "silu_", lambda x: x * _E.sigmoid(x), "SiluBackward0")
 
 
+@computed_in_float32
 def mish(input: Tensor, inplace: bool = False) -> Tensor:
     """``input * tanh(softplus(input))``.
 
@@ -170,6 +177,7 @@ def mish(input: Tensor, inplace: bool = False) -> Tensor:
     return _maybe_inplace(input, inplace, "mish_", lambda x: x * _E.tanh(softplus(x)), "MishBackward0")
 
 
+@computed_in_float32
 def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
     """``log(1 + exp(beta * x)) / beta``, and ``x`` itself where ``beta * x > threshold``.
 
@@ -198,6 +206,7 @@ def _softplus_backward(node: Any, g: Tensor) -> tuple:
     return (g * _E.where(z > threshold, 1.0, _E.sigmoid(z)),)
 
 
+@computed_in_float32
 def hardtanh(input: Tensor, min_val: float = -1.0, max_val: float = 1.0, inplace: bool = False) -> Tensor:
     """``input`` clamped to ``[min_val, max_val]``; the gradient is 0 outside and on the bounds.
 
@@ -237,6 +246,7 @@ def hardtanh_(input: Tensor, min_val: float = -1.0, max_val: float = 1.0) -> Ten
     return hardtanh(input, min_val, max_val, True)
 
 
+@computed_in_float32
 def relu6(input: Tensor, inplace: bool = False) -> Tensor:
     """``min(max(input, 0), 6)``.
 
@@ -249,6 +259,7 @@ def relu6(input: Tensor, inplace: bool = False) -> Tensor:
     return hardtanh(input, 0.0, 6.0, inplace)
 
 
+@computed_in_float32
 def hardsigmoid(input: Tensor, inplace: bool = False) -> Tensor:
     """``relu6(x + 3) / 6``, a piecewise-linear sigmoid.
 
@@ -262,6 +273,7 @@ def hardsigmoid(input: Tensor, inplace: bool = False) -> Tensor:
                           "HardsigmoidBackward0")
 
 
+@computed_in_float32
 def hardswish(input: Tensor, inplace: bool = False) -> Tensor:
     """``x * relu6(x + 3) / 6``.
 
@@ -274,6 +286,7 @@ def hardswish(input: Tensor, inplace: bool = False) -> Tensor:
     return _maybe_inplace(input, inplace, "hardswish_", lambda x: x * hardsigmoid(x), "HardswishBackward0")
 
 
+@computed_in_float32
 def logsigmoid(input: Tensor) -> Tensor:
     """``log(sigmoid(input))`` computed stably (``-softplus(-input)``).
 
@@ -286,6 +299,7 @@ def logsigmoid(input: Tensor) -> Tensor:
     return renamed(-softplus(-input), "LogSigmoidBackward0", input)
 
 
+@computed_in_float32
 def threshold(input: Tensor, threshold: float, value: float, inplace: bool = False) -> Tensor:
     """``input`` where greater than ``threshold``, else ``value``.
 
@@ -299,6 +313,7 @@ def threshold(input: Tensor, threshold: float, value: float, inplace: bool = Fal
                           "ThresholdBackward0")
 
 
+@computed_in_float32
 def glu(input: Tensor, dim: int = -1) -> Tensor:
     """Gated linear unit: split ``input`` in halves ``a, b`` along ``dim`` and return ``a * sigmoid(b)``.
 
@@ -315,6 +330,7 @@ def glu(input: Tensor, dim: int = -1) -> Tensor:
     return renamed(a * _E.sigmoid(b), "GluBackward0", input)
 
 
+@computed_in_float32
 def prelu(input: Tensor, weight: Tensor) -> Tensor:
     """``input`` where positive, else ``weight * input``; ``weight`` has 1 or ``C`` (dimension 1) entries.
 

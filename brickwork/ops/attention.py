@@ -15,7 +15,7 @@ import numpy as np
 
 from .._tensor import Tensor
 from ..autograd.grad_mode import STATE
-from ._core import needs_grad, sum_to, wrap
+from ._core import needs_grad, sum_to, wrap, computed_in_float32
 from .linear import linear
 from .multi_output import record_outputs, unstack
 
@@ -24,6 +24,7 @@ __all__ = ["scaled_dot_product_attention", "multi_head_attention_forward", "mult
 
 # -- scaled dot-product attention ---------------------------------------------------------------------------
 
+@computed_in_float32
 def scaled_dot_product_attention(query: Tensor, key: Tensor, value: Tensor, attn_mask: Tensor | None = None,
                                  dropout_p: float = 0.0, is_causal: bool = False, scale: float | None = None,
                                  enable_gqa: bool = False) -> Tensor:
@@ -203,6 +204,7 @@ def _attention_backward_arrays(q: Tensor, k: Tensor, v: Tensor, mask: Tensor | N
 
 # -- multi-head attention ------------------------------------------------------------------------------------
 
+@computed_in_float32
 def multi_head_attention_forward(query: Tensor, key: Tensor, value: Tensor, embed_dim_to_check: int,
                                  num_heads: int, in_proj_weight: Tensor | None, in_proj_bias: Tensor | None,
                                  bias_k: Tensor | None, bias_v: Tensor | None, add_zero_attn: bool,
@@ -239,6 +241,7 @@ def multi_head_attention_forward(query: Tensor, key: Tensor, value: Tensor, embe
                                 static_v)
 
 
+@computed_in_float32
 def multi_head_attention(query: Tensor, key: Tensor, value: Tensor, num_heads: int, in_proj_weight: Tensor | None,
                          in_proj_bias: Tensor | None, out_proj_weight: Tensor, out_proj_bias: Tensor | None,
                          q_proj_weight: Tensor | None = None, k_proj_weight: Tensor | None = None,

@@ -27,7 +27,7 @@ from __future__ import annotations
 from typing import Any
 
 from .._tensor import Tensor
-from ._core import device_mismatch, needs_grad, record, wrap, xp_of
+from ._core import device_mismatch, needs_grad, record, wrap, xp_of, computed_in_float32
 
 __all__ = ["conv1d", "conv2d", "conv_transpose1d", "conv_transpose2d", "unfold", "fold", "int_tuple"]
 
@@ -324,6 +324,7 @@ def _convnd(op: str, nd: int, input: Tensor, weight: Tensor, bias: Tensor | None
     return out.squeeze(0) if unbatched else out
 
 
+@computed_in_float32
 def conv1d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: Any = 1, padding: Any = 0,
            dilation: Any = 1, groups: int = 1) -> Tensor:
     """1-d convolution (cross-correlation) of ``input`` (N, C_in, L) with ``weight`` (C_out, C_in/groups, k).
@@ -339,6 +340,7 @@ def conv1d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: An
     return _convnd("conv1d", 1, input, weight, bias, stride, padding, dilation, groups)
 
 
+@computed_in_float32
 def conv2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: Any = 1, padding: Any = 0,
            dilation: Any = 1, groups: int = 1) -> Tensor:
     """2-d convolution (cross-correlation) of ``input`` (N, C_in, H, W) with ``weight`` (C_out, C_in/groups, kH, kW).
@@ -391,6 +393,7 @@ def _conv_transposend(op: str, nd: int, input: Tensor, weight: Tensor, bias: Ten
     return out.squeeze(0) if unbatched else out
 
 
+@computed_in_float32
 def conv_transpose1d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: Any = 1,
                      padding: Any = 0, output_padding: Any = 0, groups: int = 1, dilation: Any = 1) -> Tensor:
     """1-d transposed convolution ("deconvolution"): the gradient of :func:`conv1d` with respect to its input.
@@ -408,6 +411,7 @@ def conv_transpose1d(input: Tensor, weight: Tensor, bias: Tensor | None = None, 
                              dilation)
 
 
+@computed_in_float32
 def conv_transpose2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: Any = 1,
                      padding: Any = 0, output_padding: Any = 0, groups: int = 1, dilation: Any = 1) -> Tensor:
     """2-d transposed convolution: the gradient of :func:`conv2d` with respect to its input.
@@ -462,6 +466,7 @@ def _fold_backward(node: Any, u: Tensor) -> tuple:
     return (_unfold(u, node.geometry),)
 
 
+@computed_in_float32
 def unfold(input: Tensor, kernel_size: Any, dilation: Any = 1, padding: Any = 0, stride: Any = 1) -> Tensor:
     """Sliding local blocks of a batched image (im2col): (N, C, H, W) -> (N, C * kH * kW, L).
 
@@ -481,6 +486,7 @@ def unfold(input: Tensor, kernel_size: Any, dilation: Any = 1, padding: Any = 0,
     return out.squeeze(0) if unbatched else out
 
 
+@computed_in_float32
 def fold(input: Tensor, output_size: Any, kernel_size: Any, dilation: Any = 1, padding: Any = 0,
          stride: Any = 1) -> Tensor:
     """Sum sliding local blocks back into an image (col2im): (N, C * kH * kW, L) -> (N, C, *output_size).

@@ -8,7 +8,7 @@ import numpy as np
 
 from .._tensor import Tensor
 from ..autograd.grad_mode import no_grad
-from ._core import bump, needs_grad, record, wrap
+from ._core import bump, needs_grad, record, wrap, computed_in_float32
 
 __all__ = ["embedding", "one_hot"]
 
@@ -25,6 +25,7 @@ def _index_array(op: str, input: Tensor, size: int) -> Any:
     return d
 
 
+@computed_in_float32
 def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None, max_norm: float | None = None,
               norm_type: float = 2.0, scale_grad_by_freq: bool = False, sparse: bool = False) -> Tensor:
     """Rows of ``weight`` (num_embeddings, dim) picked by the integer ``input``: output (*input.shape, dim).

@@ -12,11 +12,12 @@ from typing import Any
 
 from .._tensor import Tensor
 from ..autograd.grad_mode import STATE
-from ._core import device_mismatch, record, wrap
+from ._core import device_mismatch, record, wrap, computed_in_float32
 
 __all__ = ["linear"]
 
 
+@computed_in_float32
 def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     """``input @ weight.T + bias`` for input (*, in_features) and weight (out_features, in_features).
 

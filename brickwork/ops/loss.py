@@ -16,7 +16,7 @@ import numpy as np
 
 from .._tensor import Tensor
 from ..autograd.grad_mode import STATE
-from ._core import device_mismatch, needs_grad, record, wrap
+from ._core import device_mismatch, needs_grad, record, wrap, computed_in_float32
 from .elementwise import where
 
 __all__ = ["mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss", "cross_entropy", "nll_loss",
@@ -80,6 +80,7 @@ def _weighted(op: str, loss: Tensor, weight: Tensor | None, input: Tensor, reduc
 
 # -- regression ----------------------------------------------------------------------------------------
 
+@computed_in_float32
 def mse_loss(input: Tensor, target: Tensor, size_average: bool | None = None, reduce: bool | None = None,
              reduction: str = "mean", weight: Tensor | None = None) -> Tensor:
     """Mean squared error ``(input - target)**2``; with ``weight``, the mean divides by ``weight.sum()``.
@@ -97,6 +98,7 @@ def mse_loss(input: Tensor, target: Tensor, size_average: bool | None = None, re
     return _weighted("mse_loss", d * d, weight, input, reduction, True)
 
 
+@computed_in_float32
 def l1_loss(input: Tensor, target: Tensor, size_average: bool | None = None, reduce: bool | None = None,
             reduction: str = "mean", weight: Tensor | None = None) -> Tensor:
     """Mean absolute error ``|input - target|``; with ``weight``, the mean divides by ``weight.sum()``.
@@ -113,6 +115,7 @@ def l1_loss(input: Tensor, target: Tensor, size_average: bool | None = None, red
     return _weighted("l1_loss", (input - target).abs(), weight, input, reduction, True)
 
 
+@computed_in_float32
 def smooth_l1_loss(input: Tensor, target: Tensor, size_average: bool | None = None, reduce: bool | None = None,
                    reduction: str = "mean", beta: float = 1.0) -> Tensor:
     """``0.5 * d**2 / beta`` where ``|d| < beta``, else ``|d| - 0.5 * beta`` (``d = input - target``).
@@ -135,6 +138,7 @@ def smooth_l1_loss(input: Tensor, target: Tensor, size_average: bool | None = No
     return _reduce(where(z < beta, d * d * (0.5 / beta), z - 0.5 * beta), reduction)
 
 
+@computed_in_float32
 def huber_loss(input: Tensor, target: Tensor, reduction: str = "mean", delta: float = 1.0,
                weight: Tensor | None = None) -> Tensor:
     """``0.5 * d**2`` where ``|d| < delta``, else ``delta * (|d| - 0.5 * delta)``; weighted mean is a plain mean.
@@ -225,6 +229,7 @@ def _safe_div(total: Tensor, denom: Any) -> Tensor:
     return total * (1.0 / denom) if denom else total * float("nan")
 
 
+@computed_in_float32
 def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None, size_average: bool | None = None,
              ignore_index: int = -100, reduce: bool | None = None, reduction: str = "mean") -> Tensor:
     """Negative log likelihood ``-weight[t] * input[t]`` of log-probabilities ``input`` at class indices ``t``.
@@ -249,6 +254,7 @@ def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None, size_a
     return loss.sum() if reduction == "sum" else _safe_div(loss.sum(), wt.sum())
 
 
+@computed_in_float32
 def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None, size_average: bool | None = None,
                   ignore_index: int = -100, reduce: bool | None = None, reduction: str = "mean",
                   label_smoothing: float = 0.0) -> Tensor:
@@ -463,6 +469,7 @@ def _cross_entropy_backward(node: Any, g: Tensor) -> tuple:
 
 # -- binary classification ------------------------------------------------------------------------------
 
+@computed_in_float32
 def binary_cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,
                          size_average: bool | None = None, reduce: bool | None = None,
                          reduction: str = "mean") -> Tensor:
@@ -511,6 +518,7 @@ def _bce_backward(node: Any, g: Tensor) -> tuple:
     return gx, gt
 
 
+@computed_in_float32
 def binary_cross_entropy_with_logits(input: Tensor, target: Tensor, weight: Tensor | None = None,
                                      size_average: bool | None = None, reduce: bool | None = None,
                                      reduction: str = "mean", pos_weight: Tensor | None = None) -> Tensor:
@@ -549,6 +557,7 @@ def binary_cross_entropy_with_logits(input: Tensor, target: Tensor, weight: Tens
 
 # -- distributions ------------------------------------------------------------------------------------
 
+@computed_in_float32
 def kl_div(input: Tensor, target: Tensor, size_average: bool | None = None, reduce: bool | None = None,
            reduction: str = "mean", log_target: bool = False) -> Tensor:
     """KL divergence ``target * (log(target) - input)`` for log-probabilities ``input``.

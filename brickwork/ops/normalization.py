@@ -16,7 +16,7 @@ from typing import Any, Sequence
 
 from .._tensor import Tensor
 from ..autograd.grad_mode import STATE
-from ._core import bump, needs_grad, record, wrap
+from ._core import bump, needs_grad, record, wrap, computed_in_float32
 
 __all__ = ["batch_norm", "layer_norm", "group_norm", "instance_norm"]
 
@@ -114,6 +114,7 @@ def _channel_affine(y: Tensor, weight: Tensor | None, bias: Tensor | None) -> Te
     return y
 
 
+@computed_in_float32
 def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor | None, weight: Tensor | None = None,
                bias: Tensor | None = None, training: bool = False, momentum: float = 0.1,
                eps: float = 1e-05) -> Tensor:
@@ -181,6 +182,7 @@ def _normalized_dims(op: str, input: Tensor, normalized_shape: Any) -> tuple:
     return shape
 
 
+@computed_in_float32
 def layer_norm(input: Tensor, normalized_shape: Sequence[int], weight: Tensor | None = None,
                bias: Tensor | None = None, eps: float = 1e-05) -> Tensor:
     """Layer normalization over the last ``len(normalized_shape)`` dimensions, then ``* weight + bias``.
@@ -199,6 +201,7 @@ def layer_norm(input: Tensor, normalized_shape: Sequence[int], weight: Tensor | 
     return _native_norm(input, weight, bias, dims, shape, eps, "NativeLayerNormBackward0")[0]
 
 
+@computed_in_float32
 def group_norm(input: Tensor, num_groups: int, weight: Tensor | None = None, bias: Tensor | None = None,
                eps: float = 1e-05) -> Tensor:
     """Group normalization over ``num_groups`` groups of channels.
@@ -223,6 +226,7 @@ def group_norm(input: Tensor, num_groups: int, weight: Tensor | None = None, bia
     return _channel_affine(y, weight, bias)
 
 
+@computed_in_float32
 def instance_norm(input: Tensor, running_mean: Tensor | None = None, running_var: Tensor | None = None,
                   weight: Tensor | None = None, bias: Tensor | None = None, use_input_stats: bool = True,
                   momentum: float = 0.1, eps: float = 1e-05) -> Tensor:

@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 
 from .._tensor import Tensor
-from ._core import needs_grad, record, wrap, xp_of
+from ._core import needs_grad, record, wrap, xp_of, computed_in_float32
 from .conv import int_tuple
 
 __all__ = ["max_pool1d", "max_pool2d", "avg_pool1d", "avg_pool2d", "adaptive_avg_pool1d", "adaptive_avg_pool2d",
@@ -252,6 +252,7 @@ def _max_poolnd(op: str, nd: int, input: Tensor, kernel_size: Any, stride: Any, 
     return out, _unbatch(wrap(_flat_indices(arg, g), x._device), nd, unbatched)
 
 
+@computed_in_float32
 def max_pool1d(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any = 0, dilation: Any = 1,
                ceil_mode: bool = False, return_indices: bool = False) -> Any:
     """1-d max pooling over (N, C, L) or (C, L); ``stride`` defaults to ``kernel_size``.
@@ -265,6 +266,7 @@ def max_pool1d(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any
     return _max_poolnd("max_pool1d", 1, input, kernel_size, stride, padding, dilation, ceil_mode, return_indices)
 
 
+@computed_in_float32
 def max_pool2d(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any = 0, dilation: Any = 1,
                ceil_mode: bool = False, return_indices: bool = False) -> Any:
     """2-d max pooling over (N, C, H, W) or (C, H, W); ``stride`` defaults to ``kernel_size``.
@@ -348,6 +350,7 @@ def _avg_poolnd(op: str, nd: int, input: Tensor, kernel_size: Any, stride: Any, 
     return _unbatch(out, nd, unbatched)
 
 
+@computed_in_float32
 def avg_pool1d(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any = 0, ceil_mode: bool = False,
                count_include_pad: bool = True) -> Tensor:
     """1-d average pooling over (N, C, L) or (C, L); ``stride`` defaults to ``kernel_size``.
@@ -361,6 +364,7 @@ def avg_pool1d(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any
     return _avg_poolnd("avg_pool1d", 1, input, kernel_size, stride, padding, ceil_mode, count_include_pad, None)
 
 
+@computed_in_float32
 def avg_pool2d(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any = 0, ceil_mode: bool = False,
                count_include_pad: bool = True, divisor_override: int | None = None) -> Tensor:
     """2-d average pooling over (N, C, H, W) or (C, H, W); ``stride`` defaults to ``kernel_size``.
@@ -444,6 +448,7 @@ def _adaptive_max(op: str, nd: int, input: Tensor, output_size: Any, return_indi
     return (out, idx) if return_indices else out
 
 
+@computed_in_float32
 def adaptive_avg_pool1d(input: Tensor, output_size: Any) -> Tensor:
     """Average pooling to a fixed output length, whatever the input length.
 
@@ -456,6 +461,7 @@ def adaptive_avg_pool1d(input: Tensor, output_size: Any) -> Tensor:
     return _adaptive_avg("adaptive_avg_pool1d", 1, input, output_size)
 
 
+@computed_in_float32
 def adaptive_avg_pool2d(input: Tensor, output_size: Any) -> Tensor:
     """Average pooling to a fixed (H_out, W_out) (an int for square; None keeps that input size).
 
@@ -470,6 +476,7 @@ def adaptive_avg_pool2d(input: Tensor, output_size: Any) -> Tensor:
     return _adaptive_avg("adaptive_avg_pool2d", 2, input, output_size)
 
 
+@computed_in_float32
 def adaptive_max_pool1d(input: Tensor, output_size: Any, return_indices: bool = False) -> Any:
     """Max pooling to a fixed output length, whatever the input length.
 
@@ -482,6 +489,7 @@ def adaptive_max_pool1d(input: Tensor, output_size: Any, return_indices: bool = 
     return _adaptive_max("adaptive_max_pool1d", 1, input, output_size, return_indices)
 
 
+@computed_in_float32
 def adaptive_max_pool2d(input: Tensor, output_size: Any, return_indices: bool = False) -> Any:
     """Max pooling to a fixed (H_out, W_out); windows as in :func:`adaptive_avg_pool2d`.
 

@@ -14,6 +14,14 @@ side) live in ``brickwork/ops/``:
 ``_sparse``               embedding, one_hot (``ops/embedding.py``)
 ``_pad``                  pad (``ops/pad.py``)
 ``_distance``             cosine_similarity, pairwise_distance (composed here)
+``_activation_extra``     hardshrink, softshrink, rrelu and the in-place celu_, selu_, threshold_ (composed here)
+``_interpolate``          interpolate (all modes), upsample* (separable weight matrices, composed here)
+``_shuffle``              pixel_shuffle, pixel_unshuffle, channel_shuffle (composed here)
+``_conv3d``               conv3d, conv_transpose3d (sums of the 2-d primitives, composed here)
+``_pool3d``               3-d pooling, lp_pool1d/2d/3d, max_unpool1d/2d/3d, *_with_indices (composed here)
+``_embedding_bag``        embedding_bag (lookup, gather into bags, reduce; composed here)
+``_loss_margin``          triplet, cosine embedding, margin ranking, hinge, multi-(label) margin, soft margin losses
+``_loss_likelihood``      poisson_nll_loss, gaussian_nll_loss, ctc_loss (``ops/ctc.py``)
 ``_loss``                 losses: mse_loss, cross_entropy, ... (``ops/loss.py``)
 ``_attention``            scaled_dot_product_attention, multi_head_attention_forward (``ops/attention.py``)
 ========================  ==========================================================================
@@ -33,7 +41,7 @@ from ._activation import (
     threshold, glu, prelu)
 from ._conv import conv1d, conv2d, conv_transpose1d, conv_transpose2d, unfold, fold
 from ._distance import cosine_similarity, pairwise_distance
-from ._dropout import dropout, dropout1d, dropout2d, dropout3d, alpha_dropout
+from ._dropout import dropout, dropout1d, dropout2d, dropout3d, alpha_dropout, feature_alpha_dropout
 from ._linear import linear, bilinear
 from ._norm import batch_norm, layer_norm, group_norm, instance_norm, normalize
 from ._pad import pad
@@ -46,6 +54,20 @@ from ._loss import (
     binary_cross_entropy_with_logits, kl_div)
 from ._attention import scaled_dot_product_attention, multi_head_attention_forward
 
+from ._activation_extra import hardshrink, softshrink, rrelu, rrelu_, celu_, selu_, threshold_
+from ._conv3d import conv3d, conv_transpose3d
+from ._embedding_bag import embedding_bag
+from ._interpolate import interpolate, upsample, upsample_nearest, upsample_bilinear
+from ._loss_likelihood import poisson_nll_loss, gaussian_nll_loss, ctc_loss
+from ._loss_margin import (
+    triplet_margin_loss, triplet_margin_with_distance_loss, cosine_embedding_loss, margin_ranking_loss,
+    hinge_embedding_loss, multi_margin_loss, multilabel_margin_loss, soft_margin_loss, multilabel_soft_margin_loss)
+from ._pool3d import (
+    max_pool3d, avg_pool3d, adaptive_avg_pool3d, adaptive_max_pool3d, lp_pool1d, lp_pool2d, lp_pool3d, max_unpool1d,
+    max_unpool2d, max_unpool3d, max_pool1d_with_indices, max_pool2d_with_indices, max_pool3d_with_indices,
+    adaptive_max_pool1d_with_indices, adaptive_max_pool2d_with_indices, adaptive_max_pool3d_with_indices)
+from ._shuffle import pixel_shuffle, pixel_unshuffle, channel_shuffle, native_channel_shuffle
+
 __all__ = [
     "relu", "relu_", "relu6", "leaky_relu", "leaky_relu_", "elu", "elu_", "selu", "celu", "gelu", "silu", "mish",
     "sigmoid", "tanh", "softmax", "log_softmax", "softmin", "softplus", "hardtanh", "hardtanh_", "hardsigmoid",
@@ -55,4 +77,13 @@ __all__ = [
     "group_norm", "instance_norm", "normalize", "pad", "max_pool1d", "max_pool2d", "avg_pool1d", "avg_pool2d",
     "adaptive_avg_pool1d", "adaptive_avg_pool2d", "adaptive_max_pool1d", "adaptive_max_pool2d", "embedding", "one_hot",
     "mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss", "cross_entropy", "nll_loss", "binary_cross_entropy",
-    "binary_cross_entropy_with_logits", "kl_div", "scaled_dot_product_attention", "multi_head_attention_forward"]
+    "binary_cross_entropy_with_logits", "kl_div", "scaled_dot_product_attention", "multi_head_attention_forward",
+    "feature_alpha_dropout", "hardshrink", "softshrink", "rrelu", "rrelu_", "celu_", "selu_", "threshold_", "conv3d",
+    "conv_transpose3d", "embedding_bag", "interpolate", "upsample", "upsample_nearest", "upsample_bilinear",
+    "poisson_nll_loss", "gaussian_nll_loss", "ctc_loss", "triplet_margin_loss", "triplet_margin_with_distance_loss",
+    "cosine_embedding_loss", "margin_ranking_loss", "hinge_embedding_loss", "multi_margin_loss",
+    "multilabel_margin_loss", "soft_margin_loss", "multilabel_soft_margin_loss", "max_pool3d", "avg_pool3d",
+    "adaptive_avg_pool3d", "adaptive_max_pool3d", "lp_pool1d", "lp_pool2d", "lp_pool3d", "max_unpool1d", "max_unpool2d",
+    "max_unpool3d", "max_pool1d_with_indices", "max_pool2d_with_indices", "max_pool3d_with_indices",
+    "adaptive_max_pool1d_with_indices", "adaptive_max_pool2d_with_indices", "adaptive_max_pool3d_with_indices",
+    "pixel_shuffle", "pixel_unshuffle", "channel_shuffle", "native_channel_shuffle"]

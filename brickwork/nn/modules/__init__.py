@@ -19,7 +19,7 @@ from .attention import MultiheadAttention
 from .batchnorm import BatchNorm1d, BatchNorm2d, LazyBatchNorm1d, LazyBatchNorm2d
 from .conv import Conv1d, Conv2d, LazyConv1d, LazyConv2d
 from .conv_transpose import ConvTranspose1d, ConvTranspose2d, LazyConvTranspose1d, LazyConvTranspose2d
-from .dropout import Dropout, Dropout1d, Dropout2d, AlphaDropout
+from .dropout import Dropout, Dropout1d, Dropout2d, Dropout3d, AlphaDropout, FeatureAlphaDropout
 from .flatten import Flatten, Unflatten
 from .linear import Identity, Linear, LazyLinear, Bilinear
 from .loss import (
@@ -27,9 +27,34 @@ from .loss import (
 from .normalization import LayerNorm, GroupNorm
 from .pooling import MaxPool1d, MaxPool2d, AvgPool1d, AvgPool2d
 from .rnn import RNNBase, RNN, GRU, LSTM, RNNCellBase, RNNCell, GRUCell, LSTMCell
-from .softmax import Softmax, LogSoftmax
+from .softmax import Softmax, LogSoftmax, Softmin, Softmax2d
 from .sparse import Embedding
 from .transformer import TransformerEncoderLayer, TransformerEncoder
+
+from .activation_piecewise import (
+    ReLU6, Hardtanh, Hardsigmoid, Hardswish, Threshold, Hardshrink, Softshrink, PReLU, RReLU)
+from .activation_smooth import SELU, CELU, GLU, Softsign, Tanhshrink, LogSigmoid
+from .batchnorm3d import BatchNorm3d, LazyBatchNorm3d, SyncBatchNorm
+from .conv3d import Conv3d, ConvTranspose3d, LazyConv3d, LazyConvTranspose3d
+from .distance import CosineSimilarity, PairwiseDistance
+from .embedding_bag import EmbeddingBag
+from .fold import Fold, Unfold
+from .instancenorm import (
+    InstanceNorm1d, InstanceNorm2d, InstanceNorm3d, LazyInstanceNorm1d, LazyInstanceNorm2d, LazyInstanceNorm3d)
+from .loss_embedding import (
+    TripletMarginLoss, TripletMarginWithDistanceLoss, CosineEmbeddingLoss, MarginRankingLoss, HingeEmbeddingLoss,
+    MultiMarginLoss, MultiLabelMarginLoss, SoftMarginLoss, MultiLabelSoftMarginLoss)
+from .loss_likelihood import PoissonNLLLoss, GaussianNLLLoss, CTCLoss, NLLLoss2d
+from .padding import (
+    ReflectionPad1d, ReflectionPad2d, ReflectionPad3d, ReplicationPad1d, ReplicationPad2d, ReplicationPad3d,
+    CircularPad1d, CircularPad2d, CircularPad3d, ConstantPad1d, ConstantPad2d, ConstantPad3d, ZeroPad1d, ZeroPad2d,
+    ZeroPad3d)
+from .pixelshuffle import PixelShuffle, PixelUnshuffle, ChannelShuffle
+from .pooling3d import MaxPool3d, AvgPool3d, AdaptiveAvgPool3d, AdaptiveMaxPool3d
+from .pooling_extra import LPPool1d, LPPool2d, LPPool3d, MaxUnpool1d, MaxUnpool2d, MaxUnpool3d
+from .transformer_decoder import TransformerDecoderLayer, TransformerDecoder
+from .transformer_model import Transformer
+from .upsampling import Upsample, UpsamplingNearest2d, UpsamplingBilinear2d
 
 __all__ = [
     "ReLU", "LeakyReLU", "ELU", "GELU", "SiLU", "Sigmoid", "Tanh", "Softplus", "Mish", "AdaptiveAvgPool1d",
@@ -40,4 +65,18 @@ __all__ = [
     "SmoothL1Loss", "HuberLoss", "CrossEntropyLoss", "NLLLoss", "BCELoss", "BCEWithLogitsLoss", "KLDivLoss",
     "LayerNorm", "GroupNorm", "MaxPool1d", "MaxPool2d", "AvgPool1d", "AvgPool2d", "RNNBase", "RNN", "GRU", "LSTM",
     "RNNCellBase", "RNNCell", "GRUCell", "LSTMCell", "Softmax", "LogSoftmax", "Embedding", "TransformerEncoderLayer",
-    "TransformerEncoder"]
+    "TransformerEncoder",
+    "Dropout3d", "FeatureAlphaDropout", "Softmin", "Softmax2d", "ReLU6", "Hardtanh", "Hardsigmoid", "Hardswish",
+    "Threshold", "Hardshrink", "Softshrink", "PReLU", "RReLU", "SELU", "CELU", "GLU", "Softsign", "Tanhshrink",
+    "LogSigmoid", "BatchNorm3d", "LazyBatchNorm3d", "SyncBatchNorm", "Conv3d", "ConvTranspose3d", "LazyConv3d",
+    "LazyConvTranspose3d", "CosineSimilarity", "PairwiseDistance", "EmbeddingBag", "Fold", "Unfold", "InstanceNorm1d",
+    "InstanceNorm2d", "InstanceNorm3d", "LazyInstanceNorm1d", "LazyInstanceNorm2d", "LazyInstanceNorm3d",
+    "TripletMarginLoss", "TripletMarginWithDistanceLoss", "CosineEmbeddingLoss", "MarginRankingLoss",
+    "HingeEmbeddingLoss", "MultiMarginLoss", "MultiLabelMarginLoss", "SoftMarginLoss", "MultiLabelSoftMarginLoss",
+    "PoissonNLLLoss", "GaussianNLLLoss", "CTCLoss", "NLLLoss2d", "ReflectionPad1d", "ReflectionPad2d",
+    "ReflectionPad3d", "ReplicationPad1d", "ReplicationPad2d", "ReplicationPad3d", "CircularPad1d", "CircularPad2d",
+    "CircularPad3d", "ConstantPad1d", "ConstantPad2d", "ConstantPad3d", "ZeroPad1d", "ZeroPad2d", "ZeroPad3d",
+    "PixelShuffle", "PixelUnshuffle", "ChannelShuffle", "MaxPool3d", "AvgPool3d", "AdaptiveAvgPool3d",
+    "AdaptiveMaxPool3d", "LPPool1d", "LPPool2d", "LPPool3d", "MaxUnpool1d", "MaxUnpool2d", "MaxUnpool3d",
+    "TransformerDecoderLayer", "TransformerDecoder", "Transformer", "Upsample", "UpsamplingNearest2d",
+    "UpsamplingBilinear2d"]

@@ -1,4 +1,5 @@
-"""Dropout layers: ``Dropout`` (elements) and ``Dropout1d``/``Dropout2d`` (whole channels)."""
+"""Dropout layers: ``Dropout`` (elements), ``Dropout1d/2d/3d`` (whole channels), ``AlphaDropout`` and
+``FeatureAlphaDropout`` (for SELU networks)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from .. import functional as F
 from ..module import Module
 from ._layer import named_errors
 
-__all__ = ["Dropout", "Dropout1d", "Dropout2d", "AlphaDropout"]
+__all__ = ["Dropout", "Dropout1d", "Dropout2d", "Dropout3d", "AlphaDropout", "FeatureAlphaDropout"]
 
 
 class _DropoutNd(Module):
@@ -65,13 +66,16 @@ class Dropout1d(_DropoutNd):
 
 
 class Dropout2d(_DropoutNd):
-    """Zero whole channels (feature maps) of (N, C, H, W) or (C, H, W) inputs with probability ``p`` in training.
+    """Zero whole channels (feature maps) of (N, C, H, W) inputs with probability ``p`` in training.
+
+    As in PyTorch, a 3-D input is read as (N, C, L) and other ranks are dropped along dimensions 0 and 1, each
+    with PyTorch's warning.
 
     Args:
         p: probability of zeroing a channel (default 0.5).
         inplace: modify the input in place.
 
-    Shape: input (N, C, H, W) or (C, H, W); output the same.
+    Shape: input (N, C, H, W); output the same.
 
     Example:
         >>> import brickwork as torch
@@ -82,6 +86,29 @@ class Dropout2d(_DropoutNd):
     @named_errors
     def forward(self, input: Tensor) -> Tensor:
         return F.dropout2d(input, self.p, self.training, self.inplace)
+
+
+class Dropout3d(_DropoutNd):
+    """Zero whole channels of (N, C, D, H, W) or (C, D, H, W) inputs with probability ``p`` in training.
+
+    Other ranks are accepted with PyTorch's deprecation warning (dropped along dimensions 0 and 1 after adding a
+    batch dimension).
+
+    Args:
+        p: probability of zeroing a channel (default 0.5).
+        inplace: modify the input in place.
+
+    Shape: input (N, C, D, H, W) or (C, D, H, W); output the same.
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.nn.Dropout3d(0.2)(torch.randn(2, 4, 3, 3, 3)).shape
+        brickwork.Size([2, 4, 3, 3, 3])
+    """
+
+    @named_errors
+    def forward(self, input: Tensor) -> Tensor:
+        return F.dropout3d(input, self.p, self.training, self.inplace)
 
 
 class AlphaDropout(_DropoutNd):
@@ -102,3 +129,23 @@ class AlphaDropout(_DropoutNd):
     @named_errors
     def forward(self, input: Tensor) -> Tensor:
         return F.alpha_dropout(input, self.p, self.training, self.inplace)
+
+
+class FeatureAlphaDropout(_DropoutNd):
+    """:class:`AlphaDropout` of whole channels: each (sample, channel) is kept or set to SELU's saturation value.
+
+    Args:
+        p: probability of dropping a channel (default 0.5).
+        inplace: modify the input in place.
+
+    Shape: input (N, C, *); output the same.
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.nn.FeatureAlphaDropout(0.2).eval()(torch.ones(1, 2))
+        tensor([[1., 1.]])
+    """
+
+    @named_errors
+    def forward(self, input: Tensor) -> Tensor:
+        return F.feature_alpha_dropout(input, self.p, self.training, self.inplace)

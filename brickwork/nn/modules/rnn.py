@@ -17,6 +17,8 @@ from ...ops.multi_output import unstack
 from .._functional_rnn import activation_for, gru_step, lstm_step, recurrent_layer, rnn_step
 from ..module import Module
 from ..parameter import Parameter
+from ..utils.rnn import PackedSequence
+from ._rnn_packed import packed_forward
 
 __all__ = ["RNNBase", "RNN", "GRU", "LSTM", "RNNCellBase", "RNNCell", "GRUCell", "LSTMCell"]
 
@@ -88,6 +90,16 @@ class RNNBase(Module):
         """Nothing to do: kept so PyTorch code that calls it (for cuDNN's weight layout) runs unchanged."""
 
     @property
+    def _flat_weights_names(self) -> list[str]:
+        """Every parameter name, layer by layer and direction by direction, in PyTorch's order."""
+        return [n for names in self._all_weights for n in names]
+
+    @property
+    def _flat_weights(self) -> list[Parameter]:
+        """The parameters named by ``_flat_weights_names``, in that order."""
+        return [getattr(self, n) for n in self._flat_weights_names]
+
+    @property
     def all_weights(self) -> list[list[Parameter]]:
         """The parameters grouped per layer and direction, in PyTorch's order."""
         return [[getattr(self, n) for n in names] for names in self._all_weights]
@@ -102,8 +114,7 @@ class RNNBase(Module):
     def _check(self, input: Tensor) -> tuple[Tensor, bool]:
         name = type(self).__name__
         if not isinstance(input, Tensor):
-            raise TypeError(f"{name}: expected a Tensor input, got {type(input).__name__} (packed sequences are "
-                            "not supported; pad the batch and pass the padded tensor)")
+            raise TypeError(f"{name}: expected a Tensor or a PackedSequence input, got {type(input).__name__}")
         if input.ndim not in (2, 3):
             raise ValueError(f"{name}: expected input of shape (L, N, H_in), (N, L, H_in) with batch_first, or "
                              f"unbatched (L, H_in); got {input.ndim}-d shape {tuple(input.shape)}")
@@ -197,7 +208,9 @@ class RNN(RNNBase):
                          num_layers, bias, batch_first, dropout, bidirectional, 0, device, dtype)
         self.nonlinearity = nonlinearity
 
-    def forward(self, input: Tensor, hx: Tensor | None = None) -> tuple[Tensor, Tensor]:
+    def forward(self, input: Tensor | PackedSequence, hx: Tensor | None = None) -> tuple[Any, Tensor]:
+        if isinstance(input, PackedSequence):
+            return packed_forward(self, input, hx)
         x, batched = self._check(input)
         out, hs, _ = self._run(x, self._state(hx, x, batched, self.hidden_size, "hx"), None)
         return self._finish(out, hs, batched)
@@ -225,7 +238,9 @@ class GRU(RNNBase):
         super().__init__("GRU", input_size, hidden_size, num_layers, bias, batch_first, dropout, bidirectional, 0,
                          device, dtype)
 
-    def forward(self, input: Tensor, hx: Tensor | None = None) -> tuple[Tensor, Tensor]:
+    def forward(self, input: Tensor | PackedSequence, hx: Tensor | None = None) -> tuple[Any, Tensor]:
+        if isinstance(input, PackedSequence):
+            return packed_forward(self, input, hx)
         x, batched = self._check(input)
         out, hs, _ = self._run(x, self._state(hx, x, batched, self.hidden_size, "hx"), None)
         return self._finish(out, hs, batched)
@@ -253,7 +268,9 @@ class LSTM(RNNBase):
         super().__init__("LSTM", input_size, hidden_size, num_layers, bias, batch_first, dropout, bidirectional,
                          proj_size, device, dtype)
 
-    def forward(self, input: Tensor, hx: tuple[Tensor, Tensor] | None = None) -> tuple[Tensor, tuple]:
+    def forward(self, input: Tensor | PackedSequence, hx: tuple[Tensor, Tensor] | None = None) -> tuple[Any, tuple]:
+        if isinstance(input, PackedSequence):
+            return packed_forward(self, input, hx)
         x, batched = self._check(input)
         if hx is not None and (not isinstance(hx, (tuple, list)) or len(hx) != 2):
             raise TypeError(f"LSTM: hx must be a tuple (h_0, c_0), got {type(hx).__name__}")
@@ -293,9 +310,14 @@ class RNNCellBase(Module):
 
     def _check(self, input: Tensor, hx: Tensor | None) -> tuple[Tensor, Tensor | None, bool]:
         name = type(self).__name__
-        if input.ndim not in (1, 2) or input.shape[-1] != self.input_size:
-            raise RuntimeError(f"{name}: expected input of shape (N, {self.input_size}) or ({self.input_size},), "
-                               f"got {tuple(input.shape)}")
+        if input.ndim not in (1, 2):  # PyTorch's exception types: ValueError for the rank, RuntimeError for sizes
+            raise ValueError(f"{name}: Expected input to be 1D or 2D, got {input.ndim}D instead (shape "
+                             f"{tuple(input.shape)}; expected (N, {self.input_size}) or ({self.input_size},))")
+        if hx is not None and hx.ndim not in (1, 2):
+            raise ValueError(f"{name}: Expected hidden to be 1D or 2D, got {hx.ndim}D instead")
+        if input.shape[-1] != self.input_size:
+            raise RuntimeError(f"{name}: input has inconsistent input_size: got {input.shape[-1]} expected "
+                               f"{self.input_size} (input shape {tuple(input.shape)})")
         batched = input.ndim == 2
         if hx is not None and hx.ndim != input.ndim:
             raise RuntimeError(f"{name}: hidden state must be {input.ndim}-D like the input, got shape "
@@ -327,13 +349,16 @@ class RNNCell(RNNCellBase):
 
     def __init__(self, input_size: int, hidden_size: int, bias: bool = True, nonlinearity: str = "tanh",
                  device: Any = None, dtype: Any = None) -> None:
-        act = activation_for(nonlinearity, "RNNCell")
+        # as in PyTorch, an unknown nonlinearity is reported by forward
+        act = activation_for(nonlinearity, "RNNCell") if nonlinearity in ("tanh", "relu") else None
         super().__init__(input_size, hidden_size, bias, 1, device, dtype)
         self.nonlinearity, self._act = nonlinearity, act
 
     def forward(self, input: Tensor, hx: Tensor | None = None) -> Tensor:
         from .. import functional as F
 
+        if self._act is None:
+            raise RuntimeError(f"RNNCell: Unknown nonlinearity: {self.nonlinearity}; expected 'tanh' or 'relu'")
         x, h, batched = self._check(input, hx)
         b = None if self.bias_ih is None else self.bias_ih + self.bias_hh
         h = rnn_step(F.linear(x, self.weight_ih, b), self._zeros(x) if h is None else h, self.weight_hh.t(),

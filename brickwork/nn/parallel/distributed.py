@@ -248,10 +248,9 @@ class DistributedDataParallel(Module):
         buckets = self._buckets
         while self._next < len(buckets) and buckets[self._next].pending == 0:
             b = buckets[self._next]
+            # asynchronous: the MPI engine runs it on its communication thread while backward goes on here
             b.work = dist.all_reduce(b.flat, group=self.process_group, async_op=True)
             self._next += 1
-        for b in buckets[:self._next]:
-            b.work.is_completed()  # lets MPI progress the reductions in flight
 
     def _finish(self) -> None:
         """End of backward: wait for the reductions and write the averages into the gradients."""
