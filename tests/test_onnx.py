@@ -322,3 +322,53 @@ def test_cli_export(tmp_path):
     r = subprocess.run([sys.executable, "-m", "brickwork", "export", "models_for_cli:nothing", "--input-size", "1",
                         str(out)], cwd=tmp_path, capture_output=True, text=True, timeout=120, env=env)
     assert r.returncode == 2 and "no callable 'nothing'" in r.stderr and "Traceback" not in r.stderr
+
+
+MORE_LAYERS = {
+    "Conv3d": (lambda: nn.Conv3d(2, 3, 2, padding=1), [(2, 2, 4, 4, 4)]),
+    "ConvTranspose3d": (lambda: nn.ConvTranspose3d(2, 3, 2, stride=2), [(2, 2, 3, 3, 3)]),
+    "MaxPool3d": (lambda: nn.MaxPool3d(2), [(2, 2, 4, 4, 4)]),
+    "AvgPool3d": (lambda: nn.AvgPool3d(2), [(2, 2, 4, 4, 4)]),
+    "AdaptiveAvgPool3d": (lambda: nn.AdaptiveAvgPool3d((2, 3, 1)), [(2, 2, 4, 5, 4)]),
+    "AdaptiveMaxPool3d": (lambda: nn.AdaptiveMaxPool3d(2), [(2, 2, 4, 4, 4)]),
+    "BatchNorm3d": (lambda: nn.BatchNorm3d(2), [(2, 2, 3, 3, 3)]),
+    "InstanceNorm2d": (lambda: nn.InstanceNorm2d(3, affine=True), [(2, 3, 4, 4)]),
+    "LPPool1d": (lambda: nn.LPPool1d(2, 2), [(2, 3, 4)]), "LPPool2d": (lambda: nn.LPPool2d(3, 2), [(2, 3, 4, 4)]),
+    "Hardshrink": (lambda: nn.Hardshrink(), [(2, 5)]), "Softshrink": (lambda: nn.Softshrink(0.3), [(2, 5)]),
+    "RReLU": (lambda: nn.RReLU(), [(2, 5)]), "PReLU": (lambda: nn.PReLU(3), [(2, 3, 4)]),
+    "PixelShuffle": (lambda: nn.PixelShuffle(2), [(2, 8, 3, 3)]),
+    "PixelUnshuffle": (lambda: nn.PixelUnshuffle(2), [(2, 2, 4, 4)]),
+    "ChannelShuffle": (lambda: nn.ChannelShuffle(2), [(2, 4, 3, 3)]),
+    "PairwiseDistance": (lambda: nn.PairwiseDistance(), [(2, 4), (2, 4)]),
+    "CosineSimilarity": (lambda: nn.CosineSimilarity(), [(2, 4), (2, 4)]),
+    "FeatureAlphaDropout": (lambda: nn.FeatureAlphaDropout(0.2), [(2, 3, 4)]),
+    "CircularPad2d": (lambda: nn.CircularPad2d(1), [(2, 3, 5, 5)]),
+    "ReflectionPad2d": (lambda: nn.ReflectionPad2d(1), [(2, 3, 5, 5)]),
+    "ReplicationPad1d": (lambda: nn.ReplicationPad1d((1, 2)), [(2, 3, 5)]),
+    "ZeroPad2d": (lambda: nn.ZeroPad2d(1), [(2, 3, 5, 5)]),
+    "Softmax2d": (lambda: nn.Softmax2d(), [(2, 3, 4, 4)]),
+    "Upsample-nearest": (lambda: nn.Upsample(scale_factor=2), [(2, 3, 4, 4)]),
+    "Upsample-nearest-size": (lambda: nn.Upsample(size=(7, 5)), [(2, 3, 4, 4)]),
+    "Upsample-bilinear": (lambda: nn.Upsample(scale_factor=2, mode="bilinear"), [(2, 3, 4, 4)]),
+    "UpsamplingBilinear2d": (lambda: nn.UpsamplingBilinear2d(scale_factor=2), [(2, 3, 4, 4)]),
+    "Transformer": (lambda: nn.Transformer(16, 2, 1, 1, 32, batch_first=True), [(2, 5, 16), (2, 4, 16)]),
+    "TransformerDecoderLayer": (lambda: nn.TransformerDecoderLayer(16, 2, 32, batch_first=True),
+                                [(2, 5, 16), (2, 4, 16)]),
+}
+
+
+@pytest.mark.parametrize("name", sorted(MORE_LAYERS))
+def test_more_shipped_layers_export(name):
+    bw.manual_seed(0)
+    make, shapes = MORE_LAYERS[name]
+    check_export(make(), shapes)
+
+
+@pytest.mark.parametrize("make,shapes,op", [
+    (lambda: nn.EmbeddingBag(10, 3), [np.array([[1, 2], [3, 4]])], "embedding_bag"),
+    (lambda: nn.Unfold(2), [(2, 3, 4, 4)], "unfold"),
+    (lambda: nn.Fold((4, 4), 2), [(2, 12, 9)], "fold"),
+])
+def test_layers_without_a_mapping_are_refused_by_name(make, shapes, op):
+    with pytest.raises(UnsupportedOperatorError, match=f"'{op}' at the model's forward"):
+        check_export(make(), shapes)

@@ -59,6 +59,7 @@ def _conv(n: int) -> Any:
 
 converts("F.conv1d")(_conv(1))
 converts("F.conv2d")(_conv(2))
+converts("F.conv3d")(_conv(3))
 
 
 def _conv_transpose(n: int) -> Any:
@@ -75,6 +76,7 @@ def _conv_transpose(n: int) -> Any:
 
 converts("F.conv_transpose1d")(_conv_transpose(1))
 converts("F.conv_transpose2d")(_conv_transpose(2))
+converts("F.conv_transpose3d")(_conv_transpose(3))
 
 
 # -- pooling ----------------------------------------------------------------------------------------------------
@@ -94,6 +96,7 @@ def _max_pool(n: int) -> Any:
 
 converts("F.max_pool1d")(_max_pool(1))
 converts("F.max_pool2d")(_max_pool(2))
+converts("F.max_pool3d")(_max_pool(3))
 
 
 def _avg_pool(n: int) -> Any:
@@ -115,6 +118,7 @@ def _avg_pool(n: int) -> Any:
 
 converts("F.avg_pool1d")(_avg_pool(1))
 converts("F.avg_pool2d")(_avg_pool(2))
+converts("F.avg_pool3d")(_avg_pool(3))
 
 
 def _adaptive(n: int, reduce_op: str) -> Any:
@@ -151,6 +155,29 @@ converts("F.adaptive_avg_pool1d")(_adaptive(1, "ReduceMean"))
 converts("F.adaptive_avg_pool2d")(_adaptive(2, "ReduceMean"))
 converts("F.adaptive_max_pool1d")(_adaptive(1, "ReduceMax"))
 converts("F.adaptive_max_pool2d")(_adaptive(2, "ReduceMax"))
+converts("F.adaptive_avg_pool3d")(_adaptive(3, "ReduceMean"))
+converts("F.adaptive_max_pool3d")(_adaptive(3, "ReduceMax"))
+
+
+def _lp_pool(n: int) -> Any:
+    def conv(g: Any, out: Tensor, input: Tensor, norm_type: float, kernel_size: Any, stride: Any = None,
+             ceil_mode: bool = False) -> str:
+        k = _pair(kernel_size, n)
+        attrs = dict(kernel_shape=k, strides=_pair(stride if stride not in (None, ()) else kernel_size, n),
+                     ceil_mode=int(ceil_mode))
+        p = float(norm_type)
+
+        def body(x: str) -> str:  # PyTorch: (sum over the window of x^p)^(1/p), via the window mean times its size
+            s = g.op("AveragePool", g.op("Pow", x, g.scalar(p, input)), **attrs)
+            s = g.op("Mul", s, g.scalar(float(np.prod(k)), input))
+            s = g.op("Mul", g.op("Sign", s), g.op("Relu", g.op("Abs", s)))
+            return g.op("Pow", s, g.scalar(1.0 / p, input))
+        return _with_batch(g, input, n, body)
+    return conv
+
+
+converts("F.lp_pool1d")(_lp_pool(1))
+converts("F.lp_pool2d")(_lp_pool(2))
 
 
 # -- normalisation ------------------------------------------------------------------------------------------
@@ -246,7 +273,7 @@ def _cosine_similarity(g: Any, out: Tensor, x1: Tensor, x2: Tensor, dim: int = 1
 
 # -- dropout, embedding, padding ------------------------------------------------------------------------------
 
-@converts("F.dropout", "F.dropout1d", "F.dropout2d", "F.dropout3d", "F.alpha_dropout")
+@converts("F.dropout", "F.dropout1d", "F.dropout2d", "F.dropout3d", "F.alpha_dropout", "F.feature_alpha_dropout")
 def _dropout(g: Any, out: Tensor, input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> str:
     if training and p > 0:
         raise g.unsupported("dropout in training mode is random; export in eval mode (the default, "
@@ -504,3 +531,91 @@ def _mha(g: Any, out: tuple, query: Tensor, key: Tensor, value: Tensor, num_head
         if unbatched:
             w = g.op("Squeeze", w, g.ints([0]))
     return o, w
+
+
+@converts("F.hardshrink")
+def _hardshrink(g: Any, out: Tensor, input: Tensor, lambd: float = 0.5) -> str:
+    x = g.name(input)
+    keep = g.op("Greater", g.op("Abs", x), g.scalar(lambd, input))
+    return g.op("Where", keep, x, g.scalar(0.0, input))
+
+
+@converts("F.softshrink")
+def _softshrink(g: Any, out: Tensor, input: Tensor, lambd: float = 0.5) -> str:
+    x = g.name(input)
+    lam = g.scalar(lambd, input)
+    shrunk = g.op("Sub", x, g.op("Mul", g.op("Sign", x), lam))
+    return g.op("Where", g.op("Greater", g.op("Abs", x), lam), shrunk, g.scalar(0.0, input))
+
+
+@converts("F.rrelu")
+def _rrelu(g: Any, out: Tensor, input: Tensor, lower: float = 1 / 8, upper: float = 1 / 3, training: bool = False,
+           inplace: bool = False) -> str:
+    if training:
+        raise g.unsupported("rrelu in training mode draws random slopes; export in eval mode")
+    return g.op("LeakyRelu", g.name(input), alpha=(lower + upper) / 2)
+
+
+def _shuffle_dims(g: Any, input: Tensor, shape: list[int], perm: list[int], final: list[int]) -> str:
+    return g.op("Reshape", g.op("Transpose", g.op("Reshape", g.name(input), g.ints(shape)), perm=perm), g.ints(final))
+
+
+@converts("F.pixel_shuffle")
+def _pixel_shuffle(g: Any, out: Tensor, input: Tensor, upscale_factor: int) -> str:
+    r = int(upscale_factor)
+    c, h, w = (int(v) for v in input.shape[-3:])
+    lead = input.ndim - 3  # (*, C r^2, H, W) -> (*, C, H r, W r)
+    return _shuffle_dims(g, input, [0] * lead + [c // (r * r), r, r, h, w],
+                         list(range(lead)) + [lead, lead + 3, lead + 1, lead + 4, lead + 2],
+                         [0] * lead + [c // (r * r), h * r, w * r])
+
+
+@converts("F.pixel_unshuffle")
+def _pixel_unshuffle(g: Any, out: Tensor, input: Tensor, downscale_factor: int) -> str:
+    r = int(downscale_factor)
+    c, h, w = (int(v) for v in input.shape[-3:])
+    lead = input.ndim - 3  # (*, C, H r, W r) -> (*, C r^2, H, W)
+    return _shuffle_dims(g, input, [0] * lead + [c, h // r, r, w // r, r],
+                         list(range(lead)) + [lead, lead + 2, lead + 4, lead + 1, lead + 3],
+                         [0] * lead + [c * r * r, h // r, w // r])
+
+
+@converts("F.channel_shuffle")
+def _channel_shuffle(g: Any, out: Tensor, input: Tensor, groups: int) -> str:
+    c = int(input.shape[1])
+    rest = [int(v) for v in input.shape[2:]]
+    n = len(rest)
+    return _shuffle_dims(g, input, [0, int(groups), c // int(groups)] + rest, [0, 2, 1] + list(range(3, 3 + n)),
+                         [0, c] + rest)
+
+
+@converts("F.pairwise_distance")
+def _pairwise_distance(g: Any, out: Tensor, x1: Tensor, x2: Tensor, p: float = 2.0, eps: float = 1e-6,
+                       keepdim: bool = False) -> str:
+    d = g.op("Add", g.op("Sub", g.name(x1), g.name(x2)), g.scalar(eps, x1))
+    return _pnorm(g, d, x1, float(p), [-1], keepdim)
+
+
+@converts("F.interpolate", "F.upsample")
+def _interpolate(g: Any, out: Tensor, input: Tensor, size: Any = None, scale_factor: Any = None,
+                 mode: str = "nearest", align_corners: bool | None = None, recompute_scale_factor: bool | None = None,
+                 antialias: bool = False) -> str:
+    if antialias:
+        raise g.unsupported("antialias=True is not supported")
+    n = input.ndim - 2
+    onnx_mode = {"nearest": "nearest", "linear": "linear", "bilinear": "linear", "trilinear": "linear",
+                 "bicubic": "cubic"}.get(mode)
+    if onnx_mode is None:
+        raise g.unsupported(f"interpolate mode {mode!r} is not supported")
+    attrs: dict[str, Any] = {"coordinate_transformation_mode": "asymmetric", "nearest_mode": "floor"}
+    if mode != "nearest":
+        attrs = {"coordinate_transformation_mode": "align_corners" if align_corners else "pytorch_half_pixel"}
+    if mode == "bicubic":
+        attrs["cubic_coeff_a"] = -0.75
+    if size is None and scale_factor is not None and not recompute_scale_factor:
+        sf = [float(v) for v in (scale_factor if isinstance(scale_factor, (tuple, list)) else [scale_factor] * n)]
+        return g.op("Resize", g.name(input), None, g.const(np.asarray([1.0, 1.0] + sf, np.float32)), mode=onnx_mode,
+                    **attrs)
+    sizes = [int(v) for v in out.shape[2:]]  # the output size (given, or recomputed from the scale)
+    shape = g.op("Concat", g.op("Shape", g.name(input), start=0, end=2), g.ints(sizes), axis=0)
+    return g.op("Resize", g.name(input), None, None, shape, mode=onnx_mode, **attrs)
