@@ -138,7 +138,7 @@ def registry() -> dict[str, Kernel]:
 
 
 # the family modules (imported by the ops that use them; listed here so registry() sees every kernel)
-_FAMILIES = ("norm",)
+_FAMILIES = ("norm", "conv", "rnn")
 
 
 def _import_families() -> None:

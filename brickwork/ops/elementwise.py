@@ -177,7 +177,7 @@ def div(input: Any, other: Any, *, rounding_mode: str | None = None, out: Tensor
         da, db, dev = binary_arrays(input, other, "div")
         if (da.dtype if hasattr(da, "dtype") else db.dtype).kind in "iu":  # ``7 // x`` puts a number first
             _no_integer_zero(db, "div" if rounding_mode == "trunc" else "floor_divide")
-            q = np.floor_divide(da, db) if rounding_mode == "floor" else _trunc_int_div(da, db)
+            q = dev.xp.floor_divide(da, db) if rounding_mode == "floor" else _trunc_int_div(da, db)
         else:
             with np.errstate(divide="ignore", invalid="ignore"):  # inf and nan, silently, as in PyTorch
                 q = da / db
@@ -286,7 +286,9 @@ def pow(input: Any, exponent: Any, *, out: Tensor | None = None) -> Tensor:  # n
         tensor([4., 9.])
     """
     da, db, dev = binary_arrays(input, exponent, "pow")
-    if np.asarray(da).dtype.kind in "iu" and np.asarray(db).dtype.kind in "iu" and np.any(np.asarray(db) < 0):
+    ka = da.dtype.kind if hasattr(da, "dtype") else "i" if isinstance(da, int) else "f"
+    kb = db.dtype.kind if hasattr(db, "dtype") else "i" if isinstance(db, int) else "f"
+    if ka in "iu" and kb in "iu" and bool((db < 0).any() if hasattr(db, "dtype") else db < 0):
         raise RuntimeError("pow: integers to negative integer powers are not allowed; use a float base, e.g. "
                            "x.float() ** -1")
     r = wrap(da ** db, dev)
