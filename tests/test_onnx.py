@@ -190,15 +190,15 @@ def test_models_export_at_two_batch_sizes(name, make, shapes, tol):
 
 
 @pytest.mark.parametrize("make,shapes,axis", [
-    (lambda: nn.LSTM(3, 4, batch_first=True), [(2, 5, 3)], 0),
     (lambda: nn.LSTM(3, 4, num_layers=2, proj_size=2), [(5, 2, 3)], 1),
-    (lambda: nn.GRU(3, 4, num_layers=2, bidirectional=True), [(5, 2, 3)], 1),
     (lambda: nn.RNN(3, 4, nonlinearity="relu", batch_first=True), [(2, 4, 3)], 0),
     (lambda: nn.LSTMCell(3, 4), [(2, 3)], 0),
     (lambda: nn.GRUCell(3, 4), [(2, 3)], 0),
     (lambda: nn.RNNCell(3, 4), [(2, 3)], 0),
 ])
 def test_recurrent_layers_export(make, shapes, axis):
+    # LSTM without projection and GRU now run a fused layer op with no converter yet: export refuses them (tested
+    # below) rather than baking a value in
     bw.manual_seed(0)
     check_export(make(), shapes, axis=axis)
 
@@ -372,3 +372,9 @@ def test_more_shipped_layers_export(name):
 def test_layers_without_a_mapping_are_refused_by_name(make, shapes, op):
     with pytest.raises(UnsupportedOperatorError, match=f"'{op}' at the model's forward"):
         check_export(make(), shapes)
+
+
+@pytest.mark.parametrize("make", [lambda: nn.LSTM(3, 4, batch_first=True), lambda: nn.GRU(3, 4, bidirectional=True)])
+def test_fused_recurrent_layers_are_refused_not_baked(make):
+    with pytest.raises(OnnxExporterError, match="did not see being made"):
+        check_export(make(), [(2, 5, 3)])
