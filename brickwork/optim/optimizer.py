@@ -22,6 +22,8 @@ from .._tensor import Tensor, _make
 from ..autograd.grad_mode import enable_grad
 from ..backends import CPU
 from ..backends._fused import fused_update
+from ..kernels import mode as _kernel_mode
+from ..kernels.optim import adam_step, sgd_step
 from ..nn.hooks import RemovableHandle
 
 __all__ = ["Optimizer", "required", "register_optimizer_step_pre_hook", "register_optimizer_step_post_hook"]
@@ -147,6 +149,16 @@ def square_avg_(xp: Any, v: Any, g: Any, beta: float, tmp: Any) -> None:
     xp.multiply(g, 1 - beta, out=tmp)
     tmp *= g
     v += tmp
+
+
+# the compiled CPU forms of the generic updates (same arguments without the scratch arrays)
+_CPU_UPDATES = {"brickwork.optim.adam._adam": adam_step, "brickwork.optim.sgd._sgd": sgd_step}
+
+
+def _compiled_update(kernel: Callable) -> Callable | None:
+    """The compiled CPU kernel for the update ``kernel``, or None (none, ``BRICKWORK_KERNELS=reference``, no Numba)."""
+    k = _CPU_UPDATES.get(f"{kernel.__module__}.{kernel.__qualname__}")
+    return None if k is None or _kernel_mode() != "auto" else k.compiled()
 
 
 class Optimizer:
@@ -351,13 +363,20 @@ class Optimizer:
         contiguous parameters are updated in chunks of ``_CHUNK_BYTES`` per array, so that every pass of the
         update finds its operands in cache (Adam's 13 passes over a 784x256 float32 weight: about 1.2x faster than
         whole-array passes); the scratch arrays ``tmp`` (and ``gbuf``, for a modified gradient) then have the
-        chunk's size only. Chunking changes no result: every operation is elementwise. On CuPy, updates with a
-        fused form (Adam, SGD) run as one kernel instead.
+        chunk's size only. Chunking changes no result: every operation is elementwise. Updates with a fused form
+        (Adam, SGD) run as one kernel instead: a compiled CPU kernel on NumPy (``kernels/optim.py``), one CuPy
+        launch on a GPU; all three give the same bits.
         """
         p = arrays[0]
         xp = dev.xp
-        if xp is not np and fused_update(kernel, xp, arrays, args):  # one GPU launch (backends/_fused.py)
-            return
+        if xp is not np:
+            if fused_update(kernel, xp, arrays, args):  # one GPU launch (backends/_fused.py)
+                return
+        else:
+            compiled = _compiled_update(kernel)
+            if compiled is not None:  # one compiled CPU pass (kernels/optim.py)
+                compiled(*arrays, *args)
+                return
         n, dtype = p.size, p.dtype
         step = _CHUNK_BYTES // p.itemsize
         if n <= 2 * step or xp is not np or not all(a is None or a.flags.c_contiguous for a in arrays):
