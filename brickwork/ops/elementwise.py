@@ -15,6 +15,7 @@ import numpy as np
 from .. import dtypes as _dt
 from .._tensor import Tensor, _make
 from ..autograd.grad_mode import STATE
+from ..kernels import activation as _ka
 from ._core import binary_arrays, broadcast_error, check_broadcast, check_inplace, inplace, like, needs_grad, record, renamed, sum_to, wrap, xp_of
 
 _SQRT_2_OVER_PI = 2.0 / math.sqrt(math.pi)
@@ -886,10 +887,7 @@ def _tanh_backward(node: Any, g: Tensor) -> tuple:
 
 
 def _sigmoid_array(d: Any) -> Any:
-    # exp of a non-positive number only, so large inputs of either sign do not overflow
-    xp = xp_of(d)
-    e = xp.exp(-xp.abs(d))
-    return xp.where(d >= 0, 1 / (1 + e), e / (1 + e)).astype(d.dtype, copy=False)
+    return _ka.sigmoid_forward(xp_of(d), d)  # one kernel pass on the CPU
 
 
 def sigmoid(input: Tensor) -> Tensor:
@@ -904,9 +902,9 @@ def sigmoid(input: Tensor) -> Tensor:
 
 
 def _sigmoid_backward(node: Any, g: Tensor) -> tuple:
-    if not STATE.enabled:  # first-order only: one fused array expression
+    if not STATE.enabled:  # first-order only: one kernel pass
         y = node.output()._data
-        return (_make(g._data * y * (1 - y), g._device),)
+        return (_make(_ka.sigmoid_backward(xp_of(y), y, g._data), g._device),)
     y = node.output()
     return (g * y * (1 - y),)
 
