@@ -136,7 +136,7 @@ def timed(name: str, ours: Callable[[], Any], theirs: Callable[[], Any], repeat:
     thread's (``time.thread_time``) when both libraries run on one thread, else the
     process's: on a loaded machine it leaves out the time the step waited for a core, so its ratio stays
     meaningful when wall-clock medians are dominated by the neighbours. Minor page faults per step are counted
-    around each call (fresh pages for temporaries are what glibc's thresholds in ``brickwork._alloc`` avoid).
+    around each call (fresh pages for temporaries are what glibc's thresholds set by ``brickwork.backends._numpy.tune_allocator`` avoid).
     """
     cpu_clock = time.thread_time if THREADS == 1 else time.process_time
     for _ in range(warmup):
@@ -215,7 +215,7 @@ def main() -> None:
     text = (f"Machine: {load_before} (before); {machine()} (after)\n"
             f"Threads: OpenBLAS {blas}, PyTorch {torch.get_num_threads()} (--threads {args.threads}); niceness "
             f"{os.nice(0)}; "
-            f"brickwork mallopt applied: {brickwork._alloc.APPLIED}\n"
+            f"brickwork mallopt applied: {brickwork.backends._numpy.ALLOCATOR_TUNED}\n"
             "Step = zero_grad + forward + loss + backward + optimizer step; per-step medians, the two libraries "
             f"interleaved in blocks of {args.block or 'up to 10'} consecutive steps (who goes first alternates). "
             f"CPU = {clock}: the target is judged on the CPU ratio, which a loaded machine distorts far less than "
