@@ -61,7 +61,7 @@ def _rows_backward(xp: Any, g: Any, xhat: Any, rstd: Any, axes: tuple, need_x: b
 
 def _layer_norm_backward(xp: Any, g: Any, x: Any, mean: Any, rstd: Any, weight: Any, need_x: bool, need_w: bool,
                          need_b: bool) -> tuple[Any, Any, Any]:
-    """Gradients of :func:`layer_norm_forward` for the output gradient ``g`` (R, N)."""
+    """Gradients of `layer_norm_forward` for the output gradient ``g`` (R, N)."""
     xhat = (x - mean[:, None]) * rstd[:, None]
     gw = (g * xhat).sum(axis=0) if need_w else None
     gb = g.sum(axis=0) if need_b else None
@@ -82,7 +82,7 @@ def _batch_norm_forward(xp: Any, x: Any, weight: Any, bias: Any, eps: float) -> 
 
 def _batch_norm_backward(xp: Any, g: Any, x: Any, mean: Any, rstd: Any, weight: Any, need_x: bool, need_w: bool,
                          need_b: bool) -> tuple[Any, Any, Any]:
-    """Gradients of :func:`batch_norm_forward` for the output gradient ``g`` (N, C, L)."""
+    """Gradients of `batch_norm_forward` for the output gradient ``g`` (N, C, L)."""
     c = x.shape[1]
     rs = rstd.reshape(1, c, 1)
     xhat = (x - mean.reshape(1, c, 1)) * rs
@@ -106,7 +106,7 @@ def _group_norm_forward(xp: Any, x: Any, weight: Any, bias: Any, eps: float) -> 
 
 def _group_norm_backward(xp: Any, g: Any, x: Any, mean: Any, rstd: Any, weight: Any, need_x: bool, need_w: bool,
                          need_b: bool) -> tuple[Any, Any, Any]:
-    """Gradients of :func:`group_norm_forward` for the output gradient ``g`` (N, G, K, L)."""
+    """Gradients of `group_norm_forward` for the output gradient ``g`` (N, G, K, L)."""
     n, groups, k, _ = x.shape
     rs = rstd.reshape(n, groups, 1, 1)
     xhat = (x - mean.reshape(n, groups, 1, 1)) * rs

@@ -1,7 +1,7 @@
 """Where a device mismatch happened inside a model, added to the op's error by ``Module.__call__``.
 
-An op given tensors on two devices raises :class:`~brickwork.backends.DeviceMismatchError` naming the op and
-the devices. Each ``Module.__call__`` the error passes through calls :func:`add_module_context`: the innermost
+An op given tensors on two devices raises `DeviceMismatchError` naming the op and
+the devices. Each ``Module.__call__`` the error passes through calls `add_module_context`: the innermost
 module records which of its parameters and buffers sit on another device than its input; each enclosing module
 then rewrites the message with the path from itself, so the outermost call (the model the user called) leaves
 ``'0.weight'``-style paths that match ``state_dict()`` keys. Nothing runs unless the error is raised.

@@ -146,7 +146,7 @@ def _im2col(x: Any, g: _Geometry) -> Any:
 
 
 def _col2im(cols: Any, g: _Geometry) -> Any:
-    """The adjoint of :func:`_im2col`: add columns (N, C * kh * kw, out_h * wq) back into an (N, C, H, W) array."""
+    """The adjoint of `_im2col`: add columns (N, C * kh * kw, out_h * wq) back into an (N, C, H, W) array."""
     xp = xp_of(cols)
     n, c = cols.shape[0], g.c
     plane = g.hp * g.wp
@@ -396,7 +396,7 @@ def _conv_transposend(op: str, nd: int, input: Tensor, weight: Tensor, bias: Ten
 @computed_in_float32
 def conv_transpose1d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: Any = 1,
                      padding: Any = 0, output_padding: Any = 0, groups: int = 1, dilation: Any = 1) -> Tensor:
-    """1-d transposed convolution ("deconvolution"): the gradient of :func:`conv1d` with respect to its input.
+    """1-d transposed convolution ("deconvolution"): the gradient of `conv1d` with respect to its input.
 
     ``weight`` has shape (C_in, C_out/groups, k); the output length is
     ``(L - 1) * stride - 2 * padding + dilation * (k - 1) + output_padding + 1``.
@@ -414,7 +414,7 @@ def conv_transpose1d(input: Tensor, weight: Tensor, bias: Tensor | None = None, 
 @computed_in_float32
 def conv_transpose2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: Any = 1,
                      padding: Any = 0, output_padding: Any = 0, groups: int = 1, dilation: Any = 1) -> Tensor:
-    """2-d transposed convolution: the gradient of :func:`conv2d` with respect to its input.
+    """2-d transposed convolution: the gradient of `conv2d` with respect to its input.
 
     ``weight`` has shape (C_in, C_out/groups, kH, kW); each output size is
     ``(in - 1) * stride - 2 * padding + dilation * (k - 1) + output_padding + 1``.

@@ -1,7 +1,7 @@
 """Normalization: ``batch_norm``, ``layer_norm``, ``group_norm``, ``instance_norm`` (``F.normalize`` is a composite
 in ``nn/functional/_norm.py``).
 
-Batch, layer, group and instance norm in training share one primitive, :func:`_native_norm`: statistics over
+Batch, layer, group and instance norm in training share one primitive, `_native_norm`: statistics over
 some dimensions, an optional affine transform broadcast over the others. Forward and first-order backward are
 fused array passes (6 and 9 passes; ``einsum`` does multiply-and-reduce in one); with ``create_graph`` the
 backward is the same closed form in tensor ops, so second derivatives work. benchmarks/bench_norm.py measures

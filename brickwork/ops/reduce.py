@@ -243,7 +243,7 @@ def _index_reduce_backward(node: Any, g: Tensor) -> tuple:
 
 
 def max(input: Tensor, dim: Any = None, keepdim: bool = False, *, out: Any = None) -> Any:  # noqa: A001
-    """Largest value; with ``dim``, the ``(values, indices)`` along it; with a tensor, :func:`maximum`.
+    """Largest value; with ``dim``, the ``(values, indices)`` along it; with a tensor, `maximum`.
 
     Example:
         >>> import brickwork as torch
@@ -261,7 +261,7 @@ def max(input: Tensor, dim: Any = None, keepdim: bool = False, *, out: Any = Non
 
 
 def min(input: Tensor, dim: Any = None, keepdim: bool = False, *, out: Any = None) -> Any:  # noqa: A001
-    """Smallest value; with ``dim``, the ``(values, indices)`` along it; with a tensor, :func:`minimum`.
+    """Smallest value; with ``dim``, the ``(values, indices)`` along it; with a tensor, `minimum`.
 
     Example:
         >>> import brickwork as torch
@@ -398,7 +398,7 @@ def var(input: Tensor, dim: Any = None, unbiased: Any = None, keepdim: bool = Fa
 
 def std(input: Tensor, dim: Any = None, unbiased: Any = None, keepdim: bool = False, *,
         correction: Any = None) -> Tensor:
-    """Standard deviation: the square root of :func:`var`.
+    """Standard deviation: the square root of `var`.
 
     Example:
         >>> import brickwork as torch

@@ -473,7 +473,7 @@ class Optimizer:
         return sd
 
     def load_state_dict(self, state_dict: dict[str, Any]) -> None:
-        """Load a state from :meth:`state_dict` (this optimizer's or PyTorch's format).
+        """Load a state from `state_dict` (this optimizer's or PyTorch's format).
 
         State tensors are copied onto each parameter's device, and floating ones cast to its dtype (``step``
         counters are copied as they are), so the loaded optimizer continues exactly where the saved one was.

@@ -1,4 +1,4 @@
-"""Utilities with PyTorch's layout: :mod:`brickwork.utils.data` holds datasets, samplers and the DataLoader.
+"""Utilities with PyTorch's layout: `brickwork.utils.data` holds datasets, samplers and the DataLoader.
 
 Example:
     >>> import brickwork as torch

@@ -295,7 +295,7 @@ def _unpool(op: str, nd: int, input: Tensor, indices: Tensor, kernel_size: Any, 
 
 def max_unpool1d(input: Tensor, indices: Tensor, kernel_size: Any, stride: Any = None, padding: Any = 0,
                  output_size: Any = None) -> Tensor:
-    """The partial inverse of :func:`max_pool1d`: each value put back at its index, zeros elsewhere.
+    """The partial inverse of `max_pool1d`: each value put back at its index, zeros elsewhere.
 
     Example:
         >>> import brickwork as torch
@@ -309,7 +309,7 @@ def max_unpool1d(input: Tensor, indices: Tensor, kernel_size: Any, stride: Any =
 
 def max_unpool2d(input: Tensor, indices: Tensor, kernel_size: Any, stride: Any = None, padding: Any = 0,
                  output_size: Any = None) -> Tensor:
-    """The partial inverse of :func:`max_pool2d`.
+    """The partial inverse of `max_pool2d`.
 
     Example:
         >>> import brickwork as torch
@@ -323,7 +323,7 @@ def max_unpool2d(input: Tensor, indices: Tensor, kernel_size: Any, stride: Any =
 
 def max_unpool3d(input: Tensor, indices: Tensor, kernel_size: Any, stride: Any = None, padding: Any = 0,
                  output_size: Any = None) -> Tensor:
-    """The partial inverse of :func:`max_pool3d`.
+    """The partial inverse of `max_pool3d`.
 
     Example:
         >>> import brickwork as torch
@@ -337,7 +337,7 @@ def max_unpool3d(input: Tensor, indices: Tensor, kernel_size: Any, stride: Any =
 
 def max_pool1d_with_indices(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any = 0,
                             dilation: Any = 1, ceil_mode: bool = False, return_indices: bool = False) -> Any:
-    """:func:`max_pool1d` returning ``(values, indices)``.
+    """`max_pool1d` returning ``(values, indices)``.
 
     Example:
         >>> import brickwork as torch
@@ -350,7 +350,7 @@ def max_pool1d_with_indices(input: Tensor, kernel_size: Any, stride: Any = None,
 
 def max_pool2d_with_indices(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any = 0,
                             dilation: Any = 1, ceil_mode: bool = False, return_indices: bool = False) -> Any:
-    """:func:`max_pool2d` returning ``(values, indices)``.
+    """`max_pool2d` returning ``(values, indices)``.
 
     Example:
         >>> import brickwork as torch
@@ -363,7 +363,7 @@ def max_pool2d_with_indices(input: Tensor, kernel_size: Any, stride: Any = None,
 
 def max_pool3d_with_indices(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any = 0,
                             dilation: Any = 1, ceil_mode: bool = False, return_indices: bool = False) -> Any:
-    """:func:`max_pool3d` returning ``(values, indices)``.
+    """`max_pool3d` returning ``(values, indices)``.
 
     Example:
         >>> import brickwork as torch
@@ -375,7 +375,7 @@ def max_pool3d_with_indices(input: Tensor, kernel_size: Any, stride: Any = None,
 
 
 def adaptive_max_pool1d_with_indices(input: Tensor, output_size: Any, return_indices: bool = False) -> Any:
-    """:func:`adaptive_max_pool1d` returning ``(values, indices)``.
+    """`adaptive_max_pool1d` returning ``(values, indices)``.
 
     Example:
         >>> import brickwork as torch
@@ -387,7 +387,7 @@ def adaptive_max_pool1d_with_indices(input: Tensor, output_size: Any, return_ind
 
 
 def adaptive_max_pool2d_with_indices(input: Tensor, output_size: Any, return_indices: bool = False) -> Any:
-    """:func:`adaptive_max_pool2d` returning ``(values, indices)``.
+    """`adaptive_max_pool2d` returning ``(values, indices)``.
 
     Example:
         >>> import brickwork as torch
@@ -399,7 +399,7 @@ def adaptive_max_pool2d_with_indices(input: Tensor, output_size: Any, return_ind
 
 
 def adaptive_max_pool3d_with_indices(input: Tensor, output_size: Any, return_indices: bool = False) -> Any:
-    """:func:`adaptive_max_pool3d` returning ``(values, indices)``.
+    """`adaptive_max_pool3d` returning ``(values, indices)``.
 
     Example:
         >>> import brickwork as torch
