@@ -1,7 +1,7 @@
 """The layering rule for gradients (PROTOCOL / STYLE): a file that records a graph node lives in ``brickwork/ops/``.
 
 Every file under ``brickwork/nn/`` is parsed with :mod:`ast` and must neither import the graph internals
-(``brickwork.ops._core``, ``brickwork.autograd.engine``) nor call ``record(...)`` or ``Node(...)``. ``nn`` reaches
+(``brickwork.ops._core``, ``brickwork.autograd.engine``, ``.record``, ``.inplace``) nor call ``record(...)`` or ``Node(...)``. ``nn`` reaches
 ops through their public names only (``brickwork.ops.conv.conv2d``, ``brickwork.ops.multi_output.unstack``...).
 """
 
@@ -13,7 +13,8 @@ from pathlib import Path
 import brickwork
 
 ROOT = Path(brickwork.__file__).parent
-INTERNAL = {"brickwork.ops._core", "brickwork.autograd.engine"}
+INTERNAL = {"brickwork.ops._core", "brickwork.autograd.engine", "brickwork.autograd.record",
+            "brickwork.autograd.inplace"}
 RECORDING_CALLS = {"record", "Node"}
 
 

@@ -769,3 +769,50 @@ def test_repr_and_state_dict_with_real_layers_match_torch():
     copy_weights(b, t)
     x = np.ones((2, 3), np.float32)
     np.testing.assert_allclose(b(bw.tensor(x)).detach().numpy(), t(torch.tensor(x)).detach().numpy(), rtol=1e-5)
+
+
+def test_op_errors_name_the_module_path_once_whatever_the_depth():
+    class Boom(nn.Module):
+        def forward(self, x):
+            raise ValueError("boom: the forward failed")
+
+    net = nn.Sequential(nn.ReLU(), nn.Sequential(nn.Linear(3, 3), nn.Linear(20, 1)), Boom())
+    with pytest.raises(RuntimeError) as info:
+        net(bw.ones(2, 3))
+    assert type(info.value) is RuntimeError
+    assert str(info.value).startswith("1.1 (Linear) of Sequential: expected input with last dimension 20, got "
+                                      "shape (2, 3)"), str(info.value)
+    with pytest.raises(RuntimeError, match=r"^Linear: expected input with last dimension 20"):
+        net[1][1](bw.ones(2, 3))  # the layer called by itself
+    with pytest.raises(RuntimeError, match=r"^linear: expected input with last dimension 20"):
+        nn.functional.linear(bw.ones(2, 3), bw.ones(1, 20))  # no module: the op's own message
+    net[1] = nn.Identity()
+    with pytest.raises(ValueError, match=r"^2 \(Boom\) of Sequential: boom: the forward failed$"):
+        net(bw.ones(2, 3))  # not an op error: the whole message after the path
+    with pytest.raises(IndexError, match=r"^embedding: index 5"):  # other types keep the op's message
+        nn.Sequential(nn.Embedding(5, 2))(bw.tensor([5]))
+
+
+def test_one_state_dict_comparison_serves_load_state_dict_and_load_into():
+    from brickwork.io import load_into
+    from brickwork.nn._state_compare import compare
+
+    net = nn.Sequential(nn.Linear(2, 3), nn.BatchNorm1d(3))
+    sd = dict(net.state_dict())
+    sd["0.weight"] = bw.zeros(4, 2)  # size
+    sd["0.bias"] = sd["0.bias"].double()  # dtype
+    sd["1.weight"] = "nope"  # type
+    del sd["1.bias"]
+    sd["2.weight"] = bw.ones(1)
+    report = compare(net.state_dict(), sd)
+    assert report.missing_keys == ["1.bias"] and report.unexpected_keys == ["2.weight"]
+    assert [(m.key, m.kind) for m in report.mismatched] == [("0.weight", "size"), ("0.bias", "dtype"),
+                                                             ("1.weight", "type")]
+    with pytest.raises(RuntimeError) as by_module:
+        net.load_state_dict(sd)
+    with pytest.raises(RuntimeError) as by_io:
+        load_into(net, sd)
+    for m in report.mismatched:
+        assert m.torch_message() in str(by_module.value) and f"{m.key}: {m.problem}" in str(by_io.value)
+    assert '"1.bias"' in str(by_module.value) and "missing keys: 1.bias" in str(by_io.value)
+    assert '"2.weight"' in str(by_module.value) and "unexpected keys: 2.weight" in str(by_io.value)

@@ -1,83 +1,33 @@
 """Loading a state dict into a model with a full report, and the option PyTorch lacks: skip mismatched shapes.
 
-`load_into` compares the model's state dict with the incoming one, collects every missing, unexpected,
-shape- or dtype-mismatched key and every broken tie, and raises once listing all of them (or, with
-``skip_mismatched``, leaves mismatched tensors as they are). The copying itself is the model's own
+`load_into` compares the model's state dict with the incoming one (with
+`brickwork.nn._state_compare.compare`, the check ``Module.load_state_dict`` uses too), collects every
+missing, unexpected, shape- or dtype-mismatched key and every broken tie, and raises once listing all of them
+(or, with ``skip_mismatched``, leaves mismatched tensors as they are). The copying itself is the model's own
 ``load_state_dict`` (brickwork/nn/_state.py), called with only the keys that fit.
 """
 
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Mapping
 from itertools import pairwise
 from typing import Any
 
 import numpy as np
 
 from .._tensor import Tensor
+from ..nn._state_compare import LoadReport, compare
+from ..nn.parameter import is_pending
 from ._serialization import load
 
 __all__ = ["LoadReport", "load_into"]
-
-
-@dataclass
-class LoadReport:
-    """What `load_into` found and did.
-
-    Attributes:
-        missing_keys: the model's keys the state dict lacks (keys filled through a tied weight are not missing).
-        unexpected_keys: keys of the state dict the model does not have.
-        mismatched: ``(key, problem)`` for every shape or dtype that differs from the model's.
-        broken_ties: ``(key_a, key_b)`` pairs that share memory in the model but hold different values in the
-            state dict, so one value would be lost.
-        skipped: the mismatched keys left unloaded because of ``skip_mismatched=True``.
-
-    Unpacking gives ``(missing_keys, unexpected_keys)``, like ``load_state_dict``'s result.
-
-    Example:
-        >>> r = LoadReport(missing_keys=["fc.bias"]); r.ok, list(r)
-        (False, [['fc.bias'], []])
-    """
-
-    missing_keys: list[str] = field(default_factory=list)
-    unexpected_keys: list[str] = field(default_factory=list)
-    mismatched: list[tuple[str, str]] = field(default_factory=list)
-    broken_ties: list[tuple[str, str]] = field(default_factory=list)
-    skipped: list[str] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        """Whether every key matched, with nothing skipped or lost."""
-        return not (self.missing_keys or self.unexpected_keys or self.mismatched or self.broken_ties)
-
-    def __iter__(self) -> Iterator[list[str]]:
-        return iter((self.missing_keys, self.unexpected_keys))
-
-    def __str__(self) -> str:
-        if self.ok:
-            return "<All keys matched successfully>"
-        lines = []
-        if self.missing_keys:
-            lines.append("missing keys: " + ", ".join(self.missing_keys))
-        if self.unexpected_keys:
-            lines.append("unexpected keys: " + ", ".join(self.unexpected_keys))
-        for key, problem in self.mismatched:
-            lines.append(f"{key}: {problem}" + (" (skipped)" if key in self.skipped else ""))
-        for a, b in self.broken_ties:
-            lines.append(f"broken tie: {a} and {b} share memory in the model but differ in the state dict")
-        return "\n".join(lines)
 
 
 def _identity(t: Tensor) -> tuple:
     a = t._data
     ptr = a.__array_interface__["data"][0] if isinstance(a, np.ndarray) else a.data.ptr
     return (t._device, ptr, a.shape, a.strides, a.dtype)
-
-
-def _pending(t: Any) -> bool:
-    return type(getattr(t, "_data", None)).__name__ == "_Pending"
 
 
 def load_into(model: Any, state_dict: Any, strict: bool = True, skip_mismatched: bool = False,
@@ -111,26 +61,14 @@ def load_into(model: Any, state_dict: Any, strict: bool = True, skip_mismatched:
     if not isinstance(state_dict, Mapping):
         state_dict = load(state_dict)
     mine = model.state_dict(keep_vars=True)
-    report = LoadReport()
+    report = compare(mine, state_dict)
     groups: dict[tuple, list[str]] = {}
     for key, t in mine.items():
-        if isinstance(t, Tensor) and not _pending(t):
+        if isinstance(t, Tensor) and not is_pending(t):
             groups.setdefault(_identity(t), []).append(key)
     tied = {k: g for g in groups.values() if len(g) > 1 for k in g}
-    for key in mine:
-        if key not in state_dict and not any(k in state_dict for k in tied.get(key, ())):
-            report.missing_keys.append(key)
-    report.unexpected_keys = [k for k in state_dict if k not in mine]
-    for key, t in mine.items():
-        theirs = state_dict.get(key)
-        if theirs is None or not isinstance(t, Tensor) or _pending(t):
-            continue
-        shape = tuple(theirs.shape) if hasattr(theirs, "shape") else None
-        if shape != tuple(t.shape) and not (t.ndim == 0 and shape == (1,)):
-            report.mismatched.append((key, f"shape {shape} in the checkpoint, {tuple(t.shape)} in the model"))
-        elif isinstance(theirs, Tensor) and theirs.dtype is not t.dtype:
-            report.mismatched.append((key, f"dtype {theirs.dtype} in the checkpoint, {t.dtype} in the model"))
-    bad = {k for k, _ in report.mismatched}
+    report.missing_keys = [k for k in report.missing_keys if not any(t in state_dict for t in tied.get(k, ()))]
+    bad = {m.key for m in report.mismatched}
     for g in groups.values():
         present = [k for k in g if k in state_dict and k not in bad and isinstance(state_dict[k], Tensor)]
         for a, b in pairwise(present):
@@ -138,7 +76,7 @@ def load_into(model: Any, state_dict: Any, strict: bool = True, skip_mismatched:
             if _identity(ta)[1:] != _identity(tb)[1:] and not np.array_equal(ta._host(), tb._host()):
                 report.broken_ties.append((a, b))
     if skip_mismatched:
-        report.skipped = [k for k, _ in report.mismatched]
+        report.skipped = [m.key for m in report.mismatched]
     errors = report.mismatched and not skip_mismatched
     if errors or strict and (report.missing_keys or report.unexpected_keys or report.broken_ties):
         name = type(model).__name__

@@ -1,10 +1,16 @@
-"""Where a device mismatch happened inside a model, added to the op's error by ``Module.__call__``.
+"""Where an error happened inside a model, added to the op's error by ``Module.__call__``.
 
-An op given tensors on two devices raises `DeviceMismatchError` naming the op and
-the devices. Each ``Module.__call__`` the error passes through calls `add_module_context`: the innermost
-module records which of its parameters and buffers sit on another device than its input; each enclosing module
-then rewrites the message with the path from itself, so the outermost call (the model the user called) leaves
-``'0.weight'``-style paths that match ``state_dict()`` keys. Nothing runs unless the error is raised.
+Each ``Module.__call__`` an error passes through names the module the same way: the innermost module that
+raised, and its path from the module doing the naming, ``'2 (Linear) of Sequential'`` (``'Linear'`` when the
+user called the layer itself). Each enclosing module rewrites the message from itself, so the outermost call
+(the model the user called) leaves paths that match ``state_dict()`` keys. Nothing runs unless an error is
+raised.
+
+- `add_module_path` (``RuntimeError`` and ``ValueError``): the message becomes ``'<where>: <detail>'``,
+  where ``<detail>`` is what the op said after its own name when it raised through
+  `brickwork._errors.op_error`, and its whole message otherwise.
+- `add_module_context` (`DeviceMismatchError`): the op's message, then
+  ``'In <where>: '`` and which parameters and buffers sit on another device than the input, with the fix.
 """
 
 from __future__ import annotations
@@ -37,6 +43,43 @@ def add_module_context(err: DeviceMismatchError, module: Any, args: tuple, kwarg
     err.args = (_message(err),)
 
 
+def add_module_path(err: BaseException, module: Any) -> None:
+    """Name ``module`` (the innermost first, then each enclosing one) in ``err``'s message, in place.
+
+    Example:
+        >>> import brickwork as torch
+        >>> from brickwork._errors import op_error
+        >>> err = op_error(RuntimeError, "linear", "expected input with last dimension 20")
+        >>> add_module_path(err, torch.nn.Linear(20, 1)); str(err)
+        'Linear: expected input with last dimension 20'
+    """
+    state = err.__dict__.get("_module_where")
+    if state is None:  # [innermost module, outermost so far, path between them, the message after <where>]
+        detail = getattr(err, "op_detail", None)
+        state = err.__dict__["_module_where"] = [module, module, "", str(err) if detail is None else detail]
+    else:
+        path = _path_of(state[0], module)
+        if path is None:  # called from a module outside this one's tree: keep the inner description
+            return
+        state[1], state[2] = module, path
+    err.args = (f"{where(state[0], state[2], state[1])}: {state[3]}",)
+
+
+def where(module: Any, path: str, root: Any) -> str:
+    """``module`` as errors name it: ``'Linear'``, or ``'2 (Linear) of Sequential'`` at ``path`` in ``root``.
+
+    Example:
+        >>> import brickwork as torch
+        >>> net = torch.nn.Sequential(torch.nn.ReLU(), torch.nn.Linear(2, 2))
+        >>> where(net[1], "1", net), where(net[1], "", net[1])
+        ('1 (Linear) of Sequential', 'Linear')
+    """
+    inner = type(module).__name__
+    if not path:
+        return inner
+    return f"{path} ({inner})" + (f" of {type(root).__name__}" if root is not module else "")
+
+
 def _tensors(module: Any) -> list[tuple[str, Any, str]]:
     """``(name, device, kind)`` of every parameter and buffer of ``module``."""
     return [(n, t._device, kind) for kind, items in (("parameter", module.named_parameters()),
@@ -67,10 +110,7 @@ def _names(names: list[str]) -> str:
 
 def _message(err: Any) -> str:
     path = err.module_path
-    inner = type(err.module).__name__
-    where = f"{path} ({inner})" if path else inner
-    if err.root is not err.module:
-        where += f" of {type(err.root).__name__}"
+    place = where(err.module, path, err.root)
     full = [(f"{path}.{n}" if path else n, d, k) for n, d, k in err.members]
     indev = err.input_device
     devices = {d for _, d, _ in full}
@@ -93,4 +133,4 @@ def _message(err: Any) -> str:
         detail = f"its parameters/buffers are on several devices ({listing}); move the model with model.to(device)"
     else:
         detail = "move every tensor the op uses to one device with .to(device)"
-    return f"{err.message}. In {where}: {detail}"
+    return f"{err.message}. In {place}: {detail}"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
+from .._errors import op_error
 from .._tensor import Tensor
 from ..ops.multi_output import unstack
 
@@ -21,7 +22,7 @@ def activation_for(nonlinearity: str, where: str) -> Callable[[Tensor], Tensor]:
         return Tensor.tanh  # type: ignore[attr-defined]  # installed on Tensor by brickwork.ops
     if nonlinearity == "relu":
         return Tensor.relu  # type: ignore[attr-defined]  # installed on Tensor by brickwork.ops
-    raise ValueError(f"{where}: unknown nonlinearity {nonlinearity!r}; expected 'tanh' or 'relu'")
+    raise op_error(ValueError, where, f"unknown nonlinearity {nonlinearity!r}; expected 'tanh' or 'relu'")
 
 
 def rnn_step(gi: Tensor, h: Tensor, w_hh_t: Tensor, act: Callable[[Tensor], Tensor]) -> Tensor:

@@ -2,7 +2,9 @@
 
 Keys are dotted paths in PyTorch's order (each module's parameters, then its persistent buffers, then its
 children). Loading walks the modules the same way, gives lazy placeholders their shapes from the checkpoint
-first, and collects every missing, unexpected, shape-mismatched and dtype-mismatched key before raising once.
+first, and collects every missing, unexpected, shape-mismatched and dtype-mismatched key (each module's own
+keys checked by `compare`, the check ``brickwork.io.load_into`` uses too)
+before raising once.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import numpy as np
 
 from .._tensor import Tensor
 from ..autograd.grad_mode import no_grad
+from ._state_compare import compare
 from .parameter import Parameter, is_pending
 
 __all__ = ["StateDictMixin"]
@@ -163,36 +166,30 @@ class StateDictMixin:
         local.update((k, v) for k, v in self._buffers.items()
                      if v is not None and k not in self._non_persistent_buffers_set)
         assign = local_metadata.get("assign_to_params_buffers", False)
+        own = {}
+        for name, mine in local.items():
+            if is_pending(mine) and prefix + name in state_dict:
+                error_msgs.append(f"cannot load {prefix + name}: {type(self).__name__} still has uninitialized "
+                                  "tensors whose shapes the checkpoint does not give (a key is missing); load a full "
+                                  "checkpoint or run a forward pass first")
+            else:
+                own[prefix + name] = mine
+        report = compare(own, {k: state_dict[k] for k in own if k in state_dict})
+        if strict:
+            missing_keys.extend(report.missing_keys)
+        error_msgs.extend(m.torch_message() for m in report.mismatched)
+        skip = set(report.missing_keys).union(m.key for m in report.mismatched)
         for name, mine in local.items():
             key = prefix + name
-            if key not in state_dict:
-                if strict:
-                    missing_keys.append(key)
+            if key not in own or key in skip:
                 continue
             theirs = state_dict[key]
             if isinstance(theirs, np.ndarray):
                 from ..ops.creation import as_tensor
 
                 theirs = as_tensor(theirs)
-            if not isinstance(theirs, Tensor):
-                error_msgs.append(f'While copying the parameter named "{key}", expected brickwork.Tensor from '
-                                  f"checkpoint but received {type(theirs)}")
-                continue
-            if is_pending(mine):
-                error_msgs.append(f"cannot load {key}: {type(self).__name__} still has uninitialized tensors "
-                                  "whose shapes the checkpoint does not give (a key is missing); load a full "
-                                  "checkpoint or run a forward pass first")
-                continue
-            if mine.ndim == 0 and theirs.ndim == 1 and theirs.shape[0] == 1:
+            if mine.ndim == 0 and theirs.ndim == 1:
                 theirs = theirs[0]
-            if theirs.shape != mine.shape:
-                error_msgs.append(f"size mismatch for {key}: copying a param with shape {theirs.shape} from "
-                                  f"checkpoint, the shape in current model is {mine.shape}.")
-                continue
-            if theirs.dtype is not mine.dtype:
-                error_msgs.append(f"dtype mismatch for {key}: copying a param with dtype {theirs.dtype} from "
-                                  f"checkpoint, the dtype in current model is {mine.dtype}.")
-                continue
             with no_grad():
                 if assign:
                     if isinstance(mine, Parameter):

@@ -15,12 +15,16 @@ from ..autograd.grad_mode import no_grad
 from ..backends import DeviceMismatchError
 from ..ops.random import Generator, default_generator
 from . import lazy
-from ._device_context import add_module_context
+from ._device_context import add_module_context, add_module_path
 from ._state import StateDictMixin
 from .hooks import HooksMixin
 from .parameter import Parameter, is_pending
 
 __all__ = ["Module"]
+
+# The op errors that Module.__call__ names the module in (docs/CONTRIBUTING-internal.md, "Errors"): shape and
+# argument errors. Other types (IndexError, TypeError, KeyError and subclasses) keep the op's own message.
+_NAMED_ERRORS = (RuntimeError, ValueError)
 
 
 def _forward_unimplemented(self: "Module", *args: Any, **kwargs: Any) -> Any:
@@ -84,7 +88,7 @@ class Module(StateDictMixin, HooksMixin):
         return Generator().manual_seed(self._init_seed)
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        try:  # free unless raised (Python 3.11+): only a device mismatch is caught, to say where it happened
+        try:  # free unless raised (Python 3.11+): errors are caught only to say where they happened
             if self._lazy_pending:
                 lazy.materialize_module(self, *args)
             if self._forward_hooks or self._forward_pre_hooks or self._backward_hooks or self._backward_pre_hooks:
@@ -92,6 +96,10 @@ class Module(StateDictMixin, HooksMixin):
             return self.forward(*args, **kwargs)
         except DeviceMismatchError as e:
             add_module_context(e, self, args, kwargs)
+            raise
+        except (RuntimeError, ValueError) as e:
+            if type(e) in _NAMED_ERRORS:  # subclasses (UninitializedError...) carry their own context
+                add_module_path(e, self)
             raise
 
     # -- registration -------------------------------------------------------------------------------------

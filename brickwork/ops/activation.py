@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from .._errors import op_error
 from .._tensor import Tensor
 from . import elementwise as _E
 from ._core import inplace as _inplace, computed_in_float32
@@ -126,9 +127,9 @@ def gelu(input: Tensor, approximate: str = "none") -> Tensor:
         (tensor([0.8413]), tensor([0.8412]))
     """
     if approximate not in ("none", "tanh"):
-        raise RuntimeError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
+        raise op_error(RuntimeError, "gelu", f"approximate must be 'none' or 'tanh', got {approximate!r}")
     if input._data.dtype.kind != "f":
-        raise RuntimeError(f"gelu: expected a floating point input, got {input.dtype}")
+        raise op_error(RuntimeError, "gelu", f"expected a floating point input, got {input.dtype}")
     d, xp = input._data, input._device.xp
     if approximate == "tanh":
         y = (xp.tanh((d + d * d * d * 0.044715) * _K_TANH) + 1.0) * 0.5 * d
@@ -189,7 +190,7 @@ def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tenso
     """
     d = input._data
     if d.dtype.kind != "f":
-        raise RuntimeError(f"softplus: expected a floating point input, got {input.dtype}")
+        raise op_error(RuntimeError, "softplus", f"expected a floating point input, got {input.dtype}")
     xp = input._device.xp
     z = d * beta
     y = (xp.maximum(z, 0) + xp.log1p(xp.exp(-xp.abs(z)))) / beta
@@ -217,7 +218,7 @@ def hardtanh(input: Tensor, min_val: float = -1.0, max_val: float = 1.0, inplace
         tensor([-1.0000,  0.5000,  1.0000])
     """
     if min_val > max_val:
-        raise ValueError(f"hardtanh: min_val ({min_val}) cannot be greater than max_val ({max_val})")
+        raise op_error(ValueError, "hardtanh", f"min_val ({min_val}) cannot be greater than max_val ({max_val})")
     return _maybe_inplace(input, inplace, "hardtanh_", lambda x: _hardtanh(x, min_val, max_val))
 
 
@@ -324,8 +325,9 @@ def glu(input: Tensor, dim: int = -1) -> Tensor:
         tensor([0.5000])
     """
     if input.shape[dim] % 2:
-        raise RuntimeError(f"glu: halving dimension must be even, but dimension {dim} of input "
-                           f"{list(input.shape)} has size {input.shape[dim]}")
+        raise op_error(RuntimeError, "glu",
+                       f"halving dimension must be even, but dimension {dim} of input "
+                       f"{list(input.shape)} has size {input.shape[dim]}")
     a, b = input.chunk(2, dim)
     return renamed(a * _E.sigmoid(b), "GluBackward0", input)
 
@@ -343,7 +345,8 @@ def prelu(input: Tensor, weight: Tensor) -> Tensor:
     n = weight.numel()
     if n != 1:
         if input.ndim < 2 or input.shape[1] != n:
-            raise RuntimeError(f"prelu: weight has {n} elements, expected 1 or the number of channels (dimension "
-                               f"1) of input {list(input.shape)}")
+            raise op_error(RuntimeError, "prelu",
+                           f"weight has {n} elements, expected 1 or the number of channels (dimension "
+                           f"1) of input {list(input.shape)}")
         weight = weight.reshape((1, n) + (1,) * (input.ndim - 2))
     return renamed(_E.where(input > 0, input, input * weight), "PreluKernelBackward0", input, weight)

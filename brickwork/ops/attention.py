@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from .._errors import op_error
 from .._tensor import Tensor
 from ..autograd.grad_mode import STATE
 from ._core import needs_grad, sum_to, wrap, computed_in_float32
@@ -47,21 +48,25 @@ def scaled_dot_product_attention(query: Tensor, key: Tensor, value: Tensor, attn
     op = "scaled_dot_product_attention"
     for name, t in (("query", query), ("key", key), ("value", value)):
         if not isinstance(t, Tensor):
-            raise TypeError(f"{op}: expected {name} to be a Tensor, got {type(t).__name__}")
+            raise op_error(TypeError, op, f"expected {name} to be a Tensor, got {type(t).__name__}")
         if t._data.ndim < 2:
-            raise RuntimeError(f"{op}: expected {name} with at least 2 dimensions (..., seq, features), got "
-                               f"shape {tuple(t.shape)}")
+            raise op_error(RuntimeError, op,
+                           f"expected {name} with at least 2 dimensions (..., seq, features), got "
+                           f"shape {tuple(t.shape)}")
     qs, ks, vs = tuple(query.shape), tuple(key.shape), tuple(value.shape)
     if qs[-1] != ks[-1] or ks[-2] != vs[-2]:
-        raise RuntimeError(f"{op}: expected query (..., L, E), key (..., S, E) and value (..., S, Ev), got "
-                           f"query {qs}, key {ks} and value {vs}")
+        raise op_error(RuntimeError, op,
+                       f"expected query (..., L, E), key (..., S, E) and value (..., S, Ev), got "
+                       f"query {qs}, key {ks} and value {vs}")
     if not query._data.dtype == key._data.dtype == value._data.dtype or query._data.dtype.kind != "f":
-        raise RuntimeError(f"{op}: expected query, key and value of one floating dtype, got {query.dtype}, "
-                           f"{key.dtype} and {value.dtype}")
+        raise op_error(RuntimeError, op,
+                       f"expected query, key and value of one floating dtype, got {query.dtype}, "
+                       f"{key.dtype} and {value.dtype}")
     if enable_gqa and len(qs) >= 3 and qs[-3] != ks[-3]:
         if qs[-3] % ks[-3] or ks[-3] != vs[-3]:
-            raise RuntimeError(f"{op}: with enable_gqa the query heads ({qs[-3]}) must be a multiple of the "
-                               f"key/value heads ({ks[-3]}, {vs[-3]})")
+            raise op_error(RuntimeError, op,
+                           f"with enable_gqa the query heads ({qs[-3]}) must be a multiple of the "
+                           f"key/value heads ({ks[-3]}, {vs[-3]})")
         key = key.repeat_interleave(qs[-3] // ks[-3], -3)
         value = value.repeat_interleave(qs[-3] // vs[-3], -3)
     L, S = qs[-2], ks[-2]
@@ -69,7 +74,7 @@ def scaled_dot_product_attention(query: Tensor, key: Tensor, value: Tensor, attn
     mask = None
     if is_causal:
         if attn_mask is not None:
-            raise RuntimeError(f"{op}: pass either attn_mask or is_causal=True, not both")
+            raise op_error(RuntimeError, op, "pass either attn_mask or is_causal=True, not both")
         mask = wrap(xp.where(xp.tri(L, S, dtype=bool), 0.0, -np.inf).astype(query._data.dtype), query._device)
     elif attn_mask is not None:
         mask = _additive_mask(op, attn_mask, query, "attn_mask")
@@ -80,12 +85,12 @@ def scaled_dot_product_attention(query: Tensor, key: Tensor, value: Tensor, attn
 def _additive_mask(op: str, mask: Tensor, query: Tensor, name: str) -> Tensor:
     """A bool mask (True = keep) as 0/-inf in the query's dtype; a float mask as it is."""
     if not isinstance(mask, Tensor):
-        raise TypeError(f"{op}: expected {name} to be a Tensor, got {type(mask).__name__}")
+        raise op_error(TypeError, op, f"expected {name} to be a Tensor, got {type(mask).__name__}")
     d = mask._data
     if d.dtype == np.bool_:
         return wrap(query._device.xp.where(d, 0.0, -np.inf).astype(query._data.dtype), query._device)
     if d.dtype.kind != "f":
-        raise RuntimeError(f"{op}: {name} must be bool or floating point, got {mask.dtype}")
+        raise op_error(RuntimeError, op, f"{name} must be bool or floating point, got {mask.dtype}")
     return mask if d.dtype == query._data.dtype else mask.to(query.dtype)
 
 
@@ -265,8 +270,9 @@ def multi_head_attention(query: Tensor, key: Tensor, value: Tensor, num_heads: i
     op = "MultiheadAttention"
     nd = query._data.ndim
     if nd not in (2, 3) or key._data.ndim != nd or value._data.ndim != nd:
-        raise RuntimeError(f"{op}: expected query, key and value all batched (3-d) or all unbatched (2-d), got "
-                           f"shapes {tuple(query.shape)}, {tuple(key.shape)} and {tuple(value.shape)}")
+        raise op_error(RuntimeError, op,
+                       f"expected query, key and value all batched (3-d) or all unbatched (2-d), got "
+                       f"shapes {tuple(query.shape)}, {tuple(key.shape)} and {tuple(value.shape)}")
     bdim = 0 if batch_first else 1
     if nd == 2:
         query, key, value = (query.unsqueeze(bdim), key.unsqueeze(bdim), value.unsqueeze(bdim)) \
@@ -276,17 +282,20 @@ def multi_head_attention(query: Tensor, key: Tensor, value: Tensor, num_heads: i
     E = query.shape[2]
     bsz, tgt_len, src_len = query.shape[bdim], query.shape[1 - bdim], key.shape[1 - bdim]
     if embed_dim is not None and E != embed_dim:
-        raise RuntimeError(f"{op}: expected query with embedding dimension {embed_dim}, got shape "
-                           f"{tuple(query.shape)}")
+        raise op_error(RuntimeError, op,
+                       f"expected query with embedding dimension {embed_dim}, got shape "
+                       f"{tuple(query.shape)}")
     hd = E // num_heads
     if hd * num_heads != E:
-        raise RuntimeError(f"{op}: embed_dim {E} is not divisible by num_heads {num_heads}")
+        raise op_error(RuntimeError, op, f"embed_dim {E} is not divisible by num_heads {num_heads}")
     if key.shape[:2] != value.shape[:2] or key.shape[bdim] != bsz:
-        raise RuntimeError(f"{op}: key {tuple(key.shape)} and value {tuple(value.shape)} must share sequence "
-                           f"length and batch size {bsz} with query {tuple(query.shape)}")
+        raise op_error(RuntimeError, op,
+                       f"key {tuple(key.shape)} and value {tuple(value.shape)} must share sequence "
+                       f"length and batch size {bsz} with query {tuple(query.shape)}")
     if is_causal and attn_mask is None:
-        raise RuntimeError(f"{op}: is_causal=True is only a hint and needs the causal attn_mask too; pass "
-                           "e.g. attn_mask=torch.full((L, L), float('-inf')).triu(1)")
+        raise op_error(RuntimeError, op,
+                       f"is_causal=True is only a hint and needs the causal attn_mask too; pass "
+                       "e.g. attn_mask=torch.full((L, L), float('-inf')).triu(1)")
 
     def project(x: Tensor, w: Tensor, b: Tensor | None) -> Tensor:
         y = linear(x.reshape(-1, x.shape[-1]), w, b)
@@ -347,21 +356,25 @@ def _mha_mask(op: str, attn_mask: Tensor | None, key_padding_mask: Tensor | None
     if attn_mask is not None:
         if attn_mask._data.ndim == 2:
             if tuple(attn_mask.shape) != (tgt_len, src_len):
-                raise RuntimeError(f"{op}: the 2-D attn_mask has shape {tuple(attn_mask.shape)}, but should be "
-                                   f"(L, S) = {(tgt_len, src_len)}")
+                raise op_error(RuntimeError, op,
+                               f"the 2-D attn_mask has shape {tuple(attn_mask.shape)}, but should be "
+                               f"(L, S) = {(tgt_len, src_len)}")
             mask = _flip_bool(attn_mask, query)
         elif attn_mask._data.ndim == 3:
             if tuple(attn_mask.shape) != (bsz * num_heads, tgt_len, src_len):
-                raise RuntimeError(f"{op}: the 3-D attn_mask has shape {tuple(attn_mask.shape)}, but should be "
-                                   f"(N * num_heads, L, S) = {(bsz * num_heads, tgt_len, src_len)}")
+                raise op_error(RuntimeError, op,
+                               f"the 3-D attn_mask has shape {tuple(attn_mask.shape)}, but should be "
+                               f"(N * num_heads, L, S) = {(bsz * num_heads, tgt_len, src_len)}")
             mask = _flip_bool(attn_mask, query).reshape(bsz, num_heads, tgt_len, src_len)
         else:
-            raise RuntimeError(f"{op}: attn_mask must be 2-D (L, S) or 3-D (N * num_heads, L, S), got shape "
-                               f"{tuple(attn_mask.shape)}")
+            raise op_error(RuntimeError, op,
+                           f"attn_mask must be 2-D (L, S) or 3-D (N * num_heads, L, S), got shape "
+                           f"{tuple(attn_mask.shape)}")
     if key_padding_mask is not None:
         if tuple(key_padding_mask.shape) != (bsz, src_len):
-            raise RuntimeError(f"{op}: expected key_padding_mask of shape (N, S) = {(bsz, src_len)}, got "
-                               f"{tuple(key_padding_mask.shape)}")
+            raise op_error(RuntimeError, op,
+                           f"expected key_padding_mask of shape (N, S) = {(bsz, src_len)}, got "
+                           f"{tuple(key_padding_mask.shape)}")
         kpm = _flip_bool(key_padding_mask, query).reshape(bsz, 1, 1, src_len)
         mask = kpm if mask is None else mask + kpm
     return mask
@@ -373,5 +386,6 @@ def _flip_bool(mask: Tensor, query: Tensor) -> Tensor:
     if d.dtype == np.bool_:
         return wrap(query._device.xp.where(d, -np.inf, 0.0).astype(query._data.dtype), query._device)
     if d.dtype.kind != "f":
-        raise RuntimeError(f"MultiheadAttention: only bool and floating masks are supported, got {mask.dtype}")
+        raise op_error(RuntimeError, "MultiheadAttention",
+                       f"only bool and floating masks are supported, got {mask.dtype}")
     return mask if d.dtype == query._data.dtype else mask.to(query.dtype)

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from .._errors import op_error
 from .._tensor import Tensor
 from ._core import device_mismatch, needs_grad, record, wrap, xp_of, computed_in_float32
 
@@ -46,7 +47,7 @@ def int_tuple(v: Any, n: int, name: str, op: str) -> tuple[int, ...]:
     if len(t) == 1:
         t = t * n
     if len(t) != n or not all(isinstance(i, int) for i in t):
-        raise ValueError(f"{op}: {name} must be an int or a tuple of {n} ints, got {v!r}")
+        raise op_error(ValueError, op, f"{name} must be an int or a tuple of {n} ints, got {v!r}")
     return t
 
 
@@ -78,37 +79,39 @@ def _geometry(op: str, x_shape: tuple, w_shape: tuple, stride: Any, padding: Any
     dilation = int_tuple(dilation, nd, "dilation", op)
     kernel = tuple(w_shape[2:])
     if any(s <= 0 for s in stride):
-        raise RuntimeError(f"{op}: stride must be positive, got {stride}")
+        raise op_error(RuntimeError, op, f"stride must be positive, got {stride}")
     if any(d <= 0 for d in dilation):
-        raise RuntimeError(f"{op}: dilation must be positive, got {dilation}")
+        raise op_error(RuntimeError, op, f"dilation must be positive, got {dilation}")
     if isinstance(padding, str):
         if padding == "valid":
             pads = ((0, 0),) * nd
         elif padding == "same":
             if any(s != 1 for s in stride):
-                raise ValueError(f"{op}: padding='same' is not supported for strided convolutions (stride "
-                                 f"{stride}); pass explicit padding instead")
+                raise op_error(ValueError, op,
+                               f"padding='same' is not supported for strided convolutions (stride "
+                               f"{stride}); pass explicit padding instead")
             total = [d * (k - 1) for d, k in zip(dilation, kernel)]
             pads = tuple((t // 2, t - t // 2) for t in total)  # PyTorch puts the odd one on the right
         else:
-            raise ValueError(f"{op}: invalid padding string {padding!r}; expected 'same', 'valid' or int(s)")
+            raise op_error(ValueError, op, f"invalid padding string {padding!r}; expected 'same', 'valid' or int(s)")
     else:
         p = int_tuple(padding, nd, "padding", op)
         if any(v < 0 for v in p):
-            raise RuntimeError(f"{op}: negative padding is not supported, got {p}")
+            raise op_error(RuntimeError, op, f"negative padding is not supported, got {p}")
         pads = tuple((v, v) for v in p)
     if groups <= 0:
-        raise RuntimeError(f"{op}: groups must be a positive integer, got {groups}")
+        raise op_error(RuntimeError, op, f"groups must be a positive integer, got {groups}")
     n, c = x_shape[0], x_shape[1]
     o = w_shape[0]
     if o % groups:
-        raise RuntimeError(f"{op}: out_channels ({o}, the weight's first dimension) must be divisible by groups "
-                           f"({groups})")
+        raise op_error(RuntimeError, op,
+                       f"out_channels ({o}, the weight's first dimension) must be divisible by groups "
+                       f"({groups})")
     if c != w_shape[1] * groups:
-        raise RuntimeError(
-            f"{op}: given groups={groups}, weight of size {list(w_shape)}, expected input{list(x_shape)} to have "
-            f"{w_shape[1] * groups} channels, but got {c} channels instead; check in_channels of the layer or the "
-            "layout of the input (channels come right after the batch dimension)")
+        raise op_error(RuntimeError, op,
+                       f"given groups={groups}, weight of size {list(w_shape)}, expected input{list(x_shape)} to have "
+                       f"{w_shape[1] * groups} channels, but got {c} channels instead; check in_channels of the layer "
+                       "or the layout of the input (channels come right after the batch dimension)")
     if nd == 1:
         g = _Geometry(n, c, 1, x_shape[2], o, (1,) + kernel, (1,) + stride, (1,) + dilation,
                       (0, 0) + pads[0], groups)
@@ -117,8 +120,9 @@ def _geometry(op: str, x_shape: tuple, w_shape: tuple, stride: Any, padding: Any
     if g.oh <= 0 or g.ow <= 0:
         padded = (g.wp,) if nd == 1 else (g.hp, g.wp)
         eff = tuple(d * (k - 1) + 1 for d, k in zip(dilation, kernel))
-        raise RuntimeError(f"{op}: calculated padded input size per channel {padded} is smaller than the "
-                           f"(dilated) kernel size {eff}; use a larger input, more padding or a smaller kernel")
+        raise op_error(RuntimeError, op,
+                       f"calculated padded input size per channel {padded} is smaller than the "
+                       f"(dilated) kernel size {eff}; use a larger input, more padding or a smaller kernel")
     return g
 
 
@@ -285,29 +289,33 @@ def _conv_w_backward(node: Any, v: Tensor) -> tuple:
 def _check(op: str, input: Tensor, weight: Tensor, bias: Tensor | None, nd: int) -> bool:
     """Validate ranks, dtypes and devices; returns whether ``input`` is unbatched."""
     if not isinstance(input, Tensor) or not isinstance(weight, Tensor):
-        raise TypeError(f"{op}: expected input and weight to be Tensors, got {type(input).__name__} and "
-                        f"{type(weight).__name__}")
+        raise op_error(TypeError, op,
+                       f"expected input and weight to be Tensors, got {type(input).__name__} and "
+                       f"{type(weight).__name__}")
     if input.ndim not in (nd + 1, nd + 2):
-        raise RuntimeError(f"{op}: expected {nd + 1}-D (unbatched) or {nd + 2}-D (batched) input, but got input "
-                           f"of size {list(input.shape)}")
+        raise op_error(RuntimeError, op,
+                       f"expected {nd + 1}-D (unbatched) or {nd + 2}-D (batched) input, but got input "
+                       f"of size {list(input.shape)}")
     if weight.ndim != nd + 2:
-        raise RuntimeError(f"{op}: expected a {nd + 2}-D weight, got size {list(weight.shape)}")
+        raise op_error(RuntimeError, op, f"expected a {nd + 2}-D weight, got size {list(weight.shape)}")
     for name, t in (("weight", weight), ("bias", bias)):
         if t is None:
             continue
         if t._data.dtype != input._data.dtype:
-            raise RuntimeError(f"{op}: input type ({input.dtype}) and {name} type ({t.dtype}) should be the same; "
-                               f"convert one, e.g. input.to({t.dtype})")
+            raise op_error(RuntimeError, op,
+                           f"input type ({input.dtype}) and {name} type ({t.dtype}) should be the same; "
+                           f"convert one, e.g. input.to({t.dtype})")
         if t._device is not input._device:
             raise device_mismatch(f"{op} ({name})", input, t)
     if input._data.dtype.kind != "f":
-        raise RuntimeError(f"{op}: expected a floating point input, got {input.dtype}; call input.float() first")
+        raise op_error(RuntimeError, op,
+                       f"expected a floating point input, got {input.dtype}; call input.float() first")
     return input.ndim == nd + 1
 
 
 def _check_bias(op: str, bias: Tensor | None, channels: int) -> None:
     if bias is not None and tuple(bias.shape) != (channels,):
-        raise RuntimeError(f"{op}: expected bias of shape ({channels},), got {tuple(bias.shape)}")
+        raise op_error(RuntimeError, op, f"expected bias of shape ({channels},), got {tuple(bias.shape)}")
 
 
 def _convnd(op: str, nd: int, input: Tensor, weight: Tensor, bias: Tensor | None, stride: Any, padding: Any,
@@ -361,25 +369,29 @@ def _conv_transposend(op: str, nd: int, input: Tensor, weight: Tensor, bias: Ten
     unbatched = _check(op, input, weight, bias, nd)
     x = input.unsqueeze(0) if unbatched else input
     if isinstance(padding, str):
-        raise ValueError(f"{op}: string padding ({padding!r}) is not supported for transposed convolutions; "
-                         "pass ints")
+        raise op_error(ValueError, op,
+                       f"string padding ({padding!r}) is not supported for transposed convolutions; "
+                       "pass ints")
     s, p = int_tuple(stride, nd, "stride", op), int_tuple(padding, nd, "padding", op)
     d, op_ = int_tuple(dilation, nd, "dilation", op), int_tuple(output_padding, nd, "output_padding", op)
     for i in range(nd):
         if op_[i] >= max(s[i], d[i]) or op_[i] < 0:
-            raise RuntimeError(f"{op}: output padding must be smaller than either stride or dilation, but got "
-                               f"output_padding={op_}, stride={s}, dilation={d}")
+            raise op_error(RuntimeError, op,
+                           f"output padding must be smaller than either stride or dilation, but got "
+                           f"output_padding={op_}, stride={s}, dilation={d}")
     if x.shape[1] != weight.shape[0]:
-        raise RuntimeError(f"{op}: given transposed=1, weight of size {list(weight.shape)}, expected input"
-                           f"{list(x.shape)} to have {weight.shape[0]} channels, but got {x.shape[1]} channels "
-                           "instead; check in_channels of the layer")
+        raise op_error(RuntimeError, op,
+                       f"given transposed=1, weight of size {list(weight.shape)}, expected input"
+                       f"{list(x.shape)} to have {weight.shape[0]} channels, but got {x.shape[1]} channels "
+                       "instead; check in_channels of the layer")
     if weight.shape[0] % groups:
-        raise RuntimeError(f"{op}: in_channels ({weight.shape[0]}) must be divisible by groups ({groups})")
+        raise op_error(RuntimeError, op, f"in_channels ({weight.shape[0]}) must be divisible by groups ({groups})")
     k = tuple(weight.shape[2:])
     size = tuple((x.shape[2 + i] - 1) * s[i] - 2 * p[i] + d[i] * (k[i] - 1) + op_[i] + 1 for i in range(nd))
     if any(v <= 0 for v in size):
-        raise RuntimeError(f"{op}: the output size {size} computed from input size {tuple(x.shape[2:])} is not "
-                           "positive; reduce padding or increase stride/kernel")
+        raise op_error(RuntimeError, op,
+                       f"the output size {size} computed from input size {tuple(x.shape[2:])} is not "
+                       "positive; reduce padding or increase stride/kernel")
     out_shape = (x.shape[0], weight.shape[1] * groups) + size
     g = _geometry(op, out_shape, tuple(weight.shape), s, p, d, groups, nd)
     _check_bias(op, bias, out_shape[1])
@@ -477,7 +489,7 @@ def unfold(input: Tensor, kernel_size: Any, dilation: Any = 1, padding: Any = 0,
         [[[0.0, 1.0, 3.0, 4.0], [1.0, 2.0, 4.0, 5.0], [3.0, 4.0, 6.0, 7.0], [4.0, 5.0, 7.0, 8.0]]]
     """
     if input.ndim not in (3, 4):
-        raise RuntimeError(f"unfold: expected a 3-D or 4-D input, got size {list(input.shape)}")
+        raise op_error(RuntimeError, "unfold", f"expected a 3-D or 4-D input, got size {list(input.shape)}")
     unbatched = input.ndim == 3
     x = input.unsqueeze(0) if unbatched else input
     g = _unfold_geometry("unfold", x.shape[0], x.shape[1], tuple(x.shape[2:]), kernel_size, dilation, padding,
@@ -498,17 +510,19 @@ def fold(input: Tensor, output_size: Any, kernel_size: Any, dilation: Any = 1, p
         [[[[1.0, 2.0, 1.0], [2.0, 4.0, 2.0], [1.0, 2.0, 1.0]]]]
     """
     if input.ndim not in (2, 3):
-        raise RuntimeError(f"fold: expected a 2-D or 3-D input, got size {list(input.shape)}")
+        raise op_error(RuntimeError, "fold", f"expected a 2-D or 3-D input, got size {list(input.shape)}")
     unbatched = input.ndim == 2
     x = input.unsqueeze(0) if unbatched else input
     k = int_tuple(kernel_size, 2, "kernel_size", "fold")
     if x.shape[1] % (k[0] * k[1]):
-        raise RuntimeError(f"fold: expected size of input's dimension 1 to be divisible by the product of "
-                           f"kernel_size {k}, but got input.size(1)={x.shape[1]}")
+        raise op_error(RuntimeError, "fold",
+                       f"expected size of input's dimension 1 to be divisible by the product of "
+                       f"kernel_size {k}, but got input.size(1)={x.shape[1]}")
     size = int_tuple(output_size, 2, "output_size", "fold")
     g = _unfold_geometry("fold", x.shape[0], x.shape[1] // (k[0] * k[1]), size, k, dilation, padding, stride)
     if x.shape[2] != g.oh * g.ow:
-        raise RuntimeError(f"fold: given output_size={size}, kernel_size={k}, dilation, padding and stride, "
-                           f"expected input.size(2) to be {g.oh * g.ow} blocks, but got {x.shape[2]}")
+        raise op_error(RuntimeError, "fold",
+                       f"given output_size={size}, kernel_size={k}, dilation, padding and stride, "
+                       f"expected input.size(2) to be {g.oh * g.ow} blocks, but got {x.shape[2]}")
     out = _fold(x, g)
     return out.squeeze(0) if unbatched else out

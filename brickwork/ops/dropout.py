@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import warnings
 
+from .._errors import op_error
 from .._tensor import Tensor
 from ._core import inplace as _inplace, computed_in_float32
 from ._core import wrap
@@ -19,7 +20,7 @@ __all__ = ["dropout", "dropout1d", "dropout2d", "dropout3d", "alpha_dropout", "f
 
 def _check_p(op: str, p: float) -> None:
     if not 0.0 <= p <= 1.0:
-        raise ValueError(f"{op}: dropout probability has to be between 0 and 1, but got {p}")
+        raise op_error(ValueError, op, f"dropout probability has to be between 0 and 1, but got {p}")
 
 
 def _mask(input: Tensor, shape: tuple, p: float) -> Tensor:
@@ -33,7 +34,7 @@ def _apply(op: str, input: Tensor, p: float, training: bool, inplace: bool, shap
     if not training or p == 0.0:
         return input
     if input._data.dtype.kind != "f":
-        raise RuntimeError(f"{op}: expected a floating point input, got {input.dtype}")
+        raise op_error(RuntimeError, op, f"expected a floating point input, got {input.dtype}")
     m = _mask(input, shape, p)
     return _inplace(input, op + "_", lambda x: x * m, m) if inplace else input * m
 
@@ -54,8 +55,9 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool 
 def _feature_shape(op: str, input: Tensor, training: bool) -> tuple:
     """PyTorch's feature dropout: one mask entry per (dimension 0, dimension 1) pair."""
     if input.ndim < 2 and training:
-        raise RuntimeError(f"{op}: Feature dropout requires at least 2 dimensions in the input, got shape "
-                           f"{tuple(input.shape)}")
+        raise op_error(RuntimeError, op,
+                       f"Feature dropout requires at least 2 dimensions in the input, got shape "
+                       f"{tuple(input.shape)}")
     return tuple(input.shape[:2]) + (1,) * (input.ndim - 2)
 
 
@@ -64,9 +66,10 @@ def _channel_dropout(op: str, nd: int, input: Tensor, p: float, training: bool, 
     drop along dimensions 0 and 1 (3-D dropout adds a batch dimension first when the input is not 5-D; 2-D
     dropout reads a 3-D input as (N, C, L))."""
     if nd == 1 and input.ndim not in (2, 3):
-        raise RuntimeError(f"{op}: Expected 2D or 3D input, but received a {input.ndim}D input. Note that dropout1d "
-                           "exists to provide channel-wise dropout on inputs with 1 spatial dimension, a channel "
-                           "dimension, and an optional batch dimension (i.e. 2D or 3D inputs).")
+        raise op_error(RuntimeError, op,
+                       f"Expected 2D or 3D input, but received a {input.ndim}D input. Note that dropout1d "
+                       "exists to provide channel-wise dropout on inputs with 1 spatial dimension, a channel "
+                       "dimension, and an optional batch dimension (i.e. 2D or 3D inputs).")
     if nd > 1 and input.ndim not in (nd + 1, nd + 2):
         warnings.warn(f"{op}: Received a {input.ndim}-D input to {op}, which is deprecated and will result in an "
                       f"error in a future release. To retain the behavior and silence this warning, please use "

@@ -6,6 +6,7 @@ from typing import Any
 
 import numpy as np
 
+from .._errors import op_error
 from .._tensor import Tensor
 from ..autograd.grad_mode import no_grad
 from ._core import bump, needs_grad, record, wrap, computed_in_float32
@@ -16,12 +17,14 @@ __all__ = ["embedding", "one_hot"]
 def _index_array(op: str, input: Tensor, size: int) -> Any:
     d = input._data
     if d.dtype.kind not in "iu":
-        raise RuntimeError(f"{op}: expected indices of an integer dtype (Long or Int), got {input.dtype}; convert "
-                           "them with .long()")
+        raise op_error(RuntimeError, op,
+                       f"expected indices of an integer dtype (Long or Int), got {input.dtype}; convert "
+                       "them with .long()")
     if d.size and (int(d.min()) < 0 or int(d.max()) >= size):
         bad = int(d.min()) if int(d.min()) < 0 else int(d.max())
-        raise IndexError(f"{op}: index {bad} is out of range for a table of {size} rows (valid: 0 to {size - 1}); "
-                         "check num_embeddings or the inputs")
+        raise op_error(IndexError, op,
+                       f"index {bad} is out of range for a table of {size} rows (valid: 0 to {size - 1}); "
+                       "check num_embeddings or the inputs")
     return d
 
 
@@ -41,11 +44,13 @@ def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None, max
                 [0., 1.]])
     """
     if weight.ndim != 2:
-        raise RuntimeError(f"embedding: weight must be 2-D (num_embeddings, embedding_dim), got {list(weight.shape)}")
+        raise op_error(RuntimeError, "embedding",
+                       f"weight must be 2-D (num_embeddings, embedding_dim), got {list(weight.shape)}")
     n = weight.shape[0]
     if padding_idx is not None:
         if not -n <= padding_idx < n:
-            raise ValueError(f"embedding: padding_idx must be within num_embeddings ({n}), got {padding_idx}")
+            raise op_error(ValueError, "embedding",
+                           f"padding_idx must be within num_embeddings ({n}), got {padding_idx}")
         padding_idx %= n
     idx = _index_array("embedding", input, n)
     if input._device is not weight._device:
@@ -101,17 +106,20 @@ def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
     """
     d = tensor._data
     if d.dtype.kind not in "iu":
-        raise RuntimeError(f"one_hot: one_hot is only applicable to index tensors (integer dtype), got "
-                           f"{tensor.dtype}")
+        raise op_error(RuntimeError, "one_hot",
+                       f"one_hot is only applicable to index tensors (integer dtype), got "
+                       f"{tensor.dtype}")
     xp = tensor._device.xp
     if num_classes == -1:
         if d.size == 0:
-            raise RuntimeError("one_hot: can not infer total number of classes from empty tensor; pass num_classes")
+            raise op_error(RuntimeError, "one_hot",
+                           "can not infer total number of classes from empty tensor; pass num_classes")
         num_classes = int(d.max()) + 1
     if d.size and int(d.min()) < 0:
-        raise RuntimeError("one_hot: Class values must be non-negative.")
+        raise op_error(RuntimeError, "one_hot", "Class values must be non-negative.")
     if d.size and int(d.max()) >= num_classes:
-        raise RuntimeError(f"one_hot: Class values must be smaller than num_classes ({num_classes}), got "
-                           f"{int(d.max())}")
+        raise op_error(RuntimeError, "one_hot",
+                       f"Class values must be smaller than num_classes ({num_classes}), got "
+                       f"{int(d.max())}")
     out = (d[..., None] == xp.arange(num_classes)).astype(np.int64)
     return wrap(out, tensor._device)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from .._errors import op_error
 from .._tensor import Tensor
 from ..autograd.grad_mode import STATE
 from ._core import device_mismatch, record, wrap, computed_in_float32
@@ -31,23 +32,26 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     if w.ndim != 2 or d.ndim == 0 or d.shape[-1] != w.shape[1]:
         if w.ndim == 2 and d.ndim >= 1:
             rows = 1 if d.ndim == 1 else d.size // max(d.shape[-1], 1)
-            raise RuntimeError(f"linear: expected input with last dimension {w.shape[1]}, got shape {tuple(d.shape)} "
-                               f"(mat1 and mat2 shapes cannot be multiplied ({rows}x{d.shape[-1]} and "
-                               f"{w.shape[1]}x{w.shape[0]})); check in_features or reshape the input")
-        raise RuntimeError(f"linear: expected a 2-D weight and an input with at least 1 dimension, got input "
-                           f"{tuple(d.shape)} and weight {tuple(w.shape)}")
+            raise op_error(RuntimeError, "linear",
+                           f"expected input with last dimension {w.shape[1]}, got shape {tuple(d.shape)} "
+                           f"(mat1 and mat2 shapes cannot be multiplied ({rows}x{d.shape[-1]} and "
+                           f"{w.shape[1]}x{w.shape[0]})); check in_features or reshape the input")
+        raise op_error(RuntimeError, "linear",
+                       f"expected a 2-D weight and an input with at least 1 dimension, got input "
+                       f"{tuple(d.shape)} and weight {tuple(w.shape)}")
     dt = d.dtype  # ``is`` first: comparing NumPy dtypes with ``!=`` is slow, and equal builtin dtypes are one object
     if (dt is not w.dtype and dt != w.dtype) or (bias is not None and bias._data.dtype is not dt
                                                   and bias._data.dtype != dt):
-        raise RuntimeError(f"linear: mat1 and mat2 must have the same dtype, but got {input.dtype} and "
-                           f"{weight.dtype}{'' if bias is None else f' (bias {bias.dtype})'}; convert one, e.g. "
-                           f"input.to({weight.dtype})")
+        raise op_error(RuntimeError, "linear",
+                       f"mat1 and mat2 must have the same dtype, but got {input.dtype} and "
+                       f"{weight.dtype}{'' if bias is None else f' (bias {bias.dtype})'}; convert one, e.g. "
+                       f"input.to({weight.dtype})")
     if input._device is not weight._device or (bias is not None and bias._device is not input._device):
         raise device_mismatch("linear", input,
                               weight if weight._device is not input._device or bias is None else bias)
     bd = None if bias is None else bias._data
     if bd is not None and bd.ndim and bd.shape != (w.shape[0],):
-        raise RuntimeError(f"linear: expected bias of shape ({w.shape[0]},), got {tuple(bd.shape)}")
+        raise op_error(RuntimeError, "linear", f"expected bias of shape ({w.shape[0]},), got {tuple(bd.shape)}")
     out = wrap(input._device.backend.affine(d, w, bd), input._device)  # the backend's fastest product
     if STATE.enabled and (input._requires_grad or weight._requires_grad or (bias is not None and bias._requires_grad)):
         record(out, "AddmmBackward0" if bias is not None else "MmBackward0", _linear_backward, (input, weight, bias),

@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from .._errors import op_error
 from .._tensor import Tensor
 from ..autograd.grad_mode import STATE
 from ._core import device_mismatch, needs_grad, record, wrap, computed_in_float32
@@ -39,7 +40,8 @@ def reduction_mode(size_average: bool | None, reduce: bool | None, reduction: st
         reduce = True if reduce is None else reduce
         return ("mean" if size_average else "sum") if reduce else "none"
     if reduction not in ("none", "mean", "sum"):
-        raise ValueError(f"{op}: {reduction!r} is not a valid value for reduction; expected 'none', 'mean' or 'sum'")
+        raise op_error(ValueError, op,
+                       f"{reduction!r} is not a valid value for reduction; expected 'none', 'mean' or 'sum'")
     return reduction
 
 
@@ -51,10 +53,12 @@ def _reduce(loss: Tensor, reduction: str) -> Tensor:
 
 def _check_tensors(op: str, input: Any, target: Any) -> None:
     if not isinstance(input, Tensor) or not isinstance(target, Tensor):
-        raise TypeError(f"{op}: expected input and target to be Tensors, got {type(input).__name__} and "
-                        f"{type(target).__name__}")
+        raise op_error(TypeError, op,
+                       f"expected input and target to be Tensors, got {type(input).__name__} and "
+                       f"{type(target).__name__}")
     if input._data.dtype.kind != "f":
-        raise RuntimeError(f"{op}: expected a floating point input, got {input.dtype}; call input.float() first")
+        raise op_error(RuntimeError, op,
+                       f"expected a floating point input, got {input.dtype}; call input.float() first")
 
 
 def _broadcast_pair(op: str, input: Tensor, target: Tensor) -> None:
@@ -70,8 +74,9 @@ def _weighted(op: str, loss: Tensor, weight: Tensor | None, input: Tensor, reduc
     if weight is None:
         return _reduce(loss, reduction)
     if tuple(weight.shape) != tuple(input.shape):
-        raise ValueError(f"{op}: weights and input must have the same size, got weight {tuple(weight.shape)} "
-                         f"and input {tuple(input.shape)}")
+        raise op_error(ValueError, op,
+                       f"weights and input must have the same size, got weight {tuple(weight.shape)} "
+                       f"and input {tuple(input.shape)}")
     loss = loss * weight
     if reduction == "mean" and mean_by_weight:
         return loss.sum() / weight.sum()
@@ -129,7 +134,7 @@ def smooth_l1_loss(input: Tensor, target: Tensor, size_average: bool | None = No
     _check_tensors("smooth_l1_loss", input, target)
     reduction = reduction_mode(size_average, reduce, reduction, "smooth_l1_loss")
     if beta < 0:
-        raise RuntimeError(f"smooth_l1_loss: beta must be non-negative, got {beta}")
+        raise op_error(RuntimeError, "smooth_l1_loss", f"beta must be non-negative, got {beta}")
     if beta == 0:
         return l1_loss(input, target, reduction=reduction)
     _broadcast_pair("smooth_l1_loss", input, target)
@@ -152,7 +157,7 @@ def huber_loss(input: Tensor, target: Tensor, reduction: str = "mean", delta: fl
     _check_tensors("huber_loss", input, target)
     reduction = reduction_mode(None, None, reduction, "huber_loss")
     if delta <= 0:
-        raise RuntimeError(f"huber_loss: delta must be positive, got {delta}")
+        raise op_error(RuntimeError, "huber_loss", f"delta must be positive, got {delta}")
     _broadcast_pair("huber_loss", input, target)
     d = input - target
     z = d.abs()
@@ -164,7 +169,7 @@ def huber_loss(input: Tensor, target: Tensor, reduction: str = "mean", delta: fl
 
 def _class_dim(op: str, input: Tensor) -> int:
     if input._data.ndim == 0:
-        raise RuntimeError(f"{op}: expected input of shape (C,), (N, C) or (N, C, d1, ...), got a 0-d tensor")
+        raise op_error(RuntimeError, op, "expected input of shape (C,), (N, C) or (N, C, d1, ...), got a 0-d tensor")
     return 0 if input._data.ndim == 1 else 1
 
 
@@ -188,17 +193,20 @@ def _index_targets(op: str, input: Tensor, target: Tensor, weight: Tensor | None
         probs = (f"; for class probabilities pass a float target of the input's shape {_shape_str(x.shape)}"
                  if probs_allowed else "")
         if t.shape == want:
-            raise RuntimeError(f"{op}: expected a target of class indices with an integer dtype (int64), got "
-                               f"{_dtype_name(target)} of shape {_shape_str(t.shape)}; convert it with "
-                               "target.long()"
-                               f"{probs}")
+            raise op_error(RuntimeError, op,
+                           f"expected a target of class indices with an integer dtype (int64), got "
+                           f"{_dtype_name(target)} of shape {_shape_str(t.shape)}; convert it with "
+                           "target.long()"
+                           f"{probs}")
         if x.ndim > 1 and t.ndim and t.shape[0] != x.shape[0]:  # PyTorch's ValueError for this one mismatch
-            raise ValueError(f"{op}: Expected input batch_size ({x.shape[0]}) to match target batch_size "
-                             f"({t.shape[0]}): input has shape {_shape_str(x.shape)}, target {_shape_str(t.shape)}; "
-                             "give one target per input row")
-        raise RuntimeError(f"{op}: expected target of shape {_shape_str(names)} = {_shape_str(want)} with class "
-                           f"indices for input of shape {_shape_str(x.shape)}, got {_shape_str(t.shape)} of "
-                           f"dtype {_dtype_name(target)}{probs}")
+            raise op_error(ValueError, op,
+                           f"Expected input batch_size ({x.shape[0]}) to match target batch_size "
+                           f"({t.shape[0]}): input has shape {_shape_str(x.shape)}, target {_shape_str(t.shape)}; "
+                           "give one target per input row")
+        raise op_error(RuntimeError, op,
+                       f"expected target of shape {_shape_str(names)} = {_shape_str(want)} with class "
+                       f"indices for input of shape {_shape_str(x.shape)}, got {_shape_str(t.shape)} of "
+                       f"dtype {_dtype_name(target)}{probs}")
     if target._device is not input._device:
         raise device_mismatch(op, input, target)
     xp = input._device.xp
@@ -206,8 +214,9 @@ def _index_targets(op: str, input: Tensor, target: Tensor, weight: Tensor | None
     safe = xp.where(valid, t, 0).astype(np.int64, copy=False)
     if safe.size and (int(safe.min()) < 0 or int(safe.max()) >= C):
         bad = t[valid & ((safe < 0) | (safe >= C))].reshape(-1)[0]
-        raise IndexError(f"{op}: target {int(bad)} is out of bounds for {C} classes (expected values in "
-                         f"[0, {C - 1}] or ignore_index={ignore_index})")
+        raise op_error(IndexError, op,
+                       f"target {int(bad)} is out of bounds for {C} classes (expected values in "
+                       f"[0, {C - 1}] or ignore_index={ignore_index})")
     if weight is None:
         wt = valid.astype(x.dtype)
     else:
@@ -219,7 +228,7 @@ def _index_targets(op: str, input: Tensor, target: Tensor, weight: Tensor | None
 def _class_weight(op: str, weight: Tensor, C: int, input: Tensor) -> Any:
     if not isinstance(weight, Tensor) or tuple(weight.shape) != (C,):
         shape = tuple(weight.shape) if isinstance(weight, Tensor) else type(weight).__name__
-        raise RuntimeError(f"{op}: weight must be a tensor of shape ({C},), one entry per class, got {shape}")
+        raise op_error(RuntimeError, op, f"weight must be a tensor of shape ({C},), one entry per class, got {shape}")
     return weight._data.astype(input._data.dtype, copy=False)
 
 
@@ -288,15 +297,17 @@ def cross_entropy_loss(input: Tensor, target: Tensor, weight: Tensor | None = No
     """
     _check_tensors(op, input, target)
     if not 0.0 <= label_smoothing <= 1.0:
-        raise ValueError(f"{op}: label_smoothing must be between 0.0 and 1.0, got {label_smoothing}")
+        raise op_error(ValueError, op, f"label_smoothing must be between 0.0 and 1.0, got {label_smoothing}")
     if target._data.shape == input._data.shape and input._data.ndim:
         if target._data.dtype.kind != "f":
-            raise RuntimeError(f"{op}: a target of the input's shape {_shape_str(tuple(input.shape))} holds class "
-                               f"probabilities and must be floating point, got {_dtype_name(target)}; for class "
-                               "indices pass an integer target without the class dimension")
+            raise op_error(RuntimeError, op,
+                           f"a target of the input's shape {_shape_str(tuple(input.shape))} holds class "
+                           f"probabilities and must be floating point, got {_dtype_name(target)}; for class "
+                           "indices pass an integer target without the class dimension")
         if ignore_index >= 0:
-            raise RuntimeError(f"{op}: ignore_index={ignore_index} is not supported with class-probability "
-                               "targets; leave it at the default -100")
+            raise op_error(RuntimeError, op,
+                           f"ignore_index={ignore_index} is not supported with class-probability "
+                           "targets; leave it at the default -100")
         return _cross_entropy_probs(input, target, weight, reduction, label_smoothing, op)
     if weight is None and label_smoothing == 0.0 and input._data.ndim == 2:
         out = _cross_entropy_rows(input, target, ignore_index, reduction)
@@ -484,17 +495,20 @@ def binary_cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = 
     _check_tensors("binary_cross_entropy", input, target)
     reduction = reduction_mode(size_average, reduce, reduction, "binary_cross_entropy")
     if tuple(target.shape) != tuple(input.shape):
-        raise ValueError(f"binary_cross_entropy: target shape {tuple(target.shape)} must equal the input shape "
-                         f"{tuple(input.shape)}; reshape the target (e.g. target.view_as(input))")
+        raise op_error(ValueError, "binary_cross_entropy",
+                       f"target shape {tuple(target.shape)} must equal the input shape "
+                       f"{tuple(input.shape)}; reshape the target (e.g. target.view_as(input))")
     x, t = input._data, target._data
     if x.size and bool(((x < 0) | (x > 1)).any()):
-        raise RuntimeError("binary_cross_entropy: all elements of input should be between 0 and 1 (got values "
-                           f"in [{float(x.min()):g}, {float(x.max()):g}]); apply sigmoid first, or use "
-                           "binary_cross_entropy_with_logits on the raw logits")
+        raise op_error(RuntimeError, "binary_cross_entropy",
+                       "all elements of input should be between 0 and 1 (got values "
+                       f"in [{float(x.min()):g}, {float(x.max()):g}]); apply sigmoid first, or use "
+                       "binary_cross_entropy_with_logits on the raw logits")
     if t.size and bool(((t < 0) | (t > 1)).any()):
-        raise RuntimeError("binary_cross_entropy: all elements of target should be between 0 and 1 (got values "
-                           f"in [{float(t.min()):g}, {float(t.max()):g}]); targets are probabilities of the "
-                           "positive class")
+        raise op_error(RuntimeError, "binary_cross_entropy",
+                       "all elements of target should be between 0 and 1 (got values "
+                       f"in [{float(t.min()):g}, {float(t.max()):g}]); targets are probabilities of the "
+                       "positive class")
     xp = input._device.xp
     t = t.astype(x.dtype, copy=False)
     with np.errstate(divide="ignore"):
@@ -536,11 +550,13 @@ def binary_cross_entropy_with_logits(input: Tensor, target: Tensor, weight: Tens
     _check_tensors(op, input, target)
     reduction = reduction_mode(size_average, reduce, reduction, op)
     if tuple(target.shape) != tuple(input.shape):
-        raise ValueError(f"{op}: target size {tuple(target.shape)} must be the same as input size "
-                         f"{tuple(input.shape)}; reshape the target (e.g. target.view_as(input))")
+        raise op_error(ValueError, op,
+                       f"target size {tuple(target.shape)} must be the same as input size "
+                       f"{tuple(input.shape)}; reshape the target (e.g. target.view_as(input))")
     if not target.is_floating_point():
-        raise RuntimeError(f"{op}: result type Float can't be cast to the desired output type of the target "
-                           f"({target.dtype}); pass a floating target, e.g. target.float()")
+        raise op_error(RuntimeError, op,
+                       f"result type Float can't be cast to the desired output type of the target "
+                       f"({target.dtype}); pass a floating target, e.g. target.float()")
     xp = input._device.xp
     # softplus(-x) = m + log(exp(-m) + exp(-x - m)) is exact for any constant m; m = max(-x, 0) keeps it
     # finite, and treating m as a constant keeps the gradient right at x = 0 too
@@ -580,8 +596,9 @@ def kl_div(input: Tensor, target: Tensor, size_average: bool | None = None, redu
                       "size; 'batchmean' divides only by the batch size and matches the KL divergence's "
                       "definition", stacklevel=2)
     elif reduction not in ("none", "sum", "batchmean"):
-        raise ValueError(f"kl_div: {reduction!r} is not a valid value for reduction; expected 'none', "
-                         "'batchmean', 'sum' or 'mean'")
+        raise op_error(ValueError, "kl_div",
+                       f"{reduction!r} is not a valid value for reduction; expected 'none', "
+                       "'batchmean', 'sum' or 'mean'")
     if log_target:
         loss = target.exp() * (target - input)
     else:

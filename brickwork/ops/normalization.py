@@ -14,6 +14,7 @@ from __future__ import annotations
 import math
 from typing import Any, Sequence
 
+from .._errors import op_error
 from .._tensor import Tensor
 from ..autograd.grad_mode import STATE
 from ._core import bump, needs_grad, record, wrap, computed_in_float32
@@ -134,13 +135,15 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
         tensor([0.2000, 0.4000])
     """
     if input.ndim < 2:
-        raise ValueError(f"batch_norm: expected at least 2-D input (N, C, ...), got size {list(input.shape)}")
+        raise op_error(ValueError, "batch_norm",
+                       f"expected at least 2-D input (N, C, ...), got size {list(input.shape)}")
     c = input.shape[1]
     for name, t in (("running_mean", running_mean), ("running_var", running_var), ("weight", weight),
                     ("bias", bias)):
         if t is not None and t.numel() != c:
-            raise RuntimeError(f"batch_norm: {name} should contain {c} elements (one per channel of input "
-                               f"{list(input.shape)}), not {t.numel()}")
+            raise op_error(RuntimeError, "batch_norm",
+                           f"{name} should contain {c} elements (one per channel of input "
+                           f"{list(input.shape)}), not {t.numel()}")
     pshape = _channel_shape(input)
     if training or running_mean is None or running_var is None:
         dims = (0,) + tuple(range(2, input.ndim))
@@ -175,8 +178,9 @@ def _normalized_dims(op: str, input: Tensor, normalized_shape: Any) -> tuple:
     shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
     k = len(shape)
     if k == 0 or tuple(input.shape[input.ndim - k:]) != shape or input.ndim < k:
-        raise RuntimeError(f"{op}: given normalized_shape={list(shape)}, expected input with shape [*, "
-                           f"{', '.join(map(str, shape))}], but got input of size {list(input.shape)}")
+        raise op_error(RuntimeError, op,
+                       f"given normalized_shape={list(shape)}, expected input with shape [*, "
+                       f"{', '.join(map(str, shape))}], but got input of size {list(input.shape)}")
     return shape
 
 
@@ -194,7 +198,7 @@ def layer_norm(input: Tensor, normalized_shape: Sequence[int], weight: Tensor | 
     shape = _normalized_dims("layer_norm", input, normalized_shape)
     for name, t in (("weight", weight), ("bias", bias)):
         if t is not None and tuple(t.shape) != shape:
-            raise RuntimeError(f"layer_norm: expected {name} of shape {list(shape)}, got {list(t.shape)}")
+            raise op_error(RuntimeError, "layer_norm", f"expected {name} of shape {list(shape)}, got {list(t.shape)}")
     dims = tuple(range(input.ndim - len(shape), input.ndim))
     return _native_norm(input, weight, bias, dims, shape, eps, "NativeLayerNormBackward0")[0]
 
@@ -214,11 +218,13 @@ def group_norm(input: Tensor, num_groups: int, weight: Tensor | None = None, bia
         brickwork.Size([1, 4, 2])
     """
     if input.ndim < 2:
-        raise RuntimeError(f"group_norm: expected at least 2-D input (N, C, *), got size {list(input.shape)}")
+        raise op_error(RuntimeError, "group_norm",
+                       f"expected at least 2-D input (N, C, *), got size {list(input.shape)}")
     n, c = input.shape[0], input.shape[1]
     if c % num_groups:
-        raise RuntimeError(f"group_norm: expected number of channels in input ({c}) to be divisible by "
-                           f"num_groups ({num_groups}); choose num_groups dividing {c}")
+        raise op_error(RuntimeError, "group_norm",
+                       f"expected number of channels in input ({c}) to be divisible by "
+                       f"num_groups ({num_groups}); choose num_groups dividing {c}")
     y = _native_norm(input.reshape(n, num_groups, -1), None, None, (2,), (), eps, "NativeGroupNormBackward0")[0]
     y = y.reshape(input.shape)
     return _channel_affine(y, weight, bias)

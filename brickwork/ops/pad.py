@@ -6,6 +6,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
+from .._errors import op_error
 from .._tensor import Tensor
 from ._core import needs_grad, record, wrap
 
@@ -54,35 +55,40 @@ def pad(input: Tensor, pad: Sequence[int], mode: str = "constant", value: float 
     """
     pad = [int(p) for p in pad]
     if len(pad) % 2 or len(pad) // 2 > input.ndim:
-        raise RuntimeError(f"pad: padding length must be even and at most twice the input's dimensions "
-                           f"({input.ndim}), got {len(pad)} values")
+        raise op_error(RuntimeError, "pad",
+                       f"padding length must be even and at most twice the input's dimensions "
+                       f"({input.ndim}), got {len(pad)} values")
     k = len(pad) // 2
     per_dim = [(0, 0)] * (input.ndim - k) + [(pad[2 * i], pad[2 * i + 1]) for i in reversed(range(k))]
     if mode == "constant":
         crop = tuple(slice(max(-a, 0), n - max(-b, 0)) for n, (a, b) in zip(input.shape, per_dim))
         x = input[crop] if any(a < 0 or b < 0 for a, b in per_dim) else input
         if any(s.stop - s.start < 0 for s in crop):
-            raise RuntimeError(f"pad: negative padding {tuple(pad)} removes more than the size of input "
-                               f"{list(input.shape)}")
+            raise op_error(RuntimeError, "pad",
+                           f"negative padding {tuple(pad)} removes more than the size of input "
+                           f"{list(input.shape)}")
         return _constant(x, [(max(a, 0), max(b, 0)) for a, b in per_dim], 0.0 if value is None else value)
     if mode not in ("reflect", "replicate", "circular"):
-        raise ValueError(f"pad: unknown padding mode {mode!r}; use 'constant', 'reflect', "
-                         "'replicate' or 'circular'")
+        raise op_error(ValueError, "pad",
+                       f"unknown padding mode {mode!r}; use 'constant', 'reflect', "
+                       "'replicate' or 'circular'")
     if value:
-        raise ValueError(f"pad: padding mode {mode!r} doesn't take in value argument")
+        raise op_error(ValueError, "pad", f"padding mode {mode!r} doesn't take in value argument")
     out = input
     for dim, (a, b) in enumerate(per_dim):
         if not a and not b:
             continue
         n = input.shape[dim]
         if min(a, b) < 0 and mode != "circular":
-            raise RuntimeError(f"pad: negative padding {(a, b)} is only supported in constant mode")
+            raise op_error(RuntimeError, "pad", f"negative padding {(a, b)} is only supported in constant mode")
         if mode == "reflect" and (a >= n or b >= n):
-            raise RuntimeError(f"pad: padding size should be less than the corresponding input dimension, but got "
-                               f"padding ({a}, {b}) at dimension {dim} of input {list(input.shape)}")
+            raise op_error(RuntimeError, "pad",
+                           f"padding size should be less than the corresponding input dimension, but got "
+                           f"padding ({a}, {b}) at dimension {dim} of input {list(input.shape)}")
         if mode == "circular" and (a > n or b > n):
-            raise RuntimeError(f"pad: padding value causes wrapping around more than once (padding ({a}, {b}) at "
-                               f"dimension {dim} of size {n})")
+            raise op_error(RuntimeError, "pad",
+                           f"padding value causes wrapping around more than once (padding ({a}, {b}) at "
+                           f"dimension {dim} of size {n})")
         idx = _indices(n, a, b, mode)
         out = out.index_select(dim, wrap(out._device.backend.from_host(idx, out._device.index), out._device))
     return out

@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 
+from .._errors import op_error
 from .._tensor import Tensor
 from ._core import needs_grad, record, wrap, xp_of, computed_in_float32
 from .conv import int_tuple
@@ -75,13 +76,15 @@ def _pool_geometry(op: str, x: Tensor, nd: int, kernel_size: Any, stride: Any, p
     s = k if no_stride else int_tuple(stride, nd, "stride", op)
     p, d = int_tuple(padding, nd, "padding", op), int_tuple(dilation, nd, "dilation", op)
     if any(v <= 0 for v in k + s + d):
-        raise RuntimeError(f"{op}: kernel_size, stride and dilation must be positive, got kernel_size={k}, "
-                           f"stride={s}, dilation={d}")
+        raise op_error(RuntimeError, op,
+                       f"kernel_size, stride and dilation must be positive, got kernel_size={k}, "
+                       f"stride={s}, dilation={d}")
     for kk, pp, dd in zip(k, p, d):
         limit = ((kk - 1) * dd + 1) // 2 if max_pool else kk // 2
         if pp < 0 or pp > limit:
-            raise RuntimeError(f"{op}: pad should be at most half of {'effective ' if max_pool else ''}kernel size, "
-                               f"but got pad={pp}, kernel_size={kk}" + (f" and dilation={dd}" if max_pool else ""))
+            raise op_error(RuntimeError, op,
+                           f"pad should be at most half of {'effective ' if max_pool else ''}kernel size, "
+                           f"but got pad={pp}, kernel_size={kk}" + (f" and dilation={dd}" if max_pool else ""))
     if nd == 1:
         k, s, p, d = (1,) + k, (1,) + s, (0,) + p, (1,) + d
     g = _PoolGeometry()
@@ -92,9 +95,10 @@ def _pool_geometry(op: str, x: Tensor, nd: int, kernel_size: Any, stride: Any, p
     if g.oh <= 0 or g.ow <= 0:
         shown = (g.c, g.w) if nd == 1 else (g.c, g.h, g.w)
         out = (g.c, g.ow) if nd == 1 else (g.c, g.oh, g.ow)
-        raise RuntimeError(f"{op}: given input size {shown}, calculated output size {out} is too small; the "
-                           f"kernel {k[2 - nd:]} (dilation {d[2 - nd:]}) does not fit the padded input. Use a "
-                           "larger input, a smaller kernel or more padding")
+        raise op_error(RuntimeError, op,
+                       f"given input size {shown}, calculated output size {out} is too small; the "
+                       f"kernel {k[2 - nd:]} (dilation {d[2 - nd:]}) does not fit the padded input. Use a "
+                       "larger input, a smaller kernel or more padding")
     g.hp = max(g.h + 2 * g.ph, (g.oh - 1) * g.sh + g.dh * (g.kh - 1) + 1)  # ceil_mode windows may overhang
     g.wp = max(g.w + 2 * g.pw, (g.ow - 1) * g.sw + g.dw * (g.kw - 1) + 1)
     return g
@@ -223,10 +227,11 @@ def _flat_indices(arg: Any, g: _PoolGeometry) -> Any:
 
 def _batched(op: str, input: Tensor, nd: int) -> tuple[Tensor, bool]:
     if not isinstance(input, Tensor):
-        raise TypeError(f"{op}: expected a Tensor input, got {type(input).__name__}")
+        raise op_error(TypeError, op, f"expected a Tensor input, got {type(input).__name__}")
     if input.ndim not in (nd + 1, nd + 2):
-        raise RuntimeError(f"{op}: expected {nd + 1}-D (unbatched) or {nd + 2}-D (batched) input, but got input "
-                           f"of size {list(input.shape)}")
+        raise op_error(RuntimeError, op,
+                       f"expected {nd + 1}-D (unbatched) or {nd + 2}-D (batched) input, but got input "
+                       f"of size {list(input.shape)}")
     unbatched = input.ndim == nd + 1
     x = input.unsqueeze(0) if unbatched else input
     return (x.unsqueeze(2) if nd == 1 else x), unbatched
@@ -333,12 +338,12 @@ def _avg_poolnd(op: str, nd: int, input: Tensor, kernel_size: Any, stride: Any, 
                 count_include_pad: bool, divisor_override: int | None) -> Tensor:
     x, unbatched = _batched(op, input, nd)
     if x._data.dtype.kind != "f":
-        raise RuntimeError(f"{op}: expected a floating point input, got {x.dtype}; call input.float() first")
+        raise op_error(RuntimeError, op, f"expected a floating point input, got {x.dtype}; call input.float() first")
     g = _pool_geometry(op, x, nd, kernel_size, stride, padding, 1, ceil_mode, False)
     s = _window_sum(x, g)
     if divisor_override is not None:
         if divisor_override == 0:
-            raise RuntimeError(f"{op}: divisor_override must be non-zero")
+            raise op_error(RuntimeError, op, "divisor_override must be non-zero")
         out = s * (1.0 / divisor_override)
     else:
         div = _divisor(g, count_include_pad)
@@ -388,12 +393,12 @@ def _adaptive_sizes(op: str, x: Tensor, output_size: Any, nd: int) -> tuple[int,
     size: tuple[Any, ...] = ((output_size,) * nd if isinstance(output_size, int) or output_size is None
                              else tuple(output_size))
     if len(size) != nd:
-        raise ValueError(f"{op}: output_size must be an int or a tuple of {nd}, got {output_size!r}")
+        raise op_error(ValueError, op, f"output_size must be an int or a tuple of {nd}, got {output_size!r}")
     size = tuple(x.shape[-nd + i] if s is None else s for i, s in enumerate(size))
     if any(s <= 0 for s in size):
-        raise RuntimeError(f"{op}: output_size must be positive, got {size}")
+        raise op_error(RuntimeError, op, f"output_size must be positive, got {size}")
     if any(n == 0 for n in x.shape[-nd:]):
-        raise RuntimeError(f"{op}: expected input with non-zero spatial sizes, got {list(x.shape)}")
+        raise op_error(RuntimeError, op, f"expected input with non-zero spatial sizes, got {list(x.shape)}")
     return (1,) + size if nd == 1 else size
 
 

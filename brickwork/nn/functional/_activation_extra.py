@@ -3,6 +3,7 @@ spellings PyTorch also exports (``celu_``, ``selu_``, ``threshold_``, ``rrelu_``
 
 from __future__ import annotations
 
+from ..._errors import op_error
 from ... import ops
 from ..._tensor import Tensor
 from ._activation import celu, selu, threshold
@@ -32,8 +33,9 @@ def softshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
         tensor([-0.5000,  0.0000,  0.2500])
     """
     if lambd < 0:
-        raise RuntimeError(f"softshrink: lambda must be greater or equal to 0, but found to be {lambd}; "
-                           "pass a non-negative lambd")
+        raise op_error(RuntimeError, "softshrink",
+                       f"lambda must be greater or equal to 0, but found to be {lambd}; "
+                       "pass a non-negative lambd")
     return ops.where(input > lambd, input - lambd, ops.where(input < -lambd, input + lambd, 0.0))
 
 
@@ -54,8 +56,9 @@ def rrelu(input: Tensor, lower: float = 1.0 / 8, upper: float = 1.0 / 3, trainin
         tensor([-0.3000,  2.0000])
     """
     if lower > upper:
-        raise RuntimeError(f"rrelu: lower bound should be less than or equal to the upper bound, got "
-                           f"lower={lower} and upper={upper}")
+        raise op_error(RuntimeError, "rrelu",
+                       f"lower bound should be less than or equal to the upper bound, got "
+                       f"lower={lower} and upper={upper}")
     a = _slopes(input, lower, upper, training)
     fn = lambda x: ops.where(x >= 0, x, x * a)  # noqa: E731
     return input.copy_(fn(input.clone())) if inplace else fn(input)  # the clone keeps the saved values intact

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..._errors import op_error
 from ... import ops
 from ..._tensor import Tensor
 from ...ops.conv import int_tuple as _tuple
@@ -17,15 +18,17 @@ __all__ = ["conv3d", "conv_transpose3d"]
 
 def _check(op: str, input: Tensor, weight: Tensor, groups: int, transposed: bool) -> bool:
     if weight.dim() != 5:
-        raise RuntimeError(f"{op}: expected a 5-D weight, got shape {tuple(weight.shape)}")
+        raise op_error(RuntimeError, op, f"expected a 5-D weight, got shape {tuple(weight.shape)}")
     if input.dim() not in (4, 5):
-        raise RuntimeError(f"{op}: Expected 4D (unbatched) or 5D (batched) input to {op}, but got input of size: "
-                           f"{list(input.shape)}")
+        raise op_error(RuntimeError, op,
+                       f"Expected 4D (unbatched) or 5D (batched) input to {op}, but got input of size: "
+                       f"{list(input.shape)}")
     c = input.shape[-4]
     want = weight.shape[0] if transposed else weight.shape[1] * groups
     if c != want:
-        raise RuntimeError(f"{op}: Given groups={groups}, weight of size {list(weight.shape)}, expected input"
-                           f"{list(input.shape)} to have {want} channels, but got {c} channels instead")
+        raise op_error(RuntimeError, op,
+                       f"Given groups={groups}, weight of size {list(weight.shape)}, expected input"
+                       f"{list(input.shape)} to have {want} channels, but got {c} channels instead")
     return input.dim() == 4
 
 
@@ -54,10 +57,10 @@ def conv3d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: An
     k = tuple(weight.shape[2:])
     if isinstance(padding, str):
         if padding not in ("same", "valid"):
-            raise ValueError(f"{op}: invalid padding string {padding!r}, should be one of ('valid', 'same')")
+            raise op_error(ValueError, op, f"invalid padding string {padding!r}, should be one of ('valid', 'same')")
         if padding == "same":
             if any(v != 1 for v in s):
-                raise ValueError(f"{op}: padding='same' is not supported for strided convolutions")
+                raise op_error(ValueError, op, f"padding='same' is not supported for strided convolutions")
             x = _same_padding(x, k, d)
         p: tuple[int, ...] = (0, 0, 0)
     else:
@@ -67,8 +70,9 @@ def conv3d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: An
     n, _, depth, h, w = x.shape
     out_d = (depth - d[0] * (k[0] - 1) - 1) // s[0] + 1
     if out_d <= 0:
-        raise RuntimeError(f"{op}: calculated padded input size per channel ({depth} x {h} x {w}) is smaller than "
-                           f"the kernel's ({k}); use a larger input or more padding")
+        raise op_error(RuntimeError, op,
+                       f"calculated padded input size per channel ({depth} x {h} x {w}) is smaller than "
+                       f"the kernel's ({k}); use a larger input or more padding")
     terms = []
     for i in range(k[0]):
         start = i * d[0]
@@ -99,12 +103,13 @@ def conv_transpose3d(input: Tensor, weight: Tensor, bias: Tensor | None = None, 
     unbatched = _check(op, input, weight, groups, True)
     x = input.unsqueeze(0) if unbatched else input
     if isinstance(padding, str):
-        raise ValueError(f"{op}: string padding ({padding!r}) is not supported for transposed convolutions")
+        raise op_error(ValueError, op, f"string padding ({padding!r}) is not supported for transposed convolutions")
     s, p = _tuple(stride, 3, "stride", op), _tuple(padding, 3, "padding", op)
     d, o = _tuple(dilation, 3, "dilation", op), _tuple(output_padding, 3, "output_padding", op)
     if any(oo >= max(ss, dd) or oo < 0 for oo, ss, dd in zip(o, s, d)):
-        raise RuntimeError(f"{op}: output padding must be smaller than either stride or dilation, but got "
-                           f"output_padding={o}, stride={s}, dilation={d}")
+        raise op_error(RuntimeError, op,
+                       f"output padding must be smaller than either stride or dilation, but got "
+                       f"output_padding={o}, stride={s}, dilation={d}")
     n, c, depth, h, w = x.shape
     k = tuple(weight.shape[2:])
     out_d = (depth - 1) * s[0] - 2 * p[0] + d[0] * (k[0] - 1) + o[0] + 1

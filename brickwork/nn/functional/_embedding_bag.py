@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 
+from ..._errors import op_error
 from ... import ops
 from ..._tensor import Tensor
 from ._sparse import embedding
@@ -68,8 +69,9 @@ def embedding_bag(input: Tensor, weight: Tensor, offsets: Tensor | None = None, 
                                   f"supported for mode='sum' (got mode='{mode}'). Please open a feature request on "
                                   "GitHub.")
     if per_sample_weights is not None and tuple(per_sample_weights.shape) != tuple(input.shape):
-        raise ValueError(f"embedding_bag: If per_sample_weights ({tuple(per_sample_weights.shape)}) is not None, "
-                         f"then it must have the same shape as the input ({tuple(input.shape)})")
+        raise op_error(ValueError, "embedding_bag",
+                       f"If per_sample_weights ({tuple(per_sample_weights.shape)}) is not None, "
+                       f"then it must have the same shape as the input ({tuple(input.shape)})")
     flat, bounds = _bags(input, offsets, include_last_offset)
     n_rows, dim = weight.shape
     if padding_idx is not None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ..._errors import op_error
 from ..._tensor import Tensor
 from ...ops.linear import linear
 
@@ -18,12 +19,14 @@ def bilinear(input1: Tensor, input2: Tensor, weight: Tensor, bias: Tensor | None
         brickwork.Size([2, 5])
     """
     if weight.ndim != 3 or input1.shape[-1] != weight.shape[1] or input2.shape[-1] != weight.shape[2]:
-        raise RuntimeError(f"bilinear: expected input1 (*, {weight.shape[1] if weight.ndim == 3 else '?'}) and "
-                           f"input2 (*, {weight.shape[2] if weight.ndim == 3 else '?'}) for weight "
-                           f"{list(weight.shape)}, got {list(input1.shape)} and {list(input2.shape)}")
+        raise op_error(RuntimeError, "bilinear",
+                       f"expected input1 (*, {weight.shape[1] if weight.ndim == 3 else '?'}) and "
+                       f"input2 (*, {weight.shape[2] if weight.ndim == 3 else '?'}) for weight "
+                       f"{list(weight.shape)}, got {list(input1.shape)} and {list(input2.shape)}")
     if tuple(input1.shape[:-1]) != tuple(input2.shape[:-1]):
-        raise RuntimeError(f"bilinear: input1 and input2 must have the same leading dimensions, got "
-                           f"{list(input1.shape)} and {list(input2.shape)}")
+        raise op_error(RuntimeError, "bilinear",
+                       f"input1 and input2 must have the same leading dimensions, got "
+                       f"{list(input1.shape)} and {list(input2.shape)}")
     out_f, in1, in2 = weight.shape
     lead = tuple(input1.shape[:-1])
     a = input1.reshape(-1, in1)

@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 
+from ..._errors import op_error
 from ... import ops
 from ..._tensor import Tensor
 from ...autograd.grad_mode import no_grad
@@ -62,18 +63,20 @@ def gaussian_nll_loss(input: Tensor, target: Tensor, var: Tensor | float, full: 
     if isinstance(var, Tensor):
         v = var
         if bool((v < 0).any()):
-            raise ValueError("gaussian_nll_loss: var has negative entry/entries; a variance is >= 0")
+            raise op_error(ValueError, "gaussian_nll_loss", "var has negative entry/entries; a variance is >= 0")
     else:
         if var < 0:
-            raise ValueError(f"gaussian_nll_loss: var has negative entry/entries (got {var}); a variance is >= 0")
+            raise op_error(ValueError, "gaussian_nll_loss",
+                           f"var has negative entry/entries (got {var}); a variance is >= 0")
         v = ops.full(tuple(input.shape), float(var), dtype=input.dtype, device=input.device)
     if tuple(v.shape) != tuple(input.shape):
         if tuple(input.shape[:-1]) == tuple(v.shape):
             v = v.unsqueeze(-1)
         elif not (input.dim() == v.dim() and sum(y for x, y in zip(input.shape, v.shape) if x != y) == 1):
-            raise ValueError(f"gaussian_nll_loss: var is of incorrect size: got {tuple(v.shape)} for input "
-                             f"{tuple(input.shape)}; expected the input's shape, that shape without its last "
-                             "dimension, or the input's shape with one dimension of size 1")
+            raise op_error(ValueError, "gaussian_nll_loss",
+                           f"var is of incorrect size: got {tuple(v.shape)} for input "
+                           f"{tuple(input.shape)}; expected the input's shape, that shape without its last "
+                           "dimension, or the input's shape with one dimension of size 1")
     if reduction not in ("none", "mean", "sum"):
         raise ValueError(f"{reduction} is not valid; expected 'none', 'mean' or 'sum'")
     with no_grad():  # PyTorch clamps a copy in place: the gradient passes as if unclamped
@@ -88,7 +91,8 @@ def gaussian_nll_loss(input: Tensor, target: Tensor, var: Tensor | float, full: 
 def _lengths(name: str, v: Any, n: int) -> np.ndarray:
     a = np.asarray(v.cpu().numpy() if isinstance(v, Tensor) else v, dtype=np.int64).reshape(-1)
     if a.shape[0] != n:
-        raise RuntimeError(f"ctc_loss: expected {name} to have {n} entries (one per sequence), got {a.shape[0]}")
+        raise op_error(RuntimeError, "ctc_loss",
+                       f"expected {name} to have {n} entries (one per sequence), got {a.shape[0]}")
     return a
 
 
@@ -111,7 +115,8 @@ def ctc_loss(log_probs: Tensor, targets: Tensor, input_lengths: Any, target_leng
     unbatched = log_probs.dim() == 2
     lp = log_probs.unsqueeze(1) if unbatched else log_probs
     if lp.dim() != 3:
-        raise RuntimeError(f"ctc_loss: expected log_probs of shape (T, N, C) or (T, C), got {tuple(log_probs.shape)}")
+        raise op_error(RuntimeError, "ctc_loss",
+                       f"expected log_probs of shape (T, N, C) or (T, C), got {tuple(log_probs.shape)}")
     t_max, n, c = lp.shape
     il, tl = _lengths("input_lengths", input_lengths, n), _lengths("target_lengths", target_lengths, n)
     if (il > t_max).any() or (il < 0).any():
@@ -121,8 +126,9 @@ def ctc_loss(log_probs: Tensor, targets: Tensor, input_lengths: Any, target_leng
     if unbatched or tg.ndim == 1:
         starts = np.concatenate([[0], np.cumsum(tl)[:-1]])
         if tl.sum() > tg.size:
-            raise RuntimeError(f"ctc_loss: the concatenated targets have {tg.size} entries, fewer than the "
-                               f"target lengths' sum {int(tl.sum())}")
+            raise op_error(RuntimeError, "ctc_loss",
+                           f"the concatenated targets have {tg.size} entries, fewer than the "
+                           f"target lengths' sum {int(tl.sum())}")
         padded = np.zeros((n, max(int(tl.max(initial=0)), 1)), np.int64)
         for i in range(n):
             padded[i, :tl[i]] = tg.reshape(-1)[starts[i]:starts[i] + tl[i]]
@@ -131,7 +137,8 @@ def ctc_loss(log_probs: Tensor, targets: Tensor, input_lengths: Any, target_leng
         raise RuntimeError(f"Expected tensor to have size at least {int(tl.max())} at dimension 1, but got size "
                            f"{tg.shape[1]} for argument #2 'targets' (ctc_loss: pad targets to the longest length)")
     if tg.size and ((tg < 0) | (tg >= c)).any():
-        raise RuntimeError(f"ctc_loss: target classes must lie in [0, {c}), got values from {tg.min()} to {tg.max()}")
+        raise op_error(RuntimeError, "ctc_loss",
+                       f"target classes must lie in [0, {c}), got values from {tg.min()} to {tg.max()}")
     xp = lp._device.xp
     nll = ctc_nll(lp, xp.asarray(tg), xp.asarray(il), xp.asarray(tl), blank, zero_infinity)
     if unbatched and reduction == "none":

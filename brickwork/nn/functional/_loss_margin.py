@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Callable
 
+from ..._errors import op_error
 from ... import ops
 from ..._tensor import Tensor
 from ._activation import logsigmoid
@@ -23,7 +24,8 @@ def _reduction(size_average: bool | None, reduce: bool | None, reduction: str, o
             return "none"
         return "sum" if size_average is False else "mean"
     if reduction not in ("none", "mean", "sum"):
-        raise ValueError(f"{op}: {reduction!r} is not a valid value for reduction; expected 'none', 'mean' or 'sum'")
+        raise op_error(ValueError, op,
+                       f"{reduction!r} is not a valid value for reduction; expected 'none', 'mean' or 'sum'")
     return reduction
 
 
@@ -36,7 +38,7 @@ def _reduce(loss: Tensor, reduction: str) -> Tensor:
 def _same_ndim(op: str, **tensors: Tensor) -> None:
     if len({t.dim() for t in tensors.values()}) > 1:
         got = ", ".join(f"{k} {tuple(t.shape)}" for k, t in tensors.items())
-        raise RuntimeError(f"{op}: all input tensors should have the same number of dimensions, but got {got}")
+        raise op_error(RuntimeError, op, f"all input tensors should have the same number of dimensions, but got {got}")
 
 
 def triplet_margin_loss(anchor: Tensor, positive: Tensor, negative: Tensor, margin: float = 1.0, p: float = 2,
@@ -55,7 +57,7 @@ def triplet_margin_loss(anchor: Tensor, positive: Tensor, negative: Tensor, marg
     """
     reduction = _reduction(size_average, reduce, reduction, "triplet_margin_loss")
     if margin <= 0:
-        raise ValueError(f"triplet_margin_loss: margin must be greater than 0, got {margin}")
+        raise op_error(ValueError, "triplet_margin_loss", f"margin must be greater than 0, got {margin}")
     dist = lambda x, y: pairwise_distance(x, y, p, eps)  # noqa: E731
     return triplet_margin_with_distance_loss(anchor, positive, negative, distance_function=dist, margin=margin,
                                              swap=swap, reduction=reduction)
@@ -76,7 +78,7 @@ def triplet_margin_with_distance_loss(anchor: Tensor, positive: Tensor, negative
     if reduction not in ("mean", "sum", "none"):
         raise ValueError(f"{reduction} is not a valid value for reduction; expected 'none', 'mean' or 'sum'")
     if margin <= 0:
-        raise ValueError(f"triplet_margin_with_distance_loss: margin must be greater than 0, got {margin}")
+        raise op_error(ValueError, "triplet_margin_with_distance_loss", f"margin must be greater than 0, got {margin}")
     _same_ndim("triplet_margin_loss", anchor=anchor, positive=positive, negative=negative)
     dist = distance_function if distance_function is not None else pairwise_distance
     d_pos, d_neg = dist(anchor, positive), dist(anchor, negative)
@@ -100,11 +102,13 @@ def cosine_embedding_loss(input1: Tensor, input2: Tensor, target: Tensor, margin
     reduction = _reduction(size_average, reduce, reduction, "cosine_embedding_loss")
     tdim = target.dim()
     if tdim > 1:
-        raise RuntimeError(f"cosine_embedding_loss: 0D or 1D target tensor expected, multi-target not supported "
-                           f"(got target of shape {tuple(target.shape)})")
+        raise op_error(RuntimeError, "cosine_embedding_loss",
+                       f"0D or 1D target tensor expected, multi-target not supported "
+                       f"(got target of shape {tuple(target.shape)})")
     if input1.dim() != tdim + 1 or input2.dim() != tdim + 1:
-        raise RuntimeError(f"cosine_embedding_loss: {tdim}D target tensor expects {tdim + 1}D input tensors, but "
-                           f"found inputs with sizes {list(input1.shape)} and {list(input2.shape)}")
+        raise op_error(RuntimeError, "cosine_embedding_loss",
+                       f"{tdim}D target tensor expects {tdim + 1}D input tensors, but "
+                       f"found inputs with sizes {list(input1.shape)} and {list(input2.shape)}")
     eps = 1e-12
     dot = (input1 * input2).sum(tdim)
     cos = dot / ((input1 * input1).sum(tdim) + eps).mul((input2 * input2).sum(tdim) + eps).sqrt()
@@ -149,16 +153,19 @@ def hinge_embedding_loss(input: Tensor, target: Tensor, margin: float = 1.0, siz
 def _class_rows(op: str, input: Tensor, target: Tensor) -> tuple[Tensor, Tensor]:
     """(N, C) input and (N,) target from the batched or unbatched forms; errors as PyTorch's."""
     if input.dim() > 2 or input.numel() == 0 and input.dim() != 2:
-        raise RuntimeError(f"{op}: expected non-empty vector or matrix with optional 0-dim batch size, but got: "
-                           f"{list(input.shape)}")
+        raise op_error(RuntimeError, op,
+                       f"expected non-empty vector or matrix with optional 0-dim batch size, but got: "
+                       f"{list(input.shape)}")
     x = input.reshape(1, -1) if input.dim() < 2 else input
     t = target.reshape(-1)
     if t.dim() != 1 or t.shape[0] != x.shape[0] or target.dim() > 1:
-        raise RuntimeError(f"{op}: inconsistent target size: {list(target.shape)} for input of size: "
-                           f"{list(input.shape)}")
+        raise op_error(RuntimeError, op,
+                       f"inconsistent target size: {list(target.shape)} for input of size: "
+                       f"{list(input.shape)}")
     if t.numel() and (int(t.min()) < 0 or int(t.max()) >= x.shape[1]):
-        raise RuntimeError(f"{op}: target out of range: expected class indices in [0, {x.shape[1]}), got values "
-                           f"from {int(t.min())} to {int(t.max())}")
+        raise op_error(RuntimeError, op,
+                       f"target out of range: expected class indices in [0, {x.shape[1]}), got values "
+                       f"from {int(t.min())} to {int(t.max())}")
     return x, t
 
 
@@ -175,9 +182,10 @@ def multi_margin_loss(input: Tensor, target: Tensor, p: int = 1, margin: float =
     """
     reduction = _reduction(size_average, reduce, reduction, "multi_margin_loss")
     if p != 1 and p != 2:
-        raise ValueError(f"multi_margin_loss: only p == 1 and p == 2 supported, got p={p}")
+        raise op_error(ValueError, "multi_margin_loss", f"only p == 1 and p == 2 supported, got p={p}")
     if weight is not None and weight.dim() != 1:
-        raise ValueError(f"multi_margin_loss: weight must be one-dimensional, got shape {tuple(weight.shape)}")
+        raise op_error(ValueError, "multi_margin_loss",
+                       f"weight must be one-dimensional, got shape {tuple(weight.shape)}")
     x, t = _class_rows("multi_margin_loss", input, target)
     c = x.shape[1]
     xy = x.gather(1, t.reshape(-1, 1))
@@ -207,14 +215,15 @@ def multilabel_margin_loss(input: Tensor, target: Tensor, size_average: bool | N
     """
     reduction = _reduction(size_average, reduce, reduction, "multilabel_margin_loss")
     if input.dim() > 2 or tuple(target.shape) != tuple(input.shape):
-        raise RuntimeError(f"multilabel_margin_loss: inconsistent target size: {list(target.shape)} for input of "
-                           f"size: {list(input.shape)}")
+        raise op_error(RuntimeError, "multilabel_margin_loss",
+                       f"inconsistent target size: {list(target.shape)} for input of "
+                       f"size: {list(input.shape)}")
     x = input.reshape(1, -1) if input.dim() < 2 else input
     t = target.reshape(x.shape)
     c = x.shape[1]
     valid = (t != -1).long().cumprod(1) > 0  # the targets before the first -1
     if bool(((t < -1) | (t >= c)).any()):
-        raise RuntimeError(f"multilabel_margin_loss: target out of range: expected values in [-1, {c})")
+        raise op_error(RuntimeError, "multilabel_margin_loss", f"target out of range: expected values in [-1, {c})")
     safe = ops.where(valid, t, 0)
     classes = ops.arange(c, device=x.device)
     is_target = ((safe.unsqueeze(2) == classes) & valid.unsqueeze(2)).any(1)  # (N, C)

@@ -10,6 +10,7 @@ from typing import Any
 
 import numpy as np
 
+from ..._errors import op_error
 from ... import ops
 from ..._tensor import Tensor
 from ...ops.conv import int_tuple as _tuple
@@ -37,17 +38,18 @@ def _bounds(size: int, out: int) -> tuple[np.ndarray, np.ndarray]:
 def _adaptive_sizes(op: str, x: Tensor, output_size: Any) -> tuple:
     size = (output_size,) * 3 if isinstance(output_size, int) or output_size is None else tuple(output_size)
     if len(size) != 3:
-        raise ValueError(f"{op}: output_size must be an int or a tuple of 3, got {output_size!r}")
+        raise op_error(ValueError, op, f"output_size must be an int or a tuple of 3, got {output_size!r}")
     size = tuple(x.shape[2 + i] if s is None else s for i, s in enumerate(size))
     if any(s <= 0 for s in size):
-        raise RuntimeError(f"{op}: output_size must be positive, got {size}")
+        raise op_error(RuntimeError, op, f"output_size must be positive, got {size}")
     return size
 
 
 def _batched3d(op: str, input: Tensor) -> tuple[Tensor, bool]:
     if input.dim() not in (4, 5):
-        raise RuntimeError(f"{op}: expected 4D (unbatched) or 5D (batched) input, but got input of size "
-                           f"{list(input.shape)}")
+        raise op_error(RuntimeError, op,
+                       f"expected 4D (unbatched) or 5D (batched) input, but got input of size "
+                       f"{list(input.shape)}")
     return (input.unsqueeze(0), True) if input.dim() == 4 else (input, False)
 
 
@@ -57,17 +59,20 @@ def _geometry(op: str, x: Tensor, kernel_size: Any, stride: Any, padding: Any, d
     s = k if stride is None or (not isinstance(stride, int) and len(stride) == 0) else _tuple(stride, 3, "stride", op)
     p, d = _tuple(padding, 3, "padding", op), _tuple(dilation, 3, "dilation", op)
     if any(v <= 0 for v in k + s + d):
-        raise RuntimeError(f"{op}: kernel_size, stride and dilation must be positive, got kernel_size={k}, "
-                           f"stride={s}, dilation={d}")
+        raise op_error(RuntimeError, op,
+                       f"kernel_size, stride and dilation must be positive, got kernel_size={k}, "
+                       f"stride={s}, dilation={d}")
     for kk, pp, dd in zip(k, p, d):
         if pp < 0 or pp > (((kk - 1) * dd + 1) // 2 if max_pool else kk // 2):
-            raise RuntimeError(f"{op}: pad should be at most half of effective kernel size, but got pad={pp}, "
-                               f"kernel_size={kk} and dilation={dd}")
+            raise op_error(RuntimeError, op,
+                           f"pad should be at most half of effective kernel size, but got pad={pp}, "
+                           f"kernel_size={kk} and dilation={dd}")
     sizes = tuple(x.shape[2:])
     out = tuple(_out_size(n, kk, ss, pp, dd, ceil_mode) for n, kk, ss, pp, dd in zip(sizes, k, s, p, d))
     if any(o <= 0 for o in out):
-        raise RuntimeError(f"{op}: given input size {tuple(x.shape[1:])}, calculated output size "
-                           f"{(x.shape[1],) + out} is too small; use a larger input, a smaller kernel or more padding")
+        raise op_error(RuntimeError, op,
+                       f"given input size {tuple(x.shape[1:])}, calculated output size "
+                       f"{(x.shape[1],) + out} is too small; use a larger input, a smaller kernel or more padding")
     return k, s, p, d, out
 
 
@@ -153,9 +158,9 @@ def avg_pool3d(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any
     op = "avg_pool3d"
     x, unbatched = _batched3d(op, input)
     if x._data.dtype.kind != "f":
-        raise RuntimeError(f"{op}: expected a floating point input, got {x.dtype}; call input.float() first")
+        raise op_error(RuntimeError, op, f"expected a floating point input, got {x.dtype}; call input.float() first")
     if divisor_override is not None and divisor_override == 0:
-        raise RuntimeError(f"{op}: divisor_override must be non-zero")
+        raise op_error(RuntimeError, op, f"divisor_override must be non-zero")
     k, s, p, _, out = _geometry(op, x, kernel_size, stride, padding, 1, ceil_mode, False)
     y = x
     for axis, (n, kk, ss, pp, o) in enumerate(zip(x.shape[2:], k, s, p, out)):
@@ -281,14 +286,15 @@ def _unpool(op: str, nd: int, input: Tensor, indices: Tensor, kernel_size: Any, 
         size = tuple(output_size)[-nd:]
         for o, dflt, ss in zip(size, default, s):
             if not dflt - ss < o < dflt + ss:
-                raise ValueError(f"{op}: invalid output_size {tuple(output_size)} (dim must be between "
-                                 f"{tuple(d - t + 1 for d, t in zip(default, s))} and "
-                                 f"{tuple(d + t - 1 for d, t in zip(default, s))})")
+                raise op_error(ValueError, op,
+                               f"invalid output_size {tuple(output_size)} (dim must be between "
+                               f"{tuple(d - t + 1 for d, t in zip(default, s))} and "
+                               f"{tuple(d + t - 1 for d, t in zip(default, s))})")
     lead = tuple(input.shape[:-nd])
     flat_in = input.reshape(lead + (-1,))
     total = int(np.prod(size))
     if indices.numel() and (int(indices.min()) < 0 or int(indices.max()) >= total):
-        raise RuntimeError(f"{op}: found an invalid max index {int(indices.max())} (output volume {total})")
+        raise op_error(RuntimeError, op, f"found an invalid max index {int(indices.max())} (output volume {total})")
     zeros = ops.zeros(lead + (total,), dtype=input.dtype, device=input.device)
     return zeros.scatter(len(lead), indices.reshape(lead + (-1,)), flat_in).reshape(lead + size)
 

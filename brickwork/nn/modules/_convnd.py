@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from ..._errors import op_error
 from ..._tensor import Tensor
 from .. import functional as F
 from .. import init
@@ -28,12 +29,12 @@ class _ConvNd(Module):
         super().__init__()
         name, nd = type(self).__name__, self._nd
         if groups <= 0:
-            raise ValueError(f"{name}: groups must be a positive integer, got {groups}")
+            raise op_error(ValueError, name, f"groups must be a positive integer, got {groups}")
         for what, n in (("in_channels", in_channels), ("out_channels", out_channels)):
             if n is not None and n % groups:
-                raise ValueError(f"{name}: {what} ({n}) must be divisible by groups ({groups})")
+                raise op_error(ValueError, name, f"{what} ({n}) must be divisible by groups ({groups})")
         if padding_mode not in _PADDING_MODES:
-            raise ValueError(f"{name}: padding_mode must be one of {_PADDING_MODES}, got {padding_mode!r}")
+            raise op_error(ValueError, name, f"padding_mode must be one of {_PADDING_MODES}, got {padding_mode!r}")
         self.in_channels, self.out_channels, self.groups, self.padding_mode = in_channels, out_channels, groups, \
             padding_mode
         self.kernel_size = int_tuple(kernel_size, nd, "kernel_size", name)
@@ -43,9 +44,10 @@ class _ConvNd(Module):
         self.transposed = self._transposed
         if isinstance(padding, str):
             if padding not in ("same", "valid"):
-                raise ValueError(f"{name}: invalid padding string {padding!r}, should be one of ('same', 'valid')")
+                raise op_error(ValueError, name,
+                               f"invalid padding string {padding!r}, should be one of ('same', 'valid')")
             if padding == "same" and any(s != 1 for s in self.stride):
-                raise ValueError(f"{name}: padding='same' is not supported for strided convolutions")
+                raise op_error(ValueError, name, "padding='same' is not supported for strided convolutions")
             self.padding: Any = padding  # 'same', 'valid' or a tuple of ints
         else:
             self.padding = int_tuple(padding, nd, "padding", name)
@@ -78,20 +80,23 @@ class _ConvNd(Module):
         nd, name = self._nd, type(self).__name__
         if input.ndim not in (nd + 1, nd + 2):
             layout = "(N, C, L)" if nd == 1 else "(N, C, H, W)"
-            raise RuntimeError(f"{name}: expected a {nd + 1}-D (unbatched) or {nd + 2}-D {layout} input, got shape "
-                               f"{tuple(input.shape)}")
+            raise op_error(RuntimeError, name,
+                           f"expected a {nd + 1}-D (unbatched) or {nd + 2}-D {layout} input, got shape "
+                           f"{tuple(input.shape)}")
         c = input.shape[-nd - 1]
         if self.in_channels is not None and c != self.in_channels:
-            raise RuntimeError(f"{name}: expected input with {self.in_channels} channels (dimension "
-                               f"{input.ndim - nd - 1}), got shape {tuple(input.shape)}; set in_channels={c} or check "
-                               "the input layout")
+            raise op_error(RuntimeError, name,
+                           f"expected input with {self.in_channels} channels (dimension "
+                           f"{input.ndim - nd - 1}), got shape {tuple(input.shape)}; set in_channels={c} or check "
+                           "the input layout")
 
     def _lazy_shapes(self, input: Tensor, *args: Any) -> dict[str, tuple]:
         self._check(input)
         c = input.shape[-self._nd - 1]
         if c % self.groups:
-            raise ValueError(f"{type(self).__name__}: in_channels ({c}, from the input) must be divisible by groups "
-                             f"({self.groups})")
+            raise op_error(ValueError, type(self).__name__,
+                           f"in_channels ({c}, from the input) must be divisible by groups "
+                           f"({self.groups})")
         self.in_channels = c
         shapes = {"weight": self._weight_shape(), "bias": (self.out_channels,)}
         self.in_channels = None

@@ -1,10 +1,9 @@
-"""What the layer files share: creating a parameter or its lazy placeholder, the normalization layers' affine
-``weight`` and ``bias``, and naming the layer in errors."""
+"""What the layer files share: creating a parameter or its lazy placeholder, and the normalization layers' affine
+``weight`` and ``bias``. (Errors name the layer through ``Module.__call__``: brickwork/nn/_device_context.py.)"""
 
 from __future__ import annotations
 
-import functools
-from typing import Any, Callable
+from typing import Any
 
 from ... import ops
 from .. import init
@@ -38,17 +37,3 @@ def reset_affine(module: Any) -> None:
         init.ones_(module.weight)
     if module.bias is not None:
         init.zeros_(module.bias)
-
-
-def named_errors(forward: Callable) -> Callable:
-    """Re-raise shape errors from ``F`` (``'max_pool2d: ...'``) under the layer's name (``'MaxPool2d: ...'``)."""
-    @functools.wraps(forward)
-    def wrapped(self: Any, *args: Any, **kwargs: Any) -> Any:
-        try:
-            return forward(self, *args, **kwargs)
-        except (RuntimeError, ValueError) as e:
-            head, sep, rest = str(e).partition(": ")
-            if not sep or not head.isidentifier() or not head.islower() or type(e) not in (RuntimeError, ValueError):
-                raise
-            raise type(e)(f"{type(self).__name__}: {rest}") from None
-    return wrapped

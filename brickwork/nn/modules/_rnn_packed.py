@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..._errors import op_error
 from ... import ops
 from ..._tensor import Tensor
 from .. import functional as F
@@ -39,8 +40,9 @@ def packed_forward(module: Any, input: PackedSequence, hx: Any) -> tuple[PackedS
     name = type(module).__name__
     data, sizes = input.data, [int(s) for s in input.batch_sizes.cpu().numpy()]
     if data.dim() != 2 or data.shape[-1] != module.input_size:
-        raise RuntimeError(f"{name}: expected packed data of shape (sum of lengths, input_size="
-                           f"{module.input_size}), got {tuple(data.shape)}")
+        raise op_error(RuntimeError, name,
+                       f"expected packed data of shape (sum of lengths, input_size="
+                       f"{module.input_size}), got {tuple(data.shape)}")
     mode = "RNN" if module.mode.startswith("RNN") else module.mode
     act = activation_for("relu" if module.mode == "RNN_RELU" else "tanh", "RNN")
     n, dirs = sizes[0], module._dirs
@@ -51,8 +53,9 @@ def packed_forward(module: Any, input: PackedSequence, hx: Any) -> tuple[PackedS
         if state is None:
             return [data.new_zeros((n, size))] * (module.num_layers * dirs)
         if tuple(state.shape) != (module.num_layers * dirs, n, size):
-            raise RuntimeError(f"{name}: expected hidden state of shape {(module.num_layers * dirs, n, size)}, got "
-                               f"{tuple(state.shape)}")
+            raise op_error(RuntimeError, name,
+                           f"expected hidden state of shape {(module.num_layers * dirs, n, size)}, got "
+                           f"{tuple(state.shape)}")
         if input.sorted_indices is not None:
             state = state.index_select(1, input.sorted_indices)
         return list(state.unbind(0))

@@ -6,7 +6,6 @@ from __future__ import annotations
 from ..._tensor import Tensor
 from .. import functional as F
 from ..module import Module
-from ._layer import named_errors
 
 __all__ = ["ReLU", "LeakyReLU", "ELU", "GELU", "SiLU", "Sigmoid", "Tanh", "Softplus", "Mish"]
 
@@ -93,7 +92,6 @@ class GELU(Module):
         super().__init__()
         self.approximate = approximate
 
-    @named_errors
     def forward(self, input: Tensor) -> Tensor:
         return F.gelu(input, approximate=self.approximate)
 

@@ -10,7 +10,7 @@ from ..._tensor import Tensor
 from .. import functional as F
 from .. import init as _init
 from ..module import Module
-from ._layer import named_errors, parameter
+from ._layer import parameter
 
 __all__ = ["ReLU6", "Hardtanh", "Hardsigmoid", "Hardswish", "Threshold", "Hardshrink", "Softshrink", "PReLU",
            "RReLU"]
@@ -155,7 +155,6 @@ class Softshrink(Hardshrink):
         tensor([-0.5000,  0.0000])
     """
 
-    @named_errors
     def forward(self, input: Tensor) -> Tensor:
         return F.softshrink(input, self.lambd)
 
@@ -188,7 +187,6 @@ class PReLU(Module):
         """Every slope to ``init``."""
         _init.constant_(self.weight, self.init)
 
-    @named_errors
     def forward(self, input: Tensor) -> Tensor:
         return F.prelu(input, self.weight)
 
@@ -212,7 +210,6 @@ class RReLU(Module):
         super().__init__()
         self.lower, self.upper, self.inplace = lower, upper, inplace
 
-    @named_errors
     def forward(self, input: Tensor) -> Tensor:
         return F.rrelu(input, self.lower, self.upper, self.training, self.inplace)
 

@@ -7,7 +7,6 @@ from typing import Any
 from ..._tensor import Tensor
 from .. import functional as F
 from ..module import Module
-from ._layer import named_errors
 
 __all__ = ["SELU", "CELU", "GLU", "Softsign", "Tanhshrink", "LogSigmoid"]
 
@@ -72,7 +71,6 @@ class GLU(Module):
         super().__init__()
         self.dim = dim
 
-    @named_errors
     def forward(self, input: Tensor) -> Tensor:
         return F.glu(input, self.dim)
 

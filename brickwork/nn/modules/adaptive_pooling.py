@@ -7,7 +7,6 @@ from typing import Any
 from ..._tensor import Tensor
 from .. import functional as F
 from ..module import Module
-from ._layer import named_errors
 
 __all__ = ["AdaptiveAvgPool1d", "AdaptiveAvgPool2d", "AdaptiveMaxPool1d", "AdaptiveMaxPool2d"]
 
@@ -44,7 +43,6 @@ class AdaptiveAvgPool1d(_AdaptiveAvgPoolNd):
         brickwork.Size([1, 64, 5])
     """
 
-    @named_errors
     def forward(self, input: Tensor) -> Tensor:
         return F.adaptive_avg_pool1d(input, self.output_size)
 
@@ -63,7 +61,6 @@ class AdaptiveAvgPool2d(_AdaptiveAvgPoolNd):
         brickwork.Size([1, 64, 5, 7])
     """
 
-    @named_errors
     def forward(self, input: Tensor) -> Tensor:
         return F.adaptive_avg_pool2d(input, self.output_size)
 
@@ -83,7 +80,6 @@ class AdaptiveMaxPool1d(_AdaptiveMaxPoolNd):
         brickwork.Size([1, 64, 5])
     """
 
-    @named_errors
     def forward(self, input: Tensor) -> Any:
         return F.adaptive_max_pool1d(input, self.output_size, self.return_indices)
 
@@ -103,6 +99,5 @@ class AdaptiveMaxPool2d(_AdaptiveMaxPoolNd):
         brickwork.Size([1, 64, 5, 7])
     """
 
-    @named_errors
     def forward(self, input: Tensor) -> Any:
         return F.adaptive_max_pool2d(input, self.output_size, self.return_indices)

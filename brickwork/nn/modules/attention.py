@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..._errors import op_error
 from ... import ops
 from ..._tensor import Tensor
 from .. import init
@@ -52,8 +53,9 @@ class MultiheadAttention(Module):
                  vdim: int | None = None, batch_first: bool = False, device: Any = None, dtype: Any = None) -> None:
         super().__init__()
         if embed_dim <= 0 or num_heads <= 0 or embed_dim % num_heads:
-            raise ValueError(f"MultiheadAttention: embed_dim ({embed_dim}) must be a positive multiple of "
-                             f"num_heads ({num_heads})")
+            raise op_error(ValueError, "MultiheadAttention",
+                           f"embed_dim ({embed_dim}) must be a positive multiple of "
+                           f"num_heads ({num_heads})")
         kw = {"device": device, "dtype": dtype}
         self.embed_dim, self.num_heads, self.dropout, self.batch_first = embed_dim, num_heads, dropout, batch_first
         self.kdim = kdim if kdim is not None else embed_dim

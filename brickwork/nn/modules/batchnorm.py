@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..._errors import op_error
 from ... import ops
 from ...dtypes import int64
 from ..._tensor import Tensor
 from .. import functional as F
 from ..module import Module
 from ..lazy import LazyModuleMixin
-from ._layer import affine_parameters, buffer, named_errors, reset_affine
+from ._layer import affine_parameters, buffer, reset_affine
 
 __all__ = ["BatchNorm1d", "BatchNorm2d", "LazyBatchNorm1d", "LazyBatchNorm2d"]
 
@@ -63,13 +64,14 @@ class _BatchNorm(Module):
     def _check(self, input: Tensor) -> None:
         name = type(self).__name__
         if input.ndim not in self._dims:
-            raise ValueError(f"{name}: expected {' or '.join(f'{d}D' for d in self._dims)} input {self._layout}, "
-                             f"got {input.ndim}D input of shape {tuple(input.shape)}")
+            raise op_error(ValueError, name,
+                           f"expected {' or '.join(f'{d}D' for d in self._dims)} input {self._layout}, "
+                           f"got {input.ndim}D input of shape {tuple(input.shape)}")
         if self.num_features is not None and input.shape[1] != self.num_features:
-            raise RuntimeError(f"{name}: expected input with {self.num_features} channels (dimension 1), got shape "
-                             f"{tuple(input.shape)}; set num_features={input.shape[1]} or check the input layout")
+            raise op_error(RuntimeError, name,
+                           f"expected input with {self.num_features} channels (dimension 1), got shape "
+                           f"{tuple(input.shape)}; set num_features={input.shape[1]} or check the input layout")
 
-    @named_errors
     def forward(self, input: Tensor) -> Tensor:
         self._check(input)
         factor = 0.0 if self.momentum is None else self.momentum

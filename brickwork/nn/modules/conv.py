@@ -8,7 +8,6 @@ from ..._tensor import Tensor
 from .. import functional as F
 from ._convnd import _ConvNd
 from ..lazy import LazyModuleMixin
-from ._layer import named_errors
 
 __all__ = ["Conv1d", "Conv2d", "LazyConv1d", "LazyConv2d"]
 
@@ -43,7 +42,6 @@ class Conv1d(_ConvNd):
         super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation, groups, bias,
                          padding_mode, 0, device, dtype)
 
-    @named_errors
     def forward(self, input: Tensor) -> Tensor:
         self._check(input)
         x, padding = self._padded(input)
@@ -81,7 +79,6 @@ class Conv2d(_ConvNd):
         super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation, groups, bias,
                          padding_mode, 0, device, dtype)
 
-    @named_errors
     def forward(self, input: Tensor) -> Tensor:
         self._check(input)
         x, padding = self._padded(input)

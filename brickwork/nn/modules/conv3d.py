@@ -8,7 +8,6 @@ from ..._tensor import Tensor
 from ..lazy import LazyModuleMixin
 from .. import functional as F
 from ._convnd import _ConvNd
-from ._layer import named_errors
 from .conv_transpose import _ConvTransposeNd
 
 __all__ = ["Conv3d", "ConvTranspose3d", "LazyConv3d", "LazyConvTranspose3d"]
@@ -41,7 +40,6 @@ class Conv3d(_ConvNd):
         super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation, groups, bias,
                          padding_mode, 0, device, dtype)
 
-    @named_errors
     def forward(self, input: Tensor) -> Tensor:
         self._check(input)
         x, padding = self._padded(input)
@@ -68,7 +66,6 @@ class ConvTranspose3d(_ConvTransposeNd):
 
     _nd = 3
 
-    @named_errors
     def forward(self, input: Tensor, output_size: Sequence[int] | None = None) -> Tensor:
         self._check(input)
         return F.conv_transpose3d(input, self.weight, self.bias, self.stride, self.padding,

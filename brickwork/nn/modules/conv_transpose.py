@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any, Sequence
 
+from ..._errors import op_error
 from ..._tensor import Tensor
 from .. import functional as F
 from ._convnd import _ConvNd
 from ..lazy import LazyModuleMixin
-from ._layer import named_errors
 
 __all__ = ["ConvTranspose1d", "ConvTranspose2d", "LazyConvTranspose1d", "LazyConvTranspose2d"]
 
@@ -22,7 +22,7 @@ class _ConvTransposeNd(_ConvNd):
         if padding_mode != "zeros":
             raise ValueError(f'Only "zeros" padding mode is supported for {type(self).__name__}')
         if isinstance(padding, str):
-            raise ValueError(f"{type(self).__name__}: string padding ({padding!r}) is not supported; pass ints")
+            raise op_error(ValueError, type(self).__name__, f"string padding ({padding!r}) is not supported; pass ints")
         super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation, groups, bias,
                          padding_mode, output_padding, device, dtype)
 
@@ -33,15 +33,17 @@ class _ConvTransposeNd(_ConvNd):
         nd, name = self._nd, type(self).__name__
         size = list(output_size)[-nd:]
         if len(size) != nd:
-            raise ValueError(f"{name}: output_size must have {nd} or {nd + 2} elements, got {list(output_size)}")
+            raise op_error(ValueError, name,
+                           f"output_size must have {nd} or {nd + 2} elements, got {list(output_size)}")
         out = []
         for i in range(nd):
             n = input.shape[input.ndim - nd + i]
             lo = (n - 1) * self.stride[i] - 2 * self.padding[i] + self.dilation[i] * (self.kernel_size[i] - 1) + 1
             hi = lo + self.stride[i] - 1
             if not lo <= size[i] <= hi:
-                raise ValueError(f"{name}: requested an output size of {size}, but valid sizes range from {lo} to "
-                                 f"{hi} in dimension {i} (for an input of size {list(input.shape)})")
+                raise op_error(ValueError, name,
+                               f"requested an output size of {size}, but valid sizes range from {lo} to "
+                               f"{hi} in dimension {i} (for an input of size {list(input.shape)})")
             out.append(size[i] - lo)
         return tuple(out)
 
@@ -68,7 +70,6 @@ class ConvTranspose1d(_ConvTransposeNd):
 
     _nd = 1
 
-    @named_errors
     def forward(self, input: Tensor, output_size: Sequence[int] | None = None) -> Tensor:
         self._check(input)
         return F.conv_transpose1d(input, self.weight, self.bias, self.stride, self.padding,
@@ -99,7 +100,6 @@ class ConvTranspose2d(_ConvTransposeNd):
         brickwork.Size([1, 8, 12, 12])
     """
 
-    @named_errors
     def forward(self, input: Tensor, output_size: Sequence[int] | None = None) -> Tensor:
         self._check(input)
         return F.conv_transpose2d(input, self.weight, self.bias, self.stride, self.padding,

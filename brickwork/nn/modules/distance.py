@@ -5,7 +5,6 @@ from __future__ import annotations
 from ..._tensor import Tensor
 from .. import functional as F
 from ..module import Module
-from ._layer import named_errors
 
 __all__ = ["CosineSimilarity", "PairwiseDistance"]
 
@@ -26,7 +25,6 @@ class CosineSimilarity(Module):
         super().__init__()
         self.dim, self.eps = dim, eps
 
-    @named_errors
     def forward(self, x1: Tensor, x2: Tensor) -> Tensor:
         return F.cosine_similarity(x1, x2, self.dim, self.eps)
 
@@ -47,6 +45,5 @@ class PairwiseDistance(Module):
         super().__init__()
         self.norm, self.eps, self.keepdim = p, eps, keepdim
 
-    @named_errors
     def forward(self, x1: Tensor, x2: Tensor) -> Tensor:
         return F.pairwise_distance(x1, x2, self.norm, self.eps, self.keepdim)

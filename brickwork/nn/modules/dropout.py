@@ -3,10 +3,10 @@
 
 from __future__ import annotations
 
+from ..._errors import op_error
 from ..._tensor import Tensor
 from .. import functional as F
 from ..module import Module
-from ._layer import named_errors
 
 __all__ = ["Dropout", "Dropout1d", "Dropout2d", "Dropout3d", "AlphaDropout", "FeatureAlphaDropout"]
 
@@ -15,7 +15,8 @@ class _DropoutNd(Module):
     def __init__(self, p: float = 0.5, inplace: bool = False) -> None:
         super().__init__()
         if p < 0 or p > 1:
-            raise ValueError(f"{type(self).__name__}: dropout probability has to be between 0 and 1, but got {p}")
+            raise op_error(ValueError, type(self).__name__,
+                           f"dropout probability has to be between 0 and 1, but got {p}")
         self.p, self.inplace = p, inplace
 
     def extra_repr(self) -> str:
@@ -40,7 +41,6 @@ class Dropout(_DropoutNd):
         tensor([1., 1., 1.])
     """
 
-    @named_errors
     def forward(self, input: Tensor) -> Tensor:
         return F.dropout(input, self.p, self.training, self.inplace)
 
@@ -60,7 +60,6 @@ class Dropout1d(_DropoutNd):
         brickwork.Size([20, 16, 32])
     """
 
-    @named_errors
     def forward(self, input: Tensor) -> Tensor:
         return F.dropout1d(input, self.p, self.training, self.inplace)
 
@@ -83,7 +82,6 @@ class Dropout2d(_DropoutNd):
         brickwork.Size([20, 16, 32, 32])
     """
 
-    @named_errors
     def forward(self, input: Tensor) -> Tensor:
         return F.dropout2d(input, self.p, self.training, self.inplace)
 
@@ -106,7 +104,6 @@ class Dropout3d(_DropoutNd):
         brickwork.Size([2, 4, 3, 3, 3])
     """
 
-    @named_errors
     def forward(self, input: Tensor) -> Tensor:
         return F.dropout3d(input, self.p, self.training, self.inplace)
 
@@ -126,7 +123,6 @@ class AlphaDropout(_DropoutNd):
         tensor([1., 1.])
     """
 
-    @named_errors
     def forward(self, input: Tensor) -> Tensor:
         return F.alpha_dropout(input, self.p, self.training, self.inplace)
 
@@ -146,6 +142,5 @@ class FeatureAlphaDropout(_DropoutNd):
         tensor([[1., 1.]])
     """
 
-    @named_errors
     def forward(self, input: Tensor) -> Tensor:
         return F.feature_alpha_dropout(input, self.p, self.training, self.inplace)

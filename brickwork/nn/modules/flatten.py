@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..._errors import op_error
 from ..._tensor import Tensor
 from ..module import Module
-from ._layer import named_errors
 
 __all__ = ["Flatten", "Unflatten"]
 
@@ -30,7 +30,6 @@ class Flatten(Module):
         super().__init__()
         self.start_dim, self.end_dim = start_dim, end_dim
 
-    @named_errors
     def forward(self, input: Tensor) -> Tensor:
         return input.flatten(self.start_dim, self.end_dim)
 
@@ -56,12 +55,12 @@ class Unflatten(Module):
     def __init__(self, dim: int | str, unflattened_size: Any) -> None:
         super().__init__()
         if isinstance(dim, str):
-            raise TypeError("Unflatten: named dimensions are not supported; pass dim as an int")
+            raise op_error(TypeError, "Unflatten", "named dimensions are not supported; pass dim as an int")
         if not isinstance(unflattened_size, (tuple, list)) or not all(isinstance(s, int) for s in unflattened_size):
-            raise TypeError(f"Unflatten: unflattened_size must be a tuple of ints, got {unflattened_size!r}")
+            raise op_error(TypeError, "Unflatten",
+                           f"unflattened_size must be a tuple of ints, got {unflattened_size!r}")
         self.dim, self.unflattened_size = dim, unflattened_size
 
-    @named_errors
     def forward(self, input: Tensor) -> Tensor:
         return input.unflatten(self.dim, self.unflattened_size)
 

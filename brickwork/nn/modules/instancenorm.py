@@ -6,10 +6,10 @@ from __future__ import annotations
 import warnings
 from typing import Any
 
+from ..._errors import op_error
 from ..._tensor import Tensor
 from ..lazy import LazyModuleMixin
 from .. import functional as F
-from ._layer import named_errors
 from .batchnorm import _BatchNorm
 
 __all__ = ["InstanceNorm1d", "InstanceNorm2d", "InstanceNorm3d", "LazyInstanceNorm1d", "LazyInstanceNorm2d",
@@ -28,21 +28,22 @@ class _InstanceNorm(_BatchNorm):
 
     def _check(self, input: Tensor) -> None:
         if input.dim() not in (self.nd + 1, self.nd + 2):
-            raise ValueError(f"{type(self).__name__}: expected {self.nd + 1}D or {self.nd + 2}D input (got "
-                             f"{input.dim()}D input of shape {tuple(input.shape)})")
+            raise op_error(ValueError, type(self).__name__,
+                           f"expected {self.nd + 1}D or {self.nd + 2}D input (got "
+                           f"{input.dim()}D input of shape {tuple(input.shape)})")
 
     def _lazy_shapes(self, input: Tensor) -> dict[str, tuple]:
         self._check(input)
         return dict.fromkeys(("weight", "bias", "running_mean", "running_var"), (input.shape[-self.nd - 1],))
 
-    @named_errors
     def forward(self, input: Tensor) -> Tensor:
         self._check(input)
         dim = input.dim() - self.nd - 1
         if input.shape[dim] != self.num_features:
             if self.affine:
-                raise ValueError(f"{type(self).__name__}: expected input's size at dim={dim} to match num_features "
-                                 f"({self.num_features}), but got: {input.shape[dim]}.")
+                raise op_error(ValueError, type(self).__name__,
+                               f"expected input's size at dim={dim} to match num_features "
+                               f"({self.num_features}), but got: {input.shape[dim]}.")
             warnings.warn(f"input's size at dim={dim} does not match num_features. You can silence this warning by "
                           "not passing in num_features, which is not used because affine=False", stacklevel=2)
         batched = input.unsqueeze(0) if dim == 0 else input

@@ -5,12 +5,13 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from ..._errors import op_error
 from ..._tensor import Tensor
 from .. import functional as F
 from .. import init
 from ..module import Module
 from ..lazy import LazyModuleMixin
-from ._layer import named_errors, parameter
+from ._layer import parameter
 
 __all__ = ["Identity", "Linear", "LazyLinear", "Bilinear"]
 
@@ -78,13 +79,13 @@ class Linear(Module):
 
     def _lazy_shapes(self, input: Tensor) -> dict[str, tuple]:
         if input.ndim == 0:
-            raise RuntimeError("Linear: expected input with at least 1 dimension (*, in_features), got a scalar")
+            raise op_error(RuntimeError, "Linear",
+                           "expected input with at least 1 dimension (*, in_features), got a scalar")
         return {"weight": (self.out_features, input.shape[-1]), "bias": (self.out_features,)}
 
     def _sizes_from_params(self) -> None:
         self.in_features = self.weight.shape[1]
 
-    @named_errors
     def forward(self, input: Tensor) -> Tensor:
         return F.linear(input, self.weight, self.bias)
 
@@ -147,7 +148,6 @@ class Bilinear(Module):
         if self.bias is not None:
             init.uniform_(self.bias, -bound, bound, generator=gen)
 
-    @named_errors
     def forward(self, input1: Tensor, input2: Tensor) -> Tensor:
         return F.bilinear(input1, input2, self.weight, self.bias)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Callable
 
+from ..._errors import op_error
 from ..._tensor import Tensor
 from .. import functional as F
 from .distance import PairwiseDistance
@@ -30,7 +31,7 @@ class TripletMarginLoss(_Loss):
                  size_average: bool | None = None, reduce: bool | None = None, reduction: str = "mean") -> None:
         super().__init__(size_average, reduce, reduction)
         if margin <= 0:
-            raise ValueError(f"TripletMarginLoss: margin must be greater than 0, got {margin}")
+            raise op_error(ValueError, "TripletMarginLoss", f"margin must be greater than 0, got {margin}")
         self.margin, self.p, self.eps, self.swap = margin, p, eps, swap
 
     def forward(self, anchor: Tensor, positive: Tensor, negative: Tensor) -> Tensor:
@@ -54,7 +55,7 @@ class TripletMarginWithDistanceLoss(_Loss):
                  swap: bool = False, reduction: str = "mean") -> None:
         super().__init__(reduction=reduction)
         if margin <= 0:
-            raise ValueError(f"TripletMarginWithDistanceLoss: margin must be greater than 0, got {margin}")
+            raise op_error(ValueError, "TripletMarginWithDistanceLoss", f"margin must be greater than 0, got {margin}")
         self.distance_function = distance_function if distance_function is not None else PairwiseDistance()
         self.margin, self.swap = margin, swap
 
@@ -133,9 +134,10 @@ class MultiMarginLoss(_WeightedLoss):
                  size_average: bool | None = None, reduce: bool | None = None, reduction: str = "mean") -> None:
         super().__init__(weight, size_average, reduce, reduction)
         if p != 1 and p != 2:
-            raise ValueError(f"MultiMarginLoss: only p == 1 and p == 2 supported, got p={p}")
+            raise op_error(ValueError, "MultiMarginLoss", f"only p == 1 and p == 2 supported, got p={p}")
         if weight is not None and weight.dim() != 1:
-            raise ValueError(f"MultiMarginLoss: weight must be one-dimensional, got shape {tuple(weight.shape)}")
+            raise op_error(ValueError, "MultiMarginLoss",
+                           f"weight must be one-dimensional, got shape {tuple(weight.shape)}")
         self.p, self.margin = p, margin
 
     def forward(self, input: Tensor, target: Tensor) -> Tensor:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..._errors import op_error
 from ..._tensor import Tensor
 from .. import functional as F
 from ..module import Module
-from ._layer import affine_parameters, named_errors, reset_affine
+from ._layer import affine_parameters, reset_affine
 
 __all__ = ["LayerNorm", "GroupNorm"]
 
@@ -42,7 +43,6 @@ class LayerNorm(Module):
         """Weight to ones and bias to zeros."""
         reset_affine(self)
 
-    @named_errors
     def forward(self, input: Tensor) -> Tensor:
         return F.layer_norm(input, self.normalized_shape, self.weight, self.bias, self.eps)
 
@@ -74,8 +74,9 @@ class GroupNorm(Module):
                  device: Any = None, dtype: Any = None, *, bias: bool = True) -> None:
         super().__init__()
         if num_channels % num_groups:
-            raise ValueError(f"GroupNorm: num_channels ({num_channels}) must be divisible by num_groups "
-                             f"({num_groups})")
+            raise op_error(ValueError, "GroupNorm",
+                           f"num_channels ({num_channels}) must be divisible by num_groups "
+                           f"({num_groups})")
         self.num_groups, self.num_channels, self.eps, self.affine = num_groups, num_channels, eps, affine
         affine_parameters(self, (num_channels,), affine, bias, False, device, dtype)
         self.reset_parameters()
@@ -84,12 +85,12 @@ class GroupNorm(Module):
         """Weight to ones and bias to zeros."""
         reset_affine(self)
 
-    @named_errors
     def forward(self, input: Tensor) -> Tensor:
         if input.ndim < 2 or input.shape[1] != self.num_channels:
             got = input.shape[1] if input.ndim > 1 else "?"
-            raise RuntimeError(f"GroupNorm: expected input with {self.num_channels} channels (dimension 1), got "
-                               f"shape {tuple(input.shape)}; set num_channels={got} or check the input layout")
+            raise op_error(RuntimeError, "GroupNorm",
+                           f"expected input with {self.num_channels} channels (dimension 1), got "
+                           f"shape {tuple(input.shape)}; set num_channels={got} or check the input layout")
         return F.group_norm(input, self.num_groups, self.weight, self.bias, self.eps)
 
     def extra_repr(self) -> str:

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..._errors import op_error
 from ..._tensor import Tensor
 from .. import functional as F
 from ..module import Module
-from ._layer import named_errors
 
 __all__ = ["ReflectionPad1d", "ReflectionPad2d", "ReflectionPad3d", "ReplicationPad1d", "ReplicationPad2d",
            "ReplicationPad3d", "CircularPad1d", "CircularPad2d", "CircularPad3d", "ConstantPad1d", "ConstantPad2d",
@@ -35,7 +35,6 @@ class _PadNd(Module):
         super().__init__()
         self.padding = _sides(padding, self.nd)
 
-    @named_errors
     def forward(self, input: Tensor) -> Tensor:
         return F.pad(input, self.padding, self.mode)
 
@@ -109,8 +108,9 @@ class CircularPad1d(_PadNd):
 
     def forward(self, input: Tensor) -> Tensor:
         if input.dim() not in (self.nd + 1, self.nd + 2):
-            raise ValueError(f"{type(self).__name__}: expected {self.nd + 1}D or {self.nd + 2}D input (got "
-                             f"{input.dim()}D input of shape {tuple(input.shape)})")
+            raise op_error(ValueError, type(self).__name__,
+                           f"expected {self.nd + 1}D or {self.nd + 2}D input (got "
+                           f"{input.dim()}D input of shape {tuple(input.shape)})")
         return super().forward(input)
 
 
@@ -137,7 +137,6 @@ class ConstantPad1d(_PadNd):
         super().__init__(padding)
         self.value = value
 
-    @named_errors
     def forward(self, input: Tensor) -> Tensor:
         return F.pad(input, self.padding, "constant", self.value)
 

@@ -7,7 +7,6 @@ from typing import Any
 from ..._tensor import Tensor
 from .. import functional as F
 from ..module import Module
-from ._layer import named_errors
 
 __all__ = ["MaxPool1d", "MaxPool2d", "AvgPool1d", "AvgPool2d"]
 
@@ -43,7 +42,6 @@ class MaxPool1d(_MaxPoolNd):
         brickwork.Size([20, 16, 24])
     """
 
-    @named_errors
     def forward(self, input: Tensor) -> Any:
         return F.max_pool1d(input, self.kernel_size, self.stride, self.padding, self.dilation, self.ceil_mode,
                             self.return_indices)
@@ -66,7 +64,6 @@ class MaxPool2d(_MaxPoolNd):
         brickwork.Size([20, 16, 25, 16])
     """
 
-    @named_errors
     def forward(self, input: Tensor) -> Any:
         return F.max_pool2d(input, self.kernel_size, self.stride, self.padding, self.dilation, self.ceil_mode,
                             self.return_indices)
@@ -96,7 +93,6 @@ class AvgPool1d(Module):
         self.padding = single(padding)
         self.ceil_mode, self.count_include_pad = ceil_mode, count_include_pad
 
-    @named_errors
     def forward(self, input: Tensor) -> Tensor:
         return F.avg_pool1d(input, self.kernel_size, self.stride, self.padding, self.ceil_mode, self.count_include_pad)
 
@@ -128,7 +124,6 @@ class AvgPool2d(Module):
         self.padding, self.ceil_mode = padding, ceil_mode
         self.count_include_pad, self.divisor_override = count_include_pad, divisor_override
 
-    @named_errors
     def forward(self, input: Tensor) -> Tensor:
         return F.avg_pool2d(input, self.kernel_size, self.stride, self.padding, self.ceil_mode,
                             self.count_include_pad, self.divisor_override)

@@ -7,7 +7,6 @@ from typing import Any
 from ..._tensor import Tensor
 from .. import functional as F
 from ..module import Module
-from ._layer import named_errors
 from .adaptive_pooling import _AdaptiveAvgPoolNd, _AdaptiveMaxPoolNd
 from .pooling import _MaxPoolNd
 
@@ -28,7 +27,6 @@ class MaxPool3d(_MaxPoolNd):
         brickwork.Size([2, 3, 2, 3, 4])
     """
 
-    @named_errors
     def forward(self, input: Tensor) -> Any:
         return F.max_pool3d(input, self.kernel_size, self.stride, self.padding, self.dilation, self.ceil_mode,
                             self.return_indices)
@@ -56,7 +54,6 @@ class AvgPool3d(Module):
         self.padding, self.ceil_mode = padding, ceil_mode
         self.count_include_pad, self.divisor_override = count_include_pad, divisor_override
 
-    @named_errors
     def forward(self, input: Tensor) -> Tensor:
         return F.avg_pool3d(input, self.kernel_size, self.stride, self.padding, self.ceil_mode,
                             self.count_include_pad, self.divisor_override)
@@ -76,7 +73,6 @@ class AdaptiveAvgPool3d(_AdaptiveAvgPoolNd):
         brickwork.Size([1, 2, 2, 4, 3])
     """
 
-    @named_errors
     def forward(self, input: Tensor) -> Tensor:
         return F.adaptive_avg_pool3d(input, self.output_size)
 
@@ -92,6 +88,5 @@ class AdaptiveMaxPool3d(_AdaptiveMaxPoolNd):
         brickwork.Size([1, 2, 2, 2, 2])
     """
 
-    @named_errors
     def forward(self, input: Tensor) -> Any:
         return F.adaptive_max_pool3d(input, self.output_size, self.return_indices)

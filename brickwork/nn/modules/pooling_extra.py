@@ -7,7 +7,6 @@ from typing import Any
 from ..._tensor import Tensor
 from .. import functional as F
 from ..module import Module
-from ._layer import named_errors
 
 __all__ = ["LPPool1d", "LPPool2d", "LPPool3d", "MaxUnpool1d", "MaxUnpool2d", "MaxUnpool3d"]
 
@@ -30,7 +29,6 @@ class LPPool1d(Module):
         super().__init__()
         self.norm_type, self.kernel_size, self.stride, self.ceil_mode = norm_type, kernel_size, stride, ceil_mode
 
-    @named_errors
     def forward(self, input: Tensor) -> Tensor:
         fn = (F.lp_pool1d, F.lp_pool2d, F.lp_pool3d)[self._nd - 1]
         return fn(input, float(self.norm_type), self.kernel_size, self.stride, self.ceil_mode)
@@ -93,7 +91,6 @@ class MaxUnpool1d(Module):
         self.stride = tup(stride if stride is not None else kernel_size)
         self.padding = tup(padding)
 
-    @named_errors
     def forward(self, input: Tensor, indices: Tensor, output_size: Any = None) -> Tensor:
         fn = (F.max_unpool1d, F.max_unpool2d, F.max_unpool3d)[self._nd - 1]
         return fn(input, indices, self.kernel_size, self.stride, self.padding, output_size)

@@ -10,6 +10,7 @@ import math
 import warnings
 from typing import Any
 
+from ..._errors import op_error
 from ... import ops
 from ..._tensor import Tensor
 from .. import init
@@ -44,13 +45,15 @@ class RNNBase(Module):
         super().__init__()
         name = "RNN" if mode.startswith("RNN") else mode
         if not 0 <= dropout <= 1 or isinstance(dropout, bool):
-            raise ValueError(f"{name}: dropout should be a number in range [0, 1], got {dropout}")
+            raise op_error(ValueError, name, f"dropout should be a number in range [0, 1], got {dropout}")
         if hidden_size <= 0 or num_layers <= 0 or input_size <= 0:
-            raise ValueError(f"{name}: input_size, hidden_size and num_layers must be positive, got {input_size}, "
-                             f"{hidden_size} and {num_layers}")
+            raise op_error(ValueError, name,
+                           f"input_size, hidden_size and num_layers must be positive, got {input_size}, "
+                           f"{hidden_size} and {num_layers}")
         if proj_size < 0 or (proj_size and (mode != "LSTM" or proj_size >= hidden_size)):
-            raise ValueError(f"{name}: proj_size must be 0, or (LSTM only) positive and smaller than hidden_size "
-                             f"{hidden_size}; got {proj_size}")
+            raise op_error(ValueError, name,
+                           f"proj_size must be 0, or (LSTM only) positive and smaller than hidden_size "
+                           f"{hidden_size}; got {proj_size}")
         if dropout > 0 and num_layers == 1:
             warnings.warn(f"{name}: dropout={dropout} applies between layers, so it has no effect with "
                           "num_layers=1", stacklevel=3)
@@ -114,13 +117,15 @@ class RNNBase(Module):
     def _check(self, input: Tensor) -> tuple[Tensor, bool]:
         name = type(self).__name__
         if not isinstance(input, Tensor):
-            raise TypeError(f"{name}: expected a Tensor or a PackedSequence input, got {type(input).__name__}")
+            raise op_error(TypeError, name, f"expected a Tensor or a PackedSequence input, got {type(input).__name__}")
         if input.ndim not in (2, 3):
-            raise ValueError(f"{name}: expected input of shape (L, N, H_in), (N, L, H_in) with batch_first, or "
-                             f"unbatched (L, H_in); got {input.ndim}-d shape {tuple(input.shape)}")
+            raise op_error(ValueError, name,
+                           f"expected input of shape (L, N, H_in), (N, L, H_in) with batch_first, or "
+                           f"unbatched (L, H_in); got {input.ndim}-d shape {tuple(input.shape)}")
         if input.shape[-1] != self.input_size:
-            raise RuntimeError(f"{name}: expected input with last dimension input_size={self.input_size}, got "
-                               f"shape {tuple(input.shape)}")
+            raise op_error(RuntimeError, name,
+                           f"expected input with last dimension input_size={self.input_size}, got "
+                           f"shape {tuple(input.shape)}")
         batched = input.ndim == 3
         x = input if not batched else input.transpose(0, 1) if self.batch_first else input
         return (x if batched else x.unsqueeze(1)), batched
@@ -132,13 +137,15 @@ class RNNBase(Module):
             z = x.new_zeros(want[1:])
             return (z,) * want[0]
         if h.ndim != (3 if batched else 2):
-            raise RuntimeError(f"{type(self).__name__}: for {'batched 3' if batched else 'unbatched 2'}-D input, "
-                               f"{what} should be {'3' if batched else '2'}-D, got shape {tuple(h.shape)}")
+            raise op_error(RuntimeError, type(self).__name__,
+                           f"for {'batched 3' if batched else 'unbatched 2'}-D input, "
+                           f"{what} should be {'3' if batched else '2'}-D, got shape {tuple(h.shape)}")
         if not batched:
             h = h.unsqueeze(1)
         if tuple(h.shape) != want:
-            raise RuntimeError(f"{type(self).__name__}: expected {what} of shape (num_layers * num_directions, N, "
-                               f"{'H_out' if what == 'hx' else 'H_cell'}) = {want}, got {tuple(h.shape)}")
+            raise op_error(RuntimeError, type(self).__name__,
+                           f"expected {what} of shape (num_layers * num_directions, N, "
+                           f"{'H_out' if what == 'hx' else 'H_cell'}) = {want}, got {tuple(h.shape)}")
         return unstack(h, 0)
 
     def _run(self, x: Tensor, h0: tuple, c0: tuple | None) -> tuple[Tensor, list, list]:
@@ -273,7 +280,7 @@ class LSTM(RNNBase):
             return packed_forward(self, input, hx)
         x, batched = self._check(input)
         if hx is not None and (not isinstance(hx, (tuple, list)) or len(hx) != 2):
-            raise TypeError(f"LSTM: hx must be a tuple (h_0, c_0), got {type(hx).__name__}")
+            raise op_error(TypeError, "LSTM", f"hx must be a tuple (h_0, c_0), got {type(hx).__name__}")
         h0, c0 = (None, None) if hx is None else hx
         out, hs, cs = self._run(x, self._state(h0, x, batched, self.proj_size or self.hidden_size, "hx"),
                                 self._state(c0, x, batched, self.hidden_size, "cx"))
@@ -311,17 +318,20 @@ class RNNCellBase(Module):
     def _check(self, input: Tensor, hx: Tensor | None) -> tuple[Tensor, Tensor | None, bool]:
         name = type(self).__name__
         if input.ndim not in (1, 2):  # PyTorch's exception types: ValueError for the rank, RuntimeError for sizes
-            raise ValueError(f"{name}: Expected input to be 1D or 2D, got {input.ndim}D instead (shape "
-                             f"{tuple(input.shape)}; expected (N, {self.input_size}) or ({self.input_size},))")
+            raise op_error(ValueError, name,
+                           f"Expected input to be 1D or 2D, got {input.ndim}D instead (shape "
+                           f"{tuple(input.shape)}; expected (N, {self.input_size}) or ({self.input_size},))")
         if hx is not None and hx.ndim not in (1, 2):
-            raise ValueError(f"{name}: Expected hidden to be 1D or 2D, got {hx.ndim}D instead")
+            raise op_error(ValueError, name, f"Expected hidden to be 1D or 2D, got {hx.ndim}D instead")
         if input.shape[-1] != self.input_size:
-            raise RuntimeError(f"{name}: input has inconsistent input_size: got {input.shape[-1]} expected "
-                               f"{self.input_size} (input shape {tuple(input.shape)})")
+            raise op_error(RuntimeError, name,
+                           f"input has inconsistent input_size: got {input.shape[-1]} expected "
+                           f"{self.input_size} (input shape {tuple(input.shape)})")
         batched = input.ndim == 2
         if hx is not None and hx.ndim != input.ndim:
-            raise RuntimeError(f"{name}: hidden state must be {input.ndim}-D like the input, got shape "
-                               f"{tuple(hx.shape)}")
+            raise op_error(RuntimeError, name,
+                           f"hidden state must be {input.ndim}-D like the input, got shape "
+                           f"{tuple(hx.shape)}")
         if not batched:
             return input.unsqueeze(0), None if hx is None else hx.unsqueeze(0), False
         return input, hx, True
@@ -358,7 +368,8 @@ class RNNCell(RNNCellBase):
         from .. import functional as F
 
         if self._act is None:
-            raise RuntimeError(f"RNNCell: Unknown nonlinearity: {self.nonlinearity}; expected 'tanh' or 'relu'")
+            raise op_error(RuntimeError, "RNNCell",
+                           f"Unknown nonlinearity: {self.nonlinearity}; expected 'tanh' or 'relu'")
         x, h, batched = self._check(input, hx)
         b = None if self.bias_ih is None else self.bias_ih + self.bias_hh
         h = rnn_step(F.linear(x, self.weight_ih, b), self._zeros(x) if h is None else h, self.weight_hh.t(),

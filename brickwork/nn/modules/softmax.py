@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..._errors import op_error
 from ..._tensor import Tensor
 from .. import functional as F
 from ..module import Module
-from ._layer import named_errors
 
 __all__ = ["Softmax", "LogSoftmax", "Softmin", "Softmax2d"]
 
@@ -36,7 +36,6 @@ class Softmax(_AlongDim):
         tensor([[0.5000, 0.5000]])
     """
 
-    @named_errors
     def forward(self, input: Tensor) -> Tensor:
         return F.softmax(input, self.dim)
 
@@ -55,7 +54,6 @@ class LogSoftmax(_AlongDim):
         tensor([[-0.6931, -0.6931]])
     """
 
-    @named_errors
     def forward(self, input: Tensor) -> Tensor:
         return F.log_softmax(input, self.dim)
 
@@ -74,7 +72,6 @@ class Softmin(_AlongDim):
         tensor([0.5000, 0.5000])
     """
 
-    @named_errors
     def forward(self, input: Tensor) -> Tensor:
         return F.softmin(input, self.dim)
 
@@ -95,6 +92,7 @@ class Softmax2d(Module):
 
     def forward(self, input: Tensor) -> Tensor:
         if input.dim() not in (3, 4):
-            raise ValueError(f"Softmax2d: expected input to be 3D or 4D, got {input.dim()}D instead "
-                             f"(shape {tuple(input.shape)}); pass (N, C, H, W) or (C, H, W)")
+            raise op_error(ValueError, "Softmax2d",
+                           f"expected input to be 3D or 4D, got {input.dim()}D instead "
+                           f"(shape {tuple(input.shape)}); pass (N, C, H, W) or (C, H, W)")
         return F.softmax(input, -3)

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..._errors import op_error
 from ..._tensor import Tensor
 from ...autograd.grad_mode import no_grad
 from .. import functional as F
 from .. import init
 from ..module import Module
 from ..parameter import Parameter
-from ._layer import named_errors, parameter
+from ._layer import parameter
 
 __all__ = ["Embedding"]
 
@@ -43,8 +44,9 @@ class Embedding(Module):
         super().__init__()
         if padding_idx is not None:
             if not -num_embeddings <= padding_idx < num_embeddings:
-                raise ValueError(f"Embedding: padding_idx must be within num_embeddings ({num_embeddings}), got "
-                                 f"{padding_idx}")
+                raise op_error(ValueError, "Embedding",
+                               f"padding_idx must be within num_embeddings ({num_embeddings}), got "
+                               f"{padding_idx}")
             padding_idx %= num_embeddings
         self.num_embeddings, self.embedding_dim, self.padding_idx = num_embeddings, embedding_dim, padding_idx
         self.max_norm, self.norm_type = max_norm, norm_type
@@ -55,8 +57,9 @@ class Embedding(Module):
             self.reset_parameters()
         else:
             if tuple(_weight.shape) != (num_embeddings, embedding_dim):
-                raise ValueError(f"Embedding: shape of _weight {tuple(_weight.shape)} does not match "
-                                 f"(num_embeddings, embedding_dim) = {(num_embeddings, embedding_dim)}")
+                raise op_error(ValueError, "Embedding",
+                               f"shape of _weight {tuple(_weight.shape)} does not match "
+                               f"(num_embeddings, embedding_dim) = {(num_embeddings, embedding_dim)}")
             self.weight = Parameter(_weight, requires_grad=not _freeze)
 
     def reset_parameters(self) -> None:
@@ -66,7 +69,6 @@ class Embedding(Module):
             with no_grad():
                 self.weight[self.padding_idx].fill_(0)
 
-    @named_errors
     def forward(self, input: Tensor) -> Tensor:
         return F.embedding(input, self.weight, self.padding_idx, self.max_norm, self.norm_type,
                            self.scale_grad_by_freq, self.sparse)
@@ -98,7 +100,8 @@ class Embedding(Module):
             tensor([[3., 4.]])
         """
         if embeddings.ndim != 2:
-            raise ValueError(f"Embedding.from_pretrained: embeddings must be 2-D, got shape {tuple(embeddings.shape)}")
+            raise op_error(ValueError, "Embedding.from_pretrained",
+                           f"embeddings must be 2-D, got shape {tuple(embeddings.shape)}")
         rows, cols = embeddings.shape
         return cls(rows, cols, padding_idx, max_norm, norm_type, scale_grad_by_freq, sparse, _weight=embeddings,
                    _freeze=freeze)

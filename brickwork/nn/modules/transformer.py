@@ -7,6 +7,7 @@ from __future__ import annotations
 import copy
 from typing import Any, Callable
 
+from ..._errors import op_error
 from ..._tensor import Tensor
 from .. import functional as F
 from ..containers import ModuleList
@@ -26,8 +27,9 @@ def _activation(activation: str | Callable[[Tensor], Tensor]) -> Callable[[Tenso
         return F.relu
     if activation == "gelu":
         return F.gelu
-    raise RuntimeError(f"TransformerEncoderLayer: activation should be 'relu', 'gelu' or a callable, not "
-                       f"{activation!r}")
+    raise op_error(RuntimeError, "TransformerEncoderLayer",
+                   f"activation should be 'relu', 'gelu' or a callable, not "
+                   f"{activation!r}")
 
 
 class TransformerEncoderLayer(Module):
