@@ -30,6 +30,18 @@ def test_every_reference_page_is_in_the_nav() -> None:
     assert not missing, f"pages missing from mkdocs.yml's nav: {missing}"
 
 
+def test_chinese_guide_mirrors_the_english_one() -> None:
+    docs = ROOT / "docs"
+    english = sorted(p.relative_to(docs).as_posix() for p in (docs / "guide").glob("*.md")) + ["coming-from-pytorch.md"]
+    missing = [p for p in english if not (docs / "zh" / p).exists()]
+    assert not missing, f"guide pages without a Chinese translation in docs/zh/: {missing}"
+    for p in english:
+        text = (docs / "zh" / p).read_text()
+        assert re.search(r"[\u4e00-\u9fff]", text), f"docs/zh/{p} has no Chinese text"
+        back = "../" * (p.count("/") + 1) + p
+        assert f"[English]({back})" in text, f"docs/zh/{p} should link to its English page {back}"
+
+
 def test_mkdocs_builds_strict(tmp_path: Path) -> None:
     pytest.importorskip("mkdocs")
     pytest.importorskip("mkdocstrings_handlers.python")
@@ -54,4 +66,9 @@ def test_mkdocs_builds_strict(tmp_path: Path) -> None:
     for name in ("StepLR", "CosineAnnealingLR", "OneCycleLR", "ReduceLROnPlateau"):
         assert f'id="brickwork.optim.lr_scheduler.{name}"' in schedulers, name
     assert (site / "coming-from-pytorch" / "index.html").exists()
+    # the language selector on every page, and the Chinese tree built
+    home = (site / "index.html").read_text()
+    assert 'hreflang="zh"' in home and 'href="zh/"' in home
+    zh_io = (site / "zh" / "guide" / "io" / "index.html").read_text()
+    assert "读写文件" in zh_io and 'hreflang="en"' in zh_io
     shutil.rmtree(site)
