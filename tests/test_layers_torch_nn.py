@@ -104,6 +104,11 @@ LAYERS = {
     "EmbeddingBag-max-last-offset": (lambda: nn.EmbeddingBag(10, 3, mode="max", include_last_offset=True),
                                      lambda: T.EmbeddingBag(10, 3, mode="max", include_last_offset=True),
                                      [np.array([1, 2, 4, 5, 7, 3]), np.array([0, 2, 6])], {}),
+    "RMSNorm": _same("RMSNorm", [2, 3], shapes=[(4, 2, 3)]),
+    "RMSNorm-eps-noaffine": _same("RMSNorm", 3, 1e-3, False, shapes=[(4, 3)]),
+    "LocalResponseNorm": _same("LocalResponseNorm", 3, shapes=[(2, 5, 3, 3)]),
+    "LocalResponseNorm-3d": _same("LocalResponseNorm", 2, 0.1, 0.5, 2.0, shapes=[(2, 4, 3)]),
+    "CrossMapLRN2d-eval": _same("CrossMapLRN2d", 3, 0.5, shapes=[(2, 4, 3, 3)], _opts=dict(modes=())),
     "TransformerDecoderLayer": _same("TransformerDecoderLayer", 8, 2, 16, 0.0, shapes=[(5, 2, 8), (4, 2, 8)]),
     "TransformerDecoderLayer-prenorm-gelu": _same("TransformerDecoderLayer", 8, 2, 16, 0.0, "gelu", batch_first=True,
                                                   norm_first=True, shapes=[(2, 5, 8), (2, 3, 8)]),
@@ -282,6 +287,48 @@ def test_sync_batchnorm_conversion():
     assert out[1].running_mean.tolist() == [0.5, 0.5]
 
 
+def test_cross_map_lrn_exact_gradient():
+    """Forward values are PyTorch's (checked above); the gradient is the true derivative of them."""
+    for size, channels in ((2, 4), (3, 7), (6, 4)):
+        a = R.standard_normal((2, channels, 3, 2)).astype(np.float32)
+        np.testing.assert_allclose(nn.CrossMapLRN2d(size, 0.5)(bw.tensor(a)).numpy(),
+                                   torch.nn.CrossMapLRN2d(size, 0.5)(torch.tensor(a)).numpy(), rtol=1e-6, atol=1e-6)
+    x = bw.tensor(R.standard_normal((1, 5, 2, 2)), requires_grad=True)
+    assert bw.autograd.gradcheck(lambda t: nn.CrossMapLRN2d(3, 0.5, 0.75, 1.0)(t), (x,))
+    assert bw.autograd.gradcheck(lambda t: nn.functional.rms_norm(t, [2, 2]), (x,))
+
+
+@pytest.mark.parametrize("unbatched", [False, True])
+def test_adaptive_log_softmax_matches_torch(unbatched):
+    tm, bm = torch.nn.AdaptiveLogSoftmaxWithLoss(8, 10, [3, 6], 2.0, True), nn.AdaptiveLogSoftmaxWithLoss(8, 10, [3, 6],
+                                                                                                          2.0, True)
+    assert repr(bm) == repr(tm) and list(bm.state_dict()) == list(tm.state_dict())
+    bm.load_state_dict({k: bw.tensor(v.detach().numpy()) for k, v in tm.state_dict().items()})
+    x, t = R.standard_normal((6, 8)).astype(np.float32), np.array([0, 4, 9, 2, 7, 5])
+    if unbatched:
+        x, t = x[1], t[1]
+    tx, bx = torch.tensor(x, requires_grad=True), bw.tensor(x, requires_grad=True)
+    (to, tl), (bo, bl) = tm(tx, torch.tensor(t)), bm(bx, bw.tensor(t))
+    np.testing.assert_allclose(bo.detach().numpy(), to.detach().numpy(), rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(bl.detach().numpy(), tl.detach().numpy(), rtol=1e-5, atol=1e-6)
+    tl.backward()
+    bl.backward()
+    np.testing.assert_allclose(bx.grad.numpy(), tx.grad.numpy(), rtol=1e-4, atol=1e-6)
+    for (name, p), q in zip(tm.named_parameters(), bm.parameters()):  # unused clusters get no gradient
+        assert (q.grad is None) == (p.grad is None), name
+        if p.grad is not None:
+            np.testing.assert_allclose(q.grad.numpy(), p.grad.numpy(), rtol=1e-4, atol=1e-6, err_msg=name)
+    x = x.reshape(-1, 8)
+    np.testing.assert_allclose(bm.log_prob(bw.tensor(x)).detach().numpy(), tm.log_prob(torch.tensor(x)).detach().numpy(),
+                               rtol=1e-5, atol=1e-6)
+    assert bm.predict(bw.tensor(x)).tolist() == tm.predict(torch.tensor(x)).tolist()
+    for lib in (torch, bw):
+        with pytest.raises(ValueError):
+            lib.nn.AdaptiveLogSoftmaxWithLoss(8, 10, [6, 3])
+        with pytest.raises(RuntimeError):
+            lib.nn.AdaptiveLogSoftmaxWithLoss(8, 10, [4])(lib.zeros(2, 8), lib.tensor([1, 10]))
+
+
 class _Seq2Seq(nn.Transformer):
     """A subclass of ``nn.Transformer`` as public model code writes it."""
 
@@ -324,7 +371,8 @@ def test_transformer_subclass_and_masks():
 @pytest.mark.parametrize("name", ["activation_piecewise", "activation_smooth", "padding", "instancenorm", "distance",
                                   "pixelshuffle", "fold", "dropout", "softmax", "transformer_decoder",
                                   "transformer_model", "upsampling", "conv3d", "pooling3d",
-                                  "pooling_extra", "batchnorm3d", "embedding_bag"])
+                                  "pooling_extra", "batchnorm3d", "embedding_bag",
+                                  "normalization_extra", "adaptive_softmax"])
 def test_docstring_examples(name):
     module = importlib.import_module(f"brickwork.nn.modules.{name}")
     assert doctest.testmod(module, raise_on_error=False).failed == 0

@@ -109,18 +109,15 @@ def affine(d: Any, w: Any, b: Any) -> Any:
         >>> affine(np.ones((2, 3)), np.ones((4, 3)), np.arange(4.0)).tolist()
         [[3.0, 4.0, 5.0, 6.0], [3.0, 4.0, 5.0, 6.0]]
     """
-    x2 = d if d.ndim == 2 else d.reshape(math.prod(d.shape[:-1]), d.shape[-1])
-    if 0 < x2.shape[0] <= FEW_ROWS:
-        yt = (w @ x2.T).T
-        y = np.empty(yt.shape, yt.dtype)
-        if b is None:
-            np.copyto(y, yt)
-        else:
-            np.add(yt, b, out=y)
+    x2 = _rows(d)
+    if not 0 < x2.shape[0] <= FEW_ROWS:
+        return affine_generic(d, w, b)
+    yt = (w @ x2.T).T
+    y = np.empty(yt.shape, yt.dtype)
+    if b is None:
+        np.copyto(y, yt)
     else:
-        y = x2 @ w.T
-        if b is not None:
-            y += b
+        np.add(yt, b, out=y)
     return y if d.ndim == 2 else y.reshape(d.shape[:-1] + (w.shape[0],))
 
 
@@ -131,11 +128,15 @@ def affine_generic(d: Any, w: Any, b: Any) -> Any:
         >>> affine_generic(np.ones((1, 2, 3)), np.ones((4, 3)), None).shape
         (1, 2, 4)
     """
-    x2 = d if d.ndim == 2 else d.reshape(math.prod(d.shape[:-1]), d.shape[-1])
-    y = x2 @ w.T
+    y = _rows(d) @ w.T
     if b is not None:
         y += b
     return y if d.ndim == 2 else y.reshape(d.shape[:-1] + (w.shape[0],))
+
+
+def _rows(a: Any) -> Any:
+    """``a`` as a matrix of rows: its leading dimensions flattened (a view when ``a`` is contiguous)."""
+    return a if a.ndim == 2 else a.reshape(math.prod(a.shape[:-1]), a.shape[-1])
 
 
 # -- the allocator ---------------------------------------------------------------------------------------------

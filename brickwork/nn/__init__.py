@@ -40,6 +40,8 @@ from .modules import (
     ConstantPad3d, ZeroPad1d, ZeroPad2d, ZeroPad3d, PixelShuffle, PixelUnshuffle, ChannelShuffle, MaxPool3d, AvgPool3d,
     AdaptiveAvgPool3d, AdaptiveMaxPool3d, LPPool1d, LPPool2d, LPPool3d, MaxUnpool1d, MaxUnpool2d, MaxUnpool3d,
     TransformerDecoderLayer, TransformerDecoder, Transformer, Upsample, UpsamplingNearest2d, UpsamplingBilinear2d)
+from .modules import RMSNorm, LocalResponseNorm, CrossMapLRN2d
+from .modules import AdaptiveLogSoftmaxWithLoss
 
 __all__ = [
     "Module", "Parameter", "Buffer", "UninitializedParameter", "UninitializedBuffer", "Sequential", "ModuleList",
@@ -66,4 +68,5 @@ __all__ = [
     "PixelShuffle", "PixelUnshuffle", "ChannelShuffle", "MaxPool3d", "AvgPool3d", "AdaptiveAvgPool3d",
     "AdaptiveMaxPool3d", "LPPool1d", "LPPool2d", "LPPool3d", "MaxUnpool1d", "MaxUnpool2d", "MaxUnpool3d",
     "TransformerDecoderLayer", "TransformerDecoder", "Transformer", "Upsample", "UpsamplingNearest2d",
-    "UpsamplingBilinear2d"]
+    "UpsamplingBilinear2d",
+    "RMSNorm", "LocalResponseNorm", "CrossMapLRN2d", "AdaptiveLogSoftmaxWithLoss"]

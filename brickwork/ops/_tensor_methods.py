@@ -41,44 +41,13 @@ def _cast(name: str, dtype: dtypes.dtype) -> Callable[..., Tensor]:
 
 # Operators whose tensor is the right operand, and the few methods that are not an op of the same name.
 
-def _radd(self: Tensor, other: Any) -> Tensor:
-    return elementwise.add(other, self)
+def _reflected(op: Callable[[Any, Any], Tensor]) -> Callable[[Tensor, Any], Tensor]:
+    """The reflected operator of ``op`` (``__radd__`` of ``add``): ``other <op> self``."""
+    def method(self: Tensor, other: Any) -> Tensor:
+        return op(other, self)
 
-
-def _rmul(self: Tensor, other: Any) -> Tensor:
-    return elementwise.mul(other, self)
-
-
-def _rtruediv(self: Tensor, other: Any) -> Tensor:
-    return elementwise.div(other, self)
-
-
-def _rfloordiv(self: Tensor, other: Any) -> Tensor:
-    return elementwise.floor_divide(other, self)
-
-
-def _rmod(self: Tensor, other: Any) -> Tensor:
-    return elementwise.remainder(other, self)
-
-
-def _rpow(self: Tensor, other: Any) -> Tensor:
-    return elementwise.pow(other, self)
-
-
-def _rmatmul(self: Tensor, other: Any) -> Tensor:
-    return linalg.matmul(other, self)
-
-
-def _rand(self: Tensor, other: Any) -> Tensor:
-    return elementwise.bitwise_and(other, self)
-
-
-def _ror(self: Tensor, other: Any) -> Tensor:
-    return elementwise.bitwise_or(other, self)
-
-
-def _rxor(self: Tensor, other: Any) -> Tensor:
-    return elementwise.bitwise_xor(other, self)
+    method.__name__ = method.__qualname__ = f"_r{op.__name__}"
+    return method
 
 
 def _eq(self: Tensor, other: Any) -> Any:
@@ -130,27 +99,27 @@ class TensorMethods:
 
     # -- operators -----------------------------------------------------------------------------------------
     __add__ = elementwise.add
-    __radd__ = _radd
+    __radd__ = _reflected(elementwise.add)
     __sub__ = elementwise.sub
     __rsub__ = elementwise.rsub
     __mul__ = elementwise.mul
-    __rmul__ = _rmul
+    __rmul__ = _reflected(elementwise.mul)
     __truediv__ = elementwise.div
-    __rtruediv__ = _rtruediv
+    __rtruediv__ = _reflected(elementwise.div)
     __floordiv__ = elementwise.floor_divide
-    __rfloordiv__ = _rfloordiv
+    __rfloordiv__ = _reflected(elementwise.floor_divide)
     __mod__ = elementwise.remainder
-    __rmod__ = _rmod
+    __rmod__ = _reflected(elementwise.remainder)
     __pow__ = elementwise.pow
-    __rpow__ = _rpow
+    __rpow__ = _reflected(elementwise.pow)
     __matmul__ = linalg.matmul
-    __rmatmul__ = _rmatmul
+    __rmatmul__ = _reflected(linalg.matmul)
     __and__ = elementwise.bitwise_and
-    __rand__ = _rand
+    __rand__ = _reflected(elementwise.bitwise_and)
     __or__ = elementwise.bitwise_or
-    __ror__ = _ror
+    __ror__ = _reflected(elementwise.bitwise_or)
     __xor__ = elementwise.bitwise_xor
-    __rxor__ = _rxor
+    __rxor__ = _reflected(elementwise.bitwise_xor)
     __eq__ = _eq  # type: ignore[assignment]  # elementwise, as in PyTorch; ``x == None`` is False
     __ne__ = _ne  # type: ignore[assignment]
     __lt__ = elementwise.lt

@@ -45,6 +45,8 @@ from .loss_embedding import (
     TripletMarginLoss, TripletMarginWithDistanceLoss, CosineEmbeddingLoss, MarginRankingLoss, HingeEmbeddingLoss,
     MultiMarginLoss, MultiLabelMarginLoss, SoftMarginLoss, MultiLabelSoftMarginLoss)
 from .loss_likelihood import PoissonNLLLoss, GaussianNLLLoss, CTCLoss, NLLLoss2d
+from .normalization_extra import RMSNorm, LocalResponseNorm, CrossMapLRN2d
+from .adaptive_softmax import AdaptiveLogSoftmaxWithLoss
 from .padding import (
     ReflectionPad1d, ReflectionPad2d, ReflectionPad3d, ReplicationPad1d, ReplicationPad2d, ReplicationPad3d,
     CircularPad1d, CircularPad2d, CircularPad3d, ConstantPad1d, ConstantPad2d, ConstantPad3d, ZeroPad1d, ZeroPad2d,
@@ -79,4 +81,5 @@ __all__ = [
     "PixelShuffle", "PixelUnshuffle", "ChannelShuffle", "MaxPool3d", "AvgPool3d", "AdaptiveAvgPool3d",
     "AdaptiveMaxPool3d", "LPPool1d", "LPPool2d", "LPPool3d", "MaxUnpool1d", "MaxUnpool2d", "MaxUnpool3d",
     "TransformerDecoderLayer", "TransformerDecoder", "Transformer", "Upsample", "UpsamplingNearest2d",
-    "UpsamplingBilinear2d"]
+    "UpsamplingBilinear2d",
+    "RMSNorm", "LocalResponseNorm", "CrossMapLRN2d", "AdaptiveLogSoftmaxWithLoss"]

@@ -1,13 +1,15 @@
-"""``nn.utils``: gradient clipping, parameter/vector conversion, parameter counting, model summaries, and
-materializing lazy models."""
+"""``nn.utils``: gradient clipping, parameter/vector conversion, parameter counting, model summaries,
+materializing lazy models, packed sequences (``rnn``), parametrizations and weight/spectral normalization."""
 
 from __future__ import annotations
 
-from . import rnn
+from . import parametrizations, parametrize, rnn
 from ..lazy import materialize
 from .clip_grad import clip_grad_norm_, clip_grad_value_, get_total_norm
 from .convert_parameters import parameters_to_vector, vector_to_parameters
 from .summary import ModelSummary, count_parameters, summary
+from .weight_norm import remove_spectral_norm, remove_weight_norm, spectral_norm, weight_norm
 
 __all__ = ["clip_grad_norm_", "clip_grad_value_", "get_total_norm", "parameters_to_vector",
-           "vector_to_parameters", "count_parameters", "summary", "ModelSummary", "materialize", "rnn"]
+           "vector_to_parameters", "count_parameters", "summary", "ModelSummary", "materialize", "rnn", "parametrize", "parametrizations",
+           "weight_norm", "remove_weight_norm", "spectral_norm", "remove_spectral_norm"]
