@@ -24,6 +24,69 @@ def transformer(lib: Any) -> Any:
                          nn.Linear(128, 10))
 
 
+def resnet_block(lib: Any) -> Any:
+    """conv3x3 3->32 + BN + ReLU, a residual block of two conv3x3 32->32 + BN, global average pool, Linear."""
+    nn = lib.nn
+
+    class Residual(nn.Module):
+        def __init__(self, c: int) -> None:
+            super().__init__()
+            self.conv1, self.bn1 = nn.Conv2d(c, c, 3, padding=1, bias=False), nn.BatchNorm2d(c)
+            self.conv2, self.bn2 = nn.Conv2d(c, c, 3, padding=1, bias=False), nn.BatchNorm2d(c)
+
+        def forward(self, x: Any) -> Any:
+            y = self.bn1(self.conv1(x)).relu()
+            return (self.bn2(self.conv2(y)) + x).relu()
+
+    return nn.Sequential(nn.Conv2d(3, 32, 3, padding=1, bias=False), nn.BatchNorm2d(32), nn.ReLU(), Residual(32),
+                         nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(32, 10))
+
+
+def lstm_lm(lib: Any) -> Any:
+    """Embedding(1000, 128) -> LSTM(128, 256) -> Linear(256, 1000) over (seq, batch) token ids."""
+    nn = lib.nn
+
+    class LM(nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.emb, self.lstm, self.head = nn.Embedding(1000, 128), nn.LSTM(128, 256), nn.Linear(256, 1000)
+
+        def forward(self, tokens: Any) -> Any:
+            out, _ = self.lstm(self.emb(tokens))
+            return self.head(out)
+
+    return LM()
+
+
+def resnet18(lib: Any, num_classes: int = 10) -> Any:
+    """ResNet-18 (torchvision's layout: 7x7/2 stem, max pool, four stages of two basic blocks, GAP, Linear)."""
+    nn = lib.nn
+
+    class Basic(nn.Module):
+        def __init__(self, cin: int, cout: int, stride: int) -> None:
+            super().__init__()
+            self.conv1 = nn.Conv2d(cin, cout, 3, stride, 1, bias=False)
+            self.bn1 = nn.BatchNorm2d(cout)
+            self.conv2 = nn.Conv2d(cout, cout, 3, 1, 1, bias=False)
+            self.bn2 = nn.BatchNorm2d(cout)
+            self.down = None
+            if stride != 1 or cin != cout:
+                self.down = nn.Sequential(nn.Conv2d(cin, cout, 1, stride, bias=False), nn.BatchNorm2d(cout))
+
+        def forward(self, x: Any) -> Any:
+            y = self.bn1(self.conv1(x)).relu()
+            y = self.bn2(self.conv2(y))
+            return (y + (x if self.down is None else self.down(x))).relu()
+
+    layers: list[Any] = [nn.Conv2d(3, 64, 7, 2, 3, bias=False), nn.BatchNorm2d(64), nn.ReLU(), nn.MaxPool2d(3, 2, 1)]
+    cin = 64
+    for cout, stride in ((64, 1), (128, 2), (256, 2), (512, 2)):
+        layers += [Basic(cin, cout, stride), Basic(cout, cout, 1)]
+        cin = cout
+    layers += [nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(512, num_classes)]
+    return nn.Sequential(*layers)
+
+
 def gpt(lib: Any, vocab: int = 1000, seq: int = 64) -> Any:
     """A GPT-style LM: token and position embeddings, 2 pre-LN blocks (d 128, 4 heads, causal attention, GELU MLP
     512), a final LayerNorm and the vocabulary head."""

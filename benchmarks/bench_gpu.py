@@ -186,7 +186,12 @@ def main() -> int:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--repeat", type=int, default=20)
     p.add_argument("--out", default=str(Path(__file__).resolve().parent / "results" / "gpu.md"))
+    p.add_argument("--dry-run", action="store_true",
+                   help="check the script end to end on the CPU: the CuPy stand-in, tiny sizes, 2 repeats")
     args = p.parse_args()
+    if args.dry_run:
+        global MATMUL_N, DEMO_N
+        MATMUL_N, DEMO_N, args.repeat = 64, 64, 2
     if not brickwork.cuda.is_available():
         print("bench_gpu: skipped, no CUDA GPU is available to brickwork (needs an NVIDIA GPU and CuPy: "
               "pip install 'brickwork[cuda12]')")

@@ -36,6 +36,8 @@ DEVICES = available_devices()
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "cuda: needs a CUDA GPU with CuPy (skipped otherwise)")
+    config.addinivalue_line("markers", "standin: runs GPU code paths on the CuPy stand-in in subprocesses "
+                            "(BRICKWORK_CUDA_STANDIN=1); in the default suite, deselect with -m 'not standin'")
     config.addinivalue_line("markers", "mpi: starts several processes under mpiexec (skipped without mpi4py); "
                             "runs in the default suite, deselect with -m 'not mpi'")
 

@@ -329,6 +329,33 @@ def test_adaptive_log_softmax_matches_torch(unbatched):
             lib.nn.AdaptiveLogSoftmaxWithLoss(8, 10, [4])(lib.zeros(2, 8), lib.tensor([1, 10]))
 
 
+@pytest.mark.parametrize("nd,shape,kernel,how", [(2, (2, 3, 9, 8), (2, 3), dict(output_size=(4, 3))),
+                                                 (2, (3, 7, 7), 2, dict(output_ratio=0.5)),
+                                                 (3, (2, 2, 6, 7, 5), (2, 2, 3), dict(output_size=(3, 2, 2)))])
+def test_fractional_max_pool_matches_torch(nd, shape, kernel, how):
+    """With the same ``_random_samples`` the windows, values, indices and gradients are PyTorch's."""
+    x = R.standard_normal(shape).astype(np.float32)
+    samples = R.random((1 if len(shape) == nd + 1 else shape[0], shape[-nd - 1], nd)).astype(np.float32)
+    tm = getattr(T, f"FractionalMaxPool{nd}d")(kernel, return_indices=True, _random_samples=torch.tensor(samples), **how)
+    bm = getattr(nn, f"FractionalMaxPool{nd}d")(kernel, return_indices=True, _random_samples=bw.tensor(samples), **how)
+    assert repr(bm) == repr(tm) and list(bm.state_dict()) == list(tm.state_dict())
+    tx, bx = torch.tensor(x, requires_grad=True), bw.tensor(x, requires_grad=True)
+    (yt, it), (yb, ib) = tm(tx), bm(bx)
+    np.testing.assert_array_equal(yb.detach().numpy(), yt.detach().numpy())
+    np.testing.assert_array_equal(ib.numpy(), it.numpy())
+    yt.sum().backward()
+    yb.sum().backward()
+    np.testing.assert_array_equal(bx.grad.numpy(), tx.grad.numpy())
+    assert bm.__class__(kernel, **how)(bw.tensor(x)).shape == yt.shape  # fresh samples each call
+    for lib in (torch, bw):
+        with pytest.raises(ValueError):
+            getattr(lib.nn, f"FractionalMaxPool{nd}d")(2)
+        with pytest.raises(ValueError):
+            getattr(lib.nn, f"FractionalMaxPool{nd}d")(2, output_ratio=1.5)
+    with pytest.warns(FutureWarning):
+        assert list(dict(nn.Container(a=nn.ReLU()).named_children())) == ["a"]
+
+
 class _Seq2Seq(nn.Transformer):
     """A subclass of ``nn.Transformer`` as public model code writes it."""
 
@@ -372,7 +399,7 @@ def test_transformer_subclass_and_masks():
                                   "pixelshuffle", "fold", "dropout", "softmax", "transformer_decoder",
                                   "transformer_model", "upsampling", "conv3d", "pooling3d",
                                   "pooling_extra", "batchnorm3d", "embedding_bag",
-                                  "normalization_extra", "adaptive_softmax"])
+                                  "normalization_extra", "adaptive_softmax", "fractional_pooling"])
 def test_docstring_examples(name):
     module = importlib.import_module(f"brickwork.nn.modules.{name}")
     assert doctest.testmod(module, raise_on_error=False).failed == 0

@@ -190,7 +190,8 @@ def fused_update(kernel: Callable, xp: Any, arrays: tuple, args: tuple) -> bool:
         >>> fused_update(print, np, (np.zeros(1),), ())
         False
     """
-    if getattr(xp, "__name__", "") != "cupy" or os.environ.get("BRICKWORK_FUSED") == "0":
+    if getattr(xp, "__name__", "") != "cupy" or getattr(xp, "__standin__", False) or \
+            os.environ.get("BRICKWORK_FUSED") == "0":  # the CuPy stand-in cannot compile: the generic update
         return False
     key = f"{kernel.__module__}.{kernel.__qualname__}"
     build = _SPECS.get(key)

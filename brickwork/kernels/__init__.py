@@ -11,7 +11,8 @@ call kernels from their forward and backward). Each has two implementations with
   Compiled code is cached on disk next to the source (or in ``NUMBA_CACHE_DIR``): a second process loads it
   instead of compiling.
 
-A family module (``kernels/norm.py``, ``kernels/conv.py``...) declares its kernels::
+A family module (``kernels/norm.py``, ``kernels/conv.py``...: every public module of this package) declares its
+kernels, and its CPU implementations go in ``kernels/_cpu/<family>.py``::
 
     layer_norm_forward = Kernel("layer_norm_forward", _layer_norm_forward_reference,
                                 cpu="brickwork.kernels._cpu.norm:layer_norm_forward")
@@ -137,13 +138,13 @@ def registry() -> dict[str, Kernel]:
     return dict(_REGISTRY)
 
 
-# the family modules (imported by the ops that use them; listed here so registry() sees every kernel)
-_FAMILIES = ("norm",)
-
-
 def _import_families() -> None:
-    for f in _FAMILIES:
-        importlib.import_module(f"{__name__}.{f}")
+    """Import every family module of this package (ops import the ones they use; registry() wants them all)."""
+    import pkgutil
+
+    for info in pkgutil.iter_modules(__path__):
+        if not info.name.startswith("_"):
+            importlib.import_module(f"{__name__}.{info.name}")
 
 
 def mode() -> str:
@@ -202,6 +203,10 @@ def _numba() -> Any:
             nb = False
         else:
             nb = numba
+            if "NUMBA_THREADING_LAYER" not in os.environ:
+                # Numba's own thread pool: its GNU OpenMP layer, once launched in a process where PyTorch runs
+                # OpenMP too, made PyTorch's LayerNorm 8x slower here (tests and benchmarks run both)
+                nb.config.THREADING_LAYER = "workqueue"
             threads = _threads["n"]
             if threads is not None:
                 nb.set_num_threads(min(threads, nb.config.NUMBA_NUM_THREADS))

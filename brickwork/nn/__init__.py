@@ -42,6 +42,7 @@ from .modules import (
     TransformerDecoderLayer, TransformerDecoder, Transformer, Upsample, UpsamplingNearest2d, UpsamplingBilinear2d)
 from .modules import RMSNorm, LocalResponseNorm, CrossMapLRN2d
 from .modules import AdaptiveLogSoftmaxWithLoss
+from .modules import FractionalMaxPool2d, FractionalMaxPool3d, Container
 
 __all__ = [
     "Module", "Parameter", "Buffer", "UninitializedParameter", "UninitializedBuffer", "Sequential", "ModuleList",
@@ -69,4 +70,5 @@ __all__ = [
     "AdaptiveMaxPool3d", "LPPool1d", "LPPool2d", "LPPool3d", "MaxUnpool1d", "MaxUnpool2d", "MaxUnpool3d",
     "TransformerDecoderLayer", "TransformerDecoder", "Transformer", "Upsample", "UpsamplingNearest2d",
     "UpsamplingBilinear2d",
-    "RMSNorm", "LocalResponseNorm", "CrossMapLRN2d", "AdaptiveLogSoftmaxWithLoss"]
+    "RMSNorm", "LocalResponseNorm", "CrossMapLRN2d", "AdaptiveLogSoftmaxWithLoss",
+    "FractionalMaxPool2d", "FractionalMaxPool3d", "Container"]

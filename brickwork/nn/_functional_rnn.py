@@ -9,9 +9,11 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
+from .. import kernels
 from .._errors import op_error
 from .._tensor import Tensor
 from ..ops.multi_output import unstack
+from ..ops.rnn import gru_layer, lstm_layer
 
 __all__ = ["rnn_step", "gru_step", "lstm_step", "recurrent_layer", "activation_for"]
 
@@ -60,6 +62,15 @@ def lstm_step(gi: Tensor, h: Tensor, c: Tensor, w_hh_t: Tensor, w_hr_t: Tensor |
     return (h if w_hr_t is None else h @ w_hr_t), c
 
 
+def _one_node(x: Tensor, h0: Tensor, c0: Tensor | None, weights: tuple) -> bool:
+    """Whether the one-node layer of `brickwork.ops.rnn` runs this layer: kernels on (the composed
+    recurrence is the reference), a non-empty float32/float64 sequence, one dtype and one device throughout."""
+    if kernels.mode() == "reference" or x.shape[0] == 0 or x._data.dtype.kind != "f" or x._data.itemsize < 4:
+        return False  # half precision takes the composed path, which computes in float32
+    ts = [t for t in (x, h0, c0) + tuple(weights) if t is not None]
+    return all(t._data.dtype == x._data.dtype and t._device is x._device for t in ts)
+
+
 def recurrent_layer(mode: str, x: Tensor, h0: Tensor, c0: Tensor | None, weights: tuple, reverse: bool,
                     act: Callable[[Tensor], Tensor] | None = None) -> tuple[Tensor, Tensor, Tensor | None]:
     """Run one direction of one layer over a ``(L, N, H_in)`` sequence.
@@ -72,6 +83,11 @@ def recurrent_layer(mode: str, x: Tensor, h0: Tensor, c0: Tensor | None, weights
 
     w_ih, w_hh, b_ih, b_hh = weights[:4]
     w_hr = weights[4] if len(weights) > 4 else None
+    if mode in ("LSTM", "GRU") and w_hr is None and _one_node(x, h0, c0, weights):
+        if mode == "LSTM":
+            return lstm_layer(x, h0, c0, w_ih, w_hh, b_ih, b_hh, reverse)  # type: ignore[arg-type]
+        out, h = gru_layer(x, h0, w_ih, w_hh, b_ih, b_hh, reverse)
+        return out, h, None
     fold = mode != "GRU" and b_ih is not None  # GRU keeps b_hh inside r * (h @ W_hn^T + b_hn)
     gi_all = F.linear(x, w_ih, (b_ih + b_hh) if fold else b_ih)
     steps = unstack(gi_all, 0)

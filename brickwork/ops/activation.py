@@ -2,7 +2,8 @@
 
 Three are small primitives because the composition would be wrong or wasteful: ``softplus`` (stable everywhere,
 gradient ``sigmoid(beta * x)`` also at 0), ``hardtanh`` (PyTorch's gradient is 0 *on* the bounds, where ``clamp``
-passes it), and ``gelu`` (one node instead of five). Their backwards are tensor ops, so second derivatives work.
+passes it), ``gelu`` and ``silu`` (one node and one kernel pass each way, ``brickwork/kernels/activation.py``,
+instead of five nodes). Their ``create_graph`` backwards are tensor ops, so second derivatives work.
 The others are compositions of tensor ops whose last node takes PyTorch's name (``LeakyReluBackward0``), with
 in-place variants through the in-place protocol. The plain wrappers (``F.relu``, ``F.softmax``...) are in
 ``nn/functional/_activation.py``.
@@ -15,10 +16,11 @@ from typing import Any
 
 from .._errors import op_error
 from .._tensor import Tensor
+from ..autograd.grad_mode import STATE
+from ..kernels import activation as _ka
 from . import elementwise as _E
 from ._core import inplace as _inplace, computed_in_float32
 from ._core import needs_grad, record, renamed, wrap
-from ._special import erf as _erf
 
 __all__ = ["leaky_relu", "leaky_relu_", "elu", "elu_", "selu", "celu", "gelu", "silu", "mish", "softplus", "hardtanh",
            "hardtanh_", "relu6", "hardsigmoid", "hardswish", "logsigmoid", "threshold", "glu", "prelu"]
@@ -130,12 +132,7 @@ def gelu(input: Tensor, approximate: str = "none") -> Tensor:
         raise op_error(RuntimeError, "gelu", f"approximate must be 'none' or 'tanh', got {approximate!r}")
     if input._data.dtype.kind != "f":
         raise op_error(RuntimeError, "gelu", f"expected a floating point input, got {input.dtype}")
-    d, xp = input._data, input._device.xp
-    if approximate == "tanh":
-        y = (xp.tanh((d + d * d * d * 0.044715) * _K_TANH) + 1.0) * 0.5 * d
-    else:
-        y = (_erf(d * (1.0 / math.sqrt(2.0))) + 1.0) * 0.5 * d
-    out = wrap(y.astype(d.dtype, copy=False), input._device)
+    out = wrap(_ka.gelu_forward(input._device.xp, input._data, approximate == "tanh"), input._device)
     if needs_grad(input):
         record(out, "GeluBackward0", _gelu_backward, (input,), saved=(input,), approximate=approximate)
     return out
@@ -143,6 +140,8 @@ def gelu(input: Tensor, approximate: str = "none") -> Tensor:
 
 def _gelu_backward(node: Any, g: Tensor) -> tuple:
     (x,) = node.saved_tensors
+    if not STATE.enabled:  # first order: the kernel, one pass from x (no recorded ops)
+        return (wrap(_ka.gelu_backward(x._device.xp, x._data, g._data, node.approximate == "tanh"), x._device),)
     if node.approximate == "tanh":
         t = _E.tanh((x + x * x * x * 0.044715) * _K_TANH)
         d = (t + 1.0) * 0.5 + x * (1.0 - t * t) * (_K_TANH * 0.5) * (x * x * (3 * 0.044715) + 1.0)
@@ -162,7 +161,24 @@ def silu(input: Tensor, inplace: bool = False) -> Tensor:
         >>> F.silu(torch.tensor([1.0]))
         tensor([0.7311])
     """
-    return _maybe_inplace(input, inplace, "silu_", lambda x: x * _E.sigmoid(x), "SiluBackward0")
+    return _inplace(input, "silu_", _silu) if inplace else _silu(input)
+
+
+def _silu(input: Tensor) -> Tensor:
+    if input._data.dtype.kind != "f":
+        return input * _E.sigmoid(input)  # integer inputs promote through sigmoid
+    out = wrap(_ka.silu_forward(input._device.xp, input._data), input._device)
+    if needs_grad(input):
+        record(out, "SiluBackward0", _silu_backward, (input,), saved=(input,))
+    return out
+
+
+def _silu_backward(node: Any, g: Tensor) -> tuple:
+    (x,) = node.saved_tensors
+    if not STATE.enabled:  # first order: the kernel, one pass from x
+        return (wrap(_ka.silu_backward(x._device.xp, x._data, g._data), x._device),)
+    s = _E.sigmoid(x)
+    return (g * (s * (x * (1.0 - s) + 1.0)),)
 
 
 @computed_in_float32

@@ -3,23 +3,16 @@
 Everything is one 2-d convolution (1-d inputs get a height of 1) built from three primitives that are each
 other's gradients, so every derivative order works:
 
-* ``_conv(x, w)``   the forward convolution: im2col through a strided view, then one batched GEMM;
+* ``_conv(x, w)``   the forward convolution;
 * ``_conv_t(g, w)`` its gradient with respect to ``x``, i.e. the transposed convolution;
-* ``_conv_w(x, g)`` its gradient with respect to ``w``: im2col, then a batched GEMM summed over the batch.
+* ``_conv_w(x, g)`` its gradient with respect to ``w``.
 
 For ``T(x, w, g) = <conv(x, w), g>`` each primitive is the partial derivative of ``T`` by one argument, so the
 backward of each is written with the other two.
 
-Speed (see PERFORMANCE.md and benchmarks/bench_conv.py):
-
-* *wide columns*: with unit column stride, im2col may take every column of the padded input, not only the
-  ``out_w`` valid ones, so each kernel position copies one contiguous run of ``out_h * padded_w`` numbers
-  instead of ``out_h`` short rows. The extra columns cost GEMM flops, so this is used when they are few; they
-  are dropped from the output, and in gradients they are zero.
-* ``_conv_t`` with unit column stride sums over the kernel columns inside its GEMM (on ``kw`` shifted copies
-  of the gradient's rows) and then adds one block of rows per kernel row: ``kh`` long adds instead of col2im's
-  ``kh * kw`` short ones. Other strides use GEMM + col2im.
-* the forward keeps its columns (when small) for the weight gradient, saving a second im2col.
+The array work of the three primitives is in `brickwork.kernels.conv` (a NumPy/CuPy reference with
+wide columns, and a compiled CPU kernel: Numba im2col/col2im per cached chunk of samples); here are the argument
+checks, the geometry and the graph.
 """
 
 from __future__ import annotations
@@ -28,7 +21,8 @@ from typing import Any
 
 from .._errors import op_error
 from .._tensor import Tensor
-from ._core import device_mismatch, needs_grad, record, wrap, xp_of, computed_in_float32
+from ..kernels import conv as _kc
+from ._core import computed_in_float32, device_mismatch, needs_grad, record, wrap, xp_of
 
 __all__ = ["conv1d", "conv2d", "conv_transpose1d", "conv_transpose2d", "unfold", "fold", "int_tuple"]
 
@@ -126,123 +120,14 @@ def _geometry(op: str, x_shape: tuple, w_shape: tuple, stride: Any, padding: Any
     return g
 
 
-# -- array kernels (NumPy or CuPy) -------------------------------------------------------------------------
-
-def _strided(xp: Any, a: Any, shape: tuple, strides: tuple, offset: int = 0) -> Any:
-    """A strided view of the flat buffer ``a`` starting ``offset`` elements in (strides in elements)."""
-    isz = a.itemsize
-    return xp.lib.stride_tricks.as_strided(a[offset:], shape, tuple(s * isz for s in strides))
-
-
-def _im2col(x: Any, g: _Geometry) -> Any:
-    """Columns of ``x`` (N, C, H, W): shape (N, groups, C/groups * kh * kw, out_h * wq)."""
-    xp = xp_of(x)
-    n, c = x.shape[0], x.shape[1]
-    plane = g.hp * g.wp
-    if g.tail == 0 and plane == g.h * g.w and x.flags.c_contiguous:
-        buf = x.reshape(-1)  # nothing to pad: read the input in place
-    else:
-        buf = xp.zeros(n * c * plane + g.tail, x.dtype)
-        buf[:n * c * plane].reshape(n, c, g.hp, g.wp)[:, :, g.pt:g.pt + g.h, g.pl:g.pl + g.w] = x
-    view = _strided(xp, buf, (n, c, g.kh, g.kw, g.oh, g.wq),
-                    (c * plane, plane, g.dh * g.wp, g.dw, g.sh * g.wp, g.sw))
-    return xp.ascontiguousarray(view).reshape(n, g.groups, -1, g.oh * g.wq)
-
-
-def _col2im(cols: Any, g: _Geometry) -> Any:
-    """The adjoint of `_im2col`: add columns (N, C * kh * kw, out_h * wq) back into an (N, C, H, W) array."""
-    xp = xp_of(cols)
-    n, c = cols.shape[0], g.c
-    plane = g.hp * g.wp
-    buf = xp.zeros(n * c * plane + g.tail, cols.dtype)
-    cols = cols.reshape(n, c, g.kh, g.kw, g.oh, g.wq)
-    for i in range(g.kh):
-        for j in range(g.kw):
-            view = _strided(xp, buf, (n, c, g.oh, g.wq), (c * plane, plane, g.sh * g.wp, g.sw),
-                            i * g.dh * g.wp + j * g.dw)
-            view += cols[:, :, i, j]
-    out = buf[:n * c * plane].reshape(n, c, g.hp, g.wp)
-    if g.hp != g.h or g.wp != g.w:
-        out = xp.ascontiguousarray(out[:, :, g.pt:g.pt + g.h, g.pl:g.pl + g.w])
-    return out
-
-
-def _widen(gy: Any, g: _Geometry) -> Any:
-    """An output-shaped array (N, O, out_h, out_w) in the column layout (N, groups, O/groups, out_h * wq)."""
-    n = gy.shape[0]
-    if g.wq != g.ow:
-        xp = xp_of(gy)
-        wide = xp.zeros((n, g.o, g.oh, g.wq), gy.dtype)
-        wide[..., :g.ow] = gy
-        gy = wide
-    return gy.reshape(n, g.groups, g.o // g.groups, g.oh * g.wq)
-
-
-def _conv_arrays(x: Any, w: Any, b: Any, g: _Geometry) -> tuple[Any, Any]:
-    """The convolution of ``x`` with ``w`` (plus ``b``), and the columns it was computed from."""
-    xp = xp_of(x)
-    n = x.shape[0]
-    cols = _im2col(x, g)
-    y = xp.matmul(w.reshape(g.groups, g.o // g.groups, -1), cols).reshape(n, g.o, g.oh, g.wq)
-    if g.wq != g.ow:
-        out = xp.empty((n, g.o, g.oh, g.ow), y.dtype)
-        if b is None:
-            out[...] = y[..., :g.ow]
-        else:
-            xp.add(y[..., :g.ow], b.reshape(-1, 1, 1), out=out)
-        return out, cols
-    if b is not None:
-        y += b.reshape(-1, 1, 1)
-    return y, cols
-
-
-def _conv_t_arrays(gy: Any, w: Any, g: _Geometry) -> Any:
-    """The transposed convolution of ``gy`` (N, O, out_h, out_w) with ``w``: an (N, C, H, W) array."""
-    xp = xp_of(gy)
-    if g.sw != 1:
-        wt = w.reshape(g.groups, g.o // g.groups, -1).swapaxes(1, 2)
-        return _col2im(xp.matmul(wt, _widen(gy, g)).reshape(gy.shape[0], -1, g.oh * g.wq), g)
-    # Unit column stride: sum over kernel columns j inside the GEMM, on k shifted copies of gy's rows, then add
-    # one block of rows per kernel row i. That is kh long-run adds instead of kh * kw short ones (col2im).
-    n, groups, og, cg = gy.shape[0], g.groups, g.o // g.groups, g.c // g.groups
-    lq = g.oh * g.wp
-    buf = xp.zeros((n, g.o, g.oh + 1, g.wp), gy.dtype)  # row 0 stays zero: shifts by j * dw read into it
-    buf[:, :, 1:, :g.ow] = gy
-    rows = buf.reshape(n, g.o, -1)
-    shifted = _strided(xp, rows.reshape(-1), (n, g.o, g.kw, lq), (g.o * rows.shape[2], rows.shape[2], -g.dw, 1),
-                       g.wp)  # shifted[n, o, j, q] = gy_rows[n, o, q - j * dw]
-    shifted = xp.ascontiguousarray(shifted).reshape(n, groups, og * g.kw, lq)
-    wt = w.reshape(groups, og, cg, g.kh, g.kw).transpose(0, 2, 3, 1, 4).reshape(groups, cg * g.kh, og * g.kw)
-    part = xp.matmul(wt, shifted).reshape(n, g.c, g.kh, g.oh, g.wp)
-    out = xp.zeros((n, g.c, g.hp, g.wp), gy.dtype)
-    for i in range(g.kh):
-        out[:, :, i * g.dh:i * g.dh + g.sh * (g.oh - 1) + 1:g.sh] += part[:, :, i]
-    if g.hp != g.h or g.wp != g.w:
-        out = xp.ascontiguousarray(out[:, :, g.pt:g.pt + g.h, g.pl:g.pl + g.w])
-    return out
-
-
-def _conv_w_arrays(x: Any, gy: Any, g: _Geometry, cols: Any = None) -> Any:
-    """The weight gradient of the convolution of ``x`` for output gradient ``gy`` (``cols``: ``x``'s columns)."""
-    xp = xp_of(x)
-    if cols is None:
-        cols = _im2col(x, g)
-    gw = xp.matmul(cols, _widen(gy, g).swapaxes(-1, -2)).sum(0)  # (groups, C/groups*kh*kw, O/groups)
-    return xp.ascontiguousarray(gw.swapaxes(1, 2)).reshape(g.o, g.c // g.groups, g.kh, g.kw)
-
-
 # -- the three primitives ------------------------------------------------------------------------------------
 
-# The forward keeps its columns for the weight gradient (saving a second im2col, about a third of a training
-# step's convolution time at LeNet sizes) when they are at most this large; bigger ones are rebuilt.
-_KEEP_COLUMNS_BYTES = 64 << 20
-
-
 def _conv(x: Tensor, w: Tensor, b: Tensor | None, g: _Geometry) -> Tensor:
-    y, cols = _conv_arrays(x._data, w._data, None if b is None else b._data, g)
+    grad = needs_grad(x, w, b)
+    y, cols = _kc.conv2d_forward(x._device.xp, x._data, w._data, None if b is None else b._data, g,
+                                 grad and w._requires_grad)
     out = wrap(y, x._device)
-    if needs_grad(x, w, b):
-        cols = cols if w._requires_grad and cols.nbytes <= _KEEP_COLUMNS_BYTES else None
+    if grad:
         record(out, "ConvolutionBackward0", _conv_backward, (x, w, b), saved=(x, w), geometry=g, cols=cols)
     return out
 
@@ -257,7 +142,7 @@ def _conv_backward(node: Any, gy: Tensor) -> tuple:
 
 
 def _conv_t(gy: Tensor, w: Tensor, g: _Geometry) -> Tensor:
-    out = wrap(_conv_t_arrays(gy._data, w._data, g), gy._device)
+    out = wrap(_kc.conv2d_input(gy._device.xp, gy._data, w._data, g), gy._device)
     if needs_grad(gy, w):
         record(out, "ConvolutionBackward0", _conv_t_backward, (gy, w), saved=(gy, w), geometry=g)
     return out
@@ -271,7 +156,7 @@ def _conv_t_backward(node: Any, u: Tensor) -> tuple:
 
 
 def _conv_w(x: Tensor, gy: Tensor, g: _Geometry, cols: Any = None) -> Tensor:
-    out = wrap(_conv_w_arrays(x._data, gy._data, g, cols), x._device)
+    out = wrap(_kc.conv2d_weight(x._device.xp, x._data, gy._data, g, cols), x._device)
     if needs_grad(x, gy):
         record(out, "ConvolutionBackwardBackward0", _conv_w_backward, (x, gy), saved=(x, gy), geometry=g)
     return out
@@ -451,7 +336,7 @@ def _unfold_geometry(op: str, n: int, c: int, size: tuple, kernel_size: Any, dil
 
 
 def _unfold(x: Tensor, g: _Geometry) -> Tensor:
-    cols = _im2col(x._data, g).reshape(x.shape[0], -1, g.oh, g.wq)[..., :g.ow]
+    cols = _kc.im2col(x._data, g).reshape(x.shape[0], -1, g.oh, g.wq)[..., :g.ow]
     out = wrap(xp_of(cols).ascontiguousarray(cols).reshape(x.shape[0], -1, g.oh * g.ow), x._device)
     if needs_grad(x):
         record(out, "Im2ColBackward0", _unfold_backward, (x,), geometry=g)
@@ -468,7 +353,7 @@ def _fold(cols: Tensor, g: _Geometry) -> Tensor:
         wide = xp_of(c).zeros(c.shape[:3] + (g.wq,), c.dtype)
         wide[..., :g.ow] = c
         c = wide
-    out = wrap(_col2im(c.reshape(c.shape[0], -1, g.oh * g.wq), g), cols._device)
+    out = wrap(_kc.col2im(c.reshape(c.shape[0], -1, g.oh * g.wq), g), cols._device)
     if needs_grad(cols):
         record(out, "Col2ImBackward0", _fold_backward, (cols,), geometry=g)
     return out

@@ -15,6 +15,7 @@ import numpy as np
 from .. import dtypes as _dt
 from .._tensor import Tensor, _make
 from ..autograd.grad_mode import STATE
+from ..kernels import activation as _ka
 from ._core import binary_arrays, broadcast_error, check_broadcast, check_inplace, inplace, like, needs_grad, record, renamed, sum_to, wrap, xp_of
 
 _SQRT_2_OVER_PI = 2.0 / math.sqrt(math.pi)
@@ -177,7 +178,7 @@ def div(input: Any, other: Any, *, rounding_mode: str | None = None, out: Tensor
         da, db, dev = binary_arrays(input, other, "div")
         if (da.dtype if hasattr(da, "dtype") else db.dtype).kind in "iu":  # ``7 // x`` puts a number first
             _no_integer_zero(db, "div" if rounding_mode == "trunc" else "floor_divide")
-            q = np.floor_divide(da, db) if rounding_mode == "floor" else _trunc_int_div(da, db)
+            q = dev.xp.floor_divide(da, db) if rounding_mode == "floor" else _trunc_int_div(da, db)
         else:
             with np.errstate(divide="ignore", invalid="ignore"):  # inf and nan, silently, as in PyTorch
                 q = da / db
@@ -286,7 +287,9 @@ def pow(input: Any, exponent: Any, *, out: Tensor | None = None) -> Tensor:  # n
         tensor([4., 9.])
     """
     da, db, dev = binary_arrays(input, exponent, "pow")
-    if np.asarray(da).dtype.kind in "iu" and np.asarray(db).dtype.kind in "iu" and np.any(np.asarray(db) < 0):
+    ka = da.dtype.kind if hasattr(da, "dtype") else "i" if isinstance(da, int) else "f"
+    kb = db.dtype.kind if hasattr(db, "dtype") else "i" if isinstance(db, int) else "f"
+    if ka in "iu" and kb in "iu" and bool((db < 0).any() if hasattr(db, "dtype") else db < 0):
         raise RuntimeError("pow: integers to negative integer powers are not allowed; use a float base, e.g. "
                            "x.float() ** -1")
     r = wrap(da ** db, dev)
@@ -884,10 +887,7 @@ def _tanh_backward(node: Any, g: Tensor) -> tuple:
 
 
 def _sigmoid_array(d: Any) -> Any:
-    # exp of a non-positive number only, so large inputs of either sign do not overflow
-    xp = xp_of(d)
-    e = xp.exp(-xp.abs(d))
-    return xp.where(d >= 0, 1 / (1 + e), e / (1 + e)).astype(d.dtype, copy=False)
+    return _ka.sigmoid_forward(xp_of(d), d)  # one kernel pass on the CPU
 
 
 def sigmoid(input: Tensor) -> Tensor:
@@ -902,9 +902,9 @@ def sigmoid(input: Tensor) -> Tensor:
 
 
 def _sigmoid_backward(node: Any, g: Tensor) -> tuple:
-    if not STATE.enabled:  # first-order only: one fused array expression
+    if not STATE.enabled:  # first-order only: one kernel pass
         y = node.output()._data
-        return (_make(g._data * y * (1 - y), g._device),)
+        return (_make(_ka.sigmoid_backward(xp_of(y), y, g._data), g._device),)
     y = node.output()
     return (g * y * (1 - y),)
 

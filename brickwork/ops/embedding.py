@@ -1,4 +1,5 @@
-"""Lookups: ``embedding`` (a primitive whose backward adds rows with ``index_add``) and ``one_hot``."""
+"""Lookups: ``embedding`` (a primitive whose backward adds rows: ``kernels/embedding.py``, or ``index_add`` when
+the graph of the backward is recorded) and ``one_hot``."""
 
 from __future__ import annotations
 
@@ -8,7 +9,8 @@ import numpy as np
 
 from .._errors import op_error
 from .._tensor import Tensor
-from ..autograd.grad_mode import no_grad
+from ..autograd.grad_mode import STATE, no_grad
+from ..kernels import embedding as _ke
 from ._core import bump, needs_grad, record, wrap, computed_in_float32
 
 __all__ = ["embedding", "one_hot"]
@@ -90,6 +92,8 @@ def _embedding_backward(node: Any, g: Tensor) -> tuple:
         scale = keep if scale is None else scale * keep
     if scale is not None:
         g2 = g2 * wrap(scale.astype(g._data.dtype, copy=False).reshape(-1, 1), g._device)
+    if not STATE.enabled:  # first order: the kernel adds the rows in one loop (NumPy's add.at is slow)
+        return (wrap(_ke.embedding_backward(xp, flat.astype(np.int64, copy=False), g2._data, n), g._device),)
     index = wrap(flat.astype(np.int64, copy=False), g._device)
     return (g2.new_zeros((n, g2.shape[1])).index_add(0, index, g2),)
 

@@ -46,6 +46,9 @@ def _convert_index(idx: Any, dev: Any) -> tuple[Any, bool]:
         elif isinstance(i, (bool, np.bool_)):
             out.append(bool(i))
             advanced = True
+        elif dev.type != "cpu" and dev.backend.is_array(i):  # an index already on the device (a saved key)
+            out.append(i)
+            advanced = True
         elif i is None or i is Ellipsis or isinstance(i, (int, np.integer, slice)):
             if isinstance(i, slice) and i.step is not None and i.step <= 0:
                 raise ValueError("step must be greater than zero (negative slice steps are not supported; use "

@@ -17,6 +17,7 @@ import numpy as np
 from .._errors import op_error
 from .._tensor import Tensor
 from ..autograd.grad_mode import STATE
+from ..kernels import softmax as _ks
 from ._core import device_mismatch, needs_grad, record, wrap, computed_in_float32
 from .elementwise import where
 
@@ -318,64 +319,49 @@ def cross_entropy_loss(input: Tensor, target: Tensor, weight: Tensor | None = No
 
 
 def _cross_entropy_rows(input: Tensor, target: Tensor, ignore_index: int, reduction: str) -> Tensor | None:
-    """The classifier's case in few array ops: logits (N, C), class indices (N,) all in range, no weight and no
-    smoothing. None when it does not apply (ignored or invalid targets take the general path).
+    """The classifier's case as one kernel each way: logits (N, C), class indices (N,) all in range, no weight and
+    no smoothing. None when it does not apply (ignored or invalid targets take the general path).
 
-    The softmax is left unnormalised (``exp(x - max)`` and its row sums): the backward folds the division into
-    the one pass it makes anyway.
+    The forward keeps only each row's ``logsumexp``; the backward rebuilds the softmax from it in the one pass it
+    makes anyway (``brickwork/kernels/softmax.py``).
     """
     x, t = input._data, target._data
     N, C = x.shape
     kind = t.dtype.kind
     if t.shape != (N,) or kind not in "iu" or target._device is not input._device or not N or not C \
-            or 0 <= ignore_index < C:
+            or 0 <= ignore_index < C or x.dtype.kind != "f":
         return None
     xp = input._device.xp
-    rows = xp.arange(N)
-    if xp is np:  # NumPy checks the upper bound while indexing; negative indices (ignored or not) go the long way
-        if kind == "i" and np.minimum.reduce(t) < 0:  # the ufunc itself: ndarray.min adds a Python layer
+    if xp is np:  # the ufuncs themselves: ndarray.min/max add a Python layer
+        if (kind == "i" and np.minimum.reduce(t) < 0) or np.maximum.reduce(t) >= C:
             return None
-        try:
-            picked = x[rows, t]
-        except IndexError:
-            return None
-        m = np.maximum.reduce(x, axis=1, keepdims=True)
-    elif int(t.min()) < 0 or int(t.max()) >= C:  # CuPy does not check bounds
+    elif int(t.min()) < 0 or int(t.max()) >= C:
         return None
-    else:
-        picked = x[rows, t]
-        m = x.max(axis=1, keepdims=True)
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        e = x - m
-        picked -= m.reshape(N)
-        xp.exp(e, out=e)
-        total = e.sum(axis=1, keepdims=True)
-        loss = xp.log(total.reshape(N)) - picked
+        loss, lse = _ks.cross_entropy_forward(xp, x, t)
         denom = float(N) if reduction == "mean" else 1.0
         if reduction != "none":
             loss = loss.sum() / denom
     out = wrap(loss.astype(x.dtype, copy=False), input._device)  # wrap turns NumPy's scalar into a 0-d array
     if needs_grad(input):
-        record(out, "NllLossBackward0", _cross_entropy_rows_backward, (input,), saved=(input,), exp_shifted=e,
-               exp_sums=total, target=t, rows=rows, denom=denom, reduction=reduction)
+        record(out, "NllLossBackward0", _cross_entropy_rows_backward, (input,), saved=(input,), target=t, lse=lse,
+               denom=denom, reduction=reduction)
     return out
 
 
 def _cross_entropy_rows_backward(node: Any, g: Tensor) -> tuple:
-    """``(softmax(x) - one_hot(t)) * g / denom``; one pass over the logits' size when first order."""
-    e, total, t, rows = node.exp_shifted, node.exp_sums, node.target, node.rows
-    denom, reduction = node.denom, node.reduction
-    dev = g._device
-    if not STATE.enabled:
-        gd = g._data.astype(e.dtype, copy=False)
-        s = gd.reshape(-1, 1) if reduction == "none" else gd.reshape(()) * e.dtype.type(1.0 / denom)
-        grad = e * (s / total)
-        grad[rows, t] -= s.reshape(-1) if reduction == "none" else s
-        return (wrap(grad, dev),)
-    # create_graph: the same formula in tensor ops, with the softmax recomputed from the input (differentiable)
+    """``(softmax(x) - one_hot(t)) * g / denom``; one kernel pass over the logits when first order."""
     (x,) = node.saved_tensors
-    one_hot = dev.xp.zeros_like(e)
-    one_hot[rows, t] = 1
+    t, denom, reduction = node.target, node.denom, node.reduction
+    dev, xd = g._device, x._data
+    xp = dev.xp
+    if not STATE.enabled:
+        gd = g._data.astype(xd.dtype, copy=False)
+        s = gd.reshape(-1) if reduction == "none" else xp.full(xd.shape[0], gd.reshape(()) / denom, xd.dtype)
+        return (wrap(_ks.cross_entropy_backward(xp, xd, t, node.lse, s), dev),)
+    # create_graph: the same formula in tensor ops, with the softmax recomputed from the input (differentiable)
+    one_hot = xp.zeros_like(xd)
+    one_hot[xp.arange(xd.shape[0]), t] = 1
     grad = x.softmax(1) - wrap(one_hot, dev)
     return (grad * (g.unsqueeze(1) if reduction == "none" else g * (1.0 / denom)),)
 

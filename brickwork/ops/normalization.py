@@ -1,11 +1,10 @@
 """Normalization: ``batch_norm``, ``layer_norm``, ``group_norm``, ``instance_norm`` (``F.normalize`` is a composite
 in ``nn/functional/_norm.py``).
 
-Batch, layer, group and instance norm in training share one primitive, `_native_norm`: statistics over
-some dimensions, an optional affine transform broadcast over the others. Forward and first-order backward are
-fused array passes (6 and 9 passes; ``einsum`` does multiply-and-reduce in one); with ``create_graph`` the
-backward is the same closed form in tensor ops, so second derivatives work. benchmarks/bench_norm.py measures
-it against the composite of tensor ops (about 1.5-2x slower) and PyTorch. Inference-mode batch norm is an
+Batch, layer, group and instance norm in training share one primitive, `_fused_norm`: the input seen as
+rows (layer norm), channels (batch norm) or groups (group and instance norm), normalized by the kernels of
+``brickwork/kernels/norm.py`` (on the CPU one compiled pass forward and one backward); with ``create_graph`` the
+backward is the same closed form in tensor ops, so second derivatives work. Inference-mode batch norm is an
 affine map composed of tensor ops.
 """
 
@@ -17,86 +16,68 @@ from typing import Any, Sequence
 from .._errors import op_error
 from .._tensor import Tensor
 from ..autograd.grad_mode import STATE
+from ..kernels import norm as _kn
 from ._core import bump, needs_grad, record, wrap, computed_in_float32
 
 __all__ = ["batch_norm", "layer_norm", "group_norm", "instance_norm"]
 
-_LETTERS = "abcdefghijklmnopqrstuvwxyz"
+# per kind: the kernels, the dimensions of the statistics and of the parameter sums in the kernel's view of x,
+# and the shape the (flat) parameters take to broadcast in that view
+_KINDS: dict[str, tuple[Any, Any, tuple, tuple, Any]] = {
+    "layer": (_kn.layer_norm_forward, _kn.layer_norm_backward, (1,), (0,), lambda v: (v[1],)),  # (R, N)
+    "batch": (_kn.batch_norm_forward, _kn.batch_norm_backward, (0, 2), (0, 2), lambda v: (v[1], 1)),  # (N, C, L)
+    "group": (_kn.group_norm_forward, _kn.group_norm_backward, (2, 3), (0, 3), lambda v: (v[1], v[2], 1)),
+}  # group: (N, G, C / G, L)
 
 
-def _dot(xp: Any, a: Any, b: Any, dims: tuple) -> Any:
-    """``sum(a * b)`` over ``dims`` (kept as size-1 dimensions) in one pass, without the product temporary."""
-    ix = _LETTERS[:a.ndim]
-    out = "".join(c for i, c in enumerate(ix) if i not in dims)
-    r = xp.einsum(f"{ix},{ix}->{out}", a, b)
-    return r.reshape(tuple(1 if i in dims else n for i, n in enumerate(a.shape)))
+def _fused_norm(kind: str, x: Tensor, view: tuple, weight: Tensor | None, bias: Tensor | None, eps: float,
+                name: str) -> tuple[Tensor, tuple]:
+    """``(x - mean) * rstd * weight + bias``, with ``x`` seen as ``view`` and the statistics of ``kind``.
 
-
-def _native_norm(x: Tensor, weight: Tensor | None, bias: Tensor | None, dims: tuple, pshape: tuple, eps: float,
-                 name: str) -> tuple[Tensor, Any, Any]:
-    """``(x - mean) / sqrt(var + eps) * weight + bias`` with statistics over ``dims``.
-
-    ``weight`` and ``bias`` are reshaped to ``pshape`` (broadcastable to ``x``). Returns the output and the
-    batch mean and (biased) variance arrays, kept with ``dims`` as size-1 dimensions.
+    One node, ``name``, whose first-order backward is the kernel's and whose ``create_graph`` backward is the
+    same closed form in tensor ops (so it differentiates again). Returns the output and the kernel's statistics
+    (``(mean, rstd)``; batch norm ``(mean, var, rstd)``).
     """
-    d = x._data
     xp = x._device.xp
-    count = math.prod(d.shape[i] for i in dims)
-    mean = d.mean(axis=dims, keepdims=True)
-    xhat = d - mean
-    var = _dot(xp, xhat, xhat, dims) / max(count, 1)
-    invstd = 1.0 / xp.sqrt(var + eps)
-    xhat *= invstd
-    y = xhat
-    if weight is not None:
-        y = xhat * weight._data.reshape(pshape)
-    if bias is not None:
-        y = y + bias._data.reshape(pshape) if y is xhat else xp.add(y, bias._data.reshape(pshape), out=y)
+    forward = _KINDS[kind][0]
+    w = None if weight is None else weight._data.reshape(-1)
+    b = None if bias is None else bias._data.reshape(-1)
+    y, *stats = forward(xp, x._data, view, w, b, eps)
     out = wrap(y, x._device)
     if needs_grad(x, weight, bias):
-        # xhat is kept for the first-order backward; when it is the output itself and the output was changed in
-        # place since (a following relu_), the backward rebuilds it from x and the mean
-        kept = (xhat, out._version_counter, out._version_counter[0], mean)
-        record(out, name, _native_norm_backward, (x, weight, bias), saved=(x,) if weight is None else (x, weight),
-               dims=dims, pshape=pshape, eps=eps, kept=kept, invstd=invstd, count=count,
+        record(out, name, _fused_norm_backward, (x, weight, bias), saved=(x,) if weight is None else (x, weight),
+               kind=kind, view=view, mean=stats[0], rstd=stats[-1], eps=eps,
                bias_shape=None if bias is None else bias._data.shape)
-    return out, mean, var
+    return out, tuple(stats)
 
 
-def _native_norm_backward(node: Any, g: Tensor) -> tuple:
+def _fused_norm_backward(node: Any, g: Tensor) -> tuple:
     saved = node.saved_tensors
     x, w = saved[0], (saved[1] if len(saved) > 1 else None)
     need_x, need_w, need_b = node.needs_input_grad
-    dims, pshape, eps, invstd, count = node.dims, node.pshape, node.eps, node.invstd, node.count
-    xhat, vc, version, mean = node.kept
-    lead = x.ndim - len(pshape)  # parameters broadcast over the leading dims and their own size-1 dims
-    pdims = tuple(i for i in range(x.ndim) if i < lead or pshape[i - lead] == 1)
+    need_w = need_w and w is not None
+    _, backward, dims, pdims, pshape = _KINDS[node.kind]
+    view = node.view
     if STATE.enabled:  # create_graph: the closed form in tensor ops of x, so it differentiates again
-        xc = x - x.mean(dims, keepdim=True)
-        inv = ((xc * xc).mean(dims, keepdim=True) + eps).rsqrt()
+        xv, gv = x.reshape(view), g.reshape(view)
+        xc = xv - xv.mean(dims, keepdim=True)
+        inv = ((xc * xc).mean(dims, keepdim=True) + node.eps).rsqrt()
         xh = xc * inv
-        gh = g if w is None else g * w.reshape(pshape)
+        gh = gv if w is None else gv * w.reshape(pshape(view))
         gx = (gh - gh.mean(dims, keepdim=True) - xh * (gh * xh).mean(dims, keepdim=True)) * inv if need_x else None
-        gw = (g * xh).sum(pdims).reshape(w.shape) if need_w and w is not None else None
-        gb = g.sum(pdims).reshape(node.bias_shape) if need_b else None
-        return gx, gw, gb
-    xp, dev, gd = x._device.xp, x._device, g._data
-    if vc[0] != version:
-        xhat = (x._data - mean) * invstd
-    gx = gw = gb = None
-    if need_b:
-        gb = wrap(gd.sum(axis=pdims).reshape(node.bias_shape), dev)
-    if need_w and w is not None:
-        gw = wrap(_dot(xp, gd, xhat, pdims).reshape(w.shape), dev)
-    if need_x:
-        gh = gd if w is None else gd * w._data.reshape(pshape)
-        a = gh.mean(axis=dims, keepdims=True)
-        r = xhat * (_dot(xp, gh, xhat, dims) / -max(count, 1))
-        r += gh
-        r -= a
-        r *= invstd
-        gx = wrap(r, dev)
-    return gx, gw, gb
+        gw = (gv * xh).sum(pdims).reshape(w.shape) if need_w and w is not None else None
+        gb = gv.sum(pdims).reshape(node.bias_shape) if need_b else None
+        return None if gx is None else gx.reshape(x.shape), gw, gb
+    xp, dev = x._device.xp, x._device
+    gx, gw, gb = backward(xp, g._data, x._data, view, node.mean, node.rstd,
+                          None if w is None else w._data.reshape(-1), need_x, need_w, need_b)
+    return (None if gx is None else wrap(gx, dev),
+            None if gw is None or w is None else wrap(_shaped(gw, w._data.shape), dev),
+            None if gb is None else wrap(_shaped(gb, node.bias_shape), dev))
+
+
+def _shaped(a: Any, shape: tuple) -> Any:
+    return a if a.shape == shape else a.reshape(shape)  # a fresh array stays one (autograd keeps it without a copy)
 
 
 def _channel_shape(x: Tensor) -> tuple:
@@ -146,12 +127,12 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
                            f"{list(input.shape)}), not {t.numel()}")
     pshape = _channel_shape(input)
     if training or running_mean is None or running_var is None:
-        dims = (0,) + tuple(range(2, input.ndim))
         count = input.numel() // c if c else 0
         if training and count <= 1:
             raise ValueError(f"Expected more than 1 value per channel when training, got input size "
                              f"{list(input.shape)}; use a batch of at least 2 (or call .eval() for inference)")
-        out, mean, var = _native_norm(input, weight, bias, dims, pshape, eps, "NativeBatchNormBackward0")
+        view = (input.shape[0], c, count // max(input.shape[0], 1))
+        out, (mean, var, _) = _fused_norm("batch", input, view, weight, bias, eps, "NativeBatchNormBackward0")
         if training:
             _update(running_mean, mean, momentum)
             _update(running_var, var * (count / max(count - 1, 1)), momentum)
@@ -199,8 +180,9 @@ def layer_norm(input: Tensor, normalized_shape: Sequence[int], weight: Tensor | 
     for name, t in (("weight", weight), ("bias", bias)):
         if t is not None and tuple(t.shape) != shape:
             raise op_error(RuntimeError, "layer_norm", f"expected {name} of shape {list(shape)}, got {list(t.shape)}")
-    dims = tuple(range(input.ndim - len(shape), input.ndim))
-    return _native_norm(input, weight, bias, dims, shape, eps, "NativeLayerNormBackward0")[0]
+    n = math.prod(shape)
+    view = (input.numel() // n if n else 0, n)
+    return _fused_norm("layer", input, view, weight, bias, eps, "NativeLayerNormBackward0")[0]
 
 
 @computed_in_float32
@@ -225,9 +207,12 @@ def group_norm(input: Tensor, num_groups: int, weight: Tensor | None = None, bia
         raise op_error(RuntimeError, "group_norm",
                        f"expected number of channels in input ({c}) to be divisible by "
                        f"num_groups ({num_groups}); choose num_groups dividing {c}")
-    y = _native_norm(input.reshape(n, num_groups, -1), None, None, (2,), (), eps, "NativeGroupNormBackward0")[0]
-    y = y.reshape(input.shape)
-    return _channel_affine(y, weight, bias)
+    for name, t in (("weight", weight), ("bias", bias)):
+        if t is not None and t.numel() != c:
+            raise op_error(RuntimeError, "group_norm",
+                           f"expected {name} with {c} elements (one per channel), got {list(t.shape)}")
+    view = (n, num_groups, c // num_groups, math.prod(input.shape[2:]))
+    return _fused_norm("group", input, view, weight, bias, eps, "NativeGroupNormBackward0")[0]
 
 
 @computed_in_float32
@@ -245,8 +230,8 @@ def instance_norm(input: Tensor, running_mean: Tensor | None = None, running_var
     if not use_input_stats:
         return batch_norm(input, running_mean, running_var, weight, bias, False, momentum, eps)
     n, c = input.shape[0], input.shape[1]
-    dims = tuple(range(2, input.ndim))
-    y = _native_norm(input, None, None, dims, (), eps, "NativeBatchNormBackward0")[0]
+    y = _fused_norm("group", input, (n, c, 1, math.prod(input.shape[2:])), None, None, eps,
+                    "NativeBatchNormBackward0")[0]
     if running_mean is not None or running_var is not None:
         x = input._data.reshape(n, c, -1)
         count = x.shape[2]

@@ -15,6 +15,7 @@ from .. import dtypes as _dt
 from .. import return_types
 from .._tensor import Tensor
 from ..autograd.grad_mode import STATE
+from ..kernels import softmax as _ks
 from ._core import dims_tuple, needs_grad, record, renamed, wrap, wrap_dim
 
 
@@ -536,9 +537,7 @@ def softmax(input: Tensor, dim: int | None = None, dtype: Any = None, _stackleve
         raise RuntimeError(f"softmax: expected a floating input, got {input.dtype}; call x.float() first")
     if _low(input):
         return _in_float32(softmax, input, "SoftmaxBackward0", ax)
-    e = xp.exp(d - d.max(axis=ax, keepdims=True)) if d.size else d.copy()
-    e /= e.sum(axis=ax, keepdims=True)
-    r = wrap(e, input._device)
+    r = wrap(_ks.softmax_forward(xp, d, ax), input._device)
     if needs_grad(input):
         record(r, "SoftmaxBackward0", _softmax_backward, (input,), dim=ax, save_output=True)
     return r
@@ -546,6 +545,8 @@ def softmax(input: Tensor, dim: int | None = None, dtype: Any = None, _stackleve
 
 def _softmax_backward(node: Any, g: Tensor) -> tuple:
     y = node.output()
+    if not STATE.enabled:  # first order: the kernel, one pass
+        return (wrap(_ks.softmax_backward(y._device.xp, y._data, g._data, node.dim), y._device),)
     gy = g * y
     return (gy - y * gy.sum(node.dim, keepdim=True),)
 
@@ -566,12 +567,7 @@ def log_softmax(input: Tensor, dim: int | None = None, dtype: Any = None, _stack
         raise RuntimeError(f"log_softmax: expected a floating input, got {input.dtype}; call x.float() first")
     if _low(input):
         return _in_float32(log_softmax, input, "LogSoftmaxBackward0", ax)
-    if d.size:
-        s = d - d.max(axis=ax, keepdims=True)
-        s -= xp.log(xp.exp(s).sum(axis=ax, keepdims=True))
-    else:
-        s = d.copy()
-    r = wrap(s, input._device)
+    r = wrap(_ks.log_softmax_forward(xp, d, ax), input._device)
     if needs_grad(input):
         record(r, "LogSoftmaxBackward0", _log_softmax_backward, (input,), dim=ax, save_output=True)
     return r
@@ -579,6 +575,8 @@ def log_softmax(input: Tensor, dim: int | None = None, dtype: Any = None, _stack
 
 def _log_softmax_backward(node: Any, g: Tensor) -> tuple:
     y = node.output()
+    if not STATE.enabled:  # first order: the kernel, one pass
+        return (wrap(_ks.log_softmax_backward(y._device.xp, y._data, g._data, node.dim), y._device),)
     return (g - y.exp() * g.sum(node.dim, keepdim=True),)
 
 

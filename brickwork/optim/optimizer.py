@@ -22,6 +22,8 @@ from .._tensor import Tensor, _make
 from ..autograd.grad_mode import enable_grad
 from ..backends import CPU
 from ..backends._fused import fused_update
+from ..kernels import mode as _kernel_mode
+from ..kernels.optim import adam_step, sgd_step
 from ..nn.hooks import RemovableHandle
 
 __all__ = ["Optimizer", "required", "register_optimizer_step_pre_hook", "register_optimizer_step_post_hook"]
@@ -147,6 +149,16 @@ def square_avg_(xp: Any, v: Any, g: Any, beta: float, tmp: Any) -> None:
     xp.multiply(g, 1 - beta, out=tmp)
     tmp *= g
     v += tmp
+
+
+# the compiled CPU forms of the generic updates (same arguments without the scratch arrays)
+_CPU_UPDATES = {"brickwork.optim.adam._adam": adam_step, "brickwork.optim.sgd._sgd": sgd_step}
+
+
+def _compiled_update(kernel: Callable) -> Callable | None:
+    """The compiled CPU kernel for the update ``kernel``, or None (none, ``BRICKWORK_KERNELS=reference``, no Numba)."""
+    k = _CPU_UPDATES.get(f"{kernel.__module__}.{kernel.__qualname__}")
+    return None if k is None or _kernel_mode() != "auto" else k.compiled()
 
 
 class Optimizer:
@@ -351,13 +363,20 @@ class Optimizer:
         contiguous parameters are updated in chunks of ``_CHUNK_BYTES`` per array, so that every pass of the
         update finds its operands in cache (Adam's 13 passes over a 784x256 float32 weight: about 1.2x faster than
         whole-array passes); the scratch arrays ``tmp`` (and ``gbuf``, for a modified gradient) then have the
-        chunk's size only. Chunking changes no result: every operation is elementwise. On CuPy, updates with a
-        fused form (Adam, SGD) run as one kernel instead.
+        chunk's size only. Chunking changes no result: every operation is elementwise. Updates with a fused form
+        (Adam, SGD) run as one kernel instead: a compiled CPU kernel on NumPy (``kernels/optim.py``), one CuPy
+        launch on a GPU; all three give the same bits.
         """
         p = arrays[0]
         xp = dev.xp
-        if xp is not np and fused_update(kernel, xp, arrays, args):  # one GPU launch (backends/_fused.py)
-            return
+        if xp is not np:
+            if fused_update(kernel, xp, arrays, args):  # one GPU launch (backends/_fused.py)
+                return
+        else:
+            compiled = _compiled_update(kernel)
+            if compiled is not None:  # one compiled CPU pass (kernels/optim.py)
+                compiled(*arrays, *args)
+                return
         n, dtype = p.size, p.dtype
         step = _CHUNK_BYTES // p.itemsize
         if n <= 2 * step or xp is not np or not all(a is None or a.flags.c_contiguous for a in arrays):
@@ -582,3 +601,46 @@ def check_flags(name: str, foreach: Any, fused: Any, differentiable: bool) -> No
     if differentiable:
         raise RuntimeError(f"{name}(differentiable=True) is not supported: brickwork optimizers update parameters "
                            "in place outside autograd; leave differentiable=False")
+
+
+def param_state(opt: Optimizer, p: Tensor, init: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+    """``opt.state[p]``, filled from ``init()`` when empty; state shaped like ``p`` follows ``p``'s device/dtype.
+
+    Used by the optimizers whose updates are plain array expressions (Adadelta, Adamax, NAdam, RAdam, ASGD, Rprop).
+    Scalar entries (``step``, NAdam's ``mu_product``, ASGD's ``eta`` and ``mu``) keep their dtype, as in PyTorch.
+
+    Example:
+        >>> import brickwork as torch
+        >>> w = torch.zeros(2, requires_grad=True); opt = torch.optim.SGD([w])
+        >>> sorted(param_state(opt, w, lambda: {"step": scalar_state()}))
+        ['step']
+    """
+    state = opt.state[p]
+    if len(state) == 0:
+        state.update(init())
+        return state
+    for k, v in state.items():
+        if k != "step" and isinstance(v, Tensor) and v.shape == p.shape and v.ndim > 0 and (
+                v._device is not p._device or v._data.dtype != p._data.dtype):
+            state[k] = v.to(device=p._device, dtype=p.dtype if v.is_floating_point() else None)
+    return state
+
+
+def zeros_state(p: Tensor, fill: float = 0.0) -> Tensor:
+    """A state tensor like ``p`` (same shape, dtype, device) filled with ``fill``.
+
+    Example:
+        >>> import brickwork as torch
+        >>> zeros_state(torch.ones(2), 0.5)
+        tensor([0.5000, 0.5000])
+    """
+    return _make(p._device.xp.full_like(p._data, fill), p._device)
+
+
+def plain_grad(xp: Any, p: Any, g: Any, maximize: bool, wd: float) -> Any:
+    """A new gradient array: ``-g`` when maximizing, plus ``wd * p`` (PyTorch's ``grad.add(param, alpha=wd)``)."""
+    if maximize:
+        g = xp.negative(g)
+    if wd != 0:
+        g = g + p * wd
+    return g

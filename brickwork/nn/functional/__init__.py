@@ -21,6 +21,7 @@ side) live in ``brickwork/ops/``:
 ``_pool3d``               3-d pooling, lp_pool1d/2d/3d, max_unpool1d/2d/3d, *_with_indices (composed here)
 ``_embedding_bag``        embedding_bag (lookup, gather into bags, reduce; composed here)
 ``_norm_extra``           rms_norm, local_response_norm (composed here)
+``_fractional``           fractional_max_pool2d/3d (gathers at PyTorch's pseudo-random offsets; composed here)
 ``_loss_margin``          triplet, cosine embedding, margin ranking, hinge, multi-(label) margin, soft margin losses
 ``_loss_likelihood``      poisson_nll_loss, gaussian_nll_loss, ctc_loss (``ops/ctc.py``)
 ``_loss``                 losses: mse_loss, cross_entropy, ... (``ops/loss.py``)
@@ -69,6 +70,8 @@ from ._pool3d import (
     adaptive_max_pool1d_with_indices, adaptive_max_pool2d_with_indices, adaptive_max_pool3d_with_indices)
 from ._shuffle import pixel_shuffle, pixel_unshuffle, channel_shuffle, native_channel_shuffle
 from ._norm_extra import rms_norm, local_response_norm
+from ._fractional import (
+    fractional_max_pool2d, fractional_max_pool2d_with_indices, fractional_max_pool3d, fractional_max_pool3d_with_indices)
 
 __all__ = [
     "relu", "relu_", "relu6", "leaky_relu", "leaky_relu_", "elu", "elu_", "selu", "celu", "gelu", "silu", "mish",
@@ -89,4 +92,6 @@ __all__ = [
     "max_unpool3d", "max_pool1d_with_indices", "max_pool2d_with_indices", "max_pool3d_with_indices",
     "adaptive_max_pool1d_with_indices", "adaptive_max_pool2d_with_indices", "adaptive_max_pool3d_with_indices",
     "pixel_shuffle", "pixel_unshuffle", "channel_shuffle", "native_channel_shuffle",
-    "rms_norm", "local_response_norm"]
+    "rms_norm", "local_response_norm",
+    "fractional_max_pool2d", "fractional_max_pool2d_with_indices", "fractional_max_pool3d",
+    "fractional_max_pool3d_with_indices"]

@@ -1,0 +1,246 @@
+"""Convolution and recurrent kernels: each compiled kernel against its reference and PyTorch, gradients
+included; the one-node LSTM/GRU layers against the composed recurrence (their reference) and PyTorch, with
+double backward; and which path ``nn.LSTM``/``nn.GRU`` take.
+
+Shapes stay small: Numba compiles each kernel once per dtype (cached on disk).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+import brickwork as bw
+from brickwork import kernels
+from brickwork.kernels import conv as kconv
+from brickwork.kernels import rnn as krnn
+from brickwork.nn._functional_rnn import recurrent_layer
+from brickwork.ops.conv import _geometry
+from brickwork.ops.rnn import gru_layer, lstm_layer
+
+TESTED = {"conv2d_forward", "conv2d_input", "conv2d_weight", "lstm_cell_forward", "lstm_hidden",
+          "lstm_cell_backward", "gru_gates", "gru_candidate", "gru_hidden", "gru_cell_backward"}
+_TOL = {np.float32: 3e-5, np.float64: 1e-11}
+_rng = np.random.default_rng(0)
+
+
+def _close(a, b, dtype, what):
+    a, b = np.asarray(a), np.asarray(b)
+    assert a.shape == b.shape, f"{what}: shape {a.shape} vs {b.shape}"
+    tol = _TOL[dtype] * max(1.0, float(np.abs(b).max(initial=0.0)))
+    np.testing.assert_allclose(a, b, rtol=0, atol=tol, err_msg=what)
+
+
+# -- convolution ----------------------------------------------------------------------------------------------
+
+# (N, C, H, W), out channels, kernel, stride, padding, dilation, groups
+CONV_CASES = [
+    pytest.param((2, 3, 7, 6), 4, (3, 3), 1, 1, 1, 1, id="3x3-pad1"),
+    pytest.param((2, 3, 7, 6), 4, (3, 3), 1, "same", 1, 1, id="3x3-same"),
+    pytest.param((2, 2, 6, 7), 3, (2, 2), 1, "same", 1, 1, id="2x2-same-odd-split"),
+    pytest.param((2, 4, 9, 8), 6, (3, 2), (2, 1), (1, 0), (1, 2), 2, id="strided-dilated-grouped"),
+    pytest.param((3, 4, 5, 5), 4, (1, 1), 1, 0, 1, 1, id="pointwise"),
+    pytest.param((2, 4, 8, 8), 4, (1, 1), 2, 0, 1, 1, id="pointwise-stride2"),
+    pytest.param((2, 6, 9, 9), 6, (3, 3), 1, 1, 1, 6, id="depthwise"),
+    pytest.param((2, 3, 11, 10), 5, (5, 5), (2, 3), 2, 1, 1, id="5x5-stride23"),
+    pytest.param((2, 3, 9, 9), 4, (7, 7), 2, 3, 1, 1, id="7x7-stride2-pad3"),
+    pytest.param((20, 2, 3, 3), 3, (2, 2), 1, 1, 1, 1, id="many-small-samples"),
+    pytest.param((2, 2, 6, 6), 3, (3, 3), 1, 1, 2, 1, id="dilated"),
+]
+
+
+def _torch_conv(x, w, stride, padding, dilation, groups):
+    return torch.nn.functional.conv2d(x, w, None, stride, padding, dilation, groups)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("shape,o,k,stride,padding,dilation,groups", CONV_CASES)
+def test_conv_kernels_match_reference_and_torch(shape, o, k, stride, padding, dilation, groups, dtype):
+    x = _rng.standard_normal(shape).astype(dtype)
+    w = _rng.standard_normal((o, shape[1] // groups) + k).astype(dtype)
+    b = _rng.standard_normal(o).astype(dtype)
+    g = _geometry("conv2d", x.shape, w.shape, stride, padding, dilation, groups, 2)
+    fwd, dx_k, dw_k = (kernels.get(n).compiled() for n in ("conv2d_forward", "conv2d_input", "conv2d_weight"))
+    assert fwd is not None and dx_k is not None and dw_k is not None, "conv kernels did not load"
+    y, _ = fwd(x, w, b, g, True)
+    y_ref, cols = kconv.conv2d_forward.reference(np, x, w, b, g, True)
+    gy = _rng.standard_normal(y.shape).astype(dtype)
+    xt, wt = torch.tensor(x, requires_grad=True), torch.tensor(w, requires_grad=True)
+    yt = _torch_conv(xt, wt, stride, padding, dilation, groups) + torch.tensor(b).reshape(-1, 1, 1)
+    gxt, gwt = torch.autograd.grad(yt, (xt, wt), torch.tensor(gy))
+    _close(y, y_ref, dtype, "forward vs reference")
+    _close(y, yt.detach().numpy(), dtype, "forward vs torch")
+    dx = dx_k(gy, w, g)
+    _close(dx, kconv.conv2d_input.reference(np, gy, w, g), dtype, "input grad vs reference")
+    _close(dx, gxt.numpy(), dtype, "input grad vs torch")
+    dw = dw_k(x, gy, g, None)
+    _close(dw, kconv.conv2d_weight.reference(np, x, gy, g, cols), dtype, "weight grad vs reference")
+    _close(dw, gwt.numpy(), dtype, "weight grad vs torch")
+
+
+def test_conv_kernel_takes_the_reference_for_half_precision():
+    x = _rng.standard_normal((1, 2, 5, 5)).astype(np.float16)
+    w = _rng.standard_normal((3, 2, 3, 3)).astype(np.float16)
+    g = _geometry("conv2d", x.shape, w.shape, 1, 1, 1, 1, 2)
+    y, _ = kernels.get("conv2d_forward").compiled()(x, w, None, g, False)
+    assert y.dtype == np.float16
+    _close(y.astype(np.float32), kconv.conv2d_forward.reference(np, x, w, None, g, False)[0].astype(np.float32),
+           np.float32, "float16 forward")
+
+
+def test_conv2d_double_backward_with_kernels():
+    x = bw.randn(2, 2, 5, 5, dtype=bw.float64, requires_grad=True)
+    w = bw.randn(3, 2, 3, 3, dtype=bw.float64, requires_grad=True)
+    assert bw.autograd.gradgradcheck(lambda x, w: bw.nn.functional.conv2d(x, w, stride=2, padding=1), (x, w))
+
+
+# -- recurrent cell kernels --------------------------------------------------------------------------------------
+
+def _squashed(shape, dtype):
+    return np.tanh(_rng.standard_normal(shape)).astype(dtype)
+
+
+def _cell_cases(dtype):
+    n, h = 3, 5
+    z4, z2, tc = _squashed((n, 4 * h), dtype), _squashed((n, 2 * h), dtype), _squashed((n, h), dtype)
+    c, dh, dc = (_rng.standard_normal((n, h)).astype(dtype) for _ in range(3))
+    gi, gh = (_rng.standard_normal((n, 3 * h)).astype(dtype) for _ in range(2))
+    nn_ = _squashed((n, h), dtype)
+    e = np.empty
+    return {  # name: (inputs, outputs written by the kernel)
+        "lstm_cell_forward": ((z4, c), (e((n, h), dtype),)),
+        "lstm_hidden": ((z4, tc), (e((n, h), dtype),)),
+        "lstm_cell_backward": ((z4, tc, c, dh), (dc, e((n, 4 * h), dtype))),
+        "gru_gates": ((gi, gh), (e((n, 2 * h), dtype),)),
+        "gru_candidate": ((gi, gh, z2), (e((n, h), dtype),)),
+        "gru_hidden": ((z2, nn_, c), (e((n, h), dtype),)),
+        "gru_cell_backward": ((z2, nn_, c[:, ::-1].copy(), c, dh), tuple(e(s, dtype) for s in
+                                                                         ((n, 3 * h), (n, 3 * h), (n, h)))),
+    }
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("name", sorted(TESTED - {"conv2d_forward", "conv2d_input", "conv2d_weight"}))
+def test_rnn_cell_kernel_matches_reference(name, dtype):
+    kernel = kernels.get(name)
+    compiled = kernel.compiled()
+    assert compiled is not None, f"{name}: Numba kernel did not load"
+    inputs, outputs = _cell_cases(dtype)[name]
+    ref_out = tuple(o.copy() for o in outputs)
+    kernel.reference(np, *inputs, *ref_out)
+    got = tuple(o.copy() for o in outputs)
+    compiled(*inputs, *got)
+    for i, (a, b) in enumerate(zip(got, ref_out)):
+        _close(a, b, dtype, f"{name} output {i}")
+
+
+# -- the one-node layers ------------------------------------------------------------------------------------
+
+def _layer_inputs(gates, dtype, bias):
+    L, N, I, H = 4, 3, 5, 6
+    shapes = [(L, N, I), (N, H), (N, H), (gates * H, I), (gates * H, H), (gates * H,), (gates * H,)]
+    arrays = [_rng.standard_normal(s).astype(dtype) * 0.6 for s in shapes]
+    if not bias:
+        arrays[5] = arrays[6] = None
+    if gates == 3:
+        arrays[2] = None
+    return arrays
+
+
+def _leaves(arrays, lib):
+    return [None if a is None else lib.tensor(a, requires_grad=True) for a in arrays]
+
+
+def _torch_layer(mode, arrays, reverse):
+    """PyTorch's layer on the same numbers: its outputs, and the tensors holding the gradients of each input."""
+    cls = torch.nn.LSTM if mode == "LSTM" else torch.nn.GRU
+    m = cls(arrays[0].shape[2], arrays[1].shape[1], bias=arrays[5] is not None).double()
+    names = ("weight_ih_l0", "weight_hh_l0", "bias_ih_l0", "bias_hh_l0")
+    with torch.no_grad():
+        for name, a in zip(names, arrays[3:]):
+            if a is not None:
+                getattr(m, name).copy_(torch.tensor(a))
+    m = m.to(torch.from_numpy(arrays[0]).dtype)
+    x, h0, c0 = (None if a is None else torch.tensor(a, requires_grad=True) for a in arrays[:3])
+    hx = (h0[None], c0[None]) if mode == "LSTM" else h0[None]
+    out, hn = m(x.flip(0) if reverse else x, hx)
+    out = out.flip(0) if reverse else out
+    outs = (out, hn[0][0], hn[1][0]) if mode == "LSTM" else (out, hn[0])
+    return outs, [x, h0, c0] + [getattr(m, n) if a is not None else None for n, a in zip(names, arrays[3:])]
+
+
+def _run_layer(mode, ins, reverse, lib):
+    if mode == "LSTM":
+        return lstm_layer(*ins, reverse=reverse)
+    return gru_layer(ins[0], ins[1], *ins[3:], reverse=reverse)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("reverse", [False, True])
+@pytest.mark.parametrize("bias", [True, False])
+@pytest.mark.parametrize("mode", ["LSTM", "GRU"])
+def test_layer_matches_composed_recurrence_and_torch(mode, bias, reverse, dtype):
+    arrays = _layer_inputs(4 if mode == "LSTM" else 3, dtype, bias)
+    fused, composed = _leaves(arrays, bw), _leaves(arrays, bw)
+    with kernels.use_mode("auto"):
+        outs = _run_layer(mode, fused, reverse, bw)
+    with kernels.use_mode("reference"):  # the composed recurrence, the layer's reference
+        ref = recurrent_layer(mode, composed[0], composed[1], composed[2], tuple(composed[3:]), reverse)
+    assert outs[0].grad_fn.name() != ref[0].grad_fn.name()
+    touts, theirs = _torch_layer(mode, arrays, reverse)
+    gs = [_rng.standard_normal(tuple(o.shape)).astype(dtype) for o in outs]
+    sum(((o * bw.tensor(g)).sum() for o, g in zip(outs, gs)), bw.tensor(0.0, dtype=outs[0].dtype)).backward()
+    sum(((o * bw.tensor(g)).sum() for o, g in zip(ref, gs) if o is not None),
+        bw.tensor(0.0, dtype=outs[0].dtype)).backward()
+    torch.autograd.backward(list(touts), [torch.tensor(g) for g in gs])
+    for k, (a, r, t) in enumerate(zip(outs, ref, touts)):
+        _close(a.detach().numpy(), r.detach().numpy(), dtype, f"{mode} output {k} vs composed")
+        _close(a.detach().numpy(), t.detach().numpy(), dtype, f"{mode} output {k} vs torch")
+    for k, (a, r, t) in enumerate(zip(fused, composed, theirs)):
+        if a is not None and t is not None:
+            _close(a.grad.numpy(), r.grad.numpy(), dtype, f"{mode} grad of input {k} vs composed")
+            _close(a.grad.numpy(), t.grad.numpy(), dtype, f"{mode} grad of input {k} vs torch")
+
+
+@pytest.mark.parametrize("mode", ["LSTM", "GRU"])
+def test_layer_double_backward(mode):
+    gates = 4 if mode == "LSTM" else 3
+    x = bw.randn(3, 2, 3, dtype=bw.float64, requires_grad=True)
+    h0 = bw.randn(2, 4, dtype=bw.float64, requires_grad=True)
+    w_ih = bw.randn(gates * 4, 3, dtype=bw.float64, requires_grad=True)
+    w_hh = bw.randn(gates * 4, 4, dtype=bw.float64, requires_grad=True)
+
+    def f(x, h0, w_ih, w_hh):
+        if mode == "LSTM":
+            out, _, c = lstm_layer(x, h0, h0 * 0.5, w_ih, w_hh, reverse=True)
+            return out.sum(0) + c
+        return gru_layer(x, h0, w_ih, w_hh)[0]
+
+    assert bw.autograd.gradcheck(f, (x, h0, w_ih, w_hh))
+    assert bw.autograd.gradgradcheck(f, (x, h0, w_ih, w_hh))
+
+
+def test_nn_lstm_takes_one_node_and_reference_mode_the_composed_path():
+    lstm = bw.nn.LSTM(3, 4)
+    x = bw.randn(5, 2, 3)
+    with kernels.use_mode("auto"):
+        out, _ = lstm(x)
+    assert out.grad_fn is not None and "Lstm" in out.grad_fn.next_functions[0][0].name()
+    with kernels.use_mode("reference"):
+        ref, _ = lstm(x)
+    assert "Lstm" not in ref.grad_fn.name()
+    np.testing.assert_allclose(out.detach().numpy(), ref.detach().numpy(), rtol=0, atol=1e-6)
+
+
+def test_layer_errors_name_the_shapes():
+    with pytest.raises(RuntimeError, match="weight_ih"):
+        lstm_layer(bw.randn(2, 1, 3), bw.zeros(1, 4), bw.zeros(1, 4), bw.randn(16, 5), bw.randn(16, 4))
+    with pytest.raises(RuntimeError, match="at least one step"):
+        gru_layer(bw.randn(0, 1, 3), bw.zeros(1, 4), bw.randn(12, 3), bw.randn(12, 4))
+
+
+def test_rnn_kernels_have_references_for_other_backends():
+    for name in TESTED:
+        assert kernels.get(name).reference is not None
+    assert krnn.lstm_cell_forward.has_cpu
