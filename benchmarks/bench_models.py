@@ -14,8 +14,9 @@ PyTorch load, ``torch.set_num_threads(1)``), with PyTorch's initial weights copi
 and the two alternating in blocks of consecutive steps; medians of thread CPU time and wall time are reported
 (see bench_train.py's ``timed``). The first three steps' losses are compared first.
 
-``--memory``: for each model and library, a fresh process runs two steps, resets the kernel's peak-RSS mark
-(``/proc/self/clear_refs``), runs one more and reports the peak resident memory above the level before it.
+``--memory``: for ResNet-18 and each library, a fresh process builds the model, runs two steps, resets the kernel's
+peak-RSS mark (``/proc/self/clear_refs``), runs one more and reports that step's peak resident memory above the
+level before the first step (so memory kept between steps, gradients and allocator pools, counts).
 ``--first-step``: a fresh process per library times its first step (kernel compilation and warm-up included),
 once with an empty Numba cache and once with the cache the first run wrote.
 
@@ -125,11 +126,11 @@ def _child(mode: str, name: str, lib_name: str) -> None:
         t3 = time.perf_counter()
         print(json.dumps({"build_s": t1 - t0, "first_s": t2 - t1, "second_s": t3 - t2}))
         return
+    base = _status("VmRSS")  # model, optimizer and batch built, no step run yet
     step()
     step()
     with open("/proc/self/clear_refs", "w") as f:
-        f.write("5")  # reset VmHWM, the peak resident set size, to the current size
-    base = _status("VmRSS")
+        f.write("5")  # reset VmHWM, the peak resident set size, to the current size (compilation left out)
     step()
     print(json.dumps({"peak_mb": (_status("VmHWM") - base) / 1024, "rss_mb": base / 1024}))
 
@@ -184,7 +185,7 @@ def main() -> None:
                      + "\n\nLargest relative loss difference, brickwork vs PyTorch, first 3 steps: "
                      + "; ".join(checks))
     if args.memory:
-        lines = ["| model | brickwork peak above start of step (MB) | PyTorch (MB) | ratio |", "|---|---:|---:|---:|"]
+        lines = ["| model | brickwork step peak above the built model (MB) | PyTorch (MB) | ratio |", "|---|---:|---:|---:|"]
         for case in cases:
             if "ResNet-18" not in case[0]:
                 continue

@@ -601,3 +601,46 @@ def check_flags(name: str, foreach: Any, fused: Any, differentiable: bool) -> No
     if differentiable:
         raise RuntimeError(f"{name}(differentiable=True) is not supported: brickwork optimizers update parameters "
                            "in place outside autograd; leave differentiable=False")
+
+
+def param_state(opt: Optimizer, p: Tensor, init: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+    """``opt.state[p]``, filled from ``init()`` when empty; state shaped like ``p`` follows ``p``'s device/dtype.
+
+    Used by the optimizers whose updates are plain array expressions (Adadelta, Adamax, NAdam, RAdam, ASGD, Rprop).
+    Scalar entries (``step``, NAdam's ``mu_product``, ASGD's ``eta`` and ``mu``) keep their dtype, as in PyTorch.
+
+    Example:
+        >>> import brickwork as torch
+        >>> w = torch.zeros(2, requires_grad=True); opt = torch.optim.SGD([w])
+        >>> sorted(param_state(opt, w, lambda: {"step": scalar_state()}))
+        ['step']
+    """
+    state = opt.state[p]
+    if len(state) == 0:
+        state.update(init())
+        return state
+    for k, v in state.items():
+        if k != "step" and isinstance(v, Tensor) and v.shape == p.shape and v.ndim > 0 and (
+                v._device is not p._device or v._data.dtype != p._data.dtype):
+            state[k] = v.to(device=p._device, dtype=p.dtype if v.is_floating_point() else None)
+    return state
+
+
+def zeros_state(p: Tensor, fill: float = 0.0) -> Tensor:
+    """A state tensor like ``p`` (same shape, dtype, device) filled with ``fill``.
+
+    Example:
+        >>> import brickwork as torch
+        >>> zeros_state(torch.ones(2), 0.5)
+        tensor([0.5000, 0.5000])
+    """
+    return _make(p._device.xp.full_like(p._data, fill), p._device)
+
+
+def plain_grad(xp: Any, p: Any, g: Any, maximize: bool, wd: float) -> Any:
+    """A new gradient array: ``-g`` when maximizing, plus ``wd * p`` (PyTorch's ``grad.add(param, alpha=wd)``)."""
+    if maximize:
+        g = xp.negative(g)
+    if wd != 0:
+        g = g + p * wd
+    return g
