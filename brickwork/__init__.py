@@ -120,7 +120,8 @@ def __getattr__(name: str) -> _typing.Any:
     # the larger subpackages load on first use, so `import brickwork` stays fast
     import importlib
 
-    if name in ("nn", "optim", "utils", "io", "datasets", "train", "distributed", "onnx", "amp", "cpu"):
+    if name in ("nn", "optim", "utils", "io", "datasets", "train", "distributed", "onnx", "amp", "cpu",
+                "distributions"):
         return importlib.import_module(f".{name}", __name__)
     if name in ("save", "load", "FormatError"):
         return getattr(importlib.import_module(".io", __name__), name)
