@@ -120,10 +120,13 @@ def __getattr__(name: str) -> _typing.Any:
     # the larger subpackages load on first use, so `import brickwork` stays fast
     import importlib
 
-    if name in ("nn", "optim", "utils", "io", "datasets", "train", "distributed"):
+    if name in ("nn", "optim", "utils", "io", "datasets", "train", "distributed", "onnx", "amp", "cpu",
+                "distributions"):
         return importlib.import_module(f".{name}", __name__)
     if name in ("save", "load", "FormatError"):
         return getattr(importlib.import_module(".io", __name__), name)
+    if name in ("autocast", "is_autocast_enabled", "get_autocast_dtype"):
+        return getattr(importlib.import_module(".amp", __name__), name)
     if name == "summary":
         return importlib.import_module(".nn.utils", __name__).summary
     raise AttributeError(f"module 'brickwork' has no attribute {name!r}")

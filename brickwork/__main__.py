@@ -1,4 +1,5 @@
-"""The ``brickwork`` command: ``demo`` (train a small CNN offline), ``info``, ``summary`` and ``run`` (several ranks).
+"""The ``brickwork`` command: ``demo`` (train a small CNN offline), ``info``, ``summary``, ``export`` (ONNX) and
+``run`` (several ranks).
 
 Run ``brickwork --help`` (or ``python -m brickwork --help``). Bad input ends with a one-line error and exit
 status 2, never a traceback.
@@ -167,13 +168,11 @@ def cmd_info(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_summary(args: argparse.Namespace) -> int:
-    """Print the summary of a model built by ``MODULE:FACTORY``."""
-    import brickwork
-
-    mod_name, _, attr = args.factory.partition(":")
+def _factory(spec: str) -> Any:
+    """The callable named by ``MODULE:FACTORY`` (the current directory is importable)."""
+    mod_name, _, attr = spec.partition(":")
     if not mod_name or not attr:
-        raise UsageError(f"expected MODULE:FACTORY (e.g. mypkg.models:make_net), got {args.factory!r}")
+        raise UsageError(f"expected MODULE:FACTORY (e.g. mypkg.models:make_net), got {spec!r}")
     sys.path.insert(0, os.getcwd())
     try:
         module = importlib.import_module(mod_name)
@@ -184,16 +183,61 @@ def cmd_summary(args: argparse.Namespace) -> int:
     factory = getattr(module, attr, None)
     if not callable(factory):
         raise UsageError(f"{mod_name!r} has no callable {attr!r}")
+    return factory
+
+
+def _build(spec: str) -> Any:
+    """Call the factory named by ``MODULE:FACTORY``; its failure is a one-line usage error."""
+    factory = _factory(spec)
     try:
-        model = factory()
+        return factory()
     except Exception as e:
-        raise UsageError(f"{args.factory}() failed: {type(e).__name__}: {_first_line(e)}") from None
+        raise UsageError(f"{spec}() failed: {type(e).__name__}: {_first_line(e)}") from None
+
+
+def cmd_summary(args: argparse.Namespace) -> int:
+    """Print the summary of a model built by ``MODULE:FACTORY``."""
+    import brickwork
+
+    model = _build(args.factory)
     size = tuple(args.input_size)
     try:
         brickwork.summary(model, size)  # prints the table itself (verbose=1)
     except Exception as e:
         raise UsageError(f"running {args.factory}() on an input of size {list(size)} failed: "
                          f"{type(e).__name__}: {_first_line(e)}; check --input-size") from None
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    """Export the model built by ``MODULE:FACTORY`` to ONNX, traced on a random input of ``--input-size``."""
+    import brickwork
+    from brickwork.onnx import OnnxExporterError
+
+    sizes = list(args.input_size)
+    if args.output is None and sizes and not sizes[-1].isdigit():  # `--input-size 1 3 32 32 model.onnx`
+        args.output = sizes.pop()
+    if args.output is None:
+        raise UsageError("name the .onnx file to write, e.g. brickwork export mod:make --input-size 1 3 32 32 m.onnx")
+    try:
+        args.input_size = [_positive(int)(v) for v in sizes]
+    except argparse.ArgumentTypeError as e:
+        raise UsageError(f"--input-size: {e}") from None
+    model = _build(args.factory)
+    if args.weights:
+        model.load_state_dict(brickwork.load(args.weights))
+    x = brickwork.randn(*args.input_size)
+    dyn = None if args.static else {"input": {0: "batch"}, "output": {0: "batch"}}
+    try:
+        proto = brickwork.onnx.export(model, (x,), args.output, input_names=["input"], output_names=["output"],
+                                      dynamic_axes=dyn, opset_version=args.opset)
+    except (OnnxExporterError, ValueError) as e:
+        raise UsageError(str(e)) from None
+    except ModuleNotFoundError as e:
+        raise UsageError(f"{e}; install the extra: pip install 'brickwork[onnx]'") from None
+    print(f"wrote {args.output}: {len(proto.graph.node)} nodes, {len(proto.graph.initializer)} initializers, "
+          f"opset {proto.opset_import[0].version}, input {tuple(args.input_size)}"
+          f"{'' if args.static else ' (batch axis dynamic)'}")
     return 0
 
 
@@ -216,7 +260,7 @@ def build_parser() -> argparse.ArgumentParser:
                                 description="brickwork: deep learning with PyTorch's API on NumPy and CuPy")
     p.add_argument("--version", action="version", version=f"brickwork {__version__}",
                    help="print the version and exit")
-    sub = p.add_subparsers(dest="command", required=True, metavar="{demo,info,summary,run}",
+    sub = p.add_subparsers(dest="command", required=True, metavar="{demo,info,summary,export,run}",
                            help="the command to run (brickwork COMMAND --help for its options)")
     d = sub.add_parser("demo", formatter_class=fmt,
                        help="train a small CNN on offline data and check a save/load round trip",
@@ -250,6 +294,18 @@ def build_parser() -> argparse.ArgumentParser:
                    default=argparse.SUPPRESS,
                    help="the input's shape, batch first (e.g. --input-size 1 3 32 32)")
     s.set_defaults(func=cmd_summary)
+    e = sub.add_parser("export", formatter_class=fmt,
+                       help="export to ONNX: brickwork export MODULE:FACTORY --input-size ... model.onnx",
+                       description="Build a model by calling FACTORY from MODULE, trace it on a random input of "
+                       "--input-size and write it as an ONNX file.")
+    e.add_argument("factory", help="MODULE:FACTORY, a function returning the model")
+    e.add_argument("output", nargs="?", help="the .onnx file to write (may also follow --input-size)")
+    e.add_argument("--input-size", nargs="+", required=True, metavar="N",
+                   help="the example input's shape, batch first")
+    e.add_argument("--weights", metavar="FILE", help="a state dict to load first (brickwork.save's file)")
+    e.add_argument("--opset", type=_positive(int), default=None, help="ONNX opset (None: 20, PyTorch's default)")
+    e.add_argument("--static", action="store_true", help="fix the batch size (without it the batch axis is dynamic)")
+    e.set_defaults(func=cmd_export)
     sub.add_parser("run", add_help=False, help="run a script on several processes: brickwork run --nproc-per-node "
                    "N script.py args (see brickwork run --help)")
     return p

@@ -277,3 +277,18 @@ def get_device_name(d: Any = None) -> str:
         ...     assert isinstance(torch.cuda.get_device_name(0), str)
     """
     return str(get_device_properties(d)["name"])
+
+
+def __getattr__(name: str) -> Any:
+    # ``brickwork.cuda.amp`` (autocast with float16, GradScaler) loads on first use
+    if name == "amp":
+        import types
+
+        from .amp._device import autocast_for, grad_scaler_for
+
+        amp = types.ModuleType("brickwork.cuda.amp", "``torch.cuda.amp``: ``autocast`` (float16) and ``GradScaler``.")
+        amp.autocast = autocast_for("cuda", "float16")  # type: ignore[attr-defined]
+        amp.GradScaler = grad_scaler_for("cuda")  # type: ignore[attr-defined]
+        globals()["amp"] = amp
+        return amp
+    raise AttributeError(f"module 'brickwork.cuda' has no attribute {name!r}")

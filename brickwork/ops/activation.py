@@ -130,7 +130,7 @@ def gelu(input: Tensor, approximate: str = "none") -> Tensor:
     """
     if approximate not in ("none", "tanh"):
         raise op_error(RuntimeError, "gelu", f"approximate must be 'none' or 'tanh', got {approximate!r}")
-    if input._data.dtype.kind != "f":
+    if not input.is_floating_point():
         raise op_error(RuntimeError, "gelu", f"expected a floating point input, got {input.dtype}")
     out = wrap(_ka.gelu_forward(input._device.xp, input._data, approximate == "tanh"), input._device)
     if needs_grad(input):
@@ -205,7 +205,7 @@ def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tenso
         tensor([ 0.6931, 30.0000])
     """
     d = input._data
-    if d.dtype.kind != "f":
+    if not input.is_floating_point():
         raise op_error(RuntimeError, "softplus", f"expected a floating point input, got {input.dtype}")
     xp = input._device.xp
     z = d * beta

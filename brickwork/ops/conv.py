@@ -192,7 +192,7 @@ def _check(op: str, input: Tensor, weight: Tensor, bias: Tensor | None, nd: int)
                            f"convert one, e.g. input.to({t.dtype})")
         if t._device is not input._device:
             raise device_mismatch(f"{op} ({name})", input, t)
-    if input._data.dtype.kind != "f":
+    if not input.is_floating_point():
         raise op_error(RuntimeError, op,
                        f"expected a floating point input, got {input.dtype}; call input.float() first")
     return input.ndim == nd + 1

@@ -33,7 +33,7 @@ def _apply(op: str, input: Tensor, p: float, training: bool, inplace: bool, shap
     _check_p(op, p)
     if not training or p == 0.0:
         return input
-    if input._data.dtype.kind != "f":
+    if not input.is_floating_point():
         raise op_error(RuntimeError, op, f"expected a floating point input, got {input.dtype}")
     m = _mask(input, shape, p)
     return _inplace(input, op + "_", lambda x: x * m, m) if inplace else input * m
