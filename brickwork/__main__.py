@@ -61,7 +61,12 @@ def _data(name: str, download: bool, train_size: int) -> tuple[Any, Any]:
         try:
             return cls(None, train=True, download=download), cls(None, train=False, download=download)
         except (OSError, RuntimeError, ValueError) as e:
-            raise UsageError(str(e).splitlines()[0]) from None
+            msg = str(e).splitlines()[0]
+            if not download:  # the data set's own message speaks of the Python API; say the command's option
+                msg = msg.replace("pass download=True", "add --download")
+                if "--download" not in msg:
+                    msg += " (add --download to fetch it; needs internet)"
+            raise UsageError(msg) from None
     if os.path.isdir(name):
         if not os.access(name, os.R_OK | os.X_OK):
             raise UsageError(f"--data {name!r}: the folder is not readable")
@@ -99,7 +104,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
     train, test = _data(args.data, args.download, args.train_size)
     brickwork.manual_seed(args.seed)
     print(f"brickwork {brickwork.__version__} demo: {len(train)} training and {len(test)} test images "
-          f"({args.data}), device {dev}, {args.epochs} epoch(s)\n")
+          f"({args.data}), device {dev}, {args.epochs} epoch(s); output folder {os.path.abspath(args.out)} "
+          f"(--out)\n")
     model = demo_model().to(dev)
     brickwork.summary(model, (1, 1, 28, 28), device=dev)
     opt = brickwork.optim.Adam(model.parameters(), lr=args.lr)
@@ -119,7 +125,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     with brickwork.no_grad():
         x = next(iter(test_loader))[0].to(dev)
         same = brickwork.equal(model(x), fresh(x))
-    print(f"saved {path} ({os.path.getsize(path) / 1e6:.2f} MB); reloaded into a fresh lazy model: "
+    print(f"saved {os.path.abspath(path)} ({os.path.getsize(path) / 1e6:.2f} MB); reloaded into a fresh lazy model: "
           f"predictions {'identical' if same else 'DIFFERENT'} on {len(x)} test images")
     if args.plot:
         print(f"plot: {plot_history(history, args.plot)}")
@@ -172,17 +178,34 @@ def _factory(spec: str) -> Any:
         module = importlib.import_module(mod_name)
     except ImportError as e:
         raise UsageError(f"cannot import {mod_name!r}: {e}") from None
+    except Exception as e:  # a module that fails while importing is the user's input, not our crash
+        raise UsageError(f"importing {mod_name!r} failed: {type(e).__name__}: {_first_line(e)}") from None
     factory = getattr(module, attr, None)
     if not callable(factory):
         raise UsageError(f"{mod_name!r} has no callable {attr!r}")
     return factory
 
 
+def _build(spec: str) -> Any:
+    """Call the factory named by ``MODULE:FACTORY``; its failure is a one-line usage error."""
+    factory = _factory(spec)
+    try:
+        return factory()
+    except Exception as e:
+        raise UsageError(f"{spec}() failed: {type(e).__name__}: {_first_line(e)}") from None
+
+
 def cmd_summary(args: argparse.Namespace) -> int:
     """Print the summary of a model built by ``MODULE:FACTORY``."""
     import brickwork
 
-    print(brickwork.summary(_factory(args.factory)(), tuple(args.input_size)))
+    model = _build(args.factory)
+    size = tuple(args.input_size)
+    try:
+        brickwork.summary(model, size)  # prints the table itself (verbose=1)
+    except Exception as e:
+        raise UsageError(f"running {args.factory}() on an input of size {list(size)} failed: "
+                         f"{type(e).__name__}: {_first_line(e)}; check --input-size") from None
     return 0
 
 
@@ -200,7 +223,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         args.input_size = [_positive(int)(v) for v in sizes]
     except argparse.ArgumentTypeError as e:
         raise UsageError(f"--input-size: {e}") from None
-    model = _factory(args.factory)()
+    model = _build(args.factory)
     if args.weights:
         model.load_state_dict(brickwork.load(args.weights))
     x = brickwork.randn(*args.input_size)
@@ -218,39 +241,70 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def _first_line(e: BaseException) -> str:
+    lines = str(e).strip().splitlines()
+    return lines[0] if lines else "(no message)"
+
+
 def build_parser() -> argparse.ArgumentParser:
-    """The argument parser of the ``brickwork`` command."""
-    p = argparse.ArgumentParser(prog="brickwork", description="brickwork: deep learning with PyTorch's API on "
-                                "NumPy and CuPy")
-    sub = p.add_subparsers(dest="command", required=True)
-    d = sub.add_parser("demo", help="train a small CNN on offline data and check a save/load round trip")
-    d.add_argument("--epochs", type=_positive(int), default=3)
-    d.add_argument("--batch-size", type=_positive(int), default=128)
+    """The argument parser of the ``brickwork`` command (every option's help shows its default).
+
+    Example:
+        >>> build_parser().parse_args(["demo", "--epochs", "1"]).epochs
+        1
+    """
+    from . import __version__
+
+    fmt = argparse.ArgumentDefaultsHelpFormatter
+    p = argparse.ArgumentParser(prog="brickwork", formatter_class=fmt,
+                                description="brickwork: deep learning with PyTorch's API on NumPy and CuPy")
+    p.add_argument("--version", action="version", version=f"brickwork {__version__}",
+                   help="print the version and exit")
+    sub = p.add_subparsers(dest="command", required=True, metavar="{demo,info,summary,export,run}",
+                           help="the command to run (brickwork COMMAND --help for its options)")
+    d = sub.add_parser("demo", formatter_class=fmt,
+                       help="train a small CNN on offline data and check a save/load round trip",
+                       description="Train a small LeNet-style CNN, report test accuracy, save a checkpoint in "
+                       "--out, reload it into a fresh lazy model and check the predictions are identical.")
+    d.add_argument("--epochs", type=_positive(int), default=3, help="passes over the training set")
+    d.add_argument("--batch-size", type=_positive(int), default=128, help="training images per step")
     d.add_argument("--train-size", type=_positive(int), default=12000, help="synthetic training images "
                    "(the test set is a sixth of it, at least 1000)")
-    d.add_argument("--lr", type=_positive(float), default=3e-3)
+    d.add_argument("--lr", type=_positive(float), default=3e-3, help="Adam's learning rate")
     d.add_argument("--device", default="auto", help="auto (a GPU when present), cpu, cuda or cuda:N")
-    d.add_argument("--data", default="synthetic", help="synthetic (offline, default), mnist, fashion-mnist, or a "
-                   "folder holding the MNIST IDX files")
-    d.add_argument("--download", action="store_true", help="download MNIST/Fashion-MNIST if missing")
+    d.add_argument("--data", default="synthetic", help="synthetic (generated offline), mnist, fashion-mnist "
+                   "(these two need --download the first time), or a folder holding the MNIST IDX files")
+    d.add_argument("--download", action="store_true", help="download MNIST/Fashion-MNIST if missing "
+                   "(needs internet)")
     d.add_argument("--plot", metavar="FILE", help="draw loss and accuracy curves to this PNG (needs matplotlib)")
-    d.add_argument("--out", metavar="DIR", default="brickwork-demo", help="where to save the checkpoint")
-    d.add_argument("--seed", type=int, default=0)
+    d.add_argument("--out", metavar="DIR", default="brickwork-demo",
+                   help="the output folder: the checkpoint demo.safetensors is saved there")
+    d.add_argument("--seed", type=int, default=0, help="seed of the initialization and the shuffling")
     d.set_defaults(func=cmd_demo)
-    i = sub.add_parser("info", help="version, backends and devices")
+    i = sub.add_parser("info", formatter_class=fmt, help="version, backends and devices",
+                       description="Print the version, the backends and the devices brickwork sees.")
     i.set_defaults(func=cmd_info)
-    s = sub.add_parser("summary", help="print a model summary: brickwork summary MODULE:FACTORY --input-size ...")
-    s.add_argument("factory", help="MODULE:FACTORY, a function returning the model")
-    s.add_argument("--input-size", type=_positive(int), nargs="+", required=True)
+    s = sub.add_parser("summary", formatter_class=fmt,
+                       help="print a model summary: brickwork summary MODULE:FACTORY --input-size ...",
+                       description="Build a model by calling FACTORY from MODULE (imported from the current "
+                       "folder or the Python path), run it once on zeros and print its layer table.")
+    s.add_argument("factory", help="MODULE:FACTORY, a function of no arguments returning the model "
+                   "(e.g. mypkg.models:make_net)")
+    s.add_argument("--input-size", type=_positive(int), nargs="+", required=True, metavar="N",
+                   default=argparse.SUPPRESS,
+                   help="the input's shape, batch first (e.g. --input-size 1 3 32 32)")
     s.set_defaults(func=cmd_summary)
-    e = sub.add_parser("export", help="export to ONNX: brickwork export MODULE:FACTORY --input-size ... model.onnx")
+    e = sub.add_parser("export", formatter_class=fmt,
+                       help="export to ONNX: brickwork export MODULE:FACTORY --input-size ... model.onnx",
+                       description="Build a model by calling FACTORY from MODULE, trace it on a random input of "
+                       "--input-size and write it as an ONNX file.")
     e.add_argument("factory", help="MODULE:FACTORY, a function returning the model")
     e.add_argument("output", nargs="?", help="the .onnx file to write (may also follow --input-size)")
     e.add_argument("--input-size", nargs="+", required=True, metavar="N",
                    help="the example input's shape, batch first")
     e.add_argument("--weights", metavar="FILE", help="a state dict to load first (brickwork.save's file)")
-    e.add_argument("--opset", type=_positive(int), default=None, help="ONNX opset (default 20)")
-    e.add_argument("--static", action="store_true", help="fix the batch size (default: the batch axis is dynamic)")
+    e.add_argument("--opset", type=_positive(int), default=None, help="ONNX opset (None: 20, PyTorch's default)")
+    e.add_argument("--static", action="store_true", help="fix the batch size (without it the batch axis is dynamic)")
     e.set_defaults(func=cmd_export)
     sub.add_parser("run", add_help=False, help="run a script on several processes: brickwork run --nproc-per-node "
                    "N script.py args (see brickwork run --help)")
@@ -270,15 +324,24 @@ def main(argv: Sequence[str] | None = None) -> int:
         from .distributed.run import main as run_main
 
         return run_main(argv[1:])
-    args = build_parser().parse_args(argv)
     try:
-        return int(args.func(args) or 0)
-    except UsageError as e:
-        print(f"brickwork {args.command}: error: {e}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        print(f"brickwork {args.command}: interrupted", file=sys.stderr)
-        return 130
+        args = build_parser().parse_args(argv)
+        try:
+            status = int(args.func(args) or 0)
+        except UsageError as e:
+            print(f"brickwork {args.command}: error: {e}", file=sys.stderr)
+            return 2
+        except KeyboardInterrupt:
+            print(f"brickwork {args.command}: interrupted", file=sys.stderr)
+            return 130
+        sys.stdout.flush()  # a closed pipe shows up here rather than at interpreter exit
+        return status
+    except BrokenPipeError:
+        # the reader went away (`brickwork info | head -1`): stop quietly, as the Python docs recommend, pointing
+        # stdout at devnull so the interpreter's final flush does not complain again
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 1
 
 
 if __name__ == "__main__":

@@ -39,7 +39,7 @@ def export_check(t: Tensor) -> None:
 
 def dlpack(t: Tensor, stream: Any = None, max_version: tuple[int, int] | None = None,
            dl_device: tuple[int, int] | None = None, copy: bool | None = None) -> Any:
-    """The DLPack capsule of ``t``'s array (see :meth:`Tensor.__dlpack__`)."""
+    """The DLPack capsule of ``t``'s array (see `Tensor.__dlpack__`)."""
     d = t._data
     if copy:  # a fresh, writable, contiguous copy passes every guard but these two
         if t._requires_grad:

@@ -3,10 +3,10 @@
 An op raises ``op_error(RuntimeError, "linear", "expected input with last dimension 20, got shape (2, 30)")``:
 an ordinary ``RuntimeError`` whose message is ``'linear: expected ...'`` and which remembers the part after the
 op's name. ``Module.__call__`` (brickwork/nn/module.py) catches every ``RuntimeError`` and ``ValueError`` (exact
-types) leaving a module's forward and calls :func:`brickwork.nn._device_context.add_module_path`: the message
+types) leaving a module's forward and calls `brickwork.nn._device_context.add_module_path`: the message
 becomes ``'<where>: <detail>'``, where ``<where>`` is the module, ``'Linear'``, or its path in the model the user
 called, ``'2 (Linear) of Sequential'``. Each enclosing module rewrites it from itself, so the outermost call
-leaves a path that matches ``state_dict()`` keys. An error raised without :func:`op_error` keeps its whole
+leaves a path that matches ``state_dict()`` keys. An error raised without `op_error` keeps its whole
 message after the prefix (``'Flatten: reshape: ...'``). The exception object, its type and its traceback are
 the ones raised; only the message changes. Device mismatches carry more (the members on another device) and
 are named by ``add_module_context`` in the same ``<where>`` format.

@@ -51,7 +51,7 @@ def set_float32_matmul_precision(precision: str) -> None:
     """Record the float32 matmul precision (``'highest'``, ``'high'`` or ``'medium'``).
 
     brickwork's float32 products always run in full float32 ('highest'); the setting is kept so that
-    :func:`get_float32_matmul_precision` reads it back, as scripts expect. An unknown value warns and is ignored,
+    `get_float32_matmul_precision` reads it back, as scripts expect. An unknown value warns and is ignored,
     as in PyTorch.
 
     Example:

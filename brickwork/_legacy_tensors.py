@@ -1,6 +1,6 @@
 """PyTorch's legacy typed constructors: ``FloatTensor(2, 3)``, ``LongTensor([1, 2])`` and their type checks.
 
-Each name is a class whose call returns an ordinary :class:`~brickwork.Tensor` of its dtype on the CPU
+Each name is a class whose call returns an ordinary `brickwork.Tensor` of its dtype on the CPU
 (``FloatTensor(2, 3)`` an uninitialized 2x3 tensor, ``FloatTensor([1, 2])`` one built from data, converting
 as ``.to(dtype)`` does), and ``isinstance(t, FloatTensor)`` asks whether ``t`` is a float32 CPU tensor, as
 in PyTorch. New code should call ``brickwork.tensor(data, dtype=...)`` or ``brickwork.empty(...)``.

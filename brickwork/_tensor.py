@@ -1,8 +1,8 @@
 """The Tensor: an array on a device, plus what autograd needs (``requires_grad``, ``grad``, ``grad_fn``).
 
 This file holds only the data container, conversions, printing and the entry point to the backward pass. The
-ops live in :mod:`brickwork.ops`; the ones that are also methods (``x.sum()``, ``x + 1``) are declared in
-:class:`brickwork.ops._tensor_methods.TensorMethods`, which ``Tensor`` inherits for type checkers and which
+ops live in `brickwork.ops`; the ones that are also methods (``x.sum()``, ``x + 1``) are declared in
+`brickwork.ops._tensor_methods.TensorMethods`, which ``Tensor`` inherits for type checkers and which
 ``brickwork.ops`` copies into ``Tensor`` at import (the ops import this file, so it cannot import them).
 """
 
@@ -28,7 +28,7 @@ else:
 class Tensor(TensorMethods):
     """A multi-dimensional array with autograd, like ``torch.Tensor``.
 
-    Create tensors with :func:`brickwork.tensor`, :func:`brickwork.zeros` and friends. Calling
+    Create tensors with `brickwork.tensor`, `brickwork.zeros` and friends. Calling
     ``Tensor(data)`` copies ``data`` into a float32 tensor; ``Tensor(2, 3)`` makes an uninitialised one.
 
     Example:
@@ -79,7 +79,7 @@ class Tensor(TensorMethods):
 
     @property
     def shape(self) -> "Size":
-        """The size of each dimension, as a :class:`Size` (a tuple)."""
+        """The size of each dimension, as a `Size` (a tuple)."""
         return Size(self._data.shape)
 
     @overload

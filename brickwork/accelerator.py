@@ -112,7 +112,7 @@ def memory_allocated(device_index: Any = None) -> int:
 
 
 def max_memory_allocated(device_index: Any = None) -> int:
-    """The peak of :func:`memory_allocated`.
+    """The peak of `memory_allocated`.
 
     Example:
         >>> import brickwork as torch

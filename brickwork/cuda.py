@@ -182,9 +182,9 @@ def memory_reserved(d: Any = None) -> int:
 
 
 def max_memory_allocated(d: Any = None) -> int:
-    """An upper bound of the peak of :func:`memory_allocated` since the last :func:`reset_peak_memory_stats`.
+    """An upper bound of the peak of `memory_allocated` since the last `reset_peak_memory_stats`.
 
-    CuPy's pool records no peak; blocks freed by tensors stay reserved until :func:`empty_cache`, so the reserved
+    CuPy's pool records no peak; blocks freed by tensors stay reserved until `empty_cache`, so the reserved
     bytes bound the peak from above (they equal it when the pool was emptied before the measured work).
 
     Example:

@@ -1,6 +1,6 @@
 """Data types, the default dtype, and PyTorch's type-promotion rules, all in one place.
 
-A :class:`dtype` wraps a NumPy dtype (CuPy uses the same dtype objects). ``bfloat16`` comes from the
+A `dtype` wraps a NumPy dtype (CuPy uses the same dtype objects). ``bfloat16`` comes from the
 small ``ml_dtypes`` package and is imported only when first used, so ``import brickwork`` stays fast.
 """
 

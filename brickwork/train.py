@@ -1,4 +1,4 @@
-"""A small training loop with progress bars: :func:`fit`, :func:`evaluate` and :func:`plot_history`.
+"""A small training loop with progress bars: `fit`, `evaluate` and `plot_history`.
 
 It is the loop every tutorial writes by hand (forward, loss, backward, step), plus a tqdm bar per epoch that
 shows loss, accuracy and samples per second, and a history to plot.
@@ -73,7 +73,7 @@ def evaluate(model: Any, loader: Iterable, loss_fn: Callable | None = None, devi
 
 def fit(model: Any, loss_fn: Callable, optimizer: Any, train_loader: Iterable, val_loader: Iterable | None = None,
         epochs: int = 1, *, device: Any = None, scheduler: Any = None, progress: bool = True) -> History:
-    """Train ``model`` for ``epochs`` and return the :class:`History` of losses and accuracies.
+    """Train ``model`` for ``epochs`` and return the `History` of losses and accuracies.
 
     Each epoch shows a tqdm bar with the running loss, accuracy and samples per second; ``scheduler.step()`` is
     called once per epoch when given.

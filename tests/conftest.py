@@ -42,6 +42,26 @@ def pytest_configure(config: pytest.Config) -> None:
                             "runs in the default suite, deselect with -m 'not mpi'")
 
 
+def _devices_line() -> str:
+    notes = []
+    if "cpu:1" not in DEVICES:
+        notes.append("cpu:1 needs BRICKWORK_CPU_DEVICES=2")
+    if "cuda" not in DEVICES:
+        notes.append("cuda needs a GPU and CuPy")
+    why = f" (not run: {'; '.join(notes)})" if notes else ""
+    return f"brickwork devices for device-parametrized tests: {', '.join(DEVICES)}{why}"
+
+
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    """Say at the top of a run (without ``-q``) which brickwork it tests and on which devices."""
+    return [f"brickwork {brickwork.__version__} from {brickwork.__file__}", _devices_line()]
+
+
+def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
+    """Say it again at the end, where ``-q`` runs (the default addopts) show it too."""
+    terminalreporter.write_line(_devices_line())
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     if "cuda" in DEVICES:
         return

@@ -39,6 +39,9 @@ def _make(lib, name):
         "Categorical": lambda: D.Categorical(probs=t(CPROBS)),
         "CategoricalLogits": lambda: D.Categorical(logits=t(CPROBS * 3)),
         "OneHotCategorical": lambda: D.OneHotCategorical(probs=t(CPROBS)),
+        "Geometric": lambda: D.Geometric(probs=t(PROBS)),
+        "GeometricLogits": lambda: D.Geometric(logits=t(LOC)),
+        "Independent": lambda: D.Independent(D.Normal(t(CPROBS), t(CPROBS + 0.5)), 1),
     }[name]()
     d._test_leaves = leaves  # the parameters as created (the distributions may hold broadcast views)
     return d
@@ -48,11 +51,12 @@ def _value(name):
     return {"Normal": X, "Uniform": LOC - 1 + SCALE * U, "Exponential": POS, "Laplace": X, "Cauchy": X,
             "LogNormal": POS, "Bernoulli": (PROBS > 0.5) * 1.0, "BernoulliLogits": (LOC > 0) * 1.0,
             "Categorical": np.array([0, 3, 2]), "CategoricalLogits": np.array([1, 0, 2]),
-            "OneHotCategorical": np.eye(4)[[0, 3, 2]]}[name]
+            "OneHotCategorical": np.eye(4)[[0, 3, 2]], "Geometric": np.array([0.0, 1.0, 3.0, 2.0]),
+            "GeometricLogits": np.array([2.0, 0.0, 1.0, 5.0]), "Independent": CPROBS[::-1].copy()}[name]
 
 
 NAMES = ["Normal", "Uniform", "Exponential", "Laplace", "Cauchy", "LogNormal", "Bernoulli", "BernoulliLogits",
-         "Categorical", "CategoricalLogits", "OneHotCategorical"]
+         "Categorical", "CategoricalLogits", "OneHotCategorical", "Geometric", "GeometricLogits", "Independent"]
 
 
 def _np(t):
@@ -119,7 +123,7 @@ def test_rsample_gradients_are_the_reparameterisation_derivatives(name):
 
 @pytest.mark.parametrize("name,tol", [("Normal", 0.05), ("Uniform", 0.05), ("Exponential", 0.1),
                                       ("Laplace", 0.1), ("Bernoulli", 0.03), ("Categorical", 0.03),
-                                      ("OneHotCategorical", 0.03)])
+                                      ("OneHotCategorical", 0.03), ("Geometric", 0.1), ("Independent", 0.05)])
 def test_sample_moments_and_reproducibility(name, tol):
     bw.manual_seed(0)
     d = _make(bw, name)

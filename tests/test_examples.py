@@ -48,3 +48,4 @@ def test_cli_demo_quick_run(tmp_path: Path) -> None:
     assert r.returncode == 0, r.stderr[-4000:]
     assert "predictions identical" in r.stdout and "test accuracy" in r.stdout
     assert (tmp_path / "demo.safetensors").exists()
+    assert f"output folder {tmp_path}" in r.stdout.splitlines()[0], r.stdout[:500]  # named before training

@@ -26,6 +26,9 @@ CASES = [
     ("ASGD", {"lr": 0.05, "t0": 3, "lambd": 0.01, "weight_decay": 0.1, "maximize": True}),
     ("Rprop", {}),
     ("Rprop", {"lr": 0.05, "etas": (0.3, 1.5), "step_sizes": (1e-3, 0.1), "maximize": True}),
+    ("Adafactor", {}),
+    ("Adafactor", {"lr": 0.05, "beta2_decay": -0.5, "eps": (1e-6, 1e-2), "d": 1.5, "weight_decay": 0.1,
+                   "maximize": True}),
 ]
 _IDS = [f"{n}-{'-'.join(f'{k}={v}' for k, v in kw.items()) or 'defaults'}" for n, kw in CASES]
 
@@ -61,7 +64,7 @@ def test_trajectory_and_state_dict_match_torch(name, kwargs, dtype, rtol, atol):
             np.testing.assert_allclose(x, y, rtol=rtol, atol=atol, err_msg=f"step {step}, param {i}")
 
 
-@pytest.mark.parametrize("name", ["Adadelta", "Adamax", "NAdam", "RAdam", "ASGD", "Rprop", "LBFGS"])
+@pytest.mark.parametrize("name", ["Adadelta", "Adamax", "NAdam", "RAdam", "ASGD", "Rprop", "LBFGS", "Adafactor"])
 def test_defaults_and_repr_match_torch(name):
     b = getattr(bw.optim, name)([bw.zeros(2, requires_grad=True)])
     t = getattr(torch.optim, name)([torch.zeros(2, requires_grad=True)])
@@ -75,6 +78,7 @@ def test_defaults_and_repr_match_torch(name):
     ("Adamax", {"eps": -1}), ("NAdam", {"momentum_decay": -1}), ("NAdam", {"betas": (0.9, 1.0)}),
     ("RAdam", {"weight_decay": -1}), ("ASGD", {"weight_decay": -1}), ("ASGD", {"lr": -0.1}),
     ("Rprop", {"etas": (1.2, 0.5)}), ("Rprop", {"lr": -1}), ("LBFGS", {"lr": -1}),
+    ("Adafactor", {"beta2_decay": 0.5}), ("Adafactor", {"d": 0.5}), ("Adafactor", {"eps": (-1.0, 1e-3)}),
 ])
 def test_constructor_errors_match_torch(name, kwargs):
     with pytest.raises(ValueError) as te:

@@ -1,4 +1,4 @@
-"""Automatic mixed precision with ``torch.amp``'s names: :class:`autocast` and :class:`GradScaler`.
+"""Automatic mixed precision with ``torch.amp``'s names: `autocast` and `GradScaler`.
 
 Example:
     >>> import brickwork as torch

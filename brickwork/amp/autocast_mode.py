@@ -4,8 +4,8 @@ Inside ``with brickwork.autocast("cpu"):`` (or ``"cuda"``) the ops of PyTorch's 
 tensor arguments in another dtype:
 
 * **lower precision** (``dtype``, bfloat16 on CPU and float16 on CUDA by default): matrix products, linear,
-  convolutions, attention (the list of :data:`LOWER`);
-* **float32**: losses and ``prod`` on CPU; on CUDA also exp/log/pow-like ops, softmax, sums, norms (:data:`FLOAT32`);
+  convolutions, attention (the list of `LOWER`);
+* **float32**: losses and ``prod`` on CPU; on CUDA also exp/log/pow-like ops, softmax, sums, norms (`FLOAT32`);
 
 every other op runs on what it is given, so outputs have PyTorch's dtypes. float64 tensors are never cast.
 
@@ -15,7 +15,7 @@ kernels accumulate in float32. That gives PyTorch's values and dtypes and keeps 
 smaller dtype (memory), but it is **not faster** than float32. On CUDA the CuPy kernels run in the low precision.
 
 How it is wired: while any autocast region is active, the listed ops' entry points are swapped (by identity, see
-:mod:`brickwork._swap`) for wrappers that read this thread's autocast state; outside autocast nothing is swapped,
+`brickwork._swap`) for wrappers that read this thread's autocast state; outside autocast nothing is swapped,
 so no op pays a check on its hot path.
 """
 

@@ -299,7 +299,7 @@ class GradScaler:
                 "_growth_tracker": self._get_growth_tracker()}
 
     def load_state_dict(self, state_dict: dict[str, Any]) -> None:
-        """Restore what :meth:`state_dict` returned.
+        """Restore what `state_dict` returned.
 
         Example:
             >>> s = GradScaler("cpu"); s.load_state_dict({**s.state_dict(), "scale": 8.0}); s.get_scale()

@@ -17,7 +17,7 @@ class _ExecutionEngine:
 
     @staticmethod
     def queue_callback(callback: Any) -> None:
-        """Run ``callback`` at the end of the backward pass in progress (see :func:`queue_callback`)."""
+        """Run ``callback`` at the end of the backward pass in progress (see `queue_callback`)."""
         queue_callback(callback)
 
 

@@ -1,6 +1,6 @@
 """The backward engine: graph nodes, the topological walk, and ``autograd.grad``.
 
-Every recorded op creates one :class:`Node` holding its backward function, its inputs and the tensors it
+Every recorded op creates one `Node` holding its backward function, its inputs and the tensors it
 saved. Backward functions are written with tensor ops, so running them with recording on
 (``create_graph=True``) builds the graph of the gradient and higher derivatives come for free.
 """

@@ -1,4 +1,4 @@
-"""Custom differentiable functions: :class:`Function`, its ``ctx``, and :func:`once_differentiable`.
+"""Custom differentiable functions: `Function`, its ``ctx``, and `once_differentiable`.
 
 Unlike PyTorch, a ``Function`` whose backward would give silently wrong second derivatives (because it uses
 intermediate tensors, stashed on ``ctx`` or passed to ``save_for_backward``, that are cut from the graph) raises

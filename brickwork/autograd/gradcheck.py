@@ -1,4 +1,4 @@
-"""Numerical gradient checks for users: :func:`gradcheck` and :func:`gradgradcheck`."""
+"""Numerical gradient checks for users: `gradcheck` and `gradgradcheck`."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ __all__ = ["gradcheck", "gradgradcheck", "GradcheckError"]
 
 
 class GradcheckError(RuntimeError):
-    """Raised by :func:`gradcheck` when analytical and numerical gradients disagree."""
+    """Raised by `gradcheck` when analytical and numerical gradients disagree."""
 
 
 def _outputs(func: Callable, inputs: tuple) -> list[Tensor]:
@@ -95,7 +95,7 @@ def gradcheck(func: Callable[..., Any], inputs: Any, *, eps: float = 1e-6, atol:
 def gradgradcheck(func: Callable[..., Any], inputs: Any, grad_outputs: Sequence[Tensor | None] | None = None, *,
                   eps: float = 1e-6, atol: float = 1e-5, rtol: float = 1e-3, raise_exception: bool = True,
                   **_: Any) -> bool:
-    """Check second derivatives: :func:`gradcheck` applied to the gradient of ``func``.
+    """Check second derivatives: `gradcheck` applied to the gradient of ``func``.
 
     Example:
         >>> import brickwork as torch

@@ -193,7 +193,7 @@ def region_get(src: Tensor, idx: Any) -> Tensor:
 
 
 def region_put(g: Tensor, idx: Any, shape: tuple) -> Tensor:
-    """Zeros of ``shape`` with ``g`` added at flat positions ``idx`` (the adjoint of :func:`region_get`)."""
+    """Zeros of ``shape`` with ``g`` added at flat positions ``idx`` (the adjoint of `region_get`)."""
     xp = g._device.xp
     flat = xp.zeros(int(np.prod(shape)), dtype=g._data.dtype)
     g._device.backend.add_at(flat, idx, g._data)

@@ -1,5 +1,5 @@
-"""How ops record themselves in the graph: :func:`record` (the one way to make a node), :func:`needs_grad`,
-and :func:`sum_to`, which reduces a broadcast gradient to the shape of the input it belongs to.
+"""How ops record themselves in the graph: `record` (the one way to make a node), `needs_grad`,
+and `sum_to`, which reduces a broadcast gradient to the shape of the input it belongs to.
 
 Gradients are computed with tensor methods, so this file needs nothing from ``ops/``.
 """
@@ -52,7 +52,7 @@ def needs_grad(*ts: Any) -> bool:
 
 
 def like(t: Any) -> tuple | None:
-    """What :func:`sum_to` needs to know of an input, ``(shape, dtype)``, without keeping the tensor alive
+    """What `sum_to` needs to know of an input, ``(shape, dtype)``, without keeping the tensor alive
     (None for a non-tensor)."""
     if isinstance(t, Tensor):
         d = t._data
@@ -63,7 +63,7 @@ def like(t: Any) -> tuple | None:
 def sum_to(g: Tensor, like: Any) -> Tensor | None:
     """Reduce a broadcast gradient back to the shape (and dtype) of the input it belongs to.
 
-    ``like`` is the input tensor or its :func:`like` record ``(shape, dtype)``; None gives None.
+    ``like`` is the input tensor or its `like` record ``(shape, dtype)``; None gives None.
     """
     if like is None:
         return None

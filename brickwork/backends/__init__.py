@@ -1,10 +1,10 @@
 """Devices and backends. A backend only chooses the array module (``xp``) and moves arrays; no op logic lives here.
 
-Device strings are canonicalised in one function, :func:`device.__new__`, and every device is interned, so
+Device strings are canonicalised in one function, `device.__new__`, and every device is interned, so
 tensors compare devices by identity. CuPy is imported only when a CUDA device is first asked for.
 
 The speed tricks that depend on the array type belong to the backend too (``backend.axpy``, ``backend.affine``;
-the NumPy ones, and the process-wide allocator setting :func:`tune_allocator`, are in ``backends/_numpy.py``),
+the NumPy ones, and the process-wide allocator setting `tune_allocator`, are in ``backends/_numpy.py``),
 so code above this layer never branches on ``type(array) is np.ndarray``.
 
 ``BRICKWORK_CPU_DEVICES=N`` splits the CPU into ``cpu:0`` ... ``cpu:N-1``: distinct devices with real
@@ -60,7 +60,7 @@ class Backend:
     """What a device needs to run ops: a name and an array module, plus transfers and synchronisation.
 
     This base class is the NumPy (CPU) backend. Besides the array module it owns the few kernels whose fastest
-    form depends on the array type: :meth:`axpy` (one BLAS pass on NumPy) and :meth:`affine` (a linear layer's
+    form depends on the array type: `axpy` (one BLAS pass on NumPy) and `affine` (a linear layer's
     product); other backends override them with the plain form.
 
     Example:
@@ -426,7 +426,7 @@ def _stack() -> list:
 
 
 def current_cuda_index() -> int:
-    """The current CUDA device's index for this thread (0 unless changed by :func:`brickwork.cuda.set_device`).
+    """The current CUDA device's index for this thread (0 unless changed by `brickwork.cuda.set_device`).
 
     Example:
         >>> current_cuda_index()

@@ -1,15 +1,15 @@
 """Fused elementwise kernels for CuPy: each optimizer update in one GPU launch instead of a dozen.
 
-On a GPU, the generic optimizer updates (``_adam``, ``_sgd`` in :mod:`brickwork.optim`) launch one kernel per
+On a GPU, the generic optimizer updates (``_adam``, ``_sgd`` in `brickwork.optim`) launch one kernel per
 array operation, so a small model's step is dominated by launch overhead; PyTorch's foreach/fused optimizers
 avoid the same cost. Here each update is written once, as a list of assignments in the common subset of C and
 Python (names, numbers, ``+ - * /``, parentheses, ``sqrt()``, ``maximum()``), in PyTorch's order of operations:
 
 - on CuPy the lines become the body of one ``cupy.ElementwiseKernel`` (temporaries declared ``T``);
-- :func:`run_reference` evaluates the very same lines with NumPy, so tests check the kernel's math against the
+- `run_reference` evaluates the very same lines with NumPy, so tests check the kernel's math against the
   optimizer's NumPy update on any machine, bit for bit.
 
-Only :func:`fused_update` is called from library code (by ``Optimizer._update``, and only when the array module
+Only `fused_update` is called from library code (by ``Optimizer._update``, and only when the array module
 is CuPy). ``BRICKWORK_FUSED=0`` turns the kernels off; a kernel that fails to compile turns itself off with a
 warning, and the generic update runs instead.
 """

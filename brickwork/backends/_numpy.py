@@ -4,14 +4,14 @@ Each is a measured gain on CPUs that NumPy's own API does not reach (figures in 
 code reaches them through the backend (``x._device.backend.axpy(...)``, ``.affine(...)``), so the CuPy backend
 simply does the plain thing and no code outside ``backends/`` asks which array type it holds.
 
-- :func:`axpy`: ``y += alpha * x`` in one pass through the OpenBLAS that NumPy's wheels bundle (scipy-openblas,
+- `axpy`: ``y += alpha * x`` in one pass through the OpenBLAS that NumPy's wheels bundle (scipy-openblas,
   found by ``kernels/_blas.py``), reached through ctypes. NumPy has no fused multiply-add: ``p -= lr * g`` reads and writes a temporary, and
   plain SGD's step on an MLP's 784x256 weight took 115 us against 77 us for one ``saxpy`` call. Where the
   library is not there (another NumPy build) or ``BRICKWORK_NO_BLAS=1`` is set, it declines and callers keep
   their NumPy code.
-- :func:`affine`: ``x @ w.T + b`` for a linear layer. OpenBLAS multiplies a few rows by a transposed weight at
+- `affine`: ``x @ w.T + b`` for a linear layer. OpenBLAS multiplies a few rows by a transposed weight at
   half speed, so up to ``FEW_ROWS`` rows are computed as ``(w @ x.T).T``.
-- :func:`tune_allocator`: glibc returns every freed block above 128 KiB to the kernel, so each large temporary
+- `tune_allocator`: glibc returns every freed block above 128 KiB to the kernel, so each large temporary
   of a training step page-faults its memory in again; raising the mmap and trim thresholds keeps freed memory
   in the process (a NumPy training step up to 1.7x faster). It is process-wide, so it is not done on import
   of this module: ``import brickwork`` calls it once, unless ``BRICKWORK_NO_MALLOPT=1`` is set.
@@ -101,7 +101,7 @@ def affine(d: Any, w: Any, b: Any) -> Any:
     """The array ``d @ w.T + b`` (C-contiguous) for ``d`` (*, in), ``w`` (out, in) and ``b`` (out,) or None.
 
     Leading dimensions are flattened first: NumPy's ``matmul`` on a 3-d input loops over the leading dimension,
-    one small product each (1.5x slower for a 16x64 batch of tokens). Up to :data:`FEW_ROWS` rows are computed
+    one small product each (1.5x slower for a 16x64 batch of tokens). Up to `FEW_ROWS` rows are computed
     as ``(w @ x.T).T`` (OpenBLAS runs ``x @ w.T`` at half speed there); the bias add then writes the C-ordered
     result.
 
@@ -122,7 +122,7 @@ def affine(d: Any, w: Any, b: Any) -> Any:
 
 
 def affine_generic(d: Any, w: Any, b: Any) -> Any:
-    """``d @ w.T + b`` with the array's own operators (any array module; the CuPy backend's :func:`affine`).
+    """``d @ w.T + b`` with the array's own operators (any array module; the CuPy backend's `affine`).
 
     Example:
         >>> affine_generic(np.ones((1, 2, 3)), np.ones((4, 3)), None).shape

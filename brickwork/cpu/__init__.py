@@ -1,4 +1,4 @@
-"""``torch.cpu``'s names that brickwork has: :mod:`brickwork.cpu.amp`.
+"""``torch.cpu``'s names that brickwork has: `brickwork.cpu.amp`.
 
 Example:
     >>> import brickwork as torch

@@ -1,6 +1,6 @@
-"""Image datasets with torchvision's constructors: :class:`SyntheticDigits` (generated, offline — the
-default for examples), :class:`MNIST`, :class:`FashionMNIST` and :class:`CIFAR10` (downloaded on request into
-``$BRICKWORK_DATA`` or ``~/.cache/brickwork/datasets``), and simple :mod:`~brickwork.datasets.transforms`.
+"""Image datasets with torchvision's constructors: `SyntheticDigits` (generated, offline — the
+default for examples), `MNIST`, `FashionMNIST` and `CIFAR10` (downloaded on request into
+``$BRICKWORK_DATA`` or ``~/.cache/brickwork/datasets``), and simple `transforms`.
 
 Example:
     >>> import brickwork as torch

@@ -34,7 +34,7 @@ class DownloadError(RuntimeError):
 
 
 def file_checksum(path: str | Path, algorithm: str = "md5") -> str:
-    """The hex digest of a file (``algorithm`` is any :mod:`hashlib` name, e.g. ``"md5"``, ``"sha256"``).
+    """The hex digest of a file (``algorithm`` is any `hashlib` name, e.g. ``"md5"``, ``"sha256"``).
 
     Example:
         >>> import tempfile, pathlib
@@ -64,7 +64,7 @@ def download_url(url: str, path: str | Path, checksum: str | None = None, timeou
     The transfer asks the server for the missing bytes only (an HTTP ``Range`` request); a server that answers
     with the whole file restarts it. With ``checksum`` (``"md5:<hex>"``, ``"sha256:<hex>"`` or a bare digest)
     the file is verified before it is renamed into place; a mismatch deletes it and raises
-    :class:`DownloadError`. Network errors propagate (``urllib.error.URLError``, ``OSError``), keeping the
+    `DownloadError`. Network errors propagate (``urllib.error.URLError``, ``OSError``), keeping the
     ``.part`` file for the next attempt.
 
     Example:

@@ -21,7 +21,7 @@ class MNIST(VisionDataset):
 
     Samples are ``(image, label)``: a float32 tensor ``(1, 28, 28)`` in [0, 1] (after ``transform``, if any) and
     an int. ``.data`` holds all images as uint8 ``(N, 28, 28)``, ``.targets`` the labels. (torchvision returns
-    PIL images instead; :class:`~brickwork.datasets.transforms.ToTensor` passes tensors through, so its usual
+    PIL images instead; `ToTensor` passes tensors through, so its usual
     ``Compose([ToTensor(), Normalize(...)])`` pipelines work unchanged.)
 
     Args:
@@ -90,7 +90,7 @@ class MNIST(VisionDataset):
 class FashionMNIST(MNIST):
     """Zalando's Fashion-MNIST: 28x28 grayscale images of 10 kinds of clothing, MNIST's format and sizes.
 
-    Same arguments and samples as :class:`MNIST` (files in ``root/FashionMNIST/raw``).
+    Same arguments and samples as `MNIST` (files in ``root/FashionMNIST/raw``).
 
     Example:
         >>> from brickwork.datasets import FashionMNIST

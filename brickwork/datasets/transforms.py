@@ -1,5 +1,5 @@
-"""Image transforms with torchvision's names: :class:`Compose`, :class:`ToTensor`, :class:`Normalize`,
-:class:`Lambda`.
+"""Image transforms with torchvision's names: `Compose`, `ToTensor`, `Normalize`,
+`Lambda`.
 
 ``ToTensor`` and ``Normalize`` also work on a whole batch ``(N, C, H, W)``; transforms that do say so with
 ``batchable = True``, which lets the DataLoader transform a batch at once instead of image by image.

@@ -1,8 +1,8 @@
 """Several processes, one model: ``torch.distributed``'s API over MPI (CPUs, clusters) and NCCL (GPUs).
 
 Start the processes with ``brickwork run --nproc-per-node N script.py`` (or ``mpiexec``/``srun``); each calls
-:func:`init_process_group` and then uses the collectives (``all_reduce``, ``broadcast``, ``all_gather`` ...), usually
-through :class:`brickwork.nn.parallel.DistributedDataParallel`. Without a launcher the same script runs as a world
+`init_process_group` and then uses the collectives (``all_reduce``, ``broadcast``, ``all_gather`` ...), usually
+through `brickwork.nn.parallel.DistributedDataParallel`. Without a launcher the same script runs as a world
 of one, where every collective is the identity. Backends: ``"mpi"`` (mpi4py; ``pip install brickwork[mpi]``),
 ``"gloo"`` (accepted for torch scripts and served by the same MPI engine) and ``"nccl"`` (CuPy's NCCL).
 

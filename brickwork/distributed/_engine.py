@@ -1,10 +1,10 @@
 """What every communication engine provides: collectives on contiguous arrays of one device, in place.
 
-An engine is the layer below :mod:`brickwork.distributed`'s torch-style functions. It sees only arrays (NumPy for
+An engine is the layer below `brickwork.distributed`'s torch-style functions. It sees only arrays (NumPy for
 MPI and the world of one, CuPy for NCCL), already contiguous and on the right device, ranks already translated to
 the engine's own numbering, and reduction ops already mapped (``"sum"``, ``"prod"``, ``"max"``, ``"min"``,
 ``"band"``, ``"bor"``, ``"bxor"``; an average is a sum divided by the caller). Every call starts the operation and
-returns a :class:`Request`; the caller decides whether to wait at once (a blocking collective) or later
+returns a `Request`; the caller decides whether to wait at once (a blocking collective) or later
 (``async_op=True``).
 """
 

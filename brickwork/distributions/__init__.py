@@ -17,7 +17,8 @@ from . import constraints
 from .continuous import Cauchy, Exponential, Laplace, LogNormal, Normal, Uniform
 from .discrete import Bernoulli, Categorical, OneHotCategorical
 from .distribution import Distribution
+from .independent import Geometric, Independent
 from .kl import kl_divergence, register_kl
 
 __all__ = ["Distribution", "Normal", "Uniform", "Exponential", "Laplace", "Cauchy", "LogNormal", "Bernoulli",
-           "Categorical", "OneHotCategorical", "kl_divergence", "register_kl", "constraints"]
+           "Categorical", "OneHotCategorical", "Independent", "Geometric", "kl_divergence", "register_kl", "constraints"]

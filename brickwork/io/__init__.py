@@ -1,13 +1,13 @@
 """Reading and writing: state dicts and checkpoints as safetensors files, and PyTorch checkpoints read safely.
 
-- :func:`save` / :func:`load` (also ``brickwork.save`` / ``brickwork.load``): any nesting of dicts, lists and
+- `save` / `load` (also ``brickwork.save`` / ``brickwork.load``): any nesting of dicts, lists and
   tuples holding tensors, in one safetensors file; ``load`` also reads other tools' safetensors files and
   ``torch.save`` checkpoints, never running code from a file.
-- :func:`save_checkpoint` / :func:`load_checkpoint`: model, optimizer, scheduler, epoch and every random
+- `save_checkpoint` / `load_checkpoint`: model, optimizer, scheduler, epoch and every random
   generator's state, so a resumed run continues bit for bit.
-- :func:`load_into`: load a state dict into a model and get a :class:`LoadReport` of missing, unexpected,
+- `load_into`: load a state dict into a model and get a `LoadReport` of missing, unexpected,
   mismatched and broken-tie keys, optionally skipping mismatched shapes.
-- :class:`FormatError`: the one exception raised for every malformed file.
+- `FormatError`: the one exception raised for every malformed file.
 
 Example:
     >>> import io, brickwork as torch

@@ -1,6 +1,6 @@
 """Training checkpoints: model, optimizer, scheduler, epoch, and the state of every random generator.
 
-Restoring the random state too (brickwork's default generator, any :class:`~brickwork.Generator` you pass,
+Restoring the random state too (brickwork's default generator, any `Generator` you pass,
 Python's ``random`` and NumPy's global generator) is what makes a resumed run continue exactly as an
 uninterrupted one would: the same shuffles, the same dropout masks, the same parameters bit for bit.
 """
@@ -56,13 +56,13 @@ def save_checkpoint(path: str | os.PathLike, model: Any = None, optimizer: Any =
 
     Args:
         path: the file to write (replaced atomically).
-        model: anything with ``state_dict()``, usually a :class:`~brickwork.nn.Module`.
+        model: anything with ``state_dict()``, usually a `Module`.
         optimizer: an optimizer (its ``state_dict()`` is saved).
         scheduler: a learning-rate scheduler (its ``state_dict()`` is saved).
         epoch: the number of finished epochs, or any step count.
-        generators: extra :class:`~brickwork.Generator` objects by name (e.g. a DataLoader's); the default
+        generators: extra `Generator` objects by name (e.g. a DataLoader's); the default
             generator, Python's ``random`` and NumPy's global generator are always saved.
-        extra: more values to keep (best metric, config...), returned by :func:`load_checkpoint` under their
+        extra: more values to keep (best metric, config...), returned by `load_checkpoint` under their
             names.
 
     Example:
@@ -88,15 +88,15 @@ def save_checkpoint(path: str | os.PathLike, model: Any = None, optimizer: Any =
 def load_checkpoint(path: Any, model: Any = None, optimizer: Any = None, scheduler: Any = None, *,
                     generators: Mapping[str, Any] | None = None, map_location: Any = None, strict: bool = True,
                     restore_rng: bool = True) -> dict[str, Any]:
-    """Restore what :func:`save_checkpoint` saved into the given objects, and return the whole checkpoint.
+    """Restore what `save_checkpoint` saved into the given objects, and return the whole checkpoint.
 
     Args:
         path: the checkpoint file (or a binary file object).
         model: receives the model state via ``load_state_dict(state, strict=strict)``.
         optimizer: receives the optimizer state.
         scheduler: receives the scheduler state.
-        generators: :class:`~brickwork.Generator` objects by name to restore in place.
-        map_location: as for :func:`brickwork.load`.
+        generators: `Generator` objects by name to restore in place.
+        map_location: as for `brickwork.load`.
         strict: passed to the model's ``load_state_dict``.
         restore_rng: also restore the default generator, Python's ``random`` and NumPy's global generator.
 

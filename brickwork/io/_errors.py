@@ -8,7 +8,7 @@ __all__ = ["FormatError", "describe"]
 
 
 class FormatError(ValueError):
-    """A file that :func:`brickwork.load` cannot read: truncated, corrupt, or carrying something it refuses.
+    """A file that `brickwork.load` cannot read: truncated, corrupt, or carrying something it refuses.
 
     Every malformed input raises this class (never a bare ``KeyError`` or ``struct.error``) with a message that
     names the file and the problem, for example ``model.pt: header length 9000000000 is beyond the file (512

@@ -9,7 +9,7 @@ without write permission is a ``PermissionError``; a file with several hard link
 links see the new contents; that write is not atomic).
 
 Reading never trusts a size found in a file: every read is clamped to the bytes the file really has, so a
-corrupt length field yields a short read (reported as :class:`FormatError`) instead of a huge allocation.
+corrupt length field yields a short read (reported as `FormatError`) instead of a huge allocation.
 """
 
 from __future__ import annotations
@@ -233,7 +233,7 @@ class Source:
             self.file.close()
 
     def error(self, problem: str) -> FormatError:
-        """A :class:`FormatError` naming this file."""
+        """A `FormatError` naming this file."""
         return FormatError(f"{self.name}: {problem}")
 
     def read_at(self, offset: int, n: int, what: str = "data") -> bytes:
@@ -281,7 +281,7 @@ class Source:
 
 
 class _Window(io.RawIOBase):
-    """A seekable, clamped file object over a :class:`Source` (offsets relative to its start)."""
+    """A seekable, clamped file object over a `Source` (offsets relative to its start)."""
 
     def __init__(self, src: Source) -> None:
         self._src, self._pos = src, 0

@@ -1,7 +1,7 @@
 """Loading a state dict into a model with a full report, and the option PyTorch lacks: skip mismatched shapes.
 
-:func:`load_into` compares the model's state dict with the incoming one (with
-:func:`brickwork.nn._state_compare.compare`, the check ``Module.load_state_dict`` uses too), collects every
+`load_into` compares the model's state dict with the incoming one (with
+`brickwork.nn._state_compare.compare`, the check ``Module.load_state_dict`` uses too), collects every
 missing, unexpected, shape- or dtype-mismatched key and every broken tie, and raises once listing all of them
 (or, with ``skip_mismatched``, leaves mismatched tensors as they are). The copying itself is the model's own
 ``load_state_dict`` (brickwork/nn/_state.py), called with only the keys that fit.
@@ -32,10 +32,10 @@ def _identity(t: Tensor) -> tuple:
 
 def load_into(model: Any, state_dict: Any, strict: bool = True, skip_mismatched: bool = False,
               assign: bool = False) -> LoadReport:
-    """Load ``state_dict`` (a mapping, or a file to :func:`load`) into ``model`` and report on every key.
+    """Load ``state_dict`` (a mapping, or a file to `load`) into ``model`` and report on every key.
 
     Args:
-        model: a :class:`~brickwork.nn.Module` (anything with ``state_dict(keep_vars=True)`` and
+        model: a `Module` (anything with ``state_dict(keep_vars=True)`` and
             ``load_state_dict(state, strict=False)``).
         state_dict: a dict of tensors, or a path / file object holding one.
         strict: raise on missing or unexpected keys and on broken ties (mismatches always raise unless skipped).
@@ -44,7 +44,7 @@ def load_into(model: Any, state_dict: Any, strict: bool = True, skip_mismatched:
         assign: passed to ``load_state_dict``.
 
     Returns:
-        a :class:`LoadReport`.
+        a `LoadReport`.
 
     Raises:
         RuntimeError: listing every problem at once; the model is left unchanged.

@@ -37,7 +37,7 @@ def save(obj: Any, f: Any, pickle_module: Any = None, pickle_protocol: Any = Non
 
     Args:
         obj: what to save: tensors, NumPy arrays, dict / OrderedDict / list / tuple, int, float, bool, str,
-            None, dtypes, devices and :class:`~brickwork.Generator` objects (saved with their state).
+            None, dtypes, devices and `Generator` objects (saved with their state).
         f: a path (str or os.PathLike) or a binary file object opened for writing.
         pickle_module: accepted for compatibility with ``torch.save`` and ignored.
         pickle_protocol: accepted for compatibility with ``torch.save`` and ignored.
@@ -57,11 +57,11 @@ def save(obj: Any, f: Any, pickle_module: Any = None, pickle_protocol: Any = Non
 
 def load(f: Any, map_location: Any = None, pickle_module: Any = None, *, weights_only: bool = True,
          mmap: bool = False, **pickle_load_args: Any) -> Any:
-    """Load what :func:`save` wrote, a safetensors file from any tool, or a ``torch.save`` checkpoint.
+    """Load what `save` wrote, a safetensors file from any tool, or a ``torch.save`` checkpoint.
 
     Nothing from the file is ever executed. PyTorch checkpoints (zip ``.pt``/``.pth`` files and the older
     non-zip format) are read by a restricted unpickler that builds only tensors, OrderedDicts and plain values,
-    without PyTorch installed; any other object in the pickle raises :class:`FormatError` naming it. A plain
+    without PyTorch installed; any other object in the pickle raises `FormatError` naming it. A plain
     safetensors file from another tool loads as a dict of tensors.
 
     Args:
@@ -74,7 +74,7 @@ def load(f: Any, map_location: Any = None, pickle_module: Any = None, *, weights
             ``False`` does not enable arbitrary objects.
         mmap: map the file into memory instead of reading it: tensors are copy-on-write views of the file's
             pages, read lazily on first touch. Writing to them works and never changes the file. Keep the file
-            in place (replacing it, as :func:`save` does, is fine) while they are in use.
+            in place (replacing it, as `save` does, is fine) while they are in use.
         pickle_load_args: accepted for compatibility and ignored.
 
     Raises:

@@ -1,6 +1,6 @@
 """Python containers <-> safetensors: the structure as JSON in the metadata, the tensors as named buffers.
 
-:func:`pack` walks a tensor or any nesting of dict / OrderedDict / list / tuple holding tensors, NumPy arrays,
+`pack` walks a tensor or any nesting of dict / OrderedDict / list / tuple holding tensors, NumPy arrays,
 generators, dtypes, devices and plain Python values, and returns the arrays to store plus the metadata.
 Stored names are the dotted paths (``fc.weight``, ``optimizer.state.0.exp_avg``) so a plain state dict reads
 naturally in any safetensors tool.
@@ -10,7 +10,7 @@ tensors over the same memory (tied weights, views) come back as distinct tensors
 the first name of a tied group is a safetensors key; the others are recorded in the metadata, because the
 safetensors format forbids overlapping buffers.
 
-:func:`unpack` is the inverse; it checks every field of the (untrusted) metadata and raises FormatError.
+`unpack` is the inverse; it checks every field of the (untrusted) metadata and raises FormatError.
 """
 
 from __future__ import annotations
@@ -329,7 +329,7 @@ def _check_view(src: Source, v: Any, base: Entry, i: int) -> tuple[int, tuple, t
 
 def unpack(src: Source, text: str, entries: dict[str, Entry], arrays: dict[str, np.ndarray],
            placer: Placer) -> Any:
-    """Rebuild what :func:`pack` described, from the checked header ``entries`` and their loaded ``arrays``."""
+    """Rebuild what `pack` described, from the checked header ``entries`` and their loaded ``arrays``."""
     try:
         meta = json.loads(text)
     except (ValueError, RecursionError) as e:

@@ -1,10 +1,10 @@
 """Reading PyTorch checkpoints (``torch.save``'s zip format, and the older non-zip format) without PyTorch.
 
-A checkpoint is a pickle plus one raw buffer per storage. The pickle is read by :class:`_Unpickler`, whose
+A checkpoint is a pickle plus one raw buffer per storage. The pickle is read by `_Unpickler`, whose
 ``find_class`` admits only a short list of names (``collections.OrderedDict``, torch's tensor and parameter
 rebuild functions, storage types, dtypes, ``torch.Size``, ``torch.device``, ``_codecs.encode`` for bytes,
 ``set`` and ``frozenset``) and maps each to brickwork's own inert stand-in; any other global raises
-:class:`FormatError` naming it, so nothing in the file is ever run. Stand-ins cannot be modified by the pickle
+`FormatError` naming it, so nothing in the file is ever run. Stand-ins cannot be modified by the pickle
 (its BUILD opcode), and tensors are assembled only after unpickling, from checked offsets and shapes.
 """
 
@@ -216,7 +216,7 @@ _GLOBALS = _globals()
 
 
 class _Unpickler(pickle._Unpickler):  # type: ignore[name-defined]
-    """The restricted unpickler: admitted globals map to inert stand-ins, storages to :class:`_Buffer` windows.
+    """The restricted unpickler: admitted globals map to inert stand-ins, storages to `_Buffer` windows.
 
     It is the pure-Python ``pickle`` unpickler, whose memo is a dict: a corrupt memo index cannot make it
     allocate gigabytes, as the C unpickler's list-based memo can.

@@ -1,6 +1,6 @@
 """Kernels: fused fast paths for the hot primitives, each registered beside its reference implementation.
 
-A kernel is one primitive's array computation (no graph recording: the ops in :mod:`brickwork.ops` record and
+A kernel is one primitive's array computation (no graph recording: the ops in `brickwork.ops` record and
 call kernels from their forward and backward). Each has two implementations with one signature:
 
 - the **reference**, composed of array-module calls against ``xp`` (NumPy or CuPy), readable and used on every
@@ -18,7 +18,7 @@ kernels, and its CPU implementations go in ``kernels/_cpu/<family>.py``::
                                 cpu="brickwork.kernels._cpu.norm:layer_norm_forward")
 
 and ops call ``layer_norm_forward(xp, x, weight, bias, eps)``. ``BRICKWORK_KERNELS=reference`` (or
-:func:`set_mode`) makes every kernel run its reference, which is how tests compare the two. If Numba cannot be
+`set_mode`) makes every kernel run its reference, which is how tests compare the two. If Numba cannot be
 imported the references run, with one warning.
 
 Example:
@@ -174,7 +174,7 @@ def set_mode(value: str) -> None:
 
 @contextlib.contextmanager
 def use_mode(value: str) -> Iterator[None]:
-    """A context in which kernels run in mode ``value`` (see :func:`set_mode`).
+    """A context in which kernels run in mode ``value`` (see `set_mode`).
 
     Example:
         >>> from brickwork import kernels

@@ -1,7 +1,7 @@
 """The BLAS that NumPy's wheels bundle (scipy-openblas), reached through ctypes: its handle and thread count.
 
-The NumPy backend calls its ``axpy`` through :func:`library` (``backends/_numpy.py``); :func:`set_num_threads` is how
-``brickwork.set_num_threads`` reaches the BLAS. Where NumPy was built against another BLAS, :func:`library`
+The NumPy backend calls its ``axpy`` through `library` (``backends/_numpy.py``); `set_num_threads` is how
+``brickwork.set_num_threads`` reaches the BLAS. Where NumPy was built against another BLAS, `library`
 returns None and the thread functions do nothing (that BLAS keeps its own settings, e.g. ``OPENBLAS_NUM_THREADS``).
 """
 

@@ -1,6 +1,6 @@
 """Convolution kernels: the three array primitives of a 2-d convolution (forward, input gradient, weight gradient).
 
-The ops in :mod:`brickwork.ops.conv` record the graph (each primitive's backward is written with the other two) and
+The ops in `brickwork.ops.conv` record the graph (each primitive's backward is written with the other two) and
 call these on arrays. Every function takes the op's geometry object ``g`` (sizes ``n, c, h, w, o``, kernel
 ``kh, kw``, stride ``sh, sw``, dilation ``dh, dw``, padding ``pt, pl``, padded sizes ``hp, wp``, output ``oh, ow``,
 ``groups`` and the reference's wide-column fields ``wq, tail``).
@@ -73,7 +73,7 @@ def _im2col(x: Any, g: Any) -> Any:
 
 
 def _col2im(cols: Any, g: Any) -> Any:
-    """The adjoint of :func:`_im2col`: add columns (N, C * kh * kw, out_h * wq) back into an (N, C, H, W) array."""
+    """The adjoint of `_im2col`: add columns (N, C * kh * kw, out_h * wq) back into an (N, C, H, W) array."""
     xp = _xp(cols)
     n, c = cols.shape[0], g.c
     plane = g.hp * g.wp
@@ -156,7 +156,7 @@ def _conv_w_arrays(x: Any, gy: Any, g: Any, cols: Any = None) -> Any:
 
 def _conv2d_forward(xp: Any, x: Any, w: Any, b: Any, g: Any, keep: bool) -> tuple[Any, Any]:
     """``(y, cols)``: the convolution of ``x`` with ``w`` (plus ``b``), and, when ``keep`` and they are small, the
-    columns it was computed from (for :func:`conv2d_weight`), else None."""
+    columns it was computed from (for `conv2d_weight`), else None."""
     y, cols = _conv_arrays(x, w, b, g)
     return y, (cols if keep and cols.nbytes <= _KEEP_COLUMNS_BYTES else None)
 

@@ -70,7 +70,7 @@ def _rows_backward(xp: Any, g: Any, xhat: Any, rstd: Any, axes: tuple, need_x: b
 
 def _layer_norm_backward(xp: Any, g: Any, x: Any, view: tuple, mean: Any, rstd: Any, weight: Any, need_x: bool,
                          need_w: bool, need_b: bool) -> tuple[Any, Any, Any]:
-    """Gradients of :func:`layer_norm_forward` for the output gradient ``g`` (``x``'s shape)."""
+    """Gradients of `layer_norm_forward` for the output gradient ``g`` (``x``'s shape)."""
     shape, g, x = x.shape, g.reshape(view), x.reshape(view)
     xhat = (x - mean[:, None]) * rstd[:, None]
     gw = (g * xhat).sum(axis=0) if need_w else None
@@ -94,7 +94,7 @@ def _batch_norm_forward(xp: Any, x: Any, view: tuple, weight: Any, bias: Any,
 
 def _batch_norm_backward(xp: Any, g: Any, x: Any, view: tuple, mean: Any, rstd: Any, weight: Any, need_x: bool,
                          need_w: bool, need_b: bool) -> tuple[Any, Any, Any]:
-    """Gradients of :func:`batch_norm_forward` for the output gradient ``g`` (``x``'s shape)."""
+    """Gradients of `batch_norm_forward` for the output gradient ``g`` (``x``'s shape)."""
     shape, g, x = x.shape, g.reshape(view), x.reshape(view)
     c = view[1]
     rs = rstd.reshape(1, c, 1)
@@ -120,7 +120,7 @@ def _group_norm_forward(xp: Any, x: Any, view: tuple, weight: Any, bias: Any, ep
 
 def _group_norm_backward(xp: Any, g: Any, x: Any, view: tuple, mean: Any, rstd: Any, weight: Any, need_x: bool,
                          need_w: bool, need_b: bool) -> tuple[Any, Any, Any]:
-    """Gradients of :func:`group_norm_forward` for the output gradient ``g`` (``x``'s shape)."""
+    """Gradients of `group_norm_forward` for the output gradient ``g`` (``x``'s shape)."""
     shape, g, x = x.shape, g.reshape(view), x.reshape(view)
     n, groups, k, _ = view
     rs = rstd.reshape(n, groups, 1, 1)

@@ -1,6 +1,6 @@
 """Recurrent-cell kernels: the elementwise part of one LSTM or GRU time step, forward and backward.
 
-The layer primitives of :mod:`brickwork.ops.rnn` run each time step as one GEMM (``h @ W_hh^T``), NumPy's SIMD
+The layer primitives of `brickwork.ops.rnn` run each time step as one GEMM (``h @ W_hh^T``), NumPy's SIMD
 ``tanh`` and these kernels, which do the gate arithmetic in one pass over the step's ``(N, gates * H)`` block.
 
 Sigmoid gates arrive *halved and squashed*: the layer scales the sigmoid gates' rows of ``W_ih``, ``W_hh`` and the

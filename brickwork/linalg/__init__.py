@@ -1,6 +1,6 @@
 """``torch.linalg``: norms, solves, inverses, determinants and matrix factorizations, with gradients.
 
-The differentiable primitives live in :mod:`brickwork.ops.linalg_extra` (factorizations and solves, each with
+The differentiable primitives live in `brickwork.ops.linalg_extra` (factorizations and solves, each with
 its backward) and are composed here into PyTorch's namespace.
 
 Example:

@@ -1,4 +1,4 @@
-"""Neural-network building blocks: :class:`Module`, parameters, containers, initializers, utilities and layers.
+"""Neural-network building blocks: `Module`, parameters, containers, initializers, utilities and layers.
 
 Example:
     >>> import brickwork as torch

@@ -6,10 +6,10 @@ user called the layer itself). Each enclosing module rewrites the message from i
 (the model the user called) leaves paths that match ``state_dict()`` keys. Nothing runs unless an error is
 raised.
 
-- :func:`add_module_path` (``RuntimeError`` and ``ValueError``): the message becomes ``'<where>: <detail>'``,
+- `add_module_path` (``RuntimeError`` and ``ValueError``): the message becomes ``'<where>: <detail>'``,
   where ``<detail>`` is what the op said after its own name when it raised through
-  :func:`brickwork._errors.op_error`, and its whole message otherwise.
-- :func:`add_module_context` (:class:`~brickwork.backends.DeviceMismatchError`): the op's message, then
+  `brickwork._errors.op_error`, and its whole message otherwise.
+- `add_module_context` (`DeviceMismatchError`): the op's message, then
   ``'In <where>: '`` and which parameters and buffers sit on another device than the input, with the fix.
 """
 

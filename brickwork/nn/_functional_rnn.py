@@ -63,7 +63,7 @@ def lstm_step(gi: Tensor, h: Tensor, c: Tensor, w_hh_t: Tensor, w_hr_t: Tensor |
 
 
 def _one_node(x: Tensor, h0: Tensor, c0: Tensor | None, weights: tuple) -> bool:
-    """Whether the one-node layer of :mod:`brickwork.ops.rnn` runs this layer: kernels on (the composed
+    """Whether the one-node layer of `brickwork.ops.rnn` runs this layer: kernels on (the composed
     recurrence is the reference), a non-empty float32/float64 sequence, one dtype and one device throughout."""
     if kernels.mode() == "reference" or x.shape[0] == 0 or x._data.dtype.kind != "f" or x._data.itemsize < 4:
         return False  # half precision takes the composed path, which computes in float32

@@ -3,7 +3,7 @@
 Keys are dotted paths in PyTorch's order (each module's parameters, then its persistent buffers, then its
 children). Loading walks the modules the same way, gives lazy placeholders their shapes from the checkpoint
 first, and collects every missing, unexpected, shape-mismatched and dtype-mismatched key (each module's own
-keys checked by :func:`~brickwork.nn._state_compare.compare`, the check ``brickwork.io.load_into`` uses too)
+keys checked by `compare`, the check ``brickwork.io.load_into`` uses too)
 before raising once.
 """
 
@@ -42,7 +42,7 @@ def _quoted(keys: list[str]) -> str:
 
 
 class StateDictMixin:
-    """The state-dict half of :class:`~brickwork.nn.Module`."""
+    """The state-dict half of `Module`."""
 
     _parameters: dict[str, Any]
     _buffers: dict[str, Any]
@@ -91,7 +91,7 @@ class StateDictMixin:
                            "(and set_extra_state) to save extra state")
 
     def set_extra_state(self, state: Any) -> None:
-        """Override to restore what :meth:`get_extra_state` saved."""
+        """Override to restore what `get_extra_state` saved."""
         raise RuntimeError(f"{type(self).__name__}.set_extra_state() was called but not overridden; define it "
                            "together with get_extra_state")
 
@@ -103,7 +103,7 @@ class StateDictMixin:
         collected and reported in one RuntimeError. Lazy placeholders take their shapes from the checkpoint.
 
         Args:
-            state_dict: a mapping from dotted names to tensors, like :meth:`state_dict` returns.
+            state_dict: a mapping from dotted names to tensors, like `state_dict` returns.
             strict: whether missing or unexpected keys are errors (default True).
             assign: replace the module's tensors by the checkpoint's instead of copying into them (parameters
                 keep their ``requires_grad``).

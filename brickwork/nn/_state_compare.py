@@ -1,4 +1,4 @@
-"""The one state-dict comparison: :func:`compare` a model's tensors with a state dict, into a :class:`LoadReport`.
+"""The one state-dict comparison: `compare` a model's tensors with a state dict, into a `LoadReport`.
 
 ``Module.load_state_dict`` (brickwork/nn/_state.py, per module, with PyTorch's wording) and ``brickwork.io``'s
 ``load_into`` (brickwork/io/_report.py, for the whole model, plus ties) both collect every missing, unexpected,
@@ -63,7 +63,7 @@ class LoadReport:
         missing_keys: the model's keys the state dict lacks (for ``load_into``, keys filled through a tied
             weight are not missing).
         unexpected_keys: keys of the state dict the model does not have.
-        mismatched: a :class:`Mismatch` for every value whose shape, dtype or type differs from the model's.
+        mismatched: a `Mismatch` for every value whose shape, dtype or type differs from the model's.
         broken_ties: ``(key_a, key_b)`` pairs that share memory in the model but hold different values in the
             state dict, so one value would be lost.
         skipped: the mismatched keys left unloaded because of ``skip_mismatched=True``.

@@ -1,5 +1,5 @@
-"""Containers: :class:`Sequential`, :class:`ModuleList`, :class:`ModuleDict`, :class:`ParameterList`,
-:class:`ParameterDict`, with PyTorch's indexing rules and reprs."""
+"""Containers: `Sequential`, `ModuleList`, `ModuleDict`, `ParameterList`,
+`ParameterDict`, with PyTorch's indexing rules and reprs."""
 
 from __future__ import annotations
 
@@ -311,7 +311,7 @@ def _describe(p: Any, dtype_text: str) -> str:
 
 
 class ParameterList(Module):
-    """A list of parameters (tensors are wrapped in :class:`Parameter`), registered as ``'0'``, ``'1'``, ...
+    """A list of parameters (tensors are wrapped in `Parameter`), registered as ``'0'``, ``'1'``, ...
 
     Example:
         >>> import brickwork as torch
@@ -373,7 +373,7 @@ class ParameterList(Module):
 
 
 class ParameterDict(Module):
-    """A dict of parameters (tensors are wrapped in :class:`Parameter`), registered under their keys.
+    """A dict of parameters (tensors are wrapped in `Parameter`), registered under their keys.
 
     Example:
         >>> import brickwork as torch

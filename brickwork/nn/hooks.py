@@ -1,7 +1,7 @@
 """Module hooks: forward pre-hooks, forward hooks and full backward hooks, and the hooked call.
 
 ``Module.__call__`` runs ``forward`` directly when a module has no hooks; otherwise it goes through
-:meth:`HooksMixin._call_with_hooks`. Backward hooks wrap the module's tensor inputs and outputs in identity
+`HooksMixin._call_with_hooks`. Backward hooks wrap the module's tensor inputs and outputs in identity
 nodes: the output node sees ``grad_output``, the input node sees ``grad_input`` and calls the hooks.
 """
 
@@ -64,7 +64,7 @@ def _add(hooks: dict, hook: Callable, prepend: bool, *flags: tuple[dict, bool]) 
 
 
 class HooksMixin:
-    """The hook half of :class:`~brickwork.nn.Module`: registration and the hooked ``__call__``."""
+    """The hook half of `Module`: registration and the hooked ``__call__``."""
 
     _forward_pre_hooks: dict[int, Callable]
     _forward_pre_hooks_with_kwargs: dict[int, bool]

@@ -1,7 +1,7 @@
 """Weight initializers (``nn.init``): small functions over one fan helper and one gain table.
 
 Every in-place function ends in ``_``, runs without recording gradients, and returns its tensor. Random ones
-sample on the host from a brickwork :class:`~brickwork.Generator` (``generator=`` or the default one) and
+sample on the host from a brickwork `Generator` (``generator=`` or the default one) and
 copy the values to the tensor's device, so one seed gives the same weights on every device.
 """
 
@@ -330,7 +330,7 @@ def _deprecated(fn: Any) -> Any:
         return fn(*args, **kwargs)
 
     deprecated.__name__ = old
-    deprecated.__doc__ = f"Deprecated alias of :func:`{fn.__name__}`."
+    deprecated.__doc__ = f"Deprecated alias of `{fn.__name__}`."
     return deprecated
 
 

@@ -9,29 +9,29 @@ still waits for its size, as in PyTorch, and a subclass of ``nn.LazyLinear`` is 
 instances are its own type and stay so). Every lazy layer, and any module that registers a placeholder itself,
 is materialized by the one path below.
 
-The protocol (what a layer does, and what :class:`~brickwork.nn.Module` does for it):
+The protocol (what a layer does, and what `Module` does for it):
 
-1. A layer constructed with ``None`` for an input size registers :class:`~brickwork.nn.UninitializedParameter`
-   (and :class:`~brickwork.nn.UninitializedBuffer`) placeholders for the tensors whose shapes depend on it,
+1. A layer constructed with ``None`` for an input size registers `UninitializedParameter`
+   (and `UninitializedBuffer`) placeholders for the tensors whose shapes depend on it,
    passing ``device=`` and ``dtype=``, and skips ``reset_parameters``. Registering a placeholder sets the
    module's ``_lazy_pending`` flag and records its path (``net.0.weight``) for error messages.
 2. The layer implements ``_lazy_shapes(self, *inputs) -> dict[str, tuple[int, ...]]``, the shape of every
    placeholder (by attribute name) given the forward's positional inputs (it may validate them too), and
    ``_sizes_from_params(self) -> None``, which sets its size attributes from the materialized shapes
    (e.g. ``self.in_features = self.weight.shape[1]``).
-3. ``Module.__call__`` sees the flag and calls :func:`materialize_module`: it asks ``_lazy_shapes``, gives each
+3. ``Module.__call__`` sees the flag and calls `materialize_module`: it asks ``_lazy_shapes``, gives each
    placeholder its shape IN PLACE (the same Python object becomes a normal parameter with data of that shape,
    its dtype and device, so an optimizer created earlier trains it), then calls ``_sizes_from_params()``,
    ``reset_parameters()``, and replays the functions ``module.apply(fn)`` applied to it while it was lazy,
    so initializers applied early are not lost.
-4. Touching a placeholder's data, shape or any op raises :class:`~brickwork.nn.parameter.UninitializedError`
+4. Touching a placeholder's data, shape or any op raises `UninitializedError`
    naming its path, e.g. ``net.0.weight of Linear is not initialized yet: run a forward pass ...``.
-5. ``load_state_dict`` gives placeholders the checkpoint's shapes (:func:`materialize_from_state`, the same
+5. ``load_state_dict`` gives placeholders the checkpoint's shapes (`materialize_from_state`, the same
    path as step 3) before copying the values.
 6. ``repr`` before materialization shows ``Linear(in_features=None, out_features=10, bias=True)``; after it,
    repr and ``state_dict`` are the eager layer's. Initial weights equal the eager layer's for the same seed,
    because ``reset_parameters`` samples from ``self._init_generator()``, seeded when the module was built.
-7. :func:`materialize` (also ``brickwork.nn.utils.materialize``) infers every lazy shape of a model with one
+7. `materialize` (also ``brickwork.nn.utils.materialize``) infers every lazy shape of a model with one
    forward pass on example inputs, in eval mode and without gradients.
 """
 
@@ -256,7 +256,7 @@ class LazyModuleMixin(metaclass=_LazyLayerType):
 
     A lazy class is ``class LazyX(LazyModuleMixin, X)`` with ``_eager = X`` and an ``__init__`` that calls
     ``X.__init__(self, None, ...)``. Calling it builds an ``X`` whose input size comes from its first input
-    (materialized by :func:`materialize_module`); ``isinstance(m, LazyX)`` holds while such an ``X`` still waits.
+    (materialized by `materialize_module`); ``isinstance(m, LazyX)`` holds while such an ``X`` still waits.
 
     Example:
         >>> import brickwork as torch

@@ -1,6 +1,6 @@
 """``nn.Module``: registration of parameters, buffers and submodules, traversal, train/eval, ``to()`` and repr.
 
-State dicts live in :mod:`._state`, hooks in :mod:`.hooks`, lazy materialization in :mod:`.lazy`.
+State dicts live in `._state`, hooks in `.hooks`, lazy materialization in `.lazy`.
 """
 
 from __future__ import annotations
@@ -45,14 +45,14 @@ class Module(StateDictMixin, HooksMixin):
 
     Subclass it, assign layers and parameters in ``__init__``, and write ``forward``.
 
-    Assigning a :class:`Parameter`, a :class:`Module` or a :class:`Buffer` as an attribute registers it;
+    Assigning a `Parameter`, a `Module` or a `Buffer` as an attribute registers it;
     registered tensors are found by ``parameters()``, saved by ``state_dict()`` and moved by ``to()``.
 
     Reproducible initialization (beyond PyTorch): each module draws one 64-bit seed from the default
     generator when it is constructed (``self._init_seed``), and layers initialize their weights from
     ``self._init_generator()``, a fresh generator seeded from it, sampling on the host. So for one
     ``manual_seed`` a model gets the same initial weights whatever device it is built on, and whether its
-    layers are lazy (materialized later, see :mod:`brickwork.nn.lazy`) or eager.
+    layers are lazy (materialized later, see `brickwork.nn.lazy`) or eager.
 
     Example:
         >>> import brickwork as torch

@@ -1,8 +1,8 @@
-"""Parameters and buffers: :class:`Parameter`, :class:`Buffer`, and the lazy placeholders.
+"""Parameters and buffers: `Parameter`, `Buffer`, and the lazy placeholders.
 
-An uninitialized parameter is an ordinary :class:`Parameter` whose data is a :class:`_Pending` marker
+An uninitialized parameter is an ordinary `Parameter` whose data is a `_Pending` marker
 (its future dtype and device, and the module path it was registered under) instead of an array. It becomes a
-normal parameter in place, the same Python object, when :mod:`brickwork.nn.lazy` gives it a shape, so there is
+normal parameter in place, the same Python object, when `brickwork.nn.lazy` gives it a shape, so there is
 no class swapping: ``isinstance(p, UninitializedParameter)`` simply asks whether the data is still pending.
 """
 
@@ -31,7 +31,7 @@ class UninitializedError(ValueError, RuntimeError):
 class _Pending:
     """What an uninitialized tensor holds instead of an array: dtype, device, and where it is registered.
 
-    Ops read ``tensor._data``; every use of this marker as an array raises :class:`UninitializedError`
+    Ops read ``tensor._data``; every use of this marker as an array raises `UninitializedError`
     naming the parameter's module path, except ``.dtype``, so ``p.dtype`` and ``p.is_floating_point()``
     keep working (``Module.to`` needs them).
     """
@@ -92,7 +92,7 @@ def _placeholder(cls: type, requires_grad: bool, device: Any, dtype: Any) -> Ten
 
 
 class Parameter(Tensor):
-    """A tensor that a :class:`~brickwork.nn.Module` registers as a parameter when assigned as an attribute.
+    """A tensor that a `Module` registers as a parameter when assigned as an attribute.
 
     It shares memory with ``data`` and requires grad by default (even inside ``no_grad``).
 
@@ -190,7 +190,7 @@ class _PendingMeta(type):
 class UninitializedParameter(Parameter, metaclass=_PendingMeta):
     """A parameter whose shape is not known yet; a lazy layer registers one for each size-dependent weight.
 
-    Calling it returns a :class:`Parameter` holding no data; any use of its data raises an error that names
+    Calling it returns a `Parameter` holding no data; any use of its data raises an error that names
     the module path. It gets a shape in place (the same object, so an optimizer built earlier trains it) on
     the layer's first forward pass, from ``nn.utils.materialize``, or from a loaded state dict.
 

@@ -1,4 +1,4 @@
-"""ONNX export with ``torch.onnx``'s API: :func:`export` traces one forward and writes an ONNX model.
+"""ONNX export with ``torch.onnx``'s API: `export` traces one forward and writes an ONNX model.
 
 See ``docs/guide/onnx.md``. Needs the ``onnx`` package (``pip install 'brickwork[onnx]'``, which also installs
 ``onnxruntime`` to run the result).

@@ -33,7 +33,7 @@ class TrainingMode(enum.IntEnum):
 class Graph:
     """The ONNX graph being built: nodes, initializers, and the ONNX name of every tensor the trace saw.
 
-    Converters call :meth:`name` for their inputs' names, :meth:`op` to add nodes and :meth:`const` for constants.
+    Converters call `name` for their inputs' names, `op` to add nodes and `const` for constants.
     """
 
     def __init__(self, opset: int) -> None:

@@ -1,6 +1,6 @@
 """Converters: one function per public op, mapping a traced call to ONNX nodes.
 
-A converter is called as ``conv(g, out, **arguments)``: ``g`` is the :class:`~brickwork.onnx._export.Graph`,
+A converter is called as ``conv(g, out, **arguments)``: ``g`` is the `Graph`,
 ``out`` the op's eager result (its shapes and dtypes), and the arguments are the call's, bound to the op's own
 signature with its defaults. It returns the ONNX name of each tensor in ``out`` (a tuple for several). Shapes
 are written relative to the input where they can be (``0`` copies a dimension in ``Reshape``, ``-1`` infers

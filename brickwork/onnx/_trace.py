@@ -1,6 +1,6 @@
 """The tracing hook: while one forward runs, every public op entry point records the call it made.
 
-How it works, in one place. For the duration of :func:`tracing`, each public op (the functions of
+How it works, in one place. For the duration of `tracing`, each public op (the functions of
 ``brickwork.ops``, ``brickwork.nn.functional`` and the op methods and operators of ``Tensor``) is swapped, in every
 ``brickwork`` module namespace and on the model's modules, for a wrapper that
 

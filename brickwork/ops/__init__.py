@@ -1,8 +1,8 @@
 """The differentiable primitives, grouped by family (each op's forward and backward side by side in its family's
 file); ``brickwork`` re-exports every name in ``__all__``.
 
-Importing this package also gives :class:`~brickwork.Tensor` its op methods (``x.sum()``), declared in
-:class:`~brickwork.ops._tensor_methods.TensorMethods`.
+Importing this package also gives `Tensor` its op methods (``x.sum()``), declared in
+`TensorMethods`.
 """
 
 from __future__ import annotations

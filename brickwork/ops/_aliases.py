@@ -1,7 +1,7 @@
 """NumPy's argument names that PyTorch also accepts: ``axis`` for ``dim`` and ``keepdims`` for ``keepdim``.
 
 PyTorch's argument parser takes ``x.sum(axis=1)``, ``y.argmax(axis=1, keepdims=True)`` and
-``torch.stack(xs, axis=-1)`` on every native function with a ``dim`` argument; :func:`numpy_names` gives a
+``torch.stack(xs, axis=-1)`` on every native function with a ``dim`` argument; `numpy_names` gives a
 brickwork op the same two aliases without changing its signature.
 """
 

@@ -186,7 +186,7 @@ def erfinv(x: numpy.ndarray) -> numpy.ndarray:
 
     Computed in float64 for every dtype: Giles' single-precision approximation ("Approximating the erfinv
     function", GPU Computing Gems Jade, 2011) as a start, then one Halley step ``y -= u / (1 + y u)`` with
-    ``u = (erf(y) - x) / (2/sqrt(pi) exp(-y^2))`` on :func:`erf`'s float64 formulas, ``erf(y) - x`` taken as
+    ``u = (erf(y) - x) / (2/sqrt(pi) exp(-y^2))`` on `erf`'s float64 formulas, ``erf(y) - x`` taken as
     ``(1 - x) - erfc(y)`` for ``x > 0.5`` so that it stays accurate near ``+-1``. Within 1e-7 of ``+-1``,
     beyond Giles' range, three steps from the asymptote ``erfc(y) ~ exp(-y^2) / (y sqrt(pi))``. Relative error
     about 1e-15. The result has ``x``'s dtype (integers and bools give float64).

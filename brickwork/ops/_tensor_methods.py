@@ -1,8 +1,8 @@
-"""The methods of :class:`~brickwork.Tensor`: every op that is also a method, declared in one class body.
+"""The methods of `Tensor`: every op that is also a method, declared in one class body.
 
-``Tensor`` inherits :class:`TensorMethods` for type checkers and readers (``x.sum()`` is ``reduce.sum(x)``, found
-here). At run time :func:`install` copies this class body into ``Tensor`` itself once, when
-:mod:`brickwork.ops` is imported (``_tensor.py`` cannot import the ops it would inherit from: they import it), so
+``Tensor`` inherits `TensorMethods` for type checkers and readers (``x.sum()`` is ``reduce.sum(x)``, found
+here). At run time `install` copies this class body into ``Tensor`` itself once, when
+`brickwork.ops` is imported (``_tensor.py`` cannot import the ops it would inherit from: they import it), so
 a method call finds the op function in ``Tensor.__dict__`` directly, with no wrapper and no extra lookup.
 
 A method that is an op of the same name is that op, with the tensor as its first argument. In-place
@@ -94,7 +94,7 @@ def _split_with_sizes(self: Tensor, split_sizes: Sequence[int], dim: int = 0) ->
 
 
 class TensorMethods:
-    """Every method of :class:`~brickwork.Tensor` that is an op (see the module docstring)."""
+    """Every method of `Tensor` that is an op (see the module docstring)."""
 
     __slots__ = ()
 
@@ -461,7 +461,7 @@ _NOT_METHODS = frozenset({"__module__", "__qualname__", "__doc__", "__slots__", 
 
 
 def install(cls: type = Tensor) -> None:
-    """Copy :class:`TensorMethods`' body into ``cls`` (done once, by :mod:`brickwork.ops`).
+    """Copy `TensorMethods`' body into ``cls`` (done once, by `brickwork.ops`).
 
     Example:
         >>> import brickwork as torch

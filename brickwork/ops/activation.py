@@ -52,7 +52,7 @@ def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = Fals
 
 
 def leaky_relu_(input: Tensor, negative_slope: float = 0.01) -> Tensor:
-    """In-place :func:`leaky_relu`.
+    """In-place `leaky_relu`.
 
     Example:
         >>> import brickwork as torch
@@ -79,7 +79,7 @@ def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
 
 
 def elu_(input: Tensor, alpha: float = 1.0) -> Tensor:
-    """In-place :func:`elu`.
+    """In-place `elu`.
 
     Example:
         >>> import brickwork as torch
@@ -252,7 +252,7 @@ def _hardtanh_backward(node: Any, g: Tensor) -> tuple:
 
 
 def hardtanh_(input: Tensor, min_val: float = -1.0, max_val: float = 1.0) -> Tensor:
-    """In-place :func:`hardtanh`.
+    """In-place `hardtanh`.
 
     Example:
         >>> import brickwork as torch

@@ -179,7 +179,7 @@ def _attention_backward(node: Any, g: Tensor | None, g_weights: Tensor | None = 
 
 def _attention_backward_arrays(q: Tensor, k: Tensor, v: Tensor, mask: Tensor | None, need: tuple, pt: Any, keep: Any,
                                scale: float, g: Tensor | None, g_weights: Tensor | None) -> tuple:
-    """First-order backward on arrays: the formulas of :func:`_attention_backward`, updating fresh
+    """First-order backward on arrays: the formulas of `_attention_backward`, updating fresh
     temporaries in place (three fewer full-size passes and allocations than the tensor-op form)."""
     xp = q._device.xp
     dev = q._device
@@ -221,7 +221,7 @@ def multi_head_attention_forward(query: Tensor, key: Tensor, value: Tensor, embe
                                  static_k: Tensor | None = None, static_v: Tensor | None = None,
                                  average_attn_weights: bool = True,
                                  is_causal: bool = False) -> tuple[Tensor, Tensor | None]:
-    """Multi-head attention on sequence-first inputs, as :class:`~brickwork.nn.MultiheadAttention` runs it.
+    """Multi-head attention on sequence-first inputs, as `MultiheadAttention` runs it.
 
     Masks: ``key_padding_mask`` ``(N, S)`` and ``attn_mask`` ``(L, S)`` or ``(N * num_heads, L, S)``; bool
     masks mark positions that may NOT be attended (True = masked), float masks are added to the scores.
@@ -256,7 +256,7 @@ def multi_head_attention(query: Tensor, key: Tensor, value: Tensor, num_heads: i
                          attn_mask: Tensor | None = None, average_attn_weights: bool = True, is_causal: bool = False,
                          batch_first: bool = False, embed_dim: int | None = None, static_k: Tensor | None = None,
                          static_v: Tensor | None = None) -> tuple[Tensor, Tensor | None]:
-    """:func:`multi_head_attention_forward` in either layout: ``(N, L, E)`` with ``batch_first``, else
+    """`multi_head_attention_forward` in either layout: ``(N, L, E)`` with ``batch_first``, else
     ``(L, N, E)``, without transposing the inputs (projections run as single 2-D matmuls on the given layout).
 
     ``q_proj_weight`` (with ``k_``/``v_``) replaces the packed ``in_proj_weight`` when given.

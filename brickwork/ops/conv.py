@@ -10,7 +10,7 @@ other's gradients, so every derivative order works:
 For ``T(x, w, g) = <conv(x, w), g>`` each primitive is the partial derivative of ``T`` by one argument, so the
 backward of each is written with the other two.
 
-The array work of the three primitives is in :mod:`brickwork.kernels.conv` (a NumPy/CuPy reference with
+The array work of the three primitives is in `brickwork.kernels.conv` (a NumPy/CuPy reference with
 wide columns, and a compiled CPU kernel: Numba im2col/col2im per cached chunk of samples); here are the argument
 checks, the geometry and the graph.
 """
@@ -293,7 +293,7 @@ def _conv_transposend(op: str, nd: int, input: Tensor, weight: Tensor, bias: Ten
 @computed_in_float32
 def conv_transpose1d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: Any = 1,
                      padding: Any = 0, output_padding: Any = 0, groups: int = 1, dilation: Any = 1) -> Tensor:
-    """1-d transposed convolution ("deconvolution"): the gradient of :func:`conv1d` with respect to its input.
+    """1-d transposed convolution ("deconvolution"): the gradient of `conv1d` with respect to its input.
 
     ``weight`` has shape (C_in, C_out/groups, k); the output length is
     ``(L - 1) * stride - 2 * padding + dilation * (k - 1) + output_padding + 1``.
@@ -311,7 +311,7 @@ def conv_transpose1d(input: Tensor, weight: Tensor, bias: Tensor | None = None, 
 @computed_in_float32
 def conv_transpose2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: Any = 1,
                      padding: Any = 0, output_padding: Any = 0, groups: int = 1, dilation: Any = 1) -> Tensor:
-    """2-d transposed convolution: the gradient of :func:`conv2d` with respect to its input.
+    """2-d transposed convolution: the gradient of `conv2d` with respect to its input.
 
     ``weight`` has shape (C_in, C_out/groups, kH, kW); each output size is
     ``(in - 1) * stride - 2 * padding + dilation * (k - 1) + output_padding + 1``.

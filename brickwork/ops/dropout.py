@@ -155,7 +155,7 @@ def alpha_dropout(input: Tensor, p: float = 0.5, training: bool = False, inplace
 
 
 def feature_alpha_dropout(input: Tensor, p: float = 0.5, training: bool = False, inplace: bool = False) -> Tensor:
-    """:func:`alpha_dropout` of whole channels: one draw per (dimension 0, dimension 1) entry.
+    """`alpha_dropout` of whole channels: one draw per (dimension 0, dimension 1) entry.
 
     Example:
         >>> import brickwork as torch

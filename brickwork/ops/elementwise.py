@@ -1,7 +1,7 @@
 """Elementwise ops: arithmetic, comparison, unary math, ``where``, ``clamp``.
 
 Each op is its forward and, right below it, its backward, written with tensor ops so it is differentiable
-again. Binary ops follow PyTorch's type promotion (see :func:`brickwork.dtypes.result_type`).
+again. Binary ops follow PyTorch's type promotion (see `brickwork.dtypes.result_type`).
 """
 
 from __future__ import annotations
@@ -146,7 +146,7 @@ def _record_binary(r: Tensor, name: str, backward: Any, a: Any, b: Any) -> None:
 
 
 def _operands(node: Any) -> tuple:
-    """The two operands of a node recorded by :func:`_record_binary` (saved tensors, or the numbers)."""
+    """The two operands of a node recorded by `_record_binary` (saved tensors, or the numbers)."""
     s = node.saved_tensors
     na, nb = node.numbers
     if na is None:
@@ -729,7 +729,7 @@ def _sign(d: Any) -> Any:
 
 
 def sgn(input: Tensor) -> Tensor:
-    """The sign of each element, as :func:`sign` for real tensors (zero gradient).
+    """The sign of each element, as `sign` for real tensors (zero gradient).
 
     Example:
         >>> import brickwork as torch
@@ -953,7 +953,7 @@ def erfc(input: Tensor) -> Tensor:
 
 
 def erfinv(input: Tensor) -> Tensor:
-    """Inverse of :func:`erf`.
+    """Inverse of `erf`.
 
     Example:
         >>> import brickwork as torch
@@ -1150,7 +1150,7 @@ def isclose(input: Tensor, other: Tensor, rtol: float = 1e-05, atol: float = 1e-
 
 
 def allclose(input: Tensor, other: Tensor, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False) -> bool:
-    """Whether all elements are close (see :func:`isclose`).
+    """Whether all elements are close (see `isclose`).
 
     Example:
         >>> import brickwork as torch
@@ -1219,5 +1219,5 @@ def make_inplace(fn: Any, name: str) -> Any:
         return inplace(self, name, lambda t: fn(t, *args, **kwargs), *others)
 
     method.__name__ = name
-    method.__doc__ = f"In-place version of :meth:`{fn.__name__}`; returns ``self``."
+    method.__doc__ = f"In-place version of `{fn.__name__}`; returns ``self``."
     return method

@@ -288,7 +288,7 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None, s
 
 def cross_entropy_loss(input: Tensor, target: Tensor, weight: Tensor | None = None, ignore_index: int = -100,
                        reduction: str = "mean", label_smoothing: float = 0.0, op: str = "cross_entropy") -> Tensor:
-    """:func:`cross_entropy` without the legacy flags; ``op`` is the name errors give (``'CrossEntropyLoss'``).
+    """`cross_entropy` without the legacy flags; ``op`` is the name errors give (``'CrossEntropyLoss'``).
 
     Example:
         >>> import brickwork as torch

@@ -477,7 +477,7 @@ def _repeat_backward(node: Any, g: Tensor) -> tuple:
 
 
 def tile(input: Tensor, dims: Any, *more: int) -> Tensor:
-    """Like :func:`repeat`, padding ``dims`` with leading ones when it is shorter.
+    """Like `repeat`, padding ``dims`` with leading ones when it is shorter.
 
     Example:
         >>> import brickwork as torch

@@ -20,7 +20,7 @@ __all__ = ["record_outputs", "unstack", "pass_through"]
 
 def record_outputs(outs: Sequence[Tensor], name: str, backward: Callable, inputs: tuple, saved: tuple = (),
                    **attrs: Any) -> None:
-    """:func:`record` for an op with several outputs: one node, ``backward(node, *grads)`` gets one gradient per
+    """`record` for an op with several outputs: one node, ``backward(node, *grads)`` gets one gradient per
     output (None for outputs that received none).
 
     Example:

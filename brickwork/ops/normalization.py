@@ -1,7 +1,7 @@
 """Normalization: ``batch_norm``, ``layer_norm``, ``group_norm``, ``instance_norm`` (``F.normalize`` is a composite
 in ``nn/functional/_norm.py``).
 
-Batch, layer, group and instance norm in training share one primitive, :func:`_fused_norm`: the input seen as
+Batch, layer, group and instance norm in training share one primitive, `_fused_norm`: the input seen as
 rows (layer norm), channels (batch norm) or groups (group and instance norm), normalized by the kernels of
 ``brickwork/kernels/norm.py`` (on the CPU one compiled pass forward and one backward); with ``create_graph`` the
 backward is the same closed form in tensor ops, so second derivatives work. Inference-mode batch norm is an

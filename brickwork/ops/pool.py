@@ -496,7 +496,7 @@ def adaptive_max_pool1d(input: Tensor, output_size: Any, return_indices: bool = 
 
 @computed_in_float32
 def adaptive_max_pool2d(input: Tensor, output_size: Any, return_indices: bool = False) -> Any:
-    """Max pooling to a fixed (H_out, W_out); windows as in :func:`adaptive_avg_pool2d`.
+    """Max pooling to a fixed (H_out, W_out); windows as in `adaptive_avg_pool2d`.
 
     Example:
         >>> import brickwork as torch

@@ -1,4 +1,4 @@
-"""Random numbers: :class:`Generator`, seeding, and sampling functions.
+"""Random numbers: `Generator`, seeding, and sampling functions.
 
 Samples are drawn on the host by NumPy's PCG64 generator and then placed on the tensor's device, so one seed
 gives the same numbers on every device (PyTorch's CPU and CUDA streams differ). CUDA tensors may instead use
@@ -54,13 +54,13 @@ class Generator:
         return self._seed
 
     def get_state(self) -> Tensor:
-        """The full state as a uint8 tensor (restore it with :meth:`set_state`)."""
+        """The full state as a uint8 tensor (restore it with `set_state`)."""
         st = self._np.bit_generator.state
         blob = json.dumps({"seed": self._seed, "state": st}, default=int).encode()
         return wrap(np.frombuffer(blob, dtype=np.uint8).copy(), canonical("cpu"))
 
     def set_state(self, new_state: Tensor) -> "Generator":
-        """Restore a state from :meth:`get_state`; raises ValueError for anything else."""
+        """Restore a state from `get_state`; raises ValueError for anything else."""
         try:
             data = json.loads(bytes(np.asarray(new_state._host(), dtype=np.uint8)).decode())
             bg = np.random.PCG64()
@@ -293,7 +293,7 @@ def _like(name: str, fn: Any) -> Any:
                   device=device or input._device, requires_grad=requires_grad)
 
     like.__name__ = like.__qualname__ = name
-    like.__doc__ = f"""Like :func:`{fn.__name__}` with the shape, dtype and device of ``input``.
+    like.__doc__ = f"""Like `{fn.__name__}` with the shape, dtype and device of ``input``.
 
     Example:
         >>> import brickwork as torch
@@ -309,7 +309,7 @@ randn_like = _like("randn_like", randn)
 
 def randint_like(input: Tensor, low: int = 0, high: int | None = None, *, dtype: Any = None,
                  device: Any = None, requires_grad: bool = False) -> Tensor:
-    """Like :func:`randint` with the shape, dtype and device of ``input``.
+    """Like `randint` with the shape, dtype and device of ``input``.
 
     Example:
         >>> import brickwork as torch

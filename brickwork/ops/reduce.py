@@ -251,7 +251,7 @@ def _index_reduce_backward(node: Any, g: Tensor) -> tuple:
 
 @numpy_names
 def max(input: Tensor, dim: Any = None, keepdim: bool = False, *, out: Any = None) -> Any:  # noqa: A001
-    """Largest value; with ``dim``, the ``(values, indices)`` along it; with a tensor, :func:`maximum`.
+    """Largest value; with ``dim``, the ``(values, indices)`` along it; with a tensor, `maximum`.
 
     Example:
         >>> import brickwork as torch
@@ -270,7 +270,7 @@ def max(input: Tensor, dim: Any = None, keepdim: bool = False, *, out: Any = Non
 
 @numpy_names
 def min(input: Tensor, dim: Any = None, keepdim: bool = False, *, out: Any = None) -> Any:  # noqa: A001
-    """Smallest value; with ``dim``, the ``(values, indices)`` along it; with a tensor, :func:`minimum`.
+    """Smallest value; with ``dim``, the ``(values, indices)`` along it; with a tensor, `minimum`.
 
     Example:
         >>> import brickwork as torch
@@ -414,7 +414,7 @@ def var(input: Tensor, dim: Any = None, unbiased: Any = None, keepdim: bool = Fa
 @numpy_names
 def std(input: Tensor, dim: Any = None, unbiased: Any = None, keepdim: bool = False, *,
         correction: Any = None) -> Tensor:
-    """Standard deviation: the square root of :func:`var`.
+    """Standard deviation: the square root of `var`.
 
     Example:
         >>> import brickwork as torch

@@ -2,7 +2,7 @@
 
 The composed recurrence (``nn._functional_rnn``) records ~15 ops per time step, and its weight-gradient GEMMs
 have the batch as inner dimension. Here the forward runs the whole sequence (one input GEMM for all steps, then
-per step one ``h @ W_hh^T`` GEMM, NumPy's SIMD ``tanh`` and one fused gate kernel of :mod:`brickwork.kernels.rnn`)
+per step one ``h @ W_hh^T`` GEMM, NumPy's SIMD ``tanh`` and one fused gate kernel of `brickwork.kernels.rnn`)
 and records one node. Its backward is backprop through time: per step, one fused gate-gradient kernel and one
 ``dgates @ W_hh`` GEMM; then the weight gradients as GEMMs over the whole sequence at once (inner dimension
 seq * batch) and the input gradient as one GEMM.

@@ -1,9 +1,9 @@
 """Sparse COO matrices: ``sparse_coo_tensor``, ``to_sparse``, ``to_dense`` and sparse-dense products.
 
-A :class:`SparseCOOTensor` keeps its ``indices`` (a ``(ndim, nnz)`` int64 tensor) and ``values`` (an ``(nnz,)``
+A `SparseCOOTensor` keeps its ``indices`` (a ``(ndim, nnz)`` int64 tensor) and ``values`` (an ``(nnz,)``
 tensor, which may require grad) and never stores its zeros. It converts to and from dense tensors and
 multiplies a dense matrix (``spmm``, ``sparse.mm``, ``@``), with gradients flowing to ``values`` and to the dense
-operand, composed from ``index_add`` and gathers. It is not a :class:`~brickwork.Tensor` subclass: dense ops
+operand, composed from ``index_add`` and gathers. It is not a `brickwork.Tensor` subclass: dense ops
 other than these take ``s.to_dense()``.
 """
 
@@ -100,13 +100,13 @@ class SparseCOOTensor:
         return int(self._vals.shape[0])
 
     def indices(self) -> Tensor:
-        """The indices of a coalesced tensor (call :meth:`coalesce` first, as in PyTorch)."""
+        """The indices of a coalesced tensor (call `coalesce` first, as in PyTorch)."""
         if not self._coalesced:
             raise RuntimeError("Cannot get indices on an uncoalesced tensor, please call .coalesce() first")
         return self._idx
 
     def values(self) -> Tensor:
-        """The values of a coalesced tensor (call :meth:`coalesce` first, as in PyTorch)."""
+        """The values of a coalesced tensor (call `coalesce` first, as in PyTorch)."""
         if not self._coalesced:
             raise RuntimeError("Cannot get values on an uncoalesced tensor, please call .coalesce() first")
         return self._vals

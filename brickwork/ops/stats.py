@@ -259,7 +259,7 @@ def quantile(input: Tensor, q: Any, dim: int | None = None, keepdim: bool = Fals
 @numpy_names
 def nanquantile(input: Tensor, q: Any, dim: int | None = None, keepdim: bool = False, *,
                 interpolation: str = "linear", out: Tensor | None = None) -> Tensor:
-    """:func:`quantile` ignoring NaN values (a slice of only NaN gives NaN).
+    """`quantile` ignoring NaN values (a slice of only NaN gives NaN).
 
     Example:
         >>> import brickwork as torch

@@ -64,7 +64,7 @@ def _check_optimizer(optimizer: Any) -> None:
 class LRScheduler:
     """Base class of the schedulers, like ``torch.optim.lr_scheduler.LRScheduler``.
 
-    Subclasses implement :meth:`get_lr` (the lrs for ``self.last_epoch``, usually computed from the current ones).
+    Subclasses implement `get_lr` (the lrs for ``self.last_epoch``, usually computed from the current ones).
 
     Args:
         optimizer: the optimizer whose learning rates are scheduled.
@@ -118,7 +118,7 @@ class LRScheduler:
         return {key: value for key, value in self.__dict__.items() if key != "optimizer"}
 
     def load_state_dict(self, state_dict: dict[str, Any]) -> None:
-        """Restore attributes saved by :meth:`state_dict`."""
+        """Restore attributes saved by `state_dict`."""
         self.__dict__.update(state_dict)
 
     def get_last_lr(self) -> list[Any]:
@@ -704,7 +704,7 @@ class ReduceLROnPlateau(LRScheduler):
         self.threshold_mode = threshold_mode
 
     def load_state_dict(self, state_dict: dict[str, Any]) -> None:
-        """Restore attributes saved by :meth:`state_dict`."""
+        """Restore attributes saved by `state_dict`."""
         self.__dict__.update(state_dict)
         self._init_is_better(mode=self.mode, threshold=self.threshold, threshold_mode=self.threshold_mode)
 

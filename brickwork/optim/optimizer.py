@@ -492,7 +492,7 @@ class Optimizer:
         return sd
 
     def load_state_dict(self, state_dict: dict[str, Any]) -> None:
-        """Load a state from :meth:`state_dict` (this optimizer's or PyTorch's format).
+        """Load a state from `state_dict` (this optimizer's or PyTorch's format).
 
         State tensors are copied onto each parameter's device, and floating ones cast to its dtype (``step``
         counters are copied as they are), so the loaded optimizer continues exactly where the saved one was.
@@ -607,7 +607,7 @@ def param_state(opt: Optimizer, p: Tensor, init: Callable[[], dict[str, Any]]) -
     """``opt.state[p]``, filled from ``init()`` when empty; state shaped like ``p`` follows ``p``'s device/dtype.
 
     Used by the optimizers whose updates are plain array expressions (Adadelta, Adamax, NAdam, RAdam, ASGD, Rprop).
-    Scalar entries (``step``, NAdam's ``mu_product``, ASGD's ``eta`` and ``mu``) keep their dtype, as in PyTorch.
+    0-d entries (``step``, NAdam's ``mu_product``, ASGD's ``eta`` and ``mu``) keep their dtype, as in PyTorch.
 
     Example:
         >>> import brickwork as torch
@@ -620,7 +620,7 @@ def param_state(opt: Optimizer, p: Tensor, init: Callable[[], dict[str, Any]]) -
         state.update(init())
         return state
     for k, v in state.items():
-        if k != "step" and isinstance(v, Tensor) and v.shape == p.shape and v.ndim > 0 and (
+        if k != "step" and isinstance(v, Tensor) and v.ndim > 0 and (
                 v._device is not p._device or v._data.dtype != p._data.dtype):
             state[k] = v.to(device=p._device, dtype=p.dtype if v.is_floating_point() else None)
     return state

@@ -1,4 +1,4 @@
-"""``torch.sparse``: sparse-dense products on :class:`~brickwork.ops.sparse.SparseCOOTensor`.
+"""``torch.sparse``: sparse-dense products on `brickwork.ops.sparse.SparseCOOTensor`.
 
 Example:
     >>> import brickwork as torch

@@ -1,4 +1,4 @@
-"""``torch.testing``: :func:`assert_close` for tensors, numbers and nested sequences or mappings of them.
+"""``torch.testing``: `assert_close` for tensors, numbers and nested sequences or mappings of them.
 
 Example:
     >>> import brickwork as torch

@@ -8,7 +8,7 @@ events, a memory pool and ``synchronize``; CUDA kernels (``ElementwiseKernel``, 
 compiled, so brickwork runs their reference implementations. Any CuPy name it does not emulate raises an
 ``AttributeError`` saying so, so nothing passes by accident.
 
-Install it with :func:`install` (or set ``BRICKWORK_CUDA_STANDIN=1`` before brickwork first touches a CUDA
+Install it with `install` (or set ``BRICKWORK_CUDA_STANDIN=1`` before brickwork first touches a CUDA
 device): ``device('cuda')`` then works on the CPU, slowly, so a script can be dry-run without a GPU.
 
 Example:
@@ -396,7 +396,7 @@ _MODULES: dict[str, types.ModuleType] = {}
 
 
 def module() -> types.ModuleType:
-    """The stand-in ``cupy`` module (built once; :func:`install` puts it in ``sys.modules``).
+    """The stand-in ``cupy`` module (built once; `install` puts it in ``sys.modules``).
 
     Example:
         >>> from brickwork.testing import cupy_standin

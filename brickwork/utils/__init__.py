@@ -1,5 +1,5 @@
-"""Utilities with PyTorch's layout: :mod:`brickwork.utils.data` (datasets, samplers, the DataLoader) and
-:mod:`brickwork.utils.checkpoint` (activation checkpointing).
+"""Utilities with PyTorch's layout: `brickwork.utils.data` holds datasets, samplers and the DataLoader,
+`brickwork.utils.checkpoint` activation checkpointing.
 
 Example:
     >>> import brickwork as torch

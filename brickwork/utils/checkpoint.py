@@ -1,6 +1,6 @@
 """Activation checkpointing: run a block without keeping its intermediate tensors and recompute them in backward.
 
-:func:`checkpoint` runs ``function`` under ``no_grad`` (so nothing inside it is saved for backward), and when
+`checkpoint` runs ``function`` under ``no_grad`` (so nothing inside it is saved for backward), and when
 the gradient arrives it runs ``function`` again with recording on, from the same inputs and the same random
 state (dropout draws the same masks), and backpropagates through that fresh graph. Memory for the block's
 activations is traded for a second forward pass.

@@ -1,4 +1,4 @@
-"""``torch.utils.dlpack``'s names: :func:`to_dlpack` (a capsule) and :func:`from_dlpack`.
+"""``torch.utils.dlpack``'s names: `to_dlpack` (a capsule) and `from_dlpack`.
 
 Example:
     >>> import brickwork as torch

@@ -1,8 +1,8 @@
-"""Numba kernels of :mod:`brickwork.kernels.activation` (float32; other dtypes run the reference).
+"""Numba kernels of `brickwork.kernels.activation` (float32; other dtypes run the reference).
 
 ``erf`` here is a rational function fitted for this kernel by weighted least squares on [0, 3.92] (beyond, erf is
 1 in float32): ``erf(z) = z P(s) / Q(s)`` with ``s = (z / 3.92)^2``, absolute error 3e-8 in float64 arithmetic and
-4.3e-7 evaluated in float32; it has no branch, so LLVM vectorizes it. ``exp`` is :func:`._numba.exp_into`.
+4.3e-7 evaluated in float32; it has no branch, so LLVM vectorizes it. ``exp`` is `._numba.exp_into`.
 """
 
 from __future__ import annotations

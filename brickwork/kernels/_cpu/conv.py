@@ -12,7 +12,7 @@ GEMMs). The same chunking serves the three primitives:
 * input gradient:  ``dx = col2im(W^T @ gy[n])`` in general, and for unit stride the forward routine applied to
   ``gy`` with the flipped, transposed weights (a GEMM with a long inner dimension instead of col2im's adds).
 
-Each function takes the geometry object of :mod:`brickwork.ops.conv` (sizes, kernel, stride, dilation, padding,
+Each function takes the geometry object of `brickwork.ops.conv` (sizes, kernel, stride, dilation, padding,
 groups) and returns the same array as the reference implementation, to float rounding.
 """
 
@@ -76,7 +76,7 @@ def _im2col(x, c_in, h, w, n0, n1, kh, kw, sh, sw, dh, dw, pt, pl, oh, ow, cols)
 
 @njit(fastmath=True, cache=True)
 def _col2im(cols, c_in, h, w, n0, n1, kh, kw, sh, sw, dh, dw, pt, pl, oh, ow, dx):  # pragma: no cover
-    """The adjoint of :func:`_im2col`: add every column entry back into the flat ``dx`` where it was read."""
+    """The adjoint of `_im2col`: add every column entry back into the flat ``dx`` where it was read."""
     ohw = oh * ow
     m = (n1 - n0) * ohw
     usw = _U(sw)
@@ -224,7 +224,7 @@ _FAST = (np.dtype(np.float32), np.dtype(np.float64))  # other dtypes (float16, b
 
 
 def conv2d_forward(x: Any, w: Any, b: Any, g: Any, keep: bool) -> tuple[Any, Any]:
-    """:func:`brickwork.kernels.conv.conv2d_forward`; keeps no columns (the weight gradient rebuilds them per
+    """`brickwork.kernels.conv.conv2d_forward`; keeps no columns (the weight gradient rebuilds them per
     chunk, in cache)."""
     if x.dtype not in _FAST:
         return _reference._conv2d_forward(np, x, w, b, g, keep)
@@ -232,14 +232,14 @@ def conv2d_forward(x: Any, w: Any, b: Any, g: Any, keep: bool) -> tuple[Any, Any
 
 
 def conv2d_input(gy: Any, w: Any, g: Any) -> Any:
-    """:func:`brickwork.kernels.conv.conv2d_input`."""
+    """`brickwork.kernels.conv.conv2d_input`."""
     if gy.dtype not in _FAST:
         return _reference._conv2d_input(np, gy, w, g)
     return conv_input(gy, w, g)
 
 
 def conv2d_weight(x: Any, gy: Any, g: Any, cols: Any) -> Any:
-    """:func:`brickwork.kernels.conv.conv2d_weight`."""
+    """`brickwork.kernels.conv.conv2d_weight`."""
     if x.dtype not in _FAST:
         return _reference._conv2d_weight(np, x, gy, g, cols)
     return conv_weight(x, gy, g)

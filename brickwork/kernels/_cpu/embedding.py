@@ -1,4 +1,4 @@
-"""Numba kernel of :mod:`brickwork.kernels.embedding`."""
+"""Numba kernel of `brickwork.kernels.embedding`."""
 
 from __future__ import annotations
 

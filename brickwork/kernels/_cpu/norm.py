@@ -1,4 +1,4 @@
-"""Numba kernels of :mod:`brickwork.kernels.norm` (same signatures, without ``xp``).
+"""Numba kernels of `brickwork.kernels.norm` (same signatures, without ``xp``).
 
 Statistics and parameter-gradient sums accumulate in float64; each row (layer and group norm) or channel (batch
 norm) is read once for its statistics and again for the output while it is still in cache.

@@ -1,4 +1,4 @@
-"""Numba kernels of :mod:`brickwork.kernels.optim`: one loop over the flattened parameter and its state.
+"""Numba kernels of `brickwork.kernels.optim`: one loop over the flattened parameter and its state.
 
 These compile without ``fastmath`` and compute in the parameter's dtype, in the order of operations of the
 fused CuPy updates (``backends/_fused.py``) and of NumPy's whole-array updates: all three give the same bits.

@@ -1,4 +1,4 @@
-"""Numba kernels of :mod:`brickwork.kernels.rnn` (same signatures, without ``xp``): one loop over the step's
+"""Numba kernels of `brickwork.kernels.rnn` (same signatures, without ``xp``): one loop over the step's
 rows, each gate read once. Row views keep the inner indices non-negative, so the loops vectorise."""
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
-"""Numba kernels of :mod:`brickwork.kernels.softmax` (float32; other dtypes run the reference).
+"""Numba kernels of `brickwork.kernels.softmax` (float32; other dtypes run the reference).
 
-Each row is read once into cache and handled there: its maximum, ``exp`` (:func:`._numba.exp_into`), the sum
+Each row is read once into cache and handled there: its maximum, ``exp`` (`._numba.exp_into`), the sum
 (accumulated in float64) and the scaled output.
 """
 

@@ -1,7 +1,7 @@
 """Activation functions with PyTorch's names and signatures.
 
 The primitives and the named compositions (``gelu``, ``softplus``, ``hardtanh``, ``leaky_relu``...) are in
-:mod:`brickwork.ops.activation`; the functions here call the tensor ops of the same name.
+`brickwork.ops.activation`; the functions here call the tensor ops of the same name.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ def relu(input: Tensor, inplace: bool = False) -> Tensor:
 
 
 def relu_(input: Tensor) -> Tensor:
-    """In-place :func:`relu`.
+    """In-place `relu`.
 
     Example:
         >>> import brickwork as torch

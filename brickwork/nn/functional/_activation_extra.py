@@ -65,7 +65,7 @@ def rrelu(input: Tensor, lower: float = 1.0 / 8, upper: float = 1.0 / 3, trainin
 
 
 def rrelu_(input: Tensor, lower: float = 1.0 / 8, upper: float = 1.0 / 3, training: bool = False) -> Tensor:
-    """In-place :func:`rrelu`.
+    """In-place `rrelu`.
 
     Example:
         >>> import brickwork as torch
@@ -77,7 +77,7 @@ def rrelu_(input: Tensor, lower: float = 1.0 / 8, upper: float = 1.0 / 3, traini
 
 
 def celu_(input: Tensor, alpha: float = 1.0) -> Tensor:
-    """In-place :func:`celu`.
+    """In-place `celu`.
 
     Example:
         >>> import brickwork as torch
@@ -89,7 +89,7 @@ def celu_(input: Tensor, alpha: float = 1.0) -> Tensor:
 
 
 def selu_(input: Tensor) -> Tensor:
-    """In-place :func:`selu`.
+    """In-place `selu`.
 
     Example:
         >>> import brickwork as torch
@@ -101,7 +101,7 @@ def selu_(input: Tensor) -> Tensor:
 
 
 def threshold_(input: Tensor, threshold: float, value: float) -> Tensor:
-    """In-place :func:`threshold`.
+    """In-place `threshold`.
 
     Example:
         >>> import brickwork as torch

@@ -1,4 +1,4 @@
-"""Attention (``scaled_dot_product_attention``, ``multi_head_attention_forward``): in :mod:`brickwork.ops.attention`."""
+"""Attention (``scaled_dot_product_attention``, ``multi_head_attention_forward``): in `brickwork.ops.attention`."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Convolutions (``conv1d/2d``, ``conv_transpose1d/2d``, ``unfold``, ``fold``): in :mod:`brickwork.ops.conv`."""
+"""Convolutions (``conv1d/2d``, ``conv_transpose1d/2d``, ``unfold``, ``fold``): in `brickwork.ops.conv`."""
 
 from __future__ import annotations
 

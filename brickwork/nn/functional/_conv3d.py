@@ -88,7 +88,7 @@ def conv3d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: An
 
 def conv_transpose3d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: Any = 1,
                      padding: Any = 0, output_padding: Any = 0, groups: int = 1, dilation: Any = 1) -> Tensor:
-    """3-d transposed convolution: the gradient of :func:`conv3d` with respect to its input.
+    """3-d transposed convolution: the gradient of `conv3d` with respect to its input.
 
     ``weight`` has shape (C_in, C_out/groups, kD, kH, kW); each output size is
     ``(in - 1) * stride - 2 * padding + dilation * (k - 1) + output_padding + 1``.

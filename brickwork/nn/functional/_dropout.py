@@ -1,5 +1,5 @@
 """Dropout (``dropout``, ``dropout1d/2d/3d``, ``alpha_dropout``, ``feature_alpha_dropout``): in
-:mod:`brickwork.ops.dropout`."""
+`brickwork.ops.dropout`."""
 
 from __future__ import annotations
 

@@ -163,7 +163,7 @@ def _separable(input: Tensor, sizes: list, matrix: Any, scales: list | None = No
 
 def upsample(input: Tensor, size: Any = None, scale_factor: Any = None, mode: str = "nearest",
              align_corners: bool | None = None) -> Tensor:
-    """Deprecated spelling of :func:`interpolate` (warns, as PyTorch).
+    """Deprecated spelling of `interpolate` (warns, as PyTorch).
 
     Example:
         >>> import brickwork as torch
@@ -177,7 +177,7 @@ def upsample(input: Tensor, size: Any = None, scale_factor: Any = None, mode: st
 
 
 def upsample_nearest(input: Tensor, size: Any = None, scale_factor: Any = None) -> Tensor:
-    """Deprecated: :func:`interpolate` with ``mode='nearest'``.
+    """Deprecated: `interpolate` with ``mode='nearest'``.
 
     Example:
         >>> import brickwork as torch
@@ -192,7 +192,7 @@ def upsample_nearest(input: Tensor, size: Any = None, scale_factor: Any = None) 
 
 
 def upsample_bilinear(input: Tensor, size: Any = None, scale_factor: Any = None) -> Tensor:
-    """Deprecated: :func:`interpolate` with ``mode='bilinear', align_corners=True``.
+    """Deprecated: `interpolate` with ``mode='bilinear', align_corners=True``.
 
     Example:
         >>> import brickwork as torch

@@ -1,4 +1,4 @@
-"""Affine maps: ``linear`` (a primitive in :mod:`brickwork.ops.linear`) and ``bilinear`` (composed of tensor ops)."""
+"""Affine maps: ``linear`` (a primitive in `brickwork.ops.linear`) and ``bilinear`` (composed of tensor ops)."""
 
 from __future__ import annotations
 

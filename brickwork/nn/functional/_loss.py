@@ -1,4 +1,4 @@
-"""Losses (``mse_loss``, ``cross_entropy``, ``binary_cross_entropy``, ``kl_div``...): in :mod:`brickwork.ops.loss`."""
+"""Losses (``mse_loss``, ``cross_entropy``, ``binary_cross_entropy``, ``kl_div``...): in `brickwork.ops.loss`."""
 
 from __future__ import annotations
 

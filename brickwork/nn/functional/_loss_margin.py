@@ -66,7 +66,7 @@ def triplet_margin_loss(anchor: Tensor, positive: Tensor, negative: Tensor, marg
 def triplet_margin_with_distance_loss(anchor: Tensor, positive: Tensor, negative: Tensor, *,
                                       distance_function: Callable[[Tensor, Tensor], Tensor] | None = None,
                                       margin: float = 1.0, swap: bool = False, reduction: str = "mean") -> Tensor:
-    """:func:`triplet_margin_loss` with any ``distance_function`` (default: the Euclidean pairwise distance).
+    """`triplet_margin_loss` with any ``distance_function`` (default: the Euclidean pairwise distance).
 
     Example:
         >>> import brickwork as torch

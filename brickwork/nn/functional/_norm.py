@@ -1,4 +1,4 @@
-"""Normalization: batch, layer, group and instance norm (primitives in :mod:`brickwork.ops.normalization`) and
+"""Normalization: batch, layer, group and instance norm (primitives in `brickwork.ops.normalization`) and
 ``normalize`` (composed of tensor ops)."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""``pad`` (constant, reflect, replicate, circular): in :mod:`brickwork.ops.pad`."""
+"""``pad`` (constant, reflect, replicate, circular): in `brickwork.ops.pad`."""
 
 from __future__ import annotations
 

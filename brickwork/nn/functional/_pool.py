@@ -1,4 +1,4 @@
-"""Pooling (max, average and adaptive, 1-d and 2-d): primitives in :mod:`brickwork.ops.pool`."""
+"""Pooling (max, average and adaptive, 1-d and 2-d): primitives in `brickwork.ops.pool`."""
 
 from __future__ import annotations
 

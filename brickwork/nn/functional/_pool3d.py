@@ -301,7 +301,7 @@ def _unpool(op: str, nd: int, input: Tensor, indices: Tensor, kernel_size: Any, 
 
 def max_unpool1d(input: Tensor, indices: Tensor, kernel_size: Any, stride: Any = None, padding: Any = 0,
                  output_size: Any = None) -> Tensor:
-    """The partial inverse of :func:`max_pool1d`: each value put back at its index, zeros elsewhere.
+    """The partial inverse of `max_pool1d`: each value put back at its index, zeros elsewhere.
 
     Example:
         >>> import brickwork as torch
@@ -315,7 +315,7 @@ def max_unpool1d(input: Tensor, indices: Tensor, kernel_size: Any, stride: Any =
 
 def max_unpool2d(input: Tensor, indices: Tensor, kernel_size: Any, stride: Any = None, padding: Any = 0,
                  output_size: Any = None) -> Tensor:
-    """The partial inverse of :func:`max_pool2d`.
+    """The partial inverse of `max_pool2d`.
 
     Example:
         >>> import brickwork as torch
@@ -329,7 +329,7 @@ def max_unpool2d(input: Tensor, indices: Tensor, kernel_size: Any, stride: Any =
 
 def max_unpool3d(input: Tensor, indices: Tensor, kernel_size: Any, stride: Any = None, padding: Any = 0,
                  output_size: Any = None) -> Tensor:
-    """The partial inverse of :func:`max_pool3d`.
+    """The partial inverse of `max_pool3d`.
 
     Example:
         >>> import brickwork as torch
@@ -343,7 +343,7 @@ def max_unpool3d(input: Tensor, indices: Tensor, kernel_size: Any, stride: Any =
 
 def max_pool1d_with_indices(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any = 0,
                             dilation: Any = 1, ceil_mode: bool = False, return_indices: bool = False) -> Any:
-    """:func:`max_pool1d` returning ``(values, indices)``.
+    """`max_pool1d` returning ``(values, indices)``.
 
     Example:
         >>> import brickwork as torch
@@ -356,7 +356,7 @@ def max_pool1d_with_indices(input: Tensor, kernel_size: Any, stride: Any = None,
 
 def max_pool2d_with_indices(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any = 0,
                             dilation: Any = 1, ceil_mode: bool = False, return_indices: bool = False) -> Any:
-    """:func:`max_pool2d` returning ``(values, indices)``.
+    """`max_pool2d` returning ``(values, indices)``.
 
     Example:
         >>> import brickwork as torch
@@ -369,7 +369,7 @@ def max_pool2d_with_indices(input: Tensor, kernel_size: Any, stride: Any = None,
 
 def max_pool3d_with_indices(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any = 0,
                             dilation: Any = 1, ceil_mode: bool = False, return_indices: bool = False) -> Any:
-    """:func:`max_pool3d` returning ``(values, indices)``.
+    """`max_pool3d` returning ``(values, indices)``.
 
     Example:
         >>> import brickwork as torch
@@ -381,7 +381,7 @@ def max_pool3d_with_indices(input: Tensor, kernel_size: Any, stride: Any = None,
 
 
 def adaptive_max_pool1d_with_indices(input: Tensor, output_size: Any, return_indices: bool = False) -> Any:
-    """:func:`adaptive_max_pool1d` returning ``(values, indices)``.
+    """`adaptive_max_pool1d` returning ``(values, indices)``.
 
     Example:
         >>> import brickwork as torch
@@ -393,7 +393,7 @@ def adaptive_max_pool1d_with_indices(input: Tensor, output_size: Any, return_ind
 
 
 def adaptive_max_pool2d_with_indices(input: Tensor, output_size: Any, return_indices: bool = False) -> Any:
-    """:func:`adaptive_max_pool2d` returning ``(values, indices)``.
+    """`adaptive_max_pool2d` returning ``(values, indices)``.
 
     Example:
         >>> import brickwork as torch
@@ -405,7 +405,7 @@ def adaptive_max_pool2d_with_indices(input: Tensor, output_size: Any, return_ind
 
 
 def adaptive_max_pool3d_with_indices(input: Tensor, output_size: Any, return_indices: bool = False) -> Any:
-    """:func:`adaptive_max_pool3d` returning ``(values, indices)``.
+    """`adaptive_max_pool3d` returning ``(values, indices)``.
 
     Example:
         >>> import brickwork as torch

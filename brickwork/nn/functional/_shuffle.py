@@ -39,7 +39,7 @@ def pixel_shuffle(input: Tensor, upscale_factor: int) -> Tensor:
 
 
 def pixel_unshuffle(input: Tensor, downscale_factor: int) -> Tensor:
-    """(*, C, H * r, W * r) to (*, C * r * r, H, W), the inverse of :func:`pixel_shuffle`.
+    """(*, C, H * r, W * r) to (*, C * r * r, H, W), the inverse of `pixel_shuffle`.
 
     Example:
         >>> import brickwork as torch
@@ -83,7 +83,7 @@ def channel_shuffle(input: Tensor, groups: int) -> Tensor:
 
 
 def native_channel_shuffle(input: Tensor, groups: int) -> Tensor:
-    """The same as :func:`channel_shuffle` (PyTorch's native kernel's name).
+    """The same as `channel_shuffle` (PyTorch's native kernel's name).
 
     Example:
         >>> import brickwork as torch

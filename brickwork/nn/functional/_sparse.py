@@ -1,4 +1,4 @@
-"""Lookups (``embedding``, ``one_hot``): in :mod:`brickwork.ops.embedding`."""
+"""Lookups (``embedding``, ``one_hot``): in `brickwork.ops.embedding`."""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """The layers of ``brickwork.nn``, one family per file; ``brickwork.nn`` re-exports everything listed here.
 
 Lazy forms (``LazyLinear``, ``LazyConv2d``, ``LazyBatchNorm2d``, ...) are the ordinary layers with ``None`` for
-the input size, waiting for their first input; see :mod:`brickwork.nn.lazy`.
+the input size, waiting for their first input; see `brickwork.nn.lazy`.
 
 Example:
     >>> import brickwork as torch

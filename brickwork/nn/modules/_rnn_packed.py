@@ -1,4 +1,4 @@
-"""RNN/GRU/LSTM over a :class:`PackedSequence`: at step ``t`` only the first ``batch_sizes[t]`` sequences
+"""RNN/GRU/LSTM over a `PackedSequence`: at step ``t`` only the first ``batch_sizes[t]`` sequences
 advance (they are sorted longest first), the others keep their hidden state, so each final state is taken at
 its own sequence's end and the backward direction starts at each sequence's last step."""
 

@@ -66,7 +66,7 @@ class AdaptiveAvgPool2d(_AdaptiveAvgPoolNd):
 
 
 class AdaptiveMaxPool1d(_AdaptiveMaxPoolNd):
-    """1-d adaptive max pooling, windows as in :class:`AdaptiveAvgPool1d`.
+    """1-d adaptive max pooling, windows as in `AdaptiveAvgPool1d`.
 
     Args:
         output_size: the output length L_out.
@@ -85,7 +85,7 @@ class AdaptiveMaxPool1d(_AdaptiveMaxPoolNd):
 
 
 class AdaptiveMaxPool2d(_AdaptiveMaxPoolNd):
-    """2-d adaptive max pooling, windows as in :class:`AdaptiveAvgPool2d`.
+    """2-d adaptive max pooling, windows as in `AdaptiveAvgPool2d`.
 
     Args:
         output_size: (H_out, W_out), an int for a square, or None in either place to keep that input size.

@@ -1,5 +1,5 @@
 """``nn.MultiheadAttention`` with PyTorch's parameters (``in_proj_weight``, ``in_proj_bias``, ``out_proj``) and
-forward signature; the math is :func:`brickwork.nn.functional.multi_head_attention_forward` (run in the
+forward signature; the math is `brickwork.nn.functional.multi_head_attention_forward` (run in the
 module's own layout, so ``batch_first`` inputs are never transposed).
 """
 
@@ -20,7 +20,7 @@ __all__ = ["MultiheadAttention"]
 
 
 class NonDynamicallyQuantizableLinear(Linear):
-    """The output projection of :class:`MultiheadAttention`: a :class:`Linear` under PyTorch's class name."""
+    """The output projection of `MultiheadAttention`: a `Linear` under PyTorch's class name."""
 
 
 class MultiheadAttention(Module):

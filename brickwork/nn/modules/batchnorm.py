@@ -115,7 +115,7 @@ class BatchNorm1d(_BatchNorm):
 
 
 class BatchNorm2d(_BatchNorm):
-    """Batch normalization over (N, C, H, W), per channel, as in :class:`BatchNorm1d`.
+    """Batch normalization over (N, C, H, W), per channel, as in `BatchNorm1d`.
 
     Args:
         num_features: channels C (``None``: lazy, set by the first input).
@@ -136,7 +136,7 @@ class BatchNorm2d(_BatchNorm):
 
 
 class LazyBatchNorm1d(LazyModuleMixin, BatchNorm1d):
-    """A :class:`BatchNorm1d` whose ``num_features`` comes from the first input.
+    """A `BatchNorm1d` whose ``num_features`` comes from the first input.
 
     Example:
         >>> import brickwork as torch
@@ -153,7 +153,7 @@ class LazyBatchNorm1d(LazyModuleMixin, BatchNorm1d):
 
 
 class LazyBatchNorm2d(LazyModuleMixin, BatchNorm2d):
-    """A :class:`BatchNorm2d` whose ``num_features`` comes from the first input.
+    """A `BatchNorm2d` whose ``num_features`` comes from the first input.
 
     Example:
         >>> import brickwork as torch

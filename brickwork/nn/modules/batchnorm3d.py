@@ -13,7 +13,7 @@ __all__ = ["BatchNorm3d", "LazyBatchNorm3d", "SyncBatchNorm"]
 
 
 class BatchNorm3d(_BatchNorm):
-    """Batch normalization over (N, C, D, H, W), per channel, as :class:`BatchNorm1d`.
+    """Batch normalization over (N, C, D, H, W), per channel, as `BatchNorm1d`.
 
     Args: num_features (``None``: lazy), eps (1e-5), momentum (0.1; ``None``: cumulative average), affine,
     track_running_stats, device, dtype, bias (keyword).
@@ -30,7 +30,7 @@ class BatchNorm3d(_BatchNorm):
 
 
 class LazyBatchNorm3d(LazyModuleMixin, BatchNorm3d):
-    """A :class:`BatchNorm3d` whose ``num_features`` comes from the first input.
+    """A `BatchNorm3d` whose ``num_features`` comes from the first input.
 
     Example:
         >>> import brickwork as torch
@@ -69,7 +69,7 @@ class SyncBatchNorm(_BatchNorm):
 
     @classmethod
     def convert_sync_batchnorm(cls, module: Module, process_group: Any = None) -> Module:
-        """``module`` with every BatchNorm layer replaced by a :class:`SyncBatchNorm` holding the same state.
+        """``module`` with every BatchNorm layer replaced by a `SyncBatchNorm` holding the same state.
 
         Example:
             >>> import brickwork as torch

@@ -86,7 +86,7 @@ class Conv2d(_ConvNd):
 
 
 class LazyConv1d(LazyModuleMixin, Conv1d):
-    """A :class:`Conv1d` whose ``in_channels`` comes from the first input: ``Conv1d(None, out_channels, ...)``.
+    """A `Conv1d` whose ``in_channels`` comes from the first input: ``Conv1d(None, out_channels, ...)``.
 
     Example:
         >>> import brickwork as torch
@@ -104,7 +104,7 @@ class LazyConv1d(LazyModuleMixin, Conv1d):
 
 
 class LazyConv2d(LazyModuleMixin, Conv2d):
-    """A :class:`Conv2d` whose ``in_channels`` comes from the first input: ``Conv2d(None, out_channels, ...)``.
+    """A `Conv2d` whose ``in_channels`` comes from the first input: ``Conv2d(None, out_channels, ...)``.
 
     Example:
         >>> import brickwork as torch

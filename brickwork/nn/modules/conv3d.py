@@ -18,7 +18,7 @@ class Conv3d(_ConvNd):
 
     Args: in_channels (``None``: lazy), out_channels, kernel_size, stride (1), padding (0, ``'same'`` or
     ``'valid'``), dilation (1), groups (1), bias (True), padding_mode ('zeros' | 'reflect' | 'replicate' |
-    'circular'), device, dtype — as :class:`Conv2d`, with triples.
+    'circular'), device, dtype — as `Conv2d`, with triples.
 
     Parameters: ``weight`` (out_channels, in_channels / groups, kD, kH, kW), ``bias`` (out_channels,), both
     from U(-1/sqrt(fan_in), 1/sqrt(fan_in)).
@@ -47,7 +47,7 @@ class Conv3d(_ConvNd):
 
 
 class ConvTranspose3d(_ConvTransposeNd):
-    """3-d transposed convolution, the gradient of :class:`Conv3d` with respect to its input.
+    """3-d transposed convolution, the gradient of `Conv3d` with respect to its input.
 
     Args: in_channels (``None``: lazy), out_channels, kernel_size, stride (1), padding (0), output_padding (0),
     groups (1), bias (True), dilation (1), padding_mode ('zeros' only), device, dtype.
@@ -73,7 +73,7 @@ class ConvTranspose3d(_ConvTransposeNd):
 
 
 class LazyConv3d(LazyModuleMixin, Conv3d):
-    """A :class:`Conv3d` whose ``in_channels`` comes from the first input: ``Conv3d(None, out_channels, ...)``.
+    """A `Conv3d` whose ``in_channels`` comes from the first input: ``Conv3d(None, out_channels, ...)``.
 
     Example:
         >>> import brickwork as torch
@@ -91,7 +91,7 @@ class LazyConv3d(LazyModuleMixin, Conv3d):
 
 
 class LazyConvTranspose3d(LazyModuleMixin, ConvTranspose3d):
-    """A :class:`ConvTranspose3d` whose ``in_channels`` comes from the first input.
+    """A `ConvTranspose3d` whose ``in_channels`` comes from the first input.
 
     Example:
         >>> import brickwork as torch

@@ -49,7 +49,7 @@ class _ConvTransposeNd(_ConvNd):
 
 
 class ConvTranspose1d(_ConvTransposeNd):
-    """1-d transposed convolution ("deconvolution"), the gradient of :class:`Conv1d` with respect to its input.
+    """1-d transposed convolution ("deconvolution"), the gradient of `Conv1d` with respect to its input.
 
     Args:
         in_channels: channels of the input (``None``: lazy, set by the first input).
@@ -77,7 +77,7 @@ class ConvTranspose1d(_ConvTransposeNd):
 
 
 class ConvTranspose2d(_ConvTransposeNd):
-    """2-d transposed convolution ("deconvolution"), the gradient of :class:`Conv2d` with respect to its input.
+    """2-d transposed convolution ("deconvolution"), the gradient of `Conv2d` with respect to its input.
 
     Args:
         in_channels: channels of the input (``None``: lazy, set by the first input).
@@ -107,7 +107,7 @@ class ConvTranspose2d(_ConvTransposeNd):
 
 
 class LazyConvTranspose1d(LazyModuleMixin, ConvTranspose1d):
-    """A :class:`ConvTranspose1d` whose ``in_channels`` comes from the first input.
+    """A `ConvTranspose1d` whose ``in_channels`` comes from the first input.
 
     Example:
         >>> import brickwork as torch
@@ -125,7 +125,7 @@ class LazyConvTranspose1d(LazyModuleMixin, ConvTranspose1d):
 
 
 class LazyConvTranspose2d(LazyModuleMixin, ConvTranspose2d):
-    """A :class:`ConvTranspose2d` whose ``in_channels`` comes from the first input.
+    """A `ConvTranspose2d` whose ``in_channels`` comes from the first input.
 
     Example:
         >>> import brickwork as torch

@@ -128,7 +128,7 @@ class AlphaDropout(_DropoutNd):
 
 
 class FeatureAlphaDropout(_DropoutNd):
-    """:class:`AlphaDropout` of whole channels: each (sample, channel) is kept or set to SELU's saturation value.
+    """`AlphaDropout` of whole channels: each (sample, channel) is kept or set to SELU's saturation value.
 
     Args:
         p: probability of dropping a channel (default 0.5).

@@ -37,9 +37,9 @@ class Unfold(Module):
 
 
 class Fold(Module):
-    """Sum columns of sliding blocks back into a (N, C, H, W) tensor (the adjoint of :class:`Unfold`).
+    """Sum columns of sliding blocks back into a (N, C, H, W) tensor (the adjoint of `Unfold`).
 
-    Args: output_size: (H, W) of the output. kernel_size, dilation, padding, stride: as in :class:`Unfold`.
+    Args: output_size: (H, W) of the output. kernel_size, dilation, padding, stride: as in `Unfold`.
 
     Shape: input (N, C * prod(kernel_size), L) or (C * prod(kernel_size), L); output (N, C, H, W) or (C, H, W).
 

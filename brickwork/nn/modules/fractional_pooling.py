@@ -54,7 +54,7 @@ class FractionalMaxPool2d(Module):
 
 
 class FractionalMaxPool3d(FractionalMaxPool2d):
-    """3-d fractional max pooling (arguments as :class:`FractionalMaxPool2d`, with triples).
+    """3-d fractional max pooling (arguments as `FractionalMaxPool2d`, with triples).
 
     Shape: input (N, C, D, H, W) or (C, D, H, W); output (N, C, D_out, H_out, W_out).
 
@@ -68,7 +68,7 @@ class FractionalMaxPool3d(FractionalMaxPool2d):
 
 
 class Container(Module):
-    """Deprecated: a Module whose children are the keyword arguments (subclass :class:`Module` instead).
+    """Deprecated: a Module whose children are the keyword arguments (subclass `Module` instead).
 
     Example:
         >>> import brickwork as torch, warnings

@@ -74,7 +74,7 @@ class InstanceNorm1d(_InstanceNorm):
 
 
 class InstanceNorm2d(_InstanceNorm):
-    """Normalize each channel of each sample over its H x W positions (arguments as in :class:`InstanceNorm1d`).
+    """Normalize each channel of each sample over its H x W positions (arguments as in `InstanceNorm1d`).
 
     Shape: input (N, C, H, W) or (C, H, W); output the same.
 
@@ -90,7 +90,7 @@ class InstanceNorm2d(_InstanceNorm):
 class InstanceNorm3d(_InstanceNorm):
     """Normalize each channel of each sample over its D x H x W positions.
 
-    Arguments as in :class:`InstanceNorm1d`.
+    Arguments as in `InstanceNorm1d`.
 
     Shape: input (N, C, D, H, W) or (C, D, H, W); output the same.
 
@@ -104,7 +104,7 @@ class InstanceNorm3d(_InstanceNorm):
 
 
 class LazyInstanceNorm1d(LazyModuleMixin, InstanceNorm1d):
-    """An :class:`InstanceNorm1d` whose ``num_features`` comes from the first input.
+    """An `InstanceNorm1d` whose ``num_features`` comes from the first input.
 
     PyTorch's defaults for the lazy form: ``affine`` and ``track_running_stats`` on.
 
@@ -123,7 +123,7 @@ class LazyInstanceNorm1d(LazyModuleMixin, InstanceNorm1d):
 
 
 class LazyInstanceNorm2d(LazyModuleMixin, InstanceNorm2d):
-    """An :class:`InstanceNorm2d` whose ``num_features`` comes from the first input.
+    """An `InstanceNorm2d` whose ``num_features`` comes from the first input.
 
     Example:
         >>> import brickwork as torch
@@ -140,7 +140,7 @@ class LazyInstanceNorm2d(LazyModuleMixin, InstanceNorm2d):
 
 
 class LazyInstanceNorm3d(LazyModuleMixin, InstanceNorm3d):
-    """An :class:`InstanceNorm3d` whose ``num_features`` comes from the first input.
+    """An `InstanceNorm3d` whose ``num_features`` comes from the first input.
 
     Example:
         >>> import brickwork as torch

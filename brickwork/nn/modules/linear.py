@@ -94,7 +94,7 @@ class Linear(Module):
 
 
 class LazyLinear(LazyModuleMixin, Linear):
-    """A :class:`Linear` whose ``in_features`` is inferred from the first input: ``Linear(None, out_features)``.
+    """A `Linear` whose ``in_features`` is inferred from the first input: ``Linear(None, out_features)``.
 
     Example:
         >>> import brickwork as torch

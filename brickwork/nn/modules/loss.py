@@ -1,5 +1,5 @@
 """Loss layers: thin modules that keep a loss's options (and class weights as buffers) and call the functional
-form in :mod:`brickwork.ops.loss`.
+form in `brickwork.ops.loss`.
 """
 
 from __future__ import annotations

@@ -40,7 +40,7 @@ class TripletMarginLoss(_Loss):
 
 
 class TripletMarginWithDistanceLoss(_Loss):
-    """:class:`TripletMarginLoss` with any ``distance_function`` (default: a :class:`PairwiseDistance` layer).
+    """`TripletMarginLoss` with any ``distance_function`` (default: a `PairwiseDistance` layer).
 
     Shape: as the distance function takes; output scalar, or (N,) with ``reduction='none'``.
 

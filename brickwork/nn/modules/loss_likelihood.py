@@ -86,7 +86,7 @@ class CTCLoss(_Loss):
 
 
 class NLLLoss2d(NLLLoss):
-    """The deprecated name of :class:`NLLLoss` for (N, C, H, W) inputs (``NLLLoss`` takes them as they are).
+    """The deprecated name of `NLLLoss` for (N, C, H, W) inputs (``NLLLoss`` takes them as they are).
 
     Example:
         >>> import brickwork as torch

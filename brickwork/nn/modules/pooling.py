@@ -76,7 +76,7 @@ class AvgPool1d(Module):
         kernel_size: window size. stride: step (default ``kernel_size``). padding: implicit zero padding.
         ceil_mode: round the output size up. count_include_pad: count the padding in the divisor.
 
-    Shape: input (N, C, L_in) or (C, L_in); output (N, C, L_out), sized as for :class:`MaxPool1d`.
+    Shape: input (N, C, L_in) or (C, L_in); output (N, C, L_out), sized as for `MaxPool1d`.
 
     Example:
         >>> import brickwork as torch
@@ -108,7 +108,7 @@ class AvgPool2d(Module):
         padding. ceil_mode: round the output size up. count_include_pad: count the padding in the divisor.
         divisor_override: use this divisor instead of the window size.
 
-    Shape: input (N, C, H, W) or (C, H, W); output (N, C, H_out, W_out), sized as for :class:`MaxPool2d`.
+    Shape: input (N, C, H, W) or (C, H, W); output (N, C, H_out, W_out), sized as for `MaxPool2d`.
 
     Example:
         >>> import brickwork as torch

@@ -19,7 +19,7 @@ class MaxPool3d(_MaxPoolNd):
     Args: kernel_size (int or triple), stride (default ``kernel_size``), padding (implicit -inf, at most half
     the kernel), dilation, return_indices (also return flat D * H * W indices), ceil_mode.
 
-    Shape: input (N, C, D, H, W) or (C, D, H, W); output sized as for :class:`MaxPool2d` in each dimension.
+    Shape: input (N, C, D, H, W) or (C, D, H, W); output sized as for `MaxPool2d` in each dimension.
 
     Example:
         >>> import brickwork as torch
@@ -38,7 +38,7 @@ class AvgPool3d(Module):
     Args: kernel_size (int or triple), stride (default ``kernel_size``), padding (implicit zeros), ceil_mode,
     count_include_pad (count the padding in the divisor), divisor_override (a fixed divisor).
 
-    Shape: input (N, C, D, H, W) or (C, D, H, W); output sized as for :class:`MaxPool3d`.
+    Shape: input (N, C, D, H, W) or (C, D, H, W); output sized as for `MaxPool3d`.
 
     Example:
         >>> import brickwork as torch

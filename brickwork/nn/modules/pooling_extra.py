@@ -39,7 +39,7 @@ class LPPool1d(Module):
 
 
 class LPPool2d(LPPool1d):
-    """Power-average pooling over 2-d windows (arguments as :class:`LPPool1d`).
+    """Power-average pooling over 2-d windows (arguments as `LPPool1d`).
 
     Shape: input (N, C, H, W) or (C, H, W).
 
@@ -53,7 +53,7 @@ class LPPool2d(LPPool1d):
 
 
 class LPPool3d(LPPool1d):
-    """Power-average pooling over 3-d windows (arguments as :class:`LPPool1d`).
+    """Power-average pooling over 3-d windows (arguments as `LPPool1d`).
 
     Shape: input (N, C, D, H, W) or (C, D, H, W).
 
@@ -100,7 +100,7 @@ class MaxUnpool1d(Module):
 
 
 class MaxUnpool2d(MaxUnpool1d):
-    """The partial inverse of :class:`MaxPool2d` (arguments as :class:`MaxUnpool1d`).
+    """The partial inverse of `MaxPool2d` (arguments as `MaxUnpool1d`).
 
     Example:
         >>> import brickwork as torch
@@ -113,7 +113,7 @@ class MaxUnpool2d(MaxUnpool1d):
 
 
 class MaxUnpool3d(MaxUnpool1d):
-    """The partial inverse of :class:`MaxPool3d` (arguments as :class:`MaxUnpool1d`).
+    """The partial inverse of `MaxPool3d` (arguments as `MaxUnpool1d`).
 
     Example:
         >>> import brickwork as torch

@@ -1,7 +1,7 @@
 """Recurrent layers: ``RNN``, ``GRU``, ``LSTM`` (multi-layer, bidirectional) and the single-step cells.
 
 Parameter names, shapes, gate order and initialisation are PyTorch's, so state dicts load both ways. The
-recurrence math lives in :mod:`brickwork.nn._functional_rnn`.
+recurrence math lives in `brickwork.nn._functional_rnn`.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ _GATES = {"RNN_TANH": 1, "RNN_RELU": 1, "GRU": 3, "LSTM": 4}
 
 
 class RNNBase(Module):
-    """Shared state of :class:`RNN`, :class:`GRU` and :class:`LSTM`.
+    """Shared state of `RNN`, `GRU` and `LSTM`.
 
     Per layer and direction it holds the parameters ``weight_ih_l{k}``, ``weight_hh_l{k}``, ``bias_ih_l{k}``,
     ``bias_hh_l{k}`` (``weight_hr_l{k}`` with an LSTM projection), suffixed ``_reverse`` for the backward
@@ -228,9 +228,9 @@ class GRU(RNNBase):
 
     ``n = tanh(W_in x + b_in + r * (W_hn h + b_hn))``, ``h' = (1 - z) * n + z * h``.
 
-    Args: as :class:`RNN`, without ``nonlinearity``.
+    Args: as `RNN`, without ``nonlinearity``.
 
-    Shape: as :class:`RNN`.
+    Shape: as `RNN`.
 
     Example:
         >>> import brickwork as torch
@@ -256,10 +256,10 @@ class GRU(RNNBase):
 class LSTM(RNNBase):
     """Long short-term memory, gates ``i, f, g, o`` as in PyTorch, with an optional output projection.
 
-    Args: as :class:`GRU`, plus ``proj_size``: project ``h`` to this size with ``weight_hr_l{k}`` (0 = off).
+    Args: as `GRU`, plus ``proj_size``: project ``h`` to this size with ``weight_hr_l{k}`` (0 = off).
 
     Shape:
-        input as :class:`RNN`; optional ``(h_0, c_0)`` of shapes ``(D * num_layers, N, H_out)`` and
+        input as `RNN`; optional ``(h_0, c_0)`` of shapes ``(D * num_layers, N, H_out)`` and
         ``(D * num_layers, N, H)``. Returns ``output`` ``(L, N, D * H_out)`` and ``(h_n, c_n)``.
 
     Example:
@@ -378,7 +378,7 @@ class RNNCell(RNNCellBase):
 
 
 class GRUCell(RNNCellBase):
-    """One GRU step, gates ``r, z, n`` as in :class:`GRU`.
+    """One GRU step, gates ``r, z, n`` as in `GRU`.
 
     Example:
         >>> import brickwork as torch
@@ -400,7 +400,7 @@ class GRUCell(RNNCellBase):
 
 
 class LSTMCell(RNNCellBase):
-    """One LSTM step, gates ``i, f, g, o`` as in :class:`LSTM`; returns ``(h', c')``.
+    """One LSTM step, gates ``i, f, g, o`` as in `LSTM`; returns ``(h', c')``.
 
     Example:
         >>> import brickwork as torch

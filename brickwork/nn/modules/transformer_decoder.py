@@ -25,7 +25,7 @@ class TransformerDecoderLayer(Module):
 
     Post-norm (``norm_first=False``) applies ``norm1..3`` after each residual sum; pre-norm before each block.
 
-    Args: as :class:`TransformerEncoderLayer` (d_model, nhead, dim_feedforward, dropout, activation,
+    Args: as `TransformerEncoderLayer` (d_model, nhead, dim_feedforward, dropout, activation,
     layer_norm_eps, batch_first, norm_first, bias, device, dtype).
 
     Shape: tgt (T, N, E) (``(N, T, E)`` with batch_first, or (T, E)); memory (S, N, E); output like tgt.

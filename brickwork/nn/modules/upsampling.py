@@ -13,7 +13,7 @@ __all__ = ["Upsample", "UpsamplingNearest2d", "UpsamplingBilinear2d"]
 
 
 class Upsample(Module):
-    """Resize (N, C, *spatial) inputs to ``size`` or by ``scale_factor`` with :func:`F.interpolate`.
+    """Resize (N, C, *spatial) inputs to ``size`` or by ``scale_factor`` with `F.interpolate`.
 
     Args:
         size: the output's spatial size (an int or a tuple). scale_factor: the multiplier (a float or a tuple).

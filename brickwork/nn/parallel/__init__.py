@@ -3,8 +3,8 @@ batch split between them, the copies run at once in threads, and the outputs gat
 
 Gradients come back to the original parameters through autograd: each replica's parameters are differentiable
 copies, so ``backward`` sums the replicas' contributions (an all-reduce) into the original ``.grad``. For the
-hand-written style of the multi-GPU chapter, :func:`replicate` with ``detach=True`` gives independent copies and
-:func:`all_reduce_gradients` sums their gradients. Works on GPUs and on virtual CPU devices
+hand-written style of the multi-GPU chapter, `replicate` with ``detach=True`` gives independent copies and
+`all_reduce_gradients` sums their gradients. Works on GPUs and on virtual CPU devices
 (``BRICKWORK_CPU_DEVICES=4``), where every step equals the single-device step.
 
 Example:

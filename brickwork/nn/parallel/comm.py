@@ -77,7 +77,7 @@ def scatter(inputs: Any, target_devices: Sequence[Any], dim: int = 0) -> list[An
 
 def scatter_kwargs(inputs: tuple, kwargs: dict | None, target_devices: Sequence[Any],
                    dim: int = 0) -> tuple[tuple, tuple]:
-    """:func:`scatter` for a call's positional and keyword arguments, padded to the same number of devices.
+    """`scatter` for a call's positional and keyword arguments, padded to the same number of devices.
 
     Example:
         >>> import brickwork as torch

@@ -95,7 +95,7 @@ def _check_on(module: Module, src: Any) -> None:
 
 def data_parallel(module: Module, inputs: Any, device_ids: Sequence[Any] | None = None, output_device: Any = None,
                   dim: int = 0, module_kwargs: dict | None = None) -> Any:
-    """The functional form of :class:`DataParallel`: one parallel forward of ``module`` on ``inputs``.
+    """The functional form of `DataParallel`: one parallel forward of ``module`` on ``inputs``.
 
     Example:
         >>> import brickwork as torch

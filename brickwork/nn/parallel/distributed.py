@@ -44,8 +44,8 @@ class _Bucket:
 class DistributedDataParallel(Module):
     """Data parallelism over processes, like ``torch.nn.parallel.DistributedDataParallel``.
 
-    Call :func:`brickwork.distributed.init_process_group` first, give each rank its own shard of the data
-    (:class:`brickwork.utils.data.distributed.DistributedSampler`), and train the wrapper as the module itself.
+    Call `brickwork.distributed.init_process_group` first, give each rank its own shard of the data
+    (`brickwork.utils.data.distributed.DistributedSampler`), and train the wrapper as the module itself.
     Like PyTorch, the wrapper is a module holding the model as ``.module``, so its ``state_dict()`` keys start
     with ``module.``; save ``ddp.module.state_dict()`` on rank 0 to get the model's own keys.
 

@@ -23,7 +23,7 @@ def replicate(network: Module, devices: Sequence[Any], detach: bool = False) -> 
 
     With ``detach=False`` the copies are differentiable: a backward pass through the replicas adds their
     gradients into the original parameters. With ``detach=True`` each replica has its own leaf parameters
-    (use :func:`~brickwork.nn.parallel.all_reduce_gradients` to combine their gradients).
+    (use `all_reduce_gradients` to combine their gradients).
 
     Example:
         >>> import brickwork as torch

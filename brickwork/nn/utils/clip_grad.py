@@ -1,4 +1,4 @@
-"""Gradient clipping: :func:`clip_grad_norm_` and :func:`clip_grad_value_`.
+"""Gradient clipping: `clip_grad_norm_` and `clip_grad_value_`.
 
 Both work on the gradient arrays in place (one pass per gradient, grouped by device, no host round trip
 except to combine norms from several devices) and bump each gradient's version counter.

@@ -1,4 +1,4 @@
-"""Flattening parameters into one vector and back: :func:`parameters_to_vector`, :func:`vector_to_parameters`."""
+"""Flattening parameters into one vector and back: `parameters_to_vector`, `vector_to_parameters`."""
 
 from __future__ import annotations
 
@@ -29,7 +29,7 @@ def parameters_to_vector(parameters: Iterable[Tensor]) -> Tensor:
 
 
 def vector_to_parameters(vec: Tensor, parameters: Iterable[Tensor]) -> None:
-    """Give each of ``parameters`` its slice of ``vec`` (the inverse of :func:`parameters_to_vector`).
+    """Give each of ``parameters`` its slice of ``vec`` (the inverse of `parameters_to_vector`).
 
     Each parameter's data becomes a view of ``vec`` (shared memory), as in PyTorch.
 

@@ -1,4 +1,4 @@
-"""Variable-length batches for the recurrent layers: :class:`PackedSequence` (time-major data with the batch
+"""Variable-length batches for the recurrent layers: `PackedSequence` (time-major data with the batch
 size of every step) and ``pad_sequence``, ``pack_padded_sequence``, ``pad_packed_sequence``, ``pack_sequence``,
 ``unpad_sequence``, ``unpack_sequence``, with PyTorch's layouts, so RNN/GRU/LSTM accept packed input."""
 
@@ -28,7 +28,7 @@ class PackedSequence(_PackedFields):
     ``data`` holds step 0 of every sequence, then step 1 of those still running, ...; ``batch_sizes[t]`` is how
     many run at step ``t`` (the sequences sorted longest first); ``sorted_indices`` maps that order to the
     original batch and ``unsorted_indices`` back (both None when the batch came sorted). Build one with
-    :func:`pack_padded_sequence` or :func:`pack_sequence`, never directly.
+    `pack_padded_sequence` or `pack_sequence`, never directly.
 
     Example:
         >>> import brickwork as torch

@@ -1,5 +1,5 @@
-"""Model summaries: :func:`summary` (per-layer output shapes, parameter counts and FLOPs) and
-:func:`count_parameters`.
+"""Model summaries: `summary` (per-layer output shapes, parameter counts and FLOPs) and
+`count_parameters`.
 
 FLOPs count a multiply and an add as two operations. Rules, by class name (subclasses included):
 
@@ -107,7 +107,7 @@ class LayerSummary:
 
 @dataclass
 class ModelSummary:
-    """What :func:`summary` returns: per-layer rows and totals; ``str()`` gives the printed table.
+    """What `summary` returns: per-layer rows and totals; ``str()`` gives the printed table.
 
     Example:
         >>> import brickwork as torch

@@ -1,5 +1,5 @@
 """The older, hook-based ``weight_norm`` and ``spectral_norm`` (deprecated in PyTorch in favour of
-:mod:`brickwork.nn.utils.parametrizations`): the parameters become ``weight_g``/``weight_v`` (or ``weight_orig``
+`brickwork.nn.utils.parametrizations`): the parameters become ``weight_g``/``weight_v`` (or ``weight_orig``
 with ``weight_u``/``weight_v`` buffers) and a forward pre-hook recomputes ``module.weight`` before each call."""
 
 from __future__ import annotations
@@ -66,7 +66,7 @@ def _remove_hook(module: Module, name: str, kind: type) -> Any:
 
 
 def remove_weight_norm(module: Module, name: str = "weight") -> Module:
-    """Undo :func:`weight_norm`: ``weight`` becomes a parameter again (with its current value).
+    """Undo `weight_norm`: ``weight`` becomes a parameter again (with its current value).
 
     Example:
         >>> import brickwork as torch, warnings
@@ -139,7 +139,7 @@ def spectral_norm(module: Module, name: str = "weight", n_power_iterations: int 
 
 
 def remove_spectral_norm(module: Module, name: str = "weight") -> Module:
-    """Undo :func:`spectral_norm`: ``weight`` becomes a parameter again (the normalized value).
+    """Undo `spectral_norm`: ``weight`` becomes a parameter again (the normalized value).
 
     Example:
         >>> import brickwork as torch

@@ -1,5 +1,5 @@
-"""Turning a list of samples into a batch: :func:`default_collate` (stack tensors, arrays and numbers,
-recurse into dicts, tuples, lists and namedtuples, keep strings) and :func:`default_convert` (arrays to
+"""Turning a list of samples into a batch: `default_collate` (stack tensors, arrays and numbers,
+recurse into dicts, tuples, lists and namedtuples, keep strings) and `default_convert` (arrays to
 tensors, without batching), with PyTorch's rules and extension point (``collate_fn_map``).
 """
 

@@ -1,8 +1,8 @@
 """Fetching one batch from a dataset: per sample through ``__getitem__``/``__getitems__`` and the collate
 function, or by indexing whole arrays at once when the dataset allows it (the fast path).
 
-The fast path applies when the collate function is :func:`default_collate` and the dataset is a
-:class:`TensorDataset` (or a :class:`Subset` of one, at any depth) whose tensors do not require grad, or a
+The fast path applies when the collate function is `default_collate` and the dataset is a
+`TensorDataset` (or a `Subset` of one, at any depth) whose tensors do not require grad, or a
 dataset whose ``_batcher()`` method returns such a function (brickwork's image datasets do when their
 transform works on batches).
 Indexing the arrays once per batch gives exactly what stacking the samples would, about 10x faster.

@@ -1,5 +1,5 @@
 """What runs in a DataLoader worker thread: the loop that turns index lists into batches, the per-thread
-:class:`WorkerInfo`, and the wrapper that carries an exception back to the main thread.
+`WorkerInfo`, and the wrapper that carries an exception back to the main thread.
 
 Workers are threads, not processes: NumPy releases the GIL in its array work (indexing, arithmetic, copies,
 decompression), so threads overlap loading with training without pickling the dataset or copying batches
@@ -69,7 +69,7 @@ class WorkerInfo:
 
 
 def get_worker_info() -> WorkerInfo | None:
-    """The :class:`WorkerInfo` of the DataLoader worker thread calling it, or None outside workers.
+    """The `WorkerInfo` of the DataLoader worker thread calling it, or None outside workers.
 
     Example:
         >>> from brickwork.utils.data import get_worker_info

@@ -32,10 +32,10 @@ class DataLoader:
     """Iterates over ``dataset`` in batches, like ``torch.utils.data.DataLoader``.
 
     Args:
-        dataset: a map-style :class:`Dataset` (anything with ``__getitem__`` and ``__len__``) or an
-            :class:`IterableDataset`.
+        dataset: a map-style `Dataset` (anything with ``__getitem__`` and ``__len__``) or an
+            `IterableDataset`.
         batch_size: samples per batch; ``None`` turns batching off (each sample goes through ``collate_fn``
-            alone, default :func:`default_convert`).
+            alone, default `default_convert`).
         shuffle: reshuffle the indices every epoch (map-style only; not with ``sampler``).
         sampler: the order of indices (map-style only); excludes ``shuffle``.
         batch_sampler: yields whole lists of indices; excludes ``batch_size``, ``shuffle``, ``sampler``,
@@ -44,7 +44,7 @@ class DataLoader:
             in order; each worker keeps ``prefetch_factor`` batches in flight. Threads, not processes: NumPy
             releases the GIL while it indexes, copies and computes, so threads overlap loading with training
             without pickling the dataset or copying each batch between processes.
-        collate_fn: merges a list of samples into a batch (default :func:`default_collate`).
+        collate_fn: merges a list of samples into a batch (default `default_collate`).
         pin_memory: load batches ahead in a background thread even with ``num_workers=0``. (Host memory is
             not page-locked: NumPy arrays have no pinned allocator.)
         drop_last: drop the last batch when it is short.

@@ -1,5 +1,5 @@
 """Datasets with PyTorch's interface: the map-style and iterable bases, tensor/concatenated/stacked/chained
-datasets, :class:`Subset` and :func:`random_split`.
+datasets, `Subset` and `random_split`.
 """
 
 from __future__ import annotations
@@ -47,7 +47,7 @@ class IterableDataset(Dataset[T_co], Iterable):
     """A dataset that is a stream: subclasses define ``__iter__``.
 
     With ``num_workers > 0`` every worker iterates its own copy of the dataset; split the work in ``__iter__``
-    with :func:`get_worker_info` (as in PyTorch) or each sample arrives once per worker. ``a + b`` chains.
+    with `get_worker_info` (as in PyTorch) or each sample arrives once per worker. ``a + b`` chains.
 
     Example:
         >>> from brickwork.utils.data import IterableDataset

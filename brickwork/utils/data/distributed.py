@@ -3,7 +3,7 @@
 The shards are disjoint and together cover the dataset: the (shuffled, for ``shuffle=True``) index list is padded
 by repeating its start until it divides evenly (or cut, with ``drop_last=True``), and rank ``r`` takes every
 ``num_replicas``-th index from position ``r``. The shuffle is ``randperm`` seeded with ``seed + epoch``, so it is the
-same on every rank and changes with :meth:`DistributedSampler.set_epoch`. brickwork's ``randperm`` does not
+same on every rank and changes with `DistributedSampler.set_epoch`. brickwork's ``randperm`` does not
 reproduce PyTorch's order for a seed, so the shards hold other indices than PyTorch's for the same seed (the
 unshuffled shards are identical).
 """

@@ -1,5 +1,5 @@
 """Samplers: iterables of dataset indices (sequential, random, subset, weighted) and the batch sampler that
-groups them. Random samplers draw from a :class:`brickwork.Generator`, so one seed gives one order.
+groups them. Random samplers draw from a `brickwork.Generator`, so one seed gives one order.
 """
 
 from __future__ import annotations
