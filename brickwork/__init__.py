@@ -24,32 +24,39 @@ from ._tensor import Size, Tensor
 from .autograd.grad_mode import (enable_grad, inference_mode, is_grad_enabled, is_inference_mode_enabled,
                                  no_grad, set_grad_enabled)
 from .backends import device, get_default_device, set_default_device
-from .dtypes import (bfloat16, bool_ as bool, double, dtype, finfo, float, float16, float32, float64,  # noqa: A004
-                     get_default_dtype, half, iinfo, int, int8, int16, int32, int64, is_floating_point, long,
-                     promote_types, result_type, set_default_dtype, short, uint8)
+from .dtypes import (bfloat16, bool_ as bool, cdouble, cfloat, complex64, complex128, double, dtype,  # noqa: A004
+                     finfo, float, float16, float32, float64, get_default_dtype, half, iinfo, int, int8, int16, int32,
+                     int64, is_floating_point, long, promote_types, result_type, set_default_dtype, short, uint8)
 from .ops import (
-    Generator, abs, absolute, acos, add, addcdiv, addcmul, addmm, all, allclose, amax, amin, aminmax, any, arange,
+    Generator, abs, absolute, acos, add, adjoint, addcdiv, addcmul, addmm, all, allclose, amax, amin, aminmax, angle,
+    any, arange,
     arctan2, argmax, argmin, argsort, argwhere, as_tensor, asarray, asin, atan, atan2, baddbmm, bernoulli, bernoulli_,
     bincount, bitwise_and, bitwise_left_shift, bitwise_not, bitwise_or, bitwise_right_shift, bitwise_xor, bmm,
     broadcast_shapes, broadcast_tensors, broadcast_to, bucketize, cartesian_prod, cat, cdist, ceil, chunk, clamp,
-    clamp_max, clamp_min, clip, clone, combinations, concat, concatenate, cos, cosh, count_nonzero, cross, cummax,
+    clamp_max, clamp_min, clip, clone, combinations, complex, concat, concatenate, conj, conj_physical, cos, cosh,
+    count_nonzero, cross, cummax,
     cummin, cumprod, cumsum, default_generator, det, diag, diagflat, diagonal, div, divide, dot, einsum, empty,
     empty_like, eq, equal, erf, erfc, erfinv, exp, exp2, expand, expand_as, expm1, exponential_, eye, fix, flatten,
     flip, fliplr, flipud, float_power, floor, floor_divide, fmax, fmin, fmod, frac, from_numpy, full, full_like, gather,
-    ge, ger, get_rng_state, getitem, greater, greater_equal, gt, histc, hstack, index_add, index_fill, index_reduce,
-    index_select, initial_seed, inner, inverse, isclose, isfinite, isinf, isnan, kron, kthvalue, le, lerp, less,
+    ge, ger, get_rng_state, getitem, greater, greater_equal, gt, histc, hstack, imag, index_add, index_fill,
+    index_reduce,
+    index_select, initial_seed, inner, inverse, is_complex, is_conj, is_neg, isclose, isfinite, isinf, isnan, isreal,
+    kron, kthvalue, le, lerp, less,
     less_equal, linspace, log, log10, log1p, log2, log_softmax, logaddexp, logaddexp2, logcumsumexp, logdet,
     logical_and, logical_not, logical_or, logical_xor, logspace, logsumexp, lt, manual_seed, masked_fill,
     masked_scatter, masked_select, matmul, matrix_power, max, maximum, mean, median, meshgrid, min, minimum, mm,
     moveaxis, movedim, mul, multinomial, multiply, mv, nan_to_num, nanmean, nanquantile, nansum, narrow, ne, neg,
-    negative, nonzero, norm, normal, normal_, not_equal, ones, ones_like, outer, permute, pinverse, pow, prod, quantile,
-    rand, rand_like, randint, randint_like, randn, randn_like, random_, randperm, ravel, reciprocal, relu, remainder,
-    repeat, repeat_interleave, reshape, reshape_as, roll, round, rsqrt, rsub, scatter, scatter_add, scatter_reduce,
+    negative, nonzero, norm, normal, normal_, not_equal, ones, ones_like, outer, permute, pinverse, polar, pow, prod,
+    quantile,
+    rand, rand_like, randint, randint_like, randn, randn_like, random_, randperm, ravel, real, reciprocal, relu,
+    remainder,
+    repeat, repeat_interleave, reshape, reshape_as, resolve_conj, resolve_neg, roll, round, rsqrt, rsub, scatter,
+    scatter_add, scatter_reduce,
     searchsorted, seed, select, set_rng_state, setitem, sgn, sigmoid, sign, sin, sinh, slogdet, softmax, sort,
     sparse_coo_tensor, split, spmm, sqrt, square, squeeze, stack, std, std_mean, sub, subtract, sum, swapaxes, swapdims,
     t, take, take_along_dim, tan, tanh, tensor, tensor_split, tensordot, tile, topk, trace, transpose, tril,
     tril_indices, triu, triu_indices, true_divide, trunc, unbind, unflatten, uniform_, unique, unique_consecutive,
-    unsqueeze, var, var_mean, vdot, view, view_as, vstack, where, zeros, zeros_like)
+    unsqueeze, var, var_mean, vdot, view, view_as, view_as_complex, view_as_real, vstack, where, zeros, zeros_like)
 from .kernels import get_num_threads, set_num_threads
 from ._glue import _assert, compile, get_float32_matmul_precision, set_float32_matmul_precision  # noqa: A004
 from ._legacy_tensors import (BFloat16Tensor, BoolTensor, ByteTensor, CharTensor, DoubleTensor, FloatTensor,
@@ -63,7 +70,7 @@ from . import autograd, backends, cuda, dtypes, kernels, ops, return_types  # no
 backends.tune_allocator()
 
 if _typing.TYPE_CHECKING:  # loaded on first use by __getattr__ below, so that `import brickwork` stays fast
-    from . import accelerator, datasets, distributed, io, jit, linalg, nn, optim, sparse, testing, train, utils
+    from . import accelerator, datasets, distributed, fft, io, jit, linalg, nn, optim, sparse, testing, train, utils
     from .io import FormatError, load, save
     from .nn.utils.summary import summary
 
@@ -71,41 +78,48 @@ if _typing.TYPE_CHECKING:  # loaded on first use by __getattr__ below, so that `
 __all__ = [
     "BFloat16Tensor", "BoolTensor", "ByteTensor", "CharTensor", "DoubleTensor", "FloatTensor", "Generator",
     "HalfTensor", "IntTensor", "LongTensor", "ShortTensor", "Size", "Tensor", "abs", "absolute", "acos", "add",
-    "addcdiv", "addcmul", "addmm", "all", "allclose", "amax", "amin", "aminmax", "any", "arange", "arctan2", "argmax",
+    "addcdiv", "adjoint", "addcmul", "addmm", "all", "allclose", "amax", "amin", "aminmax", "angle", "any", "arange",
+    "arctan2", "argmax",
     "argmin", "argsort", "argwhere", "as_tensor", "asarray", "asin", "atan", "atan2", "autograd", "backends", "baddbmm",
     "bernoulli", "bernoulli_", "bfloat16", "bincount", "bitwise_and", "bitwise_left_shift", "bitwise_not", "bitwise_or",
     "bitwise_right_shift", "bitwise_xor", "bmm", "bool", "broadcast_shapes", "broadcast_tensors", "broadcast_to",
-    "bucketize", "cartesian_prod", "cat", "cdist", "ceil", "cfloat", "chunk", "clamp", "clamp_max", "clamp_min", "clip",
-    "clone", "combinations", "compile", "concat", "concatenate", "cos", "cosh", "count_nonzero", "cross", "cuda",
+    "bucketize", "cartesian_prod", "cat", "cdist", "cdouble", "ceil", "cfloat", "chunk", "clamp", "clamp_max",
+    "clamp_min", "clip",
+    "clone", "combinations", "compile", "complex", "complex128", "complex64", "concat", "concatenate", "conj",
+    "conj_physical", "cos", "cosh", "count_nonzero", "cross", "cuda",
     "cummax", "cummin", "cumprod", "cumsum", "default_generator", "det", "device", "diag", "diagflat", "diagonal",
     "div", "divide", "dot", "double", "dtype", "dtypes", "einsum", "empty", "empty_like", "enable_grad", "eq", "equal",
     "erf", "erfc", "erfinv", "exp", "exp2", "expand", "expand_as", "expm1", "exponential_", "eye", "finfo", "fix",
     "flatten", "flip", "fliplr", "flipud", "float", "float16", "float32", "float64", "float_power", "floor",
     "floor_divide", "fmax", "fmin", "fmod", "frac", "from_dlpack", "from_numpy", "full", "full_like", "gather", "ge",
     "ger", "get_default_device", "get_default_dtype", "get_float32_matmul_precision", "get_num_threads",
-    "get_rng_state", "getitem", "greater", "greater_equal", "gt", "half", "histc", "hstack", "iinfo", "index_add",
+    "get_rng_state", "getitem", "greater", "greater_equal", "gt", "half", "histc", "hstack", "iinfo", "imag",
+    "index_add",
     "index_fill", "index_reduce", "index_select", "inference_mode", "initial_seed", "inner", "int", "int16", "int32",
-    "int64", "int8", "inverse", "is_floating_point", "is_grad_enabled", "is_inference_mode_enabled", "is_tensor",
-    "isclose", "isfinite", "isinf", "isnan", "kernels", "kron", "kthvalue", "le", "lerp", "less", "less_equal",
+    "int64", "int8", "inverse", "is_complex", "is_conj", "is_floating_point", "is_grad_enabled",
+    "is_inference_mode_enabled", "is_neg", "is_tensor",
+    "isclose", "isfinite", "isinf", "isnan", "isreal", "kernels", "kron", "kthvalue", "le", "lerp", "less",
+    "less_equal",
     "linspace", "log", "log10", "log1p", "log2", "log_softmax", "logaddexp", "logaddexp2", "logcumsumexp", "logdet",
     "logical_and", "logical_not", "logical_or", "logical_xor", "logspace", "logsumexp", "long", "lt", "manual_seed",
     "masked_fill", "masked_scatter", "masked_select", "matmul", "matrix_power", "max", "maximum", "mean", "median",
     "meshgrid", "min", "minimum", "mm", "moveaxis", "movedim", "mul", "multinomial", "multiply", "mv", "nan_to_num",
     "nanmean", "nanquantile", "nansum", "narrow", "ne", "neg", "negative", "no_grad", "nonzero", "norm", "normal",
-    "normal_", "not_equal", "numel", "ones", "ones_like", "ops", "outer", "permute", "pinverse", "pow", "prod",
+    "normal_", "not_equal", "numel", "ones", "ones_like", "ops", "outer", "permute", "pinverse", "polar", "pow", "prod",
     "promote_types", "quantile", "rand", "rand_like", "randint", "randint_like", "randn", "randn_like", "random_",
-    "randperm", "ravel", "reciprocal", "relu", "remainder", "repeat", "repeat_interleave", "reshape", "reshape_as",
-    "result_type", "return_types", "roll", "round", "rsqrt", "rsub", "scatter", "scatter_add", "scatter_reduce",
+    "randperm", "ravel", "real", "reciprocal", "relu", "remainder", "repeat", "repeat_interleave", "reshape",
+    "reshape_as",
+    "resolve_conj", "resolve_neg", "result_type", "return_types", "roll", "round", "rsqrt", "rsub", "scatter",
+    "scatter_add", "scatter_reduce",
     "searchsorted", "seed", "select", "set_default_device", "set_default_dtype", "set_float32_matmul_precision",
     "set_grad_enabled", "set_num_threads", "set_printoptions", "set_rng_state", "setitem", "sgn", "short", "sigmoid",
     "sign", "sin", "sinh", "slogdet", "softmax", "sort", "sparse_coo_tensor", "split", "spmm", "sqrt", "square",
     "squeeze", "stack", "std", "std_mean", "sub", "subtract", "sum", "swapaxes", "swapdims", "t", "take",
     "take_along_dim", "tan", "tanh", "tensor", "tensor_split", "tensordot", "tile", "topk", "trace", "transpose",
     "tril", "tril_indices", "triu", "triu_indices", "true_divide", "trunc", "uint8", "unbind", "unflatten", "uniform_",
-    "unique", "unique_consecutive", "unsqueeze", "var", "var_mean", "vdot", "view", "view_as", "vstack", "where",
+    "unique", "unique_consecutive", "unsqueeze", "var", "var_mean", "vdot", "view", "view_as", "view_as_complex",
+    "view_as_real", "vstack", "where",
     "zeros", "zeros_like"]
-
-cfloat = None  # brickwork has no complex dtypes
 
 
 def is_tensor(obj: object) -> _builtins.bool:
@@ -135,7 +149,7 @@ def __getattr__(name: str) -> _typing.Any:
     import importlib
 
     if name in ("nn", "optim", "utils", "io", "datasets", "train", "distributed", "onnx", "amp", "cpu",
-                "distributions", "jit", "testing", "accelerator", "linalg", "sparse"):
+                "distributions", "jit", "testing", "accelerator", "linalg", "sparse", "fft"):
         return importlib.import_module(f".{name}", __name__)
     if name in ("save", "load", "FormatError"):
         return getattr(importlib.import_module(".io", __name__), name)

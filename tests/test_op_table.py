@@ -25,6 +25,7 @@ pytestmark = pytest.mark.filterwarnings("ignore::RuntimeWarning")
 
 F, FI, FIB = ("float32", "float64"), ("float32", "float64", "int64"), ("float32", "float64", "int64", "bool")
 TOL = {"float32": (1e-5, 1e-6), "float64": (1e-7, 1e-10)}  # (rtol, atol) for forward values and gradients
+TOL.update(complex64=TOL["float32"], complex128=TOL["float64"])
 
 
 # -- the table's vocabulary --------------------------------------------------------------------------------
@@ -385,6 +386,98 @@ LINALG_OPS: list[Op] = [
        [((3, 3), (3, 1))]),
 ]
 
+def cx(L: Any, a: Any, b: Any) -> Any:
+    """The complex tensor ``a + b * 1j`` (complex64 from float32, complex128 from float64)."""
+    return L.complex(a, b)
+
+
+def fftop(name: str, **kw: Any) -> Callable[..., Any]:
+    """``L.fft.<name>`` on a real input (the ``r*``/``ihfft*`` transforms) with PyTorch's lazy conjugation resolved."""
+    return lambda L, a: getattr(L.fft, name)(a, **kw).resolve_conj()
+
+
+def cfftop(name: str, **kw: Any) -> Callable[..., Any]:
+    """``L.fft.<name>`` on the complex input ``a + b * 1j``."""
+    return lambda L, a, b: getattr(L.fft, name)(cx(L, a, b), **kw).resolve_conj()
+
+
+PAIRS = [((2, 3), (2, 3)), ((3,), (3,)), ((), ()), ((0, 3), (0, 3)), (nc(2, 3), (2, 3))]
+SIGNAL, SIGNAL2 = one((6,), (2, 5), nc(3, 4), (3, 4, 5)), one((4, 6), (2, 3, 5), nc(4, 3))
+CSIGNAL, CSIGNAL2 = [((6,), (6,)), ((2, 5), (2, 5)), (nc(3, 4), (3, 4))], [((4, 6), (4, 6)), ((2, 3, 5), (2, 3, 5))]
+
+# complex dtypes and torch.fft: no gradients yet (autograd does not run through complex tensors), except the real
+# parts of the API that are rolls or piecewise constant (fftshift, angle of a real tensor)
+COMPLEX_OPS: list[Op] = [
+    Op("complex", lambda L, a, b: cx(L, a, b), PAIRS, grad=False, errors=[
+        (lambda L: L.complex(L.ones(2), L.ones(2, dtype=L.float64)), "float"),
+        (lambda L: L.complex(L.ones(2, dtype=L.int64), L.ones(2, dtype=L.int64)), "float")]),
+    Op("complex_broadcast", lambda L, a, b: cx(L, a, b), [((2, 3), (3,)), ((2, 1), (1, 3))], grad=False),
+    Op("polar", lambda L, a, b: L.polar(a.abs(), b), PAIRS, grad=False),
+    Op("real_imag", lambda L, a, b: (cx(L, a, b).real, cx(L, a, b).imag, a.real, L.real(a)), PAIRS, grad=False,
+       errors=[(lambda L: L.ones(2).imag, "non-complex")]),
+    Op("real_write", lambda L, a, b: (lambda z: (z.real.mul_(2), z.imag.add_(1), z)[2])(cx(L, a, b)), PAIRS,
+       grad=False),
+    Op("view_as_real", lambda L, a, b: L.view_as_real(cx(L, a, b)), PAIRS, grad=False,
+       errors=[(lambda L: L.view_as_real(L.ones(2)), "complex")]),
+    Op("view_as_complex", lambda L, a, b: L.view_as_complex(L.stack([a, b], -1)), PAIRS, grad=False, errors=[
+        (lambda L: L.view_as_complex(L.ones(3)), "last dimension of size 2"),
+        (lambda L: L.view_as_complex(L.ones(2, 2).t()), "stride 1"),
+        (lambda L: L.view_as_complex(L.ones(2, 2, dtype=L.int64)), "float")]),
+    Op("conj", lambda L, a, b: (cx(L, a, b).conj().resolve_conj(), L.conj_physical(cx(L, a, b)), a.conj(),
+                                L.conj_physical(a), L.resolve_conj(cx(L, a, b).conj()), L.resolve_neg(a)), PAIRS,
+       grad=False),
+    Op("adjoint", lambda L, a, b: tuple(z.resolve_conj() for z in (L.adjoint(cx(L, a, b)), cx(L, a, b).mH,
+                                                                   cx(L, a, b).H, a.mH)),
+       [((2, 3), (2, 3)), (nc(3, 2), (3, 2))], grad=False),
+    Op("angle_complex", lambda L, a, b: (cx(L, a, b).angle(), cx(L, a, b).abs(), cx(L, a, b).sgn()), PAIRS,
+       grad=False),
+    Op("angle_real", lambda L, a: L.angle(a), UNARY, FI, smooth=False),
+    Op("isreal", lambda L, a, b: (L.isreal(cx(L, a, b) * (a > 0)), L.isreal(a)), PAIRS, grad=False),
+    Op("complex_arithmetic", lambda L, a, b: (lambda z, w: (z + w, z - w, z * w, z / w, -z, z * 2.5, z ** 2,
+                                                            w.reciprocal()))(cx(L, a, b), cx(L, b, a)),
+       PAIRS, grad=False, domain="nz"),
+    Op("complex_scalar_promotion", lambda L, a: (a * 1j, a + (2 - 1j), 1j - a, a.to(L.int64) + 1j), UNARY, FI,
+       grad=False),
+    Op("complex_functions", lambda L, a, b: (lambda z: (z.exp(), z.log(), z.sqrt(), z.sin(), z.tanh(), z.square()))(
+        cx(L, a, b)), PAIRS, grad=False, domain="nz", tol=10),
+    Op("complex_matmul", lambda L, a, b, c, d: cx(L, a, b) @ cx(L, c, d), [((2, 3), (2, 3), (3, 4), (3, 4)),
+                                                                           ((3,), (3,), (2, 3, 2), (2, 3, 2))],
+       grad=False),
+    Op("complex_reductions", lambda L, a, b: (lambda z: (z.sum(), z.mean(0), z.prod(-1), z.var(), z.cumsum(-1)))(
+        cx(L, a, b)), [((2, 3), (2, 3)), (nc(2, 3), (2, 3))], grad=False),
+    Op("complex_casts", lambda L, a, b: (cx(L, a, b).to(L.complex128), cx(L, a, b).cfloat(), a.cdouble(),
+                                         cx(L, a, b).to(a.dtype), L.zeros_like(cx(L, a, b))), PAIRS, grad=False),
+    Op("complex_vector_norm", lambda L, a, b: L.linalg.vector_norm(cx(L, a, b)), PAIRS[:2], grad=False),
+    *[Op(f"fft_{name}{k}", fftop(name, **kw), SIGNAL, FI, grad=False)
+      for name in ("fft", "ifft", "rfft", "ihfft")
+      for k, kw in [("", {}), ("_n", dict(n=4)), ("_pad", dict(n=9, dim=0, norm="ortho")),
+                    ("_forward", dict(norm="forward"))]],
+    *[Op(f"fft_{name}{k}", cfftop(name, **kw), CSIGNAL, grad=False)
+      for name in ("fft", "ifft", "irfft", "hfft")
+      for k, kw in [("_complex", {}), ("_complex_n", dict(n=7)), ("_complex_ortho", dict(dim=0, norm="ortho"))]],
+    *[Op(f"fft_{name}{k}", fftop(name, **kw), SIGNAL2, FI, grad=False)
+      for name in ("fft2", "ifft2", "fftn", "ifftn", "rfft2", "rfftn", "ihfft2", "ihfftn")
+      for k, kw in [("", {}), ("_s", dict(s=(3, 4))), ("_dim", dict(dim=(0, -1), norm="forward"))]],
+    *[Op(f"fft_{name}{k}", cfftop(name, **kw), CSIGNAL2, grad=False)
+      for name in ("fft2", "ifft2", "fftn", "ifftn", "irfft2", "irfftn", "hfft2", "hfftn")
+      for k, kw in [("_complex", {}), ("_complex_s", dict(s=(3, -1))), ("_complex_dim", dict(dim=(1, 0),
+                                                                                               norm="ortho"))]],
+    Op("fft_errors", fftop("fft"), one((4,)), grad=False, errors=[
+        (lambda L: L.fft.fft(L.ones(4), norm="bad"), "normalization mode"),
+        (lambda L: L.fft.fft(L.ones(4), n=0), "number of data points"),
+        (lambda L: L.fft.rfft(L.ones(4) * 1j), "real input"),
+        (lambda L: L.fft.fft(L.ones(4), dim=2), "out of range"),
+        (lambda L: L.fft.fft(L.ones(4, dtype=L.float16)), "Unsupported dtype"),
+        (lambda L: L.fft.irfft(L.ones(1)), "number of data points"),
+        (lambda L: L.fft.fftn(L.ones(2, 3), s=(2, 3, 4)), "only has 2 dimensions"),
+        (lambda L: L.fft.fftn(L.ones(2, 3), dim=(0, 0)), "unique")]),
+    Op("fftfreq", lambda L, a: (L.fft.fftfreq(5, 0.5, dtype=a.dtype), L.fft.rfftfreq(6, dtype=a.dtype),
+                                L.fft.fftfreq(4)), one(()), grad=False),
+    Op("fftshift", lambda L, a: (L.fft.fftshift(a), L.fft.ifftshift(a, dim=0), L.fft.fftshift(a, dim=(-1,))),
+       one((5,), (4, 5), nc(3, 4)), FI),
+]
+
+
 # -- the table ---------------------------------------------------------------------------------------------
 
 OPS: list[Op] = [
@@ -655,6 +748,7 @@ OPS: list[Op] = [
     Op("sort_desc", lambda L, a: a.sort(dim=0, descending=True, stable=True), one((3, 2), nc(3, 2)), FI),
     *API_OPS,
     *LINALG_OPS,
+    *COMPLEX_OPS,
 
     # nn.functional primitives (brickwork/ops/linear.py, conv.py, pool.py, normalization.py, pad.py, embedding.py,
     # activation.py, loss.py, attention.py)
@@ -772,7 +866,7 @@ OPS: list[Op] = [
 ]
 
 
-_TYPED_ERRORS = {op.name for op in API_OPS + LINALG_OPS}
+_TYPED_ERRORS = {op.name for op in API_OPS + LINALG_OPS + COMPLEX_OPS}
 
 
 # -- the generic suite -------------------------------------------------------------------------------------
