@@ -7,11 +7,12 @@ Importing this package also gives `Tensor` its op methods (``x.sum()``), declare
 
 from __future__ import annotations
 
-from . import (_tensor_methods, combine, complex_numbers, creation, elementwise, indexing, linalg, linalg_extra,
-               movement, random, reduce, scan, sparse, stats)
+from . import (_tensor_methods, combine, complex_numbers, creation, elementwise, fft, indexing, linalg, linalg_extra,
+               linalg_factor, linalg_legacy, movement, random, reduce, scan, sparse, stats)
 from .combine import (cartesian_prod, cdist, combinations, cross, diag, diagflat, kron, meshgrid, select, tensordot,
                       trace, tril_indices, triu_indices)
-from .complex_numbers import (adjoint, angle, complex, conj, conj_physical, imag, is_complex, is_conj, is_neg, isreal,
+from .complex_numbers import (adjoint, angle, complex, conj, conj_physical, conj_physical_, imag, is_complex,
+is_conj, is_neg, isreal,
                               polar, real, resolve_conj, resolve_neg, view_as_complex, view_as_real)
 from .creation import (
     arange, as_tensor, asarray, clone, empty, empty_like, eye, from_numpy, full, full_like, linspace, logspace, ones,
@@ -30,6 +31,9 @@ from .indexing import (
     sort, take, take_along_dim, topk, unique)
 from .linalg import addmm, baddbmm, bmm, dot, einsum, ger, inner, matmul, mm, mv, outer, vdot
 from .linalg_extra import det, inverse, logdet, matrix_power, pinverse, slogdet
+from .linalg_factor import geqrf, lu_unpack, matrix_exp, ormqr
+from .linalg_legacy import (cholesky, cholesky_inverse, cholesky_solve, frobenius_norm, lu, lu_solve, nuclear_norm,
+                            orgqr, pca_lowrank, qr, svd, svd_lowrank, triangular_solve, vander)
 from .movement import (
     broadcast_shapes, broadcast_tensors, broadcast_to, cat, chunk, concat, concatenate, diagonal, expand, expand_as,
     flatten, flip, fliplr, flipud, hstack, moveaxis, movedim, narrow, permute, ravel, repeat, reshape, reshape_as, roll,
@@ -53,32 +57,41 @@ __all__ = [
     "asarray", "asin",
     "atan", "atan2", "baddbmm", "bernoulli", "bernoulli_", "bincount", "bitwise_and", "bitwise_left_shift",
     "bitwise_not", "bitwise_or", "bitwise_right_shift", "bitwise_xor", "bmm", "broadcast_shapes", "broadcast_tensors",
-    "broadcast_to", "bucketize", "cartesian_prod", "cat", "cdist", "ceil", "chunk", "clamp", "clamp_max", "clamp_min",
-    "clip", "clone", "combinations", "complex", "concat", "concatenate", "conj", "conj_physical", "cos", "cosh",
+    "broadcast_to", "bucketize", "cartesian_prod", "cat", "cdist", "ceil", "cholesky", "cholesky_inverse",
+    "cholesky_solve", "chunk", "clamp", "clamp_max", "clamp_min",
+    "clip", "clone", "combinations", "complex", "concat", "concatenate", "conj", "conj_physical", "conj_physical_",
+    "cos", "cosh",
     "count_nonzero", "cross", "cummax",
     "cummin", "cumprod", "cumsum", "default_generator", "det", "diag", "diagflat", "diagonal", "div", "divide", "dot",
     "einsum", "empty", "empty_like", "eq", "equal", "erf", "erfc", "erfinv", "exp", "exp2", "expand", "expand_as",
     "expm1", "exponential_", "eye", "fix", "flatten", "flip", "fliplr", "flipud", "float_power", "floor",
-    "floor_divide", "fmax", "fmin", "fmod", "frac", "from_numpy", "full", "full_like", "gather", "ge", "ger",
+    "floor_divide", "fmax", "fmin", "fmod", "frac", "frobenius_norm", "from_numpy", "full", "full_like", "gather",
+    "ge", "geqrf", "ger",
     "get_rng_state", "getitem", "greater", "greater_equal", "gt", "histc", "hstack", "imag", "index_add", "index_fill",
     "index_reduce", "index_select", "initial_seed", "inner", "inverse", "is_complex", "is_conj", "is_neg", "isclose",
     "isfinite", "isinf", "isnan", "isreal", "kron",
     "kthvalue", "le", "lerp", "less", "less_equal", "linspace", "log", "log10", "log1p", "log2", "log_softmax",
     "logaddexp", "logaddexp2", "logcumsumexp", "logdet", "logical_and", "logical_not", "logical_or", "logical_xor",
-    "logspace", "logsumexp", "lt", "manual_seed", "masked_fill", "masked_scatter", "masked_select", "matmul",
-    "matrix_power", "max", "maximum", "mean", "median", "meshgrid", "min", "minimum", "mm", "moveaxis", "movedim",
+    "logspace", "logsumexp", "lt", "lu", "lu_solve", "lu_unpack", "manual_seed", "masked_fill", "masked_scatter",
+    "masked_select", "matmul",
+    "matrix_exp", "matrix_power", "max", "maximum", "mean", "median", "meshgrid", "min", "minimum", "mm", "moveaxis",
+    "movedim",
     "mul", "multinomial", "multiply", "mv", "nan_to_num", "nanmean", "nanquantile", "nansum", "narrow", "ne", "neg",
-    "negative", "nonzero", "norm", "normal", "normal_", "not_equal", "ones", "ones_like", "outer", "permute",
-    "pinverse", "polar", "pow", "prod", "quantile", "rand", "rand_like", "randint", "randint_like", "randn",
+    "negative", "nonzero", "norm", "normal", "normal_", "not_equal", "nuclear_norm", "ones", "ones_like", "orgqr",
+    "ormqr", "outer", "pca_lowrank", "permute",
+    "pinverse", "polar", "pow", "prod", "qr", "quantile", "rand", "rand_like", "randint", "randint_like", "randn",
     "randn_like",
     "random_", "randperm", "ravel", "real", "reciprocal", "relu", "remainder", "repeat", "repeat_interleave", "reshape",
     "reshape_as", "resolve_conj", "resolve_neg", "roll", "round", "rsqrt", "rsub", "scatter", "scatter_add",
     "scatter_reduce", "searchsorted", "seed",
     "select", "set_rng_state", "setitem", "sgn", "sigmoid", "sign", "sin", "sinh", "slogdet", "softmax", "sort",
     "sparse_coo_tensor", "split", "spmm", "sqrt", "square", "squeeze", "stack", "std", "std_mean", "sub", "subtract",
-    "sum", "swapaxes", "swapdims", "t", "take", "take_along_dim", "tan", "tanh", "tensor", "tensor_split", "tensordot",
-    "tile", "topk", "trace", "transpose", "tril", "tril_indices", "triu", "triu_indices", "true_divide", "trunc",
-    "unbind", "unflatten", "uniform_", "unique", "unique_consecutive", "unsqueeze", "var", "var_mean", "vdot", "view",
+    "sum", "svd", "svd_lowrank", "swapaxes", "swapdims", "t", "take", "take_along_dim", "tan", "tanh", "tensor",
+    "tensor_split", "tensordot",
+    "tile", "topk", "trace", "transpose", "triangular_solve", "tril", "tril_indices", "triu", "triu_indices",
+    "true_divide", "trunc",
+    "unbind", "unflatten", "uniform_", "unique", "unique_consecutive", "unsqueeze", "vander", "var", "var_mean",
+    "vdot", "view",
     "view_as", "view_as_complex", "view_as_real", "vstack", "where", "zeros", "zeros_like"]
 
 _tensor_methods.install()

@@ -22,8 +22,8 @@ from typing import Any, Callable, TypeVar, cast
 
 from .. import dtypes
 from .._tensor import Tensor
-from . import (combine, complex_numbers, creation, elementwise, indexing, linalg, linalg_extra, movement, random,
-               reduce, scan, sparse, stats)
+from . import (combine, complex_numbers, creation, elementwise, indexing, linalg, linalg_extra, linalg_factor,
+               linalg_legacy, movement, random, reduce, scan, sparse, stats)
 
 __all__ = ["TensorMethods", "install"]
 
@@ -381,6 +381,18 @@ class TensorMethods:
     inverse = linalg_extra.inverse
     pinverse = linalg_extra.pinverse
     matrix_power = linalg_extra.matrix_power
+    cholesky = linalg_legacy.cholesky
+    cholesky_inverse = linalg_legacy.cholesky_inverse
+    cholesky_solve = linalg_legacy.cholesky_solve
+    geqrf = linalg_factor.geqrf
+    lu = linalg_legacy.lu
+    lu_solve = linalg_legacy.lu_solve
+    matrix_exp = linalg_factor.matrix_exp
+    orgqr = linalg_legacy.orgqr
+    ormqr = linalg_factor.ormqr
+    qr = linalg_legacy.qr
+    svd = linalg_legacy.svd
+    triangular_solve = linalg_legacy.triangular_solve
     to_sparse = sparse.to_sparse
     to_dense = sparse.to_dense
     # complex
@@ -447,7 +459,7 @@ class TensorMethods:
     bitwise_right_shift_ = _inplace(scan.bitwise_right_shift, "bitwise_right_shift_")
     scatter_reduce_ = _inplace(stats.scatter_reduce, "scatter_reduce_")
     index_reduce_ = _inplace(stats.index_reduce, "index_reduce_")
-    conj_physical_ = _inplace(complex_numbers.conj_physical, "conj_physical_")
+    conj_physical_ = complex_numbers.conj_physical_
     __iadd__ = add_
     __isub__ = sub_
     __imul__ = mul_

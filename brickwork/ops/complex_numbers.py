@@ -17,10 +17,11 @@ import numpy as np
 from .. import dtypes as _dt
 from .._tensor import Tensor
 from ._core import make_view, needs_grad, record, same_device, wrap
+from .elementwise import make_inplace
 from .movement import _mT, _T
 
 __all__ = ["real", "imag", "conj", "conj_physical", "resolve_conj", "resolve_neg", "is_conj", "is_neg", "angle",
-           "complex", "polar", "view_as_real", "view_as_complex", "is_complex", "adjoint", "isreal"]
+           "complex", "polar", "view_as_real", "view_as_complex", "is_complex", "adjoint", "isreal", "conj_physical_"]
 
 
 def _check(x: Any, op: str) -> Tensor:
@@ -113,6 +114,16 @@ def conj_physical(input: Tensor) -> Tensor:
     if _check(input, "conj_physical")._data.dtype.kind != "c":
         return input.clone()
     return conj(input)
+
+
+conj_physical_ = make_inplace(conj_physical, "conj_physical_")
+conj_physical_.__doc__ = """Conjugate ``input`` in place; returns it.
+
+    Example:
+        >>> import brickwork as torch
+        >>> z = torch.tensor([1 + 1j]); _ = torch.conj_physical_(z); z
+        tensor([1.-1.j])
+    """
 
 
 def resolve_conj(input: Tensor) -> Tensor:

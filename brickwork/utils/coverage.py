@@ -43,6 +43,11 @@ EXCLUDED: tuple[tuple[str, str, str], ...] = (
      r"|indices|values|_nnz|sspaddmm|smm|hspmm|saddmm|dense_dim|sparse_dim|is_coalesced|to_dense",
      "sparse layouts (COO/CSR/CSC/BSR/BSC): brickwork tensors are dense (strided) only"),
     ("*", r"chalf|complex32", "complex32 (chalf): NumPy has no half-precision complex type"),
+    ("torch", r"lstsq|eig|symeig|solve|matrix_rank",
+     "removed from torch (deprecated in 1.9; calling them only raises): use the torch.linalg functions"),
+    ("torch.Tensor", r"lstsq|eig|symeig|solve|matrix_rank",
+     "removed from torch (deprecated in 1.9; calling them only raises): use the torch.linalg functions"),
+    ("torch", r"lobpcg", "LOBPCG, an iterative sparse eigensolver: use torch.linalg.eigh"),
     ("*", r"refine_names|rename|rename_|align_to|align_as|align_tensors|names|has_names",
      "named tensors: a prototype feature of torch"),
     ("*", r"jit|script.*|trace.*|Script.*|compile|compiled_with_cxx11_abi|export|fx|.*fx_.*|library|classes|ops"
