@@ -344,11 +344,12 @@ def ldl_solve(LD: Tensor, pivots: Tensor, B: Tensor, *, hermitian: bool = False,
     if B.ndim < 2 or B.shape[-2] != LD.shape[-1]:
         raise RuntimeError(f"linalg.ldl_solve: Incompatible shapes of A and B for the equation AX = B "
                            f"({LD.shape[-2]}x{LD.shape[-1]} and {'x'.join(str(s) for s in B.shape[-2:])})")
-    shape = np.broadcast_shapes(tuple(LD.shape[:-2]), tuple(B.shape[:-2]))
+    shape: tuple[int, ...] = np.broadcast_shapes(tuple(LD.shape[:-2]), tuple(B.shape[:-2]))
     a = np.broadcast_to(LD._host(), shape + tuple(LD.shape[-2:])).reshape((-1,) + tuple(LD.shape[-2:]))
     p = np.broadcast_to(pivots._host(), shape + tuple(pivots.shape[-1:])).reshape((-1, LD.shape[-1]))
     b = np.broadcast_to(B._host(), shape + tuple(B.shape[-2:])).reshape((-1,) + tuple(B.shape[-2:]))
-    x = np.stack([_sytrs(a[i], p[i], b[i]) for i in range(a.shape[0])]) if a.shape[0] else b.copy()
+    count = math.prod(shape)
+    x = np.stack([_sytrs(a[i], p[i], b[i]) for i in range(count)]) if count else b.copy()
     x = x.reshape(shape + tuple(B.shape[-2:])).astype(B._data.dtype, copy=False)
     dev = B._device
     return wrap(x if dev.type == "cpu" else dev.backend.from_host(x, dev.index), dev)
