@@ -97,6 +97,8 @@ def compare(ours: Any, ref: Any, rtol: float, atol: float, where: str = "result"
         assert isinstance(ours, (list, tuple)) and len(ours) == len(ref), (where, ours, ref)
         for i, (a, b) in enumerate(zip(ours, ref)):
             compare(a, b, rtol, atol, f"{where}[{i}]")
+    elif ref is None:
+        assert ours is None, (where, ours)
     else:
         a, b = np.asarray(npy(ours)), np.asarray(npy(ref))
         assert a.shape == b.shape, (where, a.shape, b.shape)
@@ -133,3 +135,18 @@ def test_seq2seq_attention(float64):
     tgt_lengths = np.array([4, 5, 2, 3])
     tgt = rng.integers(2, 9, (4, 5)) * (np.arange(5) < tgt_lengths[:, None])
     both("seq2seq_attention", {"src": src, "lengths": lengths, "tgt": tgt})
+
+
+def test_vit(float64):
+    rng = np.random.default_rng(3)
+    both("vit", {"images": rng.standard_normal((3, 3, 8, 8)), "labels": rng.integers(0, 5, 3)})
+
+
+def test_dcgan(float64):
+    rng = np.random.default_rng(4)
+    data = {"real": np.tanh(rng.standard_normal((3, 4, 3, 16, 16))), "noise": rng.standard_normal((3, 4, 8, 1, 1))}
+    both("dcgan", data)
+
+
+def test_gpt(float64):
+    both("gpt", {"tokens": np.random.default_rng(5).integers(0, 17, (3, 9))})
