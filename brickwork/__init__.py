@@ -81,6 +81,16 @@ if _typing.TYPE_CHECKING:  # loaded on first use by __getattr__ below, so that `
     from . import accelerator, datasets, distributed, io, jit, linalg, nn, optim, sparse, testing, train, utils
     from .io import FormatError, load, save
     from .nn.utils.summary import summary
+    from ._nn_aliases import (
+        adaptive_avg_pool1d, adaptive_max_pool1d, affine_grid_generator, alpha_dropout, alpha_dropout_, avg_pool1d,
+        batch_norm, bilinear, binary_cross_entropy_with_logits, celu, celu_, channel_shuffle, constant_pad_nd,
+        conv1d, conv2d, conv3d, conv_tbc, conv_transpose1d, conv_transpose2d, conv_transpose3d, convolution,
+        cosine_embedding_loss, cosine_similarity, ctc_loss, dropout, dropout_, embedding, feature_alpha_dropout,
+        feature_alpha_dropout_, feature_dropout, feature_dropout_, grid_sampler, grid_sampler_2d, grid_sampler_3d,
+        group_norm, gru, hardshrink, hinge_embedding_loss, instance_norm, kl_div, layer_norm, lstm,
+        margin_ranking_loss, max_pool1d, max_pool1d_with_indices, max_pool2d, max_pool3d, norm_except_dim,
+        pairwise_distance, pdist, pixel_shuffle, pixel_unshuffle, poisson_nll_loss, prelu, relu_, rms_norm, rnn_relu,
+        rnn_tanh, rrelu, rrelu_, selu, selu_, threshold, threshold_, triplet_margin_loss)
 
 # the names `from brickwork import *` gives; the lazily loaded ones above are left out so that it stays fast
 __all__ = [
@@ -174,4 +184,8 @@ def __getattr__(name: str) -> _typing.Any:
         return getattr(importlib.import_module(".amp", __name__), name)
     if name == "summary":
         return importlib.import_module(".nn.utils", __name__).summary
+    if not name.startswith("__"):  # torch.conv2d, torch.dropout...: nn ops under torch's top-level signatures
+        aliases = importlib.import_module("._nn_aliases", __name__)
+        if name in aliases.__all__:
+            return getattr(aliases, name)
     raise AttributeError(f"module 'brickwork' has no attribute {name!r}")

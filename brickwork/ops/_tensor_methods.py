@@ -22,7 +22,7 @@ from typing import Any, Callable, TypeVar, cast
 
 from .. import dtypes
 from .._tensor import Tensor
-from . import (combine, creation, elementwise, indexing, linalg, linalg_extra, movement, random, reduce, scan,
+from . import (activation, combine, creation, elementwise, indexing, linalg, linalg_extra, movement, random, reduce, scan,
                sparse, stats)
 
 __all__ = ["TensorMethods", "install"]
@@ -205,6 +205,8 @@ class TensorMethods:
     tanh = elementwise.tanh
     sigmoid = elementwise.sigmoid
     relu = elementwise.relu
+    prelu = activation.prelu
+    hardshrink = activation.hardshrink
     erf = elementwise.erf
     erfc = elementwise.erfc
     erfinv = elementwise.erfinv
