@@ -16,8 +16,8 @@ from __future__ import annotations
 from collections import namedtuple
 from typing import Any
 
-__all__ = ["aminmax", "cummax", "cummin", "kthvalue", "linalg_eigh", "linalg_lstsq", "linalg_qr", "linalg_slogdet",
-           "linalg_svd", "max", "median", "min", "sort", "topk"]
+__all__ = ["aminmax", "cummax", "cummin", "frexp", "kthvalue", "linalg_eigh", "linalg_lstsq", "linalg_qr",
+           "linalg_slogdet", "linalg_svd", "max", "median", "min", "sort", "topk"]
 
 
 def _return_type(name: str, fields: tuple[str, ...]) -> type:
@@ -45,6 +45,7 @@ median = _return_type("median", ("values", "indices"))
 aminmax = _return_type("aminmax", ("min", "max"))
 cummax = _return_type("cummax", ("values", "indices"))
 cummin = _return_type("cummin", ("values", "indices"))
+frexp = _return_type("frexp", ("mantissa", "exponent"))
 linalg_slogdet = _return_type("linalg_slogdet", ("sign", "logabsdet"))
 linalg_qr = _return_type("linalg_qr", ("Q", "R"))
 linalg_eigh = _return_type("linalg_eigh", ("eigenvalues", "eigenvectors"))
