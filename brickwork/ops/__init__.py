@@ -43,34 +43,64 @@ from .reduce import (
 from .scan import bitwise_left_shift, bitwise_right_shift, cummax, cummin, logaddexp, logaddexp2, logcumsumexp
 from .sparse import SparseCOOTensor, sparse_coo_tensor, spmm
 from .stats import bincount, histc, index_reduce, nanquantile, quantile, scatter_reduce, unique_consecutive
+from .movement import (  # issue 10's wider API
+    as_strided, as_strided_, atleast_1d, atleast_2d, atleast_3d, block_diag, column_stack, diag_embed, dsplit,
+    dstack, hsplit, rot90, row_stack, split_with_sizes, unsafe_chunk, unsafe_split, unsafe_split_with_sizes, vsplit)
+from .stats import (  # issue 10's wider API
+    corrcoef, cov, cumulative_trapezoid, diff, dist, gradient, histogram, histogramdd, mode, msort, nanmedian,
+    renorm, trapezoid, trapz)
+from .indexing import index_copy, index_put, isin, nonzero_static, put, unravel_index  # issue 10's wider API
+from .creation import (  # issue 10's wider API
+    bartlett_window, blackman_window, empty_permuted, empty_strided, frombuffer, hamming_window, hann_window,
+    kaiser_window, range, scalar_tensor)
+from .random import binomial, poisson  # issue 10's wider API
 
 __all__ = [
     "Generator", "abs", "absolute", "acos", "add", "addcdiv", "addcmul", "addmm", "all", "allclose", "amax", "amin",
     "aminmax", "any", "arange", "arctan2", "argmax", "argmin", "argsort", "argwhere", "as_tensor", "asarray", "asin",
+    "as_strided", "as_strided_",
     "atan", "atan2", "baddbmm", "bernoulli", "bernoulli_", "bincount", "bitwise_and", "bitwise_left_shift",
+    "atleast_1d", "atleast_2d", "atleast_3d", "bartlett_window", "binomial",
     "bitwise_not", "bitwise_or", "bitwise_right_shift", "bitwise_xor", "bmm", "broadcast_shapes", "broadcast_tensors",
+    "blackman_window", "block_diag",
     "broadcast_to", "bucketize", "cartesian_prod", "cat", "cdist", "ceil", "chunk", "clamp", "clamp_max", "clamp_min",
     "clip", "clone", "combinations", "concat", "concatenate", "cos", "cosh", "count_nonzero", "cross", "cummax",
+    "column_stack", "corrcoef", "cov",
     "cummin", "cumprod", "cumsum", "default_generator", "det", "diag", "diagflat", "diagonal", "div", "divide", "dot",
+    "cumulative_trapezoid", "diag_embed", "diff", "dist", "dsplit", "dstack",
     "einsum", "empty", "empty_like", "eq", "equal", "erf", "erfc", "erfinv", "exp", "exp2", "expand", "expand_as",
+    "empty_permuted", "empty_strided",
     "expm1", "exponential_", "eye", "fix", "flatten", "flip", "fliplr", "flipud", "float_power", "floor",
     "floor_divide", "fmax", "fmin", "fmod", "frac", "from_numpy", "full", "full_like", "gather", "ge", "ger",
+    "frombuffer",
     "get_rng_state", "getitem", "greater", "greater_equal", "gt", "histc", "hstack", "index_add", "index_fill",
+    "gradient", "hamming_window", "hann_window", "histogram", "histogramdd", "hsplit", "index_copy", "index_put",
     "index_reduce", "index_select", "initial_seed", "inner", "inverse", "isclose", "isfinite", "isinf", "isnan", "kron",
+    "isin", "kaiser_window",
     "kthvalue", "le", "lerp", "less", "less_equal", "linspace", "log", "log10", "log1p", "log2", "log_softmax",
     "logaddexp", "logaddexp2", "logcumsumexp", "logdet", "logical_and", "logical_not", "logical_or", "logical_xor",
     "logspace", "logsumexp", "lt", "manual_seed", "masked_fill", "masked_scatter", "masked_select", "matmul",
     "matrix_power", "max", "maximum", "mean", "median", "meshgrid", "min", "minimum", "mm", "moveaxis", "movedim",
+    "mode", "msort",
     "mul", "multinomial", "multiply", "mv", "nan_to_num", "nanmean", "nanquantile", "nansum", "narrow", "ne", "neg",
+    "nanmedian",
     "negative", "nonzero", "norm", "normal", "normal_", "not_equal", "ones", "ones_like", "outer", "permute",
+    "nonzero_static",
     "pinverse", "pow", "prod", "quantile", "rand", "rand_like", "randint", "randint_like", "randn", "randn_like",
+    "poisson", "put",
     "random_", "randperm", "ravel", "reciprocal", "relu", "remainder", "repeat", "repeat_interleave", "reshape",
+    "range", "renorm",
     "reshape_as", "roll", "round", "rsqrt", "rsub", "scatter", "scatter_add", "scatter_reduce", "searchsorted", "seed",
+    "rot90", "row_stack", "scalar_tensor",
     "select", "set_rng_state", "setitem", "sgn", "sigmoid", "sign", "sin", "sinh", "slogdet", "softmax", "sort",
     "sparse_coo_tensor", "split", "spmm", "sqrt", "square", "squeeze", "stack", "std", "std_mean", "sub", "subtract",
+    "split_with_sizes",
     "sum", "swapaxes", "swapdims", "t", "take", "take_along_dim", "tan", "tanh", "tensor", "tensor_split", "tensordot",
     "tile", "topk", "trace", "transpose", "tril", "tril_indices", "triu", "triu_indices", "true_divide", "trunc",
+    "trapezoid", "trapz",
     "unbind", "unflatten", "uniform_", "unique", "unique_consecutive", "unsqueeze", "var", "var_mean", "vdot", "view",
-    "view_as", "vstack", "where", "zeros", "zeros_like"]
+    "unravel_index", "unsafe_chunk", "unsafe_split", "unsafe_split_with_sizes",
+    "view_as", "vstack", "where", "zeros", "zeros_like",
+    "vsplit"]
 
 _tensor_methods.install()
