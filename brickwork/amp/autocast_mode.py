@@ -4,8 +4,9 @@ Inside ``with brickwork.autocast("cpu"):`` (or ``"cuda"``) the ops of PyTorch's 
 tensor arguments in another dtype:
 
 * **lower precision** (``dtype``, bfloat16 on CPU and float16 on CUDA by default): matrix products, linear,
-  convolutions, attention (the list of `LOWER`);
-* **float32**: losses and ``prod`` on CPU; on CUDA also exp/log/pow-like ops, softmax, sums, norms (`FLOAT32`);
+  convolutions, attention, on CPU the LSTM layer (the lists of `LOWER`);
+* **float32**: losses and ``prod``; on CPU also 3-d pools, reflection/replication padding, linalg and fft; on CUDA
+  also exp/log/pow-like ops, softmax, sums, norms (`FLOAT32`); a few ops depend on their arguments (`CONDITIONAL`);
 
 every other op runs on what it is given, so outputs have PyTorch's dtypes. float64 tensors are never cast.
 
