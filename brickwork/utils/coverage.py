@@ -60,6 +60,26 @@ EXCLUDED: tuple[tuple[str, str, str], ...] = (
     ("*", r".*Storage|storage|untyped_storage|typename|set_default_tensor_type|chain_matmul|is_storage|"
      r"share_memory_|is_shared|storage_offset|storage_type|set_|resize_as_",
      "legacy storage and tensor-type API (typed storages, default tensor type)"),
+    ("torch", r"ArgumentSpec|CompleteArgumentSpec|GraphExecutorState|TracingState|StaticModule|FileCheck|"
+     r"JITException|LockingLogger|LoggerBase|NoopLogger|DeepCopyMemoTable|OperatorInfo|SerializationStorageContext|"
+     r"ModuleDict|ParameterDict|BufferDict|ExcludeDispatchKeyGuard|DisableTorchFunction(Subclass)?|classproperty",
+     "TorchScript, torch.fx, torch.compile/export and C++ binding internals"),
+    ("torch.Tensor", r"name", "TorchScript, torch.fx, torch.compile/export and C++ binding internals"),
+    ("torch", r"StorageBase", "legacy storage and tensor-type API (typed storages, default tensor type)"),
+    ("torch", r"dsmm|hsmm", "sparse layouts (COO/CSR/CSC/BSR/BSC): brickwork tensors are dense (strided) only"),
+    ("torch", r"choose_qparams_optimized", "quantization: brickwork computes in floating point only"),
+    ("torch", r"eig|lstsq|matrix_rank|solve|symeig",
+     "removed from torch: the name is kept only to raise an error that names the replacement"),
+    ("torch.Tensor", r"eig|lstsq|solve|symeig|reinforce|volatile",
+     "removed from torch: the name is kept only to raise an error that names the replacement"),
+    ("torch", r"autocast_(increment|decrement)_nesting|get_file_path|prepare_multiprocessing_environment|"
+     r"profiler_.*|init_num_threads",
+     "torch's own start-up, autocast-nesting and profiler hooks (torch calls them, user code does not)"),
+    ("torch.Tensor", r"index", "first-class dimensions (functorch.dim): a prototype feature of torch"),
+    ("torch", r"frobenius_norm|norm_except_dim|slice_inverse",
+     "backend-specific kernels, nested tensors, low-level ATen entry points (*_copy, *_scatter, *_out, cells)"),
+    ("torch.Tensor", r"slice_inverse|record_stream",
+     "backend-specific kernels, nested tensors, low-level ATen entry points (*_copy, *_scatter, *_out, cells)"),
     ("torch.nn", r"Container", "deprecated in torch"),
     ("torch.nn.functional", r"upsample|upsample_nearest|upsample_bilinear|sigmoid|tanh",
      "deprecated in torch (use interpolate, torch.sigmoid, torch.tanh)"),
