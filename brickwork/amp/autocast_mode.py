@@ -251,13 +251,15 @@ def _table() -> tuple[dict[int, Any], list]:
     from ..nn._swap import find, public_ops, resolve
 
     if not _TABLE:
-        policy: dict[int, tuple[Any, dict[str, str]]] = {k: (fn, {}) for k, (_, fn) in public_ops().items()}
-        for kind, lists in (("lower", LOWER), ("float32", FLOAT32), (None, CONDITIONAL)):
-            for device, paths in lists.items():
-                for path in paths:
-                    fn = resolve(path)
-                    if fn is not None:
-                        policy.setdefault(id(fn), (fn, {}))[1][device] = kind or paths[path]  # type: ignore[index]
+        policy: dict[int, tuple[Any, dict[str, Any]]] = {k: (fn, {}) for k, (_, fn) in public_ops().items()}
+        rules: list[tuple[str, str, Any]] = [(device, path, kind) for kind, lists in (("lower", LOWER),
+                                                                                      ("float32", FLOAT32))
+                                             for device, paths in lists.items() for path in paths]
+        rules += [(device, path, rule) for device, rs in CONDITIONAL.items() for path, rule in rs.items()]
+        for device, path, kind in rules:
+            fn = resolve(path)
+            if fn is not None:
+                policy.setdefault(id(fn), (fn, {}))[1][device] = kind
         _TABLE.update({key: _wrapper(fn, kinds) for key, (fn, kinds) in policy.items()})
     n = sum(1 for m in sys.modules if m.startswith("brickwork"))
     if _LOCATIONS[0] != n:
