@@ -385,6 +385,22 @@ LINALG_OPS: list[Op] = [
        [((3, 3), (3, 1))]),
 ]
 
+# -- issue 10's elementwise names: inverse hyperbolics, aliases, the number functions ------------------------
+
+ELEMENTWISE_OPS: list[Op] = [
+    unary("asinh"),
+    Op("acosh", lambda L, a: L.acosh(a + 1), UNARY, FI, domain="pos"),
+    unary("atanh", domain="unit"),
+    Op("arc_aliases", lambda L, a: (L.arcsin(a), L.arccos(a), L.arctan(a), a.arcsinh(), L.arctanh(a),
+                                    L.arccosh(a + 2)), UNARY, FI, domain="unit"),
+    Op("positive", lambda L, a: L.positive(a) * 1, UNARY, FI,
+       errors=[(lambda L: L.positive(L.tensor([True])), "bool tensor is not supported")]),
+    Op("fmod_tensor", lambda L, a, b: L.fmod(a, b), BINARY[:4], FI, domain="nz", smooth=False),
+    Op("frac", lambda L, a: L.frac(a), UNARY, errors=[(lambda L: L.frac(L.tensor([1])), "not implemented")]),
+    Op("fill", lambda L, a, v: (L.fill(a, 2.5), L.fill(a, v)), [((2, 3), ()), ((0,), ())], FI,
+       errors=[(lambda L: L.fill(L.ones(2), L.ones(2)), "0-dimension value tensor")]),
+]
+
 # -- issue 10's nn.functional additions: sampling grids, pair distances, linear heads, grouped products --------
 
 def gs(mode: str, padding: str, align: bool) -> Callable[..., Any]:
@@ -715,6 +731,7 @@ OPS: list[Op] = [
     Op("sort_desc", lambda L, a: a.sort(dim=0, descending=True, stable=True), one((3, 2), nc(3, 2)), FI),
     *API_OPS,
     *LINALG_OPS,
+    *ELEMENTWISE_OPS,
     *NN_OPS,
 
     # nn.functional primitives (brickwork/ops/linear.py, conv.py, pool.py, normalization.py, pad.py, embedding.py,
@@ -833,7 +850,7 @@ OPS: list[Op] = [
 ]
 
 
-_TYPED_ERRORS = {op.name for op in API_OPS + LINALG_OPS + NN_OPS}
+_TYPED_ERRORS = {op.name for op in API_OPS + LINALG_OPS + ELEMENTWISE_OPS + NN_OPS}
 
 
 # -- the generic suite -------------------------------------------------------------------------------------
