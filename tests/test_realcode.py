@@ -126,8 +126,9 @@ def both(name: str, data: dict[str, np.ndarray], rtol: float, atol: float, weigh
     ref_prog, our_prog = load(name, torch), load(name, bw)
     ref_models, our_models = ref_prog.build(), our_prog.build()
     copy_weights(ref_models, our_models)
-    ref = ref_prog.run(ref_models, data)
-    ours = our_prog.run(our_models, data)
+    # each library gets its own copy: from_numpy shares memory, and programs may write to their inputs in place
+    ref = ref_prog.run(ref_models, {k: v.copy() for k, v in data.items()})
+    ours = our_prog.run(our_models, {k: v.copy() for k, v in data.items()})
     compare(ours, ref, rtol, atol, weights)
     return ours, ref
 
@@ -165,3 +166,22 @@ def test_dcgan(dtype):
 
 def test_gpt(dtype):
     both("gpt", {"tokens": np.random.default_rng(5).integers(0, 17, (3, 9))}, **dtype)
+
+
+def test_vae(dtype):
+    rng = np.random.default_rng(6)
+    data = {"images": (rng.random((10, 20)) < 0.4) * 1.0, "eps": rng.standard_normal((2, 3, 4, 3))}
+    both("vae", data, **dtype)
+
+
+def test_fast_neural_style(dtype):
+    rng = np.random.default_rng(7)
+    data = {"content": rng.uniform(0, 255, (3, 2, 3, 8, 8)), "style": rng.uniform(0, 255, (1, 3, 8, 8))}
+    both("fast_neural_style", data, **dtype)
+
+
+def test_gcn(dtype):
+    rng = np.random.default_rng(8)
+    data = {"features": rng.standard_normal((10, 6)), "labels": rng.integers(0, 3, 10),
+            "edges": np.array([[0, 1, 2, 3, 4, 5, 6, 7, 8, 0, 2], [1, 2, 3, 4, 5, 6, 7, 8, 9, 5, 7]])}
+    both("gcn", data, **dtype)
