@@ -24,11 +24,11 @@ from .elementwise import (
     floor_divide, fmax, fmin, fmod, frac, frac_, ge, greater, greater_equal, gt, isclose, isfinite, isinf, isnan, le,
     lerp, less, less_equal, log, log10, log10_, log1p, log1p_, log2, log2_, log_, logical_and, logical_not, logical_or,
     logical_xor, lt, maximum, minimum, mul, multiply, nan_to_num, nan_to_num_, ne, neg, neg_, negative, negative_,
-    not_equal, positive, pow, reciprocal, reciprocal_, relu, remainder, round, round_, rsqrt, rsqrt_, rsub, sgn,
+    not_equal, positive, pow, reciprocal, reciprocal_, relu, relu_, remainder, round, round_, rsqrt, rsqrt_, rsub, sgn,
     sigmoid, sigmoid_, sign, sin, sin_, sinh, sinh_, sqrt, sqrt_, square, square_, sub, subtract, tan, tan_, tanh,
     tanh_, true_divide, trunc, trunc_, where)
 from .elementwise_extra import (
-    copysign, deg2rad, deg2rad_, frexp, gcd, gcd_, heaviside, hypot, i0, i0_, is_nonzero, is_same_size, is_signed,
+    copysign, deg2rad, deg2rad_, frexp, gcd, gcd_, heaviside, hypot, i0, i0_,
     isneginf, isposinf, isreal, lcm, lcm_, ldexp, ldexp_, logit, logit_, nextafter, rad2deg, rad2deg_, signbit, sinc,
     sinc_, xlogy, xlogy_)
 from .indexing import (
@@ -52,64 +52,81 @@ from .reduce import (
 from .scan import bitwise_left_shift, bitwise_right_shift, cummax, cummin, logaddexp, logaddexp2, logcumsumexp
 from .sparse import SparseCOOTensor, sparse_coo_tensor, spmm
 from .stats import bincount, histc, index_reduce, nanquantile, quantile, scatter_reduce, unique_consecutive
+from .movement import (  # issue 10's wider API
+    as_strided, as_strided_, atleast_1d, atleast_2d, atleast_3d, block_diag, column_stack, diag_embed, dsplit,
+    dstack, hsplit, rot90, row_stack, split_with_sizes, unsafe_chunk, unsafe_split, unsafe_split_with_sizes, vsplit)
+from .stats import (  # issue 10's wider API
+    corrcoef, cov, cumulative_trapezoid, diff, dist, gradient, histogram, histogramdd, mode, msort, nanmedian,
+    renorm, trapezoid, trapz)
+from .indexing import index_copy, index_put, isin, nonzero_static, put, unravel_index  # issue 10's wider API
+from .creation import (  # issue 10's wider API
+    bartlett_window, blackman_window, empty_permuted, empty_strided, frombuffer, hamming_window, hann_window,
+    kaiser_window, range, scalar_tensor)
+from .random import binomial, poisson  # issue 10's wider API
 
 __all__ = [
     "Generator", "abs", "abs_", "absolute", "acos", "acos_", "acosh", "acosh_", "add", "addcdiv", "addcmul", "addmm",
     "all", "allclose", "amax", "amin",
     "aminmax", "any", "arange", "arccos", "arccos_", "arccosh", "arccosh_", "arcsin", "arcsin_", "arcsinh",
     "arcsinh_", "arctan", "arctan2", "arctan_", "arctanh", "arctanh_", "argmax", "argmin", "argsort", "argwhere",
+    "as_strided", "as_strided_",
     "as_tensor", "asarray", "asin",
     "asin_", "asinh", "asinh_", "atan", "atan2", "atan_", "atanh", "atanh_", "baddbmm", "bernoulli", "bernoulli_",
+    "atleast_1d", "atleast_2d", "atleast_3d", "bartlett_window",
     "bincount", "bitwise_and", "bitwise_left_shift",
+    "binomial",
     "bitwise_not", "bitwise_or", "bitwise_right_shift", "bitwise_xor", "bmm", "broadcast_shapes", "broadcast_tensors",
+    "blackman_window", "block_diag",
     "broadcast_to", "bucketize", "cartesian_prod", "cat", "cdist", "ceil", "ceil_", "chunk", "clamp", "clamp_",
     "clamp_max", "clamp_max_", "clamp_min",
-    "clamp_min_", "clip", "clip_", "clone", "combinations", "concat", "concatenate", "copysign", "cos", "cos_",
-    "cosh", "cosh_",
-    "count_nonzero", "cross", "cummax",
-    "cummin", "cumprod", "cumsum", "default_generator", "deg2rad", "deg2rad_", "det", "diag", "diagflat", "diagonal",
-    "div", "divide", "dot",
+    "clamp_min_", "clip", "clip_", "clone", "column_stack", "combinations", "concat", "concatenate", "copysign",
+    "corrcoef", "cos", "cos_", "cosh", "cosh_", "count_nonzero", "cov", "cross", "cummax", "cummin", "cumprod",
+    "cumsum", "cumulative_trapezoid", "default_generator", "deg2rad", "deg2rad_", "det", "diag", "diag_embed",
+    "diagflat", "diagonal", "diff", "dist", "div", "divide", "dot", "dsplit", "dstack",
     "einsum", "empty", "empty_like", "eq", "equal", "erf", "erf_", "erfc", "erfc_", "erfinv", "exp", "exp2", "exp2_",
+    "empty_permuted", "empty_strided",
     "exp_", "expand", "expand_as",
     "expm1", "expm1_", "exponential_", "eye", "fill", "fill_", "fix", "fix_", "flatten", "flip", "fliplr", "flipud",
     "float_power",
     "floor",
-    "floor_", "floor_divide", "fmax", "fmin", "fmod", "frac", "frac_", "frexp", "from_numpy", "full", "full_like",
-    "gather",
-    "gcd", "gcd_", "ge", "ger",
-    "get_rng_state", "getitem", "greater", "greater_equal", "gt", "heaviside", "histc", "hstack", "hypot", "i0",
-    "i0_", "index_add", "index_fill",
-    "index_reduce", "index_select", "initial_seed", "inner", "inverse", "is_nonzero", "is_same_size", "is_signed",
-    "isclose", "isfinite", "isinf", "isnan", "isneginf", "isposinf", "isreal", "kron",
-    "kthvalue", "lcm", "lcm_", "ldexp", "ldexp_", "le", "lerp", "less", "less_equal", "linspace", "log", "log10",
-    "log10_", "log1p", "log1p_", "log2",
+    "floor_", "floor_divide", "fmax", "fmin", "fmod", "frac", "frac_", "frexp", "from_numpy", "frombuffer", "full",
+    "full_like", "gather", "gcd", "gcd_", "ge", "ger", "get_rng_state", "getitem", "gradient", "greater",
+    "greater_equal", "gt", "hamming_window", "hann_window", "heaviside", "histc", "histogram", "histogramdd", "hsplit",
+    "hstack", "hypot", "i0", "i0_", "index_add", "index_copy", "index_fill", "index_put", "index_reduce",
+    "index_select", "initial_seed", "inner", "inverse", "isclose",
+    "isfinite", "isin", "isinf", "isnan", "isneginf", "isposinf", "isreal", "kaiser_window", "kron", "kthvalue", "lcm",
+    "lcm_", "ldexp", "ldexp_", "le", "lerp", "less", "less_equal", "linspace", "log", "log10", "log10_", "log1p",
+    "log1p_", "log2",
     "log2_", "log_", "log_softmax",
     "logaddexp", "logaddexp2", "logcumsumexp", "logdet", "logical_and", "logical_not", "logical_or", "logical_xor",
     "logit", "logit_", "logspace", "logsumexp", "lt", "manual_seed", "masked_fill", "masked_scatter", "masked_select",
     "matmul",
     "matrix_power", "max", "maximum", "mean", "median", "meshgrid", "min", "minimum", "mm", "moveaxis", "movedim",
+    "mode", "msort",
     "mul", "multinomial", "multiply", "mv", "nan_to_num", "nan_to_num_", "nanmean", "nanquantile", "nansum", "narrow",
+    "nanmedian",
     "ne", "neg",
-    "neg_", "negative", "negative_", "nextafter", "nonzero", "norm", "normal", "normal_", "not_equal", "ones",
-    "ones_like",
-    "outer", "permute",
-    "pinverse", "positive", "pow", "prod", "quantile", "rad2deg", "rad2deg_", "rand", "rand_like", "randint",
-    "randint_like", "randn",
-    "randn_like",
-    "random_", "randperm", "ravel", "reciprocal", "reciprocal_", "relu", "remainder", "repeat",
+    "neg_", "negative", "negative_", "nextafter", "nonzero", "nonzero_static", "norm", "normal", "normal_", "not_equal",
+    "ones", "ones_like", "outer", "permute", "pinverse", "poisson", "positive", "pow", "prod", "put", "quantile",
+    "rad2deg", "rad2deg_", "rand", "rand_like", "randint", "randint_like", "randn", "randn_like", "random_", "randperm",
+    "range", "ravel", "reciprocal", "reciprocal_", "relu", "relu_", "remainder", "renorm", "repeat",
     "repeat_interleave", "reshape",
     "reshape_as", "roll", "round", "round_", "rsqrt", "rsqrt_", "rsub", "scatter", "scatter_add", "scatter_reduce",
+    "rot90", "row_stack", "scalar_tensor",
     "searchsorted", "seed",
     "select", "set_rng_state", "setitem", "sgn", "sigmoid", "sigmoid_", "sign", "signbit", "sin", "sin_", "sinc",
     "sinc_", "sinh", "sinh_",
     "slogdet", "softmax", "sort",
     "sparse_coo_tensor", "split", "spmm", "sqrt", "sqrt_", "square", "square_", "squeeze", "stack", "std", "std_mean",
+    "split_with_sizes",
     "sub", "subtract",
     "sum", "swapaxes", "swapdims", "t", "take", "take_along_dim", "tan", "tan_", "tanh", "tanh_", "tensor",
     "tensor_split", "tensordot",
     "tile", "topk", "trace", "transpose", "tril", "tril_indices", "triu", "triu_indices", "true_divide", "trunc",
+    "trapezoid", "trapz",
     "trunc_", "unbind", "unflatten", "uniform_", "unique", "unique_consecutive", "unsqueeze", "var", "var_mean",
+    "unravel_index", "unsafe_chunk", "unsafe_split", "unsafe_split_with_sizes",
     "vdot", "view",
-    "view_as", "vstack", "where", "xlogy", "xlogy_", "zero_", "zeros", "zeros_like"]
+    "view_as", "vsplit", "vstack", "where", "xlogy", "xlogy_", "zero_", "zeros", "zeros_like"]
 
 _tensor_methods.install()

@@ -1,6 +1,6 @@
 """More elementwise number functions: ``hypot``, ``copysign``, ``heaviside``, ``gcd``/``lcm``, ``ldexp``/``frexp``,
 ``nextafter``, ``signbit``, ``sinc``, ``logit``, ``xlogy``, degree conversions, the Bessel function ``i0``,
-and the predicates ``isposinf``/``isneginf``/``isreal``/``is_signed``/``is_nonzero``/``is_same_size``.
+and the predicates ``isposinf``/``isneginf``/``isreal``.
 
 Each op is its forward and, right below it, its backward, in tensor ops so that it differentiates again; the
 in-place variants (``x.hypot_(y)``) close the file. Dtypes and errors follow PyTorch: the float-only ops raise
@@ -405,43 +405,6 @@ def isreal(input: Tensor) -> Tensor:
         tensor([True, True])
     """
     return wrap(input._device.xp.ones(input._data.shape, bool), input._device)
-
-
-def is_signed(input: Tensor) -> bool:
-    """Whether the tensor's dtype is signed (bool and uint8 are not).
-
-    Example:
-        >>> import brickwork as torch
-        >>> torch.is_signed(torch.tensor([1.0])), torch.is_signed(torch.tensor([1], dtype=torch.uint8))
-        (True, False)
-    """
-    return bool(input.dtype.is_signed)
-
-
-def is_nonzero(input: Tensor) -> bool:
-    """Whether a one-element tensor is nonzero (``bool(x)`` without the conversion).
-
-    Example:
-        >>> import brickwork as torch
-        >>> torch.is_nonzero(torch.tensor([[0.5]])), torch.is_nonzero(torch.tensor(0))
-        (True, False)
-    """
-    n = input._data.size
-    if n != 1:
-        raise RuntimeError(f"Boolean value of Tensor with {'no values' if n == 0 else 'more than one value'} is "
-                           f"ambiguous (shape {tuple(input.shape)}); reduce it first, e.g. with .any() or .all()")
-    return bool(input._data.reshape(()) != 0)
-
-
-def is_same_size(input: Tensor, other: Tensor) -> bool:
-    """Whether two tensors have the same shape.
-
-    Example:
-        >>> import brickwork as torch
-        >>> torch.is_same_size(torch.ones(2, 3), torch.zeros(2, 3)), torch.is_same_size(torch.ones(2), torch.ones(1, 2))
-        (True, False)
-    """
-    return tuple(input._data.shape) == tuple(other._data.shape)
 
 
 # -- in-place variants (see `make_inplace`) ------------------------------------------------------------------
