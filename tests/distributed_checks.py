@@ -1,6 +1,6 @@
 """Checks run inside every rank of a multi-process job (tests/test_distributed.py starts them with the launcher).
 
-Usage: brickwork run --nproc-per-node N tests/distributed_checks.py collectives|ddp|fail ...
+Usage: brickwork run --nproc-per-node N tests/distributed_checks.py collectives|ddp|fail|timeout ...
 Each check compares with NumPy on the inputs of all ranks (computed locally: every rank's input is a function of
 its rank), so a wrong collective is found without trusting another collective. Ends by printing one line per rank.
 """
@@ -314,9 +314,39 @@ def fail() -> None:
     print("unreachable", flush=True)
 
 
+def timeout() -> None:
+    """Each rank in turn sleeps past a group's timeout while the other waits in a collective: the waiting rank
+    raises DistBackendError (a RuntimeError) after about the timeout, on a small and on a large message."""
+    from datetime import timedelta
+
+    r = dist.get_rank()
+    groups = [dist.new_group(timeout=timedelta(seconds=1)) for _ in range(2)]
+    for sleeper, (group, n) in enumerate(zip(groups, (3, 200_000))):  # small (polled) and large (blocking) path
+        if r == sleeper:
+            time.sleep(2.5)
+            continue
+        start = time.perf_counter()
+        try:
+            dist.all_reduce(torch.ones(n), group=group)
+            check(False, "all_reduce past the timeout returned")
+        except dist.DistBackendError as e:
+            waited = time.perf_counter() - start
+            check(isinstance(e, RuntimeError) and "timed out after 1 s" in str(e), f"timeout error: {e}")
+            check(0.9 < waited < 2.0, f"raised after {waited:.2f} s, expected about 1 s")
+        try:
+            dist.barrier(group=group)
+            check(False, "a timed-out group was used again")
+        except dist.DistBackendError as e:
+            check("earlier operation of this group timed out" in str(e), f"reuse error: {e}")
+    dist.barrier()  # the default group is unaffected
+
+
 if __name__ == "__main__":
-    dist.init_process_group("gloo")
+    from datetime import timedelta
+
+    # with "timeout", every collective of the job runs in its non-blocking, deadline-polled form
+    dist.init_process_group("gloo", timeout=timedelta(minutes=5) if "timeout" in sys.argv else None)
     for mode in sys.argv[1:]:
-        {"collectives": collectives, "ddp": ddp, "fail": fail}[mode]()
+        {"collectives": collectives, "ddp": ddp, "fail": fail, "timeout": timeout}[mode]()
     print(f"rank {dist.get_rank()} of {dist.get_world_size()}: {COUNT[0]} checks passed", flush=True)
     dist.destroy_process_group()

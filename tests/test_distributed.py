@@ -45,9 +45,9 @@ def _passed(r: subprocess.CompletedProcess, n: int) -> None:
 
 @pytest.mark.mpi
 @pytest.mark.skipif(not HAVE_MPI, reason="needs mpi4py and mpiexec: pip install 'brickwork[mpi]'")
-def test_two_ranks_through_the_launcher_collectives_and_ddp() -> None:
+def test_two_ranks_through_the_launcher_collectives_ddp_and_timeouts() -> None:
     r = _launch([sys.executable, "-m", "brickwork", "run", "--nproc-per-node", "2", str(CHECKS), "collectives",
-                 "ddp"])
+                 "ddp", "timeout"])
     _passed(r, 2)
 
 
@@ -140,6 +140,8 @@ def test_errors_match_torch(world: None) -> None:
     with pytest.raises(ValueError, match="Invalid backend"):
         dist.Backend("tcp")
     dist.destroy_process_group()
+    with pytest.raises(TypeError, match="datetime.timedelta, got 5"):
+        dist.init_process_group("gloo", timeout=5)
     with pytest.raises(ValueError, match="init_process_group"):
         dist.all_reduce(torch.zeros(1))
     with pytest.raises(ValueError, match="init_process_group"):
