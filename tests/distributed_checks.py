@@ -1,6 +1,6 @@
 """Checks run inside every rank of a multi-process job (tests/test_distributed.py starts them with the launcher).
 
-Usage: brickwork run --nproc-per-node N tests/distributed_checks.py collectives|ddp|fail|timeout ...
+Usage: brickwork run --nproc-per-node N tests/distributed_checks.py collectives|ddp|hooks|fail|timeout ...
 Each check compares with NumPy on the inputs of all ranks (computed locally: every rank's input is a function of
 its rank), so a wrong collective is found without trusting another collective. Ends by printing one line per rank.
 """
@@ -314,6 +314,54 @@ def fail() -> None:
     print("unreachable", flush=True)
 
 
+def hooks() -> None:
+    """DDP communication hooks: allreduce_hook gives the built-in average bitwise (dividing by a power of two
+    first is exact), the fp16/bf16 hooks within their precision; a hook sees torch's GradBucket API."""
+    from brickwork.distributed.algorithms.ddp_comm_hooks import default_hooks
+    from brickwork.nn.parallel import DistributedDataParallel as DDP
+
+    r, w = dist.get_rank(), dist.get_world_size()
+    fut = dist.all_reduce(torch.ones(3), async_op=True).get_future().then(lambda f: f.value()[0] + 1)
+    check(np.array_equal(fut.wait().numpy(), np.full(3, w + 1.0)), "Work.get_future().then()")
+    x = torch.from_numpy(np.random.default_rng(r).standard_normal((4, 5)).astype(np.float32))
+
+    def grads(hook=None, state=None):
+        torch.manual_seed(0)
+        net = DDP(nn.Sequential(nn.Linear(5, 16), nn.Tanh(), nn.Linear(16, 3)), bucket_cap_mb=0.0002)
+        if hook is not None:
+            net.register_comm_hook(state, hook)
+        net(x).square().sum().backward()
+        return net, [p.grad.numpy().copy() for p in net.module.parameters()]
+
+    _, base = grads()
+    for hook, tol in ((default_hooks.allreduce_hook, 0.0), (default_hooks.fp16_compress_hook, 2e-3),
+                      (default_hooks.bf16_compress_hook, 2e-2)):
+        _, got = grads(hook)
+        err = max(float(np.abs(a - b).max() / np.abs(b).max()) for a, b in zip(got, base))
+        check(err <= tol and (err > 0) == (tol > 0) and all(a.dtype == np.float32 for a in got),
+              f"{hook.__name__}: relative error {err}")  # the compressed hooks did round
+    seen = []
+
+    def probe(state, bucket):
+        seen.append((state, bucket.index(), bucket.is_last(), [tuple(p.shape) for p in bucket.parameters()],
+                     [tuple(g.shape) for g in bucket.gradients()], bucket.buffer().numel()))
+        return default_hooks.allreduce_hook(None, bucket)
+
+    net, got = grads(probe, "my state")
+    check(all(np.array_equal(a, b) for a, b in zip(got, base)), "a custom hook around allreduce_hook")
+    check([s[1] for s in seen] == list(range(len(seen))) and len(seen) > 1, f"bucket indexes {seen}")
+    check([s[2] for s in seen] == [False] * (len(seen) - 1) + [True], "is_last")
+    check(all(s[0] == "my state" and s[3] == s[4] and s[5] == sum(int(np.prod(t)) for t in s[3]) for s in seen),
+          f"GradBucket: {seen}")
+    check(sorted(t for s in seen for t in s[3]) == sorted(tuple(p.shape) for p in net.module.parameters()),
+          "every parameter in one bucket")
+    try:
+        net.register_comm_hook(None, probe)
+        check(False, "a second register_comm_hook must raise")
+    except RuntimeError as e:
+        check("only be called once" in str(e), str(e))
+
+
 def timeout() -> None:
     """Each rank in turn sleeps past a group's timeout while the other waits in a collective: the waiting rank
     raises DistBackendError (a RuntimeError) after about the timeout, on a small and on a large message."""
@@ -347,6 +395,6 @@ if __name__ == "__main__":
     # with "timeout", every collective of the job runs in its non-blocking, deadline-polled form
     dist.init_process_group("gloo", timeout=timedelta(minutes=5) if "timeout" in sys.argv else None)
     for mode in sys.argv[1:]:
-        {"collectives": collectives, "ddp": ddp, "fail": fail, "timeout": timeout}[mode]()
+        {"collectives": collectives, "ddp": ddp, "fail": fail, "hooks": hooks, "timeout": timeout}[mode]()
     print(f"rank {dist.get_rank()} of {dist.get_world_size()}: {COUNT[0]} checks passed", flush=True)
     dist.destroy_process_group()
