@@ -10,8 +10,10 @@ __all__ = ["GradBucket"]
 
 
 class GradBucket:
-    """One bucket of gradients, as ``torch.distributed.GradBucket``: ``buffer()`` is the flat tensor holding them
-    (``gradients()`` are views of it, shaped as ``parameters()``), ``index()`` its place in the reduction order.
+    """One bucket of gradients, as ``torch.distributed.GradBucket``.
+
+    ``buffer()`` is the flat tensor holding them (``gradients()`` are views of it, shaped as ``parameters()``),
+    ``index()`` its place in the reduction order.
 
     Example:
         >>> import brickwork as torch
