@@ -48,54 +48,86 @@ from .reduce import (
 from .scan import bitwise_left_shift, bitwise_right_shift, cummax, cummin, logaddexp, logaddexp2, logcumsumexp
 from .sparse import SparseCOOTensor, sparse_coo_tensor, spmm
 from .stats import bincount, histc, index_reduce, nanquantile, quantile, scatter_reduce, unique_consecutive
+from .movement import (  # issue 10's wider API
+    as_strided, as_strided_, atleast_1d, atleast_2d, atleast_3d, block_diag, column_stack, diag_embed, dsplit,
+    dstack, hsplit, rot90, row_stack, split_with_sizes, unsafe_chunk, unsafe_split, unsafe_split_with_sizes, vsplit)
+from .stats import (  # issue 10's wider API
+    corrcoef, cov, cumulative_trapezoid, diff, dist, gradient, histogram, histogramdd, mode, msort, nanmedian,
+    renorm, trapezoid, trapz)
+from .indexing import index_copy, index_put, isin, nonzero_static, put, unravel_index  # issue 10's wider API
+from .creation import (  # issue 10's wider API
+    bartlett_window, blackman_window, empty_permuted, empty_strided, frombuffer, hamming_window, hann_window,
+    kaiser_window, range, scalar_tensor)
+from .random import binomial, poisson  # issue 10's wider API
 
 __all__ = [
     "Generator", "abs", "abs_", "absolute", "acos", "acos_", "acosh", "acosh_", "add", "addcdiv", "addcmul", "addmm",
     "all", "allclose", "amax", "amin",
     "aminmax", "any", "arange", "arccos", "arccos_", "arccosh", "arccosh_", "arcsin", "arcsin_", "arcsinh",
     "arcsinh_", "arctan", "arctan2", "arctan_", "arctanh", "arctanh_", "argmax", "argmin", "argsort", "argwhere",
+    "as_strided", "as_strided_",
     "as_tensor", "asarray", "asin",
     "asin_", "asinh", "asinh_", "atan", "atan2", "atan_", "atanh", "atanh_", "baddbmm", "bernoulli", "bernoulli_",
+    "atleast_1d", "atleast_2d", "atleast_3d", "bartlett_window",
     "bincount", "bitwise_and", "bitwise_left_shift",
+    "binomial",
     "bitwise_not", "bitwise_or", "bitwise_right_shift", "bitwise_xor", "bmm", "broadcast_shapes", "broadcast_tensors",
+    "blackman_window", "block_diag",
     "broadcast_to", "bucketize", "cartesian_prod", "cat", "cdist", "ceil", "ceil_", "chunk", "clamp", "clamp_",
     "clamp_max", "clamp_max_", "clamp_min",
     "clamp_min_", "clip", "clip_", "clone", "combinations", "concat", "concatenate", "cos", "cos_", "cosh", "cosh_",
+    "column_stack", "corrcoef",
     "count_nonzero", "cross", "cummax",
+    "cov",
     "cummin", "cumprod", "cumsum", "default_generator", "det", "diag", "diagflat", "diagonal", "div", "divide", "dot",
+    "cumulative_trapezoid", "diag_embed", "diff", "dist", "dsplit", "dstack",
     "einsum", "empty", "empty_like", "eq", "equal", "erf", "erf_", "erfc", "erfc_", "erfinv", "exp", "exp2", "exp2_",
+    "empty_permuted", "empty_strided",
     "exp_", "expand", "expand_as",
     "expm1", "expm1_", "exponential_", "eye", "fill", "fill_", "fix", "fix_", "flatten", "flip", "fliplr", "flipud",
     "float_power",
     "floor",
     "floor_", "floor_divide", "fmax", "fmin", "fmod", "frac", "frac_", "from_numpy", "full", "full_like", "gather",
+    "frombuffer",
     "ge", "ger",
     "get_rng_state", "getitem", "greater", "greater_equal", "gt", "histc", "hstack", "index_add", "index_fill",
+    "gradient", "hamming_window", "hann_window", "histogram", "histogramdd", "hsplit", "index_copy", "index_put",
     "index_reduce", "index_select", "initial_seed", "inner", "inverse", "isclose", "isfinite", "isinf", "isnan", "kron",
+    "isin", "kaiser_window",
     "kthvalue", "le", "lerp", "less", "less_equal", "linspace", "log", "log10", "log10_", "log1p", "log1p_", "log2",
     "log2_", "log_", "log_softmax",
     "logaddexp", "logaddexp2", "logcumsumexp", "logdet", "logical_and", "logical_not", "logical_or", "logical_xor",
     "logspace", "logsumexp", "lt", "manual_seed", "masked_fill", "masked_scatter", "masked_select", "matmul",
     "matrix_power", "max", "maximum", "mean", "median", "meshgrid", "min", "minimum", "mm", "moveaxis", "movedim",
+    "mode", "msort",
     "mul", "multinomial", "multiply", "mv", "nan_to_num", "nan_to_num_", "nanmean", "nanquantile", "nansum", "narrow",
+    "nanmedian",
     "ne", "neg",
     "neg_", "negative", "negative_", "nonzero", "norm", "normal", "normal_", "not_equal", "ones", "ones_like",
+    "nonzero_static",
     "outer", "permute",
     "pinverse", "positive", "pow", "prod", "quantile", "rand", "rand_like", "randint", "randint_like", "randn",
+    "poisson", "put",
     "randn_like",
     "random_", "randperm", "ravel", "reciprocal", "reciprocal_", "relu", "relu_", "remainder", "repeat",
+    "range", "renorm",
     "repeat_interleave", "reshape",
     "reshape_as", "roll", "round", "round_", "rsqrt", "rsqrt_", "rsub", "scatter", "scatter_add", "scatter_reduce",
+    "rot90", "row_stack", "scalar_tensor",
     "searchsorted", "seed",
     "select", "set_rng_state", "setitem", "sgn", "sigmoid", "sigmoid_", "sign", "sin", "sin_", "sinh", "sinh_",
     "slogdet", "softmax", "sort",
     "sparse_coo_tensor", "split", "spmm", "sqrt", "sqrt_", "square", "square_", "squeeze", "stack", "std", "std_mean",
+    "split_with_sizes",
     "sub", "subtract",
     "sum", "swapaxes", "swapdims", "t", "take", "take_along_dim", "tan", "tan_", "tanh", "tanh_", "tensor",
     "tensor_split", "tensordot",
     "tile", "topk", "trace", "transpose", "tril", "tril_indices", "triu", "triu_indices", "true_divide", "trunc",
+    "trapezoid", "trapz",
     "trunc_", "unbind", "unflatten", "uniform_", "unique", "unique_consecutive", "unsqueeze", "var", "var_mean",
+    "unravel_index", "unsafe_chunk", "unsafe_split", "unsafe_split_with_sizes",
     "vdot", "view",
-    "view_as", "vstack", "where", "zero_", "zeros", "zeros_like"]
+    "view_as", "vstack", "where", "zero_", "zeros", "zeros_like",
+    "vsplit"]
 
 _tensor_methods.install()
