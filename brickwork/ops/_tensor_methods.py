@@ -22,8 +22,8 @@ from typing import Any, Callable, TypeVar, cast
 
 from .. import dtypes
 from .._tensor import Tensor
-from . import (combine, creation, elementwise, indexing, linalg, linalg_extra, movement, random, reduce, scan,
-               sparse, stats)
+from . import (combine, creation, elementwise, gamma, indexing, linalg, linalg_extra, movement, random, reduce,
+               scan, sparse, stats)
 
 __all__ = ["TensorMethods", "install"]
 
@@ -80,6 +80,11 @@ def _bernoulli(self: Tensor, p: Any = None, *, generator: random.Generator | Non
         tensor([1., 1., 1.])
     """
     return random.bernoulli(self, p, generator=generator)
+
+
+def _polygamma(self: Tensor, n: int) -> Tensor:
+    """``x.polygamma(n)`` is ``polygamma(n, x)``: the tensor is the second argument."""
+    return gamma.polygamma(n, self)
 
 
 def _split_with_sizes(self: Tensor, split_sizes: Sequence[int], dim: int = 0) -> tuple[Tensor, ...]:
@@ -202,6 +207,12 @@ class TensorMethods:
     erf = elementwise.erf
     erfc = elementwise.erfc
     erfinv = elementwise.erfinv
+    lgamma = gamma.lgamma
+    digamma = gamma.digamma
+    polygamma = _polygamma
+    mvlgamma = gamma.mvlgamma
+    igamma = gamma.igamma
+    igammac = gamma.igammac
     floor = elementwise.floor
     ceil = elementwise.ceil
     trunc = elementwise.trunc
@@ -418,6 +429,12 @@ class TensorMethods:
     log1p_ = _inplace(elementwise.log1p, "log1p_")
     expm1_ = _inplace(elementwise.expm1, "expm1_")
     erf_ = _inplace(elementwise.erf, "erf_")
+    lgamma_ = _inplace(gamma.lgamma, "lgamma_")
+    digamma_ = _inplace(gamma.digamma, "digamma_")
+    polygamma_ = _inplace(_polygamma, "polygamma_")
+    mvlgamma_ = _inplace(gamma.mvlgamma, "mvlgamma_")
+    igamma_ = _inplace(gamma.igamma, "igamma_")
+    igammac_ = _inplace(gamma.igammac, "igammac_")
     maximum_ = _inplace(elementwise.maximum, "maximum_")
     minimum_ = _inplace(elementwise.minimum, "minimum_")
     nan_to_num_ = _inplace(elementwise.nan_to_num, "nan_to_num_")
