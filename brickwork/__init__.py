@@ -28,28 +28,43 @@ from .dtypes import (bfloat16, bool_ as bool, double, dtype, finfo, float, float
                      get_default_dtype, half, iinfo, int, int8, int16, int32, int64, is_floating_point, long,
                      promote_types, result_type, set_default_dtype, short, uint8)
 from .ops import (
-    Generator, abs, absolute, acos, add, addcdiv, addcmul, addmm, all, allclose, amax, amin, aminmax, any, arange,
-    arctan2, argmax, argmin, argsort, argwhere, as_tensor, asarray, asin, atan, atan2, baddbmm, bernoulli, bernoulli_,
+    Generator, abs, abs_, absolute, acos, acos_, acosh, acosh_, add, addcdiv, addcmul, addmm, all, allclose, amax,
+    amin, aminmax, any, arange,
+    arccos, arccos_, arccosh, arccosh_, arcsin, arcsin_, arcsinh, arcsinh_, arctan, arctan2, arctan_, arctanh,
+    arctanh_, argmax, argmin, argsort, argwhere, as_tensor, asarray, asin, asin_, asinh, asinh_, atan, atan2, atan_,
+    atanh, atanh_, baddbmm, bernoulli, bernoulli_,
     bincount, bitwise_and, bitwise_left_shift, bitwise_not, bitwise_or, bitwise_right_shift, bitwise_xor, bmm,
-    broadcast_shapes, broadcast_tensors, broadcast_to, bucketize, cartesian_prod, cat, cdist, ceil, chunk, clamp,
-    clamp_max, clamp_min, clip, clone, combinations, concat, concatenate, cos, cosh, count_nonzero, cross, cummax,
+    broadcast_shapes, broadcast_tensors, broadcast_to, bucketize, cartesian_prod, cat, cdist, ceil, ceil_, chunk, clamp,
+    clamp_, clamp_max, clamp_max_, clamp_min, clamp_min_, clip, clip_, clone, combinations, concat, concatenate, cos,
+    cos_, cosh, cosh_, count_nonzero, cross, cummax,
     cummin, cumprod, cumsum, default_generator, det, diag, diagflat, diagonal, div, divide, dot, einsum, empty,
-    empty_like, eq, equal, erf, erfc, erfinv, exp, exp2, expand, expand_as, expm1, exponential_, eye, fix, flatten,
-    flip, fliplr, flipud, float_power, floor, floor_divide, fmax, fmin, fmod, frac, from_numpy, full, full_like, gather,
+    empty_like, eq, equal, erf, erf_, erfc, erfc_, erfinv, exp, exp2, exp2_, exp_, expand, expand_as, expm1, expm1_,
+    exponential_, eye, fill, fill_, fix, fix_, flatten,
+    flip, fliplr, flipud, float_power, floor, floor_, floor_divide, fmax, fmin, fmod, frac, frac_, from_numpy, full,
+    full_like, gather,
     ge, ger, get_rng_state, getitem, greater, greater_equal, gt, histc, hstack, index_add, index_fill, index_reduce,
     index_select, initial_seed, inner, inverse, isclose, isfinite, isinf, isnan, kron, kthvalue, le, lerp, less,
-    less_equal, linspace, log, log10, log1p, log2, log_softmax, logaddexp, logaddexp2, logcumsumexp, logdet,
+    less_equal, linspace, log, log10, log10_, log1p, log1p_, log2, log2_, log_, log_softmax, logaddexp, logaddexp2,
+    logcumsumexp, logdet,
     logical_and, logical_not, logical_or, logical_xor, logspace, logsumexp, lt, manual_seed, masked_fill,
     masked_scatter, masked_select, matmul, matrix_power, max, maximum, mean, median, meshgrid, min, minimum, mm,
-    moveaxis, movedim, mul, multinomial, multiply, mv, nan_to_num, nanmean, nanquantile, nansum, narrow, ne, neg,
-    negative, nonzero, norm, normal, normal_, not_equal, ones, ones_like, outer, permute, pinverse, pow, prod, quantile,
-    rand, rand_like, randint, randint_like, randn, randn_like, random_, randperm, ravel, reciprocal, relu, remainder,
-    repeat, repeat_interleave, reshape, reshape_as, roll, round, rsqrt, rsub, scatter, scatter_add, scatter_reduce,
-    searchsorted, seed, select, set_rng_state, setitem, sgn, sigmoid, sign, sin, sinh, slogdet, softmax, sort,
-    sparse_coo_tensor, split, spmm, sqrt, square, squeeze, stack, std, std_mean, sub, subtract, sum, swapaxes, swapdims,
-    t, take, take_along_dim, tan, tanh, tensor, tensor_split, tensordot, tile, topk, trace, transpose, tril,
-    tril_indices, triu, triu_indices, true_divide, trunc, unbind, unflatten, uniform_, unique, unique_consecutive,
-    unsqueeze, var, var_mean, vdot, view, view_as, vstack, where, zeros, zeros_like)
+    moveaxis, movedim, mul, multinomial, multiply, mv, nan_to_num, nan_to_num_, nanmean, nanquantile, nansum, narrow,
+    ne, neg,
+    neg_, negative, negative_, nonzero, norm, normal, normal_, not_equal, ones, ones_like, outer, permute, pinverse,
+    positive, pow, prod, quantile,
+    rand, rand_like, randint, randint_like, randn, randn_like, random_, randperm, ravel, reciprocal, reciprocal_,
+    relu, relu_, remainder,
+    repeat, repeat_interleave, reshape, reshape_as, roll, round, round_, rsqrt, rsqrt_, rsub, scatter, scatter_add,
+    scatter_reduce,
+    searchsorted, seed, select, set_rng_state, setitem, sgn, sigmoid, sigmoid_, sign, sin, sin_, sinh, sinh_, slogdet,
+    softmax, sort,
+    sparse_coo_tensor, split, spmm, sqrt, sqrt_, square, square_, squeeze, stack, std, std_mean, sub, subtract, sum,
+    swapaxes, swapdims,
+    t, take, take_along_dim, tan, tan_, tanh, tanh_, tensor, tensor_split, tensordot, tile, topk, trace, transpose,
+    tril,
+    tril_indices, triu, triu_indices, true_divide, trunc, trunc_, unbind, unflatten, uniform_, unique,
+    unique_consecutive,
+    unsqueeze, var, var_mean, vdot, view, view_as, vstack, where, zero_, zeros, zeros_like)
 from .ops import digamma, igamma, igammac, lgamma, mvlgamma, polygamma
 from .kernels import get_num_threads, set_num_threads
 from ._glue import _assert, compile, get_float32_matmul_precision, set_float32_matmul_precision  # noqa: A004
@@ -67,23 +82,41 @@ if _typing.TYPE_CHECKING:  # loaded on first use by __getattr__ below, so that `
     from . import accelerator, datasets, distributed, io, jit, linalg, nn, optim, sparse, testing, train, utils
     from .io import FormatError, load, save
     from .nn.utils.summary import summary
+    from ._nn_aliases import (
+        adaptive_avg_pool1d, adaptive_max_pool1d, affine_grid_generator, alpha_dropout, alpha_dropout_, avg_pool1d,
+        batch_norm, bilinear, binary_cross_entropy_with_logits, celu, celu_, channel_shuffle, constant_pad_nd,
+        conv1d, conv2d, conv3d, conv_tbc, conv_transpose1d, conv_transpose2d, conv_transpose3d, convolution,
+        cosine_embedding_loss, cosine_similarity, ctc_loss, dropout, dropout_, embedding, feature_alpha_dropout,
+        feature_alpha_dropout_, feature_dropout, feature_dropout_, grid_sampler, grid_sampler_2d, grid_sampler_3d,
+        group_norm, gru, hardshrink, hinge_embedding_loss, instance_norm, kl_div, layer_norm, lstm,
+        margin_ranking_loss, max_pool1d, max_pool1d_with_indices, max_pool2d, max_pool3d, norm_except_dim,
+        pairwise_distance, pdist, pixel_shuffle, pixel_unshuffle, poisson_nll_loss, prelu, relu_, rms_norm, rnn_relu,
+        rnn_tanh, rrelu, rrelu_, selu, selu_, threshold, threshold_, triplet_margin_loss)
 
 # the names `from brickwork import *` gives; the lazily loaded ones above are left out so that it stays fast
 __all__ = [
     "BFloat16Tensor", "BoolTensor", "ByteTensor", "CharTensor", "DoubleTensor", "FloatTensor", "Generator",
-    "HalfTensor", "IntTensor", "LongTensor", "ShortTensor", "Size", "Tensor", "abs", "absolute", "acos", "add",
-    "addcdiv", "addcmul", "addmm", "all", "allclose", "amax", "amin", "aminmax", "any", "arange", "arctan2", "argmax",
-    "argmin", "argsort", "argwhere", "as_tensor", "asarray", "asin", "atan", "atan2", "autograd", "backends", "baddbmm",
+    "HalfTensor", "IntTensor", "LongTensor", "ShortTensor", "Size", "Tensor", "abs", "abs_", "absolute", "acos",
+    "acos_", "acosh", "acosh_", "add",
+    "addcdiv", "addcmul", "addmm", "all", "allclose", "amax", "amin", "aminmax", "any", "arange", "arccos", "arccos_",
+    "arccosh", "arccosh_", "arcsin", "arcsin_", "arcsinh", "arcsinh_", "arctan", "arctan2", "arctan_", "arctanh",
+    "arctanh_", "argmax",
+    "argmin", "argsort", "argwhere", "as_tensor", "asarray", "asin", "asin_", "asinh", "asinh_", "atan", "atan2",
+    "atan_", "atanh", "atanh_", "autograd", "backends", "baddbmm",
     "bernoulli", "bernoulli_", "bfloat16", "bincount", "bitwise_and", "bitwise_left_shift", "bitwise_not", "bitwise_or",
     "bitwise_right_shift", "bitwise_xor", "bmm", "bool", "broadcast_shapes", "broadcast_tensors", "broadcast_to",
-    "bucketize", "cartesian_prod", "cat", "cdist", "ceil", "cfloat", "chunk", "clamp", "clamp_max", "clamp_min", "clip",
-    "clone", "combinations", "compile", "concat", "concatenate", "cos", "cosh", "count_nonzero", "cross", "cuda",
+    "bucketize", "cartesian_prod", "cat", "cdist", "ceil", "ceil_", "cfloat", "chunk", "clamp", "clamp_", "clamp_max",
+    "clamp_max_", "clamp_min", "clamp_min_", "clip",
+    "clip_", "clone", "combinations", "compile", "concat", "concatenate", "cos", "cos_", "cosh", "cosh_",
+    "count_nonzero", "cross", "cuda",
     "cummax", "cummin", "cumprod", "cumsum", "default_generator", "det", "device", "diag", "diagflat", "diagonal",
     "digamma",
     "div", "divide", "dot", "double", "dtype", "dtypes", "einsum", "empty", "empty_like", "enable_grad", "eq", "equal",
-    "erf", "erfc", "erfinv", "exp", "exp2", "expand", "expand_as", "expm1", "exponential_", "eye", "finfo", "fix",
-    "flatten", "flip", "fliplr", "flipud", "float", "float16", "float32", "float64", "float_power", "floor",
-    "floor_divide", "fmax", "fmin", "fmod", "frac", "from_dlpack", "from_numpy", "full", "full_like", "gather", "ge",
+    "erf", "erf_", "erfc", "erfc_", "erfinv", "exp", "exp2", "exp2_", "exp_", "expand", "expand_as", "expm1",
+    "expm1_", "exponential_", "eye", "fill", "fill_", "finfo", "fix",
+    "fix_", "flatten", "flip", "fliplr", "flipud", "float", "float16", "float32", "float64", "float_power", "floor",
+    "floor_", "floor_divide", "fmax", "fmin", "fmod", "frac", "frac_", "from_dlpack", "from_numpy", "full",
+    "full_like", "gather", "ge",
     "ger", "get_default_device", "get_default_dtype", "get_float32_matmul_precision", "get_num_threads",
     "get_rng_state", "getitem", "greater", "greater_equal", "gt", "half", "histc", "hstack", "igamma", "igammac",
     "iinfo", "index_add",
@@ -91,25 +124,33 @@ __all__ = [
     "int64", "int8", "inverse", "is_floating_point", "is_grad_enabled", "is_inference_mode_enabled", "is_tensor",
     "isclose", "isfinite", "isinf", "isnan", "kernels", "kron", "kthvalue", "le", "lerp", "less", "less_equal",
     "lgamma",
-    "linspace", "log", "log10", "log1p", "log2", "log_softmax", "logaddexp", "logaddexp2", "logcumsumexp", "logdet",
+    "linspace", "log", "log10", "log10_", "log1p", "log1p_", "log2", "log2_", "log_", "log_softmax", "logaddexp",
+    "logaddexp2", "logcumsumexp", "logdet",
     "logical_and", "logical_not", "logical_or", "logical_xor", "logspace", "logsumexp", "long", "lt", "manual_seed",
     "masked_fill", "masked_scatter", "masked_select", "matmul", "matrix_power", "max", "maximum", "mean", "median",
     "meshgrid", "min", "minimum", "mm", "moveaxis", "movedim", "mul", "multinomial", "multiply", "mv", "mvlgamma",
     "nan_to_num",
-    "nanmean", "nanquantile", "nansum", "narrow", "ne", "neg", "negative", "no_grad", "nonzero", "norm", "normal",
-    "normal_", "not_equal", "numel", "ones", "ones_like", "ops", "outer", "permute", "pinverse", "polygamma", "pow",
+    "nan_to_num_", "nanmean", "nanquantile", "nansum", "narrow", "ne", "neg", "neg_", "negative", "negative_",
+    "no_grad", "nonzero", "norm", "normal",
+    "normal_", "not_equal", "numel", "ones", "ones_like", "ops", "outer", "permute", "pinverse", "polygamma",
+    "positive", "pow",
     "prod",
     "promote_types", "quantile", "rand", "rand_like", "randint", "randint_like", "randn", "randn_like", "random_",
-    "randperm", "ravel", "reciprocal", "relu", "remainder", "repeat", "repeat_interleave", "reshape", "reshape_as",
-    "result_type", "return_types", "roll", "round", "rsqrt", "rsub", "scatter", "scatter_add", "scatter_reduce",
+    "randperm", "ravel", "reciprocal", "reciprocal_", "relu", "relu_", "remainder", "repeat", "repeat_interleave",
+    "reshape", "reshape_as",
+    "result_type", "return_types", "roll", "round", "round_", "rsqrt", "rsqrt_", "rsub", "scatter", "scatter_add",
+    "scatter_reduce",
     "searchsorted", "seed", "select", "set_default_device", "set_default_dtype", "set_float32_matmul_precision",
     "set_grad_enabled", "set_num_threads", "set_printoptions", "set_rng_state", "setitem", "sgn", "short", "sigmoid",
-    "sign", "sin", "sinh", "slogdet", "softmax", "sort", "sparse_coo_tensor", "split", "spmm", "sqrt", "square",
-    "squeeze", "stack", "std", "std_mean", "sub", "subtract", "sum", "swapaxes", "swapdims", "t", "take",
-    "take_along_dim", "tan", "tanh", "tensor", "tensor_split", "tensordot", "tile", "topk", "trace", "transpose",
-    "tril", "tril_indices", "triu", "triu_indices", "true_divide", "trunc", "uint8", "unbind", "unflatten", "uniform_",
+    "sigmoid_", "sign", "sin", "sin_", "sinh", "sinh_", "slogdet", "softmax", "sort", "sparse_coo_tensor", "split",
+    "spmm", "sqrt", "sqrt_", "square",
+    "square_", "squeeze", "stack", "std", "std_mean", "sub", "subtract", "sum", "swapaxes", "swapdims", "t", "take",
+    "take_along_dim", "tan", "tan_", "tanh", "tanh_", "tensor", "tensor_split", "tensordot", "tile", "topk", "trace",
+    "transpose",
+    "tril", "tril_indices", "triu", "triu_indices", "true_divide", "trunc", "trunc_", "uint8", "unbind", "unflatten",
+    "uniform_",
     "unique", "unique_consecutive", "unsqueeze", "var", "var_mean", "vdot", "view", "view_as", "vstack", "where",
-    "zeros", "zeros_like"]
+    "zero_", "zeros", "zeros_like"]
 
 cfloat = None  # brickwork has no complex dtypes
 
@@ -149,4 +190,8 @@ def __getattr__(name: str) -> _typing.Any:
         return getattr(importlib.import_module(".amp", __name__), name)
     if name == "summary":
         return importlib.import_module(".nn.utils", __name__).summary
+    if not name.startswith("__"):  # torch.conv2d, torch.dropout...: nn ops under torch's top-level signatures
+        aliases = importlib.import_module("._nn_aliases", __name__)
+        if name in aliases.__all__:
+            return getattr(aliases, name)
     raise AttributeError(f"module 'brickwork' has no attribute {name!r}")

@@ -408,6 +408,82 @@ GAMMA_OPS: list[Op] = [
        domain="pos"),
 ]
 
+# -- issue 10's elementwise names: inverse hyperbolics, aliases, the number functions ------------------------
+
+ELEMENTWISE_OPS: list[Op] = [
+    unary("asinh"),
+    Op("acosh", lambda L, a: L.acosh(a + 1), UNARY, FI, domain="pos"),
+    unary("atanh", domain="unit"),
+    Op("arc_aliases", lambda L, a: (L.arcsin(a), L.arccos(a), L.arctan(a), a.arcsinh(), L.arctanh(a),
+                                    L.arccosh(a + 2)), UNARY, FI, domain="unit"),
+    Op("positive", lambda L, a: L.positive(a) * 1, UNARY, FI,
+       errors=[(lambda L: L.positive(L.tensor([True])), "bool tensor is not supported")]),
+    Op("fmod_tensor", lambda L, a, b: L.fmod(a, b), BINARY[:4], FI, domain="nz", smooth=False),
+    Op("frac", lambda L, a: L.frac(a), UNARY, errors=[(lambda L: L.frac(L.tensor([1])), "not implemented")]),
+    Op("fill", lambda L, a, v: (L.fill(a, 2.5), L.fill(a, v)), [((2, 3), ()), ((0,), ())], FI,
+       errors=[(lambda L: L.fill(L.ones(2), L.ones(2)), "0-dimension value tensor")]),
+]
+
+# -- issue 10's nn.functional additions: sampling grids, pair distances, linear heads, grouped products --------
+
+def gs(mode: str, padding: str, align: bool) -> Callable[..., Any]:
+    return lambda L, x, g: L.nn.functional.grid_sample(x, g, mode, padding, align)
+
+
+def lce(L: Any, x: Any, w: Any, b: Any, **kw: Any) -> Any:
+    target = L.tensor([[0, 3], [2, 2], [1, 0]])  # a 1-dimensional loss over (N=3, C=4, d=2) logits
+    return L.nn.functional.linear_cross_entropy(x, w, target, linear_bias=b, **kw)
+
+
+GRID2, GRID3 = [((2, 2, 3, 4), (2, 3, 2, 2))], [((1, 2, 2, 3, 3), (1, 2, 2, 2, 3))]
+OFFS = lambda L: L.tensor([1, 3], dtype=L.int32)  # noqa: E731  (grouped_mm's group ends)
+
+NN_OPS: list[Op] = [
+    *[Op(f"grid_sample_{m}_{p}_{int(a)}", gs(m, p, a), GRID2, smooth=False, tol=1 if m == "bilinear" else 20)
+      for m in ("bilinear", "bicubic") for p in ("zeros", "border", "reflection") for a in (True, False)],
+    *[Op(f"grid_sample_nearest_{p}", gs("nearest", p, False), GRID2, smooth=False, fd=False)
+      for p in ("zeros", "reflection")],
+    *[Op(f"grid_sample_3d_{m}_{p}", gs(m, p, a), GRID3, smooth=False, fd=m != "nearest")
+      for m, p, a in [("bilinear", "zeros", False), ("bilinear", "reflection", True), ("nearest", "border", True)]],
+    Op("grid_sample_errors", gs("bilinear", "zeros", False), GRID2, grad=False, errors=[
+        (fn_error("grid_sample", ones(1, 1, 2, 2), ones(1, 2, 2, 3), align_corners=False), "size 2 in last"),
+        (fn_error("grid_sample", ones(1, 1, 2, 2, 2), ones(1, 1, 1, 1, 3), "bicubic", align_corners=False),
+         "bicubic"),
+        (fn_error("grid_sample", ones(1, 1, 2, 2), ones(1, 1, 1, 2), "linear"), "expected mode"),
+        (fn_error("grid_sample", ones(1, 1, 2, 2), ones(1, 1, 1, 2), padding_mode="wrap"), "padding_mode")]),
+    *[Op(f"affine_grid_{d}d_{int(a)}", lambda L, t, d=d, a=a: L.nn.functional.affine_grid(
+        t, [2, 3, 4, 5] if d == 2 else [2, 1, 2, 3, 4], align_corners=a), one((2, d, d + 1)))
+      for d in (2, 3) for a in (True, False)],
+    Op("affine_grid_errors", lambda L, t: L.nn.functional.affine_grid(t, [1, 1, 2, 2], False), one((1, 2, 3)),
+       errors=[(fn_error("affine_grid", ones(1, 3, 4), [1, 1, 2, 2], False), "Nx2x3"),
+               (fn_error("affine_grid", ones(1, 2, 3), [1, 1, 2], False), "4D and 5D")]),
+    *[Op(f"pdist_{p}", lambda L, x, p=p: L.pdist(x, p), one((4, 3), nc(4, 3), (1, 3)), tol=4)
+      for p in (1, 2, 3, float("inf"))],
+    Op("pdist_errors", lambda L, x: L.nn.functional.pdist(x), one((3, 2)),
+       errors=[(fn_error("pdist", ones(2, 2, 2)), "2D")]),
+    Op("conv_tbc", lambda L, x, w, b: L.conv_tbc(x, w, b, 1), [((5, 2, 3), (3, 3, 4), (4,))], errors=[
+        (lambda L: L.conv_tbc(L.ones(5, 2, 3), L.ones(3, 2, 4), L.ones(4)), "channels")]),
+    Op("linear_cross_entropy", lce, [((3, 5), (4, 2, 5), (4, 2))], errors=[
+        (lambda L: L.nn.functional.linear_cross_entropy(L.ones(3, 5), L.ones(4, 6), L.tensor([0, 1, 2])),
+         "last dimensions")]),
+    Op("linear_cross_entropy_smooth_sum", lambda L, x, w: L.nn.functional.linear_cross_entropy(
+        x, w, L.tensor([1, 0, 3]), reduction="sum", label_smoothing=0.2, ignore_index=0), [((3, 5), (4, 5))]),
+    Op("linear_cross_entropy_probs", lambda L, x, w, t: L.nn.functional.linear_cross_entropy(
+        x, w, t.softmax(1)), [((3, 5), (4, 5), (3, 4))]),
+    # PyTorch's CPU grouped_mm takes float32 with 16-byte aligned rows and has no backward there (gradients:
+    # tests/test_nn_aliases.py checks them by finite differences)
+    *[Op(f"grouped_mm_{k}", fn, [shapes], ("float32",), grad=False, errors=errors) for k, fn, shapes, errors in [
+        ("2d_3d", lambda L, a, b: L.nn.functional.grouped_mm(a, b, offs=OFFS(L)), ((3, 4), (2, 4, 8)), [
+            (lambda L: L.nn.functional.grouped_mm(L.ones(4, 4), L.ones(2, 4, 4)), "offsets")]),
+        ("3d_2d", lambda L, a, b: L.nn.functional.grouped_mm(a, b, offs=L.tensor([4, 8], dtype=L.int32)),
+         ((2, 4, 4), (4, 8)), []),
+        ("2d_2d", lambda L, a, b: L.nn.functional.grouped_mm(a, b, offs=L.tensor([4, 8], dtype=L.int32)),
+         ((4, 8), (8, 4)), []),
+        ("3d_3d", lambda L, a, b: L.nn.functional.grouped_mm(a, b), ((2, 4, 4), (2, 4, 8)), [])]],
+    Op("Tensor.hardshrink", lambda L, a: a.hardshrink(0.3), UNARY, smooth=False),
+    Op("Tensor.prelu", lambda L, a, w: a.prelu(w), [((2, 3, 4), (3,)), ((2, 3), (1,))], smooth=False),
+]
+
 # -- the table ---------------------------------------------------------------------------------------------
 
 OPS: list[Op] = [
@@ -678,6 +754,8 @@ OPS: list[Op] = [
     Op("sort_desc", lambda L, a: a.sort(dim=0, descending=True, stable=True), one((3, 2), nc(3, 2)), FI),
     *API_OPS,
     *LINALG_OPS,
+    *ELEMENTWISE_OPS,
+    *NN_OPS,
     *GAMMA_OPS,
 
     # nn.functional primitives (brickwork/ops/linear.py, conv.py, pool.py, normalization.py, pad.py, embedding.py,
@@ -796,7 +874,7 @@ OPS: list[Op] = [
 ]
 
 
-_TYPED_ERRORS = {op.name for op in API_OPS + LINALG_OPS + GAMMA_OPS}
+_TYPED_ERRORS = {op.name for op in API_OPS + LINALG_OPS + ELEMENTWISE_OPS + NN_OPS + GAMMA_OPS}
 
 
 # -- the generic suite -------------------------------------------------------------------------------------

@@ -22,8 +22,8 @@ from typing import Any, Callable, TypeVar, cast
 
 from .. import dtypes
 from .._tensor import Tensor
-from . import (combine, creation, elementwise, gamma, indexing, linalg, linalg_extra, movement, random, reduce,
-               scan, sparse, stats)
+from . import (activation, combine, creation, elementwise, gamma, indexing, linalg, linalg_extra, movement, random,
+               reduce, scan, sparse, stats)
 
 __all__ = ["TensorMethods", "install"]
 
@@ -32,7 +32,7 @@ _F = TypeVar("_F", bound=Callable[..., Any])
 
 def _inplace(fn: _F, name: str) -> _F:
     """The in-place method ``name`` of the op ``fn``: the same arguments, the result written into ``self``."""
-    return cast(_F, elementwise.make_inplace(fn, name))
+    return elementwise.make_inplace(fn, name)
 
 
 def _cast(name: str, dtype: dtypes.dtype) -> Callable[..., Tensor]:
@@ -57,10 +57,6 @@ def _eq(self: Tensor, other: Any) -> Any:
 
 def _ne(self: Tensor, other: Any) -> Any:
     return True if other is None else elementwise.ne(self, other)
-
-
-def _pos(self: Tensor) -> Tensor:
-    return self
 
 
 def _contains(self: Tensor, element: Any) -> bool:
@@ -137,7 +133,7 @@ class TensorMethods:
     __gt__ = elementwise.gt
     __ge__ = elementwise.ge
     __neg__ = elementwise.neg
-    __pos__ = _pos
+    __pos__ = elementwise.positive
     __abs__ = elementwise.abs
     __invert__ = elementwise.bitwise_not
     __contains__ = _contains
@@ -191,6 +187,7 @@ class TensorMethods:
     sgn = elementwise.sgn
     neg = elementwise.neg
     negative = elementwise.negative
+    positive = elementwise.positive
     sin = elementwise.sin
     cos = elementwise.cos
     tan = elementwise.tan
@@ -199,11 +196,22 @@ class TensorMethods:
     atan = elementwise.atan
     atan2 = elementwise.atan2
     arctan2 = elementwise.arctan2
+    arcsin = elementwise.arcsin
+    arccos = elementwise.arccos
+    arctan = elementwise.arctan
+    asinh = elementwise.asinh
+    acosh = elementwise.acosh
+    atanh = elementwise.atanh
+    arcsinh = elementwise.arcsinh
+    arccosh = elementwise.arccosh
+    arctanh = elementwise.arctanh
     sinh = elementwise.sinh
     cosh = elementwise.cosh
     tanh = elementwise.tanh
     sigmoid = elementwise.sigmoid
     relu = elementwise.relu
+    prelu = activation.prelu
+    hardshrink = activation.hardshrink
     erf = elementwise.erf
     erfc = elementwise.erfc
     erfinv = elementwise.erfinv
@@ -391,59 +399,110 @@ class TensorMethods:
     to_dense = sparse.to_dense
 
     # -- in place ------------------------------------------------------------------------------------------
-    add_ = _inplace(elementwise.add, "add_")
-    sub_ = _inplace(elementwise.sub, "sub_")
-    mul_ = _inplace(elementwise.mul, "mul_")
-    div_ = _inplace(elementwise.div, "div_")
-    pow_ = _inplace(elementwise.pow, "pow_")
-    clamp_ = _inplace(elementwise.clamp, "clamp_")
-    clip_ = _inplace(elementwise.clamp, "clip_")
-    clamp_min_ = _inplace(elementwise.clamp_min, "clamp_min_")
-    clamp_max_ = _inplace(elementwise.clamp_max, "clamp_max_")
-    exp_ = _inplace(elementwise.exp, "exp_")
-    log_ = _inplace(elementwise.log, "log_")
-    sqrt_ = _inplace(elementwise.sqrt, "sqrt_")
-    rsqrt_ = _inplace(elementwise.rsqrt, "rsqrt_")
-    abs_ = _inplace(elementwise.abs, "abs_")
-    neg_ = _inplace(elementwise.neg, "neg_")
-    sigmoid_ = _inplace(elementwise.sigmoid, "sigmoid_")
-    tanh_ = _inplace(elementwise.tanh, "tanh_")
-    relu_ = _inplace(elementwise.relu, "relu_")
-    floor_ = _inplace(elementwise.floor, "floor_")
-    ceil_ = _inplace(elementwise.ceil, "ceil_")
-    round_ = _inplace(elementwise.round, "round_")
-    trunc_ = _inplace(elementwise.trunc, "trunc_")
-    sign_ = _inplace(elementwise.sign, "sign_")
-    sin_ = _inplace(elementwise.sin, "sin_")
-    cos_ = _inplace(elementwise.cos, "cos_")
-    reciprocal_ = _inplace(elementwise.reciprocal, "reciprocal_")
-    lerp_ = _inplace(elementwise.lerp, "lerp_")
+    add_ = elementwise.add_
+    sub_ = elementwise.sub_
+    mul_ = elementwise.mul_
+    div_ = elementwise.div_
+    pow_ = elementwise.pow_
+    clamp_ = elementwise.clamp_
+    clip_ = elementwise.clip_
+    clamp_min_ = elementwise.clamp_min_
+    clamp_max_ = elementwise.clamp_max_
+    exp_ = elementwise.exp_
+    log_ = elementwise.log_
+    sqrt_ = elementwise.sqrt_
+    rsqrt_ = elementwise.rsqrt_
+    abs_ = elementwise.abs_
+    neg_ = elementwise.neg_
+    sigmoid_ = elementwise.sigmoid_
+    tanh_ = elementwise.tanh_
+    relu_ = elementwise.relu_
+    floor_ = elementwise.floor_
+    ceil_ = elementwise.ceil_
+    round_ = elementwise.round_
+    trunc_ = elementwise.trunc_
+    sign_ = elementwise.sign_
+    sin_ = elementwise.sin_
+    cos_ = elementwise.cos_
+    reciprocal_ = elementwise.reciprocal_
+    absolute_ = elementwise.absolute_
+    acos_ = elementwise.acos_
+    arccos_ = elementwise.arccos_
+    acosh_ = elementwise.acosh_
+    arccosh_ = elementwise.arccosh_
+    asin_ = elementwise.asin_
+    arcsin_ = elementwise.arcsin_
+    asinh_ = elementwise.asinh_
+    arcsinh_ = elementwise.arcsinh_
+    atan_ = elementwise.atan_
+    arctan_ = elementwise.arctan_
+    atanh_ = elementwise.atanh_
+    arctanh_ = elementwise.arctanh_
+    atan2_ = elementwise.atan2_
+    arctan2_ = elementwise.arctan2_
+    bitwise_and_ = elementwise.bitwise_and_
+    bitwise_not_ = elementwise.bitwise_not_
+    bitwise_or_ = elementwise.bitwise_or_
+    bitwise_xor_ = elementwise.bitwise_xor_
+    cosh_ = elementwise.cosh_
+    divide_ = elementwise.divide_
+    eq_ = elementwise.eq_
+    erfc_ = elementwise.erfc_
+    erfinv_ = elementwise.erfinv_
+    exp2_ = elementwise.exp2_
+    fix_ = elementwise.fix_
+    float_power_ = elementwise.float_power_
+    frac_ = elementwise.frac_
+    ge_ = elementwise.ge_
+    greater_ = elementwise.greater_
+    greater_equal_ = elementwise.greater_equal_
+    gt_ = elementwise.gt_
+    le_ = elementwise.le_
+    less_ = elementwise.less_
+    less_equal_ = elementwise.less_equal_
+    log10_ = elementwise.log10_
+    log2_ = elementwise.log2_
+    logical_and_ = elementwise.logical_and_
+    logical_not_ = elementwise.logical_not_
+    logical_or_ = elementwise.logical_or_
+    logical_xor_ = elementwise.logical_xor_
+    lt_ = elementwise.lt_
+    multiply_ = elementwise.multiply_
+    ne_ = elementwise.ne_
+    negative_ = elementwise.negative_
+    not_equal_ = elementwise.not_equal_
+    sgn_ = elementwise.sgn_
+    sinh_ = elementwise.sinh_
+    subtract_ = elementwise.subtract_
+    tan_ = elementwise.tan_
+    true_divide_ = elementwise.true_divide_
+    lerp_ = elementwise.lerp_
     masked_fill_ = _inplace(indexing.masked_fill, "masked_fill_")
     scatter_ = _inplace(indexing.scatter, "scatter_")
     scatter_add_ = _inplace(indexing.scatter_add, "scatter_add_")
     index_add_ = _inplace(indexing.index_add, "index_add_")
     index_fill_ = _inplace(indexing.index_fill, "index_fill_")
-    remainder_ = _inplace(elementwise.remainder, "remainder_")
-    fmod_ = _inplace(elementwise.fmod, "fmod_")
-    square_ = _inplace(elementwise.square, "square_")
-    log1p_ = _inplace(elementwise.log1p, "log1p_")
-    expm1_ = _inplace(elementwise.expm1, "expm1_")
-    erf_ = _inplace(elementwise.erf, "erf_")
+    remainder_ = elementwise.remainder_
+    fmod_ = elementwise.fmod_
+    square_ = elementwise.square_
+    log1p_ = elementwise.log1p_
+    expm1_ = elementwise.expm1_
+    erf_ = elementwise.erf_
     lgamma_ = _inplace(gamma.lgamma, "lgamma_")
     digamma_ = _inplace(gamma.digamma, "digamma_")
     polygamma_ = _inplace(_polygamma, "polygamma_")
     mvlgamma_ = _inplace(gamma.mvlgamma, "mvlgamma_")
     igamma_ = _inplace(gamma.igamma, "igamma_")
     igammac_ = _inplace(gamma.igammac, "igammac_")
-    maximum_ = _inplace(elementwise.maximum, "maximum_")
-    minimum_ = _inplace(elementwise.minimum, "minimum_")
-    nan_to_num_ = _inplace(elementwise.nan_to_num, "nan_to_num_")
+    maximum_ = elementwise.maximum_
+    minimum_ = elementwise.minimum_
+    nan_to_num_ = elementwise.nan_to_num_
     tril_ = _inplace(movement.tril, "tril_")
     triu_ = _inplace(movement.triu, "triu_")
     masked_scatter_ = _inplace(indexing.masked_scatter, "masked_scatter_")
-    floor_divide_ = _inplace(elementwise.floor_divide, "floor_divide_")
-    addcmul_ = _inplace(elementwise.addcmul, "addcmul_")
-    addcdiv_ = _inplace(elementwise.addcdiv, "addcdiv_")
+    floor_divide_ = elementwise.floor_divide_
+    addcmul_ = elementwise.addcmul_
+    addcdiv_ = elementwise.addcdiv_
     bitwise_left_shift_ = _inplace(scan.bitwise_left_shift, "bitwise_left_shift_")
     bitwise_right_shift_ = _inplace(scan.bitwise_right_shift, "bitwise_right_shift_")
     scatter_reduce_ = _inplace(stats.scatter_reduce, "scatter_reduce_")

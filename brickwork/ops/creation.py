@@ -10,7 +10,7 @@ import numpy as np
 from .. import dtypes as _dt
 from .._tensor import Tensor, _make
 from ..backends import canonical, device as _device
-from ._core import inplace, make_view, needs_grad, record, wrap
+from ._core import inplace, make_view, needs_grad, record, renamed, wrap
 
 # the top-level functions; the rest (to, cpu, cuda, new_zeros, fill_...) are installed as Tensor methods only
 __all__ = ["tensor", "as_tensor", "asarray", "from_numpy", "zeros", "ones", "empty", "full", "zeros_like",
@@ -607,6 +607,20 @@ def fill_(self: Tensor, value: Any) -> Tensor:
                                f"{value._data.ndim} dimensions")
         return inplace(self, "fill_", lambda t: value.to(t.dtype).expand(t.shape) + t * 0, value)
     return inplace(self, "fill_", lambda t: _filled("fill_", t._data.shape, value, t.dtype, t._device, False))
+
+
+def fill(input: Tensor, value: Any) -> Tensor:
+    """A new tensor like ``input`` holding ``value`` everywhere.
+
+    The gradient is zero for ``input`` and, for a 0-d tensor ``value``, the sum of the output's gradient.
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.fill(torch.zeros(2, dtype=torch.int64), 3.5)
+        tensor([3, 3])
+    """
+    return renamed(fill_(input.clone(), value), "FillBackward1" if isinstance(value, Tensor) else "FillBackward0",
+                   input)
 
 
 def zero_(self: Tensor) -> Tensor:
