@@ -25,7 +25,7 @@ from .autograd.grad_mode import (enable_grad, inference_mode, is_grad_enabled, i
                                  no_grad, set_grad_enabled)
 from .backends import device, get_default_device, set_default_device
 from .dtypes import (bfloat16, bool_ as bool, double, dtype, finfo, float, float16, float32, float64,  # noqa: A004
-                     get_default_dtype, half, iinfo, int, int8, int16, int32, int64, is_floating_point, long,
+                     can_cast, get_default_dtype, half, iinfo, int, int8, int16, int32, int64, is_floating_point, long,
                      promote_types, result_type, set_default_dtype, short, uint8)
 from .ops import (
     Generator, abs, abs_, absolute, acos, acos_, acosh, acosh_, add, addcdiv, addcmul, addmm, all, allclose, amax,
@@ -67,6 +67,17 @@ from .ops import (
     unsqueeze, var, var_mean, vdot, view, view_as, vstack, where, zero_, zeros, zeros_like)
 from .ops import digamma, igamma, igammac, lgamma, mvlgamma, polygamma
 from .kernels import get_num_threads, set_num_threads
+from .ops import (  # issue 10's wider API: movement, statistics, indexing, creation, random
+    as_strided, as_strided_, atleast_1d, atleast_2d, atleast_3d, bartlett_window, binomial, blackman_window,
+    block_diag, column_stack, corrcoef, cov, cumulative_trapezoid, diag_embed, diff, dist, dsplit, dstack,
+    empty_permuted, empty_strided, frombuffer, gradient, hamming_window, hann_window, histogram, histogramdd,
+    hsplit, index_copy, index_put, isin, kaiser_window, mode, msort, nanmedian, nonzero_static, poisson, put,
+    range, renorm, rot90, row_stack, scalar_tensor, split_with_sizes, trapezoid, trapz, unravel_index,
+    unsafe_chunk, unsafe_split, unsafe_split_with_sizes, vsplit)
+from ._errors import AcceleratorError, FatalError, OutOfMemoryError
+from ._layouts import (channels_last, channels_last_3d, contiguous_format, layout, memory_format,
+                       preserve_format, strided)
+from ._vmap import vmap
 from ._glue import _assert, compile, get_float32_matmul_precision, set_float32_matmul_precision  # noqa: A004
 from ._legacy_tensors import (BFloat16Tensor, BoolTensor, ByteTensor, CharTensor, DoubleTensor, FloatTensor,
                               HalfTensor, IntTensor, LongTensor, ShortTensor)
@@ -95,61 +106,89 @@ if _typing.TYPE_CHECKING:  # loaded on first use by __getattr__ below, so that `
 
 # the names `from brickwork import *` gives; the lazily loaded ones above are left out so that it stays fast
 __all__ = [
+    "AcceleratorError",
     "BFloat16Tensor", "BoolTensor", "ByteTensor", "CharTensor", "DoubleTensor", "FloatTensor", "Generator",
+    "FatalError",
     "HalfTensor", "IntTensor", "LongTensor", "ShortTensor", "Size", "Tensor", "abs", "abs_", "absolute", "acos",
+    "OutOfMemoryError",
     "acos_", "acosh", "acosh_", "add",
     "addcdiv", "addcmul", "addmm", "all", "allclose", "amax", "amin", "aminmax", "any", "arange", "arccos", "arccos_",
     "arccosh", "arccosh_", "arcsin", "arcsin_", "arcsinh", "arcsinh_", "arctan", "arctan2", "arctan_", "arctanh",
     "arctanh_", "argmax",
     "argmin", "argsort", "argwhere", "as_tensor", "asarray", "asin", "asin_", "asinh", "asinh_", "atan", "atan2",
+    "as_strided", "as_strided_",
     "atan_", "atanh", "atanh_", "autograd", "backends", "baddbmm",
+    "atleast_1d", "atleast_2d", "atleast_3d", "bartlett_window",
     "bernoulli", "bernoulli_", "bfloat16", "bincount", "bitwise_and", "bitwise_left_shift", "bitwise_not", "bitwise_or",
+    "binomial",
     "bitwise_right_shift", "bitwise_xor", "bmm", "bool", "broadcast_shapes", "broadcast_tensors", "broadcast_to",
+    "blackman_window", "block_diag",
     "bucketize", "cartesian_prod", "cat", "cdist", "ceil", "ceil_", "cfloat", "chunk", "clamp", "clamp_", "clamp_max",
+    "can_cast", "channels_last", "channels_last_3d",
     "clamp_max_", "clamp_min", "clamp_min_", "clip",
     "clip_", "clone", "combinations", "compile", "concat", "concatenate", "cos", "cos_", "cosh", "cosh_",
+    "column_stack", "contiguous_format", "corrcoef",
     "count_nonzero", "cross", "cuda",
+    "cov",
     "cummax", "cummin", "cumprod", "cumsum", "default_generator", "det", "device", "diag", "diagflat", "diagonal",
-    "digamma",
+    "cumulative_trapezoid", "detach", "detach_", "diag_embed", "diff", "digamma", "dist",
     "div", "divide", "dot", "double", "dtype", "dtypes", "einsum", "empty", "empty_like", "enable_grad", "eq", "equal",
+    "dsplit", "dstack", "empty_permuted", "empty_strided",
     "erf", "erf_", "erfc", "erfc_", "erfinv", "exp", "exp2", "exp2_", "exp_", "expand", "expand_as", "expm1",
     "expm1_", "exponential_", "eye", "fill", "fill_", "finfo", "fix",
     "fix_", "flatten", "flip", "fliplr", "flipud", "float", "float16", "float32", "float64", "float_power", "floor",
     "floor_", "floor_divide", "fmax", "fmin", "fmod", "frac", "frac_", "from_dlpack", "from_numpy", "full",
+    "frombuffer",
     "full_like", "gather", "ge",
     "ger", "get_default_device", "get_default_dtype", "get_float32_matmul_precision", "get_num_threads",
+    "get_device",
     "get_rng_state", "getitem", "greater", "greater_equal", "gt", "half", "histc", "hstack", "igamma", "igammac",
     "iinfo", "index_add",
+    "gradient", "hamming_window", "hann_window", "histogram", "histogramdd", "hsplit", "index_copy",
     "index_fill", "index_reduce", "index_select", "inference_mode", "initial_seed", "inner", "int", "int16", "int32",
+    "index_put", "index_put_",
     "int64", "int8", "inverse", "is_floating_point", "is_grad_enabled", "is_inference_mode_enabled", "is_tensor",
+    "is_distributed", "is_inference", "is_nonzero", "is_same_size", "is_signed",
     "isclose", "isfinite", "isinf", "isnan", "kernels", "kron", "kthvalue", "le", "lerp", "less", "less_equal",
     "lgamma",
+    "isin", "kaiser_window", "layout",
     "linspace", "log", "log10", "log10_", "log1p", "log1p_", "log2", "log2_", "log_", "log_softmax", "logaddexp",
     "logaddexp2", "logcumsumexp", "logdet",
     "logical_and", "logical_not", "logical_or", "logical_xor", "logspace", "logsumexp", "long", "lt", "manual_seed",
     "masked_fill", "masked_scatter", "masked_select", "matmul", "matrix_power", "max", "maximum", "mean", "median",
+    "memory_format",
     "meshgrid", "min", "minimum", "mm", "moveaxis", "movedim", "mul", "multinomial", "multiply", "mv", "mvlgamma",
     "nan_to_num",
+    "mode", "msort",
     "nan_to_num_", "nanmean", "nanquantile", "nansum", "narrow", "ne", "neg", "neg_", "negative", "negative_",
+    "nanmedian",
     "no_grad", "nonzero", "norm", "normal",
-    "normal_", "not_equal", "numel", "ones", "ones_like", "ops", "outer", "permute", "pinverse", "polygamma",
-    "positive", "pow",
+    "nonzero_static",
+    "normal_", "not_equal", "numel", "ones", "ones_like", "ops", "outer", "permute", "pinverse", "positive", "pow",
+    "poisson", "polygamma", "preserve_format",
     "prod",
     "promote_types", "quantile", "rand", "rand_like", "randint", "randint_like", "randn", "randn_like", "random_",
+    "put",
     "randperm", "ravel", "reciprocal", "reciprocal_", "relu", "relu_", "remainder", "repeat", "repeat_interleave",
+    "range", "renorm",
     "reshape", "reshape_as",
     "result_type", "return_types", "roll", "round", "round_", "rsqrt", "rsqrt_", "rsub", "scatter", "scatter_add",
+    "rot90", "row_stack", "scalar_tensor",
     "scatter_reduce",
     "searchsorted", "seed", "select", "set_default_device", "set_default_dtype", "set_float32_matmul_precision",
     "set_grad_enabled", "set_num_threads", "set_printoptions", "set_rng_state", "setitem", "sgn", "short", "sigmoid",
     "sigmoid_", "sign", "sin", "sin_", "sinh", "sinh_", "slogdet", "softmax", "sort", "sparse_coo_tensor", "split",
+    "split_with_sizes",
     "spmm", "sqrt", "sqrt_", "square",
     "square_", "squeeze", "stack", "std", "std_mean", "sub", "subtract", "sum", "swapaxes", "swapdims", "t", "take",
+    "strided",
     "take_along_dim", "tan", "tan_", "tanh", "tanh_", "tensor", "tensor_split", "tensordot", "tile", "topk", "trace",
     "transpose",
+    "trapezoid", "trapz",
     "tril", "tril_indices", "triu", "triu_indices", "true_divide", "trunc", "trunc_", "uint8", "unbind", "unflatten",
     "uniform_",
     "unique", "unique_consecutive", "unsqueeze", "var", "var_mean", "vdot", "view", "view_as", "vstack", "where",
+    "unravel_index", "unsafe_chunk", "unsafe_split", "unsafe_split_with_sizes", "vmap", "vsplit",
     "zero_", "zeros", "zeros_like"]
 
 cfloat = None  # brickwork has no complex dtypes
@@ -195,3 +234,102 @@ def __getattr__(name: str) -> _typing.Any:
         if name in aliases.__all__:
             return getattr(aliases, name)
     raise AttributeError(f"module 'brickwork' has no attribute {name!r}")
+
+
+def detach(input: Tensor) -> Tensor:
+    """``input.detach()``: the same data, cut from the autograd graph.
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.detach(torch.ones(1, requires_grad=True)).requires_grad
+        False
+    """
+    return input.detach()
+
+
+def detach_(input: Tensor) -> Tensor:
+    """``input.detach_()``: cut ``input`` itself from the graph.
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.detach_(torch.ones(1) * 2).requires_grad
+        False
+    """
+    return input.detach_()
+
+
+def get_device(input: Tensor) -> _builtins.int:
+    """``input.get_device()``: the CUDA device index, or -1 on a CPU device.
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.get_device(torch.ones(1))
+        -1
+    """
+    return input.get_device()
+
+
+def is_inference(input: Tensor) -> _builtins.bool:
+    """``input.is_inference()`` (always False: see `Tensor.is_inference`).
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.is_inference(torch.ones(1))
+        False
+    """
+    return input.is_inference()
+
+
+def is_distributed(input: Tensor) -> _builtins.bool:
+    """``input.is_distributed()``, a legacy query (always False).
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.is_distributed(torch.ones(1))
+        False
+    """
+    return input.is_distributed()
+
+
+def is_nonzero(input: Tensor) -> _builtins.bool:
+    """The truth value of a one-element tensor (an error for any other size).
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.is_nonzero(torch.tensor([0.0]))
+        False
+    """
+    return input.is_nonzero()
+
+
+def is_same_size(input: Tensor, other: Tensor) -> _builtins.bool:
+    """Whether the two tensors have the same shape.
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.is_same_size(torch.ones(2, 3), torch.zeros(2, 3))
+        True
+    """
+    return input.is_same_size(other)
+
+
+def is_signed(input: Tensor) -> _builtins.bool:
+    """Whether ``input``'s dtype is signed.
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.is_signed(torch.ones(1, dtype=torch.uint8))
+        False
+    """
+    return input.is_signed()
+
+
+def index_put_(input: Tensor, indices: _typing.Any, values: _typing.Any, accumulate: _builtins.bool = False) -> Tensor:
+    """``input.index_put_(indices, values, accumulate)``: write (or add) ``values`` at ``input[indices]`` in place.
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.index_put_(torch.zeros(3), (torch.tensor([1]),), torch.tensor(5.0))
+        tensor([0., 5., 0.])
+    """
+    return input.index_put_(indices, values, accumulate)

@@ -15,7 +15,7 @@ import numpy as np
 __all__ = [
     "dtype", "float16", "bfloat16", "float32", "float64", "int8", "int16", "int32", "int64", "uint8",
     "bool_", "half", "float", "double", "short", "int", "long", "get_default_dtype", "set_default_dtype",
-    "promote_types", "result_type", "is_floating_point", "finfo", "iinfo",
+    "promote_types", "result_type", "is_floating_point", "finfo", "iinfo", "can_cast",
 ]
 
 _BOOL, _INT, _FLOAT = 0, 1, 2  # type categories, lowest to highest
@@ -179,6 +179,21 @@ def is_floating_point(x: Any) -> bool:
 
 
 @lru_cache(maxsize=None)
+def can_cast(from_: dtype, to: dtype) -> bool:
+    """Whether PyTorch's type promotion allows casting ``from_`` to ``to``: never to a lower category
+    (floating to integer, integer to bool); any size within a category.
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.can_cast(torch.double, torch.float), torch.can_cast(torch.float, torch.int)
+        (True, False)
+    """
+    if not isinstance(from_, dtype) or not isinstance(to, dtype):
+        raise TypeError(f"can_cast(): argument 'from_' and 'to' must be dtypes, got {type(from_).__name__} and "
+                        f"{type(to).__name__}")
+    return from_.category <= to.category
+
+
 def promote_types(a: dtype, b: dtype) -> dtype:
     """PyTorch's ``promote_types``: the smallest dtype both ``a`` and ``b`` convert to safely.
 

@@ -16,8 +16,8 @@ from __future__ import annotations
 from collections import namedtuple
 from typing import Any
 
-__all__ = ["aminmax", "cummax", "cummin", "kthvalue", "linalg_eigh", "linalg_lstsq", "linalg_qr", "linalg_slogdet",
-           "linalg_svd", "max", "median", "min", "sort", "topk"]
+__all__ = ["aminmax", "cummax", "cummin", "histogram", "histogramdd", "kthvalue", "linalg_eigh", "linalg_lstsq",
+           "linalg_qr", "linalg_slogdet", "linalg_svd", "max", "median", "min", "mode", "nanmedian", "sort", "topk"]
 
 
 def _return_type(name: str, fields: tuple[str, ...]) -> type:
@@ -42,6 +42,10 @@ sort = _return_type("sort", ("values", "indices"))
 topk = _return_type("topk", ("values", "indices"))
 kthvalue = _return_type("kthvalue", ("values", "indices"))
 median = _return_type("median", ("values", "indices"))
+nanmedian = _return_type("nanmedian", ("values", "indices"))
+mode = _return_type("mode", ("values", "indices"))
+histogram = _return_type("histogram", ("hist", "bin_edges"))
+histogramdd = _return_type("histogramdd", ("hist", "bin_edges"))
 aminmax = _return_type("aminmax", ("min", "max"))
 cummax = _return_type("cummax", ("values", "indices"))
 cummin = _return_type("cummin", ("values", "indices"))

@@ -245,3 +245,21 @@ def test_sparse_coo_converts_and_multiplies_like_torch() -> None:
     assert s.indices().tolist() == torch.tensor([[0.0, 2.0], [3.0, 0.0]]).to_sparse().indices().tolist()
     with pytest.raises(RuntimeError, match="size is inconsistent"):
         bw.sparse_coo_tensor([[0, 5]], [1.0, 2.0], (3,))
+
+
+def test_sparse_sum_like_torch() -> None:
+    idx, vals = [[0, 1, 1, 0], [2, 0, 2, 0]], [3.0, 4.0, 5.0, -3.0]  # row 0's entries sum to zero over dim 1
+    weights = np.array([1.0, 2.0, 3.0])
+    results = []
+    for lib in (bw, torch):
+        v = lib.tensor(vals, requires_grad=True)
+        s = lib.sparse_coo_tensor(lib.tensor(idx), v, (2, 3))
+        by_row = lib.sparse.sum(s, dim=1)
+        by_col = lib.sparse.sum(s, dim=0)
+        (by_col.to_dense() * lib.tensor(weights, dtype=lib.float32)).sum().backward()
+        results.append((by_row.indices().tolist(), by_row.values().tolist(), by_col.to_dense().tolist(),
+                        lib.sparse.sum(s).item(), lib.sparse.sum(s, dim=(0, 1)).item(),
+                        str(lib.sparse.sum(s, dtype=lib.float64).dtype).split(".")[1], v.grad.tolist()))
+    assert results[0] == results[1]
+    with pytest.raises(RuntimeError):
+        bw.sparse.sum(bw.ones(2))

@@ -408,6 +408,171 @@ GAMMA_OPS: list[Op] = [
        domain="pos"),
 ]
 
+# -- issue 10's wider API: movement, statistics, indexing, creation and random names (api-tensor) -----------
+
+NAN = float("nan")
+
+
+def coords(L: Any, a: Any) -> Any:
+    """Uneven, increasing sample coordinates for the length of ``a``'s last dimension."""
+    return L.tensor([0.0, 1.0, 3.0, 4.0, 7.0, 8.5][:a.shape[-1]], dtype=a.dtype)
+
+
+def flat(*results: Any) -> list:
+    """The tensors of ``results`` (tensors, or tuples of them, nested) as one flat list of outputs."""
+    out: list = []
+    for r in results:
+        out += flat(*r) if isinstance(r, (tuple, list)) else [r]
+    return out
+
+
+def inplace_moves(L: Any, a: Any) -> list:
+    """Every shape-changing in-place method, each on a non-leaf copy of ``a`` (shape (2, 3))."""
+    return [(a * 1).t_(), (a * 1).unsqueeze_(0), (a * 1).unsqueeze(1).squeeze_(1), (a * 1).transpose_(0, 1),
+            (a * 1).swapaxes_(0, 1), (a * 1).swapdims_(1, 0), (a * 1).as_strided_((2, 2), (1, 2))]
+
+
+TENSOR_OPS: list[Op] = [
+    Op("atleast_1d", lambda L, a: L.atleast_1d(a), one((), (3,), (2, 3)), FIB),
+    Op("atleast_2d", lambda L, a, b: L.atleast_2d(a, b), [((), (3,)), ((2, 3), nc(2, 3))], FIB),
+    Op("atleast_3d", lambda L, a, b, c: L.atleast_3d([a, b, c]), [((), (3,), (2, 3)), ((2, 3, 4), (0,), ())], FIB),
+    Op("block_diag", lambda L, a, b, c: L.block_diag(a, b, c), [((2, 2), (), (3,)), (nc(2, 3), (0, 2), (1, 1))], FI,
+       errors=[(lambda L: L.block_diag(L.ones(2, 2, 2)), "2 or fewer dimensions")]),
+    Op("column_stack", lambda L, a, b: L.column_stack([a, b]), [((3,), (3, 2)), ((), ()), (nc(2, 3), (2,))], FI),
+    Op("row_stack", lambda L, a, b: L.row_stack((a, b)), [((3,), (2, 3)), ((), ())], FI),
+    Op("dstack", lambda L, a, b: L.dstack([a, b]), [((3,), (3,)), ((2, 3), (2, 3, 2))], FI),
+    Op("hsplit", lambda L, a: L.hsplit(a, 2), one((2, 4), (6,), nc(4, 2)), FIB, errors=[
+        (lambda L: L.hsplit(L.ones(5), 3), "not divisible"), (lambda L: L.hsplit(L.tensor(1.0), 1), "at least 1")]),
+    Op("hsplit_indices", lambda L, a: a.hsplit([1, 3]), one((2, 4)), FI),
+    Op("vsplit", lambda L, a: flat(L.vsplit(a, 2), a.vsplit([1])), one((4, 2), nc(4, 2)), FI,
+       errors=[(lambda L: L.vsplit(L.ones(3), 1), "at least 2")]),
+    Op("dsplit", lambda L, a: flat(L.dsplit(a, [1, 3]), a.dsplit(2)), one((1, 2, 4)), FI,
+       errors=[(lambda L: L.dsplit(L.ones(2, 2), 1), "at least 3")]),
+    Op("split_with_sizes", lambda L, a: flat(L.split_with_sizes(a, [1, 2], 1), a.split_with_sizes([2, 0])),
+       one((2, 3)), FI, errors=[(lambda L: L.split_with_sizes(L.ones(3), [1, 1]), "sum exactly")]),
+    Op("unsafe_split", lambda L, a: flat(L.unsafe_split(a, 2, 1), a.unsafe_chunk(2),
+                                         L.unsafe_split_with_sizes(a, [1, 1])),
+       one((2, 3)), FI),
+    *[Op(f"rot90_{k}", lambda L, a, k=k: L.rot90(a, k), one((2, 3), nc(2, 3)), FIB) for k in (1, 2, 3, -1, 4)],
+    Op("rot90_dims", lambda L, a: a.rot90(1, [2, 0]), one((2, 3, 4)), FI, errors=[
+        (lambda L: L.rot90(L.ones(3)), "total dims >= 2"), (lambda L: L.rot90(L.ones(2, 2), 1, [0, 0]), "different"),
+        (lambda L: L.rot90(L.ones(2, 2), 1, [0]), "rotation dims == 2")]),
+    Op("diag_embed", lambda L, a: L.diag_embed(a), one((2, 3), (3,), nc(2, 3)), FIB,
+       errors=[(lambda L: L.diag_embed(L.tensor(1.0)), "out of range")]),
+    Op("diag_embed_offset", lambda L, a: (L.diag_embed(a, 1, 0, 2), a.diag_embed(-1, 2, 0)), one((2, 3)), FI,
+       errors=[(lambda L: L.diag_embed(L.ones(2, 2), 0, 1, 1), "cannot be identical")]),
+    Op("tensor_unfold", lambda L, a: a.unfold(1, 2, 1), one((2, 5), nc(3, 4)), FIB, errors=[
+        (lambda L: L.ones(3).unfold(0, 4, 1), "maximum size"), (lambda L: L.ones(3).unfold(0, 2, 0), "step")]),
+    Op("tensor_unfold_step", lambda L, a: (a.unfold(0, 3, 2), a.unfold(0, 1, 3)), one((7,), (7, 2)), FI),
+    Op("tensor_unfold_0d", lambda L, a: a.unfold(0, 1, 1), one(()), FI),
+    Op("as_strided", lambda L, a: L.as_strided(a, (3, 2), (1, 1)), one((6,), (2, 3)), FIB, errors=[
+        (lambda L: L.arange(6.0).as_strided((4,), (2,)), "out of bounds"),
+        (lambda L: L.arange(6.0).as_strided((2,), (-1,)), "Negative strides")]),
+    Op("as_strided_offset", lambda L, a: a.as_strided((2, 2), (2, 1), 1), one((2, 3)), FI),
+    Op("sum_to_size", lambda L, a: (a.sum_to_size(1, 3), a.sum_to_size((3,)), a.sum_to_size(2, 1)),
+       one((2, 3), nc(2, 3)), FI, errors=[(lambda L: L.ones(2, 3).sum_to_size(2, 2), "not expandable")]),
+    Op("inplace_movement", inplace_moves, one((2, 3)), FI,
+       errors=[(lambda L: L.ones(2, 1, requires_grad=True).squeeze_(), "leaf Variable")]),
+    Op("cumsum_cumprod_", lambda L, a: ((a * 1).cumsum_(1), (a * 1).cumprod_(0)), one((2, 3)), FI),
+    Op("diff", lambda L, a: L.diff(a), one((5,), (2, 4), nc(3, 4)), FIB,
+       errors=[(lambda L: L.diff(L.tensor(1.0)), "at least one-dimensional"),
+               (lambda L: L.diff(L.ones(3), n=-1), "non-negative")]),
+    Op("diff_n2_pend", lambda L, a, b, c: L.diff(a, n=2, dim=0, prepend=b, append=c), [((3, 2), (1, 2), (2, 2))], FI),
+    Op("diff_n_large", lambda L, a: a.diff(4), one((3,)), FI),
+    Op("msort", lambda L, a: L.msort(a), one((3, 2), nc(3, 2), (4,)), FI),
+    Op("mode", lambda L, a: L.mode(a, 1), one((2, 4), nc(3, 4)), FI,
+       errors=[(lambda L: L.mode(L.ones(2, 0), 1), "non-zero size")]),
+    Op("mode_ties", lambda L, a: flat(L.mode(L.cat([a, a, a[:, :1]], 1).round(), 1),
+                                      L.mode(a.round(), 0, keepdim=True)),
+       one((3, 4)), FI, grad=False),
+    Op("mode_0d", lambda L, a: a.mode(), one((), (5,)), FI),
+    Op("nanmedian", lambda L, a: L.nanmedian(L.where(a > 1, NAN, a), 1), one((3, 4), (3, 5)), grad=False),
+    Op("nanmedian_grad", lambda L, a: flat(L.nanmedian(a, 0, keepdim=True), a.nanmedian()), one((3, 4), (4,))),
+    Op("nanmedian_all_nan", lambda L, a: flat(L.nanmedian(a * NAN), L.nanmedian(L.where(a > 0, NAN, a), 0)),
+       one((3, 2)), grad=False),
+    Op("cov", lambda L, a: L.cov(a), one((2, 5), (4,), nc(3, 4)), FI, errors=[
+        (lambda L: L.cov(L.ones(2, 2, 2)), "two or fewer dimensions"),
+        (lambda L: L.cov(L.ones(2, 3), fweights=L.tensor([1.0, 2, 3])), "integral"),
+        (lambda L: L.cov(L.ones(2, 3), aweights=L.tensor([1, 2, 3])), "floating point"),
+        (lambda L: L.cov(L.ones(2, 3), fweights=L.tensor([1, 2])), "same numel"),
+        (lambda L: L.cov(L.ones(2, 3), fweights=L.tensor([1, -2, 1])), "cannot be negative")]),
+    Op("cov_weights", lambda L, a, w: L.cov(a, correction=0, fweights=L.tensor([1, 2, 1, 3]), aweights=w.abs() + 0.1),
+       [((2, 4), (4,))]),
+    Op("cov_fweights", lambda L, a: L.cov(a, fweights=L.tensor([1, 2, 1, 3])), one((3, 4))),
+    Op("corrcoef", lambda L, a: L.corrcoef(a), one((3, 5), nc(2, 4)), FI),
+    Op("corrcoef_1d", lambda L, a: L.corrcoef(a), one((5,)), grad=False),
+    *[Op(f"dist_{k}", lambda L, a, b, p=p: L.dist(a, b, p), [((2, 3), (3,)), ((3,), (3,))])
+      for k, p in [("2", 2), ("1", 1), ("3", 3), ("inf", float("inf"))]],
+    Op("dist_0", lambda L, a, b: a.dist(b, 0), [((2, 3), (2, 3))], grad=False),
+    Op("renorm", lambda L, a: L.renorm(a, 2, 0, 1.0), one((3, 4), nc(3, 4)), errors=[
+        (lambda L: L.renorm(L.ones(2, 2), -1, 0, 1.0), "non-positive-norm"),
+        (lambda L: L.renorm(L.ones(2, 2), 2, 0, -1.0), "maxnorm")]),
+    Op("renorm_p1", lambda L, a: (a.renorm(1, 1, 1.5), (a * 1).renorm_(3, -1, 0.8)), one((3, 4), (2, 3, 2))),
+    Op("histogram", lambda L, a: L.histogram(a, 4, range=(-1.0, 1.0)), one((7,), (2, 3), (0,)), grad=False, errors=[
+        (lambda L: L.histogram(L.tensor([1, 2]), 2), "not implemented"),
+        (lambda L: L.histogram(L.tensor([1.0, 2]), -1), "bins must be > 0")]),
+    Op("histogram_data_range", lambda L, a: a.histogram(5), one((9,), (2, 3)), grad=False),
+    Op("histogram_edges", lambda L, a, w: L.histogram(a, L.tensor([-2.0, 0.0, 0.5, 2.0], dtype=a.dtype),
+                                                      weight=w.abs(), density=True), [((6,), (6,))], grad=False),
+    Op("histogramdd", lambda L, a: flat(L.histogramdd(a, [2, 3], range=[-2.0, 2.0, -1.0, 1.0])), one((5, 2), (2, 3, 2)),
+       grad=False, errors=[(lambda L: L.histogramdd(L.ones(3, 2), [2]), "innermost dimension")]),
+    Op("histogramdd_density", lambda L, a, w: flat(L.histogramdd(a, 2, weight=w, density=True)), [((6, 3), (6,))],
+       grad=False),
+    Op("trapezoid", lambda L, a: L.trapezoid(a), one((4,), (2, 3), nc(3, 4), (2, 0)), FI),
+    Op("trapezoid_x", lambda L, a, x: L.trapezoid(a, x), [((2, 4), (4,)), ((3, 2), (3, 2))], errors=[
+        (lambda L: L.trapezoid(L.ones(3), L.ones(2)), "one `x` value for each sample"),
+        (lambda L: L.trapezoid(L.ones(3), L.ones(3), dx=1), "")]),
+    Op("trapezoid_dx", lambda L, a: (L.trapezoid(a, dx=0.5, dim=0), L.trapz(a, dim=0), L.trapz(a, coords(L, a))),
+       one((3, 2), (3, 3)), FI),
+    Op("cumulative_trapezoid", lambda L, a: L.cumulative_trapezoid(a), one((4,), (2, 3), nc(3, 4)), FI),
+    Op("cumulative_trapezoid_x", lambda L, a: (L.cumulative_trapezoid(a, coords(L, a)),
+                                              L.cumulative_trapezoid(a, dx=2, dim=0)), one((3, 4))),
+    Op("gradient", lambda L, a: L.gradient(a), one((5,), (3, 4), nc(3, 4)), FI,
+       errors=[(lambda L: L.gradient(L.ones(1)), "at least edge_order+1"),
+               (lambda L: L.gradient(L.ones(3), edge_order=3), "edge_order=1 and edge_order=2")]),
+    Op("gradient_spacing", lambda L, a: flat(L.gradient(a, spacing=2.0, dim=1, edge_order=2),
+                                             L.gradient(a, spacing=[0.5, 3.0])), one((3, 4))),
+    Op("gradient_coords", lambda L, a: flat(L.gradient(a, spacing=(coords(L, a),), dim=-1),
+                                            L.gradient(a, spacing=(coords(L, a),), dim=1, edge_order=2)),
+       one((2, 5), (3, 6))),
+    Op("index_copy", lambda L, a, b: L.index_copy(a, 0, L.tensor([2, 0]), b), [((3, 2), (2, 2)), (nc(3, 2), (2, 2))],
+       FIB, errors=[(lambda L: L.index_copy(L.zeros(3, 2), 0, L.tensor([0]), L.ones(2, 2)), "Number of indices"),
+                    (lambda L: L.index_copy(L.zeros(3, 2), 0, L.tensor([5]), L.ones(1, 2)), "out of bounds")]),
+    Op("index_copy_dim1", lambda L, a, b: (a.index_copy(1, L.tensor([1]), b), (a * 1).index_copy_(1, L.tensor([2]), b)),
+       [((2, 3), (2, 1))]),
+    Op("index_put", lambda L, a, b: L.index_put(a, (L.tensor([0, 2]),), b), [((3, 2), (2, 2)), ((3, 2), (2,))], FI),
+    Op("index_put_accumulate", lambda L, a, b: (
+        L.index_put(a, (L.tensor([0, 0]), L.tensor([1, 1])), b, accumulate=True),
+        (a * 1).index_put_((L.tensor([2]),), b[:1], True)), [((3, 2), (2,))]),
+    Op("put", lambda L, a, b: (L.put(a, L.tensor([1, 4, 1]), b, accumulate=True), a.put(L.tensor([5, 0, 2]), b),
+                               (a * 1).put_(L.tensor([-1]), b[:1])), [((2, 3), (3,)), (nc(2, 3), (3,))],
+       errors=[(lambda L: L.put(L.zeros(3), L.tensor([5]), L.ones(1)), "out of range"),
+               (lambda L: L.put(L.zeros(3), L.tensor([1]), L.ones(2)), "same number of elements")]),
+    Op("isin", lambda L, a, b: (L.isin(a, b), L.isin(a, b, invert=True), L.isin(a, 1)), [((5,), (3,)), ((2, 3), ())],
+       ("int64", "float64"), grad=False),
+    Op("unravel_index", lambda L, a: L.unravel_index(a * 3, (2, 3)), one((4,), (2, 2), ()), ("int64",), grad=False,
+       errors=[(lambda L: L.unravel_index(L.tensor([1.0]), (2, 3)), "integer dtype")]),
+    Op("nonzero_static", lambda L, a: (L.nonzero_static(a, size=3), L.nonzero_static(a, size=0, fill_value=7)),
+       one((5,), (2, 3), ()), FIB, grad=False,
+       errors=[(lambda L: L.nonzero_static(L.ones(2), size=-1), "non-negative")]),
+    *[Op(f"{w}_window", lambda L, w=w: (getattr(L, f"{w}_window")(5), getattr(L, f"{w}_window")(6, periodic=False),
+                                        getattr(L, f"{w}_window")(1), getattr(L, f"{w}_window")(0, dtype=L.float64)),
+         [()], ("float32",), grad=False,
+         errors=[(lambda L, w=w: getattr(L, f"{w}_window")(4, dtype=L.int64), "floating point"),
+                 (lambda L, w=w: getattr(L, f"{w}_window")(-1), "non-negative")])
+      for w in ("hann", "hamming", "blackman", "bartlett", "kaiser")],
+    Op("window_params", lambda L: (L.hamming_window(5, False, 0.5, 0.5), L.kaiser_window(5, False, 3.0)), [()],
+       ("float32",), grad=False),
+    Op("range", lambda L: (L.range(1, 4), L.range(0, 1, 0.3), L.range(1, 4, dtype=L.int64), L.range(3, 1, -0.5)), [()],
+       ("float32",), grad=False, errors=[(lambda L: L.range(1, 4, 0), "step")]),
+    Op("scalar_tensor", lambda L: (L.scalar_tensor(3), L.scalar_tensor(2.5, dtype=L.float64), L.scalar_tensor(True)),
+       [()], ("float32",), grad=False),
+    Op("poisson_binomial", lambda L, a: (L.poisson(a * 0), L.binomial(a.abs().round(), (a > 0).to(a.dtype))),
+       one((3,), (2, 3)), grad=False, errors=[
+           (lambda L: L.poisson(L.tensor([-1.0])), "invalid Poisson rate"),
+           (lambda L: L.binomial(L.tensor([1]), L.tensor([0.2])), "floating-point")]),
+]
+
 # -- issue 10's elementwise names: inverse hyperbolics, aliases, the number functions ------------------------
 
 ELEMENTWISE_OPS: list[Op] = [
@@ -754,6 +919,7 @@ OPS: list[Op] = [
     Op("sort_desc", lambda L, a: a.sort(dim=0, descending=True, stable=True), one((3, 2), nc(3, 2)), FI),
     *API_OPS,
     *LINALG_OPS,
+    *TENSOR_OPS,
     *ELEMENTWISE_OPS,
     *NN_OPS,
     *GAMMA_OPS,
@@ -874,7 +1040,7 @@ OPS: list[Op] = [
 ]
 
 
-_TYPED_ERRORS = {op.name for op in API_OPS + LINALG_OPS + ELEMENTWISE_OPS + NN_OPS + GAMMA_OPS}
+_TYPED_ERRORS = {op.name for op in API_OPS + LINALG_OPS + TENSOR_OPS + ELEMENTWISE_OPS + NN_OPS + GAMMA_OPS}
 
 
 # -- the generic suite -------------------------------------------------------------------------------------

@@ -17,7 +17,6 @@ Example:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any, Callable, TypeVar, cast
 
 from .. import dtypes
@@ -78,20 +77,20 @@ def _bernoulli(self: Tensor, p: Any = None, *, generator: random.Generator | Non
     return random.bernoulli(self, p, generator=generator)
 
 
-def _polygamma(self: Tensor, n: int) -> Tensor:
-    """``x.polygamma(n)`` is ``polygamma(n, x)``: the tensor is the second argument."""
-    return gamma.polygamma(n, self)
-
-
-def _split_with_sizes(self: Tensor, split_sizes: Sequence[int], dim: int = 0) -> tuple[Tensor, ...]:
-    """Split into pieces of the given sizes along ``dim``.
+def _where(self: Tensor, condition: Tensor, y: Any) -> Tensor:
+    """``self`` where ``condition`` holds, else ``y`` (``torch.where(condition, self, y)``).
 
     Example:
         >>> import brickwork as torch
-        >>> [p.tolist() for p in torch.arange(5).split_with_sizes([2, 3])]
-        [[0, 1], [2, 3, 4]]
+        >>> x = torch.tensor([1.0, -2.0]); x.where(x > 0, 0.0)
+        tensor([1., 0.])
     """
-    return movement.split(self, list(split_sizes), dim)
+    return elementwise.where(condition, self, y)
+
+
+def _polygamma(self: Tensor, n: int) -> Tensor:
+    """``x.polygamma(n)`` is ``polygamma(n, x)``: the tensor is the second argument."""
+    return gamma.polygamma(n, self)
 
 
 class TensorMethods:
@@ -367,7 +366,7 @@ class TensorMethods:
     bernoulli = _bernoulli
     addcmul = elementwise.addcmul
     addcdiv = elementwise.addcdiv
-    split_with_sizes = _split_with_sizes
+    split_with_sizes = movement.split_with_sizes
     # combine, scan, stats, linalg_extra (issue 10's core API)
     select = combine.select
     diag = combine.diag
@@ -397,6 +396,43 @@ class TensorMethods:
     matrix_power = linalg_extra.matrix_power
     to_sparse = sparse.to_sparse
     to_dense = sparse.to_dense
+
+    # movement, statistics, indexing and creation beyond the core (issue 10, api-tensor)
+    atleast_1d = movement.atleast_1d
+    atleast_2d = movement.atleast_2d
+    atleast_3d = movement.atleast_3d
+    hsplit = movement.hsplit
+    vsplit = movement.vsplit
+    dsplit = movement.dsplit
+    unsafe_split = movement.unsafe_split
+    unsafe_split_with_sizes = movement.unsafe_split_with_sizes
+    unsafe_chunk = movement.unsafe_chunk
+    rot90 = movement.rot90
+    diag_embed = movement.diag_embed
+    unfold = movement.unfold
+    as_strided = movement.as_strided
+    sum_to_size = movement.sum_to_size
+    diff = stats.diff
+    msort = stats.msort
+    mode = stats.mode
+    nanmedian = stats.nanmedian
+    cov = stats.cov
+    corrcoef = stats.corrcoef
+    dist = stats.dist
+    renorm = stats.renorm
+    histogram = stats.histogram
+    index_copy = indexing.index_copy
+    index_put = indexing.index_put
+    put = indexing.put
+    vdot = linalg.vdot
+    ger = linalg.ger
+    where = _where
+    multinomial = random.multinomial
+    new = creation.new
+    new_empty_strided = creation.new_empty_strided
+    resize = creation.resize
+    resize_as = creation.resize_as
+    module_load = creation.module_load
 
     # -- in place ------------------------------------------------------------------------------------------
     add_ = elementwise.add_
@@ -507,6 +543,27 @@ class TensorMethods:
     bitwise_right_shift_ = _inplace(scan.bitwise_right_shift, "bitwise_right_shift_")
     scatter_reduce_ = _inplace(stats.scatter_reduce, "scatter_reduce_")
     index_reduce_ = _inplace(stats.index_reduce, "index_reduce_")
+    squeeze_ = movement.squeeze_
+    unsqueeze_ = movement.unsqueeze_
+    transpose_ = movement.transpose_
+    swapaxes_ = movement.swapaxes_
+    swapdims_ = movement.swapdims_
+    t_ = movement.t_
+    as_strided_ = movement.as_strided_
+    cumsum_ = _inplace(reduce.cumsum, "cumsum_")
+    cumprod_ = _inplace(reduce.cumprod, "cumprod_")
+    renorm_ = _inplace(stats.renorm, "renorm_")
+    index_copy_ = _inplace(indexing.index_copy, "index_copy_")
+    index_put_ = _inplace(indexing.index_put, "index_put_")
+    put_ = _inplace(indexing.put, "put_")
+    fill_diagonal_ = creation.fill_diagonal_
+    resize_ = creation.resize_
+    apply_ = creation.apply_
+    map_ = creation.map_
+    map2_ = creation.map2_
+    cauchy_ = random.cauchy_
+    log_normal_ = random.log_normal_
+    geometric_ = random.geometric_
     __iadd__ = add_
     __isub__ = sub_
     __imul__ = mul_
