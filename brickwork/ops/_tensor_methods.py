@@ -413,6 +413,7 @@ class TensorMethods:
     index_copy = indexing.index_copy
     index_put = indexing.index_put
     put = indexing.put
+    nonzero_static = indexing.nonzero_static
     vdot = linalg.vdot
     ger = linalg.ger
     where = _where
