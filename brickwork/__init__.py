@@ -193,7 +193,7 @@ __all__ = [
 cfloat = None  # brickwork has no complex dtypes
 
 
-def is_tensor(obj: object) -> _builtins.bool:
+def is_tensor(obj: object, /) -> _builtins.bool:
     """Whether ``obj`` is a brickwork tensor.
 
     Example:
