@@ -409,9 +409,6 @@ class TensorMethods:
     to_dense = sparse.to_dense
 
     # movement, statistics, indexing and creation beyond the core (issue 10, api-tensor)
-    atleast_1d = movement.atleast_1d
-    atleast_2d = movement.atleast_2d
-    atleast_3d = movement.atleast_3d
     hsplit = movement.hsplit
     vsplit = movement.vsplit
     dsplit = movement.dsplit
