@@ -60,8 +60,8 @@ from .stats import (  # issue 10's wider API
     renorm, trapezoid, trapz)
 from .indexing import index_copy, index_put, isin, nonzero_static, put, unravel_index  # issue 10's wider API
 from .creation import (  # issue 10's wider API
-    bartlett_window, blackman_window, empty_permuted, empty_strided, frombuffer, hamming_window, hann_window,
-    kaiser_window, range, scalar_tensor)
+    bartlett_window, blackman_window, empty_permuted, empty_strided, from_file, frombuffer, hamming_window,
+    hann_window, kaiser_window, range, scalar_tensor)
 from .random import binomial, poisson  # issue 10's wider API
 
 __all__ = [
@@ -89,8 +89,8 @@ __all__ = [
     "expm1", "expm1_", "exponential_", "eye", "fill", "fill_", "fix", "fix_", "flatten", "flip", "fliplr", "flipud",
     "float_power",
     "floor",
-    "floor_", "floor_divide", "fmax", "fmin", "fmod", "frac", "frac_", "frexp", "from_numpy", "frombuffer", "full",
-    "full_like", "gather", "gcd", "gcd_", "ge", "ger", "get_rng_state", "getitem", "gradient", "greater",
+    "floor_", "floor_divide", "fmax", "fmin", "fmod", "frac", "frac_", "frexp", "from_file", "from_numpy", "frombuffer",
+    "full", "full_like", "gather", "gcd", "gcd_", "ge", "ger", "get_rng_state", "getitem", "gradient", "greater",
     "greater_equal", "gt", "hamming_window", "hann_window", "heaviside", "histc", "histogram", "histogramdd", "hsplit",
     "hstack", "hypot", "i0", "i0_", "igamma", "igammac", "index_add", "index_copy", "index_fill", "index_put",
     "index_reduce", "index_select", "initial_seed", "inner", "inverse", "isclose", "isfinite", "isin", "isinf", "isnan",
