@@ -65,6 +65,7 @@ from .ops import (
     tril_indices, triu, triu_indices, true_divide, trunc, trunc_, unbind, unflatten, uniform_, unique,
     unique_consecutive,
     unsqueeze, var, var_mean, vdot, view, view_as, vstack, where, zero_, zeros, zeros_like)
+from .ops import digamma, igamma, igammac, lgamma, mvlgamma, polygamma
 from .kernels import get_num_threads, set_num_threads
 from .ops import (  # issue 10's wider API: movement, statistics, indexing, creation, random
     as_strided, as_strided_, atleast_1d, atleast_2d, atleast_3d, bartlett_window, binomial, blackman_window,
@@ -89,7 +90,7 @@ from . import autograd, backends, cuda, dtypes, kernels, ops, return_types  # no
 backends.tune_allocator()
 
 if _typing.TYPE_CHECKING:  # loaded on first use by __getattr__ below, so that `import brickwork` stays fast
-    from . import accelerator, datasets, distributed, io, jit, linalg, nn, optim, sparse, testing, train, utils
+    from . import accelerator, datasets, distributed, futures, io, jit, linalg, nn, optim, sparse, testing, train, utils
     from .io import FormatError, load, save
     from .nn.utils.summary import summary
     from ._nn_aliases import (
@@ -100,7 +101,7 @@ if _typing.TYPE_CHECKING:  # loaded on first use by __getattr__ below, so that `
         feature_alpha_dropout_, feature_dropout, feature_dropout_, grid_sampler, grid_sampler_2d, grid_sampler_3d,
         group_norm, gru, hardshrink, hinge_embedding_loss, instance_norm, kl_div, layer_norm, lstm,
         margin_ranking_loss, max_pool1d, max_pool1d_with_indices, max_pool2d, max_pool3d, norm_except_dim,
-        pairwise_distance, pdist, pixel_shuffle, pixel_unshuffle, poisson_nll_loss, prelu, relu_, rms_norm, rnn_relu,
+        pairwise_distance, pdist, pixel_shuffle, pixel_unshuffle, poisson_nll_loss, prelu, rms_norm, rnn_relu,
         rnn_tanh, rrelu, rrelu_, selu, selu_, threshold, threshold_, triplet_margin_loss)
 
 # the names `from brickwork import *` gives; the lazily loaded ones above are left out so that it stays fast
@@ -130,7 +131,7 @@ __all__ = [
     "count_nonzero", "cross", "cuda",
     "cov",
     "cummax", "cummin", "cumprod", "cumsum", "default_generator", "det", "device", "diag", "diagflat", "diagonal",
-    "cumulative_trapezoid", "detach", "detach_", "diag_embed", "diff", "dist",
+    "cumulative_trapezoid", "detach", "detach_", "diag_embed", "diff", "digamma", "dist",
     "div", "divide", "dot", "double", "dtype", "dtypes", "einsum", "empty", "empty_like", "enable_grad", "eq", "equal",
     "dsplit", "dstack", "empty_permuted", "empty_strided",
     "erf", "erf_", "erfc", "erfc_", "erfinv", "exp", "exp2", "exp2_", "exp_", "expand", "expand_as", "expm1",
@@ -141,27 +142,30 @@ __all__ = [
     "full_like", "gather", "ge",
     "ger", "get_default_device", "get_default_dtype", "get_float32_matmul_precision", "get_num_threads",
     "get_device",
-    "get_rng_state", "getitem", "greater", "greater_equal", "gt", "half", "histc", "hstack", "iinfo", "index_add",
+    "get_rng_state", "getitem", "greater", "greater_equal", "gt", "half", "histc", "hstack", "igamma", "igammac",
+    "iinfo", "index_add",
     "gradient", "hamming_window", "hann_window", "histogram", "histogramdd", "hsplit", "index_copy",
     "index_fill", "index_reduce", "index_select", "inference_mode", "initial_seed", "inner", "int", "int16", "int32",
     "index_put", "index_put_",
     "int64", "int8", "inverse", "is_floating_point", "is_grad_enabled", "is_inference_mode_enabled", "is_tensor",
     "is_distributed", "is_inference", "is_nonzero", "is_same_size", "is_signed",
     "isclose", "isfinite", "isinf", "isnan", "kernels", "kron", "kthvalue", "le", "lerp", "less", "less_equal",
+    "lgamma",
     "isin", "kaiser_window", "layout",
     "linspace", "log", "log10", "log10_", "log1p", "log1p_", "log2", "log2_", "log_", "log_softmax", "logaddexp",
     "logaddexp2", "logcumsumexp", "logdet",
     "logical_and", "logical_not", "logical_or", "logical_xor", "logspace", "logsumexp", "long", "lt", "manual_seed",
     "masked_fill", "masked_scatter", "masked_select", "matmul", "matrix_power", "max", "maximum", "mean", "median",
     "memory_format",
-    "meshgrid", "min", "minimum", "mm", "moveaxis", "movedim", "mul", "multinomial", "multiply", "mv", "nan_to_num",
+    "meshgrid", "min", "minimum", "mm", "moveaxis", "movedim", "mul", "multinomial", "multiply", "mv", "mvlgamma",
+    "nan_to_num",
     "mode", "msort",
     "nan_to_num_", "nanmean", "nanquantile", "nansum", "narrow", "ne", "neg", "neg_", "negative", "negative_",
     "nanmedian",
     "no_grad", "nonzero", "norm", "normal",
     "nonzero_static",
     "normal_", "not_equal", "numel", "ones", "ones_like", "ops", "outer", "permute", "pinverse", "positive", "pow",
-    "poisson", "preserve_format",
+    "poisson", "polygamma", "preserve_format",
     "prod",
     "promote_types", "quantile", "rand", "rand_like", "randint", "randint_like", "randn", "randn_like", "random_",
     "put",
@@ -217,7 +221,7 @@ def __getattr__(name: str) -> _typing.Any:
     import importlib
 
     if name in ("nn", "optim", "utils", "io", "datasets", "train", "distributed", "onnx", "amp", "cpu",
-                "distributions", "jit", "testing", "accelerator", "linalg", "sparse"):
+                "distributions", "jit", "testing", "accelerator", "linalg", "sparse", "futures"):
         return importlib.import_module(f".{name}", __name__)
     if name in ("save", "load", "FormatError"):
         return getattr(importlib.import_module(".io", __name__), name)

@@ -38,7 +38,7 @@ __all__ = [
     "grid_sampler", "grid_sampler_2d", "grid_sampler_3d", "group_norm", "gru", "hardshrink", "hinge_embedding_loss",
     "instance_norm", "kl_div", "layer_norm", "lstm", "margin_ranking_loss", "max_pool1d", "max_pool1d_with_indices",
     "max_pool2d", "max_pool3d", "norm_except_dim", "pairwise_distance", "pdist", "pixel_shuffle", "pixel_unshuffle",
-    "poisson_nll_loss", "prelu", "relu_", "rms_norm", "rnn_relu", "rnn_tanh", "rrelu", "rrelu_", "selu", "selu_",
+    "poisson_nll_loss", "prelu", "rms_norm", "rnn_relu", "rnn_tanh", "rrelu", "rrelu_", "selu", "selu_",
     "threshold", "threshold_", "triplet_margin_loss"]
 
 # the same signature at top level as in nn.functional
@@ -46,8 +46,7 @@ adaptive_avg_pool1d, bilinear, channel_shuffle = F.adaptive_avg_pool1d, F.biline
 conv1d, conv2d, conv3d = F.conv1d, F.conv2d, F.conv3d
 conv_transpose1d, conv_transpose2d, conv_transpose3d = F.conv_transpose1d, F.conv_transpose2d, F.conv_transpose3d
 cosine_similarity, pairwise_distance, pdist = F.cosine_similarity, F.pairwise_distance, F.pdist
-hardshrink, pixel_shuffle, pixel_unshuffle, prelu, relu_ = (F.hardshrink, F.pixel_shuffle, F.pixel_unshuffle,
-                                                            F.prelu, F.relu_)
+hardshrink, pixel_shuffle, pixel_unshuffle, prelu = F.hardshrink, F.pixel_shuffle, F.pixel_unshuffle, F.prelu
 
 _Ints = int | Sequence[int]  # a size given once for every spatial dimension, or per dimension
 _REDUCTIONS = ("none", "mean", "sum")

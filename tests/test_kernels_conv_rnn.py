@@ -85,7 +85,8 @@ def test_conv_weight_kernel_adds_chunks(case, monkeypatch):
     from brickwork.kernels._cpu import conv as cpu_conv
 
     shape, o, k, stride, padding, dilation, groups = CONV_CASES[case].values
-    monkeypatch.setattr(cpu_conv, "_WEIGHT_BUFFER_BYTES", 1)  # one sample per chunk
+    monkeypatch.setattr(cpu_conv, "_BUFFER_BYTES", 1)  # one sample per chunk
+    monkeypatch.setattr(cpu_conv, "_WEIGHT_BUFFER_BYTES", 1)
     x = _rng.standard_normal(shape)
     w = _rng.standard_normal((o, shape[1] // groups) + k)
     g = _geometry("conv2d", x.shape, w.shape, stride, padding, dilation, groups, 2)

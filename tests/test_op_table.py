@@ -385,6 +385,28 @@ LINALG_OPS: list[Op] = [
        [((3, 3), (3, 1))]),
 ]
 
+# the gamma family (brickwork/ops/gamma.py); wide ranges, poles and infinities are in tests/test_gamma.py
+POS = one((), (3,), (2, 3), (0, 3), nc(2, 3))
+GAMMA_OPS: list[Op] = [
+    unary("lgamma", domain="pos"), unary("digamma", domain="pos", errors=[
+        (lambda L: L.digamma([1.0]), "must be Tensor")]),
+    Op("lgamma_negative", lambda L, a: L.lgamma(a * 0.4 - 2.5), one((3,), (2, 3)), F, domain="unit"),
+    Op("digamma_negative", lambda L, a: (a * 0.4 - 1.5).digamma(), one((3,), (2, 3)), F, domain="unit"),
+    *[Op(f"polygamma_{n}", lambda L, a, n=n: L.polygamma(n, a), POS, FI, domain="pos", errors=[
+        (lambda L: L.polygamma(-1, L.ones(2)), "negative n")]) for n in (0, 1, 2, 3)],
+    Op("polygamma_method", lambda L, a: (a * 0.4 - 2.5).polygamma(2), one((3,)), F, domain="unit"),
+    Op("mvlgamma", lambda L, a: L.mvlgamma(a + 1.5, 3), POS, F, domain="pos", errors=[
+        (lambda L: L.mvlgamma(L.tensor([2.5]), 0), "greater than or equal to 1")]),
+    Op("mvlgamma_method", lambda L, a: (a + 0.5).mvlgamma(1), one((3,)), F, domain="pos"),
+    Op("igamma", lambda L, x: L.igamma(L.tensor([0.7, 1.3, 2.5], dtype=x.dtype), x), POS, F, domain="pos", errors=[
+        (lambda L: L.igamma(L.tensor([1, 2]), L.tensor([1, 2])), "not implemented"),
+        (lambda L: L.igamma(L.ones(2, requires_grad=True), L.ones(2)).sum().backward(), "not implemented")]),
+    Op("igammac", lambda L, x: L.igammac(L.tensor([0.7, 1.3, 2.5], dtype=x.dtype), x * 3), POS, F, domain="pos"),
+    Op("igamma_method", lambda L, x: L.tensor([4.0, 0.2], dtype=x.dtype).igamma(x), one((2,), (3, 2)), F,
+       domain="pos"),
+    Op("igammac_scalar_broadcast", lambda L, x: L.igammac(L.tensor(1.5, dtype=x.dtype), x), one((2, 3)), F,
+       domain="pos"),
+]
 
 # -- issue 10's wider API: movement, statistics, indexing, creation and random names (api-tensor) -----------
 
@@ -900,6 +922,7 @@ OPS: list[Op] = [
     *TENSOR_OPS,
     *ELEMENTWISE_OPS,
     *NN_OPS,
+    *GAMMA_OPS,
 
     # nn.functional primitives (brickwork/ops/linear.py, conv.py, pool.py, normalization.py, pad.py, embedding.py,
     # activation.py, loss.py, attention.py)
@@ -1017,7 +1040,7 @@ OPS: list[Op] = [
 ]
 
 
-_TYPED_ERRORS = {op.name for op in API_OPS + LINALG_OPS + TENSOR_OPS + ELEMENTWISE_OPS + NN_OPS}
+_TYPED_ERRORS = {op.name for op in API_OPS + LINALG_OPS + TENSOR_OPS + ELEMENTWISE_OPS + NN_OPS + GAMMA_OPS}
 
 
 # -- the generic suite -------------------------------------------------------------------------------------

@@ -21,8 +21,8 @@ from typing import Any, Callable, TypeVar, cast
 
 from .. import dtypes
 from .._tensor import Tensor
-from . import (activation, combine, creation, elementwise, indexing, linalg, linalg_extra, movement, random, reduce, scan,
-               sparse, stats)
+from . import (activation, combine, creation, elementwise, gamma, indexing, linalg, linalg_extra, movement, random,
+               reduce, scan, sparse, stats)
 
 __all__ = ["TensorMethods", "install"]
 
@@ -86,6 +86,11 @@ def _where(self: Tensor, condition: Tensor, y: Any) -> Tensor:
         tensor([1., 0.])
     """
     return elementwise.where(condition, self, y)
+
+
+def _polygamma(self: Tensor, n: int) -> Tensor:
+    """``x.polygamma(n)`` is ``polygamma(n, x)``: the tensor is the second argument."""
+    return gamma.polygamma(n, self)
 
 
 class TensorMethods:
@@ -209,6 +214,12 @@ class TensorMethods:
     erf = elementwise.erf
     erfc = elementwise.erfc
     erfinv = elementwise.erfinv
+    lgamma = gamma.lgamma
+    digamma = gamma.digamma
+    polygamma = _polygamma
+    mvlgamma = gamma.mvlgamma
+    igamma = gamma.igamma
+    igammac = gamma.igammac
     floor = elementwise.floor
     ceil = elementwise.ceil
     trunc = elementwise.trunc
@@ -513,6 +524,12 @@ class TensorMethods:
     log1p_ = elementwise.log1p_
     expm1_ = elementwise.expm1_
     erf_ = elementwise.erf_
+    lgamma_ = _inplace(gamma.lgamma, "lgamma_")
+    digamma_ = _inplace(gamma.digamma, "digamma_")
+    polygamma_ = _inplace(_polygamma, "polygamma_")
+    mvlgamma_ = _inplace(gamma.mvlgamma, "mvlgamma_")
+    igamma_ = _inplace(gamma.igamma, "igamma_")
+    igammac_ = _inplace(gamma.igammac, "igammac_")
     maximum_ = elementwise.maximum_
     minimum_ = elementwise.minimum_
     nan_to_num_ = elementwise.nan_to_num_
