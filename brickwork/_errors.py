@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import TypeVar
 
-__all__ = ["op_error"]
+__all__ = ["AcceleratorError", "FatalError", "OutOfMemoryError", "op_error"]
 
 E = TypeVar("E", bound=Exception)
 
@@ -32,3 +32,36 @@ def op_error(cls: type[E], op: str, detail: str) -> E:
     err = cls(f"{op}: {detail}")
     err.op_detail = detail  # type: ignore[attr-defined]
     return err
+
+
+class OutOfMemoryError(RuntimeError):
+    """PyTorch's error for a device that ran out of memory.
+
+    brickwork's arrays report exhaustion as NumPy's ``MemoryError`` or CuPy's ``OutOfMemoryError``; this
+    class is here so that handlers written for torch (``except torch.OutOfMemoryError:``) import and run.
+
+    Example:
+        >>> import brickwork as torch
+        >>> issubclass(torch.OutOfMemoryError, RuntimeError)
+        True
+    """
+
+
+class AcceleratorError(RuntimeError):
+    """PyTorch's error raised while executing on an accelerator device.
+
+    Example:
+        >>> import brickwork as torch
+        >>> issubclass(torch.AcceleratorError, RuntimeError)
+        True
+    """
+
+
+class FatalError(Exception):
+    """PyTorch's error for an unrecoverable internal failure.
+
+    Example:
+        >>> import brickwork as torch
+        >>> issubclass(torch.FatalError, Exception)
+        True
+    """

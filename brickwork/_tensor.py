@@ -164,6 +164,130 @@ class Tensor(TensorMethods):
         """Whether the tensor has a sparse layout (False: see ``brickwork.sparse_coo_tensor`` for sparse ones)."""
         return False
 
+    @property
+    def layout(self) -> Any:
+        """The memory layout: always ``brickwork.strided`` (dense)."""
+        from ._layouts import strided
+
+        return strided
+
+    @property
+    def is_meta(self) -> bool:
+        """Whether the tensor is a shape-only "meta" tensor (never: brickwork tensors hold data)."""
+        return False
+
+    @property
+    def output_nr(self) -> int:
+        """Which output of its ``grad_fn`` this tensor is (0 for leaves and single-output ops)."""
+        return self._out_idx
+
+    def get_device(self) -> int:
+        """The CUDA device index, or -1 for a tensor on a CPU device, as in PyTorch.
+
+        Example:
+            >>> import brickwork as torch
+            >>> torch.ones(1).get_device()
+            -1
+        """
+        return -1 if self._device.type == "cpu" else int(self._device.index or 0)
+
+    def is_pinned(self) -> bool:
+        """Whether the memory is page-locked for fast GPU copies (never: brickwork does not pin memory)."""
+        return False
+
+    def pin_memory(self, device: Any = None) -> "Tensor":
+        """A copy in page-locked memory; without a GPU an error, as in PyTorch.
+
+        With a GPU the copy is ordinary memory: brickwork does not page-lock it.
+
+        Example:
+            >>> import brickwork as torch
+            >>> torch.ones(1).is_pinned()
+            False
+        """
+        from . import cuda
+
+        if not cuda.is_available():
+            raise RuntimeError("Cannot access accelerator device when none is available.")
+        return self.clone()
+
+    def is_inference(self) -> bool:
+        """Whether the tensor is a PyTorch "inference tensor" (never in brickwork).
+
+        brickwork does not mark tensors made in ``inference_mode``; they behave as tensors made under ``no_grad``.
+        """
+        return False
+
+    def is_distributed(self) -> bool:
+        """A legacy PyTorch query; always False."""
+        return False
+
+    def is_signed(self) -> bool:
+        """Whether the dtype is signed (every floating and signed integer dtype).
+
+        Example:
+            >>> import brickwork as torch
+            >>> torch.ones(1).is_signed(), torch.ones(1, dtype=torch.uint8).is_signed()
+            (True, False)
+        """
+        return bool(self.dtype.is_signed)
+
+    def is_same_size(self, other: "Tensor") -> bool:
+        """Whether ``other`` has the same shape."""
+        return tuple(self._data.shape) == tuple(other._data.shape)
+
+    def is_nonzero(self) -> bool:
+        """The truth value of a one-element tensor (an error for any other number of elements).
+
+        Example:
+            >>> import brickwork as torch
+            >>> torch.tensor([1.5]).is_nonzero()
+            True
+        """
+        n = self._data.size
+        if n != 1:
+            raise RuntimeError(f"Boolean value of Tensor with {'no values' if n == 0 else 'more than one value'} "
+                               "is ambiguous")
+        return bool(self._data.reshape(()))
+
+    def dim_order(self, *, ambiguity_check: bool = False) -> tuple[int, ...]:
+        """The dimensions from outermost to innermost in memory (by decreasing stride).
+
+        Example:
+            >>> import brickwork as torch
+            >>> torch.ones(2, 3).t().dim_order()
+            (1, 0)
+        """
+        st = tuple(s // self._data.itemsize for s in self._data.strides)
+        return tuple(sorted(range(len(st)), key=lambda k: -st[k]))  # stable: ties keep dimension order
+
+    def is_set_to(self, tensor: "Tensor") -> bool:
+        """Whether both tensors view the same memory with the same shape and strides."""
+        return (self.data_ptr() == tensor.data_ptr() and tuple(self._data.shape) == tuple(tensor._data.shape)
+                and self.stride() == tensor.stride() and self._device == tensor._device)
+
+    def const_data_ptr(self) -> int:
+        """Address of the first element (as `data_ptr`)."""
+        return self.data_ptr()
+
+    def as_subclass(self, cls: type) -> "Tensor":
+        """This tensor's data and history as an instance of ``cls``, a subclass of `Tensor`.
+
+        Example:
+            >>> import brickwork as torch
+            >>> class Tagged(torch.Tensor): pass
+            >>> type(torch.ones(1).as_subclass(Tagged)).__name__
+            'Tagged'
+        """
+        if not (isinstance(cls, type) and issubclass(cls, Tensor)):
+            raise TypeError(f"as_subclass: cls must be a subclass of Tensor, got {cls!r}")
+        t = _new(cls)
+        t._data, t._device, t._requires_grad, t.grad_fn = self._data, self._device, self._requires_grad, self.grad_fn
+        t._version_counter = self._version_counter
+        if self._out_idx:
+            t._out_idx = self._out_idx
+        return t
+
     def __reversed__(self) -> "Tensor":
         """``reversed(x)``: the tensor flipped along its first dimension, as in PyTorch (a 0-d tensor is itself).
 

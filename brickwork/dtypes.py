@@ -13,10 +13,9 @@ from typing import Any
 import numpy as np
 
 __all__ = [
-    "dtype", "float16", "bfloat16", "float32", "float64", "complex64", "complex128", "int8", "int16", "int32",
-    "int64", "uint8", "bool_", "half", "float", "double", "cfloat", "cdouble", "short", "int", "long",
-    "get_default_dtype", "set_default_dtype", "promote_types", "result_type", "is_floating_point", "is_complex",
-    "finfo", "iinfo",
+    "dtype", "float16", "bfloat16", "float32", "float64", "complex64", "complex128", "int8", "int16", "int32", "int64", "uint8",
+    "bool_", "half", "float", "double", "cfloat", "cdouble", "short", "int", "long", "get_default_dtype", "set_default_dtype",
+    "promote_types", "result_type", "is_floating_point", "is_complex", "finfo", "iinfo", "can_cast",
 ]
 
 _BOOL, _INT, _FLOAT, _COMPLEX = 0, 1, 2, 3  # type categories, lowest to highest
@@ -179,7 +178,7 @@ def get_default_dtype() -> dtype:
     return _default[0]
 
 
-def set_default_dtype(d: Any) -> None:
+def set_default_dtype(d: Any, /) -> None:
     """Set the default floating dtype (float16, bfloat16, float32 or float64), like PyTorch.
 
     Example:
@@ -216,6 +215,21 @@ def is_floating_point(x: Any) -> bool:
 
 
 @lru_cache(maxsize=None)
+def can_cast(from_: dtype, to: dtype) -> bool:
+    """Whether PyTorch's type promotion allows casting ``from_`` to ``to``: never to a lower category
+    (floating to integer, integer to bool); any size within a category.
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.can_cast(torch.double, torch.float), torch.can_cast(torch.float, torch.int)
+        (True, False)
+    """
+    if not isinstance(from_, dtype) or not isinstance(to, dtype):
+        raise TypeError(f"can_cast(): argument 'from_' and 'to' must be dtypes, got {type(from_).__name__} and "
+                        f"{type(to).__name__}")
+    return from_.category <= to.category
+
+
 def promote_types(a: dtype, b: dtype) -> dtype:
     """PyTorch's ``promote_types``: the smallest dtype both ``a`` and ``b`` convert to safely.
 

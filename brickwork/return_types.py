@@ -16,10 +16,10 @@ from __future__ import annotations
 from collections import namedtuple
 from typing import Any
 
-__all__ = ["aminmax", "cummax", "cummin", "geqrf", "kthvalue", "linalg_eig", "linalg_eigh", "linalg_ldl_factor",
-           "linalg_ldl_factor_ex", "linalg_lstsq", "linalg_lu", "linalg_lu_factor", "linalg_lu_factor_ex", "linalg_qr",
-           "linalg_slogdet", "linalg_solve_ex", "linalg_svd", "lu_unpack", "max", "median", "min", "qr", "sort", "svd",
-           "topk", "triangular_solve"]
+__all__ = ["aminmax", "cummax", "cummin", "frexp", "geqrf", "histogram", "histogramdd", "kthvalue", "linalg_eig",
+           "linalg_eigh", "linalg_ldl_factor", "linalg_ldl_factor_ex", "linalg_lstsq", "linalg_lu", "linalg_lu_factor",
+           "linalg_lu_factor_ex", "linalg_qr", "linalg_slogdet", "linalg_solve_ex", "linalg_svd", "lu_unpack", "max",
+           "median", "min", "mode", "nanmedian", "qr", "sort", "svd", "topk", "triangular_solve"]
 
 
 def _return_type(name: str, fields: tuple[str, ...]) -> type:
@@ -44,9 +44,14 @@ sort = _return_type("sort", ("values", "indices"))
 topk = _return_type("topk", ("values", "indices"))
 kthvalue = _return_type("kthvalue", ("values", "indices"))
 median = _return_type("median", ("values", "indices"))
+nanmedian = _return_type("nanmedian", ("values", "indices"))
+mode = _return_type("mode", ("values", "indices"))
+histogram = _return_type("histogram", ("hist", "bin_edges"))
+histogramdd = _return_type("histogramdd", ("hist", "bin_edges"))
 aminmax = _return_type("aminmax", ("min", "max"))
 cummax = _return_type("cummax", ("values", "indices"))
 cummin = _return_type("cummin", ("values", "indices"))
+frexp = _return_type("frexp", ("mantissa", "exponent"))
 linalg_slogdet = _return_type("linalg_slogdet", ("sign", "logabsdet"))
 linalg_qr = _return_type("linalg_qr", ("Q", "R"))
 linalg_eigh = _return_type("linalg_eigh", ("eigenvalues", "eigenvectors"))

@@ -5,8 +5,10 @@ constructors, backend flags, ``accelerator``, CUDA device names without CuPy, la
 from __future__ import annotations
 
 import io
+import types
 import warnings
 from collections import OrderedDict
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -112,6 +114,39 @@ def test_checkpoint_recomputes_the_forward_in_backward() -> None:
     lin.weight.grad = None
     bw.utils.checkpoint.checkpoint(lin, bw.ones(2, 3), use_reentrant=True).sum().backward()
     assert bw.allclose(lin.weight.grad, bw.full((3, 3), 2.0))
+
+
+def test_checkpoint_works_with_autograd_grad_and_create_graph_like_torch() -> None:
+    R = np.random.default_rng(3)
+    w, xv = R.standard_normal((3, 3)), R.standard_normal((2, 3))
+    results = []
+    for L in (torch, bw):
+        ck = L.utils.checkpoint.checkpoint
+        lin = L.nn.Linear(3, 3).double()
+        with L.no_grad():
+            lin.weight.copy_(L.tensor(w))
+            lin.bias.zero_()
+        x = L.tensor(xv, requires_grad=True)
+
+        def block(t: Any) -> Any:  # reads `lin` from its closure
+            return lin(t).tanh()
+
+        y = ck(block, x, use_reentrant=False)
+        gx, gw = L.autograd.grad(y.pow(2).sum(), [x, lin.weight], create_graph=True)
+        ggx = L.autograd.grad(gx.sum() + gw.sum(), x)[0]  # a second derivative through the recomputation
+        g2 = L.autograd.grad(ck(lin, x, use_reentrant=False).sin().sum(), lin.weight)[0]
+        assert x.grad is None and lin.weight.grad is None  # autograd.grad leaves .grad alone
+        ck(partial(lambda m, t: m(t).exp(), lin), x, use_reentrant=False).sum().backward()
+        results.append([t.detach().numpy() for t in (gx, gw, ggx, g2, x.grad, lin.weight.grad)])
+    for ours, theirs in zip(results[1], results[0]):
+        np.testing.assert_allclose(ours, theirs, rtol=1e-10, atol=1e-12)
+
+
+def test_checkpoint_accumulates_tensors_read_some_other_way() -> None:
+    holder = types.SimpleNamespace(w=bw.ones(3, requires_grad=True))  # an attribute: not found as an input
+    x = bw.ones(3, requires_grad=True)
+    bw.utils.checkpoint.checkpoint(lambda t: (t * holder.w).sum(), x, use_reentrant=False).backward()
+    assert bw.equal(holder.w.grad, bw.ones(3)) and bw.equal(x.grad, bw.ones(3))
 
 
 # -- testing.assert_close ------------------------------------------------------------------------------------------
@@ -245,3 +280,21 @@ def test_sparse_coo_converts_and_multiplies_like_torch() -> None:
     assert s.indices().tolist() == torch.tensor([[0.0, 2.0], [3.0, 0.0]]).to_sparse().indices().tolist()
     with pytest.raises(RuntimeError, match="size is inconsistent"):
         bw.sparse_coo_tensor([[0, 5]], [1.0, 2.0], (3,))
+
+
+def test_sparse_sum_like_torch() -> None:
+    idx, vals = [[0, 1, 1, 0], [2, 0, 2, 0]], [3.0, 4.0, 5.0, -3.0]  # row 0's entries sum to zero over dim 1
+    weights = np.array([1.0, 2.0, 3.0])
+    results = []
+    for lib in (bw, torch):
+        v = lib.tensor(vals, requires_grad=True)
+        s = lib.sparse_coo_tensor(lib.tensor(idx), v, (2, 3))
+        by_row = lib.sparse.sum(s, dim=1)
+        by_col = lib.sparse.sum(s, dim=0)
+        (by_col.to_dense() * lib.tensor(weights, dtype=lib.float32)).sum().backward()
+        results.append((by_row.indices().tolist(), by_row.values().tolist(), by_col.to_dense().tolist(),
+                        lib.sparse.sum(s).item(), lib.sparse.sum(s, dim=(0, 1)).item(),
+                        str(lib.sparse.sum(s, dtype=lib.float64).dtype).split(".")[1], v.grad.tolist()))
+    assert results[0] == results[1]
+    with pytest.raises(RuntimeError):
+        bw.sparse.sum(bw.ones(2))

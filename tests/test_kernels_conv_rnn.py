@@ -47,6 +47,7 @@ CONV_CASES = [
     pytest.param((2, 3, 9, 9), 4, (7, 7), 2, 3, 1, 1, id="7x7-stride2-pad3"),
     pytest.param((20, 2, 3, 3), 3, (2, 2), 1, 1, 1, 1, id="many-small-samples"),
     pytest.param((2, 2, 6, 6), 3, (3, 3), 1, 1, 2, 1, id="dilated"),
+    pytest.param((3, 8, 2, 2), 32, (3, 3), 1, 1, 1, 2, id="more-channels-than-columns"),
 ]
 
 
@@ -77,6 +78,21 @@ def test_conv_kernels_match_reference_and_torch(shape, o, k, stride, padding, di
     dw = dw_k(x, gy, g, None)
     _close(dw, kconv.conv2d_weight.reference(np, x, gy, g, cols), dtype, "weight grad vs reference")
     _close(dw, gwt.numpy(), dtype, "weight grad vs torch")
+
+
+@pytest.mark.parametrize("case", [2, 3, 11], ids=["strided-dilated-grouped", "pointwise", "more-channels"])
+def test_conv_weight_kernel_adds_chunks(case, monkeypatch):
+    from brickwork.kernels._cpu import conv as cpu_conv
+
+    shape, o, k, stride, padding, dilation, groups = CONV_CASES[case].values
+    monkeypatch.setattr(cpu_conv, "_BUFFER_BYTES", 1)  # one sample per chunk
+    monkeypatch.setattr(cpu_conv, "_WEIGHT_BUFFER_BYTES", 1)
+    x = _rng.standard_normal(shape)
+    w = _rng.standard_normal((o, shape[1] // groups) + k)
+    g = _geometry("conv2d", x.shape, w.shape, stride, padding, dilation, groups, 2)
+    gy = _rng.standard_normal(kconv.conv2d_forward.reference(np, x, w, None, g, False)[0].shape)
+    _close(cpu_conv.conv2d_weight(x, gy, g, None), kconv.conv2d_weight.reference(np, x, gy, g, None), np.float64,
+           "weight grad, one sample per chunk, vs reference")
 
 
 def test_conv_kernel_takes_the_reference_for_half_precision():

@@ -16,10 +16,14 @@ import brickwork as bw  # noqa: E402
 from brickwork import nn  # noqa: E402
 from brickwork.onnx import OnnxExporterError, UnsupportedOperatorError  # noqa: E402
 from test_layers import LAYERS  # noqa: E402
+from test_layers_torch_nn import LAYERS as TORCH_NN_LAYERS  # noqa: E402
 
 R = np.random.default_rng(1)
 TOL = 1e-5
 STATIC = {"Conv2d-valid-unbatched"}  # no batch axis to make dynamic
+TORCH_NN_STATIC = {"InstanceNorm1d-unbatched", "Conv3d-same-reflect-unbatched", "Transformer-unbatched-nobias",
+                   "ReplicationPad1d", "ZeroPad1d", "GLU"}
+TORCH_NN_AXIS = {"TransformerDecoderLayer": 1, "TransformerDecoder": 1, "Transformer": 1}  # sequence first
 
 
 def _session(proto):
@@ -197,8 +201,6 @@ def test_models_export_at_two_batch_sizes(name, make, shapes, tol):
     (lambda: nn.RNNCell(3, 4), [(2, 3)], 0),
 ])
 def test_recurrent_layers_export(make, shapes, axis):
-    # LSTM without projection and GRU now run a fused layer op with no converter yet: export refuses them (tested
-    # below) rather than baking a value in
     bw.manual_seed(0)
     check_export(make(), shapes, axis=axis)
 
@@ -364,17 +366,109 @@ def test_more_shipped_layers_export(name):
     check_export(make(), shapes)
 
 
-@pytest.mark.parametrize("make,shapes,op", [
-    (lambda: nn.EmbeddingBag(10, 3), [np.array([[1, 2], [3, 4]])], "embedding_bag"),
-    (lambda: nn.Unfold(2), [(2, 3, 4, 4)], "unfold"),
-    (lambda: nn.Fold((4, 4), 2), [(2, 12, 9)], "fold"),
+@pytest.mark.parametrize("make,shapes,dynamic", [
+    (lambda: nn.EmbeddingBag(10, 3), [R.integers(0, 10, (4, 3))], True),
+    (lambda: nn.EmbeddingBag(10, 3, mode="max", padding_idx=2), [np.array([[1, 2], [2, 2], [3, 4]])], True),
+    (lambda: nn.EmbeddingBag(10, 3, padding_idx=2, max_norm=1.0), [np.array([[1, 2, 5], [2, 2, 9]])], True),
+    (lambda: nn.Unfold(2), [(2, 3, 4, 4)], True),
+    (lambda: nn.Unfold((2, 3), dilation=(1, 2), padding=1, stride=2), [(2, 3, 5, 7)], True),
+    (lambda: nn.Unfold(2), [(3, 4, 4)], False),  # unbatched: the leading axis is the channel
+    (lambda: nn.Fold((4, 4), 2), [(2, 12, 9)], True),
+    (lambda: nn.Fold((5, 6), (2, 2), dilation=(1, 2), padding=(1, 0), stride=(2, 1)), [(2, 12, 12)], True),
+    (lambda: nn.Fold((4, 4), 2), [(12, 9)], False),
 ])
-def test_layers_without_a_mapping_are_refused_by_name(make, shapes, op):
-    with pytest.raises(UnsupportedOperatorError, match=f"'{op}' at the model's forward"):
-        check_export(make(), shapes)
+def test_bags_and_sliding_blocks_export(make, shapes, dynamic):
+    check_export(make(), shapes, dynamic=dynamic)
 
 
-@pytest.mark.parametrize("make", [lambda: nn.LSTM(3, 4, batch_first=True), lambda: nn.GRU(3, 4, bidirectional=True)])
-def test_fused_recurrent_layers_are_refused_not_baked(make):
-    with pytest.raises(OnnxExporterError, match="did not see being made"):
-        check_export(make(), [(2, 5, 3)])
+@pytest.mark.parametrize("mode,extra", [("sum", {}), ("mean", {}), ("max", {}), ("sum", {"padding_idx": 2}),
+                                        ("mean", {"padding_idx": 2}), ("max", {"include_last_offset": True}),
+                                        ("sum", {"per_sample_weights": True})])
+def test_embedding_bag_with_offsets_keeps_bags_dynamic(mode, extra):
+    """The bags' number and lengths come from the offsets input, so a second call with other offsets agrees."""
+    extra = dict(extra)
+    weighted = extra.pop("per_sample_weights", False)
+    m = nn.EmbeddingBag(10, 3, mode=mode, **extra).eval()
+
+    class Bag(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.bag = m
+
+        def forward(self, idx, off, *w):
+            return self.bag(idx, off, *w)
+
+    last = extra.get("include_last_offset", False)
+    samples = [(np.array([1, 2, 4, 5, 2, 3, 2, 9]), np.array([0, 3, 3, 6])),  # an empty bag, padding rows
+               (np.array([7, 2, 2, 0, 1]), np.array([0, 1]))]
+    samples = [(i, np.append(o, len(i)) if last else o) for i, o in samples]
+    names = ["idx", "off"] + (["w"] if weighted else [])
+    weights = [R.standard_normal(len(i)).astype(np.float32) for i, _ in samples]
+    args = (bw.tensor(samples[0][0]), bw.tensor(samples[0][1])) + ((bw.tensor(weights[0]),) if weighted else ())
+    proto = bw.onnx.export(Bag(), args, input_names=names, dynamic_axes={n: {0: n + "_len"} for n in names})
+    sess = _session(proto)
+    for (i, o), w in zip(samples, weights):
+        feeds = dict(zip(names, [i, o] + ([w] if weighted else [])))
+        want = m(*[bw.tensor(v) for v in feeds.values()])
+        np.testing.assert_allclose(sess.run(None, feeds)[0], want.detach().numpy(), rtol=TOL, atol=TOL)
+
+
+RECURRENT = {
+    "LSTM": (lambda: nn.LSTM(3, 4), [(5, 2, 3)], 1),
+    "LSTM-batch-first-2layers-bidir": (lambda: nn.LSTM(3, 4, num_layers=2, bidirectional=True, batch_first=True),
+                                      [(2, 5, 3)], 0),
+    "LSTM-nobias-unbatched": (lambda: nn.LSTM(3, 4, bias=False), [(5, 3)], None),
+    "GRU": (lambda: nn.GRU(3, 4), [(5, 2, 3)], 1),
+    "GRU-bidir-batch-first": (lambda: nn.GRU(3, 4, bidirectional=True, batch_first=True), [(2, 5, 3)], 0),
+    "GRU-3layers-nobias": (lambda: nn.GRU(3, 4, num_layers=3, bias=False), [(5, 2, 3)], 1),
+}
+
+
+@pytest.mark.parametrize("name", sorted(RECURRENT))
+def test_fused_recurrent_layers_export_to_onnx_lstm_and_gru_nodes(name):
+    bw.manual_seed(0)
+    make, shapes, axis = RECURRENT[name]
+    proto = check_export(make(), shapes, dynamic=axis is not None, axis=axis or 0)
+    kinds = {n.op_type for n in proto.graph.node}
+    assert ("LSTM" if name.startswith("LSTM") else "GRU") in kinds
+
+
+@pytest.mark.parametrize("name", ["LSTM", "GRU"])
+def test_recurrent_layers_export_with_initial_states(name):
+    bw.manual_seed(0)
+    m = getattr(nn, name)(3, 4, num_layers=2, bidirectional=True, batch_first=True).eval()
+
+    class WithState(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.rnn = m
+
+        def forward(self, x, h, *c):
+            out, state = self.rnn(x, (h, c[0]) if c else h)
+            return (out,) + (tuple(state) if c else (state,))
+
+    shapes = [(2, 5, 3), (4, 2, 4)] + ([(4, 2, 4)] if name == "LSTM" else [])
+    xs = [bw.tensor(a) for a in _arrays(shapes)]
+    names = ["x", "h", "c"][:len(xs)]
+    dyn = {"x": {0: "batch"}, "h": {1: "batch"}, "c": {1: "batch"}}
+    proto = bw.onnx.export(WithState(), tuple(xs), input_names=names, dynamic_axes={n: dyn[n] for n in names})
+    sess = _session(proto)
+    for batch in (2, 5):
+        arrays = [R.standard_normal((batch, 5, 3)).astype(np.float32)] + \
+                 [R.standard_normal((4, batch, 4)).astype(np.float32) for _ in names[1:]]
+        with bw.no_grad():
+            want = _flat(WithState()(*[bw.tensor(a) for a in arrays]))
+        for w, got in zip(want, sess.run(None, dict(zip(names, arrays)))):
+            np.testing.assert_allclose(got, w.numpy(), rtol=TOL, atol=TOL)
+
+
+@pytest.mark.parametrize("name", sorted(TORCH_NN_LAYERS))
+def test_every_layer_of_the_torch_nn_layer_table_exports(name):
+    make, _, shapes, options = TORCH_NN_LAYERS[name]
+    bw.manual_seed(0)
+    m = make()
+    if options.get("train_steps"):  # non-trivial running statistics
+        m.train()
+        for _ in range(2):
+            m(*[bw.tensor(a) for a in _arrays(shapes)])
+    check_export(m, shapes, dynamic=name not in TORCH_NN_STATIC, axis=TORCH_NN_AXIS.get(name, 0))

@@ -1,4 +1,5 @@
-"""Adadelta, Adamax, NAdam, RAdam, ASGD, Rprop and LBFGS against torch.optim: trajectories, state dicts, errors."""
+"""Adadelta, Adamax, NAdam, RAdam, ASGD, Rprop, LBFGS and Muon against torch.optim: trajectories, state dicts,
+errors; and swap_in_optimizer_params_and_state."""
 
 from __future__ import annotations
 
@@ -135,3 +136,76 @@ def test_lbfgs_errors_like_torch():
 
     with pytest.raises(RuntimeError, match="only 'strong_wolfe' is supported"):
         opt.step(closure)
+
+
+# -- Muon (2-d parameters only) and swap_in_optimizer_params_and_state ---------------------------------------
+
+_MR = np.random.default_rng(7)
+_MW = [_MR.standard_normal((6, 4)), _MR.standard_normal((3, 6))]
+_MX, _MY = _MR.standard_normal((10, 4)), _MR.standard_normal((10, 3))
+
+
+def _muon_run(lib, kwargs, dtype, steps=8):
+    dt = getattr(lib, dtype)
+    ps = [lib.tensor(w, dtype=dt, requires_grad=True) for w in _MW]
+    opt = lib.optim.Muon(ps, **kwargs)
+    out = []
+    for _ in range(steps):
+        opt.zero_grad()
+        h = (lib.tensor(_MX, dtype=dt) @ ps[0].T).tanh()
+        ((h @ ps[1].T - lib.tensor(_MY, dtype=dt)) ** 2).mean().backward()
+        opt.step()
+        out.append([p.detach().numpy().copy() for p in ps])
+    return out, opt
+
+
+@pytest.mark.parametrize("kwargs", [{}, {"lr": 0.02, "nesterov": False, "momentum": 0.5},
+                                    {"lr": 0.05, "adjust_lr_fn": "match_rms_adamw", "weight_decay": 0.01},
+                                    {"lr": 0.03, "adjust_lr_fn": "original", "ns_steps": 3, "eps": 1e-3}])
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_muon_trajectory_matches_torch(kwargs, dtype):
+    # the Newton-Schulz iteration runs in bfloat16 in both libraries, so this is close to bit-exact
+    ours, bopt = _muon_run(bw, kwargs, dtype)
+    ref, topt = _muon_run(torch, kwargs, dtype)
+    for a, b in zip(ours, ref):
+        for x, y in zip(a, b):
+            np.testing.assert_allclose(x, y, rtol=1e-5, atol=1e-6)
+    assert sorted(bopt.state_dict()["param_groups"][0]) == sorted(topt.state_dict()["param_groups"][0])
+    assert repr(bopt) == repr(topt)
+
+
+@pytest.mark.parametrize("kwargs", [{"lr": -1.0}, {"momentum": -0.1}, {"weight_decay": -1.0},
+                                    {"adjust_lr_fn": "sqrt"}])
+def test_muon_constructor_errors_match_torch(kwargs):
+    for lib in (torch, bw):
+        with pytest.raises(ValueError):
+            lib.optim.Muon([lib.zeros(2, 2, requires_grad=True)], **kwargs)
+        with pytest.raises(ValueError, match="2D parameters"):
+            lib.optim.Muon([lib.zeros(2, requires_grad=True)])
+
+
+def test_swap_in_optimizer_params_and_state_matches_torch():
+    seen = []
+    for lib in (torch, bw):
+        w = lib.zeros(2, requires_grad=True)
+        opt = lib.optim.SGD([w], lr=0.1, momentum=0.9)
+        w.grad = lib.ones(2)
+        with pytest.raises(RuntimeError, match="initialized optimizer state"):
+            with lib.optim.swap_in_optimizer_params_and_state(opt, {"w": w}, opt.state_dict()):
+                pass
+        opt.step()
+        other = lib.zeros(2, requires_grad=True)
+        other.grad = lib.ones(2)
+        sd = opt.state_dict()
+        sd["param_groups"][0]["lr"] = 0.5
+        with lib.optim.swap_in_optimizer_params_and_state(opt, {"w": other}, sd):
+            opt.step()
+            inner = (opt.param_groups[0]["lr"], opt.param_groups[0]["params"][0] is other)
+        seen.append((w.tolist(), other.tolist(), opt.state[w]["momentum_buffer"].tolist(), inner,
+                     opt.param_groups[0]["lr"], opt.param_groups[0]["params"][0] is w))
+        bad = opt.state_dict()
+        bad["param_groups"][0]["extra"] = 1
+        with pytest.raises(RuntimeError, match="exactly match"):
+            with lib.optim.swap_in_optimizer_params_and_state(opt, {"w": other}, bad):
+                pass
+    assert seen[0] == seen[1]

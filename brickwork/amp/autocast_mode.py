@@ -4,8 +4,9 @@ Inside ``with brickwork.autocast("cpu"):`` (or ``"cuda"``) the ops of PyTorch's 
 tensor arguments in another dtype:
 
 * **lower precision** (``dtype``, bfloat16 on CPU and float16 on CUDA by default): matrix products, linear,
-  convolutions, attention (the list of `LOWER`);
-* **float32**: losses and ``prod`` on CPU; on CUDA also exp/log/pow-like ops, softmax, sums, norms (`FLOAT32`);
+  convolutions, attention, on CPU the LSTM layer (the lists of `LOWER`);
+* **float32**: losses and ``prod``; on CPU also 3-d pools, reflection/replication padding, linalg and fft; on CUDA
+  also exp/log/pow-like ops, softmax, sums, norms (`FLOAT32`); a few ops depend on their arguments (`CONDITIONAL`);
 
 every other op runs on what it is given, so outputs have PyTorch's dtypes. float64 tensors are never cast.
 
@@ -33,21 +34,56 @@ __all__ = ["autocast", "is_autocast_available", "is_autocast_enabled", "get_auto
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-# PyTorch's lists (aten/src/ATen/autocast_mode.cpp), by brickwork entry point
-_LOWER_COMMON = ["F.linear", "F.multi_head_attention_forward", "ops.matmul", "Tensor.__rmatmul__", "ops.mm", "ops.bmm", "ops.addmm", "ops.baddbmm",
-                 "ops.einsum", "F.conv1d", "F.conv2d", "F.conv_transpose1d", "F.conv_transpose2d", "F.prelu",
-                 "F.scaled_dot_product_attention", "brickwork.ops.attention.multi_head_attention"]
+# PyTorch's lists (aten/src/ATen/autocast_mode.cpp), by brickwork entry point; a path that does not exist (an op
+# brickwork does not have) is skipped. tests/test_amp.py walks the CPU lists against torch.autocast("cpu").
+_LOWER_COMMON = ["F.linear", "F.multi_head_attention_forward", "ops.matmul", "Tensor.__rmatmul__", "ops.mm",
+                 "ops.bmm", "ops.addmm", "ops.addbmm", "ops.baddbmm", "ops.einsum", "F.conv1d", "F.conv2d", "F.conv3d",
+                 "F.conv_transpose1d", "F.conv_transpose2d", "F.conv_transpose3d", "F.prelu",
+                 "F.scaled_dot_product_attention", "brickwork.ops.attention.multi_head_attention",
+                 "brickwork.linalg.vecdot"]
 _LOSSES = ["F.mse_loss", "F.l1_loss", "F.smooth_l1_loss", "F.huber_loss", "F.cross_entropy", "F.nll_loss",
-           "F.binary_cross_entropy", "F.binary_cross_entropy_with_logits", "F.kl_div"]
-LOWER = {"cpu": _LOWER_COMMON, "cuda": _LOWER_COMMON + ["ops.mv"]}
+           "F.binary_cross_entropy", "F.binary_cross_entropy_with_logits", "F.kl_div", "F.cosine_embedding_loss",
+           "F.hinge_embedding_loss", "F.poisson_nll_loss", "F.margin_ranking_loss", "F.soft_margin_loss",
+           "F.triplet_margin_loss", "F.multi_margin_loss", "F.multilabel_margin_loss"]
+_LOWER_CPU = ["ops.tensordot", "ops.inner"]  # CPU only: torch's tensordot and inner reach mm inside
+_FLOAT32_CPU = [
+    "ops.prod", "F.avg_pool3d", "F.max_pool3d", "F.adaptive_avg_pool3d", "F.adaptive_max_pool3d", "F.max_unpool2d",
+    "F.max_unpool3d", "F.fractional_max_pool2d", "F.fractional_max_pool3d", "F.grid_sample", "F.ctc_loss",
+    "ops.polar", "ops.quantile", "ops.nanquantile", "ops.stft", "ops.cdist", "ops.trace", "ops.view_as_complex",
+    "ops.cholesky", "ops.cholesky_inverse", "ops.cholesky_solve", "ops.inverse", "ops.lu_solve", "ops.orgqr",
+    "ops.ormqr", "ops.pinverse", "ops.geqrf", "ops.qr", "ops.svd", "ops.triangular_solve"] + [
+    f"brickwork.linalg.{n}" for n in ("cond", "matrix_rank", "solve", "cholesky", "svdvals", "eigvals", "eigvalsh",
+                                      "inv", "householder_product", "tensorinv", "tensorsolve", "qr", "cholesky_ex",
+                                      "svd", "eig", "eigh", "lstsq", "inv_ex")] + [
+    f"brickwork.fft.{n}" for n in ("fft", "ifft", "fft2", "ifft2", "fftn", "ifftn", "rfft", "irfft", "rfft2",
+                                   "irfft2", "rfftn", "irfftn", "hfft", "ihfft")]
+LOWER = {"cpu": _LOWER_COMMON + _LOWER_CPU, "cuda": _LOWER_COMMON + ["ops.mv"]}
 FLOAT32 = {
-    "cpu": _LOSSES + ["ops.prod"],
+    "cpu": _LOSSES + _FLOAT32_CPU,
     "cuda": _LOSSES + ["ops.acos", "ops.asin", "ops.cosh", "ops.erfinv", "ops.exp", "ops.expm1", "ops.log",
                        "ops.log10", "ops.log2", "ops.log1p", "ops.reciprocal", "ops.rsqrt", "ops.sinh", "ops.tan",
                        "ops.pow", "F.softplus", "F.layer_norm", "F.group_norm", "ops.norm", "F.cosine_similarity",
                        "ops.logsumexp", "ops.prod", "ops.softmax", "F.softmax", "ops.log_softmax", "F.log_softmax",
                        "ops.cumprod", "ops.cumsum", "ops.sum"],
 }
+
+
+def _pad_kind(input: Any, pad: Any = (), mode: str = "constant", *args: Any, **kwargs: Any) -> str | None:
+    """``F.pad`` on the CPU: torch lists reflection_pad1d/2d and replication_pad1d/2d/3d as float32; constant,
+    circular and 3-d reflection padding follow their input."""
+    n = len(pad) // 2
+    return "float32" if (mode == "reflect" and n in (1, 2)) or (mode == "replicate" and n in (1, 2, 3)) else None
+
+
+def _recurrent_kind(mode: str, x: Any, h0: Any, c0: Any, weights: tuple, *args: Any, **kwargs: Any) -> str | None:
+    """One direction of one LSTM layer without projection is torch's ``mkldnn_rnn_layer`` on the CPU (lower
+    precision: output, h_n and c_n in the low dtype); other layers are their listed ops (linear, matmul...)."""
+    return "lower" if mode == "LSTM" and len(weights) == 4 else None
+
+
+# ops whose policy depends on their arguments: a function of the call returning the kind, or None to run the op
+# as it is with the ops inside it autocast as usual
+CONDITIONAL = {"cpu": {"F.pad": _pad_kind, "brickwork.nn._functional_rnn.recurrent_layer": _recurrent_kind}}
 _DEFAULT_DTYPE = {"cpu": "bfloat16", "cuda": "float16"}
 _SUPPORTED = {"cpu": ("bfloat16", "float16"), "cuda": ("bfloat16", "float16", "float32")}
 
@@ -215,13 +251,15 @@ def _table() -> tuple[dict[int, Any], list]:
     from ..nn._swap import find, public_ops, resolve
 
     if not _TABLE:
-        policy: dict[int, tuple[Any, dict[str, str]]] = {k: (fn, {}) for k, (_, fn) in public_ops().items()}
-        for kind, lists in (("lower", LOWER), ("float32", FLOAT32)):
-            for device, paths in lists.items():
-                for path in paths:
-                    fn = resolve(path)
-                    if fn is not None:
-                        policy.setdefault(id(fn), (fn, {}))[1][device] = kind
+        policy: dict[int, tuple[Any, dict[str, Any]]] = {k: (fn, {}) for k, (_, fn) in public_ops().items()}
+        rules: list[tuple[str, str, Any]] = [(device, path, kind) for kind, lists in (("lower", LOWER),
+                                                                                      ("float32", FLOAT32))
+                                             for device, paths in lists.items() for path in paths]
+        rules += [(device, path, rule) for device, rs in CONDITIONAL.items() for path, rule in rs.items()]
+        for device, path, kind in rules:
+            fn = resolve(path)
+            if fn is not None:
+                policy.setdefault(id(fn), (fn, {}))[1][device] = kind
         _TABLE.update({key: _wrapper(fn, kinds) for key, (fn, kinds) in policy.items()})
     n = sum(1 for m in sys.modules if m.startswith("brickwork"))
     if _LOCATIONS[0] != n:
@@ -262,13 +300,17 @@ def _cast(x: Any, dt: _dt.dtype, up: bool) -> Any:
     return y
 
 
-def _wrapper(fn: Callable, kinds: dict[str, str]) -> Callable:
+def _wrapper(fn: Callable, kinds: dict[str, Any]) -> Callable:
     def autocasted(*args: Any, **kwargs: Any) -> Any:
         st = _STATE
         if st.depth or not st.enabled:
             return fn(*args, **kwargs)
         device = _first_device(args) or _first_device(tuple(kwargs.values()))
         kind = kinds.get(device) if device is not None and st.enabled.get(device) else None
+        if callable(kind):
+            kind = kind(*args, **kwargs)
+            if kind is None:
+                return fn(*args, **kwargs)
         if kind is None:
             st.depth += 1
             try:

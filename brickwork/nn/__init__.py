@@ -44,6 +44,7 @@ from .modules import (
 from .modules import RMSNorm, LocalResponseNorm, CrossMapLRN2d
 from .modules import AdaptiveLogSoftmaxWithLoss
 from .modules import FractionalMaxPool2d, FractionalMaxPool3d, Container
+from .modules import LinearCrossEntropyLoss, LinearCrossEntropyOptions
 
 __all__ = [
     "Module", "Parameter", "Buffer", "UninitializedParameter", "UninitializedBuffer", "Sequential", "ModuleList",
@@ -73,4 +74,4 @@ __all__ = [
     "TransformerDecoderLayer", "TransformerDecoder", "Transformer", "Upsample", "UpsamplingNearest2d",
     "UpsamplingBilinear2d",
     "RMSNorm", "LocalResponseNorm", "CrossMapLRN2d", "AdaptiveLogSoftmaxWithLoss",
-    "FractionalMaxPool2d", "FractionalMaxPool3d", "Container"]
+    "FractionalMaxPool2d", "FractionalMaxPool3d", "Container", "LinearCrossEntropyLoss", "LinearCrossEntropyOptions"]

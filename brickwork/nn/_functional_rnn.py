@@ -12,6 +12,7 @@ from typing import Any, Callable
 from .. import kernels
 from .._errors import op_error
 from .._tensor import Tensor
+from ..ops.linalg import addmm
 from ..ops.multi_output import unstack
 from ..ops.rnn import gru_layer, lstm_layer
 
@@ -37,9 +38,8 @@ def gru_step(gi: Tensor, h: Tensor, w_hh_t: Tensor, b_hh: Tensor | None) -> Tens
 
     ``r = σ(gi_r + gh_r)``, ``z = σ(gi_z + gh_z)``, ``n = tanh(gi_n + r * gh_n)``, ``h' = n + z * (h - n)``.
     """
-    gh = h @ w_hh_t
-    if b_hh is not None:
-        gh = gh + b_hh
+    # one addmm, as torch's linear(h, W_hh, b_hh): under autocast the bias joins the low-precision product
+    gh = h @ w_hh_t if b_hh is None else addmm(b_hh, h, w_hh_t)
     n_, hs = gh.shape[-1] // 3, tuple(gh.shape[:-1])
     ir, iz, in_ = unstack(gi.reshape(hs + (3, n_)), -2)
     hr, hz, hn = unstack(gh.reshape(hs + (3, n_)), -2)

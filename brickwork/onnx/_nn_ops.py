@@ -178,6 +178,7 @@ def _lp_pool(n: int) -> Any:
 
 converts("F.lp_pool1d")(_lp_pool(1))
 converts("F.lp_pool2d")(_lp_pool(2))
+converts("F.lp_pool3d")(_lp_pool(3))
 
 
 # -- normalisation ------------------------------------------------------------------------------------------
@@ -252,6 +253,31 @@ def _group_norm(g: Any, out: Tensor, input: Tensor, num_groups: int, weight: Ten
     return y
 
 
+@converts("F.rms_norm")
+def _rms_norm(g: Any, out: Tensor, input: Tensor, normalized_shape: Sequence[int], weight: Tensor | None = None,
+              eps: float | None = None) -> str:
+    k = 1 if isinstance(normalized_shape, int) else len(normalized_shape)
+    x = g.name(input)
+    e = float(np.finfo(_dt(input)).eps) if eps is None else float(eps)  # PyTorch's default: the dtype's epsilon
+    ms = g.reduce("ReduceMean", g.op("Mul", x, x), list(range(input.ndim - k, input.ndim)), True)
+    y = g.op("Mul", x, g.op("Reciprocal", g.op("Sqrt", g.op("Add", ms, g.scalar(e, input)))))
+    return y if weight is None else g.op("Mul", y, g.name(weight))
+
+
+@converts("F.local_response_norm")
+def _local_response_norm(g: Any, out: Tensor, input: Tensor, size: int, alpha: float = 1e-4, beta: float = 0.75,
+                         k: float = 1.0) -> str:
+    # ONNX's LRN centres an even window one channel later than PyTorch, so the window mean is an AveragePool
+    # over the channel axis (padded size // 2 before and (size - 1) // 2 after, zeros counted)
+    x = g.name(input)
+    rest = input.ndim - 2
+    sq = g.op("Unsqueeze", g.op("Mul", x, x), g.ints([1]))  # (N, 1, C, ...)
+    avg = g.op("AveragePool", sq, kernel_shape=[int(size)] + [1] * rest, count_include_pad=1,
+               pads=[int(size) // 2] + [0] * rest + [(int(size) - 1) // 2] + [0] * rest)
+    div = g.op("Add", g.op("Mul", g.op("Squeeze", avg, g.ints([1])), g.scalar(alpha, input)), g.scalar(k, input))
+    return g.op("Div", x, g.op("Pow", div, g.scalar(beta, input)))
+
+
 @converts("F.normalize")
 def _normalize(g: Any, out: Tensor, input: Tensor, p: float = 2.0, dim: int = 1, eps: float = 1e-12,
                **_: Any) -> str:
@@ -285,7 +311,12 @@ def _dropout(g: Any, out: Tensor, input: Tensor, p: float = 0.5, training: bool 
 def _embedding(g: Any, out: Tensor, input: Tensor, weight: Tensor, padding_idx: int | None = None,
                max_norm: float | None = None, norm_type: float = 2.0, scale_grad_by_freq: bool = False,
                sparse: bool = False) -> str:
-    rows = g.op("Gather", g.name(weight), g.name(input), axis=0)
+    return _lookup(g, weight, g.name(input), max_norm, norm_type)
+
+
+def _lookup(g: Any, weight: Tensor, index: str, max_norm: float | None, norm_type: float) -> str:
+    """The rows of ``weight`` at ``index``, rescaled to ``max_norm`` when given."""
+    rows = g.op("Gather", g.name(weight), index, axis=0)
     if max_norm is None:
         return rows
     # PyTorch rescales the looked-up rows whose norm exceeds max_norm (in place, in the weight); the graph

@@ -35,6 +35,7 @@ def converters() -> dict[int, tuple[str, Any, Callable]]:
     import inspect
 
     from . import _nn_ops  # noqa: F401  (registers the nn.functional converters)
+    from . import _layer_ops  # noqa: F401  (the fused recurrent layers, bags and sliding blocks)
 
     out: dict[int, tuple[str, Any, Callable]] = {}
     for targets, conv in _TABLE:

@@ -17,13 +17,12 @@ Example:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any, Callable, TypeVar, cast
 
 from .. import dtypes
 from .._tensor import Tensor
-from . import (combine, complex_numbers, creation, elementwise, indexing, linalg, linalg_extra, linalg_factor,
-               linalg_legacy, movement, random, reduce, scan, sparse, stats)
+from . import (activation, combine, complex_numbers, creation, elementwise, elementwise_extra, gamma, indexing, linalg,
+               linalg_extra, linalg_factor, linalg_legacy, movement, random, reduce, scan, sparse, stats)
 
 __all__ = ["TensorMethods", "install"]
 
@@ -32,7 +31,7 @@ _F = TypeVar("_F", bound=Callable[..., Any])
 
 def _inplace(fn: _F, name: str) -> _F:
     """The in-place method ``name`` of the op ``fn``: the same arguments, the result written into ``self``."""
-    return cast(_F, elementwise.make_inplace(fn, name))
+    return elementwise.make_inplace(fn, name)
 
 
 def _cast(name: str, dtype: dtypes.dtype) -> Callable[..., Tensor]:
@@ -59,10 +58,6 @@ def _ne(self: Tensor, other: Any) -> Any:
     return True if other is None else elementwise.ne(self, other)
 
 
-def _pos(self: Tensor) -> Tensor:
-    return self
-
-
 def _contains(self: Tensor, element: Any) -> bool:
     """Whether a number or tensor ``element`` equals any element of the tensor (``element in x``)."""
     if not isinstance(element, (Tensor, int, float, bool)):
@@ -82,15 +77,42 @@ def _bernoulli(self: Tensor, p: Any = None, *, generator: random.Generator | Non
     return random.bernoulli(self, p, generator=generator)
 
 
-def _split_with_sizes(self: Tensor, split_sizes: Sequence[int], dim: int = 0) -> tuple[Tensor, ...]:
-    """Split into pieces of the given sizes along ``dim``.
+def _split(self: Tensor, split_size: Any, dim: int = 0) -> tuple[Tensor, ...]:
+    """Split into pieces of ``split_size`` (the last may be smaller) or of the listed sizes, along ``dim``.
 
     Example:
         >>> import brickwork as torch
-        >>> [p.tolist() for p in torch.arange(5).split_with_sizes([2, 3])]
-        [[0, 1], [2, 3, 4]]
+        >>> [p.tolist() for p in torch.arange(5).split(2)]
+        [[0, 1], [2, 3], [4]]
     """
-    return movement.split(self, list(split_sizes), dim)
+    return movement.split(self, split_size, dim)
+
+
+def _norm(self: Tensor, p: Any = "fro", dim: Any = None, keepdim: bool = False, dtype: Any = None) -> Tensor:
+    """Vector p-norm over ``dim`` (all elements by default); `brickwork.norm` without ``out``.
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.tensor([3.0, 4.0]).norm()
+        tensor(5.)
+    """
+    return reduce.norm(self, p, dim, keepdim, dtype=dtype)
+
+
+def _where(self: Tensor, condition: Tensor, y: Any) -> Tensor:
+    """``self`` where ``condition`` holds, else ``y`` (``torch.where(condition, self, y)``).
+
+    Example:
+        >>> import brickwork as torch
+        >>> x = torch.tensor([1.0, -2.0]); x.where(x > 0, 0.0)
+        tensor([1., 0.])
+    """
+    return elementwise.where(condition, self, y)
+
+
+def _polygamma(self: Tensor, n: int) -> Tensor:
+    """``x.polygamma(n)`` is ``polygamma(n, x)``: the tensor is the second argument."""
+    return gamma.polygamma(n, self)
 
 
 class TensorMethods:
@@ -132,7 +154,7 @@ class TensorMethods:
     __gt__ = elementwise.gt
     __ge__ = elementwise.ge
     __neg__ = elementwise.neg
-    __pos__ = _pos
+    __pos__ = elementwise.positive
     __abs__ = elementwise.abs
     __invert__ = elementwise.bitwise_not
     __contains__ = _contains
@@ -191,6 +213,7 @@ class TensorMethods:
     sgn = elementwise.sgn
     neg = elementwise.neg
     negative = elementwise.negative
+    positive = elementwise.positive
     sin = elementwise.sin
     cos = elementwise.cos
     tan = elementwise.tan
@@ -199,14 +222,31 @@ class TensorMethods:
     atan = elementwise.atan
     atan2 = elementwise.atan2
     arctan2 = elementwise.arctan2
+    arcsin = elementwise.arcsin
+    arccos = elementwise.arccos
+    arctan = elementwise.arctan
+    asinh = elementwise.asinh
+    acosh = elementwise.acosh
+    atanh = elementwise.atanh
+    arcsinh = elementwise.arcsinh
+    arccosh = elementwise.arccosh
+    arctanh = elementwise.arctanh
     sinh = elementwise.sinh
     cosh = elementwise.cosh
     tanh = elementwise.tanh
     sigmoid = elementwise.sigmoid
     relu = elementwise.relu
+    prelu = activation.prelu
+    hardshrink = activation.hardshrink
     erf = elementwise.erf
     erfc = elementwise.erfc
     erfinv = elementwise.erfinv
+    lgamma = gamma.lgamma
+    digamma = gamma.digamma
+    polygamma = _polygamma
+    mvlgamma = gamma.mvlgamma
+    igamma = gamma.igamma
+    igammac = gamma.igammac
     floor = elementwise.floor
     ceil = elementwise.ceil
     trunc = elementwise.trunc
@@ -240,6 +280,24 @@ class TensorMethods:
     allclose = elementwise.allclose
     equal = elementwise.equal
     rsub = elementwise.rsub
+    copysign = elementwise_extra.copysign
+    deg2rad = elementwise_extra.deg2rad
+    frexp = elementwise_extra.frexp
+    gcd = elementwise_extra.gcd
+    heaviside = elementwise_extra.heaviside
+    hypot = elementwise_extra.hypot
+    i0 = elementwise_extra.i0
+    isneginf = elementwise_extra.isneginf
+    isposinf = elementwise_extra.isposinf
+    isreal = elementwise_extra.isreal
+    lcm = elementwise_extra.lcm
+    ldexp = elementwise_extra.ldexp
+    logit = elementwise_extra.logit
+    nextafter = elementwise_extra.nextafter
+    rad2deg = elementwise_extra.rad2deg
+    signbit = elementwise_extra.signbit
+    sinc = elementwise_extra.sinc
+    xlogy = elementwise_extra.xlogy
     # reduce
     sum = reduce.sum
     nansum = reduce.nansum
@@ -255,7 +313,7 @@ class TensorMethods:
     argmin = reduce.argmin
     var = reduce.var
     std = reduce.std
-    norm = reduce.norm
+    norm = _norm  # torch.Tensor.norm has no out=
     logsumexp = reduce.logsumexp
     softmax = reduce.softmax
     log_softmax = reduce.log_softmax
@@ -287,7 +345,7 @@ class TensorMethods:
     repeat = movement.repeat
     tile = movement.tile
     narrow = movement.narrow
-    split = movement.split
+    split = _split  # the method names its argument split_size, as torch.Tensor.split does
     chunk = movement.chunk
     tensor_split = movement.tensor_split
     unbind = movement.unbind
@@ -353,7 +411,7 @@ class TensorMethods:
     bernoulli = _bernoulli
     addcmul = elementwise.addcmul
     addcdiv = elementwise.addcdiv
-    split_with_sizes = _split_with_sizes
+    split_with_sizes = movement.split_with_sizes
     # combine, scan, stats, linalg_extra (issue 10's core API)
     select = combine.select
     diag = combine.diag
@@ -403,63 +461,188 @@ class TensorMethods:
     is_complex = complex_numbers.is_complex
     is_conj = complex_numbers.is_conj
     is_neg = complex_numbers.is_neg
-    isreal = complex_numbers.isreal
     resolve_conj = complex_numbers.resolve_conj
     resolve_neg = complex_numbers.resolve_neg
 
+    # movement, statistics, indexing and creation beyond the core (issue 10, api-tensor)
+    hsplit = movement.hsplit
+    vsplit = movement.vsplit
+    dsplit = movement.dsplit
+    unsafe_split = movement.unsafe_split
+    unsafe_split_with_sizes = movement.unsafe_split_with_sizes
+    unsafe_chunk = movement.unsafe_chunk
+    rot90 = movement.rot90
+    diag_embed = movement.diag_embed
+    unfold = movement.unfold
+    as_strided = movement.as_strided
+    sum_to_size = movement.sum_to_size
+    diff = stats.diff
+    msort = stats.msort
+    mode = stats.mode
+    nanmedian = stats.nanmedian
+    cov = stats.cov
+    corrcoef = stats.corrcoef
+    dist = stats.dist
+    renorm = stats.renorm
+    histogram = stats.histogram
+    index_copy = indexing.index_copy
+    index_put = indexing.index_put
+    put = indexing.put
+    nonzero_static = indexing.nonzero_static
+    vdot = linalg.vdot
+    ger = linalg.ger
+    where = _where
+    multinomial = random.multinomial
+    new = creation.new
+    new_empty_strided = creation.new_empty_strided
+    resize = creation.resize
+    resize_as = creation.resize_as
+    module_load = creation.module_load
+
     # -- in place ------------------------------------------------------------------------------------------
-    add_ = _inplace(elementwise.add, "add_")
-    sub_ = _inplace(elementwise.sub, "sub_")
-    mul_ = _inplace(elementwise.mul, "mul_")
-    div_ = _inplace(elementwise.div, "div_")
-    pow_ = _inplace(elementwise.pow, "pow_")
-    clamp_ = _inplace(elementwise.clamp, "clamp_")
-    clip_ = _inplace(elementwise.clamp, "clip_")
-    clamp_min_ = _inplace(elementwise.clamp_min, "clamp_min_")
-    clamp_max_ = _inplace(elementwise.clamp_max, "clamp_max_")
-    exp_ = _inplace(elementwise.exp, "exp_")
-    log_ = _inplace(elementwise.log, "log_")
-    sqrt_ = _inplace(elementwise.sqrt, "sqrt_")
-    rsqrt_ = _inplace(elementwise.rsqrt, "rsqrt_")
-    abs_ = _inplace(elementwise.abs, "abs_")
-    neg_ = _inplace(elementwise.neg, "neg_")
-    sigmoid_ = _inplace(elementwise.sigmoid, "sigmoid_")
-    tanh_ = _inplace(elementwise.tanh, "tanh_")
-    relu_ = _inplace(elementwise.relu, "relu_")
-    floor_ = _inplace(elementwise.floor, "floor_")
-    ceil_ = _inplace(elementwise.ceil, "ceil_")
-    round_ = _inplace(elementwise.round, "round_")
-    trunc_ = _inplace(elementwise.trunc, "trunc_")
-    sign_ = _inplace(elementwise.sign, "sign_")
-    sin_ = _inplace(elementwise.sin, "sin_")
-    cos_ = _inplace(elementwise.cos, "cos_")
-    reciprocal_ = _inplace(elementwise.reciprocal, "reciprocal_")
-    lerp_ = _inplace(elementwise.lerp, "lerp_")
+    add_ = elementwise.add_
+    sub_ = elementwise.sub_
+    mul_ = elementwise.mul_
+    div_ = elementwise.div_
+    pow_ = elementwise.pow_
+    clamp_ = elementwise.clamp_
+    clip_ = elementwise.clip_
+    clamp_min_ = elementwise.clamp_min_
+    clamp_max_ = elementwise.clamp_max_
+    exp_ = elementwise.exp_
+    log_ = elementwise.log_
+    sqrt_ = elementwise.sqrt_
+    rsqrt_ = elementwise.rsqrt_
+    abs_ = elementwise.abs_
+    neg_ = elementwise.neg_
+    sigmoid_ = elementwise.sigmoid_
+    tanh_ = elementwise.tanh_
+    relu_ = elementwise.relu_
+    floor_ = elementwise.floor_
+    ceil_ = elementwise.ceil_
+    round_ = elementwise.round_
+    trunc_ = elementwise.trunc_
+    sign_ = elementwise.sign_
+    sin_ = elementwise.sin_
+    cos_ = elementwise.cos_
+    reciprocal_ = elementwise.reciprocal_
+    absolute_ = elementwise.absolute_
+    acos_ = elementwise.acos_
+    arccos_ = elementwise.arccos_
+    acosh_ = elementwise.acosh_
+    arccosh_ = elementwise.arccosh_
+    asin_ = elementwise.asin_
+    arcsin_ = elementwise.arcsin_
+    asinh_ = elementwise.asinh_
+    arcsinh_ = elementwise.arcsinh_
+    atan_ = elementwise.atan_
+    arctan_ = elementwise.arctan_
+    atanh_ = elementwise.atanh_
+    arctanh_ = elementwise.arctanh_
+    atan2_ = elementwise.atan2_
+    arctan2_ = elementwise.arctan2_
+    bitwise_and_ = elementwise.bitwise_and_
+    bitwise_not_ = elementwise.bitwise_not_
+    bitwise_or_ = elementwise.bitwise_or_
+    bitwise_xor_ = elementwise.bitwise_xor_
+    cosh_ = elementwise.cosh_
+    divide_ = elementwise.divide_
+    eq_ = elementwise.eq_
+    erfc_ = elementwise.erfc_
+    erfinv_ = elementwise.erfinv_
+    exp2_ = elementwise.exp2_
+    fix_ = elementwise.fix_
+    float_power_ = elementwise.float_power_
+    frac_ = elementwise.frac_
+    ge_ = elementwise.ge_
+    greater_ = elementwise.greater_
+    greater_equal_ = elementwise.greater_equal_
+    gt_ = elementwise.gt_
+    le_ = elementwise.le_
+    less_ = elementwise.less_
+    less_equal_ = elementwise.less_equal_
+    log10_ = elementwise.log10_
+    log2_ = elementwise.log2_
+    logical_and_ = elementwise.logical_and_
+    logical_not_ = elementwise.logical_not_
+    logical_or_ = elementwise.logical_or_
+    logical_xor_ = elementwise.logical_xor_
+    lt_ = elementwise.lt_
+    multiply_ = elementwise.multiply_
+    ne_ = elementwise.ne_
+    negative_ = elementwise.negative_
+    not_equal_ = elementwise.not_equal_
+    sgn_ = elementwise.sgn_
+    sinh_ = elementwise.sinh_
+    subtract_ = elementwise.subtract_
+    tan_ = elementwise.tan_
+    true_divide_ = elementwise.true_divide_
+    copysign_ = elementwise_extra.copysign_
+    deg2rad_ = elementwise_extra.deg2rad_
+    gcd_ = elementwise_extra.gcd_
+    heaviside_ = elementwise_extra.heaviside_
+    hypot_ = elementwise_extra.hypot_
+    i0_ = elementwise_extra.i0_
+    lcm_ = elementwise_extra.lcm_
+    ldexp_ = elementwise_extra.ldexp_
+    logit_ = elementwise_extra.logit_
+    nextafter_ = elementwise_extra.nextafter_
+    rad2deg_ = elementwise_extra.rad2deg_
+    sinc_ = elementwise_extra.sinc_
+    xlogy_ = elementwise_extra.xlogy_
+    lerp_ = elementwise.lerp_
     masked_fill_ = _inplace(indexing.masked_fill, "masked_fill_")
     scatter_ = _inplace(indexing.scatter, "scatter_")
     scatter_add_ = _inplace(indexing.scatter_add, "scatter_add_")
     index_add_ = _inplace(indexing.index_add, "index_add_")
     index_fill_ = _inplace(indexing.index_fill, "index_fill_")
-    remainder_ = _inplace(elementwise.remainder, "remainder_")
-    fmod_ = _inplace(elementwise.fmod, "fmod_")
-    square_ = _inplace(elementwise.square, "square_")
-    log1p_ = _inplace(elementwise.log1p, "log1p_")
-    expm1_ = _inplace(elementwise.expm1, "expm1_")
-    erf_ = _inplace(elementwise.erf, "erf_")
-    maximum_ = _inplace(elementwise.maximum, "maximum_")
-    minimum_ = _inplace(elementwise.minimum, "minimum_")
-    nan_to_num_ = _inplace(elementwise.nan_to_num, "nan_to_num_")
+    remainder_ = elementwise.remainder_
+    fmod_ = elementwise.fmod_
+    square_ = elementwise.square_
+    log1p_ = elementwise.log1p_
+    expm1_ = elementwise.expm1_
+    erf_ = elementwise.erf_
+    lgamma_ = _inplace(gamma.lgamma, "lgamma_")
+    digamma_ = _inplace(gamma.digamma, "digamma_")
+    polygamma_ = _inplace(_polygamma, "polygamma_")
+    mvlgamma_ = _inplace(gamma.mvlgamma, "mvlgamma_")
+    igamma_ = _inplace(gamma.igamma, "igamma_")
+    igammac_ = _inplace(gamma.igammac, "igammac_")
+    maximum_ = elementwise.maximum_
+    minimum_ = elementwise.minimum_
+    nan_to_num_ = elementwise.nan_to_num_
     tril_ = _inplace(movement.tril, "tril_")
     triu_ = _inplace(movement.triu, "triu_")
     masked_scatter_ = _inplace(indexing.masked_scatter, "masked_scatter_")
-    floor_divide_ = _inplace(elementwise.floor_divide, "floor_divide_")
-    addcmul_ = _inplace(elementwise.addcmul, "addcmul_")
-    addcdiv_ = _inplace(elementwise.addcdiv, "addcdiv_")
+    floor_divide_ = elementwise.floor_divide_
+    addcmul_ = elementwise.addcmul_
+    addcdiv_ = elementwise.addcdiv_
     bitwise_left_shift_ = _inplace(scan.bitwise_left_shift, "bitwise_left_shift_")
     bitwise_right_shift_ = _inplace(scan.bitwise_right_shift, "bitwise_right_shift_")
     scatter_reduce_ = _inplace(stats.scatter_reduce, "scatter_reduce_")
     index_reduce_ = _inplace(stats.index_reduce, "index_reduce_")
     conj_physical_ = complex_numbers.conj_physical_
+    squeeze_ = movement.squeeze_
+    unsqueeze_ = movement.unsqueeze_
+    transpose_ = movement.transpose_
+    swapaxes_ = movement.swapaxes_
+    swapdims_ = movement.swapdims_
+    t_ = movement.t_
+    as_strided_ = movement.as_strided_
+    cumsum_ = _inplace(reduce.cumsum, "cumsum_")
+    cumprod_ = _inplace(reduce.cumprod, "cumprod_")
+    renorm_ = _inplace(stats.renorm, "renorm_")
+    index_copy_ = _inplace(indexing.index_copy, "index_copy_")
+    index_put_ = _inplace(indexing.index_put, "index_put_")
+    put_ = _inplace(indexing.put, "put_")
+    fill_diagonal_ = creation.fill_diagonal_
+    resize_ = creation.resize_
+    apply_ = creation.apply_
+    map_ = creation.map_
+    map2_ = creation.map2_
+    cauchy_ = random.cauchy_
+    log_normal_ = random.log_normal_
+    geometric_ = random.geometric_
     __iadd__ = add_
     __isub__ = sub_
     __imul__ = mul_

@@ -23,7 +23,7 @@ from ._core import inplace as _inplace, computed_in_float32
 from ._core import needs_grad, record, renamed, wrap
 
 __all__ = ["leaky_relu", "leaky_relu_", "elu", "elu_", "selu", "celu", "gelu", "silu", "mish", "softplus", "hardtanh",
-           "hardtanh_", "relu6", "hardsigmoid", "hardswish", "logsigmoid", "threshold", "glu", "prelu"]
+           "hardtanh_", "relu6", "hardsigmoid", "hardswish", "logsigmoid", "threshold", "glu", "prelu", "hardshrink"]
 
 _SELU_ALPHA = 1.6732632423543772848170429916717
 _SELU_SCALE = 1.0507009873554804934193349852946
@@ -366,3 +366,14 @@ def prelu(input: Tensor, weight: Tensor) -> Tensor:
                            f"1) of input {list(input.shape)}")
         weight = weight.reshape((1, n) + (1,) * (input.ndim - 2))
     return renamed(_E.where(input > 0, input, input * weight), "PreluKernelBackward0", input, weight)
+
+
+def hardshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
+    """``input`` where ``|input| > lambd``, else 0.
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.tensor([-1.0, 0.2, 0.7]).hardshrink()
+        tensor([-1.0000,  0.0000,  0.7000])
+    """
+    return _E.where((input > lambd) | (input < -lambd), input, 0.0)

@@ -21,7 +21,7 @@ from .elementwise import make_inplace
 from .movement import _mT, _T
 
 __all__ = ["real", "imag", "conj", "conj_physical", "resolve_conj", "resolve_neg", "is_conj", "is_neg", "angle",
-           "complex", "polar", "view_as_real", "view_as_complex", "is_complex", "adjoint", "isreal", "conj_physical_"]
+           "complex", "polar", "view_as_real", "view_as_complex", "is_complex", "adjoint", "conj_physical_"]
 
 
 def _check(x: Any, op: str) -> Tensor:
@@ -39,19 +39,6 @@ def is_complex(input: Tensor) -> bool:
         (True, False)
     """
     return _check(input, "is_complex")._data.dtype.kind == "c"
-
-
-def isreal(input: Tensor) -> Tensor:
-    """Whether each element is real: True everywhere for a real tensor, where the imaginary part is 0 otherwise.
-
-    Example:
-        >>> import brickwork as torch
-        >>> torch.isreal(torch.tensor([1 + 0j, 1j]))
-        tensor([ True, False])
-    """
-    d = _check(input, "isreal")._data
-    xp = input._device.xp
-    return wrap(d.imag == 0 if d.dtype.kind == "c" else xp.ones(d.shape, dtype=bool), input._device)
 
 
 def real(input: Tensor) -> Tensor:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 import math
 from typing import Any, Sequence
 
@@ -10,7 +11,7 @@ import numpy as np
 from .. import dtypes as _dt
 from .._tensor import Tensor, _make
 from ..backends import canonical, device as _device
-from ._core import inplace, make_view, needs_grad, record, wrap
+from ._core import inplace, make_view, needs_grad, record, renamed, wrap
 
 # the top-level functions; the rest (to, cpu, cuda, new_zeros, fill_...) are installed as Tensor methods only
 __all__ = ["tensor", "as_tensor", "asarray", "from_numpy", "zeros", "ones", "empty", "full", "zeros_like",
@@ -609,6 +610,20 @@ def fill_(self: Tensor, value: Any) -> Tensor:
     return inplace(self, "fill_", lambda t: _filled("fill_", t._data.shape, value, t.dtype, t._device, False))
 
 
+def fill(input: Tensor, value: Any) -> Tensor:
+    """A new tensor like ``input`` holding ``value`` everywhere.
+
+    The gradient is zero for ``input`` and, for a 0-d tensor ``value``, the sum of the output's gradient.
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.fill(torch.zeros(2, dtype=torch.int64), 3.5)
+        tensor([3, 3])
+    """
+    return renamed(fill_(input.clone(), value), "FillBackward1" if isinstance(value, Tensor) else "FillBackward0",
+                   input)
+
+
 def zero_(self: Tensor) -> Tensor:
     """Fill with zeros in place.
 
@@ -623,3 +638,441 @@ def zero_(self: Tensor) -> Tensor:
 def share_view(out: Tensor, base: Tensor) -> Tensor:
     """Re-exported for modules that build views."""
     return make_view(out, base)
+
+
+# -- more constructors: strided and permuted layouts, torch.range, buffers, window functions ---------------
+# (`range` below shadows the builtin in this module: code here says builtins.range)
+
+def empty_strided(size: Sequence[int], stride: Sequence[int], *, dtype: Any = None, layout: Any = None,
+                  device: Any = None, requires_grad: bool = False, pin_memory: bool = False) -> Tensor:
+    """An uninitialised tensor of ``size`` whose memory layout has the given ``stride`` (in elements).
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.empty_strided((2, 3), (1, 2)).stride()
+        (1, 2)
+    """
+    shape, strides = _size((size,), "empty_strided"), tuple(int(s) for s in stride)
+    if len(shape) != len(strides):
+        raise RuntimeError(f"empty_strided: mismatch in length of strides and shape ({len(shape)} sizes, "
+                           f"{len(strides)} strides)")
+    need = 1 + sum((n - 1) * s for n, s in zip(shape, strides)) if all(shape) else 0
+    buf = empty(need, dtype=dtype, device=device)
+    d = buf._data
+    arr = buf._device.xp.lib.stride_tricks.as_strided(d, shape, tuple(s * d.itemsize for s in strides))
+    return _finish(arr, buf._device, requires_grad)
+
+
+def empty_permuted(size: Sequence[int], physical_layout: Sequence[int], *, dtype: Any = None, layout: Any = None,
+                   device: Any = None, requires_grad: bool = False, pin_memory: bool = False) -> Tensor:
+    """An uninitialised tensor of ``size`` laid out in memory in the dimension order ``physical_layout``.
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.empty_permuted((2, 3, 4), (0, 2, 1)).stride()
+        (12, 1, 3)
+    """
+    shape, perm = _size((size,), "empty_permuted"), [int(p) for p in physical_layout]
+    if sorted(perm) != list(builtins.range(len(shape))):
+        raise RuntimeError(f"empty_permuted: physical_layout {perm} is not a permutation of the {len(shape)} "
+                           "dimensions")
+    buf = empty(*[shape[p] for p in perm], dtype=dtype, device=device)
+    arr = buf._data.transpose(np.argsort(perm))
+    return _finish(arr, buf._device, requires_grad)
+
+
+def scalar_tensor(s: Any, *, dtype: Any = None, layout: Any = None, device: Any = None,
+                  requires_grad: bool = False, pin_memory: bool = False) -> Tensor:
+    """A 0-d tensor holding the number ``s`` (of the default float dtype unless ``dtype`` is given).
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.scalar_tensor(3)
+        tensor(3.)
+    """
+    if isinstance(s, Tensor):
+        s = s.item()
+    return _filled("scalar_tensor", (), s, dtype, device, requires_grad)
+
+
+def range(start: Any = 0, end: Any = None, step: Any = 1, *, out: Tensor | None = None,  # noqa: A001
+          dtype: Any = None, layout: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+    """Values from ``start`` to ``end`` *inclusive* in steps of ``step`` (deprecated in PyTorch: use `arange`).
+
+    Warns as PyTorch does; the default dtype is the default float dtype.
+
+    Example:
+        >>> import brickwork as torch, warnings
+        >>> with warnings.catch_warnings():
+        ...     warnings.simplefilter("ignore")
+        ...     torch.range(1, 4)
+        tensor([1., 2., 3., 4.])
+    """
+    import warnings
+
+    warnings.warn("torch.range is deprecated and will be removed in a future release because its behavior is "
+                  "inconsistent with Python's range builtin. Instead, use torch.arange, which produces values in "
+                  "[start, end).", UserWarning, stacklevel=2)
+    if end is None:
+        raise TypeError("range() missing required argument 'end'")
+    vals = [v.item() if isinstance(v, Tensor) else v for v in (start, end, step)]
+    if vals[2] == 0:
+        raise RuntimeError("range: step must be nonzero")
+    if (vals[1] - vals[0]) / vals[2] < 0:
+        raise RuntimeError(f"range: upper bound and larger bound inconsistent with step sign (start={vals[0]}, "
+                           f"end={vals[1]}, step={vals[2]})")
+    dt = _dtype_or_default(dtype)
+    n = int(math.floor((vals[1] - vals[0]) / vals[2])) + 1
+    arr = vals[0] + np.arange(n, dtype=np.float64 if dt.is_floating_point else np.int64) * vals[2]
+    dev = canonical(device)
+    t = _finish(_place(arr.astype(dt.np), dev), dev, requires_grad)
+    if out is not None:
+        out._data = t._data
+        return out
+    return t
+
+
+def frombuffer(buffer: Any, *, dtype: Any, count: int = -1, offset: int = 0, requires_grad: bool = False) -> Tensor:
+    """A 1-d tensor sharing the memory of an object with the buffer protocol (``bytearray``, ``memoryview``).
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.frombuffer(bytearray(b"\\x01\\x02"), dtype=torch.uint8)
+        tensor([1, 2], dtype=brickwork.uint8)
+    """
+    import warnings
+
+    dt = _dt.to_dtype(dtype)
+    mv = memoryview(buffer)
+    if mv.readonly:
+        warnings.warn("The given buffer is not writable, and PyTorch does not support non-writable tensors. "
+                      "Writing to this tensor will fail.", UserWarning, stacklevel=2)
+    try:
+        arr = np.frombuffer(buffer, dtype=dt.np, count=count, offset=offset)
+    except ValueError as e:
+        raise ValueError(f"frombuffer: {e} (buffer of {mv.nbytes} bytes, offset {offset}, count {count}, "
+                         f"dtype {dt})") from None
+    return _finish(arr, canonical(None), requires_grad)
+
+
+def _window(name: str, window_length: int, periodic: bool, dtype: Any, device: Any, requires_grad: bool,
+            formula: Any) -> Tensor:
+    """A window of ``window_length`` samples: ``formula(n, N)`` over n = 0..N-1, N one longer when periodic."""
+    dt = _dtype_or_default(dtype)
+    if not dt.is_floating_point:
+        raise RuntimeError(f"{name} expects floating point dtypes, got: {dt}")
+    if window_length < 0:
+        raise RuntimeError(f"{name} requires non-negative window_length, got window_length={window_length}")
+    if window_length <= 1:
+        arr = np.ones(window_length)
+    else:
+        m = window_length + 1 if periodic else window_length
+        arr = formula(np.arange(m, dtype=np.float64), m)[:window_length]
+    dev = canonical(device)
+    return _finish(_place(arr.astype(dt.np), dev), dev, requires_grad)
+
+
+def hann_window(window_length: int, periodic: bool = True, *, dtype: Any = None, layout: Any = None,
+                device: Any = None, requires_grad: bool = False) -> Tensor:
+    """The Hann window ``0.5 - 0.5 cos(2 pi n / (N - 1))`` (periodic: N is one longer and the last sample dropped).
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.hann_window(5, periodic=False)
+        tensor([0.0000, 0.5000, 1.0000, 0.5000, 0.0000])
+    """
+    return _window("hann_window", window_length, periodic, dtype, device, requires_grad,
+                   lambda n, m: 0.5 - 0.5 * np.cos(2 * np.pi * n / (m - 1)))
+
+
+def hamming_window(window_length: int, periodic: bool = True, alpha: float = 0.54, beta: float = 0.46, *,
+                   dtype: Any = None, layout: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+    """The Hamming window ``alpha - beta cos(2 pi n / (N - 1))``.
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.hamming_window(3, periodic=False)
+        tensor([0.0800, 1.0000, 0.0800])
+    """
+    return _window("hamming_window", window_length, periodic, dtype, device, requires_grad,
+                   lambda n, m: alpha - beta * np.cos(2 * np.pi * n / (m - 1)))
+
+
+def blackman_window(window_length: int, periodic: bool = True, *, dtype: Any = None, layout: Any = None,
+                    device: Any = None, requires_grad: bool = False) -> Tensor:
+    """The Blackman window ``0.42 - 0.5 cos(2 pi n / (N - 1)) + 0.08 cos(4 pi n / (N - 1))``.
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.blackman_window(3, periodic=False).round(decimals=4)
+        tensor([-0., 1., -0.])
+    """
+    return _window("blackman_window", window_length, periodic, dtype, device, requires_grad,
+                   lambda n, m: 0.42 - 0.5 * np.cos(2 * np.pi * n / (m - 1)) + 0.08 * np.cos(4 * np.pi * n / (m - 1)))
+
+
+def bartlett_window(window_length: int, periodic: bool = True, *, dtype: Any = None, layout: Any = None,
+                    device: Any = None, requires_grad: bool = False) -> Tensor:
+    """The Bartlett (triangular) window ``1 - |2 n / (N - 1) - 1|``.
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.bartlett_window(5, periodic=False)
+        tensor([0.0000, 0.5000, 1.0000, 0.5000, 0.0000])
+    """
+    return _window("bartlett_window", window_length, periodic, dtype, device, requires_grad,
+                   lambda n, m: 1 - np.abs(2 * n / (m - 1) - 1))
+
+
+def kaiser_window(window_length: int, periodic: bool = True, beta: float = 12.0, *, dtype: Any = None,
+                  layout: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+    """The Kaiser window ``I0(beta sqrt(1 - (2 n / (N - 1) - 1)^2)) / I0(beta)``.
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.kaiser_window(3, periodic=False, beta=0.0)
+        tensor([1., 1., 1.])
+    """
+    return _window("kaiser_window", window_length, periodic, dtype, device, requires_grad,
+                   lambda n, m: np.i0(beta * np.sqrt(np.clip(1 - (2 * n / (m - 1) - 1) ** 2, 0, None))) / np.i0(beta))
+
+
+# -- legacy and in-place Tensor methods: new, resize_, fill_diagonal_, apply_/map_/map2_, module_load ------
+
+def new(self: Tensor, *args: Any, device: Any = None) -> Tensor:
+    """PyTorch's legacy constructor, with this tensor's dtype (and device unless given).
+
+    ``x.new(2, 3)`` is uninitialised, ``x.new([1, 2])`` copies data and ``x.new()`` is empty.
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.ones(1, dtype=torch.float64).new([1, 2])
+        tensor([1., 2.], dtype=brickwork.float64)
+    """
+    dev = device or self._device
+    if len(args) == 1 and isinstance(args[0], Tensor):
+        if args[0].dtype != self.dtype:
+            raise TypeError(f"new(): expected a tensor of dtype {self.dtype}, got {args[0].dtype}")
+        return args[0].detach() if dev == args[0]._device else args[0].detach().to(dev)
+    if len(args) == 1 and not isinstance(args[0], (int, np.integer)) and not _is_size(args[0]):
+        return tensor(args[0], dtype=self.dtype, device=dev)
+    return _filled("new", args if args else (0,), None, self.dtype, dev, False)
+
+
+def _is_size(x: Any) -> bool:
+    from .._tensor import Size
+
+    return isinstance(x, Size)
+
+
+def new_empty_strided(self: Tensor, size: Sequence[int], stride: Sequence[int], dtype: Any = None,
+                      device: Any = None, requires_grad: bool = False, layout: Any = None,
+                      pin_memory: bool = False) -> Tensor:
+    """`empty_strided` with this tensor's dtype and device by default.
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.ones(1).new_empty_strided((2, 2), (1, 2)).stride()
+        (1, 2)
+    """
+    return empty_strided(size, stride, dtype=dtype or self.dtype, device=device or self._device,
+                         requires_grad=requires_grad)
+
+
+def resize_(self: Tensor, *sizes: Any, memory_format: Any = None) -> Tensor:
+    """Give the tensor a new shape in place, keeping its elements in row-major order.
+
+    New elements (when it grows) are uninitialised, as in PyTorch. A tensor that requires grad cannot be resized.
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.arange(6).resize_(2, 2)
+        tensor([[0, 1],
+                [2, 3]])
+    """
+    if self._requires_grad:
+        raise RuntimeError("cannot resize variables that require grad")
+    shape = _size(sizes, "resize_")
+    n = int(np.prod(shape))
+    d = self._data
+    xp = self._device.xp
+    flat = d.reshape(-1) if d.flags.c_contiguous else xp.ascontiguousarray(d).reshape(-1)
+    if n <= flat.size:  # a view of the first n elements: the rest of the storage stays, as in PyTorch
+        self._data = flat[:n].reshape(shape)
+    else:
+        store = _storage_of(flat)
+        grown = xp.empty(n, d.dtype)
+        grown[:store.size] = store
+        self._data = grown.reshape(shape)
+    self._version_counter[0] += 1
+    return self
+
+
+def _storage_of(flat: Any) -> Any:
+    """The whole 1-d buffer that a flat array starts (an earlier `resize_` may have shrunk its view of it)."""
+    root = flat
+    while getattr(root, "base", None) is not None and root.base.flags.c_contiguous:
+        root = root.base
+    root = root.reshape(-1)
+    same_start = root.size >= flat.size and root.__array_interface__["data"][0] == flat.__array_interface__["data"][0] \
+        if isinstance(root, np.ndarray) else False
+    return root if same_start else flat
+
+
+def resize(self: Tensor, *sizes: Any) -> Tensor:
+    """A resized copy (deprecated in PyTorch, which warns; use `reshape` or `resize_`).
+
+    Example:
+        >>> import brickwork as torch, warnings
+        >>> with warnings.catch_warnings():
+        ...     warnings.simplefilter("ignore")
+        ...     torch.arange(4).resize(2, 2).shape
+        brickwork.Size([2, 2])
+    """
+    import warnings
+
+    warnings.warn("non-inplace resize is deprecated", UserWarning, stacklevel=2)
+    return resize_(self.detach().clone(), *sizes)
+
+
+def resize_as(self: Tensor, tensor: Tensor) -> Tensor:
+    """A copy resized to ``tensor``'s shape (deprecated in PyTorch, which warns).
+
+    Example:
+        >>> import brickwork as torch, warnings
+        >>> with warnings.catch_warnings():
+        ...     warnings.simplefilter("ignore")
+        ...     torch.arange(4).resize_as(torch.ones(2, 2)).shape
+        brickwork.Size([2, 2])
+    """
+    import warnings
+
+    warnings.warn("non-inplace resize_as is deprecated", UserWarning, stacklevel=2)
+    return resize_(self.detach().clone(), *tensor._data.shape)
+
+
+def fill_diagonal_(self: Tensor, fill_value: Any, wrap: bool = False) -> Tensor:
+    """Fill the main diagonal with ``fill_value`` in place.
+
+    The tensor is a matrix or has all dimensions equal; ``wrap`` continues the diagonal below the square part of a
+    tall matrix, as ``numpy.fill_diagonal``.
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.zeros(2, 3).fill_diagonal_(1.0)
+        tensor([[1., 0., 0.],
+                [0., 1., 0.]])
+    """
+    from .indexing import index_put_new
+
+    shape = self._data.shape
+    if len(shape) < 2:
+        raise RuntimeError(f"dimensions must larger than 1, got a tensor with {len(shape)} dimensions")
+    if len(shape) > 2 and len(set(shape)) != 1:
+        raise RuntimeError("all dimensions of input must be of equal length")
+    if len(shape) == 2:
+        rows, cols = shape
+        step = cols + 1
+        end = rows * cols if wrap or rows <= cols else cols * cols
+    else:
+        step = 1 + int(np.cumprod(shape[:-1]).sum())
+        end = int(np.prod(shape))
+    xp = self._device.xp
+    idx = xp.arange(0, end, step, dtype=np.int64)
+    if len(shape) == 2 and rows < cols:
+        idx = idx[:rows]
+    value = fill_value.item() if isinstance(fill_value, Tensor) else fill_value
+    return inplace(self, "fill_diagonal_", lambda t: index_put_new(t.reshape(-1), (idx,), value).reshape(shape))
+
+
+def _python_map(self: Tensor, op: str, fn: Any, *others: Tensor) -> Tensor:
+    if self._requires_grad:
+        raise RuntimeError(f"Can't call {op}() on Variable that requires grad. Use var.detach().{op}() instead.")
+    if self._device.type != "cpu":
+        raise TypeError(f"{op}_ is only implemented on CPU tensors")
+    args = [np.broadcast_to(o._host(), self._data.shape) for o in others]
+    iters = [np.nditer(a, order="C") for a in [self._host(), *args]]
+    vals = [fn(*(a.item() for a in items)) for items in zip(*iters)]
+    self._data[...] = np.asarray(vals, dtype=self._data.dtype).reshape(self._data.shape)
+    self._version_counter[0] += 1
+    return self
+
+
+def apply_(self: Tensor, callable: Any) -> Tensor:  # noqa: A002
+    """Replace each element ``v`` by ``callable(v)`` in place (a Python function per element: slow, CPU only).
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.arange(3.0).apply_(lambda v: v * 2)
+        tensor([0., 2., 4.])
+    """
+    return _python_map(self, "apply_", callable)
+
+
+def map_(self: Tensor, tensor: Tensor, callable: Any) -> Tensor:  # noqa: A002
+    """Replace each element ``v`` by ``callable(v, w)``, ``w`` the matching element of ``tensor``, in place.
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.arange(3.0).map_(torch.ones(3), lambda v, w: v + w)
+        tensor([1., 2., 3.])
+    """
+    return _python_map(self, "map_", callable, tensor)
+
+
+def map2_(self: Tensor, x: Tensor, y: Tensor, callable: Any) -> Tensor:  # noqa: A002
+    """Replace each element ``v`` by ``callable(v, a, b)`` with the matching elements of ``x`` and ``y``.
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.zeros(2).map2_(torch.ones(2), torch.ones(2), lambda v, a, b: v + a + b)
+        tensor([2., 2.])
+    """
+    return _python_map(self, "map2_", callable, x, y)
+
+
+def module_load(self: Tensor, other: Tensor, assign: bool = False) -> Tensor:
+    """What ``Module.load_state_dict`` stores for parameter ``self`` given ``other`` (a hook for subclasses).
+
+    ``other`` detached when ``assign``, else ``self`` with ``other`` copied in, detached, as in PyTorch.
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.zeros(2).module_load(torch.ones(2))
+        tensor([1., 1.])
+    """
+    if assign:
+        return other.detach()
+    from ..autograd.grad_mode import no_grad
+
+    with no_grad():
+        return copy_(self, other).detach()
+
+
+def from_file(filename: str, shared: bool | None = None, size: int = 0, *, dtype: Any = None, layout: Any = None,
+              device: Any = None, pin_memory: bool = False) -> Tensor:
+    """A 1-d tensor of ``size`` elements read from the raw bytes of ``filename``.
+
+    With ``shared=True`` the tensor maps the file, so writes to the tensor reach the file; otherwise it holds
+    a private copy.
+
+    Example:
+        >>> import brickwork as torch, numpy as np, os, tempfile
+        >>> path = os.path.join(tempfile.mkdtemp(), "x.bin"); np.arange(4, dtype=np.float32).tofile(path)
+        >>> torch.from_file(path, size=3)
+        tensor([0., 1., 2.])
+    """
+    import os
+
+    dt = _dtype_or_default(dtype)
+    need, have = size * dt.itemsize, os.path.getsize(filename)
+    if need > have:
+        raise RuntimeError(f"file <{filename}> size <{have}> is smaller than the required mapping size <{need}>")
+    if size == 0:
+        arr = np.empty(0, dt.np)
+    elif shared:
+        arr = np.memmap(filename, dtype=dt.np, mode="r+", shape=(size,))
+    else:
+        arr = np.fromfile(filename, dtype=dt.np, count=size)
+    dev = canonical(device)
+    return _finish(_place(arr, dev) if dev.type != "cpu" else arr, dev, False)

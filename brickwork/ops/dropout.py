@@ -15,7 +15,8 @@ from ._core import inplace as _inplace, computed_in_float32
 from ._core import wrap
 from .random import rand
 
-__all__ = ["dropout", "dropout1d", "dropout2d", "dropout3d", "alpha_dropout", "feature_alpha_dropout"]
+__all__ = ["dropout", "dropout1d", "dropout2d", "dropout3d", "alpha_dropout", "feature_alpha_dropout",
+           "feature_dropout"]
 
 
 def _check_p(op: str, p: float) -> None:
@@ -86,6 +87,19 @@ def _channel_dropout(op: str, nd: int, input: Tensor, p: float, training: bool, 
     shape = (1,) + tuple(input.shape) if unbatched else tuple(input.shape)
     mask = _feature_shape(op, input.reshape(shape), training)
     return _apply(op, input, p, training, inplace, mask[1:] if unbatched else mask)
+
+
+@computed_in_float32
+def feature_dropout(input: Tensor, p: float, training: bool, inplace: bool = False) -> Tensor:
+    """`dropout` of whole channels, one draw per (dimension 0, dimension 1) entry, at any rank from 2 up.
+
+    Example:
+        >>> import brickwork as torch
+        >>> y = torch.feature_dropout(torch.ones(2, 8, 3), 0.5, True)
+        >>> bool((y.amax(2) == y.amin(2)).all())
+        True
+    """
+    return _apply("feature_dropout", input, p, training, inplace, _feature_shape("feature_dropout", input, training))
 
 
 @computed_in_float32

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 import operator as _op
-from typing import Any
+from typing import Any, Callable, TypeVar, cast
 
 import numpy as np
 
@@ -19,6 +19,7 @@ from ..kernels import activation as _ka
 from ._core import binary_arrays, broadcast_error, check_broadcast, check_inplace, inplace, like, needs_grad, record, renamed, sum_to, wrap, xp_of
 
 _SQRT_2_OVER_PI = 2.0 / math.sqrt(math.pi)
+_F = TypeVar("_F", bound=Callable[..., Any])
 
 
 def _tensor_inputs(a: Any, b: Any) -> tuple:
@@ -270,12 +271,16 @@ def fmod(input: Any, other: Any) -> Tensor:
         _no_integer_zero(db, "fmod")
     r = wrap(dev.xp.fmod(da, db), dev)
     if needs_grad(input, other):
-        record(r, "FmodBackward0", _fmod_backward, _tensor_inputs(input, other), likes=(like(input), None))
+        _record_binary(r, "FmodBackward1" if isinstance(other, Tensor) else "FmodBackward0", _fmod_backward, input,
+                       other)
     return r
 
 
 def _fmod_backward(node: Any, g: Tensor) -> tuple:
-    return (sum_to(g, node.likes[0]), None)
+    a, b = _operands(node)
+    (la, lb), (ea, eb) = node.likes, node.edges
+    gb = None if eb is None else sum_to(-g * div(a, b, rounding_mode="trunc"), lb)
+    return (None if ea is None else sum_to(g, la), gb)
 
 
 def pow(input: Any, exponent: Any, *, out: Tensor | None = None) -> Tensor:  # noqa: A001
@@ -756,6 +761,21 @@ def neg(input: Tensor) -> Tensor:
 negative = neg
 
 
+def positive(input: Tensor) -> Tensor:
+    """``+input``: the tensor itself (PyTorch returns its input, not a copy).
+
+    Example:
+        >>> import brickwork as torch
+        >>> x = torch.tensor([-1.0, 2.0])
+        >>> torch.positive(x) is x
+        True
+    """
+    if input._data.dtype == np.bool_:
+        raise RuntimeError("positive: the `+` operator, on a bool tensor is not supported; convert it first, "
+                           "e.g. x.long()")
+    return input
+
+
 def sin(input: Tensor) -> Tensor:
     """Sine.
 
@@ -843,6 +863,43 @@ def atan2(input: Tensor, other: Tensor) -> Tensor:
 
 
 arctan2 = atan2
+arcsin, arccos, arctan = asin, acos, atan
+
+
+def asinh(input: Tensor) -> Tensor:
+    """Inverse hyperbolic sine.
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.asinh(torch.tensor([0.0, 1.0]))
+        tensor([0.0000, 0.8814])
+    """
+    return _unary(input, "arcsinh", "AsinhBackward0", lambda n, g: (g * rsqrt(n.saved_tensors[0] ** 2 + 1),))
+
+
+def acosh(input: Tensor) -> Tensor:
+    """Inverse hyperbolic cosine (NaN below 1).
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.acosh(torch.tensor([1.0, 2.0]))
+        tensor([0.0000, 1.3170])
+    """
+    return _unary(input, "arccosh", "AcoshBackward0", lambda n, g: (g * rsqrt(n.saved_tensors[0] ** 2 - 1),))
+
+
+def atanh(input: Tensor) -> Tensor:
+    """Inverse hyperbolic tangent (infinite at -1 and 1).
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.atanh(torch.tensor([0.0, 0.5]))
+        tensor([0.0000, 0.5493])
+    """
+    return _unary(input, "arctanh", "AtanhBackward0", lambda n, g: (g / (1 - n.saved_tensors[0] ** 2),))
+
+
+arcsinh, arccosh, arctanh = asinh, acosh, atanh
 
 
 def sinh(input: Tensor) -> Tensor:
@@ -917,14 +974,14 @@ def relu(input: Tensor) -> Tensor:
         >>> torch.relu(torch.tensor([-1.0, 2.0]))
         tensor([0., 2.])
     """
-    return _unary(input, lambda d: input._device.xp.maximum(d, 0, dtype=d.dtype), "ReluBackward0",
-                  _relu_backward, save="output", floats=False)
+    return _unary(input, lambda d: _ka.relu_forward(input._device.xp, d), "ReluBackward0", _relu_backward,
+                  save="output", floats=False)
 
 
 def _relu_backward(node: Any, g: Tensor) -> tuple:
     if not STATE.enabled:  # first-order only: no bool tensor and promotion round trip
-        return (_make(g._data * (node.output()._data > 0), g._device),)
-    return (g * (node.output() > 0),)
+        return (_make(_ka.relu_backward(g._device.xp, node.output()._data, g._data), g._device),)
+    return (g * (node.output() <= 0).logical_not(),)
 
 
 def erf(input: Tensor) -> Tensor:
@@ -1007,6 +1064,9 @@ def frac(input: Tensor) -> Tensor:
         >>> torch.frac(torch.tensor([1.5, -2.25]))
         tensor([ 0.5000, -0.2500])
     """
+    if input._data.dtype.kind in "biu":
+        raise NotImplementedError(f"\"frac_cpu\" not implemented for '{str(input.dtype).split('.')[-1]}': frac "
+                                  "needs a floating point tensor; convert it first, e.g. x.float()")
     return renamed(input - trunc(input), "FracBackward0", input)
 
 
@@ -1212,12 +1272,123 @@ def _out(r: Tensor, out: Tensor | None) -> Tensor:
     return out
 
 
-def make_inplace(fn: Any, name: str) -> Any:
-    """The in-place method ``name`` (e.g. ``add_``) of the out-of-place op ``fn``."""
+def make_inplace(fn: _F, name: str, args: str = "", x: str = "[0.25, 0.5]", recorded: bool = True) -> _F:
+    """The in-place variant ``name`` (``exp_``) of the out-of-place op ``fn``.
+
+    ``x.exp_()`` writes ``exp(x)`` into ``x`` through the in-place protocol (leaf check, dtype and shape
+    check, version bump, history). It takes ``fn``'s arguments after the first. ``args`` (the call's arguments) and ``x`` (an input) only
+    write the variant's docstring example, which checks that it returns ``x`` holding ``fn``'s result.
+    ``recorded=False`` writes outside autograd, history untouched, as PyTorch does for the ``logical_*_`` ops.
+    """
     def method(self: Tensor, *args: Any, **kwargs: Any) -> Tensor:
         others = [a for a in args if isinstance(a, Tensor)] + [v for v in kwargs.values() if isinstance(v, Tensor)]
-        return inplace(self, name, lambda t: fn(t, *args, **kwargs), *others)
+        if recorded:
+            return inplace(self, name, lambda t: fn(t, *args, **kwargs), *others)
+        prev, STATE.enabled = STATE.enabled, False
+        try:
+            return inplace(self, name, lambda t: fn(t, *args, **kwargs), *others)
+        finally:
+            STATE.enabled = prev
 
-    method.__name__ = name
-    method.__doc__ = f"In-place version of `{fn.__name__}`; returns ``self``."
-    return method
+    op = fn.__name__
+    method.__name__ = method.__qualname__ = name
+    method.__doc__ = (f"In-place `{op}`: writes ``{op}(self, ...)`` into ``self`` and returns ``self``.\n\n"
+                      f"    Example:\n        >>> import brickwork as torch\n"
+                      f"        >>> x = torch.tensor({x})\n"
+                      f"        >>> y = torch.{op}(x{', ' + args if args else ''})\n"
+                      f"        >>> x.{name}({args}) is x, torch.equal(x, y)\n        (True, True)\n")
+    return cast(_F, method)  # typed as ``fn``: the same arguments, ``self`` first
+
+
+# -- in-place variants -------------------------------------------------------------------------------------
+# One line each, made by `make_inplace`. The torch namespace exports those PyTorch has as functions
+# (``torch.exp_``); the others are Tensor methods only. Aliases are the same function.
+
+abs_ = absolute_ = make_inplace(abs, "abs_")
+acos_ = arccos_ = make_inplace(acos, "acos_")
+acosh_ = arccosh_ = make_inplace(acosh, "acosh_", x="[1.5, 2.0]")
+add_ = make_inplace(add, "add_", "2")
+addcdiv_ = make_inplace(addcdiv, "addcdiv_", "x, x")
+addcmul_ = make_inplace(addcmul, "addcmul_", "x, x")
+asin_ = arcsin_ = make_inplace(asin, "asin_")
+asinh_ = arcsinh_ = make_inplace(asinh, "asinh_")
+atan_ = arctan_ = make_inplace(atan, "atan_")
+atan2_ = arctan2_ = make_inplace(atan2, "atan2_", "x")
+atanh_ = arctanh_ = make_inplace(atanh, "atanh_")
+bitwise_and_ = make_inplace(bitwise_and, "bitwise_and_", "3", "[4, 6]")
+bitwise_not_ = make_inplace(bitwise_not, "bitwise_not_", x="[4, 6]")
+bitwise_or_ = make_inplace(bitwise_or, "bitwise_or_", "3", "[4, 6]")
+bitwise_xor_ = make_inplace(bitwise_xor, "bitwise_xor_", "3", "[4, 6]")
+ceil_ = make_inplace(ceil, "ceil_")
+clamp_ = clip_ = make_inplace(clamp, "clamp_", "0.3")
+clamp_max_ = make_inplace(clamp_max, "clamp_max_", "0.3")
+clamp_min_ = make_inplace(clamp_min, "clamp_min_", "0.3")
+cos_ = make_inplace(cos, "cos_")
+cosh_ = make_inplace(cosh, "cosh_")
+div_ = divide_ = true_divide_ = make_inplace(div, "div_", "2")
+eq_ = make_inplace(eq, "eq_", "0.5")
+erf_ = make_inplace(erf, "erf_")
+erfc_ = make_inplace(erfc, "erfc_")
+erfinv_ = make_inplace(erfinv, "erfinv_")
+exp_ = make_inplace(exp, "exp_")
+exp2_ = make_inplace(exp2, "exp2_")
+expm1_ = make_inplace(expm1, "expm1_")
+floor_ = make_inplace(floor, "floor_")
+floor_divide_ = make_inplace(floor_divide, "floor_divide_", "0.2")
+fmod_ = make_inplace(fmod, "fmod_", "0.2")
+frac_ = make_inplace(frac, "frac_")
+ge_ = greater_equal_ = make_inplace(ge, "ge_", "0.5")
+gt_ = greater_ = make_inplace(gt, "gt_", "0.3")
+le_ = less_equal_ = make_inplace(le, "le_", "0.3")
+lerp_ = make_inplace(lerp, "lerp_", "x + 1, 0.5")
+log_ = make_inplace(log, "log_")
+log10_ = make_inplace(log10, "log10_")
+log1p_ = make_inplace(log1p, "log1p_")
+log2_ = make_inplace(log2, "log2_")
+logical_and_ = make_inplace(logical_and, "logical_and_", "x > 0.3", recorded=False)
+logical_not_ = make_inplace(logical_not, "logical_not_", recorded=False)
+logical_or_ = make_inplace(logical_or, "logical_or_", "x > 0.3", recorded=False)
+logical_xor_ = make_inplace(logical_xor, "logical_xor_", "x > 0.3", recorded=False)
+lt_ = less_ = make_inplace(lt, "lt_", "0.3")
+maximum_ = make_inplace(maximum, "maximum_", "1 - x")
+minimum_ = make_inplace(minimum, "minimum_", "1 - x")
+mul_ = multiply_ = make_inplace(mul, "mul_", "2")
+nan_to_num_ = make_inplace(nan_to_num, "nan_to_num_")
+ne_ = not_equal_ = make_inplace(ne, "ne_", "0.5")
+neg_ = negative_ = make_inplace(neg, "neg_")
+pow_ = make_inplace(pow, "pow_", "2")
+reciprocal_ = make_inplace(reciprocal, "reciprocal_")
+relu_ = make_inplace(relu, "relu_")
+remainder_ = make_inplace(remainder, "remainder_", "0.2")
+round_ = make_inplace(round, "round_")
+rsqrt_ = make_inplace(rsqrt, "rsqrt_")
+sgn_ = make_inplace(sgn, "sgn_")
+sigmoid_ = make_inplace(sigmoid, "sigmoid_")
+sign_ = make_inplace(sign, "sign_")
+sin_ = make_inplace(sin, "sin_")
+sinh_ = make_inplace(sinh, "sinh_")
+sqrt_ = make_inplace(sqrt, "sqrt_")
+square_ = make_inplace(square, "square_")
+sub_ = subtract_ = make_inplace(sub, "sub_", "2")
+tan_ = make_inplace(tan, "tan_")
+tanh_ = make_inplace(tanh, "tanh_")
+trunc_ = fix_ = make_inplace(trunc, "trunc_")
+
+
+_float_power_ = make_inplace(float_power, "float_power_", "2", "[0.25, 0.5], dtype=torch.float64")
+
+
+def float_power_(self: Tensor, exponent: Any) -> Tensor:
+    """In-place `float_power` of a float64 tensor (its result is float64, so other dtypes cannot hold it).
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.tensor([2.0, 3.0], dtype=torch.float64).float_power_(2)
+        tensor([4., 9.], dtype=brickwork.float64)
+    """
+    if self._data.dtype != np.float64:
+        raise RuntimeError(f"float_power_: the base given to float_power_ has dtype {self.dtype} but the "
+                           "operation's result requires dtype Double (float64); use x.double() first, or the "
+                           "out-of-place float_power")
+    return _float_power_(self, exponent)
+

@@ -792,3 +792,123 @@ def searchsorted(sorted_sequence: Tensor, values: Any, *, right: bool = False, s
 
 
 _ = _dt
+
+
+# -- writing at indices, membership and flat-index conversion ----------------------------------------------
+
+def index_copy(input: Tensor, dim: int, index: Tensor, source: Tensor) -> Tensor:
+    """A copy of ``input`` with the slices of ``source`` written at ``index`` along ``dim``.
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.zeros(3).index_copy(0, torch.tensor([2, 0]), torch.tensor([1.0, 2.0]))
+        tensor([2., 0., 1.])
+    """
+    ax = wrap_dim(dim, input._data.ndim, "index_copy")
+    i = index.reshape(-1)
+    n = i._data.size
+    m = source._data.shape[ax] if source._data.ndim else 1
+    if n != m:
+        raise IndexError(f"index_copy_(): Number of indices ({n}) should be equal to source.size(dim) ({m})")
+    size = input._data.shape[ax] if input._data.ndim else 1
+    if n and (int(i._data.max()) >= size or int(i._data.min()) < -size):
+        bad = int(i._data.max()) if int(i._data.max()) >= size else int(i._data.min())
+        raise IndexError(f"index_copy_(): index {bad} is out of bounds for dimension {ax} with size {size}")
+    key = (slice(None),) * ax + (i,) if input._data.ndim else (i,)
+    if not input._data.ndim:
+        return renamed(index_put_new(input.reshape(1), key, source.reshape(1)).reshape(()), "IndexCopyBackward0",
+                       input, source)
+    return renamed(index_put_new(input, key, source), "IndexCopyBackward0", input, source)
+
+
+def index_put(input: Tensor, indices: Any, values: Any, accumulate: bool = False) -> Tensor:
+    """A copy of ``input`` with ``values`` written (or added, with ``accumulate``) at ``input[indices]``.
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.index_put(torch.zeros(3), (torch.tensor([0, 0]),), torch.tensor(2.0), accumulate=True)
+        tensor([4., 0., 0.])
+    """
+    return index_put_new(input, tuple(indices), values, accumulate)
+
+
+def put(input: Tensor, index: Tensor, source: Tensor, accumulate: bool = False) -> Tensor:
+    """A copy of ``input`` with ``source`` written (or added) at the flat positions ``index``.
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.put(torch.zeros(2, 2), torch.tensor([1, 1]), torch.tensor([1.0, 2.0]), accumulate=True)
+        tensor([[0., 3.],
+                [0., 0.]])
+    """
+    n = input._data.size
+    i = index._data.reshape(-1)
+    if i.size and (int(i.max()) >= n or int(i.min()) < -n):
+        bad = int(i.max()) if int(i.max()) >= n else int(i.min())
+        raise IndexError(f"out of range: tried to access index {bad} on a tensor of {n} elements.")
+    if index._data.size != source._data.size:
+        raise IndexError(f"put_(): Expected source and index to have the same number of elements, but got "
+                           f"source.numel() = {source._data.size}, index.numel() = {index._data.size}")
+    flat = index_put_new(input.reshape(-1), (index.reshape(-1),), source.reshape(-1), accumulate)
+    return renamed(flat.reshape(input.shape), "PutBackward0", input, source)
+
+
+def isin(elements: Any, test_elements: Any, *, assume_unique: bool = False, invert: bool = False) -> Tensor:
+    """Whether each element of ``elements`` occurs in ``test_elements`` (either may be a number).
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.isin(torch.tensor([1, 2, 3]), torch.tensor([2, 5]))
+        tensor([False,  True, False])
+    """
+    ref = elements if isinstance(elements, Tensor) else test_elements
+    if not isinstance(ref, Tensor):
+        raise TypeError("isin(): expected elements or test_elements to be a Tensor, got two numbers")
+    xp = ref._device.xp
+    a = elements._data if isinstance(elements, Tensor) else xp.asarray(elements)
+    b = test_elements._data if isinstance(test_elements, Tensor) else xp.asarray(test_elements)
+    return wrap(xp.isin(a, b, invert=invert), ref._device)
+
+
+def unravel_index(indices: Tensor, shape: Any) -> tuple[Tensor, ...]:
+    """The coordinates in a tensor of ``shape`` of each flat (row-major) index in ``indices``.
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.unravel_index(torch.tensor([4, 1]), (2, 3))
+        (tensor([1, 0]), tensor([1, 1]))
+    """
+    if not isinstance(indices, Tensor):
+        raise TypeError(f"expected 'indices' to be integer tensor, but got {type(indices).__name__}")
+    if indices.is_floating_point() or indices.dtype is _dt.bool_:
+        raise TypeError(f"expected 'indices' to be integer dtype, but got {indices.dtype}")
+    dims = (int(shape),) if isinstance(shape, (int, np.integer)) else tuple(int(s) for s in shape)
+    if any(s < 0 for s in dims):
+        raise ValueError(f"'shape' cannot have negative values, but got {tuple(dims)}")
+    i = indices._data.astype(np.int64)  # as in PyTorch, no range check: coordinates wrap around (floor modulo)
+    out = []
+    for s in reversed(dims):
+        out.append(wrap(i % s if s else i * 0, indices._device))
+        i = i // s if s else i
+    return tuple(reversed(out))
+
+
+def nonzero_static(input: Tensor, *, size: int, fill_value: int = -1) -> Tensor:
+    """`nonzero` with a fixed number of rows, ``size``: truncated, or padded with ``fill_value``.
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.nonzero_static(torch.tensor([0, 3, 4]), size=3)
+        tensor([[ 1],
+                [ 2],
+                [-1]])
+    """
+    if not isinstance(size, (int, np.integer)) or size < 0:
+        raise RuntimeError("nonzero_static: 'size' must be an non-negative integer")
+    found = nonzero(input)
+    d = found._data
+    xp = input._device.xp
+    if d.shape[0] >= size:
+        return wrap(d[:size].copy(), input._device)
+    pad = xp.full((size - d.shape[0], d.shape[1]), fill_value, dtype=np.int64)
+    return wrap(xp.concatenate([d, pad]), input._device)

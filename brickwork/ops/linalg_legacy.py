@@ -119,7 +119,7 @@ def triangular_solve(b: Tensor, A: Tensor, upper: bool = True, transpose: bool =
     return return_types.triangular_solve(solve(T.mT if transpose else T, b), A.clone())
 
 
-def lu(A: Tensor, pivot: bool = True, get_infos: bool = False, out: Any = None) -> Any:
+def lu(A: Tensor, pivot: bool = True, get_infos: bool = False) -> Any:
     """``torch.lu``: ``(LU, pivots)`` of `brickwork.linalg.lu_factor` (and ``infos`` with ``get_infos``).
 
     Example:

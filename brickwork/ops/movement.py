@@ -5,7 +5,7 @@ its version counter, so in-place changes through either are seen by autograd.
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from typing import Any, Sequence, cast
 
 import numpy as np
 
@@ -846,3 +846,440 @@ def _diag_embed_back(g: Tensor, shape: tuple, offset: int, a: int, b: int) -> Te
     full = index_put_new(z, idx, g)
     inv = tuple(int(i) for i in np.argsort(perm))
     return full.permute(inv)
+
+
+# -- NumPy-style stacking, splitting and rotation (composed from the primitives above) ----------------------
+
+def _tensors_arg(tensors: tuple) -> tuple[list, bool]:
+    """``f(a, b)`` or ``f([a, b])``: the tensors, and whether they came as one sequence."""
+    if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)):
+        return list(tensors[0]), True
+    return list(tensors), False
+
+
+def _atleast(tensors: tuple, nd: int) -> Any:
+    items, seq = _tensors_arg(tensors)
+    out = []
+    for t in items:
+        s = t._data.shape
+        if len(s) < nd:
+            # torch's layouts: 1-d (n,) becomes (1, n) and (1, n, 1); 2-d (m, n) becomes (m, n, 1)
+            new = {0: (1,) * nd, 1: ((1,) + s + (1,))[:nd] if nd == 3 else (1,) + s, 2: s + (1,)}[len(s)]
+            t = _reshape(t, new)
+        out.append(t)
+    return tuple(out) if seq or len(out) != 1 else out[0]
+
+
+def atleast_1d(*tensors: Any) -> Any:
+    """Each tensor with at least one dimension (0-d tensors become shape ``(1,)``); several give a tuple.
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.atleast_1d(torch.tensor(2.0))
+        tensor([2.])
+    """
+    return _atleast(tensors, 1)
+
+
+def atleast_2d(*tensors: Any) -> Any:
+    """Each tensor with at least two dimensions (a vector of length n becomes ``(1, n)``).
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.atleast_2d(torch.ones(3)).shape
+        brickwork.Size([1, 3])
+    """
+    return _atleast(tensors, 2)
+
+
+def atleast_3d(*tensors: Any) -> Any:
+    """Each tensor with at least three dimensions (``(n,)`` becomes ``(1, n, 1)``, ``(m, n)`` becomes ``(m, n, 1)``).
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.atleast_3d(torch.ones(2, 3)).shape
+        brickwork.Size([2, 3, 1])
+    """
+    return _atleast(tensors, 3)
+
+
+def column_stack(tensors: Sequence[Tensor], *, out: Tensor | None = None) -> Tensor:
+    """Stack as columns: 0-d and 1-d tensors become columns ``(n, 1)``, then concatenate along dimension 1.
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.column_stack([torch.tensor([1, 2]), torch.tensor([3, 4])])
+        tensor([[1, 3],
+                [2, 4]])
+    """
+    cols = [_reshape(t, (t._data.size, 1)) if t._data.ndim <= 1 else t for t in tensors]
+    return cat(cols, 1, out=out)
+
+
+def row_stack(tensors: Sequence[Tensor], *, out: Tensor | None = None) -> Tensor:
+    """`vstack` under NumPy's older name.
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.row_stack([torch.tensor([1, 2]), torch.tensor([3, 4])]).shape
+        brickwork.Size([2, 2])
+    """
+    return cat(list(atleast_2d(tuple(tensors))), 0, out=out)
+
+
+def dstack(tensors: Sequence[Tensor], *, out: Tensor | None = None) -> Tensor:
+    """Concatenate along dimension 2 after making every tensor at least 3-d (see `atleast_3d`).
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.dstack([torch.ones(3), torch.zeros(3)]).shape
+        brickwork.Size([1, 3, 2])
+    """
+    return cat(list(atleast_3d(tuple(tensors))), 2, out=out)
+
+
+def _nsplit(op: str, input: Tensor, indices_or_sections: Any, dim: int, min_dim: int) -> tuple[Tensor, ...]:
+    nd = input._data.ndim
+    if nd < min_dim:
+        raise RuntimeError(f"torch.{op} requires a tensor with at least {min_dim} dimension, but got a tensor with "
+                           f"{nd} dimensions!")
+    if isinstance(indices_or_sections, (int, np.integer)):
+        n, k = input._data.shape[dim], int(indices_or_sections)
+        if k <= 0 or n % k:
+            raise RuntimeError(f"torch.{op} attempted to split along dimension {dim}, but the size of the dimension "
+                               f"{n} is not divisible by the split_size {k}!")
+    return tensor_split(input, indices_or_sections, dim)
+
+
+def hsplit(input: Tensor, indices_or_sections: Any) -> tuple[Tensor, ...]:
+    """Split along dimension 1 (0 for 1-d tensors) into equal parts or at the given indices.
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.hsplit(torch.arange(6), 3)
+        (tensor([0, 1]), tensor([2, 3]), tensor([4, 5]))
+    """
+    return _nsplit("hsplit", input, indices_or_sections, 1 if input._data.ndim > 1 else 0, 1)
+
+
+def vsplit(input: Tensor, indices_or_sections: Any) -> tuple[Tensor, ...]:
+    """Split along dimension 0 (of a tensor with at least 2 dimensions) into equal parts or at the given indices.
+
+    Example:
+        >>> import brickwork as torch
+        >>> [p.shape for p in torch.vsplit(torch.ones(4, 2), [1])]
+        [brickwork.Size([1, 2]), brickwork.Size([3, 2])]
+    """
+    return _nsplit("vsplit", input, indices_or_sections, 0, 2)
+
+
+def dsplit(input: Tensor, indices_or_sections: Any) -> tuple[Tensor, ...]:
+    """Split along dimension 2 (of a tensor with at least 3 dimensions) into equal parts or at the given indices.
+
+    Example:
+        >>> import brickwork as torch
+        >>> [p.shape for p in torch.dsplit(torch.ones(1, 2, 4), 2)]
+        [brickwork.Size([1, 2, 2]), brickwork.Size([1, 2, 2])]
+    """
+    return _nsplit("dsplit", input, indices_or_sections, 2, 3)
+
+
+def split_with_sizes(input: Tensor, split_sizes: Sequence[int], dim: int = 0) -> tuple[Tensor, ...]:
+    """Split into pieces of the given sizes along ``dim``.
+
+    Example:
+        >>> import brickwork as torch
+        >>> [p.tolist() for p in torch.arange(5).split_with_sizes([2, 3])]
+        [[0, 1], [2, 3, 4]]
+    """
+    return split(input, list(split_sizes), dim)
+
+
+# torch's unsafe_* variants differ only in skipping view tracking; brickwork's pieces are ordinary views
+def unsafe_split(input: Tensor, split_size: int, dim: int = 0) -> tuple[Tensor, ...]:
+    """`split` into pieces of ``split_size`` (the last may be smaller), under torch's name for untracked views.
+
+    Example:
+        >>> import brickwork as torch
+        >>> [p.tolist() for p in torch.unsafe_split(torch.arange(5), 2)]
+        [[0, 1], [2, 3], [4]]
+    """
+    return split(input, split_size, dim)
+
+
+unsafe_split_with_sizes = split_with_sizes
+unsafe_chunk = chunk
+
+
+def block_diag(*tensors: Tensor) -> Tensor:
+    """A block-diagonal matrix of the given tensors (0-d as 1x1, 1-d as one row); zeros elsewhere.
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.block_diag(torch.ones(1, 2), torch.tensor(3.0))
+        tensor([[1., 1., 0.],
+                [0., 0., 3.]])
+    """
+    from .. import dtypes as _dt
+    from .creation import zeros
+
+    mats = []
+    for k, t in enumerate(tensors):
+        if t._data.ndim > 2:
+            raise RuntimeError(f"torch.block_diag: Input tensors must have 2 or fewer dimensions. Input {k} has "
+                               f"{t._data.ndim} dimensions")
+        mats.append(_reshape(t, (1,) * (2 - t._data.ndim) + tuple(t._data.shape)) if t._data.ndim < 2 else t)
+    if not mats:
+        return zeros(1, 0)
+    dt = _dt.result_type(*mats) if len(mats) > 1 else mats[0].dtype
+    cols = sum(m._data.shape[1] for m in mats)
+    rows, left = [], 0
+    for m in mats:
+        r, c = m._data.shape
+        parts = [zeros(r, left, dtype=dt, device=m.device), m.to(dt), zeros(r, cols - left - c, dtype=dt,
+                                                                           device=m.device)]
+        rows.append(cat(parts, 1))
+        left += c
+    return cat(rows, 0)
+
+
+
+def rot90(input: Tensor, k: int = 1, dims: Sequence[int] = (0, 1)) -> Tensor:
+    """Rotate by 90 degrees ``k`` times in the plane of ``dims``, from the first towards the second.
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.rot90(torch.tensor([[1, 2], [3, 4]]))
+        tensor([[2, 4],
+                [1, 3]])
+    """
+    nd = input._data.ndim
+    dims = list(dims)
+    if len(dims) != 2:
+        raise RuntimeError(f"expected total rotation dims == 2, but got dims = {len(dims)}")
+    if nd < 2:
+        raise RuntimeError(f"expected total dims >= 2, but got total dims = {nd}")
+    a, b = wrap_dim(dims[0], nd, "rot90"), wrap_dim(dims[1], nd, "rot90")
+    if a == b:
+        raise RuntimeError(f"expected rotation dims to be different, but got dim0 = {a} and dim1 = {b}")
+    k %= 4
+    if k == 1:
+        return transpose(flip(input, b), a, b)
+    if k == 2:
+        return flip(input, (a, b))
+    if k == 3:
+        return flip(transpose(input, a, b), b)
+    return input.clone()
+
+
+def diag_embed(input: Tensor, offset: int = 0, dim1: int = -2, dim2: int = -1) -> Tensor:
+    """A tensor whose diagonals (over ``dim1`` and ``dim2``, at ``offset``) are the last dimension of ``input``.
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.diag_embed(torch.tensor([[1, 2], [3, 4]]))
+        tensor([[[1, 0],
+                 [0, 2]],
+        <BLANKLINE>
+                [[3, 0],
+                 [0, 4]]])
+    """
+    nd = input._data.ndim + 1
+    a, b = wrap_dim(dim1, nd, "diag_embed"), wrap_dim(dim2, nd, "diag_embed")
+    if a == b:
+        raise RuntimeError(f"diagonal dimensions cannot be identical {dim1}, {dim2}")
+    n = input._data.shape[-1] + abs(offset) if input._data.ndim else 1 + abs(offset)
+    rest = list(input._data.shape[:-1])
+    shape = [0] * nd
+    it = iter(rest)
+    for i in range(nd):
+        shape[i] = n if i in (a, b) else next(it)
+    g = input if input._data.ndim else _reshape(input, (1,))
+    return _diag_embed_back(g, tuple(shape), offset, a, b)
+
+
+# -- strided windows: views whose elements may overlap; the gradient adds up over the overlaps -------------
+
+def _windowed(input: Tensor, data: Any, pos: Any, name: str) -> Tensor:
+    """The view ``data`` of ``input`` whose elements sit at row-major positions ``pos`` of ``input``."""
+    from ..autograd.inplace import region_put
+
+    out = _view_of(data, input)
+    if needs_grad(input):
+        shape = input._data.shape
+        record(out, name, lambda n, g: (region_put(g, pos, shape),), (input,))
+    return out
+
+
+def unfold(input: Tensor, dimension: int, size: int, step: int) -> Tensor:
+    """A view of every slice of length ``size`` along ``dimension``, ``step`` apart, as a new last dimension.
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.arange(5).unfold(0, 2, 2)
+        tensor([[0, 1],
+                [2, 3]])
+    """
+    d = input._data
+    xp = input._device.xp
+    ax = wrap_dim(dimension, d.ndim, "unfold")
+    n = d.shape[ax] if d.ndim else 1
+    if size > n:
+        raise RuntimeError(f"maximum size for tensor at dimension {ax} is {n} but size is {size}")
+    if step <= 0:
+        raise RuntimeError(f"step is {step} but must be > 0")
+    src = d.reshape(1) if d.ndim == 0 else d
+    pos = xp.arange(d.size, dtype=np.int64).reshape(src.shape)
+    cut = (slice(None),) * ax + (slice(None, None, step),)
+    win = [xp.lib.stride_tricks.sliding_window_view(a, size, axis=ax, writeable=a is src)[cut] for a in (src, pos)]
+    if d.ndim == 0:
+        win = [w.reshape(size) for w in win]
+    return _windowed(input, win[0], win[1], "UnfoldBackward0")
+
+
+def as_strided(input: Tensor, size: Sequence[int], stride: Sequence[int], storage_offset: int | None = None) -> Tensor:
+    """A view of ``size`` whose element ``i`` is the input's element at position ``offset + sum(i_k * stride_k)``.
+
+    Positions count the input's elements in row-major order from its first one (for a contiguous tensor that
+    is its memory, as in PyTorch; a non-contiguous input is read through a contiguous copy, and the result is
+    then not a view of it).
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.arange(6).as_strided((2, 2), (1, 2))
+        tensor([[0, 2],
+                [1, 3]])
+    """
+    d = input._data
+    xp = input._device.xp
+    size, stride = tuple(int(s) for s in size), tuple(int(s) for s in stride)
+    offset = 0 if storage_offset is None else int(storage_offset)
+    if len(size) != len(stride):
+        raise RuntimeError(f"mismatch in length of strides and shape: {len(size)} sizes, {len(stride)} strides")
+    if any(s < 0 for s in stride):
+        raise RuntimeError(f"as_strided: Negative strides are not supported at the moment, got strides: "
+                           f"{list(stride)}")
+    need = offset + 1 + sum((n - 1) * s for n, s in zip(size, stride)) if all(size) else 0
+    if need > d.size or offset < 0:
+        raise RuntimeError(f"setStorage: sizes {list(size)}, strides {list(stride)}, storage offset {offset}, and "
+                           f"itemsize {d.itemsize} requiring a storage size of {need * d.itemsize} are out of bounds "
+                           f"for storage of size {d.size * d.itemsize}")
+    flat = d.reshape(-1) if d.flags.c_contiguous else xp.ascontiguousarray(d).reshape(-1)
+    pos = xp.arange(d.size, dtype=np.int64)
+    win = [xp.lib.stride_tricks.as_strided(a[offset:], size, tuple(s * a.itemsize for s in stride))
+           for a in (flat, pos)]
+    return _windowed(input, win[0], win[1], "AsStridedBackward0")
+
+
+def sum_to_size(input: Tensor, *size: Any) -> Tensor:
+    """Sum the tensor down to ``size``, which must broadcast to its shape (the adjoint of `expand`).
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.ones(2, 3).sum_to_size(1, 3)
+        tensor([[2., 2., 2.]])
+    """
+    from ..autograd.record import sum_to
+
+    shape = _shape_arg(size, "sum_to_size")
+    d = input._data
+    ok = len(shape) <= d.ndim and all(s == n or s == 1 for s, n in zip(shape[::-1], d.shape[::-1]))
+    if not ok:
+        raise RuntimeError(f"size {{{list(shape)}}} is not expandable to size {{{list(d.shape)}}}.")
+    return cast(Tensor, sum_to(input, (shape, d.dtype)))  # None only for a None input
+
+
+# -- in-place movement: the tensor itself takes the new shape and strides (and the view's history) --------
+
+def _restride(self: Tensor, op: str, fn: Any, *args: Any) -> Tensor:
+    """``self`` changed in place into ``fn(self, *args)``, a view of it with a new shape (``squeeze_``)."""
+    from .._tensor import _make
+    from ..autograd.inplace import check_inplace, replace_history
+
+    check_inplace(self, op)
+    old = _make(self._data, self._device, self._requires_grad, self.grad_fn)  # the old history, for the node
+    old._version_counter = self._version_counter
+    if self._out_idx:
+        old._out_idx = self._out_idx
+    out = fn(old, *args)
+    self._data = out._data
+    if out.grad_fn is not None:
+        replace_history(self, out.grad_fn, True, out._out_idx)
+    return self
+
+
+def squeeze_(input: Tensor, dim: Any = None) -> Tensor:
+    """In-place `squeeze`: ``input`` itself loses its size-1 dimensions; returns ``input``.
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.zeros(2, 1).squeeze_().shape
+        brickwork.Size([2])
+    """
+    return _restride(input, "squeeze_", squeeze, dim)
+
+
+def unsqueeze_(input: Tensor, dim: int) -> Tensor:
+    """In-place `unsqueeze`; returns ``input``.
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.zeros(2).unsqueeze_(0).shape
+        brickwork.Size([1, 2])
+    """
+    return _restride(input, "unsqueeze_", unsqueeze, dim)
+
+
+def transpose_(input: Tensor, dim0: int, dim1: int) -> Tensor:
+    """In-place `transpose`; returns ``input``.
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.zeros(2, 3).transpose_(0, 1).shape
+        brickwork.Size([3, 2])
+    """
+    return _restride(input, "transpose_", transpose, dim0, dim1)
+
+
+def swapaxes_(input: Tensor, axis0: int, axis1: int) -> Tensor:
+    """In-place `swapaxes`; returns ``input``.
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.zeros(2, 3).swapaxes_(0, 1).shape
+        brickwork.Size([3, 2])
+    """
+    return _restride(input, "swapaxes_", transpose, axis0, axis1)
+
+
+def swapdims_(input: Tensor, dim0: int, dim1: int) -> Tensor:
+    """In-place `swapdims`; returns ``input``.
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.zeros(2, 3).swapdims_(0, 1).shape
+        brickwork.Size([3, 2])
+    """
+    return _restride(input, "swapdims_", transpose, dim0, dim1)
+
+
+def t_(input: Tensor) -> Tensor:
+    """In-place `t`; returns ``input``.
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.zeros(2, 3).t_().shape
+        brickwork.Size([3, 2])
+    """
+    return _restride(input, "t_", t)
+
+
+def as_strided_(input: Tensor, size: Sequence[int], stride: Sequence[int], storage_offset: int | None = None) -> Tensor:
+    """In-place `as_strided`: ``input`` itself becomes the strided view; returns ``input``.
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.arange(4).as_strided_((2,), (2,))
+        tensor([0, 2])
+    """
+    return _restride(input, "as_strided_", as_strided, size, stride, storage_offset)

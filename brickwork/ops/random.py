@@ -396,3 +396,75 @@ def exponential_(self: Tensor, lambd: float = 1.0, *, generator: Generator | Non
 
 
 _ = _device
+
+
+def poisson(input: Tensor, generator: Generator | None = None) -> Tensor:
+    """Poisson samples with the rates in ``input`` (same shape and dtype; no gradient, as in PyTorch).
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.poisson(torch.zeros(3))
+        tensor([0., 0., 0.])
+    """
+    if not input.is_floating_point():
+        raise NotImplementedError(f"\"poisson_cpu\" not implemented for '{str(input.dtype).split('.')[-1]}'")
+    rates = input._host().astype(np.float64)
+    if (rates < 0).any() or np.isnan(rates).any():
+        raise RuntimeError("invalid Poisson rate, expected rate to be non-negative")
+    return _sample(_gen(generator).poisson(rates), input.dtype, input._device, False)
+
+
+def binomial(count: Tensor, prob: Tensor, generator: Generator | None = None) -> Tensor:
+    """Binomial samples: successes in ``count`` trials of probability ``prob`` (floating tensors, broadcast).
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.binomial(torch.tensor([5.0, 3.0]), torch.tensor([1.0, 0.0]))
+        tensor([5., 0.])
+    """
+    for name, t in (("count", count), ("prob", prob)):
+        if not t.is_floating_point():
+            raise ValueError(f"binomial only supports floating-point dtypes for {name}, got: {t.dtype}")
+    n, p = np.broadcast_arrays(count._host().astype(np.float64), prob._host().astype(np.float64))
+    n, p = np.maximum(np.nan_to_num(n), 0), np.clip(np.nan_to_num(p), 0, 1)  # PyTorch does not check either
+    return _sample(_gen(generator).binomial(n.astype(np.int64), p).astype(np.float64), count.dtype, count._device,
+                   False)
+
+
+def cauchy_(self: Tensor, median: float = 0.0, sigma: float = 1.0, *, generator: Generator | None = None) -> Tensor:
+    """Fill with Cauchy samples ``median + sigma * tan(pi * (u - 1/2))`` in place.
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.empty(1000).cauchy_(2.0, 0.5).median().round()
+        tensor(2.)
+    """
+    if sigma <= 0:
+        raise RuntimeError(f"cauchy_ expects sigma > 0.0, but found sigma={sigma}")
+    return _fill_random(self, "cauchy_", median + sigma * _gen(generator).standard_cauchy(self._data.shape))
+
+
+def log_normal_(self: Tensor, mean: float = 1.0, std: float = 2.0, *, generator: Generator | None = None) -> Tensor:
+    """Fill with samples of ``exp(N(mean, std))`` in place.
+
+    Example:
+        >>> import brickwork as torch
+        >>> bool((torch.empty(100).log_normal_(0.0, 0.5) > 0).all())
+        True
+    """
+    if std <= 0:
+        raise RuntimeError(f"log_normal_ expects std > 0.0, but found std={std}")
+    return _fill_random(self, "log_normal_", _gen(generator).lognormal(mean, std, self._data.shape))
+
+
+def geometric_(self: Tensor, p: float, *, generator: Generator | None = None) -> Tensor:
+    """Fill with geometric samples (the number of trials up to the first success, from 1) in place.
+
+    Example:
+        >>> import brickwork as torch
+        >>> x = torch.empty(100).geometric_(0.5); bool((x >= 1).all()), bool((x == x.round()).all())
+        (True, True)
+    """
+    if not 0 < p < 1:
+        raise RuntimeError(f"geometric_ expects p to be in (0, 1), but got p={p}")
+    return _fill_random(self, "geometric_", _gen(generator).geometric(p, self._data.shape))

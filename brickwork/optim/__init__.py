@@ -20,12 +20,15 @@ from .adafactor import Adafactor
 from .adamax import Adamax
 from .asgd import ASGD
 from .lbfgs import LBFGS
+from .muon import Muon
 from .nadam import NAdam
 from .optimizer import Optimizer
 from .radam import RAdam
 from .rmsprop import RMSprop
 from .rprop import Rprop
 from .sgd import SGD
+from ._stateless import swap_in_optimizer_params_and_state
 
 __all__ = ["Optimizer", "SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "Adadelta", "Adamax", "NAdam", "RAdam", "ASGD",
-           "Rprop", "LBFGS", "Adafactor", "lr_scheduler", "optimizer"]
+           "Rprop", "LBFGS", "Adafactor", "Muon", "lr_scheduler", "optimizer",
+           "swap_in_optimizer_params_and_state"]

@@ -43,10 +43,6 @@ EXCLUDED: tuple[tuple[str, str, str], ...] = (
      r"|indices|values|_nnz|sspaddmm|smm|hspmm|saddmm|dense_dim|sparse_dim|is_coalesced|to_dense",
      "sparse layouts (COO/CSR/CSC/BSR/BSC): brickwork tensors are dense (strided) only"),
     ("*", r"chalf|complex32", "complex32 (chalf): NumPy has no half-precision complex type"),
-    ("torch", r"lstsq|eig|symeig|solve|matrix_rank",
-     "removed from torch (deprecated in 1.9; calling them only raises): use the torch.linalg functions"),
-    ("torch.Tensor", r"lstsq|eig|symeig|solve|matrix_rank",
-     "removed from torch (deprecated in 1.9; calling them only raises): use the torch.linalg functions"),
     ("torch", r"lobpcg", "LOBPCG, an iterative sparse eigensolver: use torch.linalg.eigh"),
     ("*", r"refine_names|rename|rename_|align_to|align_as|align_tensors|names|has_names",
      "named tensors: a prototype feature of torch"),
@@ -63,11 +59,39 @@ EXCLUDED: tuple[tuple[str, str, str], ...] = (
     ("*", r".*Storage|storage|untyped_storage|typename|set_default_tensor_type|chain_matmul|is_storage|"
      r"share_memory_|is_shared|storage_offset|storage_type|set_|resize_as_",
      "legacy storage and tensor-type API (typed storages, default tensor type)"),
+    ("torch", r"ArgumentSpec|CompleteArgumentSpec|GraphExecutorState|TracingState|StaticModule|FileCheck|"
+     r"JITException|LockingLogger|LoggerBase|NoopLogger|DeepCopyMemoTable|OperatorInfo|SerializationStorageContext|"
+     r"ModuleDict|ParameterDict|BufferDict|ExcludeDispatchKeyGuard|DisableTorchFunction(Subclass)?|classproperty",
+     "TorchScript, torch.fx, torch.compile/export and C++ binding internals"),
+    ("torch.Tensor", r"name", "TorchScript, torch.fx, torch.compile/export and C++ binding internals"),
+    ("torch", r"StorageBase", "legacy storage and tensor-type API (typed storages, default tensor type)"),
+    ("torch", r"dsmm|hsmm", "sparse layouts (COO/CSR/CSC/BSR/BSC): brickwork tensors are dense (strided) only"),
+    ("torch", r"choose_qparams_optimized", "quantization: brickwork computes in floating point only"),
+    ("torch", r"eig|lstsq|matrix_rank|solve|symeig",
+     "removed from torch: the name is kept only to raise an error that names the replacement"),
+    ("torch.Tensor", r"eig|lstsq|solve|symeig|reinforce|volatile",
+     "removed from torch: the name is kept only to raise an error that names the replacement"),
+    ("torch", r"autocast_(increment|decrement)_nesting|get_file_path|prepare_multiprocessing_environment|"
+     r"profiler_.*|init_num_threads",
+     "torch's own start-up, autocast-nesting and profiler hooks (torch calls them, user code does not)"),
+    ("torch.Tensor", r"index", "first-class dimensions (functorch.dim): a prototype feature of torch"),
+    ("torch", r"slice_inverse",
+     "backend-specific kernels, nested tensors, low-level ATen entry points (*_copy, *_scatter, *_out, cells)"),
+    ("torch.Tensor", r"slice_inverse|record_stream",
+     "backend-specific kernels, nested tensors, low-level ATen entry points (*_copy, *_scatter, *_out, cells)"),
     ("torch.nn", r"Container", "deprecated in torch"),
     ("torch.nn.functional", r"upsample|upsample_nearest|upsample_bilinear|sigmoid|tanh",
      "deprecated in torch (use interpolate, torch.sigmoid, torch.tanh)"),
     ("torch.nn.init", r"normal|uniform|constant|xavier_normal|xavier_uniform|kaiming_normal|kaiming_uniform",
      "deprecated in torch (use the in-place names ending in _)"),
+    ("torch.nn.functional", r"assert_int_or_pair|boolean_dispatch|handle_torch_function",
+     "torch's own helpers, not API (an argument check, TorchScript's boolean dispatch, __torch_function__)"),
+    ("torch.nn.functional", r"scaled_mm|scaled_grouped_mm",
+     "float8/MX scaled matrix products (GPU kernels): brickwork has no float8 dtypes"),
+    ("torch.utils.data", r"IterDataPipe|MapDataPipe|DFIterDataPipe|DataChunk|functional_datapipe|argument_validation"
+     r"|runtime_validation|runtime_validation_disabled|guaranteed_datapipes_determinism|non_deterministic",
+     "DataPipes: dropped by PyTorch (torchdata deprecated them in 0.8 and deleted them in 0.9; torch keeps the base "
+     "classes only)"),
     ("*", r".*(mkldnn|miopen|cudnn|cufft|nnpack|mps|xpu|vulkan|mtia|metal|fbgemm|xnnpack|native_|onednn|_cpu_).*"
      r"|(is_)?(ipu|hpu|maia|xla)|.*autocast_(ipu|xla|hpu)_.*|is_vulkan_available|has_.*|backends|get_num_interop_threads|"
      r"set_num_interop_threads|use_deterministic_algorithms|are_deterministic_algorithms_enabled|"
@@ -75,7 +99,7 @@ EXCLUDED: tuple[tuple[str, str, str], ...] = (
      r"set_float32_matmul_precision|get_float32_matmul_precision|set_warn_always|is_warn_always_enabled|"
      r"nested.*|Nested.*|is_nested|to_padded_tensor|nested_.*|fbgemm_.*|"
      r"batch_norm_.*|embedding_renorm_|segment_reduce|gru_cell|lstm_cell|rnn_tanh_cell|rnn_relu_cell|"
-     r"rnn_tanh|rnn_relu|is_vulkan.*|.*_out|(?!index_).*_copy|(as_strided|diagonal|select|slice)_scatter|.*_backward",
+     r"is_vulkan.*|.*_out|(?!index_).*_copy|(as_strided|diagonal|select|slice)_scatter|.*_backward",
      "backend-specific kernels, nested tensors, low-level ATen entry points (*_copy, *_scatter, *_out, cells)"),
 )
 

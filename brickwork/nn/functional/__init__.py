@@ -4,7 +4,7 @@ Each family has a file here with PyTorch's signatures; the primitives (forward, 
 side) live in ``brickwork/ops/``:
 
 ========================  ==========================================================================
-``_linear``               linear (``ops/linear.py``), bilinear (composed here)
+``_linear``               linear (``ops/linear.py``), bilinear, grouped_mm (composed here)
 ``_conv``                 conv1d, conv2d, conv_transpose1d, conv_transpose2d, unfold, fold (``ops/conv.py``)
 ``_pool``                 max/avg pooling 1-d and 2-d, adaptive average/max pooling (``ops/pool.py``)
 ``_norm``                 batch_norm, layer_norm, group_norm, instance_norm (``ops/normalization.py``), normalize
@@ -22,6 +22,7 @@ side) live in ``brickwork/ops/``:
 ``_embedding_bag``        embedding_bag (lookup, gather into bags, reduce; composed here)
 ``_norm_extra``           rms_norm, local_response_norm (composed here)
 ``_fractional``           fractional_max_pool2d/3d (gathers at PyTorch's pseudo-random offsets; composed here)
+``_grid``                 affine_grid, grid_sample (a matrix product; floors, gathers and weights; composed here)
 ``_loss_margin``          triplet, cosine embedding, margin ranking, hinge, multi-(label) margin, soft margin losses
 ``_loss_likelihood``      poisson_nll_loss, gaussian_nll_loss, ctc_loss (``ops/ctc.py``)
 ``_loss``                 losses: mse_loss, cross_entropy, ... (``ops/loss.py``)
@@ -37,14 +38,15 @@ Example:
 
 from __future__ import annotations
 
+from ..._tensor import Tensor
 from ._activation import (
     relu, relu_, relu6, leaky_relu, leaky_relu_, elu, elu_, selu, celu, gelu, silu, mish, sigmoid, tanh, softmax,
     log_softmax, softmin, softplus, hardtanh, hardtanh_, hardsigmoid, hardswish, logsigmoid, softsign, tanhshrink,
     threshold, glu, prelu)
-from ._conv import conv1d, conv2d, conv_transpose1d, conv_transpose2d, unfold, fold
-from ._distance import cosine_similarity, pairwise_distance
+from ._conv import conv1d, conv2d, conv_transpose1d, conv_transpose2d, unfold, fold, conv_tbc
+from ._distance import cosine_similarity, pairwise_distance, pdist
 from ._dropout import dropout, dropout1d, dropout2d, dropout3d, alpha_dropout, feature_alpha_dropout
-from ._linear import linear, bilinear
+from ._linear import linear, bilinear, grouped_mm
 from ._norm import batch_norm, layer_norm, group_norm, instance_norm, normalize
 from ._pad import pad
 from ._pool import (
@@ -56,7 +58,7 @@ from ._loss import (
     binary_cross_entropy_with_logits, kl_div)
 from ._attention import scaled_dot_product_attention, multi_head_attention_forward
 
-from ._activation_extra import hardshrink, softshrink, rrelu, rrelu_, celu_, selu_, threshold_
+from ._activation_extra import hardshrink, softshrink, rrelu, rrelu_, celu_, selu_, threshold_, gumbel_softmax
 from ._conv3d import conv3d, conv_transpose3d
 from ._embedding_bag import embedding_bag
 from ._interpolate import interpolate, upsample, upsample_nearest, upsample_bilinear
@@ -72,6 +74,8 @@ from ._shuffle import pixel_shuffle, pixel_unshuffle, channel_shuffle, native_ch
 from ._norm_extra import rms_norm, local_response_norm
 from ._fractional import (
     fractional_max_pool2d, fractional_max_pool2d_with_indices, fractional_max_pool3d, fractional_max_pool3d_with_indices)
+from ._grid import affine_grid, grid_sample
+from ._linear_cross_entropy import linear_cross_entropy
 
 __all__ = [
     "relu", "relu_", "relu6", "leaky_relu", "leaky_relu_", "elu", "elu_", "selu", "celu", "gelu", "silu", "mish",
@@ -94,4 +98,5 @@ __all__ = [
     "pixel_shuffle", "pixel_unshuffle", "channel_shuffle", "native_channel_shuffle",
     "rms_norm", "local_response_norm",
     "fractional_max_pool2d", "fractional_max_pool2d_with_indices", "fractional_max_pool3d",
-    "fractional_max_pool3d_with_indices"]
+    "fractional_max_pool3d_with_indices", "affine_grid", "grid_sample", "linear_cross_entropy", "gumbel_softmax",
+    "conv_tbc", "pdist", "grouped_mm", "Tensor"]

@@ -1,26 +1,17 @@
-"""The shrinking and randomized activations (``hardshrink``, ``softshrink``, ``rrelu``) and the in-place
-spellings PyTorch also exports (``celu_``, ``selu_``, ``threshold_``, ``rrelu_``); all composed of tensor ops."""
+"""The shrinking and randomized activations (``hardshrink``, ``softshrink``, ``rrelu``, ``gumbel_softmax``) and
+the in-place spellings PyTorch also exports (``celu_``, ``selu_``, ``threshold_``, ``rrelu_``); all composed of tensor ops."""
 
 from __future__ import annotations
+
+import warnings
 
 from ..._errors import op_error
 from ... import ops
 from ..._tensor import Tensor
+from ...ops.activation import hardshrink
 from ._activation import celu, selu, threshold
 
-__all__ = ["hardshrink", "softshrink", "rrelu", "rrelu_", "celu_", "selu_", "threshold_"]
-
-
-def hardshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
-    """``input`` where ``|input| > lambd``, else 0.
-
-    Example:
-        >>> import brickwork as torch
-        >>> import brickwork.nn.functional as F
-        >>> F.hardshrink(torch.tensor([-1.0, 0.2, 0.7]))
-        tensor([-1.0000,  0.0000,  0.7000])
-    """
-    return ops.where((input > lambd) | (input < -lambd), input, 0.0)
+__all__ = ["hardshrink", "softshrink", "rrelu", "rrelu_", "celu_", "selu_", "threshold_", "gumbel_softmax"]
 
 
 def softshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
@@ -113,3 +104,26 @@ def threshold_(input: Tensor, threshold: float, value: float) -> Tensor:
 
 
 _threshold = threshold
+
+
+def gumbel_softmax(logits: Tensor, tau: float = 1, hard: bool = False, eps: float = 1e-10, dim: int = -1) -> Tensor:
+    """A sample of the Gumbel-softmax (concrete) distribution, ``softmax((logits + g) / tau, dim)``.
+
+    ``g`` is Gumbel(0, 1) noise; ``hard=True`` returns the one-hot of the sample's argmax with the soft sample's
+    gradient (straight-through). ``eps`` is deprecated and unused, as in PyTorch.
+
+    Example:
+        >>> import brickwork as torch
+        >>> import brickwork.nn.functional as F
+        >>> y = F.gumbel_softmax(torch.zeros(2, 3), hard=True); y.sum(-1)
+        tensor([1., 1.])
+    """
+    if eps != 1e-10:
+        warnings.warn("`eps` parameter is deprecated and has no effect.", stacklevel=2)
+    gumbels = -ops.empty_like(logits).exponential_().log()
+    soft = ((logits + gumbels) / tau).softmax(dim)
+    if not hard:
+        return soft
+    index = soft.argmax(dim, keepdim=True)
+    one_hot = ops.zeros_like(logits).scatter(dim, index, 1.0)
+    return one_hot - soft.detach() + soft

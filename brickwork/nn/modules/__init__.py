@@ -48,6 +48,7 @@ from .loss_likelihood import PoissonNLLLoss, GaussianNLLLoss, CTCLoss, NLLLoss2d
 from .normalization_extra import RMSNorm, LocalResponseNorm, CrossMapLRN2d
 from .adaptive_softmax import AdaptiveLogSoftmaxWithLoss
 from .fractional_pooling import FractionalMaxPool2d, FractionalMaxPool3d, Container
+from .linear_cross_entropy import LinearCrossEntropyLoss, LinearCrossEntropyOptions
 from .padding import (
     ReflectionPad1d, ReflectionPad2d, ReflectionPad3d, ReplicationPad1d, ReplicationPad2d, ReplicationPad3d,
     CircularPad1d, CircularPad2d, CircularPad3d, ConstantPad1d, ConstantPad2d, ConstantPad3d, ZeroPad1d, ZeroPad2d,
@@ -84,4 +85,4 @@ __all__ = [
     "TransformerDecoderLayer", "TransformerDecoder", "Transformer", "Upsample", "UpsamplingNearest2d",
     "UpsamplingBilinear2d",
     "RMSNorm", "LocalResponseNorm", "CrossMapLRN2d", "AdaptiveLogSoftmaxWithLoss",
-    "FractionalMaxPool2d", "FractionalMaxPool3d", "Container"]
+    "FractionalMaxPool2d", "FractionalMaxPool3d", "Container", "LinearCrossEntropyLoss", "LinearCrossEntropyOptions"]
