@@ -13,9 +13,10 @@ from typing import Any
 import numpy as np
 
 __all__ = [
-    "dtype", "float16", "bfloat16", "float32", "float64", "complex64", "complex128", "int8", "int16", "int32", "int64", "uint8",
-    "bool_", "half", "float", "double", "cfloat", "cdouble", "short", "int", "long", "get_default_dtype", "set_default_dtype",
-    "promote_types", "result_type", "is_floating_point", "is_complex", "finfo", "iinfo", "can_cast",
+    "dtype", "float16", "bfloat16", "float32", "float64", "complex64", "complex128", "int8", "int16", "int32",
+    "int64", "uint8", "bool_", "half", "float", "double", "cfloat", "cdouble", "short", "int", "long",
+    "get_default_dtype", "set_default_dtype", "promote_types", "result_type", "is_floating_point", "is_complex",
+    "finfo", "iinfo", "can_cast",
 ]
 
 _BOOL, _INT, _FLOAT, _COMPLEX = 0, 1, 2, 3  # type categories, lowest to highest

@@ -444,7 +444,8 @@ LINALG_OPS: list[Op] = [
        errors=[(lambda L: L.vander(L.ones(2, 2)), "one-dimensional")]),
     Op("cholesky_legacy", lambda L, a: (L.cholesky(spd(L, a)), spd(L, a).cholesky(upper=True)), one((3, 3))),
     *[Op(f"cholesky_solve{k}", lambda L, a, b, up=up: L.cholesky_solve(b, L.linalg.cholesky(spd(L, a), upper=up),
-                                                                      upper=up), [((3, 3), (3, 2)), ((2, 3, 3), (3, 1))])
+                                                                      upper=up),
+         [((3, 3), (3, 2)), ((2, 3, 3), (3, 1))])
       for k, up in [("", False), ("_upper", True)]],
     *[Op(f"cholesky_inverse{k}", lambda L, a, up=up: L.cholesky_inverse(L.linalg.cholesky(spd(L, a), upper=up),
                                                                         upper=up), one((3, 3), (2, 2, 2)))

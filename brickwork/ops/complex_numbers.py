@@ -168,11 +168,14 @@ def adjoint(input: Tensor) -> Tensor:
         tensor([[1.-1.j],
                 [0.-2.j]])
     """
-    return conj(_mT(_check(input, "adjoint")))
+    if _check(input, "adjoint")._data.ndim < 2:
+        raise RuntimeError(f"tensor.mH is only supported on matrices or batches of matrices. Got "
+                           f"{input._data.ndim}-D tensor.")
+    return conj(_mT(input))
 
 
 def _H(input: Tensor) -> Tensor:
-    if input._data.ndim > 2:
+    if input._data.ndim not in (0, 2):
         raise RuntimeError(f"tensor.H is only supported on matrices (2-D tensors). Got {input._data.ndim}-D tensor.")
     return conj(_T(input))
 
