@@ -70,9 +70,9 @@ from .kernels import get_num_threads, set_num_threads
 from .ops import (  # issue 10's wider API: movement, statistics, indexing, creation, random
     as_strided, as_strided_, atleast_1d, atleast_2d, atleast_3d, bartlett_window, binomial, blackman_window,
     block_diag, column_stack, corrcoef, cov, cumulative_trapezoid, diag_embed, diff, dist, dsplit, dstack,
-    empty_permuted, empty_strided, frombuffer, gradient, hamming_window, hann_window, histogram, histogramdd,
-    hsplit, index_copy, index_put, isin, kaiser_window, mode, msort, nanmedian, nonzero_static, poisson, put,
-    range, renorm, rot90, row_stack, scalar_tensor, split_with_sizes, trapezoid, trapz, unravel_index,
+    empty_permuted, empty_strided, from_file, frombuffer, gradient, hamming_window, hann_window, histogram,
+    histogramdd, hsplit, index_copy, index_put, isin, kaiser_window, mode, msort, nanmedian, nonzero_static,
+    poisson, put, range, renorm, rot90, row_stack, scalar_tensor, split_with_sizes, trapezoid, trapz, unravel_index,
     unsafe_chunk, unsafe_split, unsafe_split_with_sizes, vsplit)
 from ._errors import AcceleratorError, FatalError, OutOfMemoryError
 from ._layouts import (channels_last, channels_last_3d, contiguous_format, layout, memory_format,
@@ -93,6 +93,7 @@ if _typing.TYPE_CHECKING:  # loaded on first use by __getattr__ below, so that `
     from . import accelerator, datasets, distributed, futures, io, jit, linalg, nn, optim, sparse, testing, train, utils
     from .io import FormatError, load, save
     from .nn.utils.summary import summary
+    from .utils.dlpack import to_dlpack
     from ._nn_aliases import (
         adaptive_avg_pool1d, adaptive_max_pool1d, affine_grid_generator, alpha_dropout, alpha_dropout_, avg_pool1d,
         batch_norm, bilinear, binary_cross_entropy_with_logits, celu, celu_, channel_shuffle, constant_pad_nd,
@@ -138,6 +139,7 @@ __all__ = [
     "expm1_", "exponential_", "eye", "fill", "fill_", "finfo", "fix",
     "fix_", "flatten", "flip", "fliplr", "flipud", "float", "float16", "float32", "float64", "float_power", "floor",
     "floor_", "floor_divide", "fmax", "fmin", "fmod", "frac", "frac_", "from_dlpack", "from_numpy", "full",
+    "from_file",
     "frombuffer",
     "full_like", "gather", "ge",
     "ger", "get_default_device", "get_default_dtype", "get_float32_matmul_precision", "get_num_threads",
@@ -183,6 +185,7 @@ __all__ = [
     "square_", "squeeze", "stack", "std", "std_mean", "sub", "subtract", "sum", "swapaxes", "swapdims", "t", "take",
     "strided",
     "take_along_dim", "tan", "tan_", "tanh", "tanh_", "tensor", "tensor_split", "tensordot", "tile", "topk", "trace",
+    "thread_safe_generator",
     "transpose",
     "trapezoid", "trapz",
     "tril", "tril_indices", "triu", "triu_indices", "true_divide", "trunc", "trunc_", "uint8", "unbind", "unflatten",
@@ -194,7 +197,7 @@ __all__ = [
 cfloat = None  # brickwork has no complex dtypes
 
 
-def is_tensor(obj: object) -> _builtins.bool:
+def is_tensor(obj: object, /) -> _builtins.bool:
     """Whether ``obj`` is a brickwork tensor.
 
     Example:
@@ -227,6 +230,8 @@ def __getattr__(name: str) -> _typing.Any:
         return getattr(importlib.import_module(".io", __name__), name)
     if name in ("autocast", "is_autocast_enabled", "get_autocast_dtype"):
         return getattr(importlib.import_module(".amp", __name__), name)
+    if name == "to_dlpack":
+        return importlib.import_module(".utils.dlpack", __name__).to_dlpack
     if name == "summary":
         return importlib.import_module(".nn.utils", __name__).summary
     if not name.startswith("__"):  # torch.conv2d, torch.dropout...: nn ops under torch's top-level signatures
@@ -333,3 +338,19 @@ def index_put_(input: Tensor, indices: _typing.Any, values: _typing.Any, accumul
         tensor([0., 5., 0.])
     """
     return input.index_put_(indices, values, accumulate)
+
+
+def thread_safe_generator() -> Generator | None:
+    """The running DataLoader worker thread's own generator, or None outside worker threads (the global one).
+
+    Pass it as ``generator=`` so that random transforms in workers draw from per-worker streams.
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.thread_safe_generator() is None
+        True
+    """
+    from .utils.data import get_worker_info
+
+    info = get_worker_info()
+    return None if info is None or info.rng is None else info.rng.torch_generator

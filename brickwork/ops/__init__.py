@@ -57,8 +57,8 @@ from .stats import (  # issue 10's wider API
     renorm, trapezoid, trapz)
 from .indexing import index_copy, index_put, isin, nonzero_static, put, unravel_index  # issue 10's wider API
 from .creation import (  # issue 10's wider API
-    bartlett_window, blackman_window, empty_permuted, empty_strided, frombuffer, hamming_window, hann_window,
-    kaiser_window, range, scalar_tensor)
+    bartlett_window, blackman_window, empty_permuted, empty_strided, from_file, frombuffer, hamming_window,
+    hann_window, kaiser_window, range, scalar_tensor)
 from .random import binomial, poisson  # issue 10's wider API
 
 __all__ = [
@@ -89,6 +89,7 @@ __all__ = [
     "float_power",
     "floor",
     "floor_", "floor_divide", "fmax", "fmin", "fmod", "frac", "frac_", "from_numpy", "full", "full_like", "gather",
+    "from_file",
     "frombuffer",
     "ge", "ger",
     "get_rng_state", "getitem", "greater", "greater_equal", "gt", "histc", "hstack", "igamma", "igammac",

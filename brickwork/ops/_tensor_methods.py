@@ -77,6 +77,28 @@ def _bernoulli(self: Tensor, p: Any = None, *, generator: random.Generator | Non
     return random.bernoulli(self, p, generator=generator)
 
 
+def _split(self: Tensor, split_size: Any, dim: int = 0) -> tuple[Tensor, ...]:
+    """Split into pieces of ``split_size`` (the last may be smaller) or of the listed sizes, along ``dim``.
+
+    Example:
+        >>> import brickwork as torch
+        >>> [p.tolist() for p in torch.arange(5).split(2)]
+        [[0, 1], [2, 3], [4]]
+    """
+    return movement.split(self, split_size, dim)
+
+
+def _norm(self: Tensor, p: Any = "fro", dim: Any = None, keepdim: bool = False, dtype: Any = None) -> Tensor:
+    """Vector p-norm over ``dim`` (all elements by default); `brickwork.norm` without ``out``.
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.tensor([3.0, 4.0]).norm()
+        tensor(5.)
+    """
+    return reduce.norm(self, p, dim, keepdim, dtype=dtype)
+
+
 def _where(self: Tensor, condition: Tensor, y: Any) -> Tensor:
     """``self`` where ``condition`` holds, else ``y`` (``torch.where(condition, self, y)``).
 
@@ -268,7 +290,7 @@ class TensorMethods:
     argmin = reduce.argmin
     var = reduce.var
     std = reduce.std
-    norm = reduce.norm
+    norm = _norm  # torch.Tensor.norm has no out=
     logsumexp = reduce.logsumexp
     softmax = reduce.softmax
     log_softmax = reduce.log_softmax
@@ -300,7 +322,7 @@ class TensorMethods:
     repeat = movement.repeat
     tile = movement.tile
     narrow = movement.narrow
-    split = movement.split
+    split = _split  # the method names its argument split_size, as torch.Tensor.split does
     chunk = movement.chunk
     tensor_split = movement.tensor_split
     unbind = movement.unbind
@@ -398,9 +420,6 @@ class TensorMethods:
     to_dense = sparse.to_dense
 
     # movement, statistics, indexing and creation beyond the core (issue 10, api-tensor)
-    atleast_1d = movement.atleast_1d
-    atleast_2d = movement.atleast_2d
-    atleast_3d = movement.atleast_3d
     hsplit = movement.hsplit
     vsplit = movement.vsplit
     dsplit = movement.dsplit
@@ -424,6 +443,7 @@ class TensorMethods:
     index_copy = indexing.index_copy
     index_put = indexing.index_put
     put = indexing.put
+    nonzero_static = indexing.nonzero_static
     vdot = linalg.vdot
     ger = linalg.ger
     where = _where
