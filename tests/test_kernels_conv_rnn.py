@@ -95,6 +95,18 @@ def test_conv_weight_kernel_adds_chunks(case, monkeypatch):
            "weight grad, one sample per chunk, vs reference")
 
 
+@pytest.mark.parametrize("mode", ["auto", "reference"])
+def test_conv2d_of_an_empty_batch(mode):
+    with kernels.use_mode(mode):
+        x = bw.zeros(0, 3, 5, 5, requires_grad=True)
+        w = bw.ones(4, 3, 3, 3, requires_grad=True)
+        b = bw.ones(4, requires_grad=True)
+        y = bw.nn.functional.conv2d(x, w, b, padding=1)
+        y.sum().backward()
+    assert tuple(y.shape) == (0, 4, 5, 5) and tuple(x.grad.shape) == (0, 3, 5, 5)
+    assert float(w.grad.abs().sum()) == 0.0 and tuple(w.grad.shape) == (4, 3, 3, 3)
+
+
 def test_conv_kernel_takes_the_reference_for_half_precision():
     x = _rng.standard_normal((1, 2, 5, 5)).astype(np.float16)
     w = _rng.standard_normal((3, 2, 3, 3)).astype(np.float16)

@@ -240,25 +240,26 @@ def conv_input(gy: Any, w: Any, g: Any) -> Any:
 
 
 _FAST = (np.dtype(np.float32), np.dtype(np.float64))  # other dtypes (float16, bfloat16) take the reference
+# and so does an empty batch
 
 
 def conv2d_forward(x: Any, w: Any, b: Any, g: Any, keep: bool) -> tuple[Any, Any]:
     """`brickwork.kernels.conv.conv2d_forward`; keeps no columns (the weight gradient rebuilds them per
     chunk, in cache)."""
-    if x.dtype not in _FAST:
+    if x.dtype not in _FAST or x.shape[0] == 0:
         return _reference._conv2d_forward(np, x, w, b, g, keep)
     return conv_forward(x, w, b, g), None
 
 
 def conv2d_input(gy: Any, w: Any, g: Any) -> Any:
     """`brickwork.kernels.conv.conv2d_input`."""
-    if gy.dtype not in _FAST:
+    if gy.dtype not in _FAST or gy.shape[0] == 0:
         return _reference._conv2d_input(np, gy, w, g)
     return conv_input(gy, w, g)
 
 
 def conv2d_weight(x: Any, gy: Any, g: Any, cols: Any) -> Any:
     """`brickwork.kernels.conv.conv2d_weight`."""
-    if x.dtype not in _FAST:
+    if x.dtype not in _FAST or x.shape[0] == 0:
         return _reference._conv2d_weight(np, x, gy, g, cols)
     return conv_weight(x, gy, g)
