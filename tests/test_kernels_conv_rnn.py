@@ -76,7 +76,10 @@ def test_conv_kernels_match_reference_and_torch(shape, o, k, stride, padding, di
     _close(dx, kconv.conv2d_input.reference(np, gy, w, g), dtype, "input grad vs reference")
     _close(dx, gxt.numpy(), dtype, "input grad vs torch")
     dw = dw_k(x, gy, g, None)
-    _close(dw, kconv.conv2d_weight.reference(np, x, gy, g, cols), dtype, "weight grad vs reference")
+    dw_ref = kconv.conv2d_weight.reference(np, x, gy, g, cols)
+    _close(dw, dw_ref, dtype, "weight grad vs reference")
+    # a view would be copied again by the engine when it becomes the weight's .grad
+    assert dw.base is None and dw_ref.base is None, "weight grads must own their memory"
     _close(dw, gwt.numpy(), dtype, "weight grad vs torch")
 
 

@@ -151,7 +151,9 @@ def _conv_w_arrays(x: Any, gy: Any, g: Any, cols: Any = None) -> Any:
     if cols is None:
         cols = _im2col(x, g)
     gw = xp.matmul(cols, _widen(gy, g).swapaxes(-1, -2)).sum(0)  # (groups, C/groups*kh*kw, O/groups)
-    return xp.ascontiguousarray(gw.swapaxes(1, 2)).reshape(g.o, g.c // g.groups, g.kh, g.kw)
+    out = xp.empty((g.o, g.c // g.groups, g.kh, g.kw), gw.dtype)  # owns its memory: see the CPU kernel
+    out.reshape(g.groups, g.o // g.groups, -1)[...] = gw.swapaxes(1, 2)
+    return out
 
 
 def _conv2d_forward(xp: Any, x: Any, w: Any, b: Any, g: Any, keep: bool) -> tuple[Any, Any]:
