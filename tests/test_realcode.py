@@ -233,3 +233,8 @@ def test_dqn(dtype):
             "rewards": rng.random((4, 6)), "next_states": rng.standard_normal((4, 6, 4)),
             "done": rng.random((4, 6)) < 0.3}
     both("dqn", data, **dtype)
+
+
+def test_efficient_cnns(dtype):
+    rng = np.random.default_rng(16)
+    both("efficient_cnns", {"images": rng.random((3, 3, 16, 16)), "labels": rng.integers(0, 4, 3)}, **dtype)
