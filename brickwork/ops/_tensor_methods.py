@@ -21,8 +21,8 @@ from typing import Any, Callable, TypeVar, cast
 
 from .. import dtypes
 from .._tensor import Tensor
-from . import (activation, combine, creation, elementwise, gamma, indexing, linalg, linalg_extra, movement, random,
-               reduce, scan, sparse, stats)
+from . import (activation, combine, creation, elementwise, elementwise_extra, gamma, indexing, linalg, linalg_extra,
+               movement, random, reduce, scan, sparse, stats)
 
 __all__ = ["TensorMethods", "install"]
 
@@ -275,6 +275,24 @@ class TensorMethods:
     allclose = elementwise.allclose
     equal = elementwise.equal
     rsub = elementwise.rsub
+    copysign = elementwise_extra.copysign
+    deg2rad = elementwise_extra.deg2rad
+    frexp = elementwise_extra.frexp
+    gcd = elementwise_extra.gcd
+    heaviside = elementwise_extra.heaviside
+    hypot = elementwise_extra.hypot
+    i0 = elementwise_extra.i0
+    isneginf = elementwise_extra.isneginf
+    isposinf = elementwise_extra.isposinf
+    isreal = elementwise_extra.isreal
+    lcm = elementwise_extra.lcm
+    ldexp = elementwise_extra.ldexp
+    logit = elementwise_extra.logit
+    nextafter = elementwise_extra.nextafter
+    rad2deg = elementwise_extra.rad2deg
+    signbit = elementwise_extra.signbit
+    sinc = elementwise_extra.sinc
+    xlogy = elementwise_extra.xlogy
     # reduce
     sum = reduce.sum
     nansum = reduce.nansum
@@ -532,6 +550,19 @@ class TensorMethods:
     subtract_ = elementwise.subtract_
     tan_ = elementwise.tan_
     true_divide_ = elementwise.true_divide_
+    copysign_ = elementwise_extra.copysign_
+    deg2rad_ = elementwise_extra.deg2rad_
+    gcd_ = elementwise_extra.gcd_
+    heaviside_ = elementwise_extra.heaviside_
+    hypot_ = elementwise_extra.hypot_
+    i0_ = elementwise_extra.i0_
+    lcm_ = elementwise_extra.lcm_
+    ldexp_ = elementwise_extra.ldexp_
+    logit_ = elementwise_extra.logit_
+    nextafter_ = elementwise_extra.nextafter_
+    rad2deg_ = elementwise_extra.rad2deg_
+    sinc_ = elementwise_extra.sinc_
+    xlogy_ = elementwise_extra.xlogy_
     lerp_ = elementwise.lerp_
     masked_fill_ = _inplace(indexing.masked_fill, "masked_fill_")
     scatter_ = _inplace(indexing.scatter, "scatter_")
