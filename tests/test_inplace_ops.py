@@ -24,7 +24,7 @@ import brickwork as bw
 pytestmark = pytest.mark.filterwarnings("ignore::RuntimeWarning")
 
 F, FI, I, IB = ("float32", "float64"), ("float32", "float64", "int64"), ("int64",), ("int64", "bool")
-DOMAINS = {"any": (-2, 2), "pos": (0.5, 2), "nz": (0.5, 2), "unit": (-0.9, 0.9), "gt1": (1.2, 3)}
+DOMAINS = {"any": (-2, 2), "pos": (0.5, 2), "nz": (0.5, 2), "unit": (-0.9, 0.9), "gt1": (1.2, 3), "prob": (0.05, 0.95)}
 
 
 @dataclass(frozen=True)
@@ -81,12 +81,22 @@ TABLE: list[IP] = [
     IP("lerp_", lambda o: (o, 0.3)),
     IP("addcmul_", lambda o: (o, o), dict(value=0.5)),
     IP("addcdiv_", lambda o: (o, o + 3), dict(value=2)),
+    # the number functions of ops/elementwise_extra.py
+    *binary("copysign_ hypot_ ldexp_", float_result=True),
+    *binary("nextafter_"),
+    IP("heaviside_", lambda o: (o,), dtypes=("float32",), grad=False),  # its backward raises, as in PyTorch
+    *binary("gcd_ lcm_", I, grad=False),
+    IP("xlogy_", lambda o: (o.abs() + 0.5,), float_result=True),
+    IP("xlogy_number", lambda o: (3,)),
+    *unary("sinc_ i0_ deg2rad_ rad2deg_", float_result=True),
+    *unary("logit_", "prob", float_result=True),
+    IP("logit_", domain="prob", kwargs=dict(eps=0.2)),
 ]
 
 
 def method(entry: IP) -> str:
     """The method's name (an entry's name may add a suffix: ``pow_tensor`` is ``pow_``)."""
-    for suffix in ("_tensor", "_int"):
+    for suffix in ("_tensor", "_int", "_number"):
         if entry.name.endswith(suffix):
             return entry.name[:-len(suffix)] + "_"
     return entry.name

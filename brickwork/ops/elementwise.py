@@ -974,14 +974,14 @@ def relu(input: Tensor) -> Tensor:
         >>> torch.relu(torch.tensor([-1.0, 2.0]))
         tensor([0., 2.])
     """
-    return _unary(input, lambda d: input._device.xp.maximum(d, 0, dtype=d.dtype), "ReluBackward0",
-                  _relu_backward, save="output", floats=False)
+    return _unary(input, lambda d: _ka.relu_forward(input._device.xp, d), "ReluBackward0", _relu_backward,
+                  save="output", floats=False)
 
 
 def _relu_backward(node: Any, g: Tensor) -> tuple:
     if not STATE.enabled:  # first-order only: no bool tensor and promotion round trip
-        return (_make(g._data * (node.output()._data > 0), g._device),)
-    return (g * (node.output() > 0),)
+        return (_make(_ka.relu_backward(g._device.xp, node.output()._data, g._data), g._device),)
+    return (g * (node.output() <= 0).logical_not(),)
 
 
 def erf(input: Tensor) -> Tensor:

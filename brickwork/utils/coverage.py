@@ -76,8 +76,11 @@ EXCLUDED: tuple[tuple[str, str, str], ...] = (
      r"profiler_.*|init_num_threads",
      "torch's own start-up, autocast-nesting and profiler hooks (torch calls them, user code does not)"),
     ("torch.Tensor", r"index", "first-class dimensions (functorch.dim): a prototype feature of torch"),
-    ("torch", r"frobenius_norm|slice_inverse",
+    ("torch", r"slice_inverse",
      "backend-specific kernels, nested tensors, low-level ATen entry points (*_copy, *_scatter, *_out, cells)"),
+    ("torch", r"embedding_bag",
+     "ATen's entry point: it returns the CPU kernel's backward bookkeeping (offset2bag, bag_size, max_indices, "
+     "which vary with dtype and options) beside the output; use torch.nn.functional.embedding_bag"),
     ("torch.Tensor", r"slice_inverse|record_stream",
      "backend-specific kernels, nested tensors, low-level ATen entry points (*_copy, *_scatter, *_out, cells)"),
     ("torch.nn", r"Container", "deprecated in torch"),
