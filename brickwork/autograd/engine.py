@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, Callable, Sequence
 import numpy as np
 
 from .._tensor import Tensor, _make, _RemovableHandle
+from .anomaly_mode import STATE as _ANOMALY, check_gradients
 from .grad_mode import STATE
 
 __all__ = ["Node", "backward", "grad", "queue_callback"]
@@ -290,6 +291,8 @@ def _run(roots: Sequence[Tensor], grad_roots: Sequence[Tensor], retain_graph: bo
                     if node._saved is _FREED or node._out is _FREED:
                         raise _freed_error(node)
                     in_grads = node._backward(node, *gs)
+            if _ANOMALY[0] and in_grads is not None:
+                check_gradients(node, in_grads)
             if in_grads is not None and not retain_graph:
                 node._free()
             k = -1
