@@ -280,3 +280,22 @@ def test_thread_safe_generator_is_the_workers() -> None:
 
     assert bw.thread_safe_generator() is None
     assert all(DataLoader(Gen(), batch_size=None, num_workers=2))
+
+
+def test_anomaly_mode_names_the_node_that_made_a_nan() -> None:
+    assert not bw.is_anomaly_enabled() and bw.is_anomaly_check_nan_enabled()
+    for L in (bw, torch):
+        x = L.tensor([0.0], requires_grad=True)
+        with pytest.warns(UserWarning, match="Anomaly Detection has been enabled"):
+            mode = L.autograd.detect_anomaly()
+        with mode:
+            assert L.is_anomaly_enabled()
+            with pytest.raises(RuntimeError, match=r"Function 'DivBackward0' returned nan values in its 1th output"):
+                (x / x).sum().backward()
+        assert not L.is_anomaly_enabled()
+        (x / x).sum().backward()  # off again: NaN gradients pass silently
+        with L.autograd.set_detect_anomaly(True, check_nan=False):
+            assert L.is_anomaly_enabled() and not L.is_anomaly_check_nan_enabled()
+            (x / x).sum().backward()
+        L.set_anomaly_enabled(False)
+        assert not L.is_anomaly_enabled() and L.is_anomaly_check_nan_enabled()
