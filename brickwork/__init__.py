@@ -35,28 +35,36 @@ from .ops import (
     atanh, atanh_, baddbmm, bernoulli, bernoulli_,
     bincount, bitwise_and, bitwise_left_shift, bitwise_not, bitwise_or, bitwise_right_shift, bitwise_xor, bmm,
     broadcast_shapes, broadcast_tensors, broadcast_to, bucketize, cartesian_prod, cat, cdist, ceil, ceil_, chunk, clamp,
-    clamp_, clamp_max, clamp_max_, clamp_min, clamp_min_, clip, clip_, clone, combinations, concat, concatenate, cos,
+    clamp_, clamp_max, clamp_max_, clamp_min, clamp_min_, clip, clip_, clone, combinations, concat, concatenate,
+    copysign, cos,
     cos_, cosh, cosh_, count_nonzero, cross, cummax,
-    cummin, cumprod, cumsum, default_generator, det, diag, diagflat, diagonal, div, divide, dot, einsum, empty,
+    cummin, cumprod, cumsum, default_generator, deg2rad, deg2rad_, det, diag, diagflat, diagonal, div, divide, dot,
+    einsum, empty,
     empty_like, eq, equal, erf, erf_, erfc, erfc_, erfinv, exp, exp2, exp2_, exp_, expand, expand_as, expm1, expm1_,
     exponential_, eye, fill, fill_, fix, fix_, flatten,
-    flip, fliplr, flipud, float_power, floor, floor_, floor_divide, fmax, fmin, fmod, frac, frac_, from_numpy, full,
+    flip, fliplr, flipud, float_power, floor, floor_, floor_divide, fmax, fmin, fmod, frac, frac_, frexp, from_numpy,
+    full,
     full_like, gather,
-    ge, ger, get_rng_state, getitem, greater, greater_equal, gt, histc, hstack, index_add, index_fill, index_reduce,
-    index_select, initial_seed, inner, inverse, isclose, isfinite, isinf, isnan, kron, kthvalue, le, lerp, less,
+    gcd, gcd_, ge, ger, get_rng_state, getitem, greater, greater_equal, gt, heaviside, histc, hstack, hypot, i0, i0_,
+    index_add, index_fill, index_reduce,
+    index_select, initial_seed, inner, inverse, isclose, isfinite, isinf, isnan,
+    isneginf, isposinf, isreal, kron, kthvalue, lcm, lcm_, ldexp, ldexp_, le, lerp, less,
     less_equal, linspace, log, log10, log10_, log1p, log1p_, log2, log2_, log_, log_softmax, logaddexp, logaddexp2,
     logcumsumexp, logdet,
-    logical_and, logical_not, logical_or, logical_xor, logspace, logsumexp, lt, manual_seed, masked_fill,
+    logical_and, logical_not, logical_or, logical_xor, logit, logit_, logspace, logsumexp, lt, manual_seed, masked_fill,
     masked_scatter, masked_select, matmul, matrix_power, max, maximum, mean, median, meshgrid, min, minimum, mm,
     moveaxis, movedim, mul, multinomial, multiply, mv, nan_to_num, nan_to_num_, nanmean, nanquantile, nansum, narrow,
     ne, neg,
-    neg_, negative, negative_, nonzero, norm, normal, normal_, not_equal, ones, ones_like, outer, permute, pinverse,
+    neg_, negative, negative_, nextafter, nonzero, norm, normal, normal_, not_equal, ones, ones_like, outer, permute,
+    pinverse,
     positive, pow, prod, quantile,
-    rand, rand_like, randint, randint_like, randn, randn_like, random_, randperm, ravel, reciprocal, reciprocal_,
+    rad2deg, rad2deg_, rand, rand_like, randint, randint_like, randn, randn_like, random_, randperm, ravel,
+    reciprocal, reciprocal_,
     relu, relu_, remainder,
     repeat, repeat_interleave, reshape, reshape_as, roll, round, round_, rsqrt, rsqrt_, rsub, scatter, scatter_add,
     scatter_reduce,
-    searchsorted, seed, select, set_rng_state, setitem, sgn, sigmoid, sigmoid_, sign, sin, sin_, sinh, sinh_, slogdet,
+    searchsorted, seed, select, set_rng_state, setitem, sgn, sigmoid, sigmoid_, sign, signbit, sin, sin_, sinc, sinc_,
+    sinh, sinh_, slogdet,
     softmax, sort,
     sparse_coo_tensor, split, spmm, sqrt, sqrt_, square, square_, squeeze, stack, std, std_mean, sub, subtract, sum,
     swapaxes, swapdims,
@@ -64,20 +72,21 @@ from .ops import (
     tril,
     tril_indices, triu, triu_indices, true_divide, trunc, trunc_, unbind, unflatten, uniform_, unique,
     unique_consecutive,
-    unsqueeze, var, var_mean, vdot, view, view_as, vstack, where, zero_, zeros, zeros_like)
+    unsqueeze, var, var_mean, vdot, view, view_as, vstack, where, xlogy, xlogy_, zero_, zeros, zeros_like)
 from .ops import digamma, igamma, igammac, lgamma, mvlgamma, polygamma
 from .kernels import get_num_threads, set_num_threads
 from .ops import (  # issue 10's wider API: movement, statistics, indexing, creation, random
     as_strided, as_strided_, atleast_1d, atleast_2d, atleast_3d, bartlett_window, binomial, blackman_window,
     block_diag, column_stack, corrcoef, cov, cumulative_trapezoid, diag_embed, diff, dist, dsplit, dstack,
-    empty_permuted, empty_strided, frombuffer, gradient, hamming_window, hann_window, histogram, histogramdd,
-    hsplit, index_copy, index_put, isin, kaiser_window, mode, msort, nanmedian, nonzero_static, poisson, put,
-    range, renorm, rot90, row_stack, scalar_tensor, split_with_sizes, trapezoid, trapz, unravel_index,
+    empty_permuted, empty_strided, from_file, frombuffer, gradient, hamming_window, hann_window, histogram,
+    histogramdd, hsplit, index_copy, index_put, isin, kaiser_window, mode, msort, nanmedian, nonzero_static,
+    poisson, put, range, renorm, rot90, row_stack, scalar_tensor, split_with_sizes, trapezoid, trapz, unravel_index,
     unsafe_chunk, unsafe_split, unsafe_split_with_sizes, vsplit)
 from ._errors import AcceleratorError, FatalError, OutOfMemoryError
 from ._layouts import (channels_last, channels_last_3d, contiguous_format, layout, memory_format,
                        preserve_format, strided)
 from ._vmap import vmap
+from .autograd.anomaly_mode import is_anomaly_check_nan_enabled, is_anomaly_enabled, set_anomaly_enabled
 from ._glue import _assert, compile, get_float32_matmul_precision, set_float32_matmul_precision  # noqa: A004
 from ._legacy_tensors import (BFloat16Tensor, BoolTensor, ByteTensor, CharTensor, DoubleTensor, FloatTensor,
                               HalfTensor, IntTensor, LongTensor, ShortTensor)
@@ -90,9 +99,10 @@ from . import autograd, backends, cuda, dtypes, kernels, ops, return_types  # no
 backends.tune_allocator()
 
 if _typing.TYPE_CHECKING:  # loaded on first use by __getattr__ below, so that `import brickwork` stays fast
-    from . import accelerator, datasets, distributed, io, jit, linalg, nn, optim, sparse, testing, train, utils
+    from . import accelerator, datasets, distributed, futures, io, jit, linalg, nn, optim, sparse, testing, train, utils
     from .io import FormatError, load, save
     from .nn.utils.summary import summary
+    from .utils.dlpack import to_dlpack
     from ._nn_aliases import (
         adaptive_avg_pool1d, adaptive_max_pool1d, affine_grid_generator, alpha_dropout, alpha_dropout_, avg_pool1d,
         batch_norm, bilinear, binary_cross_entropy_with_logits, celu, celu_, channel_shuffle, constant_pad_nd,
@@ -126,75 +136,71 @@ __all__ = [
     "bucketize", "cartesian_prod", "cat", "cdist", "ceil", "ceil_", "cfloat", "chunk", "clamp", "clamp_", "clamp_max",
     "can_cast", "channels_last", "channels_last_3d",
     "clamp_max_", "clamp_min", "clamp_min_", "clip",
-    "clip_", "clone", "combinations", "compile", "concat", "concatenate", "cos", "cos_", "cosh", "cosh_",
-    "column_stack", "contiguous_format", "corrcoef",
-    "count_nonzero", "cross", "cuda",
-    "cov",
-    "cummax", "cummin", "cumprod", "cumsum", "default_generator", "det", "device", "diag", "diagflat", "diagonal",
-    "cumulative_trapezoid", "detach", "detach_", "diag_embed", "diff", "digamma", "dist",
+    "clip_", "clone", "column_stack", "combinations", "compile", "concat", "concatenate", "contiguous_format",
+    "copysign", "corrcoef", "cos", "cos_", "cosh", "cosh_", "count_nonzero", "cov", "cross", "cuda", "cummax", "cummin",
+    "cumprod", "cumsum", "cumulative_trapezoid", "default_generator", "deg2rad", "deg2rad_", "det", "detach", "detach_",
+    "device", "diag", "diag_embed", "diagflat", "diagonal", "diff", "digamma", "dist",
     "div", "divide", "dot", "double", "dtype", "dtypes", "einsum", "empty", "empty_like", "enable_grad", "eq", "equal",
     "dsplit", "dstack", "empty_permuted", "empty_strided",
     "erf", "erf_", "erfc", "erfc_", "erfinv", "exp", "exp2", "exp2_", "exp_", "expand", "expand_as", "expm1",
     "expm1_", "exponential_", "eye", "fill", "fill_", "finfo", "fix",
     "fix_", "flatten", "flip", "fliplr", "flipud", "float", "float16", "float32", "float64", "float_power", "floor",
-    "floor_", "floor_divide", "fmax", "fmin", "fmod", "frac", "frac_", "from_dlpack", "from_numpy", "full",
-    "frombuffer",
-    "full_like", "gather", "ge",
-    "ger", "get_default_device", "get_default_dtype", "get_float32_matmul_precision", "get_num_threads",
-    "get_device",
-    "get_rng_state", "getitem", "greater", "greater_equal", "gt", "half", "histc", "hstack", "igamma", "igammac",
-    "iinfo", "index_add",
-    "gradient", "hamming_window", "hann_window", "histogram", "histogramdd", "hsplit", "index_copy",
-    "index_fill", "index_reduce", "index_select", "inference_mode", "initial_seed", "inner", "int", "int16", "int32",
-    "index_put", "index_put_",
-    "int64", "int8", "inverse", "is_floating_point", "is_grad_enabled", "is_inference_mode_enabled", "is_tensor",
-    "is_distributed", "is_inference", "is_nonzero", "is_same_size", "is_signed",
-    "isclose", "isfinite", "isinf", "isnan", "kernels", "kron", "kthvalue", "le", "lerp", "less", "less_equal",
+    "floor_", "floor_divide", "fmax", "fmin", "fmod", "frac", "frac_", "frexp", "from_dlpack", "from_file",
+    "from_numpy", "frombuffer", "full", "full_like", "gather", "gcd", "gcd_", "ge", "ger", "get_default_device",
+    "get_default_dtype", "get_device", "get_float32_matmul_precision", "get_num_threads", "get_rng_state", "getitem",
+    "gradient", "greater", "greater_equal", "gt", "half", "hamming_window", "hann_window", "heaviside", "histc",
+    "histogram", "histogramdd", "hsplit", "hstack", "hypot", "i0", "i0_", "igamma", "igammac", "iinfo", "index_add",
+    "index_copy", "index_fill", "index_put", "index_put_", "index_reduce", "index_select", "inference_mode",
+    "initial_seed", "inner", "int", "int16", "int32", "int64", "int8", "inverse", "is_distributed", "is_floating_point",
+    "is_anomaly_check_nan_enabled", "is_anomaly_enabled",
+    "is_grad_enabled", "is_inference", "is_inference_mode_enabled", "is_nonzero", "is_same_size", "is_signed",
+    "is_tensor", "isclose", "isfinite", "isin", "isinf", "isnan", "isneginf", "isposinf", "isreal", "kaiser_window",
+    "kernels", "kron", "kthvalue", "layout", "lcm", "lcm_", "ldexp", "ldexp_", "le", "lerp", "less", "less_equal",
     "lgamma",
-    "isin", "kaiser_window", "layout",
     "linspace", "log", "log10", "log10_", "log1p", "log1p_", "log2", "log2_", "log_", "log_softmax", "logaddexp",
     "logaddexp2", "logcumsumexp", "logdet",
-    "logical_and", "logical_not", "logical_or", "logical_xor", "logspace", "logsumexp", "long", "lt", "manual_seed",
+    "logical_and", "logical_not", "logical_or", "logical_xor", "logit", "logit_", "logspace", "logsumexp", "long",
+    "lt", "manual_seed",
     "masked_fill", "masked_scatter", "masked_select", "matmul", "matrix_power", "max", "maximum", "mean", "median",
     "memory_format",
     "meshgrid", "min", "minimum", "mm", "moveaxis", "movedim", "mul", "multinomial", "multiply", "mv", "mvlgamma",
     "nan_to_num",
     "mode", "msort",
     "nan_to_num_", "nanmean", "nanquantile", "nansum", "narrow", "ne", "neg", "neg_", "negative", "negative_",
-    "nanmedian",
-    "no_grad", "nonzero", "norm", "normal",
-    "nonzero_static",
+    "nanmedian", "nextafter", "no_grad", "nonzero", "nonzero_static", "norm", "normal",
     "normal_", "not_equal", "numel", "ones", "ones_like", "ops", "outer", "permute", "pinverse", "positive", "pow",
     "poisson", "polygamma", "preserve_format",
     "prod",
-    "promote_types", "quantile", "rand", "rand_like", "randint", "randint_like", "randn", "randn_like", "random_",
-    "put",
-    "randperm", "ravel", "reciprocal", "reciprocal_", "relu", "relu_", "remainder", "repeat", "repeat_interleave",
-    "range", "renorm",
+    "promote_types", "put", "quantile", "rad2deg", "rad2deg_", "rand", "rand_like", "randint", "randint_like", "randn",
+    "randn_like", "random_", "randperm", "range", "ravel", "reciprocal", "reciprocal_", "relu", "relu_", "remainder",
+    "renorm",
+    "repeat", "repeat_interleave",
     "reshape", "reshape_as",
     "result_type", "return_types", "roll", "round", "round_", "rsqrt", "rsqrt_", "rsub", "scatter", "scatter_add",
     "rot90", "row_stack", "scalar_tensor",
     "scatter_reduce",
     "searchsorted", "seed", "select", "set_default_device", "set_default_dtype", "set_float32_matmul_precision",
+    "set_anomaly_enabled",
     "set_grad_enabled", "set_num_threads", "set_printoptions", "set_rng_state", "setitem", "sgn", "short", "sigmoid",
-    "sigmoid_", "sign", "sin", "sin_", "sinh", "sinh_", "slogdet", "softmax", "sort", "sparse_coo_tensor", "split",
-    "split_with_sizes",
+    "sigmoid_", "sign", "signbit", "sin", "sin_", "sinc", "sinc_", "sinh", "sinh_", "slogdet", "softmax", "sort",
+    "sparse_coo_tensor", "split", "split_with_sizes",
     "spmm", "sqrt", "sqrt_", "square",
     "square_", "squeeze", "stack", "std", "std_mean", "sub", "subtract", "sum", "swapaxes", "swapdims", "t", "take",
     "strided",
     "take_along_dim", "tan", "tan_", "tanh", "tanh_", "tensor", "tensor_split", "tensordot", "tile", "topk", "trace",
+    "thread_safe_generator",
     "transpose",
     "trapezoid", "trapz",
     "tril", "tril_indices", "triu", "triu_indices", "true_divide", "trunc", "trunc_", "uint8", "unbind", "unflatten",
     "uniform_",
     "unique", "unique_consecutive", "unsqueeze", "var", "var_mean", "vdot", "view", "view_as", "vstack", "where",
-    "unravel_index", "unsafe_chunk", "unsafe_split", "unsafe_split_with_sizes", "vmap", "vsplit",
+    "unravel_index", "unsafe_chunk", "unsafe_split", "unsafe_split_with_sizes", "vmap", "vsplit", "xlogy", "xlogy_",
     "zero_", "zeros", "zeros_like"]
 
 cfloat = None  # brickwork has no complex dtypes
 
 
-def is_tensor(obj: object) -> _builtins.bool:
+def is_tensor(obj: object, /) -> _builtins.bool:
     """Whether ``obj`` is a brickwork tensor.
 
     Example:
@@ -221,12 +227,14 @@ def __getattr__(name: str) -> _typing.Any:
     import importlib
 
     if name in ("nn", "optim", "utils", "io", "datasets", "train", "distributed", "onnx", "amp", "cpu",
-                "distributions", "jit", "testing", "accelerator", "linalg", "sparse"):
+                "distributions", "jit", "testing", "accelerator", "linalg", "sparse", "futures"):
         return importlib.import_module(f".{name}", __name__)
     if name in ("save", "load", "FormatError"):
         return getattr(importlib.import_module(".io", __name__), name)
     if name in ("autocast", "is_autocast_enabled", "get_autocast_dtype"):
         return getattr(importlib.import_module(".amp", __name__), name)
+    if name == "to_dlpack":
+        return importlib.import_module(".utils.dlpack", __name__).to_dlpack
     if name == "summary":
         return importlib.import_module(".nn.utils", __name__).summary
     if not name.startswith("__"):  # torch.conv2d, torch.dropout...: nn ops under torch's top-level signatures
@@ -333,3 +341,19 @@ def index_put_(input: Tensor, indices: _typing.Any, values: _typing.Any, accumul
         tensor([0., 5., 0.])
     """
     return input.index_put_(indices, values, accumulate)
+
+
+def thread_safe_generator() -> Generator | None:
+    """The running DataLoader worker thread's own generator, or None outside worker threads (the global one).
+
+    Pass it as ``generator=`` so that random transforms in workers draw from per-worker streams.
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.thread_safe_generator() is None
+        True
+    """
+    from .utils.data import get_worker_info
+
+    info = get_worker_info()
+    return None if info is None or info.rng is None else info.rng.torch_generator

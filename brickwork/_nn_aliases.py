@@ -28,6 +28,7 @@ from .nn._functional_rnn import activation_for, recurrent_layer
 from .nn.functional._conv import conv_tbc
 from .nn.functional._grid import affine_grid_generator, grid_sampler
 from .ops.dropout import feature_dropout
+from .ops.loss import apply_reduction
 
 __all__ = [
     "adaptive_avg_pool1d", "adaptive_max_pool1d", "affine_grid_generator", "alpha_dropout", "alpha_dropout_",
@@ -59,11 +60,6 @@ def _reduction(reduction: int) -> str:
     if reduction not in (0, 1, 2):
         raise op_error(RuntimeError, "reduction", f"expected 0 (none), 1 (mean) or 2 (sum), got {reduction!r}")
     return _REDUCTIONS[reduction]
-
-
-def _reduce(loss: Tensor, reduction: int) -> Tensor:
-    how = _reduction(reduction)
-    return loss if how == "none" else loss.mean() if how == "mean" else loss.sum()
 
 
 # -- convolutions ------------------------------------------------------------------------------------------
@@ -478,7 +474,7 @@ def kl_div(input: Tensor, target: Tensor, reduction: int = 0, *, log_target: boo
         >>> torch.kl_div(torch.zeros(2), torch.ones(2)), torch.kl_div(torch.zeros(2), torch.ones(2), 2)
         (tensor([0., 0.]), tensor(0.))
     """
-    return _reduce(F.kl_div(input, target, reduction="none", log_target=log_target), reduction)
+    return apply_reduction(F.kl_div(input, target, reduction="none", log_target=log_target), _reduction(reduction))
 
 
 def margin_ranking_loss(input1: Tensor, input2: Tensor, target: Tensor, margin: float = 0.0,

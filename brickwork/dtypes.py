@@ -153,7 +153,7 @@ def get_default_dtype() -> dtype:
     return _default[0]
 
 
-def set_default_dtype(d: Any) -> None:
+def set_default_dtype(d: Any, /) -> None:
     """Set the default floating dtype (float16, bfloat16, float32 or float64), like PyTorch.
 
     Example:

@@ -1,6 +1,6 @@
 """Checks run inside every rank of a multi-process job (tests/test_distributed.py starts them with the launcher).
 
-Usage: brickwork run --nproc-per-node N tests/distributed_checks.py collectives|ddp|fail ...
+Usage: brickwork run --nproc-per-node N tests/distributed_checks.py collectives|ddp|hooks|fail|timeout ...
 Each check compares with NumPy on the inputs of all ranks (computed locally: every rank's input is a function of
 its rank), so a wrong collective is found without trusting another collective. Ends by printing one line per rank.
 """
@@ -314,9 +314,87 @@ def fail() -> None:
     print("unreachable", flush=True)
 
 
+def hooks() -> None:
+    """DDP communication hooks: allreduce_hook gives the built-in average bitwise (dividing by a power of two
+    first is exact), the fp16/bf16 hooks within their precision; a hook sees torch's GradBucket API."""
+    from brickwork.distributed.algorithms.ddp_comm_hooks import default_hooks
+    from brickwork.nn.parallel import DistributedDataParallel as DDP
+
+    r, w = dist.get_rank(), dist.get_world_size()
+    fut = dist.all_reduce(torch.ones(3), async_op=True).get_future().then(lambda f: f.value()[0] + 1)
+    check(np.array_equal(fut.wait().numpy(), np.full(3, w + 1.0)), "Work.get_future().then()")
+    x = torch.from_numpy(np.random.default_rng(r).standard_normal((4, 5)).astype(np.float32))
+
+    def grads(hook=None, state=None):
+        torch.manual_seed(0)
+        net = DDP(nn.Sequential(nn.Linear(5, 16), nn.Tanh(), nn.Linear(16, 3)), bucket_cap_mb=0.0002)
+        if hook is not None:
+            net.register_comm_hook(state, hook)
+        net(x).square().sum().backward()
+        return net, [p.grad.numpy().copy() for p in net.module.parameters()]
+
+    _, base = grads()
+    for hook, tol in ((default_hooks.allreduce_hook, 0.0), (default_hooks.fp16_compress_hook, 2e-3),
+                      (default_hooks.bf16_compress_hook, 2e-2)):
+        _, got = grads(hook)
+        err = max(float(np.abs(a - b).max() / np.abs(b).max()) for a, b in zip(got, base))
+        check(err <= tol and (err > 0) == (tol > 0) and all(a.dtype == np.float32 for a in got),
+              f"{hook.__name__}: relative error {err}")  # the compressed hooks did round
+    seen = []
+
+    def probe(state, bucket):
+        seen.append((state, bucket.index(), bucket.is_last(), [tuple(p.shape) for p in bucket.parameters()],
+                     [tuple(g.shape) for g in bucket.gradients()], bucket.buffer().numel()))
+        return default_hooks.allreduce_hook(None, bucket)
+
+    net, got = grads(probe, "my state")
+    check(all(np.array_equal(a, b) for a, b in zip(got, base)), "a custom hook around allreduce_hook")
+    check([s[1] for s in seen] == list(range(len(seen))) and len(seen) > 1, f"bucket indexes {seen}")
+    check([s[2] for s in seen] == [False] * (len(seen) - 1) + [True], "is_last")
+    check(all(s[0] == "my state" and s[3] == s[4] and s[5] == sum(int(np.prod(t)) for t in s[3]) for s in seen),
+          f"GradBucket: {seen}")
+    check(sorted(t for s in seen for t in s[3]) == sorted(tuple(p.shape) for p in net.module.parameters()),
+          "every parameter in one bucket")
+    try:
+        net.register_comm_hook(None, probe)
+        check(False, "a second register_comm_hook must raise")
+    except RuntimeError as e:
+        check("only be called once" in str(e), str(e))
+
+
+def timeout() -> None:
+    """Each rank in turn sleeps past a group's timeout while the other waits in a collective: the waiting rank
+    raises DistBackendError (a RuntimeError) after about the timeout, on a small and on a large message."""
+    from datetime import timedelta
+
+    r = dist.get_rank()
+    groups = [dist.new_group(timeout=timedelta(seconds=1)) for _ in range(2)]
+    for sleeper, (group, n) in enumerate(zip(groups, (3, 200_000))):  # small (polled) and large (blocking) path
+        if r == sleeper:
+            time.sleep(2.5)
+            continue
+        start = time.perf_counter()
+        try:
+            dist.all_reduce(torch.ones(n), group=group)
+            check(False, "all_reduce past the timeout returned")
+        except dist.DistBackendError as e:
+            waited = time.perf_counter() - start
+            check(isinstance(e, RuntimeError) and "timed out after 1 s" in str(e), f"timeout error: {e}")
+            check(0.9 < waited < 2.0, f"raised after {waited:.2f} s, expected about 1 s")
+        try:
+            dist.barrier(group=group)
+            check(False, "a timed-out group was used again")
+        except dist.DistBackendError as e:
+            check("earlier operation of this group timed out" in str(e), f"reuse error: {e}")
+    dist.barrier()  # the default group is unaffected
+
+
 if __name__ == "__main__":
-    dist.init_process_group("gloo")
+    from datetime import timedelta
+
+    # with "timeout", every collective of the job runs in its non-blocking, deadline-polled form
+    dist.init_process_group("gloo", timeout=timedelta(minutes=5) if "timeout" in sys.argv else None)
     for mode in sys.argv[1:]:
-        {"collectives": collectives, "ddp": ddp, "fail": fail}[mode]()
+        {"collectives": collectives, "ddp": ddp, "fail": fail, "hooks": hooks, "timeout": timeout}[mode]()
     print(f"rank {dist.get_rank()} of {dist.get_world_size()}: {COUNT[0]} checks passed", flush=True)
     dist.destroy_process_group()

@@ -1,5 +1,6 @@
 """Coverage against torch stays closed: names recorded as covered in docs/coverage.md stay in brickwork, and the
-covered ``torch.nn.functional`` functions and ``torch.nn`` layer constructors keep torch's signatures.
+covered ``torch.nn.functional`` functions, ``torch.nn`` layer constructors, ``torch.*`` functions and ``Tensor``
+methods keep torch's signatures wherever torch's can be read (most of torch's C++ builtins have none to read).
 
 docs/coverage.md is written by ``python -m brickwork.utils.coverage``; rerun it after adding names.
 """
@@ -16,8 +17,14 @@ import pytest
 COVERAGE_MD = Path(__file__).resolve().parents[1] / "docs" / "coverage.md"
 OURS = {ns: ours for ns, ours, _ in importlib.import_module("brickwork.utils.coverage").NAMESPACES}
 
-# Signature differences we know of and keep, each with its reason: qualified torch name -> reason. None at present.
+# Signature differences we know of and keep, each with its reason: qualified torch name -> reason.
 KNOWN_DIFFERENCES: dict[str, str] = {
+    "torch.einsum": "torch takes *args and parses them into the documented (equation, *operands) itself; brickwork "
+                    "names that form in its signature, so the same calls work",
+    "torch.load": "weights_only defaults to True (brickwork never unpickles arbitrary objects; torch's None also "
+                  "means True since 2.6) and mmap to False (brickwork reads the file)",
+    "torch.save": "brickwork writes its own allow-list pickle: pickle_module and pickle_protocol default to None, and "
+                  "torch's private _use_new_zipfile_serialization/_disable_byteorder_record flags do not exist",
 }
 
 
@@ -78,25 +85,48 @@ def _params(fn: object) -> list[tuple[str, str, str]] | None:
     return out
 
 
+def _method_params(fn: object) -> list[tuple[str, str, str]] | None:
+    """`_params` of a Tensor method: brickwork's ops double as methods, so their first parameter (``input``) is
+    the tensor itself and is dropped like ``self``."""
+    out = _params(fn)
+    try:
+        first = next(iter(inspect.signature(fn).parameters))  # type: ignore[arg-type]
+    except (TypeError, ValueError, StopIteration):
+        return out
+    return out[1:] if out and first != "self" else out
+
+
 def _signature_pairs() -> list[tuple[str, object, object]]:
+    """(qualified torch name, torch's parameters, brickwork's parameters) for every covered callable whose
+    signature torch exposes."""
     import torch
 
     pairs = []
     for name in COVERED["torch.nn.functional"]:
-        pairs.append((f"torch.nn.functional.{name}", getattr(torch.nn.functional, name),
-                      getattr(_brickwork("torch.nn.functional"), name)))
+        pairs.append((f"torch.nn.functional.{name}", _params(getattr(torch.nn.functional, name)),
+                      _params(getattr(_brickwork("torch.nn.functional"), name))))
     for name in COVERED["torch.nn"]:
         theirs = getattr(torch.nn, name)
         if inspect.isclass(theirs) and issubclass(theirs, torch.nn.Module):
-            pairs.append((f"torch.nn.{name}", theirs.__init__, getattr(_brickwork("torch.nn"), name).__init__))
+            pairs.append((f"torch.nn.{name}", _params(theirs.__init__),
+                          _params(getattr(_brickwork("torch.nn"), name).__init__)))
+    for name in COVERED["torch"]:
+        theirs = getattr(torch, name)
+        if not inspect.isclass(theirs) and callable(theirs):
+            pairs.append((f"torch.{name}", _params(theirs), _params(getattr(_brickwork("torch"), name))))
+    for name in COVERED["torch.Tensor"]:
+        theirs = inspect.getattr_static(torch.Tensor, name)
+        if inspect.isfunction(theirs):  # torch's Python-defined methods; C++ ones and properties have no signature
+            ours = inspect.getattr_static(_brickwork("torch.Tensor"), name)
+            pairs.append((f"torch.Tensor.{name}", _params(theirs),
+                          _method_params(ours) if callable(ours) else None))
     return pairs
 
 
 def test_signatures_match_torch() -> None:
     pytest.importorskip("torch")
     problems = []
-    for qualname, theirs, ours in _signature_pairs():
-        expected, got = _params(theirs), _params(ours)
+    for qualname, expected, got in _signature_pairs():
         if expected is None or qualname in KNOWN_DIFFERENCES:
             continue
         if expected != got:
@@ -107,5 +137,5 @@ def test_signatures_match_torch() -> None:
 def test_known_differences_are_still_real() -> None:
     pytest.importorskip("torch")
     pairs = {q: (t, o) for q, t, o in _signature_pairs()}
-    stale = [q for q in KNOWN_DIFFERENCES if q not in pairs or _params(pairs[q][0]) == _params(pairs[q][1])]
+    stale = [q for q in KNOWN_DIFFERENCES if q not in pairs or pairs[q][0] == pairs[q][1]]
     assert not stale, f"KNOWN_DIFFERENCES entries that now match torch (remove them): {stale}"

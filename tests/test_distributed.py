@@ -45,9 +45,9 @@ def _passed(r: subprocess.CompletedProcess, n: int) -> None:
 
 @pytest.mark.mpi
 @pytest.mark.skipif(not HAVE_MPI, reason="needs mpi4py and mpiexec: pip install 'brickwork[mpi]'")
-def test_two_ranks_through_the_launcher_collectives_and_ddp() -> None:
+def test_two_ranks_through_the_launcher_collectives_ddp_and_timeouts() -> None:
     r = _launch([sys.executable, "-m", "brickwork", "run", "--nproc-per-node", "2", str(CHECKS), "collectives",
-                 "ddp"])
+                 "ddp", "hooks", "timeout"])
     _passed(r, 2)
 
 
@@ -140,10 +140,56 @@ def test_errors_match_torch(world: None) -> None:
     with pytest.raises(ValueError, match="Invalid backend"):
         dist.Backend("tcp")
     dist.destroy_process_group()
+    with pytest.raises(TypeError, match="datetime.timedelta, got 5"):
+        dist.init_process_group("gloo", timeout=5)
     with pytest.raises(ValueError, match="init_process_group"):
         dist.all_reduce(torch.zeros(1))
     with pytest.raises(ValueError, match="init_process_group"):
         DDP(nn.Linear(2, 2))
+
+
+def test_futures_work_futures_and_comm_hooks_in_a_world_of_one(world: None) -> None:
+    from brickwork.distributed.algorithms.ddp_comm_hooks import default_hooks
+    from brickwork.futures import Future, collect_all, wait_all
+
+    a = Future()
+    chained = a.then(lambda f: f.value() + 1).then(lambda f: f.value() * 10)
+    assert not a.done() and not chained.done()
+    a.set_result(1)
+    assert chained.wait() == 20 and chained.value() == 20
+    bad = Future()
+    failing = bad.then(lambda f: f.value())
+    bad.set_exception(ValueError("boom"))
+    with pytest.raises(ValueError, match="boom"):
+        failing.wait()
+    with pytest.raises(RuntimeError, match="already complete"):
+        a.set_result(2)
+    with pytest.raises(RuntimeError, match="not complete"):
+        Future().value()
+    work = dist.all_reduce(torch.ones(2), async_op=True)
+    lazy = work.get_future().then(lambda f: f.value()[0] * 3)  # completes by waiting on the work
+    assert np.array_equal(lazy.wait().numpy(), [3.0, 3.0])
+    assert [f.value() for f in collect_all([a, chained]).wait()] == [1, 20] and wait_all([a]) == [1]
+    assert torch.futures.Future is Future
+    calls = []
+
+    def hook(state, bucket):
+        calls.append((state, bucket.index(), bucket.is_last()))
+        return default_hooks.fp16_compress_hook(None, bucket)
+
+    torch.manual_seed(0)
+    net = DDP(nn.Linear(3, 2))
+    net.register_comm_hook("s", hook)
+    net(torch.ones(4, 3)).sum().backward()
+    assert calls == [("s", 0, True)] and np.array_equal(net.module.bias.grad.numpy(), [4.0, 4.0])
+    with pytest.raises(RuntimeError, match="only be called once"):
+        net.register_comm_hook(None, hook)
+    with pytest.raises(TypeError, match="must be callable"):
+        DDP(nn.Linear(3, 2)).register_comm_hook(None, 3)
+    net = DDP(nn.Linear(3, 2))
+    net.register_comm_hook(None, lambda state, bucket: bucket.buffer())
+    with pytest.raises(TypeError, match="must return a brickwork.futures.Future"):
+        net(torch.ones(4, 3)).sum().backward()
 
 
 def test_world_of_one_ddp_is_plain_training(world: None) -> None:

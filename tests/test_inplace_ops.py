@@ -24,7 +24,7 @@ import brickwork as bw
 pytestmark = pytest.mark.filterwarnings("ignore::RuntimeWarning")
 
 F, FI, I, IB = ("float32", "float64"), ("float32", "float64", "int64"), ("int64",), ("int64", "bool")
-DOMAINS = {"any": (-2, 2), "pos": (0.5, 2), "nz": (0.5, 2), "unit": (-0.9, 0.9), "gt1": (1.2, 3)}
+DOMAINS = {"any": (-2, 2), "pos": (0.5, 2), "nz": (0.5, 2), "unit": (-0.9, 0.9), "gt1": (1.2, 3), "prob": (0.05, 0.95)}
 
 
 @dataclass(frozen=True)
@@ -81,12 +81,22 @@ TABLE: list[IP] = [
     IP("lerp_", lambda o: (o, 0.3)),
     IP("addcmul_", lambda o: (o, o), dict(value=0.5)),
     IP("addcdiv_", lambda o: (o, o + 3), dict(value=2)),
+    # the number functions of ops/elementwise_extra.py
+    *binary("copysign_ hypot_ ldexp_", float_result=True),
+    *binary("nextafter_"),
+    IP("heaviside_", lambda o: (o,), dtypes=("float32",), grad=False),  # its backward raises, as in PyTorch
+    *binary("gcd_ lcm_", I, grad=False),
+    IP("xlogy_", lambda o: (o.abs() + 0.5,), float_result=True),
+    IP("xlogy_number", lambda o: (3,)),
+    *unary("sinc_ i0_ deg2rad_ rad2deg_", float_result=True),
+    *unary("logit_", "prob", float_result=True),
+    IP("logit_", domain="prob", kwargs=dict(eps=0.2)),
 ]
 
 
 def method(entry: IP) -> str:
     """The method's name (an entry's name may add a suffix: ``pow_tensor`` is ``pow_``)."""
-    for suffix in ("_tensor", "_int"):
+    for suffix in ("_tensor", "_int", "_number"):
         if entry.name.endswith(suffix):
             return entry.name[:-len(suffix)] + "_"
     return entry.name
@@ -243,3 +253,34 @@ def test_positive_and_fill() -> None:
         assert x.grad.tolist() == [0.0, 0.0] and v.grad.item() == 4.0
         assert L.fill(L.zeros(2, dtype=L.int64), 3.5).tolist() == [3, 3]
         assert L.zero_(L.ones(2)).tolist() == [0.0, 0.0] and L.fill_(L.ones(2), 4).tolist() == [4.0, 4.0]
+
+
+@pytest.mark.parametrize("case", [
+    "y = x.exp(); y.sin_(); y.sum().backward()",             # exp saved its output, which sin_ changed
+    "y = x * 1; z = y.sin(); y.cos_(); z.sum().backward()",  # sin saved its input
+    "y = x * 1; z = y.sin(); y.eq_(1); z.sum().backward()",
+    "y = x * 1; z = y.sin(); y.logical_not_(); z.sum().backward()",  # outside autograd, yet a version bump
+    "y = x.sigmoid(); y.hypot_(y); y.sum().backward()",
+    "y = x * 1; z = y ** 2; y.xlogy_(2); z.sum().backward()",
+])
+def test_saved_tensor_modified_in_place_is_detected(case: str) -> None:
+    for L in (torch, bw):
+        x = L.ones(3, requires_grad=True)
+        with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+            exec(case, {"x": x})
+
+
+# PyTorch has no in-place derivative for these (its node says so); brickwork records the out-of-place op's node
+NO_TORCH_INPLACE_DERIVATIVE = {"asinh_", "arcsinh_", "atanh_", "arctanh_", "acosh_", "arccosh_", "floor_divide_"}
+
+
+@pytest.mark.parametrize("entry", [e for e in TABLE if "float64" in e.dtypes and e.name not in
+                                   NO_TORCH_INPLACE_DERIVATIVE], ids=lambda e: e.name)
+def test_grad_fn_names(entry: IP) -> None:
+    a, b = arrays(entry, "float64", (2, 3))
+    names = []
+    for L in (torch, bw):
+        y = L.tensor(a, requires_grad=True) * 1
+        call(entry, y, L.tensor(b))
+        names.append(type(y.grad_fn).__name__ if L is torch else y.grad_fn.name())
+    assert names[1] == names[0], f"{entry.name}: PyTorch records {names[0]}, brickwork {names[1]}"

@@ -254,7 +254,32 @@ def _sgd_torch(p, g, buf, lr, wd, momentum, dampening, nesterov, maximize, first
 (_sig_f, _sig_b) = _unary_case(torch.sigmoid, True)
 (_silu_f, _silu_b) = _unary_case(torch.nn.functional.silu, False)
 
+def _relu_x(dtype):
+    x = _rng.standard_normal((5, 37)).astype(dtype)
+    x[0, :4] = [np.nan, -0.0, np.inf, -np.inf]  # NaN passes forward and its gradient, as in PyTorch
+    return x
+
+
+def _relu_f(dtype):
+    return (_relu_x(dtype),)
+
+
+def _relu_f_torch(x):
+    return torch.relu(torch.from_numpy(x)).numpy()
+
+
+def _relu_b(dtype):
+    return (torch.relu(torch.from_numpy(_relu_x(dtype))).numpy(), _rng.standard_normal((5, 37)).astype(dtype))
+
+
+def _relu_b_torch(y, g):
+    yt = _t(y)  # the output as input: positive exactly where the input was, so the gradient is the same
+    return _torch_grads(torch.relu(yt), (yt,), g)[0]
+
+
 CASES = {
+    "relu_forward": [(_relu_f, _relu_f_torch)],
+    "relu_backward": [(_relu_b, _relu_b_torch)],
     "layer_norm_forward": [(_layer_fwd, _layer_fwd_torch)],
     "layer_norm_backward": [(_layer_bwd, _layer_bwd_torch)],
     "batch_norm_forward": [(_batch_fwd, _batch_fwd_torch)],

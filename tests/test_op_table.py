@@ -587,6 +587,48 @@ ELEMENTWISE_OPS: list[Op] = [
     Op("frac", lambda L, a: L.frac(a), UNARY, errors=[(lambda L: L.frac(L.tensor([1])), "not implemented")]),
     Op("fill", lambda L, a, v: (L.fill(a, 2.5), L.fill(a, v)), [((2, 3), ()), ((0,), ())], FI,
        errors=[(lambda L: L.fill(L.ones(2), L.ones(2)), "0-dimension value tensor")]),
+    Op("hypot", lambda L, a, b: L.hypot(a, b), BINARY, errors=[
+        (lambda L: L.hypot(L.tensor([3]), L.tensor([4])), "not implemented"),
+        (lambda L: L.hypot(L.ones(2), 1.0), "must be Tensor")]),
+    Op("copysign", lambda L, a, b: L.copysign(a, b), BINARY, FI),
+    Op("copysign_scalar", lambda L, a: (L.copysign(a, -1.5), a.copysign(0.0), L.copysign(a, -0.0)), UNARY, FIB),
+    Op("heaviside", lambda L, a, b: L.heaviside(a.round(), b), BINARY, FI, grad=False, errors=[
+        (lambda L: L.heaviside(L.ones(2), L.ones(1, dtype=L.float64)), "different dtypes"),
+        (lambda L: L.heaviside(L.ones(2), 0.5), "must be Tensor")]),
+    Op("gcd_lcm", lambda L, a, b: (L.gcd(a, b), L.lcm(a, b), a.gcd(b.abs())), BINARY, ("int64",), grad=False,
+       errors=[(lambda L: L.gcd(L.ones(2), L.ones(2)), "not implemented"),
+               (lambda L: L.lcm(L.tensor([2]), 3), "must be Tensor")]),
+    Op("ldexp", lambda L, a, b: L.ldexp(a, b), BINARY, FI, errors=[
+        (lambda L: L.ldexp(L.ones(2), 2), "must be Tensor")]),
+    # PyTorch's gradient for input is wrong where an integer exponent is negative (2 ** -1 taken in integers)
+    Op("ldexp_int_exponent", lambda L, a: L.ldexp(a, L.tensor([0, 1, 3])), one((2, 3), nc(2, 3)), FI),
+    Op("frexp", lambda L, a: L.frexp(a), UNARY, errors=[(lambda L: L.frexp(L.tensor([8])), "floating-point")]),
+    Op("frexp_specials", lambda L: L.frexp(L.tensor([0.0, -0.0, float("inf"), -float("inf"), float("nan"), 1e-40])),
+       [()], grad=False),
+    # PyTorch's gradient is grad where input != other and none to other: not the derivative of nextafter(a, a)
+    Op("nextafter", lambda L, a, b: (L.nextafter(a, b), L.nextafter(a, a)), BINARY, fd=False, errors=[
+        (lambda L: L.nextafter(L.tensor([1]), L.tensor([2])), "not implemented")]),
+    Op("signbit", lambda L, a: (L.signbit(a), L.signbit(a * 0 - 0.0)), UNARY, FIB, grad=False),
+    unary("sinc", FIB),
+    Op("sinc_at_zero", lambda L, a: L.sinc(a * 0), UNARY, smooth=False),
+    Op("logit", lambda L, a: L.logit(a * 0.5 + 0.5), UNARY, domain="unit"),
+    Op("logit_eps", lambda L, a: L.logit(a * 0.5 + 0.5, eps=0.2), UNARY, domain="unit"),
+    Op("logit_edges", lambda L: L.logit(L.tensor([0.0, 1.0, 0.5, 2.0])), [()], grad=False),
+    Op("xlogy", lambda L, a, b: L.xlogy(a, b.abs() + 0.1), BINARY, FI),
+    Op("xlogy_zero_nan", lambda L, a, b: L.xlogy(a * (a > 0), L.where(b > 1.5, float("nan"), b.abs())),
+       BINARY[:3], smooth=False),
+    Op("xlogy_scalars", lambda L, a: (L.xlogy(2, a.abs() + 0.1), L.xlogy(a, 3), a.xlogy(0.5)), UNARY, FI,
+       errors=[(lambda L: L.xlogy(2, 3), "")]),
+    Op("deg2rad_rad2deg", lambda L, a: (L.deg2rad(a), L.rad2deg(a), a.deg2rad()), UNARY, FIB),
+    unary("i0", FIB),
+    Op("i0_large", lambda L, a: L.i0(a * 20), UNARY),
+    Op("inf_predicates", lambda L, a: (L.isposinf(a / 0), L.isneginf(a / 0), L.isposinf(a), a.isneginf(),
+                                       L.isreal(a)), UNARY, FIB, grad=False),
+    Op("bool_predicates", lambda L, a: L.tensor([L.is_signed(a), L.is_same_size(a, a[:1]), a.is_same_size(a * 2),
+                                                 L.is_nonzero(a[:1, :1]), a[1:, 2:].is_nonzero()]),
+       one((2, 3)), FIB, grad=False, errors=[
+        (lambda L: L.is_nonzero(L.ones(2)), "more than one value"),
+        (lambda L: L.is_nonzero(L.ones(0)), "no values")]),
 ]
 
 # -- issue 10's nn.functional additions: sampling grids, pair distances, linear heads, grouped products --------

@@ -199,3 +199,42 @@ def test_time_sequence(dtype):
     rng = np.random.default_rng(10)
     t = np.arange(16) + rng.integers(-8, 8, (7, 1))
     both("time_sequence", {"waves": np.sin(t / 2.0)}, **dtype)
+
+
+def test_mnist_checkpoint(dtype):
+    rng = np.random.default_rng(11)
+    both("mnist_checkpoint", {"images": rng.random((17, 1, 12, 12)), "labels": rng.integers(0, 10, 17)}, **dtype)
+
+
+def test_transformer_translation(dtype):
+    rng = np.random.default_rng(12)
+    src = rng.integers(4, 13, (3, 7))
+    src[1, 5:] = src[2, 4:] = 1  # padding
+    tgt = np.concatenate([np.full((3, 1), 2), rng.integers(4, 11, (3, 5)), np.full((3, 1), 3)], axis=1)
+    tgt[0, 4:] = 1
+    both("transformer_translation", {"src": src, "tgt": tgt}, **dtype)
+
+
+def test_text_classifier(dtype):
+    rng = np.random.default_rng(13)
+    data = {"tokens": rng.integers(1, 15, (4, 9)), "lengths": np.array([9, 4, 6, 2]), "labels": rng.integers(0, 3, 4)}
+    both("text_classifier", data, **dtype)
+
+
+def test_wgan_gp(dtype):
+    rng = np.random.default_rng(14)
+    data = {"real": rng.standard_normal((4, 5, 6)), "z": rng.standard_normal((4, 5, 4)), "alpha": rng.random((4, 5, 1))}
+    both("wgan_gp", data, **dtype)
+
+
+def test_dqn(dtype):
+    rng = np.random.default_rng(15)
+    data = {"states": rng.standard_normal((4, 6, 4)), "actions": rng.integers(0, 3, (4, 6)),
+            "rewards": rng.random((4, 6)), "next_states": rng.standard_normal((4, 6, 4)),
+            "done": rng.random((4, 6)) < 0.3}
+    both("dqn", data, **dtype)
+
+
+def test_efficient_cnns(dtype):
+    rng = np.random.default_rng(16)
+    both("efficient_cnns", {"images": rng.random((3, 3, 16, 16)), "labels": rng.integers(0, 4, 3)}, **dtype)

@@ -251,3 +251,51 @@ def test_exception_classes_match_torch() -> None:
         ours, theirs = getattr(bw, name), getattr(torch, name)
         assert [c.__name__ for c in ours.__mro__ if c.__module__ == "builtins"] == \
             [c.__name__ for c in theirs.__mro__ if c.__module__ == "builtins"]
+
+
+def test_from_file_reads_and_maps(tmp_path: object) -> None:
+    path = str(tmp_path) + "/x.bin"  # type: ignore[operator]
+    np.arange(5, dtype=np.float32).tofile(path)
+    same(bw.from_file(path, size=3), torch.from_file(path, size=3))
+    assert bw.from_file(path, size=0).shape == (0,)
+    with pytest.raises(RuntimeError, match="smaller than the required"):
+        bw.from_file(path, size=10)
+    t = bw.from_file(path, shared=True, size=5)
+    t[0] = 9.0
+    assert np.fromfile(path, np.float32)[0] == 9.0
+    bw.from_file(path, size=5)[1] = 7.0  # a private copy: the file keeps its value
+    assert np.fromfile(path, np.float32)[1] == 1.0
+
+
+def test_thread_safe_generator_is_the_workers() -> None:
+    from brickwork.utils.data import DataLoader, Dataset
+
+    class Gen(Dataset):
+        def __len__(self) -> int:
+            return 2
+
+        def __getitem__(self, i: int) -> bool:
+            g = bw.thread_safe_generator()
+            return g is not None and g is bw.utils.data.get_worker_info().rng.torch_generator
+
+    assert bw.thread_safe_generator() is None
+    assert all(DataLoader(Gen(), batch_size=None, num_workers=2))
+
+
+def test_anomaly_mode_names_the_node_that_made_a_nan() -> None:
+    assert not bw.is_anomaly_enabled() and bw.is_anomaly_check_nan_enabled()
+    for L in (bw, torch):
+        x = L.tensor([0.0], requires_grad=True)
+        with pytest.warns(UserWarning, match="Anomaly Detection has been enabled"):
+            mode = L.autograd.detect_anomaly()
+        with mode:
+            assert L.is_anomaly_enabled()
+            with pytest.raises(RuntimeError, match=r"Function 'DivBackward0' returned nan values in its 1th output"):
+                (x / x).sum().backward()
+        assert not L.is_anomaly_enabled()
+        (x / x).sum().backward()  # off again: NaN gradients pass silently
+        with L.autograd.set_detect_anomaly(True, check_nan=False):
+            assert L.is_anomaly_enabled() and not L.is_anomaly_check_nan_enabled()
+            (x / x).sum().backward()
+        L.set_anomaly_enabled(False)
+        assert not L.is_anomaly_enabled() and L.is_anomaly_check_nan_enabled()

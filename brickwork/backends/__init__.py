@@ -456,7 +456,10 @@ def get_default_device() -> device:
     return getattr(_state, "default", None) or CPU
 
 
-def set_default_device(d: Any) -> None:
+_device_of = device  # `set_default_device`'s parameter is named `device`, as in PyTorch
+
+
+def set_default_device(device: Any) -> None:
     """Set the device for new tensors in this thread, like ``torch.set_default_device``; None restores the CPU.
 
     A CUDA device also becomes the current CUDA device, because CuPy runs kernels on the current device.
@@ -464,7 +467,7 @@ def set_default_device(d: Any) -> None:
     Example:
         >>> set_default_device("cpu")
     """
-    dev = None if d is None else device(d)
+    dev = None if device is None else _device_of(device)
     _state.default = None if dev is CPU else dev
     if dev is not None and dev.type == "cuda":
         set_current_cuda_index(cast(int, dev.index))  # a CUDA device always has an index

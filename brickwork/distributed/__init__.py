@@ -23,11 +23,15 @@ from ._c10d import (destroy_process_group, get_backend, get_global_rank, get_gro
 from ._collectives import (all_gather, all_gather_into_tensor, all_reduce, all_to_all, all_to_all_single, barrier,
                            broadcast, gather, irecv, isend, recv, reduce, reduce_scatter, reduce_scatter_tensor,
                            scatter, send)
+from ._engine import DistBackendError, DistError
+from ._grad_bucket import GradBucket
 from ._objects import all_gather_object, broadcast_object_list, gather_object, scatter_object_list
 from ._group import Backend, GroupMember, ProcessGroup, ReduceOp, Work, group
 
 __all__ = [
-    "Backend", "GroupMember", "ProcessGroup", "ReduceOp", "Work", "group", "all_gather", "all_gather_into_tensor",
+    "Backend", "DistBackendError", "DistError", "GradBucket", "GroupMember", "ProcessGroup", "ReduceOp", "Work",
+    "group",
+    "all_gather", "all_gather_into_tensor",
     "all_gather_object", "all_reduce", "all_to_all", "all_to_all_single", "barrier", "broadcast",
     "broadcast_object_list", "destroy_process_group", "gather", "gather_object", "get_backend", "get_global_rank",
     "get_group_rank", "get_process_group_ranks", "get_rank", "get_world_size", "init_process_group", "irecv",

@@ -85,8 +85,11 @@ def init_process_group(backend: str | None = None, init_method: str | None = Non
 
     Started by ``brickwork run``, ``mpiexec`` or ``srun``, the ranks come from MPI; with no launcher this is
     rank 0 of a world of one, where every collective is the identity. ``init_method`` matters only to NCCL
-    without MPI (``"env://"`` reads ``MASTER_ADDR``/``MASTER_PORT``; ``"tcp://host:port"``). ``timeout`` is
-    accepted for PyTorch's signature and not enforced: a rank that fails ends the whole job instead.
+    without MPI (``"env://"`` reads ``MASTER_ADDR``/``MASTER_PORT``; ``"tcp://host:port"``). With ``timeout``
+    (a ``timedelta``), an MPI collective or receive that waits longer raises `DistBackendError` (a
+    ``RuntimeError``) on the rank that waited, and the group is unusable afterwards, as in PyTorch. Without it a
+    wait lasts as long as it takes (PyTorch's default is 30 minutes): a rank that fails ends the whole job anyway.
+    NCCL does not enforce it.
 
     Example:
         >>> import brickwork.distributed as dist
@@ -103,6 +106,7 @@ def init_process_group(backend: str | None = None, init_method: str | None = Non
     if init_method is not None and not init_method.startswith(("env://", "tcp://", "file://")):
         raise ValueError(f"init_method {init_method!r}: expected 'env://', 'tcp://host:port' or 'file://path'")
     name = Backend(backend) if backend is not None else None
+    seconds = _seconds(timeout, "init_process_group")
     where = placement()
     expected = world_size if world_size > 0 else (where.size if where is not None and where.size > 0 else 0)
     multi = expected > 1 or (where is not None and where.under_mpi and expected != 1)
@@ -116,14 +120,23 @@ def init_process_group(backend: str | None = None, init_method: str | None = Non
         engine = _nccl_engine(where, expected, rank, init_method, device_id)
         backend_name = name
     else:
-        engine = _mpi_engine(where, expected, rank)
+        engine = _mpi_engine(where, expected, rank, seconds)
         backend_name = name or Backend.MPI
     world = ProcessGroup(engine, range(engine.size), backend_name)
     GroupMember.WORLD = world
     _GROUPS.append(world)
 
 
-def _mpi_engine(where: Any, expected: int, rank: int) -> MPIEngine:
+def _seconds(timeout: Any, where: str) -> float | None:
+    if timeout is None:
+        return None
+    if not isinstance(timeout, timedelta):
+        raise TypeError(f"{where}: Expected timeout argument to be of type datetime.timedelta, got {timeout!r} "
+                        "(e.g. timedelta(minutes=10))")
+    return timeout.total_seconds()
+
+
+def _mpi_engine(where: Any, expected: int, rank: int, timeout: float | None) -> MPIEngine:
     MPI = mpi_module()
     if MPI is None:
         raise RuntimeError("init_process_group: this process was started as one of several ranks, but mpi4py or "
@@ -137,7 +150,7 @@ def _mpi_engine(where: Any, expected: int, rank: int) -> MPIEngine:
     if rank >= 0 and rank != comm.Get_rank():
         raise ValueError(f"init_process_group: rank={rank} but MPI gives this process rank {comm.Get_rank()}; "
                          "leave rank unset under MPI")
-    return MPIEngine(comm.Dup())
+    return MPIEngine(comm.Dup(), timeout)
 
 
 def _nccl_engine(where: Any, expected: int, rank: int, init_method: str | None, device_id: Any) -> Any:
@@ -284,10 +297,13 @@ def new_group(ranks: Sequence[int] | None = None, timeout: timedelta | None = No
             Backend.MPI, Backend.GLOO}:
         raise ValueError(f"new_group: backend {backend!r} differs from the default group's "
                          f"{str(world._backend)!r}; brickwork runs a group on the default group's engine")
+    seconds = _seconds(timeout, "new_group")
     assert world._engine is not None  # the default group always has its engine
     engine = world._engine.split(members)
     if engine is None:
         return GroupMember.NON_GROUP_MEMBER
+    if seconds is not None and hasattr(engine, "timeout"):
+        engine.timeout = seconds
     pg = ProcessGroup(engine, members, world._backend)
     _GROUPS.append(pg)
     return pg

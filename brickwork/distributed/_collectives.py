@@ -116,7 +116,7 @@ def _start(engine: Any, async_op: bool, method: str, *args: Any) -> Any:
     """Start ``engine.method(*args)``: on the engine's communication thread for ``async_op`` when it has one (MPI),
     else here, after what was submitted before (so every rank issues its collectives in one order)."""
     if async_op and hasattr(engine, "submit"):
-        return engine.submit(getattr(engine, method), *args)
+        return engine.submit(getattr(engine, method), *args, what=method)
     if hasattr(engine, "drain"):
         engine.drain()
     return getattr(engine, method)(*args)

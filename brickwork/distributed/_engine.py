@@ -12,7 +12,27 @@ from __future__ import annotations
 
 from typing import Any, Protocol, Sequence
 
-__all__ = ["Engine", "Request", "Done"]
+__all__ = ["Engine", "Request", "Done", "DistError", "DistBackendError"]
+
+
+class DistError(RuntimeError):
+    """An error of ``brickwork.distributed``, as ``torch.distributed.DistError`` (a ``RuntimeError``).
+
+    Example:
+        >>> import brickwork.distributed as dist
+        >>> issubclass(dist.DistError, RuntimeError)
+        True
+    """
+
+
+class DistBackendError(DistError):
+    """An error of the communication engine, such as a collective that waited past the group's ``timeout``.
+
+    Example:
+        >>> import brickwork.distributed as dist
+        >>> issubclass(dist.DistBackendError, dist.DistError)
+        True
+    """
 
 
 class Request(Protocol):

@@ -179,6 +179,21 @@ class Work:
         self.wait()
         return self._result
 
+    def get_future(self) -> Any:
+        """A `brickwork.futures.Future` completed with ``result()`` (the output tensors) when the operation is.
+
+        Example:
+            >>> import brickwork as torch, brickwork.distributed as dist
+            >>> dist.init_process_group("gloo")
+            >>> fut = dist.all_reduce(torch.ones(2), async_op=True).get_future()
+            >>> fut.then(lambda f: f.value()[0] * 2).wait()
+            tensor([2., 2.])
+            >>> dist.destroy_process_group()
+        """
+        from ..futures import Future
+
+        return Future._pending(self.result, self.is_completed)
+
     def source_rank(self) -> int:
         """For a receive from any rank: the sender's rank (after ``wait()``)."""
         self.wait()

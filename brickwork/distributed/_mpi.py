@@ -4,6 +4,12 @@ Arrays are NumPy and contiguous. MPI has native types and reductions for the usu
 ``C_BOOL`` with logical reductions (a sum of bools is their logical or, as NumPy's), and float16/bfloat16 travel as
 16-bit words reduced by a NumPy function registered as a commutative user op, so the result is the same under any
 MPI (Open MPI has no float16 type).
+
+With a ``timeout`` (``init_process_group(timeout=...)``) no wait lasts longer: every collective and point-to-point
+request is non-blocking and polled against a deadline (large messages too, which otherwise use MPI's blocking
+calls). A collective past it raises `DistBackendError` on the rank that waited; the group is unusable afterwards
+(MPI cannot cancel a collective), so its later operations raise at once, and the abandoned request is kept alive
+with its buffer so MPI never writes into freed memory.
 """
 
 from __future__ import annotations
@@ -16,7 +22,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from ._engine import Done
+from ._engine import DistBackendError, Done
 
 __all__ = ["MPIEngine", "mpi_module"]
 
@@ -41,11 +47,12 @@ def mpi_module() -> Any:
 
 
 _SMALL = 256 * 1024  # bytes: below this a collective waits politely (see _poll); above, MPI's blocking call
+_ABANDONED: list[Any] = []  # requests that timed out: MPI may still complete them into their buffers
 
 
-def _poll(req: Any, status: Any = None) -> None:
+def _poll(req: Any, status: Any = None, deadline: float | None = None) -> bool:
     """Wait for ``req`` without holding a core: spin for a few microseconds (small messages are done by then), then
-    yield the core, then sleep in growing steps up to 0.2 ms.
+    yield the core, then sleep in growing steps up to 0.2 ms. False when ``deadline`` (``perf_counter``) passed first.
 
     MPI_Wait spins until done; with more processes than cores (shared machines, oversubscribed ranks) the spinning
     rank takes the core from the very rank it waits for, and the scheduler ranks spinners after sleepers.
@@ -56,27 +63,31 @@ def _poll(req: Any, status: Any = None) -> None:
         if time.perf_counter() > end:
             break
     else:
-        return
+        return True
     polls, pause = 0, 2e-5
     while not test(status):
         polls += 1
         if polls < 20:
             os.sched_yield()
         else:
+            if deadline is not None and time.perf_counter() > deadline:
+                return False
             time.sleep(pause)
             pause = min(2 * pause, 2e-4)
+    return True
 
 
 class _Req:
     """An MPI request; after ``wait`` a receive knows its sender in ``source``."""
 
-    def __init__(self, req: Any, MPI: Any, status: bool = False) -> None:
+    def __init__(self, req: Any, engine: "MPIEngine", what: str, status: bool = False) -> None:
         self._req = req
-        self._status = MPI.Status() if status else None
+        self._engine, self._what = engine, what
+        self._status = engine._MPI.Status() if status else None
         self.source = -1
 
     def wait(self) -> None:
-        _poll(self._req, self._status)
+        self._engine._wait(self._req, self._what, self._status)
         if self._status is not None:
             self.source = self._status.Get_source()
 
@@ -92,12 +103,13 @@ class _Future:
 
     source = -1
 
-    def __init__(self) -> None:
+    def __init__(self, engine: "MPIEngine", what: str) -> None:
         self.event = threading.Event()
         self.error: BaseException | None = None
+        self._engine, self._what = engine, what
 
     def wait(self) -> None:
-        self.event.wait()
+        self.event.wait()  # the communication thread's own waits end at the deadline
         if self.error is not None:
             raise self.error
 
@@ -117,13 +129,15 @@ class MPIEngine:
     name = "mpi"
     xp = np
 
-    def __init__(self, comm: Any) -> None:
+    def __init__(self, comm: Any, timeout: float | None = None) -> None:
         from mpi4py import MPI
 
         self._MPI = MPI
         self.comm = comm
         self.rank = comm.Get_rank()
         self.size = comm.Get_size()
+        self.timeout = timeout  # seconds a wait may last; None: as long as it takes
+        self.broken = False  # a wait timed out: the ranks' collectives no longer pair up
         self._user_ops: dict[tuple[str, str], Any] = {}
         self._queue: queue.SimpleQueue = queue.SimpleQueue()
         self._pending: list[_Future] = []
@@ -163,22 +177,55 @@ class MPIEngine:
             return user
         return getattr(MPI, _NATIVE_OP[op])
 
+    # -- waiting, with the timeout -------------------------------------------------------------------------
+
+    def _timed_out(self, what: str) -> DistBackendError:
+        self.broken = True
+        return DistBackendError(
+            f"brickwork.distributed: {what} on rank {self.rank} of {self.size} timed out after {self.timeout:g} s "
+            "(init_process_group(timeout=...) or new_group(timeout=...)): another rank has not joined it; it is "
+            "slow, stuck, or failed. The group cannot be used after a timeout: end the job (or raise the timeout)")
+
+    def _usable(self, what: str) -> None:
+        if self.broken:
+            raise DistBackendError(f"brickwork.distributed: {what} on rank {self.rank}: an earlier operation of "
+                                   "this group timed out, so its ranks' collectives no longer pair up; end the job")
+
+    def _wait(self, req: Any, what: str, status: Any = None) -> None:
+        """Wait for an MPI request, raising `DistBackendError` past the timeout."""
+        deadline = None if self.timeout is None else time.perf_counter() + self.timeout
+        if not _poll(req, status, deadline):
+            _ABANDONED.append(req)
+            raise self._timed_out(what)
+
+    def _blocking(self, what: str, call: str, *args: Any) -> None:
+        """Run MPI's blocking collective ``call`` (the fast algorithms for large data); with a timeout, its
+        non-blocking form (``Allreduce`` -> ``Iallreduce``), polled against the deadline."""
+        self._usable(what)
+        if self.timeout is None:
+            getattr(self.comm, call)(*args)
+        else:
+            self._wait(getattr(self.comm, "I" + call.lower())(*args), what)
+
     # -- collectives (blocking; ``submit`` runs them on the engine's communication thread) -----------
 
     def allreduce(self, buf: Any, op: str) -> Done:
         """Reduce ``buf`` over all ranks, in place."""
         if buf.nbytes < _SMALL:
-            _poll(self.comm.Iallreduce(self._MPI.IN_PLACE, self._spec(buf), self._op(buf.dtype, op)))
+            self._usable("all_reduce")
+            self._wait(self.comm.Iallreduce(self._MPI.IN_PLACE, self._spec(buf), self._op(buf.dtype, op)), "all_reduce")
         else:
-            self.comm.Allreduce(self._MPI.IN_PLACE, self._spec(buf), self._op(buf.dtype, op))
+            self._blocking("all_reduce", "Allreduce", self._MPI.IN_PLACE, self._spec(buf),
+                           self._op(buf.dtype, op))
         return Done()
 
     def broadcast(self, buf: Any, root: int) -> Done:
         """Copy the root's ``buf`` into everyone's."""
         if buf.nbytes < _SMALL:
-            _poll(self.comm.Ibcast(self._spec(buf), root))
+            self._usable("broadcast")
+            self._wait(self.comm.Ibcast(self._spec(buf), root), "broadcast")
         else:
-            self.comm.Bcast(self._spec(buf), root)
+            self._blocking("broadcast", "Bcast", self._spec(buf), root)
         return Done()
 
     def reduce(self, buf: Any, op: str, root: int) -> Done:
@@ -186,32 +233,36 @@ class MPIEngine:
         MPI = self._MPI
         o = self._op(buf.dtype, op)
         if self.rank == root:
-            self.comm.Reduce(MPI.IN_PLACE, self._spec(buf), o, root)
+            self._blocking("reduce", "Reduce", MPI.IN_PLACE, self._spec(buf), o, root)
         else:
-            self.comm.Reduce(self._spec(buf), None, o, root)
+            self._blocking("reduce", "Reduce", self._spec(buf), None, o, root)
         return Done()
 
     def allgather(self, send: Any, recv: Any) -> Done:
         """Every rank's ``send``, in rank order, into everyone's ``recv``."""
         if recv.nbytes < _SMALL:
-            _poll(self.comm.Iallgather(self._spec(send), self._spec(recv)))
+            self._usable("all_gather")
+            self._wait(self.comm.Iallgather(self._spec(send), self._spec(recv)), "all_gather")
         else:
-            self.comm.Allgather(self._spec(send), self._spec(recv))
+            self._blocking("all_gather", "Allgather", self._spec(send), self._spec(recv))
         return Done()
 
     def reduce_scatter(self, send: Any, recv: Any, op: str) -> Done:
         """Reduce ``send`` (``size`` equal blocks) over ranks; rank ``i`` receives block ``i``."""
-        self.comm.Reduce_scatter_block(self._spec(send), self._spec(recv), self._op(send.dtype, op))
+        self._blocking("reduce_scatter", "Reduce_scatter_block", self._spec(send), self._spec(recv),
+                       self._op(send.dtype, op))
         return Done()
 
     def gather(self, send: Any, recv: Any | None, root: int) -> Done:
         """Every rank's ``send`` into the root's ``recv``."""
-        self.comm.Gather(self._spec(send), self._spec(recv) if self.rank == root else None, root)
+        self._blocking("gather", "Gather", self._spec(send), self._spec(recv) if self.rank == root else None,
+                       root)
         return Done()
 
     def scatter(self, send: Any | None, recv: Any, root: int) -> Done:
         """Block ``i`` of the root's ``send`` into rank ``i``'s ``recv``."""
-        self.comm.Scatter(self._spec(send) if self.rank == root else None, self._spec(recv), root)
+        self._blocking("scatter", "Scatter", self._spec(send) if self.rank == root else None,
+                       self._spec(recv), root)
         return Done()
 
     def alltoallv(self, send: Any, send_counts: Sequence[int], recv: Any, recv_counts: Sequence[int]) -> Done:
@@ -223,22 +274,24 @@ class MPIEngine:
         rd = np.concatenate([[0], np.cumsum(recv_counts)[:-1]]).astype(np.int64).tolist()
         s_spec = [s_buf, (list(send_counts), sd)] + ([s_type] if s_type is not None else [])
         r_spec = [r_buf, (list(recv_counts), rd)] + ([r_type] if r_type is not None else [])
-        self.comm.Alltoallv(s_spec, r_spec)
+        self._blocking("all_to_all", "Alltoallv", s_spec, r_spec)
         return Done()
 
     def barrier(self) -> Done:
         """Wait for every rank."""
-        _poll(self.comm.Ibarrier())
+        self._usable("barrier")
+        self._wait(self.comm.Ibarrier(), "barrier")
         return Done()
 
-    def submit(self, method: Any, *args: Any) -> "_Future":
+    def submit(self, method: Any, *args: Any, what: str = "an asynchronous operation") -> "_Future":
         """Run the collective ``method(*args)`` on the communication thread; returns at once.
 
         Collectives run there one at a time in the order submitted, so every rank issues them in the same order,
         and the blocking collectives (MPI's fastest algorithms) progress while this thread computes: mpi4py
         releases the GIL inside MPI calls.
         """
-        fut = _Future()
+        self._usable(what)
+        fut = _Future(self, what)
         with self._lock:
             if self._thread is None:
                 self._thread = threading.Thread(target=self._serve, name="brickwork-mpi", daemon=True)
@@ -249,6 +302,7 @@ class MPIEngine:
 
     def drain(self) -> None:
         """Wait until every submitted collective has finished (before a blocking one may start)."""
+        self._usable("the next operation")
         with self._lock:
             last = self._pending[-1] if self._pending else None
         if last is not None:  # they run in order: when the last is done, all are
@@ -270,12 +324,15 @@ class MPIEngine:
 
     def send(self, buf: Any, dst: int, tag: int) -> _Req:
         """Send ``buf`` to rank ``dst``."""
-        return _Req(self.comm.Isend(self._spec(buf), dst, tag), self._MPI)
+        self._usable("send")
+        return _Req(self.comm.Isend(self._spec(buf), dst, tag), self, "send")
 
     def recv(self, buf: Any, src: int | None, tag: int) -> _Req:
         """Receive into ``buf`` from ``src`` (any rank when ``None``)."""
         MPI = self._MPI
-        return _Req(self.comm.Irecv(self._spec(buf), MPI.ANY_SOURCE if src is None else src, tag), MPI, status=True)
+        self._usable("recv")
+        return _Req(self.comm.Irecv(self._spec(buf), MPI.ANY_SOURCE if src is None else src, tag), self, "recv",
+                    status=True)
 
     def split(self, ranks: Sequence[int]) -> "MPIEngine | None":
         """A communicator of ``ranks`` (in that order); ``None`` on the ranks outside it. Collective."""
@@ -283,11 +340,13 @@ class MPIEngine:
         self.drain()
         inside = self.rank in ranks
         comm = self.comm.Split(0 if inside else MPI.UNDEFINED, list(ranks).index(self.rank) if inside else 0)
-        return MPIEngine(comm) if inside else None
+        return MPIEngine(comm, self.timeout) if inside else None
 
     def close(self) -> None:
         """Finish what was submitted, stop the thread, free the communicator and the user ops."""
         MPI = self._MPI
+        if self.broken:  # the timed-out operation never finishes: leave the thread and communicator to exit
+            return
         self.drain()
         if self._thread is not None:
             self._queue.put(None)

@@ -1,8 +1,8 @@
-"""Elementwise activation kernels, forward and backward: GELU (exact and tanh), sigmoid, SiLU.
+"""Elementwise activation kernels, forward and backward: GELU (exact and tanh), sigmoid, SiLU, ReLU.
 
 Each backward takes the forward's input (and, for sigmoid, its output) and the output gradient, and returns the
 input gradient in one pass: no recomputation through recorded ops. The CPU kernels compile float32 only (the
-training dtype, where the speed is); other dtypes run the reference. ``tanh`` has no kernel: NumPy's SIMD ``tanh``
+training dtype, where the speed is; ReLU float64 too); other dtypes run the reference. ``tanh`` has no kernel: NumPy's SIMD ``tanh``
 is as fast as a compiled loop here.
 
 Example:
@@ -20,7 +20,7 @@ from typing import Any
 from . import Kernel
 
 __all__ = ["gelu_forward", "gelu_backward", "sigmoid_forward", "sigmoid_backward", "silu_forward",
-           "silu_backward"]
+           "silu_backward", "relu_forward", "relu_backward"]
 
 _CPU = "brickwork.kernels._cpu.activation:"
 _K_TANH = math.sqrt(2.0 / math.pi)
@@ -75,9 +75,21 @@ def _silu_backward(xp: Any, x: Any, g: Any) -> Any:
     return g * (s * (1.0 + x * (1.0 - s)))
 
 
+def _relu_forward(xp: Any, x: Any) -> Any:
+    """``max(x, 0)`` (NaN stays NaN)."""
+    return xp.maximum(x, 0, dtype=x.dtype)
+
+
+def _relu_backward(xp: Any, y: Any, g: Any) -> Any:
+    """``g`` where the forward's output ``y`` is not ``<= 0``, else 0 (a NaN output passes ``g``, as in PyTorch)."""
+    return g * xp.logical_not(y <= 0)
+
+
 gelu_forward = Kernel("gelu_forward", _gelu_forward, _CPU + "gelu_forward")
 gelu_backward = Kernel("gelu_backward", _gelu_backward, _CPU + "gelu_backward")
 sigmoid_forward = Kernel("sigmoid_forward", _sigmoid_forward, _CPU + "sigmoid_forward")
 sigmoid_backward = Kernel("sigmoid_backward", _sigmoid_backward, _CPU + "sigmoid_backward")
 silu_forward = Kernel("silu_forward", _silu_forward, _CPU + "silu_forward")
 silu_backward = Kernel("silu_backward", _silu_backward, _CPU + "silu_backward")
+relu_forward = Kernel("relu_forward", _relu_forward, _CPU + "relu_forward")
+relu_backward = Kernel("relu_backward", _relu_backward, _CPU + "relu_backward")

@@ -27,6 +27,9 @@ from .elementwise import (
     not_equal, positive, pow, reciprocal, reciprocal_, relu, relu_, remainder, round, round_, rsqrt, rsqrt_, rsub, sgn,
     sigmoid, sigmoid_, sign, sin, sin_, sinh, sinh_, sqrt, sqrt_, square, square_, sub, subtract, tan, tan_, tanh,
     tanh_, true_divide, trunc, trunc_, where)
+from .elementwise_extra import (
+    copysign, deg2rad, deg2rad_, frexp, gcd, gcd_, heaviside, hypot, i0, i0_, isneginf, isposinf, isreal, lcm, lcm_,
+    ldexp, ldexp_, logit, logit_, nextafter, rad2deg, rad2deg_, signbit, sinc, sinc_, xlogy, xlogy_)
 from .gamma import digamma, igamma, igammac, lgamma, mvlgamma, polygamma
 from .indexing import (
     argsort, argwhere, bucketize, gather, getitem, index_add, index_fill, index_select, kthvalue, masked_fill,
@@ -57,8 +60,8 @@ from .stats import (  # issue 10's wider API
     renorm, trapezoid, trapz)
 from .indexing import index_copy, index_put, isin, nonzero_static, put, unravel_index  # issue 10's wider API
 from .creation import (  # issue 10's wider API
-    bartlett_window, blackman_window, empty_permuted, empty_strided, frombuffer, hamming_window, hann_window,
-    kaiser_window, range, scalar_tensor)
+    bartlett_window, blackman_window, empty_permuted, empty_strided, from_file, frombuffer, hamming_window,
+    hann_window, kaiser_window, range, scalar_tensor)
 from .random import binomial, poisson  # issue 10's wider API
 
 __all__ = [
@@ -76,50 +79,44 @@ __all__ = [
     "blackman_window", "block_diag",
     "broadcast_to", "bucketize", "cartesian_prod", "cat", "cdist", "ceil", "ceil_", "chunk", "clamp", "clamp_",
     "clamp_max", "clamp_max_", "clamp_min",
-    "clamp_min_", "clip", "clip_", "clone", "combinations", "concat", "concatenate", "cos", "cos_", "cosh", "cosh_",
-    "column_stack", "corrcoef",
-    "count_nonzero", "cross", "cummax",
-    "cov",
-    "cummin", "cumprod", "cumsum", "default_generator", "det", "diag", "diagflat", "diagonal", "div", "divide", "dot",
-    "cumulative_trapezoid", "diag_embed", "diff", "digamma", "dist", "dsplit", "dstack",
+    "clamp_min_", "clip", "clip_", "clone", "column_stack", "combinations", "concat", "concatenate", "copysign",
+    "corrcoef", "cos", "cos_", "cosh", "cosh_", "count_nonzero", "cov", "cross", "cummax", "cummin", "cumprod",
+    "cumsum", "cumulative_trapezoid", "default_generator", "deg2rad", "deg2rad_", "det", "diag", "diag_embed",
+    "diagflat", "diagonal", "diff", "digamma", "dist", "div", "divide", "dot", "dsplit", "dstack",
     "einsum", "empty", "empty_like", "eq", "equal", "erf", "erf_", "erfc", "erfc_", "erfinv", "exp", "exp2", "exp2_",
     "empty_permuted", "empty_strided",
     "exp_", "expand", "expand_as",
     "expm1", "expm1_", "exponential_", "eye", "fill", "fill_", "fix", "fix_", "flatten", "flip", "fliplr", "flipud",
     "float_power",
     "floor",
-    "floor_", "floor_divide", "fmax", "fmin", "fmod", "frac", "frac_", "from_numpy", "full", "full_like", "gather",
-    "frombuffer",
-    "ge", "ger",
-    "get_rng_state", "getitem", "greater", "greater_equal", "gt", "histc", "hstack", "igamma", "igammac",
-    "index_add", "index_fill",
-    "gradient", "hamming_window", "hann_window", "histogram", "histogramdd", "hsplit", "index_copy", "index_put",
-    "index_reduce", "index_select", "initial_seed", "inner", "inverse", "isclose", "isfinite", "isinf", "isnan", "kron",
-    "isin", "kaiser_window",
-    "kthvalue", "le", "lerp", "less", "less_equal", "lgamma", "linspace", "log", "log10", "log10_", "log1p",
+    "floor_", "floor_divide", "fmax", "fmin", "fmod", "frac", "frac_", "frexp", "from_file", "from_numpy", "frombuffer",
+    "full", "full_like", "gather", "gcd", "gcd_", "ge", "ger", "get_rng_state", "getitem", "gradient", "greater",
+    "greater_equal", "gt", "hamming_window", "hann_window", "heaviside", "histc", "histogram", "histogramdd", "hsplit",
+    "hstack", "hypot", "i0", "i0_", "igamma", "igammac", "index_add", "index_copy", "index_fill", "index_put",
+    "index_reduce", "index_select", "initial_seed", "inner", "inverse", "isclose", "isfinite", "isin", "isinf", "isnan",
+    "isneginf", "isposinf", "isreal", "kaiser_window", "kron", "kthvalue", "lcm", "lcm_", "ldexp", "ldexp_", "le",
+    "lerp", "less", "less_equal", "lgamma", "linspace", "log", "log10", "log10_", "log1p",
     "log1p_", "log2",
     "log2_", "log_", "log_softmax",
     "logaddexp", "logaddexp2", "logcumsumexp", "logdet", "logical_and", "logical_not", "logical_or", "logical_xor",
-    "logspace", "logsumexp", "lt", "manual_seed", "masked_fill", "masked_scatter", "masked_select", "matmul",
+    "logit", "logit_", "logspace", "logsumexp", "lt", "manual_seed", "masked_fill", "masked_scatter", "masked_select",
+    "matmul",
     "matrix_power", "max", "maximum", "mean", "median", "meshgrid", "min", "minimum", "mm", "moveaxis", "movedim",
     "mode", "msort",
     "mul", "multinomial", "multiply", "mv", "mvlgamma", "nan_to_num", "nan_to_num_", "nanmean", "nanquantile",
     "nansum", "narrow",
     "nanmedian",
     "ne", "neg",
-    "neg_", "negative", "negative_", "nonzero", "norm", "normal", "normal_", "not_equal", "ones", "ones_like",
-    "nonzero_static",
-    "outer", "permute",
-    "pinverse", "positive", "pow", "prod", "quantile", "rand", "rand_like", "randint", "randint_like", "randn",
-    "poisson", "polygamma", "put",
-    "randn_like",
-    "random_", "randperm", "ravel", "reciprocal", "reciprocal_", "relu", "relu_", "remainder", "repeat",
-    "range", "renorm",
+    "neg_", "negative", "negative_", "nextafter", "nonzero", "nonzero_static", "norm", "normal", "normal_", "not_equal",
+    "ones", "ones_like", "outer", "permute", "pinverse", "poisson", "polygamma", "positive", "pow", "prod", "put",
+    "quantile", "rad2deg", "rad2deg_", "rand", "rand_like", "randint", "randint_like", "randn", "randn_like", "random_",
+    "randperm", "range", "ravel", "reciprocal", "reciprocal_", "relu", "relu_", "remainder", "renorm", "repeat",
     "repeat_interleave", "reshape",
     "reshape_as", "roll", "round", "round_", "rsqrt", "rsqrt_", "rsub", "scatter", "scatter_add", "scatter_reduce",
     "rot90", "row_stack", "scalar_tensor",
     "searchsorted", "seed",
-    "select", "set_rng_state", "setitem", "sgn", "sigmoid", "sigmoid_", "sign", "sin", "sin_", "sinh", "sinh_",
+    "select", "set_rng_state", "setitem", "sgn", "sigmoid", "sigmoid_", "sign", "signbit", "sin", "sin_", "sinc",
+    "sinc_", "sinh", "sinh_",
     "slogdet", "softmax", "sort",
     "sparse_coo_tensor", "split", "spmm", "sqrt", "sqrt_", "square", "square_", "squeeze", "stack", "std", "std_mean",
     "split_with_sizes",
@@ -131,7 +128,6 @@ __all__ = [
     "trunc_", "unbind", "unflatten", "uniform_", "unique", "unique_consecutive", "unsqueeze", "var", "var_mean",
     "unravel_index", "unsafe_chunk", "unsafe_split", "unsafe_split_with_sizes",
     "vdot", "view",
-    "view_as", "vstack", "where", "zero_", "zeros", "zeros_like",
-    "vsplit"]
+    "view_as", "vsplit", "vstack", "where", "xlogy", "xlogy_", "zero_", "zeros", "zeros_like"]
 
 _tensor_methods.install()

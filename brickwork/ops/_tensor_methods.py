@@ -21,8 +21,8 @@ from typing import Any, Callable, TypeVar, cast
 
 from .. import dtypes
 from .._tensor import Tensor
-from . import (activation, combine, creation, elementwise, gamma, indexing, linalg, linalg_extra, movement, random,
-               reduce, scan, sparse, stats)
+from . import (activation, combine, creation, elementwise, elementwise_extra, gamma, indexing, linalg, linalg_extra,
+               movement, random, reduce, scan, sparse, stats)
 
 __all__ = ["TensorMethods", "install"]
 
@@ -75,6 +75,28 @@ def _bernoulli(self: Tensor, p: Any = None, *, generator: random.Generator | Non
         tensor([1., 1., 1.])
     """
     return random.bernoulli(self, p, generator=generator)
+
+
+def _split(self: Tensor, split_size: Any, dim: int = 0) -> tuple[Tensor, ...]:
+    """Split into pieces of ``split_size`` (the last may be smaller) or of the listed sizes, along ``dim``.
+
+    Example:
+        >>> import brickwork as torch
+        >>> [p.tolist() for p in torch.arange(5).split(2)]
+        [[0, 1], [2, 3], [4]]
+    """
+    return movement.split(self, split_size, dim)
+
+
+def _norm(self: Tensor, p: Any = "fro", dim: Any = None, keepdim: bool = False, dtype: Any = None) -> Tensor:
+    """Vector p-norm over ``dim`` (all elements by default); `brickwork.norm` without ``out``.
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.tensor([3.0, 4.0]).norm()
+        tensor(5.)
+    """
+    return reduce.norm(self, p, dim, keepdim, dtype=dtype)
 
 
 def _where(self: Tensor, condition: Tensor, y: Any) -> Tensor:
@@ -253,6 +275,24 @@ class TensorMethods:
     allclose = elementwise.allclose
     equal = elementwise.equal
     rsub = elementwise.rsub
+    copysign = elementwise_extra.copysign
+    deg2rad = elementwise_extra.deg2rad
+    frexp = elementwise_extra.frexp
+    gcd = elementwise_extra.gcd
+    heaviside = elementwise_extra.heaviside
+    hypot = elementwise_extra.hypot
+    i0 = elementwise_extra.i0
+    isneginf = elementwise_extra.isneginf
+    isposinf = elementwise_extra.isposinf
+    isreal = elementwise_extra.isreal
+    lcm = elementwise_extra.lcm
+    ldexp = elementwise_extra.ldexp
+    logit = elementwise_extra.logit
+    nextafter = elementwise_extra.nextafter
+    rad2deg = elementwise_extra.rad2deg
+    signbit = elementwise_extra.signbit
+    sinc = elementwise_extra.sinc
+    xlogy = elementwise_extra.xlogy
     # reduce
     sum = reduce.sum
     nansum = reduce.nansum
@@ -268,7 +308,7 @@ class TensorMethods:
     argmin = reduce.argmin
     var = reduce.var
     std = reduce.std
-    norm = reduce.norm
+    norm = _norm  # torch.Tensor.norm has no out=
     logsumexp = reduce.logsumexp
     softmax = reduce.softmax
     log_softmax = reduce.log_softmax
@@ -300,7 +340,7 @@ class TensorMethods:
     repeat = movement.repeat
     tile = movement.tile
     narrow = movement.narrow
-    split = movement.split
+    split = _split  # the method names its argument split_size, as torch.Tensor.split does
     chunk = movement.chunk
     tensor_split = movement.tensor_split
     unbind = movement.unbind
@@ -398,9 +438,6 @@ class TensorMethods:
     to_dense = sparse.to_dense
 
     # movement, statistics, indexing and creation beyond the core (issue 10, api-tensor)
-    atleast_1d = movement.atleast_1d
-    atleast_2d = movement.atleast_2d
-    atleast_3d = movement.atleast_3d
     hsplit = movement.hsplit
     vsplit = movement.vsplit
     dsplit = movement.dsplit
@@ -424,6 +461,7 @@ class TensorMethods:
     index_copy = indexing.index_copy
     index_put = indexing.index_put
     put = indexing.put
+    nonzero_static = indexing.nonzero_static
     vdot = linalg.vdot
     ger = linalg.ger
     where = _where
@@ -512,6 +550,19 @@ class TensorMethods:
     subtract_ = elementwise.subtract_
     tan_ = elementwise.tan_
     true_divide_ = elementwise.true_divide_
+    copysign_ = elementwise_extra.copysign_
+    deg2rad_ = elementwise_extra.deg2rad_
+    gcd_ = elementwise_extra.gcd_
+    heaviside_ = elementwise_extra.heaviside_
+    hypot_ = elementwise_extra.hypot_
+    i0_ = elementwise_extra.i0_
+    lcm_ = elementwise_extra.lcm_
+    ldexp_ = elementwise_extra.ldexp_
+    logit_ = elementwise_extra.logit_
+    nextafter_ = elementwise_extra.nextafter_
+    rad2deg_ = elementwise_extra.rad2deg_
+    sinc_ = elementwise_extra.sinc_
+    xlogy_ = elementwise_extra.xlogy_
     lerp_ = elementwise.lerp_
     masked_fill_ = _inplace(indexing.masked_fill, "masked_fill_")
     scatter_ = _inplace(indexing.scatter, "scatter_")

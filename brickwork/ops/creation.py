@@ -1047,3 +1047,32 @@ def module_load(self: Tensor, other: Tensor, assign: bool = False) -> Tensor:
 
     with no_grad():
         return copy_(self, other).detach()
+
+
+def from_file(filename: str, shared: bool | None = None, size: int = 0, *, dtype: Any = None, layout: Any = None,
+              device: Any = None, pin_memory: bool = False) -> Tensor:
+    """A 1-d tensor of ``size`` elements read from the raw bytes of ``filename``.
+
+    With ``shared=True`` the tensor maps the file, so writes to the tensor reach the file; otherwise it holds
+    a private copy.
+
+    Example:
+        >>> import brickwork as torch, numpy as np, os, tempfile
+        >>> path = os.path.join(tempfile.mkdtemp(), "x.bin"); np.arange(4, dtype=np.float32).tofile(path)
+        >>> torch.from_file(path, size=3)
+        tensor([0., 1., 2.])
+    """
+    import os
+
+    dt = _dtype_or_default(dtype)
+    need, have = size * dt.itemsize, os.path.getsize(filename)
+    if need > have:
+        raise RuntimeError(f"file <{filename}> size <{have}> is smaller than the required mapping size <{need}>")
+    if size == 0:
+        arr = np.empty(0, dt.np)
+    elif shared:
+        arr = np.memmap(filename, dtype=dt.np, mode="r+", shape=(size,))
+    else:
+        arr = np.fromfile(filename, dtype=dt.np, count=size)
+    dev = canonical(device)
+    return _finish(_place(arr, dev) if dev.type != "cpu" else arr, dev, False)

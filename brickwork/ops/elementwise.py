@@ -186,7 +186,7 @@ def div(input: Any, other: Any, *, rounding_mode: str | None = None, out: Tensor
             q = dev.xp.floor(q) if rounding_mode == "floor" else dev.xp.trunc(q)
         r = wrap(q, dev)
         if needs_grad(input, other):  # piecewise constant: zero gradient, but part of the graph as in PyTorch
-            record(r, "DivBackward3", _zero_binary_backward, _tensor_inputs(input, other),
+            record(r, "DivBackward2", _zero_binary_backward, _tensor_inputs(input, other),
                    likes=(like(input), like(other)))
         return _out(r, out)
     r = _arith(input, other, _op.truediv, "div", True)
@@ -247,7 +247,8 @@ def remainder(input: Any, other: Any) -> Tensor:
         _no_integer_zero(db, "remainder")
     r = wrap(np.mod(da, db) if dev.xp is np else dev.xp.remainder(da, db), dev)
     if needs_grad(input, other):
-        _record_binary(r, "RemainderBackward0", _remainder_backward, input, other)
+        name = "RemainderBackward1" if isinstance(other, Tensor) else "RemainderBackward0"
+        _record_binary(r, name, _remainder_backward, input, other)
     return r
 
 
@@ -974,14 +975,14 @@ def relu(input: Tensor) -> Tensor:
         >>> torch.relu(torch.tensor([-1.0, 2.0]))
         tensor([0., 2.])
     """
-    return _unary(input, lambda d: input._device.xp.maximum(d, 0, dtype=d.dtype), "ReluBackward0",
-                  _relu_backward, save="output", floats=False)
+    return _unary(input, lambda d: _ka.relu_forward(input._device.xp, d), "ReluBackward0", _relu_backward,
+                  save="output", floats=False)
 
 
 def _relu_backward(node: Any, g: Tensor) -> tuple:
     if not STATE.enabled:  # first-order only: no bool tensor and promotion round trip
-        return (_make(g._data * (node.output()._data > 0), g._device),)
-    return (g * (node.output() > 0),)
+        return (_make(_ka.relu_backward(g._device.xp, node.output()._data, g._data), g._device),)
+    return (g * (node.output() <= 0).logical_not(),)
 
 
 def erf(input: Tensor) -> Tensor:

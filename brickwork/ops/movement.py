@@ -996,7 +996,17 @@ def split_with_sizes(input: Tensor, split_sizes: Sequence[int], dim: int = 0) ->
 
 
 # torch's unsafe_* variants differ only in skipping view tracking; brickwork's pieces are ordinary views
-unsafe_split = split
+def unsafe_split(input: Tensor, split_size: int, dim: int = 0) -> tuple[Tensor, ...]:
+    """`split` into pieces of ``split_size`` (the last may be smaller), under torch's name for untracked views.
+
+    Example:
+        >>> import brickwork as torch
+        >>> [p.tolist() for p in torch.unsafe_split(torch.arange(5), 2)]
+        [[0, 1], [2, 3], [4]]
+    """
+    return split(input, split_size, dim)
+
+
 unsafe_split_with_sizes = split_with_sizes
 unsafe_chunk = chunk
 

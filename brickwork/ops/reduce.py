@@ -456,7 +456,8 @@ def std_mean(input: Tensor, dim: Any = None, unbiased: Any = None, keepdim: bool
     return renamed(s, "StdMeanBackward0", input), renamed(m, "StdMeanBackward0", input)
 
 
-def norm(input: Tensor, p: Any = "fro", dim: Any = None, keepdim: bool = False, dtype: Any = None) -> Tensor:
+def norm(input: Tensor, p: Any = "fro", dim: Any = None, keepdim: bool = False, out: Tensor | None = None,
+         dtype: Any = None) -> Tensor:
     """Vector p-norm over ``dim`` (all elements by default): ``'fro'``/2, 1, inf, -inf, 0 or any number.
 
     The gradient of the 2-norm at the zero vector is 0 (a subgradient), as in PyTorch.
@@ -475,7 +476,12 @@ def norm(input: Tensor, p: Any = "fro", dim: Any = None, keepdim: bool = False, 
         raise RuntimeError(f"linalg.vector_norm: Expected a floating point or complex tensor as input. Got "
                            f"{input.dtype}; call x.float() first")
     dims = _dims(input, dim, "norm")
-    return renamed(_vector_norm(input, p, dims, keepdim), "LinalgVectorNormBackward0", input)
+    r = renamed(_vector_norm(input, p, dims, keepdim), "LinalgVectorNormBackward0", input)
+    if out is not None:  # as the other ops' out=: the result's data in ``out``, outside autograd
+        out._data = r._data
+        out._version_counter[0] += 1
+        return out
+    return r
 
 
 def _vector_norm(input: Tensor, p: Any, dims: tuple, keepdim: bool) -> Tensor:

@@ -36,6 +36,9 @@ NAMESPACES: tuple[tuple[str, str, str], ...] = (
 # The reviewed table of what brickwork leaves out on purpose: (namespaces it applies to, or "*" for all;
 # full-match regex on the name; reason). The first matching row wins.
 EXCLUDED: tuple[tuple[str, str, str], ...] = (
+    ("torch.optim", r"SparseAdam",
+     "needs sparse gradients: brickwork's gradients are dense (Embedding(sparse=True) included), and SparseAdam "
+     "rejects dense ones"),
     ("*", r".*(quantiz|quant_|fake_quant|qscheme|q_per_channel|q_scale|q_zero_point|int_repr|fbgemm).*"
      r"|q_.*|.*quantized.*|Quant.*|DeQuant.*|.*qint.*|.*quint.*",
      "quantization: brickwork computes in floating point only"),
@@ -76,8 +79,11 @@ EXCLUDED: tuple[tuple[str, str, str], ...] = (
      r"profiler_.*|init_num_threads",
      "torch's own start-up, autocast-nesting and profiler hooks (torch calls them, user code does not)"),
     ("torch.Tensor", r"index", "first-class dimensions (functorch.dim): a prototype feature of torch"),
-    ("torch", r"frobenius_norm|slice_inverse",
+    ("torch", r"slice_inverse",
      "backend-specific kernels, nested tensors, low-level ATen entry points (*_copy, *_scatter, *_out, cells)"),
+    ("torch", r"embedding_bag",
+     "ATen's entry point: it returns the CPU kernel's backward bookkeeping (offset2bag, bag_size, max_indices, "
+     "which vary with dtype and options) beside the output; use torch.nn.functional.embedding_bag"),
     ("torch.Tensor", r"slice_inverse|record_stream",
      "backend-specific kernels, nested tensors, low-level ATen entry points (*_copy, *_scatter, *_out, cells)"),
     ("torch.nn", r"Container", "deprecated in torch"),

@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+import numba
 import numpy as np
 
 from .. import activation as _ref
@@ -152,6 +153,20 @@ def _silu_backward(x, g, out):
             o[i] = gs[i] * (sg * (_ONE + xs[i] * (_ONE - sg)))
 
 
+# ReLU without fastmath: it would let LLVM assume there are no NaNs, which ReLU must pass through
+@numba.njit(cache=True)
+def _relu(x, y):
+    for i in range(x.size):
+        v = x[i]
+        y[i] = 0 if v < 0 else v
+
+
+@numba.njit(cache=True)
+def _relu_backward(y, g, out):
+    for i in range(y.size):
+        out[i] = 0 if y[i] <= 0 else g[i]
+
+
 def _flat(a: Any) -> Any:
     return np.ascontiguousarray(a).reshape(-1)
 
@@ -198,3 +213,22 @@ def silu_backward(x: Any, g: Any) -> Any:
     if x.dtype != _F32 or g.dtype != _F32 or g.shape != x.shape:
         return _ref._silu_backward(np, x, g)
     return _binary(_silu_backward, x, g)
+
+
+_RELU = (_F32, np.dtype(np.float64))
+
+
+def relu_forward(x: Any) -> Any:
+    if x.dtype not in _RELU:
+        return _ref._relu_forward(np, x)
+    y = np.empty(x.shape, x.dtype)
+    _relu(_flat(x), y.reshape(-1))
+    return y
+
+
+def relu_backward(y: Any, g: Any) -> Any:
+    if y.dtype not in _RELU or g.dtype != y.dtype or g.shape != y.shape:
+        return _ref._relu_backward(np, y, g)
+    out = np.empty(y.shape, y.dtype)
+    _relu_backward(_flat(y), _flat(g), out.reshape(-1))
+    return out

@@ -5,13 +5,16 @@ and ``TransformerEncoder`` (a stack of copies of one layer), with PyTorch's subm
 from __future__ import annotations
 
 import copy
+import warnings
 from typing import Any, Callable
 
 from ..._errors import op_error
 from ..._tensor import Tensor
+from ...autograd.grad_mode import is_grad_enabled
 from .. import functional as F
 from ..containers import ModuleList
 from ..module import Module
+from .activation import GELU, ReLU
 from .attention import MultiheadAttention
 from .dropout import Dropout
 from .linear import Linear
@@ -72,6 +75,9 @@ class TransformerEncoderLayer(Module):
         self.dropout1 = Dropout(dropout)
         self.dropout2 = Dropout(dropout)
         self.activation = _activation(activation)
+        # PyTorch's flag for its fused path (1 relu, 2 gelu, 0 other); TransformerEncoder reads it
+        self.activation_relu_or_gelu = (1 if self.activation is F.relu or isinstance(activation, ReLU) else
+                                        2 if self.activation is F.gelu or isinstance(activation, GELU) else 0)
 
     def forward(self, src: Tensor, src_mask: Tensor | None = None, src_key_padding_mask: Tensor | None = None,
                 is_causal: bool = False) -> Tensor:
@@ -92,14 +98,38 @@ class TransformerEncoderLayer(Module):
         return self.dropout2(self.linear2(self.dropout(self.activation(self.linear1(x)))))
 
 
+def _why_no_nested_tensor(layer: Module) -> str:
+    """Why PyTorch's TransformerEncoder would not use nested tensors with ``layer`` ('' when it would)."""
+    if not isinstance(layer, TransformerEncoderLayer):
+        return "encoder_layer was not TransformerEncoderLayer"
+    if layer.norm_first:
+        return "encoder_layer.norm_first was True"
+    if not layer.self_attn.batch_first:
+        return "encoder_layer.self_attn.batch_first was not True(use batch_first for better inference performance)"
+    if not layer.self_attn._qkv_same_embed_dim:
+        return "encoder_layer.self_attn._qkv_same_embed_dim was not True"
+    if layer.self_attn.in_proj_bias is None:
+        return "encoder_layer.self_attn was passed bias=False"
+    if not layer.activation_relu_or_gelu:
+        return "encoder_layer.activation_relu_or_gelu was not True"
+    if layer.norm1.eps != layer.norm2.eps:
+        return "encoder_layer.norm1.eps was not equal to encoder_layer.norm2.eps"
+    if layer.self_attn.num_heads % 2 == 1:
+        return "encoder_layer.self_attn.num_heads is odd"
+    return ""
+
+
 class TransformerEncoder(Module):
     """A stack of ``num_layers`` deep copies of ``encoder_layer``, with an optional final ``norm``.
 
     Args:
         encoder_layer: the layer to copy (each copy starts from its weights). num_layers: depth.
         norm: a module applied to the output (e.g. a LayerNorm for pre-norm stacks).
-        enable_nested_tensor, mask_check: accepted for PyTorch compatibility; brickwork always runs the
-            padded computation (so padded positions hold computed values rather than PyTorch's fast-path zeros).
+        enable_nested_tensor: as in PyTorch, when the layer allows its fast path (post-norm, batch_first, relu
+            or gelu, an even number of heads, biases), an inference call (eval mode, no gradient to record) with a
+            right-padded ``src_key_padding_mask`` and no ``mask`` returns zeros at the padded positions (before
+            ``norm``), where PyTorch's nested tensors have no entries. brickwork computes the same values without
+            nested tensors. mask_check: whether to check that the padding is on the right (else no zeros).
 
     Example:
         >>> import brickwork as torch
@@ -115,10 +145,33 @@ class TransformerEncoder(Module):
         self.num_layers = num_layers
         self.norm = norm
         self.enable_nested_tensor, self.mask_check = enable_nested_tensor, mask_check
+        why_not = _why_no_nested_tensor(encoder_layer)
+        if enable_nested_tensor and why_not:
+            warnings.warn(f"enable_nested_tensor is True, but self.use_nested_tensor is False because {why_not}",
+                          stacklevel=2)
+        self.use_nested_tensor = enable_nested_tensor and not why_not
 
     def forward(self, src: Tensor, mask: Tensor | None = None, src_key_padding_mask: Tensor | None = None,
                 is_causal: bool | None = None) -> Tensor:
         x = src
+        padded = self._nested_padding(src, mask, src_key_padding_mask)
         for layer in self.layers:
             x = layer(x, src_mask=mask, src_key_padding_mask=src_key_padding_mask, is_causal=bool(is_causal))
+        if padded is not None:
+            x = x.masked_fill(padded.unsqueeze(-1), 0.0)
         return x if self.norm is None else self.norm(x)
+
+    def _nested_padding(self, src: Tensor, mask: Tensor | None, key_padding_mask: Tensor | None) -> Tensor | None:
+        """The ``(N, L)`` positions that PyTorch's nested-tensor fast path would return as zeros, or None."""
+        first = self.layers[0]
+        if (not self.use_nested_tensor or first.training or src.ndim != 3 or key_padding_mask is None
+                or mask is not None):
+            return None
+        padded = key_padding_mask.bool()  # a float mask pads where it is non-zero (-inf), as in PyTorch
+        if self.mask_check and bool((padded[:, :-1] & ~padded[:, 1:]).any()):
+            return None  # not right-padded: PyTorch runs the padded computation
+        weights = [src, *first.parameters()]
+        if is_grad_enabled() and any(w.requires_grad for w in weights):
+            return None
+        return padded
+

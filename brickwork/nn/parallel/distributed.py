@@ -5,14 +5,16 @@ buffers are copied to every rank; during backward, as each parameter's gradient 
 post-accumulate-grad hook), it is copied into a bucket, and a full bucket starts an asynchronous all-reduce while
 backward is still computing the rest. When backward ends (a callback queued in the engine), the buckets are
 waited for and every ``.grad`` holds the average over the ranks, so ``optimizer.step()`` takes the same step on all.
+A communication hook (`DistributedDataParallel.register_comm_hook`) replaces the all-reduce of each bucket.
 """
 
 from __future__ import annotations
 
 import contextlib
-from typing import Any, Iterator, Sequence
+from typing import Any, Callable, Iterator, Sequence
 
 from ... import distributed as dist
+from ...distributed._grad_bucket import GradBucket
 from ..._tensor import Tensor
 from ... import autograd
 from ...autograd.grad_mode import is_grad_enabled, no_grad
@@ -24,6 +26,16 @@ from ..module import Module
 __all__ = ["DistributedDataParallel"]
 
 _FIRST_BUCKET_BYTES = 1024 * 1024  # PyTorch's first bucket is small so communication starts early
+
+
+class _Reduced:
+    """The work of a bucket reduced synchronously: nothing to wait for."""
+
+    def wait(self) -> None:
+        """Already done."""
+
+
+_DONE = _Reduced()
 
 
 class _Bucket:
@@ -118,6 +130,7 @@ class DistributedDataParallel(Module):
         self._used: set[int] | None = None  # with find_unused_parameters: ids of the parameters the output uses
         self._unfinished: list[str] = []
         self._marked: set[int] = set()
+        self._comm_hook: tuple[Any, Any] | None = None  # (state, hook)
         self._handles = [p.register_post_accumulate_grad_hook(self._grad_ready) for p in self._params]
 
     # -- construction ---------------------------------------------------------------------------
@@ -165,6 +178,32 @@ class DistributedDataParallel(Module):
         buckets.extend(_Bucket(m) for m, _ in open_.values() if m)
         return buckets
 
+    def register_comm_hook(self, state: object, hook: Callable[[Any, GradBucket], Any]) -> None:
+        """Reduce each bucket with ``hook(state, bucket)`` instead of the built-in all-reduce, as in PyTorch.
+
+        The hook gets a `brickwork.distributed.GradBucket` and returns a `brickwork.futures.Future` whose value
+        is the bucket's flat tensor of averaged gradients (it must do the averaging itself). Hooks of
+        `brickwork.distributed.algorithms.ddp_comm_hooks.default_hooks` average by all-reduce, optionally
+        compressed to float16 or bfloat16; their ``state`` is the process group (``None``: the default one).
+        Register once, before the first backward; with a hook the buckets are reduced in a world of one too.
+
+        Example:
+            >>> import brickwork as torch, brickwork.distributed as dist
+            >>> from brickwork.nn.parallel import DistributedDataParallel as DDP
+            >>> dist.init_process_group("gloo"); net = DDP(torch.nn.Linear(2, 1))
+            >>> def halve(state, bucket):
+            ...     fut = torch.futures.Future(); fut.set_result(bucket.buffer() / 2); return fut
+            >>> net.register_comm_hook(None, halve)
+            >>> net(torch.ones(3, 2)).sum().backward(); net.module.bias.grad
+            tensor([1.5000])
+            >>> dist.destroy_process_group()
+        """
+        if not callable(hook):
+            raise TypeError("Communication hook must be callable.")
+        if self._comm_hook is not None:
+            raise RuntimeError("register_comm_hook or register_builtin_comm_hook can only be called once.")
+        self._comm_hook = (state, hook)
+
     # -- forward ------------------------------------------------------------------------------
 
     def forward(self, *inputs: Any, **kwargs: Any) -> Any:
@@ -175,7 +214,8 @@ class DistributedDataParallel(Module):
                 "indicates that your module has parameters that were not used in producing loss: "
                 f"{', '.join(missing)}. Pass find_unused_parameters=True to DistributedDataParallel, or make sure "
                 "all forward outputs take part in the loss.")
-        self._active = self._world > 1 and is_grad_enabled() and self.require_backward_grad_sync
+        self._active = (self._world > 1 or self._comm_hook is not None) and is_grad_enabled() and \
+            self.require_backward_grad_sync
         if self._active:
             self._queued = False
             self._next = 0
@@ -248,8 +288,21 @@ class DistributedDataParallel(Module):
         buckets = self._buckets
         while self._next < len(buckets) and buckets[self._next].pending == 0:
             b = buckets[self._next]
-            # asynchronous: the MPI engine runs it on its communication thread while backward goes on here
-            b.work = dist.all_reduce(b.flat, group=self.process_group, async_op=True)
+            if self._comm_hook is not None:
+                state, hook = self._comm_hook
+                b.work = hook(state, GradBucket(self._next, b.flat, b.params, b.views,
+                                                self._next == len(buckets) - 1))
+                if not hasattr(b.work, "wait") or not hasattr(b.work, "then"):
+                    raise TypeError(f"DistributedDataParallel: the communication hook returned "
+                                    f"{type(b.work).__name__}; it must return a brickwork.futures.Future whose "
+                                    "value is the bucket's averaged flat tensor")
+            else:
+                # asynchronous while gradients are still to come: the MPI engine runs it on its communication
+                # thread as backward goes on. The last bucket has nothing left to overlap with, so it is reduced
+                # here and now, without handing it to that thread and back (two thread wake-ups and GIL handovers,
+                # milliseconds on a busy machine, for the bucket a small model puts all its gradients in)
+                last = self._next == len(buckets) - 1
+                b.work = dist.all_reduce(b.flat, group=self.process_group, async_op=not last) or _DONE
             self._next += 1
 
     def _finish(self) -> None:
@@ -267,9 +320,16 @@ class DistributedDataParallel(Module):
         missing = [self._names.get(id(p), "?") for b in self._buckets[self._next:] for p in b.params
                    if id(p) not in self._marked]
         for b in self._buckets[:self._next]:
-            b.work.wait()
+            reduced = b.work.wait()
             with no_grad():
-                b.flat.div_(self._world)
+                if self._comm_hook is None:
+                    b.flat.div_(self._world)
+                elif reduced is not b.flat:
+                    if not isinstance(reduced, Tensor) or tuple(reduced.shape) != tuple(b.flat.shape):
+                        raise TypeError("DistributedDataParallel: the communication hook's future holds "
+                                        f"{type(reduced).__name__}, expected the bucket's flat tensor of shape "
+                                        f"{tuple(b.flat.shape)}")
+                    b.flat.copy_(reduced)
                 for q, view in zip(b.params, b.views):
                     if used_anywhere is not None and id(q) not in used_anywhere:
                         continue  # unused on every rank: its .grad is left as it was
