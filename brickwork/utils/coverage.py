@@ -36,6 +36,9 @@ NAMESPACES: tuple[tuple[str, str, str], ...] = (
 # The reviewed table of what brickwork leaves out on purpose: (namespaces it applies to, or "*" for all;
 # full-match regex on the name; reason). The first matching row wins.
 EXCLUDED: tuple[tuple[str, str, str], ...] = (
+    ("torch.optim", r"SparseAdam",
+     "needs sparse gradients: brickwork's gradients are dense (Embedding(sparse=True) included), and SparseAdam "
+     "rejects dense ones"),
     ("*", r".*(quantiz|quant_|fake_quant|qscheme|q_per_channel|q_scale|q_zero_point|int_repr|fbgemm).*"
      r"|q_.*|.*quantized.*|Quant.*|DeQuant.*|.*qint.*|.*quint.*",
      "quantization: brickwork computes in floating point only"),
