@@ -324,6 +324,22 @@ def test_grad_does_not_touch_dot_grad_and_accepts_grad_outputs() -> None:
     same(*both(run))
 
 
+def test_grad_batched_grad_outputs_and_deprecated_only_inputs() -> None:
+    def run(L: Any) -> Any:
+        x = leaf(L, [1.0, 2.0, 3.0])
+        w = leaf(L, [[1.0, -2.0, 0.5], [0.3, 0.2, -1.0]])
+        out = (w @ x).tanh()
+        jac_x, jac_w = L.autograd.grad(out, (x, w), L.eye(2), is_grads_batched=True, create_graph=True)
+        (second,) = L.autograd.grad((jac_x ** 2).sum(), w)  # differentiable, as with create_graph=True
+        with pytest.warns(FutureWarning, match="only_inputs"):
+            (g,) = L.autograd.grad((x * x).sum(), x, only_inputs=False)
+        return jac_x, jac_w, second, g
+
+    same(*both(run))
+    with pytest.raises(RuntimeError, match="is_grads_batched"):
+        bw.autograd.grad(leaf(bw, [1.0]).sum(), leaf(bw, [1.0]), is_grads_batched=True)
+
+
 # -- grad modes --------------------------------------------------------------------------------------------
 
 def test_grad_mode_context_managers() -> None:

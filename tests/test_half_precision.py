@@ -51,6 +51,16 @@ OPS: dict[str, tuple[Callable[..., Any], list[np.ndarray]]] = {
     "avg_pool2d": (lambda L, a: L.nn.functional.avg_pool2d(a, 2), [_x((1, 2, 4, 4))]),
     "sdpa": (lambda L, q, k: L.nn.functional.scaled_dot_product_attention(q, k, k, is_causal=True),
              [_x((1, 2, 5, 8)), _x((1, 2, 5, 8), 1)]),
+    # elementwise number functions (ops/elementwise_extra.py)
+    "hypot": (lambda L, a, b: L.hypot(a, b), [_x((16,)), _x((16,), 1)]),
+    "copysign": (lambda L, a, b: L.copysign(a, b), [_x((16,)), _x((16,), 1)]),
+    "ldexp": (lambda L, a: L.ldexp(a, L.tensor([0, 1, 3, 2])), [_x((4,))]),
+    "frexp": (lambda L, a: L.frexp(a).mantissa, [_x((16,))]),
+    "sinc": (lambda L, a: L.sinc(a), [_x((16,))]),
+    "logit": (lambda L, a: L.logit(a.sigmoid()), [_x((16,))]),
+    "xlogy": (lambda L, a, b: L.xlogy(a, b), [_x((16,)), _x((16,), 1, positive=True)]),
+    "i0": (lambda L, a: L.i0(a), [_x((16,))]),
+    "asinh": (lambda L, a: L.asinh(a), [_x((16,))]),
 }
 
 

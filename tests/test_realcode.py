@@ -219,3 +219,22 @@ def test_text_classifier(dtype):
     rng = np.random.default_rng(13)
     data = {"tokens": rng.integers(1, 15, (4, 9)), "lengths": np.array([9, 4, 6, 2]), "labels": rng.integers(0, 3, 4)}
     both("text_classifier", data, **dtype)
+
+
+def test_wgan_gp(dtype):
+    rng = np.random.default_rng(14)
+    data = {"real": rng.standard_normal((4, 5, 6)), "z": rng.standard_normal((4, 5, 4)), "alpha": rng.random((4, 5, 1))}
+    both("wgan_gp", data, **dtype)
+
+
+def test_dqn(dtype):
+    rng = np.random.default_rng(15)
+    data = {"states": rng.standard_normal((4, 6, 4)), "actions": rng.integers(0, 3, (4, 6)),
+            "rewards": rng.random((4, 6)), "next_states": rng.standard_normal((4, 6, 4)),
+            "done": rng.random((4, 6)) < 0.3}
+    both("dqn", data, **dtype)
+
+
+def test_efficient_cnns(dtype):
+    rng = np.random.default_rng(16)
+    both("efficient_cnns", {"images": rng.random((3, 3, 16, 16)), "labels": rng.integers(0, 4, 3)}, **dtype)

@@ -7,11 +7,13 @@ saved. Backward functions are written with tensor ops, so running them with reco
 
 from __future__ import annotations
 
+import warnings
 from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 import numpy as np
 
 from .._tensor import Tensor, _make, _RemovableHandle
+from .anomaly_mode import STATE as _ANOMALY, check_gradients
 from .grad_mode import STATE
 
 __all__ = ["Node", "backward", "grad", "queue_callback"]
@@ -289,6 +291,8 @@ def _run(roots: Sequence[Tensor], grad_roots: Sequence[Tensor], retain_graph: bo
                     if node._saved is _FREED or node._out is _FREED:
                         raise _freed_error(node)
                     in_grads = node._backward(node, *gs)
+            if _ANOMALY[0] and in_grads is not None:
+                check_gradients(node, in_grads)
             if in_grads is not None and not retain_graph:
                 node._free()
             k = -1
@@ -367,6 +371,10 @@ def _deliver_leaf(t: Tensor, g: Tensor, capture: Any, captured: dict, accumulate
     if capture is not None and id(t) in capture:
         captured[id(t)] = g
     if accumulate:
+        if "_grad_dtype" in t.__dict__:  # set by the user (Tensor.grad_dtype): cast what arrives, as PyTorch
+            want = t.__dict__["_grad_dtype"]
+            if want is not None and g.dtype != want:
+                g = g.to(want)
         _accumulate(t, g, assigned, create_graph)
         hooks = t.__dict__.get("_post_accumulate_hooks")
         if hooks:
@@ -460,11 +468,15 @@ def backward(tensors: Sequence[Tensor] | Tensor, grad_tensors: Any = None, retai
 
 
 def grad(outputs: Sequence[Tensor] | Tensor, inputs: Sequence[Tensor] | Tensor, grad_outputs: Any = None,
-         retain_graph: bool | None = None, create_graph: bool = False, allow_unused: bool | None = None,
+         retain_graph: bool | None = None, create_graph: bool = False, only_inputs: bool = True,
+         allow_unused: bool | None = None, is_grads_batched: bool = False,
          materialize_grads: bool = False) -> tuple[Tensor | None, ...]:
     """The gradients of ``outputs`` with respect to ``inputs``, returned instead of accumulated.
 
     With ``create_graph=True`` the result is itself differentiable, so second derivatives work.
+    ``only_inputs`` is deprecated and ignored, as in PyTorch. With ``is_grads_batched=True`` the first dimension
+    of every ``grad_outputs`` entry is a batch of vectors, one backward pass each (a loop here, where PyTorch
+    uses vmap), and each result gains that dimension in front.
 
     Example:
         >>> import brickwork as torch
@@ -473,6 +485,12 @@ def grad(outputs: Sequence[Tensor] | Tensor, inputs: Sequence[Tensor] | Tensor, 
         >>> g, torch.autograd.grad(g, x)[0]
         (tensor(12., grad_fn=<MulBackward0>), tensor(12.))
     """
+    if not only_inputs:
+        warnings.warn("only_inputs argument is deprecated and is ignored now (defaults to True). To accumulate "
+                      "gradient for other parts of the graph, please use torch.autograd.backward.", FutureWarning,
+                      stacklevel=2)
+    if is_grads_batched:
+        return _batched_grad(outputs, inputs, grad_outputs, create_graph, allow_unused, materialize_grads)
     if isinstance(outputs, Tensor):
         outputs = [outputs]
     single_input = isinstance(inputs, Tensor)
@@ -509,3 +527,25 @@ def grad(outputs: Sequence[Tensor] | Tensor, inputs: Sequence[Tensor] | Tensor, 
             g = g.detach()
         result.append(g)
     return tuple(result)
+
+
+def _batched_grad(outputs: Any, inputs: Any, grad_outputs: Any, create_graph: bool, allow_unused: bool | None,
+                  materialize_grads: bool) -> tuple[Tensor | None, ...]:
+    """`grad` with ``is_grads_batched=True``: one vector-Jacobian product per row of the ``grad_outputs``."""
+    rows = [grad_outputs] if isinstance(grad_outputs, Tensor) else list(grad_outputs or [])
+    if not rows or any(not isinstance(r, Tensor) or r.ndim == 0 for r in rows):
+        raise RuntimeError("autograd.grad(): is_grads_batched=True needs grad_outputs with a leading batch "
+                           "dimension (one tensor per output); got " + repr([getattr(r, "shape", r) for r in rows]))
+    n = rows[0].shape[0]
+    per_row = [grad(outputs, inputs, [r[i] for r in rows], retain_graph=True, create_graph=create_graph,
+                    allow_unused=allow_unused, materialize_grads=materialize_grads) for i in range(n)]
+    stacked: list[Tensor | None] = []
+    for j, first in enumerate(per_row[0]):
+        if first is None:
+            stacked.append(None)
+            continue
+        out = first.new_zeros((n, *first.shape))
+        for i in range(n):
+            out[i] = per_row[i][j]
+        stacked.append(out)
+    return tuple(stacked)

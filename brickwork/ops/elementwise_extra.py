@@ -40,7 +40,7 @@ def _tensor_arg(op: str, value: Any, name: str = "other") -> None:
 def _floats(op: str, a: Tensor, b: Tensor) -> tuple[Any, Any, Any]:
     """The promoted arrays of a float-only binary op (PyTorch has no integer kernel for these)."""
     da, db, dev = binary_arrays(a, b, op)
-    if da.dtype.kind != "f":
+    if not _dt.from_np(da.dtype).is_floating_point:
         raise _not_implemented(op, da, "floating point tensors")
     return da, db, dev
 
@@ -149,9 +149,9 @@ def ldexp(input: Tensor, other: Tensor) -> Tensor:
         tensor([8.0000, 1.5000])
     """
     _tensor_arg("ldexp", other)
-    if input._data.dtype.kind in "biu":
-        input = input.to(_dt.get_default_dtype())
-    return renamed(mul(input, pow(2.0, other)), "LdexpBackward0", input, other)
+    x = input.to(_dt.get_default_dtype()) if input._data.dtype.kind in "biu" else input
+    e = other.to(x.dtype) if other._data.dtype.kind in "biu" else other  # 2 ** e in input's precision
+    return renamed(mul(x, pow(2.0, e)), "LdexpBackward0", input, other)
 
 
 def frexp(input: Tensor) -> Any:
@@ -166,7 +166,7 @@ def frexp(input: Tensor) -> Any:
         (tensor([ 0.5000,  0.6000, -0.6250]), tensor([ 4, -1,  3], dtype=brickwork.int32))
     """
     d = input._data
-    if d.dtype.kind != "f":
+    if not input.dtype.is_floating_point:
         raise RuntimeError(f"torch.frexp() only supports floating-point dtypes, got {input.dtype}; convert the "
                            "tensor first, e.g. x.float()")
     m, e = input._device.xp.frexp(d)
@@ -225,7 +225,13 @@ def sinc(input: Tensor) -> Tensor:
         >>> torch.sinc(torch.tensor([0.0, 0.5]))
         tensor([1.0000, 0.6366])
     """
-    return _unary(input, "sinc", "SincBackward0", _sinc_backward)
+    return _unary(input, _sinc_array, "SincBackward0", _sinc_backward)
+
+
+def _sinc_array(d: Any) -> Any:
+    if d.dtype.itemsize == 2:  # half precision: computed in float32 and rounded once, as PyTorch's CPU kernel
+        return xp_of(d).sinc(d.astype(np.float32)).astype(d.dtype)
+    return xp_of(d).sinc(d)
 
 
 def _sinc_backward(node: Any, g: Tensor) -> tuple:

@@ -23,7 +23,7 @@ from .elementwise import where
 
 __all__ = ["mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss", "cross_entropy", "nll_loss",
            "binary_cross_entropy", "binary_cross_entropy_with_logits", "kl_div", "cross_entropy_loss",
-           "reduction_mode"]
+           "reduction_mode", "apply_reduction"]
 
 
 # -- shared helpers ------------------------------------------------------------------------------------
@@ -46,7 +46,15 @@ def reduction_mode(size_average: bool | None, reduce: bool | None, reduction: st
     return reduction
 
 
-def _reduce(loss: Tensor, reduction: str) -> Tensor:
+def apply_reduction(loss: Tensor, reduction: str) -> Tensor:
+    """``loss`` reduced by ``reduction`` (from `reduction_mode`): its mean, its sum, or itself for ``'none'``.
+
+    Example:
+        >>> import brickwork as torch
+        >>> from brickwork.ops.loss import apply_reduction
+        >>> apply_reduction(torch.tensor([1.0, 3.0]), "mean"), apply_reduction(torch.tensor([1.0, 3.0]), "none")
+        (tensor(2.), tensor([1., 3.]))
+    """
     if reduction == "mean":
         return loss.mean()
     return loss.sum() if reduction == "sum" else loss
@@ -73,7 +81,7 @@ def _weighted(op: str, loss: Tensor, weight: Tensor | None, input: Tensor, reduc
               mean_by_weight: bool) -> Tensor:
     """Apply an elementwise ``weight`` the way PyTorch's mse/l1 (sum of weights) or huber (mean) do."""
     if weight is None:
-        return _reduce(loss, reduction)
+        return apply_reduction(loss, reduction)
     if tuple(weight.shape) != tuple(input.shape):
         raise op_error(ValueError, op,
                        f"weights and input must have the same size, got weight {tuple(weight.shape)} "
@@ -81,7 +89,7 @@ def _weighted(op: str, loss: Tensor, weight: Tensor | None, input: Tensor, reduc
     loss = loss * weight
     if reduction == "mean" and mean_by_weight:
         return loss.sum() / weight.sum()
-    return _reduce(loss, reduction)
+    return apply_reduction(loss, reduction)
 
 
 # -- regression ----------------------------------------------------------------------------------------
@@ -141,7 +149,7 @@ def smooth_l1_loss(input: Tensor, target: Tensor, size_average: bool | None = No
     _broadcast_pair("smooth_l1_loss", input, target)
     d = input - target
     z = d.abs()
-    return _reduce(where(z < beta, d * d * (0.5 / beta), z - 0.5 * beta), reduction)
+    return apply_reduction(where(z < beta, d * d * (0.5 / beta), z - 0.5 * beta), reduction)
 
 
 @computed_in_float32
@@ -504,7 +512,7 @@ def binary_cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = 
         record(out, "BinaryCrossEntropyBackward0", _bce_backward, (input, target), saved=(input, target))
     if weight is not None:
         out = out * weight
-    return _reduce(out, reduction)
+    return apply_reduction(out, reduction)
 
 
 def _bce_backward(node: Any, g: Tensor) -> tuple:
@@ -554,7 +562,7 @@ def binary_cross_entropy_with_logits(input: Tensor, target: Tensor, weight: Tens
     loss = (1 - target) * input + softplus_neg
     if weight is not None:
         loss = loss * weight
-    return _reduce(loss, reduction)
+    return apply_reduction(loss, reduction)
 
 
 # -- distributions ------------------------------------------------------------------------------------
@@ -593,7 +601,7 @@ def kl_div(input: Tensor, target: Tensor, size_average: bool | None = None, redu
     if reduction == "batchmean":
         total = loss.sum()
         return total / input.shape[0] if input._data.ndim else total
-    return _reduce(loss, reduction)
+    return apply_reduction(loss, reduction)
 
 
 

@@ -13,15 +13,9 @@ from ... import ops
 from ..._tensor import Tensor
 from ...autograd.grad_mode import no_grad
 from ...ops.ctc import ctc_nll
-from ._loss_margin import _reduction
+from ...ops.loss import apply_reduction, reduction_mode
 
 __all__ = ["poisson_nll_loss", "gaussian_nll_loss", "ctc_loss"]
-
-
-def _reduce(loss: Tensor, reduction: str) -> Tensor:
-    if reduction == "mean":
-        return loss.mean()
-    return loss.sum() if reduction == "sum" else loss
 
 
 def poisson_nll_loss(input: Tensor, target: Tensor, log_input: bool = True, full: bool = False,
@@ -38,13 +32,13 @@ def poisson_nll_loss(input: Tensor, target: Tensor, log_input: bool = True, full
         >>> F.poisson_nll_loss(torch.tensor([0.0, 1.0]), torch.tensor([1.0, 2.0]), reduction='none')
         tensor([1.0000, 0.7183])
     """
-    reduction = _reduction(size_average, reduce, reduction, "poisson_nll_loss")
+    reduction = reduction_mode(size_average, reduce, reduction, "poisson_nll_loss")
     loss = input.exp() - target * input if log_input else input - target * (input + eps).log()
     if full:
         t = target
         stirling = t * t.log() - t + 0.5 * (2 * math.pi * t).log()
         loss = loss + ops.where(t > 1, stirling, 0.0)
-    return _reduce(loss, reduction)
+    return apply_reduction(loss, reduction)
 
 
 def gaussian_nll_loss(input: Tensor, target: Tensor, var: Tensor | float, full: bool = False, eps: float = 1e-06,
@@ -85,7 +79,7 @@ def gaussian_nll_loss(input: Tensor, target: Tensor, var: Tensor | float, full: 
     loss = 0.5 * (v.log() + (input - target) ** 2 / v)
     if full:
         loss = loss + 0.5 * math.log(2 * math.pi)
-    return _reduce(loss, reduction)
+    return apply_reduction(loss, reduction)
 
 
 def _lengths(name: str, v: Any, n: int) -> np.ndarray:
@@ -145,4 +139,4 @@ def ctc_loss(log_probs: Tensor, targets: Tensor, input_lengths: Any, target_leng
         return nll.reshape(())
     if reduction == "mean":
         return (nll / ops.tensor(np.maximum(tl, 1), dtype=nll.dtype, device=nll.device)).mean()
-    return _reduce(nll, reduction)
+    return apply_reduction(nll, reduction)

@@ -9,30 +9,13 @@ from typing import Callable
 from ..._errors import op_error
 from ... import ops
 from ..._tensor import Tensor
+from ...ops.loss import apply_reduction, reduction_mode
 from ._activation import logsigmoid
 from ._distance import pairwise_distance
 
 __all__ = ["triplet_margin_loss", "triplet_margin_with_distance_loss", "cosine_embedding_loss",
            "margin_ranking_loss", "hinge_embedding_loss", "multi_margin_loss", "multilabel_margin_loss",
            "soft_margin_loss", "multilabel_soft_margin_loss"]
-
-
-def _reduction(size_average: bool | None, reduce: bool | None, reduction: str, op: str) -> str:
-    """The reduction, from PyTorch's legacy ``size_average``/``reduce`` flags when either is given."""
-    if size_average is not None or reduce is not None:
-        if reduce is False:
-            return "none"
-        return "sum" if size_average is False else "mean"
-    if reduction not in ("none", "mean", "sum"):
-        raise op_error(ValueError, op,
-                       f"{reduction!r} is not a valid value for reduction; expected 'none', 'mean' or 'sum'")
-    return reduction
-
-
-def _reduce(loss: Tensor, reduction: str) -> Tensor:
-    if reduction == "mean":
-        return loss.mean()
-    return loss.sum() if reduction == "sum" else loss
 
 
 def _same_ndim(op: str, **tensors: Tensor) -> None:
@@ -55,7 +38,7 @@ def triplet_margin_loss(anchor: Tensor, positive: Tensor, negative: Tensor, marg
         >>> F.triplet_margin_loss(a, p, n, eps=0.0)
         tensor(5.)
     """
-    reduction = _reduction(size_average, reduce, reduction, "triplet_margin_loss")
+    reduction = reduction_mode(size_average, reduce, reduction, "triplet_margin_loss")
     if margin <= 0:
         raise op_error(ValueError, "triplet_margin_loss", f"margin must be greater than 0, got {margin}")
     dist = lambda x, y: pairwise_distance(x, y, p, eps)  # noqa: E731
@@ -84,7 +67,7 @@ def triplet_margin_with_distance_loss(anchor: Tensor, positive: Tensor, negative
     d_pos, d_neg = dist(anchor, positive), dist(anchor, negative)
     if swap:
         d_neg = ops.minimum(d_neg, dist(positive, negative))
-    return _reduce((margin + d_pos - d_neg).clamp_min(0), reduction)
+    return apply_reduction((margin + d_pos - d_neg).clamp_min(0), reduction)
 
 
 def cosine_embedding_loss(input1: Tensor, input2: Tensor, target: Tensor, margin: float = 0,
@@ -99,7 +82,7 @@ def cosine_embedding_loss(input1: Tensor, input2: Tensor, target: Tensor, margin
         >>> F.cosine_embedding_loss(x1, x2, torch.tensor([1, -1]), reduction='none')
         tensor([1.0000, 0.7071])
     """
-    reduction = _reduction(size_average, reduce, reduction, "cosine_embedding_loss")
+    reduction = reduction_mode(size_average, reduce, reduction, "cosine_embedding_loss")
     tdim = target.dim()
     if tdim > 1:
         raise op_error(RuntimeError, "cosine_embedding_loss",
@@ -113,7 +96,7 @@ def cosine_embedding_loss(input1: Tensor, input2: Tensor, target: Tensor, margin
     dot = (input1 * input2).sum(tdim)
     cos = dot / ((input1 * input1).sum(tdim) + eps).mul((input2 * input2).sum(tdim) + eps).sqrt()
     loss = ops.where(target == 1, 1 - cos, 0.0) + ops.where(target == -1, (cos - margin).clamp_min(0), 0.0)
-    return _reduce(loss, reduction)
+    return apply_reduction(loss, reduction)
 
 
 def margin_ranking_loss(input1: Tensor, input2: Tensor, target: Tensor, margin: float = 0,
@@ -127,12 +110,12 @@ def margin_ranking_loss(input1: Tensor, input2: Tensor, target: Tensor, margin: 
         >>> F.margin_ranking_loss(torch.tensor([1.0, 1.0]), torch.tensor([2.0, 0.0]), torch.tensor([1.0, 1.0]))
         tensor(0.5000)
     """
-    reduction = _reduction(size_average, reduce, reduction, "margin_ranking_loss")
+    reduction = reduction_mode(size_average, reduce, reduction, "margin_ranking_loss")
     if input1.dim() != input2.dim() or input1.dim() != target.dim():
         raise RuntimeError(f"margin_ranking_loss : All input tensors should have same dimension but got sizes: "
                            f"input1: {tuple(input1.shape)}, input2: {tuple(input2.shape)}, target: "
                            f"{tuple(target.shape)}")
-    return _reduce((-target * (input1 - input2) + margin).clamp_min(0), reduction)
+    return apply_reduction((-target * (input1 - input2) + margin).clamp_min(0), reduction)
 
 
 def hinge_embedding_loss(input: Tensor, target: Tensor, margin: float = 1.0, size_average: bool | None = None,
@@ -145,9 +128,9 @@ def hinge_embedding_loss(input: Tensor, target: Tensor, margin: float = 1.0, siz
         >>> F.hinge_embedding_loss(torch.tensor([0.3, 0.4]), torch.tensor([1.0, -1.0]), reduction='none')
         tensor([0.3000, 0.6000])
     """
-    reduction = _reduction(size_average, reduce, reduction, "hinge_embedding_loss")
+    reduction = reduction_mode(size_average, reduce, reduction, "hinge_embedding_loss")
     loss = ops.where(target != 1, (margin - input).clamp_min(0), 0.0) + ops.where(target != -1, input, 0.0)
-    return _reduce(loss, reduction)
+    return apply_reduction(loss, reduction)
 
 
 def _class_rows(op: str, input: Tensor, target: Tensor) -> tuple[Tensor, Tensor]:
@@ -180,7 +163,7 @@ def multi_margin_loss(input: Tensor, target: Tensor, p: int = 1, margin: float =
         >>> F.multi_margin_loss(torch.tensor([[0.1, 0.2, 0.4, 0.8]]), torch.tensor([3]))
         tensor(0.3250)
     """
-    reduction = _reduction(size_average, reduce, reduction, "multi_margin_loss")
+    reduction = reduction_mode(size_average, reduce, reduction, "multi_margin_loss")
     if p != 1 and p != 2:
         raise op_error(ValueError, "multi_margin_loss", f"only p == 1 and p == 2 supported, got p={p}")
     if weight is not None and weight.dim() != 1:
@@ -198,7 +181,7 @@ def multi_margin_loss(input: Tensor, target: Tensor, p: int = 1, margin: float =
     loss = ops.where(others, m, 0.0).sum(1) / c
     if reduction == "none" and input.dim() < 2:
         loss = loss.reshape(())
-    return _reduce(loss, reduction)
+    return apply_reduction(loss, reduction)
 
 
 def multilabel_margin_loss(input: Tensor, target: Tensor, size_average: bool | None = None,
@@ -213,7 +196,7 @@ def multilabel_margin_loss(input: Tensor, target: Tensor, size_average: bool | N
         >>> F.multilabel_margin_loss(torch.tensor([[0.1, 0.2, 0.4, 0.8]]), torch.tensor([[3, 0, -1, 1]]))
         tensor(0.8500)
     """
-    reduction = _reduction(size_average, reduce, reduction, "multilabel_margin_loss")
+    reduction = reduction_mode(size_average, reduce, reduction, "multilabel_margin_loss")
     if input.dim() > 2 or tuple(target.shape) != tuple(input.shape):
         raise op_error(RuntimeError, "multilabel_margin_loss",
                        f"inconsistent target size: {list(target.shape)} for input of "
@@ -233,7 +216,7 @@ def multilabel_margin_loss(input: Tensor, target: Tensor, size_average: bool | N
     loss = ops.where(keep, hinge, 0.0).sum((1, 2)) / c
     if reduction == "none" and input.dim() < 2:
         loss = loss.reshape(())
-    return _reduce(loss, reduction)
+    return apply_reduction(loss, reduction)
 
 
 def soft_margin_loss(input: Tensor, target: Tensor, size_average: bool | None = None, reduce: bool | None = None,
@@ -246,8 +229,8 @@ def soft_margin_loss(input: Tensor, target: Tensor, size_average: bool | None = 
         >>> F.soft_margin_loss(torch.tensor([0.0, 2.0]), torch.tensor([1.0, -1.0]), reduction='none')
         tensor([0.6931, 2.1269])
     """
-    reduction = _reduction(size_average, reduce, reduction, "soft_margin_loss")
-    return _reduce(-logsigmoid(target * input), reduction)
+    reduction = reduction_mode(size_average, reduce, reduction, "soft_margin_loss")
+    return apply_reduction(-logsigmoid(target * input), reduction)
 
 
 def multilabel_soft_margin_loss(input: Tensor, target: Tensor, weight: Tensor | None = None,
@@ -261,9 +244,9 @@ def multilabel_soft_margin_loss(input: Tensor, target: Tensor, weight: Tensor | 
         >>> F.multilabel_soft_margin_loss(torch.zeros(1, 3), torch.tensor([[1.0, 0.0, 1.0]]))
         tensor(0.6931)
     """
-    reduction = _reduction(size_average, reduce, reduction, "multilabel_soft_margin_loss")
+    reduction = reduction_mode(size_average, reduce, reduction, "multilabel_soft_margin_loss")
     loss = -(target * logsigmoid(input) + (1 - target) * logsigmoid(-input))
     if weight is not None:
         loss = loss * weight
     cdim = input.dim() - 1
-    return _reduce(loss.sum(cdim) / input.shape[cdim], reduction)
+    return apply_reduction(loss.sum(cdim) / input.shape[cdim], reduction)
