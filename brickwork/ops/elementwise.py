@@ -186,7 +186,7 @@ def div(input: Any, other: Any, *, rounding_mode: str | None = None, out: Tensor
             q = dev.xp.floor(q) if rounding_mode == "floor" else dev.xp.trunc(q)
         r = wrap(q, dev)
         if needs_grad(input, other):  # piecewise constant: zero gradient, but part of the graph as in PyTorch
-            record(r, "DivBackward3", _zero_binary_backward, _tensor_inputs(input, other),
+            record(r, "DivBackward2", _zero_binary_backward, _tensor_inputs(input, other),
                    likes=(like(input), like(other)))
         return _out(r, out)
     r = _arith(input, other, _op.truediv, "div", True)
@@ -247,7 +247,8 @@ def remainder(input: Any, other: Any) -> Tensor:
         _no_integer_zero(db, "remainder")
     r = wrap(np.mod(da, db) if dev.xp is np else dev.xp.remainder(da, db), dev)
     if needs_grad(input, other):
-        _record_binary(r, "RemainderBackward0", _remainder_backward, input, other)
+        name = "RemainderBackward1" if isinstance(other, Tensor) else "RemainderBackward0"
+        _record_binary(r, name, _remainder_backward, input, other)
     return r
 
 
