@@ -86,6 +86,7 @@ from ._errors import AcceleratorError, FatalError, OutOfMemoryError
 from ._layouts import (channels_last, channels_last_3d, contiguous_format, layout, memory_format,
                        preserve_format, strided)
 from ._vmap import vmap
+from .autograd.anomaly_mode import is_anomaly_check_nan_enabled, is_anomaly_enabled, set_anomaly_enabled
 from ._glue import _assert, compile, get_float32_matmul_precision, set_float32_matmul_precision  # noqa: A004
 from ._legacy_tensors import (BFloat16Tensor, BoolTensor, ByteTensor, CharTensor, DoubleTensor, FloatTensor,
                               HalfTensor, IntTensor, LongTensor, ShortTensor)
@@ -108,10 +109,10 @@ if _typing.TYPE_CHECKING:  # loaded on first use by __getattr__ below, so that `
         conv1d, conv2d, conv3d, conv_tbc, conv_transpose1d, conv_transpose2d, conv_transpose3d, convolution,
         cosine_embedding_loss, cosine_similarity, ctc_loss, dropout, dropout_, embedding, feature_alpha_dropout,
         feature_alpha_dropout_, feature_dropout, feature_dropout_, grid_sampler, grid_sampler_2d, grid_sampler_3d,
-        group_norm, gru, hardshrink, hinge_embedding_loss, instance_norm, kl_div, layer_norm, lstm,
-        margin_ranking_loss, max_pool1d, max_pool1d_with_indices, max_pool2d, max_pool3d, norm_except_dim,
+        group_norm, gru, gru_cell, hardshrink, hinge_embedding_loss, instance_norm, kl_div, layer_norm, lstm,
+        lstm_cell, margin_ranking_loss, max_pool1d, max_pool1d_with_indices, max_pool2d, max_pool3d, norm_except_dim,
         pairwise_distance, pdist, pixel_shuffle, pixel_unshuffle, poisson_nll_loss, prelu, rms_norm, rnn_relu,
-        rnn_tanh, rrelu, rrelu_, selu, selu_, threshold, threshold_, triplet_margin_loss)
+        rnn_relu_cell, rnn_tanh, rnn_tanh_cell, rrelu, rrelu_, selu, selu_, threshold, threshold_, triplet_margin_loss)
 
 # the names `from brickwork import *` gives; the lazily loaded ones above are left out so that it stays fast
 __all__ = [
@@ -151,6 +152,7 @@ __all__ = [
     "histogram", "histogramdd", "hsplit", "hstack", "hypot", "i0", "i0_", "igamma", "igammac", "iinfo", "index_add",
     "index_copy", "index_fill", "index_put", "index_put_", "index_reduce", "index_select", "inference_mode",
     "initial_seed", "inner", "int", "int16", "int32", "int64", "int8", "inverse", "is_distributed", "is_floating_point",
+    "is_anomaly_check_nan_enabled", "is_anomaly_enabled",
     "is_grad_enabled", "is_inference", "is_inference_mode_enabled", "is_nonzero", "is_same_size", "is_signed",
     "is_tensor", "isclose", "isfinite", "isin", "isinf", "isnan", "isneginf", "isposinf", "isreal", "kaiser_window",
     "kernels", "kron", "kthvalue", "layout", "lcm", "lcm_", "ldexp", "ldexp_", "le", "lerp", "less", "less_equal",
@@ -178,6 +180,7 @@ __all__ = [
     "rot90", "row_stack", "scalar_tensor",
     "scatter_reduce",
     "searchsorted", "seed", "select", "set_default_device", "set_default_dtype", "set_float32_matmul_precision",
+    "set_anomaly_enabled",
     "set_grad_enabled", "set_num_threads", "set_printoptions", "set_rng_state", "setitem", "sgn", "short", "sigmoid",
     "sigmoid_", "sign", "signbit", "sin", "sin_", "sinc", "sinc_", "sinh", "sinh_", "slogdet", "softmax", "sort",
     "sparse_coo_tensor", "split", "split_with_sizes",

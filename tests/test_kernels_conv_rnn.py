@@ -76,7 +76,10 @@ def test_conv_kernels_match_reference_and_torch(shape, o, k, stride, padding, di
     _close(dx, kconv.conv2d_input.reference(np, gy, w, g), dtype, "input grad vs reference")
     _close(dx, gxt.numpy(), dtype, "input grad vs torch")
     dw = dw_k(x, gy, g, None)
-    _close(dw, kconv.conv2d_weight.reference(np, x, gy, g, cols), dtype, "weight grad vs reference")
+    dw_ref = kconv.conv2d_weight.reference(np, x, gy, g, cols)
+    _close(dw, dw_ref, dtype, "weight grad vs reference")
+    # a view would be copied again by the engine when it becomes the weight's .grad
+    assert dw.base is None and dw_ref.base is None, "weight grads must own their memory"
     _close(dw, gwt.numpy(), dtype, "weight grad vs torch")
 
 
@@ -93,6 +96,18 @@ def test_conv_weight_kernel_adds_chunks(case, monkeypatch):
     gy = _rng.standard_normal(kconv.conv2d_forward.reference(np, x, w, None, g, False)[0].shape)
     _close(cpu_conv.conv2d_weight(x, gy, g, None), kconv.conv2d_weight.reference(np, x, gy, g, None), np.float64,
            "weight grad, one sample per chunk, vs reference")
+
+
+@pytest.mark.parametrize("mode", ["auto", "reference"])
+def test_conv2d_of_an_empty_batch(mode):
+    with kernels.use_mode(mode):
+        x = bw.zeros(0, 3, 5, 5, requires_grad=True)
+        w = bw.ones(4, 3, 3, 3, requires_grad=True)
+        b = bw.ones(4, requires_grad=True)
+        y = bw.nn.functional.conv2d(x, w, b, padding=1)
+        y.sum().backward()
+    assert tuple(y.shape) == (0, 4, 5, 5) and tuple(x.grad.shape) == (0, 3, 5, 5)
+    assert float(w.grad.abs().sum()) == 0.0 and tuple(w.grad.shape) == (4, 3, 3, 3)
 
 
 def test_conv_kernel_takes_the_reference_for_half_precision():

@@ -280,3 +280,41 @@ def test_thread_safe_generator_is_the_workers() -> None:
 
     assert bw.thread_safe_generator() is None
     assert all(DataLoader(Gen(), batch_size=None, num_workers=2))
+
+
+def test_anomaly_mode_names_the_node_that_made_a_nan() -> None:
+    assert not bw.is_anomaly_enabled() and bw.is_anomaly_check_nan_enabled()
+    for L in (bw, torch):
+        x = L.tensor([0.0], requires_grad=True)
+        with pytest.warns(UserWarning, match="Anomaly Detection has been enabled"):
+            mode = L.autograd.detect_anomaly()
+        with mode:
+            assert L.is_anomaly_enabled()
+            with pytest.raises(RuntimeError, match=r"Function 'DivBackward0' returned nan values in its 1th output"):
+                (x / x).sum().backward()
+        assert not L.is_anomaly_enabled()
+        (x / x).sum().backward()  # off again: NaN gradients pass silently
+        with L.autograd.set_detect_anomaly(True, check_nan=False):
+            assert L.is_anomaly_enabled() and not L.is_anomaly_check_nan_enabled()
+            (x / x).sum().backward()
+        L.set_anomaly_enabled(False)
+        assert not L.is_anomaly_enabled() and L.is_anomaly_check_nan_enabled()
+
+
+def test_grad_dtype_matches_torch() -> None:
+    for L in (bw, torch):
+        x = L.ones(2, requires_grad=True)
+        assert x.grad_dtype == x.dtype
+        x.grad_dtype = L.float64
+        (x * 2).sum().backward()
+        (x * 2).sum().backward()
+        assert x.grad.dtype == L.float64 and x.grad.tolist() == [4.0, 4.0]
+        with pytest.raises(RuntimeError, match="only be accessed on leaf"):
+            (x * 2).grad_dtype
+        with pytest.raises(RuntimeError, match="torch.dtype or None"):
+            x.grad_dtype = 3
+        x.grad_dtype = None
+        x.grad = L.ones(2, dtype=L.float16)
+        z = L.ones(2, requires_grad=True)
+        with pytest.raises(RuntimeError, match="grad_dtype"):
+            z.grad = L.ones(2, dtype=L.float16)

@@ -3,13 +3,15 @@
 from typing import Any
 
 from .._tensor import Tensor
+from .anomaly_mode import detect_anomaly, set_detect_anomaly
 from .engine import Node, backward, grad, queue_callback
 from .function import Function, FunctionCtx, once_differentiable
 from .grad_mode import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
 from .gradcheck import gradcheck, gradgradcheck
 
 __all__ = ["Node", "backward", "grad", "queue_callback", "Variable", "Function", "FunctionCtx", "once_differentiable", "enable_grad",
-           "inference_mode", "is_grad_enabled", "no_grad", "set_grad_enabled", "gradcheck", "gradgradcheck"]
+           "inference_mode", "is_grad_enabled", "no_grad", "set_grad_enabled", "gradcheck", "gradgradcheck",
+           "detect_anomaly", "set_detect_anomaly"]
 
 
 class _ExecutionEngine:

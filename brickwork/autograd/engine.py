@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, Callable, Sequence
 import numpy as np
 
 from .._tensor import Tensor, _make, _RemovableHandle
+from .anomaly_mode import STATE as _ANOMALY, check_gradients
 from .grad_mode import STATE
 
 __all__ = ["Node", "backward", "grad", "queue_callback"]
@@ -290,6 +291,8 @@ def _run(roots: Sequence[Tensor], grad_roots: Sequence[Tensor], retain_graph: bo
                     if node._saved is _FREED or node._out is _FREED:
                         raise _freed_error(node)
                     in_grads = node._backward(node, *gs)
+            if _ANOMALY[0] and in_grads is not None:
+                check_gradients(node, in_grads)
             if in_grads is not None and not retain_graph:
                 node._free()
             k = -1
@@ -368,6 +371,10 @@ def _deliver_leaf(t: Tensor, g: Tensor, capture: Any, captured: dict, accumulate
     if capture is not None and id(t) in capture:
         captured[id(t)] = g
     if accumulate:
+        if "_grad_dtype" in t.__dict__:  # set by the user (Tensor.grad_dtype): cast what arrives, as PyTorch
+            want = t.__dict__["_grad_dtype"]
+            if want is not None and g.dtype != want:
+                g = g.to(want)
         _accumulate(t, g, assigned, create_graph)
         hooks = t.__dict__.get("_post_accumulate_hooks")
         if hooks:

@@ -151,23 +151,31 @@ def _conv_w_arrays(x: Any, gy: Any, g: Any, cols: Any = None) -> Any:
     if cols is None:
         cols = _im2col(x, g)
     gw = xp.matmul(cols, _widen(gy, g).swapaxes(-1, -2)).sum(0)  # (groups, C/groups*kh*kw, O/groups)
-    return xp.ascontiguousarray(gw.swapaxes(1, 2)).reshape(g.o, g.c // g.groups, g.kh, g.kw)
+    out = xp.empty((g.o, g.c // g.groups, g.kh, g.kw), gw.dtype)  # owns its memory: see the CPU kernel
+    out.reshape(g.groups, g.o // g.groups, -1)[...] = gw.swapaxes(1, 2)
+    return out
 
 
 def _conv2d_forward(xp: Any, x: Any, w: Any, b: Any, g: Any, keep: bool) -> tuple[Any, Any]:
     """``(y, cols)``: the convolution of ``x`` with ``w`` (plus ``b``), and, when ``keep`` and they are small, the
     columns it was computed from (for `conv2d_weight`), else None."""
+    if x.shape[0] == 0:
+        return xp.zeros((0, g.o, g.oh, g.ow), x.dtype), None
     y, cols = _conv_arrays(x, w, b, g)
     return y, (cols if keep and cols.nbytes <= _KEEP_COLUMNS_BYTES else None)
 
 
 def _conv2d_input(xp: Any, gy: Any, w: Any, g: Any) -> Any:
     """The input gradient (N, C, H, W) for output gradient ``gy``: the transposed convolution of ``gy``."""
+    if gy.shape[0] == 0:
+        return xp.zeros((0, g.c, g.h, g.w), gy.dtype)
     return _conv_t_arrays(gy, w, g)
 
 
 def _conv2d_weight(xp: Any, x: Any, gy: Any, g: Any, cols: Any) -> Any:
     """The weight gradient (O, C/groups, kh, kw) for output gradient ``gy`` (``cols``: the forward's or None)."""
+    if x.shape[0] == 0:
+        return xp.zeros((g.o, g.c // g.groups, g.kh, g.kw), x.dtype)
     return _conv_w_arrays(x, gy, g, cols)
 
 

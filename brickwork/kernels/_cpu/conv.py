@@ -184,7 +184,9 @@ def conv_weight(x: Any, gy: Any, g: Any) -> Any:
         step = max(1, min(n, _WEIGHT_BUFFER_BYTES // max(1, rows * ohw * x.itemsize)))
         step = -(-n // -(-n // step))  # as many chunks, of equal sizes: 8 samples as 4 + 4, not 6 + 2
     by_rows = step * ohw >= og
-    gw = np.empty((groups, rg, og) if by_rows else (groups, og, rg), x.dtype)
+    # the result owns its memory (a view would be copied again when it becomes a parameter's .grad)
+    out = np.empty((o, g.c // groups, g.kh, g.kw), x.dtype)
+    gw = np.empty((groups, rg, og), x.dtype) if by_rows else out.reshape(groups, og, rg)
     part = np.empty(gw.shape[1:], x.dtype) if step < n else None
     buf: Any = None if point else np.empty(rows * step * ohw, x.dtype)
     for n0 in range(0, n, step):
@@ -206,8 +208,8 @@ def conv_weight(x: Any, gy: Any, g: Any) -> Any:
             if n0 != 0:
                 gw[k] += part
     if by_rows:
-        gw = np.ascontiguousarray(gw.transpose(0, 2, 1))
-    return gw.reshape(o, g.c // groups, g.kh, g.kw)
+        out.reshape(groups, og, rg)[...] = gw.transpose(0, 2, 1)
+    return out
 
 
 def conv_input(gy: Any, w: Any, g: Any) -> Any:
@@ -240,25 +242,26 @@ def conv_input(gy: Any, w: Any, g: Any) -> Any:
 
 
 _FAST = (np.dtype(np.float32), np.dtype(np.float64))  # other dtypes (float16, bfloat16) take the reference
+# and so does an empty batch
 
 
 def conv2d_forward(x: Any, w: Any, b: Any, g: Any, keep: bool) -> tuple[Any, Any]:
     """`brickwork.kernels.conv.conv2d_forward`; keeps no columns (the weight gradient rebuilds them per
     chunk, in cache)."""
-    if x.dtype not in _FAST:
+    if x.dtype not in _FAST or x.shape[0] == 0:
         return _reference._conv2d_forward(np, x, w, b, g, keep)
     return conv_forward(x, w, b, g), None
 
 
 def conv2d_input(gy: Any, w: Any, g: Any) -> Any:
     """`brickwork.kernels.conv.conv2d_input`."""
-    if gy.dtype not in _FAST:
+    if gy.dtype not in _FAST or gy.shape[0] == 0:
         return _reference._conv2d_input(np, gy, w, g)
     return conv_input(gy, w, g)
 
 
 def conv2d_weight(x: Any, gy: Any, g: Any, cols: Any) -> Any:
     """`brickwork.kernels.conv.conv2d_weight`."""
-    if x.dtype not in _FAST:
+    if x.dtype not in _FAST or x.shape[0] == 0:
         return _reference._conv2d_weight(np, x, gy, g, cols)
     return conv_weight(x, gy, g)

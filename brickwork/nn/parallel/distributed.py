@@ -28,6 +28,16 @@ __all__ = ["DistributedDataParallel"]
 _FIRST_BUCKET_BYTES = 1024 * 1024  # PyTorch's first bucket is small so communication starts early
 
 
+class _Reduced:
+    """The work of a bucket reduced synchronously: nothing to wait for."""
+
+    def wait(self) -> None:
+        """Already done."""
+
+
+_DONE = _Reduced()
+
+
 class _Bucket:
     """Parameters whose gradients are reduced together, in one flat tensor of one dtype."""
 
@@ -286,8 +296,13 @@ class DistributedDataParallel(Module):
                     raise TypeError(f"DistributedDataParallel: the communication hook returned "
                                     f"{type(b.work).__name__}; it must return a brickwork.futures.Future whose "
                                     "value is the bucket's averaged flat tensor")
-            else:  # asynchronous: the MPI engine runs it on its communication thread while backward goes on
-                b.work = dist.all_reduce(b.flat, group=self.process_group, async_op=True)
+            else:
+                # asynchronous while gradients are still to come: the MPI engine runs it on its communication
+                # thread as backward goes on. The last bucket has nothing left to overlap with, so it is reduced
+                # here and now, without handing it to that thread and back (two thread wake-ups and GIL handovers,
+                # milliseconds on a busy machine, for the bucket a small model puts all its gradients in)
+                last = self._next == len(buckets) - 1
+                b.work = dist.all_reduce(b.flat, group=self.process_group, async_op=not last) or _DONE
             self._next += 1
 
     def _finish(self) -> None:
