@@ -24,55 +24,66 @@ from ._tensor import Size, Tensor
 from .autograd.grad_mode import (enable_grad, inference_mode, is_grad_enabled, is_inference_mode_enabled,
                                  no_grad, set_grad_enabled)
 from .backends import device, get_default_device, set_default_device
-from .dtypes import (bfloat16, bool_ as bool, double, dtype, finfo, float, float16, float32, float64,  # noqa: A004
+from .dtypes import (bfloat16, bool_ as bool, cdouble, cfloat, complex128, complex64, double, dtype, finfo, float,
+float16, float32, float64,  # noqa: A004
                      can_cast, get_default_dtype, half, iinfo, int, int8, int16, int32, int64, is_floating_point, long,
                      promote_types, result_type, set_default_dtype, short, uint8)
 from .ops import (
-    Generator, abs, abs_, absolute, acos, acos_, acosh, acosh_, add, addcdiv, addcmul, addmm, all, allclose, amax,
-    amin, aminmax, any, arange,
+    Generator, abs, abs_, absolute, acos, acos_, acosh, acosh_, add, addcdiv, addcmul, addmm, adjoint, all, allclose,
+    amax,
+    amin, aminmax, angle, any, arange,
     arccos, arccos_, arccosh, arccosh_, arcsin, arcsin_, arcsinh, arcsinh_, arctan, arctan2, arctan_, arctanh,
     arctanh_, argmax, argmin, argsort, argwhere, as_tensor, asarray, asin, asin_, asinh, asinh_, atan, atan2, atan_,
     atanh, atanh_, baddbmm, bernoulli, bernoulli_,
     bincount, bitwise_and, bitwise_left_shift, bitwise_not, bitwise_or, bitwise_right_shift, bitwise_xor, bmm,
-    broadcast_shapes, broadcast_tensors, broadcast_to, bucketize, cartesian_prod, cat, cdist, ceil, ceil_, chunk, clamp,
-    clamp_, clamp_max, clamp_max_, clamp_min, clamp_min_, clip, clip_, clone, combinations, concat, concatenate,
-    copysign, cos,
+    broadcast_shapes, broadcast_tensors, broadcast_to, bucketize, cartesian_prod, cat, cdist, ceil, ceil_, cholesky,
+    cholesky_inverse, cholesky_solve, chunk, clamp,
+    clamp_, clamp_max, clamp_max_, clamp_min, clamp_min_, clip, clip_, clone, combinations, complex, concat,
+    concatenate,
+    conj, conj_physical, conj_physical_, copysign, cos,
     cos_, cosh, cosh_, count_nonzero, cross, cummax,
     cummin, cumprod, cumsum, default_generator, deg2rad, deg2rad_, det, diag, diagflat, diagonal, div, divide, dot,
     einsum, empty,
     empty_like, eq, equal, erf, erf_, erfc, erfc_, erfinv, exp, exp2, exp2_, exp_, expand, expand_as, expm1, expm1_,
     exponential_, eye, fill, fill_, fix, fix_, flatten,
-    flip, fliplr, flipud, float_power, floor, floor_, floor_divide, fmax, fmin, fmod, frac, frac_, frexp, from_numpy,
+    flip, fliplr, flipud, float_power, floor, floor_, floor_divide, fmax, fmin, fmod, frac, frac_, frexp,
+    frobenius_norm, from_numpy,
     full,
     full_like, gather,
-    gcd, gcd_, ge, ger, get_rng_state, getitem, greater, greater_equal, gt, heaviside, histc, hstack, hypot, i0, i0_,
-    index_add, index_fill, index_reduce,
-    index_select, initial_seed, inner, inverse, isclose, isfinite, isinf, isnan,
+    gcd, gcd_, ge, geqrf, ger, get_rng_state, getitem, greater, greater_equal, gt, heaviside, histc, hstack, hypot,
+    i0, i0_,
+    imag, index_add, index_fill, index_reduce,
+    index_select, initial_seed, inner, inverse, is_complex, is_conj, is_neg, isclose, isfinite, isinf, isnan,
     isneginf, isposinf, isreal, kron, kthvalue, lcm, lcm_, ldexp, ldexp_, le, lerp, less,
     less_equal, linspace, log, log10, log10_, log1p, log1p_, log2, log2_, log_, log_softmax, logaddexp, logaddexp2,
     logcumsumexp, logdet,
-    logical_and, logical_not, logical_or, logical_xor, logit, logit_, logspace, logsumexp, lt, manual_seed, masked_fill,
-    masked_scatter, masked_select, matmul, matrix_power, max, maximum, mean, median, meshgrid, min, minimum, mm,
+    logical_and, logical_not, logical_or, logical_xor, logit, logit_, logspace, logsumexp, lt, lu, lu_solve,
+    lu_unpack, manual_seed, masked_fill,
+    masked_scatter, masked_select, matmul, matrix_exp, matrix_power, max, maximum, mean, median, meshgrid, min,
+    minimum, mm,
     moveaxis, movedim, mul, multinomial, multiply, mv, nan_to_num, nan_to_num_, nanmean, nanquantile, nansum, narrow,
     ne, neg,
-    neg_, negative, negative_, nextafter, nonzero, norm, normal, normal_, not_equal, ones, ones_like, outer, permute,
+    neg_, negative, negative_, nextafter, nonzero, norm, normal, normal_, not_equal, nuclear_norm, ones, ones_like,
+    orgqr, ormqr, outer, pca_lowrank, permute,
     pinverse,
-    positive, pow, prod, quantile,
+    polar, positive, pow, prod, qr, quantile,
     rad2deg, rad2deg_, rand, rand_like, randint, randint_like, randn, randn_like, random_, randperm, ravel,
-    reciprocal, reciprocal_,
+    real, reciprocal, reciprocal_,
     relu, relu_, remainder,
-    repeat, repeat_interleave, reshape, reshape_as, roll, round, round_, rsqrt, rsqrt_, rsub, scatter, scatter_add,
+    repeat, repeat_interleave, reshape, reshape_as, resolve_conj, resolve_neg, roll, round, round_, rsqrt, rsqrt_,
+    rsub, scatter, scatter_add,
     scatter_reduce,
     searchsorted, seed, select, set_rng_state, setitem, sgn, sigmoid, sigmoid_, sign, signbit, sin, sin_, sinc, sinc_,
     sinh, sinh_, slogdet,
     softmax, sort,
     sparse_coo_tensor, split, spmm, sqrt, sqrt_, square, square_, squeeze, stack, std, std_mean, sub, subtract, sum,
-    swapaxes, swapdims,
+    svd, svd_lowrank, swapaxes, swapdims,
     t, take, take_along_dim, tan, tan_, tanh, tanh_, tensor, tensor_split, tensordot, tile, topk, trace, transpose,
-    tril,
+    triangular_solve, tril,
     tril_indices, triu, triu_indices, true_divide, trunc, trunc_, unbind, unflatten, uniform_, unique,
     unique_consecutive,
-    unsqueeze, var, var_mean, vdot, view, view_as, vstack, where, xlogy, xlogy_, zero_, zeros, zeros_like)
+    unsqueeze, vander, var, var_mean, vdot, view, view_as, view_as_complex, view_as_real, vstack, where, xlogy,
+    xlogy_, zero_, zeros, zeros_like)
 from .ops import digamma, igamma, igammac, lgamma, mvlgamma, polygamma
 from .kernels import get_num_threads, set_num_threads
 from .ops import (  # issue 10's wider API: movement, statistics, indexing, creation, random
@@ -99,7 +110,8 @@ from . import autograd, backends, cuda, dtypes, kernels, ops, return_types  # no
 backends.tune_allocator()
 
 if _typing.TYPE_CHECKING:  # loaded on first use by __getattr__ below, so that `import brickwork` stays fast
-    from . import accelerator, datasets, distributed, futures, io, jit, linalg, nn, optim, sparse, testing, train, utils
+    from . import (accelerator, datasets, distributed, fft, futures, io, jit, linalg, nn, optim, sparse, testing,
+                   train, utils)
     from .io import FormatError, load, save
     from .nn.utils.summary import summary
     from .utils.dlpack import to_dlpack
@@ -109,10 +121,10 @@ if _typing.TYPE_CHECKING:  # loaded on first use by __getattr__ below, so that `
         conv1d, conv2d, conv3d, conv_tbc, conv_transpose1d, conv_transpose2d, conv_transpose3d, convolution,
         cosine_embedding_loss, cosine_similarity, ctc_loss, dropout, dropout_, embedding, feature_alpha_dropout,
         feature_alpha_dropout_, feature_dropout, feature_dropout_, grid_sampler, grid_sampler_2d, grid_sampler_3d,
-        group_norm, gru, hardshrink, hinge_embedding_loss, instance_norm, kl_div, layer_norm, lstm,
-        margin_ranking_loss, max_pool1d, max_pool1d_with_indices, max_pool2d, max_pool3d, norm_except_dim,
+        group_norm, gru, gru_cell, hardshrink, hinge_embedding_loss, instance_norm, kl_div, layer_norm, lstm,
+        lstm_cell, margin_ranking_loss, max_pool1d, max_pool1d_with_indices, max_pool2d, max_pool3d, norm_except_dim,
         pairwise_distance, pdist, pixel_shuffle, pixel_unshuffle, poisson_nll_loss, prelu, rms_norm, rnn_relu,
-        rnn_tanh, rrelu, rrelu_, selu, selu_, threshold, threshold_, triplet_margin_loss)
+        rnn_relu_cell, rnn_tanh, rnn_tanh_cell, rrelu, rrelu_, selu, selu_, threshold, threshold_, triplet_margin_loss)
 
 # the names `from brickwork import *` gives; the lazily loaded ones above are left out so that it stays fast
 __all__ = [
@@ -122,7 +134,8 @@ __all__ = [
     "HalfTensor", "IntTensor", "LongTensor", "ShortTensor", "Size", "Tensor", "abs", "abs_", "absolute", "acos",
     "OutOfMemoryError",
     "acos_", "acosh", "acosh_", "add",
-    "addcdiv", "addcmul", "addmm", "all", "allclose", "amax", "amin", "aminmax", "any", "arange", "arccos", "arccos_",
+    "addcdiv", "addcmul", "addmm", "adjoint", "all", "allclose", "amax", "amin", "aminmax", "angle", "any", "arange",
+    "arccos", "arccos_",
     "arccosh", "arccosh_", "arcsin", "arcsin_", "arcsinh", "arcsinh_", "arctan", "arctan2", "arctan_", "arctanh",
     "arctanh_", "argmax",
     "argmin", "argsort", "argwhere", "as_tensor", "asarray", "asin", "asin_", "asinh", "asinh_", "atan", "atan2",
@@ -133,10 +146,12 @@ __all__ = [
     "binomial",
     "bitwise_right_shift", "bitwise_xor", "bmm", "bool", "broadcast_shapes", "broadcast_tensors", "broadcast_to",
     "blackman_window", "block_diag",
-    "bucketize", "cartesian_prod", "cat", "cdist", "ceil", "ceil_", "cfloat", "chunk", "clamp", "clamp_", "clamp_max",
+    "bucketize", "cartesian_prod", "cat", "cdist", "cdouble", "ceil", "ceil_", "cfloat", "cholesky",
+    "cholesky_inverse", "cholesky_solve", "chunk", "clamp", "clamp_", "clamp_max",
     "can_cast", "channels_last", "channels_last_3d",
     "clamp_max_", "clamp_min", "clamp_min_", "clip",
-    "clip_", "clone", "column_stack", "combinations", "compile", "concat", "concatenate", "contiguous_format",
+    "clip_", "clone", "column_stack", "combinations", "compile", "complex", "complex128", "complex64", "concat",
+    "concatenate", "conj", "conj_physical", "conj_physical_", "contiguous_format",
     "copysign", "corrcoef", "cos", "cos_", "cosh", "cosh_", "count_nonzero", "cov", "cross", "cuda", "cummax", "cummin",
     "cumprod", "cumsum", "cumulative_trapezoid", "default_generator", "deg2rad", "deg2rad_", "det", "detach", "detach_",
     "device", "diag", "diag_embed", "diagflat", "diagonal", "diff", "digamma", "dist",
@@ -145,38 +160,47 @@ __all__ = [
     "erf", "erf_", "erfc", "erfc_", "erfinv", "exp", "exp2", "exp2_", "exp_", "expand", "expand_as", "expm1",
     "expm1_", "exponential_", "eye", "fill", "fill_", "finfo", "fix",
     "fix_", "flatten", "flip", "fliplr", "flipud", "float", "float16", "float32", "float64", "float_power", "floor",
-    "floor_", "floor_divide", "fmax", "fmin", "fmod", "frac", "frac_", "frexp", "from_dlpack", "from_file",
-    "from_numpy", "frombuffer", "full", "full_like", "gather", "gcd", "gcd_", "ge", "ger", "get_default_device",
+    "floor_", "floor_divide", "fmax", "fmin", "fmod", "frac", "frac_", "frexp", "frobenius_norm", "from_dlpack",
+    "from_file",
+    "from_numpy", "frombuffer", "full", "full_like", "gather", "gcd", "gcd_", "ge", "geqrf", "ger",
+    "get_default_device",
     "get_default_dtype", "get_device", "get_float32_matmul_precision", "get_num_threads", "get_rng_state", "getitem",
     "gradient", "greater", "greater_equal", "gt", "half", "hamming_window", "hann_window", "heaviside", "histc",
-    "histogram", "histogramdd", "hsplit", "hstack", "hypot", "i0", "i0_", "igamma", "igammac", "iinfo", "index_add",
+    "histogram", "histogramdd", "hsplit", "hstack", "hypot", "i0", "i0_", "igamma", "igammac", "iinfo", "imag",
+    "index_add",
     "index_copy", "index_fill", "index_put", "index_put_", "index_reduce", "index_select", "inference_mode",
-    "initial_seed", "inner", "int", "int16", "int32", "int64", "int8", "inverse", "is_distributed", "is_floating_point",
+    "initial_seed", "inner", "int", "int16", "int32", "int64", "int8", "inverse", "is_complex", "is_conj",
+    "is_distributed", "is_floating_point",
     "is_anomaly_check_nan_enabled", "is_anomaly_enabled",
-    "is_grad_enabled", "is_inference", "is_inference_mode_enabled", "is_nonzero", "is_same_size", "is_signed",
+    "is_grad_enabled", "is_inference", "is_inference_mode_enabled", "is_neg", "is_nonzero", "is_same_size", "is_signed",
     "is_tensor", "isclose", "isfinite", "isin", "isinf", "isnan", "isneginf", "isposinf", "isreal", "kaiser_window",
     "kernels", "kron", "kthvalue", "layout", "lcm", "lcm_", "ldexp", "ldexp_", "le", "lerp", "less", "less_equal",
     "lgamma",
     "linspace", "log", "log10", "log10_", "log1p", "log1p_", "log2", "log2_", "log_", "log_softmax", "logaddexp",
     "logaddexp2", "logcumsumexp", "logdet",
     "logical_and", "logical_not", "logical_or", "logical_xor", "logit", "logit_", "logspace", "logsumexp", "long",
-    "lt", "manual_seed",
-    "masked_fill", "masked_scatter", "masked_select", "matmul", "matrix_power", "max", "maximum", "mean", "median",
+    "lt", "lu", "lu_solve", "lu_unpack", "manual_seed",
+    "masked_fill", "masked_scatter", "masked_select", "matmul", "matrix_exp", "matrix_power", "max", "maximum",
+    "mean", "median",
     "memory_format",
     "meshgrid", "min", "minimum", "mm", "moveaxis", "movedim", "mul", "multinomial", "multiply", "mv", "mvlgamma",
     "nan_to_num",
     "mode", "msort",
     "nan_to_num_", "nanmean", "nanquantile", "nansum", "narrow", "ne", "neg", "neg_", "negative", "negative_",
     "nanmedian", "nextafter", "no_grad", "nonzero", "nonzero_static", "norm", "normal",
-    "normal_", "not_equal", "numel", "ones", "ones_like", "ops", "outer", "permute", "pinverse", "positive", "pow",
+    "normal_", "not_equal", "nuclear_norm", "numel", "ones", "ones_like", "ops", "orgqr", "ormqr", "outer",
+    "pca_lowrank", "permute", "pinverse", "polar", "positive", "pow",
     "poisson", "polygamma", "preserve_format",
     "prod",
-    "promote_types", "put", "quantile", "rad2deg", "rad2deg_", "rand", "rand_like", "randint", "randint_like", "randn",
-    "randn_like", "random_", "randperm", "range", "ravel", "reciprocal", "reciprocal_", "relu", "relu_", "remainder",
+    "promote_types", "put", "qr", "quantile", "rad2deg", "rad2deg_", "rand", "rand_like", "randint", "randint_like",
+    "randn",
+    "randn_like", "random_", "randperm", "range", "ravel", "real", "reciprocal", "reciprocal_", "relu", "relu_",
+    "remainder",
     "renorm",
     "repeat", "repeat_interleave",
     "reshape", "reshape_as",
-    "result_type", "return_types", "roll", "round", "round_", "rsqrt", "rsqrt_", "rsub", "scatter", "scatter_add",
+    "resolve_conj", "resolve_neg", "result_type", "return_types", "roll", "round", "round_", "rsqrt", "rsqrt_",
+    "rsub", "scatter", "scatter_add",
     "rot90", "row_stack", "scalar_tensor",
     "scatter_reduce",
     "searchsorted", "seed", "select", "set_default_device", "set_default_dtype", "set_float32_matmul_precision",
@@ -185,19 +209,20 @@ __all__ = [
     "sigmoid_", "sign", "signbit", "sin", "sin_", "sinc", "sinc_", "sinh", "sinh_", "slogdet", "softmax", "sort",
     "sparse_coo_tensor", "split", "split_with_sizes",
     "spmm", "sqrt", "sqrt_", "square",
-    "square_", "squeeze", "stack", "std", "std_mean", "sub", "subtract", "sum", "swapaxes", "swapdims", "t", "take",
+    "square_", "squeeze", "stack", "std", "std_mean", "sub", "subtract", "sum", "svd", "svd_lowrank", "swapaxes",
+    "swapdims", "t", "take",
     "strided",
     "take_along_dim", "tan", "tan_", "tanh", "tanh_", "tensor", "tensor_split", "tensordot", "tile", "topk", "trace",
     "thread_safe_generator",
     "transpose",
     "trapezoid", "trapz",
-    "tril", "tril_indices", "triu", "triu_indices", "true_divide", "trunc", "trunc_", "uint8", "unbind", "unflatten",
+    "triangular_solve", "tril", "tril_indices", "triu", "triu_indices", "true_divide", "trunc", "trunc_", "uint8",
+    "unbind", "unflatten",
     "uniform_",
-    "unique", "unique_consecutive", "unsqueeze", "var", "var_mean", "vdot", "view", "view_as", "vstack", "where",
+    "unique", "unique_consecutive", "unsqueeze", "vander", "var", "var_mean", "vdot", "view", "view_as",
+    "view_as_complex", "view_as_real", "vstack", "where",
     "unravel_index", "unsafe_chunk", "unsafe_split", "unsafe_split_with_sizes", "vmap", "vsplit", "xlogy", "xlogy_",
     "zero_", "zeros", "zeros_like"]
-
-cfloat = None  # brickwork has no complex dtypes
 
 
 def is_tensor(obj: object, /) -> _builtins.bool:
@@ -227,7 +252,7 @@ def __getattr__(name: str) -> _typing.Any:
     import importlib
 
     if name in ("nn", "optim", "utils", "io", "datasets", "train", "distributed", "onnx", "amp", "cpu",
-                "distributions", "jit", "testing", "accelerator", "linalg", "sparse", "futures"):
+                "distributions", "jit", "testing", "accelerator", "linalg", "sparse", "futures", "fft"):
         return importlib.import_module(f".{name}", __name__)
     if name in ("save", "load", "FormatError"):
         return getattr(importlib.import_module(".io", __name__), name)

@@ -1277,9 +1277,10 @@ def make_inplace(fn: _F, name: str, args: str = "", x: str = "[0.25, 0.5]", reco
     """The in-place variant ``name`` (``exp_``) of the out-of-place op ``fn``.
 
     ``x.exp_()`` writes ``exp(x)`` into ``x`` through the in-place protocol (leaf check, dtype and shape
-    check, version bump, history). It takes ``fn``'s arguments after the first. ``args`` (the call's arguments) and ``x`` (an input) only
-    write the variant's docstring example, which checks that it returns ``x`` holding ``fn``'s result.
-    ``recorded=False`` writes outside autograd, history untouched, as PyTorch does for the ``logical_*_`` ops.
+    check, version bump, history); it takes ``fn``'s arguments after the first. ``args`` (the call's
+    arguments) and ``x`` (an input) only write the variant's docstring example, which checks that it returns
+    ``x`` holding ``fn``'s result. ``recorded=False`` writes outside autograd, history untouched, as PyTorch
+    does for the ``logical_*_`` ops.
     """
     def method(self: Tensor, *args: Any, **kwargs: Any) -> Tensor:
         others = [a for a in args if isinstance(a, Tensor)] + [v for v in kwargs.values() if isinstance(v, Tensor)]
