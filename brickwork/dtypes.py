@@ -231,8 +231,8 @@ def can_cast(from_: dtype, to: dtype) -> bool:
     return from_.category <= to.category
 
 
-def promote_types(a: dtype, b: dtype) -> dtype:
-    """PyTorch's ``promote_types``: the smallest dtype both ``a`` and ``b`` convert to safely.
+def promote_types(type1: dtype, type2: dtype) -> dtype:
+    """PyTorch's ``promote_types``: the smallest dtype both ``type1`` and ``type2`` convert to safely.
 
     Unlike NumPy, a higher category always wins (int64 with float16 gives float16), and
     float16 with bfloat16 gives float32.
@@ -241,6 +241,7 @@ def promote_types(a: dtype, b: dtype) -> dtype:
         >>> promote_types(int64, float16), promote_types(uint8, int8), promote_types(float64, complex64)
         (brickwork.float16, brickwork.int16, brickwork.complex128)
     """
+    a, b = type1, type2
     if a is b:
         return a
     if _COMPLEX in (a.category, b.category):

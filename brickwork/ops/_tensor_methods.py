@@ -99,15 +99,15 @@ def _norm(self: Tensor, p: Any = "fro", dim: Any = None, keepdim: bool = False, 
     return reduce.norm(self, p, dim, keepdim, dtype=dtype)
 
 
-def _where(self: Tensor, condition: Tensor, y: Any) -> Tensor:
-    """``self`` where ``condition`` holds, else ``y`` (``torch.where(condition, self, y)``).
+def _where(self: Tensor, condition: Tensor, other: Any) -> Tensor:
+    """``self`` where ``condition`` holds, else ``other`` (``torch.where(condition, self, other)``).
 
     Example:
         >>> import brickwork as torch
         >>> x = torch.tensor([1.0, -2.0]); x.where(x > 0, 0.0)
         tensor([1., 0.])
     """
-    return elementwise.where(condition, self, y)
+    return elementwise.where(condition, self, other)
 
 
 def _polygamma(self: Tensor, n: int) -> Tensor:
