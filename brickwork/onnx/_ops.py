@@ -590,8 +590,8 @@ def _split_into(g: Any, input: Tensor, sizes: list[int], dim: int, squeeze: bool
 
 @converts("Tensor.split", "ops.split", "Tensor.chunk", "ops.chunk", "Tensor.tensor_split", "ops.tensor_split")
 def _split(g: Any, out: tuple, tensor: Tensor | None = None, dim: int = 0, input: Tensor | None = None,
-           **_: Any) -> tuple:
-    t = tensor if tensor is not None else input
+           **kw: Any) -> tuple:
+    t = next(v for v in (tensor, input, kw.get("self")) if v is not None)  # torch.split(tensor), x.split(...)
     return _split_into(g, t, [int(o.shape[dim]) for o in out], dim)  # type: ignore[arg-type]
 
 
