@@ -111,6 +111,10 @@ FUNCTIONAL = {
     "softplus": (Fn(lambda x: F.softplus(x * 30)), [(2, 5)]), "silu": (Fn(F.silu), [(2, 5)]),
     "elu": (Fn(F.elu), [(2, 5)]), "leaky_relu": (Fn(F.leaky_relu), [(2, 5)]),
     "cosine_similarity": (Fn(lambda x: F.cosine_similarity(x, x.flip(0))), [(2, 4)]),
+    # Tensor methods whose parameters are not the torch function's (self, y): x == y, x.where(c, y)...
+    "method-eq-ne": (Fn(lambda x: (x == x.flip(1)).float() + (x != 0.5).float()), [(2, 4)]),
+    "method-where": (Fn(lambda x: x.where(x > 0, x * 2)), [(2, 4)]),
+    "method-norm-split": (Fn(lambda x: x.norm(dim=1, keepdim=True) + x.split(2, dim=1)[1]), [(2, 4)]),
 }
 
 
