@@ -24,7 +24,7 @@ from . import ops
 from ._errors import op_error
 from ._tensor import Tensor
 from .nn import functional as F
-from .nn._functional_rnn import activation_for, recurrent_layer
+from .nn._functional_rnn import activation_for, gru_step, lstm_step, recurrent_layer
 from .nn.functional._conv import conv_tbc
 from .nn.functional._grid import affine_grid_generator, grid_sampler
 from .ops.dropout import feature_dropout
@@ -34,13 +34,14 @@ __all__ = [
     "adaptive_avg_pool1d", "adaptive_max_pool1d", "affine_grid_generator", "alpha_dropout", "alpha_dropout_",
     "avg_pool1d", "batch_norm", "bilinear", "binary_cross_entropy_with_logits", "celu", "celu_", "channel_shuffle",
     "constant_pad_nd", "conv1d", "conv2d", "conv3d", "conv_tbc", "conv_transpose1d", "conv_transpose2d",
-    "conv_transpose3d", "convolution", "cosine_embedding_loss", "cosine_similarity", "ctc_loss", "dropout", "dropout_",
-    "embedding", "feature_alpha_dropout", "feature_alpha_dropout_", "feature_dropout", "feature_dropout_",
-    "grid_sampler", "grid_sampler_2d", "grid_sampler_3d", "group_norm", "gru", "hardshrink", "hinge_embedding_loss",
-    "instance_norm", "kl_div", "layer_norm", "lstm", "margin_ranking_loss", "max_pool1d", "max_pool1d_with_indices",
-    "max_pool2d", "max_pool3d", "norm_except_dim", "pairwise_distance", "pdist", "pixel_shuffle", "pixel_unshuffle",
-    "poisson_nll_loss", "prelu", "rms_norm", "rnn_relu", "rnn_tanh", "rrelu", "rrelu_", "selu", "selu_",
-    "threshold", "threshold_", "triplet_margin_loss"]
+    "conv_transpose3d", "convolution", "cosine_embedding_loss", "cosine_similarity", "ctc_loss", "dropout",
+    "dropout_", "embedding", "feature_alpha_dropout", "feature_alpha_dropout_", "feature_dropout",
+    "feature_dropout_", "grid_sampler", "grid_sampler_2d", "grid_sampler_3d", "group_norm", "gru", "gru_cell",
+    "hardshrink", "hinge_embedding_loss", "instance_norm", "kl_div", "layer_norm", "lstm", "lstm_cell",
+    "margin_ranking_loss", "max_pool1d", "max_pool1d_with_indices", "max_pool2d", "max_pool3d", "norm_except_dim",
+    "pairwise_distance", "pdist", "pixel_shuffle", "pixel_unshuffle", "poisson_nll_loss", "prelu", "rms_norm",
+    "rnn_relu", "rnn_relu_cell", "rnn_tanh", "rnn_tanh_cell", "rrelu", "rrelu_", "selu", "selu_", "threshold",
+    "threshold_", "triplet_margin_loss"]
 
 # the same signature at top level as in nn.functional
 adaptive_avg_pool1d, bilinear, channel_shuffle = F.adaptive_avg_pool1d, F.bilinear, F.channel_shuffle
@@ -684,3 +685,55 @@ def rnn_relu(input: Tensor, hx: Tensor, params: Sequence[Tensor], has_biases: bo
     out, h, _ = _stacked("RNN_RELU", input, hx, None, params, has_biases, num_layers, dropout, train, bidirectional,
                          batch_first)
     return out, h
+
+
+# -- single recurrent steps --------------------------------------------------------------------------------
+
+def lstm_cell(input: Tensor, hx: Sequence[Tensor], w_ih: Tensor, w_hh: Tensor, b_ih: Tensor | None = None,
+              b_hh: Tensor | None = None) -> tuple[Tensor, Tensor]:
+    """One LSTM step from explicit weights: ``(h', c')`` from ``input`` and ``hx = [h, c]``.
+
+    Example:
+        >>> import brickwork as torch
+        >>> h, c = torch.lstm_cell(torch.ones(1, 2), [torch.zeros(1, 3)] * 2, torch.zeros(12, 2), torch.zeros(12, 3))
+        >>> h
+        tensor([[0., 0., 0.]])
+    """
+    gi = F.linear(input, w_ih, b_ih)
+    return lstm_step(gi if b_hh is None else gi + b_hh, hx[0], hx[1], w_hh.t(), None)
+
+
+def gru_cell(input: Tensor, hx: Tensor, w_ih: Tensor, w_hh: Tensor, b_ih: Tensor | None = None,
+             b_hh: Tensor | None = None) -> Tensor:
+    """One GRU step from explicit weights: ``h'`` from ``input`` and ``hx``.
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.gru_cell(torch.ones(1, 2), torch.ones(1, 3), torch.zeros(9, 2), torch.zeros(9, 3))
+        tensor([[0.5000, 0.5000, 0.5000]])
+    """
+    return gru_step(F.linear(input, w_ih, b_ih), hx, w_hh.t(), b_hh)
+
+
+def rnn_tanh_cell(input: Tensor, hx: Tensor, w_ih: Tensor, w_hh: Tensor, b_ih: Tensor | None = None,
+                  b_hh: Tensor | None = None) -> Tensor:
+    """One tanh RNN step from explicit weights: ``tanh(input W_ih^T + b_ih + hx W_hh^T + b_hh)``.
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.rnn_tanh_cell(torch.ones(1, 2), torch.zeros(1, 1), torch.ones(1, 2), torch.ones(1, 1))
+        tensor([[0.9640]])
+    """
+    return (F.linear(input, w_ih, b_ih) + F.linear(hx, w_hh, b_hh)).tanh()
+
+
+def rnn_relu_cell(input: Tensor, hx: Tensor, w_ih: Tensor, w_hh: Tensor, b_ih: Tensor | None = None,
+                  b_hh: Tensor | None = None) -> Tensor:
+    """One ReLU RNN step from explicit weights: ``relu(input W_ih^T + b_ih + hx W_hh^T + b_hh)``.
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.rnn_relu_cell(torch.ones(1, 2), torch.zeros(1, 1), torch.ones(1, 2), torch.ones(1, 1))
+        tensor([[2.]])
+    """
+    return (F.linear(input, w_ih, b_ih) + F.linear(hx, w_hh, b_hh)).relu()

@@ -389,10 +389,36 @@ class Tensor(TensorMethods):
                                    f"{tuple(self.shape)}; they must match")
             if value._device is not self._device:
                 raise RuntimeError(f"assigned grad is on {value._device} but the tensor is on {self._device}")
-            if value._data.dtype != self._data.dtype:
-                raise RuntimeError(f"assigned grad has dtype {value.dtype} but the tensor has dtype {self.dtype}; "
-                                   f"convert it first, e.g. x.grad = g.to({self.dtype})")
+            allowed = self.__dict__.get("_grad_dtype", self.dtype)
+            if allowed is not None and value.dtype != allowed:
+                raise RuntimeError(f"assigned grad has dtype {value.dtype} but the tensor has grad_dtype {allowed} "
+                                   f"(by default its dtype); convert it first, e.g. x.grad = g.to({allowed}), or set "
+                                   "x.grad_dtype (None allows any dtype)")
         self._grad = value
+
+    @property
+    def grad_dtype(self) -> "_dt.dtype | None":
+        """The dtype the autograd engine casts this leaf's incoming gradients to (by default its own dtype).
+
+        None leaves gradients as they come and lets ``.grad`` be assigned any dtype.
+
+        Example:
+            >>> import brickwork as torch
+            >>> x = torch.ones(2, requires_grad=True); x.grad_dtype = torch.float64
+            >>> (x * 2).sum().backward(); x.grad.dtype
+            brickwork.float64
+        """
+        if self.grad_fn is not None:
+            raise RuntimeError("grad_dtype can only be accessed on leaf tensors.")
+        return self.__dict__.get("_grad_dtype", self.dtype)
+
+    @grad_dtype.setter
+    def grad_dtype(self, value: "_dt.dtype | None") -> None:
+        if self.grad_fn is not None:
+            raise RuntimeError("grad_dtype can only be set on leaf tensors.")
+        if value is not None and not isinstance(value, _dt.dtype):
+            raise RuntimeError(f"grad_dtype must be a torch.dtype or None, but got {type(value).__name__}")
+        self.__dict__["_grad_dtype"] = value
 
     @property
     def is_leaf(self) -> bool:

@@ -253,3 +253,34 @@ def test_positive_and_fill() -> None:
         assert x.grad.tolist() == [0.0, 0.0] and v.grad.item() == 4.0
         assert L.fill(L.zeros(2, dtype=L.int64), 3.5).tolist() == [3, 3]
         assert L.zero_(L.ones(2)).tolist() == [0.0, 0.0] and L.fill_(L.ones(2), 4).tolist() == [4.0, 4.0]
+
+
+@pytest.mark.parametrize("case", [
+    "y = x.exp(); y.sin_(); y.sum().backward()",             # exp saved its output, which sin_ changed
+    "y = x * 1; z = y.sin(); y.cos_(); z.sum().backward()",  # sin saved its input
+    "y = x * 1; z = y.sin(); y.eq_(1); z.sum().backward()",
+    "y = x * 1; z = y.sin(); y.logical_not_(); z.sum().backward()",  # outside autograd, yet a version bump
+    "y = x.sigmoid(); y.hypot_(y); y.sum().backward()",
+    "y = x * 1; z = y ** 2; y.xlogy_(2); z.sum().backward()",
+])
+def test_saved_tensor_modified_in_place_is_detected(case: str) -> None:
+    for L in (torch, bw):
+        x = L.ones(3, requires_grad=True)
+        with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+            exec(case, {"x": x})
+
+
+# PyTorch has no in-place derivative for these (its node says so); brickwork records the out-of-place op's node
+NO_TORCH_INPLACE_DERIVATIVE = {"asinh_", "arcsinh_", "atanh_", "arctanh_", "acosh_", "arccosh_", "floor_divide_"}
+
+
+@pytest.mark.parametrize("entry", [e for e in TABLE if "float64" in e.dtypes and e.name not in
+                                   NO_TORCH_INPLACE_DERIVATIVE], ids=lambda e: e.name)
+def test_grad_fn_names(entry: IP) -> None:
+    a, b = arrays(entry, "float64", (2, 3))
+    names = []
+    for L in (torch, bw):
+        y = L.tensor(a, requires_grad=True) * 1
+        call(entry, y, L.tensor(b))
+        names.append(type(y.grad_fn).__name__ if L is torch else y.grad_fn.name())
+    assert names[1] == names[0], f"{entry.name}: PyTorch records {names[0]}, brickwork {names[1]}"

@@ -117,6 +117,10 @@ LAYERS = {
                            [(5, 2, 8), (4, 2, 8)], {}),
     "Transformer": _same("Transformer", 8, 2, 1, 2, 16, 0.0, shapes=[(4, 2, 8), (3, 2, 8)]),
     "Transformer-unbatched-nobias": _same("Transformer", 8, 2, 1, 1, 16, 0.0, bias=False, shapes=[(4, 8), (3, 8)]),
+    "LinearCrossEntropyLoss": _same("LinearCrossEntropyLoss", 5, 4, shapes=[(3, 5), np.array([0, 3, 1])]),
+    "LinearCrossEntropyLoss-kdim-bias-smoothing": _same("LinearCrossEntropyLoss", 5, 4, out_features=(2,), bias=True,
+                                                        label_smoothing=0.1, reduction="sum",
+                                                        shapes=[(3, 5), np.array([[0, 1], [3, 3], [2, 0]])]),
 }
 
 

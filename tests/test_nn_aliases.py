@@ -209,3 +209,22 @@ def test_linear_cross_entropy_options_are_checked_like_torch() -> None:
     with pytest.warns(UserWarning, match="options"):  # options that the chunked path could not take: reference
         bw.nn.functional.linear_cross_entropy(bw.ones(2, 3), bw.ones(4, 3), bw.tensor([0, 1]), label_smoothing=0.1,
                                               options=bw.nn.LinearCrossEntropyOptions())
+
+
+@pytest.mark.parametrize("cell", ["lstm_cell", "gru_cell", "rnn_tanh_cell", "rnn_relu_cell"])
+@pytest.mark.parametrize("bias", [True, False])
+def test_single_step_cells_match_torch(cell: str, bias: bool) -> None:
+    gates = {"lstm_cell": 4, "gru_cell": 3}.get(cell, 1)
+    arrays = [R.standard_normal(s) for s in [(3, 4), (3, 5), (3, 5), (gates * 5, 4), (gates * 5, 5), (gates * 5,),
+                                              (gates * 5,)]]
+    results = []
+    for L in (torch, bw):
+        x, h, c, w_ih, w_hh, b_ih, b_hh = (L.tensor(a, requires_grad=True) for a in arrays)
+        hx = [h, c] if cell == "lstm_cell" else h
+        out = getattr(L, cell)(x, hx, w_ih, w_hh, *((b_ih, b_hh) if bias else ()))
+        out = out if isinstance(out, tuple) else (out,)
+        sum((o * (k + 1)).sum() for k, o in enumerate(out)).backward()
+        used = [x, h, w_ih, w_hh] + ([c] if cell == "lstm_cell" else []) + ([b_ih, b_hh] if bias else [])
+        results.append([o.detach().numpy() for o in out] + [t.grad.numpy() for t in used])
+    for ours, theirs in zip(results[1], results[0]):
+        np.testing.assert_allclose(ours, theirs, rtol=1e-10, atol=1e-12)

@@ -115,3 +115,43 @@ def test_functional_call_matches_torch() -> None:
         seen.append((tied.tolist(), values["count"].item(), m.count.item(),
                      (untied - m.b(lib.ones(1, 2) @ lib.eye(2))).abs().max().item() < 1e-6))
     assert seen[0] == seen[1]
+
+
+@pytest.mark.parametrize("shape,orthogonal_map,trivial", [
+    ((4, 4), None, True), ((4, 4), "cayley", True), ((4, 4), "householder", True), ((2, 3, 3), None, True),
+    ((4, 4), "householder", False), ((5, 3), "householder", False), ((3, 5), "householder", False)])
+def test_orthogonal_parametrization_matches_torch(shape, orthogonal_map, trivial) -> None:
+    w0, moved, up = R.standard_normal(shape), 0.3 * R.standard_normal(shape), R.standard_normal(shape)
+    if orthogonal_map == "householder" or shape[-1] != shape[-2]:
+        d = np.arange(min(shape[-2:]))
+        moved[..., d, d] = 0.0  # the Householder map keeps the sign (the integer part) of the diagonal
+    seen = []
+    for lib in (torch, bw):
+        m = lib.nn.Module()
+        m.weight = lib.nn.Parameter(lib.tensor(w0))
+        lib.nn.utils.parametrizations.orthogonal(m, "weight", orthogonal_map, use_trivialization=trivial)
+        start = m.weight.detach().numpy().copy()
+        original = m.parametrizations.weight.original
+        with lib.no_grad():
+            original.add_(lib.tensor(moved))  # away from the starting point, where the map is not the identity
+        (m.weight * lib.tensor(up)).sum().backward()
+        seen.append([start, m.weight.detach().numpy(), original.grad.numpy()])
+        w = m.weight.detach()
+        eye = lib.eye(min(shape[-2:]), dtype=w.dtype)
+        gram = w.mT @ w if shape[-2] >= shape[-1] else w @ w.mT
+        assert lib.allclose(gram, eye.expand_as(gram), atol=1e-10)
+    for ours, theirs in zip(seen[1], seen[0]):
+        np.testing.assert_allclose(ours, theirs, rtol=1e-9, atol=1e-11)
+
+
+def test_orthogonal_errors_like_torch() -> None:
+    for lib in (torch, bw):
+        with pytest.raises(ValueError, match="orthogonal_map"):
+            lib.nn.utils.parametrizations.orthogonal(lib.nn.Linear(3, 3), orthogonal_map="qr")
+        with pytest.raises(ValueError, match="matrix"):
+            lib.nn.utils.parametrizations.orthogonal(lib.nn.Linear(3, 3), "bias")
+        m = lib.nn.utils.parametrizations.orthogonal(lib.nn.Linear(3, 3), use_trivialization=False)
+        with pytest.raises(NotImplementedError, match="use_trivialization=False"):
+            m.weight = lib.eye(3)  # the exponential map cannot be inverted without a base
+        m = lib.nn.utils.parametrizations.orthogonal(lib.nn.Linear(4, 2))  # rectangular: random completion
+        assert lib.allclose(m.weight @ m.weight.T, lib.eye(2), atol=1e-5)

@@ -136,6 +136,17 @@ GRAD_FN_NAMES: dict[str, Callable[[Any, Any], Any]] = {
     "lerp": lambda lib, x: x.lerp(x * 2, 0.5), "lerp(tensor)": lambda lib, x: x.lerp(x * 2, x),
     "where": lambda lib, x: lib.where(x > 0.5, x, 0.0), "masked_fill": lambda lib, x: x.masked_fill(x > 0.5, 0.0),
     "addcmul": lambda lib, x: lib.addcmul(x, x, x), "addcdiv": lambda lib, x: lib.addcdiv(x, x, x),
+    "fmod(tensor)": lambda lib, x: lib.fmod(x, x + 1), "remainder(tensor)": lambda lib, x: lib.remainder(x, x + 1),
+    "div(floor)": lambda lib, x: lib.div(x, 2, rounding_mode="floor"),
+    # issue 10's elementwise names
+    "asinh": lambda lib, x: x.asinh(), "acosh": lambda lib, x: (x + 1).arccosh(), "atanh": lambda lib, x: x.atanh(),
+    "hypot": lambda lib, x: lib.hypot(x, x), "copysign": lambda lib, x: x.copysign(x - 1),
+    "copysign(number)": lambda lib, x: x.copysign(-1), "ldexp": lambda lib, x: lib.ldexp(x, lib.tensor([1, 2, 3, 0])),
+    "frexp": lambda lib, x: lib.frexp(x).mantissa, "nextafter": lambda lib, x: lib.nextafter(x, x + 1),
+    "sinc": lambda lib, x: x.sinc(), "logit": lambda lib, x: x.logit(), "logit(eps)": lambda lib, x: x.logit(0.2),
+    "xlogy": lambda lib, x: lib.xlogy(x, x), "xlogy(number, x)": lambda lib, x: lib.xlogy(2, x),
+    "xlogy(x, number)": lambda lib, x: x.xlogy(2), "deg2rad": lambda lib, x: x.deg2rad(),
+    "rad2deg": lambda lib, x: lib.rad2deg(x), "i0": lambda lib, x: x.i0(), "fill": lambda lib, x: lib.fill(x, 2.0),
     # reductions
     "sum": lambda lib, x: x.sum(), "sum(dim)": lambda lib, x: x.sum(0), "mean": lambda lib, x: x.mean(),
     "mean(dim)": lambda lib, x: x.mean(1), "prod": lambda lib, x: x.prod(), "prod(dim)": lambda lib, x: x.prod(0),
@@ -180,7 +191,7 @@ GRAD_FN_DIFFERENCES = {
     "2 / x": (lambda lib, x: 2 / x, ("PyTorch computes number / tensor as reciprocal * number (MulBackward0); "
                                      "brickwork records one DivBackward0")),
     "x // 2": (lambda lib, x: x // 2, ("PyTorch records no differentiable node (NotImplemented); brickwork records "
-                                       "a zero-gradient DivBackward3 so backward through it gives zeros")),
+                                       "a zero-gradient DivBackward2 so backward through it gives zeros")),
     "x[tensor(0)]": (lambda lib, x: x[lib.tensor(0)], ("a 0-d integer tensor index is an advanced-index copy "
                                                        "(IndexBackward0) in brickwork, a select view in PyTorch")),
     "repeat_interleave": (lambda lib, x: x.repeat_interleave(2), ("brickwork gathers with index_select; PyTorch "

@@ -87,6 +87,11 @@ def dtype(request):
         bw.set_default_dtype(bw.float32)
 
 
+# the whole file must stay within ~30 s of one CPU: the costlier programs whose layers the float32 runs of the
+# others already cover run in float64 only
+float64_only = pytest.mark.parametrize("dtype", ["float64"], indirect=True)
+
+
 def copy_weights(src: Any, dst: Any) -> None:
     """Load the state of torch module(s) ``src`` into the brickwork module(s) ``dst`` of the same program."""
     if isinstance(src, dict):
@@ -111,8 +116,8 @@ def compare(ours: Any, ref: Any, rtol: float, atol: float, weights: bool = True,
         assert isinstance(ours, (list, tuple)) and len(ours) == len(ref), (where, ours, ref)
         for i, (a, b) in enumerate(zip(ours, ref)):
             compare(a, b, rtol, atol, weights, f"{where}[{i}]")
-    elif ref is None:
-        assert ours is None, (where, ours)
+    elif ref is None or isinstance(ref, str):
+        assert ours == ref, (where, ours, ref)
     else:
         a, b = np.asarray(npy(ours)), np.asarray(npy(ref))
         assert a.shape == b.shape, (where, a.shape, b.shape)
@@ -141,10 +146,11 @@ def test_resnet(dtype):
 
 
 def test_word_language_model(dtype):
-    data = {"tokens": np.random.default_rng(1).integers(0, 20, 90)}
+    data = {"tokens": np.random.default_rng(1).integers(0, 20, 66)}
     both("word_language_model", data, **dtype)
 
 
+@float64_only
 def test_seq2seq_attention(dtype):
     rng = np.random.default_rng(2)
     lengths = np.array([5, 3, 6, 2])
@@ -175,6 +181,7 @@ def test_vae(dtype):
     both("vae", data, **dtype)
 
 
+@float64_only
 def test_fast_neural_style(dtype):
     rng = np.random.default_rng(7)
     data = {"content": rng.uniform(0, 255, (3, 2, 3, 8, 8)), "style": rng.uniform(0, 255, (1, 3, 8, 8))}
@@ -188,6 +195,7 @@ def test_gcn(dtype):
     both("gcn", data, **dtype)
 
 
+@float64_only
 def test_actor_critic(dtype):
     rng = np.random.default_rng(9)
     data = {"states": rng.standard_normal((3, 6, 4)), "actions": rng.integers(0, 3, (3, 6)),
@@ -195,17 +203,20 @@ def test_actor_critic(dtype):
     both("actor_critic", data, **dtype)
 
 
+@float64_only
 def test_time_sequence(dtype):
     rng = np.random.default_rng(10)
-    t = np.arange(16) + rng.integers(-8, 8, (7, 1))
+    t = np.arange(12) + rng.integers(-8, 8, (7, 1))
     both("time_sequence", {"waves": np.sin(t / 2.0)}, **dtype)
 
 
+@float64_only
 def test_mnist_checkpoint(dtype):
     rng = np.random.default_rng(11)
     both("mnist_checkpoint", {"images": rng.random((17, 1, 12, 12)), "labels": rng.integers(0, 10, 17)}, **dtype)
 
 
+@float64_only
 def test_transformer_translation(dtype):
     rng = np.random.default_rng(12)
     src = rng.integers(4, 13, (3, 7))
@@ -235,6 +246,20 @@ def test_dqn(dtype):
     both("dqn", data, **dtype)
 
 
+@float64_only
 def test_efficient_cnns(dtype):
     rng = np.random.default_rng(16)
     both("efficient_cnns", {"images": rng.random((3, 3, 16, 16)), "labels": rng.integers(0, 4, 3)}, **dtype)
+
+
+def test_llama(dtype):
+    # the program casts logits and attention scores to float32 (.float()), as LLaMA's code does: float32 tolerances
+    tolerances = {**dtype, "rtol": TOLERANCES["float32"]["rtol"], "atol": TOLERANCES["float32"]["atol"]}
+    both("llama", {"tokens": np.random.default_rng(17).integers(0, 19, (2, 10))}, **tolerances)
+
+
+def test_ddpm(dtype):
+    rng = np.random.default_rng(18)
+    data = {"images": np.tanh(rng.standard_normal((3, 1, 8, 8))), "t": rng.integers(0, 10, (3, 3)),
+            "noise": rng.standard_normal((3, 3, 1, 8, 8)), "sampling_noise": rng.standard_normal((10, 3, 1, 8, 8))}
+    both("ddpm", data, **dtype)

@@ -299,3 +299,22 @@ def test_anomaly_mode_names_the_node_that_made_a_nan() -> None:
             (x / x).sum().backward()
         L.set_anomaly_enabled(False)
         assert not L.is_anomaly_enabled() and L.is_anomaly_check_nan_enabled()
+
+
+def test_grad_dtype_matches_torch() -> None:
+    for L in (bw, torch):
+        x = L.ones(2, requires_grad=True)
+        assert x.grad_dtype == x.dtype
+        x.grad_dtype = L.float64
+        (x * 2).sum().backward()
+        (x * 2).sum().backward()
+        assert x.grad.dtype == L.float64 and x.grad.tolist() == [4.0, 4.0]
+        with pytest.raises(RuntimeError, match="only be accessed on leaf"):
+            (x * 2).grad_dtype
+        with pytest.raises(RuntimeError, match="torch.dtype or None"):
+            x.grad_dtype = 3
+        x.grad_dtype = None
+        x.grad = L.ones(2, dtype=L.float16)
+        z = L.ones(2, requires_grad=True)
+        with pytest.raises(RuntimeError, match="grad_dtype"):
+            z.grad = L.ones(2, dtype=L.float16)

@@ -371,6 +371,10 @@ def _deliver_leaf(t: Tensor, g: Tensor, capture: Any, captured: dict, accumulate
     if capture is not None and id(t) in capture:
         captured[id(t)] = g
     if accumulate:
+        if "_grad_dtype" in t.__dict__:  # set by the user (Tensor.grad_dtype): cast what arrives, as PyTorch
+            want = t.__dict__["_grad_dtype"]
+            if want is not None and g.dtype != want:
+                g = g.to(want)
         _accumulate(t, g, assigned, create_graph)
         hooks = t.__dict__.get("_post_accumulate_hooks")
         if hooks:

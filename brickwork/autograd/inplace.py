@@ -85,7 +85,8 @@ def _compute_recorded(t: Tensor, alias: Tensor, op: str, compute: Callable, othe
     if out._requires_grad and (out.grad_fn is None or any(out is o for o in others)):
         out = out.clone()  # a node of our own, so t does not share history with another tensor
     elif out.grad_fn is None:  # a constant (fill_, zero_, uniform_...): zero gradient to the old value
-        name = _INPLACE_NAMES.get(op) or op.strip("_").capitalize() + "Backward0"
+        # PyTorch numbers the overloads: x.eq_(1) records EqBackward0, x.eq_(tensor) EqBackward1
+        name = _INPLACE_NAMES.get(op) or op.strip("_").capitalize() + ("Backward1" if others else "Backward0")
         record(out, name, _zero_backward, (alias,))
     return out
 

@@ -13,12 +13,32 @@ Example:
 
 from __future__ import annotations
 
-from . import constraints
+from . import constraints, transforms
+from .constraint_registry import biject_to, transform_to
 from .continuous import Cauchy, Exponential, Laplace, LogNormal, Normal, Uniform
 from .discrete import Bernoulli, Categorical, OneHotCategorical
 from .distribution import Distribution
+from .gamma_family import (Beta, Binomial, Chi2, ContinuousBernoulli, Dirichlet, ExponentialFamily, FisherSnedecor,
+                           Gamma, GeneralizedPareto, InverseGamma, Multinomial, NegativeBinomial, Poisson, StudentT,
+                           VonMises)
 from .independent import Geometric, Independent
 from .kl import kl_divergence, register_kl
+from .transformed import (Gumbel, HalfCauchy, HalfNormal, Kumaraswamy, LogisticNormal, Pareto, RelaxedBernoulli,
+                          RelaxedOneHotCategorical, TransformedDistribution, Weibull)
+from .transforms import (AbsTransform, AffineTransform, CatTransform, ComposeTransform, CorrCholeskyTransform,
+                         CumulativeDistributionTransform, ExpTransform, IndependentTransform, LowerCholeskyTransform,
+                         PositiveDefiniteTransform, PowerTransform, ReshapeTransform, SigmoidTransform,
+                         SoftmaxTransform, SoftplusTransform, StackTransform, StickBreakingTransform, TanhTransform,
+                         Transform, identity_transform)
 
 __all__ = ["Distribution", "Normal", "Uniform", "Exponential", "Laplace", "Cauchy", "LogNormal", "Bernoulli",
-           "Categorical", "OneHotCategorical", "Independent", "Geometric", "kl_divergence", "register_kl", "constraints"]
+           "Categorical", "OneHotCategorical", "Independent", "Geometric", "kl_divergence", "register_kl", "constraints",
+           "transforms", "biject_to", "transform_to", "ExponentialFamily", "Gamma", "Chi2", "InverseGamma", "Beta",
+           "Dirichlet", "StudentT", "FisherSnedecor", "Poisson", "Binomial", "NegativeBinomial", "Multinomial",
+           "VonMises", "ContinuousBernoulli", "GeneralizedPareto", "TransformedDistribution", "Gumbel", "Weibull",
+           "Pareto", "HalfNormal", "HalfCauchy", "Kumaraswamy", "LogisticNormal", "RelaxedBernoulli",
+           "RelaxedOneHotCategorical", "Transform", "ComposeTransform", "ExpTransform", "AffineTransform",
+           "SigmoidTransform", "TanhTransform", "SoftmaxTransform", "SoftplusTransform", "PowerTransform",
+           "AbsTransform", "StickBreakingTransform", "LowerCholeskyTransform", "CorrCholeskyTransform",
+           "PositiveDefiniteTransform", "ReshapeTransform", "IndependentTransform", "CatTransform", "StackTransform",
+           "CumulativeDistributionTransform", "identity_transform"]

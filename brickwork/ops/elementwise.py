@@ -186,7 +186,7 @@ def div(input: Any, other: Any, *, rounding_mode: str | None = None, out: Tensor
             q = dev.xp.floor(q) if rounding_mode == "floor" else dev.xp.trunc(q)
         r = wrap(q, dev)
         if needs_grad(input, other):  # piecewise constant: zero gradient, but part of the graph as in PyTorch
-            record(r, "DivBackward3", _zero_binary_backward, _tensor_inputs(input, other),
+            record(r, "DivBackward2", _zero_binary_backward, _tensor_inputs(input, other),
                    likes=(like(input), like(other)))
         return _out(r, out)
     r = _arith(input, other, _op.truediv, "div", True)
@@ -247,7 +247,8 @@ def remainder(input: Any, other: Any) -> Tensor:
         _no_integer_zero(db, "remainder")
     r = wrap(np.mod(da, db) if dev.xp is np else dev.xp.remainder(da, db), dev)
     if needs_grad(input, other):
-        _record_binary(r, "RemainderBackward0", _remainder_backward, input, other)
+        name = "RemainderBackward1" if isinstance(other, Tensor) else "RemainderBackward0"
+        _record_binary(r, name, _remainder_backward, input, other)
     return r
 
 
@@ -1276,9 +1277,10 @@ def make_inplace(fn: _F, name: str, args: str = "", x: str = "[0.25, 0.5]", reco
     """The in-place variant ``name`` (``exp_``) of the out-of-place op ``fn``.
 
     ``x.exp_()`` writes ``exp(x)`` into ``x`` through the in-place protocol (leaf check, dtype and shape
-    check, version bump, history). It takes ``fn``'s arguments after the first. ``args`` (the call's arguments) and ``x`` (an input) only
-    write the variant's docstring example, which checks that it returns ``x`` holding ``fn``'s result.
-    ``recorded=False`` writes outside autograd, history untouched, as PyTorch does for the ``logical_*_`` ops.
+    check, version bump, history); it takes ``fn``'s arguments after the first. ``args`` (the call's
+    arguments) and ``x`` (an input) only write the variant's docstring example, which checks that it returns
+    ``x`` holding ``fn``'s result. ``recorded=False`` writes outside autograd, history untouched, as PyTorch
+    does for the ``logical_*_`` ops.
     """
     def method(self: Tensor, *args: Any, **kwargs: Any) -> Tensor:
         others = [a for a in args if isinstance(a, Tensor)] + [v for v in kwargs.values() if isinstance(v, Tensor)]

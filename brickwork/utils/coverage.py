@@ -36,6 +36,9 @@ NAMESPACES: tuple[tuple[str, str, str], ...] = (
 # The reviewed table of what brickwork leaves out on purpose: (namespaces it applies to, or "*" for all;
 # full-match regex on the name; reason). The first matching row wins.
 EXCLUDED: tuple[tuple[str, str, str], ...] = (
+    ("torch.optim", r"SparseAdam",
+     "needs sparse gradients: brickwork's gradients are dense (Embedding(sparse=True) included), and SparseAdam "
+     "rejects dense ones"),
     ("*", r".*(quantiz|quant_|fake_quant|qscheme|q_per_channel|q_scale|q_zero_point|int_repr|fbgemm).*"
      r"|q_.*|.*quantized.*|Quant.*|DeQuant.*|.*qint.*|.*quint.*",
      "quantization: brickwork computes in floating point only"),
@@ -102,7 +105,7 @@ EXCLUDED: tuple[tuple[str, str, str], ...] = (
      r"is_deterministic_algorithms_warn_only_enabled|set_deterministic_debug_mode|get_deterministic_debug_mode|"
      r"set_float32_matmul_precision|get_float32_matmul_precision|set_warn_always|is_warn_always_enabled|"
      r"nested.*|Nested.*|is_nested|to_padded_tensor|nested_.*|fbgemm_.*|"
-     r"batch_norm_.*|embedding_renorm_|segment_reduce|gru_cell|lstm_cell|rnn_tanh_cell|rnn_relu_cell|"
+     r"batch_norm_.*|embedding_renorm_|segment_reduce|"
      r"is_vulkan.*|.*_out|(?!index_).*_copy|(as_strided|diagonal|select|slice)_scatter|.*_backward",
      "backend-specific kernels, nested tensors, low-level ATen entry points (*_copy, *_scatter, *_out, cells)"),
 )

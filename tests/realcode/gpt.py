@@ -170,9 +170,9 @@ def run(models, data):
         result[name + ".losses"] = losses
         model.eval()
         prompt = x[:, :3]
-        result[name + ".greedy"] = model.generate(prompt, max_new_tokens=7, top_k=1)
+        result[name + ".greedy"] = model.generate(prompt, max_new_tokens=5, top_k=1)
         torch.manual_seed(0)
-        sampled = model.generate(prompt, max_new_tokens=7, temperature=0.8, top_k=3)
+        sampled = model.generate(prompt, max_new_tokens=5, temperature=0.8, top_k=3)
         result[name + ".sampled_shape"] = list(sampled.shape)
         result[name + ".sampled_in_top_k"] = sampled_in_top_k(model, sampled, 3, 3)
         result[name + ".state"] = dict(model.state_dict())

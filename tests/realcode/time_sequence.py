@@ -43,7 +43,7 @@ def run(seq, data):
     input, target = waves[3:, :-1], waves[3:, 1:]
     test_input, test_target = waves[:3, :-1], waves[:3, 1:]
     criterion = nn.MSELoss()
-    optimizer = optim.LBFGS(seq.parameters(), lr=0.8, max_iter=4)
+    optimizer = optim.LBFGS(seq.parameters(), lr=0.8, max_iter=3)
     result = {"closure_losses": [], "test_losses": []}
     for i in range(2):
         def closure():

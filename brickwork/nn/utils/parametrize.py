@@ -55,8 +55,13 @@ class ParametrizationList(ModuleList):
         super().__init__(modules)
         self.unsafe = unsafe
         first = modules[0]
+        new = original
         with no_grad():
-            new = first.right_inverse(original) if hasattr(first, "right_inverse") else original
+            if hasattr(first, "right_inverse"):
+                try:
+                    new = first.right_inverse(original)
+                except NotImplementedError:  # as PyTorch: a parametrization that cannot invert keeps the original
+                    pass
         self.is_tensor = isinstance(new, Tensor)
         self.ntensors = 1 if self.is_tensor else len(new)
         grad = original.requires_grad
