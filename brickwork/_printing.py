@@ -114,7 +114,20 @@ def _edges(a: np.ndarray) -> np.ndarray:
     return np.concatenate([_edges(r) for r in rows])
 
 
-def _body(a: np.ndarray, indent: int, summarize: bool, fmt: _Formatter) -> str:
+class _ComplexFormatter:
+    """Real and imaginary parts each with their own `_Formatter`, joined as ``1.+2.j`` (torch's two formatters)."""
+
+    def __init__(self, values: np.ndarray) -> None:
+        self.re, self.im = _Formatter(values.real, True), _Formatter(values.imag, True)
+        self.width = self.re.width + self.im.width + 1  # the "j"
+
+    def format(self, v: Any) -> str:
+        """Format one Python complex number."""
+        im = (self.im.format(v.imag) + "j").lstrip()
+        return self.re.format(v.real) + (im if im[0] in "+-" else "+" + im)
+
+
+def _body(a: np.ndarray, indent: int, summarize: bool, fmt: "_Formatter | _ComplexFormatter") -> str:
     """The bracketed text of ``a``, whose first bracket sits at column ``indent``."""
     if a.ndim == 0:
         return fmt.format(a.item())
@@ -143,6 +156,12 @@ def _default_dtype_name() -> str:
         return get_default_dtype().name
     except ImportError:
         return "float32"
+
+
+def _default_dtype_names() -> tuple[str, str]:
+    """The default floating dtype's name and its complex dtype's (a tensor of either prints without a dtype)."""
+    name = _default_dtype_name()
+    return name, "complex128" if name == "float64" else "complex64"
 
 
 def _add_suffixes(text: str, suffixes: list[str], indent: int) -> str:
@@ -174,16 +193,18 @@ def tensor_repr(t: Any) -> str:
     if a.size == 0:
         if a.ndim != 1:
             suffixes.append(f"size={tuple(a.shape)}")
-        if name != _default_dtype_name():  # no elements show whether it holds integers
+        if name != _default_dtype_names()[0]:  # no elements show whether it holds integers
             suffixes.append(dtype_suffix)
         body = "[]"
     else:
         if not _OPTS.edgeitems:
             suffixes.append(f"size={tuple(a.shape)}")
-        if name not in (_default_dtype_name(), "int64", "bool"):
+        if name not in _default_dtype_names() + ("int64", "bool"):
             suffixes.append(dtype_suffix)
         summarize = a.size > _OPTS.threshold
-        body = _body(a, indent, summarize, _Formatter(_edges(a) if summarize else a, t.dtype.is_floating_point))
+        shown = _edges(a) if summarize else a
+        fmt = _ComplexFormatter(shown) if a.dtype.kind == "c" else _Formatter(shown, t.dtype.is_floating_point)
+        body = _body(a, indent, summarize, fmt)
     if t.grad_fn is not None:
         suffixes.append(f"grad_fn=<{t.grad_fn.name()}>")
     elif t._requires_grad:

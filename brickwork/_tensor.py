@@ -369,6 +369,10 @@ class Tensor(TensorMethods):
                 "requires_grad_(False): this tensor is not a leaf (it was computed by "
                 f"{self.grad_fn.name()}); use .detach() to get a tensor that does not require grad")
         if requires_grad and not self.is_floating_point():
+            if self._data.dtype.kind == "c":
+                raise RuntimeError(f"requires_grad_: brickwork does not differentiate through complex tensors yet "
+                                   f"(got dtype {self.dtype}); keep the parameters real, e.g. as a (real, imag) "
+                                   "pair combined with torch.complex under torch.no_grad()")
             raise RuntimeError(f"only floating-point tensors can require gradients, got dtype {self.dtype}; "
                                "convert first, e.g. x.float().requires_grad_()")
         self._requires_grad = bool(requires_grad)

@@ -13,12 +13,13 @@ from typing import Any
 import numpy as np
 
 __all__ = [
-    "dtype", "float16", "bfloat16", "float32", "float64", "int8", "int16", "int32", "int64", "uint8",
-    "bool_", "half", "float", "double", "short", "int", "long", "get_default_dtype", "set_default_dtype",
-    "promote_types", "result_type", "is_floating_point", "finfo", "iinfo", "can_cast",
+    "dtype", "float16", "bfloat16", "float32", "float64", "complex64", "complex128", "int8", "int16", "int32",
+    "int64", "uint8", "bool_", "half", "float", "double", "cfloat", "cdouble", "short", "int", "long",
+    "get_default_dtype", "set_default_dtype", "promote_types", "result_type", "is_floating_point", "is_complex",
+    "finfo", "iinfo", "can_cast",
 ]
 
-_BOOL, _INT, _FLOAT = 0, 1, 2  # type categories, lowest to highest
+_BOOL, _INT, _FLOAT, _COMPLEX = 0, 1, 2, 3  # type categories, lowest to highest
 
 
 class dtype:
@@ -54,12 +55,31 @@ class dtype:
 
     @property
     def is_complex(self) -> bool:
-        """Always False: brickwork has no complex dtypes."""
-        return False
+        """Whether this is complex64 or complex128."""
+        return self.category == _COMPLEX
 
     def to_real(self) -> "dtype":
-        """The dtype itself (there are no complex dtypes)."""
-        return self
+        """The real dtype of one component (float32 for complex64); a real dtype is itself.
+
+        Example:
+            >>> complex128.to_real()
+            brickwork.float64
+        """
+        return _REAL_OF.get(self, self)
+
+    def to_complex(self) -> "dtype":
+        """The complex dtype with this dtype as its components (complex64 for float32), as ``torch.dtype``'s.
+
+        Example:
+            >>> float64.to_complex()
+            brickwork.complex128
+        """
+        if self.category == _COMPLEX:
+            return self
+        if self not in _COMPLEX_OF:
+            raise RuntimeError(f"to_complex: expected a float32 or float64 dtype, got {self}; brickwork has no "
+                               "complex32 (NumPy has no half-precision complex type)")
+        return _COMPLEX_OF[self]
 
     def __repr__(self) -> str:
         return "brickwork." + self.name
@@ -72,6 +92,8 @@ float16 = dtype("float16", "float16", _FLOAT, 2, True)
 bfloat16 = dtype("bfloat16", "bfloat16", _FLOAT, 2, True)
 float32 = dtype("float32", "float32", _FLOAT, 4, True)
 float64 = dtype("float64", "float64", _FLOAT, 8, True)
+complex64 = dtype("complex64", "complex64", _COMPLEX, 8, True)
+complex128 = dtype("complex128", "complex128", _COMPLEX, 16, True)
 int8 = dtype("int8", "int8", _INT, 1, True)
 int16 = dtype("int16", "int16", _INT, 2, True)
 int32 = dtype("int32", "int32", _INT, 4, True)
@@ -79,9 +101,13 @@ int64 = dtype("int64", "int64", _INT, 8, True)
 uint8 = dtype("uint8", "uint8", _INT, 1, False)
 bool_ = dtype("bool", "bool", _BOOL, 1, False)
 half, float, double = float16, float32, float64  # noqa: A001 - PyTorch's aliases
+cfloat, cdouble = complex64, complex128
 short, int, long = int16, int32, int64  # noqa: A001
 
-ALL: tuple[dtype, ...] = (float16, bfloat16, float32, float64, int8, int16, int32, int64, uint8, bool_)
+ALL: tuple[dtype, ...] = (float16, bfloat16, float32, float64, complex64, complex128, int8, int16, int32, int64,
+                          uint8, bool_)
+_REAL_OF = {complex64: float32, complex128: float64}
+_COMPLEX_OF = {float32: complex64, float64: complex128}
 BY_NAME: dict[str, dtype] = {d.name: d for d in ALL}
 _NP_TO_DTYPE: dict[Any, dtype] = {d._np: d for d in ALL if d._np is not None}
 
@@ -167,6 +193,17 @@ def set_default_dtype(d: Any, /) -> None:
     _default[0] = d
 
 
+def is_complex(x: Any) -> bool:
+    """Whether a tensor has a complex dtype (complex64 or complex128).
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.is_complex(torch.tensor([1 + 2j])), torch.is_complex(torch.ones(2))
+        (True, False)
+    """
+    return x.dtype.category == _COMPLEX
+
+
 def is_floating_point(x: Any) -> bool:
     """Whether a tensor has a floating dtype.
 
@@ -194,18 +231,25 @@ def can_cast(from_: dtype, to: dtype) -> bool:
     return from_.category <= to.category
 
 
-def promote_types(a: dtype, b: dtype) -> dtype:
-    """PyTorch's ``promote_types``: the smallest dtype both ``a`` and ``b`` convert to safely.
+def promote_types(type1: dtype, type2: dtype) -> dtype:
+    """PyTorch's ``promote_types``: the smallest dtype both ``type1`` and ``type2`` convert to safely.
 
     Unlike NumPy, a higher category always wins (int64 with float16 gives float16), and
     float16 with bfloat16 gives float32.
 
     Example:
-        >>> promote_types(int64, float16), promote_types(uint8, int8)
-        (brickwork.float16, brickwork.int16)
+        >>> promote_types(int64, float16), promote_types(uint8, int8), promote_types(float64, complex64)
+        (brickwork.float16, brickwork.int16, brickwork.complex128)
     """
+    a, b = type1, type2
     if a is b:
         return a
+    if _COMPLEX in (a.category, b.category):
+        # components wide enough for both: complex64 with float64 is complex128, as in PyTorch
+        width = _builtins.max(a.itemsize // 2 if a.category == _COMPLEX else a.itemsize if a.category == _FLOAT
+                              else 0, b.itemsize // 2 if b.category == _COMPLEX else b.itemsize
+                              if b.category == _FLOAT else 0)
+        return complex128 if width == 8 else complex64
     if a.category != b.category:
         return a if a.category > b.category else b
     if a.category == _FLOAT:
@@ -225,14 +269,30 @@ def scalar_dtype(x: Any) -> dtype:
         return int64
     if isinstance(x, (_builtins.float, np.floating)):
         return _default[0]
+    if isinstance(x, (_builtins.complex, np.complexfloating)):
+        return default_complex_dtype()
     raise TypeError(f"expected a Python number, got {type(x).__name__}")
+
+
+def default_complex_dtype() -> dtype:
+    """The complex dtype of Python complex numbers: complex128 when the default dtype is float64, else complex64.
+
+    Example:
+        >>> default_complex_dtype()
+        brickwork.complex64
+    """
+    return complex128 if _default[0] is float64 else complex64
 
 
 def _combine(higher: dtype | None, lower: dtype | None) -> dtype | None:
     # PyTorch's combine_categories: a lower-priority group only matters if it is of a higher category
     if higher is None:
         return lower
-    if lower is None or higher.is_floating_point:
+    if lower is None or higher.category == _COMPLEX:
+        return higher
+    if lower.category == _COMPLEX:  # a float keeps its width: float64 tensor + 1j is complex128
+        return higher.to_complex() if higher in _COMPLEX_OF else lower
+    if higher.is_floating_point:
         return higher
     if higher is bool_ or lower.is_floating_point:
         return promote_types(higher, lower)
@@ -279,6 +339,7 @@ class finfo:
 
     def __init__(self, type: dtype | None = None) -> None:  # noqa: A002 - PyTorch's name
         d = to_dtype(type) if type is not None else get_default_dtype()
+        d = d.to_real()  # a complex dtype's limits are its components', as in PyTorch
         if not d.is_floating_point:
             raise TypeError(f"finfo: expected a floating dtype, got {d}")
         if d is bfloat16:

@@ -16,9 +16,10 @@ from __future__ import annotations
 from collections import namedtuple
 from typing import Any
 
-__all__ = ["aminmax", "cummax", "cummin", "frexp", "histogram", "histogramdd", "kthvalue", "linalg_eigh",
-           "linalg_lstsq", "linalg_qr", "linalg_slogdet", "linalg_svd", "max", "median", "min", "mode", "nanmedian",
-           "sort", "topk"]
+__all__ = ["aminmax", "cummax", "cummin", "frexp", "geqrf", "histogram", "histogramdd", "kthvalue", "linalg_eig",
+           "linalg_eigh", "linalg_ldl_factor", "linalg_ldl_factor_ex", "linalg_lstsq", "linalg_lu", "linalg_lu_factor",
+           "linalg_lu_factor_ex", "linalg_qr", "linalg_slogdet", "linalg_solve_ex", "linalg_svd", "lu_unpack", "max",
+           "median", "min", "mode", "nanmedian", "qr", "sort", "svd", "topk", "triangular_solve"]
 
 
 def _return_type(name: str, fields: tuple[str, ...]) -> type:
@@ -56,3 +57,15 @@ linalg_qr = _return_type("linalg_qr", ("Q", "R"))
 linalg_eigh = _return_type("linalg_eigh", ("eigenvalues", "eigenvectors"))
 linalg_svd = _return_type("linalg_svd", ("U", "S", "Vh"))
 linalg_lstsq = _return_type("linalg_lstsq", ("solution", "residuals", "rank", "singular_values"))
+linalg_eig = _return_type("linalg_eig", ("eigenvalues", "eigenvectors"))
+linalg_lu = _return_type("linalg_lu", ("P", "L", "U"))
+linalg_lu_factor = _return_type("linalg_lu_factor", ("LU", "pivots"))
+linalg_lu_factor_ex = _return_type("linalg_lu_factor_ex", ("LU", "pivots", "info"))
+linalg_ldl_factor = _return_type("linalg_ldl_factor", ("LD", "pivots"))
+linalg_ldl_factor_ex = _return_type("linalg_ldl_factor_ex", ("LD", "pivots", "info"))
+linalg_solve_ex = _return_type("linalg_solve_ex", ("result", "info"))
+lu_unpack = _return_type("lu_unpack", ("P", "L", "U"))
+geqrf = _return_type("geqrf", ("a", "tau"))
+qr = _return_type("qr", ("Q", "R"))
+svd = _return_type("svd", ("U", "S", "V"))
+triangular_solve = _return_type("triangular_solve", ("solution", "cloned_coefficient"))

@@ -356,3 +356,136 @@ def test_exponential_family_entropy_by_bregman_divergence():
                                    rtol=1e-9)
     with pytest.raises(NotImplementedError):  # no carrier measure, as in PyTorch
         bd.Poisson(bw.tensor([2.0])).entropy()
+
+
+# -- multivariate ----------------------------------------------------------------------------------------------
+
+LOC2 = _r.standard_normal((2, 3))
+V2 = _r.standard_normal((2, 3))
+SPD2 = SPD[:2]
+
+
+@pytest.mark.parametrize("kw", ["covariance_matrix", "precision_matrix", "scale_tril"])
+def test_multivariate_normal_matches_torch(kw):
+    m = np.linalg.cholesky(SPD2) if kw == "scale_tril" else SPD2
+    leaves = {}
+
+    def make(lib):
+        loc, mat = lib.tensor(LOC2, requires_grad=True), lib.tensor(m, requires_grad=True)
+        leaves[lib] = (loc, mat)
+        return lib.distributions.MultivariateNormal(loc, **{kw: mat})
+
+    t, b = make(torch), make(bw)
+    assert tuple(b.batch_shape) == (2,) and tuple(b.event_shape) == (3,)
+    for a in ("mean", "mode", "variance", "covariance_matrix", "precision_matrix", "scale_tril"):
+        np.testing.assert_allclose(_np(getattr(b, a)), _np(getattr(t, a)), rtol=1e-9, atol=1e-12, err_msg=a)
+    tl, bl = t.log_prob(torch.tensor(V2)) + t.entropy(), b.log_prob(bw.tensor(V2)) + b.entropy()
+    np.testing.assert_allclose(_np(bl), _np(tl), rtol=1e-10)
+    tg = torch.autograd.grad(tl.sum(), leaves[torch])
+    bg = bw.autograd.grad(bl.sum(), leaves[bw])
+    for x, y in zip(bg, tg):
+        np.testing.assert_allclose(_np(x), _np(y), rtol=1e-8, atol=1e-10)
+    bw.manual_seed(0)
+    s = b.rsample((20000,))
+    assert s.requires_grad and tuple(s.shape) == (20000, 2, 3)
+    np.testing.assert_allclose(np.cov(s.detach().numpy()[:, 0].T), _np(b.covariance_matrix)[0], atol=0.15)
+    assert tuple(b.expand((4, 2)).sample().shape) == (4, 2, 3)
+
+
+def test_multivariate_normal_errors_like_torch():
+    for lib in (torch, bw):
+        D = lib.distributions
+        with pytest.raises(ValueError):
+            D.MultivariateNormal(lib.zeros(2))
+        with pytest.raises(ValueError):
+            D.MultivariateNormal(lib.zeros(2), lib.eye(2), scale_tril=lib.eye(2))
+        with pytest.raises(ValueError):
+            D.MultivariateNormal(lib.zeros(2), lib.tensor([[1.0, 2.0], [2.0, 1.0]]))
+
+
+def test_low_rank_multivariate_normal_matches_torch():
+    w, d = _r.standard_normal((2, 3, 2)), _r.uniform(0.5, 2, (2, 3))
+    t = torch.distributions.LowRankMultivariateNormal(torch.tensor(LOC2), torch.tensor(w), torch.tensor(d))
+    b = bd.LowRankMultivariateNormal(bw.tensor(LOC2), bw.tensor(w), bw.tensor(d))
+    for a in ("mean", "variance", "covariance_matrix", "precision_matrix", "scale_tril"):
+        np.testing.assert_allclose(_np(getattr(b, a)), _np(getattr(t, a)), rtol=1e-9, err_msg=a)
+    np.testing.assert_allclose(_np(b.log_prob(bw.tensor(V2))), _np(t.log_prob(torch.tensor(V2))), rtol=1e-10)
+    np.testing.assert_allclose(_np(b.entropy()), _np(t.entropy()), rtol=1e-10)
+    bw.manual_seed(0)
+    s = b.rsample((20000,))
+    np.testing.assert_allclose(np.cov(s.detach().numpy()[:, 1].T), _np(b.covariance_matrix)[1], atol=0.15)
+
+
+def test_wishart_matches_torch():
+    df = np.array([4.0, 5.5])
+    t = torch.distributions.Wishart(torch.tensor(df), torch.tensor(SPD2))
+    b = bd.Wishart(bw.tensor(df), bw.tensor(SPD2))
+    for a in ("mean", "mode", "variance"):
+        np.testing.assert_allclose(_np(getattr(b, a)), _np(getattr(t, a)), rtol=1e-9, err_msg=a)
+    np.testing.assert_allclose(_np(b.log_prob(bw.tensor(SPD2))), _np(t.log_prob(torch.tensor(SPD2))), rtol=1e-9)
+    np.testing.assert_allclose(_np(b.entropy()), _np(t.entropy()), rtol=1e-9)
+    bw.manual_seed(0)
+    s = b.rsample((20000,))
+    assert bool(bd.constraints.positive_definite.check(s[:50]).all())
+    np.testing.assert_allclose(s.numpy().mean(0), _np(b.mean), rtol=0.05, atol=0.3)
+    for lib in (torch, bw):
+        with pytest.raises(ValueError):
+            lib.distributions.Wishart(lib.tensor(1.0), lib.eye(3))
+
+
+def test_lkj_cholesky_matches_torch():
+    c = np.array([0.5, 2.0])
+    t, b = torch.distributions.LKJCholesky(3, torch.tensor(c)), bd.LKJCholesky(3, bw.tensor(c))
+    torch.manual_seed(0)
+    value = t.sample()
+    np.testing.assert_allclose(_np(b.log_prob(bw.tensor(value.numpy()))), _np(t.log_prob(value)), rtol=1e-9)
+    bw.manual_seed(0)
+    s = b.sample((200,))
+    assert tuple(s.shape) == (200, 2, 3, 3) and bool(bd.constraints.corr_cholesky.check(s).all())
+    for lib in (torch, bw):
+        with pytest.raises(ValueError):
+            lib.distributions.LKJCholesky(1)
+
+
+def test_mixture_same_family_matches_torch():
+    w = np.array([[0.2, 0.3, 0.5], [0.6, 0.2, 0.2]])
+
+    def make(lib):
+        D, T = lib.distributions, lib.tensor
+        return D.MixtureSameFamily(D.Categorical(T(w)), D.Normal(T(LOC2), T(np.abs(LOC2) + 0.5)))
+
+    t, b = make(torch), make(bw)
+    x = np.array([0.3, -0.2])
+    for a in ("mean", "variance"):
+        np.testing.assert_allclose(_np(getattr(b, a)), _np(getattr(t, a)), rtol=1e-9)
+    np.testing.assert_allclose(_np(b.log_prob(bw.tensor(x))), _np(t.log_prob(torch.tensor(x))), rtol=1e-9)
+    np.testing.assert_allclose(_np(b.cdf(bw.tensor(x))), _np(t.cdf(torch.tensor(x))), rtol=1e-9)
+    bw.manual_seed(0)
+    s = b.sample((20000,))
+    np.testing.assert_allclose(s.numpy().mean(0), _np(b.mean), atol=0.05)
+    with pytest.raises(ValueError):
+        bd.MixtureSameFamily(bd.Categorical(bw.ones(2)), bd.Normal(bw.zeros(3), 1.0))
+
+
+def test_one_hot_straight_through_gradient():
+    for lib in (torch, bw):
+        p = lib.tensor([0.3, 0.7], requires_grad=True)
+        x = lib.distributions.OneHotCategoricalStraightThrough(probs=p).rsample((4,))
+        (x * lib.tensor([1.0, 2.0])).sum().backward()
+        np.testing.assert_allclose(_np(p.grad), [-2.8, 1.2], rtol=1e-6)
+        assert bool(((x == 0) | (x == 1)).all())
+
+
+def test_kl_multivariate_normals_match_torch():
+    def pair(lib, low_rank):
+        D, T = lib.distributions, lib.tensor
+        if low_rank:
+            w = np.linspace(-1, 1, 12).reshape(2, 3, 2)
+            return (D.LowRankMultivariateNormal(T(LOC2), T(w), T(np.ones((2, 3)))),
+                    D.LowRankMultivariateNormal(T(V2), T(w[::-1].copy()), T(np.full((2, 3), 2.0))))
+        return (D.MultivariateNormal(T(LOC2), T(SPD2)),
+                D.MultivariateNormal(T(V2), scale_tril=T(np.linalg.cholesky(SPD2[::-1].copy()))))
+
+    for low_rank in (False, True):
+        np.testing.assert_allclose(_np(bd.kl_divergence(*pair(bw, low_rank))),
+                                   _np(torch.distributions.kl_divergence(*pair(torch, low_rank))), rtol=1e-9)

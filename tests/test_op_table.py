@@ -25,6 +25,7 @@ pytestmark = pytest.mark.filterwarnings("ignore::RuntimeWarning")
 
 F, FI, FIB = ("float32", "float64"), ("float32", "float64", "int64"), ("float32", "float64", "int64", "bool")
 TOL = {"float32": (1e-5, 1e-6), "float64": (1e-7, 1e-10)}  # (rtol, atol) for forward values and gradients
+TOL.update(complex64=TOL["float32"], complex128=TOL["float64"])
 
 
 # -- the table's vocabulary --------------------------------------------------------------------------------
@@ -383,7 +384,178 @@ LINALG_OPS: list[Op] = [
     Op("solve_triangular", lambda L, a, b: L.linalg.solve_triangular(wc(L, a), b, upper=True), [((3, 3), (3, 2))]),
     Op("solve_triangular_unit", lambda L, a, b: L.linalg.solve_triangular(a, b, upper=False, unitriangular=True),
        [((3, 3), (3, 1))]),
+    # the compact factorizations (brickwork/ops/linalg_factor.py): LU's backward reads its saved result, so it has
+    # no second derivative here (smooth=False); PyTorch has no gradient for LDL, geqrf or (real-input) eig
+    Op("lu_factor", lambda L, a: L.linalg.lu_factor(a), one((3, 3), (2, 4, 4), (3, 5), (5, 3), nc(3, 3)),
+       smooth=False, errors=[(lambda L: L.linalg.lu_factor(L.zeros(2, 2)), "is zero"),
+                             (lambda L: L.linalg.lu_factor(L.eye(2), pivot=False), "without pivoting"),
+                             (lambda L: L.linalg.lu_factor(L.ones(2)), "2 dimensions")]),
+    Op("lu_factor_ex", lambda L, a: L.linalg.lu_factor_ex(a), one((3, 3), (2, 3, 3)), smooth=False),
+    Op("lu_factor_ex_singular", lambda L, a: L.linalg.lu_factor_ex(a * L.tensor([1.0, 0.0, 1.0], dtype=a.dtype)),
+       one((3, 3), (2, 3, 3)), grad=False),
+    Op("lu", lambda L, a: L.linalg.lu(a), one((3, 3), (2, 3, 4), (4, 2)), smooth=False),
+    Op("lu_unpack", lambda L, a: L.lu_unpack(*L.linalg.lu_factor(a)), one((3, 3), (2, 4, 3)), smooth=False),
+    Op("lu_legacy", lambda L, a: (L.lu(a)[0], a.lu(get_infos=True)[2]), one((3, 3)), smooth=False),
+    Op("lu_solve", lambda L, a, b: L.linalg.lu_solve(*L.linalg.lu_factor(wc(L, a)), b),
+       [((3, 3), (3, 2)), ((2, 3, 3), (3, 1)), ((3, 3), (2, 3, 2))], smooth=False,
+       errors=[(lambda L: L.linalg.lu_solve(*L.linalg.lu_factor(L.eye(2)), L.ones(3, 1)), "Incompatible shapes")]),
+    *[Op(f"lu_solve_{k}", lambda L, a, b, kw=kw: L.linalg.lu_solve(*L.linalg.lu_factor(wc(L, a)), b, **kw),
+         [((3, 3), shape)], smooth=False)
+      for k, kw, shape in [("right", dict(left=False), (2, 3)), ("adjoint", dict(adjoint=True), (3, 2)),
+                           ("right_adjoint", dict(left=False, adjoint=True), (2, 3))]],
+    Op("lu_solve_legacy", lambda L, a, b: (L.lu_solve(b, *L.lu(wc(L, a))), b.lu_solve(*L.lu(wc(L, a)))),
+       [((3, 3), (3, 2))], smooth=False),
+    Op("matrix_exp", lambda L, a: (L.linalg.matrix_exp(a), L.matrix_exp(a * 3), a.matrix_exp()),
+       one((3, 3), (2, 2, 2), (1, 1), nc(3, 3), (0, 2, 2)), tol=10,
+       errors=[(lambda L: L.linalg.matrix_exp(L.ones(2, 3)), "square")]),
+    Op("householder_product", lambda L, a, t: L.linalg.householder_product(a, t), [((4, 3), (3,)), ((3, 3), (2,)),
+                                                                                  ((2, 4, 2), (2, 2))],
+       errors=[(lambda L: L.linalg.householder_product(L.ones(2, 3), L.ones(2)), "greater than or equal"),
+               (lambda L: L.linalg.householder_product(L.ones(3, 2), L.ones(3)), "greater than or equal")]),
+    Op("orgqr", lambda L, a, t: L.orgqr(a, t), [((3, 2), (2,))]),
+    *[Op(f"ormqr{k}", lambda L, a, t, c, kw=kw: L.ormqr(a, t, c, **kw), [((4, 2), (2,), shape)], tol=10)
+      for k, kw, shape in [("", {}, (4, 3)), ("_t", dict(transpose=True), (4, 1)),
+                           ("_right", dict(left=False), (2, 4)), ("_right_t", dict(left=False, transpose=True),
+                                                                  (3, 4))]],
+    Op("geqrf", lambda L, a: L.geqrf(a), one((4, 3), (3, 3), (2, 3, 4), (0, 2)), grad=False),
+    Op("geqrf_householder", lambda L, a: L.linalg.householder_product(*L.geqrf(a.detach())), one((4, 3)),
+       grad=False),
+    Op("eig", lambda L, a: L.linalg.eig(a), one((3, 3), (2, 2, 2)), grad=False,
+       errors=[(lambda L: L.linalg.eig(L.ones(2, 3)), "square")]),
+    Op("eigvals", lambda L, a: L.linalg.eigvals(a + a.mT), one((4, 4)), grad=False),
+    Op("ldl_factor", lambda L, a: (*L.linalg.ldl_factor(a + a.mT), *L.linalg.ldl_factor_ex(a * a.mT)),
+       one((3, 3), (2, 4, 4), (1, 1), (6, 6)), grad=False),
+    Op("ldl_solve", lambda L, a, b: L.linalg.ldl_solve(*L.linalg.ldl_factor(a + a.mT), b),
+       [((3, 3), (3, 2)), ((2, 4, 4), (4, 1)), ((5, 5), (2, 5, 3))], grad=False),
+    Op("solve_ex", lambda L, a, b: L.linalg.solve_ex(wc(L, a), b), [((3, 3), (3,)), ((2, 3, 3), (3, 2))],
+       errors=[(lambda L: L.linalg.solve_ex(L.zeros(2, 2), L.ones(2), check_errors=True), "singular")]),
+    Op("solve_ex_singular", lambda L, a, b: L.linalg.solve_ex(a * 0, b).info, [((2, 2), (2,))], grad=False),
+    Op("tensorinv", lambda L, a: L.linalg.tensorinv(wc(L, a.reshape(4, 4)).reshape(4, 2, 2), ind=1), one((4, 4)),
+       errors=[(lambda L: L.linalg.tensorinv(L.ones(2, 3)), "prod")]),
+    Op("tensorsolve", lambda L, a, b: L.linalg.tensorsolve(wc(L, a.reshape(6, 6)).reshape(2, 3, 6), b),
+       [((6, 6), (2, 3))]),
+    Op("tensorsolve_dims", lambda L, a, b: L.linalg.tensorsolve(wc(L, a.reshape(6, 6)).reshape(6, 2, 3), b,
+                                                                dims=(0,)), [((6, 6), (2, 3))]),
+    Op("linalg_vander", lambda L, a: (L.linalg.vander(a), L.linalg.vander(a, N=2)), one((3,), (2, 3)), FI,
+       errors=[(lambda L: L.linalg.vander(L.ones(1)), "greater than 1"),
+               (lambda L: L.linalg.vander(L.tensor([True, False])), "Bool")]),
+    Op("vander", lambda L, a: (L.vander(a), L.vander(a, N=4, increasing=True), L.vander(a, N=1)),
+       one((3,), (0,), nc(3)), FI, vs_torch=False,  # PyTorch's own vander backward fails (an in-place cumprod)
+       errors=[(lambda L: L.vander(L.ones(2, 2)), "one-dimensional")]),
+    Op("cholesky_legacy", lambda L, a: (L.cholesky(spd(L, a)), spd(L, a).cholesky(upper=True)), one((3, 3))),
+    *[Op(f"cholesky_solve{k}", lambda L, a, b, up=up: L.cholesky_solve(b, L.linalg.cholesky(spd(L, a), upper=up),
+                                                                      upper=up),
+         [((3, 3), (3, 2)), ((2, 3, 3), (3, 1))])
+      for k, up in [("", False), ("_upper", True)]],
+    *[Op(f"cholesky_inverse{k}", lambda L, a, up=up: L.cholesky_inverse(L.linalg.cholesky(spd(L, a), upper=up),
+                                                                        upper=up), one((3, 3), (2, 2, 2)))
+      for k, up in [("", False), ("_upper", True)]],
+    Op("qr_legacy", lambda L, a: (*L.qr(a), a.qr()[1]), one((4, 3), (3, 3))),
+    Op("qr_legacy_complete", lambda L, a: L.qr(a, some=False).Q.abs(), one((4, 3)), grad=False),
+    Op("svd_legacy", lambda L, a: (lambda r: (r.S, *signfix(r.U, r.V.mT)))(L.svd(a)), one((3, 2), (2, 3, 3))),
+    Op("svd_legacy_full", lambda L, a: (lambda r: (r.S, r.U.shape[-1] + r.V.shape[-1] + 0 * r.S.sum()))(
+        a.svd(some=False)), one((3, 2)), grad=False),
+    Op("svd_no_uv", lambda L, a: L.svd(a, compute_uv=False), one((3, 2))),
+    *[Op(f"triangular_solve{k}", lambda L, a, b, kw=kw: L.triangular_solve(b, wc(L, a), **kw), [((3, 3), (3, 2))])
+      for k, kw in [("", {}), ("_lower_t", dict(upper=False, transpose=True)), ("_unit", dict(unitriangular=True))]],
+    Op("nuclear_norm", lambda L, a: (L.nuclear_norm(a), L.nuclear_norm(a.unsqueeze(0), dim=(1, 2), keepdim=True)),
+       one((3, 2), (3, 3))),
+    Op("frobenius_norm", lambda L, a: (L.frobenius_norm(a, dim=(0, 1)), L.frobenius_norm(a, (-1,), True)),
+       one((3, 2), nc(2, 3))),
+    Op("adjoint_real", lambda L, a: (L.adjoint(a), a.adjoint(), a.mH), one((2, 3), (2, 3, 4))),
 ]
+
+def cx(L: Any, a: Any, b: Any) -> Any:
+    """The complex tensor ``a + b * 1j`` (complex64 from float32, complex128 from float64)."""
+    return L.complex(a, b)
+
+
+def fftop(name: str, **kw: Any) -> Callable[..., Any]:
+    """``L.fft.<name>`` on a real input (the ``r*``/``ihfft*`` transforms) with PyTorch's lazy conjugation resolved."""
+    return lambda L, a: getattr(L.fft, name)(a, **kw).resolve_conj()
+
+
+def cfftop(name: str, **kw: Any) -> Callable[..., Any]:
+    """``L.fft.<name>`` on the complex input ``a + b * 1j``."""
+    return lambda L, a, b: getattr(L.fft, name)(cx(L, a, b), **kw).resolve_conj()
+
+
+PAIRS = [((2, 3), (2, 3)), ((3,), (3,)), ((), ()), ((0, 3), (0, 3)), (nc(2, 3), (2, 3))]
+SIGNAL, SIGNAL2 = one((6,), (2, 5), nc(3, 4), (3, 4, 5)), one((4, 6), (2, 3, 5), nc(4, 3))
+CSIGNAL, CSIGNAL2 = [((6,), (6,)), ((2, 5), (2, 5)), (nc(3, 4), (3, 4))], [((4, 6), (4, 6)), ((2, 3, 5), (2, 3, 5))]
+
+# complex dtypes and torch.fft: no gradients yet (autograd does not run through complex tensors), except the real
+# parts of the API that are rolls or piecewise constant (fftshift, angle of a real tensor)
+COMPLEX_OPS: list[Op] = [
+    Op("complex", lambda L, a, b: cx(L, a, b), PAIRS, grad=False, errors=[
+        (lambda L: L.complex(L.ones(2), L.ones(2, dtype=L.float64)), "float"),
+        (lambda L: L.complex(L.ones(2, dtype=L.int64), L.ones(2, dtype=L.int64)), "float")]),
+    Op("complex_broadcast", lambda L, a, b: cx(L, a, b), [((2, 3), (3,)), ((2, 1), (1, 3))], grad=False),
+    Op("polar", lambda L, a, b: L.polar(a.abs(), b), PAIRS, grad=False),
+    Op("real_imag", lambda L, a, b: (cx(L, a, b).real, cx(L, a, b).imag, a.real, L.real(a)), PAIRS, grad=False,
+       errors=[(lambda L: L.ones(2).imag, "non-complex")]),
+    Op("real_write", lambda L, a, b: (lambda z: (z.real.mul_(2), z.imag.add_(1), z)[2])(cx(L, a, b)), PAIRS,
+       grad=False),
+    Op("view_as_real", lambda L, a, b: L.view_as_real(cx(L, a, b)), PAIRS, grad=False,
+       errors=[(lambda L: L.view_as_real(L.ones(2)), "complex")]),
+    Op("view_as_complex", lambda L, a, b: L.view_as_complex(L.stack([a, b], -1)), PAIRS, grad=False, errors=[
+        (lambda L: L.view_as_complex(L.ones(3)), "last dimension of size 2"),
+        (lambda L: L.view_as_complex(L.ones(2, 2).t()), "stride 1"),
+        (lambda L: L.view_as_complex(L.ones(2, 2, dtype=L.int64)), "float")]),
+    Op("conj", lambda L, a, b: (cx(L, a, b).conj().resolve_conj(), L.conj_physical(cx(L, a, b)), a.conj(),
+                                L.conj_physical(a), L.resolve_conj(cx(L, a, b).conj()), L.resolve_neg(a)), PAIRS,
+       grad=False),
+    Op("adjoint", lambda L, a, b: tuple(z.resolve_conj() for z in (L.adjoint(cx(L, a, b)), cx(L, a, b).mH,
+                                                                   cx(L, a, b).H, a.mH)),
+       [((2, 3), (2, 3)), (nc(3, 2), (3, 2))], grad=False),
+    Op("angle_complex", lambda L, a, b: (cx(L, a, b).angle(), cx(L, a, b).abs(), cx(L, a, b).sgn()), PAIRS,
+       grad=False),
+    Op("angle_real", lambda L, a: L.angle(a), UNARY, FI, smooth=False),
+    Op("isreal", lambda L, a, b: (L.isreal(cx(L, a, b) * (a > 0)), L.isreal(a)), PAIRS, grad=False),
+    Op("complex_arithmetic", lambda L, a, b: (lambda z, w: (z + w, z - w, z * w, z / w, -z, z * 2.5, z ** 2,
+                                                            w.reciprocal()))(cx(L, a, b), cx(L, b, a)),
+       PAIRS, grad=False, domain="nz"),
+    Op("complex_scalar_promotion", lambda L, a: (a * 1j, a + (2 - 1j), 1j - a, a.to(L.int64) + 1j), UNARY, FI,
+       grad=False),
+    Op("complex_functions", lambda L, a, b: (lambda z: (z.exp(), z.log(), z.sqrt(), z.sin(), z.tanh(), z.square()))(
+        cx(L, a, b)), PAIRS, grad=False, domain="nz", tol=10),
+    Op("complex_matmul", lambda L, a, b, c, d: cx(L, a, b) @ cx(L, c, d), [((2, 3), (2, 3), (3, 4), (3, 4)),
+                                                                           ((3,), (3,), (2, 3, 2), (2, 3, 2))],
+       grad=False),
+    Op("complex_reductions", lambda L, a, b: (lambda z: (z.sum(), z.mean(0), z.prod(-1), z.var(), z.cumsum(-1)))(
+        cx(L, a, b)), [((2, 3), (2, 3)), (nc(2, 3), (2, 3))], grad=False),
+    Op("complex_casts", lambda L, a, b: (cx(L, a, b).to(L.complex128), cx(L, a, b).cfloat(), a.cdouble(),
+                                         cx(L, a, b).to(a.dtype), L.zeros_like(cx(L, a, b))), PAIRS, grad=False),
+    Op("complex_vector_norm", lambda L, a, b: L.linalg.vector_norm(cx(L, a, b)), PAIRS[:2], grad=False),
+    *[Op(f"fft_{name}{k}", fftop(name, **kw), SIGNAL, FI, grad=False)
+      for name in ("fft", "ifft", "rfft", "ihfft")
+      for k, kw in [("", {}), ("_n", dict(n=4)), ("_pad", dict(n=9, dim=0, norm="ortho")),
+                    ("_forward", dict(norm="forward"))]],
+    *[Op(f"fft_{name}{k}", cfftop(name, **kw), CSIGNAL, grad=False)
+      for name in ("fft", "ifft", "irfft", "hfft")
+      for k, kw in [("_complex", {}), ("_complex_n", dict(n=7)), ("_complex_ortho", dict(dim=0, norm="ortho"))]],
+    *[Op(f"fft_{name}{k}", fftop(name, **kw), SIGNAL2, FI, grad=False)
+      for name in ("fft2", "ifft2", "fftn", "ifftn", "rfft2", "rfftn", "ihfft2", "ihfftn")
+      for k, kw in [("", {}), ("_s", dict(s=(3, 4))), ("_dim", dict(dim=(0, -1), norm="forward"))]],
+    *[Op(f"fft_{name}{k}", cfftop(name, **kw), CSIGNAL2, grad=False)
+      for name in ("fft2", "ifft2", "fftn", "ifftn", "irfft2", "irfftn", "hfft2", "hfftn")
+      for k, kw in [("_complex", {}), ("_complex_s", dict(s=(3, -1))), ("_complex_dim", dict(dim=(1, 0),
+                                                                                               norm="ortho"))]],
+    Op("fft_errors", fftop("fft"), one((4,)), grad=False, errors=[
+        (lambda L: L.fft.fft(L.ones(4), norm="bad"), "normalization mode"),
+        (lambda L: L.fft.fft(L.ones(4), n=0), "number of data points"),
+        (lambda L: L.fft.rfft(L.ones(4) * 1j), "real input"),
+        (lambda L: L.fft.fft(L.ones(4), dim=2), "out of range"),
+        (lambda L: L.fft.fft(L.ones(4, dtype=L.float16)), "Unsupported dtype"),
+        (lambda L: L.fft.irfft(L.ones(1)), "number of data points"),
+        (lambda L: L.fft.fftn(L.ones(2, 3), s=(2, 3, 4)), "only has 2 dimensions"),
+        (lambda L: L.fft.fftn(L.ones(2, 3), dim=(0, 0)), "unique")]),
+    Op("fftfreq", lambda L, a: (L.fft.fftfreq(5, 0.5, dtype=a.dtype), L.fft.rfftfreq(6, dtype=a.dtype),
+                                L.fft.fftfreq(4)), one(()), grad=False),
+    Op("fftshift", lambda L, a: (L.fft.fftshift(a), L.fft.ifftshift(a, dim=0), L.fft.fftshift(a, dim=(-1,))),
+       one((5,), (4, 5), nc(3, 4)), FI),
+]
+
 
 # the gamma family (brickwork/ops/gamma.py); wide ranges, poles and infinities are in tests/test_gamma.py
 POS = one((), (3,), (2, 3), (0, 3), nc(2, 3))
@@ -961,6 +1133,7 @@ OPS: list[Op] = [
     Op("sort_desc", lambda L, a: a.sort(dim=0, descending=True, stable=True), one((3, 2), nc(3, 2)), FI),
     *API_OPS,
     *LINALG_OPS,
+    *COMPLEX_OPS,
     *TENSOR_OPS,
     *ELEMENTWISE_OPS,
     *NN_OPS,
@@ -1082,7 +1255,8 @@ OPS: list[Op] = [
 ]
 
 
-_TYPED_ERRORS = {op.name for op in API_OPS + LINALG_OPS + TENSOR_OPS + ELEMENTWISE_OPS + NN_OPS + GAMMA_OPS}
+_TYPED_ERRORS = {op.name for op in API_OPS + LINALG_OPS + TENSOR_OPS + ELEMENTWISE_OPS + NN_OPS + GAMMA_OPS
+                 + COMPLEX_OPS}
 
 
 # -- the generic suite -------------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ each against PyTorch where PyTorch gives a deterministic answer.
 from __future__ import annotations
 
 import warnings
+from typing import Any
 
 import numpy as np
 import pytest
@@ -16,9 +17,9 @@ import brickwork as bw
 LIBS = pytest.mark.parametrize("L", [bw, torch], ids=["brickwork", "torch"])
 
 
-def same(got: object, want: object) -> None:
-    np.testing.assert_allclose(np.asarray(got.tolist()), np.asarray(want.tolist()))  # type: ignore[attr-defined]
-    assert tuple(got.shape) == tuple(want.shape)  # type: ignore[attr-defined]
+def same(got: Any, want: Any) -> None:
+    np.testing.assert_allclose(np.asarray(got.tolist()), np.asarray(want.tolist()), rtol=1e-6)
+    assert tuple(got.shape) == tuple(want.shape)
 
 
 def test_layout_and_memory_format_names() -> None:
@@ -318,3 +319,34 @@ def test_grad_dtype_matches_torch() -> None:
         z = L.ones(2, requires_grad=True)
         with pytest.raises(RuntimeError, match="grad_dtype"):
             z.grad = L.ones(2, dtype=L.float16)
+
+
+KEYWORD_CALLS = {  # torch's keyword names, which code written for torch may use
+    "swapaxes": lambda L: L.swapaxes(L.ones(2, 3), axis0=0, axis1=1),
+    "Tensor.swapaxes": lambda L: L.ones(2, 3).swapaxes(axis0=0, axis1=1),
+    "tensor_split_sections": lambda L: L.tensor_split(L.arange(5), sections=2),
+    "tensor_split_indices": lambda L: L.tensor_split(L.arange(5), indices=[1, 3]),
+    "searchsorted_sorter": lambda L: L.searchsorted(L.tensor([3, 1, 2]), L.tensor([2, 3]), sorter=L.tensor([1, 2, 0])),
+    "promote_types": lambda L: L.ones(1, dtype=L.promote_types(type1=L.float32, type2=L.int64)),
+    "Tensor.sum_to_size": lambda L: L.ones(2, 3).sum_to_size(size=(1, 3)),
+    "Tensor.where": lambda L: L.tensor([1.0, -1.0]).where(condition=L.tensor([True, False]), other=0.0),
+    "Tensor.unfold": lambda L: L.arange(4.0).unfold(dimension=0, size=2, step=1),
+    "as_strided": lambda L: L.as_strided(L.arange(4.0), size=(2,), stride=(2,), storage_offset=1),
+    "index_copy_": lambda L: L.zeros(2).index_copy_(0, L.tensor([1]), source=L.ones(1)),
+    "put_": lambda L: L.zeros(2).put_(index=L.tensor([0]), source=L.ones(1), accumulate=True),
+    "index_put_": lambda L: L.zeros(2).index_put_(indices=(L.tensor([0]),), values=L.ones(1)),
+    "renorm_": lambda L: L.ones(2, 2).renorm_(p=2, dim=0, maxnorm=1.0),
+    "fill_diagonal_": lambda L: L.zeros(2, 2).fill_diagonal_(fill_value=1.0, wrap=False),
+    "histogram": lambda L: L.tensor([0.1, 0.7]).histogram(bins=2, range=(0.0, 1.0), weight=L.ones(2)).hist,
+    "nanmedian": lambda L: L.nanmedian(L.arange(6.0).view(2, 3), dim=1, keepdim=True).values,
+    "kaiser_window": lambda L: L.kaiser_window(window_length=4, periodic=True, beta=12.0),
+    "empty_permuted_shape": lambda L: L.zeros(L.empty_permuted(size=(2, 3), physical_layout=(1, 0)).shape),
+}
+
+
+@pytest.mark.parametrize("case", sorted(KEYWORD_CALLS))
+def test_torch_keyword_names_are_accepted(case: str) -> None:
+    got, want = KEYWORD_CALLS[case](bw), KEYWORD_CALLS[case](torch)
+    for g, w in zip(got if isinstance(got, tuple) else (got,), want if isinstance(want, tuple) else (want,)):
+        same(g, w)
+        assert str(g.dtype).split(".")[-1] == str(w.dtype).split(".")[-1]

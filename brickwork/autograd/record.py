@@ -28,6 +28,10 @@ def record(out: Tensor, name: str, backward: Callable, inputs: tuple, saved: tup
     attribute of the node (``node.dim``). The backward returns one gradient (or None) per input and may
     consult ``node.needs_input_grad``.
     """
+    if out._data.dtype.kind == "c":
+        raise RuntimeError(f"{name}: this op would make a complex tensor that requires grad, but brickwork does "
+                           "not differentiate through complex tensors yet; keep the graph real (e.g. work on "
+                           "(real, imag) pairs) or compute the complex part under torch.no_grad()")
     node = Node(name, backward, inputs, saved, n_out)
     if attrs:
         if node.__dict__:  # n_out lives there when it is not 1

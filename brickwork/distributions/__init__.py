@@ -23,6 +23,8 @@ from .gamma_family import (Beta, Binomial, Chi2, ContinuousBernoulli, Dirichlet,
                            VonMises)
 from .independent import Geometric, Independent
 from .kl import kl_divergence, register_kl
+from .multivariate import (LKJCholesky, LowRankMultivariateNormal, MixtureSameFamily, MultivariateNormal,
+                           OneHotCategoricalStraightThrough, Wishart)
 from .transformed import (Gumbel, HalfCauchy, HalfNormal, Kumaraswamy, LogisticNormal, Pareto, RelaxedBernoulli,
                           RelaxedOneHotCategorical, TransformedDistribution, Weibull)
 from .transforms import (AbsTransform, AffineTransform, CatTransform, ComposeTransform, CorrCholeskyTransform,
@@ -41,4 +43,5 @@ __all__ = ["Distribution", "Normal", "Uniform", "Exponential", "Laplace", "Cauch
            "SigmoidTransform", "TanhTransform", "SoftmaxTransform", "SoftplusTransform", "PowerTransform",
            "AbsTransform", "StickBreakingTransform", "LowerCholeskyTransform", "CorrCholeskyTransform",
            "PositiveDefiniteTransform", "ReshapeTransform", "IndependentTransform", "CatTransform", "StackTransform",
-           "CumulativeDistributionTransform", "identity_transform"]
+           "CumulativeDistributionTransform", "identity_transform", "MultivariateNormal", "LowRankMultivariateNormal",
+           "Wishart", "LKJCholesky", "MixtureSameFamily", "OneHotCategoricalStraightThrough"]

@@ -218,3 +218,26 @@ def _kl_pareto_pareto(p: Pareto, q: Pareto) -> Tensor:
     alpha_ratio = q.alpha / p.alpha
     result = q.alpha * scale_ratio.log() - alpha_ratio.log() + alpha_ratio - 1
     return result.masked_fill(p.scale < q.scale, math.inf)
+
+
+from .multivariate import LowRankMultivariateNormal, MultivariateNormal, _batch_mahalanobis, _half_log_det  # noqa: E402
+
+
+@register_kl(MultivariateNormal, MultivariateNormal)
+def _kl_mvn_mvn(p: MultivariateNormal, q: MultivariateNormal) -> Tensor:
+    from .. import broadcast_shapes, linalg
+    if p.event_shape != q.event_shape:
+        raise ValueError("KL-divergence between two Multivariate Normals with different event shapes cannot be "
+                         "computed")
+    lp, lq = p._unbroadcasted_scale_tril, q._unbroadcasted_scale_tril
+    n = p.event_shape[0]
+    shape = tuple(broadcast_shapes(tuple(lq.shape[:-2]), tuple(lp.shape[:-2]))) + (n, n)
+    term2 = linalg.solve_triangular(lq.expand(shape), lp.expand(shape), upper=False).pow(2).sum((-2, -1))
+    term3 = _batch_mahalanobis(lq, q.loc - p.loc)
+    return _half_log_det(lq) - _half_log_det(lp) + 0.5 * (term2 + term3 - n)
+
+
+@register_kl(LowRankMultivariateNormal, LowRankMultivariateNormal)
+def _kl_lowrank_lowrank(p: LowRankMultivariateNormal, q: LowRankMultivariateNormal) -> Tensor:
+    return _kl_mvn_mvn(MultivariateNormal(p.loc, covariance_matrix=p.covariance_matrix),  # type: ignore[arg-type]
+                       MultivariateNormal(q.loc, covariance_matrix=q.covariance_matrix))

@@ -29,9 +29,10 @@ _MAX_DIMS = 32
 _LIMIT = 1 << 60  # no real array has more elements, strides or offsets than this; NumPy overflows near 2**63
 
 _CODES = {"F16": _dt.float16, "BF16": _dt.bfloat16, "F32": _dt.float32, "F64": _dt.float64, "I8": _dt.int8,
-          "I16": _dt.int16, "I32": _dt.int32, "I64": _dt.int64, "U8": _dt.uint8, "BOOL": _dt.bool_}
+          "I16": _dt.int16, "I32": _dt.int32, "I64": _dt.int64, "U8": _dt.uint8, "BOOL": _dt.bool_,
+          "C64": _dt.complex64}
 _NAMES = {d.name: code for code, d in _CODES.items()}
-_UNSUPPORTED = {"U16", "U32", "U64", "F8_E4M3", "F8_E5M2", "F8_E8M0", "F6_E2M3", "F6_E3M2", "F4", "C64", "C128"}
+_UNSUPPORTED = {"U16", "U32", "U64", "F8_E4M3", "F8_E5M2", "F8_E8M0", "F6_E2M3", "F6_E3M2", "F4", "C128"}
 
 
 def to_code(d: _dt.dtype) -> str:
@@ -42,6 +43,9 @@ def to_code(d: _dt.dtype) -> str:
         >>> to_code(torch.bfloat16)
         'BF16'
     """
+    if d.name not in _NAMES:  # complex128: the safetensors format has no code for it
+        raise TypeError(f"save: safetensors has no {d.name} dtype; store complex128 tensors as complex64 "
+                        "(x.to(torch.complex64)), as a real pair (torch.view_as_real(x)), or save to a .pt file")
     return _NAMES[d.name]
 
 

@@ -37,11 +37,13 @@ _MAX_DEPTH = 1000  # tuples and sets nested deeper than this are refused (CPytho
 
 _STORAGES = {"FloatStorage": _dt.float32, "DoubleStorage": _dt.float64, "HalfStorage": _dt.float16,
              "BFloat16Storage": _dt.bfloat16, "LongStorage": _dt.int64, "IntStorage": _dt.int32,
-             "ShortStorage": _dt.int16, "CharStorage": _dt.int8, "ByteStorage": _dt.uint8, "BoolStorage": _dt.bool_}
+             "ShortStorage": _dt.int16, "CharStorage": _dt.int8, "ByteStorage": _dt.uint8, "BoolStorage": _dt.bool_,
+             "ComplexFloatStorage": _dt.complex64, "ComplexDoubleStorage": _dt.complex128}
 _DTYPES = {"float32": "float32", "float": "float32", "float64": "float64", "double": "float64",
            "float16": "float16", "half": "float16", "bfloat16": "bfloat16", "int8": "int8", "int16": "int16",
            "short": "int16", "int32": "int32", "int": "int32", "int64": "int64", "long": "int64",
-           "uint8": "uint8", "bool": "bool"}
+           "uint8": "uint8", "bool": "bool", "complex64": "complex64", "cfloat": "complex64",
+           "complex128": "complex128", "cdouble": "complex128"}
 
 
 class _Inert:

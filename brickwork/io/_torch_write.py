@@ -28,7 +28,8 @@ __all__ = ["torch_zip_bytes"]
 
 _STORAGE = {"float32": "FloatStorage", "float64": "DoubleStorage", "float16": "HalfStorage",
             "bfloat16": "BFloat16Storage", "int64": "LongStorage", "int32": "IntStorage", "int16": "ShortStorage",
-            "int8": "CharStorage", "uint8": "ByteStorage", "bool": "BoolStorage"}
+            "int8": "CharStorage", "uint8": "ByteStorage", "bool": "BoolStorage", "complex64": "ComplexFloatStorage",
+            "complex128": "ComplexDoubleStorage"}
 
 
 class _Global:

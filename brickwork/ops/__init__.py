@@ -7,10 +7,12 @@ Importing this package also gives `Tensor` its op methods (``x.sum()``), declare
 
 from __future__ import annotations
 
-from . import (_tensor_methods, combine, creation, elementwise, indexing, linalg, linalg_extra, movement, random, reduce,
-               scan, sparse, stats)
+from . import (_tensor_methods, combine, complex_numbers, creation, elementwise, fft, indexing, linalg, linalg_extra,
+               linalg_factor, linalg_legacy, movement, random, reduce, scan, sparse, stats)
 from .combine import (cartesian_prod, cdist, combinations, cross, diag, diagflat, kron, meshgrid, select, tensordot,
                       trace, tril_indices, triu_indices)
+from .complex_numbers import (adjoint, angle, complex, conj, conj_physical, conj_physical_, imag, is_complex,
+                              is_conj, is_neg, polar, real, resolve_conj, resolve_neg, view_as_complex, view_as_real)
 from .creation import (
     arange, as_tensor, asarray, clone, empty, empty_like, eye, fill, fill_, from_numpy, full, full_like, linspace,
     logspace, ones,
@@ -37,6 +39,9 @@ from .indexing import (
     sort, take, take_along_dim, topk, unique)
 from .linalg import addmm, baddbmm, bmm, dot, einsum, ger, inner, matmul, mm, mv, outer, vdot
 from .linalg_extra import det, inverse, logdet, matrix_power, pinverse, slogdet
+from .linalg_factor import geqrf, lu_unpack, matrix_exp, ormqr
+from .linalg_legacy import (cholesky, cholesky_inverse, cholesky_solve, frobenius_norm, lu, lu_solve, nuclear_norm,
+                            orgqr, pca_lowrank, qr, svd, svd_lowrank, triangular_solve, vander)
 from .movement import (
     broadcast_shapes, broadcast_tensors, broadcast_to, cat, chunk, concat, concatenate, diagonal, expand, expand_as,
     flatten, flip, fliplr, flipud, hstack, moveaxis, movedim, narrow, permute, ravel, repeat, reshape, reshape_as, roll,
@@ -66,8 +71,8 @@ from .random import binomial, poisson  # issue 10's wider API
 
 __all__ = [
     "Generator", "abs", "abs_", "absolute", "acos", "acos_", "acosh", "acosh_", "add", "addcdiv", "addcmul", "addmm",
-    "all", "allclose", "amax", "amin",
-    "aminmax", "any", "arange", "arccos", "arccos_", "arccosh", "arccosh_", "arcsin", "arcsin_", "arcsinh",
+    "adjoint", "all", "allclose", "amax", "amin",
+    "aminmax", "angle", "any", "arange", "arccos", "arccos_", "arccosh", "arccosh_", "arcsin", "arcsin_", "arcsinh",
     "arcsinh_", "arctan", "arctan2", "arctan_", "arctanh", "arctanh_", "argmax", "argmin", "argsort", "argwhere",
     "as_strided", "as_strided_",
     "as_tensor", "asarray", "asin",
@@ -77,9 +82,11 @@ __all__ = [
     "binomial",
     "bitwise_not", "bitwise_or", "bitwise_right_shift", "bitwise_xor", "bmm", "broadcast_shapes", "broadcast_tensors",
     "blackman_window", "block_diag",
-    "broadcast_to", "bucketize", "cartesian_prod", "cat", "cdist", "ceil", "ceil_", "chunk", "clamp", "clamp_",
+    "broadcast_to", "bucketize", "cartesian_prod", "cat", "cdist", "ceil", "ceil_", "cholesky", "cholesky_inverse",
+    "cholesky_solve", "chunk", "clamp", "clamp_",
     "clamp_max", "clamp_max_", "clamp_min",
-    "clamp_min_", "clip", "clip_", "clone", "column_stack", "combinations", "concat", "concatenate", "copysign",
+    "clamp_min_", "clip", "clip_", "clone", "column_stack", "combinations", "complex", "concat", "concatenate",
+    "conj", "conj_physical", "conj_physical_", "copysign",
     "corrcoef", "cos", "cos_", "cosh", "cosh_", "count_nonzero", "cov", "cross", "cummax", "cummin", "cumprod",
     "cumsum", "cumulative_trapezoid", "default_generator", "deg2rad", "deg2rad_", "det", "diag", "diag_embed",
     "diagflat", "diagonal", "diff", "digamma", "dist", "div", "divide", "dot", "dsplit", "dstack",
@@ -89,30 +96,38 @@ __all__ = [
     "expm1", "expm1_", "exponential_", "eye", "fill", "fill_", "fix", "fix_", "flatten", "flip", "fliplr", "flipud",
     "float_power",
     "floor",
-    "floor_", "floor_divide", "fmax", "fmin", "fmod", "frac", "frac_", "frexp", "from_file", "from_numpy", "frombuffer",
-    "full", "full_like", "gather", "gcd", "gcd_", "ge", "ger", "get_rng_state", "getitem", "gradient", "greater",
+    "floor_", "floor_divide", "fmax", "fmin", "fmod", "frac", "frac_", "frexp", "frobenius_norm", "from_file",
+    "from_numpy", "frombuffer",
+    "full", "full_like", "gather", "gcd", "gcd_", "ge", "geqrf", "ger", "get_rng_state", "getitem", "gradient",
+    "greater",
     "greater_equal", "gt", "hamming_window", "hann_window", "heaviside", "histc", "histogram", "histogramdd", "hsplit",
-    "hstack", "hypot", "i0", "i0_", "igamma", "igammac", "index_add", "index_copy", "index_fill", "index_put",
-    "index_reduce", "index_select", "initial_seed", "inner", "inverse", "isclose", "isfinite", "isin", "isinf", "isnan",
+    "hstack", "hypot", "i0", "i0_", "igamma", "igammac", "imag", "index_add", "index_copy", "index_fill", "index_put",
+    "index_reduce", "index_select", "initial_seed", "inner", "inverse", "is_complex", "is_conj", "is_neg", "isclose",
+    "isfinite", "isin", "isinf", "isnan",
     "isneginf", "isposinf", "isreal", "kaiser_window", "kron", "kthvalue", "lcm", "lcm_", "ldexp", "ldexp_", "le",
     "lerp", "less", "less_equal", "lgamma", "linspace", "log", "log10", "log10_", "log1p",
     "log1p_", "log2",
     "log2_", "log_", "log_softmax",
     "logaddexp", "logaddexp2", "logcumsumexp", "logdet", "logical_and", "logical_not", "logical_or", "logical_xor",
-    "logit", "logit_", "logspace", "logsumexp", "lt", "manual_seed", "masked_fill", "masked_scatter", "masked_select",
+    "logit", "logit_", "logspace", "logsumexp", "lt", "lu", "lu_solve", "lu_unpack", "manual_seed", "masked_fill",
+    "masked_scatter", "masked_select",
     "matmul",
-    "matrix_power", "max", "maximum", "mean", "median", "meshgrid", "min", "minimum", "mm", "moveaxis", "movedim",
+    "matrix_exp", "matrix_power", "max", "maximum", "mean", "median", "meshgrid", "min", "minimum", "mm", "moveaxis",
+    "movedim",
     "mode", "msort",
     "mul", "multinomial", "multiply", "mv", "mvlgamma", "nan_to_num", "nan_to_num_", "nanmean", "nanquantile",
     "nansum", "narrow",
     "nanmedian",
     "ne", "neg",
     "neg_", "negative", "negative_", "nextafter", "nonzero", "nonzero_static", "norm", "normal", "normal_", "not_equal",
-    "ones", "ones_like", "outer", "permute", "pinverse", "poisson", "polygamma", "positive", "pow", "prod", "put",
-    "quantile", "rad2deg", "rad2deg_", "rand", "rand_like", "randint", "randint_like", "randn", "randn_like", "random_",
-    "randperm", "range", "ravel", "reciprocal", "reciprocal_", "relu", "relu_", "remainder", "renorm", "repeat",
+    "nuclear_norm", "ones", "ones_like", "orgqr", "ormqr", "outer", "pca_lowrank", "permute", "pinverse", "poisson",
+    "polar", "polygamma", "positive", "pow", "prod", "put",
+    "qr", "quantile", "rad2deg", "rad2deg_", "rand", "rand_like", "randint", "randint_like", "randn", "randn_like",
+    "random_",
+    "randperm", "range", "ravel", "real", "reciprocal", "reciprocal_", "relu", "relu_", "remainder", "renorm", "repeat",
     "repeat_interleave", "reshape",
-    "reshape_as", "roll", "round", "round_", "rsqrt", "rsqrt_", "rsub", "scatter", "scatter_add", "scatter_reduce",
+    "reshape_as", "resolve_conj", "resolve_neg", "roll", "round", "round_", "rsqrt", "rsqrt_", "rsub", "scatter",
+    "scatter_add", "scatter_reduce",
     "rot90", "row_stack", "scalar_tensor",
     "searchsorted", "seed",
     "select", "set_rng_state", "setitem", "sgn", "sigmoid", "sigmoid_", "sign", "signbit", "sin", "sin_", "sinc",
@@ -121,13 +136,17 @@ __all__ = [
     "sparse_coo_tensor", "split", "spmm", "sqrt", "sqrt_", "square", "square_", "squeeze", "stack", "std", "std_mean",
     "split_with_sizes",
     "sub", "subtract",
-    "sum", "swapaxes", "swapdims", "t", "take", "take_along_dim", "tan", "tan_", "tanh", "tanh_", "tensor",
+    "sum", "svd", "svd_lowrank", "swapaxes", "swapdims", "t", "take", "take_along_dim", "tan", "tan_", "tanh",
+    "tanh_", "tensor",
     "tensor_split", "tensordot",
-    "tile", "topk", "trace", "transpose", "tril", "tril_indices", "triu", "triu_indices", "true_divide", "trunc",
+    "tile", "topk", "trace", "transpose", "triangular_solve", "tril", "tril_indices", "triu", "triu_indices",
+    "true_divide", "trunc",
     "trapezoid", "trapz",
-    "trunc_", "unbind", "unflatten", "uniform_", "unique", "unique_consecutive", "unsqueeze", "var", "var_mean",
+    "trunc_", "unbind", "unflatten", "uniform_", "unique", "unique_consecutive", "unsqueeze", "vander", "var",
+    "var_mean",
     "unravel_index", "unsafe_chunk", "unsafe_split", "unsafe_split_with_sizes",
     "vdot", "view",
-    "view_as", "vsplit", "vstack", "where", "xlogy", "xlogy_", "zero_", "zeros", "zeros_like"]
+    "view_as", "view_as_complex", "view_as_real", "vsplit", "vstack", "where", "xlogy", "xlogy_", "zero_", "zeros",
+    "zeros_like"]
 
 _tensor_methods.install()

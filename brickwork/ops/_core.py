@@ -20,7 +20,7 @@ from ..autograd.inplace import (bump, check_inplace, inplace, make_view, region_
 from ..autograd.record import like, needs_grad, record, sum_to  # noqa: F401
 from ..backends import xp_of  # noqa: F401
 
-_SCALARS = (int, float, bool, np.number, np.bool_)
+_SCALARS = (int, float, bool, complex, np.number, np.bool_)
 
 
 def renamed(out: Tensor, name: str, *inputs: Any) -> Tensor:
@@ -80,6 +80,8 @@ def binary_arrays(a: Any, b: Any, op: str, true_div: bool = False) -> tuple[Any,
             k = da.dtype.kind
             if k in "biu" and isinstance(b, (float, np.floating)):
                 da = da.astype(_dt.get_default_dtype().np)
+            elif b.__class__ is complex and k != "c":
+                da = da.astype(_dt.result_type(a, b).np)
             elif k == "V":  # bfloat16: NumPy would promote a Python number to float32
                 db = np.asarray(b, dtype=da.dtype)
             elif k == "b" and not isinstance(b, (bool, np.bool_)):

@@ -21,8 +21,8 @@ from typing import Any, Callable, TypeVar, cast
 
 from .. import dtypes
 from .._tensor import Tensor
-from . import (activation, combine, creation, elementwise, elementwise_extra, gamma, indexing, linalg, linalg_extra,
-               movement, random, reduce, scan, sparse, stats)
+from . import (activation, combine, complex_numbers, creation, elementwise, elementwise_extra, gamma, indexing, linalg,
+               linalg_extra, linalg_factor, linalg_legacy, movement, random, reduce, scan, sparse, stats)
 
 __all__ = ["TensorMethods", "install"]
 
@@ -99,15 +99,15 @@ def _norm(self: Tensor, p: Any = "fro", dim: Any = None, keepdim: bool = False, 
     return reduce.norm(self, p, dim, keepdim, dtype=dtype)
 
 
-def _where(self: Tensor, condition: Tensor, y: Any) -> Tensor:
-    """``self`` where ``condition`` holds, else ``y`` (``torch.where(condition, self, y)``).
+def _where(self: Tensor, condition: Tensor, other: Any) -> Tensor:
+    """``self`` where ``condition`` holds, else ``other`` (``torch.where(condition, self, other)``).
 
     Example:
         >>> import brickwork as torch
         >>> x = torch.tensor([1.0, -2.0]); x.where(x > 0, 0.0)
         tensor([1., 0.])
     """
-    return elementwise.where(condition, self, y)
+    return elementwise.where(condition, self, other)
 
 
 def _polygamma(self: Tensor, n: int) -> Tensor:
@@ -164,8 +164,13 @@ class TensorMethods:
     # -- attributes computed on access -----------------------------------------------------------------
     T: Tensor = property(movement._T, doc="All dimensions reversed.")  # type: ignore[assignment]
     mT: Tensor = property(movement._mT, doc="The last two dimensions swapped.")  # type: ignore[assignment]
-    H: Tensor = T  # real dtypes only: the conjugate transpose is the transpose
-    mH: Tensor = mT
+    H: Tensor = property(complex_numbers._H, doc="The conjugate transpose of a matrix.")  # type: ignore[assignment]
+    mH: Tensor = property(complex_numbers.adjoint,  # type: ignore[assignment]
+                          doc="The last two dimensions swapped and conjugated.")
+    real: Tensor = property(complex_numbers.real, complex_numbers._set_part("real"),  # type: ignore[assignment]
+                            doc="The real parts (a writable view); a real tensor itself.")
+    imag: Tensor = property(complex_numbers.imag, complex_numbers._set_part("imag"),  # type: ignore[assignment]
+                            doc="The imaginary parts of a complex tensor (a writable view).")
 
     # -- the ops of the same name ----------------------------------------------------------------------
     # elementwise
@@ -434,8 +439,30 @@ class TensorMethods:
     inverse = linalg_extra.inverse
     pinverse = linalg_extra.pinverse
     matrix_power = linalg_extra.matrix_power
+    cholesky = linalg_legacy.cholesky
+    cholesky_inverse = linalg_legacy.cholesky_inverse
+    cholesky_solve = linalg_legacy.cholesky_solve
+    geqrf = linalg_factor.geqrf
+    lu = linalg_legacy.lu
+    lu_solve = linalg_legacy.lu_solve
+    matrix_exp = linalg_factor.matrix_exp
+    orgqr = linalg_legacy.orgqr
+    ormqr = linalg_factor.ormqr
+    qr = linalg_legacy.qr
+    svd = linalg_legacy.svd
+    triangular_solve = linalg_legacy.triangular_solve
     to_sparse = sparse.to_sparse
     to_dense = sparse.to_dense
+    # complex
+    adjoint = complex_numbers.adjoint
+    angle = complex_numbers.angle
+    conj = complex_numbers.conj
+    conj_physical = complex_numbers.conj_physical
+    is_complex = complex_numbers.is_complex
+    is_conj = complex_numbers.is_conj
+    is_neg = complex_numbers.is_neg
+    resolve_conj = complex_numbers.resolve_conj
+    resolve_neg = complex_numbers.resolve_neg
 
     # movement, statistics, indexing and creation beyond the core (issue 10, api-tensor)
     hsplit = movement.hsplit
@@ -594,6 +621,7 @@ class TensorMethods:
     bitwise_right_shift_ = _inplace(scan.bitwise_right_shift, "bitwise_right_shift_")
     scatter_reduce_ = _inplace(stats.scatter_reduce, "scatter_reduce_")
     index_reduce_ = _inplace(stats.index_reduce, "index_reduce_")
+    conj_physical_ = complex_numbers.conj_physical_
     squeeze_ = movement.squeeze_
     unsqueeze_ = movement.unsqueeze_
     transpose_ = movement.transpose_
@@ -636,6 +664,8 @@ class TensorMethods:
     char = _cast("char", dtypes.int8)
     byte = _cast("byte", dtypes.uint8)
     bool = _cast("bool", dtypes.bool_)
+    cfloat = _cast("cfloat", dtypes.complex64)
+    cdouble = _cast("cdouble", dtypes.complex128)
     type = creation.type_
 
 

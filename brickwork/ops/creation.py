@@ -62,10 +62,8 @@ def _infer_dtype(data: Any) -> _dt.dtype:
         return data.dtype
     if isinstance(data, (np.ndarray, np.generic)):
         return _dt.from_np(data.dtype)
-    if isinstance(data, (bool, int, float)):
+    if isinstance(data, (bool, int, float, complex)):
         return _dt.scalar_dtype(data)
-    if isinstance(data, complex):
-        raise TypeError("brickwork has no complex dtypes")
     raise TypeError(f"tensor(): could not infer dtype of {type(data).__name__}; expected numbers, nested "
                     "lists of numbers, NumPy arrays or tensors")
 
@@ -433,6 +431,8 @@ def _convert(self: Tensor, dev: Any, dt: Any, copy: bool = False) -> Tensor:
     if dev is src_dev and npd == self._data.dtype and not copy:
         return self
     data = self._data
+    if data.dtype.kind == "c" and npd.kind != "c":
+        data = data.real  # complex to real keeps the real part, as in PyTorch (without NumPy's warning)
     if dev is not src_dev:
         if dev.type != "cpu" and dev.backend is src_dev.backend:  # GPU to GPU: no trip through the host
             data = dev.backend.copy_to(data, dev.index)
@@ -448,7 +448,7 @@ def _convert(self: Tensor, dev: Any, dt: Any, copy: bool = False) -> Tensor:
     else:
         data = data.astype(npd, copy=True)
     out = wrap(data, dev)
-    if needs_grad(self) and out.is_floating_point():
+    if needs_grad(self) and (out.is_floating_point() or npd.kind == "c"):  # complex: refused in record
         record(out, "ToCopyBackward0", _to_backward, (self,), device=src_dev, dtype=self.dtype)
     return out
 

@@ -403,14 +403,15 @@ def isneginf(input: Tensor) -> Tensor:
 
 
 def isreal(input: Tensor) -> Tensor:
-    """Where elements are real: everywhere, as brickwork's dtypes are all real.
+    """Where elements are real: everywhere for a real dtype, where the imaginary part is 0 for a complex one.
 
     Example:
         >>> import brickwork as torch
-        >>> torch.isreal(torch.tensor([1.0, 2.0]))
-        tensor([True, True])
+        >>> torch.isreal(torch.tensor([1.0, 2.0])), torch.isreal(torch.tensor([1 + 0j, 1j]))
+        (tensor([True, True]), tensor([ True, False]))
     """
-    return wrap(input._device.xp.ones(input._data.shape, bool), input._device)
+    d = input._data
+    return wrap(d.imag == 0 if d.dtype.kind == "c" else input._device.xp.ones(d.shape, bool), input._device)
 
 
 # -- in-place variants (see `make_inplace`) ------------------------------------------------------------------

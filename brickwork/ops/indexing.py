@@ -767,8 +767,8 @@ def bucketize(input: Tensor, boundaries: Tensor, *, right: bool = False, out_int
     return wrap(r.astype(np.int32 if out_int32 else np.int64), input._device)
 
 
-def searchsorted(sorted_sequence: Tensor, values: Any, *, right: bool = False, side: str | None = None,
-                 out_int32: bool = False) -> Tensor:
+def searchsorted(sorted_sequence: Tensor, values: Any, *, out_int32: bool = False, right: bool = False,
+                 side: str | None = None, sorter: Tensor | None = None) -> Tensor:
     """Insertion indices of ``values`` into the last dimension of ``sorted_sequence``.
 
     Example:
@@ -777,7 +777,14 @@ def searchsorted(sorted_sequence: Tensor, values: Any, *, right: bool = False, s
         tensor([1, 3, 4])
         >>> torch.searchsorted(torch.tensor([1, 3, 5, 7]), torch.tensor([3, 6, 9]), right=True)
         tensor([2, 3, 4])
+
+    ``sorter`` holds the indices that sort an unsorted ``sorted_sequence`` (as from `argsort`).
     """
+    if sorter is not None:
+        if tuple(sorter.shape) != tuple(sorted_sequence.shape):
+            raise RuntimeError(f"torch.searchsorted(): boundary and sorter must have the same size, but got boundary "
+                               f"tensor {list(sorted_sequence.shape)} and got sorter tensor {list(sorter.shape)}")
+        sorted_sequence = take_along_dim(sorted_sequence, sorter, -1)
     v = values if isinstance(values, Tensor) else sorted_sequence.new_tensor(values)
     xp = sorted_sequence._device.xp
     s = side or ("right" if right else "left")

@@ -76,7 +76,7 @@ def vector_norm(x: Tensor, ord: float = 2, dim: Any = None, keepdim: bool = Fals
     """
     if dtype is not None:
         x = x.to(dtype)
-    if not x.is_floating_point():
+    if not x.is_floating_point() and not x.is_complex():
         raise RuntimeError(f"linalg.vector_norm: Expected a floating point or complex tensor as input. Got "
                            f"{str(x.dtype).split('.')[-1].capitalize()}")
     dims = None if dim is None else (dim,) if isinstance(dim, int) else tuple(dim)

@@ -209,7 +209,18 @@ def transpose(input: Tensor, dim0: int, dim1: int) -> Tensor:
     return _permute(input, tuple(perm), "TransposeBackward0")
 
 
-swapaxes = swapdims = transpose
+swapdims = transpose
+
+
+def swapaxes(input: Tensor, axis0: int, axis1: int) -> Tensor:
+    """`transpose` under NumPy's name, with NumPy's argument names ``axis0`` and ``axis1`` (as torch.swapaxes).
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.swapaxes(torch.zeros(2, 3), axis0=0, axis1=1).shape
+        brickwork.Size([3, 2])
+    """
+    return transpose(input, axis0, axis1)
 
 
 def t(input: Tensor) -> Tensor:
@@ -666,7 +677,8 @@ def chunk(input: Tensor, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:
 
 
 @numpy_names
-def tensor_split(input: Tensor, indices_or_sections: Any, dim: int = 0) -> tuple[Tensor, ...]:
+def tensor_split(input: Tensor, indices_or_sections: Any = None, dim: int = 0, *, sections: int | None = None,
+                 indices: Sequence[int] | None = None) -> tuple[Tensor, ...]:
     """Split into ``n`` nearly equal parts, or at the given indices (NumPy's ``array_split``).
 
     Example:
@@ -675,7 +687,15 @@ def tensor_split(input: Tensor, indices_or_sections: Any, dim: int = 0) -> tuple
         (tensor([0, 1, 2]), tensor([3, 4]))
         >>> torch.tensor_split(torch.arange(5), [1, 4])
         (tensor([0]), tensor([1, 2, 3]), tensor([4]))
+
+    ``sections=`` and ``indices=`` name the two forms, as torch's keywords do.
     """
+    given = [v for v in (indices_or_sections, sections, indices) if v is not None]
+    if len(given) != 1:
+        raise TypeError("tensor_split() takes one of indices_or_sections, sections= or indices=")
+    indices_or_sections = given[0]
+    if isinstance(indices_or_sections, Tensor):
+        indices_or_sections = indices_or_sections.tolist()
     ax = wrap_dim(dim, input._data.ndim, "tensor_split")
     n = input._data.shape[ax]
     if isinstance(indices_or_sections, int):
@@ -1171,7 +1191,7 @@ def as_strided(input: Tensor, size: Sequence[int], stride: Sequence[int], storag
     return _windowed(input, win[0], win[1], "AsStridedBackward0")
 
 
-def sum_to_size(input: Tensor, *size: Any) -> Tensor:
+def sum_to_size(input: Tensor, *size: Any, **kwargs: Any) -> Tensor:
     """Sum the tensor down to ``size``, which must broadcast to its shape (the adjoint of `expand`).
 
     Example:
@@ -1181,6 +1201,10 @@ def sum_to_size(input: Tensor, *size: Any) -> Tensor:
     """
     from ..autograd.record import sum_to
 
+    if "size" in kwargs:  # x.sum_to_size(size=(1, 3)), as torch accepts
+        size = (kwargs.pop("size"),)
+    if kwargs:
+        raise TypeError(f"sum_to_size() got an unexpected keyword argument {next(iter(kwargs))!r}")
     shape = _shape_arg(size, "sum_to_size")
     d = input._data
     ok = len(shape) <= d.ndim and all(s == n or s == 1 for s, n in zip(shape[::-1], d.shape[::-1]))

@@ -184,8 +184,12 @@ def randn(*args: Any, size: Any = None, generator: Generator | None = None, out:
         >>> abs(float(torch.randn(10000).mean())) < 0.05
         True
     """
-    dt = _float_dtype(dtype)
+    dt = _dt.to_dtype(dtype) if dtype is not None and _dt.to_dtype(dtype).is_complex else _float_dtype(dtype)
     shape = _size(args if size is None else (size,), "randn")
+    if dt.is_complex:  # real and imaginary parts each of variance 1/2, as in PyTorch
+        part = dt.to_real().np
+        pairs = _gen(generator).standard_normal(tuple(shape) + (2,), dtype=part) * part.type(np.sqrt(0.5))
+        return _sample(np.ascontiguousarray(pairs).view(dt.np)[..., 0], dt, device, requires_grad)
     a = _gen(generator).standard_normal(shape, dtype=np.float64 if dt is _dt.float64 else np.float32)
     return _sample(a, dt, device, requires_grad)
 

@@ -116,7 +116,7 @@ def mean(input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = 
     """
     input = _cast(input, dtype)
     d = input._data
-    if not input.is_floating_point():
+    if not input.is_floating_point() and d.dtype.kind != "c":
         raise RuntimeError(f"mean(): could not infer output dtype. Input dtype must be either a floating point "
                            f"or complex dtype. Got: {input.dtype.name.capitalize()}; call x.float().mean()")
     dims = _dims(input, dim, "mean")
@@ -408,7 +408,8 @@ def var(input: Tensor, dim: Any = None, unbiased: Any = None, keepdim: bool = Fa
     for i in dims:
         n *= input._data.shape[i]
     centered = input - mean(input, dims, keepdim=True)
-    return renamed(sum(centered * centered, dims, keepdim) / builtins.max(n - c, 0), "VarBackward0", input)
+    sq = centered.abs().square() if centered._data.dtype.kind == "c" else centered * centered
+    return renamed(sum(sq, dims, keepdim) / builtins.max(n - c, 0), "VarBackward0", input)
 
 
 @numpy_names

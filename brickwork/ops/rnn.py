@@ -257,21 +257,18 @@ def gru_layer(x: Tensor, h0: Tensor, w_ih: Tensor, w_hh: Tensor, b_ih: Tensor | 
     hs = w_hh.shape[1]
     dt = x._data.dtype
     gi = _input_gates(xp, x._data, w_ih._data, None if b_ih is None else b_ih._data, hs, (0, 1))
-    whh = _halved(xp, w_hh._data, hs, (0, 1))
+    whh_t = xp.ascontiguousarray(_halved(xp, w_hh._data, hs, (0, 1)).T)
     bhh = None if b_hh is None else _halved(xp, b_hh._data, hs, (0, 1))
     packed = xp.empty((seq, n, hs), dt)
     rz_all = xp.empty((seq, n, 2 * hs), dt)
     n_all = xp.empty((seq, n, hs), dt)
     ghn_all = xp.empty((seq, n, hs), dt)
     gh = xp.empty((n, 3 * hs), dt)
-    ght = xp.empty((3 * hs, n), dt)
     h = h0._data
     for t in _order(seq, reverse):
-        _recurrent(xp, whh, h, ght)
-        if bhh is None:
-            gh[...] = ght.T
-        else:
-            xp.add(ght.T, bhh, out=gh)
+        xp.matmul(h, whh_t, out=gh)
+        if bhh is not None:
+            gh += bhh
         _k.gru_gates(xp, gi[t], gh, rz_all[t])
         xp.tanh(rz_all[t], out=rz_all[t])
         _k.gru_candidate(xp, gi[t], gh, rz_all[t], n_all[t])
