@@ -271,3 +271,11 @@ def test_ddpm(dtype):
 def test_swa_ema(dtype):
     rng = np.random.default_rng(19)
     both("swa_ema", {"x": rng.standard_normal((12, 5)), "y": rng.integers(0, 3, 12)}, **dtype)
+
+
+def test_contrastive(dtype):
+    rng = np.random.default_rng(20)
+    base = rng.standard_normal((3, 5, 6))
+    data = {"view1": base + 0.1 * rng.standard_normal(base.shape), "view2": base + 0.1 * rng.standard_normal(base.shape),
+            "captions": rng.standard_normal((3, 5, 3))}
+    both("contrastive", data, **dtype)
