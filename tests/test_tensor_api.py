@@ -155,6 +155,27 @@ def test_fill_diagonal_errors_and_gradient() -> None:
     same(g, x.grad)
 
 
+def test_diagonal_is_a_view_that_in_place_ops_write_through() -> None:
+    results = []
+    for L in (bw, torch):
+        x = L.zeros(3, 4)
+        x.diagonal().fill_(5.0)
+        x.diagonal(1).add_(1.0)
+        z = L.arange(24.0).reshape(2, 3, 4)
+        z.diagonal(0, 1, 2).zero_()
+        w = L.arange(9.0).reshape(3, 3).requires_grad_()
+        y = w.clone()
+        y.diagonal().mul_(2.0)  # in place through the view, recorded for the gradient
+        (y * L.arange(9.0).reshape(3, 3)).sum().backward()
+        results.append((x, z, w.grad))
+    for got, want in zip(*results):
+        same(got, want)
+    with pytest.raises(RuntimeError, match="leaf"):
+        bw.ones(2, 2, requires_grad=True).diagonal().fill_(0.0)
+    with pytest.raises(RuntimeError, match="identical"):
+        bw.zeros(2, 2).diagonal(0, 1, 1)
+
+
 def test_python_callable_methods_match_torch() -> None:
     for L in (bw, torch):
         r = (L.arange(3.0).apply_(lambda v: v * 2),

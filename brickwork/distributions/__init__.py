@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from . import constraints, transforms
 from .constraint_registry import biject_to, transform_to
-from .continuous import Cauchy, Exponential, Laplace, LogNormal, Normal, Uniform
+from .continuous import Cauchy, Exponential, Laplace, Normal, Uniform
 from .discrete import Bernoulli, Categorical, OneHotCategorical
 from .distribution import Distribution
 from .gamma_family import (Beta, Binomial, Chi2, ContinuousBernoulli, Dirichlet, ExponentialFamily, FisherSnedecor,
@@ -25,8 +25,8 @@ from .independent import Geometric, Independent
 from .kl import kl_divergence, register_kl
 from .multivariate import (LKJCholesky, LowRankMultivariateNormal, MixtureSameFamily, MultivariateNormal,
                            OneHotCategoricalStraightThrough, Wishart)
-from .transformed import (Gumbel, HalfCauchy, HalfNormal, Kumaraswamy, LogisticNormal, Pareto, RelaxedBernoulli,
-                          RelaxedOneHotCategorical, TransformedDistribution, Weibull)
+from .transformed import (Gumbel, HalfCauchy, HalfNormal, Kumaraswamy, LogisticNormal, LogNormal, Pareto,
+                          RelaxedBernoulli, RelaxedOneHotCategorical, TransformedDistribution, Weibull)
 from .transforms import (AbsTransform, AffineTransform, CatTransform, ComposeTransform, CorrCholeskyTransform,
                          CumulativeDistributionTransform, ExpTransform, IndependentTransform, LowerCholeskyTransform,
                          PositiveDefiniteTransform, PowerTransform, ReshapeTransform, SigmoidTransform,

@@ -1,15 +1,20 @@
-"""Continuous distributions with reparameterised sampling: Normal, Uniform, Exponential, Laplace, Cauchy, LogNormal."""
+"""Continuous distributions with reparameterised sampling: Normal, Uniform, Exponential, Laplace, Cauchy.
+
+Normal, Laplace and Cauchy are location-scale families: `_LocScale` holds what they share (parameters,
+mode, ``rsample`` through the inverse cdf or a standard draw, the change of variables in ``log_prob``,
+``cdf`` and ``icdf``), and each gives only its standard density, cdf and inverse cdf.
+"""
 
 from __future__ import annotations
 
 import math
 from typing import Any
 
-from .. import Tensor, rand, randn
+from .. import Tensor, finfo, rand, randn
 from . import constraints
 from .distribution import Distribution, broadcast_all
 
-__all__ = ["Normal", "Uniform", "Exponential", "Laplace", "Cauchy", "LogNormal"]
+__all__ = ["Normal", "Uniform", "Exponential", "Laplace", "Cauchy"]
 
 
 def _like(t: Tensor, shape: Any, kind: str) -> Tensor:
@@ -18,7 +23,54 @@ def _like(t: Tensor, shape: Any, kind: str) -> Tensor:
     return fn(*tuple(shape), dtype=t.dtype, device=t.device)
 
 
-class Normal(Distribution):
+class _LocScale(Distribution):
+    """A location-scale family: ``loc + scale * Z`` for a standard variable ``Z`` given by the subclass's
+    ``_std_log_prob``, ``_std_cdf`` and ``_std_icdf`` (and ``_std_sample``, by default ``_std_icdf`` of a
+    uniform draw)."""
+
+    arg_constraints = {"loc": constraints.real, "scale": constraints.positive}
+    support = constraints.real
+    has_rsample = True
+
+    def __init__(self, loc: Any, scale: Any, validate_args: bool | None = None) -> None:
+        self.loc, self.scale = broadcast_all(loc, scale)
+        super().__init__(self.loc.shape, (), validate_args=validate_args)
+
+    @property
+    def mode(self) -> Tensor:
+        return self.loc
+
+    def _std_sample(self, shape: Any) -> Tensor:
+        u = _like(self.loc, shape, "rand")
+        return self._std_icdf(u.clamp(min=finfo(u.dtype).eps))  # 0 would map to -inf
+
+    def rsample(self, sample_shape: Any = ()) -> Tensor:
+        return self.loc + self.scale * self._std_sample(self._extended_shape(sample_shape))
+
+    def log_prob(self, value: Tensor) -> Tensor:
+        if self._validate_args:
+            self._validate_sample(value)
+        return self._std_log_prob((value - self.loc) / self.scale) - self.scale.log()
+
+    def cdf(self, value: Tensor) -> Tensor:
+        if self._validate_args:
+            self._validate_sample(value)
+        return self._std_cdf((value - self.loc) / self.scale)
+
+    def icdf(self, value: Tensor) -> Tensor:
+        return self.loc + self.scale * self._std_icdf(value)
+
+    def _std_log_prob(self, z: Tensor) -> Tensor:
+        raise NotImplementedError
+
+    def _std_cdf(self, z: Tensor) -> Tensor:
+        raise NotImplementedError
+
+    def _std_icdf(self, u: Tensor) -> Tensor:
+        raise NotImplementedError
+
+
+class Normal(_LocScale):
     """The normal distribution with mean ``loc`` and standard deviation ``scale``, like ``torch.distributions.Normal``.
 
     Args:
@@ -33,20 +85,8 @@ class Normal(Distribution):
         tensor([-0.9189, -1.6121])
     """
 
-    arg_constraints = {"loc": constraints.real, "scale": constraints.positive}
-    support = constraints.real
-    has_rsample = True
-
-    def __init__(self, loc: Any, scale: Any, validate_args: bool | None = None) -> None:
-        self.loc, self.scale = broadcast_all(loc, scale)
-        super().__init__(self.loc.shape, (), validate_args=validate_args)
-
     @property
     def mean(self) -> Tensor:
-        return self.loc
-
-    @property
-    def mode(self) -> Tensor:
         return self.loc
 
     @property
@@ -57,23 +97,17 @@ class Normal(Distribution):
     def variance(self) -> Tensor:
         return self.scale.pow(2)
 
-    def rsample(self, sample_shape: Any = ()) -> Tensor:
-        eps = _like(self.loc, self._extended_shape(sample_shape), "randn")
-        return self.loc + eps * self.scale
+    def _std_sample(self, shape: Any) -> Tensor:
+        return _like(self.loc, shape, "randn")
 
-    def log_prob(self, value: Tensor) -> Tensor:
-        if self._validate_args:
-            self._validate_sample(value)
-        var = self.scale ** 2
-        return -((value - self.loc) ** 2) / (2 * var) - self.scale.log() - math.log(math.sqrt(2 * math.pi))
+    def _std_log_prob(self, z: Tensor) -> Tensor:
+        return -(z * z) / 2 - math.log(math.sqrt(2 * math.pi))
 
-    def cdf(self, value: Tensor) -> Tensor:
-        if self._validate_args:
-            self._validate_sample(value)
-        return 0.5 * (1 + ((value - self.loc) * self.scale.reciprocal() / math.sqrt(2)).erf())
+    def _std_cdf(self, z: Tensor) -> Tensor:
+        return 0.5 * (1 + (z / math.sqrt(2)).erf())
 
-    def icdf(self, value: Tensor) -> Tensor:
-        return self.loc + self.scale * (2 * value - 1).erfinv() * math.sqrt(2)
+    def _std_icdf(self, u: Tensor) -> Tensor:
+        return (2 * u - 1).erfinv() * math.sqrt(2)
 
     def entropy(self) -> Tensor:
         return 0.5 + 0.5 * math.log(2 * math.pi) + self.scale.log()
@@ -209,7 +243,7 @@ class Exponential(Distribution):
         return 1.0 - self.rate.log()
 
 
-class Laplace(Distribution):
+class Laplace(_LocScale):
     """The Laplace distribution with location ``loc`` and scale ``scale``, like ``torch.distributions.Laplace``.
 
     Args:
@@ -223,20 +257,8 @@ class Laplace(Distribution):
         tensor(-1.6931)
     """
 
-    arg_constraints = {"loc": constraints.real, "scale": constraints.positive}
-    support = constraints.real
-    has_rsample = True
-
-    def __init__(self, loc: Any, scale: Any, validate_args: bool | None = None) -> None:
-        self.loc, self.scale = broadcast_all(loc, scale)
-        super().__init__(self.loc.shape, (), validate_args=validate_args)
-
     @property
     def mean(self) -> Tensor:
-        return self.loc
-
-    @property
-    def mode(self) -> Tensor:
         return self.loc
 
     @property
@@ -247,31 +269,21 @@ class Laplace(Distribution):
     def variance(self) -> Tensor:
         return 2 * self.scale.pow(2)
 
-    def rsample(self, sample_shape: Any = ()) -> Tensor:
-        u = _like(self.loc, self._extended_shape(sample_shape), "rand") * 2 - 1  # in [-1, 1)
-        tiny = 1e-7 if self.loc.dtype.itemsize == 4 else 1e-16
-        u = u.clamp(min=-1 + tiny)
-        return self.loc - self.scale * u.sign() * (-u.abs()).log1p()
+    def _std_log_prob(self, z: Tensor) -> Tensor:
+        return -math.log(2) - z.abs()
 
-    def log_prob(self, value: Tensor) -> Tensor:
-        if self._validate_args:
-            self._validate_sample(value)
-        return -(2 * self.scale).log() - (value - self.loc).abs() / self.scale
+    def _std_cdf(self, z: Tensor) -> Tensor:
+        return 0.5 - 0.5 * z.sign() * (-z.abs()).expm1()
 
-    def cdf(self, value: Tensor) -> Tensor:
-        if self._validate_args:
-            self._validate_sample(value)
-        return 0.5 - 0.5 * (value - self.loc).sign() * (-(value - self.loc).abs() / self.scale).expm1()
-
-    def icdf(self, value: Tensor) -> Tensor:
-        term = value - 0.5
-        return self.loc - self.scale * term.sign() * (-2 * term.abs()).log1p()
+    def _std_icdf(self, u: Tensor) -> Tensor:
+        term = u - 0.5
+        return -term.sign() * (-2 * term.abs()).log1p()
 
     def entropy(self) -> Tensor:
         return 1 + (2 * self.scale).log()
 
 
-class Cauchy(Distribution):
+class Cauchy(_LocScale):
     """The Cauchy distribution with median ``loc`` and scale ``scale``, like ``torch.distributions.Cauchy``.
 
     Args:
@@ -285,103 +297,22 @@ class Cauchy(Distribution):
         tensor(0.7500)
     """
 
-    arg_constraints = {"loc": constraints.real, "scale": constraints.positive}
-    support = constraints.real
-    has_rsample = True
-
-    def __init__(self, loc: Any, scale: Any, validate_args: bool | None = None) -> None:
-        self.loc, self.scale = broadcast_all(loc, scale)
-        super().__init__(self.loc.shape, (), validate_args=validate_args)
-
     @property
     def mean(self) -> Tensor:
         return self.loc * float("nan")
 
     @property
-    def mode(self) -> Tensor:
-        return self.loc
-
-    @property
     def variance(self) -> Tensor:
         return self.loc * 0 + float("inf")
 
-    def rsample(self, sample_shape: Any = ()) -> Tensor:
-        u = _like(self.loc, self._extended_shape(sample_shape), "rand")
-        return self.loc + self.scale * (math.pi * (u - 0.5)).tan()
+    def _std_log_prob(self, z: Tensor) -> Tensor:
+        return -math.log(math.pi) - (z * z).log1p()
 
-    def log_prob(self, value: Tensor) -> Tensor:
-        if self._validate_args:
-            self._validate_sample(value)
-        return -math.log(math.pi) - self.scale.log() - (((value - self.loc) / self.scale) ** 2).log1p()
+    def _std_cdf(self, z: Tensor) -> Tensor:
+        return z.atan() / math.pi + 0.5
 
-    def cdf(self, value: Tensor) -> Tensor:
-        if self._validate_args:
-            self._validate_sample(value)
-        return ((value - self.loc) / self.scale).atan() / math.pi + 0.5
-
-    def icdf(self, value: Tensor) -> Tensor:
-        return (math.pi * (value - 0.5)).tan() * self.scale + self.loc
+    def _std_icdf(self, u: Tensor) -> Tensor:
+        return (math.pi * (u - 0.5)).tan()
 
     def entropy(self) -> Tensor:
         return math.log(4 * math.pi) + self.scale.log()
-
-
-class LogNormal(Distribution):
-    """The distribution of ``exp(X)`` for ``X ~ Normal(loc, scale)``, like ``torch.distributions.LogNormal``.
-
-    Args:
-        loc: the mean of the log.
-        scale: the standard deviation of the log (positive).
-        validate_args: check the arguments.
-
-    Example:
-        >>> import brickwork as torch
-        >>> torch.distributions.LogNormal(0.0, 1.0).mean
-        tensor(1.6487)
-    """
-
-    arg_constraints = {"loc": constraints.real, "scale": constraints.positive}
-    support = constraints.positive
-    has_rsample = True
-
-    def __init__(self, loc: Any, scale: Any, validate_args: bool | None = None) -> None:
-        self.base_dist = Normal(loc, scale, validate_args=validate_args)
-        self.loc, self.scale = self.base_dist.loc, self.base_dist.scale
-        super().__init__(self.loc.shape, (), validate_args=validate_args)
-
-    @property
-    def mean(self) -> Tensor:
-        return (self.loc + self.scale.pow(2) / 2).exp()
-
-    @property
-    def mode(self) -> Tensor:
-        return (self.loc - self.scale.pow(2)).exp()
-
-    @property
-    def variance(self) -> Tensor:
-        s2 = self.scale.pow(2)
-        return s2.expm1() * (2 * self.loc + s2).exp()
-
-    def rsample(self, sample_shape: Any = ()) -> Tensor:
-        return self.base_dist.rsample(sample_shape).exp()
-
-    def log_prob(self, value: Tensor) -> Tensor:
-        if self._validate_args:
-            self._validate_sample(value)
-        y = value.log()
-        return self.base_dist.log_prob(y) - y
-
-    def cdf(self, value: Tensor) -> Tensor:
-        if self._validate_args:
-            self._validate_sample(value)
-        return self.base_dist.cdf(value.log())
-
-    def icdf(self, value: Tensor) -> Tensor:
-        return self.base_dist.icdf(value).exp()
-
-    def entropy(self) -> Tensor:
-        return self.base_dist.entropy() + self.loc
-
-    def expand(self, batch_shape: Any, _instance: Any = None) -> "LogNormal":
-        return LogNormal(self.loc.expand(tuple(batch_shape)), self.scale.expand(tuple(batch_shape)),
-                         validate_args=False)

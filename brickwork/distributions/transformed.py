@@ -17,7 +17,7 @@ from .independent import Independent
 from .transforms import (AbsTransform, AffineTransform, ComposeTransform, ExpTransform, PowerTransform,
                          SigmoidTransform, StickBreakingTransform, Transform, _sum_rightmost)
 
-__all__ = ["TransformedDistribution", "Gumbel", "Weibull", "Pareto", "HalfNormal", "HalfCauchy", "Kumaraswamy",
+__all__ = ["TransformedDistribution", "LogNormal", "Gumbel", "Weibull", "Pareto", "HalfNormal", "HalfCauchy", "Kumaraswamy",
            "LogisticNormal", "RelaxedBernoulli", "RelaxedOneHotCategorical"]
 
 _EULER = 0.57721566490153286060
@@ -149,6 +149,61 @@ class TransformedDistribution(Distribution):
         for t in self.transforms:
             value = t(value)
         return value
+
+
+class LogNormal(TransformedDistribution):
+    """The distribution of ``exp(X)`` for ``X ~ Normal(loc, scale)``, like ``torch.distributions.LogNormal``.
+
+    Args:
+        loc: the mean of the log.
+        scale: the standard deviation of the log (positive).
+        validate_args: check the arguments.
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.distributions.LogNormal(0.0, 1.0).mean
+        tensor(1.6487)
+    """
+
+    arg_constraints = {"loc": constraints.real, "scale": constraints.positive}
+    support = constraints.positive
+    has_rsample = True
+
+    def __init__(self, loc: Any, scale: Any, validate_args: bool | None = None) -> None:
+        base = Normal(loc, scale, validate_args=validate_args)
+        super().__init__(base, ExpTransform(), validate_args=validate_args)
+
+    def expand(self, batch_shape: Any, _instance: Any = None) -> "LogNormal":
+        new = LogNormal(self.loc.expand(tuple(batch_shape)), self.scale.expand(tuple(batch_shape)),
+                        validate_args=False)
+        new._validate_args = self._validate_args
+        return new
+
+    @property
+    def loc(self) -> Tensor:
+        """The mean of the log."""
+        return self.base_dist.loc
+
+    @property
+    def scale(self) -> Tensor:
+        """The standard deviation of the log."""
+        return self.base_dist.scale
+
+    @property
+    def mean(self) -> Tensor:
+        return (self.loc + self.scale.pow(2) / 2).exp()
+
+    @property
+    def mode(self) -> Tensor:
+        return (self.loc - self.scale.pow(2)).exp()
+
+    @property
+    def variance(self) -> Tensor:
+        s2 = self.scale.pow(2)
+        return s2.expm1() * (2 * self.loc + s2).exp()
+
+    def entropy(self) -> Tensor:
+        return self.base_dist.entropy() + self.loc
 
 
 class Gumbel(TransformedDistribution):

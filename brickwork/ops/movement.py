@@ -831,7 +831,8 @@ def tril(input: Tensor, diagonal: int = 0) -> Tensor:
 
 
 def diagonal(input: Tensor, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Tensor:
-    """The diagonal over ``dim1`` and ``dim2``, moved to the last dimension.
+    """The diagonal over ``dim1`` and ``dim2``, moved to the last dimension: a view, as in PyTorch, so that
+    ``x.diagonal().fill_(v)`` or ``cov.diagonal().add_(eps)`` writes into ``x``.
 
     Example:
         >>> import brickwork as torch
@@ -840,8 +841,14 @@ def diagonal(input: Tensor, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Te
     """
     nd = input._data.ndim
     a, b = wrap_dim(dim1, nd, "diagonal"), wrap_dim(dim2, nd, "diagonal")
+    if a == b:
+        raise RuntimeError(f"diagonal dimensions cannot be identical {dim1}, {dim2}")
     xp = input._device.xp
-    out = wrap(xp.diagonal(input._data, offset, a, b).copy(), input._device)
+    data = xp.diagonal(input._data, offset, a, b)
+    flags = getattr(data, "flags", None)
+    if flags is not None and not flags.writeable and getattr(input._data.flags, "writeable", False):
+        flags.writeable = True  # NumPy hands out diagonals read-only, for caution, not necessity
+    out = _view_of(data, input)
     if needs_grad(input):
         shape = input._data.shape
 
