@@ -51,11 +51,23 @@ def converters() -> dict[int, tuple[str, Any, Callable]]:
     return out
 
 
+# a Tensor method's own parameter names -> the torch function's, which the converters use (x.where(c, y) is
+# torch.where(c, x, other=y)), applied where the converter lacks the method's name
+_METHOD_NAMES = (("self", "input"), ("y", "other"))
+
+
 def _bound(fn: Any, conv: Callable, sig: Any) -> Callable:
+    import inspect
+
+    takes = inspect.signature(conv).parameters
+    renames = [(k, v) for k, v in _METHOD_NAMES if k in sig.parameters and k not in takes and v in takes]
+
     def call(g: Any, out: Any, *args: Any, **kwargs: Any) -> Any:
         b = sig.bind(*args, **kwargs)
         b.apply_defaults()
         a = dict(b.arguments)
+        for k, v in renames:
+            a[v] = a.pop(k)
         for p in sig.parameters.values():  # *args and **kwargs arrive as they are named in the signature
             if p.kind is p.VAR_KEYWORD:
                 a.update(a.pop(p.name, {}))
