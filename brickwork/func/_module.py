@@ -65,7 +65,7 @@ def stack_module_state(models: Sequence[Module]) -> tuple[dict[str, Any], dict[s
         >>> import brickwork as torch
         >>> params, buffers = torch.func.stack_module_state([torch.nn.Linear(3, 2) for _ in range(4)])
         >>> params["weight"].shape
-        torch.Size([4, 2, 3])
+        brickwork.Size([4, 2, 3])
     """
     if len(models) == 0:
         raise RuntimeError("stack_module_state: Expected at least one model, got 0.")

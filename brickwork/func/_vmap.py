@@ -90,7 +90,7 @@ def vmap(func: Callable[..., Any], in_dims: Any = 0, out_dims: Any = 0, randomne
         >>> torch.vmap(torch.dot)(torch.ones(3, 2), torch.ones(3, 2))
         tensor([2., 2., 2.])
         >>> torch.func.vmap(lambda w, x: w @ x, in_dims=(None, 0))(torch.eye(2), torch.ones(3, 2)).shape
-        torch.Size([3, 2])
+        brickwork.Size([3, 2])
     """
     if randomness not in ("error", "different", "same"):
         raise RuntimeError(f"Only allowed values for randomness are 'error', 'different', or 'same'. Got "
