@@ -527,6 +527,16 @@ COMPLEX_OPS: list[Op] = [
     Op("complex_casts", lambda L, a, b: (cx(L, a, b).to(L.complex128), cx(L, a, b).cfloat(), a.cdouble(),
                                          cx(L, a, b).to(a.dtype), L.zeros_like(cx(L, a, b))), PAIRS, grad=False),
     Op("complex_vector_norm", lambda L, a, b: L.linalg.vector_norm(cx(L, a, b)), PAIRS[:2], grad=False),
+    Op("complex_linalg", lambda L, a, b: (lambda z: (L.linalg.inv(z), L.linalg.det(z), L.linalg.solve(z, z.mT),
+                                                     *L.linalg.lu_factor(z), L.linalg.matrix_exp(z),
+                                                     L.linalg.eigvals(z)))(cx(L, wc(L, a), b)),
+       [((3, 3), (3, 3)), ((2, 4, 4), (2, 4, 4))], grad=False, tol=10),
+    *[Op(f"complex_lu_solve{k}", lambda L, a, b, c, d, kw=kw: L.linalg.lu_solve(*L.linalg.lu_factor(cx(L, wc(L, a), b)),
+                                                                               cx(L, c, d), **kw).resolve_conj(),
+         [((3, 3), (3, 3), shape, shape)], grad=False, tol=10)
+      for k, kw, shape in [("", {}, (3, 2)), ("_right", dict(left=False), (2, 3)),
+                           ("_adjoint", dict(adjoint=True), (3, 2)),
+                           ("_right_adjoint", dict(left=False, adjoint=True), (2, 3))]],
     *[Op(f"fft_{name}{k}", fftop(name, **kw), SIGNAL, FI, grad=False)
       for name in ("fft", "ifft", "rfft", "ihfft")
       for k, kw in [("", {}), ("_n", dict(n=4)), ("_pad", dict(n=9, dim=0, norm="ortho")),

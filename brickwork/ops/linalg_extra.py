@@ -42,12 +42,16 @@ _slogdet, _qr, _eigh, _svd, _lstsq = (return_types.linalg_slogdet, return_types.
                                       return_types.linalg_svd, return_types.linalg_lstsq)
 
 
-def _float_matrix(A: Tensor, op: str, square: bool = True) -> Any:
+def _float_matrix(A: Tensor, op: str, square: bool = True, complex_ok: bool = False) -> Any:
     if not isinstance(A, Tensor):
         raise TypeError(f"{op}: expected a Tensor, got {type(A).__name__}")
     if A.ndim < 2:
         raise RuntimeError(f"{op}: The input tensor A must have at least 2 dimensions, got shape {tuple(A.shape)}")
-    if not A.is_floating_point() or A.dtype in (_dt.float16, _dt.bfloat16):
+    if A._data.dtype.kind == "c":
+        if not complex_ok:  # the ops whose NumPy routine and result dtypes suit complex input pass complex_ok
+            raise RuntimeError(f"{op}: brickwork does not support complex inputs here yet (got {A.dtype}); inv, "
+                               "solve, det, lu_factor, lu_solve, matrix_exp and eig take complex matrices")
+    elif not A.is_floating_point() or A.dtype in (_dt.float16, _dt.bfloat16):
         name = str(A.dtype).split(".")[-1].capitalize()
         raise RuntimeError(f"{op}: Expected a floating point or complex tensor as input. Got {name} (convert "
                            "with .float() or .double())")
@@ -179,7 +183,7 @@ def inv(A: Tensor, *, out: Tensor | None = None) -> Tensor:
         tensor([[0.5000, 0.0000],
                 [0.0000, 0.2500]])
     """
-    d = _float_matrix(A, "linalg.inv")
+    d = _float_matrix(A, "linalg.inv", complex_ok=True)
     xp = A._device.xp
     try:
         r = xp.linalg.inv(d)
@@ -211,7 +215,7 @@ def solve(A: Tensor, B: Tensor, *, left: bool = True, out: Tensor | None = None)
         >>> torch.linalg.solve(torch.tensor([[2.0, 0.0], [0.0, 4.0]]), torch.tensor([2.0, 2.0]))
         tensor([1.0000, 0.5000])
     """
-    _float_matrix(A, "linalg.solve")
+    _float_matrix(A, "linalg.solve", complex_ok=True)
     if A.dtype is not B.dtype:
         raise RuntimeError(f"linalg.solve: Expected A and B to have the same dtype, but found A of type {A.dtype} "
                            f"and B of type {B.dtype} instead")
@@ -257,7 +261,7 @@ def det(A: Tensor, *, out: Tensor | None = None) -> Tensor:
         >>> torch.linalg.det(torch.tensor([[1.0, 2.0], [3.0, 4.0]])).round()
         tensor(-2.)
     """
-    d = _float_matrix(A, "linalg.det")
+    d = _float_matrix(A, "linalg.det", complex_ok=True)
     res = wrap(A._device.xp.asarray(A._device.xp.linalg.det(d)).astype(d.dtype), A._device)
     if needs_grad(A):
         record(res, "LinalgDetBackward0", _det_backward, (A,), saved=(A,), save_output=True)

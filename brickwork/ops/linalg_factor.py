@@ -39,7 +39,8 @@ def _getrf(d: Any, xp: Any) -> tuple[Any, Any, Any]:
     piv = xp.zeros((a.shape[0], k), dtype=np.int32)
     info = xp.zeros(a.shape[0], dtype=np.int32)
     for j in range(k):
-        p = j + xp.argmax(xp.abs(a[:, j:, j]), axis=1)  # the first largest, as LAPACK's idamax
+        col = a[:, j:, j]  # the first largest, as LAPACK's i?amax (|re| + |im| for complex numbers)
+        p = j + xp.argmax(xp.abs(col.real) + xp.abs(col.imag) if col.dtype.kind == "c" else xp.abs(col), axis=1)
         piv[:, j] = p + 1
         top = a[rows, j].copy()
         a[rows, j] = a[rows, p]
@@ -83,7 +84,7 @@ def lu_factor_ex(A: Tensor, *, pivot: bool = True, check_errors: bool = False, o
         >>> torch.linalg.lu_factor_ex(torch.tensor([[1.0, 2.0], [3.0, 4.0]])).pivots
         tensor([2, 2], dtype=brickwork.int32)
     """
-    d = _float_matrix(A, "linalg.lu_factor_ex", square=False)
+    d = _float_matrix(A, "linalg.lu_factor_ex", square=False, complex_ok=True)
     if not pivot:
         raise RuntimeError("linalg.lu_factor: LU without pivoting is not implemented on the CPU; use pivot=True")
     xp = A._device.xp
@@ -189,17 +190,17 @@ def lu_solve(LU: Tensor, pivots: Tensor, B: Tensor, *, left: bool = True, adjoin
         tensor([[1.],
                 [2.]])
     """
-    _float_matrix(LU, "linalg.lu_solve")
-    if not left:  # X A = B  <=>  A^T X^T = B^T
-        return lu_solve(LU, pivots, B.mT, adjoint=not adjoint).mT
+    _float_matrix(LU, "linalg.lu_solve", complex_ok=True)
+    if not left:  # X A = B  <=>  A^H X^H = B^H
+        return lu_solve(LU, pivots, B.mT.conj(), adjoint=not adjoint).mT.conj()
     if B.ndim < 2 or B.shape[-2] != LU.shape[-1]:
         raise RuntimeError(f"linalg.lu_solve: Incompatible shapes of A and B for the equation AX = B "
                            f"({LU.shape[-2]}x{LU.shape[-1]} and {'x'.join(str(s) for s in B.shape[-2:])})")
     n = LU.shape[-1]
     L, U = _unpack(LU, n, n)
     P = _perm_matrix(pivots, n, LU._data.dtype)
-    if adjoint:  # A^T X = B  <=>  U^T L^T P^T X = B
-        return matmul(P, solve(L.mT, solve(U.mT, B)))
+    if adjoint:  # A^H X = B  <=>  U^H L^H P^T X = B
+        return matmul(P, solve(L.mT.conj(), solve(U.mT.conj(), B)))
     return solve(U, solve(L, matmul(P.mT, B)))
 
 
@@ -390,8 +391,9 @@ def matrix_exp(A: Tensor) -> Tensor:
         tensor([[1., 1.],
                 [0., 1.]])
     """
-    d = _float_matrix(A, "linalg.matrix_exp")
-    host = A._host().astype(np.float64).reshape((-1,) + d.shape[-2:])  # float32 too, for accuracy
+    d = _float_matrix(A, "linalg.matrix_exp", complex_ok=True)
+    wide = np.complex128 if d.dtype.kind == "c" else np.float64  # single precision too, for accuracy
+    host = A._host().astype(wide).reshape((-1,) + d.shape[-2:])
     r = (np.stack([_expm(m) for m in host]) if host.shape[0] else host).reshape(d.shape).astype(d.dtype)
     dev = A._device
     res = wrap(r if dev.type == "cpu" else dev.backend.from_host(r, dev.index), dev)
@@ -504,7 +506,7 @@ def eig(A: Tensor, *, out: Any = None) -> Any:
         >>> torch.linalg.eig(torch.tensor([[0.0, -1.0], [1.0, 0.0]])).eigenvalues
         tensor([0.+1.j, 0.-1.j])
     """
-    d = _float_matrix(A, "linalg.eig")
+    d = _float_matrix(A, "linalg.eig", complex_ok=True)
     if needs_grad(A):
         raise RuntimeError("linalg.eig: the results are complex and brickwork does not differentiate through "
                            "complex tensors yet; use linalg.eigh for symmetric matrices, or pass A.detach()")
