@@ -33,7 +33,7 @@ def _in_dims_per_leaf(func: Callable[..., Any], in_dims: Any, args: tuple) -> li
                          f"structure {spec_str(tree_flatten(in_dims)[1])} but inputs has structure "
                          f"{spec_str(tree_flatten(args)[1])}.")
     leaves = tree_flatten(args)[0]
-    out = []
+    out: list[int | None] = []
     for d, leaf in zip(dims, leaves):
         if d is None:
             out.append(None)
@@ -114,7 +114,7 @@ def vmap(func: Callable[..., Any], in_dims: Any = 0, out_dims: Any = 0, randomne
         if len(set(sizes)) > 1:
             raise ValueError(f"vmap: Expected all tensors to have the same size in the mapped dimension, got sizes "
                              f"{sizes} for the mapped dimension")
-        state = get_rng_state() if randomness != "different" else None
+        state = get_rng_state()
         outs = []
         for i in range(sizes[0]):
             if randomness == "same":
