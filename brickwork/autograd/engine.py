@@ -146,8 +146,14 @@ class Node:
             self._out = _FREED
         d = self.__dict__
         if d:
-            big = [k for k, v in d.items() if _is_array(v) or (v.__class__ in _SEQUENCES and k != "_hooks" and
-                                                                 any([_is_array(x) for x in v]))]
+            big = []
+            for k, v in d.items():
+                c = v.__class__
+                if c in _SEQUENCES:
+                    if k != "_hooks" and any([_is_array(x) for x in v]):
+                        big.append(k)
+                elif _is_array(v):
+                    big.append(k)
             if big:
                 for k in big:
                     del d[k]
@@ -155,12 +161,17 @@ class Node:
 
 
 _SEQUENCES = (tuple, list)
+# classes that never hold an array: most node attributes (dims, flags, shapes, dtypes) are answered without a call
+_PLAIN = frozenset({int, float, bool, str, tuple, list, type(None), np.dtype,
+                    *{type(np.dtype(c)) for c in "?bhilqBHILQefdgFDG"}})
 
 
 def _is_array(v: Any) -> bool:
     """Whether an attribute holds a tensor or an array (freed by backward, like saved tensors)."""
     c = v.__class__
-    return c is np.ndarray or c.__name__ == "ndarray" or isinstance(v, Tensor)
+    if c is np.ndarray or c is Tensor:
+        return True
+    return c not in _PLAIN and (c.__name__ == "ndarray" or isinstance(v, Tensor))
 
 
 class _AccumulateGrad:
