@@ -110,8 +110,8 @@ from . import autograd, backends, cuda, dtypes, kernels, ops, return_types  # no
 backends.tune_allocator()
 
 if _typing.TYPE_CHECKING:  # loaded on first use by __getattr__ below, so that `import brickwork` stays fast
-    from . import (accelerator, datasets, distributed, fft, futures, io, jit, linalg, nn, optim, sparse, testing,
-                   train, utils)
+    from . import (accelerator, datasets, distributed, fft, futures, io, jit, linalg, nn, optim, sparse, special,
+                   testing, train, utils)
     from .io import FormatError, load, save
     from .nn.utils.summary import summary
     from .utils.dlpack import to_dlpack
@@ -252,7 +252,8 @@ def __getattr__(name: str) -> _typing.Any:
     import importlib
 
     if name in ("nn", "optim", "utils", "io", "datasets", "train", "distributed", "onnx", "amp", "cpu",
-                "distributions", "jit", "testing", "accelerator", "linalg", "sparse", "futures", "fft"):
+                "distributions", "jit", "testing", "accelerator", "linalg", "sparse", "futures", "fft",
+                "special"):
         return importlib.import_module(f".{name}", __name__)
     if name in ("save", "load", "FormatError"):
         return getattr(importlib.import_module(".io", __name__), name)

@@ -26,7 +26,7 @@ NAMESPACES = (
     "brickwork", "brickwork.nn", "brickwork.nn.functional", "brickwork.nn.init", "brickwork.nn.utils",
     "brickwork.optim", "brickwork.optim.lr_scheduler", "brickwork.autograd", "brickwork.utils.data",
     "brickwork.io", "brickwork.datasets", "brickwork.cuda", "brickwork.distributed", "brickwork.nn.parallel",
-    "brickwork.distributions", "brickwork.distributions.constraints",
+    "brickwork.distributions", "brickwork.distributions.constraints", "brickwork.special",
 )
 EXAMPLE_HEADER = re.compile(r"^\s*Examples?:?\s*$", re.MULTILINE)
 

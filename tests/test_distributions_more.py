@@ -489,3 +489,28 @@ def test_kl_multivariate_normals_match_torch():
     for low_rank in (False, True):
         np.testing.assert_allclose(_np(bd.kl_divergence(*pair(bw, low_rank))),
                                    _np(torch.distributions.kl_divergence(*pair(torch, low_rank))), rtol=1e-9)
+
+
+MIXED_KL = [
+    ("Independent", lambda D, T: (D.Independent(D.Normal(T(CONC), T(CONC + 1)), 1),
+                                  D.Independent(D.Normal(T(CONC[::-1].copy()), T(CONC + 0.5)), 1))),
+    ("LogNormal", lambda D, T: (D.LogNormal(T(LOC), T(POS)), D.LogNormal(T(X), T(POS2)))),
+    ("Cauchy", lambda D, T: (D.Cauchy(T(LOC), T(POS)), D.Cauchy(T(X), T(POS2)))),
+    ("Geometric", lambda D, T: (D.Geometric(T(PROBS)), D.Geometric(T(U)))),
+    ("Exponential-Gamma", lambda D, T: (D.Exponential(T(POS)), D.Gamma(T(POS2), T(POS)))),
+    ("Gamma-Exponential", lambda D, T: (D.Gamma(T(POS2), T(POS)), D.Exponential(T(POS)))),
+    ("Exponential-Normal", lambda D, T: (D.Exponential(T(POS)), D.Normal(T(LOC), T(POS2)))),
+    ("Gamma-Normal", lambda D, T: (D.Gamma(T(POS2), T(POS)), D.Normal(T(LOC), T(POS2)))),
+    ("Uniform-Exponential", lambda D, T: (D.Uniform(T(U * 0.5), T(U + 0.5)), D.Exponential(T(POS)))),
+    ("Uniform-Gamma", lambda D, T: (D.Uniform(T(U * 0.5), T(U + 0.5)), D.Gamma(T(POS2), T(POS)))),
+    ("Uniform-Beta", lambda D, T: (D.Uniform(T(U * 0.5), T(0.5 + U * 0.5)), D.Beta(T(POS), T(POS2)))),
+    ("MVN-LowRank", lambda D, T: (D.MultivariateNormal(T(LOC2), T(SPD2)),
+                                  D.LowRankMultivariateNormal(T(V2), T(np.ones((2, 3, 1))), T(np.ones((2, 3)))))),
+]
+
+
+@pytest.mark.parametrize("name,make", MIXED_KL, ids=[n for n, _ in MIXED_KL])
+def test_more_kl_pairs_match_torch(name, make):
+    got = bd.kl_divergence(*make(bd, lambda a: bw.tensor(a, dtype=bw.float64)))
+    want = torch.distributions.kl_divergence(*make(torch.distributions, lambda a: torch.tensor(a, dtype=torch.float64)))
+    np.testing.assert_allclose(_np(got), _np(want), rtol=1e-9, atol=1e-12)

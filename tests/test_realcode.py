@@ -263,3 +263,19 @@ def test_ddpm(dtype):
     data = {"images": np.tanh(rng.standard_normal((3, 1, 8, 8))), "t": rng.integers(0, 10, (3, 3)),
             "noise": rng.standard_normal((3, 3, 1, 8, 8)), "sampling_noise": rng.standard_normal((10, 3, 1, 8, 8))}
     both("ddpm", data, **dtype)
+
+
+@float64_only
+@pytest.mark.xfail(not hasattr(bw.optim, "swa_utils"), raises=ImportError, strict=True,
+                   reason="torch.optim.swa_utils (AveragedModel, SWALR, update_bn, get_ema_multi_avg_fn) is missing")
+def test_swa_ema(dtype):
+    rng = np.random.default_rng(19)
+    both("swa_ema", {"x": rng.standard_normal((12, 5)), "y": rng.integers(0, 3, 12)}, **dtype)
+
+
+def test_contrastive(dtype):
+    rng = np.random.default_rng(20)
+    base = rng.standard_normal((3, 5, 6))
+    data = {"view1": base + 0.1 * rng.standard_normal(base.shape), "view2": base + 0.1 * rng.standard_normal(base.shape),
+            "captions": rng.standard_normal((3, 5, 3))}
+    both("contrastive", data, **dtype)

@@ -371,3 +371,10 @@ def test_torch_keyword_names_are_accepted(case: str) -> None:
     for g, w in zip(got if isinstance(got, tuple) else (got,), want if isinstance(want, tuple) else (want,)):
         same(g, w)
         assert str(g.dtype).split(".")[-1] == str(w.dtype).split(".")[-1]
+
+
+def test_max_min_take_other_by_keyword() -> None:
+    for name in ("max", "min"):
+        got = getattr(bw, name)(bw.tensor([1.0, 5.0]), other=bw.tensor([3.0, 2.0]))
+        same(got, getattr(torch, name)(torch.tensor([1.0, 5.0]), other=torch.tensor([3.0, 2.0])))
+        same(getattr(bw.tensor([1.0, 5.0]), name)(other=bw.tensor([3.0, 2.0])), got)

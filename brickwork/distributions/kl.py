@@ -6,9 +6,16 @@ import math
 from typing import Any, Callable
 
 from .. import Tensor
-from .continuous import Exponential, Laplace, Normal, Uniform
+from ..ops.gamma import digamma as _digamma
+from ..ops.gamma import lgamma as _lgamma
+from .continuous import Cauchy, Exponential, Laplace, Normal, Uniform
 from .discrete import Bernoulli, Categorical, OneHotCategorical
 from .distribution import Distribution
+from .gamma_family import Beta, Binomial, Dirichlet, Gamma, Poisson
+from .independent import Geometric, Independent
+from .multivariate import LowRankMultivariateNormal, MultivariateNormal, _batch_mahalanobis, _half_log_det
+from .transformed import Gumbel, HalfNormal, Pareto, TransformedDistribution
+from .transforms import _sum_rightmost
 
 __all__ = ["kl_divergence", "register_kl"]
 
@@ -141,14 +148,7 @@ def _kl_uniform_normal(p: Uniform, q: Normal) -> Tensor:
     return t1 + 0.5 * (t2 + t3) / q.scale.pow(2)
 
 
-
-
 # -- the gamma family and the transformed distributions (formulas as in PyTorch's kl.py) -----------------------
-
-from ..ops.gamma import digamma as _digamma  # noqa: E402
-from ..ops.gamma import lgamma as _lgamma  # noqa: E402
-from .gamma_family import Beta, Binomial, Dirichlet, Gamma, Poisson  # noqa: E402
-from .transformed import Gumbel, HalfNormal, Pareto  # noqa: E402
 
 
 @register_kl(Gamma, Gamma)
@@ -220,9 +220,6 @@ def _kl_pareto_pareto(p: Pareto, q: Pareto) -> Tensor:
     return result.masked_fill(p.scale < q.scale, math.inf)
 
 
-from .multivariate import LowRankMultivariateNormal, MultivariateNormal, _batch_mahalanobis, _half_log_det  # noqa: E402
-
-
 @register_kl(MultivariateNormal, MultivariateNormal)
 def _kl_mvn_mvn(p: MultivariateNormal, q: MultivariateNormal) -> Tensor:
     from .. import broadcast_shapes, linalg
@@ -241,3 +238,108 @@ def _kl_mvn_mvn(p: MultivariateNormal, q: MultivariateNormal) -> Tensor:
 def _kl_lowrank_lowrank(p: LowRankMultivariateNormal, q: LowRankMultivariateNormal) -> Tensor:
     return _kl_mvn_mvn(MultivariateNormal(p.loc, covariance_matrix=p.covariance_matrix),  # type: ignore[arg-type]
                        MultivariateNormal(q.loc, covariance_matrix=q.covariance_matrix))
+
+
+@register_kl(MultivariateNormal, LowRankMultivariateNormal)
+@register_kl(LowRankMultivariateNormal, MultivariateNormal)
+def _kl_mvn_lowrank(p: Any, q: Any) -> Tensor:
+    def full(d: Any) -> MultivariateNormal:
+        return d if isinstance(d, MultivariateNormal) else MultivariateNormal(d.loc, d.covariance_matrix)
+    return _kl_mvn_mvn(full(p), full(q))
+
+
+# -- wrappers and mixed pairs ---------------------------------------------------------------------------------
+
+
+_EULER = 0.57721566490153286060
+
+
+@register_kl(Independent, Independent)
+def _kl_independent_independent(p: Independent, q: Independent) -> Tensor:
+    if p.reinterpreted_batch_ndims != q.reinterpreted_batch_ndims:
+        raise NotImplementedError("KL between Independents with different reinterpreted_batch_ndims")
+    return _sum_rightmost(kl_divergence(p.base_dist, q.base_dist), p.reinterpreted_batch_ndims)
+
+
+@register_kl(TransformedDistribution, TransformedDistribution)
+def _kl_transformed_transformed(p: TransformedDistribution, q: TransformedDistribution) -> Tensor:
+    if p.transforms != q.transforms or p.event_shape != q.event_shape:
+        raise NotImplementedError("KL between TransformedDistributions needs equal transforms and event shapes")
+    extra_event_dim = len(p.event_shape) - len(p.base_dist.event_shape)
+    return _sum_rightmost(kl_divergence(p.base_dist, q.base_dist), extra_event_dim)
+
+
+@register_kl(Cauchy, Cauchy)
+def _kl_cauchy_cauchy(p: Cauchy, q: Cauchy) -> Tensor:
+    t1 = ((p.scale + q.scale).pow(2) + (p.loc - q.loc).pow(2)).log()
+    return t1 - (4 * p.scale * q.scale).log()
+
+
+@register_kl(Geometric, Geometric)
+def _kl_geometric_geometric(p: Geometric, q: Geometric) -> Tensor:
+    return -p.entropy() - (-q.probs).log1p() / p.probs - q.logits
+
+
+@register_kl(Exponential, Gamma)
+def _kl_exponential_gamma(p: Exponential, q: Gamma) -> Tensor:
+    ratio = q.rate / p.rate
+    t1 = -q.concentration * ratio.log()
+    return t1 + ratio + _lgamma(q.concentration) + q.concentration * _EULER - (1 + _EULER)
+
+
+@register_kl(Gamma, Exponential)
+def _kl_gamma_exponential(p: Gamma, q: Exponential) -> Tensor:
+    return -p.entropy() - q.rate.log() + q.rate * p.mean
+
+
+@register_kl(Exponential, Normal)
+def _kl_exponential_normal(p: Exponential, q: Normal) -> Tensor:
+    var_normal = q.scale.pow(2)
+    rate_sqr = p.rate.pow(2)
+    t1 = 0.5 * (rate_sqr * var_normal * 2 * math.pi).log()
+    t2 = rate_sqr.reciprocal()
+    t3 = q.loc / p.rate
+    t4 = q.loc.pow(2) * 0.5
+    return t1 - 1 + (t2 - t3 + t4) / var_normal
+
+
+@register_kl(Gamma, Normal)
+def _kl_gamma_normal(p: Gamma, q: Normal) -> Tensor:
+    var_normal = q.scale.pow(2)
+    beta_sqr = p.rate.pow(2)
+    c = p.concentration
+    t1 = 0.5 * (beta_sqr * var_normal * 2 * math.pi).log() - c - _lgamma(c)
+    t2 = 0.5 * (c.pow(2) + c) / beta_sqr
+    t3 = q.loc * c / p.rate
+    t4 = 0.5 * q.loc.pow(2)
+    return t1 + (c - 1) * _digamma(c) + (t2 - t3 + t4) / var_normal
+
+
+def _x_log_x(t: Tensor) -> Tensor:
+    return t * t.log()
+
+
+@register_kl(Uniform, Exponential)
+def _kl_uniform_exponential(p: Uniform, q: Exponential) -> Tensor:
+    result = q.rate * (p.high + p.low) / 2 - ((p.high - p.low) * q.rate).log()
+    return result.masked_fill(p.low < 0, math.inf)
+
+
+@register_kl(Uniform, Gamma)
+def _kl_uniform_gamma(p: Uniform, q: Gamma) -> Tensor:
+    common = p.high - p.low
+    t1 = common.log()
+    t2 = _lgamma(q.concentration) - q.concentration * q.rate.log()
+    t3 = (1 - q.concentration) * (_x_log_x(p.high) - _x_log_x(p.low) - common) / common
+    t4 = q.rate * (p.high + p.low) / 2
+    return (-t1 + t2 + t3 + t4).masked_fill(p.low < 0, math.inf)
+
+
+@register_kl(Uniform, Beta)
+def _kl_uniform_beta(p: Uniform, q: Beta) -> Tensor:
+    common = p.high - p.low
+    t1 = common.log()
+    t2 = (q.concentration1 - 1) * (_x_log_x(p.high) - _x_log_x(p.low) - common) / common
+    t3 = (q.concentration0 - 1) * (_x_log_x(1 - p.high) - _x_log_x(1 - p.low) + common) / common
+    t4 = _lgamma(q.concentration1) + _lgamma(q.concentration0) - _lgamma(q.concentration1 + q.concentration0)
+    return (t3 + t4 - t1 - t2).masked_fill((p.high > 1) | (p.low < 0), math.inf)

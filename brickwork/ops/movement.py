@@ -839,8 +839,9 @@ def tril(input: Tensor, diagonal: int = 0) -> Tensor:
 
 
 def diagonal(input: Tensor, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Tensor:
-    """The diagonal over ``dim1`` and ``dim2``, moved to the last dimension: a view, as in PyTorch, so that
-    ``x.diagonal().fill_(v)`` or ``cov.diagonal().add_(eps)`` writes into ``x``.
+    """The diagonal over ``dim1`` and ``dim2``, moved to the last dimension.
+
+    A view, as in PyTorch, so that ``x.diagonal().fill_(v)`` or ``cov.diagonal().add_(eps)`` writes into ``x``.
 
     Example:
         >>> import brickwork as torch

@@ -30,6 +30,7 @@ NAMESPACES: tuple[tuple[str, str, str], ...] = (
     ("torch.distributions", "brickwork.distributions", "callables"),
     ("torch.linalg", "brickwork.linalg", "callables"),
     ("torch.fft", "brickwork.fft", "callables"),
+    ("torch.special", "brickwork.special", "callables"),
     ("torch.utils.data", "brickwork.utils.data", "callables"),
 )
 
