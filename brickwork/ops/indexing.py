@@ -173,6 +173,8 @@ def getitem(input: Tensor, idx: Any) -> Tensor:
     except IndexError as e:
         _check_bounds(d, key)
         raise IndexError(f"{e} (tensor shape {tuple(d.shape)}, index {idx!r})") from None
+    if isinstance(r, np.generic):  # NumPy reads a full integer index as a scalar copy; a trailing ... gives a view
+        r = d[(*key, Ellipsis) if isinstance(key, tuple) else (key, Ellipsis)]
     out = wrap(r if hasattr(r, "shape") else input._device.xp.asarray(r), input._device)
     if not advanced:
         make_view(out, input)
