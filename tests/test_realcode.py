@@ -273,8 +273,6 @@ def test_ddpm(dtype):
 
 
 @float64_only
-@pytest.mark.xfail(not hasattr(bw.optim, "swa_utils"), raises=ImportError, strict=True,
-                   reason="torch.optim.swa_utils (AveragedModel, SWALR, update_bn, get_ema_multi_avg_fn) is missing")
 def test_swa_ema(dtype):
     rng = np.random.default_rng(19)
     both("swa_ema", {"x": rng.standard_normal((12, 5)), "y": rng.integers(0, 3, 12)}, **dtype)
