@@ -24,6 +24,11 @@ def _view_of(data: Any, base: Tensor) -> Tensor:
 def _shape_arg(shape: tuple, op: str) -> tuple:
     if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
         shape = tuple(shape[0])
+    for s in shape:  # the common case, plain ints, checked without building a new tuple
+        if s.__class__ is not int:
+            break
+    else:
+        return shape
     out = []
     for s in shape:
         if isinstance(s, Tensor):
@@ -189,7 +194,10 @@ def _permute(input: Tensor, perm: tuple, name: str) -> Tensor:
 
 
 def _permute_backward(node: Any, g: Tensor) -> tuple:
-    return (g.permute(tuple(int(i) for i in np.argsort(node.perm))),)
+    inverse = [0] * len(node.perm)
+    for i, p in enumerate(node.perm):
+        inverse[p] = i
+    return (g.permute(tuple(inverse)),)
 
 
 def transpose(input: Tensor, dim0: int, dim1: int) -> Tensor:
