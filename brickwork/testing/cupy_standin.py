@@ -435,10 +435,15 @@ def module() -> types.ModuleType:
                "matrix_rank"):
         setattr(linalg, fn, _strict(f"linalg.{fn}", getattr(np.linalg, fn)))
     cp.linalg = linalg  # type: ignore[attr-defined]
+    fft = types.ModuleType("cupy.fft")  # cupy.fft mirrors numpy.fft
+    for fn in ("fft", "ifft", "fft2", "ifft2", "fftn", "ifftn", "rfft", "irfft", "rfft2", "irfft2", "rfftn", "irfftn",
+               "hfft", "ihfft", "fftfreq", "rfftfreq", "fftshift", "ifftshift"):
+        setattr(fft, fn, _strict(f"fft.{fn}", getattr(np.fft, fn)))
+    cp.fft = fft  # type: ignore[attr-defined]
     cupyx = types.ModuleType("cupyx")
     cupyx.scatter_add = _scatter_add  # type: ignore[attr-defined]
     cupyx.__standin__ = True  # type: ignore[attr-defined]
-    _MODULES.update(cupy=cp, cupyx=cupyx, **{"cupy.cuda": cuda, "cupy.lib": lib, "cupy.linalg": linalg})
+    _MODULES.update(cupy=cp, cupyx=cupyx, **{"cupy.cuda": cuda, "cupy.lib": lib, "cupy.linalg": linalg, "cupy.fft": fft})
     return cp
 
 
