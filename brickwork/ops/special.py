@@ -13,12 +13,13 @@ from typing import Any
 
 import numpy as np
 
+from .. import dtypes as _dt
 from .._tensor import Tensor
-from ._core import xp_of
+from ._core import binary_arrays, xp_of
 from ._special import erf as _erf, erfinv as _erfinv
 from .elementwise import exp, log, log1p, sign, where
 from .elementwise_extra import _bessel_i, _i1
-from .gamma import _BERNOULLI, _shift_up, _unary
+from .gamma import _ZETA_TAIL, _shift_up, _unary
 
 __all__ = ["airy_ai", "bessel_j0", "bessel_j1", "bessel_y0", "bessel_y1", "chebyshev_polynomial_t",
            "chebyshev_polynomial_u", "chebyshev_polynomial_v", "chebyshev_polynomial_w", "entr", "erfcx",
@@ -126,8 +127,8 @@ def log_ndtr(input: Tensor, *, out: Tensor | None = None) -> Tensor:
 
     Example:
         >>> import brickwork as torch
-        >>> torch.special.log_ndtr(torch.tensor([-40.0, 0.0]))
-        tensor([-804.6084,   -0.6931])
+        >>> torch.special.log_ndtr(torch.tensor([-10.0, 0.0]))
+        tensor([-53.2313,  -0.6931])
     """
     return _unary(input, "log_ndtr", _log_ndtr_array, _log_ndtr_backward, out)
 
@@ -162,7 +163,7 @@ def entr(input: Tensor, *, out: Tensor | None = None) -> Tensor:
     Example:
         >>> import brickwork as torch
         >>> torch.special.entr(torch.tensor([0.0, 0.5, 1.0]))
-        tensor([0.0000, 0.3466, 0.0000])
+        tensor([0.0000, 0.3466, -0.0000])
     """
     def f(x: Any) -> Any:
         xp = xp_of(x)
@@ -204,10 +205,21 @@ def xlog1py(input: Any, other: Any, *, out: Tensor | None = None) -> Tensor:
 
 def _no_grad(name: str, kernel: Any) -> Any:
     """A function without a gradient (as in PyTorch): ``kernel`` on float64 arrays, in ``input``'s float dtype."""
+    def quiet(x: Any) -> Any:
+        with np.errstate(all="ignore"):  # the branches not taken see out-of-range arguments
+            return kernel(x)
+
     def op(input: Tensor, *, out: Tensor | None = None) -> Tensor:
-        return _unary(input, name, kernel, None, out)
+        return _unary(input, name, quiet, None, out)
 
     op.__name__ = op.__qualname__ = name
+    op.__doc__ = f"""``{name}(x)``, elementwise in float64; no gradient (as in PyTorch).
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.special.{name}(torch.tensor([1.0, 3.0])).shape
+        brickwork.Size([2])
+    """
     return op
 
 
@@ -257,9 +269,10 @@ def _i1e_backward(node: Any, g: Tensor) -> tuple:
     return (g * where(x == 0, 0.5, i0e(x) - i1e(x) * (sign(x) + 1 / xs)),)
 
 
-def _bessel_k(nu: int, x: Any, scaled: bool) -> Any:
-    """``K_nu(x)`` for ``nu`` in (0, 1): the trapezoidal rule on ``integral_0^inf exp(-x cosh t) cosh(nu t) dt``,
-    whose integrand is even and analytic in a strip, so the rule converges geometrically (step 1/16: 1e-16), up to
+def _bessel_k(nu: float, x: Any, scaled: bool) -> Any:
+    """``K_nu(x)`` for ``nu`` in (0, 1) (and, above x = 2, any real ``nu``): the trapezoidal rule on
+    ``integral_0^inf exp(-x cosh t) cosh(nu t) dt``, whose integrand is even and analytic in a strip, so the rule
+    converges geometrically (step 1/16: 1e-16), up to
     x = 20; beyond, the asymptotic series ``sqrt(pi / 2x) e^-x sum_k prod_j (4 nu^2 - (2j - 1)^2) / (j 8x)``, whose
     30th term is below 1e-16 there. ``scaled`` leaves out the factor ``e^-x``; nan below 0, inf at 0."""
     xp = xp_of(x)
@@ -294,13 +307,261 @@ def _bessel_k(nu: int, x: Any, scaled: bool) -> Any:
     w[0] = h / 2
     with np.errstate(over="ignore", under="ignore"):
         lead = 0.0 if scaled else 1.0
-        r = xp.where(near, small, xp.where(far, asym, (xp.exp(-z * (xp.cosh(t) - 1) - lead * z) * xp.cosh(nu * t) * w).sum(-1)))
+        rule = (xp.exp(-z * (xp.cosh(t) - 1) - lead * z) * xp.cosh(nu * t) * w).sum(-1)
+        r = xp.where(near, small, xp.where(far, asym, rule))
     return xp.where(xp.isnan(x) | (x < 0), math.nan, xp.where(x == 0, math.inf, r))
 
 
-modified_bessel_i0 = _no_grad("modified_bessel_i0", lambda x: _bessel_i(0, x))
-modified_bessel_i1 = _no_grad("modified_bessel_i1", lambda x: _bessel_i(1, x))
+def _finite(kernel: Any) -> Any:
+    """``kernel`` with nan at +-inf, as PyTorch's ``modified_bessel_i0``/``i1`` give."""
+    return lambda x: xp_of(x).where(xp_of(x).isinf(x), math.nan, kernel(x))
+
+
+modified_bessel_i0 = _no_grad("modified_bessel_i0", _finite(lambda x: _bessel_i(0, x)))
+modified_bessel_i1 = _no_grad("modified_bessel_i1", _finite(lambda x: _bessel_i(1, x)))
 modified_bessel_k0 = _no_grad("modified_bessel_k0", lambda x: _bessel_k(0, x, False))
 modified_bessel_k1 = _no_grad("modified_bessel_k1", lambda x: _bessel_k(1, x, False))
 scaled_modified_bessel_k0 = _no_grad("scaled_modified_bessel_k0", lambda x: _bessel_k(0, x, True))
 scaled_modified_bessel_k1 = _no_grad("scaled_modified_bessel_k1", lambda x: _bessel_k(1, x, True))
+
+
+# -- Bessel functions of the first and second kind ----------------------------------------------------------
+
+_FFT_NODES = 128  # J_m(x) for |x| <= 25 and m < 64 from 128 nodes: the aliased J_(128 - m)(x) is below 1e-18
+
+
+def _bessel_jy(x: Any) -> tuple[Any, Any, Any, Any]:
+    """``(J0, J1, Y0, Y1)`` at float64 ``x >= 0``. Up to x = 25 all ``J_m(x)`` come at once from the Jacobi-Anger
+    expansion ``exp(-i x sin t) = sum_m J_m(x) exp(-i m t)`` sampled at 128 points (an inverse FFT; the error falls
+    geometrically), and ``Y0``, ``Y1`` from Neumann's series ``Y0 = (2/pi)(log(x/2) + gamma) J0 - (4/pi) sum_k
+    (-1)^k J_2k / k`` and its derivative; beyond, Hankel's asymptotic expansion."""
+    xp = xp_of(x)
+    near = x <= 25
+    a = xp.where(near, x, 1.0)
+    t = 2 * math.pi * xp.arange(_FFT_NODES) / _FFT_NODES
+    j = xp.fft.ifft(xp.exp(-1j * a[..., None] * xp.sin(t)), axis=-1).real
+    k = xp.arange(1, 31)
+    sign = (-1.0) ** k
+    with np.errstate(divide="ignore", invalid="ignore"):
+        log_term = xp.log(a / 2) + _EULER
+        y0 = 2 / math.pi * log_term * j[..., 0] - 4 / math.pi * (sign * j[..., 2 * k] / k).sum(-1)
+        y1 = (-(2 / math.pi) * (j[..., 0] / a - log_term * j[..., 1])
+              + 4 / math.pi * (sign * (j[..., 2 * k - 1] - j[..., 2 * k + 1]) / (2 * k)).sum(-1))
+    z = xp.where(near, 26.0, x)
+    far = []
+    for nu in (0, 1):
+        mu = 4 * nu * nu
+        p, q, term = xp.ones_like(z), xp.zeros_like(z), xp.ones_like(z)
+        for m in range(1, 40):  # the terms fall below 1e-17 relative by m = 40 for x > 25
+            term = term * (mu - (2 * m - 1) ** 2) / (m * 8 * z)
+            if m % 2:
+                q = q + (term if m % 4 == 1 else -term)
+            else:
+                p = p + (-term if m % 4 == 2 else term)
+        chi = z - (nu / 2 + 0.25) * math.pi
+        amp = xp.sqrt(2 / (math.pi * z))
+        far.append((amp * (p * xp.cos(chi) - q * xp.sin(chi)), amp * (p * xp.sin(chi) + q * xp.cos(chi))))
+    return (xp.where(near, j[..., 0], far[0][0]), xp.where(near, j[..., 1], far[1][0]),
+            xp.where(near, y0, far[0][1]), xp.where(near, y1, far[1][1]))
+
+
+def _j(nu: int) -> Any:
+    def kernel(x: Any) -> Any:
+        xp = xp_of(x)
+        r = _bessel_jy(xp.abs(xp.where(xp.isfinite(x), x, 0.0)))[nu]
+        r = r * xp.sign(x) if nu else r
+        return xp.where(xp.isfinite(x), r, math.nan)  # nan at +-inf too, as PyTorch (Cephes) gives
+
+    return kernel
+
+
+def _y(nu: int) -> Any:
+    def kernel(x: Any) -> Any:
+        xp = xp_of(x)
+        r = _bessel_jy(xp.where((x > 0) & xp.isfinite(x), x, 1.0))[2 + nu]
+        return xp.where(x == 0, -math.inf, xp.where((x < 0) | ~xp.isfinite(x), math.nan, r))
+
+    return kernel
+
+
+def _sinc_unnormalised(x: Any) -> Any:
+    xp = xp_of(x)
+    with np.errstate(invalid="ignore"):
+        xs = xp.where(x == 0, 1.0, x)
+        r = xp.sin(xs) / xs
+    return xp.where(x == 0, 1.0, xp.where(xp.isinf(x), 0.0, r))
+
+
+bessel_j0 = _no_grad("bessel_j0", _j(0))
+bessel_j1 = _no_grad("bessel_j1", _j(1))
+bessel_y0 = _no_grad("bessel_y0", _y(0))
+bessel_y1 = _no_grad("bessel_y1", _y(1))
+spherical_bessel_j0 = _no_grad("spherical_bessel_j0", _sinc_unnormalised)
+
+
+# -- functions of two arguments: the Hurwitz zeta function and the orthogonal polynomials -------------------
+
+def _binary(input: Any, other: Any, name: str, kernel: Any, out: Tensor | None) -> Tensor:
+    """``kernel(x, y)`` on float64 arrays, in the promoted float dtype of ``input`` and ``other`` (either may be a
+    number); no gradient, as in PyTorch."""
+    from .._tensor import _make
+    from .elementwise import _out
+
+    if not isinstance(input, Tensor) and not isinstance(other, Tensor):
+        raise TypeError(f"{name}(): expected a Tensor for input or n/other, got {type(input).__name__} and "
+                        f"{type(other).__name__}")
+    da, db, dev = binary_arrays(input, other, name)
+    xp = dev.xp
+    kind = np.result_type(da, db) if hasattr(db, "dtype") or not hasattr(da, "dtype") else da.dtype
+    dtype = _dt.get_default_dtype().np if np.dtype(kind).kind in "biu" else np.dtype(kind)
+    a, b = xp.broadcast_arrays(xp.asarray(da, dtype=np.float64), xp.asarray(db, dtype=np.float64))
+    with np.errstate(all="ignore"):
+        r = kernel(a, b).astype(dtype, copy=False)
+    return _out(_make(xp.ascontiguousarray(r), dev), out)
+
+
+def _zeta_array(s: Any, q: Any) -> Any:
+    """``sum_k (q + k)^-s``: the direct sum up to ``q + k >= s + 10``, then the Euler-Maclaurin tail (as
+    `gamma.zeta_array`, for real ``s``); inf at ``s = 1`` and at the poles, nan for ``s < 1``, as Cephes gives."""
+    xp = xp_of(q)
+    finite = s[xp.isfinite(s)]
+    bound = float(min(max(float(finite.max()) if finite.size else 2.0, 2.0), 60.0)) + 10.0
+    z, head = _shift_up(q, bound, xp, lambda t: t ** -s)
+    tail = z ** (1 - s) / (s - 1) + 0.5 * z ** -s
+    rising, power = s.copy(), z ** (-s - 1)
+    for j, c in enumerate(_ZETA_TAIL):
+        tail = tail + c * rising * power
+        rising = rising * (s + 2 * j + 1) * (s + 2 * j + 2)
+        power = power / (z * z)
+    r = head + tail
+    pole = (q <= 0) & (q == xp.floor(q))
+    r = xp.where(pole, math.inf, xp.where((q < 0) & (s != xp.floor(s)), math.nan, r))
+    r = xp.where(s == 1, math.inf, xp.where((s < 1) | (q == math.inf), math.nan, r))
+    return xp.where(xp.isnan(s) | xp.isnan(q), math.nan, r)
+
+
+def zeta(input: Any, other: Any, *, out: Tensor | None = None) -> Tensor:
+    """The Hurwitz zeta function ``zeta(x, q) = sum_k (k + q)^-x`` (``q = 1`` is Riemann's); no gradient.
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.special.zeta(torch.tensor([2.0, 4.0]), 1.0)
+        tensor([1.6449, 1.0823])
+    """
+    return _binary(input, other, "zeta", _zeta_array, out)
+
+
+def _recurrence(p1: Any, step: Any) -> Any:
+    """A polynomial kernel ``(x, n)``: ``P_0 = 1``, ``P_1 = p1(x)``, ``P_(k+1) = step(k, x, P_k, P_(k-1))``, read at
+    the degree ``n`` (truncated to an integer, as PyTorch does; 0 for ``n < 0``)."""
+    def kernel(x: Any, n: Any) -> Any:
+        xp = xp_of(x)
+        n = xp.trunc(xp.where(xp.isfinite(n), n, -1.0))
+        prev, cur = xp.ones_like(x), p1(x)
+        r = xp.where(n == 0, prev, xp.where(n == 1, cur, 0.0))
+        for k in range(1, int(n.max()) if n.size else 0):
+            prev, cur = cur, step(k, x, cur, prev)
+            r = xp.where(n == k + 1, cur, r)
+        return r
+
+    return kernel
+
+
+def _polynomial(name: str, summary: str, example: str, kernel: Any) -> Any:
+    def op(input: Any, n: Any, *, out: Tensor | None = None) -> Tensor:
+        return _binary(input, n, name, kernel, out)
+
+    op.__name__ = op.__qualname__ = name
+    op.__doc__ = f"""{summary}; no gradient.
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.special.{name}(torch.tensor([0.5, 2.0]), 3)
+        {example}
+    """
+    return op
+
+
+def _chebyshev(p1: Any, shifted: bool) -> Any:
+    inner = _recurrence(p1, lambda k, x, cur, prev: 2 * x * cur - prev)
+    return (lambda x, n: inner(2 * x - 1, n)) if shifted else inner
+
+
+_CHEBYSHEV = {"t": lambda x: x, "u": lambda x: 2 * x, "v": lambda x: 2 * x - 1, "w": lambda x: 2 * x + 1}
+_KIND = {"t": "first", "u": "second", "v": "third", "w": "fourth"}
+_EXAMPLES = {"t": "tensor([-1., 26.])", "u": "tensor([-1., 56.])", "v": "tensor([-1., 41.])",
+             "w": "tensor([-1., 71.])", "shifted_t": "tensor([-0., 99.])", "shifted_u": "tensor([ -0., 204.])",
+             "shifted_v": "tensor([  1., 169.])", "shifted_w": "tensor([ -1., 239.])"}
+chebyshev_polynomial_t = _polynomial("chebyshev_polynomial_t", "The Chebyshev polynomial of the first kind T_n(x)",
+                                     _EXAMPLES["t"], _chebyshev(_CHEBYSHEV["t"], False))
+chebyshev_polynomial_u = _polynomial("chebyshev_polynomial_u", "The Chebyshev polynomial of the second kind U_n(x)",
+                                     _EXAMPLES["u"], _chebyshev(_CHEBYSHEV["u"], False))
+chebyshev_polynomial_v = _polynomial("chebyshev_polynomial_v", "The Chebyshev polynomial of the third kind V_n(x)",
+                                     _EXAMPLES["v"], _chebyshev(_CHEBYSHEV["v"], False))
+chebyshev_polynomial_w = _polynomial("chebyshev_polynomial_w", "The Chebyshev polynomial of the fourth kind W_n(x)",
+                                     _EXAMPLES["w"], _chebyshev(_CHEBYSHEV["w"], False))
+shifted_chebyshev_polynomial_t = _polynomial(
+    "shifted_chebyshev_polynomial_t", "The shifted Chebyshev polynomial of the first kind T_n(2x - 1)",
+    _EXAMPLES["shifted_t"], _chebyshev(_CHEBYSHEV["t"], True))
+shifted_chebyshev_polynomial_u = _polynomial(
+    "shifted_chebyshev_polynomial_u", "The shifted Chebyshev polynomial of the second kind U_n(2x - 1)",
+    _EXAMPLES["shifted_u"], _chebyshev(_CHEBYSHEV["u"], True))
+shifted_chebyshev_polynomial_v = _polynomial(
+    "shifted_chebyshev_polynomial_v", "The shifted Chebyshev polynomial of the third kind V_n(2x - 1)",
+    _EXAMPLES["shifted_v"], _chebyshev(_CHEBYSHEV["v"], True))
+shifted_chebyshev_polynomial_w = _polynomial(
+    "shifted_chebyshev_polynomial_w", "The shifted Chebyshev polynomial of the fourth kind W_n(2x - 1)",
+    _EXAMPLES["shifted_w"], _chebyshev(_CHEBYSHEV["w"], True))
+hermite_polynomial_h = _polynomial(
+    "hermite_polynomial_h", "The physicists' Hermite polynomial H_n(x)", "tensor([-5., 40.])",
+    _recurrence(lambda x: 2 * x, lambda k, x, cur, prev: 2 * x * cur - 2 * k * prev))
+hermite_polynomial_he = _polynomial(
+    "hermite_polynomial_he", "The probabilists' Hermite polynomial He_n(x)", "tensor([-1.3750,  2.0000])",
+    _recurrence(lambda x: x, lambda k, x, cur, prev: x * cur - k * prev))
+laguerre_polynomial_l = _polynomial(
+    "laguerre_polynomial_l", "The Laguerre polynomial L_n(x)", "tensor([-0.1458, -0.3333])",
+    _recurrence(lambda x: 1 - x, lambda k, x, cur, prev: ((2 * k + 1 - x) * cur - k * prev) / (k + 1)))
+legendre_polynomial_p = _polynomial(
+    "legendre_polynomial_p", "The Legendre polynomial P_n(x)", "tensor([-0.4375, 17.0000])",
+    _recurrence(lambda x: x, lambda k, x, cur, prev: ((2 * k + 1) * x * cur - k * prev) / (k + 1)))
+
+
+_AI0, _AIP0 = 0.355028053887817239, 0.258819403792806798  # Ai(0) and -Ai'(0)
+
+
+def _airy_ai_array(x: Any) -> Any:
+    """Ai(x): the Maclaurin series ``Ai(0) f(x) + Ai'(0) g(x)`` on [-7, 2.08], above it ``sqrt(x/3) K_1/3(z) / pi``
+    with ``z = 2/3 x^1.5``, below it the oscillating asymptotic expansion (DLMF 9.7.9)."""
+    xp = xp_of(x)
+    mid = (x >= -7) & (x <= 2.08)
+    a = xp.where(mid, x, 0.0)
+    cube = a * a * a
+    f, g = xp.ones_like(a), a.copy()
+    tf, tg = xp.ones_like(a), a.copy()
+    for k in range(60):
+        tf = tf * cube / ((3 * k + 2) * (3 * k + 3))
+        tg = tg * cube / ((3 * k + 3) * (3 * k + 4))
+        f, g = f + tf, g + tg
+    series = _AI0 * f - _AIP0 * g
+    right = xp.where(x > 2.08, x, 3.0)
+    zr = 2 / 3 * right ** 1.5
+    decaying = xp.sqrt(right / 3) / math.pi * _bessel_k(1 / 3, zr, False)
+    left = xp.where(x < -7, -x, 8.0)
+    zl = 2 / 3 * left ** 1.5
+    u, even, odd = 1.0, xp.ones_like(zl), xp.zeros_like(zl)
+    power = xp.ones_like(zl)
+    for k in range(1, 30):
+        u = u * (6 * k - 5) * (6 * k - 3) * (6 * k - 1) / ((2 * k - 1) * 216 * k)
+        power = power / zl
+        sign = (-1.0) ** (k // 2)
+        if k % 2:
+            odd = odd + sign * u * power
+        else:
+            even = even + sign * u * power
+    phase = zl + math.pi / 4
+    oscillating = (xp.sin(phase) * even - xp.cos(phase) * odd) / (math.sqrt(math.pi) * left ** 0.25)
+    r = xp.where(mid, series, xp.where(x > 2.08, decaying, oscillating))
+    return xp.where(xp.isfinite(x), r, math.nan)
+
+
+airy_ai = _no_grad("airy_ai", _airy_ai_array)
