@@ -19,7 +19,7 @@ from ._core import binary_arrays, xp_of
 from ._special import erf as _erf, erfinv as _erfinv
 from .elementwise import exp, log, log1p, sign, where
 from .elementwise_extra import _bessel_i, _i1
-from .gamma import _ZETA_TAIL, _shift_up, _unary
+from .gamma import _ZETA_TAIL, _shift_up, _unary as _gamma_unary
 
 __all__ = ["airy_ai", "bessel_j0", "bessel_j1", "bessel_y0", "bessel_y1", "chebyshev_polynomial_t",
            "chebyshev_polynomial_u", "chebyshev_polynomial_v", "chebyshev_polynomial_w", "entr", "erfcx",
@@ -33,6 +33,11 @@ _SQRT2 = math.sqrt(2.0)
 _SQRT_2PI = math.sqrt(2 * math.pi)
 _TWO_OVER_SQRT_PI = 2 / math.sqrt(math.pi)
 _EULER = 0.57721566490153286061
+
+
+def _unary(input: Tensor, name: str, kernel: Any, backward: Any, out: Tensor | None) -> Tensor:
+    """`gamma._unary` with ``kernel`` run on a flat array, so that 0-d inputs stay arrays (not NumPy scalars)."""
+    return _gamma_unary(input, name, lambda x: kernel(x.reshape(-1)).reshape(x.shape), backward, out)
 
 
 # -- the error function, scaled, and the normal distribution ------------------------------------------------
@@ -416,8 +421,8 @@ def _binary(input: Any, other: Any, name: str, kernel: Any, out: Tensor | None) 
     dtype = _dt.get_default_dtype().np if np.dtype(kind).kind in "biu" else np.dtype(kind)
     a, b = xp.broadcast_arrays(xp.asarray(da, dtype=np.float64), xp.asarray(db, dtype=np.float64))
     with np.errstate(all="ignore"):
-        r = kernel(a, b).astype(dtype, copy=False)
-    return _out(_make(xp.ascontiguousarray(r), dev), out)
+        r = kernel(a.reshape(-1), b.reshape(-1)).reshape(a.shape).astype(dtype, copy=False)
+    return _out(_make(r, dev), out)
 
 
 def _zeta_array(s: Any, q: Any) -> Any:
