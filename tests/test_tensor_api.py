@@ -176,6 +176,26 @@ def test_diagonal_is_a_view_that_in_place_ops_write_through() -> None:
         bw.zeros(2, 2).diagonal(0, 1, 1)
 
 
+def test_integer_indexing_gives_a_view_that_in_place_ops_write_through() -> None:
+    results = []
+    for L in (bw, torch):
+        x = L.zeros(2, 3)
+        x[0, 1].fill_(7.0)  # a 0-d view (NumPy alone would hand out a scalar copy)
+        x[1][2].add_(1.0)
+        x.unsqueeze(0)[0, 1, 0].fill_(3.0)
+        v = L.zeros(3)
+        v.unbind(0)[2].fill_(4.0)
+        element = v[0]
+        v.add_(1.0)  # the earlier element sees it, as a view
+        w = L.ones(3, requires_grad=True)
+        y = w * 2
+        y[1].mul_(5.0)
+        y.sum().backward()
+        results.append((x, v, element, w.grad))
+    for got, want in zip(*results):
+        same(got, want)
+
+
 def test_python_callable_methods_match_torch() -> None:
     for L in (bw, torch):
         r = (L.arange(3.0).apply_(lambda v: v * 2),
@@ -371,3 +391,10 @@ def test_torch_keyword_names_are_accepted(case: str) -> None:
     for g, w in zip(got if isinstance(got, tuple) else (got,), want if isinstance(want, tuple) else (want,)):
         same(g, w)
         assert str(g.dtype).split(".")[-1] == str(w.dtype).split(".")[-1]
+
+
+def test_max_min_take_other_by_keyword() -> None:
+    for name in ("max", "min"):
+        got = getattr(bw, name)(bw.tensor([1.0, 5.0]), other=bw.tensor([3.0, 2.0]))
+        same(got, getattr(torch, name)(torch.tensor([1.0, 5.0]), other=torch.tensor([3.0, 2.0])))
+        same(getattr(bw.tensor([1.0, 5.0]), name)(other=bw.tensor([3.0, 2.0])), got)

@@ -3,6 +3,7 @@
 from typing import Any
 
 from .._tensor import Tensor
+from . import functional
 from .anomaly_mode import detect_anomaly, set_detect_anomaly
 from .engine import Node, backward, grad, queue_callback
 from .function import Function, FunctionCtx, once_differentiable

@@ -63,11 +63,13 @@ class Node:
                 edges.append((t.grad_fn, t._out_idx))
         self.edges: tuple = tuple(edges)
         self._saved = saved
-        if saved:
-            self._versions = (saved[0]._version_counter[0],) if len(saved) == 1 else tuple(
-                [t._version_counter[0] for t in saved])
+        n = len(saved)  # one and two saved tensors written out: a comprehension costs more than the rest here
+        if n == 1:
+            self._versions = (saved[0]._version_counter[0],)
+        elif n == 2:
+            self._versions = (saved[0]._version_counter[0], saved[1]._version_counter[0])
         else:
-            self._versions = ()
+            self._versions = tuple([t._version_counter[0] for t in saved])
         if n_out != 1:
             self.n_out = n_out
 
@@ -146,8 +148,14 @@ class Node:
             self._out = _FREED
         d = self.__dict__
         if d:
-            big = [k for k, v in d.items() if _is_array(v) or (v.__class__ in _SEQUENCES and k != "_hooks" and
-                                                                 any([_is_array(x) for x in v]))]
+            big = []
+            for k, v in d.items():
+                c = v.__class__
+                if c in _SEQUENCES:
+                    if k != "_hooks" and _any_array(v):
+                        big.append(k)
+                elif _is_array(v):
+                    big.append(k)
             if big:
                 for k in big:
                     del d[k]
@@ -155,12 +163,24 @@ class Node:
 
 
 _SEQUENCES = (tuple, list)
+# classes that never hold an array: most node attributes (dims, flags, shapes, dtypes) are answered without a call
+_PLAIN = frozenset({int, float, bool, str, tuple, list, type(None), np.dtype,
+                    *{type(np.dtype(c)) for c in "?bhilqBHILQefdgFDG"}})
 
 
 def _is_array(v: Any) -> bool:
     """Whether an attribute holds a tensor or an array (freed by backward, like saved tensors)."""
     c = v.__class__
-    return c is np.ndarray or c.__name__ == "ndarray" or isinstance(v, Tensor)
+    if c is np.ndarray or c is Tensor:
+        return True
+    return c not in _PLAIN and (c.__name__ == "ndarray" or isinstance(v, Tensor))
+
+
+def _any_array(seq: Any) -> bool:
+    for x in seq:  # a loop, not any([...]): the comprehension's frame costs more than the test
+        if _is_array(x):
+            return True
+    return False
 
 
 class _AccumulateGrad:

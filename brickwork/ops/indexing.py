@@ -14,7 +14,7 @@ from .. import dtypes as _dt
 from .. import return_types
 from .._tensor import Tensor
 from ._aliases import numpy_names
-from ._core import inplace, like, make_view, needs_grad, record, renamed, wrap, wrap_dim, xp_of
+from ._core import STATE, inplace, like, make_view, needs_grad, record, renamed, wrap, wrap_dim, xp_of
 
 
 def _index_array(t: Tensor, dev: Any) -> Any:
@@ -173,6 +173,8 @@ def getitem(input: Tensor, idx: Any) -> Tensor:
     except IndexError as e:
         _check_bounds(d, key)
         raise IndexError(f"{e} (tensor shape {tuple(d.shape)}, index {idx!r})") from None
+    if isinstance(r, np.generic):  # NumPy reads a full integer index as a scalar copy; a trailing ... gives a view
+        r = d[(*key, Ellipsis) if isinstance(key, tuple) else (key, Ellipsis)]
     out = wrap(r if hasattr(r, "shape") else input._device.xp.asarray(r), input._device)
     if not advanced:
         make_view(out, input)
@@ -205,6 +207,11 @@ def _basic_name(key: tuple, shape: tuple) -> str:
 
 def _getitem_backward(node: Any, g: Tensor) -> tuple:
     shape, key, advanced = node.shape, node.key, node.advanced
+    if not advanced and not STATE.enabled:  # first order through a basic index: the slice of a zero array
+        gd = g._data
+        d = g._device.xp.zeros(shape, gd.dtype)
+        d[key] = gd
+        return (wrap(d, g._device),)
     return (index_put_new(g.new_zeros(shape), key, g, accumulate=advanced),)
 
 

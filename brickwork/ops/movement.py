@@ -24,6 +24,11 @@ def _view_of(data: Any, base: Tensor) -> Tensor:
 def _shape_arg(shape: tuple, op: str) -> tuple:
     if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
         shape = tuple(shape[0])
+    for s in shape:  # the common case, plain ints, checked without building a new tuple
+        if s.__class__ is not int:
+            break
+    else:
+        return shape
     out = []
     for s in shape:
         if isinstance(s, Tensor):
@@ -189,7 +194,10 @@ def _permute(input: Tensor, perm: tuple, name: str) -> Tensor:
 
 
 def _permute_backward(node: Any, g: Tensor) -> tuple:
-    return (g.permute(tuple(int(i) for i in np.argsort(node.perm))),)
+    inverse = [0] * len(node.perm)
+    for i, p in enumerate(node.perm):
+        inverse[p] = i
+    return (g.permute(tuple(inverse)),)
 
 
 def transpose(input: Tensor, dim0: int, dim1: int) -> Tensor:
@@ -831,8 +839,9 @@ def tril(input: Tensor, diagonal: int = 0) -> Tensor:
 
 
 def diagonal(input: Tensor, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Tensor:
-    """The diagonal over ``dim1`` and ``dim2``, moved to the last dimension: a view, as in PyTorch, so that
-    ``x.diagonal().fill_(v)`` or ``cov.diagonal().add_(eps)`` writes into ``x``.
+    """The diagonal over ``dim1`` and ``dim2``, moved to the last dimension.
+
+    A view, as in PyTorch, so that ``x.diagonal().fill_(v)`` or ``cov.diagonal().add_(eps)`` writes into ``x``.
 
     Example:
         >>> import brickwork as torch
@@ -846,7 +855,7 @@ def diagonal(input: Tensor, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Te
     xp = input._device.xp
     data = xp.diagonal(input._data, offset, a, b)
     flags = getattr(data, "flags", None)
-    if flags is not None and not flags.writeable and getattr(input._data.flags, "writeable", False):
+    if flags is not None and not getattr(flags, "writeable", True) and getattr(input._data.flags, "writeable", False):
         flags.writeable = True  # NumPy hands out diagonals read-only, for caution, not necessity
     out = _view_of(data, input)
     if needs_grad(input):
@@ -1157,8 +1166,14 @@ def unfold(input: Tensor, dimension: int, size: int, step: int) -> Tensor:
         raise RuntimeError(f"step is {step} but must be > 0")
     src = d.reshape(1) if d.ndim == 0 else d
     pos = xp.arange(d.size, dtype=np.int64).reshape(src.shape)
-    cut = (slice(None),) * ax + (slice(None, None, step),)
-    win = [xp.lib.stride_tricks.sliding_window_view(a, size, axis=ax, writeable=a is src)[cut] for a in (src, pos)]
+    count = (n - size) // step + 1
+
+    def windows(a: Any) -> Any:  # dimension ax becomes the window starts; the window runs along a new last one
+        shape = a.shape[:ax] + (count,) + a.shape[ax + 1:] + (size,)
+        strides = a.strides[:ax] + (a.strides[ax] * step,) + a.strides[ax + 1:] + (a.strides[ax],)
+        return xp.lib.stride_tricks.as_strided(a, shape, strides)
+
+    win = [windows(src), windows(pos)]
     if d.ndim == 0:
         win = [w.reshape(size) for w in win]
     return _windowed(input, win[0], win[1], "UnfoldBackward0")

@@ -250,7 +250,8 @@ def _index_reduce_backward(node: Any, g: Tensor) -> tuple:
 
 
 @numpy_names
-def max(input: Tensor, dim: Any = None, keepdim: bool = False, *, out: Any = None) -> Any:  # noqa: A001
+def max(input: Tensor, dim: Any = None, keepdim: bool = False, *, other: Tensor | None = None,  # noqa: A001
+        out: Any = None) -> Any:
     """Largest value; with ``dim``, the ``(values, indices)`` along it; with a tensor, `maximum`.
 
     Example:
@@ -259,17 +260,18 @@ def max(input: Tensor, dim: Any = None, keepdim: bool = False, *, out: Any = Non
         >>> torch.max(x), torch.max(x, 1).indices
         (tensor(7.), tensor([1, 0]))
     """
-    if isinstance(dim, Tensor):
+    if isinstance(dim, Tensor) or other is not None:  # torch.max(input, other): the elementwise `maximum`
         from .elementwise import maximum
 
-        return maximum(input, dim)
+        return maximum(input, dim if other is None else other)
     if dim is None:
         return _extreme(input, None, False, True, "max")
     return _values_indices(input, dim, keepdim, True)
 
 
 @numpy_names
-def min(input: Tensor, dim: Any = None, keepdim: bool = False, *, out: Any = None) -> Any:  # noqa: A001
+def min(input: Tensor, dim: Any = None, keepdim: bool = False, *, other: Tensor | None = None,  # noqa: A001
+        out: Any = None) -> Any:
     """Smallest value; with ``dim``, the ``(values, indices)`` along it; with a tensor, `minimum`.
 
     Example:
@@ -277,10 +279,10 @@ def min(input: Tensor, dim: Any = None, keepdim: bool = False, *, out: Any = Non
         >>> torch.min(torch.tensor([[1.0, 5.0], [7.0, 2.0]]), 0).values
         tensor([1., 2.])
     """
-    if isinstance(dim, Tensor):
+    if isinstance(dim, Tensor) or other is not None:  # torch.min(input, other): the elementwise `minimum`
         from .elementwise import minimum
 
-        return minimum(input, dim)
+        return minimum(input, dim if other is None else other)
     if dim is None:
         return _extreme(input, None, False, False, "min")
     return _values_indices(input, dim, keepdim, False)

@@ -12,7 +12,7 @@ Example:
 
 from __future__ import annotations
 
-from . import lr_scheduler, optimizer
+from . import lr_scheduler, optimizer, swa_utils
 from .adadelta import Adadelta
 from .adagrad import Adagrad
 from .adam import Adam, AdamW
@@ -30,5 +30,5 @@ from .sgd import SGD
 from ._stateless import swap_in_optimizer_params_and_state
 
 __all__ = ["Optimizer", "SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "Adadelta", "Adamax", "NAdam", "RAdam", "ASGD",
-           "Rprop", "LBFGS", "Adafactor", "Muon", "lr_scheduler", "optimizer",
+           "Rprop", "LBFGS", "Adafactor", "Muon", "lr_scheduler", "optimizer", "swa_utils",
            "swap_in_optimizer_params_and_state"]
