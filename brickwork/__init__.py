@@ -96,13 +96,13 @@ from .ops import (  # issue 10's wider API: movement, statistics, indexing, crea
 from ._errors import AcceleratorError, FatalError, OutOfMemoryError
 from ._layouts import (channels_last, channels_last_3d, contiguous_format, layout, memory_format,
                        preserve_format, strided)
-from ._vmap import vmap
+from .func import vmap
 from .autograd.anomaly_mode import is_anomaly_check_nan_enabled, is_anomaly_enabled, set_anomaly_enabled
 from ._glue import _assert, compile, get_float32_matmul_precision, set_float32_matmul_precision  # noqa: A004
 from ._legacy_tensors import (BFloat16Tensor, BoolTensor, ByteTensor, CharTensor, DoubleTensor, FloatTensor,
                               HalfTensor, IntTensor, LongTensor, ShortTensor)
 
-from . import autograd, backends, cuda, dtypes, kernels, ops, return_types  # noqa: E402
+from . import autograd, backends, cuda, dtypes, func, kernels, ops, return_types  # noqa: E402
 
 # Process-wide, done once here: keep freed memory in the process rather than returning every large temporary to
 # the kernel (glibc's mallopt; a NumPy training step up to 1.7x faster). BRICKWORK_NO_MALLOPT=1 leaves the

@@ -370,9 +370,9 @@ class Tensor(TensorMethods):
                 f"{self.grad_fn.name()}); use .detach() to get a tensor that does not require grad")
         if requires_grad and not self.is_floating_point():
             if self._data.dtype.kind == "c":
-                raise RuntimeError(f"requires_grad_: brickwork does not differentiate through complex tensors yet "
-                                   f"(got dtype {self.dtype}); keep the parameters real, e.g. as a (real, imag) "
-                                   "pair combined with torch.complex under torch.no_grad()")
+                raise RuntimeError(f"requires_grad_: a complex tensor cannot be a leaf that requires grad in "
+                                   f"brickwork (got dtype {self.dtype}); keep the leaf real, as a (real, imag) "
+                                   "pair combined with torch.complex, whose gradients flow")
             raise RuntimeError(f"only floating-point tensors can require gradients, got dtype {self.dtype}; "
                                "convert first, e.g. x.float().requires_grad_()")
         self._requires_grad = bool(requires_grad)
@@ -540,6 +540,9 @@ class Tensor(TensorMethods):
         """
         from .autograd.engine import backward
 
+        if gradient is None and self._data.dtype.kind == "c":
+            raise RuntimeError("backward: grad can be implicitly created only for real scalar outputs, got a complex "
+                               "tensor; take a real part first (e.g. z.abs().sum() or z.real.sum())")
         backward([self], None if gradient is None else [gradient], retain_graph, create_graph, inputs)
 
     def detach(self) -> "Tensor":

@@ -148,3 +148,178 @@ def test_product_errors_match_torch() -> None:
             F.jacobian(lambda t: t, x, strategy="sideways")
         with pytest.raises(NotImplementedError):
             F.jacobian(lambda t: t, x, strategy="forward-mode")
+
+
+# ------------------------------------------------------------------------------------------------------- func
+
+
+def test_grad_argnums_has_aux_and_value() -> None:
+    def run(L: Any) -> Any:
+        fn = L.func
+        x, y = data(L, 3), data(L, 2, seed=1)
+        with_aux = fn.grad(lambda a, b: (scalar(L)(a, b), a * 2), argnums=(0, 1), has_aux=True)(x, y)
+        return (fn.grad(scalar(L))(x, y), fn.grad(scalar(L), argnums=1)(x, y), with_aux,
+                fn.grad_and_value(scalar(L), argnums=(1,))(x, y),
+                fn.grad(lambda d: (d["w"] * d["b"][0]).sum())({"w": x, "b": y}))
+
+    same(run(bw), run(torch))
+
+
+def test_higher_order_compositions() -> None:
+    def run(L: Any) -> Any:
+        fn = L.func
+        x = data(L, 3)
+        cube = lambda t: (t ** 3).sum() * t[0]  # noqa: E731
+        return (fn.grad(fn.grad(lambda t: L.sin(t) * t ** 2))(x[0]), fn.jacrev(fn.jacrev(cube))(x),
+                fn.hessian(cube)(x), fn.jacfwd(fn.jacrev(cube))(x), fn.hessian(scalar(L), argnums=(0, 1))(x, x[:2]))
+
+    same(run(bw), run(torch))
+
+
+def test_jacobians_keep_output_and_argnums_structure() -> None:
+    def run(L: Any) -> Any:
+        fn = L.func
+        x, y = data(L, 3), data(L, 2, seed=1)
+        return (fn.jacrev(f_one(L))(data(L, 3, 2)), fn.jacrev(f_two(L), argnums=(0, 1))(x, y),
+                fn.jacfwd(f_two(L), argnums=1)(x, y), fn.jacrev(lambda a: (L.sin(a), a.sum()), has_aux=False)(x),
+                fn.jacrev(lambda a: (a * 2, {"aux": a}), has_aux=True)(x))
+
+    same(run(bw), run(torch))
+
+
+def test_vjp_and_jvp_match() -> None:
+    def run(L: Any) -> Any:
+        fn = L.func
+        x, y = data(L, 3), data(L, 2, seed=1)
+        out, vjp_fn = fn.vjp(f_two(L), x, y)
+        cot = (data(L, 3, seed=2), data(L, 2, seed=3))
+        out_aux, vjp_aux, aux = fn.vjp(lambda a: (L.exp(a), a + 1), x, has_aux=True)
+        lin_out, jvp_fn = fn.linearize(f_one(L), data(L, 3, 2))
+        return (out, vjp_fn(cot), out_aux, vjp_aux(x), aux,
+                fn.jvp(f_two(L), (x, y), (y.sum() * x, x[:2])),
+                fn.jvp(lambda a: (a ** 2, a), (x,), (y.sum() * x,), has_aux=True), lin_out,
+                jvp_fn(data(L, 3, 2, seed=5)))
+
+    same(run(bw), run(torch))
+
+
+def test_transform_errors_match_torch() -> None:
+    for L in LIBS:
+        fn, x = L.func, data(L, 3)
+        cases = [
+            (lambda: fn.grad(lambda t: t)(x), RuntimeError, "scalar Tensor"),
+            (lambda: fn.grad(lambda t: 1.0)(x), RuntimeError, "to return a Tensor"),
+            (lambda: fn.grad(lambda t: t.sum(), has_aux=True)(x), RuntimeError, r"\(output, aux\)"),
+            (lambda: fn.grad(lambda t: t.sum(), argnums=2)(x), RuntimeError, "only 1 positional inputs"),
+            (lambda: fn.grad(lambda t: t.sum(), argnums=(0, 0))(x), RuntimeError, "must be unique"),
+            (lambda: fn.grad(lambda t: t.sum())(3), ValueError, "must be Tensor"),
+            (lambda: fn.jvp(lambda t: t, x, x), RuntimeError, "Expected primals to be a tuple"),
+            (lambda: fn.jvp(lambda t: t, (x,), (x, x)), RuntimeError, "same python structure"),
+            (lambda: fn.jvp(lambda t: t, (x,), (x[:2],)), RuntimeError, "different size"),
+            (lambda: fn.vjp(lambda t: 3, x), RuntimeError, "only tensors"),
+            (lambda: fn.vjp(lambda t: t, x)[1]((x, x)), RuntimeError, "pytree structure of cotangents"),
+            (lambda: fn.vjp(lambda t: t, x)[1](x[:2]), RuntimeError, "Mismatch in shape"),
+        ]
+        for call, kind, pattern in cases:
+            with pytest.raises(kind, match=pattern):
+                call()
+
+
+def test_create_graph_when_inputs_require_grad() -> None:
+    def run(L: Any) -> Any:
+        x = data(L, 3).requires_grad_()
+        g = L.func.grad(lambda t: (t ** 3).sum())(x)
+        return g, L.autograd.grad(g.sum(), x)
+
+    same(run(bw), run(torch))
+    assert not bw.func.grad(lambda t: (t ** 3).sum())(data(bw, 3)).requires_grad
+
+
+def mlp(L: Any) -> Any:
+    L.manual_seed(0)
+    return L.nn.Sequential(L.nn.Linear(3, 4), L.nn.Tanh(), L.nn.Linear(4, 2)).double()
+
+
+def test_per_sample_gradients_of_an_mlp() -> None:
+    def run(L: Any) -> Any:
+        model = mlp(L)
+        model.load_state_dict({k: L.tensor(np.random.default_rng(7).standard_normal(tuple(v.shape)))
+                               for k, v in model.state_dict().items()})
+        params = {k: v.detach() for k, v in model.named_parameters()}
+
+        def loss(p: Any, x: Any, y: Any) -> Any:
+            out = L.func.functional_call(model, p, (x.unsqueeze(0),))
+            return L.nn.functional.cross_entropy(out, y.unsqueeze(0))
+
+        x, y = data(L, 5, 3), L.tensor([0, 1, 1, 0, 1])
+        return L.func.vmap(L.func.grad(loss), in_dims=(None, 0, 0))(params, x, y)
+
+    got, want = run(bw), run(torch)
+    same(got, want)
+    # the per-sample gradients average to the batch gradient
+    model = mlp(bw)
+    x, y = data(bw, 5, 3), bw.tensor([0, 1, 1, 0, 1])
+    model.load_state_dict({k: bw.tensor(np.random.default_rng(7).standard_normal(tuple(v.shape)))
+                           for k, v in model.state_dict().items()})
+    bw.nn.functional.cross_entropy(model(x), y).backward()
+    for name, p in model.named_parameters():
+        np.testing.assert_allclose(got[name].mean(0).numpy(), p.grad.numpy(), rtol=1e-10, atol=1e-12)
+
+
+def test_vmap_dims_structures_and_randomness() -> None:
+    def run(L: Any) -> Any:
+        vmap, x = L.func.vmap, data(L, 2, 3)
+        return (vmap(lambda t: t * 2, in_dims=-1)(x), vmap(lambda d: d["a"].sum(), in_dims=({"a": 1},))({"a": x}),
+                vmap(lambda t: {"b": t * 2, "c": (t.sum(), t)}, out_dims={"b": 1, "c": (0, 1)})(x),
+                vmap(lambda t, w: (t * w, w), in_dims=(0, None), out_dims=(0, None))(x, x[0]),
+                vmap(vmap(lambda a, b: a * b), in_dims=(0, None))(x, x[0]), vmap(lambda t: t, chunk_size=1)(x))
+
+    same(run(bw), run(torch))
+    same_draws = bw.func.vmap(lambda t: t + bw.rand(1), randomness="same")(bw.zeros(3))
+    assert len(set(same_draws.flatten().tolist())) == 1
+    assert len(set(bw.func.vmap(lambda t: t + bw.rand(()), randomness="different")(bw.zeros(3)).tolist())) == 3
+    assert bw.vmap is bw.func.vmap
+
+
+def test_vmap_errors_match_torch() -> None:
+    for L in LIBS:
+        vmap, x = L.func.vmap, data(L, 3)
+        cases = [
+            (lambda: vmap(lambda t: t)(), ValueError, "got no inputs"),
+            (lambda: vmap(lambda t: t, in_dims=1)(x), ValueError, "expected in_dim to satisfy"),
+            (lambda: vmap(lambda t: 3)(x), ValueError, "must only return Tensors"),
+            (lambda: vmap(lambda t: t, in_dims=(0, 0))(x), ValueError, "not compatible with the structure"),
+            (lambda: vmap(lambda t, u: t, in_dims=(0, 0))(x, 3), ValueError, "cannot vmap over non-Tensor"),
+            (lambda: vmap(lambda t: t + L.rand(1))(x), RuntimeError, "randomness error mode"),
+            (lambda: vmap(lambda t: t, chunk_size=0)(x), ValueError, "chunk_size should be None or greater"),
+            (lambda: vmap(lambda t, u: t + u)(x, x[:2]), ValueError, "same size in the mapped dimension"),
+            (lambda: vmap(lambda t: t, in_dims="a")(x), ValueError, "expected `in_dims` to be int"),
+            (lambda: vmap(lambda t: t, randomness="x")(x), RuntimeError, "Only allowed values for randomness"),
+        ]
+        for call, kind, pattern in cases:
+            with pytest.raises(kind, match=pattern):
+                call()
+
+
+def test_module_helpers_match_torch() -> None:
+    def run(L: Any) -> Any:
+        models = [mlp(L) for _ in range(3)]
+        for i, m in enumerate(models):
+            m.load_state_dict({k: L.tensor(np.random.default_rng(i).standard_normal(tuple(v.shape)))
+                               for k, v in m.state_dict().items()})
+        params, buffers = L.func.stack_module_state(models)
+        x = data(L, 3, 5, 3)
+        ensemble = L.func.vmap(lambda p, b, xb: L.func.functional_call(models[0], (p, b), (xb,)))(params, buffers, x)
+        return params, ensemble, [params[k].requires_grad for k in params]
+
+    got, want = run(bw), run(torch)
+    same(got[:2], want[:2])
+    assert got[2] == want[2]
+    for L in LIBS:
+        with pytest.raises(RuntimeError, match="at least one model"):
+            L.func.stack_module_state([])
+        with pytest.raises(ValueError, match="appeared in multiple dictionaries"):
+            lin = L.nn.Linear(1, 1)
+            L.func.functional_call(lin, ({"bias": L.zeros(1)}, {"bias": L.zeros(1)}), L.ones(1, 1))
+        bn = L.func.replace_all_batch_norm_modules_(L.nn.Sequential(L.nn.BatchNorm1d(2)))[0]
+        assert bn.running_mean is None and not bn.track_running_stats

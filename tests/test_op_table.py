@@ -109,7 +109,8 @@ def assert_close(got: Any, want: Any, tol: float, what: str) -> None:
     assert got.dtype.name == str(want.dtype).split(".")[-1], f"{what}: dtype {got.dtype} vs {want.dtype}"
     assert tuple(got.shape) == tuple(want.shape), f"{what}: shape {tuple(got.shape)} vs {tuple(want.shape)}"
     rtol, atol = TOL.get(str(want.dtype).split(".")[-1], TOL["float64"])  # int inputs may give float32
-    np.testing.assert_allclose(got.detach().cpu().numpy(), want.detach().numpy(), rtol=rtol * tol, atol=atol * tol,
+    want = want.detach().resolve_conj().resolve_neg()  # PyTorch's lazy conjugate/negative bits (complex gradients)
+    np.testing.assert_allclose(got.detach().cpu().numpy(), want.numpy(), rtol=rtol * tol, atol=atol * tol,
                                equal_nan=True, err_msg=what)
 
 
@@ -470,22 +471,28 @@ def cx(L: Any, a: Any, b: Any) -> Any:
     return L.complex(a, b)
 
 
+def as_real(L: Any, z: Any) -> Any:
+    """A complex result as its (real, imag) view (PyTorch's lazy conjugation resolved), so that gradients of a
+    real output are compared; a real result as it is."""
+    return L.view_as_real(z.resolve_conj()) if z.is_complex() else z
+
+
 def fftop(name: str, **kw: Any) -> Callable[..., Any]:
-    """``L.fft.<name>`` on a real input (the ``r*``/``ihfft*`` transforms) with PyTorch's lazy conjugation resolved."""
-    return lambda L, a: getattr(L.fft, name)(a, **kw).resolve_conj()
+    """``L.fft.<name>`` on a real input."""
+    return lambda L, a: as_real(L, getattr(L.fft, name)(a, **kw))
 
 
 def cfftop(name: str, **kw: Any) -> Callable[..., Any]:
     """``L.fft.<name>`` on the complex input ``a + b * 1j``."""
-    return lambda L, a, b: getattr(L.fft, name)(cx(L, a, b), **kw).resolve_conj()
+    return lambda L, a, b: as_real(L, getattr(L.fft, name)(cx(L, a, b), **kw))
 
 
 PAIRS = [((2, 3), (2, 3)), ((3,), (3,)), ((), ()), ((0, 3), (0, 3)), (nc(2, 3), (2, 3))]
 SIGNAL, SIGNAL2 = one((6,), (2, 5), nc(3, 4), (3, 4, 5)), one((4, 6), (2, 3, 5), nc(4, 3))
 CSIGNAL, CSIGNAL2 = [((6,), (6,)), ((2, 5), (2, 5)), (nc(3, 4), (3, 4))], [((4, 6), (4, 6)), ((2, 3, 5), (2, 3, 5))]
 
-# complex dtypes and torch.fft: no gradients yet (autograd does not run through complex tensors), except the real
-# parts of the API that are rolls or piecewise constant (fftshift, angle of a real tensor)
+# complex dtypes and torch.fft; gradients through complex intermediates are checked on real leaves and real outputs
+# (view_as_real), against PyTorch and by finite differences
 COMPLEX_OPS: list[Op] = [
     Op("complex", lambda L, a, b: cx(L, a, b), PAIRS, grad=False, errors=[
         (lambda L: L.complex(L.ones(2), L.ones(2, dtype=L.float64)), "float"),
@@ -526,6 +533,12 @@ COMPLEX_OPS: list[Op] = [
         cx(L, a, b)), [((2, 3), (2, 3)), (nc(2, 3), (2, 3))], grad=False),
     Op("complex_casts", lambda L, a, b: (cx(L, a, b).to(L.complex128), cx(L, a, b).cfloat(), a.cdouble(),
                                          cx(L, a, b).to(a.dtype), L.zeros_like(cx(L, a, b))), PAIRS, grad=False),
+    Op("complex_grad", lambda L, a, b: (lambda z, w: (L.view_as_real(z * w + z.conj() - 2 * w + (1 - 2j) * z), z.abs(),
+                                                          z.angle(), z.real * 3, z.imag, L.view_as_real(z)[..., 1]))(
+        cx(L, a, b), cx(L, b, a)), [((2, 3), (2, 3)), ((3,), (3,)), (nc(2, 3), (2, 3))], domain="nz", smooth=False),
+    Op("complex_grad_views", lambda L, a, b: (lambda z: (L.view_as_real(z.reshape(-1)[1:] - z.sum()),
+                                                         L.view_as_real(L.view_as_complex(L.stack([a, b], -1)) * 2)))(
+        cx(L, a, b)), [((2, 3), (2, 3))], smooth=False),
     Op("complex_vector_norm", lambda L, a, b: L.linalg.vector_norm(cx(L, a, b)), PAIRS[:2], grad=False),
     Op("complex_linalg", lambda L, a, b: (lambda z: (L.linalg.inv(z), L.linalg.det(z), L.linalg.solve(z, z.mT),
                                                      *L.linalg.lu_factor(z), L.linalg.matrix_exp(z),
@@ -537,17 +550,17 @@ COMPLEX_OPS: list[Op] = [
       for k, kw, shape in [("", {}, (3, 2)), ("_right", dict(left=False), (2, 3)),
                            ("_adjoint", dict(adjoint=True), (3, 2)),
                            ("_right_adjoint", dict(left=False, adjoint=True), (2, 3))]],
-    *[Op(f"fft_{name}{k}", fftop(name, **kw), SIGNAL, FI, grad=False)
+    *[Op(f"fft_{name}{k}", fftop(name, **kw), SIGNAL, FI)
       for name in ("fft", "ifft", "rfft", "ihfft")
       for k, kw in [("", {}), ("_n", dict(n=4)), ("_pad", dict(n=9, dim=0, norm="ortho")),
                     ("_forward", dict(norm="forward"))]],
-    *[Op(f"fft_{name}{k}", cfftop(name, **kw), CSIGNAL, grad=False)
+    *[Op(f"fft_{name}{k}", cfftop(name, **kw), CSIGNAL)
       for name in ("fft", "ifft", "irfft", "hfft")
       for k, kw in [("_complex", {}), ("_complex_n", dict(n=7)), ("_complex_ortho", dict(dim=0, norm="ortho"))]],
-    *[Op(f"fft_{name}{k}", fftop(name, **kw), SIGNAL2, FI, grad=False)
+    *[Op(f"fft_{name}{k}", fftop(name, **kw), SIGNAL2, FI)
       for name in ("fft2", "ifft2", "fftn", "ifftn", "rfft2", "rfftn", "ihfft2", "ihfftn")
       for k, kw in [("", {}), ("_s", dict(s=(3, 4))), ("_dim", dict(dim=(0, -1), norm="forward"))]],
-    *[Op(f"fft_{name}{k}", cfftop(name, **kw), CSIGNAL2, grad=False)
+    *[Op(f"fft_{name}{k}", cfftop(name, **kw), CSIGNAL2)
       for name in ("fft2", "ifft2", "fftn", "ifftn", "irfft2", "irfftn", "hfft2", "hfftn")
       for k, kw in [("_complex", {}), ("_complex_s", dict(s=(3, -1))), ("_complex_dim", dict(dim=(1, 0),
                                                                                                norm="ortho"))]],

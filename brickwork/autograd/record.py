@@ -13,7 +13,19 @@ from .._tensor import Tensor
 from .engine import Node
 from .grad_mode import STATE
 
-__all__ = ["record", "needs_grad", "like", "sum_to"]
+__all__ = ["record", "needs_grad", "like", "sum_to", "COMPLEX_SAFE"]
+
+# The nodes that may produce a complex tensor needing a gradient: their backward is right for complex gradients under
+# PyTorch's convention (the gradient of a real loss L with respect to z = x + iy is dL/dx + i dL/dy). Any other op
+# giving a complex result that needs a gradient raises in `record` (division, exp or matmul, for instance).
+COMPLEX_SAFE = frozenset({
+    "AddBackward0", "SubBackward0", "MulBackward0", "NegBackward0", "SumBackward0", "SumBackward1", "MeanBackward0",
+    "MeanBackward1", "ViewBackward0", "UnsafeViewBackward0", "ReshapeAliasBackward0", "PermuteBackward0",
+    "TransposeBackward0", "TransposeBackward1", "SqueezeBackward0", "SqueezeBackward1", "SqueezeBackward2",
+    "SqueezeBackward4", "UnsqueezeBackward0", "ExpandBackward0", "SliceBackward0", "SelectBackward0",
+    "IndexBackward0", "CatBackward0", "StackBackward0", "CloneBackward0", "ToCopyBackward0", "FlipBackward0",
+    "RollBackward0", "ComplexBackward0", "ConjBackward0", "ViewAsComplexBackward0", "FftC2CBackward0",
+    "FftR2CBackward0", "FftC2RBackward0"})
 
 
 def record(out: Tensor, name: str, backward: Callable, inputs: tuple, saved: tuple = (), *,
@@ -28,10 +40,11 @@ def record(out: Tensor, name: str, backward: Callable, inputs: tuple, saved: tup
     attribute of the node (``node.dim``). The backward returns one gradient (or None) per input and may
     consult ``node.needs_input_grad``.
     """
-    if out._data.dtype.kind == "c":
-        raise RuntimeError(f"{name}: this op would make a complex tensor that requires grad, but brickwork does "
-                           "not differentiate through complex tensors yet; keep the graph real (e.g. work on "
-                           "(real, imag) pairs) or compute the complex part under torch.no_grad()")
+    if out._data.dtype.kind == "c" and name not in COMPLEX_SAFE:
+        raise RuntimeError(f"{name}: this op would make a complex tensor that requires grad, but brickwork "
+                           "differentiates through complex tensors only in the FFTs, torch.complex/view_as_complex/"
+                           "view_as_real, .real/.imag/abs/angle, +, -, *, sum, mean and reshaping or indexing ops; "
+                           "compute this part on (real, imag) pairs, or under torch.no_grad()")
     node = Node(name, backward, inputs, saved, n_out)
     if attrs:
         if node.__dict__:  # n_out lives there when it is not 1

@@ -2,10 +2,13 @@
 ``.imag``, `view_as_real`, `angle`) and conjugation.
 
 NumPy does the complex arithmetic, so the elementwise ops, ``matmul`` and ``torch.fft`` work on complex64 and
-complex128 tensors as they are. Autograd does not run through complex tensors yet: a complex tensor cannot
-require grad, and an op whose result would be complex and need a gradient raises (see
-`brickwork.autograd.record.record`). ``conj`` copies (PyTorch's is a lazy view with a conjugate bit), so
-`is_conj` and `is_neg` are always False and `resolve_conj`/`resolve_neg` return their input.
+complex128 tensors as they are. Gradients follow PyTorch's convention (for a real loss L and z = x + iy, the
+gradient is dL/dx + i dL/dy) through the ops listed in `brickwork.autograd.record.COMPLEX_SAFE`: the FFTs,
+`complex`, `view_as_complex`/`view_as_real`, ``.real``/``.imag``, `abs`, `angle`, `conj`, ``+``, ``-``, ``*``,
+sums, means and the reshaping and indexing ops; any other op whose complex result would need a gradient raises,
+and a complex tensor cannot itself be a leaf that requires grad (make the leaf a real (real, imag) pair).
+``conj`` copies (PyTorch's is a lazy view with a conjugate bit), so `is_conj` and `is_neg` are always False and
+`resolve_conj`/`resolve_neg` return their input.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ import numpy as np
 
 from .. import dtypes as _dt
 from .._tensor import Tensor
-from ._core import make_view, needs_grad, record, same_device, wrap
+from ._core import make_view, needs_grad, record, same_device, sum_to, wrap
 from .elementwise import make_inplace
 from .movement import _mT, _T
 
@@ -51,7 +54,10 @@ def real(input: Tensor) -> Tensor:
     """
     if _check(input, "real")._data.dtype.kind != "c":
         return input
-    return make_view(wrap(input._data.real, input._device), input)
+    out = make_view(wrap(input._data.real, input._device), input)
+    if needs_grad(input):
+        record(out, "RealBackward0", lambda node, g: (g.to(node.dtype),), (input,), dtype=input.dtype)
+    return out
 
 
 def imag(input: Tensor) -> Tensor:
@@ -65,7 +71,10 @@ def imag(input: Tensor) -> Tensor:
     if _check(input, "imag")._data.dtype.kind != "c":
         raise RuntimeError(f"imag is not implemented for tensors with non-complex dtypes (got {input.dtype}); "
                            "build a complex tensor first, e.g. torch.complex(x, torch.zeros_like(x))")
-    return make_view(wrap(input._data.imag, input._device), input)
+    out = make_view(wrap(input._data.imag, input._device), input)
+    if needs_grad(input):  # d/d(imag): the gradient i g
+        record(out, "ImagBackward0", lambda node, g: (g.to(node.dtype) * 1j,), (input,), dtype=input.dtype)
+    return out
 
 
 def _set_part(which: str) -> Any:
@@ -87,7 +96,10 @@ def conj(input: Tensor) -> Tensor:
     """
     if _check(input, "conj")._data.dtype.kind != "c":
         return input
-    return wrap(input._device.xp.conj(input._data), input._device)
+    out = wrap(input._device.xp.conj(input._data), input._device)
+    if needs_grad(input):
+        record(out, "ConjBackward0", lambda node, g: (conj(g),), (input,))
+    return out
 
 
 def conj_physical(input: Tensor) -> Tensor:
@@ -192,13 +204,21 @@ def angle(input: Tensor) -> Tensor:
     if d.dtype.kind in "biu":
         d = d.astype(_dt.get_default_dtype().np)
     r = wrap(input._device.xp.angle(d).astype(d.real.dtype, copy=False), input._device)
-    if needs_grad(input):  # real input: the angle is piecewise constant
-        record(r, "AngleBackward0", lambda node, g: (g * 0,), (input,))
+    if needs_grad(input):
+        record(r, "AngleBackward0", _angle_backward, (input,), (input,))
     return r
 
 
+def _angle_backward(node: Any, g: Tensor) -> tuple:
+    (z,) = node.saved_tensors
+    if z._data.dtype.kind != "c":  # a real input: the angle is piecewise constant
+        return (g * 0,)
+    sq = z.abs().square()
+    return (g * wrap((z._data * 1j) / z._device.xp.where(sq._data > 0, sq._data, 1), z._device),)
+
+
 def _refuse_grad(op: str, *ts: Tensor) -> None:
-    """Raise where a complex result would need a gradient (autograd does not run through complex tensors yet)."""
+    """Raise where a complex result would need a gradient this op cannot give."""
     if needs_grad(*ts):
         raise RuntimeError(f"{op}: the result is complex and an input requires grad, but brickwork does not "
                            "differentiate through complex tensors yet; pass x.detach() or work under "
@@ -208,7 +228,6 @@ def _refuse_grad(op: str, *ts: Tensor) -> None:
 def _component_dtypes(a: Tensor, b: Tensor, op: str) -> None:
     for t in (a, b):
         _check(t, op)
-    _refuse_grad(op, a, b)
     if a.dtype not in (_dt.float32, _dt.float64) or b.dtype is not a.dtype:
         raise RuntimeError(f"{op}: expected both inputs to be float32 or float64 with the same dtype, got "
                            f"{a.dtype} and {b.dtype}; convert them with .float() or .double()")
@@ -224,7 +243,17 @@ def complex(real: Tensor, imag: Tensor, *, out: Tensor | None = None) -> Tensor:
     """
     _component_dtypes(real, imag, "complex")
     re, im, dev = same_device("complex", real, imag)
-    return wrap((re + 1j * im).astype(real.dtype.to_complex().np, copy=False), dev)
+    out = wrap((re + 1j * im).astype(real.dtype.to_complex().np, copy=False), dev)
+    if needs_grad(real, imag):
+        record(out, "ComplexBackward0", _complex_backward, (real, imag), (real, imag))
+    return out
+
+
+def _complex_backward(node: Any, g: Tensor) -> tuple:
+    re, im = node.saved_tensors
+    xp = g._device.xp
+    return (sum_to(wrap(xp.ascontiguousarray(g._data.real), g._device), re),
+            sum_to(wrap(xp.ascontiguousarray(g._data.imag), g._device), im))
 
 
 def polar(abs: Tensor, angle: Tensor, *, out: Tensor | None = None) -> Tensor:  # noqa: A002
@@ -236,6 +265,7 @@ def polar(abs: Tensor, angle: Tensor, *, out: Tensor | None = None) -> Tensor:  
         tensor([2.+0.j])
     """
     _component_dtypes(abs, angle, "polar")
+    _refuse_grad("polar", abs, angle)
     r, t, dev = same_device("polar", abs, angle)
     xp = dev.xp
     return wrap((r * xp.cos(t) + 1j * (r * xp.sin(t))).astype(abs.dtype.to_complex().np, copy=False), dev)
@@ -254,7 +284,10 @@ def view_as_real(input: Tensor) -> Tensor:
         raise RuntimeError(f"view_as_real is only supported for complex tensors, got {input.dtype}; "
                            "torch.complex(x, y) builds one")
     flat = d.reshape(d.shape + (1,)).view(d.real.dtype)  # a view: the trailing unit dimension holds both parts
-    return make_view(wrap(flat, input._device), input)
+    out = make_view(wrap(flat, input._device), input)
+    if needs_grad(input):
+        record(out, "ViewAsRealBackward0", lambda node, g: (view_as_complex(g.contiguous()),), (input,))
+    return out
 
 
 def view_as_complex(input: Tensor) -> Tensor:
@@ -266,7 +299,6 @@ def view_as_complex(input: Tensor) -> Tensor:
         tensor([1.+2.j, 3.+4.j])
     """
     d = _check(input, "view_as_complex")._data
-    _refuse_grad("view_as_complex", input)
     if input.dtype not in (_dt.float32, _dt.float64):
         raise RuntimeError(f"view_as_complex is only supported for float32 and float64 tensors, but got a tensor "
                            f"of scalar type: {input.dtype}")
@@ -278,5 +310,8 @@ def view_as_complex(input: Tensor) -> Tensor:
         raise RuntimeError("Tensor must have a last dimension with stride 1 and other strides divisible by 2; "
                            "call .contiguous() first")
     c = d.view(input.dtype.to_complex().np)[..., 0]
-    return make_view(wrap(c, input._device), input)
+    out = make_view(wrap(c, input._device), input)
+    if needs_grad(input):
+        record(out, "ViewAsComplexBackward0", lambda node, g: (view_as_real(g),), (input,))
+    return out
 

@@ -162,6 +162,8 @@ def _mul_backward(node: Any, g: Tensor) -> tuple:
         gd = g._data
         if gd.shape == la[0] and gd.dtype is la[1]:
             return (_make(gd * b, g._device), None)
+    if g._data.dtype.kind == "c":  # PyTorch's convention for complex numbers: the gradient is g * conj(other)
+        a, b = (x.conj() if isinstance(x, Tensor) else x.conjugate() for x in (a, b))
     return (None if ea is None else sum_to(g * b, la), None if eb is None else sum_to(g * a, lb))
 
 

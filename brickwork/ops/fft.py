@@ -5,8 +5,10 @@ Dtypes follow PyTorch: float32 (and integer or bool) inputs give complex64 resul
 the inverse real transforms give the matching real dtype. ``norm`` is ``"backward"`` (the default: no scaling
 forward, ``1/n`` inverse), ``"ortho"`` (``1/sqrt(n)`` both ways) or ``"forward"`` (``1/n`` forward).
 
-The transforms do not record gradients yet (autograd does not run through complex tensors); an input that
-requires grad raises. `fftshift` and `ifftshift` are rolls and differentiate as such.
+Every transform has a gradient (the adjoint of a DFT is the opposite-sign DFT with the normalization swapped;
+the one-sided ones pad or double the half spectrum), with PyTorch's convention for complex tensors; see
+`brickwork.autograd.record.COMPLEX_SAFE` for the ops a complex tensor may pass through while needing a gradient.
+`fftshift` and `ifftshift` are rolls and differentiate as such.
 
 Example:
     >>> import brickwork as torch
@@ -23,8 +25,8 @@ import numpy as np
 from .. import dtypes as _dt
 from .._tensor import Tensor
 from ..backends import canonical
-from ._core import needs_grad, wrap, wrap_dim
-from .movement import roll
+from ._core import needs_grad, record, wrap, wrap_dim
+from .movement import cat, roll
 
 __all__ = ["fft", "ifft", "fft2", "ifft2", "fftn", "ifftn", "rfft", "irfft", "rfft2", "irfft2", "rfftn", "irfftn",
            "hfft", "ihfft", "hfft2", "ihfft2", "hfftn", "ihfftn", "fftfreq", "rfftfreq", "fftshift", "ifftshift"]
@@ -37,9 +39,6 @@ def _prepare(x: Any, op: str, real_only: bool = False) -> tuple[Any, _dt.dtype]:
     """``x``'s array, promoted as PyTorch does (integers and bools to the default float), and its complex dtype."""
     if not isinstance(x, Tensor):
         raise TypeError(f"fft_{op}(): argument 'input' must be Tensor, not {type(x).__name__}")
-    if needs_grad(x):
-        raise RuntimeError(f"fft_{op}: brickwork's FFTs do not compute gradients yet (autograd does not run "
-                           "through complex tensors); call it on x.detach() or under torch.no_grad()")
     d = x._data
     if d.dtype.kind in "biu":
         d = d.astype(_dt.get_default_dtype().np)
@@ -112,7 +111,9 @@ def fft(input: Tensor, n: int | None = None, dim: int = -1, norm: str | None = N
     d, dt = _prepare(input, "fft")
     _check_n(n, "fft")
     dim = wrap_dim(dim, d.ndim, "fft_fft")
-    return _out(input._device.xp.fft.fft(d, n, dim, _norm(norm, "fft")), dt, input)
+    norm = _norm(norm, "fft")
+    out = _out(input._device.xp.fft.fft(d, n, dim, norm), dt, input)
+    return _record(out, input, "FftC2CBackward0", _c2c_backward, [dim], norm, inverse=False)
 
 
 def ifft(input: Tensor, n: int | None = None, dim: int = -1, norm: str | None = None, *,
@@ -127,7 +128,9 @@ def ifft(input: Tensor, n: int | None = None, dim: int = -1, norm: str | None = 
     d, dt = _prepare(input, "ifft")
     _check_n(n, "ifft")
     dim = wrap_dim(dim, d.ndim, "fft_ifft")
-    return _out(input._device.xp.fft.ifft(d, n, dim, _norm(norm, "ifft")), dt, input)
+    norm = _norm(norm, "ifft")
+    out = _out(input._device.xp.fft.ifft(d, n, dim, norm), dt, input)
+    return _record(out, input, "FftC2CBackward0", _c2c_backward, [dim], norm, inverse=True)
 
 
 def fftn(input: Tensor, s: Sequence[int] | None = None, dim: Any = None, norm: str | None = None, *,
@@ -142,7 +145,9 @@ def fftn(input: Tensor, s: Sequence[int] | None = None, dim: Any = None, norm: s
     """
     d, dt = _prepare(input, "fftn")
     s, dims = _dims(input, s, dim, "fftn")
-    return _out(input._device.xp.fft.fftn(d, s, dims, _norm(norm, "fftn")), dt, input)
+    norm = _norm(norm, "fftn")
+    out = _out(input._device.xp.fft.fftn(d, s, dims, norm), dt, input)
+    return _record(out, input, "FftC2CBackward0", _c2c_backward, dims, norm, inverse=False)
 
 
 def ifftn(input: Tensor, s: Sequence[int] | None = None, dim: Any = None, norm: str | None = None, *,
@@ -157,7 +162,9 @@ def ifftn(input: Tensor, s: Sequence[int] | None = None, dim: Any = None, norm: 
     """
     d, dt = _prepare(input, "ifftn")
     s, dims = _dims(input, s, dim, "ifftn")
-    return _out(input._device.xp.fft.ifftn(d, s, dims, _norm(norm, "ifftn")), dt, input)
+    norm = _norm(norm, "ifftn")
+    out = _out(input._device.xp.fft.ifftn(d, s, dims, norm), dt, input)
+    return _record(out, input, "FftC2CBackward0", _c2c_backward, dims, norm, inverse=True)
 
 
 def fft2(input: Tensor, s: Sequence[int] | None = None, dim: Sequence[int] = (-2, -1), norm: str | None = None, *,
@@ -196,7 +203,10 @@ def rfft(input: Tensor, n: int | None = None, dim: int = -1, norm: str | None = 
     d, dt = _prepare(input, "rfft", real_only=True)
     _check_n(n, "rfft")
     dim = wrap_dim(dim, d.ndim, "fft_rfft")
-    return _out(input._device.xp.fft.rfft(d, n, dim, _norm(norm, "rfft")), dt, input)
+    norm = _norm(norm, "rfft")
+    out = _out(input._device.xp.fft.rfft(d, n, dim, norm), dt, input)
+    return _record(out, input, "FftR2CBackward0", _r2c_backward, [dim], norm, conj_out=False,
+                   full_last=d.shape[dim] if n is None else n)
 
 
 def irfft(input: Tensor, n: int | None = None, dim: int = -1, norm: str | None = None, *,
@@ -212,7 +222,9 @@ def irfft(input: Tensor, n: int | None = None, dim: int = -1, norm: str | None =
     d, dt = _prepare(input, "irfft")
     dim = wrap_dim(dim, d.ndim, "fft_irfft")
     _check_n(2 * (d.shape[dim] - 1) if n is None else n, "irfft")
-    return _out(input._device.xp.fft.irfft(d, n, dim, _norm(norm, "irfft")), dt.to_real(), input)
+    norm = _norm(norm, "irfft")
+    out = _out(input._device.xp.fft.irfft(d, n, dim, norm), dt.to_real(), input)
+    return _record(out, input, "FftC2RBackward0", _c2r_backward, [dim], norm, conj_in=False)
 
 
 def _last_size(d: Any, s: list[int] | None, dims: list[int], op: str) -> list[int]:
@@ -235,7 +247,10 @@ def rfftn(input: Tensor, s: Sequence[int] | None = None, dim: Any = None, norm: 
     """
     d, dt = _prepare(input, "rfftn", real_only=True)
     s, dims = _dims(input, s, dim, "rfftn")
-    return _out(input._device.xp.fft.rfftn(d, s, dims, _norm(norm, "rfftn")), dt, input)
+    norm = _norm(norm, "rfftn")
+    out = _out(input._device.xp.fft.rfftn(d, s, dims, norm), dt, input)
+    return _record(out, input, "FftR2CBackward0", _r2c_backward, dims, norm, conj_out=False,
+                   full_last=d.shape[dims[-1]] if s is None else s[-1])
 
 
 def irfftn(input: Tensor, s: Sequence[int] | None = None, dim: Any = None, norm: str | None = None, *,
@@ -251,7 +266,9 @@ def irfftn(input: Tensor, s: Sequence[int] | None = None, dim: Any = None, norm:
     d, dt = _prepare(input, "irfftn")
     s, dims = _dims(input, s, dim, "irfftn", half_last=True)
     s = _last_size(d, s, dims, "irfftn")
-    return _out(input._device.xp.fft.irfftn(d, s, dims, _norm(norm, "irfftn")), dt.to_real(), input)
+    norm = _norm(norm, "irfftn")
+    out = _out(input._device.xp.fft.irfftn(d, s, dims, norm), dt.to_real(), input)
+    return _record(out, input, "FftC2RBackward0", _c2r_backward, dims, norm, conj_in=False)
 
 
 def rfft2(input: Tensor, s: Sequence[int] | None = None, dim: Sequence[int] = (-2, -1), norm: str | None = None, *,
@@ -291,7 +308,9 @@ def hfft(input: Tensor, n: int | None = None, dim: int = -1, norm: str | None = 
     d, dt = _prepare(input, "hfft")
     dim = wrap_dim(dim, d.ndim, "fft_hfft")
     _check_n(2 * (d.shape[dim] - 1) if n is None else n, "hfft")
-    return _out(input._device.xp.fft.hfft(d, n, dim, _norm(norm, "hfft")), dt.to_real(), input)
+    norm = _norm(norm, "hfft")
+    out = _out(input._device.xp.fft.hfft(d, n, dim, norm), dt.to_real(), input)
+    return _record(out, input, "FftC2RBackward0", _c2r_backward, [dim], norm, conj_in=True)
 
 
 def ihfft(input: Tensor, n: int | None = None, dim: int = -1, norm: str | None = None, *,
@@ -306,7 +325,10 @@ def ihfft(input: Tensor, n: int | None = None, dim: int = -1, norm: str | None =
     d, dt = _prepare(input, "ihfft", real_only=True)
     _check_n(n, "ihfft")
     dim = wrap_dim(dim, d.ndim, "fft_ihfft")
-    return _out(input._device.xp.fft.ihfft(d, n, dim, _norm(norm, "ihfft")), dt, input)
+    norm = _norm(norm, "ihfft")
+    out = _out(input._device.xp.fft.ihfft(d, n, dim, norm), dt, input)
+    return _record(out, input, "FftR2CBackward0", _r2c_backward, [dim], norm, conj_out=True,
+                   full_last=d.shape[dim] if n is None else n)
 
 
 def hfftn(input: Tensor, s: Sequence[int] | None = None, dim: Any = None, norm: str | None = None, *,
@@ -325,7 +347,8 @@ def hfftn(input: Tensor, s: Sequence[int] | None = None, dim: Any = None, norm: 
     xp = input._device.xp
     # hfftn is irfftn of the conjugate with the normalization swapped (NumPy has only the 1-d hfft)
     r = xp.fft.irfftn(xp.conj(d), s, dims, _SWAP[_norm(norm, "hfftn")])
-    return _out(r, dt.to_real(), input)
+    out = _out(r, dt.to_real(), input)
+    return _record(out, input, "FftC2RBackward0", _c2r_backward, dims, _norm(norm, "hfftn"), conj_in=True)
 
 
 def ihfftn(input: Tensor, s: Sequence[int] | None = None, dim: Any = None, norm: str | None = None, *,
@@ -341,7 +364,9 @@ def ihfftn(input: Tensor, s: Sequence[int] | None = None, dim: Any = None, norm:
     d, dt = _prepare(input, "ihfftn", real_only=True)
     s, dims = _dims(input, s, dim, "ihfftn")
     xp = input._device.xp
-    return _out(xp.conj(xp.fft.rfftn(d, s, dims, _SWAP[_norm(norm, "ihfftn")])), dt, input)
+    out = _out(xp.conj(xp.fft.rfftn(d, s, dims, _SWAP[_norm(norm, "ihfftn")])), dt, input)
+    return _record(out, input, "FftR2CBackward0", _r2c_backward, dims, _norm(norm, "ihfftn"), conj_out=True,
+                   full_last=d.shape[dims[-1]] if s is None else s[-1])
 
 
 def hfft2(input: Tensor, s: Sequence[int] | None = None, dim: Sequence[int] = (-2, -1), norm: str | None = None, *,
@@ -366,6 +391,65 @@ def ihfft2(input: Tensor, s: Sequence[int] | None = None, dim: Sequence[int] = (
         brickwork.Size([2, 3])
     """
     return ihfftn(input, s, dim, norm)
+
+
+# -- gradients: the adjoint of a DFT is the DFT of the opposite sign with the normalization swapped ----------
+
+def _resize(t: Tensor, dims: list[int], shape: tuple) -> Tensor:
+    """``t`` trimmed or zero-padded at the end of each of ``dims`` to ``shape`` (undoing a transform's ``n``)."""
+    for d in dims:
+        have, want = t.shape[d], shape[d]
+        if have > want:
+            t = t.narrow(d, 0, want)
+        elif have < want:
+            pad = list(t.shape)
+            pad[d] = want - have
+            t = cat([t, t.new_zeros(tuple(pad))], d)
+    return t
+
+
+def _grad_like(g: Tensor, node: Any) -> Tensor:
+    """The gradient for the transform's input: its shape restored, its real part for a real input."""
+    g = _resize(g, node.dims, node.in_shape)
+    return g.real.contiguous() if node.real_in else g
+
+
+def _record(out: Tensor, x: Tensor, name: str, backward: Any, dims: list[int], norm: str, **attrs: Any) -> Tensor:
+    if needs_grad(x):
+        record(out, name, backward, (x,), dims=dims, norm=norm, in_shape=tuple(x.shape),
+               real_in=x._data.dtype.kind != "c", **attrs)
+    return out
+
+
+def _c2c_backward(node: Any, g: Tensor) -> tuple:
+    adjoint = fftn if node.inverse else ifftn
+    return (_grad_like(adjoint(g, None, node.dims, _SWAP[node.norm]), node),)
+
+
+def _r2c_backward(node: Any, g: Tensor) -> tuple:
+    # the one-sided spectrum is the full one with the negative frequencies dropped: pad them back as zeros
+    if node.conj_out:  # ihfft: conj(rfft(x)), so the gradient of rfft's output is conj(g)
+        g = g.conj()
+    last, n = node.dims[-1], node.full_last
+    pad = list(g.shape)
+    pad[last] = n - g.shape[last]
+    full = cat([g, g.new_zeros(tuple(pad))], last) if pad[last] > 0 else g
+    norm = _SWAP[node.norm] if node.conj_out else node.norm
+    return (_grad_like(ifftn(full, None, node.dims, _SWAP[norm]), node),)
+
+
+def _c2r_backward(node: Any, g: Tensor) -> tuple:
+    # irfft reads each of the frequencies 1 .. ceil(n/2) - 1 twice (itself and its conjugate mirror)
+    norm = _SWAP[node.norm] if node.conj_in else node.norm
+    spec = rfftn(g, None, node.dims, _SWAP[norm])
+    last, n = node.dims[-1], g.shape[node.dims[-1]]
+    m = spec.shape[last]
+    xp = g._device.xp
+    twice = xp.where((xp.arange(m) > 0) & (2 * xp.arange(m) != n), 2.0, 1.0).astype(g._data.dtype)
+    shape = [1] * spec.ndim
+    shape[last] = m
+    spec = spec * wrap(twice.reshape(shape), g._device)
+    return (_grad_like(spec.conj() if node.conj_in else spec, node),)
 
 
 def _freq(values: np.ndarray, dtype: Any, device: Any, requires_grad: bool) -> Tensor:

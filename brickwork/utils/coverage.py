@@ -30,6 +30,8 @@ NAMESPACES: tuple[tuple[str, str, str], ...] = (
     ("torch.distributions", "brickwork.distributions", "callables"),
     ("torch.linalg", "brickwork.linalg", "callables"),
     ("torch.fft", "brickwork.fft", "callables"),
+    ("torch.func", "brickwork.func", "callables"),
+    ("torch.autograd.functional", "brickwork.autograd.functional", "callables"),
     ("torch.special", "brickwork.special", "callables"),
     ("torch.utils.data", "brickwork.utils.data", "callables"),
 )
@@ -37,6 +39,8 @@ NAMESPACES: tuple[tuple[str, str, str], ...] = (
 # The reviewed table of what brickwork leaves out on purpose: (namespaces it applies to, or "*" for all;
 # full-match regex on the name; reason). The first matching row wins.
 EXCLUDED: tuple[tuple[str, str, str], ...] = (
+    ("torch.func", r"functionalize",
+     "a graph pass that removes mutation for compilers (torch.compile, export): brickwork runs eagerly"),
     ("torch.optim", r"SparseAdam",
      "needs sparse gradients: brickwork's gradients are dense (Embedding(sparse=True) included), and SparseAdam "
      "rejects dense ones"),

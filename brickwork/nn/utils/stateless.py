@@ -97,6 +97,12 @@ def functional_call(module: Module, parameters_and_buffers: dict[str, Tensor], a
     warnings.warn("`torch.nn.utils.stateless.functional_call` is deprecated as of PyTorch 2.0 and will be removed "
                   "in a future version of PyTorch. Please use `torch.func.functional_call` instead which is a "
                   "drop-in replacement.", FutureWarning, stacklevel=2)
+    return _functional_call(module, parameters_and_buffers, args, kwargs, tie_weights=tie_weights, strict=strict)
+
+
+def _functional_call(module: Module, parameters_and_buffers: dict[str, Tensor], args: Any | tuple | None = None,
+                     kwargs: dict[str, Any] | None = None, *, tie_weights: bool = True, strict: bool = False) -> Any:
+    """`functional_call` without its deprecation warning, for ``torch.func.functional_call``."""
     args = args if isinstance(args, tuple) else () if args is None else (args,)
     with _reparametrized(module, parameters_and_buffers, tie_weights, strict):
         return module(*args, **(kwargs or {}))
