@@ -920,6 +920,9 @@ SPECIAL_OPS: list[Op] = [  # torch.special's own functions (the re-exported ones
                                                for f in ("bessel_j0", "bessel_y1", "modified_bessel_k0",
                                                          "modified_bessel_i1", "airy_ai")), [()], grad=False),
     Op("special_zeta", lambda L, a, b: L.special.zeta(a * 3 + 1.1, b + 0.1), BINARY, domain="pos", grad=False),
+    # differentiable in q only, as in PyTorch
+    Op("special_zeta_grad_q", lambda L, a: (L.special.zeta(L.tensor([2.0, 3.5, 7.0], dtype=a.dtype), a + 0.1),
+                                            L.special.zeta(4.0, a)), one((3,), (2, 3), nc(2, 3)), domain="pos"),
     Op("special_zeta_edges", lambda L: (L.special.zeta(L.tensor([0.5, 1.0, 2.0, 2.0, 3.0]),
                                                        L.tensor([1.0, 1.0, 0.0, -1.5, float("inf")])),
                                         L.special.zeta(2.0, L.tensor([1, 2]))), [()], grad=False),

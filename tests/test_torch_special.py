@@ -68,3 +68,10 @@ def test_bessel_matches_mpmath(name: str) -> None:
     want = np.array([float(getattr(mpmath, fn)(v) if order is None else getattr(mpmath, fn)(order, v)) for v in x])
     got = getattr(special, name)(brickwork.tensor(x)).numpy()
     np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-14)
+
+
+def test_zeta_has_no_gradient_in_x() -> None:
+    for lib in (torch, brickwork):
+        x = lib.tensor([2.0, 3.0], requires_grad=True)
+        with pytest.raises(NotImplementedError, match="derivative for 'zeta'"):
+            lib.special.zeta(x, 2.0).sum().backward()

@@ -15,7 +15,8 @@ import numpy as np
 
 from .. import dtypes as _dt
 from .._tensor import Tensor
-from ._core import binary_arrays, xp_of
+from ..autograd.grad_mode import STATE
+from ._core import binary_arrays, like, record, sum_to, xp_of
 from ._special import erf as _erf, erfinv as _erfinv
 from .elementwise import exp, log, log1p, sign, where
 from .elementwise_extra import _bessel_i, _i1
@@ -446,14 +447,33 @@ def _zeta_array(s: Any, q: Any) -> Any:
 
 
 def zeta(input: Any, other: Any, *, out: Tensor | None = None) -> Tensor:
-    """The Hurwitz zeta function ``zeta(x, q) = sum_k (k + q)^-x`` (``q = 1`` is Riemann's); no gradient.
+    """The Hurwitz zeta function ``zeta(x, q) = sum_k (k + q)^-x`` (``q = 1`` is Riemann's).
+
+    Differentiable in ``other`` only (``d/dq zeta(x, q) = -x zeta(x + 1, q)``), as in PyTorch.
 
     Example:
         >>> import brickwork as torch
         >>> torch.special.zeta(torch.tensor([2.0, 4.0]), 1.0)
         tensor([1.6449, 1.0823])
     """
-    return _binary(input, other, "zeta", _zeta_array, out)
+    r = _binary(input, other, "zeta", _zeta_array, None)
+    if STATE.enabled and any(isinstance(t, Tensor) and t._requires_grad for t in (input, other)):
+        x_t, q_t = (t if isinstance(t, Tensor) else None for t in (input, other))
+        record(r, "SpecialZetaBackward0" if x_t is not None and q_t is not None else "SpecialZetaBackward1"
+               if q_t is not None else "SpecialZetaBackward2", _zeta_backward, (x_t, q_t),
+               tuple(t for t in (x_t, q_t) if t is not None), likes=(like(input), like(other)),
+               x_scalar=None if x_t is not None else input)
+    from .elementwise import _out
+    return _out(r, out)
+
+
+def _zeta_backward(node: Any, g: Tensor) -> tuple:
+    ex, eq = node.edges
+    if ex is not None:
+        raise NotImplementedError("the derivative for 'zeta' is not implemented.")
+    saved = node.saved_tensors
+    x = saved[0] if node.x_scalar is None else node.x_scalar
+    return (None, sum_to(-g * x * zeta(x + 1, saved[-1]), node.likes[1]))
 
 
 def _recurrence(p1: Any, step: Any) -> Any:
