@@ -235,16 +235,17 @@ def test_create_graph_when_inputs_require_grad() -> None:
     assert not bw.func.grad(lambda t: (t ** 3).sum())(data(bw, 3)).requires_grad
 
 
-def mlp(L: Any) -> Any:
-    L.manual_seed(0)
-    return L.nn.Sequential(L.nn.Linear(3, 4), L.nn.Tanh(), L.nn.Linear(4, 2)).double()
+def mlp(L: Any, seed: int = 7) -> Any:
+    """A small MLP with the same weights in both libraries."""
+    model = L.nn.Sequential(L.nn.Linear(3, 4), L.nn.Tanh(), L.nn.Linear(4, 2)).double()
+    model.load_state_dict({k: L.tensor(np.random.default_rng(seed).standard_normal(tuple(v.shape)))
+                           for k, v in model.state_dict().items()})
+    return model
 
 
 def test_per_sample_gradients_of_an_mlp() -> None:
     def run(L: Any) -> Any:
         model = mlp(L)
-        model.load_state_dict({k: L.tensor(np.random.default_rng(7).standard_normal(tuple(v.shape)))
-                               for k, v in model.state_dict().items()})
         params = {k: v.detach() for k, v in model.named_parameters()}
 
         def loss(p: Any, x: Any, y: Any) -> Any:
@@ -259,8 +260,6 @@ def test_per_sample_gradients_of_an_mlp() -> None:
     # the per-sample gradients average to the batch gradient
     model = mlp(bw)
     x, y = data(bw, 5, 3), bw.tensor([0, 1, 1, 0, 1])
-    model.load_state_dict({k: bw.tensor(np.random.default_rng(7).standard_normal(tuple(v.shape)))
-                           for k, v in model.state_dict().items()})
     bw.nn.functional.cross_entropy(model(x), y).backward()
     for name, p in model.named_parameters():
         np.testing.assert_allclose(got[name].mean(0).numpy(), p.grad.numpy(), rtol=1e-10, atol=1e-12)
@@ -303,10 +302,7 @@ def test_vmap_errors_match_torch() -> None:
 
 def test_module_helpers_match_torch() -> None:
     def run(L: Any) -> Any:
-        models = [mlp(L) for _ in range(3)]
-        for i, m in enumerate(models):
-            m.load_state_dict({k: L.tensor(np.random.default_rng(i).standard_normal(tuple(v.shape)))
-                               for k, v in m.state_dict().items()})
+        models = [mlp(L, seed) for seed in range(3)]
         params, buffers = L.func.stack_module_state(models)
         x = data(L, 3, 5, 3)
         ensemble = L.func.vmap(lambda p, b, xb: L.func.functional_call(models[0], (p, b), (xb,)))(params, buffers, x)
@@ -323,3 +319,25 @@ def test_module_helpers_match_torch() -> None:
             L.func.functional_call(lin, ({"bias": L.zeros(1)}, {"bias": L.zeros(1)}), L.ones(1, 1))
         bn = L.func.replace_all_batch_norm_modules_(L.nn.Sequential(L.nn.BatchNorm1d(2)))[0]
         assert bn.running_mean is None and not bn.track_running_stats
+
+
+def test_vmap_composes_with_derivatives_as_in_a_physics_informed_net() -> None:
+    def run(L: Any) -> Any:
+        fn = L.func
+        model = mlp(L)
+        params = {k: v.detach() for k, v in model.named_parameters()}
+
+        def u(p: Any, x: Any) -> Any:  # a scalar field of a 3-d point
+            return fn.functional_call(model, p, (x,))[0]
+
+        def laplacian(p: Any, x: Any) -> Any:
+            return fn.hessian(u, argnums=1)(p, x).diagonal().sum()
+
+        points = data(L, 4, 3)
+        residual = fn.grad(lambda p: fn.vmap(laplacian, in_dims=(None, 0))(p, points).pow(2).mean())(params)
+        return (residual, fn.vmap(fn.jacrev(lambda x: L.sin(x) * x.sum()))(points),
+                fn.grad(lambda x: fn.vmap(lambda r: (r ** 2).sum())(x).sum())(points),
+                fn.vmap(lambda x, t: fn.jvp(L.sin, (x,), (t,))[1])(points, data(L, 4, 3, seed=1)),
+                L.autograd.functional.jacobian(fn.grad(lambda x: (L.sin(x) ** 2).sum() * x[0]), points[0]))
+
+    same(run(bw), run(torch))

@@ -888,6 +888,55 @@ NN_OPS: list[Op] = [
 
 # -- the table ---------------------------------------------------------------------------------------------
 
+SPECIAL_OPS: list[Op] = [  # torch.special's own functions (the re-exported ones are tested under their torch names)
+    Op("special_ndtr", lambda L, a: L.special.ndtr(a * 4), UNARY, FI, errors=[
+        (lambda L: L.special.ndtr([1.0]), "must be Tensor")]),
+    Op("special_log_ndtr", lambda L, a: L.special.log_ndtr(a * 8), UNARY, FI),
+    Op("special_ndtri", lambda L, a: L.special.ndtri(a * 0.5 + 0.5), UNARY, domain="unit"),
+    Op("special_ndtri_tails", lambda L: L.special.ndtri(L.tensor([0.0, 1e-300, 1e-20, 1e-5, 1 - 1e-12, 1.0, 1.5],
+                                                                 dtype=L.float64)), [()], grad=False),
+    Op("special_erfcx", lambda L, a: L.special.erfcx(a * 4), UNARY, FI),
+    Op("special_erfcx_wide", lambda L: L.special.erfcx(L.tensor([-30.0, -5.0, 0.5, 1.5, 30.0, 1e5, 1e300],
+                                                                 dtype=L.float64)), [()], grad=False),
+    Op("special_entr", lambda L, a: L.special.entr(a), POS, FI, domain="pos"),
+    Op("special_entr_edges", lambda L: L.special.entr(L.tensor([-1.0, 0.0, 1.0, float("inf")])), [()], grad=False),
+    Op("special_xlog1py", lambda L, a, b: L.special.xlog1py(a, b.abs()), BINARY, FI),
+    Op("special_xlog1py_scalars", lambda L, a: (L.special.xlog1py(2, a.abs()), L.special.xlog1py(a, 3.0),
+                                                L.special.xlog1py(a * 0, a.abs())), UNARY, F, smooth=False,
+       errors=[(lambda L: L.special.xlog1py(2, 3), "")]),
+    Op("special_i0e", lambda L, a: L.special.i0e(a * 20), UNARY, FI),
+    Op("special_i1", lambda L, a: L.special.i1(a * 5), UNARY, FI),
+    Op("special_i1e", lambda L, a: L.special.i1e(a * 20), UNARY, FI),
+    Op("special_scaled_bessel_wide", lambda L: (L.special.i0e(L.tensor([-1e4, 50.0, 800.0])),
+                                                 L.special.i1e(L.tensor([-1e4, 50.0, 800.0]))), [()], grad=False),
+    Op("special_bessel_ik", lambda L, a: tuple(getattr(L.special, f)(a * 15) for f in (
+        "modified_bessel_i0", "modified_bessel_i1", "modified_bessel_k0", "modified_bessel_k1",
+        "scaled_modified_bessel_k0", "scaled_modified_bessel_k1", "spherical_bessel_j0")), UNARY, grad=False),
+    # PyTorch's J and Y (Cephes' rational fits) are off by up to 2e-8 near 7, and its float32 airy_ai by 1e-4
+    # relative near -20; ours compute in float64 and agree with mpmath to 1e-14
+    Op("special_bessel_jy", lambda L, a: tuple(getattr(L.special, f)(a * 20) for f in (
+        "bessel_j0", "bessel_j1", "bessel_y0", "bessel_y1", "airy_ai")), UNARY, grad=False, tol=300),
+    Op("special_bessel_edges", lambda L: tuple(getattr(L.special, f)(L.tensor([0.0, float("inf"), -float("inf")]))
+                                               for f in ("bessel_j0", "bessel_y1", "modified_bessel_k0",
+                                                         "modified_bessel_i1", "airy_ai")), [()], grad=False),
+    Op("special_zeta", lambda L, a, b: L.special.zeta(a * 3 + 1.1, b + 0.1), BINARY, domain="pos", grad=False),
+    # differentiable in q only, as in PyTorch
+    Op("special_zeta_grad_q", lambda L, a: (L.special.zeta(L.tensor([2.0, 3.5, 7.0], dtype=a.dtype), a + 0.1),
+                                            L.special.zeta(4.0, a)), one((3,), (2, 3), nc(2, 3)), domain="pos"),
+    Op("special_zeta_edges", lambda L: (L.special.zeta(L.tensor([0.5, 1.0, 2.0, 2.0, 3.0]),
+                                                       L.tensor([1.0, 1.0, 0.0, -1.5, float("inf")])),
+                                        L.special.zeta(2.0, L.tensor([1, 2]))), [()], grad=False),
+    # PyTorch recurs in float32 for float32 inputs (we in float64): near a root they differ by 1e-5 relative
+    *[Op(f"special_{f}", lambda L, a, f=f: tuple(getattr(L.special, f)(a * 1.5, n) for n in (-1, 0, 1, 2, 5, 9.5)) + (
+        getattr(L.special, f)(a, L.tensor([3])), getattr(L.special, f)(0.5, L.tensor([0, 4]))), UNARY, FI,
+         grad=False, tol=10) for f in ("chebyshev_polynomial_t", "chebyshev_polynomial_u", "chebyshev_polynomial_v",
+                               "chebyshev_polynomial_w", "shifted_chebyshev_polynomial_t",
+                               "shifted_chebyshev_polynomial_u", "shifted_chebyshev_polynomial_v",
+                               "shifted_chebyshev_polynomial_w", "hermite_polynomial_h", "hermite_polynomial_he",
+                               "laguerre_polynomial_l", "legendre_polynomial_p")],
+]
+
+
 OPS: list[Op] = [
     # arithmetic
     Op("add", lambda L, a, b: L.add(a, b), BINARY, FIB),
@@ -1161,6 +1210,7 @@ OPS: list[Op] = [
     *ELEMENTWISE_OPS,
     *NN_OPS,
     *GAMMA_OPS,
+    *SPECIAL_OPS,
 
     # nn.functional primitives (brickwork/ops/linear.py, conv.py, pool.py, normalization.py, pad.py, embedding.py,
     # activation.py, loss.py, attention.py)
@@ -1279,7 +1329,7 @@ OPS: list[Op] = [
 
 
 _TYPED_ERRORS = {op.name for op in API_OPS + LINALG_OPS + TENSOR_OPS + ELEMENTWISE_OPS + NN_OPS + GAMMA_OPS
-                 + COMPLEX_OPS}
+                 + COMPLEX_OPS + SPECIAL_OPS}
 
 
 # -- the generic suite -------------------------------------------------------------------------------------

@@ -327,8 +327,8 @@ rad2deg = _degrees("rad2deg", 180 / math.pi, "Rad2DegBackward0")
 
 # -- the modified Bessel functions of the first kind, orders 0 and 1 -------------------------------------------
 
-def _bessel_i(nu: int, d: Any) -> Any:
-    """``I_nu(d)`` for ``nu`` in (0, 1), computed in float64: the power series up to |x| = 30, and above it the
+def _bessel_i(nu: int, d: Any, scaled: bool = False) -> Any:
+    """``I_nu(d)`` (times ``exp(-|d|)`` if ``scaled``) for ``nu`` in (0, 1), computed in float64: the power series up to |x| = 30, and above it the
     asymptotic expansion ``e^x / sqrt(2 pi x) * sum_k (-1)^k prod_j (4 nu^2 - (2j - 1)^2) / (k! (8x)^k)``, whose
     terms fall below 1e-20 relative by k = 30 there."""
     xp = xp_of(d)
@@ -347,8 +347,10 @@ def _bessel_i(nu: int, d: Any) -> Any:
     for k in range(1, 31):
         t = t * (-(mu - (2 * k - 1) ** 2)) / (k * 8 * big)
         s = s + t
+    if scaled:
+        total = total * xp.exp(-half * 2)
     with np.errstate(over="ignore"):
-        asym = xp.exp(big - 0.5 * xp.log(2 * math.pi * big)) * s
+        asym = xp.exp((0.0 if scaled else big) - 0.5 * xp.log(2 * math.pi * big)) * s
     r = xp.where(small, total, asym)
     return r * xp.sign(x) if nu else r
 

@@ -283,7 +283,7 @@ def _unary(input: Tensor, name: str, kernel: Any, backward: Any, out: Tensor | N
     d = _float_data(input)
     with np.errstate(over="ignore"):  # float64 results beyond float32's range become inf, as PyTorch gives
         r = _make(kernel(d.astype(np.float64)).astype(d.dtype, copy=False), input._device)
-    if input._requires_grad and STATE.enabled:
+    if backward is not None and input._requires_grad and STATE.enabled:
         record(r, backward.__name__.strip("_").replace("_backward", "").capitalize() + "Backward0", backward,
                (input,), (input,), **attrs)
     from .elementwise import _out
