@@ -64,6 +64,7 @@ class Node:
         self.edges: tuple = tuple(edges)
         self._saved = saved
         n = len(saved)  # one and two saved tensors written out: a comprehension costs more than the rest here
+        self._versions: tuple[int, ...]
         if n == 1:
             self._versions = (saved[0]._version_counter[0],)
         elif n == 2:
