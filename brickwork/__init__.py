@@ -29,7 +29,7 @@ float16, float32, float64,  # noqa: A004
                      can_cast, get_default_dtype, half, iinfo, int, int8, int16, int32, int64, is_floating_point, long,
                      promote_types, result_type, set_default_dtype, short, uint8)
 from .ops import (
-    Generator, abs, abs_, absolute, acos, acos_, acosh, acosh_, add, addcdiv, addcmul, addmm, adjoint, all, allclose,
+    Generator, abs, abs_, absolute, acos, acos_, acosh, acosh_, add, addbmm, addcdiv, addcmul, addmm, addmv, addmv_, addr, adjoint, all, allclose,
     amax,
     amin, aminmax, angle, any, arange,
     arccos, arccos_, arccosh, arccosh_, arcsin, arcsin_, arcsinh, arcsinh_, arctan, arctan2, arctan_, arctanh,
@@ -134,7 +134,7 @@ __all__ = [
     "HalfTensor", "IntTensor", "LongTensor", "ShortTensor", "Size", "Tensor", "abs", "abs_", "absolute", "acos",
     "OutOfMemoryError",
     "acos_", "acosh", "acosh_", "add",
-    "addcdiv", "addcmul", "addmm", "adjoint", "all", "allclose", "amax", "amin", "aminmax", "angle", "any", "arange",
+    "addbmm", "addcdiv", "addcmul", "addmm", "addmv", "addmv_", "addr", "adjoint", "all", "allclose", "amax", "amin", "aminmax", "angle", "any", "arange",
     "arccos", "arccos_",
     "arccosh", "arccosh_", "arcsin", "arcsin_", "arcsinh", "arcsinh_", "arctan", "arctan2", "arctan_", "arctanh",
     "arctanh_", "argmax",
@@ -257,7 +257,9 @@ def __getattr__(name: str) -> _typing.Any:
         return importlib.import_module(f".{name}", __name__)
     if name in ("save", "load", "FormatError"):
         return getattr(importlib.import_module(".io", __name__), name)
-    if name in ("autocast", "is_autocast_enabled", "get_autocast_dtype"):
+    if name in ("autocast", "is_autocast_enabled", "get_autocast_dtype", "set_autocast_enabled", "set_autocast_dtype",
+                "get_autocast_gpu_dtype", "set_autocast_gpu_dtype", "is_autocast_cache_enabled",
+                "set_autocast_cache_enabled", "clear_autocast_cache", "GradScaler"):
         return getattr(importlib.import_module(".amp", __name__), name)
     if name == "to_dlpack":
         return importlib.import_module(".utils.dlpack", __name__).to_dlpack

@@ -375,3 +375,30 @@ def test_a_transformer_training_step_under_autocast_follows_torch(dtype):
     assert (yb, lb) == (yt, lt)
     assert abs(vb - vt) < 0.03 * abs(vt)
     np.testing.assert_allclose(gb, gt, rtol=0.1, atol=0.02 * np.abs(gt).max())
+
+
+def test_autocast_state_functions_match_torch() -> None:
+    """set_autocast_enabled/dtype, the cache switches and the deprecated GPU-dtype pair behave as torch's."""
+    x = np.ones((2, 2), np.float32)
+    for lib in (bw, torch):
+        a = lib.tensor(x)
+        lib.set_autocast_enabled("cpu", True)
+        try:
+            assert lib.is_autocast_enabled("cpu")
+            assert str((a @ a).dtype).endswith("bfloat16")
+            lib.set_autocast_dtype("cpu", lib.float16)
+            assert str(lib.get_autocast_dtype("cpu")).endswith("float16") and str((a @ a).dtype).endswith("float16")
+        finally:
+            lib.set_autocast_dtype("cpu", lib.bfloat16)
+            lib.set_autocast_enabled("cpu", False)
+        assert not lib.is_autocast_enabled("cpu") and str((a @ a).dtype).endswith("float32")
+        assert lib.is_autocast_cache_enabled()
+        lib.set_autocast_cache_enabled(False)
+        assert not lib.is_autocast_cache_enabled()
+        lib.set_autocast_cache_enabled(True)
+        lib.clear_autocast_cache()
+        with warnings.catch_warnings(record=True) as seen:
+            warnings.simplefilter("always")
+            assert str(lib.get_autocast_gpu_dtype()).endswith("float16")
+        assert any(issubclass(w.category, DeprecationWarning) for w in seen)
+    assert bw.GradScaler is bw.amp.GradScaler

@@ -998,6 +998,17 @@ OPS: list[Op] = [
         (lambda L: L.dot(L.ones(3), L.ones(4)), "inconsistent tensor size"),
         (lambda L: L.dot(L.ones(3), L.ones(3, dtype=L.float64)), "same dtype")]),
     Op("outer", lambda L, a, b: L.outer(a, b), [((3,), (4,)), ((0,), (2,)), (nc(3), (2,))], FI),
+    Op("addmv", lambda L, c, a, b: L.addmv(c, a, b, beta=2, alpha=3), [((2,), (2, 3), (3,)), ((1,), nc(2, 3), (3,))],
+       FI, errors=[(lambda L: L.addmv(L.ones(3), L.ones(3, 4), L.ones(5)), "cannot be multiplied")]),
+    Op("addr", lambda L, c, a, b: L.addr(c, a, b, alpha=-1), [((2, 3), (2,), (3,)), ((3,), nc(2), (3,))], FI,
+       errors=[(lambda L: L.addr(L.ones(3, 4), L.ones(3, 4), L.ones(4)), "1-D argument vec1")]),
+    Op("addbmm", lambda L, c, a, b: L.addbmm(c, a, b, beta=2), [((2, 4), (3, 2, 3), (3, 3, 4)), ((4,), nc(2, 2, 3),
+       (2, 3, 4))], FI, errors=[(lambda L: L.addbmm(L.ones(3, 5), L.ones(2, 3, 4), L.ones(2, 4, 4)), "")]),
+    Op("addmm_inplace_family", lambda L, c, a, b, v, w: [
+        c.clone().addmm_(a, b, beta=0.5), c.clone().addr_(v, w, alpha=3), c[0].clone().addmv_(a, b[:, 0]),
+        c.clone().addbmm_(a.unsqueeze(0), b.unsqueeze(0)), c.clone().unsqueeze(0).baddbmm_(a.unsqueeze(0),
+                                                                                           b.unsqueeze(0))],
+       [((2, 2), (2, 3), (3, 2), (2,), (2,))], F),
     *[Op(f"einsum_{eq}", lambda L, *xs, eq=eq: L.einsum(eq, *xs), [shapes], F) for eq, shapes in [
         ("ij,jk->ik", ((2, 3), (3, 4))), ("bij,bjk->bik", ((2, 2, 3), (2, 3, 4))), ("i,i->", ((3,), (3,))),
         ("i,j->ij", ((3,), (2,))), ("ij->ji", (nc(2, 3),)), ("ij->", ((2, 3),)), ("bi,bi->b", ((2, 3), (2, 3))),

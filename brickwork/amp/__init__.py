@@ -10,7 +10,12 @@ Example:
 
 from __future__ import annotations
 
-from .autocast_mode import autocast, get_autocast_dtype, is_autocast_available, is_autocast_enabled
+from .autocast_mode import (autocast, clear_autocast_cache, get_autocast_dtype, get_autocast_gpu_dtype,
+                            is_autocast_available, is_autocast_cache_enabled, is_autocast_enabled,
+                            set_autocast_cache_enabled, set_autocast_dtype, set_autocast_enabled,
+                            set_autocast_gpu_dtype)
 from .grad_scaler import GradScaler
 
-__all__ = ["autocast", "GradScaler", "is_autocast_available", "is_autocast_enabled", "get_autocast_dtype"]
+__all__ = ["autocast", "GradScaler", "is_autocast_available", "is_autocast_enabled", "get_autocast_dtype",
+           "set_autocast_enabled", "set_autocast_dtype", "get_autocast_gpu_dtype", "set_autocast_gpu_dtype",
+           "is_autocast_cache_enabled", "set_autocast_cache_enabled", "clear_autocast_cache"]

@@ -30,7 +30,9 @@ from typing import Any, Callable, TypeVar
 from .. import dtypes as _dt
 from .._tensor import Tensor
 
-__all__ = ["autocast", "is_autocast_available", "is_autocast_enabled", "get_autocast_dtype"]
+__all__ = ["autocast", "is_autocast_available", "is_autocast_enabled", "get_autocast_dtype", "set_autocast_enabled",
+           "set_autocast_dtype", "get_autocast_gpu_dtype", "set_autocast_gpu_dtype", "is_autocast_cache_enabled",
+           "set_autocast_cache_enabled", "clear_autocast_cache"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -96,6 +98,7 @@ class _State(threading.local):
         self.cache: dict[int, tuple[Tensor, Tensor]] = {}
         self.depth = 0  # > 0 inside an autocast op: its own ops run as they are
         self.nesting = 0
+        self.switched_on: set[str] = set()  # device types turned on by set_autocast_enabled
 
 
 _STATE = _State()
@@ -136,6 +139,107 @@ def get_autocast_dtype(device_type: str) -> _dt.dtype:
         brickwork.bfloat16
     """
     return _STATE.dtype.get(device_type, _dt.BY_NAME[_DEFAULT_DTYPE.get(device_type, "float16")])
+
+
+def _device_type(device_type: Any, caller: str) -> str:
+    if not isinstance(device_type, str) or not is_autocast_available(device_type):
+        raise RuntimeError(f"{caller}: expected the device type 'cpu' or 'cuda', got {device_type!r}")
+    return device_type
+
+
+def set_autocast_enabled(device_type: Any, enabled: bool | None = None) -> None:
+    """Turn autocast on or off for ``device_type`` in this thread, outside any ``with autocast(...)`` block.
+
+    The one-argument form ``set_autocast_enabled(True)`` is PyTorch's older spelling for CUDA.
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.set_autocast_enabled("cpu", True)
+        >>> (torch.ones(2, 2) @ torch.ones(2, 2)).dtype
+        brickwork.bfloat16
+        >>> torch.set_autocast_enabled("cpu", False)
+    """
+    if enabled is None:
+        device_type, enabled = "cuda", bool(device_type)
+    device = _device_type(device_type, "set_autocast_enabled")
+    st = _STATE
+    st.enabled[device] = bool(enabled)
+    if enabled and device not in st.switched_on:
+        st.switched_on.add(device)
+        _activate()
+    elif not enabled and device in st.switched_on:
+        st.switched_on.discard(device)
+        _deactivate()
+
+
+def set_autocast_dtype(device_type: str, dtype: Any) -> None:
+    """Set the dtype autocast lowers to on ``device_type`` (what ``get_autocast_dtype`` returns).
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.set_autocast_dtype("cpu", torch.float16); torch.get_autocast_dtype("cpu")
+        brickwork.float16
+        >>> torch.set_autocast_dtype("cpu", torch.bfloat16)
+    """
+    _STATE.dtype[_device_type(device_type, "set_autocast_dtype")] = _dt.to_dtype(dtype)
+
+
+def get_autocast_gpu_dtype() -> _dt.dtype:
+    """Deprecated in PyTorch: ``get_autocast_dtype('cuda')``.
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.get_autocast_gpu_dtype()  # doctest: +SKIP
+        brickwork.float16
+    """
+    warnings.warn("torch.get_autocast_gpu_dtype() is deprecated. Please use torch.get_autocast_dtype('cuda') "
+                  "instead.", DeprecationWarning, stacklevel=2)
+    return get_autocast_dtype("cuda")
+
+
+def set_autocast_gpu_dtype(dtype: Any) -> None:
+    """Deprecated in PyTorch: ``set_autocast_dtype('cuda', dtype)``.
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.set_autocast_gpu_dtype(torch.float16)  # doctest: +SKIP
+    """
+    warnings.warn("torch.set_autocast_gpu_dtype(dtype) is deprecated. Please use torch.set_autocast_dtype('cuda', "
+                  "dtype) instead.", DeprecationWarning, stacklevel=2)
+    set_autocast_dtype("cuda", dtype)
+
+
+def is_autocast_cache_enabled() -> bool:
+    """Whether autocast reuses each parameter's low-precision cast within a region (default True).
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.is_autocast_cache_enabled()
+        True
+    """
+    return _STATE.cache_enabled
+
+
+def set_autocast_cache_enabled(enabled: bool) -> None:
+    """Turn autocast's cast cache on or off in this thread.
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.set_autocast_cache_enabled(False); torch.is_autocast_cache_enabled()
+        False
+        >>> torch.set_autocast_cache_enabled(True)
+    """
+    _STATE.cache_enabled = bool(enabled)
+
+
+def clear_autocast_cache() -> None:
+    """Drop the cached low-precision casts (PyTorch does it on leaving the outermost autocast region).
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.clear_autocast_cache()
+    """
+    _STATE.cache.clear()
 
 
 class autocast:
@@ -287,7 +391,8 @@ def _cast(x: Any, dt: _dt.dtype, up: bool) -> Any:
         return x
     st = _STATE
     key = id(x)
-    cacheable = st.cache_enabled and x._requires_grad and x.grad_fn is None
+    # only inside a with-block: its exit drops the cache, so a parameter updated in place is never read stale
+    cacheable = st.cache_enabled and st.nesting > 0 and x._requires_grad and x.grad_fn is None
     if cacheable:
         hit = st.cache.get(key)
         if hit is not None and hit[0] is x:
@@ -317,7 +422,7 @@ def _wrapper(fn: Callable, kinds: dict[str, Any]) -> Callable:
                 return fn(*args, **kwargs)
             finally:
                 st.depth -= 1
-        low = st.dtype[device]  # type: ignore[index]
+        low = get_autocast_dtype(device)  # type: ignore[arg-type]
         emulate = kind == "lower" and device == "cpu" and low is not _dt.float32
         target = _dt.float32 if kind == "float32" else low
         args = tuple(_cast(a, target, emulate) for a in args)

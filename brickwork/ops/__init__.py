@@ -37,7 +37,7 @@ from .indexing import (
     argsort, argwhere, bucketize, gather, getitem, index_add, index_fill, index_select, kthvalue, masked_fill,
     masked_scatter, masked_select, median, nonzero, repeat_interleave, scatter, scatter_add, searchsorted, setitem,
     sort, take, take_along_dim, topk, unique)
-from .linalg import addmm, baddbmm, bmm, dot, einsum, ger, inner, matmul, mm, mv, outer, vdot
+from .linalg import addbmm, addmm, addmv, addmv_, addr, baddbmm, bmm, dot, einsum, ger, inner, matmul, mm, mv, outer, vdot
 from .linalg_extra import det, inverse, logdet, matrix_power, pinverse, slogdet
 from .linalg_factor import geqrf, lu_unpack, matrix_exp, ormqr
 from .linalg_legacy import (cholesky, cholesky_inverse, cholesky_solve, frobenius_norm, lu, lu_solve, nuclear_norm,
@@ -70,7 +70,7 @@ from .creation import (  # issue 10's wider API
 from .random import binomial, poisson  # issue 10's wider API
 
 __all__ = [
-    "Generator", "abs", "abs_", "absolute", "acos", "acos_", "acosh", "acosh_", "add", "addcdiv", "addcmul", "addmm",
+    "Generator", "abs", "abs_", "absolute", "acos", "acos_", "acosh", "acosh_", "add", "addbmm", "addcdiv", "addcmul", "addmm", "addmv", "addmv_", "addr",
     "adjoint", "all", "allclose", "amax", "amin",
     "aminmax", "angle", "any", "arange", "arccos", "arccos_", "arccosh", "arccosh_", "arcsin", "arcsin_", "arcsinh",
     "arcsinh_", "arctan", "arctan2", "arctan_", "arctanh", "arctanh_", "argmax", "argmin", "argsort", "argwhere",

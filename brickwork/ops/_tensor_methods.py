@@ -386,7 +386,15 @@ class TensorMethods:
     outer = linalg.outer
     inner = linalg.inner
     addmm = linalg.addmm
+    addmm_ = _inplace(linalg.addmm, "addmm_")
+    addbmm = linalg.addbmm
+    addbmm_ = _inplace(linalg.addbmm, "addbmm_")
+    addmv = linalg.addmv
+    addmv_ = linalg.addmv_
+    addr = linalg.addr
+    addr_ = _inplace(linalg.addr, "addr_")
     baddbmm = linalg.baddbmm
+    baddbmm_ = _inplace(linalg.baddbmm, "baddbmm_")
     # creation
     to = creation.to
     cpu = creation.cpu

@@ -10,6 +10,7 @@ import numpy as np
 from .. import dtypes as _dt
 from .._tensor import Tensor
 from ._core import needs_grad, record, renamed, same_device, sum_to, wrap
+from .elementwise import make_inplace
 
 
 def _arrays(a: Tensor, b: Tensor, op: str) -> tuple[Any, Any, Any]:
@@ -208,6 +209,16 @@ def outer(input: Tensor, vec2: Tensor) -> Tensor:
 ger = outer
 
 
+def _scaled_sum(input: Tensor, product: Tensor, beta: Any, alpha: Any, name: str, *inputs: Tensor) -> Tensor:
+    """``beta * input + alpha * product`` with ``input`` broadcast to the product's shape (``beta=0`` ignores it)."""
+    if tuple(np.broadcast_shapes(tuple(input.shape), tuple(product.shape))) != tuple(product.shape):
+        raise RuntimeError(f"{name[:-9].lower()}: input of shape {tuple(input.shape)} cannot be broadcast to the "
+                           f"product's shape {tuple(product.shape)}")
+    p = product * alpha if alpha != 1 else product
+    r = p + (input if beta == 1 else input * beta) if beta != 0 else p
+    return renamed(r, name, input, *inputs)
+
+
 def addmm(input: Tensor, mat1: Tensor, mat2: Tensor, *, beta: Any = 1, alpha: Any = 1) -> Tensor:
     """``beta * input + alpha * (mat1 @ mat2)``.
 
@@ -216,11 +227,7 @@ def addmm(input: Tensor, mat1: Tensor, mat2: Tensor, *, beta: Any = 1, alpha: An
         >>> torch.addmm(torch.zeros(2), torch.ones(1, 3), torch.ones(3, 2))
         tensor([[3., 3.]])
     """
-    p = mm(mat1, mat2)
-    if alpha != 1:
-        p = p * alpha
-    r = p + (input if beta == 1 else input * beta) if beta != 0 else p
-    return renamed(r, "AddmmBackward0", input, mat1, mat2)
+    return _scaled_sum(input, mm(mat1, mat2), beta, alpha, "AddmmBackward0", mat1, mat2)
 
 
 def baddbmm(input: Tensor, batch1: Tensor, batch2: Tensor, *, beta: Any = 1, alpha: Any = 1) -> Tensor:
@@ -231,11 +238,47 @@ def baddbmm(input: Tensor, batch1: Tensor, batch2: Tensor, *, beta: Any = 1, alp
         >>> torch.baddbmm(torch.ones(2, 1, 1), torch.ones(2, 1, 3), torch.ones(2, 3, 1), alpha=2).flatten()
         tensor([7., 7.])
     """
-    p = bmm(batch1, batch2)
-    if alpha != 1:
-        p = p * alpha
-    r = p + (input if beta == 1 else input * beta) if beta != 0 else p
-    return renamed(r, "BaddbmmBackward0", input, batch1, batch2)
+    return _scaled_sum(input, bmm(batch1, batch2), beta, alpha, "BaddbmmBackward0", batch1, batch2)
+
+
+def addbmm(input: Tensor, batch1: Tensor, batch2: Tensor, *, beta: Any = 1, alpha: Any = 1) -> Tensor:
+    """``beta * input + alpha * sum_b(batch1[b] @ batch2[b])``: the batch of products summed.
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.addbmm(torch.zeros(1, 1), torch.ones(2, 1, 3), torch.ones(2, 3, 1))
+        tensor([[6.]])
+    """
+    return _scaled_sum(input, bmm(batch1, batch2).sum(0), beta, alpha, "AddbmmBackward0", batch1, batch2)
+
+
+def addmv(input: Tensor, mat: Tensor, vec: Tensor, *, beta: Any = 1, alpha: Any = 1) -> Tensor:
+    """``beta * input + alpha * (mat @ vec)``.
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.addmv(torch.ones(2), torch.ones(2, 3), torch.ones(3), beta=0.5)
+        tensor([3.5000, 3.5000])
+    """
+    return _scaled_sum(input, mv(mat, vec), beta, alpha, "AddmvBackward0", mat, vec)
+
+
+def addr(input: Tensor, vec1: Tensor, vec2: Tensor, *, beta: Any = 1, alpha: Any = 1) -> Tensor:
+    """``beta * input + alpha * outer(vec1, vec2)``.
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.addr(torch.zeros(2, 2), torch.tensor([1.0, 2.0]), torch.tensor([3.0, 4.0]))
+        tensor([[3., 4.],
+                [6., 8.]])
+    """
+    for arg, v in (("vec1", vec1), ("vec2", vec2)):
+        if v.dim() != 1:
+            raise RuntimeError(f"addr: Expected 1-D argument {arg}, but got {v.dim()}-D")
+    return _scaled_sum(input, outer(vec1, vec2), beta, alpha, "AddrBackward0", vec1, vec2)
+
+
+addmv_ = make_inplace(addmv, "addmv_", "torch.ones(2, 2), x", x="[0.25, 0.5]")
 
 
 def _parse_einsum(equation: str, shapes: list[tuple]) -> tuple[list[str], str]:

@@ -74,6 +74,8 @@ EXCLUDED: tuple[tuple[str, str, str], ...] = (
     ("torch.Tensor", r"name", "TorchScript, torch.fx, torch.compile/export and C++ binding internals"),
     ("torch", r"StorageBase", "legacy storage and tensor-type API (typed storages, default tensor type)"),
     ("torch", r"dsmm|hsmm", "sparse layouts (COO/CSR/CSC/BSR/BSC): brickwork tensors are dense (strided) only"),
+    ("torch", r"hash_tensor", "needs an unsigned 64-bit dtype, which brickwork does not have"),
+    ("torch.Tensor", r"hash_tensor", "needs an unsigned 64-bit dtype, which brickwork does not have"),
     ("torch", r"choose_qparams_optimized", "quantization: brickwork computes in floating point only"),
     ("torch", r"eig|lstsq|matrix_rank|solve|symeig",
      "removed from torch: the name is kept only to raise an error that names the replacement"),
