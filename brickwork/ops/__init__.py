@@ -37,6 +37,7 @@ from .indexing import (
     argsort, argwhere, bucketize, gather, getitem, index_add, index_fill, index_select, kthvalue, masked_fill,
     masked_scatter, masked_select, median, nonzero, repeat_interleave, scatter, scatter_add, searchsorted, setitem,
     sort, take, take_along_dim, topk, unique)
+from .spectral import istft, stft
 from .linalg import addbmm, addmm, addmv, addmv_, addr, baddbmm, bmm, dot, einsum, ger, inner, matmul, mm, mv, outer, vdot
 from .linalg_extra import det, inverse, logdet, matrix_power, pinverse, slogdet
 from .linalg_factor import geqrf, lu_unpack, matrix_exp, ormqr
@@ -133,7 +134,7 @@ __all__ = [
     "select", "set_rng_state", "setitem", "sgn", "sigmoid", "sigmoid_", "sign", "signbit", "sin", "sin_", "sinc",
     "sinc_", "sinh", "sinh_",
     "slogdet", "softmax", "sort",
-    "sparse_coo_tensor", "split", "spmm", "sqrt", "sqrt_", "square", "square_", "squeeze", "stack", "std", "std_mean",
+    "sparse_coo_tensor", "split", "spmm", "sqrt", "sqrt_", "square", "square_", "squeeze", "stack", "std", "std_mean", "stft", "istft",
     "split_with_sizes",
     "sub", "subtract",
     "sum", "svd", "svd_lowrank", "swapaxes", "swapdims", "t", "take", "take_along_dim", "tan", "tan_", "tanh",

@@ -22,7 +22,7 @@ from typing import Any, Callable, TypeVar, cast
 from .. import dtypes
 from .._tensor import Tensor
 from . import (activation, combine, complex_numbers, creation, elementwise, elementwise_extra, gamma, indexing, linalg,
-               linalg_extra, linalg_factor, linalg_legacy, movement, random, reduce, scan, sparse, stats)
+               linalg_extra, linalg_factor, linalg_legacy, movement, random, reduce, scan, sparse, spectral, stats)
 
 __all__ = ["TensorMethods", "install"]
 
@@ -386,6 +386,8 @@ class TensorMethods:
     outer = linalg.outer
     inner = linalg.inner
     addmm = linalg.addmm
+    stft = spectral.stft
+    istft = spectral.istft
     addmm_ = _inplace(linalg.addmm, "addmm_")
     addbmm = linalg.addbmm
     addbmm_ = _inplace(linalg.addbmm, "addbmm_")

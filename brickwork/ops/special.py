@@ -418,7 +418,9 @@ def _binary(input: Any, other: Any, name: str, kernel: Any, out: Tensor | None) 
                         f"{type(other).__name__}")
     da, db, dev = binary_arrays(input, other, name)
     xp = dev.xp
-    kind = np.result_type(da, db) if hasattr(db, "dtype") or not hasattr(da, "dtype") else da.dtype
+    # dtypes only (NumPy's result_type on device arrays would need CuPy's)
+    kinds = [d.dtype if hasattr(d, "dtype") else d for d in (da, db)]
+    kind = np.result_type(*kinds) if hasattr(db, "dtype") or not hasattr(da, "dtype") else da.dtype
     dtype = _dt.get_default_dtype().np if np.dtype(kind).kind in "biu" else np.dtype(kind)
     a, b = xp.broadcast_arrays(xp.asarray(da, dtype=np.float64), xp.asarray(db, dtype=np.float64))
     with np.errstate(all="ignore"):
