@@ -4,7 +4,7 @@ MixtureSameFamily and OneHotCategoricalStraightThrough."""
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Any, Callable
 
 from .. import Tensor, arange, broadcast_shapes, broadcast_tensors, cat, eye, finfo, linalg, no_grad, randn
 from ..ops.gamma import digamma, lgamma, mvlgamma
@@ -47,7 +47,38 @@ def _precision_to_scale_tril(p: Tensor) -> Tensor:
     return _tril_inverse(l_inv)
 
 
-class MultivariateNormal(Distribution):
+class _FromScaleTril:
+    """The three matrix parameterizations of a distribution held by the lower Cholesky factor
+    ``_unbroadcasted_scale_tril``: the one it was given, or computed (``_full`` expands to the batch)."""
+
+    _unbroadcasted_scale_tril: Tensor
+    _full: Callable[[Tensor], Tensor]
+
+    @property
+    def scale_tril(self) -> Tensor:
+        """The lower Cholesky factor ``L`` of the (covariance or scale) matrix ``L @ L.mT``."""
+        if "scale_tril" in self.__dict__:
+            return self.__dict__["scale_tril"]
+        return self._full(self._unbroadcasted_scale_tril)
+
+    @property
+    def covariance_matrix(self) -> Tensor:
+        """The covariance matrix (for `Wishart`, the scale matrix)."""
+        if "covariance_matrix" in self.__dict__:
+            return self.__dict__["covariance_matrix"]
+        lt = self._unbroadcasted_scale_tril
+        return self._full(lt @ lt.mT)
+
+    @property
+    def precision_matrix(self) -> Tensor:
+        """The inverse of `covariance_matrix`."""
+        if "precision_matrix" in self.__dict__:
+            return self.__dict__["precision_matrix"]
+        inv = _tril_inverse(self._unbroadcasted_scale_tril)
+        return self._full(inv.mT @ inv)
+
+
+class MultivariateNormal(_FromScaleTril, Distribution):
     """The multivariate normal distribution with mean ``loc``.
 
     The covariance is given by exactly one of ``covariance_matrix``, ``precision_matrix`` or ``scale_tril`` (a
@@ -100,29 +131,6 @@ class MultivariateNormal(Distribution):
 
     def _full(self, m: Tensor) -> Tensor:
         return m.expand(tuple(self._batch_shape) + tuple(self._event_shape) * 2)
-
-    @property
-    def scale_tril(self) -> Tensor:
-        """The lower Cholesky factor of the covariance."""
-        if "scale_tril" in self.__dict__:
-            return self.__dict__["scale_tril"]
-        return self._full(self._unbroadcasted_scale_tril)
-
-    @property
-    def covariance_matrix(self) -> Tensor:
-        """The covariance matrix."""
-        if "covariance_matrix" in self.__dict__:
-            return self.__dict__["covariance_matrix"]
-        lt = self._unbroadcasted_scale_tril
-        return self._full(lt @ lt.mT)
-
-    @property
-    def precision_matrix(self) -> Tensor:
-        """The inverse of the covariance matrix."""
-        if "precision_matrix" in self.__dict__:
-            return self.__dict__["precision_matrix"]
-        inv = _tril_inverse(self._unbroadcasted_scale_tril)
-        return self._full(inv.mT @ inv)
 
     @property
     def mean(self) -> Tensor:
@@ -257,7 +265,7 @@ def _mvdigamma(x: Tensor, p: int) -> Tensor:
     return digamma(x.unsqueeze(-1) - arange(p, dtype=x.dtype, device=x.device) / 2).sum(-1)
 
 
-class Wishart(Distribution):
+class Wishart(_FromScaleTril, Distribution):
     """The Wishart distribution over positive-definite matrices with ``df`` degrees of freedom.
 
     The scale is given by exactly one of ``covariance_matrix``, ``precision_matrix`` or ``scale_tril``;
@@ -312,29 +320,6 @@ class Wishart(Distribution):
 
     def _full(self, m: Tensor) -> Tensor:
         return m.expand(tuple(self._batch_shape) + tuple(self._event_shape))
-
-    @property
-    def scale_tril(self) -> Tensor:
-        """The lower Cholesky factor of the scale matrix."""
-        if "scale_tril" in self.__dict__:
-            return self.__dict__["scale_tril"]
-        return self._full(self._unbroadcasted_scale_tril)
-
-    @property
-    def covariance_matrix(self) -> Tensor:
-        """The scale matrix."""
-        if "covariance_matrix" in self.__dict__:
-            return self.__dict__["covariance_matrix"]
-        lt = self._unbroadcasted_scale_tril
-        return self._full(lt @ lt.mT)
-
-    @property
-    def precision_matrix(self) -> Tensor:
-        """The inverse of the scale matrix."""
-        if "precision_matrix" in self.__dict__:
-            return self.__dict__["precision_matrix"]
-        inv = _tril_inverse(self._unbroadcasted_scale_tril)
-        return self._full(inv.mT @ inv)
 
     def _df_matrix(self, x: Tensor) -> Tensor:
         return x.reshape(tuple(self._batch_shape) + (1, 1))

@@ -561,28 +561,21 @@ class _LogitRelaxedBernoulli(Distribution):
         return self.temperature.log() + diff - 2 * _softplus(diff)
 
 
-class RelaxedBernoulli(TransformedDistribution):
-    """The relaxed Bernoulli (binary Concrete) distribution on ``(0, 1)`` at ``temperature``; reparameterized.
+class _Relaxed(TransformedDistribution):
+    """A relaxed discrete distribution: its relaxed base (class `_base`) through the transform `_transform`, with
+    the base's temperature, logits and probs."""
 
-    Example:
-        >>> import brickwork as torch
-        >>> d = torch.distributions.RelaxedBernoulli(torch.tensor(0.5), probs=torch.tensor([0.3]))
-        >>> d.log_prob(torch.tensor([0.5]))
-        tensor([-0.8675])
-    """
-
-    arg_constraints = {"probs": constraints.unit_interval, "logits": constraints.real}
-    support = constraints.unit_interval
-    has_rsample = True
+    _base: type
+    _transform: type
 
     def __init__(self, temperature: Any, probs: Any = None, logits: Any = None,
                  validate_args: bool | None = None) -> None:
-        base = _LogitRelaxedBernoulli(temperature, probs, logits, validate_args=validate_args)
-        super().__init__(base, SigmoidTransform(), validate_args=validate_args)
+        super().__init__(self._base(temperature, probs, logits, validate_args=validate_args), self._transform(),
+                         validate_args=validate_args)
 
-    def expand(self, batch_shape: Any, _instance: Any = None) -> "RelaxedBernoulli":
+    def expand(self, batch_shape: Any, _instance: Any = None) -> Any:
         new = type(self).__new__(type(self))
-        TransformedDistribution.__init__(new, self.base_dist.expand(batch_shape), SigmoidTransform(),
+        TransformedDistribution.__init__(new, self.base_dist.expand(batch_shape), self._transform(),
                                          validate_args=False)
         new._validate_args = self._validate_args
         return new
@@ -601,6 +594,23 @@ class RelaxedBernoulli(TransformedDistribution):
     def probs(self) -> Tensor:
         """The probabilities."""
         return self.base_dist.probs
+
+
+class RelaxedBernoulli(_Relaxed):
+    """The relaxed Bernoulli (binary Concrete) distribution on ``(0, 1)`` at ``temperature``; reparameterized.
+
+    Example:
+        >>> import brickwork as torch
+        >>> d = torch.distributions.RelaxedBernoulli(torch.tensor(0.5), probs=torch.tensor([0.3]))
+        >>> d.log_prob(torch.tensor([0.5]))
+        tensor([-0.8675])
+    """
+
+    arg_constraints = {"probs": constraints.unit_interval, "logits": constraints.real}
+    support = constraints.unit_interval
+    has_rsample = True
+
+    _base, _transform = _LogitRelaxedBernoulli, SigmoidTransform
 
 
 class _ExpRelaxedCategorical(Distribution):
@@ -651,7 +661,7 @@ class _ExpRelaxedCategorical(Distribution):
         return score + log_scale
 
 
-class RelaxedOneHotCategorical(TransformedDistribution):
+class RelaxedOneHotCategorical(_Relaxed):
     """The relaxed one-hot categorical (Concrete / Gumbel-softmax) distribution at ``temperature``.
 
     Example:
@@ -665,29 +675,4 @@ class RelaxedOneHotCategorical(TransformedDistribution):
     support = constraints.simplex
     has_rsample = True
 
-    def __init__(self, temperature: Any, probs: Any = None, logits: Any = None,
-                 validate_args: bool | None = None) -> None:
-        base = _ExpRelaxedCategorical(temperature, probs, logits, validate_args=validate_args)
-        super().__init__(base, ExpTransform(), validate_args=validate_args)
-
-    def expand(self, batch_shape: Any, _instance: Any = None) -> "RelaxedOneHotCategorical":
-        new = type(self).__new__(type(self))
-        TransformedDistribution.__init__(new, self.base_dist.expand(batch_shape), ExpTransform(),
-                                         validate_args=False)
-        new._validate_args = self._validate_args
-        return new
-
-    @property
-    def temperature(self) -> Tensor:
-        """The relaxation temperature."""
-        return self.base_dist.temperature
-
-    @property
-    def logits(self) -> Tensor:
-        """The log-odds."""
-        return self.base_dist.logits
-
-    @property
-    def probs(self) -> Tensor:
-        """The probabilities."""
-        return self.base_dist.probs
+    _base, _transform = _ExpRelaxedCategorical, ExpTransform
