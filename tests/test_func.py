@@ -341,3 +341,26 @@ def test_vmap_composes_with_derivatives_as_in_a_physics_informed_net() -> None:
                 L.autograd.functional.jacobian(fn.grad(lambda x: (L.sin(x) ** 2).sum() * x[0]), points[0]))
 
     same(run(bw), run(torch))
+
+
+@pytest.mark.parametrize("pattern, lengths", [
+    ("b c d -> b (c d)", {}), ("b c (d e) -> e b c d", {"e": 2}), ("... d -> d ...", {}), ("b ... -> (...) b", {}),
+    ("b c (d e f) -> (f b) e c d", {"e": 2, "f": 2}), ("b c d -> b c d 1", {}), ("... -> ...", {}),
+    ("b c d -> (d c b)", {})])
+def test_rearrange_matches_torch(pattern: str, lengths: dict) -> None:
+    x = np.arange(48.0).reshape(2, 3, 8)
+    ours = bw.func.rearrange(bw.tensor(x, requires_grad=True), pattern, **lengths)
+    theirs = torch.func.rearrange(torch.tensor(x), pattern, **lengths)
+    np.testing.assert_array_equal(ours.detach().numpy(), theirs.numpy())
+    t = bw.tensor(x, requires_grad=True)
+    (bw.func.rearrange(t, pattern, **lengths) * bw.tensor(np.arange(48.0).reshape(theirs.shape))).sum().backward()
+    tt = torch.tensor(x, requires_grad=True)
+    (torch.func.rearrange(tt, pattern, **lengths) * torch.arange(48.0, dtype=torch.float64).reshape(theirs.shape)
+     ).sum().backward()
+    np.testing.assert_array_equal(t.grad.numpy(), tt.grad.numpy())
+
+
+@pytest.mark.parametrize("pattern", ["b c -> b c", "b c d -> b c", "b c (d e) -> b c d e", "b b d -> b d"])
+def test_rearrange_errors_are_value_errors(pattern: str) -> None:
+    with pytest.raises(ValueError):
+        bw.func.rearrange(bw.zeros(2, 3, 4), pattern)
