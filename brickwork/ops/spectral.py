@@ -110,8 +110,7 @@ def stft(input: Tensor, n_fft: int, hop_length: int | None = None, win_length: i
 def istft(input: Tensor, n_fft: int, hop_length: int | None = None, win_length: int | None = None,
           window: Tensor | None = None, center: bool = True, normalized: bool = False,
           onesided: bool | None = None, length: int | None = None, return_complex: bool = False) -> Tensor:
-    """The inverse of `stft`: each frame inverse-transformed, windowed and overlap-added, divided by the
-    overlapped squared window.
+    """The inverse of `stft`: frames inverse-transformed, windowed, overlap-added and divided by the window envelope.
 
     Args:
         input: the complex spectrogram ``(B?, n_freqs, n_frames)`` from ``stft(..., return_complex=True)``.
