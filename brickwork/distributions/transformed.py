@@ -328,81 +328,21 @@ class Pareto(TransformedDistribution):
         return (self.scale / self.alpha).log() + (1 + self.alpha.reciprocal())
 
 
-class HalfNormal(TransformedDistribution):
-    """The distribution of ``|X|`` for ``X ~ Normal(0, scale)``.
-
-    Example:
-        >>> import brickwork as torch
-        >>> torch.distributions.HalfNormal(1.0).log_prob(torch.tensor(1.0))
-        tensor(-0.7258)
-    """
+class _Folded(TransformedDistribution):
+    """``|X|`` for ``X`` of the location-0 family `_base` at ``scale``: twice the base's density on ``[0, inf)``."""
 
     arg_constraints = {"scale": constraints.positive}
     support = constraints.nonnegative
+    _base: type
 
     def __init__(self, scale: Any, validate_args: bool | None = None) -> None:
-        base = Normal(0, scale, validate_args=False)
+        base = self._base(0, scale, validate_args=False)
         self.scale = base.scale
         super().__init__(base, AbsTransform(), validate_args=validate_args)
 
     @property
-    def mean(self) -> Tensor:
-        return self.scale * math.sqrt(2 / math.pi)
-
-    @property
     def mode(self) -> Tensor:
         return zeros_like(self.scale)
-
-    @property
-    def variance(self) -> Tensor:
-        return self.scale.pow(2) * (1 - 2 / math.pi)
-
-    def log_prob(self, value: Tensor) -> Tensor:
-        if self._validate_args:
-            self._validate_sample(value)
-        lp = self.base_dist.log_prob(value) + math.log(2)
-        return lp.masked_fill(value < 0, -math.inf)
-
-    def cdf(self, value: Tensor) -> Tensor:
-        if self._validate_args:
-            self._validate_sample(value)
-        return 2 * self.base_dist.cdf(value) - 1
-
-    def icdf(self, prob: Tensor) -> Tensor:
-        return self.base_dist.icdf((prob + 1) / 2)
-
-    def entropy(self) -> Tensor:
-        return self.base_dist.entropy() - math.log(2)
-
-
-class HalfCauchy(TransformedDistribution):
-    """The distribution of ``|X|`` for ``X ~ Cauchy(0, scale)``.
-
-    Example:
-        >>> import brickwork as torch
-        >>> torch.distributions.HalfCauchy(1.0).log_prob(torch.tensor(1.0))
-        tensor(-1.1447)
-    """
-
-    arg_constraints = {"scale": constraints.positive}
-    support = constraints.nonnegative
-
-    def __init__(self, scale: Any, validate_args: bool | None = None) -> None:
-        base = Cauchy(0, scale, validate_args=False)
-        self.scale = base.scale
-        super().__init__(base, AbsTransform(), validate_args=validate_args)
-
-    @property
-    def mean(self) -> Tensor:
-        return full_like(self.scale, math.inf)
-
-    @property
-    def mode(self) -> Tensor:
-        return zeros_like(self.scale)
-
-    @property
-    def variance(self) -> Tensor:
-        return full_like(self.scale, math.inf)
 
     def log_prob(self, value: Tensor) -> Tensor:
         if self._validate_args:
@@ -421,6 +361,46 @@ class HalfCauchy(TransformedDistribution):
 
     def entropy(self) -> Tensor:
         return self.base_dist.entropy() - math.log(2)
+
+
+class HalfNormal(_Folded):
+    """The distribution of ``|X|`` for ``X ~ Normal(0, scale)``.
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.distributions.HalfNormal(1.0).log_prob(torch.tensor(1.0))
+        tensor(-0.7258)
+    """
+
+    _base = Normal
+
+    @property
+    def mean(self) -> Tensor:
+        return self.scale * math.sqrt(2 / math.pi)
+
+    @property
+    def variance(self) -> Tensor:
+        return self.scale.pow(2) * (1 - 2 / math.pi)
+
+
+class HalfCauchy(_Folded):
+    """The distribution of ``|X|`` for ``X ~ Cauchy(0, scale)``.
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.distributions.HalfCauchy(1.0).log_prob(torch.tensor(1.0))
+        tensor(-1.1447)
+    """
+
+    _base = Cauchy
+
+    @property
+    def mean(self) -> Tensor:
+        return full_like(self.scale, math.inf)
+
+    @property
+    def variance(self) -> Tensor:
+        return full_like(self.scale, math.inf)
 
 
 def _kumaraswamy_moment(a: Tensor, b: Tensor, n: int) -> Tensor:
