@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, Callable, Iterable
 
 from .._tensor import Tensor, _make
-from .optimizer import (Optimizer, as_float, check_flags, check_lr, check_nonneg, fix_step_state, scalar_state,
+from .optimizer import (Optimizer, as_float, check_flags, check_lr, check_nonneg, restore_group_defaults, scalar_state,
                         update_grad)
 
 __all__ = ["Adagrad"]
@@ -61,11 +61,7 @@ class Adagrad(Optimizer):
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         super().__setstate__(state)
-        for group in self.param_groups:
-            for key, default in (("foreach", None), ("maximize", False), ("differentiable", False),
-                                 ("fused", None)):
-                group.setdefault(key, default)
-        fix_step_state(self)
+        restore_group_defaults(self, foreach=None, maximize=False, differentiable=False, fused=None)
 
     def share_memory(self) -> None:
         """Nothing to do: brickwork state lives in ordinary process memory (kept for API compatibility)."""

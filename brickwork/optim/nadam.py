@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, Callable, Iterable
 
 from .._tensor import Tensor
-from .optimizer import (Optimizer, as_float, check_flags, check_lr, check_nonneg, fix_step_state, lerp_,
+from .optimizer import (Optimizer, as_float, check_flags, check_lr, check_nonneg, restore_group_defaults, lerp_,
                         param_state, plain_grad, scalar_state, zeros_state)
 
 __all__ = ["NAdam"]
@@ -61,11 +61,8 @@ class NAdam(Optimizer):
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         super().__setstate__(state)
-        for group in self.param_groups:
-            for key, default in (("maximize", False), ("foreach", None), ("capturable", False),
-                                 ("differentiable", False), ("decoupled_weight_decay", False)):
-                group.setdefault(key, default)
-        fix_step_state(self)
+        restore_group_defaults(self, maximize=False, foreach=None, capturable=False, differentiable=False,
+                               decoupled_weight_decay=False)
         for st in self.state.values():
             if "mu_product" in st and not isinstance(st["mu_product"], Tensor):
                 st["mu_product"] = scalar_state(float(st["mu_product"]))

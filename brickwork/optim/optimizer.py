@@ -571,6 +571,14 @@ def _cast(param: Tensor, value: Any, key: Any = None) -> Any:
     return value
 
 
+def restore_group_defaults(opt: Optimizer, **defaults: Any) -> None:
+    """After unpickling: give every group the options it lacks (older checkpoints) and tensor step counters."""
+    for group in opt.param_groups:
+        for key, default in defaults.items():
+            group.setdefault(key, default)
+    fix_step_state(opt)
+
+
 def fix_step_state(opt: Optimizer) -> None:
     """Turn ``step`` counters saved as Python numbers (old checkpoints) into 0-d tensors, as PyTorch does."""
     for group in opt.param_groups:

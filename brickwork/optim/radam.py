@@ -6,7 +6,7 @@ from typing import Any, Callable, Iterable
 
 from .._tensor import Tensor
 from .nadam import check_betas
-from .optimizer import (Optimizer, as_float, check_flags, check_lr, check_nonneg, fix_step_state, lerp_,
+from .optimizer import (Optimizer, as_float, check_flags, check_lr, check_nonneg, restore_group_defaults, lerp_,
                         param_state, plain_grad, scalar_state, zeros_state)
 
 __all__ = ["RAdam"]
@@ -52,11 +52,8 @@ class RAdam(Optimizer):
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         super().__setstate__(state)
-        for group in self.param_groups:
-            for key, default in (("foreach", None), ("maximize", False), ("differentiable", False),
-                                 ("decoupled_weight_decay", False), ("capturable", False)):
-                group.setdefault(key, default)
-        fix_step_state(self)
+        restore_group_defaults(self, foreach=None, maximize=False, differentiable=False, decoupled_weight_decay=False,
+                               capturable=False)
 
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
         """Update every parameter that has a gradient; returns ``closure()``'s loss when given.

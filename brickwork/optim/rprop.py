@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, Callable, Iterable
 
 from .._tensor import Tensor
-from .optimizer import (Optimizer, as_float, check_flags, check_lr, fix_step_state, param_state, plain_grad,
+from .optimizer import (Optimizer, as_float, check_flags, check_lr, restore_group_defaults, param_state, plain_grad,
                         scalar_state, zeros_state)
 
 __all__ = ["Rprop"]
@@ -46,11 +46,7 @@ class Rprop(Optimizer):
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         super().__setstate__(state)
-        for group in self.param_groups:
-            for key, default in (("foreach", None), ("maximize", False), ("differentiable", False),
-                                 ("capturable", False)):
-                group.setdefault(key, default)
-        fix_step_state(self)
+        restore_group_defaults(self, foreach=None, maximize=False, differentiable=False, capturable=False)
 
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
         """Update every parameter that has a gradient; returns ``closure()``'s loss when given.
