@@ -3,10 +3,11 @@ rows, each gate read once. Row views keep the inner indices non-negative, so the
 
 `lstm_forward` and `lstm_backward` (float32; other dtypes run the reference) are one compiled loop over the
 sequence: per step the recurrent product with `._gemm.gemm_acc` (reading the recurrent weight in place, added
-onto the step's input gates) and the gate arithmetic row by row, with `tanh` written so that LLVM vectorizes it
-(``math.tanh`` is a scalar call): an odd Taylor polynomial to ``x^13`` below ``|x| = 0.35`` (truncation error
-< 1e-9 relative) and ``(1 - e) / (1 + e)`` with ``e = exp(-2|x|)`` (`._numba.exp_into`) above, both within
-a few 1e-7 of NumPy's ``tanh``.
+onto the step's input gates) and the gate arithmetic row by row. ``math.tanh`` in a Numba loop is a scalar library
+call, so `_tanh` is a rational function fitted for these kernels (weighted least squares toward minimax, Chebyshev
+basis, on [0, 9]; beyond, tanh is 1 in float32): ``tanh(x) = x P(x^2) / Q(x^2)``, P of degree 5 and Q of degree
+3, relative error 7e-8 in float64 arithmetic and 3.7e-7 evaluated in float32. It has no branch, so LLVM
+vectorizes it (~2.5x faster than ``exp``-based forms here).
 """
 
 from __future__ import annotations
@@ -17,36 +18,29 @@ import numpy as np
 
 from .. import rnn as _ref
 from ._gemm import gemm_acc, transpose_into
-from ._numba import exp_into, inline, njit
+from ._numba import inline, njit
 
 _F32 = np.dtype(np.float32)
-_HALF, _ONE, _SMALL = np.float32(0.5), np.float32(1.0), np.float32(0.35)
-_T3, _T5, _T7 = np.float32(-1 / 3), np.float32(2 / 15), np.float32(-17 / 315)
-_T9, _T11, _T13 = np.float32(62 / 2835), np.float32(-1382 / 155925), np.float32(21844 / 6081075)
+_HALF, _ONE, _CLAMP = np.float32(0.5), np.float32(1.0), np.float32(9.0)
+_P = tuple(np.float32(c) for c in (0.9999999500349918, 0.12921501933724822, 0.002923178230813311,
+                                   9.288862688876485e-06, -1.2842065382751351e-08, 1.8405166961242423e-11))
+_Q = tuple(np.float32(c) for c in (1.0, 0.462547893922047, 0.02377313707126894, 0.00022843023403734322))
+P0, P1, P2, P3, P4, P5 = _P
+Q0, Q1, Q2, Q3 = _Q
 
 
 @inline
-def _tanh_into(x, out, e, bits, n):  # pragma: no cover - compiled
-    """``out[:n] = tanh(x[:n])`` (``x`` may be ``out``); ``e`` (float32) and ``bits`` (int32) are scratch."""
-    for i in range(n):
-        e[i] = np.float32(-2.0) * abs(x[i])
-    exp_into(e, e, bits, n)
-    for i in range(n):
-        v = x[i]
-        a = abs(v)
-        s = v * v
-        small = a * (_ONE + s * (_T3 + s * (_T5 + s * (_T7 + s * (_T9 + s * (_T11 + s * _T13))))))
-        big = (_ONE - e[i]) / (_ONE + e[i])
-        r = small if a < _SMALL else big
-        out[i] = r if v >= 0 else -r
+def _tanh(v):  # pragma: no cover - compiled
+    x = min(max(v, -_CLAMP), _CLAMP)
+    s = x * x
+    r = x * (((((P5 * s + P4) * s + P3) * s + P2) * s + P1) * s + P0) / (((Q3 * s + Q2) * s + Q1) * s + Q0)
+    return min(max(r, -_ONE), _ONE)
 
 
 @njit
 def _lstm_forward_f32(z, wt, h0, c0, h_out, c_out, tc_out, reverse):  # pragma: no cover - compiled
     seq, n, g = z.shape
     hs = g // 4
-    e = np.empty(g, np.float32)
-    bits = np.empty(g, np.int32)
     h, c = h0, c0
     for s in range(seq):
         t = seq - 1 - s if reverse else s
@@ -54,12 +48,14 @@ def _lstm_forward_f32(z, wt, h0, c0, h_out, c_out, tc_out, reverse):  # pragma: 
         gemm_acc(zt, h, wt)
         for r in range(n):
             zr = zt[r]
-            _tanh_into(zr, zr, e, bits, g)
+            for k in range(g):  # one array read and written: no run-time alias check, so LLVM vectorizes
+                zr[k] = _tanh(zr[k])
             zi, zf, zg, zo = zr[:hs], zr[hs:2 * hs], zr[2 * hs:3 * hs], zr[3 * hs:]
             cp, cr, tr, hr = c[r], co[r], to[r], ho[r]
             for k in range(hs):
                 cr[k] = (zf[k] * _HALF + _HALF) * cp[k] + (zi[k] * _HALF + _HALF) * zg[k]
-            _tanh_into(cr, tr, e, bits, hs)
+            for k in range(hs):
+                tr[k] = _tanh(cr[k])
             for k in range(hs):
                 hr[k] = (zo[k] * _HALF + _HALF) * tr[k]
         h, c = ho, co
