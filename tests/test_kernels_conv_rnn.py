@@ -127,6 +127,71 @@ def test_conv2d_double_backward_with_kernels():
     assert bw.autograd.gradgradcheck(lambda x, w: bw.nn.functional.conv2d(x, w, stride=2, padding=1), (x, w))
 
 
+# (N, C, H, W), out channels, padding: 3x3 stride-1 convolutions for the Winograd kernels; odd sizes leave partial
+# tiles at the bottom and right, padding 0 and 3 make the input gradient's padding 2 and -1
+WINOGRAD_CASES = [
+    pytest.param((2, 3, 7, 9), 4, 1, id="partial-tiles"),
+    pytest.param((2, 3, 5, 6), 4, 0, id="no-padding"),
+    pytest.param((2, 3, 5, 6), 5, 2, id="padding-2"),
+    pytest.param((1, 2, 6, 5), 3, 3, id="padding-3"),
+    pytest.param((1, 2, 1, 1), 3, 1, id="one-pixel"),
+]
+
+
+@pytest.mark.parametrize("chunked", [False, True], ids=["one-chunk", "sample-chunks"])
+@pytest.mark.parametrize("shape,o,padding", WINOGRAD_CASES)
+def test_winograd_matches_reference_and_torch(shape, o, padding, chunked, monkeypatch):
+    from brickwork.kernels._cpu import winograd
+
+    if chunked:
+        monkeypatch.setattr(winograd, "_TILE_BYTES", 1)  # one sample per chunk: the weight gradient adds them
+    x = _rng.standard_normal(shape).astype(np.float32)
+    w = _rng.standard_normal((o, shape[1], 3, 3)).astype(np.float32)
+    b = _rng.standard_normal(o).astype(np.float32)
+    g = _geometry("conv2d", x.shape, w.shape, 1, padding, 1, 1, 2)
+    assert winograd.applies(g)
+    y = winograd.forward(x, w, b, g)
+    gy = _rng.standard_normal(y.shape).astype(np.float32)
+    xt, wt = torch.tensor(x, requires_grad=True), torch.tensor(w, requires_grad=True)
+    yt = torch.nn.functional.conv2d(xt, wt, torch.tensor(b), 1, padding)
+    gxt, gwt = torch.autograd.grad(yt, (xt, wt), torch.tensor(gy))
+    _close(y, kconv.conv2d_forward.reference(np, x, w, b, g, False)[0], np.float32, "forward vs reference")
+    _close(y, yt.detach().numpy(), np.float32, "forward vs torch")
+    dx = winograd.input_grad(gy, w, g)
+    _close(dx, kconv.conv2d_input.reference(np, gy, w, g), np.float32, "input grad vs reference")
+    _close(dx, gxt.numpy(), np.float32, "input grad vs torch")
+    dw = winograd.weight_grad(x, gy, g)
+    _close(dw, kconv.conv2d_weight.reference(np, x, gy, g, None), np.float32, "weight grad vs reference")
+    _close(dw, gwt.numpy(), np.float32, "weight grad vs torch")
+    assert dw.base is None, "weight grads must own their memory"
+
+
+def test_winograd_is_taken_where_it_wins(monkeypatch):
+    """The dispatch: Winograd for float32 3x3 stride-1 convolutions with 16+ channels on maps of 4x4+ tiles,
+    im2col otherwise; values within float32 rounding of PyTorch either way."""
+    from brickwork.kernels._cpu import conv as cpu_conv
+    from brickwork.kernels._cpu import winograd
+
+    calls = []
+    for name in ("forward", "input_grad", "weight_grad"):
+        monkeypatch.setattr(winograd, name, lambda *a, _f=getattr(winograd, name), _n=name: calls.append(_n) or _f(*a))
+    for shape, o, dtype, taken in [((2, 16, 16, 13), 16, np.float32, True), ((2, 3, 16, 16), 16, np.float32, False),
+                                   ((2, 16, 12, 12), 16, np.float32, False), ((1, 16, 16, 16), 16, np.float64, False)]:
+        calls.clear()
+        x = _rng.standard_normal(shape).astype(dtype)
+        w = (_rng.standard_normal((o, shape[1], 3, 3)) / np.sqrt(9 * shape[1])).astype(dtype)
+        g = _geometry("conv2d", x.shape, w.shape, 1, 1, 1, 1, 2)
+        y, _ = cpu_conv.conv2d_forward(x, w, None, g, True)
+        gy = _rng.standard_normal(y.shape).astype(dtype)
+        dx, dw = cpu_conv.conv2d_input(gy, w, g), cpu_conv.conv2d_weight(x, gy, g, None)
+        assert calls == (["forward", "input_grad", "weight_grad"] if taken else []), (shape, dtype, calls)
+        xt, wt = torch.tensor(x, requires_grad=True), torch.tensor(w, requires_grad=True)
+        yt = torch.nn.functional.conv2d(xt, wt, None, 1, 1)
+        gxt, gwt = torch.autograd.grad(yt, (xt, wt), torch.tensor(gy))
+        for a, t, what in ((y, yt.detach(), "forward"), (dx, gxt, "input grad"), (dw, gwt, "weight grad")):
+            _close(a, t.numpy(), dtype, f"{what} {shape} {dtype.__name__}")
+
+
 # -- recurrent cell kernels --------------------------------------------------------------------------------------
 
 def _squashed(shape, dtype):
