@@ -49,6 +49,7 @@ CONV_CASES = [
     pytest.param((20, 2, 3, 3), 3, (2, 2), 1, 1, 1, 1, id="many-small-samples"),
     pytest.param((2, 2, 6, 6), 3, (3, 3), 1, 1, 2, 1, id="dilated"),
     pytest.param((3, 8, 2, 2), 32, (3, 3), 1, 1, 1, 2, id="more-channels-than-columns"),
+    pytest.param((2, 3, 11, 9), 4, (3, 3), (2, 1), 0, (1, 2), 1, id="unpadded-strided-dilated"),
 ]
 
 
