@@ -53,19 +53,28 @@ class Node:
     def __init__(self, name: str, backward: Callable, inputs: tuple, saved: tuple = (), n_out: int = 1) -> None:
         self._name = name
         self._backward = backward
-        edges: list[Any] = []
-        for t in inputs:
-            if t is None or not t._requires_grad:
-                edges.append(None)
-            elif t.grad_fn is None:
-                edges.append(t)  # a leaf: its gradient is accumulated into t.grad
-            else:
-                edges.append((t.grad_fn, t._out_idx))
-        self.edges: tuple = tuple(edges)
+        # an edge: None where no gradient flows, the tensor itself for a leaf (its gradient is accumulated into
+        # t.grad), else (producing node, output index); one input, the commonest case, written out
+        if len(inputs) == 1:
+            t = inputs[0]
+            self.edges: tuple = (None if t is None or not t._requires_grad else t if t.grad_fn is None else
+                                 (t.grad_fn, t._out_idx),)
+        else:
+            edges: list[Any] = []
+            for t in inputs:
+                if t is None or not t._requires_grad:
+                    edges.append(None)
+                elif t.grad_fn is None:
+                    edges.append(t)
+                else:
+                    edges.append((t.grad_fn, t._out_idx))
+            self.edges = tuple(edges)
         self._saved = saved
         n = len(saved)  # one and two saved tensors written out: a comprehension costs more than the rest here
         self._versions: tuple[int, ...]
-        if n == 1:
+        if n == 0:
+            self._versions = ()
+        elif n == 1:
             self._versions = (saved[0]._version_counter[0],)
         elif n == 2:
             self._versions = (saved[0]._version_counter[0], saved[1]._version_counter[0])
@@ -329,7 +338,7 @@ def _run(roots: Sequence[Tensor], grad_roots: Sequence[Tensor], retain_graph: bo
                     if g is not None:
                         key = fn if idx == 0 else (fn, idx)
                         prev = grads.get(key)
-                        grads[key] = g if prev is None else prev + g
+                        grads[key] = g if prev is None else _sum(prev, g, create_graph)
                     if c == 0:
                         ready.append(fn)
                 else:
@@ -341,7 +350,7 @@ def _run(roots: Sequence[Tensor], grad_roots: Sequence[Tensor], retain_graph: bo
                         if entry is None:
                             entry = leaves[lk] = [e, g]
                         else:
-                            entry[1] = entry[1] + g
+                            entry[1] = _sum(entry[1], g, create_graph)
                     if c == 0 and entry is not None:
                         del leaves[lk]
                         _deliver_leaf(e, entry[1], capture, captured, accumulate, assigned, create_graph)
@@ -356,6 +365,16 @@ def _run(roots: Sequence[Tensor], grad_roots: Sequence[Tensor], retain_graph: bo
         _CALLBACKS.pop()
         STATE.enabled = prev_mode
     return captured
+
+
+def _sum(a: Tensor, b: Tensor, create_graph: bool) -> Tensor:
+    """Two gradients for one tensor added: straight on the arrays unless the pass is recorded (first order
+    only; a recorded pass needs ``a + b`` in the graph)."""
+    if not create_graph:
+        da, db = a._data, b._data
+        if da.shape == db.shape and da.dtype is db.dtype and a._device is b._device:
+            return _make(da + db, a._device)
+    return a + b
 
 
 def _node_hooks(node: Node, gs: list, capture: Any, captured: dict, assigned: set) -> list:

@@ -16,6 +16,7 @@ from .. import dtypes as _dt
 from .._tensor import Tensor, _make
 from ..autograd.grad_mode import STATE
 from ..kernels import activation as _ka
+from ..autograd.record import record_binary
 from ._core import binary_arrays, broadcast_error, check_broadcast, check_inplace, inplace, like, needs_grad, record, renamed, sum_to, wrap, xp_of
 
 _SQRT_2_OVER_PI = 2.0 / math.sqrt(math.pi)
@@ -63,7 +64,7 @@ def add(input: Any, other: Any, *, alpha: Any = 1, out: Tensor | None = None) ->
         other = mul(other, alpha) if isinstance(other, Tensor) else other * alpha
     r = _arith(input, other, _op.add, "add")
     if _any_needs(input, other):
-        record(r, "AddBackward0", _add_backward, _tensor_inputs(input, other), likes=(like(input), like(other)))
+        record_binary(r, "AddBackward0", _add_backward, input, other, False)
     return r if out is None else _out(r, out)
 
 
@@ -95,7 +96,7 @@ def sub(input: Any, other: Any, *, alpha: Any = 1, out: Tensor | None = None) ->
         raise RuntimeError("sub: subtraction with two bool tensors is not supported; use logical_xor() or "
                            "convert to an integer dtype first") from None
     if _any_needs(input, other):
-        record(r, "SubBackward0", _sub_backward, _tensor_inputs(input, other), likes=(like(input), like(other)))
+        record_binary(r, "SubBackward0", _sub_backward, input, other, False)
     return r if out is None else _out(r, out)
 
 
@@ -140,10 +141,7 @@ def mul(input: Any, other: Any, *, out: Tensor | None = None) -> Tensor:
 
 def _record_binary(r: Tensor, name: str, backward: Any, a: Any, b: Any) -> None:
     """Record a binary op whose backward needs both operands: tensors are saved, numbers kept as they are."""
-    ta, tb = isinstance(a, Tensor), isinstance(b, Tensor)
-    saved = (a, b) if ta and tb else (a,) if ta else (b,) if tb else ()
-    record(r, name, backward, (a if ta else None, b if tb else None), saved,
-           likes=(like(a), like(b)), numbers=(None if ta else a, None if tb else b))
+    record_binary(r, name, backward, a, b, True)
 
 
 def _operands(node: Any) -> tuple:

@@ -9,13 +9,21 @@ from typing import Any, Sequence, cast
 
 import numpy as np
 
-from .._tensor import Tensor
+from .._tensor import Tensor, _make
+from ..autograd.grad_mode import STATE
 from ._aliases import numpy_names
 from ._core import dims_tuple, like, make_view, needs_grad, record, renamed, same_device, wrap, wrap_dim
 
 
 def _view_of(data: Any, base: Tensor) -> Tensor:
-    out = wrap(data, base._device)
+    """``data`` as a tensor, marked a view of ``base`` when it shares base's memory (reshape may copy)."""
+    out = _make(data, base._device)
+    if data.__class__ is np.ndarray:  # NumPy keeps the owner of the memory as ``base``: no overlap test needed
+        owner, bd = data.base, base._data
+        if owner is None:
+            return out
+        if owner is bd or owner is bd.base:
+            return make_view(out, base)
     if base._device.xp.may_share_memory(data, base._data):
         make_view(out, base)
     return out
@@ -40,6 +48,14 @@ def _shape_arg(shape: tuple, op: str) -> tuple:
 
 
 def _infer(shape: tuple, numel: int, in_shape: tuple, op: str) -> tuple:
+    known = 1
+    for s in shape:  # the common case, no -1 and the right size, in one loop
+        if s < 0:
+            break
+        known *= s
+    else:
+        if known == numel:
+            return shape
     if shape.count(-1) > 1:
         raise RuntimeError(f"{op}: only one dimension can be inferred (got shape {list(shape)})")
     known = 1
@@ -76,7 +92,7 @@ def _reshape(input: Tensor, shape: tuple, name: str | None = None) -> Tensor:
     """``input`` in ``shape`` (a view when the layout allows); ``name`` names the node for ops built on it."""
     d = input._data
     out = _view_of(d.view() if shape == d.shape else d.reshape(shape), input)
-    if needs_grad(input):
+    if input._requires_grad and STATE.enabled:
         if name is None:  # PyTorch's: a view of a contiguous tensor, an alias of a strided one, or a copy
             contiguous = d.flags.c_contiguous
             name = "ViewBackward0" if contiguous else "ReshapeAliasBackward0" if out._base is not None \
