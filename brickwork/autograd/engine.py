@@ -159,12 +159,15 @@ class Node:
         d = self.__dict__
         if d:
             big = []
-            for k, v in d.items():
+            for k, v in d.items():  # written out without calls: this runs for most nodes of every backward
                 c = v.__class__
-                if c in _SEQUENCES:
-                    if k != "_hooks" and _any_array(v):
-                        big.append(k)
-                elif _is_array(v):
+                if c is tuple or c is list:
+                    if k != "_hooks":
+                        for x in v:
+                            if x.__class__ not in _PLAIN and _is_array(x):
+                                big.append(k)
+                                break
+                elif c not in _PLAIN and _is_array(v):
                     big.append(k)
             if big:
                 for k in big:
@@ -172,7 +175,6 @@ class Node:
                 self._saved = _FREED  # its backward would need them: a second backward is an error
 
 
-_SEQUENCES = (tuple, list)
 # classes that never hold an array: most node attributes (dims, flags, shapes, dtypes) are answered without a call
 _PLAIN = frozenset({int, float, bool, str, tuple, list, type(None), np.dtype,
                     *{type(np.dtype(c)) for c in "?bhilqBHILQefdgFDG"}})
@@ -184,13 +186,6 @@ def _is_array(v: Any) -> bool:
     if c is np.ndarray or c is Tensor:
         return True
     return c not in _PLAIN and (c.__name__ == "ndarray" or isinstance(v, Tensor))
-
-
-def _any_array(seq: Any) -> bool:
-    for x in seq:  # a loop, not any([...]): the comprehension's frame costs more than the test
-        if _is_array(x):
-            return True
-    return False
 
 
 class _AccumulateGrad:

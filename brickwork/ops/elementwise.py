@@ -73,6 +73,25 @@ def _add_backward(node: Any, g: Tensor) -> tuple:
     return (None if ea is None else sum_to(g, la), None if eb is None else sum_to(g, lb))
 
 
+def _plain(node: Any, g: Tensor) -> bool:
+    """Whether a binary node's backward may work on arrays: a first-order pass (nothing recorded), a real
+    floating gradient, and each tensor operand of the gradient's shape and dtype (no reduction or cast)."""
+    if STATE.enabled:
+        return False
+    gd = g._data
+    if gd.dtype.kind != "f" or gd.__class__ is not np.ndarray:
+        return False
+    s = (gd.shape, gd.dtype)
+    la, lb = node.likes
+    na, nb = node.numbers
+    return ((la == s) if la is not None else na.__class__ is not complex) and \
+        ((lb == s) if lb is not None else nb.__class__ is not complex)
+
+
+def _arrays(a: Any, b: Any) -> tuple:
+    return (a._data if isinstance(a, Tensor) else a, b._data if isinstance(b, Tensor) else b)
+
+
 def sub(input: Any, other: Any, *, alpha: Any = 1, out: Tensor | None = None) -> Tensor:
     """``input - alpha * other`` with broadcasting.
 
@@ -109,6 +128,8 @@ def _is_bool(x: Any) -> bool:
 
 def _sub_backward(node: Any, g: Tensor) -> tuple:
     (la, lb), (ea, eb) = node.likes, node.edges
+    if eb is not None and _plain(node, g):
+        return (None if ea is None else g, _make(-g._data, g._device))
     return (None if ea is None else sum_to(g, la), None if eb is None else sum_to(-g, lb))
 
 
@@ -160,6 +181,9 @@ def _mul_backward(node: Any, g: Tensor) -> tuple:
         gd = g._data
         if gd.shape == la[0] and gd.dtype is la[1]:
             return (_make(gd * b, g._device), None)
+    if _plain(node, g):  # first order, nothing to reduce: array products
+        (ad, bd), gd, dev = _arrays(a, b), g._data, g._device
+        return (None if ea is None else _make(gd * bd, dev), None if eb is None else _make(gd * ad, dev))
     if g._data.dtype.kind == "c":  # PyTorch's convention for complex numbers: the gradient is g * conj(other)
         a, b = (x.conj() if isinstance(x, Tensor) else x.conjugate() for x in (a, b))
     return (None if ea is None else sum_to(g * b, la), None if eb is None else sum_to(g * a, lb))
@@ -214,6 +238,10 @@ def _zero_binary_backward(node: Any, g: Tensor) -> tuple:
 def _div_backward(node: Any, g: Tensor) -> tuple:
     a, b = _operands(node)
     (la, lb), (ea, eb) = node.likes, node.edges
+    if _plain(node, g):  # first order, nothing to reduce: array arithmetic, the same formulas
+        (ad, bd), gd, dev = _arrays(a, b), g._data, g._device
+        return (None if ea is None else _make(gd / bd, dev),
+                None if eb is None else _make(-gd * ad / (bd * bd), dev))
     ga = None if ea is None else sum_to(g / b, la)
     gb = None if eb is None else sum_to(-g * a / (b * b), lb)
     return ga, gb
@@ -975,8 +1003,12 @@ def relu(input: Tensor) -> Tensor:
         >>> torch.relu(torch.tensor([-1.0, 2.0]))
         tensor([0., 2.])
     """
-    return _unary(input, lambda d: _ka.relu_forward(input._device.xp, d), "ReluBackward0", _relu_backward,
-                  save="output", floats=False)
+    if not isinstance(input, Tensor):
+        raise TypeError(f"relu(): argument 'input' must be Tensor, not {type(input).__name__}")
+    r = _make(_ka.relu_forward(input._device.xp, input._data), input._device)
+    if input._requires_grad and STATE.enabled:
+        record(r, "ReluBackward0", _relu_backward, (input,), save_output=True)
+    return r
 
 
 def _relu_backward(node: Any, g: Tensor) -> tuple:

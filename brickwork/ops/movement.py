@@ -224,10 +224,16 @@ def transpose(input: Tensor, dim0: int, dim1: int) -> Tensor:
         >>> torch.zeros(2, 3).transpose(0, 1).shape
         brickwork.Size([3, 2])
     """
-    nd = input._data.ndim
+    d = input._data
+    nd = d.ndim
     if nd == 0:
         return _reshape(input, (), "TransposeBackward0")
-    a, b = wrap_dim(dim0, nd, "transpose"), wrap_dim(dim1, nd, "transpose")
+    if dim0.__class__ is int and dim1.__class__ is int and -nd <= dim0 < nd and -nd <= dim1 < nd:
+        a, b = dim0 % nd, dim1 % nd
+    else:
+        a, b = wrap_dim(dim0, nd, "transpose"), wrap_dim(dim1, nd, "transpose")
+    if not (input._requires_grad and STATE.enabled):
+        return make_view(_make(d.swapaxes(a, b), input._device), input)
     perm = list(range(nd))
     perm[a], perm[b] = b, a
     return _permute(input, tuple(perm), "TransposeBackward0")
