@@ -9,8 +9,8 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from .. import dtypes as _dt
-from .._tensor import Tensor
-from .engine import Node
+from .._tensor import Tensor, _make
+from .engine import BinaryNode, Node, edge
 from .grad_mode import STATE
 
 __all__ = ["record", "record_binary", "BinaryNode", "needs_grad", "like", "sum_to", "COMPLEX_SAFE"]
@@ -57,15 +57,20 @@ def record(out: Tensor, name: str, backward: Callable, inputs: tuple, saved: tup
     return out
 
 
-class BinaryNode(Node):
-    """The node of a binary op on tensors or numbers (``a * b``, ``a + 2``), made by `record_binary`.
+_LIKES: dict[tuple, tuple] = {}  # the likes pairs of binary nodes, shared (see BinaryNode)
+_NO_NUMBERS = (None, None)
 
-    ``likes`` holds `like` of each operand (what `sum_to` needs; None for a number) and ``numbers`` each operand
-    that is a number (None for a tensor). They are slots rather than named attributes: these nodes are the most
-    common in a graph, and a slot is written and freed faster than a dictionary entry.
-    """
 
-    __slots__ = ("likes", "numbers")
+def _likes(a: Any, b: Any) -> tuple:
+    """``(like(a), like(b))``, one shared tuple per combination of shapes and dtypes."""
+    key = (None if a is None else a.shape, None if a is None else a.dtype,
+           None if b is None else b.shape, None if b is None else b.dtype)
+    r = _LIKES.get(key)
+    if r is None:
+        if len(_LIKES) >= 4096:  # a program with ever-changing shapes: start again rather than grow
+            _LIKES.clear()
+        r = _LIKES[key] = (None if a is None else key[:2], None if b is None else key[2:])
+    return r
 
 
 def record_binary(out: Tensor, name: str, backward: Callable, a: Any, b: Any, save: bool) -> Tensor:
@@ -80,25 +85,14 @@ def record_binary(out: Tensor, name: str, backward: Callable, a: Any, b: Any, sa
     node = BinaryNode.__new__(BinaryNode)
     node._name = name
     node._backward = backward
-    if ta:
-        da = a._data
-        ea = None if not a._requires_grad else a if a.grad_fn is None else (a.grad_fn, a._out_idx)
-        la: Any = (da.shape, da.dtype)
-    else:
-        ea = la = None
-    if tb:
-        db = b._data
-        eb = None if not b._requires_grad else b if b.grad_fn is None else (b.grad_fn, b._out_idx)
-        lb: Any = (db.shape, db.dtype)
-    else:
-        eb = lb = None
-    node.edges = (ea, eb)
-    node.likes = (la, lb)
+    node.edges = (edge(a) if ta and a._requires_grad else None, edge(b) if tb and b._requires_grad else None)
+    node.likes = _likes(a._data if ta else None, b._data if tb else None)
     if ta and tb:
-        node.numbers = (None, None)
+        node.numbers = _NO_NUMBERS
         if save:
             node._saved = (a, b)
-            node._versions = (a._version_counter[0], b._version_counter[0])
+            va, vb = a._version_counter[0], b._version_counter[0]
+            node._versions = (0, 0) if va == 0 and vb == 0 else (va, vb)
         else:
             node._saved = node._versions = ()
     else:
@@ -151,6 +145,17 @@ def sum_to(g: Tensor, like: Any) -> Tensor | None:
     gd = g._data
     if gd.shape == shape and gd.dtype is dtype:
         return g
+    if not STATE.enabled and gd.dtype.kind == "f" and dtype.kind == "f" and gd.dtype.itemsize > 2:
+        # first order: the reduction on the array, without recording or dispatch
+        lead = gd.ndim - len(shape)
+        dims = tuple(range(lead)) + tuple(i + lead for i, n in enumerate(shape) if n == 1 and
+                                          gd.shape[i + lead] != 1)
+        r = gd.sum(axis=dims, keepdims=True) if dims else gd
+        if lead:
+            r = r.reshape(shape)
+        if r.dtype is not dtype:
+            r = r.astype(dtype)
+        return _make(r, g._device)
     if gd.shape != shape:
         lead = gd.ndim - len(shape)
         dims = tuple(range(lead)) + tuple(i + lead for i, n in enumerate(shape) if n == 1 and

@@ -102,6 +102,8 @@ def _reshape(input: Tensor, shape: tuple, name: str | None = None) -> Tensor:
 
 
 def _reshape_backward(node: Any, g: Tensor) -> tuple:
+    if not STATE.enabled:  # first order: the array reshaped, nothing recorded
+        return (_make(g._data.reshape(node.shape), g._device),)
     return (g.reshape(node.shape),)
 
 
@@ -213,6 +215,8 @@ def _permute_backward(node: Any, g: Tensor) -> tuple:
     inverse = [0] * len(node.perm)
     for i, p in enumerate(node.perm):
         inverse[p] = i
+    if not STATE.enabled:  # first order: the array transposed back, nothing recorded
+        return (_make(g._data.transpose(inverse), g._device),)
     return (g.permute(tuple(inverse)),)
 
 
