@@ -511,6 +511,8 @@ def _check_roots(outputs: Sequence[Tensor], grad_outputs: Sequence[Any] | None, 
         if g._data.shape != t._data.shape:
             raise RuntimeError(f"{where}: gradient {i} has shape {tuple(g.shape)} but output {i} has shape "
                                f"{tuple(t.shape)}; they must match")
+        if g._data.dtype != t._data.dtype and t._data.dtype.kind in "fcV":  # PyTorch casts it to the output's
+            g = g.to(t.dtype)
         gs.append(g)
     return gs
 

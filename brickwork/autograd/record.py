@@ -13,7 +13,7 @@ from .._tensor import Tensor, _make
 from .engine import BinaryNode, Node, edge
 from .grad_mode import STATE
 
-__all__ = ["record", "record_binary", "BinaryNode", "needs_grad", "like", "sum_to", "COMPLEX_SAFE"]
+__all__ = ["record", "record_binary", "BinaryNode", "SAME", "needs_grad", "like", "sum_to", "COMPLEX_SAFE"]
 
 # The nodes that may produce a complex tensor needing a gradient: their backward is right for complex gradients under
 # PyTorch's convention (the gradient of a real loss L with respect to z = x + iy is dL/dx + i dL/dy). Any other op
@@ -57,6 +57,15 @@ def record(out: Tensor, name: str, backward: Callable, inputs: tuple, saved: tup
     return out
 
 
+class _Same:
+    """The `like` of an operand with the output's shape and dtype: `sum_to` gives such a gradient back as it is."""
+
+    def __repr__(self) -> str:
+        return "SAME"
+
+
+SAME: Any = _Same()
+_SAME_LIKES = (SAME, SAME)
 _LIKES: dict[tuple, tuple] = {}  # the likes pairs of binary nodes, shared (see BinaryNode)
 _NO_NUMBERS = (None, None)
 
@@ -73,12 +82,14 @@ def _likes(a: Any, b: Any) -> tuple:
     return r
 
 
-def record_binary(out: Tensor, name: str, backward: Callable, a: Any, b: Any, save: bool) -> Tensor:
+def record_binary(out: Tensor, name: str, backward: Callable, a: Any, b: Any, save: bool,
+                  same: bool = False) -> Tensor:
     """Record a binary op on ``a`` and ``b`` (tensors or numbers) as a `BinaryNode` (the hot path of arithmetic).
 
     With ``save`` the tensor operands are saved for backward (``a * b`` needs both; ``a + b`` neither). Equivalent
     to ``record(out, name, backward, (a or None, b or None), saved, likes=..., numbers=...)``, written out because
-    it runs for most recorded ops.
+    it runs for most recorded ops. ``same`` says both operands are tensors of the output's shape and dtype
+    (their likes are then `SAME`).
     """
     ta = a.__class__ is Tensor or isinstance(a, Tensor)
     tb = b.__class__ is Tensor or isinstance(b, Tensor)
@@ -86,7 +97,7 @@ def record_binary(out: Tensor, name: str, backward: Callable, a: Any, b: Any, sa
     node._name = name
     node._backward = backward
     node.edges = (edge(a) if ta and a._requires_grad else None, edge(b) if tb and b._requires_grad else None)
-    node.likes = _likes(a._data if ta else None, b._data if tb else None)
+    node.likes = _SAME_LIKES if same else _likes(a._data if ta else None, b._data if tb else None)
     if ta and tb:
         node.numbers = _NO_NUMBERS
         if save:
@@ -132,8 +143,10 @@ def like(t: Any) -> tuple | None:
 def sum_to(g: Tensor, like: Any) -> Tensor | None:
     """Reduce a broadcast gradient back to the shape (and dtype) of the input it belongs to.
 
-    ``like`` is the input tensor or its `like` record ``(shape, dtype)``; None gives None.
+    ``like`` is the input tensor or its `like` record ``(shape, dtype)``; None gives None, `SAME` gives ``g``.
     """
+    if like is SAME:
+        return g
     if like is None:
         return None
     if isinstance(like, Tensor):

@@ -16,7 +16,7 @@ from .. import dtypes as _dt
 from .._tensor import Tensor, _make
 from ..autograd.grad_mode import STATE
 from ..kernels import activation as _ka
-from ..autograd.record import record_binary
+from ..autograd.record import SAME, record_binary
 from ._core import binary_arrays, broadcast_error, check_broadcast, check_inplace, inplace, like, needs_grad, record, renamed, sum_to, wrap, xp_of
 
 _SQRT_2_OVER_PI = 2.0 / math.sqrt(math.pi)
@@ -31,21 +31,33 @@ def _tensor_inputs(a: Any, b: Any) -> tuple:
 
 # -- arithmetic ----------------------------------------------------------------------------------------
 
-def _arith(a: Any, b: Any, f: Any, name: str, true_div: bool = False) -> Tensor:
-    """``f(a, b)`` on arrays with PyTorch's promotion; the hot path skips promotion when nothing differs."""
+def _arith(a: Any, b: Any, f: Any, name: str, true_div: bool = False, node: str = "", backward: Any = None,
+           save: bool = False) -> Tensor:
+    """``f(a, b)`` on arrays with PyTorch's promotion, recorded as a binary node named ``node`` (its ``backward``
+    reading the operands when ``save``) when an operand requires grad; the hot path skips promotion when
+    nothing differs."""
     if a.__class__ is Tensor:
         da = a._data
         if b.__class__ is Tensor:
             db = b._data
             if b._device is a._device and da.dtype is db.dtype and (not true_div or da.dtype.kind == "f"):
                 try:
-                    return _make(f(da, db), a._device)
+                    r = _make(f(da, db), a._device)
                 except ValueError:
                     raise broadcast_error(name, da.shape, db.shape) from None
+                if STATE.enabled and (a._requires_grad or b._requires_grad) and backward is not None:
+                    record_binary(r, node, backward, a, b, save, da.shape == db.shape)
+                return r
         elif b.__class__ is float and da.dtype.kind == "f":
-            return _make(f(da, b), a._device)
+            r = _make(f(da, b), a._device)
+            if a._requires_grad and STATE.enabled and backward is not None:
+                record_binary(r, node, backward, a, b, save)
+            return r
     da, db, dev = binary_arrays(a, b, name, true_div)
-    return _make(f(da, db), dev)
+    r = _make(f(da, db), dev)
+    if backward is not None and _any_needs(a, b):
+        record_binary(r, node, backward, a, b, save)
+    return r
 
 
 def _any_needs(a: Any, b: Any) -> bool:
@@ -62,9 +74,7 @@ def add(input: Any, other: Any, *, alpha: Any = 1, out: Tensor | None = None) ->
     """
     if alpha != 1:
         other = mul(other, alpha) if isinstance(other, Tensor) else other * alpha
-    r = _arith(input, other, _op.add, "add")
-    if _any_needs(input, other):
-        record_binary(r, "AddBackward0", _add_backward, input, other, False)
+    r = _arith(input, other, _op.add, "add", False, "AddBackward0", _add_backward)
     return r if out is None else _out(r, out)
 
 
@@ -84,8 +94,8 @@ def _plain(node: Any, g: Tensor) -> bool:
     s = (gd.shape, gd.dtype)
     la, lb = node.likes
     na, nb = node.numbers
-    return ((la == s) if la is not None else na.__class__ is not complex) and \
-        ((lb == s) if lb is not None else nb.__class__ is not complex)
+    return (la is SAME or ((la == s) if la is not None else na.__class__ is not complex)) and \
+        (lb is SAME or ((lb == s) if lb is not None else nb.__class__ is not complex))
 
 
 def _arrays(a: Any, b: Any) -> tuple:
@@ -110,12 +120,10 @@ def sub(input: Any, other: Any, *, alpha: Any = 1, out: Tensor | None = None) ->
     if alpha != 1:
         other = mul(other, alpha) if isinstance(other, Tensor) else other * alpha
     try:
-        r = _arith(input, other, _op.sub, "sub")
+        r = _arith(input, other, _op.sub, "sub", False, "SubBackward0", _sub_backward)
     except TypeError:
         raise RuntimeError("sub: subtraction with two bool tensors is not supported; use logical_xor() or "
                            "convert to an integer dtype first") from None
-    if _any_needs(input, other):
-        record_binary(r, "SubBackward0", _sub_backward, input, other, False)
     return r if out is None else _out(r, out)
 
 
@@ -153,20 +161,13 @@ def mul(input: Any, other: Any, *, out: Tensor | None = None) -> Tensor:
         >>> torch.mul(torch.tensor([1.0, 2.0]), 3)
         tensor([3., 6.])
     """
-    r = _arith(input, other, _op.mul, "mul")
-    if _any_needs(input, other):
-        # by a number, backward needs only the number; between tensors, each needs the other
-        _record_binary(r, "MulBackward0", _mul_backward, input, other)
+    # by a number, backward needs only the number; between tensors, each needs the other
+    r = _arith(input, other, _op.mul, "mul", False, "MulBackward0", _mul_backward, True)
     return r if out is None else _out(r, out)
 
 
-def _record_binary(r: Tensor, name: str, backward: Any, a: Any, b: Any) -> None:
-    """Record a binary op whose backward needs both operands: tensors are saved, numbers kept as they are."""
-    record_binary(r, name, backward, a, b, True)
-
-
 def _operands(node: Any) -> tuple:
-    """The two operands of a node recorded by `_record_binary` (saved tensors, or the numbers)."""
+    """The two operands of a node recorded by `record_binary` (saved tensors, or the numbers)."""
     s = node.saved_tensors
     na, nb = node.numbers
     if na is None:
@@ -213,9 +214,7 @@ def div(input: Any, other: Any, *, rounding_mode: str | None = None, out: Tensor
             record(r, "DivBackward2", _zero_binary_backward, _tensor_inputs(input, other),
                    likes=(like(input), like(other)))
         return _out(r, out)
-    r = _arith(input, other, _op.truediv, "div", True)
-    if _any_needs(input, other):
-        _record_binary(r, "DivBackward0", _div_backward, input, other)
+    r = _arith(input, other, _op.truediv, "div", True, "DivBackward0", _div_backward, True)
     return r if out is None else _out(r, out)
 
 
@@ -276,7 +275,7 @@ def remainder(input: Any, other: Any) -> Tensor:
     r = wrap(np.mod(da, db) if dev.xp is np else dev.xp.remainder(da, db), dev)
     if needs_grad(input, other):
         name = "RemainderBackward1" if isinstance(other, Tensor) else "RemainderBackward0"
-        _record_binary(r, name, _remainder_backward, input, other)
+        record_binary(r, name, _remainder_backward, input, other, True)
     return r
 
 
@@ -300,8 +299,8 @@ def fmod(input: Any, other: Any) -> Tensor:
         _no_integer_zero(db, "fmod")
     r = wrap(dev.xp.fmod(da, db), dev)
     if needs_grad(input, other):
-        _record_binary(r, "FmodBackward1" if isinstance(other, Tensor) else "FmodBackward0", _fmod_backward, input,
-                       other)
+        record_binary(r, "FmodBackward1" if isinstance(other, Tensor) else "FmodBackward0", _fmod_backward, input,
+                      other, True)
     return r
 
 
@@ -331,7 +330,7 @@ def pow(input: Any, exponent: Any, *, out: Tensor | None = None) -> Tensor:  # n
         # PyTorch's overloads: Tensor ** number, Tensor ** Tensor, number ** Tensor
         name = "PowBackward2" if not isinstance(input, Tensor) else "PowBackward1" if isinstance(exponent, Tensor) \
             else "PowBackward0"
-        _record_binary(r, name, _pow_backward, input, exponent)
+        record_binary(r, name, _pow_backward, input, exponent, True)
     return _out(r, out)
 
 
