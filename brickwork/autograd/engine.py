@@ -441,6 +441,9 @@ def _node_hooks(node: Node, gs: list, capture: Any, captured: dict, assigned: se
 
 def _deliver_leaf(t: Tensor, g: Tensor, capture: Any, captured: dict, accumulate: bool, assigned: set,
                   create_graph: bool) -> None:
+    gt, tt = g._data.dtype, t._data.dtype
+    if gt is not tt and gt != tt and gt.kind in "fV" and tt.kind in "fV":  # a leaf's gradient has its dtype,
+        g = g.to(t.dtype)  # as PyTorch's engine casts every gradient to its input's
     if t._hooks:
         for hook in t._hooks:
             assigned.add(id(g))

@@ -573,15 +573,19 @@ def cat(tensors: Sequence[Tensor], dim: int = 0, *, out: Tensor | None = None) -
         arrays.append(t._data if rdt is None else t._data.astype(rdt.np, copy=False))
     r = wrap(first._device.xp.concatenate(arrays, axis=ax), first._device)
     if needs_grad(*keep):
-        record(r, "CatBackward0", _cat_backward, tuple(keep), dim=ax, sizes=[t._data.shape[ax] for t in keep])
+        record(r, "CatBackward0", _cat_backward, tuple(keep), dim=ax, sizes=[t._data.shape[ax] for t in keep],
+               dtypes=None if rdt is None else [t.dtype for t in keep])
     return r
 
 
 def _cat_backward(node: Any, g: Tensor) -> tuple:
-    ax, sizes = node.dim, node.sizes
+    ax, sizes, dtypes = node.dim, node.sizes, node.dtypes
     out, off = [], 0
-    for e, n in zip(node.edges, sizes):
-        out.append(None if e is None else narrow(g, ax, off, n))
+    for i, (e, n) in enumerate(zip(node.edges, sizes)):
+        s = None if e is None else narrow(g, ax, off, n)
+        if s is not None and dtypes is not None and s.dtype != dtypes[i]:  # promoted inputs get their own dtype
+            s = s.to(dtypes[i])
+        out.append(s)
         off += n
     return tuple(out)
 
