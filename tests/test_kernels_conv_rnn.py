@@ -20,7 +20,8 @@ from brickwork.ops.conv import _geometry
 from brickwork.ops.rnn import gru_layer, lstm_layer
 
 TESTED = {"conv2d_forward", "conv2d_input", "conv2d_weight", "lstm_cell_forward", "lstm_hidden",
-          "lstm_cell_backward", "gru_gates", "gru_candidate", "gru_hidden", "gru_cell_backward"}
+          "lstm_cell_backward", "gru_gates", "gru_candidate", "gru_hidden", "gru_cell_backward", "lstm_forward",
+          "lstm_backward"}
 _TOL = {np.float32: 3e-5, np.float64: 1e-11}
 _rng = np.random.default_rng(0)
 
@@ -126,6 +127,71 @@ def test_conv2d_double_backward_with_kernels():
     assert bw.autograd.gradgradcheck(lambda x, w: bw.nn.functional.conv2d(x, w, stride=2, padding=1), (x, w))
 
 
+# (N, C, H, W), out channels, padding: 3x3 stride-1 convolutions for the Winograd kernels; odd sizes leave partial
+# tiles at the bottom and right, padding 0 and 3 make the input gradient's padding 2 and -1
+WINOGRAD_CASES = [
+    pytest.param((2, 3, 7, 9), 4, 1, id="partial-tiles"),
+    pytest.param((2, 3, 5, 6), 4, 0, id="no-padding"),
+    pytest.param((2, 3, 5, 6), 5, 2, id="padding-2"),
+    pytest.param((1, 2, 6, 5), 3, 3, id="padding-3"),
+    pytest.param((1, 2, 1, 1), 3, 1, id="one-pixel"),
+]
+
+
+@pytest.mark.parametrize("chunked", [False, True], ids=["one-chunk", "sample-chunks"])
+@pytest.mark.parametrize("shape,o,padding", WINOGRAD_CASES)
+def test_winograd_matches_reference_and_torch(shape, o, padding, chunked, monkeypatch):
+    from brickwork.kernels._cpu import winograd
+
+    if chunked:
+        monkeypatch.setattr(winograd, "_TILE_BYTES", 1)  # one sample per chunk: the weight gradient adds them
+    x = _rng.standard_normal(shape).astype(np.float32)
+    w = _rng.standard_normal((o, shape[1], 3, 3)).astype(np.float32)
+    b = _rng.standard_normal(o).astype(np.float32)
+    g = _geometry("conv2d", x.shape, w.shape, 1, padding, 1, 1, 2)
+    assert winograd.applies(g)
+    y = winograd.forward(x, w, b, g)
+    gy = _rng.standard_normal(y.shape).astype(np.float32)
+    xt, wt = torch.tensor(x, requires_grad=True), torch.tensor(w, requires_grad=True)
+    yt = torch.nn.functional.conv2d(xt, wt, torch.tensor(b), 1, padding)
+    gxt, gwt = torch.autograd.grad(yt, (xt, wt), torch.tensor(gy))
+    _close(y, kconv.conv2d_forward.reference(np, x, w, b, g, False)[0], np.float32, "forward vs reference")
+    _close(y, yt.detach().numpy(), np.float32, "forward vs torch")
+    dx = winograd.input_grad(gy, w, g)
+    _close(dx, kconv.conv2d_input.reference(np, gy, w, g), np.float32, "input grad vs reference")
+    _close(dx, gxt.numpy(), np.float32, "input grad vs torch")
+    dw = winograd.weight_grad(x, gy, g)
+    _close(dw, kconv.conv2d_weight.reference(np, x, gy, g, None), np.float32, "weight grad vs reference")
+    _close(dw, gwt.numpy(), np.float32, "weight grad vs torch")
+    assert dw.base is None, "weight grads must own their memory"
+
+
+def test_winograd_is_taken_where_it_wins(monkeypatch):
+    """The dispatch: Winograd for float32 3x3 stride-1 convolutions with 16+ channels on maps of 4x4+ tiles,
+    im2col otherwise; values within float32 rounding of PyTorch either way."""
+    from brickwork.kernels._cpu import conv as cpu_conv
+    from brickwork.kernels._cpu import winograd
+
+    calls = []
+    for name in ("forward", "input_grad", "weight_grad"):
+        monkeypatch.setattr(winograd, name, lambda *a, _f=getattr(winograd, name), _n=name: calls.append(_n) or _f(*a))
+    for shape, o, dtype, taken in [((2, 16, 16, 13), 16, np.float32, True), ((2, 3, 16, 16), 16, np.float32, False),
+                                   ((2, 16, 12, 12), 16, np.float32, False), ((1, 16, 16, 16), 16, np.float64, False)]:
+        calls.clear()
+        x = _rng.standard_normal(shape).astype(dtype)
+        w = (_rng.standard_normal((o, shape[1], 3, 3)) / np.sqrt(9 * shape[1])).astype(dtype)
+        g = _geometry("conv2d", x.shape, w.shape, 1, 1, 1, 1, 2)
+        y, _ = cpu_conv.conv2d_forward(x, w, None, g, True)
+        gy = _rng.standard_normal(y.shape).astype(dtype)
+        dx, dw = cpu_conv.conv2d_input(gy, w, g), cpu_conv.conv2d_weight(x, gy, g, None)
+        assert calls == (["forward", "input_grad", "weight_grad"] if taken else []), (shape, dtype, calls)
+        xt, wt = torch.tensor(x, requires_grad=True), torch.tensor(w, requires_grad=True)
+        yt = torch.nn.functional.conv2d(xt, wt, None, 1, 1)
+        gxt, gwt = torch.autograd.grad(yt, (xt, wt), torch.tensor(gy))
+        for a, t, what in ((y, yt.detach(), "forward"), (dx, gxt, "input grad"), (dw, gwt, "weight grad")):
+            _close(a, t.numpy(), dtype, f"{what} {shape} {dtype.__name__}")
+
+
 # -- recurrent cell kernels --------------------------------------------------------------------------------------
 
 def _squashed(shape, dtype):
@@ -152,7 +218,8 @@ def _cell_cases(dtype):
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
-@pytest.mark.parametrize("name", sorted(TESTED - {"conv2d_forward", "conv2d_input", "conv2d_weight"}))
+@pytest.mark.parametrize("name", sorted(TESTED - {"conv2d_forward", "conv2d_input", "conv2d_weight", "lstm_forward",
+                                                  "lstm_backward"}))
 def test_rnn_cell_kernel_matches_reference(name, dtype):
     kernel = kernels.get(name)
     compiled = kernel.compiled()
@@ -164,6 +231,83 @@ def test_rnn_cell_kernel_matches_reference(name, dtype):
     compiled(*inputs, *got)
     for i, (a, b) in enumerate(zip(got, ref_out)):
         _close(a, b, dtype, f"{name} output {i}")
+
+
+# the compiled GEMM's cases: whole register tiles (64 columns, 5 rows with AVX-512), narrower tiles for the
+# remaining rows and vectors, and a plain loop for the last columns; (L, N, H) for the sequence kernels
+GEMM_SHAPES = [(20, 256, 1024), (7, 37, 148), (5, 64, 64), (3, 5, 24), (1, 1, 1), (6, 0, 20)]
+SEQUENCE_SHAPES = [(4, 7, 37), (3, 5, 64), (2, 1, 3)]
+
+
+@pytest.mark.parametrize("n, k, m", GEMM_SHAPES)
+def test_compiled_gemm_matches_numpy(n, k, m):
+    from brickwork.kernels._cpu._gemm import gemm_acc, transpose_into
+
+    a = _rng.standard_normal((n, 2 * k + 1)).astype(np.float32)[:, 1:k + 1]  # row strides not the width
+    b = _rng.standard_normal((k, m + 3)).astype(np.float32)[:, 3:]
+    c = _rng.standard_normal((n, m + 2)).astype(np.float32)
+    want = c[:, 1:-1] + a.astype(np.float64) @ b.astype(np.float64)
+    gemm_acc(c[:, 1:-1], a, b)
+    np.testing.assert_allclose(c[:, 1:-1], want, rtol=0, atol=3e-6 * max(1, k))
+    scale = _rng.standard_normal(m).astype(np.float32)
+    t = np.empty((k, m), np.float32)
+    transpose_into(np.ascontiguousarray(b.T), scale, t)
+    np.testing.assert_array_equal(t, b * scale)
+
+
+def _sequence_case(shape, dtype):
+    L, N, H = shape
+    z = (_rng.standard_normal((L, N, 4 * H)) * 0.8).astype(dtype)
+    w = (_rng.standard_normal((4 * H, H)) / np.sqrt(H)).astype(dtype)
+    h0, c0 = ((_rng.standard_normal((N, H)) * 0.5).astype(dtype) for _ in range(2))
+    g_h, dc = _rng.standard_normal((L, N, H)).astype(dtype), _rng.standard_normal((N, H)).astype(dtype)
+    return z, w, h0, c0, g_h, dc
+
+
+def _run_sequence(fwd, bwd, case, reverse):
+    z, w, h0, c0, g_h, dc = (a.copy() for a in case)
+    L, N, H = g_h.shape
+    h, c, tc = (np.empty((L, N, H), z.dtype) for _ in range(3))
+    fwd(z, w, h0, c0, h, c, tc, reverse)
+    dz, dh = np.empty_like(z), np.empty((N, H), z.dtype)
+    bwd(z, tc, c, c0, w, g_h, dc, dz, dh, reverse)
+    return {"squashed gates": z, "h": h, "c": c, "tanh(c)": tc, "dgates": dz, "dh0": dh, "dc0": dc}
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("reverse", [False, True])
+@pytest.mark.parametrize("shape", SEQUENCE_SHAPES)
+def test_lstm_sequence_kernels_match_reference(shape, reverse, dtype):
+    fwd, bwd = krnn.lstm_forward.compiled(), krnn.lstm_backward.compiled()
+    assert fwd is not None and bwd is not None, "Numba LSTM sequence kernels did not load"
+    case = _sequence_case(shape, dtype)
+    got = _run_sequence(fwd, bwd, case, reverse)
+    with kernels.use_mode("reference"):  # the cell kernels inside the reference run theirs too
+        want = _run_sequence(lambda *a: krnn.lstm_forward(np, *a), lambda *a: krnn.lstm_backward(np, *a), case,
+                             reverse)
+    for name in want:
+        _close(got[name], want[name], dtype, f"lstm sequence {shape} reverse={reverse}: {name}")
+
+
+def test_compiled_tanh_is_close_to_numpy():
+    from brickwork.kernels._cpu import rnn as crnn
+
+    x = np.concatenate([np.linspace(-12, 12, 4001), [0.0, -0.0, 1e-30, -1e-20, 8.999, 9.0, 9.001, 100.0, -100.0]])
+    x = x.astype(np.float32)
+    out = np.empty_like(x)
+    _tanh(crnn, x, out)
+    np.testing.assert_allclose(out, np.tanh(x.astype(np.float64)), rtol=4e-7, atol=0)
+
+
+def _tanh(crnn, x, out):
+    from numba import njit
+
+    @njit
+    def run(x, out):
+        for i in range(x.size):
+            out[i] = crnn._tanh(x[i])
+
+    run(x, out)
 
 
 # -- the one-node layers ------------------------------------------------------------------------------------

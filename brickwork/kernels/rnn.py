@@ -8,6 +8,10 @@ biases by 0.5 (exact in binary floating point) and applies one ``tanh`` to all g
 ``a = tanh(x / 2)`` and its value is ``sigmoid(x) = a / 2 + 1 / 2``. Gate order is PyTorch's: LSTM ``i, f, g, o``,
 GRU ``r, z, n``. Every kernel writes its results into the arrays it is given (the last arguments).
 
+`lstm_forward` and `lstm_backward` run a whole LSTM sequence (the recurrence and backprop through time): their
+reference loops over the steps with one GEMM and the cell kernels above per step; the CPU kernel (float32) is one
+compiled loop with its own register-tiled GEMM that reads the recurrent weight in place (`._cpu._gemm`).
+
 Example:
     >>> import numpy as np
     >>> from brickwork.kernels.rnn import lstm_cell_forward
@@ -22,8 +26,8 @@ from typing import Any
 
 from . import Kernel
 
-__all__ = ["lstm_cell_forward", "lstm_hidden", "lstm_cell_backward", "gru_gates", "gru_candidate", "gru_hidden",
-           "gru_cell_backward"]
+__all__ = ["lstm_forward", "lstm_backward", "lstm_cell_forward", "lstm_hidden", "lstm_cell_backward", "gru_gates",
+           "gru_candidate", "gru_hidden", "gru_cell_backward"]
 
 _CPU = "brickwork.kernels._cpu.rnn:"
 
@@ -55,6 +59,54 @@ def _lstm_cell_backward(xp: Any, z: Any, tc: Any, c_prev: Any, dh: Any, dc: Any,
     dz_out[:, 2 * hs:3 * hs] = dct * i * (1 - g * g)
     dz_out[:, 3 * hs:] = dh * tc * o * (1 - o)
     xp.multiply(dct, f, out=dc)
+
+
+def _order(n: int, reverse: bool) -> range:
+    return range(n - 1, -1, -1) if reverse else range(n)
+
+
+def _halve_sigmoid_gates(xp: Any, w: Any) -> Any:
+    """A copy of an LSTM weight or bias (gate-major first axis) with the sigmoid gates ``i, f, o`` halved."""
+    hs = w.shape[0] // 4
+    out = w.copy()
+    out[:2 * hs] *= 0.5
+    out[3 * hs:] *= 0.5
+    return out
+
+
+def _lstm_forward(xp: Any, z: Any, w_hh: Any, h0: Any, c0: Any, h_out: Any, c_out: Any, tc_out: Any,
+                  reverse: bool) -> None:
+    """The LSTM recurrence over a sequence. ``z`` (L, N, 4H) holds the input gates ``x W_ih^T + b`` with the
+    sigmoid gates halved, and receives the squashed gates; ``w_hh`` (4H, H) is the plain recurrent weight
+    (halved here). Writes every step's ``h`` into ``h_out``, ``c`` into ``c_out`` and ``tanh(c)`` into
+    ``tc_out`` (each (L, N, H)); ``reverse`` runs from the last step to the first."""
+    whh = _halve_sigmoid_gates(xp, w_hh)
+    rec = xp.empty((whh.shape[0], h0.shape[0]), z.dtype)
+    h, c = h0, c0
+    for t in _order(z.shape[0], reverse):
+        xp.matmul(whh, h.T, out=rec)  # for a small batch OpenBLAS is faster in this orientation
+        z[t] += rec.T
+        xp.tanh(z[t], out=z[t])
+        lstm_cell_forward(xp, z[t], c, c_out[t])
+        xp.tanh(c_out[t], out=tc_out[t])
+        lstm_hidden(xp, z[t], tc_out[t], h_out[t])
+        h, c = h_out[t], c_out[t]
+
+
+def _lstm_backward(xp: Any, z: Any, tc: Any, c_all: Any, c0: Any, w_hh: Any, g_h: Any, dc: Any, dz_out: Any,
+                   dh_out: Any, reverse: bool) -> None:
+    """Backprop through time of `lstm_forward` (``z``, ``tc``, ``c_all`` as it left them): ``g_h`` (L, N, H) is
+    the gradient reaching each step's output, ``dc`` (N, H) the gradient of the last cell state, which becomes
+    that of ``c0``. Writes the gate gradients (before the activations) into ``dz_out`` (L, N, 4H) and the
+    gradient of ``h0`` into ``dh_out`` (N, H)."""
+    seq = z.shape[0]
+    dh_out[...] = 0
+    for t in _order(seq, not reverse):
+        dh_out += g_h[t]
+        prev = t + 1 if reverse else t - 1
+        c_prev = c0 if prev < 0 or prev >= seq else c_all[prev]
+        lstm_cell_backward(xp, z[t], tc[t], c_prev, dh_out, dc, dz_out[t])
+        xp.matmul(dz_out[t], w_hh, out=dh_out)
 
 
 def _gru_gates(xp: Any, gi: Any, gh: Any, rz_out: Any) -> None:
@@ -93,6 +145,8 @@ def _gru_cell_backward(xp: Any, rz: Any, n: Any, ghn: Any, h_prev: Any, dh: Any,
     xp.multiply(dh, z, out=dh_out)
 
 
+lstm_forward = Kernel("lstm_forward", _lstm_forward, cpu=_CPU + "lstm_forward")
+lstm_backward = Kernel("lstm_backward", _lstm_backward, cpu=_CPU + "lstm_backward")
 lstm_cell_forward = Kernel("lstm_cell_forward", _lstm_cell_forward, cpu=_CPU + "lstm_cell_forward")
 lstm_hidden = Kernel("lstm_hidden", _lstm_hidden, cpu=_CPU + "lstm_hidden")
 lstm_cell_backward = Kernel("lstm_cell_backward", _lstm_cell_backward, cpu=_CPU + "lstm_cell_backward")

@@ -1,7 +1,7 @@
 """Numba kernels of `brickwork.kernels.softmax` (float32; other dtypes run the reference).
 
-Each row is read once into cache and handled there: its maximum, ``exp`` (`._numba.exp_into`), the sum
-(accumulated in float64) and the scaled output.
+Each row is read once into cache and handled there: its maximum (`_row_max`), ``exp`` (`._numba.exp_into`), the
+sum (accumulated in float64) and the scaled output.
 """
 
 from __future__ import annotations
@@ -12,9 +12,23 @@ from typing import Any
 import numpy as np
 
 from .. import softmax as _ref
-from ._numba import exp_into, njit
+from ._numba import exp_into, inline, njit
 
 _F32 = np.dtype(np.float32)
+
+
+@inline
+def _row_max(xr, n):  # pragma: no cover - compiled
+    """The largest of ``xr[:n]`` (n >= 1) in eight running maxima: LLVM does not vectorize a ``max`` reduction,
+    and one chain waits on each comparison (eight: 0.10 ms against 0.38 ms for 700 x 1000 on an EPYC Zen 4)."""
+    m0 = m1 = m2 = m3 = m4 = m5 = m6 = m7 = xr[0]
+    full = n - n % 8
+    for j in range(0, full, 8):
+        m0, m1, m2, m3 = max(m0, xr[j]), max(m1, xr[j + 1]), max(m2, xr[j + 2]), max(m3, xr[j + 3])
+        m4, m5, m6, m7 = max(m4, xr[j + 4]), max(m5, xr[j + 5]), max(m6, xr[j + 6]), max(m7, xr[j + 7])
+    for j in range(full, n):
+        m0 = max(m0, xr[j])
+    return max(max(max(m0, m1), max(m2, m3)), max(max(m4, m5), max(m6, m7)))
 
 
 @njit
@@ -23,9 +37,7 @@ def _softmax_rows(x, y):
     bits = np.empty(n, np.int32)
     for i in range(rows):
         xr, yr = x[i], y[i]
-        m = xr[0]
-        for j in range(n):
-            m = max(m, xr[j])
+        m = _row_max(xr, n)
         for j in range(n):
             yr[j] = xr[j] - m
         exp_into(yr, yr, bits, n)
@@ -57,9 +69,7 @@ def _log_softmax_rows(x, y):
     e = np.empty(n, np.float32)
     for i in range(rows):
         xr, yr = x[i], y[i]
-        m = xr[0]
-        for j in range(n):
-            m = max(m, xr[j])
+        m = _row_max(xr, n)
         for j in range(n):
             yr[j] = xr[j] - m
         exp_into(yr, e, bits, n)
@@ -93,9 +103,7 @@ def _cross_entropy_rows(x, t, loss, lse):
     e = np.empty(n, np.float32)
     for i in range(rows):
         xr = x[i]
-        m = xr[0]
-        for j in range(n):
-            m = max(m, xr[j])
+        m = _row_max(xr, n)
         for j in range(n):
             e[j] = xr[j] - m
         exp_into(e, e, bits, n)
