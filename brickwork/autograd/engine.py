@@ -53,9 +53,13 @@ class Node:
     def __init__(self, name: str, backward: Callable, inputs: tuple, saved: tuple = (), n_out: int = 1) -> None:
         self._name = name
         self._backward = backward
-        if len(inputs) == 1:  # one input, the commonest case, written out
+        if len(inputs) == 1:  # one input, the commonest case, written out (see edge)
             t = inputs[0]
-            self.edges: tuple = (None if t is None or not t._requires_grad else edge(t),)
+            if t is None or not t._requires_grad:
+                self.edges: tuple = (None,)
+            else:
+                fn = t.grad_fn
+                self.edges = (t if fn is None else fn if t._out_idx == 0 else (fn, t._out_idx),)
         else:
             edges: list[Any] = []
             for t in inputs:
@@ -123,6 +127,10 @@ class Node:
         s = self._saved
         if s is _FREED:
             raise _freed_error(self)
+        v = self._versions
+        if len(s) == 2:  # the commonest, checked without a loop
+            if s[0]._version_counter[0] == v[0] and s[1]._version_counter[0] == v[1]:
+                return s
         for i, t in enumerate(s):
             if t._version_counter[0] != self._versions[i]:
                 raise _version_error(self, f"saved tensor {i} (shape {tuple(t.shape)})", self._versions[i],

@@ -10,7 +10,7 @@ from typing import Any, Callable
 
 from .. import dtypes as _dt
 from .._tensor import Tensor, _make
-from .engine import BinaryNode, Node, edge
+from .engine import BinaryNode, Node
 from .grad_mode import STATE
 
 __all__ = ["record", "record_binary", "BinaryNode", "SAME", "needs_grad", "like", "sum_to", "COMPLEX_SAFE"]
@@ -96,7 +96,18 @@ def record_binary(out: Tensor, name: str, backward: Callable, a: Any, b: Any, sa
     node = BinaryNode.__new__(BinaryNode)
     node._name = name
     node._backward = backward
-    node.edges = (edge(a) if ta and a._requires_grad else None, edge(b) if tb and b._requires_grad else None)
+    # the edges as engine.edge makes them, written out (two calls saved on the commonest record)
+    if ta and a._requires_grad:
+        fn = a.grad_fn
+        ea = a if fn is None else fn if a._out_idx == 0 else (fn, a._out_idx)
+    else:
+        ea = None
+    if tb and b._requires_grad:
+        fn = b.grad_fn
+        eb = b if fn is None else fn if b._out_idx == 0 else (fn, b._out_idx)
+    else:
+        eb = None
+    node.edges = (ea, eb)
     node.likes = _SAME_LIKES if same else _likes(a._data if ta else None, b._data if tb else None)
     if ta and tb:
         node.numbers = _NO_NUMBERS

@@ -136,7 +136,7 @@ def _is_bool(x: Any) -> bool:
 
 def _sub_backward(node: Any, g: Tensor) -> tuple:
     (la, lb), (ea, eb) = node.likes, node.edges
-    if eb is not None and _plain(node, g):
+    if eb is not None and (la is SAME and not STATE.enabled or _plain(node, g)):
         return (None if ea is None else g, _make(-g._data, g._device))
     return (None if ea is None else sum_to(g, la), None if eb is None else sum_to(-g, lb))
 
@@ -176,8 +176,13 @@ def _operands(node: Any) -> tuple:
 
 
 def _mul_backward(node: Any, g: Tensor) -> tuple:
-    a, b = _operands(node)
     (la, lb), (ea, eb) = node.likes, node.edges
+    gd = g._data
+    if la is SAME and not STATE.enabled and gd.dtype.kind == "f":  # two tensors of one shape, first order
+        a, b = node.saved_tensors
+        dev = g._device
+        return (None if ea is None else _make(gd * b._data, dev), None if eb is None else _make(gd * a._data, dev))
+    a, b = _operands(node)
     if b.__class__ is float and not STATE.enabled:  # first order by a number: one array product, no dispatch
         gd = g._data
         if gd.shape == la[0] and gd.dtype is la[1]:

@@ -51,11 +51,11 @@ def _mm_nd(a: Tensor, b: Tensor, op: str) -> Tensor:
                            f"{_fmt(db.shape)}): the last dimension of the first ({da.shape[-1]}) must equal the "
                            f"second-to-last of the second ({db.shape[-2]})")
     try:
-        r = wrap(_low_precision_safe(da, db, _matmul_arrays), dev)
+        r = wrap(da @ db if da.dtype.itemsize > 2 else _low_precision_safe(da, db, _matmul_arrays), dev)
     except ValueError:
         raise RuntimeError(f"{op}: batch dimensions {tuple(da.shape[:-2])} and {tuple(db.shape[:-2])} cannot "
                            "be broadcast together") from None
-    if needs_grad(a, b):
+    if STATE.enabled and (a._requires_grad or b._requires_grad):
         record(r, "MmBackward0" if da.ndim == 2 and db.ndim == 2 else "BmmBackward0", _mm_backward, (a, b),
                (a, b))
     return r
