@@ -126,10 +126,10 @@ def _bias(b_ih: Tensor | None, b_hh: Tensor | None) -> Any:
 def _input_gates(xp: Any, x: Any, w_ih: Any, bias: Any, hs: int, sigmoid_gates: tuple) -> Any:
     """``x @ W_ih^T + bias`` for every step at once, sigmoid gates halved: (L, N, gates * H)."""
     seq, n = x.shape[0], x.shape[1]
-    gi = xp.matmul(x.reshape(seq * n, -1), _halved(xp, w_ih, hs, sigmoid_gates).T)
-    if bias is not None:
-        gi += _halved(xp, bias, hs, sigmoid_gates)
-    return gi.reshape(seq, n, -1)
+    scale = xp.ones(w_ih.shape[0], x.dtype)
+    for k in sigmoid_gates:
+        scale[k * hs:(k + 1) * hs] = 0.5
+    return _k.input_gates(xp, x.reshape(seq * n, -1), w_ih, bias, scale).reshape(seq, n, -1)
 
 
 def _lstm_backward(node: Any, g: Tensor) -> tuple:
