@@ -161,11 +161,14 @@ def _gate_grads(node: Any, xp: Any, x: Any, h0: Any, hs_out: Any, w_ih: Any, dgi
     gi_flat = dgi.reshape(seq * n, -1)
     gh_flat = dgh.reshape(seq * n, -1)
     dx = wrap(xp.matmul(gi_flat, w_ih).reshape(x.shape), dev) if need[0] else None
-    dw_ih = wrap(xp.matmul(gi_flat.T, x.reshape(seq * n, -1)), dev) if need[3] else None
-    dw_hh = None
-    if need[4]:
-        prev = _previous(xp, h0, hs_out, reverse)
-        dw_hh = wrap(xp.matmul(gh_flat.T, prev.reshape(seq * n, -1)), dev)
+    x_flat = x.reshape(seq * n, -1) if need[3] else None
+    prev = _previous(xp, h0, hs_out, reverse).reshape(seq * n, -1) if need[4] else None
+    if dgh is dgi:  # LSTM: both weights from the same gate gradients
+        dw_ih, dw_hh = _k.weight_grads(xp, gi_flat, x_flat, prev)
+    else:
+        dw_ih = _k.weight_grads(xp, gi_flat, x_flat, None)[0]
+        dw_hh = _k.weight_grads(xp, gh_flat, None, prev)[1]
+    dw_ih, dw_hh = (None if d is None else wrap(d, dev) for d in (dw_ih, dw_hh))
     db_ih = gi_flat.sum(0) if need[5] else None
     db_hh = None
     if need[6]:

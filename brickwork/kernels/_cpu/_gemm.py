@@ -10,8 +10,9 @@ feeds ``ROWS`` fused multiply-adds.
 The tile is written with Numba's `intrinsic`: LLVM IR with explicit vector types and ``llvm.fma`` (Numba's loop
 vectorizer does not keep a 2-D tile of accumulators in registers, and its SLP vectorizer is off by default).
 The tile shape follows the host's vector registers: 5 rows x 4 vectors of 16 floats with AVX-512 (32 registers),
-4 rows x 3 vectors of 8 floats otherwise. Rows and columns that do not fill a tile run narrower tiles, and the
-last columns that do not fill a vector run a plain loop.
+4 rows x 3 vectors of 8 floats otherwise. Rows and columns that do not fill a tile run narrower tiles; the last
+columns that do not fill a vector take the last whole vector of ``B`` into a scratch tile (a plain loop when ``C``
+is narrower than a vector).
 
 Example:
     >>> import numpy as np
@@ -130,7 +131,26 @@ def gemm_acc(c, a, b):  # pragma: no cover - compiled
         for r in range(full, n):
             _tile_one(ca + (r * ldc + j) * 4, aa + r * lda * 4, ba + j * 4, k, lda, 1, ldb, ldc)
         j += LANES
-    for r in range(n):  # the last columns, fewer than a vector
+    if j == m:
+        return
+    if m >= LANES:  # the last columns, fewer than a vector: the last whole vector of B into a scratch tile
+        j0 = m - LANES
+        tail = np.empty((ROWS, LANES), np.float32)
+        ta = tail.ctypes.data
+        for r in range(0, n, ROWS):
+            rows = min(ROWS, n - r)
+            tail[:] = 0
+            if rows == ROWS:
+                _tile_vec(ta, aa + r * lda * 4, ba + j0 * 4, k, lda, 1, ldb, LANES)
+            else:
+                for q in range(rows):
+                    _tile_one(ta + q * LANES * 4, aa + (r + q) * lda * 4, ba + j0 * 4, k, lda, 1, ldb, LANES)
+            for q in range(rows):
+                cr, tr = c[r + q], tail[q]
+                for jj in range(j, m):
+                    cr[jj] += tr[jj - j0]
+        return
+    for r in range(n):  # fewer columns than a vector: a plain loop
         ar, cr = a[r], c[r]
         for jj in range(j, m):
             s = np.float32(0.0)
