@@ -21,7 +21,7 @@ from brickwork.ops.rnn import gru_layer, lstm_layer
 
 TESTED = {"conv2d_forward", "conv2d_input", "conv2d_weight", "lstm_cell_forward", "lstm_hidden",
           "lstm_cell_backward", "gru_gates", "gru_candidate", "gru_hidden", "gru_cell_backward", "lstm_forward",
-          "lstm_backward"}
+          "lstm_backward", "input_gates", "weight_grads"}
 _TOL = {np.float32: 3e-5, np.float64: 1e-11}
 _rng = np.random.default_rng(0)
 
@@ -97,6 +97,25 @@ def test_conv_weight_kernel_adds_chunks(case, monkeypatch):
     gy = _rng.standard_normal(kconv.conv2d_forward.reference(np, x, w, None, g, False)[0].shape)
     _close(cpu_conv.conv2d_weight(x, gy, g, None), kconv.conv2d_weight.reference(np, x, gy, g, None), np.float64,
            "weight grad, one sample per chunk, vs reference")
+
+
+@pytest.mark.parametrize("case", [0, 3, 7], ids=["3x3-pad1", "strided-dilated-grouped", "5x5-stride23"])
+def test_conv_weight_from_the_forwards_kept_columns(case, monkeypatch):
+    from brickwork.kernels._cpu import conv as cpu_conv
+
+    shape, o, k, stride, padding, dilation, groups = CONV_CASES[case].values
+    monkeypatch.setattr(cpu_conv, "_BUFFER_BYTES", 1)  # one sample per chunk: the kept chunks are found by offset
+    x = _rng.standard_normal((3,) + shape[1:])
+    w = _rng.standard_normal((o, shape[1] // groups) + k)
+    g = _geometry("conv2d", x.shape, w.shape, stride, padding, dilation, groups, 2)
+    y, kept = cpu_conv.conv2d_forward(x, w, None, g, True)
+    assert isinstance(kept, cpu_conv._Columns)
+    gy = _rng.standard_normal(y.shape)
+    expected = kconv.conv2d_weight.reference(np, x, gy, g, None)
+    _close(cpu_conv.conv2d_weight(x, gy, g, kept), expected, np.float64, "weight grad from kept columns")
+    # the kernel mode may change between forward and backward: the reference ignores the kernel's columns
+    _close(kconv.conv2d_weight.reference(np, x, gy, g, kept), expected, np.float64, "reference given them")
+    assert cpu_conv.conv2d_forward(x, w, None, g, False)[1] is None
 
 
 @pytest.mark.parametrize("mode", ["auto", "reference"])
@@ -219,7 +238,7 @@ def _cell_cases(dtype):
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize("name", sorted(TESTED - {"conv2d_forward", "conv2d_input", "conv2d_weight", "lstm_forward",
-                                                  "lstm_backward"}))
+                                                  "lstm_backward", "input_gates", "weight_grads"}))
 def test_rnn_cell_kernel_matches_reference(name, dtype):
     kernel = kernels.get(name)
     compiled = kernel.compiled()
@@ -235,7 +254,7 @@ def test_rnn_cell_kernel_matches_reference(name, dtype):
 
 # the compiled GEMM's cases: whole register tiles (64 columns, 5 rows with AVX-512), narrower tiles for the
 # remaining rows and vectors, and a plain loop for the last columns; (L, N, H) for the sequence kernels
-GEMM_SHAPES = [(20, 256, 1024), (7, 37, 148), (5, 64, 64), (3, 5, 24), (1, 1, 1), (6, 0, 20)]
+GEMM_SHAPES = [(20, 256, 1024), (7, 37, 148), (5, 64, 64), (3, 5, 24), (1, 1, 1), (6, 0, 20), (12, 9, 1000), (4, 3, 17)]
 SEQUENCE_SHAPES = [(4, 7, 37), (3, 5, 64), (2, 1, 3)]
 
 
@@ -253,6 +272,38 @@ def test_compiled_gemm_matches_numpy(n, k, m):
     t = np.empty((k, m), np.float32)
     transpose_into(np.ascontiguousarray(b.T), scale, t)
     np.testing.assert_array_equal(t, b * scale)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("bias", [True, False])
+@pytest.mark.parametrize("rows, h_in, gates", [(7, 37, 148), (20, 128, 1024), (1, 3, 12)])
+def test_input_gates_kernel_matches_reference(rows, h_in, gates, bias, dtype):
+    x = _rng.standard_normal((rows, 2 * h_in)).astype(dtype)[:, ::2]  # not contiguous
+    w = _rng.standard_normal((gates, h_in)).astype(dtype)
+    b = _rng.standard_normal(gates).astype(dtype) if bias else None
+    scale = np.where(np.arange(gates) % 3 == 0, 1.0, 0.5).astype(dtype)
+    compiled = krnn.input_gates.compiled()
+    assert compiled is not None
+    got = compiled(x, w, b, scale)
+    want = krnn.input_gates.reference(np, x, w, b, scale)
+    _close(got, want, dtype, f"input gates {(rows, h_in, gates)}")
+    _close(got, x @ w.T * scale + (0 if b is None else b * scale), dtype, "input gates vs the formula")
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("which", ["both", "x", "h"])
+@pytest.mark.parametrize("rows, gates, h_in, hs", [(28, 148, 5, 37), (700, 1024, 128, 256), (1, 12, 3, 3)])
+def test_weight_grads_kernel_matches_reference(rows, gates, h_in, hs, which, dtype):
+    dg = _rng.standard_normal((rows, gates)).astype(dtype)
+    x = None if which == "h" else _rng.standard_normal((rows, h_in)).astype(dtype)
+    h = None if which == "x" else _rng.standard_normal((rows, 2 * hs)).astype(dtype)[:, ::2]  # not contiguous
+    compiled = krnn.weight_grads.compiled()
+    assert compiled is not None
+    got, want = compiled(dg, x, h), krnn.weight_grads.reference(np, dg, x, h)
+    for a, b, name in zip(got, want, ("dW_ih", "dW_hh")):
+        assert (a is None) == (b is None), name
+        if b is not None:
+            _close(a, b, dtype, f"weight grads {name} {(rows, gates, h_in, hs)}")
 
 
 def _sequence_case(shape, dtype):

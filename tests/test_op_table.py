@@ -1271,6 +1271,9 @@ OPS: list[Op] = [
     Op("avg_pool2d_exclude_pad", nnf("avg_pool2d", kernel_size=3, stride=2, padding=1, ceil_mode=True,
                                      count_include_pad=False), one((1, 2, 7, 8))),
     Op("avg_pool2d_divisor", nnf("avg_pool2d", kernel_size=2, divisor_override=3), one((1, 2, 4, 4))),
+    # windows side by side (stride = kernel): rows then columns forward, repeats backward where they tile exactly
+    Op("avg_pool2d_tiles", nnf("avg_pool2d", kernel_size=(3, 2)), one((2, 3, 6, 4), (2, 3, 7, 5))),
+    Op("avg_pool2d_tiles_pad", nnf("avg_pool2d", kernel_size=2, padding=1), one((1, 2, 4, 6))),
     Op("adaptive_avg_pool1d", nnf("adaptive_avg_pool1d", 4), one((2, 3, 10), (3, 9))),
     Op("adaptive_avg_pool2d", nnf("adaptive_avg_pool2d", (4, 3)), one((2, 3, 8, 6), (2, 3, 9, 7))),
     Op("adaptive_avg_pool2d_none", nnf("adaptive_avg_pool2d", (None, 2)), one((2, 3, 5, 6))),

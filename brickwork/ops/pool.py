@@ -292,11 +292,23 @@ def max_pool2d(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any
 
 def _window_sum(x: Tensor, g: _PoolGeometry) -> Tensor:
     src = _pad(x._data, g, 0)
-    out = src[g.slice(0, 0)].copy()
-    for i in range(g.kh):
-        for j in range(g.kw):
-            if i or j:
-                out += src[g.slice(i, j)]
+    if (g.sh, g.sw, g.dh, g.dw) == (g.kh, g.kw, 1, 1) and g.kh * g.kw > 1:
+        # windows side by side: add the kh rows of each window (long contiguous runs), then the kw columns
+        # (1.5-2.4x faster than kh * kw strided adds at LeNet's 2x2 pooling)
+        hs, ws = g.kh * g.oh, g.kw * g.ow
+        rows = src[:, :, 0:hs:g.kh].copy() if g.kh == 1 else src[:, :, 0:hs:g.kh] + src[:, :, 1:hs:g.kh]
+        for i in range(2, g.kh):
+            rows += src[:, :, i:hs:g.kh]
+        out = rows[..., 0:ws:g.kw] if g.kw == 1 else rows[..., 0:ws:g.kw] + rows[..., 1:ws:g.kw]
+        for j in range(2, g.kw):
+            out += rows[..., j:ws:g.kw]
+        out = xp_of(out).ascontiguousarray(out)
+    else:
+        out = src[g.slice(0, 0)].copy()
+        for i in range(g.kh):
+            for j in range(g.kw):
+                if i or j:
+                    out += src[g.slice(i, j)]
     r = wrap(out, x._device)
     if needs_grad(x):
         record(r, "AvgPool2DBackward0", _window_sum_backward, (x,), geometry=g)
@@ -309,14 +321,25 @@ def _window_sum_backward(node: Any, u: Tensor) -> tuple:
 
 def _window_sum_t(gy: Tensor, g: _PoolGeometry) -> Tensor:
     d = gy._data
+    if (g.sh, g.sw, g.dh, g.dw) == (g.kh, g.kw, 1, 1) and (g.oh * g.kh, g.ow * g.kw) == (g.hp, g.wp) == (g.h, g.w):
+        # windows that tile the input exactly: each input takes its window's gradient; two repeats are 2.5-3.5x
+        # faster than the kh * kw strided adds below for LeNet's 2x2 pooling (and than one 6-d broadcast copy)
+        xp = xp_of(d)
+        buf = xp.repeat(xp.repeat(d, g.kw, axis=3), g.kh, axis=2)
+    else:
+        buf = _crop(_window_sum_t_padded(d, g), g)
+    r = wrap(buf, gy._device)
+    if needs_grad(gy):
+        record(r, "AvgPool2DBackwardBackward0", _window_sum_t_backward, (gy,), geometry=g)
+    return r
+
+
+def _window_sum_t_padded(d: Any, g: _PoolGeometry) -> Any:
     buf = xp_of(d).zeros((g.n, g.c, g.hp, g.wp), d.dtype)
     for i in range(g.kh):
         for j in range(g.kw):
             buf[g.slice(i, j)] += d
-    r = wrap(_crop(buf, g), gy._device)
-    if needs_grad(gy):
-        record(r, "AvgPool2DBackwardBackward0", _window_sum_t_backward, (gy,), geometry=g)
-    return r
+    return buf
 
 
 def _window_sum_t_backward(node: Any, u: Tensor) -> tuple:
