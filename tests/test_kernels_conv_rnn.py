@@ -21,7 +21,7 @@ from brickwork.ops.rnn import gru_layer, lstm_layer
 
 TESTED = {"conv2d_forward", "conv2d_input", "conv2d_weight", "lstm_cell_forward", "lstm_hidden",
           "lstm_cell_backward", "gru_gates", "gru_candidate", "gru_hidden", "gru_cell_backward", "lstm_forward",
-          "lstm_backward"}
+          "lstm_backward", "input_gates", "weight_grads"}
 _TOL = {np.float32: 3e-5, np.float64: 1e-11}
 _rng = np.random.default_rng(0)
 
@@ -240,7 +240,7 @@ def _cell_cases(dtype):
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize("name", sorted(TESTED - {"conv2d_forward", "conv2d_input", "conv2d_weight", "lstm_forward",
-                                                  "lstm_backward"}))
+                                                  "lstm_backward", "input_gates", "weight_grads"}))
 def test_rnn_cell_kernel_matches_reference(name, dtype):
     kernel = kernels.get(name)
     compiled = kernel.compiled()
@@ -256,7 +256,7 @@ def test_rnn_cell_kernel_matches_reference(name, dtype):
 
 # the compiled GEMM's cases: whole register tiles (64 columns, 5 rows with AVX-512), narrower tiles for the
 # remaining rows and vectors, and a plain loop for the last columns; (L, N, H) for the sequence kernels
-GEMM_SHAPES = [(20, 256, 1024), (7, 37, 148), (5, 64, 64), (3, 5, 24), (1, 1, 1), (6, 0, 20)]
+GEMM_SHAPES = [(20, 256, 1024), (7, 37, 148), (5, 64, 64), (3, 5, 24), (1, 1, 1), (6, 0, 20), (12, 9, 1000), (4, 3, 17)]
 SEQUENCE_SHAPES = [(4, 7, 37), (3, 5, 64), (2, 1, 3)]
 
 
@@ -274,6 +274,38 @@ def test_compiled_gemm_matches_numpy(n, k, m):
     t = np.empty((k, m), np.float32)
     transpose_into(np.ascontiguousarray(b.T), scale, t)
     np.testing.assert_array_equal(t, b * scale)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("bias", [True, False])
+@pytest.mark.parametrize("rows, h_in, gates", [(7, 37, 148), (20, 128, 1024), (1, 3, 12)])
+def test_input_gates_kernel_matches_reference(rows, h_in, gates, bias, dtype):
+    x = _rng.standard_normal((rows, 2 * h_in)).astype(dtype)[:, ::2]  # not contiguous
+    w = _rng.standard_normal((gates, h_in)).astype(dtype)
+    b = _rng.standard_normal(gates).astype(dtype) if bias else None
+    scale = np.where(np.arange(gates) % 3 == 0, 1.0, 0.5).astype(dtype)
+    compiled = krnn.input_gates.compiled()
+    assert compiled is not None
+    got = compiled(x, w, b, scale)
+    want = krnn.input_gates.reference(np, x, w, b, scale)
+    _close(got, want, dtype, f"input gates {(rows, h_in, gates)}")
+    _close(got, x @ w.T * scale + (0 if b is None else b * scale), dtype, "input gates vs the formula")
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("which", ["both", "x", "h"])
+@pytest.mark.parametrize("rows, gates, h_in, hs", [(28, 148, 5, 37), (700, 1024, 128, 256), (1, 12, 3, 3)])
+def test_weight_grads_kernel_matches_reference(rows, gates, h_in, hs, which, dtype):
+    dg = _rng.standard_normal((rows, gates)).astype(dtype)
+    x = None if which == "h" else _rng.standard_normal((rows, h_in)).astype(dtype)
+    h = None if which == "x" else _rng.standard_normal((rows, 2 * hs)).astype(dtype)[:, ::2]  # not contiguous
+    compiled = krnn.weight_grads.compiled()
+    assert compiled is not None
+    got, want = compiled(dg, x, h), krnn.weight_grads.reference(np, dg, x, h)
+    for a, b, name in zip(got, want, ("dW_ih", "dW_hh")):
+        assert (a is None) == (b is None), name
+        if b is not None:
+            _close(a, b, dtype, f"weight grads {name} {(rows, gates, h_in, hs)}")
 
 
 def _sequence_case(shape, dtype):

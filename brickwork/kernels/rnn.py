@@ -8,6 +8,8 @@ biases by 0.5 (exact in binary floating point) and applies one ``tanh`` to all g
 ``a = tanh(x / 2)`` and its value is ``sigmoid(x) = a / 2 + 1 / 2``. Gate order is PyTorch's: LSTM ``i, f, g, o``,
 GRU ``r, z, n``. Every kernel writes its results into the arrays it is given (the last arguments).
 
+`input_gates` is the input projection of every step at once (one GEMM, the gate scaling folded into the weight),
+`weight_grads` the weight gradients over the whole sequence (``dgates^T @ inputs``, one GEMM each);
 `lstm_forward` and `lstm_backward` run a whole LSTM sequence (the recurrence and backprop through time): their
 reference loops over the steps with one GEMM and the cell kernels above per step; the CPU kernel (float32) is one
 compiled loop with its own register-tiled GEMM that reads the recurrent weight in place (`._cpu._gemm`).
@@ -26,7 +28,7 @@ from typing import Any
 
 from . import Kernel
 
-__all__ = ["lstm_forward", "lstm_backward", "lstm_cell_forward", "lstm_hidden", "lstm_cell_backward", "gru_gates",
+__all__ = ["input_gates", "weight_grads", "lstm_forward", "lstm_backward", "lstm_cell_forward", "lstm_hidden", "lstm_cell_backward", "gru_gates",
            "gru_candidate", "gru_hidden", "gru_cell_backward"]
 
 _CPU = "brickwork.kernels._cpu.rnn:"
@@ -63,6 +65,21 @@ def _lstm_cell_backward(xp: Any, z: Any, tc: Any, c_prev: Any, dh: Any, dc: Any,
 
 def _order(n: int, reverse: bool) -> range:
     return range(n - 1, -1, -1) if reverse else range(n)
+
+
+def _input_gates(xp: Any, x: Any, w_ih: Any, bias: Any, scale: Any) -> Any:
+    """``(x @ W_ih^T + bias) * scale`` for the rows ``x`` (R, H_in) of every step: (R, gates * H). ``scale``
+    (gates * H,) holds 0.5 for the sigmoid gates and 1 elsewhere, so scaling the weight first is exact."""
+    gi = xp.matmul(x, (w_ih * scale[:, None]).T)
+    if bias is not None:
+        gi += bias * scale
+    return gi
+
+
+def _weight_grads(xp: Any, dg: Any, x: Any, h: Any) -> tuple[Any, Any]:
+    """``(dg^T @ x, dg^T @ h)`` for the gate gradients ``dg`` (R, G) of every step and the layer's inputs ``x``
+    (R, H_in) and previous states ``h`` (R, H); a product whose matrix is None is None."""
+    return (None if x is None else xp.matmul(dg.T, x)), (None if h is None else xp.matmul(dg.T, h))
 
 
 def _halve_sigmoid_gates(xp: Any, w: Any) -> Any:
@@ -145,6 +162,8 @@ def _gru_cell_backward(xp: Any, rz: Any, n: Any, ghn: Any, h_prev: Any, dh: Any,
     xp.multiply(dh, z, out=dh_out)
 
 
+input_gates = Kernel("input_gates", _input_gates, cpu=_CPU + "input_gates")
+weight_grads = Kernel("weight_grads", _weight_grads, cpu=_CPU + "weight_grads")
 lstm_forward = Kernel("lstm_forward", _lstm_forward, cpu=_CPU + "lstm_forward")
 lstm_backward = Kernel("lstm_backward", _lstm_backward, cpu=_CPU + "lstm_backward")
 lstm_cell_forward = Kernel("lstm_cell_forward", _lstm_cell_forward, cpu=_CPU + "lstm_cell_forward")

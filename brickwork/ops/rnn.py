@@ -126,10 +126,10 @@ def _bias(b_ih: Tensor | None, b_hh: Tensor | None) -> Any:
 def _input_gates(xp: Any, x: Any, w_ih: Any, bias: Any, hs: int, sigmoid_gates: tuple) -> Any:
     """``x @ W_ih^T + bias`` for every step at once, sigmoid gates halved: (L, N, gates * H)."""
     seq, n = x.shape[0], x.shape[1]
-    gi = xp.matmul(x.reshape(seq * n, -1), _halved(xp, w_ih, hs, sigmoid_gates).T)
-    if bias is not None:
-        gi += _halved(xp, bias, hs, sigmoid_gates)
-    return gi.reshape(seq, n, -1)
+    scale = xp.ones(w_ih.shape[0], x.dtype)
+    for k in sigmoid_gates:
+        scale[k * hs:(k + 1) * hs] = 0.5
+    return _k.input_gates(xp, x.reshape(seq * n, -1), w_ih, bias, scale).reshape(seq, n, -1)
 
 
 def _lstm_backward(node: Any, g: Tensor) -> tuple:
@@ -161,11 +161,14 @@ def _gate_grads(node: Any, xp: Any, x: Any, h0: Any, hs_out: Any, w_ih: Any, dgi
     gi_flat = dgi.reshape(seq * n, -1)
     gh_flat = dgh.reshape(seq * n, -1)
     dx = wrap(xp.matmul(gi_flat, w_ih).reshape(x.shape), dev) if need[0] else None
-    dw_ih = wrap(xp.matmul(gi_flat.T, x.reshape(seq * n, -1)), dev) if need[3] else None
-    dw_hh = None
-    if need[4]:
-        prev = _previous(xp, h0, hs_out, reverse)
-        dw_hh = wrap(xp.matmul(gh_flat.T, prev.reshape(seq * n, -1)), dev)
+    x_flat = x.reshape(seq * n, -1) if need[3] else None
+    prev = _previous(xp, h0, hs_out, reverse).reshape(seq * n, -1) if need[4] else None
+    if dgh is dgi:  # LSTM: both weights from the same gate gradients
+        dw_ih, dw_hh = _k.weight_grads(xp, gi_flat, x_flat, prev)
+    else:
+        dw_ih = _k.weight_grads(xp, gi_flat, x_flat, None)[0]
+        dw_hh = _k.weight_grads(xp, gh_flat, None, prev)[1]
+    dw_ih, dw_hh = (None if d is None else wrap(d, dev) for d in (dw_ih, dw_hh))
     db_ih = gi_flat.sum(0) if need[5] else None
     db_hh = None
     if need[6]:

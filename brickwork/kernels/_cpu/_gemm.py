@@ -10,8 +10,9 @@ feeds ``ROWS`` fused multiply-adds.
 The tile is written with Numba's `intrinsic`: LLVM IR with explicit vector types and ``llvm.fma`` (Numba's loop
 vectorizer does not keep a 2-D tile of accumulators in registers, and its SLP vectorizer is off by default).
 The tile shape follows the host's vector registers: 5 rows x 4 vectors of 16 floats with AVX-512 (32 registers),
-4 rows x 3 vectors of 8 floats otherwise. Rows and columns that do not fill a tile run narrower tiles, and the
-last columns that do not fill a vector run a plain loop.
+4 rows x 3 vectors of 8 floats otherwise. Rows and columns that do not fill a tile run narrower tiles; the last
+columns that do not fill a vector take the last whole vector of ``B`` into a scratch tile (a plain loop when ``C``
+is narrower than a vector).
 
 Example:
     >>> import numpy as np
@@ -47,16 +48,17 @@ LANES, ROWS, VECS = (16, 5, 4) if _wide() else (8, 4, 3)
 
 
 def _tile(rows: int, vecs: int, lanes: int = LANES) -> Any:
-    """An intrinsic ``tile(c, a, b, k, lda, ldb, ldc)`` on raw float32 addresses:
-    ``C[r, :vecs * lanes] += sum_k A[r, k] * B[k, :vecs * lanes]`` for ``r < rows`` (leading dimensions in
-    elements)."""
+    """An intrinsic ``tile(c, a, b, k, a_row, a_k, ldb, ldc)`` on raw float32 addresses:
+    ``C[r, :vecs * lanes] += sum_k A[r, k] * B[k, :vecs * lanes]`` for ``r < rows``, where ``A[r, k]`` is at
+    ``a + r * a_row + k * a_k`` (so ``A`` may be a transposed view) and ``B``, ``C`` are rows of leading dimension
+    ``ldb``, ``ldc`` (all in elements)."""
 
     @intrinsic
-    def tile(typingctx: Any, c: Any, a: Any, b: Any, k: Any, lda: Any, ldb: Any, ldc: Any) -> Any:
-        sig = types.void(*([types.intp] * 7))
+    def tile(typingctx: Any, c: Any, a: Any, b: Any, k: Any, a_row: Any, a_k: Any, ldb: Any, ldc: Any) -> Any:
+        sig = types.void(*([types.intp] * 8))
 
         def codegen(context: Any, builder: Any, signature: Any, args: Any) -> Any:
-            c_addr, a_addr, b_addr, n_k, lda_, ldb_, ldc_ = args
+            c_addr, a_addr, b_addr, n_k, a_row_, a_k_, ldb_, ldc_ = args
             i64, i32 = context.get_value_type(types.intp), ir.IntType(32)
             f32 = ir.FloatType()
             vec = ir.VectorType(f32, lanes)
@@ -85,8 +87,9 @@ def _tile(rows: int, vecs: int, lanes: int = LANES) -> Any:
             with cgutils.for_range(builder, n_k) as loop:
                 kk = loop.index
                 bv = [vload(at(bp, kk, ldb_, col(v))) for v in range(vecs)]
+                a_at = builder.mul(kk, a_k_)
                 for r in range(rows):
-                    s = builder.load(at(ap, ir.Constant(i64, r), lda_, kk))
+                    s = builder.load(at(ap, ir.Constant(i64, r), a_row_, a_at))
                     sv = builder.shuffle_vector(builder.insert_element(undef, s, ir.Constant(i32, 0)), undef, splat)
                     for v in range(vecs):
                         builder.store(builder.call(fma, [sv, bv[v], builder.load(acc[r][v])]), acc[r][v])
@@ -118,17 +121,36 @@ def gemm_acc(c, a, b):  # pragma: no cover - compiled
     j = 0
     while j + _PANEL <= m:  # panels of VECS vectors
         for r in range(0, full, ROWS):
-            _tile_full(ca + (r * ldc + j) * 4, aa + r * lda * 4, ba + j * 4, k, lda, ldb, ldc)
+            _tile_full(ca + (r * ldc + j) * 4, aa + r * lda * 4, ba + j * 4, k, lda, 1, ldb, ldc)
         for r in range(full, n):
-            _tile_row(ca + (r * ldc + j) * 4, aa + r * lda * 4, ba + j * 4, k, lda, ldb, ldc)
+            _tile_row(ca + (r * ldc + j) * 4, aa + r * lda * 4, ba + j * 4, k, lda, 1, ldb, ldc)
         j += _PANEL
     while j + LANES <= m:  # single vectors
         for r in range(0, full, ROWS):
-            _tile_vec(ca + (r * ldc + j) * 4, aa + r * lda * 4, ba + j * 4, k, lda, ldb, ldc)
+            _tile_vec(ca + (r * ldc + j) * 4, aa + r * lda * 4, ba + j * 4, k, lda, 1, ldb, ldc)
         for r in range(full, n):
-            _tile_one(ca + (r * ldc + j) * 4, aa + r * lda * 4, ba + j * 4, k, lda, ldb, ldc)
+            _tile_one(ca + (r * ldc + j) * 4, aa + r * lda * 4, ba + j * 4, k, lda, 1, ldb, ldc)
         j += LANES
-    for r in range(n):  # the last columns, fewer than a vector
+    if j == m:
+        return
+    if m >= LANES:  # the last columns, fewer than a vector: the last whole vector of B into a scratch tile
+        j0 = m - LANES
+        tail = np.empty((ROWS, LANES), np.float32)
+        ta = tail.ctypes.data
+        for r in range(0, n, ROWS):
+            rows = min(ROWS, n - r)
+            tail[:] = 0
+            if rows == ROWS:
+                _tile_vec(ta, aa + r * lda * 4, ba + j0 * 4, k, lda, 1, ldb, LANES)
+            else:
+                for q in range(rows):
+                    _tile_one(ta + q * LANES * 4, aa + (r + q) * lda * 4, ba + j0 * 4, k, lda, 1, ldb, LANES)
+            for q in range(rows):
+                cr, tr = c[r + q], tail[q]
+                for jj in range(j, m):
+                    cr[jj] += tr[jj - j0]
+        return
+    for r in range(n):  # fewer columns than a vector: a plain loop
         ar, cr = a[r], c[r]
         for jj in range(j, m):
             s = np.float32(0.0)

@@ -218,9 +218,14 @@ def silu_backward(x: Any, g: Any) -> Any:
 _RELU = (_F32, np.dtype(np.float64))
 
 
+_ZEROS = {dt: np.zeros((), dt) for dt in _RELU}
+
+
 def relu_forward(x: Any) -> Any:
     if x.dtype not in _RELU:
         return _ref._relu_forward(np, x)
+    if x.size <= 1024:  # NumPy's ufunc costs less than a Numba call here; maximum(0, x) keeps -0.0, as the kernel
+        return np.maximum(_ZEROS[x.dtype], x)
     y = np.empty(x.shape, x.dtype)
     _relu(_flat(x), y.reshape(-1))
     return y
