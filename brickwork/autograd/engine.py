@@ -121,6 +121,15 @@ class Node:
         t._version_counter = o[2]
         return t
 
+    def output_data(self) -> Any:
+        """The saved output's array, checked as `output` checks it (for first-order backward on arrays)."""
+        o = self._out
+        if o is None or o is _FREED:
+            raise _freed_error(self)
+        if o[2][0] != o[3]:
+            raise _version_error(self, "its output", o[3], o[2][0])
+        return o[0]
+
     @property
     def saved_tensors(self) -> tuple:
         """The saved tensors, after checking none was freed or modified in place since it was saved."""
