@@ -121,6 +121,15 @@ class Node:
         t._version_counter = o[2]
         return t
 
+    def output_data(self) -> Any:
+        """The saved output's array, checked as `output` checks it (for first-order backward on arrays)."""
+        o = self._out
+        if o is None or o is _FREED:
+            raise _freed_error(self)
+        if o[2][0] != o[3]:
+            raise _version_error(self, "its output", o[3], o[2][0])
+        return o[0]
+
     @property
     def saved_tensors(self) -> tuple:
         """The saved tensors, after checking none was freed or modified in place since it was saved."""
@@ -365,19 +374,24 @@ def _run(roots: Sequence[Tensor], grad_roots: Sequence[Tensor], retain_graph: bo
             if _ANOMALY[0]:
                 check_gradients(node, in_grads)
             if not retain_graph:
-                node._free()
+                if node.__class__ is BinaryNode:  # its attributes are slots, and it never saves its output
+                    if node._saved:
+                        node._saved = _FREED
+                else:
+                    node._free()
             for e, g in zip(node.edges, in_grads):
                 if e is None:
                     continue
                 ec = e.__class__
-                if ec in _NODES or ec is tuple or isinstance(e, Node):
+                if ec is BinaryNode or ec is Node or ec is tuple or isinstance(e, Node):
                     if ec is tuple:
                         fn, idx = e
                         key = (fn, idx) if idx else fn
                     else:
                         fn = key = e
                     c = deps[fn] - 1
-                    deps[fn] = c
+                    if c:
+                        deps[fn] = c
                     if g is not None:
                         prev = grads.get(key)
                         grads[key] = g if prev is None else _sum(prev, g, create_graph)

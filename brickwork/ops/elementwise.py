@@ -610,7 +610,7 @@ def exp(input: Tensor) -> Tensor:
 
 def _exp_backward(node: Any, g: Tensor) -> tuple:
     if not STATE.enabled:  # first order: one array product, nothing recorded
-        return (_make(g._data * node.output()._data, g._device),)
+        return (_make(g._data * node.output_data(), g._device),)
     return (g * node.output(),)
 
 
@@ -976,7 +976,7 @@ def tanh(input: Tensor) -> Tensor:
 
 def _tanh_backward(node: Any, g: Tensor) -> tuple:
     if not STATE.enabled:  # first-order only: one fused array expression instead of three recorded ops
-        y = node.output()._data
+        y = node.output_data()
         return (_make(g._data * (1 - y * y), g._device),)
     y = node.output()
     return (g * (1 - y * y),)
@@ -999,7 +999,7 @@ def sigmoid(input: Tensor) -> Tensor:
 
 def _sigmoid_backward(node: Any, g: Tensor) -> tuple:
     if not STATE.enabled:  # first-order only: one kernel pass
-        y = node.output()._data
+        y = node.output_data()
         return (_make(_ka.sigmoid_backward(xp_of(y), y, g._data), g._device),)
     y = node.output()
     return (g * y * (1 - y),)
@@ -1023,7 +1023,7 @@ def relu(input: Tensor) -> Tensor:
 
 def _relu_backward(node: Any, g: Tensor) -> tuple:
     if not STATE.enabled:  # first-order only: no bool tensor and promotion round trip
-        return (_make(_ka.relu_backward(g._device.xp, node.output()._data, g._data), g._device),)
+        return (_make(_ka.relu_backward(g._device.xp, node.output_data(), g._data), g._device),)
     return (g * (node.output() <= 0).logical_not(),)
 
 

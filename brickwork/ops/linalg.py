@@ -93,6 +93,8 @@ def matmul(input: Tensor, other: Tensor, *, out: Tensor | None = None) -> Tensor
     if na == 0 or nb == 0:
         raise RuntimeError(f"matmul: both arguments need at least 1 dimension, but got {na}D and {nb}D tensors; "
                            "use * for scalars")
+    if na == 2 and nb == 2:  # the commonest: no vectors to lift, MmBackward0 as in PyTorch
+        return _mm_nd(input, other, "matmul")
     if na == 1 and nb == 1:
         return dot(input, other)
     a = input.unsqueeze(0) if na == 1 else input

@@ -85,6 +85,8 @@ def reshape(input: Tensor, *shape: Any) -> Tensor:
                 [3, 4, 5]])
     """
     d = input._data
+    if len(shape) == 1 and shape[0].__class__ is tuple:  # x.reshape((2, 3)), as common as x.reshape(2, 3)
+        shape = shape[0]
     return _reshape(input, _infer(_shape_arg(shape, "reshape"), d.size, d.shape, "reshape"))
 
 
@@ -94,9 +96,8 @@ def _reshape(input: Tensor, shape: tuple, name: str | None = None) -> Tensor:
     out = _view_of(d.view() if shape == d.shape else d.reshape(shape), input)
     if input._requires_grad and STATE.enabled:
         if name is None:  # PyTorch's: a view of a contiguous tensor, an alias of a strided one, or a copy
-            contiguous = d.flags.c_contiguous
-            name = "ViewBackward0" if contiguous else "ReshapeAliasBackward0" if out._base is not None \
-                else "UnsafeViewBackward0"
+            name = "UnsafeViewBackward0" if out._base is None else "ViewBackward0" if d.flags.c_contiguous \
+                else "ReshapeAliasBackward0"
         record(out, name, _reshape_backward, (input,), shape=d.shape)
     return out
 
