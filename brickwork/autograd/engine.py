@@ -536,8 +536,15 @@ def _check_roots(outputs: Sequence[Tensor], grad_outputs: Sequence[Any] | None, 
         if g._data.shape != t._data.shape:
             raise RuntimeError(f"{where}: gradient {i} has shape {tuple(g.shape)} but output {i} has shape "
                                f"{tuple(t.shape)}; they must match")
-        if g._data.dtype != t._data.dtype and t._data.dtype.kind in "fcV":  # PyTorch casts it to the output's
-            g = g.to(t.dtype)
+        gk, tk = g._data.dtype, t._data.dtype
+        if gk != tk:
+            if gk.kind == "c" or tk.kind == "c":
+                raise RuntimeError(
+                    f"{where}: for complex tensors, both grad_output and output are required to have the same "
+                    f"dtype. Mismatch in dtype: grad_output[{i}] has a dtype of {g.dtype} and output[{i}] has a "
+                    f"dtype of {t.dtype}; convert the gradient with .to({t.dtype})")
+            if tk.kind in "fV":  # PyTorch casts it to the output's dtype
+                g = g.to(t.dtype)
         gs.append(g)
     return gs
 
