@@ -60,6 +60,19 @@ class Node:
             else:
                 fn = t.grad_fn
                 self.edges = (t if fn is None else fn if t._out_idx == 0 else (fn, t._out_idx),)
+        elif len(inputs) == 2:  # two, the next commonest (matmul, binary ops recorded here)
+            a, b = inputs
+            if a is None or not a._requires_grad:
+                ea = None
+            else:
+                fn = a.grad_fn
+                ea = a if fn is None else fn if a._out_idx == 0 else (fn, a._out_idx)
+            if b is None or not b._requires_grad:
+                eb = None
+            else:
+                fn = b.grad_fn
+                eb = b if fn is None else fn if b._out_idx == 0 else (fn, b._out_idx)
+            self.edges = (ea, eb)
         else:
             edges: list[Any] = []
             for t in inputs:
