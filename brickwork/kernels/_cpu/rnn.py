@@ -121,7 +121,7 @@ def weight_grads(dg: Any, x: Any, h: Any) -> tuple[Any, Any]:
     # slower than this copy plus the tiled GEMMs for 700 x 1024 gate gradients)
     dgt = np.empty((dg.shape[1], dg.shape[0]), np.float32)
     transpose_into(np.ascontiguousarray(dg), np.ones(dg.shape[0], np.float32), dgt)
-    out = []
+    out: list[Any] = []
     for m in (x, h):
         if m is None:
             out.append(None)
