@@ -1,7 +1,10 @@
-"""Per-op overhead on small tensors: a mix of recorded ops on 16x16 tensors, forward and backward.
+"""Per-op overhead on small tensors: a chain of tensor-tensor ops on 16 floats and a mix of recorded ops on 16x16
+tensors, forward and backward (issue 11's first two rows).
 
-The mix is matmul, broadcast add, mul, sub, exp, add of a number, div, tanh, two reshapes, transpose and a row
-index (12 recorded ops; 13 with the final sum), brickwork and PyTorch interleaved in one process, one thread each.
+The chain is ``y = (y * b + b).relu() - b`` 25 times (100 recorded ops; 101 with the final sum), ``b`` a leaf
+that requires grad. The mix is matmul, broadcast add, mul, sub, exp, add of a number, div, tanh, two reshapes,
+transpose and a row index (12 recorded ops; 13 with the final sum). brickwork and PyTorch run interleaved in one
+process, one thread each, timed by process CPU time; medians per op.
 
 Run: python benchmarks/bench_opmix.py [--out FILE]
 """
@@ -13,6 +16,7 @@ import os
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 import argparse  # noqa: E402
+import time  # noqa: E402
 
 import torch  # noqa: E402
 
@@ -21,6 +25,12 @@ import brickwork  # noqa: E402
 from _harness import compare, machine, report, table  # noqa: E402
 
 OPS = 12  # recorded ops in mix()
+
+
+def chain(y: object, b: object) -> object:
+    for _ in range(25):  # 4 recorded tensor-tensor ops a round
+        y = (y * b + b).relu() - b
+    return y
 
 
 def mix(a: object, b: object, v: object) -> object:
@@ -50,13 +60,28 @@ def main() -> None:
             t.grad = None
         mix(*lib_inputs).sum().backward()
 
+    cb = [brickwork.ones(16, requires_grad=True), brickwork.full((16,), 0.5, requires_grad=True)]
+    ct = [torch.ones(16, requires_grad=True), torch.full((16,), 0.5, requires_grad=True)]
+
+    def chain_step(lib_inputs: list) -> None:
+        for t in lib_inputs:
+            t.grad = None
+        chain(*lib_inputs).sum().backward()
+
+    clock = time.process_time
     rows = [
+        compare("op chain on 16 floats, forward (per op, us)", lambda: chain(*cb), lambda: chain(*ct),
+                repeat=args.repeat, unit=1e6, per=100, clock=clock),
+        compare("op chain on 16 floats, forward + backward (per op, us)", lambda: chain_step(cb),
+                lambda: chain_step(ct), repeat=args.repeat, unit=1e6, per=101, clock=clock),
         compare("op mix on 16x16, forward (per op, us)", lambda: mix(*tb), lambda: mix(*tt), repeat=args.repeat,
-                unit=1e6, per=OPS),
+                unit=1e6, per=OPS, clock=clock),
         compare("op mix on 16x16, forward + backward (per op, us)", lambda: step(tb), lambda: step(tt),
-                repeat=args.repeat, unit=1e6, per=OPS + 1),
+                repeat=args.repeat, unit=1e6, per=OPS + 1, clock=clock),
     ]
-    report(f"Machine: {machine()}\n\n" + table(rows, unit="us"), args.out)
+    target = {"op chain on 16 floats, forward + backward (per op, us)": "<= 0.7",
+              "op mix on 16x16, forward + backward (per op, us)": "<= 0.8"}
+    report(f"Machine: {machine()}\n\n" + table(rows, unit="us", target=target), args.out)
 
 
 if __name__ == "__main__":

@@ -852,3 +852,39 @@ def test_gradcheck_and_gradgradcheck() -> None:
         assert L.autograd.gradcheck(wrong2.apply, (x,))  # first order is right...
         with pytest.raises(RuntimeError, match="Jacobian mismatch"):
             L.autograd.gradgradcheck(wrong2.apply, (x,))  # ...the second is not
+
+
+def test_gradients_take_their_inputs_dtype() -> None:
+    # PyTorch casts a root gradient to its output's dtype and every gradient to its input's: a float32 leaf
+    # promoted by cat, or given a float64 root gradient, gets a float32 .grad with the same values
+    got = {}
+    for L in LIBS:
+        a = L.ones(2, 3, requires_grad=True)
+        b = L.ones(2, 2, requires_grad=True)
+        y = L.cat([a * 2, b.double()], 1)
+        y.backward(L.arange(10, dtype=L.float32).reshape(2, 5))
+        c = L.ones(3, requires_grad=True)
+        (c * c).backward(L.tensor([1.0, 2.0, 3.0], dtype=L.float64))
+        got[L] = (a.grad, b.grad, c.grad)
+    for g, w in zip(got[bw], got[torch]):
+        assert str(g.dtype).split(".")[-1] == str(w.dtype).split(".")[-1]
+        np.testing.assert_allclose(g.numpy(), w.numpy())
+
+
+def test_arithmetic_gradients_on_repeated_and_broadcast_operands() -> None:
+    # the first-order array paths (same shapes) and the recorded ones (broadcasting, numbers) against PyTorch
+    def f(L: Any, x: Any, b: Any, v: Any) -> Any:
+        y = x
+        for _ in range(3):
+            y = (y * b + b).relu() - b
+        y = y / (b.exp() + 1.0) * 0.5 - v + 2.0 / (v * v + 1.0)
+        return (y @ b.transpose(0, 1)).reshape(-1)[3:].sum() + y[1].sum()
+    rng = np.random.default_rng(1)
+    arrays = [rng.standard_normal(s) for s in [(4, 4), (4, 4), (4,)]]
+    grads = {}
+    for L in LIBS:
+        ts = [L.tensor(a, requires_grad=True) for a in arrays]
+        f(L, *ts).backward()
+        grads[L] = [t.grad.numpy() for t in ts]
+    for g, w in zip(grads[bw], grads[torch]):
+        np.testing.assert_allclose(g, w, rtol=1e-12, atol=1e-12)

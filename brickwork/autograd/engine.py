@@ -16,7 +16,7 @@ from .._tensor import Tensor, _make, _RemovableHandle
 from .anomaly_mode import STATE as _ANOMALY, check_gradients
 from .grad_mode import STATE
 
-__all__ = ["Node", "backward", "grad", "queue_callback"]
+__all__ = ["Node", "BinaryNode", "edge", "backward", "grad", "queue_callback"]
 
 _FREED: Any = "freed"  # sentinel (compared by identity) for freed saved tensors and outputs
 
@@ -53,19 +53,24 @@ class Node:
     def __init__(self, name: str, backward: Callable, inputs: tuple, saved: tuple = (), n_out: int = 1) -> None:
         self._name = name
         self._backward = backward
-        edges: list[Any] = []
-        for t in inputs:
+        if len(inputs) == 1:  # one input, the commonest case, written out (see edge)
+            t = inputs[0]
             if t is None or not t._requires_grad:
-                edges.append(None)
-            elif t.grad_fn is None:
-                edges.append(t)  # a leaf: its gradient is accumulated into t.grad
+                self.edges: tuple = (None,)
             else:
-                edges.append((t.grad_fn, t._out_idx))
-        self.edges: tuple = tuple(edges)
+                fn = t.grad_fn
+                self.edges = (t if fn is None else fn if t._out_idx == 0 else (fn, t._out_idx),)
+        else:
+            edges: list[Any] = []
+            for t in inputs:
+                edges.append(None if t is None or not t._requires_grad else edge(t))
+            self.edges = tuple(edges)
         self._saved = saved
         n = len(saved)  # one and two saved tensors written out: a comprehension costs more than the rest here
         self._versions: tuple[int, ...]
-        if n == 1:
+        if n == 0:
+            self._versions = ()
+        elif n == 1:
             self._versions = (saved[0]._version_counter[0],)
         elif n == 2:
             self._versions = (saved[0]._version_counter[0], saved[1]._version_counter[0])
@@ -90,6 +95,8 @@ class Node:
                 out.append((None, 0))
             elif e.__class__ is tuple:
                 out.append(e)
+            elif isinstance(e, Node):
+                out.append((e, 0))
             else:
                 out.append((_AccumulateGrad(e), 0))
         return tuple(out)
@@ -114,12 +121,25 @@ class Node:
         t._version_counter = o[2]
         return t
 
+    def output_data(self) -> Any:
+        """The saved output's array, checked as `output` checks it (for first-order backward on arrays)."""
+        o = self._out
+        if o is None or o is _FREED:
+            raise _freed_error(self)
+        if o[2][0] != o[3]:
+            raise _version_error(self, "its output", o[3], o[2][0])
+        return o[0]
+
     @property
     def saved_tensors(self) -> tuple:
         """The saved tensors, after checking none was freed or modified in place since it was saved."""
         s = self._saved
         if s is _FREED:
             raise _freed_error(self)
+        v = self._versions
+        if len(s) == 2:  # the commonest, checked without a loop
+            if s[0]._version_counter[0] == v[0] and s[1]._version_counter[0] == v[1]:
+                return s
         for i, t in enumerate(s):
             if t._version_counter[0] != self._versions[i]:
                 raise _version_error(self, f"saved tensor {i} (shape {tuple(t.shape)})", self._versions[i],
@@ -150,12 +170,15 @@ class Node:
         d = self.__dict__
         if d:
             big = []
-            for k, v in d.items():
+            for k, v in d.items():  # written out without calls: this runs for most nodes of every backward
                 c = v.__class__
-                if c in _SEQUENCES:
-                    if k != "_hooks" and _any_array(v):
-                        big.append(k)
-                elif _is_array(v):
+                if c is tuple or c is list:
+                    if k != "_hooks":
+                        for x in v:
+                            if x.__class__ not in _PLAIN and _is_array(x):
+                                big.append(k)
+                                break
+                elif c not in _PLAIN and _is_array(v):
                     big.append(k)
             if big:
                 for k in big:
@@ -163,7 +186,32 @@ class Node:
                 self._saved = _FREED  # its backward would need them: a second backward is an error
 
 
-_SEQUENCES = (tuple, list)
+class BinaryNode(Node):
+    """The node of a binary op on tensors or numbers (``a * b``, ``a + 2``), made by `record_binary`.
+
+    ``likes`` holds, for each operand, the ``(shape, dtype)`` that `sum_to` needs (None for a number) and
+    ``numbers`` each operand that is a number (None for a tensor). They are slots, not named attributes, and
+    repeated values are shared: these nodes are the commonest in a graph, and every object that outlives the op
+    is one more for Python's garbage collector to visit.
+    """
+
+    __slots__ = ("likes", "numbers")
+
+
+_NODES = (Node, BinaryNode)
+
+
+def edge(t: Tensor) -> Any:
+    """The edge to a tensor that requires grad: the tensor itself for a leaf (its gradient is accumulated into
+    ``t.grad``), its node for a first output, else ``(node, output index)``; None (no gradient) is written by
+    the caller. The engine tells them apart by class."""
+    fn = t.grad_fn
+    if fn is None:
+        return t
+    i = t._out_idx
+    return fn if i == 0 else (fn, i)
+
+
 # classes that never hold an array: most node attributes (dims, flags, shapes, dtypes) are answered without a call
 _PLAIN = frozenset({int, float, bool, str, tuple, list, type(None), np.dtype,
                     *{type(np.dtype(c)) for c in "?bhilqBHILQefdgFDG"}})
@@ -175,13 +223,6 @@ def _is_array(v: Any) -> bool:
     if c is np.ndarray or c is Tensor:
         return True
     return c not in _PLAIN and (c.__name__ == "ndarray" or isinstance(v, Tensor))
-
-
-def _any_array(seq: Any) -> bool:
-    for x in seq:  # a loop, not any([...]): the comprehension's frame costs more than the test
-        if _is_array(x):
-            return True
-    return False
 
 
 class _AccumulateGrad:
@@ -221,8 +262,9 @@ def _dependencies(roots: list[Node]) -> dict[Any, int]:
         for e in node.edges:
             if e is None:
                 continue
-            if e.__class__ is tuple:
-                fn = e[0]
+            k = e.__class__
+            if k is tuple or k in _NODES or isinstance(e, Node):
+                fn = e[0] if k is tuple else e
                 c = get(fn)
                 if c is None:
                     deps[fn] = 1
@@ -279,7 +321,7 @@ def _run(roots: Sequence[Tensor], grad_roots: Sequence[Tensor], retain_graph: bo
         if fn is None:  # a leaf: its gradient is the root gradient itself
             e = leaves.get(id(t))
             if e is None:
-                leaves[id(t)] = [t, g]
+                leaves[id(t)] = [t, g, False]
             else:
                 e[1] = e[1] + g
             continue
@@ -312,40 +354,69 @@ def _run(roots: Sequence[Tensor], grad_roots: Sequence[Tensor], retain_graph: bo
                     if node._saved is _FREED or node._out is _FREED:
                         raise _freed_error(node)
                     in_grads = node._backward(node, *gs)
-            if _ANOMALY[0] and in_grads is not None:
+            if in_grads is None:
+                for e in node.edges:  # nothing flows, but the uses still count
+                    if e is not None:
+                        ec = e.__class__
+                        if ec in _NODES or ec is tuple or isinstance(e, Node):
+                            fn = e[0] if ec is tuple else e
+                            c = deps[fn] - 1
+                            deps[fn] = c
+                            if c == 0:
+                                ready.append(fn)
+                        else:
+                            lk = id(e)
+                            c = deps[lk] = deps[lk] - 1
+                            if c == 0 and lk in leaves:
+                                _deliver_leaf(e, leaves.pop(lk)[1], capture, captured, accumulate, assigned,
+                                              create_graph)
+                continue
+            if _ANOMALY[0]:
                 check_gradients(node, in_grads)
-            if in_grads is not None and not retain_graph:
-                node._free()
-            k = -1
-            for e in node.edges:
-                k += 1
+            if not retain_graph:
+                if node.__class__ is BinaryNode:  # its attributes are slots, and it never saves its output
+                    if node._saved:
+                        node._saved = _FREED
+                else:
+                    node._free()
+            for e, g in zip(node.edges, in_grads):
                 if e is None:
                     continue
-                g = None if in_grads is None else in_grads[k]
-                if e.__class__ is tuple:
-                    fn, idx = e
+                ec = e.__class__
+                if ec is BinaryNode or ec is Node or ec is tuple or isinstance(e, Node):
+                    if ec is tuple:
+                        fn, idx = e
+                        key = (fn, idx) if idx else fn
+                    else:
+                        fn = key = e
                     c = deps[fn] - 1
-                    deps[fn] = c
+                    if c:
+                        deps[fn] = c
                     if g is not None:
-                        key = fn if idx == 0 else (fn, idx)
                         prev = grads.get(key)
-                        grads[key] = g if prev is None else prev + g
+                        grads[key] = g if prev is None else _sum(prev, g, create_graph)
                     if c == 0:
                         ready.append(fn)
                 else:
                     lk = id(e)
-                    c = deps[lk] - 1
-                    deps[lk] = c
+                    c = deps[lk] = deps[lk] - 1
                     entry = leaves.get(lk)
                     if g is not None:
                         if entry is None:
-                            entry = leaves[lk] = [e, g]
+                            entry = leaves[lk] = [e, g, False]
+                        elif entry[2]:  # a sum this pass made and nobody else has seen: add in place
+                            ed, gd = entry[1]._data, g._data
+                            if ed.shape == gd.shape and ed.dtype is gd.dtype:
+                                ed += gd
+                            else:
+                                entry[1] = _sum(entry[1], g, create_graph)
                         else:
-                            entry[1] = entry[1] + g
+                            entry[1] = _sum(entry[1], g, create_graph)
+                            entry[2] = not create_graph
                     if c == 0 and entry is not None:
                         del leaves[lk]
                         _deliver_leaf(e, entry[1], capture, captured, accumulate, assigned, create_graph)
-        for t, g in leaves.values():  # roots that are leaves themselves
+        for t, g, _ in leaves.values():  # roots that are leaves themselves
             _deliver_leaf(t, g, capture, captured, accumulate, assigned, create_graph)
         callbacks = _CALLBACKS[-1]
         i = 0
@@ -356,6 +427,16 @@ def _run(roots: Sequence[Tensor], grad_roots: Sequence[Tensor], retain_graph: bo
         _CALLBACKS.pop()
         STATE.enabled = prev_mode
     return captured
+
+
+def _sum(a: Tensor, b: Tensor, create_graph: bool) -> Tensor:
+    """Two gradients for one tensor added: straight on the arrays unless the pass is recorded (first order
+    only; a recorded pass needs ``a + b`` in the graph)."""
+    if not create_graph:
+        da, db = a._data, b._data
+        if da.shape == db.shape and da.dtype is db.dtype and a._device is b._device:
+            return _make(da + db, a._device)
+    return a + b
 
 
 def _node_hooks(node: Node, gs: list, capture: Any, captured: dict, assigned: set) -> list:
@@ -382,6 +463,9 @@ def _node_hooks(node: Node, gs: list, capture: Any, captured: dict, assigned: se
 
 def _deliver_leaf(t: Tensor, g: Tensor, capture: Any, captured: dict, accumulate: bool, assigned: set,
                   create_graph: bool) -> None:
+    gt, tt = g._data.dtype, t._data.dtype
+    if gt is not tt and gt != tt and gt.kind in "fV" and tt.kind in "fV":  # a leaf's gradient has its dtype,
+        g = g.to(t.dtype)  # as PyTorch's engine casts every gradient to its input's
     if t._hooks:
         for hook in t._hooks:
             assigned.add(id(g))
@@ -452,6 +536,8 @@ def _check_roots(outputs: Sequence[Tensor], grad_outputs: Sequence[Any] | None, 
         if g._data.shape != t._data.shape:
             raise RuntimeError(f"{where}: gradient {i} has shape {tuple(g.shape)} but output {i} has shape "
                                f"{tuple(t.shape)}; they must match")
+        if g._data.dtype != t._data.dtype and t._data.dtype.kind in "fcV":  # PyTorch casts it to the output's
+            g = g.to(t.dtype)
         gs.append(g)
     return gs
 

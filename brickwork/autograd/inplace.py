@@ -261,12 +261,15 @@ def make_view(out: Tensor, base: Tensor) -> Tensor:
     (or of another view) can re-derive their history.
     """
     out._version_counter = base._version_counter
-    root = base._base if base._base is not None else base
-    out._base = root
+    root = base._base
+    if root is None:
+        root = base
+    out.__dict__["_base"] = root
     if STATE.enabled:
-        refs = root.__dict__.get("_views")
+        rd = root.__dict__
+        refs = rd.get("_views")
         if refs is None:
-            root.__dict__["_views"] = [_weakref(out)]
+            rd["_views"] = [_weakref(out)]
         else:
             refs.append(_weakref(out))
             n = len(refs)

@@ -9,11 +9,11 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from .. import dtypes as _dt
-from .._tensor import Tensor
-from .engine import Node
+from .._tensor import Tensor, _make
+from .engine import BinaryNode, Node
 from .grad_mode import STATE
 
-__all__ = ["record", "needs_grad", "like", "sum_to", "COMPLEX_SAFE"]
+__all__ = ["record", "record_binary", "BinaryNode", "SAME", "needs_grad", "like", "sum_to", "COMPLEX_SAFE"]
 
 # The nodes that may produce a complex tensor needing a gradient: their backward is right for complex gradients under
 # PyTorch's convention (the gradient of a real loss L with respect to z = x + iy is dL/dx + i dL/dy). Any other op
@@ -47,14 +47,88 @@ def record(out: Tensor, name: str, backward: Callable, inputs: tuple, saved: tup
                            "compute this part on (real, imag) pairs, or under torch.no_grad()")
     node = Node(name, backward, inputs, saved, n_out)
     if attrs:
-        if node.__dict__:  # n_out lives there when it is not 1
-            node.__dict__.update(attrs)
-        else:
-            node.__dict__ = attrs
+        if n_out != 1:  # n_out lives in the node's dictionary when it is not 1
+            attrs["n_out"] = n_out
+        node.__dict__ = attrs
     out.grad_fn = node
     out._requires_grad = True
     if save_output:
         node.save_output(out)
+    return out
+
+
+class _Same:
+    """The `like` of an operand with the output's shape and dtype: `sum_to` gives such a gradient back as it is."""
+
+    def __repr__(self) -> str:
+        return "SAME"
+
+
+SAME: Any = _Same()
+_SAME_LIKES = (SAME, SAME)
+_LIKES: dict[tuple, tuple] = {}  # the likes pairs of binary nodes, shared (see BinaryNode)
+_NO_NUMBERS = (None, None)
+
+
+def _likes(a: Any, b: Any) -> tuple:
+    """``(like(a), like(b))``, one shared tuple per combination of shapes and dtypes."""
+    key = (None if a is None else a.shape, None if a is None else a.dtype,
+           None if b is None else b.shape, None if b is None else b.dtype)
+    r = _LIKES.get(key)
+    if r is None:
+        if len(_LIKES) >= 4096:  # a program with ever-changing shapes: start again rather than grow
+            _LIKES.clear()
+        r = _LIKES[key] = (None if a is None else key[:2], None if b is None else key[2:])
+    return r
+
+
+def record_binary(out: Tensor, name: str, backward: Callable, a: Any, b: Any, save: bool,
+                  same: bool = False) -> Tensor:
+    """Record a binary op on ``a`` and ``b`` (tensors or numbers) as a `BinaryNode` (the hot path of arithmetic).
+
+    With ``save`` the tensor operands are saved for backward (``a * b`` needs both; ``a + b`` neither). Equivalent
+    to ``record(out, name, backward, (a or None, b or None), saved, likes=..., numbers=...)``, written out because
+    it runs for most recorded ops. ``same`` says both operands are tensors of the output's shape and dtype
+    (their likes are then `SAME`).
+    """
+    ta = a.__class__ is Tensor or isinstance(a, Tensor)
+    tb = b.__class__ is Tensor or isinstance(b, Tensor)
+    node = BinaryNode.__new__(BinaryNode)
+    node._name = name
+    node._backward = backward
+    # the edges as engine.edge makes them, written out (two calls saved on the commonest record)
+    if ta and a._requires_grad:
+        fn = a.grad_fn
+        ea = a if fn is None else fn if a._out_idx == 0 else (fn, a._out_idx)
+    else:
+        ea = None
+    if tb and b._requires_grad:
+        fn = b.grad_fn
+        eb = b if fn is None else fn if b._out_idx == 0 else (fn, b._out_idx)
+    else:
+        eb = None
+    node.edges = (ea, eb)
+    node.likes = _SAME_LIKES if same else _likes(a._data if ta else None, b._data if tb else None)
+    if ta and tb:
+        node.numbers = _NO_NUMBERS
+        if save:
+            node._saved = (a, b)
+            va, vb = a._version_counter[0], b._version_counter[0]
+            node._versions = (0, 0) if va == 0 and vb == 0 else (va, vb)
+        else:
+            node._saved = node._versions = ()
+    else:
+        node.numbers = (None if ta else a, None if tb else b)
+        t = a if ta else b
+        if save and (ta or tb):
+            node._saved = (t,)
+            node._versions = (t._version_counter[0],)
+        else:
+            node._saved = node._versions = ()
+    if out._data.dtype.kind == "c" and name not in COMPLEX_SAFE:
+        record(out, name, backward, (a if ta else None, b if tb else None))  # raises the complex error
+    out.grad_fn = node
+    out._requires_grad = True
     return out
 
 
@@ -80,8 +154,10 @@ def like(t: Any) -> tuple | None:
 def sum_to(g: Tensor, like: Any) -> Tensor | None:
     """Reduce a broadcast gradient back to the shape (and dtype) of the input it belongs to.
 
-    ``like`` is the input tensor or its `like` record ``(shape, dtype)``; None gives None.
+    ``like`` is the input tensor or its `like` record ``(shape, dtype)``; None gives None, `SAME` gives ``g``.
     """
+    if like is SAME:
+        return g
     if like is None:
         return None
     if isinstance(like, Tensor):
@@ -93,6 +169,17 @@ def sum_to(g: Tensor, like: Any) -> Tensor | None:
     gd = g._data
     if gd.shape == shape and gd.dtype is dtype:
         return g
+    if not STATE.enabled and gd.dtype.kind == "f" and dtype.kind == "f" and gd.dtype.itemsize > 2:
+        # first order: the reduction on the array, without recording or dispatch
+        lead = gd.ndim - len(shape)
+        dims = tuple(range(lead)) + tuple(i + lead for i, n in enumerate(shape) if n == 1 and
+                                          gd.shape[i + lead] != 1)
+        r = gd.sum(axis=dims, keepdims=True) if dims else gd
+        if lead:
+            r = r.reshape(shape)
+        if r.dtype is not dtype:
+            r = r.astype(dtype)
+        return _make(r, g._device)
     if gd.shape != shape:
         lead = gd.ndim - len(shape)
         dims = tuple(range(lead)) + tuple(i + lead for i, n in enumerate(shape) if n == 1 and

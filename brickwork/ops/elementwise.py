@@ -16,6 +16,7 @@ from .. import dtypes as _dt
 from .._tensor import Tensor, _make
 from ..autograd.grad_mode import STATE
 from ..kernels import activation as _ka
+from ..autograd.record import SAME, record_binary
 from ._core import binary_arrays, broadcast_error, check_broadcast, check_inplace, inplace, like, needs_grad, record, renamed, sum_to, wrap, xp_of
 
 _SQRT_2_OVER_PI = 2.0 / math.sqrt(math.pi)
@@ -30,21 +31,33 @@ def _tensor_inputs(a: Any, b: Any) -> tuple:
 
 # -- arithmetic ----------------------------------------------------------------------------------------
 
-def _arith(a: Any, b: Any, f: Any, name: str, true_div: bool = False) -> Tensor:
-    """``f(a, b)`` on arrays with PyTorch's promotion; the hot path skips promotion when nothing differs."""
+def _arith(a: Any, b: Any, f: Any, name: str, true_div: bool = False, node: str = "", backward: Any = None,
+           save: bool = False) -> Tensor:
+    """``f(a, b)`` on arrays with PyTorch's promotion, recorded as a binary node named ``node`` (its ``backward``
+    reading the operands when ``save``) when an operand requires grad; the hot path skips promotion when
+    nothing differs."""
     if a.__class__ is Tensor:
         da = a._data
         if b.__class__ is Tensor:
             db = b._data
             if b._device is a._device and da.dtype is db.dtype and (not true_div or da.dtype.kind == "f"):
                 try:
-                    return _make(f(da, db), a._device)
+                    r = _make(f(da, db), a._device)
                 except ValueError:
                     raise broadcast_error(name, da.shape, db.shape) from None
+                if STATE.enabled and (a._requires_grad or b._requires_grad) and backward is not None:
+                    record_binary(r, node, backward, a, b, save, da.shape == db.shape)
+                return r
         elif b.__class__ is float and da.dtype.kind == "f":
-            return _make(f(da, b), a._device)
+            r = _make(f(da, b), a._device)
+            if a._requires_grad and STATE.enabled and backward is not None:
+                record_binary(r, node, backward, a, b, save)
+            return r
     da, db, dev = binary_arrays(a, b, name, true_div)
-    return _make(f(da, db), dev)
+    r = _make(f(da, db), dev)
+    if backward is not None and _any_needs(a, b):
+        record_binary(r, node, backward, a, b, save)
+    return r
 
 
 def _any_needs(a: Any, b: Any) -> bool:
@@ -61,15 +74,32 @@ def add(input: Any, other: Any, *, alpha: Any = 1, out: Tensor | None = None) ->
     """
     if alpha != 1:
         other = mul(other, alpha) if isinstance(other, Tensor) else other * alpha
-    r = _arith(input, other, _op.add, "add")
-    if _any_needs(input, other):
-        record(r, "AddBackward0", _add_backward, _tensor_inputs(input, other), likes=(like(input), like(other)))
+    r = _arith(input, other, _op.add, "add", False, "AddBackward0", _add_backward)
     return r if out is None else _out(r, out)
 
 
 def _add_backward(node: Any, g: Tensor) -> tuple:
     (la, lb), (ea, eb) = node.likes, node.edges
     return (None if ea is None else sum_to(g, la), None if eb is None else sum_to(g, lb))
+
+
+def _plain(node: Any, g: Tensor) -> bool:
+    """Whether a binary node's backward may work on arrays: a first-order pass (nothing recorded), a real
+    floating gradient, and each tensor operand of the gradient's shape and dtype (no reduction or cast)."""
+    if STATE.enabled:
+        return False
+    gd = g._data
+    if gd.dtype.kind != "f" or gd.__class__ is not np.ndarray:
+        return False
+    s = (gd.shape, gd.dtype)
+    la, lb = node.likes
+    na, nb = node.numbers
+    return (la is SAME or ((la == s) if la is not None else na.__class__ is not complex)) and \
+        (lb is SAME or ((lb == s) if lb is not None else nb.__class__ is not complex))
+
+
+def _arrays(a: Any, b: Any) -> tuple:
+    return (a._data if isinstance(a, Tensor) else a, b._data if isinstance(b, Tensor) else b)
 
 
 def sub(input: Any, other: Any, *, alpha: Any = 1, out: Tensor | None = None) -> Tensor:
@@ -90,12 +120,10 @@ def sub(input: Any, other: Any, *, alpha: Any = 1, out: Tensor | None = None) ->
     if alpha != 1:
         other = mul(other, alpha) if isinstance(other, Tensor) else other * alpha
     try:
-        r = _arith(input, other, _op.sub, "sub")
+        r = _arith(input, other, _op.sub, "sub", False, "SubBackward0", _sub_backward)
     except TypeError:
         raise RuntimeError("sub: subtraction with two bool tensors is not supported; use logical_xor() or "
                            "convert to an integer dtype first") from None
-    if _any_needs(input, other):
-        record(r, "SubBackward0", _sub_backward, _tensor_inputs(input, other), likes=(like(input), like(other)))
     return r if out is None else _out(r, out)
 
 
@@ -108,6 +136,8 @@ def _is_bool(x: Any) -> bool:
 
 def _sub_backward(node: Any, g: Tensor) -> tuple:
     (la, lb), (ea, eb) = node.likes, node.edges
+    if eb is not None and (la is SAME and not STATE.enabled or _plain(node, g)):
+        return (None if ea is None else g, _make(-g._data, g._device))
     return (None if ea is None else sum_to(g, la), None if eb is None else sum_to(-g, lb))
 
 
@@ -131,23 +161,13 @@ def mul(input: Any, other: Any, *, out: Tensor | None = None) -> Tensor:
         >>> torch.mul(torch.tensor([1.0, 2.0]), 3)
         tensor([3., 6.])
     """
-    r = _arith(input, other, _op.mul, "mul")
-    if _any_needs(input, other):
-        # by a number, backward needs only the number; between tensors, each needs the other
-        _record_binary(r, "MulBackward0", _mul_backward, input, other)
+    # by a number, backward needs only the number; between tensors, each needs the other
+    r = _arith(input, other, _op.mul, "mul", False, "MulBackward0", _mul_backward, True)
     return r if out is None else _out(r, out)
 
 
-def _record_binary(r: Tensor, name: str, backward: Any, a: Any, b: Any) -> None:
-    """Record a binary op whose backward needs both operands: tensors are saved, numbers kept as they are."""
-    ta, tb = isinstance(a, Tensor), isinstance(b, Tensor)
-    saved = (a, b) if ta and tb else (a,) if ta else (b,) if tb else ()
-    record(r, name, backward, (a if ta else None, b if tb else None), saved,
-           likes=(like(a), like(b)), numbers=(None if ta else a, None if tb else b))
-
-
 def _operands(node: Any) -> tuple:
-    """The two operands of a node recorded by `_record_binary` (saved tensors, or the numbers)."""
+    """The two operands of a node recorded by `record_binary` (saved tensors, or the numbers)."""
     s = node.saved_tensors
     na, nb = node.numbers
     if na is None:
@@ -156,12 +176,20 @@ def _operands(node: Any) -> tuple:
 
 
 def _mul_backward(node: Any, g: Tensor) -> tuple:
-    a, b = _operands(node)
     (la, lb), (ea, eb) = node.likes, node.edges
+    gd = g._data
+    if la is SAME and not STATE.enabled and gd.dtype.kind == "f":  # two tensors of one shape, first order
+        a, b = node.saved_tensors
+        dev = g._device
+        return (None if ea is None else _make(gd * b._data, dev), None if eb is None else _make(gd * a._data, dev))
+    a, b = _operands(node)
     if b.__class__ is float and not STATE.enabled:  # first order by a number: one array product, no dispatch
         gd = g._data
         if gd.shape == la[0] and gd.dtype is la[1]:
             return (_make(gd * b, g._device), None)
+    if _plain(node, g):  # first order, nothing to reduce: array products
+        (ad, bd), gd, dev = _arrays(a, b), g._data, g._device
+        return (None if ea is None else _make(gd * bd, dev), None if eb is None else _make(gd * ad, dev))
     if g._data.dtype.kind == "c":  # PyTorch's convention for complex numbers: the gradient is g * conj(other)
         a, b = (x.conj() if isinstance(x, Tensor) else x.conjugate() for x in (a, b))
     return (None if ea is None else sum_to(g * b, la), None if eb is None else sum_to(g * a, lb))
@@ -191,9 +219,7 @@ def div(input: Any, other: Any, *, rounding_mode: str | None = None, out: Tensor
             record(r, "DivBackward2", _zero_binary_backward, _tensor_inputs(input, other),
                    likes=(like(input), like(other)))
         return _out(r, out)
-    r = _arith(input, other, _op.truediv, "div", True)
-    if _any_needs(input, other):
-        _record_binary(r, "DivBackward0", _div_backward, input, other)
+    r = _arith(input, other, _op.truediv, "div", True, "DivBackward0", _div_backward, True)
     return r if out is None else _out(r, out)
 
 
@@ -216,6 +242,10 @@ def _zero_binary_backward(node: Any, g: Tensor) -> tuple:
 def _div_backward(node: Any, g: Tensor) -> tuple:
     a, b = _operands(node)
     (la, lb), (ea, eb) = node.likes, node.edges
+    if _plain(node, g):  # first order, nothing to reduce: array arithmetic, the same formulas
+        (ad, bd), gd, dev = _arrays(a, b), g._data, g._device
+        return (None if ea is None else _make(gd / bd, dev),
+                None if eb is None else _make(-gd * ad / (bd * bd), dev))
     ga = None if ea is None else sum_to(g / b, la)
     gb = None if eb is None else sum_to(-g * a / (b * b), lb)
     return ga, gb
@@ -250,7 +280,7 @@ def remainder(input: Any, other: Any) -> Tensor:
     r = wrap(np.mod(da, db) if dev.xp is np else dev.xp.remainder(da, db), dev)
     if needs_grad(input, other):
         name = "RemainderBackward1" if isinstance(other, Tensor) else "RemainderBackward0"
-        _record_binary(r, name, _remainder_backward, input, other)
+        record_binary(r, name, _remainder_backward, input, other, True)
     return r
 
 
@@ -274,8 +304,8 @@ def fmod(input: Any, other: Any) -> Tensor:
         _no_integer_zero(db, "fmod")
     r = wrap(dev.xp.fmod(da, db), dev)
     if needs_grad(input, other):
-        _record_binary(r, "FmodBackward1" if isinstance(other, Tensor) else "FmodBackward0", _fmod_backward, input,
-                       other)
+        record_binary(r, "FmodBackward1" if isinstance(other, Tensor) else "FmodBackward0", _fmod_backward, input,
+                      other, True)
     return r
 
 
@@ -305,7 +335,7 @@ def pow(input: Any, exponent: Any, *, out: Tensor | None = None) -> Tensor:  # n
         # PyTorch's overloads: Tensor ** number, Tensor ** Tensor, number ** Tensor
         name = "PowBackward2" if not isinstance(input, Tensor) else "PowBackward1" if isinstance(exponent, Tensor) \
             else "PowBackward0"
-        _record_binary(r, name, _pow_backward, input, exponent)
+        record_binary(r, name, _pow_backward, input, exponent, True)
     return _out(r, out)
 
 
@@ -575,7 +605,13 @@ def exp(input: Tensor) -> Tensor:
         >>> torch.exp(torch.tensor([0.0]))
         tensor([1.])
     """
-    return _unary(input, "exp", "ExpBackward0", lambda n, g: (g * n.output(),), save="output")
+    return _unary(input, "exp", "ExpBackward0", _exp_backward, save="output")
+
+
+def _exp_backward(node: Any, g: Tensor) -> tuple:
+    if not STATE.enabled:  # first order: one array product, nothing recorded
+        return (_make(g._data * node.output_data(), g._device),)
+    return (g * node.output(),)
 
 
 def exp2(input: Tensor) -> Tensor:
@@ -940,7 +976,7 @@ def tanh(input: Tensor) -> Tensor:
 
 def _tanh_backward(node: Any, g: Tensor) -> tuple:
     if not STATE.enabled:  # first-order only: one fused array expression instead of three recorded ops
-        y = node.output()._data
+        y = node.output_data()
         return (_make(g._data * (1 - y * y), g._device),)
     y = node.output()
     return (g * (1 - y * y),)
@@ -963,7 +999,7 @@ def sigmoid(input: Tensor) -> Tensor:
 
 def _sigmoid_backward(node: Any, g: Tensor) -> tuple:
     if not STATE.enabled:  # first-order only: one kernel pass
-        y = node.output()._data
+        y = node.output_data()
         return (_make(_ka.sigmoid_backward(xp_of(y), y, g._data), g._device),)
     y = node.output()
     return (g * y * (1 - y),)
@@ -977,13 +1013,17 @@ def relu(input: Tensor) -> Tensor:
         >>> torch.relu(torch.tensor([-1.0, 2.0]))
         tensor([0., 2.])
     """
-    return _unary(input, lambda d: _ka.relu_forward(input._device.xp, d), "ReluBackward0", _relu_backward,
-                  save="output", floats=False)
+    if not isinstance(input, Tensor):
+        raise TypeError(f"relu(): argument 'input' must be Tensor, not {type(input).__name__}")
+    r = _make(_ka.relu_forward(input._device.xp, input._data), input._device)
+    if input._requires_grad and STATE.enabled:
+        record(r, "ReluBackward0", _relu_backward, (input,), save_output=True)
+    return r
 
 
 def _relu_backward(node: Any, g: Tensor) -> tuple:
     if not STATE.enabled:  # first-order only: no bool tensor and promotion round trip
-        return (_make(_ka.relu_backward(g._device.xp, node.output()._data, g._data), g._device),)
+        return (_make(_ka.relu_backward(g._device.xp, node.output_data(), g._data), g._device),)
     return (g * (node.output() <= 0).logical_not(),)
 
 

@@ -18,7 +18,8 @@ from .. import dtypes as _dt
 from .. import return_types
 from .._tensor import Tensor
 from ._core import binary_arrays, like, needs_grad, record, renamed, sum_to, wrap, xp_of
-from .elementwise import (_operands, _record_binary, _tensor_inputs, _unary, cos, exp2, make_inplace, mul, pow, sin,
+from ..autograd.record import record_binary
+from .elementwise import (_operands, _tensor_inputs, _unary, cos, exp2, make_inplace, mul, pow, sin,
                           where)
 
 # PyTorch's names for dtypes in "not implemented for 'Long'"
@@ -292,7 +293,7 @@ def xlogy(input: Any, other: Any) -> Tensor:
     if needs_grad(input, other):
         name = "XlogyBackward1" if not isinstance(input, Tensor) else "XlogyBackward0" if isinstance(
             other, Tensor) else "XlogyBackward2"
-        _record_binary(r, name, _xlogy_backward, input, other)
+        record_binary(r, name, _xlogy_backward, input, other, True)
     return r
 
 

@@ -9,6 +9,7 @@ import numpy as np
 
 from .. import dtypes as _dt
 from .._tensor import Tensor
+from ..autograd.grad_mode import STATE
 from ._core import needs_grad, record, renamed, same_device, sum_to, wrap
 from .elementwise import make_inplace
 
@@ -50,11 +51,11 @@ def _mm_nd(a: Tensor, b: Tensor, op: str) -> Tensor:
                            f"{_fmt(db.shape)}): the last dimension of the first ({da.shape[-1]}) must equal the "
                            f"second-to-last of the second ({db.shape[-2]})")
     try:
-        r = wrap(_low_precision_safe(da, db, _matmul_arrays), dev)
+        r = wrap(da @ db if da.dtype.itemsize > 2 else _low_precision_safe(da, db, _matmul_arrays), dev)
     except ValueError:
         raise RuntimeError(f"{op}: batch dimensions {tuple(da.shape[:-2])} and {tuple(db.shape[:-2])} cannot "
                            "be broadcast together") from None
-    if needs_grad(a, b):
+    if STATE.enabled and (a._requires_grad or b._requires_grad):
         record(r, "MmBackward0" if da.ndim == 2 and db.ndim == 2 else "BmmBackward0", _mm_backward, (a, b),
                (a, b))
     return r
@@ -66,6 +67,12 @@ def _fmt(shape: tuple) -> str:
 
 def _mm_backward(node: Any, g: Tensor) -> tuple:
     (a, b), (ea, eb) = node.saved_tensors, node.edges
+    gd, ad, bd = g._data, a._data, b._data
+    if not STATE.enabled and gd.dtype.kind == "f" and gd.dtype.itemsize > 2 and gd.dtype is ad.dtype is bd.dtype:
+        # first order in float32/64: the two products on arrays, without recording or dispatch
+        dev = g._device
+        return (None if ea is None else sum_to(wrap(gd @ bd.swapaxes(-1, -2), dev), a),
+                None if eb is None else sum_to(wrap(ad.swapaxes(-1, -2) @ gd, dev), b))
     ga = None if ea is None else sum_to(_mm_nd(g, b.mT, "matmul"), a)
     gb = None if eb is None else sum_to(_mm_nd(a.mT, g, "matmul"), b)
     return ga, gb
@@ -86,6 +93,8 @@ def matmul(input: Tensor, other: Tensor, *, out: Tensor | None = None) -> Tensor
     if na == 0 or nb == 0:
         raise RuntimeError(f"matmul: both arguments need at least 1 dimension, but got {na}D and {nb}D tensors; "
                            "use * for scalars")
+    if na == 2 and nb == 2:  # the commonest: no vectors to lift, MmBackward0 as in PyTorch
+        return _mm_nd(input, other, "matmul")
     if na == 1 and nb == 1:
         return dot(input, other)
     a = input.unsqueeze(0) if na == 1 else input

@@ -9,13 +9,21 @@ from typing import Any, Sequence, cast
 
 import numpy as np
 
-from .._tensor import Tensor
+from .._tensor import Tensor, _make
+from ..autograd.grad_mode import STATE
 from ._aliases import numpy_names
 from ._core import dims_tuple, like, make_view, needs_grad, record, renamed, same_device, wrap, wrap_dim
 
 
 def _view_of(data: Any, base: Tensor) -> Tensor:
-    out = wrap(data, base._device)
+    """``data`` as a tensor, marked a view of ``base`` when it shares base's memory (reshape may copy)."""
+    out = _make(data, base._device)
+    if data.__class__ is np.ndarray:  # NumPy keeps the owner of the memory as ``base``: no overlap test needed
+        owner, bd = data.base, base._data
+        if owner is None:
+            return out
+        if owner is bd or owner is bd.base:
+            return make_view(out, base)
     if base._device.xp.may_share_memory(data, base._data):
         make_view(out, base)
     return out
@@ -40,6 +48,14 @@ def _shape_arg(shape: tuple, op: str) -> tuple:
 
 
 def _infer(shape: tuple, numel: int, in_shape: tuple, op: str) -> tuple:
+    known = 1
+    for s in shape:  # the common case, no -1 and the right size, in one loop
+        if s < 0:
+            break
+        known *= s
+    else:
+        if known == numel:
+            return shape
     if shape.count(-1) > 1:
         raise RuntimeError(f"{op}: only one dimension can be inferred (got shape {list(shape)})")
     known = 1
@@ -69,6 +85,8 @@ def reshape(input: Tensor, *shape: Any) -> Tensor:
                 [3, 4, 5]])
     """
     d = input._data
+    if len(shape) == 1 and shape[0].__class__ is tuple:  # x.reshape((2, 3)), as common as x.reshape(2, 3)
+        shape = shape[0]
     return _reshape(input, _infer(_shape_arg(shape, "reshape"), d.size, d.shape, "reshape"))
 
 
@@ -76,16 +94,17 @@ def _reshape(input: Tensor, shape: tuple, name: str | None = None) -> Tensor:
     """``input`` in ``shape`` (a view when the layout allows); ``name`` names the node for ops built on it."""
     d = input._data
     out = _view_of(d.view() if shape == d.shape else d.reshape(shape), input)
-    if needs_grad(input):
+    if input._requires_grad and STATE.enabled:
         if name is None:  # PyTorch's: a view of a contiguous tensor, an alias of a strided one, or a copy
-            contiguous = d.flags.c_contiguous
-            name = "ViewBackward0" if contiguous else "ReshapeAliasBackward0" if out._base is not None \
-                else "UnsafeViewBackward0"
+            name = "UnsafeViewBackward0" if out._base is None else "ViewBackward0" if d.flags.c_contiguous \
+                else "ReshapeAliasBackward0"
         record(out, name, _reshape_backward, (input,), shape=d.shape)
     return out
 
 
 def _reshape_backward(node: Any, g: Tensor) -> tuple:
+    if not STATE.enabled:  # first order: the array reshaped, nothing recorded
+        return (_make(g._data.reshape(node.shape), g._device),)
     return (g.reshape(node.shape),)
 
 
@@ -197,6 +216,8 @@ def _permute_backward(node: Any, g: Tensor) -> tuple:
     inverse = [0] * len(node.perm)
     for i, p in enumerate(node.perm):
         inverse[p] = i
+    if not STATE.enabled:  # first order: the array transposed back, nothing recorded
+        return (_make(g._data.transpose(inverse), g._device),)
     return (g.permute(tuple(inverse)),)
 
 
@@ -208,10 +229,16 @@ def transpose(input: Tensor, dim0: int, dim1: int) -> Tensor:
         >>> torch.zeros(2, 3).transpose(0, 1).shape
         brickwork.Size([3, 2])
     """
-    nd = input._data.ndim
+    d = input._data
+    nd = d.ndim
     if nd == 0:
         return _reshape(input, (), "TransposeBackward0")
-    a, b = wrap_dim(dim0, nd, "transpose"), wrap_dim(dim1, nd, "transpose")
+    if dim0.__class__ is int and dim1.__class__ is int and -nd <= dim0 < nd and -nd <= dim1 < nd:
+        a, b = dim0 % nd, dim1 % nd
+    else:
+        a, b = wrap_dim(dim0, nd, "transpose"), wrap_dim(dim1, nd, "transpose")
+    if not (input._requires_grad and STATE.enabled):
+        return make_view(_make(d.swapaxes(a, b), input._device), input)
     perm = list(range(nd))
     perm[a], perm[b] = b, a
     return _permute(input, tuple(perm), "TransposeBackward0")
@@ -547,15 +574,19 @@ def cat(tensors: Sequence[Tensor], dim: int = 0, *, out: Tensor | None = None) -
         arrays.append(t._data if rdt is None else t._data.astype(rdt.np, copy=False))
     r = wrap(first._device.xp.concatenate(arrays, axis=ax), first._device)
     if needs_grad(*keep):
-        record(r, "CatBackward0", _cat_backward, tuple(keep), dim=ax, sizes=[t._data.shape[ax] for t in keep])
+        record(r, "CatBackward0", _cat_backward, tuple(keep), dim=ax, sizes=[t._data.shape[ax] for t in keep],
+               dtypes=None if rdt is None else [t.dtype for t in keep])
     return r
 
 
 def _cat_backward(node: Any, g: Tensor) -> tuple:
-    ax, sizes = node.dim, node.sizes
+    ax, sizes, dtypes = node.dim, node.sizes, node.dtypes
     out, off = [], 0
-    for e, n in zip(node.edges, sizes):
-        out.append(None if e is None else narrow(g, ax, off, n))
+    for i, (e, n) in enumerate(zip(node.edges, sizes)):
+        s = None if e is None else narrow(g, ax, off, n)
+        if s is not None and dtypes is not None and s.dtype != dtypes[i]:  # promoted inputs get their own dtype
+            s = s.to(dtypes[i])
+        out.append(s)
         off += n
     return tuple(out)
 

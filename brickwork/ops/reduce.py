@@ -7,13 +7,14 @@ size 1. Backward passes expand the gradient back over the reduced dimensions.
 from __future__ import annotations
 
 import builtins
+import math
 from typing import Any
 
 import numpy as np
 
 from .. import dtypes as _dt
 from .. import return_types
-from .._tensor import Tensor
+from .._tensor import Tensor, _make
 from ..autograd.grad_mode import STATE
 from ..kernels import softmax as _ks
 from ._aliases import numpy_names
@@ -48,6 +49,14 @@ def _keep_shape(shape: tuple, dims: tuple) -> tuple:
 
 def _expand_back(g: Tensor, shape: tuple, dims: tuple, keepdim: bool) -> Tensor:
     """A reduced gradient broadcast back to the input's shape."""
+    if not STATE.enabled and math.prod(shape) <= 4096:
+        # first order and small: written out, which costs less than building NumPy's broadcast view (~2.5 us)
+        gd = g._data
+        if gd.ndim and not keepdim and dims:
+            gd = gd.reshape(_keep_shape(shape, dims))
+        out = g._device.xp.empty(shape, gd.dtype)
+        out[...] = gd
+        return _make(out, g._device)
     if not keepdim and dims:
         g = g.reshape(_keep_shape(shape, dims))
     return g.expand(shape)
@@ -73,6 +82,13 @@ def sum(input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = N
         >>> torch.sum(x), x.sum(dim=0), x.sum(1, keepdim=True).shape
         (tensor(10.), tensor([4., 6.]), brickwork.Size([2, 1]))
     """
+    d = input._data
+    if dim is None and dtype is None and d.dtype.kind == "f" and d.dtype.itemsize > 2:  # the common case, direct
+        r = _make(d.sum(keepdims=keepdim), input._device)
+        if input._requires_grad and STATE.enabled:
+            record(r, "SumBackward0", _sum_backward, (input,), shape=d.shape, dims=tuple(range(d.ndim)),
+                   keepdim=keepdim)
+        return r
     input = _cast(input, dtype)
     d = input._data
     dims = _dims(input, dim, "sum")

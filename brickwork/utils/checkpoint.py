@@ -82,12 +82,16 @@ def _other_leaves(outs: list[Tensor], known: list[Tensor]) -> list[Tensor]:
         if id(node) in seen:
             continue
         seen.add(id(node))
-        for edge in getattr(node, "edges", ()):
+        for edge in getattr(node, "edges", ()):  # None, a leaf, a node or (node, output index): see engine.edge
+            if edge is None:
+                continue
+            if edge.__class__ is tuple:
+                edge = edge[0]
             if isinstance(edge, Tensor):
                 if id(edge) not in stop:
                     leaves[id(edge)] = edge
-            elif edge is not None and id(edge[0]) not in stop:
-                todo.append(edge[0])
+            elif id(edge) not in stop:
+                todo.append(edge)
     return list(leaves.values())
 
 

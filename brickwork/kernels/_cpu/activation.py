@@ -168,7 +168,7 @@ def _relu_backward(y, g, out):
 
 
 def _flat(a: Any) -> Any:
-    return np.ascontiguousarray(a).reshape(-1)
+    return a.ravel()  # a view of a C-contiguous array, else a contiguous copy
 
 
 def _unary(fn: Any, x: Any) -> Any:
@@ -218,17 +218,24 @@ def silu_backward(x: Any, g: Any) -> Any:
 _RELU = (_F32, np.dtype(np.float64))
 
 
+_ZEROS = {dt: np.zeros((), dt) for dt in _RELU}
+
+
 def relu_forward(x: Any) -> Any:
-    if x.dtype not in _RELU:
+    dt = x.dtype
+    if dt not in _RELU:
         return _ref._relu_forward(np, x)
-    y = np.empty(x.shape, x.dtype)
-    _relu(_flat(x), y.reshape(-1))
+    if x.size <= 1024:  # NumPy's ufunc costs less than a Numba call here; maximum(0, x) keeps -0.0, as the kernel
+        return np.maximum(_ZEROS[dt], x)
+    y = np.empty(x.shape, dt)
+    _relu(x.ravel(), y.ravel())
     return y
 
 
 def relu_backward(y: Any, g: Any) -> Any:
-    if y.dtype not in _RELU or g.dtype != y.dtype or g.shape != y.shape:
+    dt = y.dtype
+    if g.dtype is not dt or g.shape != y.shape or dt not in _RELU:  # (dtypes of one kind are one object)
         return _ref._relu_backward(np, y, g)
-    out = np.empty(y.shape, y.dtype)
-    _relu_backward(_flat(y), _flat(g), out.reshape(-1))
+    out = np.empty(y.shape, dt)
+    _relu_backward(y.ravel(), g.ravel(), out.ravel())
     return out
