@@ -317,6 +317,22 @@ def _emb_bwd_torch(idx, g, n):
 
 CASES["embedding_backward"] = [(_emb_bwd, _emb_bwd_torch)]
 
+
+def _lin_gx(rows, out, inp):
+    def build(dtype):
+        return (_rng.standard_normal((rows, out)).astype(dtype), _rng.standard_normal((out, inp)).astype(dtype))
+
+    return build
+
+
+def _lin_gx_torch(g, w):
+    return (torch.from_numpy(g) @ torch.from_numpy(w)).numpy()
+
+
+# the tiled GEMM (whole tiles, remainder rows, a last partial vector) and a product left to matmul
+CASES["linear_input_grad"] = [(_lin_gx(rows, out, inp), _lin_gx_torch) for rows, out, inp in
+                              ((23, 300, 200), (16, 256, 64), (5, 300, 70))]
+
 # in-place kernels: the outputs compared are these arguments after the call
 _INPLACE = {"adam_step": (0, 2, 3, 4), "sgd_step": (0, 2)}
 

@@ -308,6 +308,31 @@ def test_weight_grads_kernel_matches_reference(rows, gates, h_in, hs, which, dty
             _close(a, b, dtype, f"weight grads {name} {(rows, gates, h_in, hs)}")
 
 
+@pytest.mark.parametrize("rows, vecs, lanes", [(4, 3, 8), (1, 1, 8), (5, 4, 16)])
+def test_gemm_tiles_of_every_width_match_numpy(rows, vecs, lanes):
+    """The tile shapes of both targets (8-float vectors without AVX-512), and ``A`` read transposed."""
+    from numba import njit
+
+    from brickwork.kernels._cpu._gemm import _tile
+
+    tile = _tile(rows, vecs, lanes)
+
+    @njit
+    def run(c, a, a_row, a_k, b):
+        tile(c.ctypes.data, a.ctypes.data, b.ctypes.data, b.shape[0], a_row, a_k, b.strides[0] // 4,
+             c.strides[0] // 4)
+
+    k, m = 23, vecs * lanes
+    a = _rng.standard_normal((rows, k)).astype(np.float32)
+    b = _rng.standard_normal((k, m + 5)).astype(np.float32)
+    for layout in (a, np.asfortranarray(a)):  # rows of A contiguous, then its columns
+        c = _rng.standard_normal((rows, m + 3)).astype(np.float32)
+        want = c.copy()
+        want[:, :m] += a @ b[:, :m]
+        run(c, layout, layout.strides[0] // 4, layout.strides[1] // 4, b)
+        np.testing.assert_allclose(c, want, rtol=0, atol=1e-4)
+
+
 def _sequence_case(shape, dtype):
     L, N, H = shape
     z = (_rng.standard_normal((L, N, 4 * H)) * 0.8).astype(dtype)

@@ -13,6 +13,7 @@ from typing import Any
 from .._errors import op_error
 from .._tensor import Tensor
 from ..autograd.grad_mode import STATE
+from ..kernels import linear as _k
 from ._core import device_mismatch, record, wrap, computed_in_float32
 
 __all__ = ["linear"]
@@ -75,7 +76,8 @@ def _linear_backward(node: Any, g: Tensor) -> tuple:
         gx = gw = gb = None
         g2 = _rows(gd)
         if need_x:
-            gx = wrap(g2 @ wd if gd.ndim == 2 else (g2 @ wd).reshape(xd.shape), dev)
+            gx = _k.linear_input_grad(dev.xp, g2, wd)
+            gx = wrap(gx if gd.ndim == 2 else gx.reshape(xd.shape), dev)
         if need_w:
             gw = wrap(g2.T @ _rows(xd), dev)
         if need_b:
