@@ -888,3 +888,10 @@ def test_arithmetic_gradients_on_repeated_and_broadcast_operands() -> None:
         grads[L] = [t.grad.numpy() for t in ts]
     for g, w in zip(grads[bw], grads[torch]):
         np.testing.assert_allclose(g, w, rtol=1e-12, atol=1e-12)
+
+
+def test_complex_root_gradient_of_another_dtype_raises_as_torch() -> None:
+    for L in LIBS:
+        x = L.ones(2, requires_grad=True)
+        with pytest.raises(RuntimeError, match="same dtype"):
+            (x * 2).backward(L.ones(2, dtype=L.complex64))

@@ -60,6 +60,19 @@ class Node:
             else:
                 fn = t.grad_fn
                 self.edges = (t if fn is None else fn if t._out_idx == 0 else (fn, t._out_idx),)
+        elif len(inputs) == 2:  # two, the next commonest (matmul, binary ops recorded here)
+            a, b = inputs
+            if a is None or not a._requires_grad:
+                ea = None
+            else:
+                fn = a.grad_fn
+                ea = a if fn is None else fn if a._out_idx == 0 else (fn, a._out_idx)
+            if b is None or not b._requires_grad:
+                eb = None
+            else:
+                fn = b.grad_fn
+                eb = b if fn is None else fn if b._out_idx == 0 else (fn, b._out_idx)
+            self.edges = (ea, eb)
         else:
             edges: list[Any] = []
             for t in inputs:
@@ -112,12 +125,9 @@ class Node:
 
     def output(self) -> Tensor:
         """The saved output, re-attached to this node so double backward sees it depend on the inputs."""
+        data = self.output_data()
         o = self._out
-        if o is None or o is _FREED:
-            raise _freed_error(self)
-        if o[2][0] != o[3]:
-            raise _version_error(self, "its output", o[3], o[2][0])
-        t = _make(o[0], o[1], True, self)
+        t = _make(data, o[1], True, self)
         t._version_counter = o[2]
         return t
 
@@ -536,8 +546,15 @@ def _check_roots(outputs: Sequence[Tensor], grad_outputs: Sequence[Any] | None, 
         if g._data.shape != t._data.shape:
             raise RuntimeError(f"{where}: gradient {i} has shape {tuple(g.shape)} but output {i} has shape "
                                f"{tuple(t.shape)}; they must match")
-        if g._data.dtype != t._data.dtype and t._data.dtype.kind in "fcV":  # PyTorch casts it to the output's
-            g = g.to(t.dtype)
+        gk, tk = g._data.dtype, t._data.dtype
+        if gk != tk:
+            if gk.kind == "c" or tk.kind == "c":
+                raise RuntimeError(
+                    f"{where}: for complex tensors, both grad_output and output are required to have the same "
+                    f"dtype. Mismatch in dtype: grad_output[{i}] has a dtype of {g.dtype} and output[{i}] has a "
+                    f"dtype of {t.dtype}; convert the gradient with .to({t.dtype})")
+            if tk.kind in "fV":  # PyTorch casts it to the output's dtype
+                g = g.to(t.dtype)
         gs.append(g)
     return gs
 

@@ -84,7 +84,7 @@ def sum(input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = N
     """
     d = input._data
     if dim is None and dtype is None and d.dtype.kind == "f" and d.dtype.itemsize > 2:  # the common case, direct
-        r = _make(d.sum(keepdims=keepdim), input._device)
+        r = _make(d.sum(keepdims=True) if keepdim else d.sum(), input._device)  # (a keyword costs here)
         if input._requires_grad and STATE.enabled:
             record(r, "SumBackward0", _sum_backward, (input,), shape=d.shape, dims=tuple(range(d.ndim)),
                    keepdim=keepdim)
