@@ -49,6 +49,7 @@ CONV_CASES = [
     pytest.param((20, 2, 3, 3), 3, (2, 2), 1, 1, 1, 1, id="many-small-samples"),
     pytest.param((2, 2, 6, 6), 3, (3, 3), 1, 1, 2, 1, id="dilated"),
     pytest.param((3, 8, 2, 2), 32, (3, 3), 1, 1, 1, 2, id="more-channels-than-columns"),
+    pytest.param((2, 3, 11, 9), 4, (3, 3), (2, 1), 0, (1, 2), 1, id="unpadded-strided-dilated"),
 ]
 
 
@@ -186,16 +187,17 @@ def test_winograd_matches_reference_and_torch(shape, o, padding, chunked, monkey
 
 
 def test_winograd_is_taken_where_it_wins(monkeypatch):
-    """The dispatch: Winograd for float32 3x3 stride-1 convolutions with 16+ channels on maps of 4x4+ tiles,
-    im2col otherwise; values within float32 rounding of PyTorch either way."""
+    """The dispatch: Winograd for float32 3x3 stride-1 convolutions with 16+ channels and 128+ well-filled tiles
+    in the batch, im2col otherwise; values within float32 rounding of PyTorch either way."""
     from brickwork.kernels._cpu import conv as cpu_conv
     from brickwork.kernels._cpu import winograd
 
     calls = []
     for name in ("forward", "input_grad", "weight_grad"):
         monkeypatch.setattr(winograd, name, lambda *a, _f=getattr(winograd, name), _n=name: calls.append(_n) or _f(*a))
-    for shape, o, dtype, taken in [((2, 16, 16, 13), 16, np.float32, True), ((2, 3, 16, 16), 16, np.float32, False),
-                                   ((2, 16, 12, 12), 16, np.float32, False), ((1, 16, 16, 16), 16, np.float64, False)]:
+    for shape, o, dtype, taken in [((8, 16, 16, 15), 16, np.float32, True), ((8, 3, 16, 16), 16, np.float32, False),
+                                   ((2, 16, 16, 16), 16, np.float32, False), ((8, 16, 13, 13), 16, np.float32, False),
+                                   ((8, 16, 16, 16), 16, np.float64, False)]:
         calls.clear()
         x = _rng.standard_normal(shape).astype(dtype)
         w = (_rng.standard_normal((o, shape[1], 3, 3)) / np.sqrt(9 * shape[1])).astype(dtype)

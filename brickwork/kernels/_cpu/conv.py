@@ -20,6 +20,7 @@ groups) and returns the same array as the reference implementation, to float rou
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import numpy as np
@@ -79,6 +80,25 @@ def _im2col(x, c_in, h, w, n0, n1, kh, kw, sh, sw, dh, dw, pt, pl, oh, ow, cols)
 
 
 @njit(fastmath=True, cache=True)
+def _im2col_gather(x, c_in, h, w, n0, n1, kh, kw, dh, dw, off, cols):  # pragma: no cover
+    """`_im2col` without padding: ``cols[(c, i, j), (n - n0, e)] = x[n, c, i * dh, j * dw][off[e]]``, where
+    ``off[e]`` is output pixel ``e``'s offset in a plane. Each sample's block of a row is one gathering loop of
+    out_h * out_w (for short output rows `_im2col`'s per-row copies are mostly loop overhead)."""
+    ohw = off.size
+    m = (n1 - n0) * ohw
+    uohw = _U(ohw)
+    for c in range(c_in):
+        for i in range(kh):
+            for j in range(kw):
+                r = ((c * kh + i) * kw + j) * m
+                for n in range(n0, n1):
+                    base = _U(((n * c_in + c) * h + i * dh) * w + j * dw)
+                    q = _U(r + (n - n0) * ohw)
+                    for e in range(uohw):
+                        cols[q + e] = x[base + off[e]]
+
+
+@njit(fastmath=True, cache=True)
 def _col2im(cols, c_in, h, w, n0, n1, kh, kw, sh, sw, dh, dw, pt, pl, oh, ow, dx):  # pragma: no cover
     """The adjoint of `_im2col`: add every column entry back into the flat ``dx`` where it was read."""
     ohw = oh * ow
@@ -118,7 +138,24 @@ def _pointwise(g: Any) -> bool:
     return (g.kh, g.kw, g.sh, g.sw, g.pt, g.pl, g.hp, g.wp) == (1, 1, 1, 1, 0, 0, g.h, g.w)
 
 
+# Output rows shorter than this take `_im2col_gather` when there is no padding (LeNet's second convolution,
+# 10-wide rows: its im2col 1.25 -> 0.93 ms; 28-wide rows were 1.4x slower gathered)
+_GATHER_BELOW = 16
+
+
+@functools.lru_cache(maxsize=64)
+def _gather_offsets(oh: int, ow: int, row: int, sw: int) -> Any:
+    """Each output pixel's offset in an input plane (``row``: elements between the input rows of two output rows)."""
+    e = np.arange(oh * ow)
+    return ((e // ow) * row + (e % ow) * sw).astype(_U)
+
+
 def _im2col_chunk(x: Any, n0: int, n1: int, g: Any, cols: Any) -> None:
+    if g.ow < _GATHER_BELOW and (g.pt, g.pl, g.hp, g.wp) == (0, 0, g.h, g.w):
+        off = _gather_offsets(g.oh, g.ow, g.sh * g.w, g.sw)
+        _im2col_gather(x.reshape(-1), x.shape[1], x.shape[2], x.shape[3], n0, n1, g.kh, g.kw, g.dh, g.dw, off,
+                       cols.reshape(-1))
+        return
     _im2col(x.reshape(-1), x.shape[1], x.shape[2], x.shape[3], n0, n1, g.kh, g.kw, g.sh, g.sw, g.dh, g.dw, g.pt,
             g.pl, g.oh, g.ow, cols.reshape(-1))
 
@@ -270,18 +307,23 @@ _FAST = (np.dtype(np.float32), np.dtype(np.float64))  # other dtypes (float16, b
 # and so does an empty batch
 
 
-def _use_winograd(dtype: Any, c: int, o: int, oh: int, ow: int, g: Any) -> bool:
-    """Whether a 3x3 stride-1 convolution from ``c`` to ``o`` channels onto an (oh, ow) map takes Winograd.
+def _use_winograd(dtype: Any, n: int, c: int, o: int, oh: int, ow: int, g: Any) -> bool:
+    """Whether a 3x3 stride-1 convolution of ``n`` samples from ``c`` to ``o`` channels onto an (oh, ow) map takes
+    Winograd.
 
-    Measured on an EPYC Zen 4, one thread, against im2col + GEMM (forward / input gradient / weight gradient):
-    32 -> 32 channels on 32x32 maps, batch 32: 5.1 / 5.6 / 5.9 ms vs 12.7 / 13.0 / 9.8; 64 -> 64 on 16x16,
-    batch 8: 1.2 / 1.2 / 1.7 vs 2.0 / 1.9 / 2.6. It loses with few channels (3 -> 32: about 2x slower, the
-    GEMMs' inner dimension is the channel count) and on maps of fewer than 4x4 tiles (8x8 and smaller: 1.2-30x
-    slower; its loops run over a plane's tiles, too few to vectorise). Float32 only: its rounding error is a few
-    times im2col's (relative 5e-6, see `winograd`), which float64 callers (gradient checks) would notice.
+    Measured on an EPYC Zen 4, one thread, forward + input gradient + weight gradient against im2col + GEMM:
+    0.42 at 32 -> 32 channels on 32x32 maps, batch 32 (16.6 vs 32.3 ms); 0.55-0.85 at 64-256 channels on 32x32 to
+    8x8 maps given 128+ tiles in the batch; 0.6 at 16 channels on 16x16. It loses with few channels
+    (3 -> 32: 2x slower, the GEMMs' inner dimension is the channel count), with fewer than 128 tiles in the batch
+    (the 36 GEMMs get too few columns: 1.5x slower at 128 channels, 8x8, batch 8), on maps under 4 tiles
+    (4x4 maps: 1.2-1.3x slower, the transforms' loops run over a plane's tiles) and where partial tiles waste a
+    quarter of the work (13x13: 1.36x slower). Float32 only: its rounding error is a few times im2col's
+    (relative 5e-6, see `winograd`), which float64 callers (gradient checks) would notice.
     """
-    return (dtype == np.float32 and _winograd.applies(g) and min(c, o) >= 16
-            and -(-oh // 4) * -(-ow // 4) >= 16)
+    if dtype != np.float32 or not _winograd.applies(g) or min(c, o) < 16:
+        return False
+    tiles = -(-oh // 4) * -(-ow // 4)
+    return tiles >= 4 and n * tiles >= 128 and 4 * oh * ow >= 3 * 16 * tiles
 
 
 def conv2d_forward(x: Any, w: Any, b: Any, g: Any, keep: bool) -> tuple[Any, Any]:
@@ -289,7 +331,7 @@ def conv2d_forward(x: Any, w: Any, b: Any, g: Any, keep: bool) -> tuple[Any, Any
     weight gradient, larger ones are rebuilt there per chunk, in cache."""
     if x.dtype not in _FAST or x.shape[0] == 0:
         return _reference._conv2d_forward(np, x, w, b, g, keep)
-    if _use_winograd(x.dtype, g.c, g.o, g.oh, g.ow, g):
+    if _use_winograd(x.dtype, x.shape[0], g.c, g.o, g.oh, g.ow, g):
         return _winograd.forward(x, w, b, g), None
     return conv_forward(x, w, b, g, keep)
 
@@ -298,7 +340,7 @@ def conv2d_input(gy: Any, w: Any, g: Any) -> Any:
     """`brickwork.kernels.conv.conv2d_input`."""
     if gy.dtype not in _FAST or gy.shape[0] == 0:
         return _reference._conv2d_input(np, gy, w, g)
-    if _use_winograd(gy.dtype, g.o, g.c, g.h, g.w, g):
+    if _use_winograd(gy.dtype, gy.shape[0], g.o, g.c, g.h, g.w, g):
         return _winograd.input_grad(gy, w, g)
     return conv_input(gy, w, g)
 
@@ -307,6 +349,6 @@ def conv2d_weight(x: Any, gy: Any, g: Any, cols: Any) -> Any:
     """`brickwork.kernels.conv.conv2d_weight`."""
     if x.dtype not in _FAST or x.shape[0] == 0:
         return _reference._conv2d_weight(np, x, gy, g, cols)
-    if _use_winograd(x.dtype, g.c, g.o, g.oh, g.ow, g):
+    if _use_winograd(x.dtype, x.shape[0], g.c, g.o, g.oh, g.ow, g):
         return _winograd.weight_grad(x, gy, g)
     return conv_weight(x, gy, g, cols if isinstance(cols, _Columns) else None)

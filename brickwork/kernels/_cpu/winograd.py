@@ -215,9 +215,14 @@ def _kernel_transform(w: Any) -> Any:
     return np.ascontiguousarray(u.reshape(36, w.shape[0], w.shape[1]))
 
 
+_MIN_COLUMNS = 128  # tiles per chunk at least, whatever their size: thinner GEMMs ran at half speed
+
+
 def _step(n: int, tiles: int, channels: int, itemsize: int) -> int:
-    """Samples per chunk: the chunk's transformed tiles (36 per tile and channel) within `_TILE_BYTES`."""
-    return max(1, min(n, _TILE_BYTES // max(1, 36 * tiles * channels * itemsize)))
+    """Samples per chunk: the chunk's transformed tiles (36 per tile and channel) within `_TILE_BYTES`, and
+    at least `_MIN_COLUMNS` tiles (GEMM columns) where the batch has them."""
+    by_bytes = _TILE_BYTES // max(1, 36 * tiles * channels * itemsize)
+    return max(1, min(n, max(by_bytes, -(-_MIN_COLUMNS // tiles))))
 
 
 def _conv(x: Any, u: Any, pt: int, pl: int, oh: int, ow: int, bias: Any) -> Any:
