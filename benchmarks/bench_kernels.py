@@ -22,8 +22,11 @@ from __future__ import annotations
 import os
 import sys
 
-for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):  # before NumPy and PyTorch load
-    os.environ[_var] = "1"
+# --threads N (default 1): both libraries on N threads, set before NumPy and PyTorch load (bench_train reads the
+# same option for its timer: thread CPU time at 1 thread, process CPU time otherwise)
+THREADS = next((int(v) for a, v in zip(sys.argv, sys.argv[1:]) if a == "--threads"), 1)
+for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ[_var] = str(THREADS)
 
 import argparse  # noqa: E402
 import json  # noqa: E402
@@ -181,20 +184,21 @@ def compile_costs(names: list[str]) -> str:
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--only", help="run only the rows whose name contains this text")
+    p.add_argument("--threads", type=int, default=1, help="threads for both libraries (read before NumPy loads)")
     p.add_argument("--scale", type=float, default=1.0, help="multiply every row's number of repeats")
     p.add_argument("--compile", action="store_true", help="measure first-use (compile) costs instead")
     p.add_argument("--first-step", help=argparse.SUPPRESS)
     p.add_argument("--out", help="also write the markdown table to this file")
     args = p.parse_args()
-    torch.set_num_threads(1)
-    brickwork.set_num_threads(1)
+    torch.set_num_threads(THREADS)
+    brickwork.set_num_threads(THREADS)
     if args.first_step:
         _first_step_child(args.first_step)
         return
     cases = [c for c in CASES if not args.only or args.only in c[0]]
     cpu = next((ln.split(":", 1)[1].strip() for ln in subprocess.run(["lscpu"], capture_output=True, text=True)
                 .stdout.splitlines() if ln.startswith("Model name")), "?")
-    head = f"CPU: {cpu}; {machine()}; 1 thread each; brickwork kernels: {brickwork.kernels.mode()}\n\n"
+    head = f"CPU: {cpu}; {machine()}; {THREADS} thread{'s' if THREADS > 1 else ''} each; brickwork kernels: {brickwork.kernels.mode()}\n\n"
     if args.compile:
         report(head + compile_costs([c[0] for c in cases]), args.out)
         return

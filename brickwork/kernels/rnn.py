@@ -28,8 +28,8 @@ from typing import Any
 
 from . import Kernel
 
-__all__ = ["input_gates", "weight_grads", "lstm_forward", "lstm_backward", "lstm_cell_forward", "lstm_hidden", "lstm_cell_backward", "gru_gates",
-           "gru_candidate", "gru_hidden", "gru_cell_backward"]
+__all__ = ["input_gates", "weight_grads", "lstm_forward", "lstm_backward", "lstm_cell_forward", "lstm_hidden",
+           "lstm_cell_backward", "gru_gates", "gru_candidate", "gru_hidden", "gru_cell_backward"]
 
 _CPU = "brickwork.kernels._cpu.rnn:"
 
