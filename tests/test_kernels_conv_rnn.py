@@ -100,25 +100,6 @@ def test_conv_weight_kernel_adds_chunks(case, monkeypatch):
            "weight grad, one sample per chunk, vs reference")
 
 
-@pytest.mark.parametrize("case", [0, 3, 7], ids=["3x3-pad1", "strided-dilated-grouped", "5x5-stride23"])
-def test_conv_weight_from_the_forwards_kept_columns(case, monkeypatch):
-    from brickwork.kernels._cpu import conv as cpu_conv
-
-    shape, o, k, stride, padding, dilation, groups = CONV_CASES[case].values
-    monkeypatch.setattr(cpu_conv, "_BUFFER_BYTES", 1)  # one sample per chunk: the kept chunks are found by offset
-    x = _rng.standard_normal((3,) + shape[1:])
-    w = _rng.standard_normal((o, shape[1] // groups) + k)
-    g = _geometry("conv2d", x.shape, w.shape, stride, padding, dilation, groups, 2)
-    y, kept = cpu_conv.conv2d_forward(x, w, None, g, True)
-    assert isinstance(kept, cpu_conv._Columns)
-    gy = _rng.standard_normal(y.shape)
-    expected = kconv.conv2d_weight.reference(np, x, gy, g, None)
-    _close(cpu_conv.conv2d_weight(x, gy, g, kept), expected, np.float64, "weight grad from kept columns")
-    # the kernel mode may change between forward and backward: the reference ignores the kernel's columns
-    _close(kconv.conv2d_weight.reference(np, x, gy, g, kept), expected, np.float64, "reference given them")
-    assert cpu_conv.conv2d_forward(x, w, None, g, False)[1] is None
-
-
 @pytest.mark.parametrize("mode", ["auto", "reference"])
 def test_conv2d_of_an_empty_batch(mode):
     with kernels.use_mode(mode):

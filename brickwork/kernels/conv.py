@@ -178,8 +178,6 @@ def _conv2d_weight(xp: Any, x: Any, gy: Any, g: Any, cols: Any) -> Any:
     """The weight gradient (O, C/groups, kh, kw) for output gradient ``gy`` (``cols``: the forward's or None)."""
     if x.shape[0] == 0:
         return xp.zeros((g.o, g.c // g.groups, g.kh, g.kw), x.dtype)
-    if cols is not None and not hasattr(cols, "shape"):
-        cols = None  # columns the CPU kernel kept (the kernel mode changed between forward and backward)
     return _conv_w_arrays(x, gy, g, cols)
 
 

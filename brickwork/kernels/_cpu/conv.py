@@ -173,24 +173,8 @@ def _gy_chunk(gy: Any, n0: int, n1: int) -> Any:
     return np.ascontiguousarray(gy[n0:n1].reshape(n1 - n0, o, -1).transpose(1, 0, 2)).reshape(o, -1)
 
 
-class _Columns:
-    """The forward's columns of the whole batch, chunk after chunk (``step`` samples each), for the weight
-    gradient: at LeNet's sizes (5x5 kernels, 1 and 6 input channels) the im2col is as long as the GEMM, and
-    reusing it saved 0.3-0.6 ms of 2.0-3.3 per convolution's forward and weight gradient."""
-
-    __slots__ = ("buf", "step")
-
-    def __init__(self, buf: Any, step: int) -> None:
-        self.buf, self.step = buf, step
-
-
-# Keep the forward's columns (see `_Columns`) when they are at most this large, and rebuild them otherwise
-_KEEP_COLUMNS_BYTES = 16 << 20
-
-
-def conv_forward(x: Any, w: Any, b: Any, g: Any, keep: bool = False) -> tuple[Any, _Columns | None]:
-    """The convolution of ``x`` (N, C, H, W) with ``w`` (O, C/groups, kh, kw), plus ``b`` (O,) or None, and,
-    when ``keep`` and they are small, its columns for `conv_weight`."""
+def conv_forward(x: Any, w: Any, b: Any, g: Any) -> Any:
+    """The convolution of ``x`` (N, C, H, W) with ``w`` (O, C/groups, kh, kw), plus ``b`` (O,) or None."""
     x = np.ascontiguousarray(x)
     n, o, groups = x.shape[0], g.o, g.groups
     og, ohw = o // groups, g.oh * g.ow
@@ -199,9 +183,8 @@ def conv_forward(x: Any, w: Any, b: Any, g: Any, keep: bool = False) -> tuple[An
     wg = np.ascontiguousarray(w).reshape(groups, og, rg)
     y = np.empty((n, o, g.oh, g.ow), x.dtype)
     point = _pointwise(g)
-    keep = keep and not point and rows * n * ohw * x.itemsize <= _KEEP_COLUMNS_BYTES
     step = 1 if point else _chunk(n, ohw, rows, x.itemsize)
-    buf: Any = None if point else np.empty(rows * (n if keep else step) * ohw, x.dtype)
+    buf: Any = None if point else np.empty(rows * step * ohw, x.dtype)
     tmp: Any = None if step == 1 else np.empty((o, step * ohw), x.dtype)
     for n0 in range(0, n, step):
         n1 = min(n, n0 + step)
@@ -209,8 +192,7 @@ def conv_forward(x: Any, w: Any, b: Any, g: Any, keep: bool = False) -> tuple[An
         if point:
             cols = x[n0].reshape(rows, ohw)
         else:
-            at = rows * n0 * ohw if keep else 0
-            cols = buf[at:at + rows * m].reshape(rows, m)
+            cols = buf[:rows * m].reshape(rows, m)
             _im2col_chunk(x, n0, n1, g, cols)
         out = y[n0].reshape(o, ohw) if n1 - n0 == 1 else tmp[:, :m]
         for k in range(groups):
@@ -219,17 +201,17 @@ def conv_forward(x: Any, w: Any, b: Any, g: Any, keep: bool = False) -> tuple[An
             y[n0:n1].reshape(n1 - n0, o, ohw)[...] = out.reshape(o, n1 - n0, ohw).transpose(1, 0, 2)
     if b is not None:
         y += b.reshape(-1, 1, 1)
-    return y, (_Columns(buf, step) if keep else None)
+    return y
 
 
-def conv_weight(x: Any, gy: Any, g: Any, kept: _Columns | None = None) -> Any:
+def conv_weight(x: Any, gy: Any, g: Any) -> Any:
     """The weight gradient (O, C/groups, kh, kw) of the convolution of ``x`` for output gradient ``gy``.
 
     ``sum_n cols(x[n]) @ gy[n]^T`` per chunk of samples, accumulated transposed (rows, O): at LeNet and ResNet
     block shapes ~1.4x faster in OpenBLAS than ``gy[n] @ cols(x[n])^T``. Small feature maps (ResNet-18's
     2x2 and 4x4 layers) give chunks with fewer columns than output channels, a thin GEMM with a large output
     re-added per chunk: there the chunks grow up to `_WEIGHT_BUFFER_BYTES` and the GEMM is ``gy @ cols^T``,
-    already in the weight's layout (2-6x faster at those layers). ``kept``: the forward's columns, or None.
+    already in the weight's layout (2-6x faster at those layers).
     """
     x, gy = np.ascontiguousarray(x), np.ascontiguousarray(gy)
     n, o, groups = x.shape[0], g.o, g.groups
@@ -238,9 +220,7 @@ def conv_weight(x: Any, gy: Any, g: Any, kept: _Columns | None = None) -> Any:
     rg = rows // groups
     point = _pointwise(g)
     step = 1 if point else _chunk(n, ohw, rows, x.itemsize)
-    if kept is not None:
-        step = kept.step
-    elif not point and step * ohw < og:
+    if not point and step * ohw < og:
         step = max(1, min(n, _WEIGHT_BUFFER_BYTES // max(1, rows * ohw * x.itemsize)))
         step = -(-n // -(-n // step))  # as many chunks, of equal sizes: 8 samples as 4 + 4, not 6 + 2
     by_rows = step * ohw >= og
@@ -248,14 +228,12 @@ def conv_weight(x: Any, gy: Any, g: Any, kept: _Columns | None = None) -> Any:
     out = np.empty((o, g.c // groups, g.kh, g.kw), x.dtype)
     gw = np.empty((groups, rg, og), x.dtype) if by_rows else out.reshape(groups, og, rg)
     part = np.empty(gw.shape[1:], x.dtype) if step < n else None
-    buf: Any = None if point or kept is not None else np.empty(rows * step * ohw, x.dtype)
+    buf: Any = None if point else np.empty(rows * step * ohw, x.dtype)
     for n0 in range(0, n, step):
         n1 = min(n, n0 + step)
         m = (n1 - n0) * ohw
         if point:
             cols = x[n0].reshape(rows, ohw)
-        elif kept is not None:
-            cols = kept.buf[rows * n0 * ohw:rows * n1 * ohw].reshape(rows, m)
         else:
             cols = buf[:rows * m].reshape(rows, m)
             _im2col_chunk(x, n0, n1, g, cols)
@@ -327,13 +305,13 @@ def _use_winograd(dtype: Any, n: int, c: int, o: int, oh: int, ow: int, g: Any) 
 
 
 def conv2d_forward(x: Any, w: Any, b: Any, g: Any, keep: bool) -> tuple[Any, Any]:
-    """`brickwork.kernels.conv.conv2d_forward`; when ``keep``, small columns are kept (`_Columns`) for the
-    weight gradient, larger ones are rebuilt there per chunk, in cache."""
+    """`brickwork.kernels.conv.conv2d_forward`; keeps no columns (the weight gradient rebuilds them per
+    chunk, in cache)."""
     if x.dtype not in _FAST or x.shape[0] == 0:
         return _reference._conv2d_forward(np, x, w, b, g, keep)
     if _use_winograd(x.dtype, x.shape[0], g.c, g.o, g.oh, g.ow, g):
         return _winograd.forward(x, w, b, g), None
-    return conv_forward(x, w, b, g, keep)
+    return conv_forward(x, w, b, g), None
 
 
 def conv2d_input(gy: Any, w: Any, g: Any) -> Any:
@@ -351,4 +329,4 @@ def conv2d_weight(x: Any, gy: Any, g: Any, cols: Any) -> Any:
         return _reference._conv2d_weight(np, x, gy, g, cols)
     if _use_winograd(x.dtype, x.shape[0], g.c, g.o, g.oh, g.ow, g):
         return _winograd.weight_grad(x, gy, g)
-    return conv_weight(x, gy, g, cols if isinstance(cols, _Columns) else None)
+    return conv_weight(x, gy, g)
