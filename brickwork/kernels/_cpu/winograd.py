@@ -210,9 +210,12 @@ def _output_map(h: int, w: int, th: int, tw: int) -> Any:
 
 def _kernel_transform(w: Any) -> Any:
     """``U[a * 6 + b, o, c] = (G w[o, c] G^T)[a, b]``, as (36, O, C) in ``w``'s dtype."""
+    o, c = w.shape[0], w.shape[1]
     gm = _G.astype(w.dtype)
-    u = np.einsum("ai,ocij,bj->aboc", gm, w, gm, optimize=True)
-    return np.ascontiguousarray(u.reshape(36, w.shape[0], w.shape[1]))
+    # two plain GEMMs (einsum took 0.5 ms a call at 32 x 32 channels, batched 3x3 matmuls 0.27)
+    t = (np.ascontiguousarray(w).reshape(o * c * 3, 3) @ gm.T).reshape(o * c, 3, 6)  # [oc, i, b]
+    t = (gm @ np.ascontiguousarray(t.transpose(1, 0, 2)).reshape(3, o * c * 6)).reshape(6, o * c, 6)  # [a, oc, b]
+    return np.ascontiguousarray(t.transpose(0, 2, 1)).reshape(36, o, c)
 
 
 _MIN_COLUMNS = 128  # tiles per chunk at least, whatever their size: thinner GEMMs ran at half speed
@@ -285,6 +288,9 @@ def weight_grad(x: Any, gy: Any, g: Any) -> Any:
         if n0 != 0:
             du += part
     gm = _G.astype(x.dtype)
-    out = np.empty((o, c, 3, 3), x.dtype)
-    out[...] = np.einsum("ai,aboc,bj->ocij", gm, du.reshape(6, 6, o, c), gm, optimize=True)
+    # dw[oc, i, j] = sum_ab G[a, i] du[a, b, oc] G[b, j], as two plain GEMMs like `_kernel_transform`
+    t = (gm.T @ du.reshape(6, 6 * o * c)).reshape(3, 6, o * c)  # [i, b, oc]
+    t = gm.T @ np.ascontiguousarray(t.transpose(1, 0, 2)).reshape(6, 3 * o * c)  # [j, (i, oc)]
+    out = np.empty((o, c, 3, 3), x.dtype)  # owns its memory (a view would be copied again as .grad)
+    out[...] = t.reshape(3, 3, o, c).transpose(2, 3, 1, 0)
     return out
