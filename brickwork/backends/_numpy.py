@@ -27,6 +27,7 @@ from typing import Any
 
 import numpy as np
 
+from ..kernels import linear as _linear
 from ..kernels._blas import library
 
 __all__ = ["axpy", "decline_axpy", "affine", "affine_generic", "tune_allocator", "FEW_ROWS"]
@@ -101,9 +102,9 @@ def affine(d: Any, w: Any, b: Any) -> Any:
     """The array ``d @ w.T + b`` (C-contiguous) for ``d`` (*, in), ``w`` (out, in) and ``b`` (out,) or None.
 
     Leading dimensions are flattened first: NumPy's ``matmul`` on a 3-d input loops over the leading dimension,
-    one small product each (1.5x slower for a 16x64 batch of tokens). Up to `FEW_ROWS` rows are computed
-    as ``(w @ x.T).T`` (OpenBLAS runs ``x @ w.T`` at half speed there); the bias add then writes the C-ordered
-    result.
+    one small product each (1.5x slower for a 16x64 batch of tokens). Up to `FEW_ROWS` rows go to the kernel
+    `brickwork.kernels.linear.linear_few_rows`: ``(w @ x.T).T`` (OpenBLAS runs ``x @ w.T`` at half speed there),
+    or a compiled GEMM for the shapes where that measured faster; the bias add then writes the C-ordered result.
 
     Example:
         >>> affine(np.ones((2, 3)), np.ones((4, 3)), np.arange(4.0)).tolist()
@@ -112,12 +113,7 @@ def affine(d: Any, w: Any, b: Any) -> Any:
     x2 = _rows(d)
     if not 0 < x2.shape[0] <= FEW_ROWS:
         return affine_generic(d, w, b)
-    yt = (w @ x2.T).T
-    y = np.empty(yt.shape, yt.dtype)
-    if b is None:
-        np.copyto(y, yt)
-    else:
-        np.add(yt, b, out=y)
+    y = _linear.linear_few_rows(np, x2, w, b)  # a kernel: some shapes run a compiled GEMM
     return y if d.ndim == 2 else y.reshape(d.shape[:-1] + (w.shape[0],))
 
 
