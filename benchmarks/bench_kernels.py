@@ -160,9 +160,9 @@ def compile_costs(names: list[str]) -> str:
              "|---|---:|---:|---:|"]
     here = os.path.dirname(os.path.abspath(__file__))
     rows = [("`brickwork demo --epochs 1`", None)] + [(n, n) for n in names]
-    with tempfile.TemporaryDirectory() as cache:
-        env = dict(os.environ, NUMBA_CACHE_DIR=cache)
-        for label, name in rows:
+    for label, name in rows:
+        with tempfile.TemporaryDirectory() as cache:  # an empty cache for each row: cold means compiling all it uses
+            env = dict(os.environ, NUMBA_CACHE_DIR=cache)
             runs = []
             for _ in range(2):  # cold (compiles, writes the cache), then warm (loads it)
                 if name is None:
