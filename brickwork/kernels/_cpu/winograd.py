@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from ._numba import njit
+from ._numba import inline, njit
 
 __all__ = ["applies", "forward", "input_grad", "weight_grad"]
 
@@ -138,6 +138,14 @@ def _output_tiles(m, n0, n1, th, tw, bias, src, y):  # pragma: no cover
                 out[e] = qf[src[e]]
 
 
+@inline
+def _a_adjoint(e0, e1, e2, e3):  # pragma: no cover
+    """A applied to four values (one line of a 4x4 output-gradient tile), giving six: inlined into the loops."""
+    s, d = e0 + e2, e1 + e3
+    s4, d2 = e0 + _F4 * e2, _F2 * e1 + _F8 * e3
+    return e0, s + d, s - d, s4 + d2, s4 - d2, e3
+
+
 @njit
 def _grad_tiles(gy, n0, n1, th, tw, dst, m):  # pragma: no cover
     """``m[a * 6 + b, o, t] = (A dy A^T)[a, b]`` for the 4x4 tiles ``dy`` of ``gy`` (N, O, OH, OW) (zero past
@@ -159,29 +167,13 @@ def _grad_tiles(gy, n0, n1, th, tw, dst, m):  # pragma: no cover
                 p0, p1, p2, p3 = p[0, iy], p[1, iy], p[2, iy], p[3, iy]
                 o0, o1, o2, o3, o4, o5 = rt[0, iy], rt[1, iy], rt[2, iy], rt[3, iy], rt[4, iy], rt[5, iy]
                 for j in range(nt):
-                    e0, e1, e2, e3 = p0[j], p1[j], p2[j], p3[j]
-                    s, d = e0 + e2, e1 + e3
-                    s4, d2 = e0 + _F4 * e2, _F2 * e1 + _F8 * e3
-                    o0[j] = e0
-                    o1[j] = s + d
-                    o2[j] = s - d
-                    o3[j] = s4 + d2
-                    o4[j] = s4 - d2
-                    o5[j] = e3
+                    o0[j], o1[j], o2[j], o3[j], o4[j], o5[j] = _a_adjoint(p0[j], p1[j], p2[j], p3[j])
             for b in range(6):  # down the columns
                 i0, i1, i2, i3 = rt[b, 0], rt[b, 1], rt[b, 2], rt[b, 3]
                 o0, o1, o2 = m[b, o, t0:t1], m[6 + b, o, t0:t1], m[12 + b, o, t0:t1]
                 o3, o4, o5 = m[18 + b, o, t0:t1], m[24 + b, o, t0:t1], m[30 + b, o, t0:t1]
                 for j in range(nt):
-                    e0, e1, e2, e3 = i0[j], i1[j], i2[j], i3[j]
-                    s, d = e0 + e2, e1 + e3
-                    s4, d2 = e0 + _F4 * e2, _F2 * e1 + _F8 * e3
-                    o0[j] = e0
-                    o1[j] = s + d
-                    o2[j] = s - d
-                    o3[j] = s4 + d2
-                    o4[j] = s4 - d2
-                    o5[j] = e3
+                    o0[j], o1[j], o2[j], o3[j], o4[j], o5[j] = _a_adjoint(i0[j], i1[j], i2[j], i3[j])
 
 
 def _input_map(h: int, w: int, pt: int, pl: int, th: int, tw: int) -> tuple[Any, Any]:
