@@ -13,7 +13,7 @@ from .._tensor import Tensor, _make
 from .engine import BinaryNode, Node
 from .grad_mode import STATE
 
-__all__ = ["record", "record_binary", "BinaryNode", "SAME", "needs_grad", "like", "sum_to", "COMPLEX_SAFE"]
+__all__ = ["record", "record_unary", "record_binary", "BinaryNode", "SAME", "needs_grad", "like", "sum_to", "COMPLEX_SAFE"]
 
 # The nodes that may produce a complex tensor needing a gradient: their backward is right for complex gradients under
 # PyTorch's convention (the gradient of a real loss L with respect to z = x + iy is dL/dx + i dL/dy). Any other op
@@ -54,6 +54,36 @@ def record(out: Tensor, name: str, backward: Callable, inputs: tuple, saved: tup
     out._requires_grad = True
     if save_output:
         node.save_output(out)
+    return out
+
+
+_NEW_NODE = Node.__new__
+_ZERO_VERSION = (0,)
+
+
+def record_unary(out: Tensor, name: str, backward: Callable, x: Tensor, save_input: bool = False,
+                 save_output: bool = False) -> Tensor:
+    """Record a one-input op on ``x`` (which requires grad): ``record(out, name, backward, (x,), saved)``
+    written out for the commonest ops (exp, tanh, relu, neg...), saving ``x`` with ``save_input`` and the
+    result with ``save_output``."""
+    if out._data.dtype.kind == "c" and name not in COMPLEX_SAFE:
+        record(out, name, backward, (x,))  # raises the complex error
+    node = _NEW_NODE(Node)
+    node._name = name
+    node._backward = backward
+    fn = x.grad_fn
+    node.edges = (x if fn is None else fn if x._out_idx == 0 else (fn, x._out_idx),)
+    if save_input:
+        node._saved = (x,)
+        v = x._version_counter[0]
+        node._versions = _ZERO_VERSION if v == 0 else (v,)
+    else:
+        node._saved = node._versions = ()
+    if save_output:
+        vc = out._version_counter
+        node._out = (out._data, out._device, vc, vc[0])
+    out.grad_fn = node
+    out._requires_grad = True
     return out
 
 
@@ -172,11 +202,14 @@ def sum_to(g: Tensor, like: Any) -> Tensor | None:
     if not STATE.enabled and gd.dtype.kind == "f" and dtype.kind == "f" and gd.dtype.itemsize > 2:
         # first order: the reduction on the array, without recording or dispatch
         lead = gd.ndim - len(shape)
-        dims = tuple(range(lead)) + tuple(i + lead for i, n in enumerate(shape) if n == 1 and
-                                          gd.shape[i + lead] != 1)
-        r = gd.sum(axis=dims, keepdims=True) if dims else gd
-        if lead:
-            r = r.reshape(shape)
+        if lead == 1 and gd.shape[1:] == shape:  # the commonest broadcast (a bias): one leading dimension
+            r = gd.sum(axis=0)
+        else:
+            dims = tuple(range(lead)) + tuple(i + lead for i, n in enumerate(shape) if n == 1 and
+                                              gd.shape[i + lead] != 1)
+            r = gd.sum(axis=dims, keepdims=True) if dims else gd
+            if lead:
+                r = r.reshape(shape)
         if r.dtype is not dtype:
             r = r.astype(dtype)
         return _make(r, g._device)

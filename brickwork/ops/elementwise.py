@@ -16,7 +16,7 @@ from .. import dtypes as _dt
 from .._tensor import Tensor, _make
 from ..autograd.grad_mode import STATE
 from ..kernels import activation as _ka
-from ..autograd.record import SAME, record_binary
+from ..autograd.record import SAME, record_binary, record_unary
 from ._core import binary_arrays, broadcast_error, check_broadcast, check_inplace, inplace, like, needs_grad, record, renamed, sum_to, wrap, xp_of
 
 _SQRT_2_OVER_PI = 2.0 / math.sqrt(math.pi)
@@ -240,10 +240,16 @@ def _zero_binary_backward(node: Any, g: Tensor) -> tuple:
 
 
 def _div_backward(node: Any, g: Tensor) -> tuple:
-    a, b = _operands(node)
     (la, lb), (ea, eb) = node.likes, node.edges
+    gd = g._data
+    if la is SAME and not STATE.enabled and gd.dtype.kind == "f":  # two tensors of one shape, first order
+        a, b = node.saved_tensors
+        ad, bd, dev = a._data, b._data, g._device
+        return (None if ea is None else _make(gd / bd, dev),  # PyTorch's -g ((a / b) / b)
+                None if eb is None else _make(-gd * (ad / bd / bd), dev))
+    a, b = _operands(node)
     if _plain(node, g):  # first order, nothing to reduce: array arithmetic, the same formulas
-        (ad, bd), gd, dev = _arrays(a, b), g._data, g._device
+        (ad, bd), dev = _arrays(a, b), g._device
         return (None if ea is None else _make(gd / bd, dev),
                 None if eb is None else _make(-gd * ad / (bd * bd), dev))
     ga = None if ea is None else sum_to(g / b, la)
@@ -593,7 +599,7 @@ def _unary(x: Tensor, f: Any, name: str, backward: Any, *, save: str = "input", 
         d = d.astype(_dt.get_default_dtype().np)
     r = _make(f(d) if callable(f) else getattr(x._device.xp, f)(d), x._device)
     if backward is not None and x._requires_grad and STATE.enabled:
-        record(r, name, backward, (x,), (x,) if save == "input" else (), save_output=save == "output")
+        record_unary(r, name, backward, x, save == "input", save == "output")
     return r
 
 
@@ -975,9 +981,9 @@ def tanh(input: Tensor) -> Tensor:
 
 
 def _tanh_backward(node: Any, g: Tensor) -> tuple:
-    if not STATE.enabled:  # first-order only: one fused array expression instead of three recorded ops
+    if not STATE.enabled:  # first-order only: array arithmetic instead of three recorded ops
         y = node.output_data()
-        return (_make(g._data * (1 - y * y), g._device),)
+        return (_make(_ka.tanh_backward(g._device.xp, y, g._data), g._device),)
     y = node.output()
     return (g * (1 - y * y),)
 
@@ -1017,7 +1023,7 @@ def relu(input: Tensor) -> Tensor:
         raise TypeError(f"relu(): argument 'input' must be Tensor, not {type(input).__name__}")
     r = _make(_ka.relu_forward(input._device.xp, input._data), input._device)
     if input._requires_grad and STATE.enabled:
-        record(r, "ReluBackward0", _relu_backward, (input,), save_output=True)
+        record_unary(r, "ReluBackward0", _relu_backward, input, False, True)
     return r
 
 
