@@ -16,7 +16,7 @@ from .._tensor import Tensor, _make, _RemovableHandle
 from .anomaly_mode import STATE as _ANOMALY, check_gradients
 from .grad_mode import STATE
 
-__all__ = ["Node", "BinaryNode", "edge", "backward", "grad", "queue_callback"]
+__all__ = ["Node", "BinaryNode", "UnaryNode", "edge", "backward", "grad", "queue_callback"]
 
 _FREED: Any = "freed"  # sentinel (compared by identity) for freed saved tensors and outputs
 
@@ -208,6 +208,13 @@ class BinaryNode(Node):
     __slots__ = ("likes", "numbers")
 
 
+class UnaryNode(Node):
+    """The node of a one-input op (``x.exp()``, ``x.relu()``), made by `record_unary`: it has no named
+    attributes, so backward frees it by dropping its saved tensor and output, without looking for arrays."""
+
+    __slots__ = ()
+
+
 def edge(t: Tensor) -> Any:
     """The edge to a tensor that requires grad: the tensor itself for a leaf (its gradient is accumulated into
     ``t.grad``), its node for a first output, else ``(node, output index)``; None (no gradient) is written by
@@ -275,7 +282,7 @@ def _dependencies(roots: list[Node]) -> dict[Any, int]:
             c = get(e)
             if c is None:
                 deps[e] = 1
-                if ec is BinaryNode or ec is Node:
+                if ec is BinaryNode or ec is UnaryNode or ec is Node:
                     push(e)
             else:
                 deps[e] = c + 1
@@ -342,6 +349,7 @@ def _run(roots: Sequence[Tensor], grad_roots: Sequence[Tensor], retain_graph: bo
     prev_mode, STATE.enabled = STATE.enabled, create_graph
     pop, push = grads.pop, ready.append
     watch = capture is not None  # autograd.grad: look at every node's gradients
+    anomaly = _ANOMALY[0]
     _CALLBACKS.append([])
     try:
         while ready:
@@ -364,19 +372,25 @@ def _run(roots: Sequence[Tensor], grad_roots: Sequence[Tensor], retain_graph: bo
             if in_grads is None:
                 in_grads = (None,) * len(node.edges)  # nothing flows, but the uses still count
             else:
-                if _ANOMALY[0]:
+                if anomaly:
                     check_gradients(node, in_grads)
                 if not retain_graph:
-                    if node.__class__ is BinaryNode:  # its attributes are slots, and it never saves its output
+                    nc = node.__class__
+                    if nc is BinaryNode:  # its attributes are slots, and it never saves its output
                         if node._saved:
                             node._saved = _FREED
+                    elif nc is UnaryNode:
+                        if node._saved:
+                            node._saved = _FREED
+                        if node._out is not None:
+                            node._out = _FREED
                     else:
                         node._free()
             for e, g in zip(node.edges, in_grads):
                 if e is None:
                     continue
                 ec = e.__class__
-                if ec is BinaryNode or ec is Node:  # output 0 of a node
+                if ec is BinaryNode or ec is UnaryNode or ec is Node:  # output 0 of a node
                     c = deps[e] - 1
                     if c:
                         deps[e] = c

@@ -10,7 +10,7 @@ from typing import Any, Callable
 
 from .. import dtypes as _dt
 from .._tensor import Tensor, _make
-from .engine import BinaryNode, Node
+from .engine import BinaryNode, Node, UnaryNode
 from .grad_mode import STATE
 
 __all__ = ["record", "record_unary", "record_binary", "BinaryNode", "SAME", "needs_grad", "like", "sum_to", "COMPLEX_SAFE"]
@@ -57,18 +57,18 @@ def record(out: Tensor, name: str, backward: Callable, inputs: tuple, saved: tup
     return out
 
 
-_NEW_NODE = Node.__new__
+_NEW_NODE = UnaryNode.__new__
 _ZERO_VERSION = (0,)
 
 
 def record_unary(out: Tensor, name: str, backward: Callable, x: Tensor, save_input: bool = False,
                  save_output: bool = False) -> Tensor:
-    """Record a one-input op on ``x`` (which requires grad): ``record(out, name, backward, (x,), saved)``
-    written out for the commonest ops (exp, tanh, relu, neg...), saving ``x`` with ``save_input`` and the
-    result with ``save_output``."""
+    """Record a one-input op on ``x`` (which requires grad) as a `UnaryNode`: ``record(out, name, backward,
+    (x,), saved)`` written out for the commonest ops (exp, tanh, relu, neg...), saving ``x`` with
+    ``save_input`` and the result with ``save_output``. The node takes no named attributes."""
     if out._data.dtype.kind == "c" and name not in COMPLEX_SAFE:
         record(out, name, backward, (x,))  # raises the complex error
-    node = _NEW_NODE(Node)
+    node = _NEW_NODE(UnaryNode)
     node._name = name
     node._backward = backward
     fn = x.grad_fn
