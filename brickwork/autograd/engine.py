@@ -209,8 +209,9 @@ class BinaryNode(Node):
 
 
 class UnaryNode(Node):
-    """The node of a one-input op (``x.exp()``, ``x.relu()``), made by `record_unary`: it has no named
-    attributes, so backward frees it by dropping its saved tensor and output, without looking for arrays."""
+    """The node of a one-input op (``x.exp()``, ``x.relu()``, ``x.reshape(4)``), made by `record_unary`: its
+    named attributes are plain values, so backward frees it by dropping its saved tensor and output, without
+    looking for arrays among them."""
 
     __slots__ = ()
 

@@ -62,10 +62,11 @@ _ZERO_VERSION = (0,)
 
 
 def record_unary(out: Tensor, name: str, backward: Callable, x: Tensor, save_input: bool = False,
-                 save_output: bool = False) -> Tensor:
+                 save_output: bool = False, attrs: dict | None = None) -> Tensor:
     """Record a one-input op on ``x`` (which requires grad) as a `UnaryNode`: ``record(out, name, backward,
     (x,), saved)`` written out for the commonest ops (exp, tanh, relu, neg...), saving ``x`` with
-    ``save_input`` and the result with ``save_output``. The node takes no named attributes."""
+    ``save_input`` and the result with ``save_output``. ``attrs`` become named attributes (``node.shape``),
+    and must be plain values (shapes, dims, flags; no arrays): backward frees the node without looking at them."""
     if out._data.dtype.kind == "c" and name not in COMPLEX_SAFE:
         record(out, name, backward, (x,))  # raises the complex error
     node = _NEW_NODE(UnaryNode)
@@ -82,6 +83,8 @@ def record_unary(out: Tensor, name: str, backward: Callable, x: Tensor, save_inp
     if save_output:
         vc = out._version_counter
         node._out = (out._data, out._device, vc, vc[0])
+    if attrs is not None:
+        node.__dict__ = attrs
     out.grad_fn = node
     out._requires_grad = True
     return out
