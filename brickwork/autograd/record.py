@@ -13,7 +13,8 @@ from .._tensor import Tensor, _make
 from .engine import BinaryNode, Node, UnaryNode
 from .grad_mode import STATE
 
-__all__ = ["record", "record_unary", "record_binary", "BinaryNode", "SAME", "needs_grad", "like", "sum_to", "COMPLEX_SAFE"]
+__all__ = ["record", "record_unary", "record_binary", "BinaryNode", "SAME", "SAME_PAIR", "needs_grad", "like",
+           "sum_to", "COMPLEX_SAFE"]
 
 # The nodes that may produce a complex tensor needing a gradient: their backward is right for complex gradients under
 # PyTorch's convention (the gradient of a real loss L with respect to z = x + iy is dL/dx + i dL/dy). Any other op
@@ -58,6 +59,7 @@ def record(out: Tensor, name: str, backward: Callable, inputs: tuple, saved: tup
 
 
 _NEW_NODE = UnaryNode.__new__
+_NEW_BINARY = BinaryNode.__new__
 _ZERO_VERSION = (0,)
 
 
@@ -98,7 +100,7 @@ class _Same:
 
 
 SAME: Any = _Same()
-_SAME_LIKES = (SAME, SAME)
+SAME_PAIR = (SAME, SAME)  # the likes of a binary node on two real tensors of the output's shape and dtype
 _LIKES: dict[tuple, tuple] = {}  # the likes pairs of binary nodes, shared (see BinaryNode)
 _NO_NUMBERS = (None, None)
 
@@ -121,12 +123,44 @@ def record_binary(out: Tensor, name: str, backward: Callable, a: Any, b: Any, sa
 
     With ``save`` the tensor operands are saved for backward (``a * b`` needs both; ``a + b`` neither). Equivalent
     to ``record(out, name, backward, (a or None, b or None), saved, likes=..., numbers=...)``, written out because
-    it runs for most recorded ops. ``same`` says both operands are tensors of the output's shape and dtype
-    (their likes are then `SAME`).
+    it runs for most recorded ops. ``same`` says both operands are tensors of the output's shape and dtype:
+    their likes are then `SAME_PAIR` for a real output, which backward functions take as "no reduction, no cast,
+    no complex conjugate".
     """
+    if same:  # the commonest: two tensors of one shape (``y * b``), written out once more
+        node = _NEW_BINARY(BinaryNode)
+        node._name = name
+        node._backward = backward
+        if a._requires_grad:
+            fn = a.grad_fn
+            ea = a if fn is None else fn if a._out_idx == 0 else (fn, a._out_idx)
+        else:
+            ea = None
+        if b._requires_grad:
+            fn = b.grad_fn
+            eb = b if fn is None else fn if b._out_idx == 0 else (fn, b._out_idx)
+        else:
+            eb = None
+        node.edges = (ea, eb)
+        node.numbers = _NO_NUMBERS
+        if save:
+            node._saved = (a, b)
+            va, vb = a._version_counter[0], b._version_counter[0]
+            node._versions = (0, 0) if va == 0 and vb == 0 else (va, vb)
+        else:
+            node._saved = node._versions = ()
+        if out._data.dtype.kind == "c":
+            if name not in COMPLEX_SAFE:
+                record(out, name, backward, (a, b))  # raises the complex error
+            node.likes = _likes(a._data, b._data)
+        else:
+            node.likes = SAME_PAIR
+        out.grad_fn = node
+        out._requires_grad = True
+        return out
     ta = a.__class__ is Tensor or isinstance(a, Tensor)
     tb = b.__class__ is Tensor or isinstance(b, Tensor)
-    node = BinaryNode.__new__(BinaryNode)
+    node = _NEW_BINARY(BinaryNode)
     node._name = name
     node._backward = backward
     # the edges as engine.edge makes them, written out (two calls saved on the commonest record)
@@ -141,7 +175,7 @@ def record_binary(out: Tensor, name: str, backward: Callable, a: Any, b: Any, sa
     else:
         eb = None
     node.edges = (ea, eb)
-    node.likes = _SAME_LIKES if same else _likes(a._data if ta else None, b._data if tb else None)
+    node.likes = _likes(a._data if ta else None, b._data if tb else None)
     if ta and tb:
         node.numbers = _NO_NUMBERS
         if save:

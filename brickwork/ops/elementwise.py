@@ -16,7 +16,7 @@ from .. import dtypes as _dt
 from .._tensor import Tensor, _make
 from ..autograd.grad_mode import STATE
 from ..kernels import activation as _ka
-from ..autograd.record import SAME, record_binary, record_unary
+from ..autograd.record import SAME, SAME_PAIR, record_binary, record_unary
 from ._core import binary_arrays, broadcast_error, check_broadcast, check_inplace, inplace, like, needs_grad, record, renamed, sum_to, wrap, xp_of
 
 _SQRT_2_OVER_PI = 2.0 / math.sqrt(math.pi)
@@ -79,7 +79,10 @@ def add(input: Any, other: Any, *, alpha: Any = 1, out: Tensor | None = None) ->
 
 
 def _add_backward(node: Any, g: Tensor) -> tuple:
-    (la, lb), (ea, eb) = node.likes, node.edges
+    ea, eb = node.edges
+    if node.likes is SAME_PAIR:
+        return (None if ea is None else g, None if eb is None else g)
+    la, lb = node.likes
     return (None if ea is None else sum_to(g, la), None if eb is None else sum_to(g, lb))
 
 
@@ -135,8 +138,11 @@ def _is_bool(x: Any) -> bool:
 
 
 def _sub_backward(node: Any, g: Tensor) -> tuple:
-    (la, lb), (ea, eb) = node.likes, node.edges
-    if eb is not None and (la is SAME and not STATE.enabled or _plain(node, g)):
+    ea, eb = node.edges
+    if node.likes is SAME_PAIR and not STATE.enabled:
+        return (None if ea is None else g, None if eb is None else _make(-g._data, g._device))
+    la, lb = node.likes
+    if eb is not None and _plain(node, g):
         return (None if ea is None else g, _make(-g._data, g._device))
     return (None if ea is None else sum_to(g, la), None if eb is None else sum_to(-g, lb))
 
@@ -176,12 +182,12 @@ def _operands(node: Any) -> tuple:
 
 
 def _mul_backward(node: Any, g: Tensor) -> tuple:
-    (la, lb), (ea, eb) = node.likes, node.edges
-    gd = g._data
-    if la is SAME and not STATE.enabled and gd.dtype.kind == "f":  # two tensors of one shape, first order
+    ea, eb = node.edges
+    if node.likes is SAME_PAIR and not STATE.enabled:  # two real tensors of one shape, first order
         a, b = node.saved_tensors
-        dev = g._device
+        gd, dev = g._data, g._device
         return (None if ea is None else _make(gd * b._data, dev), None if eb is None else _make(gd * a._data, dev))
+    la, lb = node.likes
     a, b = _operands(node)
     if b.__class__ is float and not STATE.enabled:  # first order by a number: one array product, no dispatch
         gd = g._data
@@ -242,7 +248,7 @@ def _zero_binary_backward(node: Any, g: Tensor) -> tuple:
 def _div_backward(node: Any, g: Tensor) -> tuple:
     (la, lb), (ea, eb) = node.likes, node.edges
     gd = g._data
-    if la is SAME and not STATE.enabled and gd.dtype.kind == "f":  # two tensors of one shape, first order
+    if la is SAME and not STATE.enabled:  # two real tensors of one shape, first order
         a, b = node.saved_tensors
         ad, bd, dev = a._data, b._data, g._device
         return (None if ea is None else _make(gd / bd, dev),  # PyTorch's -g ((a / b) / b)
