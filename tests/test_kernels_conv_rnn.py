@@ -50,6 +50,9 @@ CONV_CASES = [
     pytest.param((2, 2, 6, 6), 3, (3, 3), 1, 1, 2, 1, id="dilated"),
     pytest.param((3, 8, 2, 2), 32, (3, 3), 1, 1, 1, 2, id="more-channels-than-columns"),
     pytest.param((2, 3, 11, 9), 4, (3, 3), (2, 1), 0, (1, 2), 1, id="unpadded-strided-dilated"),
+    pytest.param((2, 5, 10, 9), 5, (3, 3), 2, 1, 1, 5, id="depthwise-stride2"),
+    pytest.param((2, 3, 8, 7), 6, (3, 2), (1, 2), (2, 0), (2, 1), 3, id="depthwise-multiplier2-dilated"),
+    pytest.param((3, 4, 4, 4), 4, (5, 5), 1, 2, 1, 4, id="depthwise-5x5-wider-than-the-map"),
 ]
 
 

@@ -12,7 +12,8 @@ GEMMs). The same chunking serves the three primitives:
 * input gradient:  ``dx = col2im(W^T @ gy[n])``.
 
 3x3 stride-1 float32 convolutions with enough channels and tiles take Winograd F(4x4, 3x3) instead
-(``_cpu/winograd.py``; where and why in `_use_winograd`).
+(``_cpu/winograd.py``; where and why in `_use_winograd`); depthwise convolutions (a group per input channel) take
+the direct loops of ``_cpu/depthwise.py``.
 
 Each function takes the geometry object of `brickwork.ops.conv` (sizes, kernel, stride, dilation, padding,
 groups) and returns the same array as the reference implementation, to float rounding.
@@ -27,6 +28,7 @@ import numpy as np
 from numba import njit
 
 from .. import conv as _reference
+from . import depthwise as _depthwise
 from . import winograd as _winograd
 
 _TARGET_COLUMNS = 1024  # columns per chunk GEMM: wide enough for OpenBLAS's full speed
@@ -309,6 +311,8 @@ def conv2d_forward(x: Any, w: Any, b: Any, g: Any, keep: bool) -> tuple[Any, Any
     chunk, in cache)."""
     if x.dtype not in _FAST or x.shape[0] == 0:
         return _reference._conv2d_forward(np, x, w, b, g, keep)
+    if _depthwise.applies(g):
+        return _depthwise.forward(x, w, b, g), None
     if _use_winograd(x.dtype, x.shape[0], g.c, g.o, g.oh, g.ow, g):
         return _winograd.forward(x, w, b, g), None
     return conv_forward(x, w, b, g), None
@@ -318,6 +322,8 @@ def conv2d_input(gy: Any, w: Any, g: Any) -> Any:
     """`brickwork.kernels.conv.conv2d_input`."""
     if gy.dtype not in _FAST or gy.shape[0] == 0:
         return _reference._conv2d_input(np, gy, w, g)
+    if _depthwise.applies(g):
+        return _depthwise.input_grad(gy, w, g)
     if _use_winograd(gy.dtype, gy.shape[0], g.o, g.c, g.h, g.w, g):
         return _winograd.input_grad(gy, w, g)
     return conv_input(gy, w, g)
@@ -327,6 +333,8 @@ def conv2d_weight(x: Any, gy: Any, g: Any, cols: Any) -> Any:
     """`brickwork.kernels.conv.conv2d_weight`."""
     if x.dtype not in _FAST or x.shape[0] == 0:
         return _reference._conv2d_weight(np, x, gy, g, cols)
+    if _depthwise.applies(g):
+        return _depthwise.weight_grad(x, gy, g)
     if _use_winograd(x.dtype, x.shape[0], g.c, g.o, g.oh, g.ow, g):
         return _winograd.weight_grad(x, gy, g)
     return conv_weight(x, gy, g)
