@@ -3,8 +3,9 @@ forward, input gradient and weight gradient as direct loops over each channel's 
 
 The im2col path runs one GEMM per group, and a depthwise layer has as many groups as channels: MobileNetV2's
 3x3 layers made hundreds of (1 x 9) @ (9 x pixels) products per sample, half of its training step. Here each
-(sample, channel) plane is a short loop nest: for every kernel tap, one pass adding ``w * x`` shifted over the
-output rows (contiguous, so LLVM vectorizes it, at unit column stride). Output channel ``o`` reads input channel
+(sample, channel) plane is copied into a zero-bordered buffer once, then for every kernel tap one pass adds
+``w * x`` shifted over the output rows, with no bounds to test (contiguous at unit column stride, so LLVM
+vectorizes it). Output channel ``o`` reads input channel
 ``o // (O / C)`` (a channel multiplier above 1 is allowed). Float32 and float64; any stride, padding and
 dilation. Results equal the reference's to float rounding (the sum over taps runs in another order).
 """
@@ -24,11 +25,13 @@ def applies(g: Any) -> bool:
 
 
 @njit
-def _span(ow, w, sw, off):
-    """The output columns ``j`` whose input column ``j * sw + off`` lies in ``[0, w)``."""
-    j0 = 0 if off >= 0 else (-off + sw - 1) // sw
-    j1 = min(ow, (w - 1 - off) // sw + 1) if w - 1 - off >= 0 else 0
-    return j0, j1
+def _pad_plane(src, pad, pt, pl):
+    """Copy the plane ``src`` into the interior of ``pad`` (whose border is zero)."""
+    h, w = src.shape
+    for i in range(h):
+        row, dst = src[i], pad[pt + i]
+        for j in range(w):
+            dst[pl + j] = row[j]
 
 
 @njit
@@ -37,26 +40,24 @@ def _forward(x, w, bias, y, sh, sw, dh, dw, pt, pl):  # pragma: no cover (compil
     o_, _, kh, kw = w.shape
     oh, ow = y.shape[2], y.shape[3]
     mult = o_ // c_
+    pad = np.zeros((h + 2 * pt + kh * dh, wd + 2 * pl + kw * dw), x.dtype)  # (room for any stride's reach)
     for n in range(n_):
-        for o in range(o_):
-            c = o // mult
-            plane, out = x[n, c], y[n, o]
-            b = bias[o]
-            for i in range(oh):
-                for j in range(ow):
-                    out[i, j] = b
-            for a in range(kh):
+        for c in range(c_):
+            _pad_plane(x[n, c], pad, pt, pl)
+            for m in range(mult):
+                o = c * mult + m
+                out = y[n, o]
+                b = bias[o]
                 for i in range(oh):
-                    hi = i * sh + a * dh - pt
-                    if hi < 0 or hi >= h:
-                        continue
-                    row, dst = plane[hi], out[i]
+                    for j in range(ow):
+                        out[i, j] = b
+                for a in range(kh):
                     for t in range(kw):
                         wv = w[o, 0, a, t]
-                        off = t * dw - pl
-                        j0, j1 = _span(ow, wd, sw, off)
-                        for j in range(j0, j1):
-                            dst[j] += wv * row[j * sw + off]
+                        for i in range(oh):
+                            row, dst = pad[i * sh + a * dh], out[i]
+                            for j in range(ow):
+                                dst[j] += wv * row[j * sw + t * dw]
 
 
 @njit
@@ -65,26 +66,25 @@ def _input(gy, w, dx, sh, sw, dh, dw, pt, pl):  # pragma: no cover (compiled)
     c_, h, wd = dx.shape[1], dx.shape[2], dx.shape[3]
     kh, kw = w.shape[2], w.shape[3]
     mult = o_ // c_
+    pad = np.empty((h + 2 * pt + kh * dh, wd + 2 * pl + kw * dw), dx.dtype)
     for n in range(n_):
         for c in range(c_):
-            plane = dx[n, c]
-            for i in range(h):
-                for j in range(wd):
-                    plane[i, j] = 0
-        for o in range(o_):
-            plane, src = dx[n, o // mult], gy[n, o]
-            for a in range(kh):
-                for i in range(oh):
-                    hi = i * sh + a * dh - pt
-                    if hi < 0 or hi >= h:
-                        continue
-                    row, g = plane[hi], src[i]
+            pad[:] = 0
+            for m in range(mult):
+                o = c * mult + m
+                src = gy[n, o]
+                for a in range(kh):
                     for t in range(kw):
                         wv = w[o, 0, a, t]
-                        off = t * dw - pl
-                        j0, j1 = _span(ow, wd, sw, off)
-                        for j in range(j0, j1):
-                            row[j * sw + off] += wv * g[j]
+                        for i in range(oh):
+                            row, g = pad[i * sh + a * dh], src[i]
+                            for j in range(ow):
+                                row[j * sw + t * dw] += wv * g[j]
+            plane = dx[n, c]
+            for i in range(h):
+                row, dst = pad[pt + i], plane[i]
+                for j in range(wd):
+                    dst[j] = row[pl + j]
 
 
 @njit
@@ -93,23 +93,26 @@ def _weight(x, gy, gw, sh, sw, dh, dw, pt, pl):  # pragma: no cover (compiled)
     o_, oh, ow = gy.shape[1], gy.shape[2], gy.shape[3]
     kh, kw = gw.shape[2], gw.shape[3]
     mult = o_ // c_
+    pad = np.zeros((h + 2 * pt + kh * dh, wd + 2 * pl + kw * dw), x.dtype)
+    acc = np.zeros((o_, kh, kw))  # float64 sums over the batch
+    for n in range(n_):
+        for c in range(c_):
+            _pad_plane(x[n, c], pad, pt, pl)
+            for m in range(mult):
+                o = c * mult + m
+                src = gy[n, o]
+                for a in range(kh):
+                    for t in range(kw):
+                        s = 0.0
+                        for i in range(oh):
+                            row, g = pad[i * sh + a * dh], src[i]
+                            for j in range(ow):
+                                s += g[j] * row[j * sw + t * dw]
+                        acc[o, a, t] += s
     for o in range(o_):
-        c = o // mult
         for a in range(kh):
             for t in range(kw):
-                off = t * dw - pl
-                j0, j1 = _span(ow, wd, sw, off)
-                s = 0.0
-                for n in range(n_):
-                    plane, src = x[n, c], gy[n, o]
-                    for i in range(oh):
-                        hi = i * sh + a * dh - pt
-                        if hi < 0 or hi >= h:
-                            continue
-                        row, g = plane[hi], src[i]
-                        for j in range(j0, j1):
-                            s += g[j] * row[j * sw + off]
-                gw[o, 0, a, t] = s
+                gw[o, 0, a, t] = acc[o, a, t]
 
 
 def forward(x: Any, w: Any, b: Any, g: Any) -> Any:
