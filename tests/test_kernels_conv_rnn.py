@@ -301,7 +301,7 @@ def test_gemm_tiles_of_every_width_match_numpy(rows, vecs, lanes):
     @njit
     def run(c, a, a_row, a_k, b):
         tile(c.ctypes.data, a.ctypes.data, b.ctypes.data, b.shape[0], a_row, a_k, b.strides[0] // 4,
-             c.strides[0] // 4)
+             c.strides[0] // 4, 1)
 
     k, m = 23, vecs * lanes
     a = _rng.standard_normal((rows, k)).astype(np.float32)
