@@ -347,10 +347,12 @@ def _lin_few_torch(x, w, b):
 
 
 # the NT GEMM (whole 4 x 4 tiles, remainder rows and columns, a contraction not a multiple of 16, with and
-# without a bias) and shapes left to the reference (a short contraction, more than 256 rows, beyond FEW_ROWS)
+# without a bias), more than 256 rows through the transposed weight, and shapes left to the reference (a short
+# contraction, few output features, beyond FEW_ROWS)
 CASES["linear_forward"] = [(_lin_few(rows, out, inp, bias), _lin_few_torch) for rows, out, inp, bias in
                            ((16, 256, 784, True), (32, 300, 256, False), (7, 10, 300, True), (21, 13, 263, False),
-                            (1, 1, 256, True), (20, 10, 64, True), (300, 20, 256, True), (200, 5, 30, False))]
+                            (1, 1, 256, True), (20, 10, 64, True), (300, 20, 256, True), (200, 5, 30, False),
+                            (300, 70, 64, True), (260, 64, 100, False))]
 
 
 def _lin_gw(rows, out, inp):

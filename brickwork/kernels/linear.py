@@ -8,7 +8,10 @@ gradient ``g.T @ x``.
   which reads both ``x`` and ``w`` along their rows, for a contraction ``in`` >= 256 and up to 256 rows; measured
   on an EPYC Zen 4 against the reference: 16 x 784 @ 784 x 256 63 vs 87 us, 256 rows 0.97 vs 1.05 ms, 20 x 256 @
   256 x 1000 132 vs 183 us, 256 x 256 @ 256 x 10 24 vs 39 us; with a shorter contraction (the sums' final
-  reduction then weighs) or more rows (700 x 256 @ 256 x 1000: 3.9 vs 3.7 ms) it lost, so those run the reference.
+  reduction then weighs) or more rows (700 x 256 @ 256 x 1000: 3.9 vs 3.7 ms) it lost. More than 256 rows (with
+  ``in`` and ``out`` >= 64) run the weight's transpose (one compiled pass) and the tiled GEMM of ``._gemm`` onto
+  the bias: 1024 x 128 @ 128 x 512 1.30 vs 1.59 ms, 1024 x 512 @ 512 x 128 1.21 vs 1.43, 700 x 128 @ 128 x 1024
+  1.98 vs 2.37, 700 x 256 @ 256 x 1000 3.8 vs 3.8. Other shapes run the reference.
 - ``linear_input_grad(xp, g, w)``: ``g @ w`` for the output gradient rows ``g`` (R, out) and the weight (out, in).
   The reference is the array module's ``matmul``; the CPU kernel (float32, AVX-512 tile of
   `brickwork.kernels._cpu._gemm`) runs the tiled GEMM on products with a long contraction (``out`` >= 256), where it

@@ -9,23 +9,46 @@ from typing import Any
 import numpy as np
 
 from .. import linear as _ref
-from ._gemm import LANES, gemm, gemm_nt
+from ._gemm import LANES, gemm, gemm_acc, gemm_nt, transpose_into
 
 _F32 = np.dtype(np.float32)
 
 
 def linear_forward(x: Any, w: Any, b: Any) -> Any:
     rows, (out, inp) = x.shape[0], w.shape
-    if (LANES != 16 or inp < 256 or rows > 256 or x.dtype is not _F32 or w.dtype is not _F32 or x.ndim != 2
+    if (LANES != 16 or x.dtype is not _F32 or w.dtype is not _F32 or x.ndim != 2
             or (b is not None and b.dtype is not _F32)):
         return _ref._linear_forward(np, x, w, b)
-    y = np.empty((rows, out), np.float32)
-    if b is None:
-        gemm_nt(y, np.ascontiguousarray(x), np.ascontiguousarray(w), 0)
-    else:
-        y[...] = b  # the bias is where the sums start
-        gemm_nt(y, np.ascontiguousarray(x), np.ascontiguousarray(w), 1)
-    return y
+    if rows <= 256 and inp >= 256:  # x and w both read along their rows
+        y = np.empty((rows, out), np.float32)
+        if b is None:
+            gemm_nt(y, np.ascontiguousarray(x), np.ascontiguousarray(w), 0)
+        else:
+            y[...] = b  # the bias is where the sums start
+            gemm_nt(y, np.ascontiguousarray(x), np.ascontiguousarray(w), 1)
+        return y
+    if rows > 256 and inp >= 64 and out >= 64:  # many rows: the weight's transpose once, then the tiled GEMM
+        wt = np.empty((inp, out), np.float32)
+        transpose_into(np.ascontiguousarray(w), _ones(out), wt)
+        y = np.empty((rows, out), np.float32)
+        if b is None:
+            gemm(y, np.ascontiguousarray(x), wt)
+        else:
+            y[...] = b
+            gemm_acc(y, np.ascontiguousarray(x), wt)
+        return y
+    return _ref._linear_forward(np, x, w, b)
+
+
+_ONES: dict[int, Any] = {}
+
+
+def _ones(n: int) -> Any:
+    """A float32 vector of ``n`` ones (`transpose_into`'s scale), kept for the next call."""
+    v = _ONES.get(n)
+    if v is None:
+        v = _ONES[n] = np.ones(n, np.float32)
+    return v
 
 
 def linear_input_grad(g: Any, w: Any) -> Any:
