@@ -50,6 +50,11 @@ CONV_CASES = [
     pytest.param((2, 2, 6, 6), 3, (3, 3), 1, 1, 2, 1, id="dilated"),
     pytest.param((3, 8, 2, 2), 32, (3, 3), 1, 1, 1, 2, id="more-channels-than-columns"),
     pytest.param((2, 3, 11, 9), 4, (3, 3), (2, 1), 0, (1, 2), 1, id="unpadded-strided-dilated"),
+    # the direct forward's row tiles (float32, up to 16 output channels): 5, 7 and 8 pixels, and single pixels
+    pytest.param((2, 6, 14, 14), 16, (5, 5), 1, 0, 1, 1, id="lenet-conv2"),
+    pytest.param((2, 1, 28, 28), 6, (5, 5), 1, 2, 1, 1, id="lenet-conv1"),
+    pytest.param((1, 2, 12, 19), 16, (3, 3), 1, 0, 1, 1, id="direct-8-and-singles"),
+    pytest.param((1, 3, 6, 6), 17, (3, 3), 1, 1, 1, 1, id="17-channels-im2col"),
 ]
 
 
@@ -83,6 +88,18 @@ def test_conv_kernels_match_reference_and_torch(shape, o, k, stride, padding, di
     # a view would be copied again by the engine when it becomes the weight's .grad
     assert dw.base is None and dw_ref.base is None, "weight grads must own their memory"
     _close(dw, gwt.numpy(), dtype, "weight grad vs torch")
+
+
+def test_direct_conv_forward_without_bias_matches_torch():
+    from brickwork.kernels._cpu import conv as cpu_conv
+
+    x = _rng.standard_normal((3, 4, 10, 13)).astype(np.float32)[:, :, :, 1:]  # not contiguous
+    w = _rng.standard_normal((9, 4, 3, 4)).astype(np.float32)
+    g = _geometry("conv2d", x.shape, w.shape, (1, 2), (2, 1), 1, 1, 2)
+    assert cpu_conv._direct.applies(x.dtype, g.groups, g.o)
+    y, _ = cpu_conv.conv2d_forward(x, w, None, g, False)
+    want = torch.nn.functional.conv2d(torch.tensor(x), torch.tensor(w), None, (1, 2), (2, 1)).numpy()
+    _close(y, want, np.float32, "direct forward, no bias, vs torch")
 
 
 @pytest.mark.parametrize("case", [2, 3, 11], ids=["strided-dilated-grouped", "pointwise", "more-channels"])
