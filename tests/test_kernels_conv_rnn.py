@@ -260,7 +260,7 @@ SEQUENCE_SHAPES = [(4, 7, 37), (3, 5, 64), (2, 1, 3)]
 
 @pytest.mark.parametrize("n, k, m", GEMM_SHAPES)
 def test_compiled_gemm_matches_numpy(n, k, m):
-    from brickwork.kernels._cpu._gemm import gemm_acc, transpose_into
+    from brickwork.kernels._cpu._gemm import gemm, gemm_acc, gemm_bias, transpose_into
 
     a = _rng.standard_normal((n, 2 * k + 1)).astype(np.float32)[:, 1:k + 1]  # row strides not the width
     b = _rng.standard_normal((k, m + 3)).astype(np.float32)[:, 3:]
@@ -268,10 +268,35 @@ def test_compiled_gemm_matches_numpy(n, k, m):
     want = c[:, 1:-1] + a.astype(np.float64) @ b.astype(np.float64)
     gemm_acc(c[:, 1:-1], a, b)
     np.testing.assert_allclose(c[:, 1:-1], want, rtol=0, atol=3e-6 * max(1, k))
+    # overwriting (C not read: NaN there must not leak), from a bias, and with A read transposed in place
+    bias = _rng.standard_normal(m).astype(np.float32)
+    for fn, extra, start in ((gemm, (), 0.0), (gemm_bias, (bias,), bias)):
+        for a_in in (a, np.asfortranarray(a)):
+            out = np.full((n, m), np.nan, np.float32)
+            fn(out, a_in, b, *extra)
+            np.testing.assert_allclose(out, start + a.astype(np.float64) @ b.astype(np.float64), rtol=0,
+                                       atol=3e-6 * max(1, k))
     scale = _rng.standard_normal(m).astype(np.float32)
     t = np.empty((k, m), np.float32)
     transpose_into(np.ascontiguousarray(b.T), scale, t)
     np.testing.assert_array_equal(t, b * scale)
+
+
+@pytest.mark.parametrize("n, k, m", [(16, 784, 256), (5, 17, 3), (7, 3, 9), (9, 40, 13), (3, 0, 2), (1, 1, 1),
+                                     (21, 263, 13)])
+def test_compiled_nt_gemm_matches_numpy(n, k, m):
+    from brickwork.kernels._cpu._gemm import gemm_nt
+
+    a = _rng.standard_normal((n, 2 * k + 1)).astype(np.float32)[:, 1:k + 1]  # row strides not the width
+    b = _rng.standard_normal((m, k + 3)).astype(np.float32)[:, 3:]
+    want = a.astype(np.float64) @ b.astype(np.float64).T
+    c = np.full((n, m + 2), np.nan, np.float32)
+    gemm_nt(c[:, 1:-1], a, b, 0)
+    np.testing.assert_allclose(c[:, 1:-1], want, rtol=0, atol=3e-6 * max(1, k))
+    assert np.isnan(c[:, 0]).all() and np.isnan(c[:, -1]).all()
+    c = np.ones((n, m), np.float32)
+    gemm_nt(c, a, b, 1)
+    np.testing.assert_allclose(c, want + 1, rtol=0, atol=3e-6 * max(1, k))
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
@@ -318,7 +343,7 @@ def test_gemm_tiles_of_every_width_match_numpy(rows, vecs, lanes):
     @njit
     def run(c, a, a_row, a_k, b):
         tile(c.ctypes.data, a.ctypes.data, b.ctypes.data, b.shape[0], a_row, a_k, b.strides[0] // 4,
-             c.strides[0] // 4, 1)
+             c.strides[0] // 4, c.ctypes.data, c.strides[0] // 4)
 
     k, m = 23, vecs * lanes
     a = _rng.standard_normal((rows, k)).astype(np.float32)

@@ -34,7 +34,7 @@ from numba.core.extending import intrinsic
 
 from ._numba import inline, njit
 
-__all__ = ["gemm_acc", "gemm", "gemm_nt", "transpose_into", "LANES", "ROWS", "VECS"]
+__all__ = ["gemm_acc", "gemm", "gemm_bias", "gemm_nt", "transpose_into", "LANES", "ROWS", "VECS"]
 
 
 def _wide() -> bool:
@@ -48,18 +48,20 @@ LANES, ROWS, VECS = (16, 5, 4) if _wide() else (8, 4, 3)
 
 
 def _tile(rows: int, vecs: int, lanes: int = LANES) -> Any:
-    """An intrinsic ``tile(c, a, b, k, a_row, a_k, ldb, ldc)`` on raw float32 addresses:
-    ``C[r, :vecs * lanes] += sum_k A[r, k] * B[k, :vecs * lanes]`` for ``r < rows``, where ``A[r, k]`` is at
-    ``a + r * a_row + k * a_k`` (so ``A`` may be a transposed view) and ``B``, ``C`` are rows of leading dimension
-    ``ldb``, ``ldc`` (all in elements)."""
+    """An intrinsic ``tile(c, a, b, k, a_row, a_k, ldb, ldc, init, ld_init)`` on raw float32 addresses:
+    ``C[r, :vecs * lanes] = I[r, :vecs * lanes] + sum_k A[r, k] * B[k, :vecs * lanes]`` for ``r < rows``, where
+    ``A[r, k]`` is at ``a + r * a_row + k * a_k`` (so ``A`` may be a transposed view), ``B``, ``C`` are rows of
+    leading dimension ``ldb``, ``ldc``, and the starting values ``I`` rows at address ``init`` of leading dimension
+    ``ld_init`` (``C`` itself to accumulate, a bias vector with ``ld_init`` 0, or zeros when ``init`` is 0; all
+    strides in elements)."""
 
     @intrinsic
     def tile(typingctx: Any, c: Any, a: Any, b: Any, k: Any, a_row: Any, a_k: Any, ldb: Any, ldc: Any,
-             acc: Any) -> Any:
-        sig = types.void(*([types.intp] * 9))
+             init: Any, ld_init: Any) -> Any:
+        sig = types.void(*([types.intp] * 10))
 
         def codegen(context: Any, builder: Any, signature: Any, args: Any) -> Any:
-            c_addr, a_addr, b_addr, n_k, a_row_, a_k_, ldb_, ldc_, acc_ = args
+            c_addr, a_addr, b_addr, n_k, a_row_, a_k_, ldb_, ldc_, i_addr, ldi_ = args
             i64, i32 = context.get_value_type(types.intp), ir.IntType(32)
             f32 = ir.FloatType()
             vec = ir.VectorType(f32, lanes)
@@ -80,11 +82,12 @@ def _tile(rows: int, vecs: int, lanes: int = LANES) -> Any:
 
             # accumulators as stack slots: LLVM's mem2reg turns them into registers
             acc = [[cgutils.alloca_once(builder, vec) for _ in range(vecs)] for _ in range(rows)]
-            with builder.if_else(builder.icmp_signed("!=", acc_, ir.Constant(i64, 0))) as (keep, fresh):
-                with keep:  # C += A @ B
+            with builder.if_else(builder.icmp_signed("!=", i_addr, ir.Constant(i64, 0))) as (start, fresh):
+                with start:  # C = I + A @ B
+                    ip = builder.inttoptr(i_addr, f32.as_pointer())
                     for r in range(rows):
                         for v in range(vecs):
-                            builder.store(vload(at(cp, ir.Constant(i64, r), ldc_, col(v))), acc[r][v])
+                            builder.store(vload(at(ip, ir.Constant(i64, r), ldi_, col(v))), acc[r][v])
                 with fresh:  # C = A @ B: C is not read (it may be uninitialised memory)
                     for r in range(rows):
                         for v in range(vecs):
@@ -186,42 +189,65 @@ _nt_full, _nt_row = _tile_nt(NT_ROWS, NT_COLS), _tile_nt(1, NT_COLS)
 _nt_col, _nt_one = _tile_nt(NT_ROWS, 1), _tile_nt(1, 1)
 
 
+_NO_BIAS = np.zeros(0, np.float32)
+
+
 @njit
 def gemm_acc(c, a, b):  # pragma: no cover - compiled
     """``c += a @ b`` for float32 ``c`` (N, M), ``a`` (N, K), ``b`` (K, M); ``b`` and ``c`` with unit column
     stride, ``a`` with any strides (a transposed view reads in place)."""
-    _gemm(c, a, b, 1)
+    _gemm(c, a, b, 1, _NO_BIAS)
 
 
 @njit
 def gemm(c, a, b):  # pragma: no cover - compiled
     """``c[...] = a @ b``, as `gemm_acc` without reading ``c`` first (it may come from ``np.empty``)."""
-    _gemm(c, a, b, 0)
+    _gemm(c, a, b, 0, _NO_BIAS)
 
 
 @njit
-def _gemm(c, a, b, acc):  # pragma: no cover - compiled
+def gemm_bias(c, a, b, bias):  # pragma: no cover - compiled
+    """``c[...] = bias + a @ b`` for a float32 ``bias`` (M,): the sums start from the bias, ``c`` is not read."""
+    _gemm(c, a, b, 2, bias)
+
+
+@njit
+def _gemm(c, a, b, mode, bias):  # pragma: no cover - compiled
+    """``c`` = (``mode`` 0) ``a @ b``, (1) ``c + a @ b``, (2) ``bias + a @ b``."""
     n, k = a.shape
     m = c.shape[1]
     lda, a_k, ldb, ldc = a.strides[0] // 4, a.strides[1] // 4, b.strides[0] // 4, c.strides[0] // 4
     if k == 0:
-        if acc == 0:
+        if mode == 0:
             c[:] = 0
+        elif mode == 2:
+            for r in range(n):
+                c[r] = bias
         return
     ca, aa, ba = c.ctypes.data, a.ctypes.data, b.ctypes.data
+    ia = bias.ctypes.data if mode == 2 else 0
+    ldi = ldc if mode == 1 else 0
     full = n - n % ROWS
     j = 0
     while j + _PANEL <= m:  # panels of VECS vectors
         for r in range(0, full, ROWS):
-            _tile_full(ca + (r * ldc + j) * 4, aa + r * lda * 4, ba + j * 4, k, lda, a_k, ldb, ldc, acc)
+            cc = ca + (r * ldc + j) * 4
+            init = cc if mode == 1 else (ia + j * 4 if mode == 2 else 0)
+            _tile_full(cc, aa + r * lda * 4, ba + j * 4, k, lda, a_k, ldb, ldc, init, ldi)
         for r in range(full, n):
-            _tile_row(ca + (r * ldc + j) * 4, aa + r * lda * 4, ba + j * 4, k, lda, a_k, ldb, ldc, acc)
+            cc = ca + (r * ldc + j) * 4
+            init = cc if mode == 1 else (ia + j * 4 if mode == 2 else 0)
+            _tile_row(cc, aa + r * lda * 4, ba + j * 4, k, lda, a_k, ldb, ldc, init, ldi)
         j += _PANEL
     while j + LANES <= m:  # single vectors
         for r in range(0, full, ROWS):
-            _tile_vec(ca + (r * ldc + j) * 4, aa + r * lda * 4, ba + j * 4, k, lda, a_k, ldb, ldc, acc)
+            cc = ca + (r * ldc + j) * 4
+            init = cc if mode == 1 else (ia + j * 4 if mode == 2 else 0)
+            _tile_vec(cc, aa + r * lda * 4, ba + j * 4, k, lda, a_k, ldb, ldc, init, ldi)
         for r in range(full, n):
-            _tile_one(ca + (r * ldc + j) * 4, aa + r * lda * 4, ba + j * 4, k, lda, a_k, ldb, ldc, acc)
+            cc = ca + (r * ldc + j) * 4
+            init = cc if mode == 1 else (ia + j * 4 if mode == 2 else 0)
+            _tile_one(cc, aa + r * lda * 4, ba + j * 4, k, lda, a_k, ldb, ldc, init, ldi)
         j += LANES
     if j == m:
         return
@@ -232,14 +258,15 @@ def _gemm(c, a, b, acc):  # pragma: no cover - compiled
         for r in range(0, n, ROWS):
             rows = min(ROWS, n - r)
             if rows == ROWS:
-                _tile_vec(ta, aa + r * lda * 4, ba + j0 * 4, k, lda, a_k, ldb, LANES, 0)
+                _tile_vec(ta, aa + r * lda * 4, ba + j0 * 4, k, lda, a_k, ldb, LANES, 0, 0)
             else:
                 for q in range(rows):
-                    _tile_one(ta + q * LANES * 4, aa + (r + q) * lda * 4, ba + j0 * 4, k, lda, a_k, ldb, LANES, 0)
+                    _tile_one(ta + q * LANES * 4, aa + (r + q) * lda * 4, ba + j0 * 4, k, lda, a_k, ldb, LANES,
+                              0, 0)
             for q in range(rows):
                 cr, tr = c[r + q], tail[q]
                 for jj in range(j, m):
-                    cr[jj] = tr[jj - j0] + (cr[jj] if acc else np.float32(0.0))
+                    cr[jj] = tr[jj - j0] + (cr[jj] if mode == 1 else (bias[jj] if mode == 2 else np.float32(0.0)))
         return
     for r in range(n):  # fewer columns than a vector: a plain loop
         ar, cr = a[r], c[r]
@@ -247,7 +274,7 @@ def _gemm(c, a, b, acc):  # pragma: no cover - compiled
             s = np.float32(0.0)
             for kk in range(k):
                 s += ar[kk] * b[kk, jj]
-            cr[jj] = s + (cr[jj] if acc else np.float32(0.0))
+            cr[jj] = s + (cr[jj] if mode == 1 else (bias[jj] if mode == 2 else np.float32(0.0)))
 
 
 @njit

@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 
 from .. import linear as _ref
-from ._gemm import LANES, gemm, gemm_acc, gemm_nt, transpose_into
+from ._gemm import LANES, gemm, gemm_bias, gemm_nt, transpose_into
 
 _F32 = np.dtype(np.float32)
 
@@ -34,8 +34,7 @@ def linear_forward(x: Any, w: Any, b: Any) -> Any:
         if b is None:
             gemm(y, np.ascontiguousarray(x), wt)
         else:
-            y[...] = b
-            gemm_acc(y, np.ascontiguousarray(x), wt)
+            gemm_bias(y, np.ascontiguousarray(x), wt, np.ascontiguousarray(b))
         return y
     return _ref._linear_forward(np, x, w, b)
 

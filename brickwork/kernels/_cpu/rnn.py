@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from .. import rnn as _ref
-from ._gemm import LANES, gemm, gemm_acc, transpose_into
+from ._gemm import LANES, gemm, gemm_acc, gemm_bias, transpose_into
 from ._numba import inline, njit
 
 _F32 = np.dtype(np.float32)
@@ -106,10 +106,9 @@ def input_gates(x: Any, w_ih: Any, bias: Any, scale: Any) -> Any:
     transpose_into(np.ascontiguousarray(w_ih), scale, wt)
     out = np.empty((x.shape[0], w_ih.shape[0]), np.float32)
     if bias is None:
-        out.fill(0)
+        gemm(out, np.ascontiguousarray(x), wt)
     else:
-        np.copyto(out, bias * scale)  # the bias first: the GEMM adds onto it
-    gemm_acc(out, np.ascontiguousarray(x), wt)
+        gemm_bias(out, np.ascontiguousarray(x), wt, bias * scale)  # the sums start from the bias
     return out
 
 
