@@ -168,12 +168,16 @@ def _tile_nt(rows: int, cols: int, lanes: int = LANES) -> Any:
                 sums, group = folded, half
             total = sums[0]
             keep = builder.icmp_signed("!=", acc_, ir.Constant(i64, 0))
-            for r in range(rows):
-                for j in range(cols):
-                    value = builder.extract_element(total, ir.Constant(i32, r * cols + j))
-                    ptr = builder.gep(cp, [builder.add(builder.mul(ir.Constant(i64, r), ldc_), ir.Constant(i64, j))])
-                    old = builder.select(keep, builder.load(ptr), ir.Constant(f32, 0.0))
-                    builder.store(builder.fadd(old, value), ptr)
+            row_t = ir.VectorType(f32, cols)
+            for r in range(rows):  # each row's sums are adjacent lanes: one short vector per row of C
+                value = builder.shuffle_vector(total, total, ir.Constant(ir.VectorType(i32, cols),
+                                                                         list(range(r * cols, (r + 1) * cols))))
+                ptr = builder.bitcast(builder.gep(cp, [builder.mul(ir.Constant(i64, r), ldc_)]), row_t.as_pointer())
+                loaded = builder.load(ptr)
+                loaded.align = 4
+                old = builder.select(keep, loaded, ir.Constant(row_t, [0.0] * cols))
+                st = builder.store(builder.fadd(old, value), ptr)
+                st.align = 4
             return context.get_dummy_value()
 
         return sig, codegen
