@@ -277,7 +277,17 @@ def _relu_b_torch(y, g):
     return _torch_grads(torch.relu(yt), (yt,), g)[0]
 
 
+def _tanh_b(dtype):
+    x = _rng.standard_normal((5, 37)).astype(dtype) * 3
+    return (np.tanh(x), _rng.standard_normal((5, 37)).astype(dtype))
+
+
+def _tanh_b_torch(y, g):
+    return torch.ops.aten.tanh_backward(torch.from_numpy(g), torch.from_numpy(y)).numpy()
+
+
 CASES = {
+    "tanh_backward": [(_tanh_b, _tanh_b_torch)],
     "relu_forward": [(_relu_f, _relu_f_torch)],
     "relu_backward": [(_relu_b, _relu_b_torch)],
     "layer_norm_forward": [(_layer_fwd, _layer_fwd_torch)],

@@ -16,7 +16,7 @@ from .._tensor import Tensor, _make, _RemovableHandle
 from .anomaly_mode import STATE as _ANOMALY, check_gradients
 from .grad_mode import STATE
 
-__all__ = ["Node", "BinaryNode", "edge", "backward", "grad", "queue_callback"]
+__all__ = ["Node", "BinaryNode", "UnaryNode", "edge", "backward", "grad", "queue_callback"]
 
 _FREED: Any = "freed"  # sentinel (compared by identity) for freed saved tensors and outputs
 
@@ -208,7 +208,12 @@ class BinaryNode(Node):
     __slots__ = ("likes", "numbers")
 
 
-_NODES = (Node, BinaryNode)
+class UnaryNode(Node):
+    """The node of a one-input op (``x.exp()``, ``x.relu()``, ``x.reshape(4)``), made by `record_unary`: its
+    named attributes are plain values, so backward frees it by dropping its saved tensor and output, without
+    looking for arrays among them."""
+
+    __slots__ = ()
 
 
 def edge(t: Tensor) -> Any:
@@ -263,27 +268,25 @@ def _version_error(node: Node, what: str, saved: int, now: int) -> RuntimeError:
 
 def _dependencies(roots: list[Node]) -> dict[Any, int]:
     """For every node reachable from ``roots``, how many recorded uses of its outputs feed it a gradient;
-    for every leaf reached (keyed by ``id``), how many edges lead to it."""
+    for every leaf reached (the tensor is the key: tensors hash by identity), how many edges lead to it."""
     deps: dict[Any, int] = dict.fromkeys(roots, 0)
     stack = list(roots)
-    get = deps.get
+    get, push = deps.get, stack.append
     while stack:
-        node = stack.pop()
-        for e in node.edges:
+        for e in stack.pop().edges:
             if e is None:
                 continue
-            k = e.__class__
-            if k is tuple or k in _NODES or isinstance(e, Node):
-                fn = e[0] if k is tuple else e
-                c = get(fn)
-                if c is None:
-                    deps[fn] = 1
-                    stack.append(fn)
-                else:
-                    deps[fn] = c + 1
+            ec = e.__class__
+            if ec is tuple:
+                e = e[0]
+                ec = e.__class__
+            c = get(e)
+            if c is None:
+                deps[e] = 1
+                if ec is BinaryNode or ec is UnaryNode or ec is Node:
+                    push(e)
             else:
-                k = id(e)
-                deps[k] = get(k, 0) + 1
+                deps[e] = c + 1
     return deps
 
 
@@ -318,102 +321,107 @@ def queue_callback(callback: Callable[[], None]) -> None:
 
 def _run(roots: Sequence[Tensor], grad_roots: Sequence[Tensor], retain_graph: bool, create_graph: bool,
          capture: dict | None, accumulate: bool) -> dict:
-    # gradients waiting for a node: keyed by the node for output 0, by (node, i) for other outputs
+    # Gradients waiting for a node: keyed by the node for output 0, by (node, i) for other outputs. A node's
+    # output-0 gradient waits here only while other uses of it have yet to send theirs: the last use takes
+    # the sum out and hands it on with the node in the ready stack (most nodes have one use, and never wait).
     grads: dict[Any, Any] = {}
     captured: dict[Any, Any] = {}
     assigned: set[int] = {id(g) for g in grad_roots}  # grads that must be copied before becoming .grad
     # a leaf's gradients are summed and delivered once every edge to it has sent its share, so its hooks see
     # the total (as in PyTorch), and as early as possible (DistributedDataParallel overlaps on that)
-    leaves: dict[int, list] = {}
+    leaves: dict[Tensor, list] = {}
     g: Any
     for t, g in zip(roots, grad_roots):
         fn = t.grad_fn
         if fn is None:  # a leaf: its gradient is the root gradient itself
-            e = leaves.get(id(t))
+            e = leaves.get(t)
             if e is None:
-                leaves[id(t)] = [t, g, False]
+                leaves[t] = [t, g, False]
             else:
                 e[1] = e[1] + g
             continue
         key = fn if t._out_idx == 0 else (fn, t._out_idx)
         prev = grads.get(key)
         grads[key] = g if prev is None else prev + g
-    roots_nodes = list(dict.fromkeys(k if isinstance(k, Node) else k[0] for k in grads))
+    roots_nodes = list(dict.fromkeys(k if k.__class__ is not tuple else k[0] for k in grads))
     deps = _dependencies(roots_nodes)
     # Kahn's algorithm, run as we go: a node is ready once every use of its outputs has sent its gradient
-    ready = [r for r in roots_nodes if deps[r] == 0]
+    ready = [(r, grads.pop(r, None)) for r in roots_nodes if deps[r] == 0]
     prev_mode, STATE.enabled = STATE.enabled, create_graph
-    pop = grads.pop
+    pop, push = grads.pop, ready.append
+    watch = capture is not None  # autograd.grad: look at every node's gradients
+    anomaly = _ANOMALY[0]
     _CALLBACKS.append([])
     try:
         while ready:
-            node = ready.pop()
+            node, g0 = ready.pop()
             in_grads = None
             if node.n_out == 1:
-                g0 = pop(node, None)
                 if g0 is not None:
-                    if node._hooks is not None or capture is not None:
+                    if watch or node._hooks is not None:
                         g0 = _node_hooks(node, [g0], capture, captured, assigned)[0]
                     if node._saved is _FREED or node._out is _FREED:
                         raise _freed_error(node)
                     in_grads = node._backward(node, g0)
             else:
-                gs = [pop(node, None)] + [pop((node, i), None) for i in range(1, node.n_out)]
+                gs = [g0] + [pop((node, i), None) for i in range(1, node.n_out)]
                 if any(g is not None for g in gs):
                     gs = _node_hooks(node, gs, capture, captured, assigned)
                     if node._saved is _FREED or node._out is _FREED:
                         raise _freed_error(node)
                     in_grads = node._backward(node, *gs)
             if in_grads is None:
-                for e in node.edges:  # nothing flows, but the uses still count
-                    if e is not None:
-                        ec = e.__class__
-                        if ec in _NODES or ec is tuple or isinstance(e, Node):
-                            fn = e[0] if ec is tuple else e
-                            c = deps[fn] - 1
-                            deps[fn] = c
-                            if c == 0:
-                                ready.append(fn)
-                        else:
-                            lk = id(e)
-                            c = deps[lk] = deps[lk] - 1
-                            if c == 0 and lk in leaves:
-                                _deliver_leaf(e, leaves.pop(lk)[1], capture, captured, accumulate, assigned,
-                                              create_graph)
-                continue
-            if _ANOMALY[0]:
-                check_gradients(node, in_grads)
-            if not retain_graph:
-                if node.__class__ is BinaryNode:  # its attributes are slots, and it never saves its output
-                    if node._saved:
-                        node._saved = _FREED
-                else:
-                    node._free()
+                in_grads = (None,) * len(node.edges)  # nothing flows, but the uses still count
+            else:
+                if anomaly:
+                    check_gradients(node, in_grads)
+                if not retain_graph:
+                    nc = node.__class__
+                    if nc is BinaryNode:  # its attributes are slots, and it never saves its output
+                        if node._saved:
+                            node._saved = _FREED
+                    elif nc is UnaryNode:
+                        if node._saved:
+                            node._saved = _FREED
+                        if node._out is not None:
+                            node._out = _FREED
+                    else:
+                        node._free()
             for e, g in zip(node.edges, in_grads):
                 if e is None:
                     continue
                 ec = e.__class__
-                if ec is BinaryNode or ec is Node or ec is tuple or isinstance(e, Node):
-                    if ec is tuple:
-                        fn, idx = e
-                        key = (fn, idx) if idx else fn
-                    else:
-                        fn = key = e
-                    c = deps[fn] - 1
+                if ec is BinaryNode or ec is UnaryNode or ec is Node:  # output 0 of a node
+                    c = deps[e] - 1
                     if c:
-                        deps[fn] = c
+                        deps[e] = c
+                        if g is not None:
+                            prev = grads.get(e)
+                            grads[e] = g if prev is None else _sum(prev, g, create_graph)
+                    else:
+                        prev = pop(e, None)
+                        push((e, g if prev is None else prev if g is None else _sum(prev, g, create_graph)))
+                elif ec is tuple:  # a later output of a node
+                    fn, i = e
+                    if not i:
+                        e = fn
                     if g is not None:
-                        prev = grads.get(key)
-                        grads[key] = g if prev is None else _sum(prev, g, create_graph)
+                        prev = grads.get(e)
+                        grads[e] = g if prev is None else _sum(prev, g, create_graph)
+                    c = deps[fn] - 1
+                    deps[fn] = c
                     if c == 0:
-                        ready.append(fn)
-                else:
-                    lk = id(e)
-                    c = deps[lk] = deps[lk] - 1
-                    entry = leaves.get(lk)
+                        push((fn, pop(fn, None)))
+                else:  # a leaf
+                    c = deps[e] - 1
+                    deps[e] = c
+                    entry = leaves.get(e)
                     if g is not None:
                         if entry is None:
-                            entry = leaves[lk] = [e, g, False]
+                            if c == 0:  # its only (or last) use: straight to .grad
+                                _deliver_leaf(e, g, capture, captured, accumulate, assigned, create_graph)
+                                continue
+                            entry = leaves[e] = [e, g, False]
                         elif entry[2]:  # a sum this pass made and nobody else has seen: add in place
                             ed, gd = entry[1]._data, g._data
                             if ed.shape == gd.shape and ed.dtype is gd.dtype:
@@ -424,7 +432,7 @@ def _run(roots: Sequence[Tensor], grad_roots: Sequence[Tensor], retain_graph: bo
                             entry[1] = _sum(entry[1], g, create_graph)
                             entry[2] = not create_graph
                     if c == 0 and entry is not None:
-                        del leaves[lk]
+                        del leaves[e]
                         _deliver_leaf(e, entry[1], capture, captured, accumulate, assigned, create_graph)
         for t, g, _ in leaves.values():  # roots that are leaves themselves
             _deliver_leaf(t, g, capture, captured, accumulate, assigned, create_graph)

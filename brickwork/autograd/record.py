@@ -10,10 +10,11 @@ from typing import Any, Callable
 
 from .. import dtypes as _dt
 from .._tensor import Tensor, _make
-from .engine import BinaryNode, Node
+from .engine import BinaryNode, Node, UnaryNode
 from .grad_mode import STATE
 
-__all__ = ["record", "record_binary", "BinaryNode", "SAME", "needs_grad", "like", "sum_to", "COMPLEX_SAFE"]
+__all__ = ["record", "record_unary", "record_binary", "BinaryNode", "SAME", "SAME_PAIR", "needs_grad", "like",
+           "sum_to", "COMPLEX_SAFE"]
 
 # The nodes that may produce a complex tensor needing a gradient: their backward is right for complex gradients under
 # PyTorch's convention (the gradient of a real loss L with respect to z = x + iy is dL/dx + i dL/dy). Any other op
@@ -57,6 +58,40 @@ def record(out: Tensor, name: str, backward: Callable, inputs: tuple, saved: tup
     return out
 
 
+_NEW_NODE = UnaryNode.__new__
+_NEW_BINARY = BinaryNode.__new__
+_ZERO_VERSION = (0,)
+
+
+def record_unary(out: Tensor, name: str, backward: Callable, x: Tensor, save_input: bool = False,
+                 save_output: bool = False, attrs: dict | None = None) -> Tensor:
+    """Record a one-input op on ``x`` (which requires grad) as a `UnaryNode`: ``record(out, name, backward,
+    (x,), saved)`` written out for the commonest ops (exp, tanh, relu, neg...), saving ``x`` with
+    ``save_input`` and the result with ``save_output``. ``attrs`` become named attributes (``node.shape``),
+    and must be plain values (shapes, dims, flags; no arrays): backward frees the node without looking at them."""
+    if out._data.dtype.kind == "c" and name not in COMPLEX_SAFE:
+        record(out, name, backward, (x,))  # raises the complex error
+    node = _NEW_NODE(UnaryNode)
+    node._name = name
+    node._backward = backward
+    fn = x.grad_fn
+    node.edges = (x if fn is None else fn if x._out_idx == 0 else (fn, x._out_idx),)
+    if save_input:
+        node._saved = (x,)
+        v = x._version_counter[0]
+        node._versions = _ZERO_VERSION if v == 0 else (v,)
+    else:
+        node._saved = node._versions = ()
+    if save_output:
+        vc = out._version_counter
+        node._out = (out._data, out._device, vc, vc[0])
+    if attrs is not None:
+        node.__dict__ = attrs
+    out.grad_fn = node
+    out._requires_grad = True
+    return out
+
+
 class _Same:
     """The `like` of an operand with the output's shape and dtype: `sum_to` gives such a gradient back as it is."""
 
@@ -65,7 +100,7 @@ class _Same:
 
 
 SAME: Any = _Same()
-_SAME_LIKES = (SAME, SAME)
+SAME_PAIR = (SAME, SAME)  # the likes of a binary node on two real tensors of the output's shape and dtype
 _LIKES: dict[tuple, tuple] = {}  # the likes pairs of binary nodes, shared (see BinaryNode)
 _NO_NUMBERS = (None, None)
 
@@ -88,12 +123,44 @@ def record_binary(out: Tensor, name: str, backward: Callable, a: Any, b: Any, sa
 
     With ``save`` the tensor operands are saved for backward (``a * b`` needs both; ``a + b`` neither). Equivalent
     to ``record(out, name, backward, (a or None, b or None), saved, likes=..., numbers=...)``, written out because
-    it runs for most recorded ops. ``same`` says both operands are tensors of the output's shape and dtype
-    (their likes are then `SAME`).
+    it runs for most recorded ops. ``same`` says both operands are tensors of the output's shape and dtype:
+    their likes are then `SAME_PAIR` for a real output, which backward functions take as "no reduction, no cast,
+    no complex conjugate".
     """
+    if same:  # the commonest: two tensors of one shape (``y * b``), written out once more
+        node = _NEW_BINARY(BinaryNode)
+        node._name = name
+        node._backward = backward
+        if a._requires_grad:
+            fn = a.grad_fn
+            ea = a if fn is None else fn if a._out_idx == 0 else (fn, a._out_idx)
+        else:
+            ea = None
+        if b._requires_grad:
+            fn = b.grad_fn
+            eb = b if fn is None else fn if b._out_idx == 0 else (fn, b._out_idx)
+        else:
+            eb = None
+        node.edges = (ea, eb)
+        node.numbers = _NO_NUMBERS
+        if save:
+            node._saved = (a, b)
+            va, vb = a._version_counter[0], b._version_counter[0]
+            node._versions = (0, 0) if va == 0 and vb == 0 else (va, vb)
+        else:
+            node._saved = node._versions = ()
+        if out._data.dtype.kind == "c":
+            if name not in COMPLEX_SAFE:
+                record(out, name, backward, (a, b))  # raises the complex error
+            node.likes = _likes(a._data, b._data)
+        else:
+            node.likes = SAME_PAIR
+        out.grad_fn = node
+        out._requires_grad = True
+        return out
     ta = a.__class__ is Tensor or isinstance(a, Tensor)
     tb = b.__class__ is Tensor or isinstance(b, Tensor)
-    node = BinaryNode.__new__(BinaryNode)
+    node = _NEW_BINARY(BinaryNode)
     node._name = name
     node._backward = backward
     # the edges as engine.edge makes them, written out (two calls saved on the commonest record)
@@ -108,7 +175,7 @@ def record_binary(out: Tensor, name: str, backward: Callable, a: Any, b: Any, sa
     else:
         eb = None
     node.edges = (ea, eb)
-    node.likes = _SAME_LIKES if same else _likes(a._data if ta else None, b._data if tb else None)
+    node.likes = _likes(a._data if ta else None, b._data if tb else None)
     if ta and tb:
         node.numbers = _NO_NUMBERS
         if save:
@@ -172,11 +239,14 @@ def sum_to(g: Tensor, like: Any) -> Tensor | None:
     if not STATE.enabled and gd.dtype.kind == "f" and dtype.kind == "f" and gd.dtype.itemsize > 2:
         # first order: the reduction on the array, without recording or dispatch
         lead = gd.ndim - len(shape)
-        dims = tuple(range(lead)) + tuple(i + lead for i, n in enumerate(shape) if n == 1 and
-                                          gd.shape[i + lead] != 1)
-        r = gd.sum(axis=dims, keepdims=True) if dims else gd
-        if lead:
-            r = r.reshape(shape)
+        if lead == 1 and gd.shape[1:] == shape:  # the commonest broadcast (a bias): one leading dimension
+            r = gd.sum(axis=0)
+        else:
+            dims = tuple(range(lead)) + tuple(i + lead for i, n in enumerate(shape) if n == 1 and
+                                              gd.shape[i + lead] != 1)
+            r = gd.sum(axis=dims, keepdims=True) if dims else gd
+            if lead:
+                r = r.reshape(shape)
         if r.dtype is not dtype:
             r = r.astype(dtype)
         return _make(r, g._device)

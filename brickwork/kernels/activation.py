@@ -2,8 +2,9 @@
 
 Each backward takes the forward's input (and, for sigmoid, its output) and the output gradient, and returns the
 input gradient in one pass: no recomputation through recorded ops. The CPU kernels compile float32 only (the
-training dtype, where the speed is; ReLU float64 too); other dtypes run the reference. ``tanh`` has no kernel: NumPy's SIMD ``tanh``
-is as fast as a compiled loop here.
+training dtype, where the speed is; ReLU float64 too); other dtypes run the reference. ``tanh`` has a backward kernel only: NumPy's
+SIMD ``tanh`` is as fast as a compiled loop, but its backward is three array passes (and three calls on small
+tensors) where the kernel makes one.
 
 Example:
     >>> import numpy as np
@@ -20,7 +21,7 @@ from typing import Any
 from . import Kernel
 
 __all__ = ["gelu_forward", "gelu_backward", "sigmoid_forward", "sigmoid_backward", "silu_forward",
-           "silu_backward", "relu_forward", "relu_backward"]
+           "silu_backward", "relu_forward", "relu_backward", "tanh_backward"]
 
 _CPU = "brickwork.kernels._cpu.activation:"
 _K_TANH = math.sqrt(2.0 / math.pi)
@@ -75,6 +76,11 @@ def _silu_backward(xp: Any, x: Any, g: Any) -> Any:
     return g * (s * (1.0 + x * (1.0 - s)))
 
 
+def _tanh_backward(xp: Any, y: Any, g: Any) -> Any:
+    """``g * (1 - y * y)`` for the forward's output ``y``."""
+    return g * (1.0 - y * y)
+
+
 def _relu_forward(xp: Any, x: Any) -> Any:
     """``max(x, 0)`` (NaN stays NaN)."""
     return xp.maximum(x, 0, dtype=x.dtype)
@@ -93,3 +99,4 @@ silu_forward = Kernel("silu_forward", _silu_forward, _CPU + "silu_forward")
 silu_backward = Kernel("silu_backward", _silu_backward, _CPU + "silu_backward")
 relu_forward = Kernel("relu_forward", _relu_forward, _CPU + "relu_forward")
 relu_backward = Kernel("relu_backward", _relu_backward, _CPU + "relu_backward")
+tanh_backward = Kernel("tanh_backward", _tanh_backward, _CPU + "tanh_backward")

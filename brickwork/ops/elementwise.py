@@ -16,7 +16,7 @@ from .. import dtypes as _dt
 from .._tensor import Tensor, _make
 from ..autograd.grad_mode import STATE
 from ..kernels import activation as _ka
-from ..autograd.record import SAME, record_binary
+from ..autograd.record import SAME, SAME_PAIR, record_binary, record_unary
 from ._core import binary_arrays, broadcast_error, check_broadcast, check_inplace, inplace, like, needs_grad, record, renamed, sum_to, wrap, xp_of
 
 _SQRT_2_OVER_PI = 2.0 / math.sqrt(math.pi)
@@ -79,7 +79,10 @@ def add(input: Any, other: Any, *, alpha: Any = 1, out: Tensor | None = None) ->
 
 
 def _add_backward(node: Any, g: Tensor) -> tuple:
-    (la, lb), (ea, eb) = node.likes, node.edges
+    ea, eb = node.edges
+    if node.likes is SAME_PAIR:
+        return (None if ea is None else g, None if eb is None else g)
+    la, lb = node.likes
     return (None if ea is None else sum_to(g, la), None if eb is None else sum_to(g, lb))
 
 
@@ -135,8 +138,11 @@ def _is_bool(x: Any) -> bool:
 
 
 def _sub_backward(node: Any, g: Tensor) -> tuple:
-    (la, lb), (ea, eb) = node.likes, node.edges
-    if eb is not None and (la is SAME and not STATE.enabled or _plain(node, g)):
+    ea, eb = node.edges
+    if node.likes is SAME_PAIR and not STATE.enabled:
+        return (None if ea is None else g, None if eb is None else _make(-g._data, g._device))
+    la, lb = node.likes
+    if eb is not None and _plain(node, g):
         return (None if ea is None else g, _make(-g._data, g._device))
     return (None if ea is None else sum_to(g, la), None if eb is None else sum_to(-g, lb))
 
@@ -176,12 +182,12 @@ def _operands(node: Any) -> tuple:
 
 
 def _mul_backward(node: Any, g: Tensor) -> tuple:
-    (la, lb), (ea, eb) = node.likes, node.edges
-    gd = g._data
-    if la is SAME and not STATE.enabled and gd.dtype.kind == "f":  # two tensors of one shape, first order
+    ea, eb = node.edges
+    if node.likes is SAME_PAIR and not STATE.enabled:  # two real tensors of one shape, first order
         a, b = node.saved_tensors
-        dev = g._device
+        gd, dev = g._data, g._device
         return (None if ea is None else _make(gd * b._data, dev), None if eb is None else _make(gd * a._data, dev))
+    la, lb = node.likes
     a, b = _operands(node)
     if b.__class__ is float and not STATE.enabled:  # first order by a number: one array product, no dispatch
         gd = g._data
@@ -240,10 +246,16 @@ def _zero_binary_backward(node: Any, g: Tensor) -> tuple:
 
 
 def _div_backward(node: Any, g: Tensor) -> tuple:
-    a, b = _operands(node)
     (la, lb), (ea, eb) = node.likes, node.edges
+    gd = g._data
+    if la is SAME and not STATE.enabled:  # two real tensors of one shape, first order
+        a, b = node.saved_tensors
+        ad, bd, dev = a._data, b._data, g._device
+        return (None if ea is None else _make(gd / bd, dev),  # PyTorch's -g ((a / b) / b)
+                None if eb is None else _make(-gd * (ad / bd / bd), dev))
+    a, b = _operands(node)
     if _plain(node, g):  # first order, nothing to reduce: array arithmetic, the same formulas
-        (ad, bd), gd, dev = _arrays(a, b), g._data, g._device
+        (ad, bd), dev = _arrays(a, b), g._device
         return (None if ea is None else _make(gd / bd, dev),
                 None if eb is None else _make(-gd * ad / (bd * bd), dev))
     ga = None if ea is None else sum_to(g / b, la)
@@ -593,7 +605,7 @@ def _unary(x: Tensor, f: Any, name: str, backward: Any, *, save: str = "input", 
         d = d.astype(_dt.get_default_dtype().np)
     r = _make(f(d) if callable(f) else getattr(x._device.xp, f)(d), x._device)
     if backward is not None and x._requires_grad and STATE.enabled:
-        record(r, name, backward, (x,), (x,) if save == "input" else (), save_output=save == "output")
+        record_unary(r, name, backward, x, save == "input", save == "output")
     return r
 
 
@@ -975,9 +987,9 @@ def tanh(input: Tensor) -> Tensor:
 
 
 def _tanh_backward(node: Any, g: Tensor) -> tuple:
-    if not STATE.enabled:  # first-order only: one fused array expression instead of three recorded ops
+    if not STATE.enabled:  # first-order only: array arithmetic instead of three recorded ops
         y = node.output_data()
-        return (_make(g._data * (1 - y * y), g._device),)
+        return (_make(_ka.tanh_backward(g._device.xp, y, g._data), g._device),)
     y = node.output()
     return (g * (1 - y * y),)
 
@@ -1017,7 +1029,7 @@ def relu(input: Tensor) -> Tensor:
         raise TypeError(f"relu(): argument 'input' must be Tensor, not {type(input).__name__}")
     r = _make(_ka.relu_forward(input._device.xp, input._data), input._device)
     if input._requires_grad and STATE.enabled:
-        record(r, "ReluBackward0", _relu_backward, (input,), save_output=True)
+        record_unary(r, "ReluBackward0", _relu_backward, input, False, True)
     return r
 
 

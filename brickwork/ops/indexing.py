@@ -14,7 +14,7 @@ from .. import dtypes as _dt
 from .. import return_types
 from .._tensor import Tensor, _make
 from ._aliases import numpy_names
-from ._core import STATE, inplace, like, make_view, needs_grad, record, renamed, wrap, wrap_dim, xp_of
+from ._core import STATE, inplace, like, make_view, needs_grad, record, record_unary, renamed, wrap, wrap_dim, xp_of
 
 
 def _index_array(t: Tensor, dev: Any) -> Any:
@@ -166,7 +166,8 @@ def getitem(input: Tensor, idx: Any) -> Tensor:
     if idx.__class__ is int and d.ndim > 1 and -d.shape[0] <= idx < d.shape[0]:  # x[i]: the commonest, direct
         out = make_view(_make(d[idx], input._device), input)
         if input._requires_grad and STATE.enabled:
-            record(out, "SelectBackward0", _getitem_backward, (input,), shape=d.shape, key=(idx,), advanced=False)
+            record_unary(out, "SelectBackward0", _getitem_backward, input,
+                         attrs={"shape": d.shape, "key": (idx,), "advanced": False})
         return out
     idx = _expand_ellipsis(_python_sequences(idx), input._data.ndim)
     steps = _ints_first(idx)

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from .. import dtypes as _dt
-from .._tensor import Tensor
+from .._tensor import Tensor, _make
 from ..autograd.grad_mode import STATE
 from ._core import needs_grad, record, renamed, same_device, sum_to, wrap
 from .elementwise import make_inplace
@@ -71,6 +71,8 @@ def _mm_backward(node: Any, g: Tensor) -> tuple:
     if not STATE.enabled and gd.dtype.kind == "f" and gd.dtype.itemsize > 2 and gd.dtype is ad.dtype is bd.dtype:
         # first order in float32/64: the two products on arrays, without recording or dispatch
         dev = g._device
+        if gd.ndim == 2 and ad.ndim == 2 and bd.ndim == 2:  # mm: nothing to reduce
+            return (None if ea is None else _make(gd @ bd.T, dev), None if eb is None else _make(ad.T @ gd, dev))
         return (None if ea is None else sum_to(wrap(gd @ bd.swapaxes(-1, -2), dev), a),
                 None if eb is None else sum_to(wrap(ad.swapaxes(-1, -2) @ gd, dev), b))
     ga = None if ea is None else sum_to(_mm_nd(g, b.mT, "matmul"), a)

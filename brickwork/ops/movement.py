@@ -12,7 +12,7 @@ import numpy as np
 from .._tensor import Tensor, _make
 from ..autograd.grad_mode import STATE
 from ._aliases import numpy_names
-from ._core import dims_tuple, like, make_view, needs_grad, record, renamed, same_device, wrap, wrap_dim
+from ._core import dims_tuple, like, make_view, needs_grad, record, record_unary, renamed, same_device, wrap, wrap_dim
 
 
 def _view_of(data: Any, base: Tensor) -> Tensor:
@@ -98,7 +98,7 @@ def _reshape(input: Tensor, shape: tuple, name: str | None = None) -> Tensor:
         if name is None:  # PyTorch's: a view of a contiguous tensor, an alias of a strided one, or a copy
             name = "UnsafeViewBackward0" if out._base is None else "ViewBackward0" if d.flags.c_contiguous \
                 else "ReshapeAliasBackward0"
-        record(out, name, _reshape_backward, (input,), shape=d.shape)
+        record_unary(out, name, _reshape_backward, input, attrs={"shape": d.shape})
     return out
 
 
@@ -206,16 +206,20 @@ def permute(input: Tensor, *dims: Any) -> Tensor:
 
 
 def _permute(input: Tensor, perm: tuple, name: str) -> Tensor:
-    out = make_view(wrap(input._data.transpose(perm), input._device), input)
-    if needs_grad(input):
-        record(out, name, _permute_backward, (input,), perm=tuple(perm))
+    out = make_view(_make(input._data.transpose(perm), input._device), input)
+    if input._requires_grad and STATE.enabled:
+        record_unary(out, name, _permute_backward, input, attrs={"perm": tuple(perm)})
     return out
 
 
 def _permute_backward(node: Any, g: Tensor) -> tuple:
-    inverse = [0] * len(node.perm)
-    for i, p in enumerate(node.perm):
-        inverse[p] = i
+    perm = node.perm
+    if len(perm) == 2:  # either order of two dimensions is its own inverse
+        inverse: Any = perm
+    else:
+        inverse = [0] * len(perm)
+        for i, p in enumerate(perm):
+            inverse[p] = i
     if not STATE.enabled:  # first order: the array transposed back, nothing recorded
         return (_make(g._data.transpose(inverse), g._device),)
     return (g.permute(tuple(inverse)),)
@@ -241,7 +245,8 @@ def transpose(input: Tensor, dim0: int, dim1: int) -> Tensor:
         return make_view(_make(d.swapaxes(a, b), input._device), input)
     perm = list(range(nd))
     perm[a], perm[b] = b, a
-    return _permute(input, tuple(perm), "TransposeBackward0")
+    out = make_view(_make(d.swapaxes(a, b), input._device), input)
+    return record_unary(out, "TransposeBackward0", _permute_backward, input, attrs={"perm": tuple(perm)})
 
 
 swapdims = transpose

@@ -18,7 +18,7 @@ from .._tensor import Tensor, _make
 from ..autograd.grad_mode import STATE
 from ..kernels import softmax as _ks
 from ._aliases import numpy_names
-from ._core import dims_tuple, needs_grad, record, renamed, wrap, wrap_dim
+from ._core import dims_tuple, needs_grad, record, record_unary, renamed, wrap, wrap_dim
 
 
 def _accumulator(d: Any) -> Any:
@@ -86,8 +86,8 @@ def sum(input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = N
     if dim is None and dtype is None and d.dtype.kind == "f" and d.dtype.itemsize > 2:  # the common case, direct
         r = _make(d.sum(keepdims=True) if keepdim else d.sum(), input._device)  # (a keyword costs here)
         if input._requires_grad and STATE.enabled:
-            record(r, "SumBackward0", _sum_backward, (input,), shape=d.shape, dims=tuple(range(d.ndim)),
-                   keepdim=keepdim)
+            record_unary(r, "SumBackward0", _sum_backward, input,
+                         attrs={"shape": d.shape, "dims": tuple(range(d.ndim)), "keepdim": keepdim})
         return r
     input = _cast(input, dtype)
     d = input._data

@@ -167,19 +167,22 @@ def _relu_backward(y, g, out):
         out[i] = 0 if y[i] <= 0 else g[i]
 
 
-def _flat(a: Any) -> Any:
-    return a.ravel()  # a view of a C-contiguous array, else a contiguous copy
+@njit
+def _tanh_backward(y, g, out):
+    for i in range(y.size):
+        v = y[i]
+        out[i] = g[i] * (_ONE - v * v)
 
 
 def _unary(fn: Any, x: Any) -> Any:
     y = np.empty(x.shape, np.float32)
-    fn(_flat(x), y.reshape(-1))
+    fn(x.ravel(), y.ravel())  # ravel: a view of a C-contiguous array, else a contiguous copy
     return y
 
 
 def _binary(fn: Any, x: Any, g: Any) -> Any:
-    out = np.empty(x.shape, np.float32)
-    fn(_flat(x), _flat(g), out.reshape(-1))
+    out = np.empty(x.shape, x.dtype)
+    fn(x.ravel(), g.ravel(), out.ravel())
     return out
 
 
@@ -236,6 +239,10 @@ def relu_backward(y: Any, g: Any) -> Any:
     dt = y.dtype
     if g.dtype is not dt or g.shape != y.shape or dt not in _RELU:  # (dtypes of one kind are one object)
         return _ref._relu_backward(np, y, g)
-    out = np.empty(y.shape, dt)
-    _relu_backward(y.ravel(), g.ravel(), out.ravel())
-    return out
+    return _binary(_relu_backward, y, g)
+
+
+def tanh_backward(y: Any, g: Any) -> Any:
+    if y.dtype is not _F32 or g.dtype is not _F32 or g.shape != y.shape:
+        return _ref._tanh_backward(np, y, g)
+    return _binary(_tanh_backward, y, g)
