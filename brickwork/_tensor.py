@@ -500,6 +500,7 @@ class Tensor(TensorMethods):
             raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
         hooks = self.__dict__.setdefault("_post_accumulate_hooks", [])
         hooks.append(hook)
+        LEAF_HOOKS[0] = True
         return _RemovableHandle(hooks, hook)
 
     def register_hook(self, hook: Callable[["Tensor"], "Tensor | None"]) -> "_RemovableHandle":
@@ -519,6 +520,7 @@ class Tensor(TensorMethods):
         if self._hooks is None:
             self._hooks = []
         self._hooks.append(hook)
+        LEAF_HOOKS[0] = True
         return _RemovableHandle(self._hooks, hook)
 
     def backward(self, gradient: "Tensor | None" = None, retain_graph: bool | None = None,
@@ -740,6 +742,12 @@ def _rebuild(cls: type, array: np.ndarray, dev: str, rg: bool, d: dict | None) -
     if d:
         t.__dict__.update(d)
     return t
+
+
+# Set once a hook is registered on a leaf (a tensor hook or a post-accumulate-grad hook) and never cleared: from
+# then on, backward counts every leaf's uses and delivers each leaf's gradient as soon as it is complete, where
+# the hooks can see it (autograd/engine.py); without leaf hooks, nothing can tell when it is delivered.
+LEAF_HOOKS = [False]
 
 
 def _make(data: Any, device: Any = CPU, rg: bool = False, grad_fn: Any = None, cls: type = Tensor) -> Tensor:

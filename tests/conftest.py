@@ -21,6 +21,15 @@ from brickwork import backends
 from brickwork.backends import cpu_device_count
 
 
+@pytest.fixture(autouse=True)
+def _no_leaf_hooks_yet() -> None:
+    """Each test starts as a process without leaf hooks would (backward delivers leaf gradients at its end);
+    a test that registers a leaf hook switches on the counting of leaf uses for itself."""
+    from brickwork._tensor import LEAF_HOOKS
+
+    LEAF_HOOKS[0] = False
+
+
 def available_devices() -> list[str]:
     """The devices a ``device``-parametrized test runs on, in this process's environment."""
     out = ["cpu"]

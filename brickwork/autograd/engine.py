@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 import numpy as np
 
-from .._tensor import Tensor, _make, _RemovableHandle
+from .._tensor import LEAF_HOOKS as _LEAF_HOOKS, Tensor, _make, _RemovableHandle
 from .anomaly_mode import STATE as _ANOMALY, check_gradients
 from .grad_mode import STATE
 
@@ -40,7 +40,7 @@ class Node:
         ('SumBackward0', 'MulBackward0')
     """
 
-    __slots__ = ("_name", "_backward", "edges", "_saved", "_versions", "__dict__", "__weakref__")
+    __slots__ = ("_name", "_backward", "edges", "_saved", "_versions", "_uses", "__dict__", "__weakref__")
     # rarely changed, so class defaults rather than per-node writes on the hot path
     _out: Any = None
     n_out = 1
@@ -53,31 +53,11 @@ class Node:
     def __init__(self, name: str, backward: Callable, inputs: tuple, saved: tuple = (), n_out: int = 1) -> None:
         self._name = name
         self._backward = backward
-        if len(inputs) == 1:  # one input, the commonest case, written out (see edge)
-            t = inputs[0]
-            if t is None or not t._requires_grad:
-                self.edges: tuple = (None,)
-            else:
-                fn = t.grad_fn
-                self.edges = (t if fn is None else fn if t._out_idx == 0 else (fn, t._out_idx),)
-        elif len(inputs) == 2:  # two, the next commonest (matmul, binary ops recorded here)
-            a, b = inputs
-            if a is None or not a._requires_grad:
-                ea = None
-            else:
-                fn = a.grad_fn
-                ea = a if fn is None else fn if a._out_idx == 0 else (fn, a._out_idx)
-            if b is None or not b._requires_grad:
-                eb = None
-            else:
-                fn = b.grad_fn
-                eb = b if fn is None else fn if b._out_idx == 0 else (fn, b._out_idx)
-            self.edges = (ea, eb)
-        else:
-            edges: list[Any] = []
-            for t in inputs:
-                edges.append(None if t is None or not t._requires_grad else edge(t))
-            self.edges = tuple(edges)
+        self._uses = 0
+        edges: list[Any] = []
+        for t in inputs:
+            edges.append(None if t is None or not t._requires_grad else edge(t))
+        self.edges: tuple = tuple(edges)
         self._saved = saved
         n = len(saved)  # one and two saved tensors written out: a comprehension costs more than the rest here
         self._versions: tuple[int, ...]
@@ -217,12 +197,14 @@ class UnaryNode(Node):
 
 
 def edge(t: Tensor) -> Any:
-    """The edge to a tensor that requires grad: the tensor itself for a leaf (its gradient is accumulated into
-    ``t.grad``), its node for a first output, else ``(node, output index)``; None (no gradient) is written by
-    the caller. The engine tells them apart by class."""
+    """The edge to a tensor that requires grad, counted as one more use of its node (``node._uses``): the
+    tensor itself for a leaf (its gradient is accumulated into ``t.grad``), its node for a first output, else
+    ``(node, output index)``; None (no gradient) is written by the caller. The engine tells them apart by class.
+    Every edge is made here or written out the same way (`record_unary`, `record_binary`)."""
     fn = t.grad_fn
     if fn is None:
         return t
+    fn._uses += 1
     i = t._out_idx
     return fn if i == 0 else (fn, i)
 
@@ -327,8 +309,7 @@ def _run(roots: Sequence[Tensor], grad_roots: Sequence[Tensor], retain_graph: bo
     grads: dict[Any, Any] = {}
     captured: dict[Any, Any] = {}
     assigned: set[int] = {id(g) for g in grad_roots}  # grads that must be copied before becoming .grad
-    # a leaf's gradients are summed and delivered once every edge to it has sent its share, so its hooks see
-    # the total (as in PyTorch), and as early as possible (DistributedDataParallel overlaps on that)
+    # A leaf's gradients are summed before they are delivered, so its hooks see the total (as in PyTorch).
     leaves: dict[Tensor, list] = {}
     g: Any
     for t, g in zip(roots, grad_roots):
@@ -344,97 +325,120 @@ def _run(roots: Sequence[Tensor], grad_roots: Sequence[Tensor], retain_graph: bo
         prev = grads.get(key)
         grads[key] = g if prev is None else prev + g
     roots_nodes = list(dict.fromkeys(k if k.__class__ is not tuple else k[0] for k in grads))
-    deps = _dependencies(roots_nodes)
-    # Kahn's algorithm, run as we go: a node is ready once every use of its outputs has sent its gradient
-    ready = [(r, grads.pop(r, None)) for r in roots_nodes if deps[r] == 0]
+    # Kahn's algorithm, run as we go: a node is ready once every use of its outputs has sent its gradient.
+    # Each node counts its uses as they are recorded (``_uses``), so no walk of the graph comes first; a use
+    # this pass cannot reach (an output also used elsewhere, a graph built on it and dropped) leaves its node
+    # waiting, and when nothing else is ready the waiting part of the graph is walked once for exact counts.
+    # Leaves are counted only where a process has leaf hooks (tensor hooks on leaves, post-accumulate hooks:
+    # DistributedDataParallel's): then each leaf is delivered as soon as its last use has sent its share, which
+    # needs the walk; otherwise the leaves' sums are delivered when the pass ends.
+    exact = _LEAF_HOOKS[0]
+    deps: dict[Any, int] = _dependencies(roots_nodes) if exact else {}
+    ready = [(r, grads.pop(r, None)) for r in roots_nodes if (deps[r] if exact else r._uses) == 0]
     prev_mode, STATE.enabled = STATE.enabled, create_graph
-    pop, push = grads.pop, ready.append
+    pop, push, get = grads.pop, ready.append, deps.get
     watch = capture is not None  # autograd.grad: look at every node's gradients
     anomaly = _ANOMALY[0]
     _CALLBACKS.append([])
     try:
-        while ready:
-            node, g0 = ready.pop()
-            in_grads = None
-            if node.n_out == 1:
-                if g0 is not None:
-                    if watch or node._hooks is not None:
-                        g0 = _node_hooks(node, [g0], capture, captured, assigned)[0]
-                    if node._saved is _FREED or node._out is _FREED:
-                        raise _freed_error(node)
-                    in_grads = node._backward(node, g0)
-            else:
-                gs = [g0] + [pop((node, i), None) for i in range(1, node.n_out)]
-                if any(g is not None for g in gs):
-                    gs = _node_hooks(node, gs, capture, captured, assigned)
-                    if node._saved is _FREED or node._out is _FREED:
-                        raise _freed_error(node)
-                    in_grads = node._backward(node, *gs)
-            if in_grads is None:
-                in_grads = (None,) * len(node.edges)  # nothing flows, but the uses still count
-            else:
-                if anomaly:
-                    check_gradients(node, in_grads)
-                if not retain_graph:
-                    nc = node.__class__
-                    if nc is BinaryNode:  # its attributes are slots, and it never saves its output
-                        if node._saved:
-                            node._saved = _FREED
-                    elif nc is UnaryNode:
-                        if node._saved:
-                            node._saved = _FREED
-                        if node._out is not None:
-                            node._out = _FREED
-                    else:
-                        node._free()
-            for e, g in zip(node.edges, in_grads):
-                if e is None:
-                    continue
-                ec = e.__class__
-                if ec is BinaryNode or ec is UnaryNode or ec is Node:  # output 0 of a node
-                    c = deps[e] - 1
-                    if c:
+        while True:
+            while ready:
+                node, g0 = ready.pop()
+                in_grads = None
+                if node.n_out == 1:
+                    if g0 is not None:
+                        if watch or node._hooks is not None:
+                            g0 = _node_hooks(node, [g0], capture, captured, assigned)[0]
+                        if node._saved is _FREED or node._out is _FREED:
+                            raise _freed_error(node)
+                        in_grads = node._backward(node, g0)
+                else:
+                    gs = [g0] + [pop((node, i), None) for i in range(1, node.n_out)]
+                    if any(g is not None for g in gs):
+                        gs = _node_hooks(node, gs, capture, captured, assigned)
+                        if node._saved is _FREED or node._out is _FREED:
+                            raise _freed_error(node)
+                        in_grads = node._backward(node, *gs)
+                if in_grads is None:
+                    in_grads = (None,) * len(node.edges)  # nothing flows, but the uses still count
+                else:
+                    if anomaly:
+                        check_gradients(node, in_grads)
+                    if not retain_graph:
+                        nc = node.__class__
+                        if nc is BinaryNode:  # its attributes are slots, and it never saves its output
+                            if node._saved:
+                                node._saved = _FREED
+                        elif nc is UnaryNode:
+                            if node._saved:
+                                node._saved = _FREED
+                            if node._out is not None:
+                                node._out = _FREED
+                        else:
+                            node._free()
+                for e, g in zip(node.edges, in_grads):
+                    if e is None:
+                        continue
+                    ec = e.__class__
+                    if ec is BinaryNode or ec is UnaryNode or ec is Node:  # output 0 of a node
+                        c = get(e)
+                        c = (e._uses if c is None else c) - 1
                         deps[e] = c
+                        if c > 0:
+                            if g is not None:
+                                prev = grads.get(e)
+                                grads[e] = g if prev is None else _sum(prev, g, create_graph)
+                        elif c == 0:
+                            prev = pop(e, None)
+                            push((e, g if prev is None else prev if g is None else _sum(prev, g, create_graph)))
+                        else:
+                            raise _miscount_error(e)
+                    elif ec is tuple:  # a later output of a node
+                        fn, i = e
+                        if not i:
+                            e = fn
                         if g is not None:
                             prev = grads.get(e)
                             grads[e] = g if prev is None else _sum(prev, g, create_graph)
-                    else:
-                        prev = pop(e, None)
-                        push((e, g if prev is None else prev if g is None else _sum(prev, g, create_graph)))
-                elif ec is tuple:  # a later output of a node
-                    fn, i = e
-                    if not i:
-                        e = fn
-                    if g is not None:
-                        prev = grads.get(e)
-                        grads[e] = g if prev is None else _sum(prev, g, create_graph)
-                    c = deps[fn] - 1
-                    deps[fn] = c
-                    if c == 0:
-                        push((fn, pop(fn, None)))
-                else:  # a leaf
-                    c = deps[e] - 1
-                    deps[e] = c
-                    entry = leaves.get(e)
-                    if g is not None:
-                        if entry is None:
-                            if c == 0:  # its only (or last) use: straight to .grad
-                                _deliver_leaf(e, g, capture, captured, accumulate, assigned, create_graph)
-                                continue
-                            entry = leaves[e] = [e, g, False]
-                        elif entry[2]:  # a sum this pass made and nobody else has seen: add in place
-                            ed, gd = entry[1]._data, g._data
-                            if ed.shape == gd.shape and ed.dtype is gd.dtype:
-                                ed += gd
+                        c = get(fn)
+                        c = (fn._uses if c is None else c) - 1
+                        deps[fn] = c
+                        if c == 0:
+                            push((fn, pop(fn, None)))
+                        elif c < 0:
+                            raise _miscount_error(fn)
+                    else:  # a leaf
+                        entry = leaves.get(e)
+                        if g is not None:
+                            if entry is None:
+                                entry = leaves[e] = [e, g, False]
+                            elif entry[2]:  # a sum this pass made and nobody else has seen: add in place
+                                ed, gd = entry[1]._data, g._data
+                                if ed.dtype is gd.dtype and ed.shape == gd.shape:
+                                    ed += gd
+                                else:
+                                    entry[1] = _sum(entry[1], g, create_graph)
                             else:
                                 entry[1] = _sum(entry[1], g, create_graph)
-                        else:
-                            entry[1] = _sum(entry[1], g, create_graph)
-                            entry[2] = not create_graph
-                    if c == 0 and entry is not None:
-                        del leaves[e]
-                        _deliver_leaf(e, entry[1], capture, captured, accumulate, assigned, create_graph)
-        for t, g, _ in leaves.values():  # roots that are leaves themselves
+                                entry[2] = not create_graph
+                        if exact:
+                            c = deps[e] - 1
+                            deps[e] = c
+                            if c == 0 and entry is not None:
+                                del leaves[e]
+                                _deliver_leaf(e, entry[1], capture, captured, accumulate, assigned, create_graph)
+            if not grads:
+                break
+            # Nodes wait for uses this pass does not reach: count the uses within what is left, and go on
+            waiting = list(dict.fromkeys(k if k.__class__ is not tuple else k[0] for k in grads))
+            counts = _dependencies(waiting)
+            for n, c in counts.items():
+                if n.__class__ is not Tensor and not isinstance(n, Tensor):
+                    deps[n] = c
+            ready.extend((n, pop(n, None)) for n in waiting if counts[n] == 0)
+            if not ready:
+                raise RuntimeError("autograd: the graph has a cycle among " + ", ".join(n.name() for n in waiting))
+        for t, g, _ in leaves.values():  # leaves delivered at the end (and roots that are leaves themselves)
             _deliver_leaf(t, g, capture, captured, accumulate, assigned, create_graph)
         callbacks = _CALLBACKS[-1]
         i = 0
@@ -445,6 +449,11 @@ def _run(roots: Sequence[Tensor], grad_roots: Sequence[Tensor], retain_graph: bo
         _CALLBACKS.pop()
         STATE.enabled = prev_mode
     return captured
+
+
+def _miscount_error(node: Node) -> RuntimeError:
+    return RuntimeError(f"autograd: {node.name()} received more gradients than uses of its outputs were recorded "
+                        "(an edge made without engine.edge/record?); please report this as a brickwork bug")
 
 
 def _sum(a: Tensor, b: Tensor, create_graph: bool) -> Tensor:

@@ -10,7 +10,7 @@ from typing import Any, Callable
 
 from .. import dtypes as _dt
 from .._tensor import Tensor, _make
-from .engine import BinaryNode, Node, UnaryNode
+from .engine import BinaryNode, Node, UnaryNode, edge as _edge
 from .grad_mode import STATE
 
 __all__ = ["record", "record_unary", "record_binary", "BinaryNode", "SAME", "SAME_PAIR", "needs_grad", "like",
@@ -74,8 +74,13 @@ def record_unary(out: Tensor, name: str, backward: Callable, x: Tensor, save_inp
     node = _NEW_NODE(UnaryNode)
     node._name = name
     node._backward = backward
+    node._uses = 0
     fn = x.grad_fn
-    node.edges = (x if fn is None else fn if x._out_idx == 0 else (fn, x._out_idx),)
+    if fn is None:
+        node.edges = (x,)
+    else:  # as engine.edge
+        fn._uses += 1
+        node.edges = (fn if x._out_idx == 0 else (fn, x._out_idx),)
     if save_input:
         node._saved = (x,)
         v = x._version_counter[0]
@@ -131,14 +136,24 @@ def record_binary(out: Tensor, name: str, backward: Callable, a: Any, b: Any, sa
         node = _NEW_BINARY(BinaryNode)
         node._name = name
         node._backward = backward
+        node._uses = 0
+        # the edges as engine.edge makes them, written out (two calls saved on the commonest record)
         if a._requires_grad:
             fn = a.grad_fn
-            ea = a if fn is None else fn if a._out_idx == 0 else (fn, a._out_idx)
+            if fn is None:
+                ea = a
+            else:
+                fn._uses += 1
+                ea = fn if a._out_idx == 0 else (fn, a._out_idx)
         else:
             ea = None
         if b._requires_grad:
             fn = b.grad_fn
-            eb = b if fn is None else fn if b._out_idx == 0 else (fn, b._out_idx)
+            if fn is None:
+                eb = b
+            else:
+                fn._uses += 1
+                eb = fn if b._out_idx == 0 else (fn, b._out_idx)
         else:
             eb = None
         node.edges = (ea, eb)
@@ -163,17 +178,9 @@ def record_binary(out: Tensor, name: str, backward: Callable, a: Any, b: Any, sa
     node = _NEW_BINARY(BinaryNode)
     node._name = name
     node._backward = backward
-    # the edges as engine.edge makes them, written out (two calls saved on the commonest record)
-    if ta and a._requires_grad:
-        fn = a.grad_fn
-        ea = a if fn is None else fn if a._out_idx == 0 else (fn, a._out_idx)
-    else:
-        ea = None
-    if tb and b._requires_grad:
-        fn = b.grad_fn
-        eb = b if fn is None else fn if b._out_idx == 0 else (fn, b._out_idx)
-    else:
-        eb = None
+    node._uses = 0
+    ea = _edge(a) if ta and a._requires_grad else None
+    eb = _edge(b) if tb and b._requires_grad else None
     node.edges = (ea, eb)
     node.likes = _likes(a._data if ta else None, b._data if tb else None)
     if ta and tb:

@@ -121,12 +121,12 @@ class TensorMethods:
     __slots__ = ()
 
     # -- operators -----------------------------------------------------------------------------------------
-    __add__ = elementwise.add
-    __radd__ = _reflected(elementwise.add)
+    __add__ = elementwise._add_operator
+    __radd__ = _reflected(elementwise._add_operator)
     __sub__ = elementwise.sub
     __rsub__ = elementwise.rsub
-    __mul__ = elementwise.mul
-    __rmul__ = _reflected(elementwise.mul)
+    __mul__ = elementwise._mul_operator
+    __rmul__ = _reflected(elementwise._mul_operator)
     __truediv__ = elementwise.div
     __rtruediv__ = _reflected(elementwise.div)
     __floordiv__ = elementwise.floor_divide

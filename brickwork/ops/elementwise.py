@@ -74,8 +74,19 @@ def add(input: Any, other: Any, *, alpha: Any = 1, out: Tensor | None = None) ->
     """
     if alpha != 1:
         other = mul(other, alpha) if isinstance(other, Tensor) else other * alpha
-    r = _arith(input, other, _op.add, "add", False, "AddBackward0", _add_backward)
+    r = _add_operator(input, other)
     return r if out is None else _out(r, out)
+
+
+def _add_operator(input: Any, other: Any) -> Tensor:
+    """``input + other``: `add` without ``alpha`` and ``out`` (``Tensor.__add__``, one call less on the hot path).
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.tensor([1.0]) + 2
+        tensor([3.])
+    """
+    return _arith(input, other, _op.add, "add", False, "AddBackward0", _add_backward)
 
 
 def _add_backward(node: Any, g: Tensor) -> tuple:
@@ -113,8 +124,11 @@ def sub(input: Any, other: Any, *, alpha: Any = 1, out: Tensor | None = None) ->
         >>> torch.sub(torch.tensor([5.0]), 2.0)
         tensor([3.])
     """
-    if (input._data.dtype.kind == "b" if input.__class__ is Tensor else _is_bool(input)) or (
-            other.__class__ is not float and _is_bool(other)):  # written out: sub is on the hot path
+    if input.__class__ is Tensor and other.__class__ is Tensor:  # written out: sub is on the hot path
+        bad = input._data.dtype.kind == "b" or other._data.dtype.kind == "b"
+    else:
+        bad = _is_bool(input) or (other.__class__ is not float and _is_bool(other))
+    if bad:
         if _is_bool(input) and _is_bool(other):
             raise RuntimeError("sub: subtraction, the `-` operator, with two bool tensors is not supported; use "
                                "the `^` or logical_xor() operator instead")
@@ -167,9 +181,20 @@ def mul(input: Any, other: Any, *, out: Tensor | None = None) -> Tensor:
         >>> torch.mul(torch.tensor([1.0, 2.0]), 3)
         tensor([3., 6.])
     """
-    # by a number, backward needs only the number; between tensors, each needs the other
-    r = _arith(input, other, _op.mul, "mul", False, "MulBackward0", _mul_backward, True)
+    r = _mul_operator(input, other)
     return r if out is None else _out(r, out)
+
+
+def _mul_operator(input: Any, other: Any) -> Tensor:
+    """``input * other``: `mul` without ``out`` (``Tensor.__mul__``, one call less on the hot path).
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.tensor([2.0]) * 3
+        tensor([6.])
+    """
+    # by a number, backward needs only the number; between tensors, each needs the other
+    return _arith(input, other, _op.mul, "mul", False, "MulBackward0", _mul_backward, True)
 
 
 def _operands(node: Any) -> tuple:
