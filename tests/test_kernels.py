@@ -375,9 +375,30 @@ def _lin_few_torch(x, w, b):
                                       None if b is None else torch.from_numpy(b)).numpy()
 
 
-# the tiled GEMM (16 and 32 rows, with and without a bias) and shapes left to the reference (8 and 20 rows)
-CASES["linear_few_rows"] = [(_lin_few(rows, out, inp, bias), _lin_few_torch) for rows, out, inp, bias in
-                            ((16, 256, 784, True), (32, 300, 256, False), (8, 256, 300, True), (20, 10, 256, True))]
+# the NT GEMM (whole 4 x 4 tiles, remainder rows and columns, a contraction not a multiple of 16, with and
+# without a bias), more than 256 rows through the transposed weight, and shapes left to the reference (a short
+# contraction, few output features, beyond FEW_ROWS)
+CASES["linear_forward"] = [(_lin_few(rows, out, inp, bias), _lin_few_torch) for rows, out, inp, bias in
+                           ((16, 256, 784, True), (32, 300, 256, False), (7, 10, 300, True), (21, 13, 263, False),
+                            (1, 1, 256, True), (20, 10, 64, True), (300, 20, 256, True), (200, 5, 30, False),
+                            (300, 70, 64, True), (260, 64, 100, False))]
+
+
+def _lin_gw(rows, out, inp):
+    def build(dtype):
+        return (_rng.standard_normal((rows, out)).astype(dtype), _rng.standard_normal((rows, inp)).astype(dtype))
+
+    return build
+
+
+def _lin_gw_torch(g, x):
+    return (torch.from_numpy(g).T @ torch.from_numpy(x)).numpy()
+
+
+# the tiled GEMM reading g transposed (whole tiles, remainder rows, a last partial vector), a product left to
+# matmul (fewer than 64 columns), and an empty batch
+CASES["linear_weight_grad"] = [(_lin_gw(rows, out, inp), _lin_gw_torch) for rows, out, inp in
+                               ((16, 256, 784), (23, 7, 70), (3, 12, 64), (16, 10, 20), (0, 5, 64))]
 
 # in-place kernels: the outputs compared are these arguments after the call
 _INPLACE = {"adam_step": (0, 2, 3, 4), "sgd_step": (0, 2)}

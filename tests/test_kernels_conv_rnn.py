@@ -50,6 +50,11 @@ CONV_CASES = [
     pytest.param((2, 2, 6, 6), 3, (3, 3), 1, 1, 2, 1, id="dilated"),
     pytest.param((3, 8, 2, 2), 32, (3, 3), 1, 1, 1, 2, id="more-channels-than-columns"),
     pytest.param((2, 3, 11, 9), 4, (3, 3), (2, 1), 0, (1, 2), 1, id="unpadded-strided-dilated"),
+    # the direct forward's row tiles (float32, up to 16 output channels): 5, 7 and 8 pixels, and single pixels
+    pytest.param((2, 6, 14, 14), 16, (5, 5), 1, 0, 1, 1, id="lenet-conv2"),
+    pytest.param((2, 1, 28, 28), 6, (5, 5), 1, 2, 1, 1, id="lenet-conv1"),
+    pytest.param((1, 2, 12, 19), 16, (3, 3), 1, 0, 1, 1, id="direct-8-and-singles"),
+    pytest.param((1, 3, 6, 6), 17, (3, 3), 1, 1, 1, 1, id="17-channels-im2col"),
     pytest.param((2, 5, 10, 9), 5, (3, 3), 2, 1, 1, 5, id="depthwise-stride2"),
     pytest.param((2, 3, 8, 7), 6, (3, 2), (1, 2), (2, 0), (2, 1), 3, id="depthwise-multiplier2-dilated"),
     pytest.param((3, 4, 4, 4), 4, (5, 5), 1, 2, 1, 4, id="depthwise-5x5-wider-than-the-map"),
@@ -86,6 +91,18 @@ def test_conv_kernels_match_reference_and_torch(shape, o, k, stride, padding, di
     # a view would be copied again by the engine when it becomes the weight's .grad
     assert dw.base is None and dw_ref.base is None, "weight grads must own their memory"
     _close(dw, gwt.numpy(), dtype, "weight grad vs torch")
+
+
+def test_direct_conv_forward_without_bias_matches_torch():
+    from brickwork.kernels._cpu import conv as cpu_conv
+
+    x = _rng.standard_normal((3, 4, 10, 13)).astype(np.float32)[:, :, :, 1:]  # not contiguous
+    w = _rng.standard_normal((9, 4, 3, 4)).astype(np.float32)
+    g = _geometry("conv2d", x.shape, w.shape, (1, 2), (2, 1), 1, 1, 2)
+    assert cpu_conv._direct.applies(x.dtype, g.groups, g.o)
+    y, _ = cpu_conv.conv2d_forward(x, w, None, g, False)
+    want = torch.nn.functional.conv2d(torch.tensor(x), torch.tensor(w), None, (1, 2), (2, 1)).numpy()
+    _close(y, want, np.float32, "direct forward, no bias, vs torch")
 
 
 @pytest.mark.parametrize("case", [2, 3, 11], ids=["strided-dilated-grouped", "pointwise", "more-channels"])
@@ -246,7 +263,7 @@ SEQUENCE_SHAPES = [(4, 7, 37), (3, 5, 64), (2, 1, 3)]
 
 @pytest.mark.parametrize("n, k, m", GEMM_SHAPES)
 def test_compiled_gemm_matches_numpy(n, k, m):
-    from brickwork.kernels._cpu._gemm import gemm_acc, transpose_into
+    from brickwork.kernels._cpu._gemm import gemm, gemm_acc, gemm_bias, transpose_into
 
     a = _rng.standard_normal((n, 2 * k + 1)).astype(np.float32)[:, 1:k + 1]  # row strides not the width
     b = _rng.standard_normal((k, m + 3)).astype(np.float32)[:, 3:]
@@ -254,10 +271,35 @@ def test_compiled_gemm_matches_numpy(n, k, m):
     want = c[:, 1:-1] + a.astype(np.float64) @ b.astype(np.float64)
     gemm_acc(c[:, 1:-1], a, b)
     np.testing.assert_allclose(c[:, 1:-1], want, rtol=0, atol=3e-6 * max(1, k))
+    # overwriting (C not read: NaN there must not leak), from a bias, and with A read transposed in place
+    bias = _rng.standard_normal(m).astype(np.float32)
+    for fn, extra, start in ((gemm, (), 0.0), (gemm_bias, (bias,), bias)):
+        for a_in in (a, np.asfortranarray(a)):
+            out = np.full((n, m), np.nan, np.float32)
+            fn(out, a_in, b, *extra)
+            np.testing.assert_allclose(out, start + a.astype(np.float64) @ b.astype(np.float64), rtol=0,
+                                       atol=3e-6 * max(1, k))
     scale = _rng.standard_normal(m).astype(np.float32)
     t = np.empty((k, m), np.float32)
     transpose_into(np.ascontiguousarray(b.T), scale, t)
     np.testing.assert_array_equal(t, b * scale)
+
+
+@pytest.mark.parametrize("n, k, m", [(16, 784, 256), (5, 17, 3), (7, 3, 9), (9, 40, 13), (3, 0, 2), (1, 1, 1),
+                                     (21, 263, 13)])
+def test_compiled_nt_gemm_matches_numpy(n, k, m):
+    from brickwork.kernels._cpu._gemm import gemm_nt
+
+    a = _rng.standard_normal((n, 2 * k + 1)).astype(np.float32)[:, 1:k + 1]  # row strides not the width
+    b = _rng.standard_normal((m, k + 3)).astype(np.float32)[:, 3:]
+    want = a.astype(np.float64) @ b.astype(np.float64).T
+    c = np.full((n, m + 2), np.nan, np.float32)
+    gemm_nt(c[:, 1:-1], a, b, 0)
+    np.testing.assert_allclose(c[:, 1:-1], want, rtol=0, atol=3e-6 * max(1, k))
+    assert np.isnan(c[:, 0]).all() and np.isnan(c[:, -1]).all()
+    c = np.ones((n, m), np.float32)
+    gemm_nt(c, a, b, 1)
+    np.testing.assert_allclose(c, want + 1, rtol=0, atol=3e-6 * max(1, k))
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
@@ -304,7 +346,7 @@ def test_gemm_tiles_of_every_width_match_numpy(rows, vecs, lanes):
     @njit
     def run(c, a, a_row, a_k, b):
         tile(c.ctypes.data, a.ctypes.data, b.ctypes.data, b.shape[0], a_row, a_k, b.strides[0] // 4,
-             c.strides[0] // 4)
+             c.strides[0] // 4, c.ctypes.data, c.strides[0] // 4)
 
     k, m = 23, vecs * lanes
     a = _rng.standard_normal((rows, k)).astype(np.float32)

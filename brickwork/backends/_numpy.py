@@ -32,7 +32,7 @@ from ..kernels._blas import library
 
 __all__ = ["axpy", "decline_axpy", "affine", "affine_generic", "tune_allocator", "FEW_ROWS"]
 
-FEW_ROWS = 128  # up to this many rows, ``affine`` multiplies by the weight untransposed
+FEW_ROWS = _linear.FEW_ROWS  # up to this many rows, ``affine`` multiplies by the weight untransposed
 
 
 # -- BLAS axpy --------------------------------------------------------------------------------------------------
@@ -102,18 +102,18 @@ def affine(d: Any, w: Any, b: Any) -> Any:
     """The array ``d @ w.T + b`` (C-contiguous) for ``d`` (*, in), ``w`` (out, in) and ``b`` (out,) or None.
 
     Leading dimensions are flattened first: NumPy's ``matmul`` on a 3-d input loops over the leading dimension,
-    one small product each (1.5x slower for a 16x64 batch of tokens). Up to `FEW_ROWS` rows go to the kernel
-    `brickwork.kernels.linear.linear_few_rows`: ``(w @ x.T).T`` (OpenBLAS runs ``x @ w.T`` at half speed there),
-    or a compiled GEMM for the shapes where that measured faster; the bias add then writes the C-ordered result.
+    one small product each (1.5x slower for a 16x64 batch of tokens). The rows then go to the kernel
+    `brickwork.kernels.linear.linear_forward`: up to `FEW_ROWS` rows as ``(w @ x.T).T`` (OpenBLAS runs
+    ``x @ w.T`` at half speed there), or a compiled GEMM for the shapes where that measured faster.
 
     Example:
         >>> affine(np.ones((2, 3)), np.ones((4, 3)), np.arange(4.0)).tolist()
         [[3.0, 4.0, 5.0, 6.0], [3.0, 4.0, 5.0, 6.0]]
     """
     x2 = _rows(d)
-    if not 0 < x2.shape[0] <= FEW_ROWS:
+    if x2.shape[0] == 0:
         return affine_generic(d, w, b)
-    y = _linear.linear_few_rows(np, x2, w, b)  # a kernel: some shapes run a compiled GEMM
+    y = _linear.linear_forward(np, x2, w, b)  # a kernel: some shapes run a compiled GEMM
     return y if d.ndim == 2 else y.reshape(d.shape[:-1] + (w.shape[0],))
 
 

@@ -79,7 +79,7 @@ def _linear_backward(node: Any, g: Tensor) -> tuple:
             gx = _k.linear_input_grad(dev.xp, g2, wd)
             gx = wrap(gx if gd.ndim == 2 else gx.reshape(xd.shape), dev)
         if need_w:
-            gw = wrap(g2.T @ _rows(xd), dev)
+            gw = wrap(_k.linear_weight_grad(dev.xp, g2, _rows(xd)), dev)
         if need_b:
             # no reshape: an owned array (not a view) becomes .grad without a copy
             gb = wrap(g2.sum(0) if len(bias_shape) else g2.sum(), dev)

@@ -21,6 +21,9 @@ from ..kernels import softmax as _ks
 from ._core import device_mismatch, needs_grad, record, wrap, computed_in_float32
 from .elementwise import where
 
+
+_UNSIGNED = {1: np.uint8, 2: np.uint16, 4: np.uint32, 8: np.uint64}  # same-size views of signed targets
+
 __all__ = ["mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss", "cross_entropy", "nll_loss",
            "binary_cross_entropy", "binary_cross_entropy_with_logits", "kl_div", "cross_entropy_loss",
            "reduction_mode", "apply_reduction"]
@@ -340,8 +343,9 @@ def _cross_entropy_rows(input: Tensor, target: Tensor, ignore_index: int, reduct
             or 0 <= ignore_index < C or x.dtype.kind != "f":
         return None
     xp = input._device.xp
-    if xp is np:  # the ufuncs themselves: ndarray.min/max add a Python layer
-        if (kind == "i" and np.minimum.reduce(t) < 0) or np.maximum.reduce(t) >= C:
+    if xp is np:  # the ufuncs themselves: ndarray.min/max add a Python layer; a negative index read as
+        # unsigned is above every class count, so one maximum checks both ends
+        if np.maximum.reduce(t.view(_UNSIGNED[t.dtype.itemsize]) if kind == "i" else t) >= C:
             return None
     elif int(t.min()) < 0 or int(t.max()) >= C:
         return None
@@ -349,8 +353,10 @@ def _cross_entropy_rows(input: Tensor, target: Tensor, ignore_index: int, reduct
         loss, lse = _ks.cross_entropy_forward(xp, x, t)
         denom = float(N) if reduction == "mean" else 1.0
         if reduction != "none":
-            loss = loss.sum() / denom
-    out = wrap(loss.astype(x.dtype, copy=False), input._device)  # wrap turns NumPy's scalar into a 0-d array
+            loss = (np.add.reduce(loss) if xp is np else loss.sum()) / denom  # (the ufunc: no method layer)
+    if loss.dtype is not x.dtype:
+        loss = loss.astype(x.dtype, copy=False)
+    out = wrap(loss, input._device)  # wrap turns NumPy's scalar into a 0-d array
     if needs_grad(input):
         record(out, "NllLossBackward0", _cross_entropy_rows_backward, (input,), saved=(input,), target=t, lse=lse,
                denom=denom, reduction=reduction)

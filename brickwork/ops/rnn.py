@@ -21,6 +21,7 @@ from __future__ import annotations
 from typing import Any
 
 from .._tensor import Tensor
+from ..kernels import linear as _klinear
 from ..kernels import rnn as _k
 from ._core import needs_grad, record, wrap
 
@@ -160,7 +161,7 @@ def _gate_grads(node: Any, xp: Any, x: Any, h0: Any, hs_out: Any, w_ih: Any, dgi
     dev = g._device
     gi_flat = dgi.reshape(seq * n, -1)
     gh_flat = dgh.reshape(seq * n, -1)
-    dx = wrap(xp.matmul(gi_flat, w_ih).reshape(x.shape), dev) if need[0] else None
+    dx = wrap(_klinear.linear_input_grad(xp, gi_flat, w_ih).reshape(x.shape), dev) if need[0] else None
     x_flat = x.reshape(seq * n, -1) if need[3] else None
     prev = _previous(xp, h0, hs_out, reverse).reshape(seq * n, -1) if need[4] else None
     if dgh is dgi:  # LSTM: both weights from the same gate gradients

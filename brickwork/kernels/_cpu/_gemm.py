@@ -32,9 +32,9 @@ from llvmlite import ir
 from numba.core import cgutils, types
 from numba.core.extending import intrinsic
 
-from ._numba import njit
+from ._numba import inline, njit
 
-__all__ = ["gemm_acc", "transpose_into", "LANES", "ROWS", "VECS"]
+__all__ = ["gemm_acc", "gemm", "gemm_bias", "gemm_nt", "transpose_into", "LANES", "ROWS", "VECS"]
 
 
 def _wide() -> bool:
@@ -48,17 +48,20 @@ LANES, ROWS, VECS = (16, 5, 4) if _wide() else (8, 4, 3)
 
 
 def _tile(rows: int, vecs: int, lanes: int = LANES) -> Any:
-    """An intrinsic ``tile(c, a, b, k, a_row, a_k, ldb, ldc)`` on raw float32 addresses:
-    ``C[r, :vecs * lanes] += sum_k A[r, k] * B[k, :vecs * lanes]`` for ``r < rows``, where ``A[r, k]`` is at
-    ``a + r * a_row + k * a_k`` (so ``A`` may be a transposed view) and ``B``, ``C`` are rows of leading dimension
-    ``ldb``, ``ldc`` (all in elements)."""
+    """An intrinsic ``tile(c, a, b, k, a_row, a_k, ldb, ldc, init, ld_init)`` on raw float32 addresses:
+    ``C[r, :vecs * lanes] = I[r, :vecs * lanes] + sum_k A[r, k] * B[k, :vecs * lanes]`` for ``r < rows``, where
+    ``A[r, k]`` is at ``a + r * a_row + k * a_k`` (so ``A`` may be a transposed view), ``B``, ``C`` are rows of
+    leading dimension ``ldb``, ``ldc``, and the starting values ``I`` rows at address ``init`` of leading dimension
+    ``ld_init`` (``C`` itself to accumulate, a bias vector with ``ld_init`` 0, or zeros when ``init`` is 0; all
+    strides in elements)."""
 
     @intrinsic
-    def tile(typingctx: Any, c: Any, a: Any, b: Any, k: Any, a_row: Any, a_k: Any, ldb: Any, ldc: Any) -> Any:
-        sig = types.void(*([types.intp] * 8))
+    def tile(typingctx: Any, c: Any, a: Any, b: Any, k: Any, a_row: Any, a_k: Any, ldb: Any, ldc: Any,
+             init: Any, ld_init: Any) -> Any:
+        sig = types.void(*([types.intp] * 10))
 
         def codegen(context: Any, builder: Any, signature: Any, args: Any) -> Any:
-            c_addr, a_addr, b_addr, n_k, a_row_, a_k_, ldb_, ldc_ = args
+            c_addr, a_addr, b_addr, n_k, a_row_, a_k_, ldb_, ldc_, i_addr, ldi_ = args
             i64, i32 = context.get_value_type(types.intp), ir.IntType(32)
             f32 = ir.FloatType()
             vec = ir.VectorType(f32, lanes)
@@ -79,9 +82,16 @@ def _tile(rows: int, vecs: int, lanes: int = LANES) -> Any:
 
             # accumulators as stack slots: LLVM's mem2reg turns them into registers
             acc = [[cgutils.alloca_once(builder, vec) for _ in range(vecs)] for _ in range(rows)]
-            for r in range(rows):
-                for v in range(vecs):
-                    builder.store(vload(at(cp, ir.Constant(i64, r), ldc_, col(v))), acc[r][v])
+            with builder.if_else(builder.icmp_signed("!=", i_addr, ir.Constant(i64, 0))) as (start, fresh):
+                with start:  # C = I + A @ B
+                    ip = builder.inttoptr(i_addr, f32.as_pointer())
+                    for r in range(rows):
+                        for v in range(vecs):
+                            builder.store(vload(at(ip, ir.Constant(i64, r), ldi_, col(v))), acc[r][v])
+                with fresh:  # C = A @ B: C is not read (it may be uninitialised memory)
+                    for r in range(rows):
+                        for v in range(vecs):
+                            builder.store(ir.Constant(vec, [0.0] * lanes), acc[r][v])
             undef = ir.Constant(vec, ir.Undefined)
             splat = ir.Constant(ir.VectorType(i32, lanes), [0] * lanes)
             with cgutils.for_range(builder, n_k) as loop:
@@ -105,31 +115,143 @@ def _tile(rows: int, vecs: int, lanes: int = LANES) -> Any:
     return tile
 
 
+def _tile_nt(rows: int, cols: int, lanes: int = LANES) -> Any:
+    """An intrinsic ``tile(c, a, b, k, lda, ldb, ldc, acc)`` on raw float32 addresses for ``C = A @ B.T`` with
+    ``A`` and ``B`` both rows along ``k``: ``C[r, j] (+)= sum_k A[r, k] * B[j, k]`` for ``r < rows``,
+    ``j < cols``, ``k`` a multiple of ``lanes``. Each of the ``rows x cols`` accumulators is a vector of partial
+    sums along ``k`` (one vector load of ``A`` feeds ``cols`` multiply-adds, one of ``B`` ``rows``), summed to a
+    scalar at the end; ``acc`` 0 overwrites ``C`` without reading it. ``rows * cols`` is a power of two up to
+    ``lanes`` (the sums are folded into one vector)."""
+
+    @intrinsic
+    def tile(typingctx: Any, c: Any, a: Any, b: Any, k: Any, lda: Any, ldb: Any, ldc: Any, acc: Any) -> Any:
+        sig = types.void(*([types.intp] * 8))
+
+        def codegen(context: Any, builder: Any, signature: Any, args: Any) -> Any:
+            c_addr, a_addr, b_addr, n_k, lda_, ldb_, ldc_, acc_ = args
+            i64, i32 = context.get_value_type(types.intp), ir.IntType(32)
+            f32 = ir.FloatType()
+            vec = ir.VectorType(f32, lanes)
+            fma = cgutils.get_or_insert_function(builder.module, ir.FunctionType(vec, [vec] * 3),
+                                                 f"llvm.fma.v{lanes}f32")
+            cp, ap, bp = (builder.inttoptr(v, f32.as_pointer()) for v in (c_addr, a_addr, b_addr))
+
+            def vload(base: Any, row: int, ld: Any, kk: Any) -> Any:  # base[row * ld + kk : + lanes]
+                ptr = builder.gep(base, [builder.add(builder.mul(ir.Constant(i64, row), ld), kk)])
+                v = builder.load(builder.bitcast(ptr, vec.as_pointer()))
+                v.align = 4
+                return v
+
+            acc = [[cgutils.alloca_once_value(builder, ir.Constant(vec, [0.0] * lanes)) for _ in range(cols)]
+                   for _ in range(rows)]
+            with cgutils.for_range(builder, builder.sdiv(n_k, ir.Constant(i64, lanes))) as loop:
+                kk = builder.mul(loop.index, ir.Constant(i64, lanes))
+                av = [vload(ap, r, lda_, kk) for r in range(rows)]
+                bv = [vload(bp, j, ldb_, kk) for j in range(cols)]
+                for r in range(rows):
+                    for j in range(cols):
+                        builder.store(builder.call(fma, [av[r], bv[j], builder.load(acc[r][j])]), acc[r][j])
+            # sum each accumulator's lanes, all at once: pairs of vectors holding groups of partial sums are
+            # folded into one vector of groups half as long (lower halves + upper halves), until one vector
+            # holds lane i = the sum of accumulator i (rows * cols == lanes, r-major)
+            sums, group = [builder.load(acc[r][j]) for r in range(rows) for j in range(cols)], lanes
+            while group > 1:
+                half, folded = group // 2, []
+                pairs = zip(sums[::2], sums[1::2]) if len(sums) > 1 else [(sums[0], sums[0])]
+                for x, y in pairs:
+                    groups = range(0, (2 if len(sums) > 1 else 1) * x.type.count, group)
+                    lo = [g + i for g in groups for i in range(half)]
+                    hi = [g + half + i for g in groups for i in range(half)]
+                    mask = ir.VectorType(i32, len(lo))
+                    folded.append(builder.fadd(builder.shuffle_vector(x, y, ir.Constant(mask, lo)),
+                                               builder.shuffle_vector(x, y, ir.Constant(mask, hi))))
+                sums, group = folded, half
+            total = sums[0]
+            keep = builder.icmp_signed("!=", acc_, ir.Constant(i64, 0))
+            row_t = ir.VectorType(f32, cols)
+            for r in range(rows):  # each row's sums are adjacent lanes: one short vector per row of C
+                value = builder.shuffle_vector(total, total, ir.Constant(ir.VectorType(i32, cols),
+                                                                         list(range(r * cols, (r + 1) * cols))))
+                ptr = builder.bitcast(builder.gep(cp, [builder.mul(ir.Constant(i64, r), ldc_)]), row_t.as_pointer())
+                loaded = builder.load(ptr)
+                loaded.align = 4
+                old = builder.select(keep, loaded, ir.Constant(row_t, [0.0] * cols))
+                st = builder.store(builder.fadd(old, value), ptr)
+                st.align = 4
+            return context.get_dummy_value()
+
+        return sig, codegen
+
+    return tile
+
+
 _tile_full, _tile_row = _tile(ROWS, VECS), _tile(1, VECS)
 _tile_vec, _tile_one = _tile(ROWS, 1), _tile(1, 1)
 _PANEL = VECS * LANES
+NT_ROWS, NT_COLS = (4, 4) if LANES == 16 else (2, 4)  # rows * cols: a power of two up to LANES
+_nt_full, _nt_row = _tile_nt(NT_ROWS, NT_COLS), _tile_nt(1, NT_COLS)
+_nt_col, _nt_one = _tile_nt(NT_ROWS, 1), _tile_nt(1, 1)
+
+
+_NO_BIAS = np.zeros(0, np.float32)
 
 
 @njit
 def gemm_acc(c, a, b):  # pragma: no cover - compiled
-    """``c += a @ b`` for float32 ``c`` (N, M), ``a`` (N, K), ``b`` (K, M), each with unit column stride."""
+    """``c += a @ b`` for float32 ``c`` (N, M), ``a`` (N, K), ``b`` (K, M); ``b`` and ``c`` with unit column
+    stride, ``a`` with any strides (a transposed view reads in place)."""
+    _gemm(c, a, b, 1, _NO_BIAS)
+
+
+@njit
+def gemm(c, a, b):  # pragma: no cover - compiled
+    """``c[...] = a @ b``, as `gemm_acc` without reading ``c`` first (it may come from ``np.empty``)."""
+    _gemm(c, a, b, 0, _NO_BIAS)
+
+
+@njit
+def gemm_bias(c, a, b, bias):  # pragma: no cover - compiled
+    """``c[...] = bias + a @ b`` for a float32 ``bias`` (M,): the sums start from the bias, ``c`` is not read."""
+    _gemm(c, a, b, 2, bias)
+
+
+@njit
+def _gemm(c, a, b, mode, bias):  # pragma: no cover - compiled
+    """``c`` = (``mode`` 0) ``a @ b``, (1) ``c + a @ b``, (2) ``bias + a @ b``."""
     n, k = a.shape
     m = c.shape[1]
-    lda, ldb, ldc = a.strides[0] // 4, b.strides[0] // 4, c.strides[0] // 4
+    lda, a_k, ldb, ldc = a.strides[0] // 4, a.strides[1] // 4, b.strides[0] // 4, c.strides[0] // 4
+    if k == 0:
+        if mode == 0:
+            c[:] = 0
+        elif mode == 2:
+            for r in range(n):
+                c[r] = bias
+        return
     ca, aa, ba = c.ctypes.data, a.ctypes.data, b.ctypes.data
+    ia = bias.ctypes.data if mode == 2 else 0
+    ldi = ldc if mode == 1 else 0
     full = n - n % ROWS
     j = 0
     while j + _PANEL <= m:  # panels of VECS vectors
         for r in range(0, full, ROWS):
-            _tile_full(ca + (r * ldc + j) * 4, aa + r * lda * 4, ba + j * 4, k, lda, 1, ldb, ldc)
+            cc = ca + (r * ldc + j) * 4
+            init = cc if mode == 1 else (ia + j * 4 if mode == 2 else 0)
+            _tile_full(cc, aa + r * lda * 4, ba + j * 4, k, lda, a_k, ldb, ldc, init, ldi)
         for r in range(full, n):
-            _tile_row(ca + (r * ldc + j) * 4, aa + r * lda * 4, ba + j * 4, k, lda, 1, ldb, ldc)
+            cc = ca + (r * ldc + j) * 4
+            init = cc if mode == 1 else (ia + j * 4 if mode == 2 else 0)
+            _tile_row(cc, aa + r * lda * 4, ba + j * 4, k, lda, a_k, ldb, ldc, init, ldi)
         j += _PANEL
     while j + LANES <= m:  # single vectors
         for r in range(0, full, ROWS):
-            _tile_vec(ca + (r * ldc + j) * 4, aa + r * lda * 4, ba + j * 4, k, lda, 1, ldb, ldc)
+            cc = ca + (r * ldc + j) * 4
+            init = cc if mode == 1 else (ia + j * 4 if mode == 2 else 0)
+            _tile_vec(cc, aa + r * lda * 4, ba + j * 4, k, lda, a_k, ldb, ldc, init, ldi)
         for r in range(full, n):
-            _tile_one(ca + (r * ldc + j) * 4, aa + r * lda * 4, ba + j * 4, k, lda, 1, ldb, ldc)
+            cc = ca + (r * ldc + j) * 4
+            init = cc if mode == 1 else (ia + j * 4 if mode == 2 else 0)
+            _tile_one(cc, aa + r * lda * 4, ba + j * 4, k, lda, a_k, ldb, ldc, init, ldi)
         j += LANES
     if j == m:
         return
@@ -139,16 +261,16 @@ def gemm_acc(c, a, b):  # pragma: no cover - compiled
         ta = tail.ctypes.data
         for r in range(0, n, ROWS):
             rows = min(ROWS, n - r)
-            tail[:] = 0
             if rows == ROWS:
-                _tile_vec(ta, aa + r * lda * 4, ba + j0 * 4, k, lda, 1, ldb, LANES)
+                _tile_vec(ta, aa + r * lda * 4, ba + j0 * 4, k, lda, a_k, ldb, LANES, 0, 0)
             else:
                 for q in range(rows):
-                    _tile_one(ta + q * LANES * 4, aa + (r + q) * lda * 4, ba + j0 * 4, k, lda, 1, ldb, LANES)
+                    _tile_one(ta + q * LANES * 4, aa + (r + q) * lda * 4, ba + j0 * 4, k, lda, a_k, ldb, LANES,
+                              0, 0)
             for q in range(rows):
                 cr, tr = c[r + q], tail[q]
                 for jj in range(j, m):
-                    cr[jj] += tr[jj - j0]
+                    cr[jj] = tr[jj - j0] + (cr[jj] if mode == 1 else (bias[jj] if mode == 2 else np.float32(0.0)))
         return
     for r in range(n):  # fewer columns than a vector: a plain loop
         ar, cr = a[r], c[r]
@@ -156,7 +278,73 @@ def gemm_acc(c, a, b):  # pragma: no cover - compiled
             s = np.float32(0.0)
             for kk in range(k):
                 s += ar[kk] * b[kk, jj]
-            cr[jj] += s
+            cr[jj] = s + (cr[jj] if mode == 1 else (bias[jj] if mode == 2 else np.float32(0.0)))
+
+
+@njit
+def gemm_nt(c, a, b, acc):  # pragma: no cover - compiled
+    """``c = a @ b.T`` (``acc`` 0) or ``c += a @ b.T`` (``acc`` 1) for float32 ``c`` (N, M), ``a`` (N, K) and
+    ``b`` (M, K), each with unit column stride: a linear layer's forward ``x @ w.T`` without transposing
+    either. The last ``K % LANES`` columns of ``a`` and ``b`` are copied, zero-padded to a vector, into scratch
+    rows and run as one more pass."""
+    n, k = a.shape
+    m = b.shape[0]
+    lda, ldb, ldc = a.strides[0] // 4, b.strides[0] // 4, c.strides[0] // 4
+    main = k - k % LANES
+    if k != main:
+        pa, pb = np.zeros((n, LANES), np.float32), np.zeros((m, LANES), np.float32)
+        pa[:, :k - main] = a[:, main:]
+        pb[:, :k - main] = b[:, main:]
+    else:
+        pa, pb = np.zeros((1, LANES), np.float32), np.zeros((1, LANES), np.float32)
+    if main == 0 and k == main:
+        if acc == 0:
+            c[:] = 0
+        return
+    ca, aa, ba, qa, qb = c.ctypes.data, a.ctypes.data, b.ctypes.data, pa.ctypes.data, pb.ctypes.data
+    rest = 1 if main > 0 else acc  # the padded pass adds onto the main one's sums
+    full_j = m - m % NT_COLS
+    # blocks of rows of ``a`` that stay in L2 (~128 KiB) while every tile of ``b`` passes by
+    block = max(NT_ROWS, (32768 // max(k, 1)) // NT_ROWS * NT_ROWS)
+    for r0 in range(0, n, block):
+        r1 = min(n, r0 + block)
+        rf = r0 + (r1 - r0) // NT_ROWS * NT_ROWS
+        for j in range(0, m):
+            if j < full_j and j % NT_COLS:
+                continue
+            wide = j < full_j
+            for r in range(r0, r1):
+                if r < rf and (r - r0) % NT_ROWS:
+                    continue
+                kind = (0 if r < rf else 1) if wide else (2 if r < rf else 3)
+                _nt_at(kind, ca + (r * ldc + j) * 4, aa + r * lda * 4, ba + j * ldb * 4, qa + r * LANES * 4,
+                       qb + j * LANES * 4, main, k != main, lda, ldb, ldc, acc, rest)
+
+
+@inline
+def _nt_at(kind, cc, ar, br, pr, pq, main, padded, lda, ldb, ldc, acc, rest):  # pragma: no cover - compiled
+    """One tile of `gemm_nt` at ``cc``: ``kind`` 0 full, 1 one row, 2 one column, 3 one value; the main pass
+    over ``main`` columns, then the zero-padded last columns."""
+    if kind == 0:
+        if main:
+            _nt_full(cc, ar, br, main, lda, ldb, ldc, acc)
+        if padded:
+            _nt_full(cc, pr, pq, LANES, LANES, LANES, ldc, rest)
+    elif kind == 1:
+        if main:
+            _nt_row(cc, ar, br, main, lda, ldb, ldc, acc)
+        if padded:
+            _nt_row(cc, pr, pq, LANES, LANES, LANES, ldc, rest)
+    elif kind == 2:
+        if main:
+            _nt_col(cc, ar, br, main, lda, ldb, ldc, acc)
+        if padded:
+            _nt_col(cc, pr, pq, LANES, LANES, LANES, ldc, rest)
+    else:
+        if main:
+            _nt_one(cc, ar, br, main, lda, ldb, ldc, acc)
+        if padded:
+            _nt_one(cc, pr, pq, LANES, LANES, LANES, ldc, rest)
 
 
 @njit

@@ -13,7 +13,8 @@ GEMMs). The same chunking serves the three primitives:
 
 3x3 stride-1 float32 convolutions with enough channels and tiles take Winograd F(4x4, 3x3) instead
 (``_cpu/winograd.py``; where and why in `_use_winograd`); depthwise convolutions (a group per input channel) take
-the direct loops of ``_cpu/depthwise.py``.
+the direct loops of ``_cpu/depthwise.py``; other float32 forwards with at most 16 output channels take the direct
+(implicit GEMM) kernel of ``_cpu/direct.py``.
 
 Each function takes the geometry object of `brickwork.ops.conv` (sizes, kernel, stride, dilation, padding,
 groups) and returns the same array as the reference implementation, to float rounding.
@@ -29,6 +30,7 @@ from numba import njit
 
 from .. import conv as _reference
 from . import depthwise as _depthwise
+from . import direct as _direct
 from . import winograd as _winograd
 
 _TARGET_COLUMNS = 1024  # columns per chunk GEMM: wide enough for OpenBLAS's full speed
@@ -315,7 +317,35 @@ def conv2d_forward(x: Any, w: Any, b: Any, g: Any, keep: bool) -> tuple[Any, Any
         return _depthwise.forward(x, w, b, g), None
     if _use_winograd(x.dtype, x.shape[0], g.c, g.o, g.oh, g.ow, g):
         return _winograd.forward(x, w, b, g), None
+    if _direct.applies(x.dtype, g.groups, g.o) and not _pointwise(g):
+        return _forward_direct(x, w, b, g), None
     return conv_forward(x, w, b, g), None
+
+
+def _forward_direct(x: Any, w: Any, b: Any, g: Any) -> Any:
+    """The forward of `_direct.conv_forward_direct`: the input padded (when there is padding), the taps' offsets
+    and the weight transposed to (taps, 16)."""
+    n = x.shape[0]
+    if (g.hp, g.wp) == (g.h, g.w):
+        xp = np.ascontiguousarray(x)
+    else:
+        xp = np.zeros((n, g.c, g.hp, g.wp), np.float32)
+        xp[:, :, g.pt:g.pt + g.h, g.pl:g.pl + g.w] = x
+    taps = g.c * g.kh * g.kw
+    wt = np.zeros((taps, _direct.LANES), np.float32)
+    wt[:, :g.o] = w.reshape(g.o, taps).T
+    bias = np.zeros(g.o, np.float32) if b is None else np.ascontiguousarray(b, np.float32)
+    y = np.empty((n, g.o, g.oh, g.ow), np.float32)
+    _direct.conv_forward_direct(xp, wt, bias, _tap_offsets(g.c, g.kh, g.kw, g.dh, g.dw, g.hp, g.wp), g.oh, g.ow,
+                                g.sh, g.sw, y)
+    return y
+
+
+@functools.lru_cache(maxsize=64)
+def _tap_offsets(c: int, kh: int, kw: int, dh: int, dw: int, hp: int, wp: int) -> Any:
+    """Each kernel tap's (channel, row, column) offset in a padded sample, in the weight's order."""
+    ch, ki, kj = np.meshgrid(np.arange(c), np.arange(kh), np.arange(kw), indexing="ij")
+    return (ch * hp * wp + ki * dh * wp + kj * dw).reshape(-1).astype(np.int64)
 
 
 def conv2d_input(gy: Any, w: Any, g: Any) -> Any:

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from .. import rnn as _ref
-from ._gemm import LANES, gemm_acc, transpose_into
+from ._gemm import LANES, gemm, gemm_acc, gemm_bias, transpose_into
 from ._numba import inline, njit
 
 _F32 = np.dtype(np.float32)
@@ -106,10 +106,9 @@ def input_gates(x: Any, w_ih: Any, bias: Any, scale: Any) -> Any:
     transpose_into(np.ascontiguousarray(w_ih), scale, wt)
     out = np.empty((x.shape[0], w_ih.shape[0]), np.float32)
     if bias is None:
-        out.fill(0)
+        gemm(out, np.ascontiguousarray(x), wt)
     else:
-        np.copyto(out, bias * scale)  # the bias first: the GEMM adds onto it
-    gemm_acc(out, np.ascontiguousarray(x), wt)
+        gemm_bias(out, np.ascontiguousarray(x), wt, bias * scale)  # the sums start from the bias
     return out
 
 
@@ -117,17 +116,16 @@ def weight_grads(dg: Any, x: Any, h: Any) -> tuple[Any, Any]:
     mats = [m for m in (x, h) if m is not None]
     if not WIDE or not _f32(dg, *mats) or dg.ndim != 2 or not mats:
         return _ref._weight_grads(np, dg, x, h)
-    # dg^T once, contiguous: the tiled GEMM then streams its rows (OpenBLAS on the transposed view is ~6%
-    # slower than this copy plus the tiled GEMMs for 700 x 1024 gate gradients)
-    dgt = np.empty((dg.shape[1], dg.shape[0]), np.float32)
-    transpose_into(np.ascontiguousarray(dg), np.ones(dg.shape[0], np.float32), dgt)
+    # dg read transposed in place (each step of the contraction reads a few adjacent gates of one row): against
+    # a transposed copy of dg and GEMMs adding onto zeros, 5.3 vs 5.8 ms for 700 x 1024 gate gradients
+    dg = np.ascontiguousarray(dg)
     out: list[Any] = []
     for m in (x, h):
         if m is None:
             out.append(None)
             continue
-        w = np.zeros((dg.shape[1], m.shape[1]), np.float32)
-        gemm_acc(w, dgt, np.ascontiguousarray(m))
+        w = np.empty((dg.shape[1], m.shape[1]), np.float32)
+        gemm(w, dg.T, np.ascontiguousarray(m))
         out.append(w)
     return out[0], out[1]
 
