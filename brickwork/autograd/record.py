@@ -137,25 +137,8 @@ def record_binary(out: Tensor, name: str, backward: Callable, a: Any, b: Any, sa
         node._name = name
         node._backward = backward
         node._uses = 0
-        # the edges as engine.edge makes them, written out (two calls saved on the commonest record)
-        if a._requires_grad:
-            fn = a.grad_fn
-            if fn is None:
-                ea = a
-            else:
-                fn._uses += 1
-                ea = fn if a._out_idx == 0 else (fn, a._out_idx)
-        else:
-            ea = None
-        if b._requires_grad:
-            fn = b.grad_fn
-            if fn is None:
-                eb = b
-            else:
-                fn._uses += 1
-                eb = fn if b._out_idx == 0 else (fn, b._out_idx)
-        else:
-            eb = None
+        ea = _edge(a) if a._requires_grad else None
+        eb = _edge(b) if b._requires_grad else None
         node.edges = (ea, eb)
         node.numbers = _NO_NUMBERS
         if save:
