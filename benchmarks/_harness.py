@@ -57,10 +57,14 @@ def backward_step(fn: Callable[..., Any], *inputs: Any, grad: Any = None) -> Cal
 
 
 def compare(name: str, ours: Callable[[], object], theirs: Callable[[], object], repeat: int = 30,
-            warmup: int = 3, unit: float = 1e3, per: int = 1, clock: Callable[[], float] = time.perf_counter) -> dict:
+            warmup: int = 3, unit: float = 1e3, per: int = 1, clock: Callable[[], float] = time.perf_counter,
+            block: int = 1) -> dict:
     """Time ``ours`` and ``theirs`` alternately; return medians (ms by default, divided by ``per``) and the ratio.
 
     ``clock`` is wall-clock time by default; ``time.process_time`` suits single-threaded runs on a busy machine.
+    With ``block`` > 1 each library runs that many calls in a row before the other takes over, and who goes first
+    alternates: a program runs one library's ops back to back, and alternating every call makes each start from
+    caches the other has just filled (see bench_train.timed).
 
     Example:
         >>> r = compare("noop", lambda: None, lambda: None, repeat=3, warmup=0)
@@ -70,15 +74,24 @@ def compare(name: str, ours: Callable[[], object], theirs: Callable[[], object],
     for _ in range(warmup):
         ours()
         theirs()
-    a, b = [], []
-    for _ in range(repeat):
-        t0 = clock()
-        ours()
-        t1 = clock()
-        theirs()
-        t2 = clock()
-        a.append(t1 - t0)
-        b.append(t2 - t1)
+    a: list[float] = []
+    b: list[float] = []
+    if block <= 1:
+        for _ in range(repeat):
+            t0 = clock()
+            ours()
+            t1 = clock()
+            theirs()
+            t2 = clock()
+            a.append(t1 - t0)
+            b.append(t2 - t1)
+    else:
+        for i in range(max(1, repeat // block)):
+            for fn, times in ((ours, a), (theirs, b)) if i % 2 == 0 else ((theirs, b), (ours, a)):
+                for _ in range(block):
+                    t0 = clock()
+                    fn()
+                    times.append(clock() - t0)
     ma, mb = statistics.median(a) * unit / per, statistics.median(b) * unit / per
     return {"name": name, "brickwork": ma, "torch": mb, "ratio": ma / mb if mb else float("nan")}
 
