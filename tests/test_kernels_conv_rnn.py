@@ -55,6 +55,9 @@ CONV_CASES = [
     pytest.param((2, 1, 28, 28), 6, (5, 5), 1, 2, 1, 1, id="lenet-conv1"),
     pytest.param((1, 2, 12, 19), 16, (3, 3), 1, 0, 1, 1, id="direct-8-and-singles"),
     pytest.param((1, 3, 6, 6), 17, (3, 3), 1, 1, 1, 1, id="17-channels-im2col"),
+    # the direct weight gradient (stride 1, 64+ taps): kernel rows of 4 (single taps) and 7 (a tile + singles)
+    pytest.param((2, 8, 9, 10), 7, (3, 4), 1, (1, 2), (2, 1), 1, id="direct-weight-dilated-padded"),
+    pytest.param((1, 4, 12, 12), 16, (5, 7), 1, 2, 1, 1, id="direct-weight-5x7"),
 ]
 
 

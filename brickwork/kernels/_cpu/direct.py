@@ -21,10 +21,12 @@ from llvmlite import ir
 from numba.core import cgutils, types
 from numba.core.extending import intrinsic
 
-from ._gemm import LANES
+from ._gemm import LANES, ROWS
+from ._gemm import _tile_one as _gemm_one
+from ._gemm import _tile_vec as _gemm_tile
 from ._numba import njit
 
-__all__ = ["conv_forward_direct", "applies", "ROW_TILES"]
+__all__ = ["conv_forward_direct", "conv_weight_direct", "applies", "ROW_TILES"]
 
 
 def _tile_taps(rows: int, lanes: int = LANES) -> Any:
@@ -118,3 +120,39 @@ def conv_forward_direct(xp, wt, bias, offsets, oh, ow, sh, sw, y):  # pragma: no
                 row, bch = ys[ch, i], bias[ch]
                 for j in range(ow):
                     row[j] = scratch[j, ch] + bch
+
+
+@njit
+def conv_weight_direct(xp, gy, kh, kw, dh, dw, out):  # pragma: no cover - compiled
+    """``out[t, o] += sum_{n, i, j} x[n].flat[offset(t) + i * Wp + j] * gy[n, o, i, j]`` for a stride-1
+    convolution: the weight gradient, transposed to (taps, 16) (channels zero-padded to 16), of the (padded)
+    input ``xp`` (N, C, Hp, Wp) and the output gradient ``gy`` (N, O, oh, ow).
+
+    Per sample, ``gy`` is laid out as (pixel, channel) rows on the input's row pitch (``oh`` rows of ``Wp``
+    pixels, zero beyond ``ow``), so for one kernel row the taps ``kj`` read the input at consecutive addresses:
+    one tile of `_gemm`'s kind (taps as its rows, read in place, pixels as its contraction) adds each group of
+    ``ROWS`` taps."""
+    n, c, hp, wp = xp.shape
+    o, oh, ow = gy.shape[1], gy.shape[2], gy.shape[3]
+    k = (oh - 1) * wp + ow  # the last row's padding columns are not read: the input ends there
+    wide = np.zeros((oh * wp, LANES), np.float32)
+    wa, oa = wide.ctypes.data, out.ctypes.data
+    full = kw - kw % ROWS
+    for s in range(n):
+        g = gy[s]
+        for i in range(oh):
+            for j in range(ow):
+                row = wide[i * wp + j]
+                for ch in range(o):
+                    row[ch] = g[ch, i, j]
+        xa = xp[s].ctypes.data
+        for ch in range(c):
+            for ki in range(kh):
+                base = xa + (ch * hp * wp + ki * dh * wp) * 4
+                t0 = (ch * kh + ki) * kw
+                for kj in range(0, full, ROWS):
+                    dst = oa + (t0 + kj) * LANES * 4
+                    _gemm_tile(dst, base + kj * dw * 4, wa, k, dw, 1, LANES, LANES, dst, LANES)
+                for kj in range(full, kw):
+                    dst = oa + (t0 + kj) * LANES * 4
+                    _gemm_one(dst, base + kj * dw * 4, wa, k, dw, 1, LANES, LANES, dst, LANES)
