@@ -13,7 +13,8 @@ GEMMs). The same chunking serves the three primitives:
 
 3x3 stride-1 float32 convolutions with enough channels and tiles take Winograd F(4x4, 3x3) instead
 (``_cpu/winograd.py``; where and why in `_use_winograd`); other float32 forwards with at most 16 output channels
-take the direct (implicit GEMM) kernel of ``_cpu/direct.py``, and so do their stride-1 weight gradients with 64+ taps.
+take the direct (implicit GEMM) kernels of ``_cpu/direct.py``, and so do their stride-1 input gradients and
+stride-1 weight gradients with 64+ taps.
 
 Each function takes the geometry object of `brickwork.ops.conv` (sizes, kernel, stride, dilation, padding,
 groups) and returns the same array as the reference implementation, to float rounding.
@@ -346,7 +347,20 @@ def conv2d_input(gy: Any, w: Any, g: Any) -> Any:
         return _reference._conv2d_input(np, gy, w, g)
     if _use_winograd(gy.dtype, gy.shape[0], g.o, g.c, g.h, g.w, g):
         return _winograd.input_grad(gy, w, g)
+    if (_direct.applies(gy.dtype, g.groups, g.o) and w.dtype == np.float32 and (g.sh, g.sw) == (1, 1)
+            and not _pointwise(g)):
+        return _input_direct(gy, w, g)
     return conv_input(gy, w, g)
+
+
+def _input_direct(gy: Any, w: Any, g: Any) -> Any:
+    """The input gradient through `_direct.conv_input_direct` (stride 1): LeNet's second convolution 1.57 ->
+    1.02 ms against im2col's GEMMs + col2im."""
+    dxp = np.empty((gy.shape[0], g.c, g.hp, g.wp), np.float32)
+    _direct.conv_input_direct(np.ascontiguousarray(gy), np.ascontiguousarray(w), g.dh, g.dw, dxp)
+    if (g.hp, g.wp) == (g.h, g.w):
+        return dxp
+    return np.ascontiguousarray(dxp[:, :, g.pt:g.pt + g.h, g.pl:g.pl + g.w])
 
 
 def conv2d_weight(x: Any, gy: Any, g: Any, cols: Any) -> Any:

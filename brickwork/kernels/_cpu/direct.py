@@ -21,12 +21,14 @@ from llvmlite import ir
 from numba.core import cgutils, types
 from numba.core.extending import intrinsic
 
-from ._gemm import LANES, ROWS
+from ._gemm import _PANEL, LANES, ROWS
+from ._gemm import _tile_full as _gemm_full
+from ._gemm import _tile_row as _gemm_row
 from ._gemm import _tile_one as _gemm_one
 from ._gemm import _tile_vec as _gemm_tile
 from ._numba import njit
 
-__all__ = ["conv_forward_direct", "conv_weight_direct", "applies", "ROW_TILES"]
+__all__ = ["conv_forward_direct", "conv_weight_direct", "conv_input_direct", "applies", "ROW_TILES"]
 
 
 def _tile_taps(rows: int, lanes: int = LANES) -> Any:
@@ -156,3 +158,59 @@ def conv_weight_direct(xp, gy, kh, kw, dh, dw, out):  # pragma: no cover - compi
                 for kj in range(full, kw):
                     dst = oa + (t0 + kj) * LANES * 4
                     _gemm_one(dst, base + kj * dw * 4, wa, k, dw, 1, LANES, LANES, dst, LANES)
+
+
+@njit
+def conv_input_direct(gy, w, dh, dw, dx):  # pragma: no cover - compiled
+    """The input gradient of a stride-1 convolution into the padded ``dx`` (N, C, Hp, Wp), overwritten: for each
+    kernel tap ``t``, ``dx[n, :, shifted by t] += w[:, :, t]^T @ gy[n]``.
+
+    Each sample's ``gy`` (N, O, oh, ow) is laid out on the input's row pitch (``oh`` rows of ``Wp``, zero beyond
+    ``ow``), so a tap's contribution is one GEMM of `_gemm`'s tile kind: rows the input channels (the weight read
+    in place, ``w`` (O, C, kh, kw) contiguous), the contraction the output channels, and vectors of consecutive
+    pixels added onto a per-sample accumulator at the tap's offset (no im2col columns, no col2im)."""
+    n, o, oh, ow = gy.shape
+    c, kh, kw = w.shape[1], w.shape[2], w.shape[3]
+    hp, wp = dx.shape[2], dx.shape[3]
+    plane, taps = hp * wp, kh * kw
+    q = (oh - 1) * wp + ow
+    qv = -(-q // LANES) * LANES
+    wide = np.zeros((o, qv), np.float32)  # positions past each row's ow stay zero
+    ld = plane + qv  # each channel's accumulator has room for a whole last vector
+    acc = np.empty((c, ld), np.float32)
+    ga, aa, wa = wide.ctypes.data, acc.ctypes.data, w.ctypes.data
+    full = c - c % ROWS
+    for s in range(n):
+        for ch in range(o):
+            for i in range(oh):
+                src, dst = gy[s, ch, i], wide[ch, i * wp:i * wp + ow]
+                for j in range(ow):
+                    dst[j] = src[j]
+        acc[:] = 0
+        for ki in range(kh):
+            for kj in range(kw):
+                off = ki * dh * wp + kj * dw
+                t = ki * kw + kj
+                j = 0
+                while j + _PANEL <= qv:
+                    for r in range(0, full, ROWS):
+                        cc = aa + (r * ld + off + j) * 4
+                        _gemm_full(cc, wa + (r * taps + t) * 4, ga + j * 4, o, taps, c * taps, qv, ld, cc, ld)
+                    for r in range(full, c):
+                        cc = aa + (r * ld + off + j) * 4
+                        _gemm_row(cc, wa + (r * taps + t) * 4, ga + j * 4, o, taps, c * taps, qv, ld, cc, ld)
+                    j += _PANEL
+                while j < qv:
+                    for r in range(0, full, ROWS):
+                        cc = aa + (r * ld + off + j) * 4
+                        _gemm_tile(cc, wa + (r * taps + t) * 4, ga + j * 4, o, taps, c * taps, qv, ld, cc, ld)
+                    for r in range(full, c):
+                        cc = aa + (r * ld + off + j) * 4
+                        _gemm_one(cc, wa + (r * taps + t) * 4, ga + j * 4, o, taps, c * taps, qv, ld, cc, ld)
+                    j += LANES
+        d = dx[s]
+        for ch in range(c):
+            a, dd = acc[ch], d[ch]
+            for y in range(hp):
+                for x in range(wp):
+                    dd[y, x] = a[y * wp + x]
