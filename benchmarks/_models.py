@@ -108,3 +108,113 @@ def gpt(lib: Any, vocab: int = 1000, seq: int = 64) -> Any:
             return self.head(self.norm(h))
 
     return GPT()
+
+
+def mobilenet_v2(lib: Any, num_classes: int = 10) -> Any:
+    """MobileNetV2 (torchvision's layout, width 1.0: inverted residuals with ReLU6, 1280-channel head; no dropout so
+    the two libraries' losses can be compared)."""
+    nn = lib.nn
+
+    def cbr(cin: int, cout: int, k: int, stride: int, groups: int = 1) -> Any:
+        return nn.Sequential(nn.Conv2d(cin, cout, k, stride, (k - 1) // 2, groups=groups, bias=False),
+                             nn.BatchNorm2d(cout), nn.ReLU6(inplace=True))
+
+    class Inverted(nn.Module):
+        def __init__(self, cin: int, cout: int, stride: int, t: int) -> None:
+            super().__init__()
+            hidden = cin * t
+            layers = [] if t == 1 else [cbr(cin, hidden, 1, 1)]
+            layers += [cbr(hidden, hidden, 3, stride, groups=hidden), nn.Conv2d(hidden, cout, 1, bias=False),
+                       nn.BatchNorm2d(cout)]
+            self.conv = nn.Sequential(*layers)
+            self.residual = stride == 1 and cin == cout
+
+        def forward(self, x: Any) -> Any:
+            return x + self.conv(x) if self.residual else self.conv(x)
+
+    layers: list[Any] = [cbr(3, 32, 3, 2)]
+    cin = 32
+    for t, c, n, s in ((1, 16, 1, 1), (6, 24, 2, 2), (6, 32, 3, 2), (6, 64, 4, 2), (6, 96, 3, 1), (6, 160, 3, 2),
+                       (6, 320, 1, 1)):
+        for i in range(n):
+            layers.append(Inverted(cin, c, s if i == 0 else 1, t))
+            cin = c
+    layers += [cbr(cin, 1280, 1, 1), nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(1280, num_classes)]
+    return nn.Sequential(*layers)
+
+
+def densenet121(lib: Any, num_classes: int = 10) -> Any:
+    """DenseNet-121 (torchvision's layout: growth 32, blocks of 6/12/24/16 BN-ReLU-conv1x1-BN-ReLU-conv3x3 layers
+    with bottleneck 4x32, transitions halving the channels, 7x7/2 stem and max pool)."""
+    nn = lib.nn
+
+    class Layer(nn.Module):
+        def __init__(self, cin: int) -> None:
+            super().__init__()
+            self.norm1, self.conv1 = nn.BatchNorm2d(cin), nn.Conv2d(cin, 128, 1, bias=False)
+            self.norm2, self.conv2 = nn.BatchNorm2d(128), nn.Conv2d(128, 32, 3, padding=1, bias=False)
+
+        def forward(self, feats: list) -> Any:
+            x = lib.cat(feats, 1)
+            return self.conv2(self.norm2(self.conv1(self.norm1(x).relu())).relu())
+
+    class Block(nn.Module):
+        def __init__(self, n: int, cin: int) -> None:
+            super().__init__()
+            self.layers = nn.ModuleList([Layer(cin + 32 * i) for i in range(n)])
+
+        def forward(self, x: Any) -> Any:
+            feats = [x]
+            for layer in self.layers:
+                feats.append(layer(feats))
+            return lib.cat(feats, 1)
+
+    layers: list[Any] = [nn.Conv2d(3, 64, 7, 2, 3, bias=False), nn.BatchNorm2d(64), nn.ReLU(), nn.MaxPool2d(3, 2, 1)]
+    c = 64
+    for i, n in enumerate((6, 12, 24, 16)):
+        layers.append(Block(n, c))
+        c += 32 * n
+        if i < 3:
+            layers += [nn.BatchNorm2d(c), nn.ReLU(), nn.Conv2d(c, c // 2, 1, bias=False), nn.AvgPool2d(2, 2)]
+            c //= 2
+    layers += [nn.BatchNorm2d(c), nn.ReLU(), nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(c, num_classes)]
+    return nn.Sequential(*layers)
+
+
+def siamese_resnet18(lib: Any) -> Any:
+    """A ResNet-18 encoder (128-d embedding) shared by the two images of a pair; forward gives both embeddings."""
+    nn = lib.nn
+
+    class Siamese(nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.encoder = resnet18(lib, num_classes=128)
+
+        def forward(self, pair: Any) -> Any:
+            a, b = pair[0], pair[1]
+            return self.encoder(a), self.encoder(b)
+
+    return Siamese()
+
+
+def dcgan(lib: Any, nz: int = 100, ngf: int = 64, ndf: int = 64) -> Any:
+    """The DCGAN of PyTorch's examples at 64x64: a ConvTranspose2d generator from ``nz`` noise channels and a
+    Conv2d + BatchNorm + LeakyReLU discriminator (logits: the step uses BCE with logits), as ``G`` and ``D``."""
+    nn = lib.nn
+
+    def up(cin: int, cout: int, stride: int, pad: int) -> list:
+        return [nn.ConvTranspose2d(cin, cout, 4, stride, pad, bias=False), nn.BatchNorm2d(cout), nn.ReLU(True)]
+
+    def down(cin: int, cout: int, bn: bool = True) -> list:
+        return [nn.Conv2d(cin, cout, 4, 2, 1, bias=False), *([nn.BatchNorm2d(cout)] if bn else []),
+                nn.LeakyReLU(0.2, inplace=True)]
+
+    class GAN(nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.G = nn.Sequential(*up(nz, ngf * 8, 1, 0), *up(ngf * 8, ngf * 4, 2, 1), *up(ngf * 4, ngf * 2, 2, 1),
+                                   *up(ngf * 2, ngf, 2, 1), nn.ConvTranspose2d(ngf, 3, 4, 2, 1, bias=False), nn.Tanh())
+            self.D = nn.Sequential(*down(3, ndf, bn=False), *down(ndf, ndf * 2), *down(ndf * 2, ndf * 4),
+                                   *down(ndf * 4, ndf * 8), nn.Conv2d(ndf * 8, 1, 4, 1, 0, bias=False), nn.Flatten())
+
+    return GAN()

@@ -540,8 +540,11 @@ class Tensor(TensorMethods):
             >>> (x ** 2).backward(); x.grad
             tensor(6.)
         """
-        from .autograd.engine import backward
+        backward = _ENGINE_BACKWARD[0]
+        if backward is None:  # autograd is an upper layer: imported on first use, then kept
+            from .autograd.engine import backward
 
+            _ENGINE_BACKWARD[0] = backward
         if gradient is None and self._data.dtype.kind == "c":
             raise RuntimeError("backward: grad can be implicitly created only for real scalar outputs, got a complex "
                                "tensor; take a real part first (e.g. z.abs().sum() or z.real.sum())")
@@ -748,6 +751,7 @@ def _rebuild(cls: type, array: np.ndarray, dev: str, rg: bool, d: dict | None) -
 # then on, backward counts every leaf's uses and delivers each leaf's gradient as soon as it is complete, where
 # the hooks can see it (autograd/engine.py); without leaf hooks, nothing can tell when it is delivered.
 LEAF_HOOKS = [False]
+_ENGINE_BACKWARD: list = [None]  # autograd.engine.backward, once Tensor.backward has imported it
 
 
 def _make(data: Any, device: Any = CPU, rg: bool = False, grad_fn: Any = None, cls: type = Tensor) -> Tensor:

@@ -65,3 +65,27 @@ def test_messages_say_where_and_what() -> None:
         bw.tensor([[1, 2], [3]])
     with pytest.raises(TypeError, match=r"Sequential\.1: .*relu.*nn\.ReLU\(\)"):
         bw.nn.Sequential(bw.nn.Linear(2, 2), bw.relu)
+
+
+def test_ieee_specials_are_silent_as_in_torch_but_users_numpy_still_warns() -> None:
+    """1/0, log(0), overflow and 0 * inf give inf/nan without a NumPy RuntimeWarning (PyTorch is silent), even
+    under ``python -W error``; the user's own NumPy calls keep warning."""
+    import subprocess
+    import sys
+
+    code = (
+        "import numpy as np, torch, brickwork as bw\n"
+        "for lib in (bw, torch):\n"
+        "    x = lib.tensor([1.0, 0.0, -1.0])\n"
+        "    r = [x / 0, x.log(), (x * 1e30) * 1e30, x.sqrt(), lib.exp(x * 1000), x.pow(-1), x * float('inf'),\n"
+        "         x.sum() / 0]\n"
+        "    print([t.tolist() for t in r])\n"
+        "try:\n"
+        "    np.log(np.zeros(1))\n"
+        "except RuntimeWarning:\n"
+        "    print('numpy warns')\n")
+    r = subprocess.run([sys.executable, "-W", "error", "-c", code], capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr
+    lines = r.stdout.splitlines()
+    assert lines[0] == lines[1], lines  # brickwork's values are PyTorch's
+    assert lines[2] == "numpy warns"

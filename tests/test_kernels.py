@@ -295,8 +295,27 @@ def _tanh_b_torch(y, g):
     return torch.ops.aten.tanh_backward(torch.from_numpy(g), torch.from_numpy(y)).numpy()
 
 
+def _leaky_f(dtype):
+    return (_relu_x(dtype), 0.2)
+
+
+def _leaky_f_torch(x, slope):
+    return torch.nn.functional.leaky_relu(torch.from_numpy(x), slope).numpy()
+
+
+def _leaky_b(dtype):
+    return (_relu_x(dtype), _rng.standard_normal((5, 37)).astype(dtype), 0.02)
+
+
+def _leaky_b_torch(x, g, slope):
+    xt = _t(x)
+    return _torch_grads(torch.nn.functional.leaky_relu(xt, slope), (xt,), g)[0]
+
+
 CASES = {
     "tanh_backward": [(_tanh_b, _tanh_b_torch)],
+    "leaky_relu_forward": [(_leaky_f, _leaky_f_torch)],
+    "leaky_relu_backward": [(_leaky_b, _leaky_b_torch)],
     "relu_forward": [(_relu_f, _relu_f_torch)],
     "relu_backward": [(_relu_b, _relu_b_torch)],
     "layer_norm_forward": [(_layer_fwd, _layer_fwd_torch)],

@@ -58,6 +58,9 @@ CONV_CASES = [
     # the direct weight gradient (stride 1, 64+ taps): kernel rows of 4 (single taps) and 7 (a tile + singles)
     pytest.param((2, 8, 9, 10), 7, (3, 4), 1, (1, 2), (2, 1), 1, id="direct-weight-dilated-padded"),
     pytest.param((1, 4, 12, 12), 16, (5, 7), 1, 2, 1, 1, id="direct-weight-5x7"),
+    pytest.param((2, 5, 10, 9), 5, (3, 3), 2, 1, 1, 5, id="depthwise-stride2"),
+    pytest.param((2, 3, 8, 7), 6, (3, 2), (1, 2), (2, 0), (2, 1), 3, id="depthwise-multiplier2-dilated"),
+    pytest.param((3, 4, 4, 4), 4, (5, 5), 1, 2, 1, 4, id="depthwise-5x5-wider-than-the-map"),
 ]
 
 

@@ -54,10 +54,23 @@ class Node:
         self._name = name
         self._backward = backward
         self._uses = 0
-        edges: list[Any] = []
-        for t in inputs:
-            edges.append(None if t is None or not t._requires_grad else edge(t))
-        self.edges: tuple = tuple(edges)
+        if len(inputs) == 1:  # one input, the commonest case, written out (see edge)
+            t = inputs[0]
+            if t is None or not t._requires_grad:
+                self.edges: tuple = (None,)
+            else:
+                fn = t.grad_fn
+                if fn is None:
+                    self.edges = (t,)
+                else:
+                    fn._uses += 1
+                    self.edges = (fn if t._out_idx == 0 else (fn, t._out_idx),)
+        elif len(inputs) == 2:  # two, the next commonest (matmul, ops of two tensors)
+            a, b = inputs
+            self.edges = (None if a is None or not a._requires_grad else edge(a),
+                          None if b is None or not b._requires_grad else edge(b))
+        else:
+            self.edges = tuple([None if t is None or not t._requires_grad else edge(t) for t in inputs])
         self._saved = saved
         n = len(saved)  # one and two saved tensors written out: a comprehension costs more than the rest here
         self._versions: tuple[int, ...]

@@ -19,6 +19,7 @@ import signal
 import socket
 import subprocess
 import sys
+import time
 import traceback
 from typing import Sequence
 
@@ -144,6 +145,9 @@ def _abort(rank: int, code: int, tb: str | None) -> None:
     sys.stdout.flush()
     mpi = sys.modules.get("mpi4py.MPI")
     if mpi is not None and mpi.Is_initialized() and not mpi.Is_finalized():
+        # mpiexec forwards each rank's output through pipes and kills the job on abort: give its forwarder a
+        # moment to pass the traceback on (on a loaded machine it was sometimes lost otherwise)
+        time.sleep(0.5)
         mpi.COMM_WORLD.Abort(code)
     if placement() is not None and placement().under_mpi:  # type: ignore[union-attr]
         # before MPI started, an exit status alone does not stop the other ranks (hydra waits for them), but a

@@ -1,4 +1,5 @@
-"""Elementwise activation kernels, forward and backward: GELU (exact and tanh), sigmoid, SiLU, ReLU.
+"""Elementwise activation kernels, forward and backward: GELU (exact and tanh), sigmoid, SiLU, ReLU,
+LeakyReLU.
 
 Each backward takes the forward's input (and, for sigmoid, its output) and the output gradient, and returns the
 input gradient in one pass: no recomputation through recorded ops. The CPU kernels compile float32 only (the
@@ -21,7 +22,8 @@ from typing import Any
 from . import Kernel
 
 __all__ = ["gelu_forward", "gelu_backward", "sigmoid_forward", "sigmoid_backward", "silu_forward",
-           "silu_backward", "relu_forward", "relu_backward", "tanh_backward"]
+           "silu_backward", "relu_forward", "relu_backward", "tanh_backward", "leaky_relu_forward",
+           "leaky_relu_backward"]
 
 _CPU = "brickwork.kernels._cpu.activation:"
 _K_TANH = math.sqrt(2.0 / math.pi)
@@ -76,6 +78,16 @@ def _silu_backward(xp: Any, x: Any, g: Any) -> Any:
     return g * (s * (1.0 + x * (1.0 - s)))
 
 
+def _leaky_relu_forward(xp: Any, x: Any, slope: float) -> Any:
+    """``x`` where positive, else ``slope * x`` (NaN stays NaN)."""
+    return xp.where(x > 0, x, x * slope)
+
+
+def _leaky_relu_backward(xp: Any, x: Any, g: Any, slope: float) -> Any:
+    """``g`` where the input ``x`` is positive, else ``slope * g`` (at 0 and NaN too, as PyTorch)."""
+    return xp.where(x > 0, g, g * slope)
+
+
 def _tanh_backward(xp: Any, y: Any, g: Any) -> Any:
     """``g * (1 - y * y)`` for the forward's output ``y``."""
     return g * (1.0 - y * y)
@@ -100,3 +112,5 @@ silu_backward = Kernel("silu_backward", _silu_backward, _CPU + "silu_backward")
 relu_forward = Kernel("relu_forward", _relu_forward, _CPU + "relu_forward")
 relu_backward = Kernel("relu_backward", _relu_backward, _CPU + "relu_backward")
 tanh_backward = Kernel("tanh_backward", _tanh_backward, _CPU + "tanh_backward")
+leaky_relu_forward = Kernel("leaky_relu_forward", _leaky_relu_forward, _CPU + "leaky_relu_forward")
+leaky_relu_backward = Kernel("leaky_relu_backward", _leaky_relu_backward, _CPU + "leaky_relu_backward")

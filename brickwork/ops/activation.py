@@ -15,12 +15,12 @@ import math
 from typing import Any
 
 from .._errors import op_error
-from .._tensor import Tensor
+from .._tensor import Tensor, _make
 from ..autograd.grad_mode import STATE
 from ..kernels import activation as _ka
 from . import elementwise as _E
 from ._core import inplace as _inplace, computed_in_float32
-from ._core import needs_grad, record, renamed, wrap
+from ._core import needs_grad, record, record_unary, renamed, wrap
 
 __all__ = ["leaky_relu", "leaky_relu_", "elu", "elu_", "selu", "celu", "gelu", "silu", "mish", "softplus", "hardtanh",
            "hardtanh_", "relu6", "hardsigmoid", "hardswish", "logsigmoid", "threshold", "glu", "prelu", "hardshrink"]
@@ -47,8 +47,32 @@ def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = Fals
         >>> F.leaky_relu(torch.tensor([-2.0, 3.0]), 0.5)
         tensor([-1.,  3.])
     """
-    return _maybe_inplace(input, inplace, "leaky_relu_", lambda x: _E.where(x > 0, x, x * negative_slope),
-                          "LeakyReluBackward0")
+    if inplace:
+        return _inplace(input, "leaky_relu_", lambda x: _leaky_relu(x, negative_slope, "LeakyReluBackward1"))
+    return _leaky_relu(input, negative_slope, "LeakyReluBackward0")
+
+
+def _leaky_relu(x: Tensor, slope: float, name: str) -> Tensor:
+    """One node, forward and backward by the `leaky_relu_forward`/`_backward` kernels (the backward reads the
+    saved input)."""
+    if not isinstance(x, Tensor):
+        raise TypeError(f"leaky_relu(): argument 'input' must be Tensor, not {type(x).__name__}")
+    d = x._data
+    if d.dtype.kind in "biu":
+        raise RuntimeError(f"leaky_relu: not implemented for {x.dtype} tensors; convert to a floating dtype first")
+    r = _make(_ka.leaky_relu_forward(x._device.xp, d, slope), x._device)
+    if x._requires_grad and STATE.enabled:
+        record_unary(r, name, _leaky_relu_backward, x, True, attrs={"negative_slope": slope})
+    return r
+
+
+def _leaky_relu_backward(node: Any, g: Tensor) -> tuple:
+    (x,) = node.saved_tensors
+    xd, slope = x._data, node.negative_slope
+    if not STATE.enabled:
+        return (_make(_ka.leaky_relu_backward(g._device.xp, xd, g._data, slope), g._device),)
+    scale = _make(g._device.xp.where(xd > 0, 1.0, slope).astype(xd.dtype), g._device)  # piecewise constant in x
+    return (g * scale,)
 
 
 def leaky_relu_(input: Tensor, negative_slope: float = 0.01) -> Tensor:

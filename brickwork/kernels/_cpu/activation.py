@@ -174,6 +174,20 @@ def _tanh_backward(y, g, out):
         out[i] = g[i] * (_ONE - v * v)
 
 
+# LeakyReLU without fastmath, as ReLU: NaN must pass through
+@numba.njit(cache=True)
+def _leaky_relu(x, slope, y):
+    for i in range(x.size):
+        v = x[i]
+        y[i] = v if v > 0 else v * slope
+
+
+@numba.njit(cache=True)
+def _leaky_relu_backward(x, g, slope, out):
+    for i in range(x.size):
+        out[i] = g[i] if x[i] > 0 else g[i] * slope
+
+
 def _unary(fn: Any, x: Any) -> Any:
     y = np.empty(x.shape, np.float32)
     fn(x.ravel(), y.ravel())  # ravel: a view of a C-contiguous array, else a contiguous copy
@@ -246,3 +260,21 @@ def tanh_backward(y: Any, g: Any) -> Any:
     if y.dtype is not _F32 or g.dtype is not _F32 or g.shape != y.shape:
         return _ref._tanh_backward(np, y, g)
     return _binary(_tanh_backward, y, g)
+
+
+def leaky_relu_forward(x: Any, slope: float) -> Any:
+    dt = x.dtype
+    if dt not in _RELU:
+        return _ref._leaky_relu_forward(np, x, slope)
+    y = np.empty(x.shape, dt)
+    _leaky_relu(x.ravel(), dt.type(slope), y.ravel())  # the slope in the tensor's dtype, as NumPy and PyTorch
+    return y
+
+
+def leaky_relu_backward(x: Any, g: Any, slope: float) -> Any:
+    dt = x.dtype
+    if g.dtype is not dt or g.shape != x.shape or dt not in _RELU:
+        return _ref._leaky_relu_backward(np, x, g, slope)
+    out = np.empty(x.shape, dt)
+    _leaky_relu_backward(x.ravel(), g.ravel(), dt.type(slope), out.ravel())
+    return out

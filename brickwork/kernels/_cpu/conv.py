@@ -12,9 +12,10 @@ GEMMs). The same chunking serves the three primitives:
 * input gradient:  ``dx = col2im(W^T @ gy[n])``.
 
 3x3 stride-1 float32 convolutions with enough channels and tiles take Winograd F(4x4, 3x3) instead
-(``_cpu/winograd.py``; where and why in `_use_winograd`); other float32 forwards with at most 16 output channels
-take the direct (implicit GEMM) kernels of ``_cpu/direct.py``, and so do their stride-1 input gradients and
-stride-1 weight gradients with 64+ taps.
+(``_cpu/winograd.py``; where and why in `_use_winograd`); depthwise convolutions (a group per input channel) take
+the direct loops of ``_cpu/depthwise.py``; other float32 forwards with at most 16 output channels take the direct
+(implicit GEMM) kernels of ``_cpu/direct.py``, and so do their stride-1 input gradients and stride-1 weight
+gradients with 64+ taps.
 
 Each function takes the geometry object of `brickwork.ops.conv` (sizes, kernel, stride, dilation, padding,
 groups) and returns the same array as the reference implementation, to float rounding.
@@ -29,6 +30,7 @@ import numpy as np
 from numba import njit
 
 from .. import conv as _reference
+from . import depthwise as _depthwise
 from . import direct as _direct
 from . import winograd as _winograd
 
@@ -312,6 +314,8 @@ def conv2d_forward(x: Any, w: Any, b: Any, g: Any, keep: bool) -> tuple[Any, Any
     chunk, in cache)."""
     if x.dtype not in _FAST or x.shape[0] == 0:
         return _reference._conv2d_forward(np, x, w, b, g, keep)
+    if _depthwise.applies(g):
+        return _depthwise.forward(x, w, b, g), None
     if _use_winograd(x.dtype, x.shape[0], g.c, g.o, g.oh, g.ow, g):
         return _winograd.forward(x, w, b, g), None
     if _direct.applies(x.dtype, g.groups, g.o) and not _pointwise(g):
@@ -345,6 +349,8 @@ def conv2d_input(gy: Any, w: Any, g: Any) -> Any:
     """`brickwork.kernels.conv.conv2d_input`."""
     if gy.dtype not in _FAST or gy.shape[0] == 0:
         return _reference._conv2d_input(np, gy, w, g)
+    if _depthwise.applies(g):
+        return _depthwise.input_grad(gy, w, g)
     if _use_winograd(gy.dtype, gy.shape[0], g.o, g.c, g.h, g.w, g):
         return _winograd.input_grad(gy, w, g)
     if (_direct.applies(gy.dtype, g.groups, g.o) and w.dtype == np.float32 and (g.sh, g.sw) == (1, 1)
@@ -367,6 +373,8 @@ def conv2d_weight(x: Any, gy: Any, g: Any, cols: Any) -> Any:
     """`brickwork.kernels.conv.conv2d_weight`."""
     if x.dtype not in _FAST or x.shape[0] == 0:
         return _reference._conv2d_weight(np, x, gy, g, cols)
+    if _depthwise.applies(g):
+        return _depthwise.weight_grad(x, gy, g)
     if _use_winograd(x.dtype, x.shape[0], g.c, g.o, g.oh, g.ow, g):
         return _winograd.weight_grad(x, gy, g)
     if (_direct.applies(x.dtype, g.groups, g.o) and gy.dtype == np.float32 and (g.sh, g.sw) == (1, 1)
