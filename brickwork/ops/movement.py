@@ -586,7 +586,18 @@ def cat(tensors: Sequence[Tensor], dim: int = 0, *, out: Tensor | None = None) -
 
 def _cat_backward(node: Any, g: Tensor) -> tuple:
     ax, sizes, dtypes = node.dim, node.sizes, node.dtypes
-    out, off = [], 0
+    out: list = []
+    off = 0
+    if not STATE.enabled:  # first order: views of the gradient's array, nothing recorded (DenseNet: 9% of a step)
+        gd, dev, lead = g._data, g._device, (slice(None),) * ax
+        for i, (e, n) in enumerate(zip(node.edges, sizes)):
+            if e is None:
+                out.append(None)
+            else:
+                s = gd[lead + (slice(off, off + n),)]
+                out.append(_make(s if dtypes is None or s.dtype == dtypes[i].np else s.astype(dtypes[i].np), dev))
+            off += n
+        return tuple(out)
     for i, (e, n) in enumerate(zip(node.edges, sizes)):
         s = None if e is None else narrow(g, ax, off, n)
         if s is not None and dtypes is not None and s.dtype != dtypes[i]:  # promoted inputs get their own dtype
