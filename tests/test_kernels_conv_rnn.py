@@ -102,7 +102,8 @@ def test_direct_conv_forward_without_bias_matches_torch():
     x = _rng.standard_normal((3, 4, 10, 13)).astype(np.float32)[:, :, :, 1:]  # not contiguous
     w = _rng.standard_normal((9, 4, 3, 4)).astype(np.float32)
     g = _geometry("conv2d", x.shape, w.shape, (1, 2), (2, 1), 1, 1, 2)
-    assert cpu_conv._direct.applies(x.dtype, g.groups, g.o)
+    if not cpu_conv._direct.applies(x.dtype, g.groups, g.o):
+        pytest.skip("the direct convolution needs AVX-512 (16-float vectors)")
     y, _ = cpu_conv.conv2d_forward(x, w, None, g, False)
     want = torch.nn.functional.conv2d(torch.tensor(x), torch.tensor(w), None, (1, 2), (2, 1)).numpy()
     _close(y, want, np.float32, "direct forward, no bias, vs torch")
