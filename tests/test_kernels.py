@@ -200,6 +200,15 @@ def _ce_bwd_torch(x, t, lse, s):
     return _torch_grads(loss, (xt,), s)[0]
 
 
+def _ce_fused(dtype):
+    return _ce_fwd(dtype) + (0.25,)
+
+
+def _ce_fused_torch(x, t, scale):
+    loss, lse = _ce_fwd_torch(x, t)
+    return loss, lse, _ce_bwd_torch(x, t, lse, np.full(x.shape[0], scale, x.dtype))
+
+
 def _adam_args(amsgrad, decoupled, maximize):
     def build(dtype):
         p, g = (_rng.standard_normal((4, 5)).astype(dtype) for _ in range(2))
@@ -327,6 +336,7 @@ CASES = {
     "log_softmax_backward": [_softmax_case("log_softmax", d)[1] for d in (-1, 1)],
     "cross_entropy_forward": [(_ce_fwd, _ce_fwd_torch)],
     "cross_entropy_backward": [(_ce_bwd, _ce_bwd_torch)],
+    "cross_entropy_fused": [(_ce_fused, _ce_fused_torch)],
     "adam_step": [(_adam_args(a, d, mx), _adam_torch) for a, d, mx in
                   ((False, False, False), (True, False, True), (False, True, False), (True, True, False))],
     "sgd_step": [(_sgd_args(mo, ne, fi, mx), _sgd_torch) for mo, ne, fi, mx in

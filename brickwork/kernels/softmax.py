@@ -5,7 +5,10 @@ the last one and move ``dim`` there first). The backwards take the forward's out
 ``y * (g - sum(g * y))``, log-softmax ``g - exp(y) * sum(g)``. ``cross_entropy_forward(xp, x, t)`` takes logits
 (N, C) and class indices (N,) already checked to be in range, and returns the per-row loss and ``logsumexp``;
 ``cross_entropy_backward(xp, x, t, lse, s)`` returns ``(softmax(x) - one_hot(t)) * s[:, None]`` from them, so no
-(N, C) intermediate is kept between the two.
+(N, C) intermediate is kept between the two. ``cross_entropy_fused(xp, x, t, scale)`` is both at once for a
+training step: the per-row loss, the logsumexp and ``(softmax(x) - one_hot(t)) * scale`` from one pass over the
+logits (the backward then has nothing left to compute when the loss's gradient is 1: for the LSTM LM's 700 x 1000
+logits, 0.55 ms of backward for ~0.1 ms more forward; PyTorch likewise keeps an (N, C) log-softmax).
 
 Example:
     >>> import numpy as np
@@ -23,7 +26,7 @@ import numpy as np
 from . import Kernel
 
 __all__ = ["softmax_forward", "softmax_backward", "log_softmax_forward", "log_softmax_backward",
-           "cross_entropy_forward", "cross_entropy_backward"]
+           "cross_entropy_forward", "cross_entropy_backward", "cross_entropy_fused"]
 
 _CPU = "brickwork.kernels._cpu.softmax:"
 
@@ -74,9 +77,16 @@ def _cross_entropy_backward(xp: Any, x: Any, t: Any, lse: Any, s: Any) -> Any:
     return grad
 
 
+def _cross_entropy_fused(xp: Any, x: Any, t: Any, scale: float) -> tuple[Any, Any, Any]:
+    """`_cross_entropy_forward`'s loss and logsumexp, and ``(softmax(x) - one_hot(t)) * scale``."""
+    loss, lse = _cross_entropy_forward(xp, x, t)
+    return loss, lse, _cross_entropy_backward(xp, x, t, lse, xp.full(x.shape[0], scale, x.dtype))
+
+
 softmax_forward = Kernel("softmax_forward", _softmax_forward, _CPU + "softmax_forward")
 softmax_backward = Kernel("softmax_backward", _softmax_backward, _CPU + "softmax_backward")
 log_softmax_forward = Kernel("log_softmax_forward", _log_softmax_forward, _CPU + "log_softmax_forward")
 log_softmax_backward = Kernel("log_softmax_backward", _log_softmax_backward, _CPU + "log_softmax_backward")
 cross_entropy_forward = Kernel("cross_entropy_forward", _cross_entropy_forward, _CPU + "cross_entropy_forward")
 cross_entropy_backward = Kernel("cross_entropy_backward", _cross_entropy_backward, _CPU + "cross_entropy_backward")
+cross_entropy_fused = Kernel("cross_entropy_fused", _cross_entropy_fused, _CPU + "cross_entropy_fused")

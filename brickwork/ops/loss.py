@@ -349,17 +349,21 @@ def _cross_entropy_rows(input: Tensor, target: Tensor, ignore_index: int, reduct
             return None
     elif int(t.min()) < 0 or int(t.max()) >= C:
         return None
+    train = needs_grad(input)
+    denom = float(N) if reduction == "mean" else 1.0
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        loss, lse = _ks.cross_entropy_forward(xp, x, t)
-        denom = float(N) if reduction == "mean" else 1.0
+        if train:  # the logits' gradient for a loss gradient of 1, from the same pass
+            loss, lse, grad = _ks.cross_entropy_fused(xp, x, t, 1.0 / denom)
+        else:
+            loss, lse = _ks.cross_entropy_forward(xp, x, t)
         if reduction != "none":
             loss = (np.add.reduce(loss) if xp is np else loss.sum()) / denom  # (the ufunc: no method layer)
     if loss.dtype is not x.dtype:
         loss = loss.astype(x.dtype, copy=False)
     out = wrap(loss, input._device)  # wrap turns NumPy's scalar into a 0-d array
-    if needs_grad(input):
+    if train:
         record(out, "NllLossBackward0", _cross_entropy_rows_backward, (input,), saved=(input,), target=t, lse=lse,
-               denom=denom, reduction=reduction)
+               denom=denom, reduction=reduction, logits_grad=grad)
     return out
 
 
@@ -369,6 +373,14 @@ def _cross_entropy_rows_backward(node: Any, g: Tensor) -> tuple:
     t, denom, reduction = node.target, node.denom, node.reduction
     dev, xd = g._device, x._data
     xp = dev.xp
+    grad, node.logits_grad = node.logits_grad, None  # handed over once: a second pass (retain_graph) recomputes it
+    if not STATE.enabled and grad is not None:  # the forward's (softmax - one_hot) / denom, times g
+        gd = g._data
+        if reduction == "none":
+            grad *= gd.reshape(-1, 1)
+        elif float(gd) != 1.0:
+            grad *= gd
+        return (wrap(grad, dev),)
     if not STATE.enabled:
         gd = g._data.astype(xd.dtype, copy=False)
         s = gd.reshape(-1) if reduction == "none" else xp.full(xd.shape[0], gd.reshape(()) / denom, xd.dtype)

@@ -21,10 +21,14 @@ from llvmlite import ir
 from numba.core import cgutils, types
 from numba.core.extending import intrinsic
 
-from ._gemm import LANES
+from ._gemm import _PANEL, LANES, ROWS
+from ._gemm import _tile_full as _gemm_full
+from ._gemm import _tile_row as _gemm_row
+from ._gemm import _tile_one as _gemm_one
+from ._gemm import _tile_vec as _gemm_tile
 from ._numba import njit
 
-__all__ = ["conv_forward_direct", "applies", "ROW_TILES"]
+__all__ = ["conv_forward_direct", "conv_weight_direct", "conv_input_direct", "applies", "ROW_TILES"]
 
 
 def _tile_taps(rows: int, lanes: int = LANES) -> Any:
@@ -118,3 +122,95 @@ def conv_forward_direct(xp, wt, bias, offsets, oh, ow, sh, sw, y):  # pragma: no
                 row, bch = ys[ch, i], bias[ch]
                 for j in range(ow):
                     row[j] = scratch[j, ch] + bch
+
+
+@njit
+def conv_weight_direct(xp, gy, kh, kw, dh, dw, out):  # pragma: no cover - compiled
+    """``out[t, o] += sum_{n, i, j} x[n].flat[offset(t) + i * Wp + j] * gy[n, o, i, j]`` for a stride-1
+    convolution: the weight gradient, transposed to (taps, 16) (channels zero-padded to 16), of the (padded)
+    input ``xp`` (N, C, Hp, Wp) and the output gradient ``gy`` (N, O, oh, ow).
+
+    Per sample, ``gy`` is laid out as (pixel, channel) rows on the input's row pitch (``oh`` rows of ``Wp``
+    pixels, zero beyond ``ow``), so for one kernel row the taps ``kj`` read the input at consecutive addresses:
+    one tile of `_gemm`'s kind (taps as its rows, read in place, pixels as its contraction) adds each group of
+    ``ROWS`` taps."""
+    n, c, hp, wp = xp.shape
+    o, oh, ow = gy.shape[1], gy.shape[2], gy.shape[3]
+    k = (oh - 1) * wp + ow  # the last row's padding columns are not read: the input ends there
+    wide = np.zeros((oh * wp, LANES), np.float32)
+    wa, oa = wide.ctypes.data, out.ctypes.data
+    full = kw - kw % ROWS
+    for s in range(n):
+        g = gy[s]
+        for i in range(oh):
+            for j in range(ow):
+                row = wide[i * wp + j]
+                for ch in range(o):
+                    row[ch] = g[ch, i, j]
+        xa = xp[s].ctypes.data
+        for ch in range(c):
+            for ki in range(kh):
+                base = xa + (ch * hp * wp + ki * dh * wp) * 4
+                t0 = (ch * kh + ki) * kw
+                for kj in range(0, full, ROWS):
+                    dst = oa + (t0 + kj) * LANES * 4
+                    _gemm_tile(dst, base + kj * dw * 4, wa, k, dw, 1, LANES, LANES, dst, LANES)
+                for kj in range(full, kw):
+                    dst = oa + (t0 + kj) * LANES * 4
+                    _gemm_one(dst, base + kj * dw * 4, wa, k, dw, 1, LANES, LANES, dst, LANES)
+
+
+@njit
+def conv_input_direct(gy, w, dh, dw, dx):  # pragma: no cover - compiled
+    """The input gradient of a stride-1 convolution into the padded ``dx`` (N, C, Hp, Wp), overwritten: for each
+    kernel tap ``t``, ``dx[n, :, shifted by t] += w[:, :, t]^T @ gy[n]``.
+
+    Each sample's ``gy`` (N, O, oh, ow) is laid out on the input's row pitch (``oh`` rows of ``Wp``, zero beyond
+    ``ow``), so a tap's contribution is one GEMM of `_gemm`'s tile kind: rows the input channels (the weight read
+    in place, ``w`` (O, C, kh, kw) contiguous), the contraction the output channels, and vectors of consecutive
+    pixels added onto a per-sample accumulator at the tap's offset (no im2col columns, no col2im)."""
+    n, o, oh, ow = gy.shape
+    c, kh, kw = w.shape[1], w.shape[2], w.shape[3]
+    hp, wp = dx.shape[2], dx.shape[3]
+    plane, taps = hp * wp, kh * kw
+    q = (oh - 1) * wp + ow
+    qv = -(-q // LANES) * LANES
+    wide = np.zeros((o, qv), np.float32)  # positions past each row's ow stay zero
+    ld = plane + qv  # each channel's accumulator has room for a whole last vector
+    acc = np.empty((c, ld), np.float32)
+    ga, aa, wa = wide.ctypes.data, acc.ctypes.data, w.ctypes.data
+    full = c - c % ROWS
+    for s in range(n):
+        for ch in range(o):
+            for i in range(oh):
+                src, dst = gy[s, ch, i], wide[ch, i * wp:i * wp + ow]
+                for j in range(ow):
+                    dst[j] = src[j]
+        acc[:] = 0
+        for ki in range(kh):
+            for kj in range(kw):
+                off = ki * dh * wp + kj * dw
+                t = ki * kw + kj
+                j = 0
+                while j + _PANEL <= qv:
+                    for r in range(0, full, ROWS):
+                        cc = aa + (r * ld + off + j) * 4
+                        _gemm_full(cc, wa + (r * taps + t) * 4, ga + j * 4, o, taps, c * taps, qv, ld, cc, ld)
+                    for r in range(full, c):
+                        cc = aa + (r * ld + off + j) * 4
+                        _gemm_row(cc, wa + (r * taps + t) * 4, ga + j * 4, o, taps, c * taps, qv, ld, cc, ld)
+                    j += _PANEL
+                while j < qv:
+                    for r in range(0, full, ROWS):
+                        cc = aa + (r * ld + off + j) * 4
+                        _gemm_tile(cc, wa + (r * taps + t) * 4, ga + j * 4, o, taps, c * taps, qv, ld, cc, ld)
+                    for r in range(full, c):
+                        cc = aa + (r * ld + off + j) * 4
+                        _gemm_one(cc, wa + (r * taps + t) * 4, ga + j * 4, o, taps, c * taps, qv, ld, cc, ld)
+                    j += LANES
+        d = dx[s]
+        for ch in range(c):
+            a, dd = acc[ch], d[ch]
+            for y in range(hp):
+                for x in range(wp):
+                    dd[y, x] = a[y * wp + x]

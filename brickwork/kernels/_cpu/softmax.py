@@ -115,6 +115,27 @@ def _cross_entropy_rows(x, t, loss, lse):
 
 
 @njit
+def _cross_entropy_fused_rows(x, t, scale, loss, lse, grad):
+    rows, n = x.shape
+    bits = np.empty(n, np.int32)
+    for i in range(rows):
+        xr, gr = x[i], grad[i]
+        m = _row_max(xr, n)
+        for j in range(n):
+            gr[j] = xr[j] - m
+        exp_into(gr, gr, bits, n)
+        s = 0.0
+        for j in range(n):
+            s += gr[j]
+        lse[i] = m + math.log(s)
+        loss[i] = lse[i] - xr[t[i]]
+        f = np.float32(scale / s)
+        for j in range(n):
+            gr[j] *= f
+        gr[t[i]] -= np.float32(scale)
+
+
+@njit
 def _cross_entropy_backward_rows(x, t, lse, s, out):
     rows, n = x.shape
     bits = np.empty(n, np.int32)
@@ -189,3 +210,14 @@ def cross_entropy_backward(x: Any, t: Any, lse: Any, s: Any) -> Any:
     _cross_entropy_backward_rows(x, np.ascontiguousarray(t, dtype=np.int64), np.ascontiguousarray(lse, np.float32),
                                  np.ascontiguousarray(s, np.float32), out)
     return out
+
+
+def cross_entropy_fused(x: Any, t: Any, scale: float) -> tuple[Any, Any, Any]:
+    if not _usable(x) or x.ndim != 2:
+        return _ref._cross_entropy_fused(np, x, t, scale)
+    x = np.ascontiguousarray(x)
+    loss = np.empty(x.shape[0], np.float32)
+    lse = np.empty(x.shape[0], np.float32)
+    grad = np.empty_like(x)
+    _cross_entropy_fused_rows(x, np.ascontiguousarray(t, dtype=np.int64), float(scale), loss, lse, grad)
+    return loss, lse, grad
