@@ -69,6 +69,9 @@ CONV_CASES = [
     pytest.param((2, 3, 17, 17), 6, (2, 2), 2, 0, 1, 1, id="phases-last-column-unread"),
     pytest.param((2, 3, 34, 34), 64, (4, 4), 2, 1, 1, 1, id="tiled-weight-grad"),
     pytest.param((1, 4, 16, 16), 128, (3, 3), 1, 1, 1, 2, id="tiled-grouped"),
+    # pointwise on small maps: samples side by side in one GEMM (weight gradient; all three with a 1 MB+ weight)
+    pytest.param((3, 8, 3, 3), 6, (1, 1), 1, 0, 1, 2, id="pointwise-small-map-grouped"),
+    pytest.param((3, 512, 3, 2), 520, (1, 1), 1, 0, 1, 1, id="pointwise-small-map-large-weight"),
 ]
 
 
