@@ -8,6 +8,11 @@ The im2col path runs one GEMM per group, and a depthwise layer has as many group
 vectorizes it). Output channel ``o`` reads input channel
 ``o // (O / C)`` (a channel multiplier above 1 is allowed). Float32 and float64; any stride, padding and
 dilation. Results equal the reference's to float rounding (the sum over taps runs in another order).
+
+The loops index flat arrays with unsigned integers and take a separate unit-stride branch: LLVM then vectorizes
+the rows (with a run-time stride and signed 2-d indices it did not). Measured on an EPYC Zen 4, one thread,
+MobileNetV2's layers at batch 8: 32 channels on 32x32 forward 1.43 -> 0.21 ms (PyTorch 0.23-0.28), input
+gradient 1.81 -> 0.24, weight gradient 1.91 -> 0.20; 144 channels on 16x16 2.4-3.2 -> 0.33.
 """
 
 from __future__ import annotations

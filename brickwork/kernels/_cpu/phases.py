@@ -8,9 +8,9 @@ plane, copied as vectors; the strided gathers of `conv._im2col` repeat ``kh * kw
 vectorise. col2im adds into phase planes the same way and interleaves them back into the input gradient once,
 writing every element (no zeroed gradient, no read-modify-write at stride ``s``).
 
-Measured on an EPYC Zen 4, one thread, the DCGAN discriminator's 4x4 stride-2 convolutions at batch 8
-(64 -> 128 channels on 32x32, 128 -> 256 on 16x16, 256 -> 512 on 8x8): im2col 2.17 / 1.42 / 1.17 ms -> see
-`applies`' caller in `conv.py` for the measured step times.
+Measured on an EPYC Zen 4, one thread, a chunk of the DCGAN discriminator's 4x4 stride-2 convolutions (64 -> 128
+channels on 32x32, one sample; 128 -> 256 on 16x16, two samples): im2col 0.217 -> 0.107 and 0.379 -> 0.195 ms,
+col2im 0.190 -> 0.111 and 0.275 -> 0.166 ms. On 4-wide output rows it loses (see `_MIN_ROW`).
 
 Only dilation 1: with dilation the phase of a tap depends on ``i * d``, which this layout does not cover.
 """
