@@ -307,7 +307,8 @@ def conv_weight(x: Any, gy: Any, g: Any) -> Any:
     out = np.empty((o, g.c // groups, g.kh, g.kw), x.dtype)
     gw = np.empty((groups, rg, og), x.dtype) if by_rows else out.reshape(groups, og, rg)
     part = np.empty(gw.shape[1:], x.dtype) if step < n and not tiled else None
-    gt, ones = (np.empty((ohw, o), x.dtype), np.ones(o, x.dtype)) if tiled else (None, None)
+    gt: Any = np.empty((ohw, o), x.dtype) if tiled else None  # a sample's gy transposed
+    ones: Any = np.ones(o, x.dtype) if tiled else None
     buf: Any = None if point else np.empty(rows * step * ohw, x.dtype)
     for n0 in range(0, n, step):
         n1 = min(n, n0 + step)
@@ -335,7 +336,11 @@ def conv_weight(x: Any, gy: Any, g: Any) -> Any:
                 np.matmul(b, a.T, out=dst)
             if n0 != 0:
                 gw[k] += part
-    if by_rows:
+    if by_rows and x.dtype == np.float32:  # ~10x NumPy's strided copy (2048 x 256: 0.9 -> 0.1 ms)
+        ones = np.ones(rg, x.dtype)
+        for k in range(groups):
+            _transpose_into(gw[k], ones, out.reshape(groups, og, rg)[k])
+    elif by_rows:
         out.reshape(groups, og, rg)[...] = gw.transpose(0, 2, 1)
     return out
 
