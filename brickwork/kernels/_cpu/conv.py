@@ -34,8 +34,7 @@ from . import depthwise as _depthwise
 from . import direct as _direct
 from . import phases as _phases
 from ._gemm import LANES as _LANES
-from ._gemm import gemm as _tile_gemm
-from ._gemm import gemm_acc as _tile_gemm_acc
+from ._gemm import gemm_any as _tile_gemm
 from ._gemm import transpose_into as _transpose_into
 from . import winograd as _winograd
 
@@ -233,7 +232,7 @@ def _matmul(a: Any, b: Any, out: Any) -> None:
     """``out[...] = a @ b`` (``b`` and ``out`` with unit column stride), by `_gemm` where `_tiles` and ``a``
     has `_TILE_ROWS` rows or more, else NumPy."""
     if _tiles(out.dtype, b.shape[1]) and a.shape[0] >= _TILE_ROWS:
-        _tile_gemm(out, a, b)
+        _tile_gemm()(out, a, b, 0)
     else:
         np.matmul(a, b, out=out)
 
@@ -319,12 +318,12 @@ def conv_weight(x: Any, gy: Any, g: Any) -> Any:
             cols = buf[:rows * m].reshape(rows, m)
             _im2col_chunk(x, n0, n1, g, cols)
         if tiled:
+            gemm = _tile_gemm()
             for s in range(n1 - n0):
                 _transpose_into(gy[n0 + s].reshape(o, ohw), ones, gt)  # ~10x NumPy's strided copy
                 cs = cols[:, s * ohw:(s + 1) * ohw]
                 for k in range(groups):
-                    (_tile_gemm if n0 + s == 0 else _tile_gemm_acc)(gw[k], cs[k * rg:(k + 1) * rg],
-                                                                     gt[:, k * og:(k + 1) * og])
+                    gemm(gw[k], cs[k * rg:(k + 1) * rg], gt[:, k * og:(k + 1) * og], int(n0 + s != 0))
             continue
         gyc = _gy_chunk(gy, n0, n1)
         for k in range(groups):
