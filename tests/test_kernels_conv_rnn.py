@@ -61,6 +61,17 @@ CONV_CASES = [
     pytest.param((2, 5, 10, 9), 5, (3, 3), 2, 1, 1, 5, id="depthwise-stride2"),
     pytest.param((2, 3, 8, 7), 6, (3, 2), (1, 2), (2, 0), (2, 1), 3, id="depthwise-multiplier2-dilated"),
     pytest.param((3, 4, 4, 4), 4, (5, 5), 1, 2, 1, 4, id="depthwise-5x5-wider-than-the-map"),
+    # strided im2col/col2im through phase planes (output rows of 8+), and float32 GEMMs in `_gemm`'s tiles
+    # (64+ columns per sample; the weight gradient's with 256+ pixels and 64+ output channels per group)
+    pytest.param((2, 5, 18, 16), 70, (4, 4), 2, 1, 1, 1, id="4x4-stride2-phases-tiles"),
+    pytest.param((2, 3, 10, 30), 4, (1, 2), 3, (0, 1), 1, 1, id="phases-kernel-below-stride"),
+    pytest.param((2, 4, 9, 20), 6, (3, 3), (1, 2), 1, 1, 2, id="phases-unequal-strides-grouped"),
+    pytest.param((2, 3, 17, 17), 6, (2, 2), 2, 0, 1, 1, id="phases-last-column-unread"),
+    pytest.param((2, 3, 34, 34), 64, (4, 4), 2, 1, 1, 1, id="tiled-weight-grad"),
+    pytest.param((1, 4, 16, 16), 128, (3, 3), 1, 1, 1, 2, id="tiled-grouped"),
+    # pointwise on small maps: samples side by side in one GEMM (weight gradient; all three with a 1 MB+ weight)
+    pytest.param((3, 8, 3, 3), 6, (1, 1), 1, 0, 1, 2, id="pointwise-small-map-grouped"),
+    pytest.param((3, 512, 3, 2), 520, (1, 1), 1, 0, 1, 1, id="pointwise-small-map-large-weight"),
 ]
 
 

@@ -32,6 +32,10 @@ from numba import njit
 from .. import conv as _reference
 from . import depthwise as _depthwise
 from . import direct as _direct
+from . import phases as _phases
+from ._gemm import LANES as _LANES
+from ._gemm import gemm_any as _tile_gemm
+from ._gemm import transpose_into as _transpose_into
 from . import winograd as _winograd
 
 _TARGET_COLUMNS = 1024  # columns per chunk GEMM: wide enough for OpenBLAS's full speed
@@ -143,6 +147,24 @@ def _pointwise(g: Any) -> bool:
     return (g.kh, g.kw, g.sh, g.sw, g.pt, g.pl, g.hp, g.wp) == (1, 1, 1, 1, 0, 0, g.h, g.w)
 
 
+# A pointwise convolution's samples are their own columns, one GEMM each, on maps of this many pixels or more
+# (or a batch of one). On smaller maps (DenseNet's and MobileNetV2's 4x4 and 2x2 layers) chunks of samples are
+# copied side by side into one wider GEMM, as im2col does, for the weight gradient always (1.2-2x faster at those
+# layers, batch 4-8) and for the forward and input gradient when the weight outgrows the L2 cache, re-read by
+# every per-sample GEMM (1024 -> 512 channels on 4x4, batch 4: 0.90 -> 0.64 ms; 320 -> 1280 on 2x2, batch 8:
+# 0.90 -> 0.43); with smaller weights the two copies cost more than they save (160 -> 960 on 2x2: 0.14 -> 0.17).
+_POINT_PIXELS = 64
+_POINT_WEIGHT_BYTES = 1 << 20
+
+
+def _in_place(g: Any, n: int, itemsize: int, weight_grad: bool = False) -> bool:
+    """Whether the convolution's columns are its input itself, a sample at a time (no im2col)."""
+    if not _pointwise(g):
+        return False
+    batch = weight_grad or g.o * g.c // g.groups * itemsize >= _POINT_WEIGHT_BYTES
+    return n == 1 or g.oh * g.ow >= _POINT_PIXELS or not batch
+
+
 # Output rows shorter than this take `_im2col_gather` when there is no padding (LeNet's second convolution,
 # 10-wide rows: its im2col 1.25 -> 0.93 ms; 28-wide rows were 1.4x slower gathered)
 _GATHER_BELOW = 16
@@ -156,6 +178,12 @@ def _gather_offsets(oh: int, ow: int, row: int, sw: int) -> Any:
 
 
 def _im2col_chunk(x: Any, n0: int, n1: int, g: Any, cols: Any) -> None:
+    if _pointwise(g):  # the chunk's samples side by side
+        cols.reshape(g.c, n1 - n0, -1)[...] = x[n0:n1].reshape(n1 - n0, g.c, -1).transpose(1, 0, 2)
+        return
+    if _phases.applies(g):
+        _phases.im2col(x, n0, n1, g, cols)
+        return
     if g.ow < _GATHER_BELOW and (g.pt, g.pl, g.hp, g.wp) == (0, 0, g.h, g.w):
         off = _gather_offsets(g.oh, g.ow, g.sh * g.w, g.sw)
         _im2col_gather(x.reshape(-1), x.shape[1], x.shape[2], x.shape[3], n0, n1, g.kh, g.kw, g.dh, g.dw, off,
@@ -166,6 +194,12 @@ def _im2col_chunk(x: Any, n0: int, n1: int, g: Any, cols: Any) -> None:
 
 
 def _col2im_chunk(cols: Any, n0: int, n1: int, g: Any, dx: Any) -> None:
+    if _pointwise(g):  # every element read once: written, not added
+        dx[n0:n1].reshape(n1 - n0, g.c, -1)[...] = cols.reshape(g.c, n1 - n0, -1).transpose(1, 0, 2)
+        return
+    if _phases.applies(g):
+        _phases.col2im(cols, n0, n1, g, dx)
+        return
     _col2im(cols.reshape(-1), dx.shape[1], dx.shape[2], dx.shape[3], n0, n1, g.kh, g.kw, g.sh, g.sw, g.dh, g.dw,
             g.pt, g.pl, g.oh, g.ow, dx.reshape(-1))
 
@@ -178,6 +212,31 @@ def _gy_chunk(gy: Any, n0: int, n1: int) -> Any:
     return np.ascontiguousarray(gy[n0:n1].reshape(n1 - n0, o, -1).transpose(1, 0, 2)).reshape(o, -1)
 
 
+# Float32 GEMMs with this many columns or more run as `_gemm`'s register tiles with AVX-512: they read both operands
+# in place, where OpenBLAS packs them per call. Measured on an EPYC Zen 4, one thread, at the DCGAN's convolution
+# shapes (O x R @ R x cols, per sample): 128x1024 @ 256 columns 111 against 100 GFLOP/s, 256x2048 @ 64: 100
+# against 96, 512x4096 @ 64: 113 against 93, the transposed weight (input gradient) 108-113 against 77-99; at 16
+# columns (one vector) the tiles are no faster, nor with few rows (the ResNet block's 3 -> 32 channels, 32 rows:
+# 0.99 against 0.91 ms per batch; 48 rows, the DCGAN's 3-channel input gradient, 0.76 against 0.98).
+_TILE_COLUMNS = 64
+_TILE_ROWS = 48
+_TILED = _LANES == 16
+
+
+def _tiles(dtype: Any, columns: int) -> bool:
+    """Whether a GEMM of ``columns`` columns in ``dtype`` takes `_gemm`'s tiles."""
+    return _TILED and dtype == np.float32 and columns >= _TILE_COLUMNS
+
+
+def _matmul(a: Any, b: Any, out: Any) -> None:
+    """``out[...] = a @ b`` (``b`` and ``out`` with unit column stride), by `_gemm` where `_tiles` and ``a``
+    has `_TILE_ROWS` rows or more, else NumPy."""
+    if _tiles(out.dtype, b.shape[1]) and a.shape[0] >= _TILE_ROWS:
+        _tile_gemm()(out, a, b, 0)
+    else:
+        np.matmul(a, b, out=out)
+
+
 def conv_forward(x: Any, w: Any, b: Any, g: Any) -> Any:
     """The convolution of ``x`` (N, C, H, W) with ``w`` (O, C/groups, kh, kw), plus ``b`` (O,) or None."""
     x = np.ascontiguousarray(x)
@@ -187,10 +246,11 @@ def conv_forward(x: Any, w: Any, b: Any, g: Any) -> Any:
     rg = rows // groups
     wg = np.ascontiguousarray(w).reshape(groups, og, rg)
     y = np.empty((n, o, g.oh, g.ow), x.dtype)
-    point = _pointwise(g)
+    point = _in_place(g, n, x.itemsize)
     step = 1 if point else _chunk(n, ohw, rows, x.itemsize)
     buf: Any = None if point else np.empty(rows * step * ohw, x.dtype)
-    tmp: Any = None if step == 1 else np.empty((o, step * ohw), x.dtype)
+    per_sample = step == 1 or _tiles(x.dtype, ohw)  # a GEMM per sample, straight into y
+    tmp: Any = None if per_sample else np.empty((o, step * ohw), x.dtype)
     for n0 in range(0, n, step):
         n1 = min(n, n0 + step)
         m = (n1 - n0) * ohw
@@ -199,14 +259,25 @@ def conv_forward(x: Any, w: Any, b: Any, g: Any) -> Any:
         else:
             cols = buf[:rows * m].reshape(rows, m)
             _im2col_chunk(x, n0, n1, g, cols)
-        out = y[n0].reshape(o, ohw) if n1 - n0 == 1 else tmp[:, :m]
+        if per_sample:
+            for s in range(n1 - n0):
+                out, cs = y[n0 + s].reshape(o, ohw), cols[:, s * ohw:(s + 1) * ohw]
+                for k in range(groups):
+                    _matmul(wg[k], cs[k * rg:(k + 1) * rg], out[k * og:(k + 1) * og])
+            continue
+        out = tmp[:, :m]
         for k in range(groups):
-            np.matmul(wg[k], cols[k * rg:(k + 1) * rg], out=out[k * og:(k + 1) * og])
-        if n1 - n0 != 1:
-            y[n0:n1].reshape(n1 - n0, o, ohw)[...] = out.reshape(o, n1 - n0, ohw).transpose(1, 0, 2)
+            _matmul(wg[k], cols[k * rg:(k + 1) * rg], out[k * og:(k + 1) * og])
+        y[n0:n1].reshape(n1 - n0, o, ohw)[...] = out.reshape(o, n1 - n0, ohw).transpose(1, 0, 2)
     if b is not None:
         y += b.reshape(-1, 1, 1)
     return y
+
+
+# The weight gradient's sums over samples take `_gemm`'s tiles (accumulating, cols @ gy^T per sample) on maps of
+# this many pixels or more: 1024x256 @ 256x128 113 against OpenBLAS's 104 GFLOP/s; on smaller maps the (rows, O)
+# sums streamed through per sample outgrow the cache (4096x64 @ 64x512: 66 against 84).
+_TILE_WEIGHT_PIXELS = 256
 
 
 def conv_weight(x: Any, gy: Any, g: Any) -> Any:
@@ -223,16 +294,20 @@ def conv_weight(x: Any, gy: Any, g: Any) -> Any:
     og, ohw = o // groups, g.oh * g.ow
     rows = g.c * g.kh * g.kw
     rg = rows // groups
-    point = _pointwise(g)
+    point = _in_place(g, n, x.itemsize, weight_grad=True)
     step = 1 if point else _chunk(n, ohw, rows, x.itemsize)
     if not point and step * ohw < og:
         step = max(1, min(n, _WEIGHT_BUFFER_BYTES // max(1, rows * ohw * x.itemsize)))
         step = -(-n // -(-n // step))  # as many chunks, of equal sizes: 8 samples as 4 + 4, not 6 + 2
     by_rows = step * ohw >= og
+    # per sample, accumulating in `_gemm`'s tiles: no partial sums re-added (see _TILE_WEIGHT_PIXELS)
+    tiled = by_rows and ohw >= _TILE_WEIGHT_PIXELS and _tiles(x.dtype, og)
     # the result owns its memory (a view would be copied again when it becomes a parameter's .grad)
     out = np.empty((o, g.c // groups, g.kh, g.kw), x.dtype)
     gw = np.empty((groups, rg, og), x.dtype) if by_rows else out.reshape(groups, og, rg)
-    part = np.empty(gw.shape[1:], x.dtype) if step < n else None
+    part = np.empty(gw.shape[1:], x.dtype) if step < n and not tiled else None
+    gt: Any = np.empty((ohw, o), x.dtype) if tiled else None  # a sample's gy transposed
+    ones: Any = np.ones(o, x.dtype) if tiled else None
     buf: Any = None if point else np.empty(rows * step * ohw, x.dtype)
     for n0 in range(0, n, step):
         n1 = min(n, n0 + step)
@@ -242,6 +317,14 @@ def conv_weight(x: Any, gy: Any, g: Any) -> Any:
         else:
             cols = buf[:rows * m].reshape(rows, m)
             _im2col_chunk(x, n0, n1, g, cols)
+        if tiled:
+            gemm = _tile_gemm()
+            for s in range(n1 - n0):
+                _transpose_into(gy[n0 + s].reshape(o, ohw), ones, gt)  # ~10x NumPy's strided copy
+                cs = cols[:, s * ohw:(s + 1) * ohw]
+                for k in range(groups):
+                    gemm(gw[k], cs[k * rg:(k + 1) * rg], gt[:, k * og:(k + 1) * og], int(n0 + s != 0))
+            continue
         gyc = _gy_chunk(gy, n0, n1)
         for k in range(groups):
             a, b = cols[k * rg:(k + 1) * rg], gyc[k * og:(k + 1) * og]
@@ -252,7 +335,11 @@ def conv_weight(x: Any, gy: Any, g: Any) -> Any:
                 np.matmul(b, a.T, out=dst)
             if n0 != 0:
                 gw[k] += part
-    if by_rows:
+    if by_rows and x.dtype == np.float32:  # ~10x NumPy's strided copy (2048 x 256: 0.9 -> 0.1 ms)
+        ones = np.ones(rg, x.dtype)
+        for k in range(groups):
+            _transpose_into(gw[k], ones, out.reshape(groups, og, rg)[k])
+    elif by_rows:
         out.reshape(groups, og, rg)[...] = gw.transpose(0, 2, 1)
     return out
 
@@ -270,17 +357,25 @@ def conv_input(gy: Any, w: Any, g: Any) -> Any:
     rows = g.c * g.kh * g.kw
     rg = rows // groups
     wt = np.ascontiguousarray(w).reshape(groups, og, rg).transpose(0, 2, 1)
-    point = _pointwise(g)
-    dx = (np.empty if point else np.zeros)((n, g.c, g.h, g.w), gy.dtype)
+    point = _in_place(g, n, gy.itemsize)
+    written = _pointwise(g) or (_phases.applies(g) and _phases.covers(g))  # col2im writes every element
+    dx = (np.empty if written else np.zeros)((n, g.c, g.h, g.w), gy.dtype)
     step = 1 if point else _chunk(n, ohw, rows, gy.itemsize)
     buf: Any = None if point else np.empty(rows * step * ohw, gy.dtype)
+    per_sample = step == 1 or _tiles(gy.dtype, ohw)  # a GEMM per sample, straight from gy
     for n0 in range(0, n, step):
         n1 = min(n, n0 + step)
         m = (n1 - n0) * ohw
         cols = dx[n0].reshape(rows, ohw) if point else buf[:rows * m].reshape(rows, m)
-        gyc = _gy_chunk(gy, n0, n1)
-        for k in range(groups):
-            np.matmul(wt[k], gyc[k * og:(k + 1) * og], out=cols[k * rg:(k + 1) * rg])
+        if per_sample:
+            for s in range(n1 - n0):
+                gs, cs = gy[n0 + s].reshape(o, ohw), cols[:, s * ohw:(s + 1) * ohw]
+                for k in range(groups):
+                    _matmul(wt[k], gs[k * og:(k + 1) * og], cs[k * rg:(k + 1) * rg])
+        else:
+            gyc = _gy_chunk(gy, n0, n1)
+            for k in range(groups):
+                _matmul(wt[k], gyc[k * og:(k + 1) * og], cols[k * rg:(k + 1) * rg])
         if not point:
             _col2im_chunk(cols, n0, n1, g, dx)
     return dx

@@ -8,6 +8,11 @@ The im2col path runs one GEMM per group, and a depthwise layer has as many group
 vectorizes it). Output channel ``o`` reads input channel
 ``o // (O / C)`` (a channel multiplier above 1 is allowed). Float32 and float64; any stride, padding and
 dilation. Results equal the reference's to float rounding (the sum over taps runs in another order).
+
+The loops index flat arrays with unsigned integers and take a separate unit-stride branch: LLVM then vectorizes
+the rows (with a run-time stride and signed 2-d indices it did not). Measured on an EPYC Zen 4, one thread,
+MobileNetV2's layers at batch 8: 32 channels on 32x32 forward 1.43 -> 0.21 ms (PyTorch 0.23-0.28), input
+gradient 1.81 -> 0.24, weight gradient 1.91 -> 0.20; 144 channels on 16x16 2.4-3.2 -> 0.33.
 """
 
 from __future__ import annotations
@@ -24,14 +29,17 @@ def applies(g: Any) -> bool:
     return g.groups > 1 and g.groups == g.c and g.o % g.c == 0
 
 
+_U = np.uint64  # unsigned flat indices: no negative-index wrap test, so the row loops vectorise (see conv._U)
+
+
 @njit
-def _pad_plane(src, pad, pt, pl):
-    """Copy the plane ``src`` into the interior of ``pad`` (whose border is zero)."""
-    h, w = src.shape
+def _pad_plane(x, base, h, wd, pad, pw, pt, pl):  # pragma: no cover (compiled)
+    """Copy the plane at ``x[base:]`` (h x wd) into the interior of the flat ``pad`` (rows of ``pw``; border 0)."""
+    uwd = _U(wd)
     for i in range(h):
-        row, dst = src[i], pad[pt + i]
-        for j in range(w):
-            dst[pl + j] = row[j]
+        src, dst = _U(base + i * wd), _U((pt + i) * pw + pl)
+        for j in range(uwd):
+            pad[dst + j] = x[src + j]
 
 
 @njit
@@ -40,24 +48,30 @@ def _forward(x, w, bias, y, sh, sw, dh, dw, pt, pl):  # pragma: no cover (compil
     o_, _, kh, kw = w.shape
     oh, ow = y.shape[2], y.shape[3]
     mult = o_ // c_
-    pad = np.zeros((h + 2 * pt + kh * dh, wd + 2 * pl + kw * dw), x.dtype)  # (room for any stride's reach)
+    ph, pw = h + 2 * pt + kh * dh, wd + 2 * pl + kw * dw  # (room for any stride's reach)
+    pad = np.zeros(ph * pw, x.dtype)
+    xf, wf, yf = x.reshape(-1), w.reshape(-1), y.reshape(-1)
+    uow, usw = _U(ow), _U(sw)
     for n in range(n_):
         for c in range(c_):
-            _pad_plane(x[n, c], pad, pt, pl)
+            _pad_plane(xf, (n * c_ + c) * h * wd, h, wd, pad, pw, pt, pl)
             for m in range(mult):
                 o = c * mult + m
-                out = y[n, o]
+                base = _U((n * o_ + o) * oh * ow)
                 b = bias[o]
-                for i in range(oh):
-                    for j in range(ow):
-                        out[i, j] = b
+                for e in range(_U(oh * ow)):
+                    yf[base + e] = b
                 for a in range(kh):
                     for t in range(kw):
-                        wv = w[o, 0, a, t]
+                        wv = wf[(o * kh + a) * kw + t]
                         for i in range(oh):
-                            row, dst = pad[i * sh + a * dh], out[i]
-                            for j in range(ow):
-                                dst[j] += wv * row[j * sw + t * dw]
+                            src, dst = _U((i * sh + a * dh) * pw + t * dw), base + _U(i * ow)
+                            if sw == 1:
+                                for j in range(uow):
+                                    yf[dst + j] += wv * pad[src + j]
+                            else:
+                                for j in range(uow):
+                                    yf[dst + j] += wv * pad[src + j * usw]
 
 
 @njit
@@ -66,25 +80,33 @@ def _input(gy, w, dx, sh, sw, dh, dw, pt, pl):  # pragma: no cover (compiled)
     c_, h, wd = dx.shape[1], dx.shape[2], dx.shape[3]
     kh, kw = w.shape[2], w.shape[3]
     mult = o_ // c_
-    pad = np.empty((h + 2 * pt + kh * dh, wd + 2 * pl + kw * dw), dx.dtype)
+    ph, pw = h + 2 * pt + kh * dh, wd + 2 * pl + kw * dw
+    pad = np.empty(ph * pw, dx.dtype)
+    gf, wf, df = gy.reshape(-1), w.reshape(-1), dx.reshape(-1)
+    uow, usw, uwd = _U(ow), _U(sw), _U(wd)
     for n in range(n_):
         for c in range(c_):
-            pad[:] = 0
+            for e in range(_U(ph * pw)):
+                pad[e] = 0
             for m in range(mult):
                 o = c * mult + m
-                src = gy[n, o]
+                base = _U((n * o_ + o) * oh * ow)
                 for a in range(kh):
                     for t in range(kw):
-                        wv = w[o, 0, a, t]
+                        wv = wf[(o * kh + a) * kw + t]
                         for i in range(oh):
-                            row, g = pad[i * sh + a * dh], src[i]
-                            for j in range(ow):
-                                row[j * sw + t * dw] += wv * g[j]
-            plane = dx[n, c]
+                            dst, src = _U((i * sh + a * dh) * pw + t * dw), base + _U(i * ow)
+                            if sw == 1:
+                                for j in range(uow):
+                                    pad[dst + j] += wv * gf[src + j]
+                            else:
+                                for j in range(uow):
+                                    pad[dst + j * usw] += wv * gf[src + j]
+            out = (n * c_ + c) * h * wd
             for i in range(h):
-                row, dst = pad[pt + i], plane[i]
-                for j in range(wd):
-                    dst[j] = row[pl + j]
+                src, dst = _U((pt + i) * pw + pl), _U(out + i * wd)
+                for j in range(uwd):
+                    df[dst + j] = pad[src + j]
 
 
 @njit
@@ -93,22 +115,32 @@ def _weight(x, gy, gw, sh, sw, dh, dw, pt, pl):  # pragma: no cover (compiled)
     o_, oh, ow = gy.shape[1], gy.shape[2], gy.shape[3]
     kh, kw = gw.shape[2], gw.shape[3]
     mult = o_ // c_
-    pad = np.zeros((h + 2 * pt + kh * dh, wd + 2 * pl + kw * dw), x.dtype)
-    acc = np.zeros((o_, kh, kw))  # float64 sums over the batch
+    ph, pw = h + 2 * pt + kh * dh, wd + 2 * pl + kw * dw
+    pad = np.zeros(ph * pw, x.dtype)
+    xf, gf = x.reshape(-1), gy.reshape(-1)
+    acc = np.zeros((o_, kh, kw))  # float64 sums over the batch (each output row's sum in the input's type)
+    uow, usw = _U(ow), _U(sw)
+    zero = x.dtype.type(0)
     for n in range(n_):
         for c in range(c_):
-            _pad_plane(x[n, c], pad, pt, pl)
+            _pad_plane(xf, (n * c_ + c) * h * wd, h, wd, pad, pw, pt, pl)
             for m in range(mult):
                 o = c * mult + m
-                src = gy[n, o]
+                base = _U((n * o_ + o) * oh * ow)
                 for a in range(kh):
                     for t in range(kw):
-                        s = 0.0
+                        total = 0.0
                         for i in range(oh):
-                            row, g = pad[i * sh + a * dh], src[i]
-                            for j in range(ow):
-                                s += g[j] * row[j * sw + t * dw]
-                        acc[o, a, t] += s
+                            src, g = _U((i * sh + a * dh) * pw + t * dw), base + _U(i * ow)
+                            s = zero
+                            if sw == 1:
+                                for j in range(uow):
+                                    s += gf[g + j] * pad[src + j]
+                            else:
+                                for j in range(uow):
+                                    s += gf[g + j] * pad[src + j * usw]
+                            total += s
+                        acc[o, a, t] += total
     for o in range(o_):
         for a in range(kh):
             for t in range(kw):
