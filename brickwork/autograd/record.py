@@ -132,40 +132,16 @@ def record_binary(out: Tensor, name: str, backward: Callable, a: Any, b: Any, sa
     their likes are then `SAME_PAIR` for a real output, which backward functions take as "no reduction, no cast,
     no complex conjugate".
     """
-    if same:  # the commonest: two tensors of one shape (``y * b``), written out once more
-        node = _NEW_BINARY(BinaryNode)
-        node._name = name
-        node._backward = backward
-        node._uses = 0
-        ea = _edge(a) if a._requires_grad else None
-        eb = _edge(b) if b._requires_grad else None
-        node.edges = (ea, eb)
-        node.numbers = _NO_NUMBERS
-        if save:
-            node._saved = (a, b)
-            va, vb = a._version_counter[0], b._version_counter[0]
-            node._versions = (0, 0) if va == 0 and vb == 0 else (va, vb)
-        else:
-            node._saved = node._versions = ()
-        if out._data.dtype.kind == "c":
-            if name not in COMPLEX_SAFE:
-                record(out, name, backward, (a, b))  # raises the complex error
-            node.likes = _likes(a._data, b._data)
-        else:
-            node.likes = SAME_PAIR
-        out.grad_fn = node
-        out._requires_grad = True
-        return out
-    ta = a.__class__ is Tensor or isinstance(a, Tensor)
-    tb = b.__class__ is Tensor or isinstance(b, Tensor)
+    if same:  # the commonest: two tensors of one shape (``y * b``)
+        ta = tb = True
+    else:
+        ta = a.__class__ is Tensor or isinstance(a, Tensor)
+        tb = b.__class__ is Tensor or isinstance(b, Tensor)
     node = _NEW_BINARY(BinaryNode)
     node._name = name
     node._backward = backward
     node._uses = 0
-    ea = _edge(a) if ta and a._requires_grad else None
-    eb = _edge(b) if tb and b._requires_grad else None
-    node.edges = (ea, eb)
-    node.likes = _likes(a._data if ta else None, b._data if tb else None)
+    node.edges = (_edge(a) if ta and a._requires_grad else None, _edge(b) if tb and b._requires_grad else None)
     if ta and tb:
         node.numbers = _NO_NUMBERS
         if save:
@@ -182,8 +158,12 @@ def record_binary(out: Tensor, name: str, backward: Callable, a: Any, b: Any, sa
             node._versions = (t._version_counter[0],)
         else:
             node._saved = node._versions = ()
-    if out._data.dtype.kind == "c" and name not in COMPLEX_SAFE:
-        record(out, name, backward, (a if ta else None, b if tb else None))  # raises the complex error
+    if out._data.dtype.kind == "c":
+        if name not in COMPLEX_SAFE:
+            record(out, name, backward, (a if ta else None, b if tb else None))  # raises the complex error
+        node.likes = _likes(a._data if ta else None, b._data if tb else None)
+    else:
+        node.likes = SAME_PAIR if same else _likes(a._data if ta else None, b._data if tb else None)
     out.grad_fn = node
     out._requires_grad = True
     return out
