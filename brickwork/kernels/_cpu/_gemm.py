@@ -48,6 +48,16 @@ def _wide() -> bool:
 LANES, ROWS, VECS = (16, 5, 4) if _wide() else (8, 4, 3)
 
 
+def ir_prologue(context: Any, builder: Any, lanes: int, *addrs: Any) -> tuple:
+    """What every tile intrinsic's IR starts with: the intp, int32, float32 and ``lanes``-wide vector types, the
+    ``llvm.fma`` of that vector, and ``addrs`` (raw addresses) as float32 pointers."""
+    i64, i32 = context.get_value_type(types.intp), ir.IntType(32)
+    f32 = ir.FloatType()
+    vec = ir.VectorType(f32, lanes)
+    fma = cgutils.get_or_insert_function(builder.module, ir.FunctionType(vec, [vec] * 3), f"llvm.fma.v{lanes}f32")
+    return i64, i32, f32, vec, fma, tuple(builder.inttoptr(v, f32.as_pointer()) for v in addrs)
+
+
 def _tile(rows: int, vecs: int, lanes: int = LANES) -> Any:
     """An intrinsic ``tile(c, a, b, k, a_row, a_k, ldb, ldc, init, ld_init)`` on raw float32 addresses:
     ``C[r, :vecs * lanes] = I[r, :vecs * lanes] + sum_k A[r, k] * B[k, :vecs * lanes]`` for ``r < rows``, where
@@ -63,12 +73,7 @@ def _tile(rows: int, vecs: int, lanes: int = LANES) -> Any:
 
         def codegen(context: Any, builder: Any, signature: Any, args: Any) -> Any:
             c_addr, a_addr, b_addr, n_k, a_row_, a_k_, ldb_, ldc_, i_addr, ldi_ = args
-            i64, i32 = context.get_value_type(types.intp), ir.IntType(32)
-            f32 = ir.FloatType()
-            vec = ir.VectorType(f32, lanes)
-            fma = cgutils.get_or_insert_function(builder.module, ir.FunctionType(vec, [vec] * 3),
-                                                 f"llvm.fma.v{lanes}f32")
-            cp, ap, bp = (builder.inttoptr(v, f32.as_pointer()) for v in (c_addr, a_addr, b_addr))
+            i64, i32, f32, vec, fma, (cp, ap, bp) = ir_prologue(context, builder, lanes, c_addr, a_addr, b_addr)
 
             def at(base: Any, row: Any, ld: Any, col: Any) -> Any:  # &base[row * ld + col]
                 return builder.gep(base, [builder.add(builder.mul(row, ld), col)])
@@ -130,12 +135,7 @@ def _tile_nt(rows: int, cols: int, lanes: int = LANES) -> Any:
 
         def codegen(context: Any, builder: Any, signature: Any, args: Any) -> Any:
             c_addr, a_addr, b_addr, n_k, lda_, ldb_, ldc_, acc_ = args
-            i64, i32 = context.get_value_type(types.intp), ir.IntType(32)
-            f32 = ir.FloatType()
-            vec = ir.VectorType(f32, lanes)
-            fma = cgutils.get_or_insert_function(builder.module, ir.FunctionType(vec, [vec] * 3),
-                                                 f"llvm.fma.v{lanes}f32")
-            cp, ap, bp = (builder.inttoptr(v, f32.as_pointer()) for v in (c_addr, a_addr, b_addr))
+            i64, i32, f32, vec, fma, (cp, ap, bp) = ir_prologue(context, builder, lanes, c_addr, a_addr, b_addr)
 
             def vload(base: Any, row: int, ld: Any, kk: Any) -> Any:  # base[row * ld + kk : + lanes]
                 ptr = builder.gep(base, [builder.add(builder.mul(ir.Constant(i64, row), ld), kk)])

@@ -21,7 +21,7 @@ from llvmlite import ir
 from numba.core import cgutils, types
 from numba.core.extending import intrinsic
 
-from ._gemm import _PANEL, LANES, ROWS
+from ._gemm import _PANEL, LANES, ROWS, ir_prologue
 from ._gemm import _tile_full as _gemm_full
 from ._gemm import _tile_row as _gemm_row
 from ._gemm import _tile_one as _gemm_one
@@ -43,12 +43,7 @@ def _tile_taps(rows: int, lanes: int = LANES) -> Any:
 
         def codegen(context: Any, builder: Any, signature: Any, args: Any) -> Any:
             c_addr, a_addr, b_addr, o_addr, n_t, a_row_, ldb_, ldc_ = args
-            i64, i32 = context.get_value_type(types.intp), ir.IntType(32)
-            f32 = ir.FloatType()
-            vec = ir.VectorType(f32, lanes)
-            fma = cgutils.get_or_insert_function(builder.module, ir.FunctionType(vec, [vec] * 3),
-                                                 f"llvm.fma.v{lanes}f32")
-            cp, ap, bp = (builder.inttoptr(v, f32.as_pointer()) for v in (c_addr, a_addr, b_addr))
+            i64, i32, f32, vec, fma, (cp, ap, bp) = ir_prologue(context, builder, lanes, c_addr, a_addr, b_addr)
             op = builder.inttoptr(o_addr, i64.as_pointer())
             acc = [cgutils.alloca_once_value(builder, ir.Constant(vec, [0.0] * lanes)) for _ in range(rows)]
             undef = ir.Constant(vec, ir.Undefined)
