@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import warnings
+
 import numpy as np
 import pytest
 import torch
@@ -133,5 +135,17 @@ def test_an_undercounted_node_raises_instead_of_running_early() -> None:
     y = x * 2
     out = (y.exp() + y.sin()).sum()
     y.grad_fn._uses = 1  # as if an edge had been made without counting it
-    with pytest.raises(RuntimeError, match="more gradients than uses"):
+    with pytest.raises(RuntimeError, match="more gradients than uses"), warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # detect_anomaly's warning that it is slow
+        with bw.autograd.detect_anomaly():  # every count checked
+            out.backward()
+
+
+def test_an_undercounted_node_that_saved_tensors_raises_on_its_second_run() -> None:
+    LEAF_HOOKS[0] = False
+    x = bw.tensor(_X.copy(), requires_grad=True)
+    y = x * x
+    out = (y.exp() + y.sin()).sum()
+    y.grad_fn._uses = 1  # its first use runs it with that use's gradient alone, the second finds it freed
+    with pytest.raises(RuntimeError, match="backward through the graph a second time"):
         out.backward()

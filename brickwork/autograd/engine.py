@@ -168,8 +168,10 @@ class Node:
         """Drop what backward needed: saved tensors, the saved output, and array-valued attributes."""
         if self._saved:
             self._saved = _FREED
-        if self._out is not None:
+            self._backward = _freed
+        if self._out is not None:  # (a dictionary entry where the node saved its output)
             self._out = _FREED
+            self._backward = _freed
         d = self.__dict__
         if d:
             big = []
@@ -187,6 +189,7 @@ class Node:
                 for k in big:
                     del d[k]
                 self._saved = _FREED  # its backward would need them: a second backward is an error
+                self._backward = _freed
 
 
 class BinaryNode(Node):
@@ -348,45 +351,45 @@ def _run(roots: Sequence[Tensor], grad_roots: Sequence[Tensor], retain_graph: bo
     exact = _LEAF_HOOKS[0]
     deps: dict[Any, int] = _dependencies(roots_nodes) if exact else {}
     ready = [(r, grads.pop(r, None)) for r in roots_nodes if (deps[r] if exact else r._uses) == 0]
+    anomaly = _ANOMALY[0]
+    # A node with a single use is ready as soon as that use sends its gradient: it goes to the ready stack
+    # without a count in ``deps``, unless counts are exact, a root is waiting in ``grads`` for more, or anomaly
+    # mode wants every count checked (an under-counted node, a bug, would otherwise run once per use: the sums
+    # stay right, since backward is linear, but a node that saved tensors raises the second time).
+    direct = not grads and not exact and not anomaly
     prev_mode, STATE.enabled = STATE.enabled, create_graph
     pop, push, get = grads.pop, ready.append, deps.get
     watch = capture is not None  # autograd.grad: look at every node's gradients
-    anomaly = _ANOMALY[0]
+    free = not retain_graph
     _CALLBACKS.append([])
     try:
         while True:
             while ready:
                 node, g0 = ready.pop()
-                in_grads = None
-                if node.n_out == 1:
-                    if g0 is not None:
-                        if watch or node._hooks is not None:
-                            g0 = _node_hooks(node, [g0], capture, captured, assigned)[0]
-                        if node._saved is _FREED or node._out is _FREED:
-                            raise _freed_error(node)
-                        in_grads = node._backward(node, g0)
-                else:
-                    gs = [g0] + [pop((node, i), None) for i in range(1, node.n_out)]
-                    if any(g is not None for g in gs):
-                        gs = _node_hooks(node, gs, capture, captured, assigned)
-                        if node._saved is _FREED or node._out is _FREED:
-                            raise _freed_error(node)
-                        in_grads = node._backward(node, *gs)
-                if in_grads is None:
-                    in_grads = (None,) * len(node.edges)  # nothing flows, but the uses still count
-                else:
+                if g0 is not None and node.n_out == 1 and not watch and node._hooks is None:
+                    in_grads = node._backward(node, g0)  # (a freed node's backward is `_freed`, which raises)
+                    ran = True
+                else:  # several outputs, hooks, autograd.grad, or no gradient at all
+                    in_grads = _special(node, g0, pop, capture, captured, assigned)
+                    ran = in_grads is not None
+                    if not ran:  # nothing flows, but the uses still count
+                        in_grads = (None,) * len(node.edges)
+                if ran:
                     if anomaly:
                         check_gradients(node, in_grads)
-                    if not retain_graph:
+                    if free:
                         nc = node.__class__
                         if nc is BinaryNode:  # its attributes are slots, and it never saves its output
                             if node._saved:
                                 node._saved = _FREED
+                                node._backward = _freed
                         elif nc is UnaryNode:
                             if node._saved:
                                 node._saved = _FREED
+                                node._backward = _freed
                             if node._out is not None:
                                 node._out = _FREED
+                                node._backward = _freed
                         else:
                             node._free()
                 for e, g in zip(node.edges, in_grads):
@@ -394,6 +397,9 @@ def _run(roots: Sequence[Tensor], grad_roots: Sequence[Tensor], retain_graph: bo
                         continue
                     ec = e.__class__
                     if ec is BinaryNode or ec is UnaryNode or ec is Node:  # output 0 of a node
+                        if direct and e._uses == 1:
+                            push((e, g))
+                            continue
                         c = get(e)
                         c = (e._uses if c is None else c) - 1
                         deps[e] = c
@@ -421,10 +427,10 @@ def _run(roots: Sequence[Tensor], grad_roots: Sequence[Tensor], retain_graph: bo
                         elif c < 0:
                             raise _miscount_error(fn)
                     else:  # a leaf
-                        entry = leaves.get(e)
                         if g is not None:
+                            entry = leaves.get(e)
                             if entry is None:
-                                entry = leaves[e] = [e, g, False]
+                                leaves[e] = [e, g, False]
                             elif entry[2]:  # a sum this pass made and nobody else has seen: add in place
                                 ed, gd = entry[1]._data, g._data
                                 if ed.dtype is gd.dtype and ed.shape == gd.shape:
@@ -437,9 +443,11 @@ def _run(roots: Sequence[Tensor], grad_roots: Sequence[Tensor], retain_graph: bo
                         if exact:
                             c = deps[e] - 1
                             deps[e] = c
-                            if c == 0 and entry is not None:
-                                del leaves[e]
-                                _deliver_leaf(e, entry[1], capture, captured, accumulate, assigned, create_graph)
+                            if c == 0:
+                                entry = leaves.pop(e, None)
+                                if entry is not None:
+                                    _deliver_leaf(e, entry[1], capture, captured, accumulate, assigned,
+                                                  create_graph)
             if not grads:
                 break
             # Nodes wait for uses this pass does not reach: count the uses within what is left, and go on
@@ -467,6 +475,24 @@ def _run(roots: Sequence[Tensor], grad_roots: Sequence[Tensor], retain_graph: bo
 def _miscount_error(node: Node) -> RuntimeError:
     return RuntimeError(f"autograd: {node.name()} received more gradients than uses of its outputs were recorded "
                         "(an edge made without engine.edge/record?); please report this as a brickwork bug")
+
+
+def _special(node: Node, g0: Any, pop: Callable, capture: Any, captured: dict, assigned: set) -> Any:
+    """Run a node off the engine's fast path: one with several outputs (their gradients gathered from the
+    waiting ones), hooks on its outputs, or gradients autograd.grad captures; None when no gradient reached it."""
+    if node.n_out == 1:
+        if g0 is None:
+            return None
+        return node._backward(node, _node_hooks(node, [g0], capture, captured, assigned)[0])
+    gs = [g0] + [pop((node, i), None) for i in range(1, node.n_out)]
+    if all(g is None for g in gs):
+        return None
+    return node._backward(node, *_node_hooks(node, gs, capture, captured, assigned))
+
+
+def _freed(node: Node, *grads: Any) -> Any:
+    """The backward of a node whose saved tensors a backward pass has freed: running it again is an error."""
+    raise _freed_error(node)
 
 
 def _sum(a: Tensor, b: Tensor, create_graph: bool) -> Tensor:
