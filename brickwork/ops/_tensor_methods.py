@@ -123,12 +123,12 @@ class TensorMethods:
     # -- operators -----------------------------------------------------------------------------------------
     __add__ = elementwise._add_operator
     __radd__ = _reflected(elementwise._add_operator)
-    __sub__ = elementwise.sub
+    __sub__ = elementwise._sub_operator
     __rsub__ = elementwise.rsub
     __mul__ = elementwise._mul_operator
     __rmul__ = _reflected(elementwise._mul_operator)
-    __truediv__ = elementwise.div
-    __rtruediv__ = _reflected(elementwise.div)
+    __truediv__ = elementwise._div_operator
+    __rtruediv__ = _reflected(elementwise._div_operator)
     __floordiv__ = elementwise.floor_divide
     __rfloordiv__ = _reflected(elementwise.floor_divide)
     __mod__ = elementwise.remainder

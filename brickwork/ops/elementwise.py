@@ -16,10 +16,13 @@ from .. import dtypes as _dt
 from .._tensor import Tensor, _make
 from ..autograd.grad_mode import STATE
 from ..kernels import activation as _ka
-from ..autograd.record import SAME, SAME_PAIR, record_binary, record_unary
+from ..autograd.record import SAME, SAME_PAIR, BinaryNode, record_binary, record_unary
 from ._core import binary_arrays, broadcast_error, check_broadcast, check_inplace, inplace, like, needs_grad, record, renamed, sum_to, wrap, xp_of
 
 _SQRT_2_OVER_PI = 2.0 / math.sqrt(math.pi)
+_new = object.__new__
+_NDARRAY = np.ndarray
+_NO_NUMBERS = (None, None)  # (as record_binary's: neither operand is a number)
 _F = TypeVar("_F", bound=Callable[..., Any])
 
 
@@ -64,6 +67,73 @@ def _any_needs(a: Any, b: Any) -> bool:
     return STATE.enabled and ((isinstance(a, Tensor) and a._requires_grad) or (isinstance(b, Tensor) and b._requires_grad))
 
 
+def _operator(f: Any, name: str, node: str, backward: Any, save: bool = False, true_div: bool = False,
+              slow: Callable[[Any, Any], Tensor] | None = None) -> Callable[[Any, Any], Tensor]:
+    """``Tensor.__add__`` and kin: ``f(a, b)`` recorded as a `BinaryNode` named ``node``, written out in full for
+    the commonest case, two floating tensors of one shape, dtype and device (``y * b``), whose node `record_binary`
+    would mark `SAME_PAIR`; every other case is ``slow(a, b)`` (by default `_arith`, which promotes, broadcasts and
+    checks). One call per op instead of four: these run for most recorded ops of a model's Python."""
+    if slow is None:
+        def slow(a: Any, b: Any) -> Tensor:
+            return _arith(a, b, f, name, true_div, node, backward, save)
+
+    def op(input: Any, other: Any) -> Tensor:
+        if input.__class__ is Tensor and other.__class__ is Tensor:
+            da, db = input._data, other._data
+            dt = da.dtype
+            if dt is db.dtype and dt.kind == "f" and da.shape == db.shape and other._device is input._device:
+                r = f(da, db)
+                if r.__class__ is not _NDARRAY and isinstance(r, np.generic):  # a 0-d result (as `_make`)
+                    r = np.asarray(r)
+                out = _new(Tensor)
+                out._data = r
+                out._device = input._device
+                out._version_counter = [0]
+                if STATE.enabled and (input._requires_grad or other._requires_grad):
+                    n = _new(BinaryNode)  # record_binary(out, node, backward, input, other, save, True)
+                    n._name = node
+                    n._backward = backward
+                    n._uses = 0
+                    ea: Any
+                    eb: Any
+                    if input._requires_grad:  # the edges, as `engine.edge` makes them
+                        fn = input.grad_fn
+                        if fn is None:
+                            ea = input
+                        else:
+                            fn._uses += 1
+                            ea = fn if input._out_idx == 0 else (fn, input._out_idx)
+                    else:
+                        ea = None
+                    if other._requires_grad:
+                        fn = other.grad_fn
+                        if fn is None:
+                            eb = other
+                        else:
+                            fn._uses += 1
+                            eb = fn if other._out_idx == 0 else (fn, other._out_idx)
+                    else:
+                        eb = None
+                    n.edges = (ea, eb)
+                    n.numbers = _NO_NUMBERS
+                    n.likes = SAME_PAIR
+                    if save:
+                        n._saved = (input, other)
+                        n._versions = (input._version_counter[0], other._version_counter[0])
+                    else:
+                        n._saved = n._versions = ()
+                    out.grad_fn = n
+                    out._requires_grad = True
+                else:
+                    out.grad_fn = None
+                    out._requires_grad = False
+                return out
+        return slow(input, other)
+
+    op.__name__ = op.__qualname__ = f"_{name}_operator"
+    return op
+
+
 def add(input: Any, other: Any, *, alpha: Any = 1, out: Tensor | None = None) -> Tensor:
     """``input + alpha * other`` with broadcasting.
 
@@ -78,23 +148,22 @@ def add(input: Any, other: Any, *, alpha: Any = 1, out: Tensor | None = None) ->
     return r if out is None else _out(r, out)
 
 
-def _add_operator(input: Any, other: Any) -> Tensor:
-    """``input + other``: `add` without ``alpha`` and ``out`` (``Tensor.__add__``, one call less on the hot path).
-
-    Example:
-        >>> import brickwork as torch
-        >>> torch.tensor([1.0]) + 2
-        tensor([3.])
-    """
-    return _arith(input, other, _op.add, "add", False, "AddBackward0", _add_backward)
-
-
 def _add_backward(node: Any, g: Tensor) -> tuple:
     ea, eb = node.edges
     if node.likes is SAME_PAIR:
         return (None if ea is None else g, None if eb is None else g)
     la, lb = node.likes
     return (None if ea is None else sum_to(g, la), None if eb is None else sum_to(g, lb))
+
+
+_add_operator = _operator(_op.add, "add", "AddBackward0", _add_backward)
+_add_operator.__doc__ = """``input + other``: `add` without ``alpha`` and ``out`` (``Tensor.__add__``).
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.tensor([1.0]) + 2
+        tensor([3.])
+    """
 
 
 def _plain(node: Any, g: Tensor) -> bool:
@@ -161,6 +230,16 @@ def _sub_backward(node: Any, g: Tensor) -> tuple:
     return (None if ea is None else sum_to(g, la), None if eb is None else sum_to(-g, lb))
 
 
+_sub_operator = _operator(_op.sub, "sub", "SubBackward0", _sub_backward, slow=sub)
+_sub_operator.__doc__ = """``input - other``: `sub` without ``alpha`` and ``out`` (``Tensor.__sub__``).
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.tensor([1.0]) - 2
+        tensor([-1.])
+    """
+
+
 def rsub(input: Any, other: Any, *, alpha: Any = 1) -> Tensor:
     """``other - alpha * input``.
 
@@ -183,18 +262,6 @@ def mul(input: Any, other: Any, *, out: Tensor | None = None) -> Tensor:
     """
     r = _mul_operator(input, other)
     return r if out is None else _out(r, out)
-
-
-def _mul_operator(input: Any, other: Any) -> Tensor:
-    """``input * other``: `mul` without ``out`` (``Tensor.__mul__``, one call less on the hot path).
-
-    Example:
-        >>> import brickwork as torch
-        >>> torch.tensor([2.0]) * 3
-        tensor([6.])
-    """
-    # by a number, backward needs only the number; between tensors, each needs the other
-    return _arith(input, other, _op.mul, "mul", False, "MulBackward0", _mul_backward, True)
 
 
 def _operands(node: Any) -> tuple:
@@ -226,6 +293,17 @@ def _mul_backward(node: Any, g: Tensor) -> tuple:
     return (None if ea is None else sum_to(g * b, la), None if eb is None else sum_to(g * a, lb))
 
 
+# by a number, backward needs only the number; between tensors, each needs the other
+_mul_operator = _operator(_op.mul, "mul", "MulBackward0", _mul_backward, True)
+_mul_operator.__doc__ = """``input * other``: `mul` without ``out`` (``Tensor.__mul__``).
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.tensor([2.0]) * 3
+        tensor([6.])
+    """
+
+
 def div(input: Any, other: Any, *, rounding_mode: str | None = None, out: Tensor | None = None) -> Tensor:
     """``input / other`` (true division, so integers give floats), or rounded with ``rounding_mode``.
 
@@ -250,7 +328,7 @@ def div(input: Any, other: Any, *, rounding_mode: str | None = None, out: Tensor
             record(r, "DivBackward2", _zero_binary_backward, _tensor_inputs(input, other),
                    likes=(like(input), like(other)))
         return _out(r, out)
-    r = _arith(input, other, _op.truediv, "div", True, "DivBackward0", _div_backward, True)
+    r = _div_operator(input, other)
     return r if out is None else _out(r, out)
 
 
@@ -290,6 +368,17 @@ def _div_backward(node: Any, g: Tensor) -> tuple:
 
 true_divide = divide = div
 multiply, subtract = mul, sub
+
+
+_div_operator = _operator(_op.truediv, "div", "DivBackward0", _div_backward, True, True)
+_div_operator.__doc__ = """``input / other``: true division, `div` without ``rounding_mode`` and ``out``
+    (``Tensor.__truediv__``).
+
+    Example:
+        >>> import brickwork as torch
+        >>> torch.tensor([3.0]) / 2
+        tensor([1.5000])
+    """
 
 
 def floor_divide(input: Any, other: Any) -> Tensor:
