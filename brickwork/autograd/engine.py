@@ -359,24 +359,15 @@ def _run(roots: Sequence[Tensor], grad_roots: Sequence[Tensor], retain_graph: bo
     direct = not grads and not exact and not anomaly
     prev_mode, STATE.enabled = STATE.enabled, create_graph
     pop, push, get = grads.pop, ready.append, deps.get
-    watch = capture is not None  # autograd.grad: look at every node's gradients
+    plain = capture is None and not anomaly  # (autograd.grad looks at every node's gradients)
     free = not retain_graph
     _CALLBACKS.append([])
     try:
         while True:
             while ready:
                 node, g0 = ready.pop()
-                if g0 is not None and node.n_out == 1 and not watch and node._hooks is None:
+                if g0 is not None and plain and node.n_out == 1 and node._hooks is None:
                     in_grads = node._backward(node, g0)  # (a freed node's backward is `_freed`, which raises)
-                    ran = True
-                else:  # several outputs, hooks, autograd.grad, or no gradient at all
-                    in_grads = _special(node, g0, pop, capture, captured, assigned)
-                    ran = in_grads is not None
-                    if not ran:  # nothing flows, but the uses still count
-                        in_grads = (None,) * len(node.edges)
-                if ran:
-                    if anomaly:
-                        check_gradients(node, in_grads)
                     if free:
                         nc = node.__class__
                         if nc is BinaryNode:  # its attributes are slots, and it never saves its output
@@ -392,6 +383,8 @@ def _run(roots: Sequence[Tensor], grad_roots: Sequence[Tensor], retain_graph: bo
                                 node._backward = _freed
                         else:
                             node._free()
+                else:  # several outputs, hooks, autograd.grad, anomaly mode, or no gradient at all
+                    in_grads = _special(node, g0, pop, capture, captured, assigned, anomaly, free)
                 for e, g in zip(node.edges, in_grads):
                     if e is None:
                         continue
@@ -477,17 +470,25 @@ def _miscount_error(node: Node) -> RuntimeError:
                         "(an edge made without engine.edge/record?); please report this as a brickwork bug")
 
 
-def _special(node: Node, g0: Any, pop: Callable, capture: Any, captured: dict, assigned: set) -> Any:
+def _special(node: Node, g0: Any, pop: Callable, capture: Any, captured: dict, assigned: set, anomaly: bool,
+             free: bool) -> tuple:
     """Run a node off the engine's fast path: one with several outputs (their gradients gathered from the
-    waiting ones), hooks on its outputs, or gradients autograd.grad captures; None when no gradient reached it."""
+    waiting ones), hooks on its outputs, gradients autograd.grad captures, or anomaly mode's checks; a node no
+    gradient reached gives None for each input without running."""
     if node.n_out == 1:
         if g0 is None:
-            return None
-        return node._backward(node, _node_hooks(node, [g0], capture, captured, assigned)[0])
-    gs = [g0] + [pop((node, i), None) for i in range(1, node.n_out)]
-    if all(g is None for g in gs):
-        return None
-    return node._backward(node, *_node_hooks(node, gs, capture, captured, assigned))
+            return (None,) * len(node.edges)
+        in_grads = node._backward(node, _node_hooks(node, [g0], capture, captured, assigned)[0])
+    else:
+        gs = [g0] + [pop((node, i), None) for i in range(1, node.n_out)]
+        if all(g is None for g in gs):
+            return (None,) * len(node.edges)
+        in_grads = node._backward(node, *_node_hooks(node, gs, capture, captured, assigned))
+    if anomaly:
+        check_gradients(node, in_grads)
+    if free:
+        node._free()
+    return in_grads
 
 
 def _freed(node: Node, *grads: Any) -> Any:
