@@ -207,9 +207,10 @@ class BinaryNode(Node):
 class UnaryNode(Node):
     """The node of a one-input op (``x.exp()``, ``x.relu()``, ``x.reshape(4)``), made by `record_unary`: its
     named attributes are plain values, so backward frees it by dropping its saved tensor and output, without
-    looking for arrays among them."""
+    looking for arrays among them. Its saved output is a slot (always written: None when not saved), not a
+    dictionary entry as in other nodes."""
 
-    __slots__ = ()
+    __slots__ = ("_out",)
 
 
 def edge(t: Tensor) -> Any:

@@ -90,6 +90,8 @@ def record_unary(out: Tensor, name: str, backward: Callable, x: Tensor, save_inp
     if save_output:
         vc = out._version_counter
         node._out = (out._data, out._device, vc, vc[0])
+    else:
+        node._out = None
     if attrs is not None:
         node.__dict__ = attrs
     out.grad_fn = node
