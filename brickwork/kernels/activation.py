@@ -19,7 +19,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from . import Kernel
+from . import kernel
 
 __all__ = ["gelu_forward", "gelu_backward", "sigmoid_forward", "sigmoid_backward", "silu_forward",
            "silu_backward", "relu_forward", "relu_backward", "tanh_backward", "leaky_relu_forward",
@@ -103,14 +103,14 @@ def _relu_backward(xp: Any, y: Any, g: Any) -> Any:
     return g * xp.logical_not(y <= 0)
 
 
-gelu_forward = Kernel("gelu_forward", _gelu_forward, _CPU + "gelu_forward")
-gelu_backward = Kernel("gelu_backward", _gelu_backward, _CPU + "gelu_backward")
-sigmoid_forward = Kernel("sigmoid_forward", _sigmoid_forward, _CPU + "sigmoid_forward")
-sigmoid_backward = Kernel("sigmoid_backward", _sigmoid_backward, _CPU + "sigmoid_backward")
-silu_forward = Kernel("silu_forward", _silu_forward, _CPU + "silu_forward")
-silu_backward = Kernel("silu_backward", _silu_backward, _CPU + "silu_backward")
-relu_forward = Kernel("relu_forward", _relu_forward, _CPU + "relu_forward")
-relu_backward = Kernel("relu_backward", _relu_backward, _CPU + "relu_backward")
-tanh_backward = Kernel("tanh_backward", _tanh_backward, _CPU + "tanh_backward")
-leaky_relu_forward = Kernel("leaky_relu_forward", _leaky_relu_forward, _CPU + "leaky_relu_forward")
-leaky_relu_backward = Kernel("leaky_relu_backward", _leaky_relu_backward, _CPU + "leaky_relu_backward")
+gelu_forward = kernel("gelu_forward", _gelu_forward, _CPU + "gelu_forward")
+gelu_backward = kernel("gelu_backward", _gelu_backward, _CPU + "gelu_backward")
+sigmoid_forward = kernel("sigmoid_forward", _sigmoid_forward, _CPU + "sigmoid_forward")
+sigmoid_backward = kernel("sigmoid_backward", _sigmoid_backward, _CPU + "sigmoid_backward")
+silu_forward = kernel("silu_forward", _silu_forward, _CPU + "silu_forward")
+silu_backward = kernel("silu_backward", _silu_backward, _CPU + "silu_backward")
+relu_forward = kernel("relu_forward", _relu_forward, _CPU + "relu_forward")
+relu_backward = kernel("relu_backward", _relu_backward, _CPU + "relu_backward")
+tanh_backward = kernel("tanh_backward", _tanh_backward, _CPU + "tanh_backward")
+leaky_relu_forward = kernel("leaky_relu_forward", _leaky_relu_forward, _CPU + "leaky_relu_forward")
+leaky_relu_backward = kernel("leaky_relu_backward", _leaky_relu_backward, _CPU + "leaky_relu_backward")

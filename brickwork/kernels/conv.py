@@ -36,7 +36,7 @@ from typing import Any
 
 import numpy as np
 
-from . import Kernel
+from . import kernel
 
 __all__ = ["conv2d_forward", "conv2d_input", "conv2d_weight", "im2col", "col2im"]
 
@@ -181,8 +181,8 @@ def _conv2d_weight(xp: Any, x: Any, gy: Any, g: Any, cols: Any) -> Any:
     return _conv_w_arrays(x, gy, g, cols)
 
 
-conv2d_forward = Kernel("conv2d_forward", _conv2d_forward, cpu=_CPU + "conv2d_forward")
-conv2d_input = Kernel("conv2d_input", _conv2d_input, cpu=_CPU + "conv2d_input")
-conv2d_weight = Kernel("conv2d_weight", _conv2d_weight, cpu=_CPU + "conv2d_weight")
+conv2d_forward = kernel("conv2d_forward", _conv2d_forward, cpu=_CPU + "conv2d_forward")
+conv2d_input = kernel("conv2d_input", _conv2d_input, cpu=_CPU + "conv2d_input")
+conv2d_weight = kernel("conv2d_weight", _conv2d_weight, cpu=_CPU + "conv2d_weight")
 im2col = _im2col
 col2im = _col2im

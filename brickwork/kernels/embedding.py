@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from . import Kernel
+from . import kernel
 
 __all__ = ["embedding_backward"]
 
@@ -34,5 +34,5 @@ def _embedding_backward(xp: Any, indices: Any, grad: Any, num_weights: int) -> A
     return out
 
 
-embedding_backward = Kernel("embedding_backward", _embedding_backward,
+embedding_backward = kernel("embedding_backward", _embedding_backward,
                             "brickwork.kernels._cpu.embedding:embedding_backward")

@@ -36,7 +36,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import Kernel
+from . import kernel
 
 __all__ = ["linear_forward", "linear_input_grad", "linear_weight_grad", "FEW_ROWS"]
 
@@ -69,7 +69,7 @@ def _linear_weight_grad(xp: Any, g: Any, x: Any) -> Any:
     return xp.matmul(g.T, x)
 
 
-linear_forward = Kernel("linear_forward", _linear_forward, "brickwork.kernels._cpu.linear:linear_forward")
-linear_input_grad = Kernel("linear_input_grad", _linear_input_grad, "brickwork.kernels._cpu.linear:linear_input_grad")
-linear_weight_grad = Kernel("linear_weight_grad", _linear_weight_grad,
+linear_forward = kernel("linear_forward", _linear_forward, "brickwork.kernels._cpu.linear:linear_forward")
+linear_input_grad = kernel("linear_input_grad", _linear_input_grad, "brickwork.kernels._cpu.linear:linear_input_grad")
+linear_weight_grad = kernel("linear_weight_grad", _linear_weight_grad,
                             "brickwork.kernels._cpu.linear:linear_weight_grad")

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import Kernel
+from . import kernel
 
 __all__ = ["layer_norm_forward", "layer_norm_backward", "batch_norm_forward", "batch_norm_backward",
            "group_norm_forward", "group_norm_backward"]
@@ -131,9 +131,9 @@ def _group_norm_backward(xp: Any, g: Any, x: Any, view: tuple, mean: Any, rstd: 
     return _shaped(_rows_backward(xp, gh, xhat, rs, (2, 3), need_x), shape), gw, gb
 
 
-layer_norm_forward = Kernel("layer_norm_forward", _layer_norm_forward, _CPU + "layer_norm_forward")
-layer_norm_backward = Kernel("layer_norm_backward", _layer_norm_backward, _CPU + "layer_norm_backward")
-batch_norm_forward = Kernel("batch_norm_forward", _batch_norm_forward, _CPU + "batch_norm_forward")
-batch_norm_backward = Kernel("batch_norm_backward", _batch_norm_backward, _CPU + "batch_norm_backward")
-group_norm_forward = Kernel("group_norm_forward", _group_norm_forward, _CPU + "group_norm_forward")
-group_norm_backward = Kernel("group_norm_backward", _group_norm_backward, _CPU + "group_norm_backward")
+layer_norm_forward = kernel("layer_norm_forward", _layer_norm_forward, _CPU + "layer_norm_forward")
+layer_norm_backward = kernel("layer_norm_backward", _layer_norm_backward, _CPU + "layer_norm_backward")
+batch_norm_forward = kernel("batch_norm_forward", _batch_norm_forward, _CPU + "batch_norm_forward")
+batch_norm_backward = kernel("batch_norm_backward", _batch_norm_backward, _CPU + "batch_norm_backward")
+group_norm_forward = kernel("group_norm_forward", _group_norm_forward, _CPU + "group_norm_forward")
+group_norm_backward = kernel("group_norm_backward", _group_norm_backward, _CPU + "group_norm_backward")

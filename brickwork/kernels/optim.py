@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import Kernel
+from . import kernel
 
 __all__ = ["adam_step", "sgd_step"]
 
@@ -64,5 +64,5 @@ def _sgd_step(xp: Any, p: Any, g: Any, buf: Any, lr: float, wd: float, momentum:
     p += g * -lr
 
 
-adam_step = Kernel("adam_step", _adam_step, _CPU + "adam_step")
-sgd_step = Kernel("sgd_step", _sgd_step, _CPU + "sgd_step")
+adam_step = kernel("adam_step", _adam_step, _CPU + "adam_step")
+sgd_step = kernel("sgd_step", _sgd_step, _CPU + "sgd_step")

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import Kernel
+from . import kernel
 
 __all__ = ["input_gates", "weight_grads", "lstm_forward", "lstm_backward", "lstm_cell_forward", "lstm_hidden",
            "lstm_cell_backward", "gru_gates", "gru_candidate", "gru_hidden", "gru_cell_backward"]
@@ -162,14 +162,14 @@ def _gru_cell_backward(xp: Any, rz: Any, n: Any, ghn: Any, h_prev: Any, dh: Any,
     xp.multiply(dh, z, out=dh_out)
 
 
-input_gates = Kernel("input_gates", _input_gates, cpu=_CPU + "input_gates")
-weight_grads = Kernel("weight_grads", _weight_grads, cpu=_CPU + "weight_grads")
-lstm_forward = Kernel("lstm_forward", _lstm_forward, cpu=_CPU + "lstm_forward")
-lstm_backward = Kernel("lstm_backward", _lstm_backward, cpu=_CPU + "lstm_backward")
-lstm_cell_forward = Kernel("lstm_cell_forward", _lstm_cell_forward, cpu=_CPU + "lstm_cell_forward")
-lstm_hidden = Kernel("lstm_hidden", _lstm_hidden, cpu=_CPU + "lstm_hidden")
-lstm_cell_backward = Kernel("lstm_cell_backward", _lstm_cell_backward, cpu=_CPU + "lstm_cell_backward")
-gru_gates = Kernel("gru_gates", _gru_gates, cpu=_CPU + "gru_gates")
-gru_candidate = Kernel("gru_candidate", _gru_candidate, cpu=_CPU + "gru_candidate")
-gru_hidden = Kernel("gru_hidden", _gru_hidden, cpu=_CPU + "gru_hidden")
-gru_cell_backward = Kernel("gru_cell_backward", _gru_cell_backward, cpu=_CPU + "gru_cell_backward")
+input_gates = kernel("input_gates", _input_gates, cpu=_CPU + "input_gates")
+weight_grads = kernel("weight_grads", _weight_grads, cpu=_CPU + "weight_grads")
+lstm_forward = kernel("lstm_forward", _lstm_forward, cpu=_CPU + "lstm_forward")
+lstm_backward = kernel("lstm_backward", _lstm_backward, cpu=_CPU + "lstm_backward")
+lstm_cell_forward = kernel("lstm_cell_forward", _lstm_cell_forward, cpu=_CPU + "lstm_cell_forward")
+lstm_hidden = kernel("lstm_hidden", _lstm_hidden, cpu=_CPU + "lstm_hidden")
+lstm_cell_backward = kernel("lstm_cell_backward", _lstm_cell_backward, cpu=_CPU + "lstm_cell_backward")
+gru_gates = kernel("gru_gates", _gru_gates, cpu=_CPU + "gru_gates")
+gru_candidate = kernel("gru_candidate", _gru_candidate, cpu=_CPU + "gru_candidate")
+gru_hidden = kernel("gru_hidden", _gru_hidden, cpu=_CPU + "gru_hidden")
+gru_cell_backward = kernel("gru_cell_backward", _gru_cell_backward, cpu=_CPU + "gru_cell_backward")

@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-from . import Kernel
+from . import kernel
 
 __all__ = ["softmax_forward", "softmax_backward", "log_softmax_forward", "log_softmax_backward",
            "cross_entropy_forward", "cross_entropy_backward", "cross_entropy_fused"]
@@ -83,10 +83,10 @@ def _cross_entropy_fused(xp: Any, x: Any, t: Any, scale: float) -> tuple[Any, An
     return loss, lse, _cross_entropy_backward(xp, x, t, lse, xp.full(x.shape[0], scale, x.dtype))
 
 
-softmax_forward = Kernel("softmax_forward", _softmax_forward, _CPU + "softmax_forward")
-softmax_backward = Kernel("softmax_backward", _softmax_backward, _CPU + "softmax_backward")
-log_softmax_forward = Kernel("log_softmax_forward", _log_softmax_forward, _CPU + "log_softmax_forward")
-log_softmax_backward = Kernel("log_softmax_backward", _log_softmax_backward, _CPU + "log_softmax_backward")
-cross_entropy_forward = Kernel("cross_entropy_forward", _cross_entropy_forward, _CPU + "cross_entropy_forward")
-cross_entropy_backward = Kernel("cross_entropy_backward", _cross_entropy_backward, _CPU + "cross_entropy_backward")
-cross_entropy_fused = Kernel("cross_entropy_fused", _cross_entropy_fused, _CPU + "cross_entropy_fused")
+softmax_forward = kernel("softmax_forward", _softmax_forward, _CPU + "softmax_forward")
+softmax_backward = kernel("softmax_backward", _softmax_backward, _CPU + "softmax_backward")
+log_softmax_forward = kernel("log_softmax_forward", _log_softmax_forward, _CPU + "log_softmax_forward")
+log_softmax_backward = kernel("log_softmax_backward", _log_softmax_backward, _CPU + "log_softmax_backward")
+cross_entropy_forward = kernel("cross_entropy_forward", _cross_entropy_forward, _CPU + "cross_entropy_forward")
+cross_entropy_backward = kernel("cross_entropy_backward", _cross_entropy_backward, _CPU + "cross_entropy_backward")
+cross_entropy_fused = kernel("cross_entropy_fused", _cross_entropy_fused, _CPU + "cross_entropy_fused")
