@@ -8,7 +8,7 @@ saved. Backward functions are written with tensor ops, so running them with reco
 from __future__ import annotations
 
 import warnings
-from typing import TYPE_CHECKING, Any, Callable, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Sequence, TypeVar
 
 import numpy as np
 
@@ -16,7 +16,8 @@ from .._tensor import LEAF_HOOKS as _LEAF_HOOKS, Tensor, _make, _RemovableHandle
 from .anomaly_mode import STATE as _ANOMALY, check_gradients
 from .grad_mode import STATE
 
-__all__ = ["Node", "BinaryNode", "UnaryNode", "edge", "backward", "grad", "queue_callback"]
+__all__ = ["Node", "BinaryNode", "UnaryNode", "edge", "array_backward", "ARRAY_BACKWARD", "backward", "grad",
+           "queue_callback"]
 
 _FREED: Any = "freed"  # sentinel (compared by identity) for freed saved tensors and outputs
 
@@ -31,7 +32,8 @@ class Node:
     tensors, so a graph whose backward has run keeps no activation alive; and because edges are captured at
     record time, a later in-place change of an input does not redirect gradients recorded before it.
 
-    ``backward(node, *grads)`` returns one gradient (or None) per input.
+    ``backward(node, *grads)`` returns one gradient (or None) per input. ``_dev`` is the device of the node's
+    outputs (where their gradients live), written by whoever makes the node.
 
     Example:
         >>> import brickwork as torch
@@ -40,7 +42,7 @@ class Node:
         ('SumBackward0', 'MulBackward0')
     """
 
-    __slots__ = ("_name", "_backward", "edges", "_saved", "_versions", "_uses", "__dict__", "__weakref__")
+    __slots__ = ("_name", "_backward", "edges", "_saved", "_versions", "_uses", "_dev", "__dict__", "__weakref__")
     # rarely changed, so class defaults rather than per-node writes on the hot path
     _out: Any = None
     n_out = 1
@@ -54,6 +56,7 @@ class Node:
         self._name = name
         self._backward = backward
         self._uses = 0
+        self._dev: Any = None  # (the caller writes its outputs' device)
         if len(inputs) == 1:  # one input, the commonest case, written out (see edge)
             t = inputs[0]
             if t is None or not t._requires_grad:
@@ -226,6 +229,37 @@ def edge(t: Tensor) -> Any:
     return fn if i == 0 else (fn, i)
 
 
+# The array forms of backward functions (see `array_backward`), by the backward function they stand for.
+ARRAY_BACKWARD: dict[Callable, Callable] = {}
+_NO_ARRAYS: dict[Callable, Callable] = {}
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+def array_backward(of: Callable) -> Callable[[_F], _F]:
+    """Declare the decorated function the array form of the backward function ``of``.
+
+    A first-order backward pass (``create_graph=False``, the usual one) carries bare arrays from node to node,
+    not tensors: for a node whose backward has an array form, the engine calls ``form(node, grad_array)``, which
+    returns one array (or None) per input, or ``NotImplemented`` for a case it leaves to ``of`` (a broadcast, a
+    complex number...). Any other node gets its gradient wrapped as a tensor on its device and its results
+    unwrapped. An array form saves making and freeing a tensor per gradient, which on small tensors is a good
+    part of an op's cost; it is written beside its op, computes what ``of`` computes in its first-order case,
+    and must not change the arrays it is given (they may be another input's gradient too).
+
+    Example:
+        >>> import brickwork as torch
+        >>> from brickwork.autograd.engine import ARRAY_BACKWARD
+        >>> y = torch.ones(2, requires_grad=True) * torch.ones(2, requires_grad=True)
+        >>> y.grad_fn._backward in ARRAY_BACKWARD
+        True
+    """
+    def register(fn: _F) -> _F:
+        ARRAY_BACKWARD[of] = fn
+        return fn
+
+    return register
+
+
 # classes that never hold an array: most node attributes (dims, flags, shapes, dtypes) are answered without a call
 _PLAIN = frozenset({int, float, bool, str, tuple, list, type(None), np.dtype,
                     *{type(np.dtype(c)) for c in "?bhilqBHILQefdgFDG"}})
@@ -325,22 +359,26 @@ def _run(roots: Sequence[Tensor], grad_roots: Sequence[Tensor], retain_graph: bo
     # the sum out and hands it on with the node in the ready stack (most nodes have one use, and never wait).
     grads: dict[Any, Any] = {}
     captured: dict[Any, Any] = {}
-    assigned: set[int] = {id(g) for g in grad_roots}  # grads that must be copied before becoming .grad
+    # A first-order pass carries bare arrays between nodes (see `array_backward`); a recorded one, tensors.
+    arrays = not create_graph
+    assigned: set[int] = {id(g._data) for g in grad_roots}  # arrays that must be copied before becoming a .grad
     # A leaf's gradients are summed before they are delivered, so its hooks see the total (as in PyTorch).
     leaves: dict[Tensor, list] = {}
     g: Any
     for t, g in zip(roots, grad_roots):
+        if arrays:
+            g = g._data
         fn = t.grad_fn
         if fn is None:  # a leaf: its gradient is the root gradient itself
             e = leaves.get(t)
             if e is None:
                 leaves[t] = [t, g, False]
             else:
-                e[1] = e[1] + g
+                e[1] = _sum(e[1], g, create_graph)
             continue
         key = fn if t._out_idx == 0 else (fn, t._out_idx)
         prev = grads.get(key)
-        grads[key] = g if prev is None else prev + g
+        grads[key] = g if prev is None else _sum(prev, g, create_graph)
     roots_nodes = list(dict.fromkeys(k if k.__class__ is not tuple else k[0] for k in grads))
     # Kahn's algorithm, run as we go: a node is ready once every use of its outputs has sent its gradient.
     # Each node counts its uses as they are recorded (``_uses``), so no walk of the graph comes first; a use
@@ -362,13 +400,23 @@ def _run(roots: Sequence[Tensor], grad_roots: Sequence[Tensor], retain_graph: bo
     pop, push, get = grads.pop, ready.append, deps.get
     plain = capture is None and not anomaly  # (autograd.grad looks at every node's gradients)
     free = not retain_graph
+    aget = (ARRAY_BACKWARD if arrays else _NO_ARRAYS).get
     _CALLBACKS.append([])
     try:
         while True:
             while ready:
                 node, g0 = ready.pop()
                 if g0 is not None and plain and node.n_out == 1 and node._hooks is None:
-                    in_grads = node._backward(node, g0)  # (a freed node's backward is `_freed`, which raises)
+                    # (a freed node's backward is `_freed`, which raises; it has no array form)
+                    ab = aget(node._backward)
+                    if ab is not None:
+                        in_grads = ab(node, g0)
+                        if in_grads is NotImplemented:
+                            in_grads = _call_arrays(node, g0)
+                    elif arrays:
+                        in_grads = _call_arrays(node, g0)
+                    else:
+                        in_grads = node._backward(node, g0)
                     if free:
                         nc = node.__class__
                         if nc is BinaryNode:  # its attributes are slots, and it never saves its output
@@ -385,7 +433,7 @@ def _run(roots: Sequence[Tensor], grad_roots: Sequence[Tensor], retain_graph: bo
                         else:
                             node._free()
                 else:  # several outputs, hooks, autograd.grad, anomaly mode, or no gradient at all
-                    in_grads = _special(node, g0, pop, capture, captured, assigned, anomaly, free)
+                    in_grads = _special(node, g0, pop, capture, captured, assigned, anomaly, free, arrays)
                 for e, g in zip(node.edges, in_grads):
                     if e is None:
                         continue
@@ -425,23 +473,23 @@ def _run(roots: Sequence[Tensor], grad_roots: Sequence[Tensor], retain_graph: bo
                             entry = leaves.get(e)
                             if entry is None:
                                 leaves[e] = [e, g, False]
-                            elif entry[2]:  # a sum this pass made and nobody else has seen: add in place
-                                ed, gd = entry[1]._data, g._data
-                                if ed.dtype is gd.dtype and ed.shape == gd.shape:
-                                    ed += gd
+                            elif entry[2]:  # an array this pass summed and nobody else has seen: add in place
+                                ed = entry[1]
+                                if ed.dtype is g.dtype and ed.shape == g.shape:
+                                    ed += g
                                 else:
-                                    entry[1] = _sum(entry[1], g, create_graph)
+                                    entry[1] = _sum(ed, g, False)
                             else:
                                 entry[1] = _sum(entry[1], g, create_graph)
-                                entry[2] = not create_graph
+                                entry[2] = arrays
                         if exact:
                             c = deps[e] - 1
                             deps[e] = c
                             if c == 0:
                                 entry = leaves.pop(e, None)
                                 if entry is not None:
-                                    _deliver_leaf(e, entry[1], capture, captured, accumulate, assigned,
-                                                  create_graph)
+                                    _deliver_leaf(e, _make(entry[1], e._device) if arrays else entry[1], capture,
+                                                  captured, accumulate, assigned, create_graph)
             if not grads:
                 break
             # Nodes wait for uses this pass does not reach: count the uses within what is left, and go on
@@ -454,7 +502,8 @@ def _run(roots: Sequence[Tensor], grad_roots: Sequence[Tensor], retain_graph: bo
             if not ready:
                 raise RuntimeError("autograd: the graph has a cycle among " + ", ".join(n.name() for n in waiting))
         for t, g, _ in leaves.values():  # leaves delivered at the end (and roots that are leaves themselves)
-            _deliver_leaf(t, g, capture, captured, accumulate, assigned, create_graph)
+            _deliver_leaf(t, _make(g, t._device) if arrays else g, capture, captured, accumulate, assigned,
+                          create_graph)
         callbacks = _CALLBACKS[-1]
         i = 0
         while i < len(callbacks):  # a callback may queue another
@@ -472,24 +521,45 @@ def _miscount_error(node: Node) -> RuntimeError:
 
 
 def _special(node: Node, g0: Any, pop: Callable, capture: Any, captured: dict, assigned: set, anomaly: bool,
-             free: bool) -> tuple:
+             free: bool, arrays: bool) -> Any:
     """Run a node off the engine's fast path: one with several outputs (their gradients gathered from the
     waiting ones), hooks on its outputs, gradients autograd.grad captures, or anomaly mode's checks; a node no
-    gradient reached gives None for each input without running."""
+    gradient reached gives None for each input without running. Hooks and captures see tensors: in a pass that
+    carries arrays, the gradients are wrapped for them and the results unwrapped."""
     if node.n_out == 1:
         if g0 is None:
             return (None,) * len(node.edges)
-        in_grads = node._backward(node, _node_hooks(node, [g0], capture, captured, assigned)[0])
+        gs = [g0]
     else:
         gs = [g0] + [pop((node, i), None) for i in range(1, node.n_out)]
         if all(g is None for g in gs):
             return (None,) * len(node.edges)
+    if not arrays:
         in_grads = node._backward(node, *_node_hooks(node, gs, capture, captured, assigned))
-    if anomaly:
-        check_gradients(node, in_grads)
+        if anomaly:
+            check_gradients(node, in_grads)
+    else:
+        dev = node._dev
+        gs = _node_hooks(node, [None if g is None else _make(g, dev) for g in gs], capture, captured, assigned)
+        ab = ARRAY_BACKWARD.get(node._backward) if node.n_out == 1 else None
+        in_grads = NotImplemented if ab is None else ab(node, gs[0]._data)
+        if in_grads is NotImplemented:
+            in_grads = _unwrap(node._backward(node, *gs))
+        if anomaly:
+            check_gradients(node, [None if g is None else _make(g, dev) for g in in_grads])
     if free:
         node._free()
     return in_grads
+
+
+def _call_arrays(node: Node, gd: Any) -> tuple:
+    """A node without an array form of its backward, in a pass that carries arrays: its gradient wrapped as a
+    tensor on its device, its backward's results unwrapped."""
+    return _unwrap(node._backward(node, _make(gd, node._dev)))
+
+
+def _unwrap(gs: Any) -> tuple:
+    return tuple([None if g is None else g._data for g in gs])
 
 
 def _freed(node: Node, *grads: Any) -> Any:
@@ -497,14 +567,15 @@ def _freed(node: Node, *grads: Any) -> Any:
     raise _freed_error(node)
 
 
-def _sum(a: Tensor, b: Tensor, create_graph: bool) -> Tensor:
-    """Two gradients for one tensor added: straight on the arrays unless the pass is recorded (first order
-    only; a recorded pass needs ``a + b`` in the graph)."""
-    if not create_graph:
-        da, db = a._data, b._data
-        if da.shape == db.shape and da.dtype is db.dtype and a._device is b._device:
-            return _make(da + db, a._device)
-    return a + b
+def _sum(a: Any, b: Any, create_graph: bool) -> Any:
+    """Two gradients for one tensor added: arrays in a first-order pass, tensors in a recorded one (which needs
+    ``a + b`` in the graph)."""
+    if create_graph:
+        return a + b
+    r = a + b
+    if r.__class__ is not np.ndarray and isinstance(r, np.generic):  # 0-d arrays add to a NumPy scalar
+        r = np.asarray(r)
+    return r
 
 
 def _node_hooks(node: Node, gs: list, capture: Any, captured: dict, assigned: set) -> list:
@@ -516,11 +587,11 @@ def _node_hooks(node: Node, gs: list, capture: Any, captured: dict, assigned: se
     if node._hooks:
         for idx, hook in node._hooks:
             if gs[idx] is not None:
-                assigned.add(id(gs[idx]))
+                assigned.add(id(gs[idx]._data))
                 r = hook(gs[idx])
                 if r is not None:
                     gs[idx] = r
-                    assigned.add(id(r))
+                    assigned.add(id(r._data))
     if capture is not None:
         for i in range(node.n_out):
             key = (id(node), i)
@@ -536,11 +607,11 @@ def _deliver_leaf(t: Tensor, g: Tensor, capture: Any, captured: dict, accumulate
         g = g.to(t.dtype)  # as PyTorch's engine casts every gradient to its input's
     if t._hooks:
         for hook in t._hooks:
-            assigned.add(id(g))
+            assigned.add(id(g._data))
             r = hook(g)
             if r is not None:
                 g = r
-                assigned.add(id(g))
+                assigned.add(id(g._data))
     if capture is not None and id(t) in capture:
         captured[id(t)] = g
     if accumulate:
@@ -562,9 +633,9 @@ def _accumulate(t: Tensor, g: Tensor, assigned: set, create_graph: bool) -> None
         if create_graph:
             g = g.clone()  # differentiable, and never shared with another leaf's .grad (as PyTorch clones)
         else:
-            if id(g) in assigned or not _owned(g):
+            if id(g._data) in assigned or not _owned(g):
                 g = _make(g._data.copy(), g._device)
-            assigned.add(id(g))
+            assigned.add(id(g._data))
             if g.grad_fn is not None or g._requires_grad:
                 g = g.detach()
         t._grad = g
@@ -641,7 +712,7 @@ def backward(tensors: Sequence[Tensor] | Tensor, grad_tensors: Any = None, retai
         inputs = list(inputs)
         got = grad(roots, inputs, grad_roots, retain_graph=retain_graph, create_graph=create_graph,
                    allow_unused=True)
-        assigned = {id(g) for g in got}  # autograd.grad's results may be shared: copy before keeping them
+        assigned = {id(g._data) for g in got if g is not None}  # results may be shared: copied before kept
         for t, g in zip(inputs, got):
             if g is not None:
                 _accumulate(t, g, assigned, create_graph)

@@ -168,6 +168,7 @@ class Function:
                 alias._out_idx = o._out_idx
                 inputs[pos] = alias
             node = Node(ctx._name, _apply_backward, tuple(inputs), (), len(raw))
+            node._dev = next((o._device for o in raw if isinstance(o, Tensor)), None)
             node.fn, node.ctx, node.tensor_idx, node.nargs = cls, ctx, tensor_idx, len(args)
             node.out_meta = [(tuple(o.shape), o.dtype, o._device) if isinstance(o, Tensor) else None for o in raw]
             node.in_meta = [(tuple(t.shape), t.dtype) for t in inputs]
@@ -271,7 +272,9 @@ def once_differentiable(fn: Callable) -> Callable:
         res = []
         for o in ((outs,) if single else outs):
             if isinstance(o, Tensor):
-                o = _make(o._data, o._device, True, Node("OnceDifferentiableBackward", _twice_error, tuple(needs)))
+                node = Node("OnceDifferentiableBackward", _twice_error, tuple(needs))
+                node._dev = o._device
+                o = _make(o._data, o._device, True, node)
             res.append(o)
         return res[0] if single else tuple(res)
 

@@ -124,6 +124,7 @@ def _inplace_view(t: Tensor, base: Tensor, idx: Any, op: str, compute: Callable,
     if base._out_idx:
         old_base._out_idx = base._out_idx
     node = Node("CopySlices", _copy_slices_backward, (old_base, out))
+    node._dev = base._device
     node.idx = idx
     replace_history(base, node, True)
     _set_view_history(t, base, idx)
@@ -147,6 +148,7 @@ def replace_history(t: Tensor, grad_fn: Any, rg: bool, out_idx: int = 0) -> None
 def _set_view_history(v: Tensor, base: Tensor, idx: Any) -> None:
     """Make ``v`` a view of ``base``'s current history (PyTorch regenerates view grad_fns the same way)."""
     node = Node("AsStridedBackward0", _as_strided_backward, (base,))
+    node._dev = v._device
     node.idx, node.shape = idx, tuple(base._data.shape)
     replace_history(v, node, True)
 

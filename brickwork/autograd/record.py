@@ -10,11 +10,11 @@ from typing import Any, Callable
 
 from .. import dtypes as _dt
 from .._tensor import Tensor, _make
-from .engine import BinaryNode, Node, UnaryNode, edge as _edge
+from .engine import BinaryNode, Node, UnaryNode, array_backward, edge as _edge
 from .grad_mode import STATE
 
 __all__ = ["record", "record_unary", "record_binary", "BinaryNode", "SAME", "SAME_PAIR", "needs_grad", "like",
-           "sum_to", "COMPLEX_SAFE"]
+           "sum_to", "sum_to_array", "array_backward", "COMPLEX_SAFE"]
 
 # The nodes that may produce a complex tensor needing a gradient: their backward is right for complex gradients under
 # PyTorch's convention (the gradient of a real loss L with respect to z = x + iy is dL/dx + i dL/dy). Any other op
@@ -47,6 +47,7 @@ def record(out: Tensor, name: str, backward: Callable, inputs: tuple, saved: tup
                            "view_as_real, .real/.imag/abs/angle, +, -, *, sum, mean and reshaping or indexing ops; "
                            "compute this part on (real, imag) pairs, or under torch.no_grad()")
     node = Node(name, backward, inputs, saved, n_out)
+    node._dev = out._device
     if attrs:
         if n_out != 1:  # n_out lives in the node's dictionary when it is not 1
             attrs["n_out"] = n_out
@@ -75,6 +76,7 @@ def record_unary(out: Tensor, name: str, backward: Callable, x: Tensor, save_inp
     node._name = name
     node._backward = backward
     node._uses = 0
+    node._dev = out._device
     fn = x.grad_fn
     if fn is None:
         node.edges = (x,)
@@ -143,6 +145,7 @@ def record_binary(out: Tensor, name: str, backward: Callable, a: Any, b: Any, sa
     node._name = name
     node._backward = backward
     node._uses = 0
+    node._dev = out._device
     node.edges = (_edge(a) if ta and a._requires_grad else None, _edge(b) if tb and b._requires_grad else None)
     if ta and tb:
         node.numbers = _NO_NUMBERS
@@ -169,6 +172,35 @@ def record_binary(out: Tensor, name: str, backward: Callable, a: Any, b: Any, sa
     out.grad_fn = node
     out._requires_grad = True
     return out
+
+
+def sum_to_array(gd: Any, like: Any) -> Any:
+    """`sum_to` on a gradient array (first order): ``like`` is `SAME`, None (gives None) or ``(shape, dtype)``;
+    NotImplemented where `sum_to` must work on tensors (a reduction outside float32/float64).
+
+    Example:
+        >>> import numpy as np
+        >>> from brickwork.autograd.record import sum_to_array
+        >>> sum_to_array(np.ones((4, 3), np.float32), ((3,), np.dtype(np.float32))).tolist()
+        [4.0, 4.0, 4.0]
+    """
+    if like is SAME or like is None:
+        return gd if like is SAME else None
+    shape, dtype = like
+    gt = gd.dtype
+    if gd.shape == shape and gt is dtype:
+        return gd
+    if gt.kind != "f" or dtype.kind != "f" or gt.itemsize <= 2:
+        return NotImplemented
+    lead = gd.ndim - len(shape)
+    if lead == 1 and gd.shape[1:] == shape:  # the commonest broadcast (a bias): one leading dimension
+        r = gd.sum(axis=0)
+    else:
+        dims = tuple(range(lead)) + tuple(i + lead for i, n in enumerate(shape) if n == 1 and gd.shape[i + lead] != 1)
+        r = gd.sum(axis=dims, keepdims=True) if dims else gd
+        if lead:
+            r = r.reshape(shape)
+    return r if r.dtype is dtype else r.astype(dtype)
 
 
 def needs_grad(*ts: Any) -> bool:
@@ -208,20 +240,10 @@ def sum_to(g: Tensor, like: Any) -> Tensor | None:
     gd = g._data
     if gd.shape == shape and gd.dtype is dtype:
         return g
-    if not STATE.enabled and gd.dtype.kind == "f" and dtype.kind == "f" and gd.dtype.itemsize > 2:
-        # first order: the reduction on the array, without recording or dispatch
-        lead = gd.ndim - len(shape)
-        if lead == 1 and gd.shape[1:] == shape:  # the commonest broadcast (a bias): one leading dimension
-            r = gd.sum(axis=0)
-        else:
-            dims = tuple(range(lead)) + tuple(i + lead for i, n in enumerate(shape) if n == 1 and
-                                              gd.shape[i + lead] != 1)
-            r = gd.sum(axis=dims, keepdims=True) if dims else gd
-            if lead:
-                r = r.reshape(shape)
-        if r.dtype is not dtype:
-            r = r.astype(dtype)
-        return _make(r, g._device)
+    if not STATE.enabled:  # first order: the reduction on the array, without recording or dispatch
+        r = sum_to_array(gd, (shape, dtype))
+        if r is not NotImplemented:
+            return _make(r, g._device)
     if gd.shape != shape:
         lead = gd.ndim - len(shape)
         dims = tuple(range(lead)) + tuple(i + lead for i, n in enumerate(shape) if n == 1 and

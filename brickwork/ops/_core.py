@@ -17,7 +17,7 @@ from ..autograd.grad_mode import STATE  # noqa: F401
 from ..autograd.grad_mode import no_grad as _no_grad
 from ..autograd.inplace import (bump, check_inplace, inplace, make_view, region_get, region_index,  # noqa: F401
                                 region_put, replace_history)
-from ..autograd.record import like, needs_grad, record, record_unary, sum_to  # noqa: F401
+from ..autograd.record import array_backward, like, needs_grad, record, record_unary, sum_to, sum_to_array  # noqa: F401
 from ..backends import xp_of  # noqa: F401
 
 _SCALARS = (int, float, bool, complex, np.number, np.bool_)

@@ -16,7 +16,7 @@ from .. import dtypes as _dt
 from .._tensor import Tensor, _make
 from ..autograd.grad_mode import STATE
 from ..kernels import activation as _ka
-from ..autograd.record import SAME, SAME_PAIR, BinaryNode, record_binary, record_unary
+from ..autograd.record import SAME, SAME_PAIR, BinaryNode, array_backward, record_binary, record_unary, sum_to_array
 from ._core import binary_arrays, broadcast_error, check_broadcast, check_inplace, inplace, like, needs_grad, record, renamed, sum_to, wrap, xp_of
 
 _SQRT_2_OVER_PI = 2.0 / math.sqrt(math.pi)
@@ -94,6 +94,7 @@ def _operator(f: Any, name: str, node: str, backward: Any, save: bool = False, t
                     n._name = node
                     n._backward = backward
                     n._uses = 0
+                    n._dev = input._device
                     ea: Any
                     eb: Any
                     if input._requires_grad:  # the edges, as `engine.edge` makes them
@@ -150,10 +151,19 @@ def add(input: Any, other: Any, *, alpha: Any = 1, out: Tensor | None = None) ->
 
 def _add_backward(node: Any, g: Tensor) -> tuple:
     ea, eb = node.edges
-    if node.likes is SAME_PAIR:
-        return (None if ea is None else g, None if eb is None else g)
     la, lb = node.likes
     return (None if ea is None else sum_to(g, la), None if eb is None else sum_to(g, lb))
+
+
+@array_backward(_add_backward)
+def _add_backward_arrays(node: Any, gd: Any) -> Any:
+    ea, eb = node.edges
+    if node.likes is SAME_PAIR:
+        return (None if ea is None else gd, None if eb is None else gd)
+    la, lb = node.likes
+    ra = None if ea is None else sum_to_array(gd, la)
+    rb = None if eb is None else sum_to_array(gd, lb)
+    return NotImplemented if ra is NotImplemented or rb is NotImplemented else (ra, rb)
 
 
 _add_operator = _operator(_op.add, "add", "AddBackward0", _add_backward)
@@ -166,12 +176,9 @@ _add_operator.__doc__ = """``input + other``: `add` without ``alpha`` and ``out`
     """
 
 
-def _plain(node: Any, g: Tensor) -> bool:
-    """Whether a binary node's backward may work on arrays: a first-order pass (nothing recorded), a real
-    floating gradient, and each tensor operand of the gradient's shape and dtype (no reduction or cast)."""
-    if STATE.enabled:
-        return False
-    gd = g._data
+def _plain(node: Any, gd: Any) -> bool:
+    """Whether a binary node's array backward needs nothing else: a real floating gradient (a NumPy array), and
+    each tensor operand of the gradient's shape and dtype (no reduction or cast), each number real."""
     if gd.dtype.kind != "f" or gd.__class__ is not np.ndarray:
         return False
     s = (gd.shape, gd.dtype)
@@ -222,12 +229,19 @@ def _is_bool(x: Any) -> bool:
 
 def _sub_backward(node: Any, g: Tensor) -> tuple:
     ea, eb = node.edges
-    if node.likes is SAME_PAIR and not STATE.enabled:
-        return (None if ea is None else g, None if eb is None else _make(-g._data, g._device))
     la, lb = node.likes
-    if eb is not None and _plain(node, g):
-        return (None if ea is None else g, _make(-g._data, g._device))
     return (None if ea is None else sum_to(g, la), None if eb is None else sum_to(-g, lb))
+
+
+@array_backward(_sub_backward)
+def _sub_backward_arrays(node: Any, gd: Any) -> Any:
+    ea, eb = node.edges
+    if node.likes is SAME_PAIR:
+        return (None if ea is None else gd, None if eb is None else -gd)
+    la, lb = node.likes
+    ra = None if ea is None else sum_to_array(gd, la)
+    rb = None if eb is None else sum_to_array(-gd, lb)
+    return NotImplemented if ra is NotImplemented or rb is NotImplemented else (ra, rb)
 
 
 _sub_operator = _operator(_op.sub, "sub", "SubBackward0", _sub_backward, slow=sub)
@@ -275,22 +289,28 @@ def _operands(node: Any) -> tuple:
 
 def _mul_backward(node: Any, g: Tensor) -> tuple:
     ea, eb = node.edges
-    if node.likes is SAME_PAIR and not STATE.enabled:  # two real tensors of one shape, first order
-        a, b = node.saved_tensors
-        gd, dev = g._data, g._device
-        return (None if ea is None else _make(gd * b._data, dev), None if eb is None else _make(gd * a._data, dev))
     la, lb = node.likes
     a, b = _operands(node)
-    if b.__class__ is float and not STATE.enabled:  # first order by a number: one array product, no dispatch
-        gd = g._data
-        if gd.shape == la[0] and gd.dtype is la[1]:
-            return (_make(gd * b, g._device), None)
-    if _plain(node, g):  # first order, nothing to reduce: array products
-        (ad, bd), gd, dev = _arrays(a, b), g._data, g._device
-        return (None if ea is None else _make(gd * bd, dev), None if eb is None else _make(gd * ad, dev))
     if g._data.dtype.kind == "c":  # PyTorch's convention for complex numbers: the gradient is g * conj(other)
         a, b = (x.conj() if isinstance(x, Tensor) else x.conjugate() for x in (a, b))
     return (None if ea is None else sum_to(g * b, la), None if eb is None else sum_to(g * a, lb))
+
+
+@array_backward(_mul_backward)
+def _mul_backward_arrays(node: Any, gd: Any) -> Any:
+    ea, eb = node.edges
+    if node.likes is SAME_PAIR:  # two real tensors of one shape
+        a, b = node.saved_tensors
+        return (None if ea is None else gd * b._data, None if eb is None else gd * a._data)
+    la = node.likes[0]
+    a, b = _operands(node)
+    if b.__class__ is float:  # by a number: one array product
+        if gd.shape == la[0] and gd.dtype is la[1]:
+            return (gd * b, None)
+    if _plain(node, gd):  # nothing to reduce: array products
+        ad, bd = _arrays(a, b)
+        return (None if ea is None else gd * bd, None if eb is None else gd * ad)
+    return NotImplemented
 
 
 # by a number, backward needs only the number; between tensors, each needs the other
@@ -350,20 +370,24 @@ def _zero_binary_backward(node: Any, g: Tensor) -> tuple:
 
 def _div_backward(node: Any, g: Tensor) -> tuple:
     (la, lb), (ea, eb) = node.likes, node.edges
-    gd = g._data
-    if la is SAME and not STATE.enabled:  # two real tensors of one shape, first order
-        a, b = node.saved_tensors
-        ad, bd, dev = a._data, b._data, g._device
-        return (None if ea is None else _make(gd / bd, dev),  # PyTorch's -g ((a / b) / b)
-                None if eb is None else _make(-gd * (ad / bd / bd), dev))
     a, b = _operands(node)
-    if _plain(node, g):  # first order, nothing to reduce: array arithmetic, the same formulas
-        (ad, bd), dev = _arrays(a, b), g._device
-        return (None if ea is None else _make(gd / bd, dev),
-                None if eb is None else _make(-gd * ad / (bd * bd), dev))
     ga = None if ea is None else sum_to(g / b, la)
     gb = None if eb is None else sum_to(-g * a / (b * b), lb)
     return ga, gb
+
+
+@array_backward(_div_backward)
+def _div_backward_arrays(node: Any, gd: Any) -> Any:
+    (la, lb), (ea, eb) = node.likes, node.edges
+    if la is SAME:  # two real tensors of one shape
+        a, b = node.saved_tensors
+        ad, bd = a._data, b._data
+        return (None if ea is None else gd / bd,  # PyTorch's -g ((a / b) / b)
+                None if eb is None else -gd * (ad / bd / bd))
+    if _plain(node, gd):  # nothing to reduce: array arithmetic, the same formulas
+        ad, bd = _arrays(*_operands(node))
+        return (None if ea is None else gd / bd, None if eb is None else -gd * ad / (bd * bd))
+    return NotImplemented
 
 
 true_divide = divide = div
@@ -735,9 +759,12 @@ def exp(input: Tensor) -> Tensor:
 
 
 def _exp_backward(node: Any, g: Tensor) -> tuple:
-    if not STATE.enabled:  # first order: one array product, nothing recorded
-        return (_make(g._data * node.output_data(), g._device),)
     return (g * node.output(),)
+
+
+@array_backward(_exp_backward)
+def _exp_backward_arrays(node: Any, gd: Any) -> tuple:
+    return (gd * node.output_data(),)
 
 
 def exp2(input: Tensor) -> Tensor:
@@ -920,7 +947,16 @@ def neg(input: Tensor) -> Tensor:
     if input._data.dtype == np.bool_:
         raise RuntimeError("neg: negation, the `-` operator, on a bool tensor is not supported; use "
                            "logical_not() or the `~` operator instead")
-    return _unary(input, "negative", "NegBackward0", lambda n, g: (-g,), save="", floats=False)
+    return _unary(input, "negative", "NegBackward0", _neg_backward, save="", floats=False)
+
+
+def _neg_backward(node: Any, g: Tensor) -> tuple:
+    return (-g,)
+
+
+@array_backward(_neg_backward)
+def _neg_backward_arrays(node: Any, gd: Any) -> tuple:
+    return (-gd,)
 
 
 negative = neg
@@ -1101,11 +1137,13 @@ def tanh(input: Tensor) -> Tensor:
 
 
 def _tanh_backward(node: Any, g: Tensor) -> tuple:
-    if not STATE.enabled:  # first-order only: array arithmetic instead of three recorded ops
-        y = node.output_data()
-        return (_make(_ka.tanh_backward(g._device.xp, y, g._data), g._device),)
     y = node.output()
     return (g * (1 - y * y),)
+
+
+@array_backward(_tanh_backward)
+def _tanh_backward_arrays(node: Any, gd: Any) -> tuple:  # one kernel pass instead of three recorded ops
+    return (_ka.tanh_backward(node._dev.xp, node.output_data(), gd),)
 
 
 def _sigmoid_array(d: Any) -> Any:
@@ -1124,11 +1162,14 @@ def sigmoid(input: Tensor) -> Tensor:
 
 
 def _sigmoid_backward(node: Any, g: Tensor) -> tuple:
-    if not STATE.enabled:  # first-order only: one kernel pass
-        y = node.output_data()
-        return (_make(_ka.sigmoid_backward(xp_of(y), y, g._data), g._device),)
     y = node.output()
     return (g * y * (1 - y),)
+
+
+@array_backward(_sigmoid_backward)
+def _sigmoid_backward_arrays(node: Any, gd: Any) -> tuple:  # one kernel pass
+    y = node.output_data()
+    return (_ka.sigmoid_backward(xp_of(y), y, gd),)
 
 
 def relu(input: Tensor) -> Tensor:
@@ -1148,9 +1189,12 @@ def relu(input: Tensor) -> Tensor:
 
 
 def _relu_backward(node: Any, g: Tensor) -> tuple:
-    if not STATE.enabled:  # first-order only: no bool tensor and promotion round trip
-        return (_make(_ka.relu_backward(g._device.xp, node.output_data(), g._data), g._device),)
     return (g * (node.output() <= 0).logical_not(),)
+
+
+@array_backward(_relu_backward)
+def _relu_backward_arrays(node: Any, gd: Any) -> tuple:  # no bool tensor and promotion round trip
+    return (_ka.relu_backward(node._dev.xp, node.output_data(), gd),)
 
 
 def erf(input: Tensor) -> Tensor:

@@ -14,7 +14,7 @@ from .. import dtypes as _dt
 from .. import return_types
 from .._tensor import Tensor, _make
 from ._aliases import numpy_names
-from ._core import STATE, inplace, like, make_view, needs_grad, record, record_unary, renamed, wrap, wrap_dim, xp_of
+from ._core import STATE, array_backward, inplace, like, make_view, needs_grad, record, record_unary, renamed, wrap, wrap_dim, xp_of
 
 
 def _index_array(t: Tensor, dev: Any) -> Any:
@@ -213,13 +213,16 @@ def _basic_name(key: tuple, shape: tuple) -> str:
 
 
 def _getitem_backward(node: Any, g: Tensor) -> tuple:
-    shape, key, advanced = node.shape, node.key, node.advanced
-    if not advanced and not STATE.enabled:  # first order through a basic index: the slice of a zero array
-        gd = g._data
-        d = g._device.xp.zeros(shape, gd.dtype)
-        d[key] = gd
-        return (wrap(d, g._device),)
-    return (index_put_new(g.new_zeros(shape), key, g, accumulate=advanced),)
+    return (index_put_new(g.new_zeros(node.shape), node.key, g, accumulate=node.advanced),)
+
+
+@array_backward(_getitem_backward)
+def _getitem_backward_arrays(node: Any, gd: Any) -> Any:
+    if node.advanced:
+        return NotImplemented
+    d = node._dev.xp.zeros(node.shape, gd.dtype)  # through a basic index: the slice of a zero array
+    d[node.key] = gd
+    return (d,)
 
 
 def index_put_new(input: Tensor, key: Any, values: Any, accumulate: bool = False) -> Tensor:

@@ -10,7 +10,7 @@ import numpy as np
 from .. import dtypes as _dt
 from .._tensor import Tensor, _make
 from ..autograd.grad_mode import STATE
-from ._core import needs_grad, record, renamed, same_device, sum_to, wrap
+from ._core import array_backward, needs_grad, record, renamed, same_device, sum_to, sum_to_array, wrap
 from .elementwise import make_inplace
 
 
@@ -67,17 +67,22 @@ def _fmt(shape: tuple) -> str:
 
 def _mm_backward(node: Any, g: Tensor) -> tuple:
     (a, b), (ea, eb) = node.saved_tensors, node.edges
-    gd, ad, bd = g._data, a._data, b._data
-    if not STATE.enabled and gd.dtype.kind == "f" and gd.dtype.itemsize > 2 and gd.dtype is ad.dtype is bd.dtype:
-        # first order in float32/64: the two products on arrays, without recording or dispatch
-        dev = g._device
-        if gd.ndim == 2 and ad.ndim == 2 and bd.ndim == 2:  # mm: nothing to reduce
-            return (None if ea is None else _make(gd @ bd.T, dev), None if eb is None else _make(ad.T @ gd, dev))
-        return (None if ea is None else sum_to(wrap(gd @ bd.swapaxes(-1, -2), dev), a),
-                None if eb is None else sum_to(wrap(ad.swapaxes(-1, -2) @ gd, dev), b))
     ga = None if ea is None else sum_to(_mm_nd(g, b.mT, "matmul"), a)
     gb = None if eb is None else sum_to(_mm_nd(a.mT, g, "matmul"), b)
     return ga, gb
+
+
+@array_backward(_mm_backward)
+def _mm_backward_arrays(node: Any, gd: Any) -> Any:
+    (a, b), (ea, eb) = node.saved_tensors, node.edges
+    ad, bd = a._data, b._data
+    if gd.dtype.kind != "f" or gd.dtype.itemsize <= 2 or not gd.dtype is ad.dtype is bd.dtype:
+        return NotImplemented  # (float32/64 only: the two products on arrays)
+    if gd.ndim == 2 and ad.ndim == 2 and bd.ndim == 2:  # mm: nothing to reduce
+        return (None if ea is None else gd @ bd.T, None if eb is None else ad.T @ gd)
+    la, lb = (ad.shape, ad.dtype), (bd.shape, bd.dtype)
+    return (None if ea is None else sum_to_array(gd @ bd.swapaxes(-1, -2), la),
+            None if eb is None else sum_to_array(ad.swapaxes(-1, -2) @ gd, lb))
 
 
 def matmul(input: Tensor, other: Tensor, *, out: Tensor | None = None) -> Tensor:

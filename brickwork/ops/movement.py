@@ -12,7 +12,7 @@ import numpy as np
 from .._tensor import Tensor, _make
 from ..autograd.grad_mode import STATE
 from ._aliases import numpy_names
-from ._core import dims_tuple, like, make_view, needs_grad, record, record_unary, renamed, same_device, wrap, wrap_dim
+from ._core import array_backward, dims_tuple, like, make_view, needs_grad, record, record_unary, renamed, same_device, wrap, wrap_dim
 
 
 def _view_of(data: Any, base: Tensor) -> Tensor:
@@ -103,9 +103,12 @@ def _reshape(input: Tensor, shape: tuple, name: str | None = None) -> Tensor:
 
 
 def _reshape_backward(node: Any, g: Tensor) -> tuple:
-    if not STATE.enabled:  # first order: the array reshaped, nothing recorded
-        return (_make(g._data.reshape(node.shape), g._device),)
     return (g.reshape(node.shape),)
+
+
+@array_backward(_reshape_backward)
+def _reshape_backward_arrays(node: Any, gd: Any) -> tuple:
+    return (gd.reshape(node.shape),)
 
 
 def view(input: Tensor, *shape: Any) -> Tensor:
@@ -213,16 +216,21 @@ def _permute(input: Tensor, perm: tuple, name: str) -> Tensor:
 
 
 def _permute_backward(node: Any, g: Tensor) -> tuple:
-    perm = node.perm
+    return (g.permute(tuple(_inverse(node.perm))),)
+
+
+@array_backward(_permute_backward)
+def _permute_backward_arrays(node: Any, gd: Any) -> tuple:
+    return (gd.transpose(_inverse(node.perm)),)
+
+
+def _inverse(perm: Any) -> Any:
     if len(perm) == 2:  # either order of two dimensions is its own inverse
-        inverse: Any = perm
-    else:
-        inverse = [0] * len(perm)
-        for i, p in enumerate(perm):
-            inverse[p] = i
-    if not STATE.enabled:  # first order: the array transposed back, nothing recorded
-        return (_make(g._data.transpose(inverse), g._device),)
-    return (g.permute(tuple(inverse)),)
+        return perm
+    inverse = [0] * len(perm)
+    for i, p in enumerate(perm):
+        inverse[p] = i
+    return inverse
 
 
 def transpose(input: Tensor, dim0: int, dim1: int) -> Tensor:

@@ -18,7 +18,7 @@ from .._tensor import Tensor, _make
 from ..autograd.grad_mode import STATE
 from ..kernels import softmax as _ks
 from ._aliases import numpy_names
-from ._core import dims_tuple, needs_grad, record, record_unary, renamed, wrap, wrap_dim
+from ._core import array_backward, dims_tuple, needs_grad, record, record_unary, renamed, wrap, wrap_dim
 
 
 def _accumulator(d: Any) -> Any:
@@ -50,16 +50,22 @@ def _keep_shape(shape: tuple, dims: tuple) -> tuple:
 def _expand_back(g: Tensor, shape: tuple, dims: tuple, keepdim: bool) -> Tensor:
     """A reduced gradient broadcast back to the input's shape."""
     if not STATE.enabled and math.prod(shape) <= 4096:
-        # first order and small: written out, which costs less than building NumPy's broadcast view (~2.5 us)
-        gd = g._data
-        if gd.ndim and not keepdim and dims:
-            gd = gd.reshape(_keep_shape(shape, dims))
-        out = g._device.xp.empty(shape, gd.dtype)
-        out[...] = gd
-        return _make(out, g._device)
+        return _make(_expand_back_array(g._device.xp, g._data, shape, dims, keepdim), g._device)
     if not keepdim and dims:
         g = g.reshape(_keep_shape(shape, dims))
     return g.expand(shape)
+
+
+def _expand_back_array(xp: Any, gd: Any, shape: tuple, dims: tuple, keepdim: bool) -> Any:
+    """`_expand_back` on a gradient array (first order): small ones written out, which costs less than building
+    NumPy's broadcast view (~2.5 us); large ones that view."""
+    if gd.ndim and not keepdim and dims:
+        gd = gd.reshape(_keep_shape(shape, dims))
+    if math.prod(shape) > 4096:
+        return xp.broadcast_to(gd, shape)
+    out = xp.empty(shape, gd.dtype)
+    out[...] = gd
+    return out
 
 
 def _dims(input: Tensor, dim: Any, op: str) -> tuple:
@@ -103,6 +109,11 @@ def sum(input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = N
 
 def _sum_backward(node: Any, g: Tensor) -> tuple:
     return (_expand_back(g, node.shape, node.dims, node.keepdim),)
+
+
+@array_backward(_sum_backward)
+def _sum_backward_arrays(node: Any, gd: Any) -> tuple:
+    return (_expand_back_array(node._dev.xp, gd, node.shape, node.dims, node.keepdim),)
 
 
 @numpy_names
