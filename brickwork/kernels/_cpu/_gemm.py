@@ -223,11 +223,9 @@ def _gemm(c, a, b, mode, bias):  # pragma: no cover - compiled
     m = c.shape[1]
     lda, a_k, ldb, ldc = a.strides[0] // 4, a.strides[1] // 4, b.strides[0] // 4, c.strides[0] // 4
     if k == 0:
-        if mode == 0:
-            c[:] = 0
-        elif mode == 2:
-            for r in range(n):
-                c[r] = bias
+        for r in range(n):  # element loops: a slice assignment compiles numba's broadcasting and its messages
+            for jj in range(m):
+                c[r, jj] = bias[jj] if mode == 2 else (c[r, jj] if mode == 1 else np.float32(0.0))
         return
     ca, aa, ba = c.ctypes.data, a.ctypes.data, b.ctypes.data
     ia = bias.ctypes.data if mode == 2 else 0
@@ -317,13 +315,17 @@ def gemm_nt(c, a, b, acc):  # pragma: no cover - compiled
     main = k - k % LANES
     if k != main:
         pa, pb = np.zeros((n, LANES), np.float32), np.zeros((m, LANES), np.float32)
-        pa[:, :k - main] = a[:, main:]
-        pb[:, :k - main] = b[:, main:]
+        for i in range(n):  # element loops: a slice assignment compiles numba's broadcasting and its messages
+            for q in range(k - main):
+                pa[i, q] = a[i, main + q]
+        for i in range(m):
+            for q in range(k - main):
+                pb[i, q] = b[i, main + q]
     else:
         pa, pb = np.zeros((1, LANES), np.float32), np.zeros((1, LANES), np.float32)
     if main == 0 and k == main:
         if acc == 0:
-            c[:] = 0
+            c.fill(0)
         return
     ca, aa, ba, qa, qb = c.ctypes.data, a.ctypes.data, b.ctypes.data, pa.ctypes.data, pb.ctypes.data
     rest = 1 if main > 0 else acc  # the padded pass adds onto the main one's sums
