@@ -216,7 +216,13 @@ def gemm_bias(c, a, b, bias):  # pragma: no cover - compiled
     _gemm(c, a, b, 2, bias)
 
 
-@njit
+_OUT = types.Array(types.float32, 2, "A")
+_IN, _VEC = types.Array(types.float32, 2, "A", readonly=True), types.Array(types.float32, 1, "A", readonly=True)
+
+
+# one signature over 'A'-layout arrays (read-only inputs accept writable ones): every caller's layouts share one
+# compiled body, where a specialisation per layout combination cost ~1 s of a cold first step each
+@njit(types.void(_OUT, _IN, _IN, types.intp, _VEC))
 def _gemm(c, a, b, mode, bias):  # pragma: no cover - compiled
     """``c`` = (``mode`` 0) ``a @ b``, (1) ``c + a @ b``, (2) ``bias + a @ b``."""
     n, k = a.shape
